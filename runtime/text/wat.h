@@ -1,0 +1,25 @@
+// runtime/text/wat.h -- WebAssembly text format (WAT) -> binary encoding.
+// Layer: text (depends on base, wasm). The text parser produces the binary format; the binary decoder then builds the
+// Module, so there is exactly one path to a Module. Errors carry the byte offset into the text; use lineCol() to print.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/base/result.h"
+
+namespace myrt {
+
+// Parses one module: either `(module $id? field*)` or a bare sequence of module fields. Text-level errors use the
+// reference interpreter's wording where one exists ("unexpected token", "unknown operator", "unknown type",
+// "constant out of range", "alignment", "mismatching label", "inline function type", "duplicate func", ...).
+Result<std::vector<uint8_t>> watToBinary(std::string_view text);
+
+// 1-based line and column of a byte offset in text.
+struct LineCol {
+  unsigned line = 1, col = 1;
+};
+LineCol lineCol(std::string_view text, size_t offset);
+
+}  // namespace myrt
