@@ -13,9 +13,6 @@ namespace myrt {
 // Decodes a whole module. The module takes ownership of `bytes`.
 Result<Module> decodeModule(std::vector<uint8_t> bytes);
 
-// Reads a value type / heap type / reference type at r (shared by the decoder and the CodeReader).
-class ByteReader;
-Result<ValType> readValType(ByteReader& r);
-Result<HeapType> readHeapType(ByteReader& r);
+// Value/heap type and instruction decoding live in runtime/binary/instr.h.
 
 }  // namespace myrt

@@ -1,0 +1,244 @@
+// runtime/binary/instr.cpp -- opcode + immediate decoding, value/heap type decoding.
+#include "runtime/binary/instr.h"
+
+namespace myrt {
+
+bool isValTypeStart(uint8_t b) {
+  return (b >= 0x7B && b <= 0x7F) || (b >= 0x69 && b <= 0x74) || b == 0x63 || b == 0x64;
+}
+
+static bool abstractHeap(int64_t code, HeapKind& out) {
+  switch (code) {
+    case -0x10: out = HeapKind::Func; return true;      // 0x70
+    case -0x11: out = HeapKind::Extern; return true;    // 0x6F
+    case -0x12: out = HeapKind::Any; return true;       // 0x6E
+    case -0x13: out = HeapKind::Eq; return true;        // 0x6D
+    case -0x14: out = HeapKind::I31; return true;       // 0x6C
+    case -0x15: out = HeapKind::Struct; return true;    // 0x6B
+    case -0x16: out = HeapKind::Array; return true;     // 0x6A
+    case -0x17: out = HeapKind::Exn; return true;       // 0x69
+    case -0x0F: out = HeapKind::None; return true;      // 0x71
+    case -0x0E: out = HeapKind::NoExtern; return true;  // 0x72
+    case -0x0D: out = HeapKind::NoFunc; return true;    // 0x73
+    case -0x0C: out = HeapKind::NoExn; return true;     // 0x74
+    default: return false;
+  }
+}
+
+Result<HeapType> readHeapType(ByteReader& r) {
+  size_t at = r.offset();
+  MYRT_ASSIGN(int64_t code, r.s33());
+  if (code >= 0) {
+    if (code > 0xFFFFFFFFll) return r.errorAt(at, "integer too large");
+    return HeapType{HeapKind::Concrete, static_cast<uint32_t>(code)};
+  }
+  HeapKind k;
+  if (!abstractHeap(code, k)) return r.errorAt(at, "malformed heap type");
+  return HeapType{k, 0};
+}
+
+static Result<ValType> readRefAfterByte(ByteReader& r, uint8_t b, size_t at) {
+  if (b == 0x63 || b == 0x64) {
+    MYRT_ASSIGN(HeapType h, readHeapType(r));
+    return ValType::ref(h.kind, b == 0x63, h.index);
+  }
+  HeapKind k;
+  if (abstractHeap(static_cast<int64_t>(b) - 0x80, k)) return ValType::ref(k, true);
+  return r.errorAt(at, "malformed reference type");
+}
+
+Result<ValType> readRefType(ByteReader& r) {
+  size_t at = r.offset();
+  MYRT_ASSIGN(uint8_t b, r.u8());
+  return readRefAfterByte(r, b, at);
+}
+
+Result<ValType> readValType(ByteReader& r) {
+  size_t at = r.offset();
+  MYRT_ASSIGN(uint8_t b, r.u8());
+  switch (b) {
+    case 0x7F: return ValType::i32();
+    case 0x7E: return ValType::i64();
+    case 0x7D: return ValType::f32();
+    case 0x7C: return ValType::f64();
+    case 0x7B: return ValType::v128();
+    default: break;
+  }
+  if (isValTypeStart(b)) return readRefAfterByte(r, b, at);
+  return r.errorAt(at, "malformed value type");
+}
+
+static Status readBlockType(ByteReader& r, BlockTypeImm& bt) {
+  MYRT_ASSIGN(uint8_t b, r.peekU8());
+  if (b == 0x40) {
+    r.u8().value();
+    bt.kind = BlockTypeImm::Empty;
+    return {};
+  }
+  if (isValTypeStart(b)) {
+    bt.kind = BlockTypeImm::Val;
+    MYRT_ASSIGN(bt.val, readValType(r));
+    return {};
+  }
+  size_t at = r.offset();
+  MYRT_ASSIGN(int64_t idx, r.s33());
+  if (idx < 0) return r.errorAt(at, "malformed block type");
+  bt.kind = BlockTypeImm::Index;
+  bt.index = static_cast<uint32_t>(idx);
+  return {};
+}
+
+static Status readMemArg(ByteReader& r, MemArgImm& m) {
+  size_t at = r.offset();
+  MYRT_ASSIGN(uint32_t flags, r.u32());
+  m.memory = 0;
+  if (flags & 0x40) {
+    flags &= ~0x40u;
+    MYRT_ASSIGN(m.memory, r.u32());
+  }
+  if (flags >= 64) return r.errorAt(at, "malformed memop flags");
+  m.align = flags;
+  MYRT_ASSIGN(m.offset, r.u64());
+  return {};
+}
+
+Status readInstr(ByteReader& r, Instr& in) {
+  in.offset = r.offset();
+  MYRT_ASSIGN(uint8_t b, r.u8());
+  std::optional<Op> op;
+  if (isPrefixByte(b)) {
+    MYRT_ASSIGN(uint32_t code, r.u32());
+    op = opFromPrefixed(b, code);
+  } else {
+    op = opFromByte(b);
+  }
+  if (!op) return r.errorAt(in.offset, "illegal opcode");
+  in.op = *op;
+  switch (opInfo(*op).imm) {
+    case ImmKind::None: return {};
+    case ImmKind::BlockType: return readBlockType(r, in.block);
+    case ImmKind::LabelIdx:
+    case ImmKind::FuncIdx:
+    case ImmKind::LocalIdx:
+    case ImmKind::GlobalIdx:
+    case ImmKind::TableIdx:
+    case ImmKind::TypeIdx:
+    case ImmKind::DataIdx:
+    case ImmKind::ElemIdx:
+    case ImmKind::TagIdx:
+    case ImmKind::MemIdx: {
+      MYRT_ASSIGN(in.idx, r.u32());
+      return {};
+    }
+    case ImmKind::CallIndirect:
+    case ImmKind::TypeField:
+    case ImmKind::TypeCount:
+    case ImmKind::TypeData:
+    case ImmKind::TypeElem:
+    case ImmKind::TypeType:
+    case ImmKind::MemoryInit:
+    case ImmKind::MemoryCopy:
+    case ImmKind::TableInit:
+    case ImmKind::TableCopy: {
+      MYRT_ASSIGN(in.idx, r.u32());
+      MYRT_ASSIGN(in.idx2, r.u32());
+      return {};
+    }
+    case ImmKind::BrTable: {
+      MYRT_ASSIGN(uint32_t n, r.u32());
+      if (n > r.remaining()) return r.errorHere("unexpected end");
+      in.targets.clear();
+      for (uint32_t i = 0; i <= n; ++i) {
+        MYRT_ASSIGN(uint32_t t, r.u32());
+        in.targets.push_back(t);
+      }
+      return {};
+    }
+    case ImmKind::MemArg: return readMemArg(r, in.mem);
+    case ImmKind::MemArgLane: {
+      MYRT_TRY(readMemArg(r, in.mem));
+      MYRT_ASSIGN(in.lane, r.u8());
+      return {};
+    }
+    case ImmKind::I32: {
+      MYRT_ASSIGN(in.i32, r.s32());
+      return {};
+    }
+    case ImmKind::I64: {
+      MYRT_ASSIGN(in.i64, r.s64());
+      return {};
+    }
+    case ImmKind::F32: {
+      MYRT_ASSIGN(in.f32bits, r.fixedU32());
+      return {};
+    }
+    case ImmKind::F64: {
+      MYRT_ASSIGN(in.f64bits, r.fixedU64());
+      return {};
+    }
+    case ImmKind::V128:
+    case ImmKind::Shuffle: {
+      MYRT_ASSIGN(const uint8_t* p, r.bytes(16));
+      std::memcpy(in.bytes, p, 16);
+      return {};
+    }
+    case ImmKind::Lane: {
+      MYRT_ASSIGN(in.lane, r.u8());
+      return {};
+    }
+    case ImmKind::SelectT: {
+      MYRT_ASSIGN(uint32_t n, r.u32());
+      if (n > r.remaining()) return r.errorHere("unexpected end");
+      in.types.clear();
+      for (uint32_t i = 0; i < n; ++i) {
+        MYRT_ASSIGN(ValType t, readValType(r));
+        in.types.push_back(t);
+      }
+      return {};
+    }
+    case ImmKind::HeapType: {
+      MYRT_ASSIGN(in.heap, readHeapType(r));
+      return {};
+    }
+    case ImmKind::TryTable: {
+      MYRT_TRY(readBlockType(r, in.block));
+      MYRT_ASSIGN(uint32_t n, r.u32());
+      if (n > r.remaining()) return r.errorHere("unexpected end");
+      in.catches.clear();
+      for (uint32_t i = 0; i < n; ++i) {
+        CatchClause c;
+        size_t at = r.offset();
+        MYRT_ASSIGN(uint8_t k, r.u8());
+        if (k > 3) return r.errorAt(at, "malformed catch clause");
+        c.kind = static_cast<CatchClause::Kind>(k);
+        if (k <= 1) {
+          MYRT_ASSIGN(c.tag, r.u32());
+        }
+        MYRT_ASSIGN(c.label, r.u32());
+        in.catches.push_back(c);
+      }
+      return {};
+    }
+    case ImmKind::BrOnCast: {
+      size_t at = r.offset();
+      MYRT_ASSIGN(in.flags, r.u8());
+      if (in.flags > 3) return r.errorAt(at, "malformed br_on_cast flags");
+      MYRT_ASSIGN(in.idx, r.u32());
+      MYRT_ASSIGN(in.heap, readHeapType(r));
+      MYRT_ASSIGN(in.heap2, readHeapType(r));
+      return {};
+    }
+  }
+  return r.errorAt(in.offset, "illegal opcode");
+}
+
+Status skipConstExpr(ByteReader& r) {
+  Instr in;
+  for (;;) {
+    if (r.atEnd()) return r.errorHere("unexpected end");
+    MYRT_TRY(readInstr(r, in));
+    if (in.op == Op::End) return {};
+  }
+}
+
+}  // namespace myrt
