@@ -1,1 +1,168 @@
-int main() { return 0; }
+// cli/main.cpp -- `myrt` entry point: command-line parsing (CLI11), file loading and the small subcommands
+// (validate, run). inspect lives in cli/inspect.cpp, the spec-test runner in cli/wast_runner.cpp.
+// Layer: cli. CLI11 reports usage errors through exceptions; they are caught here and never reach the core.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/cli.h"
+#include "runtime/binary/decoder.h"
+#include "runtime/text/wat.h"
+#include "runtime/valid/validator.h"
+
+#ifndef MYRT_VERSION
+#define MYRT_VERSION "0.0.0"
+#endif
+
+namespace myrt::cli {
+
+Result<std::string> readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error(std::string("cannot open file: ") + std::strerror(errno));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return Error(std::string("cannot read file: ") + std::strerror(errno));
+  return ss.str();
+}
+
+bool isTextPath(std::string_view path) {
+  auto ends = [&](std::string_view suffix) {
+    return path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix;
+  };
+  return ends(".wat") || ends(".wast");
+}
+
+std::string formatError(const std::string& path, const Error& e, const std::string* text) {
+  if (text && e.offset != Error::kNoOffset) {
+    LineCol lc = lineCol(*text, e.offset);
+    return path + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.col) + ": " + e.message;
+  }
+  return path + ": " + e.toString();
+}
+
+const char* toString(Stage s) {
+  switch (s) {
+    case Stage::Read: return "read";
+    case Stage::Text: return "text";
+    case Stage::Decode: return "decode";
+    case Stage::Validate: return "validate";
+  }
+  return "?";
+}
+
+Loaded loadBinary(std::vector<uint8_t> bytes) {
+  Loaded out;
+  auto m = decodeModule(std::move(bytes));
+  if (!m.ok()) {
+    out.stage = Stage::Decode;
+    out.error = std::move(m).error();
+    return out;
+  }
+  Status v = validateModule(m.value());
+  if (!v.ok()) {
+    out.stage = Stage::Validate;
+    out.error = std::move(v).error();
+    return out;
+  }
+  out.module = std::move(m).value();
+  return out;
+}
+
+std::optional<Module> loadFileOrReport(const std::string& path) {
+  auto contents = readFile(path);
+  if (!contents.ok()) {
+    std::cerr << "myrt: " << path << ": " << contents.error().message << "\n";
+    return std::nullopt;
+  }
+  std::vector<uint8_t> bytes;
+  if (isTextPath(path)) {
+    auto bin = watToBinary(contents.value());
+    if (!bin.ok()) {
+      std::cerr << "myrt: " << formatError(path, bin.error(), &contents.value()) << "\n";
+      return std::nullopt;
+    }
+    bytes = std::move(bin).value();
+  } else {
+    bytes.assign(contents.value().begin(), contents.value().end());
+  }
+  Loaded l = loadBinary(std::move(bytes));
+  if (!l.module) {
+    // Errors after the text stage are offsets into the binary encoding (also for .wat input).
+    std::cerr << "myrt: " << formatError(path, l.error) << "\n";
+    return std::nullopt;
+  }
+  return std::move(l.module);
+}
+
+int cmdValidate(const std::vector<std::string>& files) {
+  int rc = kExitOk;
+  for (const auto& f : files) {
+    if (loadFileOrReport(f)) std::cout << f << ": valid\n";
+    else rc = kExitError;
+  }
+  return rc;
+}
+
+int cmdRun(const std::string& file, const std::vector<std::string>& args) {
+  if (!loadFileOrReport(file)) return kExitError;
+  std::cerr << "myrt: " << file << ": unsupported: executing modules needs the interpreter (not implemented yet)\n";
+  return kExitError;
+}
+
+}  // namespace myrt::cli
+
+int main(int argc, char** argv) {
+  using namespace myrt::cli;
+  CLI::App app{"myrt -- a WebAssembly runtime.\n"
+               "Validates, inspects and runs WebAssembly modules (.wasm binary or .wat text), and runs .wast spec tests."};
+  app.set_version_flag("--version", std::string("myrt ") + MYRT_VERSION);
+  app.require_subcommand(1);
+  app.footer("Exit codes: 0 success, 1 invalid input / failed tests / unsupported, 2 usage error.\n"
+             "Run `myrt COMMAND --help` for the options of a command.");
+
+  std::vector<std::string> validateFiles;
+  auto* validate = app.add_subcommand("validate", "Decode and validate modules (.wasm, or .wat through the text parser)");
+  validate->add_option("FILE", validateFiles, "module files")->required();
+
+  std::string inspectFile;
+  auto* inspect = app.add_subcommand("inspect", "Print sections, types, imports, exports, code sizes and names");
+  inspect->add_option("FILE", inspectFile, "module file (.wasm or .wat)")->required();
+
+  std::vector<std::string> wastFiles;
+  WastOptions wastOpts;
+  auto* wast = app.add_subcommand("wast", "Run .wast spec-test scripts; prints `N passed, M failed, K skipped`");
+  wast->add_option("FILE", wastFiles, ".wast scripts")->required();
+  wast->add_flag("-v,--verbose", wastOpts.verbose, "list every command with its outcome");
+
+  std::string runFile;
+  std::vector<std::string> runArgs;
+  auto* run = app.add_subcommand("run", "Run a module's _start (or a WASI command)");
+  run->add_option("FILE", runFile, "module file (.wasm or .wat)")->required();
+  run->add_option("ARGS", runArgs, "arguments passed to the program");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "myrt: " << e.what() << "\n";
+    std::cerr << "Run `myrt --help` for usage.\n";
+    return kExitUsage;
+  }
+
+  if (validate->parsed()) return cmdValidate(validateFiles);
+  if (inspect->parsed()) return cmdInspect(inspectFile);
+  if (wast->parsed()) return cmdWast(wastFiles, wastOpts);
+  if (run->parsed()) return cmdRun(runFile, runArgs);
+  std::cerr << "myrt: no command given\n";
+  return kExitUsage;
+}

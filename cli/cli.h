@@ -1,0 +1,58 @@
+// cli/cli.h -- the `myrt` command-line tool: shared helpers and one entry point per subcommand.
+// Layer: cli (top of the stack; uses runtime/text, runtime/binary, runtime/valid, later runtime/exec). The CLI is the only
+// place that prints; every error is one line `myrt: FILE: offset 0x1a: message` (binary) or
+// `myrt: FILE:LINE:COL: message` (text) and exit code 1; usage errors exit with 2.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/base/result.h"
+#include "runtime/wasm/module.h"
+
+namespace myrt::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;  // bad input, failing tests, unsupported feature
+constexpr int kExitUsage = 2;  // bad command line
+
+// Reads a whole file; on failure returns an Error whose message describes why ("cannot open file: ...").
+Result<std::string> readFile(const std::string& path);
+
+// True if `path` names a text module (.wat / .wast), false for binary modules.
+bool isTextPath(std::string_view path);
+
+// Where an error happened: prints "FILE: offset 0x..: msg" for binary errors and "FILE:LINE:COL: msg" for errors at
+// an offset into `text` (if text is given).
+std::string formatError(const std::string& path, const Error& e, const std::string* text = nullptr);
+
+// What loading a module produced: the module or the first error, and which stage rejected it.
+enum class Stage : uint8_t { Read, Text, Decode, Validate };
+const char* toString(Stage s);
+
+struct Loaded {
+  std::optional<Module> module;  // set iff loading succeeded
+  Stage stage = Stage::Read;     // the stage that failed
+  Error error;
+};
+
+// Binary -> decodeModule -> validateModule.
+Loaded loadBinary(std::vector<uint8_t> bytes);
+
+// Reads FILE (.wat through watToBinary, else binary), decodes and validates it. On failure prints the one-line
+// error to stderr and returns nullopt.
+std::optional<Module> loadFileOrReport(const std::string& path);
+
+// Subcommands. Each returns the process exit code.
+int cmdValidate(const std::vector<std::string>& files);
+int cmdInspect(const std::string& file);
+int cmdRun(const std::string& file, const std::vector<std::string>& args);
+
+struct WastOptions {
+  bool verbose = false;  // list every command with its outcome
+};
+int cmdWast(const std::vector<std::string>& files, const WastOptions& opts);
+
+}  // namespace myrt::cli

@@ -1,0 +1,572 @@
+// runtime/text/wast.cpp -- WAST script parser: tokens -> Script commands (see wast.h).
+// Layer: text. The script level has its own small S-expression scanner (parens, atoms, strings, comments); module bodies
+// are not tokenized here but cut out as source text and handed to watToBinary; numeric constants of invoke arguments and
+// expected results go through the shared literal parsers (runtime/text/literals.h, see wast_values.cpp).
+#include "runtime/text/wast.h"
+
+#include <cstring>
+
+#include "runtime/text/lexer.h"
+#include "runtime/text/wast_internal.h"
+#include "runtime/text/wat.h"
+
+namespace myrt::wast {
+
+// ---- names ----------------------------------------------------------------------------------------------------------
+
+const char* toString(RefKind k) {
+  switch (k) {
+    case RefKind::Null: return "ref.null";
+    case RefKind::Func: return "ref.func";
+    case RefKind::Extern: return "ref.extern";
+    case RefKind::Host: return "ref.host";
+    case RefKind::Any: return "ref.any";
+    case RefKind::Eq: return "ref.eq";
+    case RefKind::I31: return "ref.i31";
+    case RefKind::Struct: return "ref.struct";
+    case RefKind::Array: return "ref.array";
+    case RefKind::Exn: return "ref.exn";
+  }
+  return "ref.?";
+}
+
+unsigned laneCount(V128Shape s) {
+  switch (s) {
+    case V128Shape::I8x16: return 16;
+    case V128Shape::I16x8: return 8;
+    case V128Shape::I32x4: case V128Shape::F32x4: return 4;
+    case V128Shape::I64x2: case V128Shape::F64x2: return 2;
+  }
+  return 0;
+}
+
+const char* toString(V128Shape s) {
+  switch (s) {
+    case V128Shape::I8x16: return "i8x16";
+    case V128Shape::I16x8: return "i16x8";
+    case V128Shape::I32x4: return "i32x4";
+    case V128Shape::I64x2: return "i64x2";
+    case V128Shape::F32x4: return "f32x4";
+    case V128Shape::F64x2: return "f64x2";
+  }
+  return "?";
+}
+
+const char* toString(CommandKind k) {
+  switch (k) {
+    case CommandKind::Module: return "module";
+    case CommandKind::ModuleInstance: return "module instance";
+    case CommandKind::Register: return "register";
+    case CommandKind::Action: return "action";
+    case CommandKind::AssertReturn: return "assert_return";
+    case CommandKind::AssertTrap: return "assert_trap";
+    case CommandKind::AssertExhaustion: return "assert_exhaustion";
+    case CommandKind::AssertException: return "assert_exception";
+    case CommandKind::AssertInvalid: return "assert_invalid";
+    case CommandKind::AssertMalformed: return "assert_malformed";
+    case CommandKind::AssertUnlinkable: return "assert_unlinkable";
+    case CommandKind::AssertUninstantiable: return "assert_uninstantiable";
+    case CommandKind::Unsupported: return "unsupported";
+  }
+  return "?";
+}
+
+unsigned lineOf(std::string_view text, size_t offset) {
+  if (offset > text.size()) offset = text.size();
+  unsigned line = 1;
+  for (size_t i = 0; i < offset; ++i)
+    if (text[i] == '\n') ++line;
+  return line;
+}
+
+// ---- ScriptModule ---------------------------------------------------------------------------------------------------
+
+Result<std::vector<uint8_t>> ScriptModule::encode() const {
+  if (form == Form::Binary) return bytes;
+  auto r = watToBinary(text);
+  if (r.ok()) return std::move(r).value();
+  Error e = std::move(r).error();
+  if (form == Form::Text) {
+    if (e.offset != Error::kNoOffset) e.offset = offset + (e.offset <= text.size() ? e.offset : text.size());
+    else e.offset = offset;
+  } else {
+    e.offset = offset;
+  }
+  return e;
+}
+
+// ---- scanner --------------------------------------------------------------------------------------------------------
+
+namespace {
+
+bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool isAtomEnd(char c) { return isSpace(c) || c == '(' || c == ')' || c == '"' || c == ';'; }
+
+}  // namespace
+
+Scanner::Scanner(std::string_view src) : src_(src) { advance(); }
+
+// Skips whitespace and comments; sets cur_ to the next token.
+void Scanner::advance() {
+  size_t i = pos_;
+  const size_t n = src_.size();
+  for (;;) {
+    while (i < n && isSpace(src_[i])) ++i;
+    if (i + 1 < n && src_[i] == ';' && src_[i + 1] == ';') {
+      while (i < n && src_[i] != '\n') ++i;
+      continue;
+    }
+    if (i + 1 < n && src_[i] == '(' && src_[i + 1] == ';') {
+      size_t depth = 0;
+      size_t start = i;
+      while (i < n) {
+        if (i + 1 < n && src_[i] == '(' && src_[i + 1] == ';') { ++depth; i += 2; continue; }
+        if (i + 1 < n && src_[i] == ';' && src_[i + 1] == ')') {
+          i += 2;
+          if (--depth == 0) break;
+          continue;
+        }
+        ++i;
+      }
+      if (depth != 0) {
+        cur_ = {Tok::Error, start, n};
+        error_ = "unclosed block comment";
+        pos_ = n;
+        return;
+      }
+      continue;
+    }
+    break;
+  }
+  if (i >= n) { cur_ = {Tok::Eof, n, n}; pos_ = n; return; }
+  char c = src_[i];
+  if (c == '(') { cur_ = {Tok::LParen, i, i + 1}; pos_ = i + 1; return; }
+  if (c == ')') { cur_ = {Tok::RParen, i, i + 1}; pos_ = i + 1; return; }
+  if (c == '"') {
+    size_t j = i + 1;
+    while (j < n && src_[j] != '"') {
+      if (src_[j] == '\\' && j + 1 < n) ++j;
+      if (src_[j] == '\n') break;
+      ++j;
+    }
+    if (j >= n || src_[j] != '"') {
+      cur_ = {Tok::Error, i, j};
+      error_ = "unclosed string";
+      pos_ = n;
+      return;
+    }
+    cur_ = {Tok::String, i, j + 1};
+    pos_ = j + 1;
+    return;
+  }
+  if (c == ';') {  // a lone ';' is not a token
+    cur_ = {Tok::Error, i, i + 1};
+    error_ = "unexpected character";
+    pos_ = n;
+    return;
+  }
+  size_t j = i;
+  while (j < n && !isAtomEnd(src_[j])) ++j;
+  cur_ = {Tok::Atom, i, j};
+  pos_ = j;
+}
+
+// Skips a balanced S-expression whose "(" has been consumed; leaves the scanner after its ")". Returns false at EOF.
+bool Scanner::skipToClose() {
+  size_t depth = 1;
+  while (depth > 0) {
+    switch (cur_.kind) {
+      case Tok::LParen: ++depth; break;
+      case Tok::RParen: --depth; break;
+      case Tok::Eof: case Tok::Error: return false;
+      default: break;
+    }
+    advance();
+  }
+  return true;
+}
+
+// Decodes the string token `t` (with its quotes) into bytes, with the text format's escapes (lexer.h).
+Result<std::string> Scanner::decodeString(const Tok& t) const {
+  return decodeStringBody(src_.substr(t.begin + 1, t.end - t.begin - 2), t.begin + 1);
+}
+
+// ---- parser ---------------------------------------------------------------------------------------------------------
+
+namespace {
+
+class Parser {
+ public:
+  explicit Parser(std::string_view src) : src_(src), s_(src) {}
+
+  Result<Script> run() {
+    Script script;
+    for (;;) {
+      if (s_.cur().kind == Tok::Eof) break;
+      MYRT_ASSIGN(Command cmd, command());
+      script.commands.push_back(std::move(cmd));
+    }
+    return script;
+  }
+
+ private:
+  Error errorAt(const Tok& t, std::string msg) const {
+    if (t.kind == Tok::Error) return Error(t.begin, s_.error());
+    return Error(t.begin, std::move(msg));
+  }
+  Error unexpected() const {
+    const Tok& t = s_.cur();
+    if (t.kind == Tok::Eof) return Error(t.begin, "unexpected end of script");
+    return errorAt(t, "unexpected token \"" + std::string(s_.text(t).substr(0, 40)) + "\"");
+  }
+  bool isAtom(std::string_view word) const { return s_.cur().kind == Tok::Atom && s_.text(s_.cur()) == word; }
+  bool isId() const { return s_.cur().kind == Tok::Atom && s_.text(s_.cur()).size() > 1 && s_.text(s_.cur())[0] == '$'; }
+  Status expect(Tok::Kind k) {
+    if (s_.cur().kind != k) return unexpected();
+    s_.advance();
+    return okStatus();
+  }
+  Result<std::string> string() {
+    if (s_.cur().kind != Tok::String) return unexpected();
+    MYRT_ASSIGN(std::string str, s_.decodeString(s_.cur()));
+    s_.advance();
+    return str;
+  }
+  std::optional<std::string> optId() {
+    if (!isId()) return std::nullopt;
+    std::string id(s_.text(s_.cur()));
+    s_.advance();
+    return id;
+  }
+  unsigned lineAt(size_t off) {
+    // Incremental: commands come in increasing offsets.
+    if (off < lineOff_) { lineOff_ = 0; line_ = 1; }
+    for (; lineOff_ < off && lineOff_ < src_.size(); ++lineOff_)
+      if (src_[lineOff_] == '\n') ++line_;
+    return line_;
+  }
+
+  Result<Command> command() {
+    Command cmd;
+    const Tok open = s_.cur();
+    MYRT_TRY(expect(Tok::LParen));
+    if (s_.cur().kind != Tok::Atom) return unexpected();
+    cmd.offset = open.begin;
+    cmd.line = lineAt(open.begin);
+    cmd.keyword = std::string(s_.text(s_.cur()));
+    const std::string& kw = cmd.keyword;
+    s_.advance();
+    if (kw == "module") {
+      MYRT_TRY(moduleRest(open.begin, cmd));
+      return cmd;
+    }
+    if (kw == "register") {
+      cmd.kind = CommandKind::Register;
+      MYRT_ASSIGN(cmd.message, string());
+      cmd.name = optId();
+      MYRT_TRY(expect(Tok::RParen));
+      return cmd;
+    }
+    if (kw == "invoke" || kw == "get") {
+      cmd.kind = CommandKind::Action;
+      cmd.hasAction = true;
+      MYRT_TRY(actionRest(kw, cmd.action));
+      return cmd;
+    }
+    if (kw == "assert_return") {
+      cmd.kind = CommandKind::AssertReturn;
+      MYRT_TRY(nestedAction(cmd));
+      while (s_.cur().kind == Tok::LParen) {
+        MYRT_ASSIGN(Expected e, expected());
+        cmd.expected.push_back(std::move(e));
+      }
+      MYRT_TRY(expect(Tok::RParen));
+      return cmd;
+    }
+    if (kw == "assert_trap" || kw == "assert_exhaustion" || kw == "assert_exception") {
+      cmd.kind = kw == "assert_trap"        ? CommandKind::AssertTrap
+                 : kw == "assert_exhaustion" ? CommandKind::AssertExhaustion
+                                             : CommandKind::AssertException;
+      if (cmd.kind == CommandKind::AssertTrap && peekKeyword() == "module") {
+        MYRT_TRY(nestedModule(cmd));
+      } else {
+        MYRT_TRY(nestedAction(cmd));
+      }
+      if (s_.cur().kind == Tok::String) {
+        MYRT_ASSIGN(cmd.message, string());
+      }
+      MYRT_TRY(expect(Tok::RParen));
+      return cmd;
+    }
+    if (kw == "assert_invalid" || kw == "assert_malformed" || kw == "assert_unlinkable" ||
+        kw == "assert_uninstantiable") {
+      cmd.kind = kw == "assert_invalid"      ? CommandKind::AssertInvalid
+                 : kw == "assert_malformed"  ? CommandKind::AssertMalformed
+                 : kw == "assert_unlinkable" ? CommandKind::AssertUnlinkable
+                                             : CommandKind::AssertUninstantiable;
+      MYRT_TRY(nestedModule(cmd));
+      MYRT_ASSIGN(cmd.message, string());
+      MYRT_TRY(expect(Tok::RParen));
+      return cmd;
+    }
+    // thread, wait, either at top level, assert_*_custom, script extensions: recognised as a command, not run.
+    cmd.kind = CommandKind::Unsupported;
+    if (!s_.skipToClose()) return s_.cur().kind == Tok::Error ? errorAt(s_.cur(), "") : unexpected();
+    return cmd;
+  }
+
+  // The keyword after the current "(", without consuming anything.
+  std::string_view peekKeyword() const {
+    if (s_.cur().kind != Tok::LParen) return {};
+    Scanner look = s_;
+    look.advance();
+    return look.cur().kind == Tok::Atom ? look.text(look.cur()) : std::string_view();
+  }
+
+  Status nestedModule(Command& cmd) {
+    const Tok open = s_.cur();
+    MYRT_TRY(expect(Tok::LParen));
+    if (!isAtom("module")) return unexpected();
+    s_.advance();
+    MYRT_TRY(moduleRest(open.begin, cmd));
+    if (cmd.kind == CommandKind::ModuleInstance) return Error(open.begin, "unexpected module instance");
+    return okStatus();
+  }
+
+  Status nestedAction(Command& cmd) {
+    MYRT_TRY(expect(Tok::LParen));
+    if (!isAtom("invoke") && !isAtom("get")) return unexpected();
+    std::string kw(s_.text(s_.cur()));
+    s_.advance();
+    cmd.hasAction = true;
+    return actionRest(kw, cmd.action);
+  }
+
+  // After "(invoke" / "(get": `$m? "name" const* )`.
+  Status actionRest(std::string_view kw, Action& a) {
+    a.kind = kw == "get" ? Action::Kind::Get : Action::Kind::Invoke;
+    a.module = optId();
+    MYRT_ASSIGN(a.name, string());
+    if (a.kind == Action::Kind::Invoke) {
+      while (s_.cur().kind == Tok::LParen) {
+        MYRT_ASSIGN(Value v, constant(false, nullptr));
+        a.args.push_back(std::move(v));
+      }
+    }
+    return expect(Tok::RParen);
+  }
+
+  // After "(module" (at `start`), for a module command or a module inside an assertion.
+  Status moduleRest(size_t start, Command& cmd) {
+    ScriptModule& m = cmd.module;
+    m.offset = start;
+    size_t defBegin = 0, defEnd = 0;
+    if (isAtom("instance")) {
+      cmd.kind = CommandKind::ModuleInstance;
+      s_.advance();
+      std::optional<std::string> a = optId(), b = optId();
+      if (!a) return unexpected();
+      if (b) { cmd.name = a; cmd.of = b; } else { cmd.of = a; }
+      return expect(Tok::RParen);
+    }
+    cmd.kind = CommandKind::Module;
+    cmd.hasModule = true;
+    if (isAtom("definition")) {
+      m.definition = true;
+      defBegin = s_.cur().begin;
+      defEnd = s_.cur().end;
+      s_.advance();
+    }
+    m.name = optId();
+    if (isAtom("binary") || isAtom("quote")) {
+      m.form = isAtom("binary") ? ScriptModule::Form::Binary : ScriptModule::Form::Quote;
+      s_.advance();
+      std::string all;
+      while (s_.cur().kind == Tok::String) {
+        MYRT_ASSIGN(std::string part, string());
+        all += part;
+        if (m.form == ScriptModule::Form::Quote) all += ' ';
+      }
+      if (m.form == ScriptModule::Form::Binary) m.bytes.assign(all.begin(), all.end());
+      else m.text = std::move(all);
+      return expect(Tok::RParen);
+    }
+    m.form = ScriptModule::Form::Text;
+    if (!s_.skipToClose()) return s_.cur().kind == Tok::Error ? errorAt(s_.cur(), "") : unexpected();
+    size_t end = s_.cur().kind == Tok::Eof ? src_.size() : s_.cur().begin;
+    // the ")" just consumed ends at the last token boundary before cur; find it scanning back over trivia
+    size_t close = end;
+    while (close > start && src_[close - 1] != ')') --close;
+    m.text = std::string(src_.substr(start, close - start));
+    if (m.definition)
+      for (size_t i = defBegin; i < defEnd; ++i) m.text[i - start] = ' ';
+    return okStatus();
+  }
+
+  // A constant in `(...)`: `i32.const N`, `v128.const shape lanes`, `ref.null ht`, ... If `exp` is given, result
+  // patterns are allowed too (nan:canonical, lane patterns, ref.func without index ...) and recorded in *exp.
+  Result<Value> constant(bool patterns, Expected* exp) {
+    const Tok open = s_.cur();
+    MYRT_TRY(expect(Tok::LParen));
+    if (s_.cur().kind != Tok::Atom) return unexpected();
+    std::string_view head = s_.text(s_.cur());
+    const Tok headTok = s_.cur();
+    s_.advance();
+    Value v;
+    if (head == "i32.const" || head == "i64.const" || head == "f32.const" || head == "f64.const") {
+      v.type = head[0] == 'i' ? (head[1] == '3' ? ValKind::I32 : ValKind::I64)
+                              : (head[1] == '3' ? ValKind::F32 : ValKind::F64);
+      if (s_.cur().kind != Tok::Atom) return unexpected();
+      const Tok numTok = s_.cur();
+      std::string_view num = s_.text(numTok);
+      s_.advance();
+      if (patterns && (num == "nan:canonical" || num == "nan:arithmetic") &&
+          (v.type == ValKind::F32 || v.type == ValKind::F64)) {
+        exp->kind = Expected::Kind::Nan;
+        exp->nan = num == "nan:canonical" ? NumPattern::NanCanonical : NumPattern::NanArithmetic;
+      } else {
+        auto bits = parseScalar(v.type, num);
+        if (!bits) return errorAt(numTok, "malformed constant \"" + std::string(num) + "\"");
+        v.lo = *bits;
+      }
+    } else if (head == "v128.const") {
+      v.type = ValKind::V128;
+      MYRT_TRY(v128(v, patterns ? exp : nullptr));
+    } else if (head.substr(0, 4) == "ref.") {
+      v.type = ValKind::Ref;
+      MYRT_TRY(reference(head, headTok, patterns, v));
+    } else if (head == "either" && patterns) {
+      exp->kind = Expected::Kind::Either;
+      while (s_.cur().kind == Tok::LParen) {
+        MYRT_ASSIGN(Expected alt, expected());
+        exp->either.push_back(std::move(alt));
+      }
+    } else {
+      return errorAt(headTok, "unexpected token \"" + std::string(head) + "\" in constant");
+    }
+    if (s_.cur().kind != Tok::RParen) return unexpected();
+    s_.advance();
+    (void)open;
+    return v;
+  }
+
+  Result<Expected> expected() {
+    Expected e;
+    MYRT_ASSIGN(e.value, constant(true, &e));
+    return e;
+  }
+
+  // After "v128.const": shape and lanes. With `exp`, NaN lane patterns make it an Expected::Kind::Lanes.
+  Status v128(Value& v, Expected* exp) {
+    if (s_.cur().kind != Tok::Atom) return unexpected();
+    std::string_view sh = s_.text(s_.cur());
+    V128Shape shape;
+    if (sh == "i8x16") shape = V128Shape::I8x16;
+    else if (sh == "i16x8") shape = V128Shape::I16x8;
+    else if (sh == "i32x4") shape = V128Shape::I32x4;
+    else if (sh == "i64x2") shape = V128Shape::I64x2;
+    else if (sh == "f32x4") shape = V128Shape::F32x4;
+    else if (sh == "f64x2") shape = V128Shape::F64x2;
+    else return unexpected();
+    s_.advance();
+    const unsigned n = laneCount(shape);
+    const unsigned laneBits = 128 / n;
+    std::vector<LanePattern> lanes;
+    bool anyPattern = false;
+    for (unsigned i = 0; i < n; ++i) {
+      if (s_.cur().kind != Tok::Atom) return unexpected();
+      const Tok t = s_.cur();
+      std::string_view num = s_.text(t);
+      s_.advance();
+      LanePattern lp;
+      if (exp && (shape == V128Shape::F32x4 || shape == V128Shape::F64x2) &&
+          (num == "nan:canonical" || num == "nan:arithmetic")) {
+        lp.pat = num == "nan:canonical" ? NumPattern::NanCanonical : NumPattern::NanArithmetic;
+        anyPattern = true;
+      } else {
+        auto bits = parseLane(shape, num);
+        if (!bits) return errorAt(t, "malformed lane \"" + std::string(num) + "\"");
+        lp.bits = *bits;
+        unsigned bit = i * laneBits;
+        if (bit < 64) v.lo |= laneBits == 64 ? lp.bits : (lp.bits << bit);
+        else v.hi |= laneBits == 64 ? lp.bits : (lp.bits << (bit - 64));
+      }
+      lanes.push_back(lp);
+    }
+    if (exp && anyPattern) {
+      exp->kind = Expected::Kind::Lanes;
+      exp->shape = shape;
+      exp->lanes = std::move(lanes);
+    }
+    return okStatus();
+  }
+
+  // After "ref.xxx": the reference constant / pattern.
+  Status reference(std::string_view head, const Tok& headTok, bool patterns, Value& v) {
+    std::string_view k = head.substr(4);
+    if (k == "null") {
+      v.ref = RefKind::Null;
+      if (s_.cur().kind == Tok::RParen) {
+        if (!patterns) return errorAt(s_.cur(), "ref.null needs a heap type");
+        v.nullAnyHeap = true;
+        return okStatus();
+      }
+      if (s_.cur().kind != Tok::Atom) return unexpected();
+      auto ht = heapType(s_.text(s_.cur()));
+      if (!ht) return errorAt(s_.cur(), "unknown heap type \"" + std::string(s_.text(s_.cur())) + "\"");
+      v.heap = *ht;
+      s_.advance();
+      return okStatus();
+    }
+    static constexpr struct { std::string_view name; RefKind kind; } kKinds[] = {
+        {"func", RefKind::Func}, {"extern", RefKind::Extern}, {"host", RefKind::Host}, {"any", RefKind::Any},
+        {"eq", RefKind::Eq},     {"i31", RefKind::I31},       {"struct", RefKind::Struct}, {"array", RefKind::Array},
+        {"exn", RefKind::Exn},
+    };
+    bool found = false;
+    for (const auto& e : kKinds)
+      if (e.name == k) { v.ref = e.kind; found = true; }
+    if (!found) return errorAt(headTok, "unexpected token \"" + std::string(head) + "\" in constant");
+    if (s_.cur().kind == Tok::Atom) {
+      std::string_view a = s_.text(s_.cur());
+      if (a[0] != '$') {
+        auto n = parseScalar(ValKind::I32, a);
+        if (!n) return errorAt(s_.cur(), "malformed constant \"" + std::string(a) + "\"");
+        v.refIndex = static_cast<uint32_t>(*n);
+      }
+      s_.advance();
+    } else if (!patterns && (v.ref == RefKind::Extern || v.ref == RefKind::Host)) {
+      return errorAt(s_.cur(), std::string(head) + " needs a number");
+    }
+    return okStatus();
+  }
+
+  static std::optional<HeapType> heapType(std::string_view s) {
+    static constexpr struct { std::string_view name; HeapKind kind; } kHeaps[] = {
+        {"func", HeapKind::Func},     {"extern", HeapKind::Extern},     {"any", HeapKind::Any},
+        {"eq", HeapKind::Eq},         {"i31", HeapKind::I31},           {"struct", HeapKind::Struct},
+        {"array", HeapKind::Array},   {"exn", HeapKind::Exn},           {"none", HeapKind::None},
+        {"noextern", HeapKind::NoExtern}, {"nofunc", HeapKind::NoFunc}, {"noexn", HeapKind::NoExn},
+    };
+    for (const auto& e : kHeaps)
+      if (e.name == s) return HeapType{e.kind, 0};
+    if (!s.empty() && s[0] == '$') return HeapType{HeapKind::Concrete, 0};
+    auto n = parseScalar(ValKind::I32, s);
+    if (n) return HeapType{HeapKind::Concrete, static_cast<uint32_t>(*n)};
+    return std::nullopt;
+  }
+
+  std::string_view src_;
+  Scanner s_;
+  size_t lineOff_ = 0;
+  unsigned line_ = 1;
+};
+
+}  // namespace
+
+Result<Script> parseScript(std::string_view text) {
+  Parser p(text);
+  return p.run();
+}
+
+}  // namespace myrt::wast
