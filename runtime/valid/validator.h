@@ -7,7 +7,15 @@
 
 namespace myrt {
 
+struct ValidateOptions {
+  // WebAssembly 2.0 rules where 3.0 relaxed them: a single memory ("multiple memories"), global initializers may only
+  // read imported globals, non-zero memory index bytes ("zero byte expected"), 2.0 message wordings
+  // ("global is immutable" instead of 3.0's "immutable global"). Default: 3.0.
+  bool wasm2Only = false;
+};
+
 // Validates everything about a decoded module, including all function bodies and constant expressions.
 Status validateModule(const Module& m);
+Status validateModule(const Module& m, const ValidateOptions& opts);
 
 }  // namespace myrt

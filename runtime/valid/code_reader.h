@@ -1,0 +1,569 @@
+// runtime/valid/code_reader.h -- THE function-body reader of myrt: the single switch over opcodes.
+// Layer: valid (depends on base, wasm, binary/instr.h for immediate decoding, valid/type_context.h for subtyping).
+//
+// CodeReader<Interface, Validate> decodes a function body (or a constant expression) instruction by instruction with
+// readInstr, keeps the operand type stack and the control stack, and calls one hook on the Interface per instruction.
+//   Validate=true : full WebAssembly typing (2.0 complete; 3.0 reference subtyping, typed function references,
+//                   non-nullable locals, tail calls, exceptions, extended constants, memory64/table64, multi-memory).
+//                   Errors use the spec testsuite's wording: "type mismatch", "unknown local", ...
+//   Validate=false: re-walks already validated code without checks; the stacks are still maintained so hooks receive
+//                   operand types, block arities and resolved label targets (for the interpreter lowering and JITs).
+// Hooks are called after the instruction's typing is done (results pushed), except onElse/onEnd which are called while
+// the closing control entry is still on the control stack. Interfaces may query the reader (control(depth), stack(),
+// locals()) from inside hooks. NullInterface (below) is the validation-only consumer.
+//
+// Performance: no allocation per instruction -- the Instr, the operand stack, the control stack and the locals vector
+// are members reused across instructions and functions (reuse one CodeReader for a whole module).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/base/reader.h"
+#include "runtime/base/result.h"
+#include "runtime/binary/instr.h"
+#include "runtime/valid/type_context.h"
+#include "runtime/wasm/module.h"
+#include "runtime/wasm/opcodes.h"
+
+namespace myrt {
+
+// ---- per-op facts derived from the opcode table ---------------------------------------------------------------------
+namespace detail {
+constexpr unsigned log2Bytes(unsigned bytes) {
+  unsigned l = 0;
+  while (bytes > 1) bytes >>= 1, ++l;
+  return l;
+}
+constexpr unsigned typeBytes(std::string_view ty) {
+  if (ty == "i32" || ty == "f32") return 4;
+  if (ty == "i64" || ty == "f64") return 8;
+  return 16;  // v128
+}
+// Access size in bytes of a memory instruction, from its name: "i64.load32_u" -> 4, "v128.load8x8_s" -> 8,
+// "v128.load16_lane" -> 2, "f64.store" -> 8, "v128.load" -> 16.
+constexpr unsigned accessBytes(std::string_view name) {
+  size_t dot = name.find('.');
+  if (dot == std::string_view::npos) return 1;
+  std::string_view ty = name.substr(0, dot);
+  size_t i = dot + 1;
+  while (i < name.size() && name[i] >= 'a' && name[i] <= 'z') ++i;
+  unsigned n = 0;
+  while (i < name.size() && name[i] >= '0' && name[i] <= '9') n = n * 10 + unsigned(name[i++] - '0');
+  if (n == 0) return typeBytes(ty);
+  unsigned bits = n;
+  if (i < name.size() && name[i] == 'x') {
+    ++i;
+    unsigned m = 0;
+    while (i < name.size() && name[i] >= '0' && name[i] <= '9') m = m * 10 + unsigned(name[i++] - '0');
+    bits = n * m;
+  }
+  return bits / 8 ? bits / 8 : 1;
+}
+// Lane count of a SIMD lane op from its shape prefix: "i8x16.extract_lane_s" -> 16.
+constexpr unsigned shapeLanes(std::string_view name) {
+  size_t x = name.find('x');
+  size_t dot = name.find('.');
+  if (x == std::string_view::npos || dot == std::string_view::npos || x > dot) return 16;
+  unsigned n = 0;
+  for (size_t i = x + 1; i < dot; ++i) n = n * 10 + unsigned(name[i] - '0');
+  return n;
+}
+struct OpFacts {
+  uint8_t naturalAlign = 0;  // log2 of the access size (memory ops)
+  uint8_t lanes = 0;         // exclusive bound of the lane immediate (Lane / MemArgLane ops)
+};
+constexpr std::array<OpFacts, kNumOps> makeOpFacts() {
+  std::array<OpFacts, kNumOps> a{};
+  for (unsigned i = 0; i < kNumOps; ++i) {
+    const OpInfo& info = kOpInfo[i];
+    if (info.imm == ImmKind::MemArg || info.imm == ImmKind::MemArgLane) {
+      unsigned bytes = accessBytes(info.name);
+      a[i].naturalAlign = static_cast<uint8_t>(log2Bytes(bytes));
+      if (info.imm == ImmKind::MemArgLane) a[i].lanes = static_cast<uint8_t>(16 / bytes);
+    } else if (info.imm == ImmKind::Lane) {
+      a[i].lanes = static_cast<uint8_t>(shapeLanes(info.name));
+    }
+  }
+  return a;
+}
+inline constexpr std::array<OpFacts, kNumOps> kOpFacts = makeOpFacts();
+}  // namespace detail
+
+constexpr unsigned naturalAlignment(Op op) { return detail::kOpFacts[static_cast<unsigned>(op)].naturalAlign; }
+constexpr unsigned laneCount(Op op) { return detail::kOpFacts[static_cast<unsigned>(op)].lanes; }
+static_assert(naturalAlignment(Op::I64Load32U) == 2 && naturalAlignment(Op::V128Load8x8S) == 3);
+static_assert(naturalAlignment(Op::V128Load) == 4 && naturalAlignment(Op::I32Store8) == 0);
+static_assert(laneCount(Op::I8x16ExtractLaneS) == 16 && laneCount(Op::F64x2ReplaceLane) == 2);
+static_assert(laneCount(Op::V128Load16Lane) == 8 && naturalAlignment(Op::V128Load32Zero) == 2);
+
+// ---- control stack ------------------------------------------------------------------------------------------------
+enum class CtrlKind : uint8_t { Func, Block, Loop, If, Else, TryTable, Const };
+
+struct ControlEntry {
+  CtrlKind kind = CtrlKind::Block;
+  bool unreachable = false;   // the rest of this block is unreachable (stack-polymorphic)
+  bool singleResult = false;  // block type was a single value type (stored in `single`)
+  uint32_t height = 0;        // operand stack height at entry, params excluded
+  uint32_t initHeight = 0;    // height of the local-initialization undo log at entry
+  size_t offset = 0;          // offset of the opening instruction
+  ValType single;
+  const ValType* paramPtr = nullptr;
+  const ValType* resultPtr = nullptr;
+  uint32_t numParams = 0, numResults = 0;
+  uint32_t typeIndex = UINT32_MAX;  // block type index when the block type is a type index
+  uint64_t user = 0;                // free for the interface (label ids, patch lists ...)
+
+  std::span<const ValType> params() const { return {paramPtr, numParams}; }
+  std::span<const ValType> results() const {
+    return singleResult ? std::span<const ValType>(&single, 1) : std::span<const ValType>(resultPtr, numResults);
+  }
+  // Types a branch to this label carries: params for loops, results otherwise.
+  std::span<const ValType> labelTypes() const { return kind == CtrlKind::Loop ? params() : results(); }
+  bool isLoop() const { return kind == CtrlKind::Loop; }
+};
+
+// ---- the validation-only interface ---------------------------------------------------------------------------------
+struct NullInterface {
+  void onFuncStart(uint32_t /*funcIndex*/, const CompositeType& /*type*/) {}
+  void onUnreachable() {}
+  void onNop() {}
+  void onBlock(const Instr&, ControlEntry&) {}
+  void onLoop(const Instr&, ControlEntry&) {}
+  void onIf(const Instr&, ControlEntry&) {}
+  void onElse(ControlEntry&) {}
+  void onTryTable(const Instr&, ControlEntry&) {}  // catch labels: Instr::catches, relative to the enclosing block
+  void onEnd(ControlEntry&) {}                     // also for the function's final end (kind Func) / const expr
+  void onBr(uint32_t /*depth*/, ControlEntry& /*target*/) {}
+  void onBrIf(uint32_t, ControlEntry&) {}
+  void onBrTable(const Instr&) {}  // targets in Instr::targets (default last); resolve with reader.control(depth)
+  void onBrOnNull(uint32_t, ControlEntry&, ValType /*operand*/) {}
+  void onBrOnNonNull(uint32_t, ControlEntry&, ValType) {}
+  void onReturn() {}
+  void onCall(uint32_t /*funcIndex*/, const CompositeType&) {}
+  void onCallIndirect(uint32_t /*typeIndex*/, uint32_t /*tableIndex*/, const CompositeType&) {}
+  void onCallRef(uint32_t /*typeIndex*/, const CompositeType&) {}
+  void onReturnCall(uint32_t, const CompositeType&) {}
+  void onReturnCallIndirect(uint32_t, uint32_t, const CompositeType&) {}
+  void onReturnCallRef(uint32_t, const CompositeType&) {}
+  void onThrow(uint32_t /*tagIndex*/, const CompositeType&) {}
+  void onThrowRef() {}
+  void onDrop(ValType) {}
+  void onSelect(ValType) {}  // the operand/result type (Bot in unreachable code)
+  void onLocalGet(uint32_t, ValType) {}
+  void onLocalSet(uint32_t, ValType) {}
+  void onLocalTee(uint32_t, ValType) {}
+  void onGlobalGet(uint32_t, const GlobalType&) {}
+  void onGlobalSet(uint32_t, const GlobalType&) {}
+  void onConst(const Instr&) {}   // i32/i64/f32/f64/v128.const
+  void onSimple(const Instr&) {}  // typed by opInfo(op).sig: numeric, conversions, SIMD (lane/shuffle immediates)
+  void onLoad(const Instr&, ValType /*addrType*/) {}   // incl. v128 load_lane/splat/zero/extend
+  void onStore(const Instr&, ValType /*addrType*/) {}  // incl. v128 store_lane
+  void onMemoryOp(const Instr&, ValType /*addrType*/) {}  // memory.size/grow/fill/copy/init, data.drop
+  void onTableOp(const Instr&, const TableType&) {}     // table.get/set/size/grow/fill/copy/init, elem.drop
+  void onRefNull(ValType) {}
+  void onRefIsNull(ValType /*operand*/) {}
+  void onRefFunc(uint32_t, ValType /*result*/) {}
+  void onRefAsNonNull(ValType /*operand*/) {}
+  void onRefEq() {}
+};
+
+template <class Interface, bool Validate>
+class CodeReader {
+ public:
+  CodeReader(const TypeContext& ctx, Interface& iface) : ctx_(ctx), m_(ctx.module()), iface_(iface) {
+    stack_.reserve(64);
+    ctrl_.reserve(16);
+  }
+
+  // Reads the body of defined function `funcIndex` (Module::funcs index, imports included).
+  Status readFunction(uint32_t funcIndex) {
+    if (funcIndex >= m_.funcs.size() || m_.funcs[funcIndex].imported) return Error("unknown function");
+    const Func& f = m_.funcs[funcIndex];
+    if (!ctx_.isFuncType(f.typeIndex)) return Error(f.bodyStart, "unknown type");
+    const CompositeType& ft = m_.types[f.typeIndex].comp;
+    locals_.clear();
+    locals_.insert(locals_.end(), ft.params.begin(), ft.params.end());
+    locals_.insert(locals_.end(), f.locals.begin(), f.locals.end());
+    trackInit_ = false;
+    for (ValType t : locals_) {
+      if constexpr (Validate) {
+        if (!ctx_.wellFormed(t)) return Error(f.bodyStart, "unknown type");
+      }
+      if (!TypeContext::defaultable(t)) trackInit_ = true;
+    }
+    if (trackInit_) {
+      localInit_.assign(locals_.size(), 1);
+      for (size_t i = ft.params.size(); i < locals_.size(); ++i) localInit_[i] = TypeContext::defaultable(locals_[i]);
+      initLog_.clear();
+    }
+    constMode_ = false;
+    funcType_ = &ft;
+    if (uint64_t(f.body.offset) + f.body.size > m_.bytes.size()) return Error(f.bodyStart, "unexpected end");
+    iface_.onFuncStart(funcIndex, ft);
+    stack_.clear();
+    ctrl_.clear();
+    ControlEntry& c = pushControl(CtrlKind::Func, f.body.offset);
+    c.paramPtr = ft.params.data();
+    c.resultPtr = ft.results.data();
+    c.numResults = static_cast<uint32_t>(ft.results.size());
+    c.typeIndex = f.typeIndex;
+    ByteReader r(m_.data(f.body), f.body.size, f.body.offset);
+    return run(r);
+  }
+
+  // Reads a constant expression (including its final `end`) that must produce `expected`. `numGlobals` globals may
+  // be referenced by global.get (those defined before a global initializer; all for segment offsets).
+  Status readConstExpr(ConstExpr e, ValType expected, uint32_t numGlobals) {
+    if (uint64_t(e.offset) + e.size > m_.bytes.size()) return Error(e.offset, "unexpected end");
+    locals_.clear();
+    trackInit_ = false;
+    constMode_ = true;
+    constGlobals_ = numGlobals;
+    funcType_ = nullptr;
+    stack_.clear();
+    ctrl_.clear();
+    ControlEntry& c = pushControl(CtrlKind::Const, e.offset);
+    c.single = expected;
+    c.singleResult = true;
+    ByteReader r(m_.data(e), e.size, e.offset);
+    return run(r);
+  }
+
+  // WebAssembly 2.0 rules (see ValidateOptions::wasm2Only).
+  void setWasm2Only(bool v) { wasm2Only_ = v; }
+
+  // ---- queries for interfaces (valid inside hooks) ----
+  uint32_t controlDepth() const { return static_cast<uint32_t>(ctrl_.size()); }
+  ControlEntry& control(uint32_t depth) { return ctrl_[ctrl_.size() - 1 - depth]; }  // 0 = innermost
+  const ControlEntry& control(uint32_t depth) const { return ctrl_[ctrl_.size() - 1 - depth]; }
+  std::span<const ValType> stack() const { return stack_; }
+  std::span<const ValType> locals() const { return locals_; }
+  const Instr& instr() const { return in_; }
+  const TypeContext& context() const { return ctx_; }
+
+ private:
+  // ---- errors ----
+  bool fail(const char* msg) {
+    if constexpr (Validate) err_ = Error(in_.offset, msg);
+    return false;
+  }
+  bool fail(std::string msg) {
+    if constexpr (Validate) err_ = Error(in_.offset, std::move(msg));
+    return false;
+  }
+  bool mismatch(ValType expected, ValType got) {
+    return fail("type mismatch: expected " + toString(expected) + ", got " + toString(got));
+  }
+
+  // ---- operand stack ----
+  void push(ValType t) { stack_.push_back(t); }
+  void pushTypes(std::span<const ValType> ts) { stack_.insert(stack_.end(), ts.begin(), ts.end()); }
+  bool pop(ValType& out) {
+    const ControlEntry& c = ctrl_.back();
+    if (stack_.size() <= c.height) {
+      out = ValType::bot();
+      if (!Validate || c.unreachable) return true;
+      return fail("type mismatch: operand stack underflow");
+    }
+    out = stack_.back();
+    stack_.pop_back();
+    return true;
+  }
+  bool popExpect(ValType expected) {
+    ValType t;
+    if (!pop(t)) return false;
+    if constexpr (Validate) {
+      if (!ctx_.isSubtype(t, expected)) return mismatch(expected, t);
+    }
+    return true;
+  }
+  bool popTypes(std::span<const ValType> ts) {
+    for (size_t i = ts.size(); i-- > 0;)
+      if (!popExpect(ts[i])) return false;
+    return true;
+  }
+  // Pops a reference operand (any reference type, or Bot in unreachable code).
+  bool popRef(ValType& out) {
+    if (!pop(out)) return false;
+    if constexpr (Validate) {
+      if (out.kind != ValKind::Ref && out.kind != ValKind::Bot) return fail("type mismatch: expected a reference, got " + toString(out));
+    }
+    return true;
+  }
+  // Checks that the top of the stack matches `ts` without consuming it (br_table with several targets).
+  bool peekTypes(std::span<const ValType> ts) {
+    if constexpr (!Validate) return true;
+    const ControlEntry& c = ctrl_.back();
+    size_t avail = stack_.size() - c.height;
+    for (size_t i = 0; i < ts.size(); ++i) {
+      ValType expected = ts[ts.size() - 1 - i];
+      if (i >= avail) {
+        if (c.unreachable) continue;
+        return fail("type mismatch: operand stack underflow");
+      }
+      ValType got = stack_[stack_.size() - 1 - i];
+      if (!ctx_.isSubtype(got, expected)) return mismatch(expected, got);
+    }
+    return true;
+  }
+  void setUnreachable() {
+    ControlEntry& c = ctrl_.back();
+    stack_.resize(c.height);
+    c.unreachable = true;
+  }
+
+  // ---- control stack ----
+  ControlEntry& pushControl(CtrlKind kind, size_t offset) {
+    ControlEntry& c = ctrl_.emplace_back();
+    c.kind = kind;
+    c.offset = offset;
+    c.height = static_cast<uint32_t>(stack_.size());
+    c.initHeight = static_cast<uint32_t>(initLog_.size());
+    return c;
+  }
+  bool label(uint32_t depth, ControlEntry*& out) {
+    if (depth >= ctrl_.size()) return fail("unknown label");
+    out = &ctrl_[ctrl_.size() - 1 - depth];
+    return true;
+  }
+  void resetLocalInit(uint32_t initHeight) {
+    while (initLog_.size() > initHeight) {
+      localInit_[initLog_.back()] = 0;
+      initLog_.pop_back();
+    }
+  }
+  void markInit(uint32_t idx) {
+    if (trackInit_ && !localInit_[idx]) {
+      localInit_[idx] = 1;
+      initLog_.push_back(idx);
+    }
+  }
+  // Decodes the block type of `in_` into a new control entry (params popped and re-pushed above the new height).
+  bool enterBlock(CtrlKind kind) {
+    const BlockTypeImm& bt = in_.block;
+    const ValType* params = nullptr;
+    uint32_t numParams = 0;
+    if (bt.kind == BlockTypeImm::Index) {
+      if (!ctx_.isFuncType(bt.index)) return fail("unknown type " + std::to_string(bt.index));
+      const CompositeType& ft = m_.types[bt.index].comp;
+      params = ft.params.data();
+      numParams = static_cast<uint32_t>(ft.params.size());
+      if (!popTypes({params, numParams})) return false;
+    } else if (bt.kind == BlockTypeImm::Val) {
+      if constexpr (Validate) {
+        if (!ctx_.wellFormed(bt.val)) return fail("unknown type");
+      }
+    }
+    ControlEntry& c = pushControl(kind, in_.offset);
+    if (bt.kind == BlockTypeImm::Index) {
+      const CompositeType& ft = m_.types[bt.index].comp;
+      c.paramPtr = params;
+      c.numParams = numParams;
+      c.resultPtr = ft.results.data();
+      c.numResults = static_cast<uint32_t>(ft.results.size());
+      c.typeIndex = bt.index;
+      pushTypes({params, numParams});
+    } else if (bt.kind == BlockTypeImm::Val) {
+      c.single = bt.val;
+      c.singleResult = true;
+    }
+    return true;
+  }
+  // Checks that the operands of the closing block are exactly its results.
+  bool checkBlockEnd(const ControlEntry& c) {
+    if constexpr (Validate) {
+      std::span<const ValType> rs = c.results();
+      if (!popTypes(rs)) return false;
+      if (stack_.size() != c.height) return fail("type mismatch: values remaining on the stack at end of block");
+      pushTypes(rs);  // restore; the caller resets the stack
+    }
+    return true;
+  }
+
+  // ---- the loop ----
+  Status run(ByteReader& r) {
+    while (!ctrl_.empty()) {
+      if (r.atEnd()) {
+        return Error(r.offset(), constMode_ ? "unexpected end" : "END opcode expected");
+      }
+      Status s = readInstr(r, in_);
+      if (!s.ok()) return s;
+      if (!step()) {
+        if constexpr (Validate) return std::move(err_);
+        return Error(in_.offset, "invalid code");
+      }
+    }
+    if (!r.atEnd()) {
+      if (constMode_) return Error(r.offset(), "constant expression required");
+      return Error(r.offset(), "operators remaining after end of function");
+    }
+    return {};
+  }
+
+  static bool constAllowed(Op op) {
+    switch (op) {
+      case Op::I32Const: case Op::I64Const: case Op::F32Const: case Op::F64Const: case Op::V128Const:
+      case Op::RefNull: case Op::RefFunc: case Op::GlobalGet: case Op::End:
+      case Op::I32Add: case Op::I32Sub: case Op::I32Mul: case Op::I64Add: case Op::I64Sub: case Op::I64Mul:
+      case Op::StructNew: case Op::StructNewDefault: case Op::ArrayNew: case Op::ArrayNewDefault:
+      case Op::ArrayNewFixed: case Op::RefI31: case Op::AnyConvertExtern: case Op::ExternConvertAny:
+        return true;
+      default: return false;
+    }
+  }
+
+  bool memoryAddr(uint32_t mem, ValType& addr) {
+    if constexpr (Validate) {
+      if (wasm2Only_ && mem != 0) {
+        ImmKind k = opInfo(in_.op).imm;
+        if (k != ImmKind::MemArg && k != ImmKind::MemArgLane) return fail("zero byte expected");
+      }
+      if (mem >= m_.memories.size()) return fail("unknown memory " + std::to_string(mem));
+    }
+    addr = mem < m_.memories.size() && m_.memories[mem].type.limits.is64 ? ValType::i64() : ValType::i32();
+    return true;
+  }
+  bool tableRef(uint32_t idx, const Table*& t) {
+    if (idx >= m_.tables.size()) return fail("unknown table " + std::to_string(idx));
+    t = &m_.tables[idx];
+    return true;
+  }
+  static ValType tableAddr(const Table& t) { return t.type.limits.is64 ? ValType::i64() : ValType::i32(); }
+  static ValType minAddr(ValType a, ValType b) {
+    return a.kind == ValKind::I64 && b.kind == ValKind::I64 ? ValType::i64() : ValType::i32();
+  }
+  bool funcTypeAt(uint32_t typeIdx, const CompositeType*& ft) {
+    if (!ctx_.isFuncType(typeIdx)) return fail("unknown type " + std::to_string(typeIdx));
+    ft = &m_.types[typeIdx].comp;
+    return true;
+  }
+  // Tail calls: the callee's results must be subtypes of the caller's results.
+  bool checkTailResults(const CompositeType& callee) {
+    if constexpr (Validate) {
+      if (!funcType_) return fail("constant expression required");
+      const auto& mine = funcType_->results;
+      if (callee.results.size() != mine.size()) return fail("type mismatch: tail call result arity");
+      for (size_t i = 0; i < mine.size(); ++i)
+        if (!ctx_.isSubtype(callee.results[i], mine[i])) return mismatch(mine[i], callee.results[i]);
+    }
+    return true;
+  }
+
+  // Typing of an op fully described by its signature; the first param of a memory op is its address.
+  bool simpleOp(const OpSig& sig, ValType addr) {
+    for (int i = sig.numParams - 1; i >= 0; --i) {
+      ValType want = (i == 0 && addr.kind != ValKind::Bot) ? addr : ValType{sig.params[i]};
+      if (!popExpect(want)) return false;
+    }
+    if (sig.numResults) push(ValType{sig.results[0]});
+    return true;
+  }
+
+  bool step() {
+    const Op op = in_.op;
+    const OpInfo& info = opInfo(op);
+    if constexpr (Validate) {
+      if (constMode_ && !constAllowed(op)) return fail("constant expression required");
+    }
+    if (!info.sig.isSpecial) {
+      ValType addr = ValType::bot();
+      switch (info.imm) {
+        case ImmKind::MemArg:
+        case ImmKind::MemArgLane: {
+          if (!memoryAddr(in_.mem.memory, addr)) return false;
+          if constexpr (Validate) {
+            if (in_.mem.align > naturalAlignment(op)) return fail("alignment must not be larger than natural");
+            if (addr.kind == ValKind::I32 && in_.mem.offset > 0xFFFFFFFFull) return fail("offset out of range");
+            if (info.imm == ImmKind::MemArgLane && in_.lane >= laneCount(op)) return fail("invalid lane index");
+          }
+          if (!simpleOp(info.sig, addr)) return false;
+          if (info.sig.numResults) iface_.onLoad(in_, addr);
+          else iface_.onStore(in_, addr);
+          return true;
+        }
+        case ImmKind::Lane:
+          if constexpr (Validate) {
+            if (in_.lane >= laneCount(op)) return fail("invalid lane index");
+          }
+          break;
+        case ImmKind::Shuffle:
+          if constexpr (Validate) {
+            for (uint8_t b : in_.bytes)
+              if (b >= 32) return fail("invalid lane index");
+          }
+          break;
+        case ImmKind::DataIdx: {  // data.drop
+          if constexpr (Validate) {
+            if (!m_.dataCount && !m_.datas.empty()) return fail("data count section required");
+            if (in_.idx >= m_.dataCount.value_or(0)) return fail("unknown data segment " + std::to_string(in_.idx));
+          }
+          iface_.onMemoryOp(in_, ValType::i32());
+          return true;
+        }
+        case ImmKind::ElemIdx: {  // elem.drop
+          if constexpr (Validate) {
+            if (in_.idx >= m_.elems.size()) return fail("unknown elem segment " + std::to_string(in_.idx));
+          }
+          static const TableType kNoTable{};
+          iface_.onTableOp(in_, kNoTable);
+          return true;
+        }
+        case ImmKind::I32:
+        case ImmKind::I64:
+        case ImmKind::F32:
+        case ImmKind::F64:
+        case ImmKind::V128:
+          if (!simpleOp(info.sig, addr)) return false;
+          iface_.onConst(in_);
+          return true;
+        default: break;
+      }
+      if (!simpleOp(info.sig, addr)) return false;
+      if (op == Op::Nop) iface_.onNop();
+      else iface_.onSimple(in_);
+      return true;
+    }
+    return specialOp(op);
+  }
+
+  // The switch over all ops whose typing depends on immediates or context (code_reader_ops.h), and its helpers.
+  bool specialOp(Op op);
+  bool opEnd();
+  bool opElse();
+  bool opTryTable();
+  bool opBrTable();
+  bool opBrOnNull(bool onNonNull);
+  bool opSelect(bool typed);
+  bool opLocal(Op op);
+  bool opGlobal(Op op);
+  bool opCall(Op op);
+  bool opCallIndirect(Op op);
+  bool opCallRef(Op op);
+  bool opRef(Op op);
+  bool opTable(Op op);
+  bool opMemory(Op op);
+
+  const TypeContext& ctx_;
+  const Module& m_;
+  Interface& iface_;
+  Instr in_;
+  std::vector<ValType> stack_;
+  std::vector<ControlEntry> ctrl_;
+  std::vector<ValType> locals_;
+  std::vector<uint8_t> localInit_;
+  std::vector<uint32_t> initLog_;
+  bool trackInit_ = false;
+  bool constMode_ = false;
+  bool wasm2Only_ = false;
+  uint32_t constGlobals_ = 0;
+  const CompositeType* funcType_ = nullptr;
+  Error err_;
+};
+
+}  // namespace myrt
+
+#include "runtime/valid/code_reader_ops.h"

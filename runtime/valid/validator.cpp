@@ -1,0 +1,229 @@
+// runtime/valid/validator.cpp -- module-level validation: types (incl. 3.0 declared subtypes), imports, functions,
+// tables, memories, globals and their constant expressions, exports, start, element/data segments, tags, and every
+// function body through CodeReader<NullInterface, true>.
+// Layer: valid (depends on base, wasm, binary/instr.h via code_reader.h). Messages: the spec testsuite's wording.
+#include "runtime/valid/validator.h"
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include "runtime/valid/code_reader.h"
+
+namespace myrt {
+namespace {
+
+constexpr uint64_t kMaxPages32 = 65536;                 // 4 GiB
+constexpr uint64_t kMaxPages64 = uint64_t(1) << 48;     // 2^64 bytes / 64 KiB
+constexpr uint64_t kMaxTable32 = 0xFFFFFFFFull;
+
+class Validator {
+ public:
+  Validator(const Module& m, const ValidateOptions& opts)
+      : m_(m), opts_(opts), ctx_(m), reader_(ctx_, null_) {
+    reader_.setWasm2Only(opts.wasm2Only);
+  }
+
+  Status run() {
+    MYRT_TRY(types());
+    MYRT_TRY(funcs());
+    MYRT_TRY(tables());
+    MYRT_TRY(memories());
+    MYRT_TRY(tags());
+    MYRT_TRY(globals());
+    MYRT_TRY(exports());
+    MYRT_TRY(start());
+    MYRT_TRY(elems());
+    MYRT_TRY(datas());
+    MYRT_TRY(bodies());
+    return {};
+  }
+
+ private:
+  static Error err(size_t off, std::string msg) { return Error(off, std::move(msg)); }
+
+  Status valType(ValType t, size_t off) {
+    if (!ctx_.wellFormed(t)) return err(off, "unknown type " + std::to_string(t.index));
+    if (t.isPacked() || t.kind == ValKind::Bot) return err(off, "malformed value type");
+    return {};
+  }
+
+  Status limits(const Limits& l, uint64_t cap, const char* sizeMsg, size_t off) {
+    if (l.max && l.min > *l.max) return err(off, "size minimum must not be greater than maximum");
+    if (l.min > cap || (l.max && *l.max > cap)) return err(off, sizeMsg);
+    return {};
+  }
+
+  // A constant expression producing `t`; `numGlobals` globals are visible to global.get.
+  Status constExpr(ConstExpr e, ValType t, uint32_t numGlobals) {
+    return reader_.readConstExpr(e, t, numGlobals);
+  }
+
+  Status types() {
+    const auto& ts = m_.types;
+    for (uint32_t i = 0; i < ts.size(); ++i) {
+      const SubType& st = ts[i];
+      uint32_t groupEnd = st.recGroupStart + st.recGroupSize;
+      if (st.recGroupStart > i || groupEnd <= i || groupEnd > ts.size()) groupEnd = i + 1;
+      auto check = [&](ValType t) -> Status {
+        if (t.isRef() && t.heap == HeapKind::Concrete && t.index >= groupEnd)
+          return err(Error::kNoOffset, "unknown type " + std::to_string(t.index));
+        return {};
+      };
+      for (ValType t : st.comp.params) MYRT_TRY(check(t));
+      for (ValType t : st.comp.results) MYRT_TRY(check(t));
+      for (const FieldType& f : st.comp.fields) MYRT_TRY(check(f.type));
+      if (st.comp.kind == CompKind::Array && st.comp.fields.size() != 1)
+        return err(Error::kNoOffset, "malformed array type");
+      if (st.supers.size() > 1) return err(Error::kNoOffset, "sub type " + std::to_string(i) + " has more than one super type");
+      for (uint32_t sup : st.supers) {
+        if (sup >= i) return err(Error::kNoOffset, "unknown type " + std::to_string(sup));
+        if (ts[sup].final || !ctx_.compositeSubtype(st.comp, ts[sup].comp))
+          return err(Error::kNoOffset,
+                     "sub type " + std::to_string(i) + " does not match super type " + std::to_string(sup));
+      }
+    }
+    return {};
+  }
+
+  Status funcs() {
+    for (uint32_t i = 0; i < m_.funcs.size(); ++i) {
+      const Func& f = m_.funcs[i];
+      if (!ctx_.isFuncType(f.typeIndex)) return err(f.bodyStart, "unknown type " + std::to_string(f.typeIndex));
+    }
+    return {};
+  }
+
+  Status tables() {
+    for (const Table& t : m_.tables) {
+      MYRT_TRY(valType(t.type.elem, Error::kNoOffset));
+      if (!t.type.elem.isRef()) return err(Error::kNoOffset, "malformed reference type");
+      MYRT_TRY(limits(t.type.limits, t.type.limits.is64 ? UINT64_MAX : kMaxTable32, "table size", Error::kNoOffset));
+      if (t.init) {
+        MYRT_TRY(constExpr(*t.init, t.type.elem, static_cast<uint32_t>(m_.globals.size())));
+      } else if (!t.imported && !TypeContext::defaultable(t.type.elem)) {
+        return err(Error::kNoOffset, "type mismatch: table of non-nullable type requires an initializer");
+      }
+    }
+    return {};
+  }
+
+  Status memories() {
+    if (opts_.wasm2Only && m_.memories.size() > 1) return err(Error::kNoOffset, "multiple memories");
+    for (const Memory& mem : m_.memories) {
+      const Limits& l = mem.type.limits;
+      MYRT_TRY(limits(l, l.is64 ? kMaxPages64 : kMaxPages32,
+                      l.is64 ? "memory size must be at most 2^48 pages" : "memory size must be at most 65536 pages (4GiB)",
+                      Error::kNoOffset));
+      if (l.shared && !l.max) return err(Error::kNoOffset, "shared memory must have maximum");
+    }
+    return {};
+  }
+
+  Status tags() {
+    for (const Tag& t : m_.tags) {
+      if (!ctx_.isFuncType(t.typeIndex)) return err(Error::kNoOffset, "unknown type " + std::to_string(t.typeIndex));
+      if (!m_.types[t.typeIndex].comp.results.empty()) return err(Error::kNoOffset, "non-empty tag result type");
+    }
+    return {};
+  }
+
+  Status globals() {
+    for (uint32_t i = 0; i < m_.globals.size(); ++i) {
+      const Global& g = m_.globals[i];
+      MYRT_TRY(valType(g.type.type, g.init.offset));
+      if (g.imported) continue;
+      // 3.0: any earlier global; 2.0: imported globals only.
+      uint32_t visible = opts_.wasm2Only ? std::min(i, m_.numImportedGlobals) : i;
+      MYRT_TRY(constExpr(g.init, g.type.type, visible));
+    }
+    return {};
+  }
+
+  Status exports() {
+    std::unordered_set<std::string_view> names;
+    names.reserve(m_.exports.size());
+    for (const Export& e : m_.exports) {
+      if (!names.insert(e.name).second) return err(Error::kNoOffset, "duplicate export name");
+      size_t n = 0;
+      const char* what = "";
+      switch (e.kind) {
+        case ExternKind::Func: n = m_.funcs.size(); what = "unknown function "; break;
+        case ExternKind::Table: n = m_.tables.size(); what = "unknown table "; break;
+        case ExternKind::Memory: n = m_.memories.size(); what = "unknown memory "; break;
+        case ExternKind::Global: n = m_.globals.size(); what = "unknown global "; break;
+        case ExternKind::Tag: n = m_.tags.size(); what = "unknown tag "; break;
+      }
+      if (e.index >= n) return err(Error::kNoOffset, what + std::to_string(e.index));
+    }
+    return {};
+  }
+
+  Status start() {
+    if (!m_.start) return {};
+    uint32_t f = *m_.start;
+    if (f >= m_.funcs.size()) return err(Error::kNoOffset, "unknown function " + std::to_string(f));
+    const CompositeType& ft = m_.funcType(f);
+    if (!ft.params.empty() || !ft.results.empty()) return err(Error::kNoOffset, "start function");
+    return {};
+  }
+
+  Status elems() {
+    const uint32_t allGlobals = static_cast<uint32_t>(m_.globals.size());
+    for (const ElemSegment& s : m_.elems) {
+      MYRT_TRY(valType(s.type, s.sourceOffset));
+      if (!s.type.isRef()) return err(s.sourceOffset, "malformed reference type");
+      if (s.mode == SegmentMode::Active) {
+        if (s.table >= m_.tables.size()) return err(s.sourceOffset, "unknown table " + std::to_string(s.table));
+        const TableType& tt = m_.tables[s.table].type;
+        MYRT_TRY(constExpr(s.offset, tt.limits.is64 ? ValType::i64() : ValType::i32(), allGlobals));
+        if (!ctx_.isSubtype(s.type, tt.elem)) return err(s.sourceOffset, "type mismatch: element segment type");
+      }
+      for (uint32_t f : s.funcIndices) {
+        if (f >= m_.funcs.size()) return err(s.sourceOffset, "unknown function " + std::to_string(f));
+        if (!ctx_.isSubtype(ValType::ref(HeapKind::Concrete, false, m_.funcs[f].typeIndex), s.type))
+          return err(s.sourceOffset, "type mismatch: element segment function");
+      }
+      for (ConstExpr e : s.exprs) MYRT_TRY(constExpr(e, s.type, allGlobals));
+    }
+    return {};
+  }
+
+  Status datas() {
+    const uint32_t allGlobals = static_cast<uint32_t>(m_.globals.size());
+    for (const DataSegment& d : m_.datas) {
+      if (d.mode != SegmentMode::Active) continue;
+      if (d.memory >= m_.memories.size()) return err(d.sourceOffset, "unknown memory " + std::to_string(d.memory));
+      const bool is64 = m_.memories[d.memory].type.limits.is64;
+      MYRT_TRY(constExpr(d.offset, is64 ? ValType::i64() : ValType::i32(), allGlobals));
+    }
+    if (m_.dataCount && *m_.dataCount != m_.datas.size())
+      return err(Error::kNoOffset, "data count and data section have inconsistent lengths");
+    return {};
+  }
+
+  Status bodies() {
+    for (uint32_t i = m_.numImportedFuncs; i < m_.funcs.size(); ++i) {
+      if (m_.funcs[i].imported) continue;
+      MYRT_TRY(reader_.readFunction(i));
+    }
+    return {};
+  }
+
+  const Module& m_;
+  const ValidateOptions& opts_;
+  TypeContext ctx_;
+  NullInterface null_;
+  CodeReader<NullInterface, true> reader_;
+};
+
+}  // namespace
+
+Status validateModule(const Module& m) { return validateModule(m, ValidateOptions{}); }
+
+Status validateModule(const Module& m, const ValidateOptions& opts) {
+  Validator v(m, opts);
+  return v.run();
+}
+
+}  // namespace myrt
