@@ -136,6 +136,33 @@ void Scanner::advance() {
       }
       continue;
     }
+    if (i + 1 < n && src_[i] == '(' && src_[i + 1] == '@') {
+      // An annotation `(@id ...)` is trivia at the script level; skip it balanced (nested ones recursively).
+      size_t start = i;
+      if (++annotationDepth_ > kMaxAnnotationDepth) {
+        cur_ = {Tok::Error, start, n};
+        error_ = "annotations nested too deeply";
+        pos_ = n;
+        return;
+      }
+      pos_ = i + 2;
+      size_t depth = 1;
+      while (depth > 0) {
+        advance();
+        if (cur_.kind == Tok::Error) { --annotationDepth_; return; }
+        if (cur_.kind == Tok::Eof) {
+          cur_ = {Tok::Error, start, n};
+          error_ = "unclosed annotation";
+          --annotationDepth_;
+          return;
+        }
+        if (cur_.kind == Tok::LParen) ++depth;
+        else if (cur_.kind == Tok::RParen) --depth;
+      }
+      --annotationDepth_;
+      i = pos_;
+      continue;
+    }
     break;
   }
   if (i >= n) { cur_ = {Tok::Eof, n, n}; pos_ = n; return; }
@@ -159,10 +186,9 @@ void Scanner::advance() {
     pos_ = j + 1;
     return;
   }
-  if (c == ';') {  // a lone ';' is not a token
-    cur_ = {Tok::Error, i, i + 1};
-    error_ = "unexpected character";
-    pos_ = n;
+  if (c == ';') {  // a lone ';' is a reserved token (it may appear inside annotations)
+    cur_ = {Tok::Atom, i, i + 1};
+    pos_ = i + 1;
     return;
   }
   size_t j = i;
@@ -172,12 +198,14 @@ void Scanner::advance() {
 }
 
 // Skips a balanced S-expression whose "(" has been consumed; leaves the scanner after its ")". Returns false at EOF.
-bool Scanner::skipToClose() {
+bool Scanner::skipToClose(size_t* closeEnd) {
   size_t depth = 1;
   while (depth > 0) {
     switch (cur_.kind) {
       case Tok::LParen: ++depth; break;
-      case Tok::RParen: --depth; break;
+      case Tok::RParen:
+        if (--depth == 0 && closeEnd) *closeEnd = cur_.end;
+        break;
       case Tok::Eof: case Tok::Error: return false;
       default: break;
     }
@@ -201,6 +229,19 @@ class Parser {
 
   Result<Script> run() {
     Script script;
+    if (isInlineModule()) {
+      // A script of bare module fields is one module (spec: inline modules).
+      Command cmd;
+      cmd.kind = CommandKind::Module;
+      cmd.keyword = "module";
+      cmd.offset = s_.cur().begin;
+      cmd.line = lineAt(cmd.offset);
+      cmd.hasModule = true;
+      cmd.module.offset = 0;
+      cmd.module.text = std::string(src_);
+      script.commands.push_back(std::move(cmd));
+      return script;
+    }
     for (;;) {
       if (s_.cur().kind == Tok::Eof) break;
       MYRT_ASSIGN(Command cmd, command());
@@ -315,6 +356,15 @@ class Parser {
     return cmd;
   }
 
+  bool isInlineModule() const {
+    static constexpr std::string_view kFields[] = {"func", "memory", "table", "global", "type", "import", "export",
+                                                   "start", "elem", "data", "rec", "tag"};
+    std::string_view kw = peekKeyword();
+    for (auto f : kFields)
+      if (kw == f) return true;
+    return false;
+  }
+
   // The keyword after the current "(", without consuming anything.
   std::string_view peekKeyword() const {
     if (s_.cur().kind != Tok::LParen) return {};
@@ -328,8 +378,10 @@ class Parser {
     MYRT_TRY(expect(Tok::LParen));
     if (!isAtom("module")) return unexpected();
     s_.advance();
+    const CommandKind kind = cmd.kind;
     MYRT_TRY(moduleRest(open.begin, cmd));
     if (cmd.kind == CommandKind::ModuleInstance) return Error(open.begin, "unexpected module instance");
+    cmd.kind = kind;
     return okStatus();
   }
 
@@ -392,11 +444,8 @@ class Parser {
       return expect(Tok::RParen);
     }
     m.form = ScriptModule::Form::Text;
-    if (!s_.skipToClose()) return s_.cur().kind == Tok::Error ? errorAt(s_.cur(), "") : unexpected();
-    size_t end = s_.cur().kind == Tok::Eof ? src_.size() : s_.cur().begin;
-    // the ")" just consumed ends at the last token boundary before cur; find it scanning back over trivia
-    size_t close = end;
-    while (close > start && src_[close - 1] != ')') --close;
+    size_t close = start;
+    if (!s_.skipToClose(&close)) return s_.cur().kind == Tok::Error ? errorAt(s_.cur(), "") : unexpected();
     m.text = std::string(src_.substr(start, close - start));
     if (m.definition)
       for (size_t i = defBegin; i < defEnd; ++i) m.text[i - start] = ' ';
@@ -437,10 +486,12 @@ class Parser {
       MYRT_TRY(reference(head, headTok, patterns, v));
     } else if (head == "either" && patterns) {
       exp->kind = Expected::Kind::Either;
+      if (++eitherDepth_ > kMaxEitherDepth) return errorAt(headTok, "either nested too deeply");
       while (s_.cur().kind == Tok::LParen) {
         MYRT_ASSIGN(Expected alt, expected());
         exp->either.push_back(std::move(alt));
       }
+      --eitherDepth_;
     } else {
       return errorAt(headTok, "unexpected token \"" + std::string(head) + "\" in constant");
     }
@@ -558,6 +609,8 @@ class Parser {
 
   std::string_view src_;
   Scanner s_;
+  unsigned eitherDepth_ = 0;
+  static constexpr unsigned kMaxEitherDepth = 64;
   size_t lineOff_ = 0;
   unsigned line_ = 1;
 };

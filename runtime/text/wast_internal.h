@@ -23,7 +23,8 @@ class Scanner {
   explicit Scanner(std::string_view src);
   const Tok& cur() const { return cur_; }
   void advance();
-  bool skipToClose();  // after a "(": skip to and past the matching ")"; false at end of input or on a scan error
+  // After a "(": skips to and past the matching ")" (its end offset -> *closeEnd); false at end of input / scan error.
+  bool skipToClose(size_t* closeEnd = nullptr);
   std::string_view text(const Tok& t) const { return src_.substr(t.begin, t.end - t.begin); }
   Result<std::string> decodeString(const Tok& t) const;
   const std::string& error() const { return error_; }
@@ -33,6 +34,8 @@ class Scanner {
   size_t pos_ = 0;
   Tok cur_;
   std::string error_;
+  unsigned annotationDepth_ = 0;
+  static constexpr unsigned kMaxAnnotationDepth = 256;
 };
 
 // Bit pattern of a scalar constant of type I32/I64/F32/F64 in text syntax (i32/i64 accept signed and unsigned forms;
