@@ -1,0 +1,27 @@
+# tests/cli/run_cli_test.cmake -- runs one `myrt` command and compares its output (stdout and stderr merged) and exit
+# code with the expectation. Invoked by CTest as
+#   cmake -DMYRT=<exe> -DARGS=<;-list> -DEXPECT_RC=<n> [-DEXPECT_FILE=<file> | -DEXPECT_REGEX=<re>] -P run_cli_test.cmake
+# in the source directory, so paths in the output are the relative ones given in ARGS.
+execute_process(COMMAND "${MYRT}" ${ARGS} OUTPUT_VARIABLE out ERROR_VARIABLE out RESULT_VARIABLE rc)
+string(REPLACE "\r\n" "\n" out "${out}")
+set(failed FALSE)
+if(NOT "${rc}" STREQUAL "${EXPECT_RC}")
+  message("exit code: expected ${EXPECT_RC}, got ${rc}")
+  set(failed TRUE)
+endif()
+if(DEFINED EXPECT_FILE)
+  file(READ "${EXPECT_FILE}" expected)
+  if(NOT "${out}" STREQUAL "${expected}")
+    message("output differs from ${EXPECT_FILE}\n--- expected ---\n${expected}--- got ---\n${out}----------------")
+    set(failed TRUE)
+  endif()
+endif()
+if(DEFINED EXPECT_REGEX)
+  if(NOT "${out}" MATCHES "${EXPECT_REGEX}")
+    message("output does not match /${EXPECT_REGEX}/\n--- got ---\n${out}----------------")
+    set(failed TRUE)
+  endif()
+endif()
+if(failed)
+  message(FATAL_ERROR "cli test failed: myrt ${ARGS}")
+endif()
