@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# scripts/install-deps.sh -- installs myrt's build and test dependencies from Debian packages (skips apt when all are
+# already installed). Uses sudo only when not root.
+set -euo pipefail
+
+packages=(cmake ninja-build g++ libcli11-dev catch2 libasmjit-dev libbenchmark-dev wabt clang lld)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all packages present (${packages[*]})"
+  exit 0
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
