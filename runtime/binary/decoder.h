@@ -10,8 +10,18 @@
 
 namespace myrt {
 
+struct DecodeOptions {
+  // WebAssembly 2.0 encoding rules where 3.0 changed the binary format: limits are a u1 flag + u32 LEBs (3.0: a flags
+  // byte + u64 LEBs), no tag section, no rec/sub/struct/array types, import kinds 0-3, no `0x40 0x00` table form.
+  bool wasm20 = false;
+  // Cap on the declared locals of one function ("too many locals"), and on all functions of a module together.
+  uint32_t maxLocalsPerFunction = 50000;
+  uint64_t maxLocalsPerModule = uint64_t(1) << 24;
+};
+
 // Decodes a whole module. The module takes ownership of `bytes`.
 Result<Module> decodeModule(std::vector<uint8_t> bytes);
+Result<Module> decodeModule(std::vector<uint8_t> bytes, const DecodeOptions& options);
 
 // Value/heap type and instruction decoding live in runtime/binary/instr.h.
 
