@@ -4,7 +4,8 @@
 // CodeReader<Interface, Validate> decodes a function body (or a constant expression) instruction by instruction with
 // readInstr, keeps the operand type stack and the control stack, and calls one hook on the Interface per instruction.
 //   Validate=true : full WebAssembly typing (2.0 complete; 3.0 reference subtyping, typed function references,
-//                   non-nullable locals, tail calls, exceptions, extended constants, memory64/table64, multi-memory).
+//                   non-nullable locals, tail calls, exceptions, extended constants, memory64/table64, multi-memory,
+//                   GC struct/array/i31/cast typing). Legacy exception ops (try/catch/delegate) are rejected.
 //                   Errors use the spec testsuite's wording: "type mismatch", "unknown local", ...
 //   Validate=false: re-walks already validated code without checks; the stacks are still maintained so hooks receive
 //                   operand types, block arities and resolved label targets (for the interpreter lowering and JITs).
@@ -169,6 +170,7 @@ struct NullInterface {
   void onRefFunc(uint32_t, ValType /*result*/) {}
   void onRefAsNonNull(ValType /*operand*/) {}
   void onRefEq() {}
+  void onGc(const Instr&) {}  // struct/array/i31/cast/conversion ops; types are in the Instr's immediates
 };
 
 template <class Interface, bool Validate>
@@ -392,6 +394,15 @@ class CodeReader {
       }
       Status s = readInstr(r, in_);
       if (!s.ok()) return s;
+      if (Validate && wasm2Only_) {
+        const Op op = in_.op;
+        const unsigned zeros = op == Op::MemoryCopy ? 2
+                               : (op == Op::MemorySize || op == Op::MemoryGrow || op == Op::MemoryFill ||
+                                  op == Op::MemoryInit)
+                                   ? 1
+                                   : 0;
+        if (zeros && !reservedZeroBytes(r.offset(), zeros)) return Error(in_.offset, "zero byte expected");
+      }
       if (!step()) {
         if constexpr (Validate) return std::move(err_);
         return Error(in_.offset, "invalid code");
@@ -404,24 +415,31 @@ class CodeReader {
     return {};
   }
 
-  static bool constAllowed(Op op) {
+  // Instructions allowed in constant expressions: 2.0 set, plus 3.0 extended constants and GC allocations.
+  bool constAllowed(Op op) const {
     switch (op) {
       case Op::I32Const: case Op::I64Const: case Op::F32Const: case Op::F64Const: case Op::V128Const:
       case Op::RefNull: case Op::RefFunc: case Op::GlobalGet: case Op::End:
+        return true;
       case Op::I32Add: case Op::I32Sub: case Op::I32Mul: case Op::I64Add: case Op::I64Sub: case Op::I64Mul:
       case Op::StructNew: case Op::StructNewDefault: case Op::ArrayNew: case Op::ArrayNewDefault:
       case Op::ArrayNewFixed: case Op::RefI31: case Op::AnyConvertExtern: case Op::ExternConvertAny:
-        return true;
+        return !wasm2Only_;
       default: return false;
     }
   }
 
+  // 2.0: the memory index of memory.size/grow/fill/copy/init is a reserved single 0x00 byte. The instruction ends at
+  // `end`; its last `n` bytes must be 0x00 and must not continue an LEB128 (previous byte without the 0x80 bit).
+  bool reservedZeroBytes(size_t end, unsigned n) const {
+    if (end < in_.offset + 1 + n || end > m_.bytes.size()) return false;
+    for (unsigned i = 1; i <= n; ++i)
+      if (m_.bytes[end - i] != 0) return false;
+    return (m_.bytes[end - n - 1] & 0x80) == 0 || end - n - 1 == in_.offset;
+  }
+
   bool memoryAddr(uint32_t mem, ValType& addr) {
     if constexpr (Validate) {
-      if (wasm2Only_ && mem != 0) {
-        ImmKind k = opInfo(in_.op).imm;
-        if (k != ImmKind::MemArg && k != ImmKind::MemArgLane) return fail("zero byte expected");
-      }
       if (mem >= m_.memories.size()) return fail("unknown memory " + std::to_string(mem));
     }
     addr = mem < m_.memories.size() && m_.memories[mem].type.limits.is64 ? ValType::i64() : ValType::i32();
@@ -546,6 +564,14 @@ class CodeReader {
   bool opRef(Op op);
   bool opTable(Op op);
   bool opMemory(Op op);
+  // GC proposal (code_reader_gc.h)
+  bool compositeAt(uint32_t typeIdx, CompKind kind, const CompositeType*& ct);
+  bool popMany(ValType t, uint32_t count);
+  bool opStruct(Op op);
+  bool opArray(Op op);
+  bool opRefTestCast(Op op);
+  bool opBrOnCast(Op op);
+  bool opGcMisc(Op op);
 
   const TypeContext& ctx_;
   const Module& m_;
@@ -567,3 +593,4 @@ class CodeReader {
 }  // namespace myrt
 
 #include "runtime/valid/code_reader_ops.h"
+#include "runtime/valid/code_reader_gc.h"

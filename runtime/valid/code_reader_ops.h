@@ -111,15 +111,20 @@ bool MYRT_CR::specialOp(Op op) {
     case Op::BrOnNull: return opBrOnNull(false);
     case Op::BrOnNonNull: return opBrOnNull(true);
 
-    // GC proposal (3.0): decoded by readInstr, typing not implemented yet -- rejected explicitly.
+    // GC proposal (code_reader_gc.h)
     case Op::StructNew: case Op::StructNewDefault: case Op::StructGet: case Op::StructGetS: case Op::StructGetU:
-    case Op::StructSet: case Op::ArrayNew: case Op::ArrayNewDefault: case Op::ArrayNewFixed: case Op::ArrayNewData:
+    case Op::StructSet:
+      return opStruct(op);
+    case Op::ArrayNew: case Op::ArrayNewDefault: case Op::ArrayNewFixed: case Op::ArrayNewData:
     case Op::ArrayNewElem: case Op::ArrayGet: case Op::ArrayGetS: case Op::ArrayGetU: case Op::ArraySet:
     case Op::ArrayLen: case Op::ArrayFill: case Op::ArrayCopy: case Op::ArrayInitData: case Op::ArrayInitElem:
-    case Op::RefTest: case Op::RefTestNull: case Op::RefCast: case Op::RefCastNull: case Op::BrOnCast:
-    case Op::BrOnCastFail: case Op::AnyConvertExtern: case Op::ExternConvertAny: case Op::RefI31:
-    case Op::I31GetS: case Op::I31GetU:
-      return fail("unsupported: GC instruction " + std::string(opName(op)));
+      return opArray(op);
+    case Op::RefTest: case Op::RefTestNull: case Op::RefCast: case Op::RefCastNull:
+      return opRefTestCast(op);
+    case Op::BrOnCast: case Op::BrOnCastFail:
+      return opBrOnCast(op);
+    case Op::AnyConvertExtern: case Op::ExternConvertAny: case Op::RefI31: case Op::I31GetS: case Op::I31GetU:
+      return opGcMisc(op);
     // Legacy exception handling (try/catch/delegate/rethrow) is not part of 3.0; try_table is.
     case Op::Try: case Op::Catch: case Op::Rethrow: case Op::Delegate: case Op::CatchAll:
       return fail("unsupported: legacy exception instruction " + std::string(opName(op)));
@@ -250,10 +255,10 @@ bool MYRT_CR::opBrOnNull(bool onNonNull) {
 
 MYRT_CR_TEMPLATE
 bool MYRT_CR::opSelect(bool typed) {
+  if (typed && in_.types.size() != 1) return fail("invalid result arity");
   if (!popExpect(ValType::i32())) return false;
   ValType t;
   if (typed) {
-    if (in_.types.size() != 1) return fail("invalid result arity");
     t = in_.types[0];
     if constexpr (Validate) {
       if (!ctx_.wellFormed(t)) return fail("unknown type");

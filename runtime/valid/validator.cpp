@@ -168,8 +168,13 @@ class Validator {
     return {};
   }
 
+  // Globals visible to segment offsets / element expressions: all (3.0) or the imported ones (2.0).
+  uint32_t segmentGlobals() const {
+    return opts_.wasm2Only ? m_.numImportedGlobals : static_cast<uint32_t>(m_.globals.size());
+  }
+
   Status elems() {
-    const uint32_t allGlobals = static_cast<uint32_t>(m_.globals.size());
+    const uint32_t allGlobals = segmentGlobals();
     for (const ElemSegment& s : m_.elems) {
       MYRT_TRY(valType(s.type, s.sourceOffset));
       if (!s.type.isRef()) return err(s.sourceOffset, "malformed reference type");
@@ -190,7 +195,7 @@ class Validator {
   }
 
   Status datas() {
-    const uint32_t allGlobals = static_cast<uint32_t>(m_.globals.size());
+    const uint32_t allGlobals = segmentGlobals();
     for (const DataSegment& d : m_.datas) {
       if (d.mode != SegmentMode::Active) continue;
       if (d.memory >= m_.memories.size()) return err(d.sourceOffset, "unknown memory " + std::to_string(d.memory));

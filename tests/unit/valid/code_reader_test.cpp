@@ -300,8 +300,52 @@ TEST_CASE("exceptions: throw, try_table", "[valid]") {
   CHECK(startsWith(b3.validate().error().message, "non-empty tag result type"));
 }
 
-TEST_CASE("GC instructions are rejected explicitly", "[valid]") {
-  CHECK(startsWith(bodyError({}, {}, {}, {0xfb, 0x1c, 0x1a, 0x0b}), "unsupported: GC"));  // ref.i31
+TEST_CASE("GC: i31, structs, arrays, casts", "[valid]") {
+  // i32.const 5 ref.i31 i31.get_s
+  CHECK(bodyError({}, {I32}, {}, {0x41, 0x05, 0xfb, 0x1c, 0xfb, 0x1d, 0x0b}) == "");
+  CHECK(startsWith(bodyError({}, {}, {}, {0xfb, 0x1c, 0x1a, 0x0b}), "type mismatch"));  // ref.i31 without operand
+  auto structType = [](ModuleBuilder& b, bool mut) {
+    SubType st;
+    st.comp.kind = CompKind::Struct;
+    st.comp.fields = {FieldType{ValType::i32(), mut}, FieldType{ValType::i8(), true}};
+    st.recGroupStart = static_cast<uint32_t>(b.m.types.size());
+    b.m.types.push_back(st);
+  };
+  {
+    ModuleBuilder b;  // struct.new 0 (i32.const 1, i32.const 2) struct.get 0 0
+    structType(b, false);
+    CHECK(bodyError(b, {}, {I32}, {}, {0x41, 0x01, 0x41, 0x02, 0xfb, 0x00, 0x00, 0xfb, 0x02, 0x00, 0x00, 0x0b}) == "");
+  }
+  {
+    ModuleBuilder b;  // struct.set on an immutable field
+    structType(b, false);
+    CHECK(startsWith(bodyError(b, {}, {}, {}, {0xfb, 0x01, 0x00, 0x41, 0x01, 0xfb, 0x05, 0x00, 0x00, 0x0b}),
+                     "immutable field"));
+  }
+  {
+    ModuleBuilder b;  // struct.get of a packed field needs get_s/get_u
+    structType(b, true);
+    CHECK(startsWith(bodyError(b, {}, {I32}, {}, {0xfb, 0x01, 0x00, 0xfb, 0x02, 0x00, 0x01, 0x0b}), "type mismatch"));
+    ModuleBuilder b2;
+    structType(b2, true);
+    CHECK(bodyError(b2, {}, {I32}, {}, {0xfb, 0x01, 0x00, 0xfb, 0x03, 0x00, 0x01, 0x0b}) == "");
+  }
+  {
+    ModuleBuilder b;  // immutable array: array.set rejected; array.len fine
+    SubType at;
+    at.comp.kind = CompKind::Array;
+    at.comp.fields = {FieldType{ValType::i64(), false}};
+    b.m.types.push_back(at);
+    CHECK(startsWith(bodyError(b, {}, {}, {},
+                               {0x42, 0x00, 0x41, 0x03, 0xfb, 0x06, 0x00, 0x41, 0x00, 0x42, 0x01, 0xfb, 0x0e, 0x00, 0x0b}),
+                     "immutable array"));
+    ModuleBuilder b2;
+    b2.m.types.push_back(at);
+    CHECK(bodyError(b2, {}, {I32}, {}, {0x42, 0x00, 0x41, 0x03, 0xfb, 0x06, 0x00, 0xfb, 0x0f, 0x0b}) == "");
+  }
+  // ref.cast across hierarchies is a mismatch: (ref.null func) ref.cast (ref any)
+  CHECK(startsWith(bodyError({}, {}, {}, {0xd0, 0x70, 0xfb, 0x16, 0x6e, 0x1a, 0x0b}), "type mismatch"));
+  CHECK(bodyError({}, {}, {}, {0xd0, 0x6e, 0xfb, 0x16, 0x6c, 0x1a, 0x0b}) == "");  // any -> (ref i31)
 }
 
 namespace {
