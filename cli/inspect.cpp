@@ -178,6 +178,7 @@ int cmdInspect(const std::string& file) {
           if (im.index < m.tags.size()) o << " sig=" << m.tags[im.index].typeIndex;
           break;
       }
+      if (im.kind == ExternKind::Func) o << funcLabel(m, im.index);
       o << " <- " << im.module << "." << im.name << "\n";
     }
   }

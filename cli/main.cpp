@@ -119,7 +119,8 @@ int cmdRun(const std::string& file, const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   using namespace myrt::cli;
   CLI::App app{"myrt -- a WebAssembly runtime.\n"
-               "Validates, inspects and runs WebAssembly modules (.wasm binary or .wat text), and runs .wast spec tests."};
+               "Validates, inspects and runs WebAssembly modules (.wasm binary or .wat text), and runs .wast spec tests.",
+               "myrt"};
   app.set_version_flag("--version", std::string("myrt ") + MYRT_VERSION);
   app.require_subcommand(1);
   app.footer("Exit codes: 0 success, 1 invalid input / failed tests / unsupported, 2 usage error.\n"

@@ -135,13 +135,20 @@ class FileRunner {
         pass(cmd);
         return;
       }
-      case K::ModuleInstance:
-        if (cmd.of && modules_.count(*cmd.of) == 0) {
-          fail(cmd, "unknown module definition " + *cmd.of);
+      case K::ModuleInstance: {
+        auto it = cmd.of ? modules_.find(*cmd.of) : modules_.end();
+        if (it == modules_.end()) {
+          fail(cmd, "unknown module definition " + cmd.of.value_or("(none)"));
           return;
         }
+        // The instance is named like a module from now on (register, invoke); instantiating it needs the engine.
+        ModuleState st = it->second;
+        if (cmd.name) modules_[*cmd.name] = st;
+        current_ = st;
+        haveCurrent_ = true;
         skip(cmd, "no engine");
         return;
+      }
       case K::Action:
       case K::AssertReturn:
       case K::AssertExhaustion:

@@ -1,7 +1,8 @@
 # tests/cli/run_cli_test.cmake -- runs one `myrt` command and compares its output (stdout and stderr merged) and exit
 # code with the expectation. Invoked by CTest as
-#   cmake -DMYRT=<exe> -DARGS=<;-list> -DEXPECT_RC=<n> [-DEXPECT_FILE=<file> | -DEXPECT_REGEX=<re>] -P run_cli_test.cmake
+#   cmake -DMYRT=<exe> -DARGS=<arg|arg|...> -DEXPECT_RC=<n> [-DEXPECT_FILE=<file> | -DEXPECT_REGEX=<re>] -P run_cli_test.cmake
 # in the source directory, so paths in the output are the relative ones given in ARGS.
+string(REPLACE "|" ";" ARGS "${ARGS}")
 execute_process(COMMAND "${MYRT}" ${ARGS} OUTPUT_VARIABLE out ERROR_VARIABLE out RESULT_VARIABLE rc)
 string(REPLACE "\r\n" "\n" out "${out}")
 set(failed FALSE)
