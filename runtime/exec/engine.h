@@ -1,0 +1,69 @@
+// runtime/exec/engine.h -- the public engine API: create a store, instantiate a module against imports, find
+// exports, invoke functions, and the `spectest` host module of the spec testsuite.
+// Layer: exec. The executing tier is chosen by StoreConfig::wasmEntry (runtime/interp/interp.h: makeInterpreterStore()
+// gives a store running the interpreter).
+//
+// Typical use:
+//   auto store = makeInterpreterStore();                       // interp/interp.h
+//   Instance* spectest = createSpectest(*store);
+//   auto imports = resolveImports(*store, *module, ...);       // or build the Extern list yourself
+//   auto inst = instantiate(*store, module, *imports);         // Error: link error or a trap during initialization
+//   FuncInst* f = findExportedFunc(**inst, "fac");
+//   Value args[1] = {Value::fromI64(5)}; Value res[1];
+//   InvokeResult r = invoke(*store, f, args, res);             // r.trap: {reason, message, backtrace}
+#pragma once
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "runtime/base/result.h"
+#include "runtime/exec/store.h"
+#include "runtime/wasm/module.h"
+
+namespace myrt {
+
+struct Trap {
+  TrapReason reason = TrapReason::None;
+  std::string message;              // the spec text ("integer divide by zero") or a host's message
+  std::vector<uint32_t> backtrace;  // innermost first: function indices in their defining modules
+  std::vector<const Instance*> backtraceInstances;
+  // "integer divide by zero\n  at fac (func 1)\n  ..." with names from the name section when available.
+  std::string toString() const;
+};
+
+struct [[nodiscard]] InvokeResult {
+  std::optional<Trap> trap;
+  bool ok() const { return !trap; }
+};
+
+// Instantiates `module` (already validated) with `imports` in the module's import order.
+// Errors: "incompatible import type" (link), the trap message when a segment or the start function traps
+// ("out of bounds table access", "out of bounds memory access", ...). Objects created before an initialization trap
+// stay in the store (their effects on imported tables/memories persist, as the spec requires).
+Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module, const std::vector<Extern>& imports);
+
+// Resolves the module's imports by (module name, field name) through `lookup`; a missing one gives
+// "unknown import: <module>.<name>". With no lookup, Store::registered is used.
+using ImportLookup = std::function<const Extern*(const std::string& module, const std::string& name)>;
+Result<std::vector<Extern>> resolveImports(Store& store, const Module& module, const ImportLookup& lookup = nullptr);
+
+// Calls `f` with `args` (count must match the function type), writing its results to `results`.
+// Argument count/size mismatches are reported as a trap with reason HostTrap.
+InvokeResult invoke(Store& store, FuncInst* f, std::span<const Value> args, std::span<Value> results);
+
+// Export lookup helpers (nullptr if missing or of another kind).
+FuncInst* findExportedFunc(const Instance& inst, std::string_view name);
+GlobalInst* findExportedGlobal(const Instance& inst, std::string_view name);
+MemoryInst* findExportedMemory(const Instance& inst, std::string_view name);
+TableInst* findExportedTable(const Instance& inst, std::string_view name);
+
+// The spec testsuite's host module: print, print_i32, print_i64, print_f32, print_f64, print_i32_f32, print_f64_f64,
+// global_i32 = 666, global_i64 = 666, global_f32 = 666.6, global_f64 = 666.6, table (10..20 funcref), memory (1..2).
+// The print functions write to `out` (nothing if nullptr). Registers the instance as "spectest".
+Instance* createSpectest(Store& store, std::FILE* out = nullptr);
+
+}  // namespace myrt

@@ -1,0 +1,378 @@
+// runtime/exec/instantiate.cpp -- linking and instantiation: import type matching, constant-expression evaluation,
+// creation of functions/globals/tables/memories/tags, element and data segment initialization in spec order, the start
+// function; plus invoke() and the export lookup helpers of engine.h.
+// Layer: exec (uses binary/instr.h to walk constant expressions; functions run through FuncInst::entry).
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/binary/instr.h"
+#include "runtime/exec/engine.h"
+
+namespace myrt {
+
+namespace {
+
+// A reference type whose concrete index is replaced by its canonical id (how instances store types, so types from
+// different modules compare with ==).
+ValType canonType(ValType t, const std::vector<uint32_t>& typeIds) {
+  if (t.kind == ValKind::Ref && t.heap == HeapKind::Concrete && t.index < typeIds.size()) t.index = typeIds[t.index];
+  return t;
+}
+
+// Subtyping between canonical value types, enough for import matching of globals (abstract hierarchy + identity).
+bool canonSubtype(ValType a, ValType b, const TypeRegistry& reg) {
+  if (a == b) return true;
+  if (a.kind != ValKind::Ref || b.kind != ValKind::Ref) return false;
+  if (a.nullable && !b.nullable) return false;
+  if (a.heap == b.heap && a.heap != HeapKind::Concrete) return true;
+  auto top = [&](ValType t) -> HeapKind {
+    switch (t.heap) {
+      case HeapKind::Func: case HeapKind::NoFunc: return HeapKind::Func;
+      case HeapKind::Extern: case HeapKind::NoExtern: return HeapKind::Extern;
+      case HeapKind::Exn: case HeapKind::NoExn: return HeapKind::Exn;
+      case HeapKind::Concrete: {
+        const CompositeType* c = reg.type(t.index);
+        return c && c->kind == CompKind::Func ? HeapKind::Func : HeapKind::Any;
+      }
+      default: return HeapKind::Any;
+    }
+  };
+  if (top(a) != top(b)) return false;
+  if (a.heap == HeapKind::NoFunc || a.heap == HeapKind::NoExtern || a.heap == HeapKind::NoExn || a.heap == HeapKind::None)
+    return true;
+  if (b.heap == HeapKind::Func || b.heap == HeapKind::Extern || b.heap == HeapKind::Exn || b.heap == HeapKind::Any)
+    return true;
+  if (b.heap == HeapKind::Eq) return a.heap == HeapKind::I31 || a.heap == HeapKind::Struct || a.heap == HeapKind::Array ||
+                                    (a.heap == HeapKind::Concrete && reg.type(a.index) && reg.type(a.index)->kind != CompKind::Func);
+  if (b.heap == HeapKind::Struct || b.heap == HeapKind::Array) {
+    const CompKind want = b.heap == HeapKind::Struct ? CompKind::Struct : CompKind::Array;
+    return a.heap == HeapKind::Concrete && reg.type(a.index) && reg.type(a.index)->kind == want;
+  }
+  return false;  // concrete <: concrete only by identity (declared subtyping across modules: not yet)
+}
+
+bool limitsMatch(const Limits& actual, const Limits& expected) {
+  if (actual.is64 != expected.is64) return false;
+  if (actual.min < expected.min) return false;
+  if (expected.max) {
+    if (!actual.max || *actual.max > *expected.max) return false;
+  }
+  return true;
+}
+
+Error incompatible(const Import& imp, const char* what) {
+  return Error(std::string("incompatible import type: ") + imp.module + "." + imp.name + " (" + what + ")");
+}
+
+}  // namespace
+
+// Evaluates a constant expression in the context of a (partially built) instance.
+static Result<Value> evalConst(Instance& inst, ConstExpr e) {
+  const Module& m = *inst.module;
+  if (uint64_t(e.offset) + e.size > m.bytes.size()) return Error(e.offset, "unexpected end");
+  ByteReader r(m.data(e), e.size, e.offset);
+  Instr in;
+  Value stack[16];
+  unsigned sp = 0;
+  auto need = [&](unsigned n) { return sp >= n; };
+  while (!r.atEnd()) {
+    MYRT_TRY(readInstr(r, in));
+    switch (in.op) {
+      case Op::End:
+        if (sp != 1) return Error(in.offset, "type mismatch: constant expression");
+        return stack[0];
+      case Op::I32Const: if (sp == 16) goto overflow; stack[sp++] = Value::fromI32(static_cast<uint32_t>(in.i32)); break;
+      case Op::I64Const: if (sp == 16) goto overflow; stack[sp++] = Value::fromI64(static_cast<uint64_t>(in.i64)); break;
+      case Op::F32Const: if (sp == 16) goto overflow; stack[sp++] = Value::fromF32Bits(in.f32bits); break;
+      case Op::F64Const: if (sp == 16) goto overflow; stack[sp++] = Value::fromF64Bits(in.f64bits); break;
+      case Op::V128Const: {
+        if (sp == 16) goto overflow;
+        V128 v;
+        std::memcpy(v.bytes, in.bytes, 16);
+        stack[sp++] = Value::fromV128(v);
+        break;
+      }
+      case Op::RefNull: if (sp == 16) goto overflow; stack[sp++] = Value::fromRef(nullptr); break;
+      case Op::RefFunc:
+        if (sp == 16) goto overflow;
+        if (in.idx >= inst.funcs.size()) return Error(in.offset, "unknown function");
+        stack[sp++] = Value::fromRef(inst.funcs[in.idx]);
+        break;
+      case Op::GlobalGet:
+        if (sp == 16) goto overflow;
+        if (in.idx >= inst.globals.size() || !inst.globals[in.idx]) return Error(in.offset, "unknown global");
+        stack[sp++] = inst.globals[in.idx]->value;
+        break;
+      case Op::I32Add: case Op::I32Sub: case Op::I32Mul: {
+        if (!need(2)) return Error(in.offset, "type mismatch");
+        uint32_t b = stack[--sp].i32, a = stack[sp - 1].i32;
+        stack[sp - 1] = Value::fromI32(in.op == Op::I32Add ? a + b : in.op == Op::I32Sub ? a - b : a * b);
+        break;
+      }
+      case Op::I64Add: case Op::I64Sub: case Op::I64Mul: {
+        if (!need(2)) return Error(in.offset, "type mismatch");
+        uint64_t b = stack[--sp].i64, a = stack[sp - 1].i64;
+        stack[sp - 1] = Value::fromI64(in.op == Op::I64Add ? a + b : in.op == Op::I64Sub ? a - b : a * b);
+        break;
+      }
+      default:
+        return Error(in.offset, "unsupported: constant expression instruction " + std::string(opName(in.op)));
+    }
+  }
+  return Error(e.offset, "unexpected end");
+overflow:
+  return Error(e.offset, "unsupported: constant expression too deep");
+}
+
+Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr, const std::vector<Extern>& imports) {
+  if (!modPtr) return Error("no module");
+  const Module& m = *modPtr;
+  if (imports.size() != m.imports.size()) return Error("unknown import: wrong number of imports");
+  TypeRegistry& reg = store.types();
+  std::vector<uint32_t> typeIds = reg.canonicalize(m);
+
+  // ---- import matching (before anything is created) ----
+  {
+    uint32_t fi = 0, ti = 0, mi = 0, gi = 0, gTag = 0;
+    for (size_t i = 0; i < imports.size(); ++i) {
+      const Import& imp = m.imports[i];
+      const Extern& ex = imports[i];
+      if (ex.kind != imp.kind || !ex.ptr) return incompatible(imp, "kind");
+      switch (imp.kind) {
+        case ExternKind::Func: {
+          const Func& f = m.funcs[fi++];
+          if (f.typeIndex >= typeIds.size() || ex.func->typeId != typeIds[f.typeIndex]) return incompatible(imp, "function type");
+          break;
+        }
+        case ExternKind::Table: {
+          const Table& t = m.tables[ti++];
+          if (canonType(t.type.elem, typeIds) != ex.table->type.elem) return incompatible(imp, "table element type");
+          Limits actual = ex.table->type.limits;
+          actual.min = ex.table->size;
+          if (!limitsMatch(actual, t.type.limits)) return incompatible(imp, "table limits");
+          break;
+        }
+        case ExternKind::Memory: {
+          const Memory& mem = m.memories[mi++];
+          Limits actual = ex.memory->type.limits;
+          actual.min = ex.memory->pages();
+          if (!limitsMatch(actual, mem.type.limits)) return incompatible(imp, "memory limits");
+          break;
+        }
+        case ExternKind::Global: {
+          const Global& g = m.globals[gi++];
+          const GlobalType& actual = ex.global->type;
+          ValType want = canonType(g.type.type, typeIds);
+          if (actual.mut != g.type.mut) return incompatible(imp, "global mutability");
+          if (g.type.mut ? actual.type != want : !canonSubtype(actual.type, want, reg))
+            return incompatible(imp, "global type");
+          break;
+        }
+        case ExternKind::Tag: {
+          const Tag& t = m.tags[gTag++];
+          if (t.typeIndex >= typeIds.size() || ex.tag->typeId != typeIds[t.typeIndex]) return incompatible(imp, "tag type");
+          break;
+        }
+      }
+    }
+  }
+
+  Instance* inst = store.newInstance();
+  inst->module = modPtr;
+  inst->typeIds = std::move(typeIds);
+  for (const Extern& ex : imports) {
+    switch (ex.kind) {
+      case ExternKind::Func: inst->funcs.push_back(ex.func); break;
+      case ExternKind::Table: inst->tables.push_back(ex.table); break;
+      case ExternKind::Memory: inst->memories.push_back(ex.memory); break;
+      case ExternKind::Global: inst->globals.push_back(ex.global); break;
+      case ExternKind::Tag: inst->tags.push_back(ex.tag); break;
+    }
+  }
+  // Functions (before globals and segments, which may take references to them).
+  for (uint32_t i = m.numImportedFuncs; i < m.funcs.size(); ++i) {
+    FuncInst* f = store.newFunc();
+    f->instance = inst;
+    f->index = i;
+    f->type = &m.types[m.funcs[i].typeIndex].comp;
+    f->typeId = inst->typeIds[m.funcs[i].typeIndex];
+    f->entry = store.config().wasmEntry;
+    inst->funcs.push_back(f);
+  }
+  for (uint32_t i = m.numImportedTags; i < m.tags.size(); ++i) {
+    TagInst* t = store.newTag();
+    t->type = &m.types[m.tags[i].typeIndex].comp;
+    t->typeId = inst->typeIds[m.tags[i].typeIndex];
+    inst->tags.push_back(t);
+  }
+  inst->syncData();
+  // Globals in order: an initializer may read the globals before it.
+  for (uint32_t i = m.numImportedGlobals; i < m.globals.size(); ++i) {
+    MYRT_ASSIGN(Value v, evalConst(*inst, m.globals[i].init));
+    GlobalType gt = m.globals[i].type;
+    gt.type = canonType(gt.type, inst->typeIds);
+    inst->globals.push_back(store.newGlobal(gt, v));
+    inst->syncData();
+  }
+  for (uint32_t i = m.numImportedTables; i < m.tables.size(); ++i) {
+    Value init;
+    if (m.tables[i].init) {
+      MYRT_ASSIGN(init, evalConst(*inst, *m.tables[i].init));
+    }
+    TableType tt = m.tables[i].type;
+    tt.elem = canonType(tt.elem, inst->typeIds);
+    MYRT_ASSIGN(TableInst * t, store.newTable(tt, init.ref));
+    inst->tables.push_back(t);
+  }
+  for (uint32_t i = m.numImportedMemories; i < m.memories.size(); ++i) {
+    MYRT_ASSIGN(MemoryInst * mem, store.newMemory(m.memories[i].type));
+    inst->memories.push_back(mem);
+  }
+  inst->syncData();
+  for (const Export& e : m.exports) {
+    Extern ex;
+    ex.kind = e.kind;
+    switch (e.kind) {
+      case ExternKind::Func: ex.func = e.index < inst->funcs.size() ? inst->funcs[e.index] : nullptr; break;
+      case ExternKind::Table: ex.table = e.index < inst->tables.size() ? inst->tables[e.index] : nullptr; break;
+      case ExternKind::Memory: ex.memory = e.index < inst->memories.size() ? inst->memories[e.index] : nullptr; break;
+      case ExternKind::Global: ex.global = e.index < inst->globals.size() ? inst->globals[e.index] : nullptr; break;
+      case ExternKind::Tag: ex.tag = e.index < inst->tags.size() ? inst->tags[e.index] : nullptr; break;
+    }
+    if (ex.ptr) inst->exports.emplace(e.name, ex);
+  }
+
+  // Element segments: evaluate all, then initialize active ones in order (table.init + elem.drop), drop declarative.
+  inst->elemSegments.resize(m.elems.size());
+  for (size_t s = 0; s < m.elems.size(); ++s) {
+    const ElemSegment& seg = m.elems[s];
+    std::vector<Ref>& refs = inst->elemSegments[s];
+    if (seg.usesExprs) {
+      refs.reserve(seg.exprs.size());
+      for (ConstExpr e : seg.exprs) {
+        MYRT_ASSIGN(Value v, evalConst(*inst, e));
+        refs.push_back(v.ref);
+      }
+    } else {
+      refs.reserve(seg.funcIndices.size());
+      for (uint32_t fidx : seg.funcIndices) refs.push_back(fidx < inst->funcs.size() ? inst->funcs[fidx] : nullptr);
+    }
+  }
+  for (size_t s = 0; s < m.elems.size(); ++s) {
+    const ElemSegment& seg = m.elems[s];
+    if (seg.mode == SegmentMode::Active) {
+      MYRT_ASSIGN(Value off, evalConst(*inst, seg.offset));
+      if (seg.table >= inst->tables.size()) return Error("unknown table");
+      TableInst* t = inst->tables[seg.table];
+      uint64_t dst = t->type.limits.is64 ? off.i64 : off.i32;
+      const std::vector<Ref>& refs = inst->elemSegments[s];
+      if (dst > t->size || refs.size() > t->size - dst) return Error(trapMessage(TrapReason::TableOutOfBounds));
+      std::copy(refs.begin(), refs.end(), t->elems + dst);
+    }
+    if (seg.mode != SegmentMode::Passive) inst->elemSegments[s].clear();
+  }
+  inst->droppedData.assign(m.datas.size(), false);
+  for (size_t s = 0; s < m.datas.size(); ++s) {
+    const DataSegment& seg = m.datas[s];
+    if (seg.mode != SegmentMode::Active) continue;
+    MYRT_ASSIGN(Value off, evalConst(*inst, seg.offset));
+    if (seg.memory >= inst->memories.size()) return Error("unknown memory");
+    MemoryInst* mem = inst->memories[seg.memory];
+    uint64_t dst = mem->type.limits.is64 ? off.i64 : off.i32;
+    if (!mem->inBounds(dst, seg.data.size)) return Error(trapMessage(TrapReason::MemoryOutOfBounds));
+    if (seg.data.size) std::memcpy(mem->base + dst, m.data(seg.data), seg.data.size);
+    inst->droppedData[s] = true;
+  }
+  if (m.start) {
+    if (*m.start >= inst->funcs.size()) return Error("unknown function");
+    InvokeResult r = invoke(store, inst->funcs[*m.start], {}, {});
+    if (r.trap) return Error(r.trap->message);
+  }
+  return inst;
+}
+
+Result<std::vector<Extern>> resolveImports(Store& store, const Module& module, const ImportLookup& lookup) {
+  std::vector<Extern> out;
+  out.reserve(module.imports.size());
+  for (const Import& imp : module.imports) {
+    const Extern* ex = nullptr;
+    if (lookup) {
+      ex = lookup(imp.module, imp.name);
+    } else {
+      auto it = store.registered.find(imp.module);
+      if (it != store.registered.end()) ex = it->second->findExport(imp.name);
+    }
+    if (!ex) return Error("unknown import: " + imp.module + "." + imp.name);
+    out.push_back(*ex);
+  }
+  return out;
+}
+
+InvokeResult invoke(Store& store, FuncInst* f, std::span<const Value> args, std::span<Value> results) {
+  ExecContext& cx = store.context();
+  auto fail = [&](TrapReason r, std::string msg) {
+    InvokeResult res;
+    res.trap = Trap{r, std::move(msg), {}, {}};
+    return res;
+  };
+  if (!f || !f->type) return fail(TrapReason::HostTrap, "invoke: no function");
+  const size_t np = f->type->params.size(), nr = f->type->results.size();
+  if (args.size() != np) return fail(TrapReason::HostTrap, "invoke: wrong number of arguments");
+  if (results.size() < nr) return fail(TrapReason::HostTrap, "invoke: result buffer too small");
+  if (!f->entry) return fail(TrapReason::Unimplemented, "unimplemented: no execution tier configured");
+  const size_t n = std::max(np, nr);
+  if (!cx.stackBase || static_cast<size_t>(cx.stackEnd - cx.sp) < n + 1)
+    return fail(TrapReason::CallStackExhausted, trapMessage(TrapReason::CallStackExhausted));
+  Value* io = cx.sp;
+  Value* savedSp = cx.sp;
+  const uint32_t savedDepth = cx.depth;
+  std::copy(args.begin(), args.end(), io);
+  cx.sp = io + n;
+  cx.trapMessage.clear();
+  cx.backtrace.clear();
+  cx.backtraceInstances.clear();
+  TrapReason t = f->entry(cx, *f, io);
+  cx.sp = savedSp;
+  cx.depth = savedDepth;
+  if (t != TrapReason::None) {
+    InvokeResult res;
+    res.trap = Trap{t, cx.trapMessage.empty() ? std::string(trapMessage(t)) : cx.trapMessage, std::move(cx.backtrace),
+                    std::move(cx.backtraceInstances)};
+    cx.trapMessage.clear();
+    cx.backtrace.clear();
+    cx.backtraceInstances.clear();
+    return res;
+  }
+  std::copy(io, io + nr, results.begin());
+  return {};
+}
+
+std::string Trap::toString() const {
+  std::string s = message;
+  for (size_t i = 0; i < backtrace.size(); ++i) {
+    const Instance* inst = i < backtraceInstances.size() ? backtraceInstances[i] : nullptr;
+    s += "\n  at ";
+    if (inst && inst->module) s += inst->module->funcName(backtrace[i]);
+    else s += "func[" + std::to_string(backtrace[i]) + "]";
+  }
+  return s;
+}
+
+FuncInst* findExportedFunc(const Instance& inst, std::string_view name) {
+  const Extern* e = inst.findExport(name);
+  return e && e->kind == ExternKind::Func ? e->func : nullptr;
+}
+GlobalInst* findExportedGlobal(const Instance& inst, std::string_view name) {
+  const Extern* e = inst.findExport(name);
+  return e && e->kind == ExternKind::Global ? e->global : nullptr;
+}
+MemoryInst* findExportedMemory(const Instance& inst, std::string_view name) {
+  const Extern* e = inst.findExport(name);
+  return e && e->kind == ExternKind::Memory ? e->memory : nullptr;
+}
+TableInst* findExportedTable(const Instance& inst, std::string_view name) {
+  const Extern* e = inst.findExport(name);
+  return e && e->kind == ExternKind::Table ? e->table : nullptr;
+}
+
+}  // namespace myrt

@@ -1,0 +1,328 @@
+// runtime/exec/store.cpp -- Store object creation, linear memory reservation and growth (mmap: the base never
+// moves), table growth, and the canonical type registry.
+// Layer: exec.
+#include "runtime/exec/store.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace myrt {
+
+namespace {
+
+constexpr uint64_t kGiB = uint64_t(1) << 30;
+
+void* reserveAddressSpace(uint64_t bytes) {
+  if (bytes == 0) bytes = kPageSize;
+  void* p = mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+}
+
+}  // namespace
+
+// ---- memories -------------------------------------------------------------------------------------------------------
+
+MemoryInst::~MemoryInst() {
+  if (base) munmap(base, reserved ? reserved : kPageSize);
+  if (store) store->releaseMemoryBytes(size);
+}
+
+uint64_t MemoryInst::grow(uint64_t delta) {
+  const uint64_t old = pages();
+  if (delta == 0) return old;
+  if (delta > maxPages || old > maxPages - delta) return ~uint64_t(0);
+  const uint64_t newPages = old + delta;
+  const uint64_t newSize = newPages * kPageSize;
+  if (newSize > reserved) return ~uint64_t(0);
+  if (!store->reserveMemoryBytes(newSize - size)) return ~uint64_t(0);
+  if (mprotect(base + size, newSize - size, PROT_READ | PROT_WRITE) != 0) {
+    store->releaseMemoryBytes(newSize - size);
+    return ~uint64_t(0);
+  }
+  size = newSize;
+  type.limits.min = newPages;
+  return old;
+}
+
+Result<MemoryInst*> Store::newMemory(const MemoryType& type) {
+  auto m = std::make_unique<MemoryInst>();
+  const Limits& l = type.limits;
+  const uint64_t addrMax = l.is64 ? (uint64_t(1) << 48) : 65536;  // pages
+  m->type = type;
+  m->maxPages = std::min<uint64_t>(l.max.value_or(addrMax), addrMax);
+  if (l.min > m->maxPages) return Error("memory size must be at most 65536 pages (4GiB)");
+  const uint64_t limitPages = config_.limits.maxMemoryBytes / kPageSize;
+  if (l.min > limitPages) return Error("out of memory: memory limit exceeded");
+  // Reserve once: 32-bit memories get 4 GiB + 4 GiB guard (JIT code can then skip bounds checks); otherwise the
+  // largest size the memory can reach under the store limit.
+  uint64_t want = std::min(m->maxPages, limitPages) * kPageSize;
+  void* p = nullptr;
+  if (!l.is64 && config_.limits.guardPages) {
+    p = reserveAddressSpace(8 * kGiB);
+    if (p) m->reserved = 8 * kGiB;
+  }
+  while (!p && want >= l.min * kPageSize) {
+    p = reserveAddressSpace(want);
+    if (p) { m->reserved = want ? want : kPageSize; break; }
+    if (want == l.min * kPageSize) break;
+    want = std::max(l.min * kPageSize, want / 2);
+  }
+  if (!p) return Error("out of memory: cannot reserve linear memory");
+  m->base = static_cast<uint8_t*>(p);
+  m->store = this;
+  // With a reservation smaller than maxPages, grow fails past it (allowed: grow may always fail).
+  if (m->reserved / kPageSize < m->maxPages) m->maxPages = m->reserved / kPageSize;
+  const uint64_t initial = l.min * kPageSize;
+  if (initial) {
+    if (!reserveMemoryBytes(initial)) return Error("out of memory: memory limit exceeded");
+    if (mprotect(m->base, initial, PROT_READ | PROT_WRITE) != 0) {
+      releaseMemoryBytes(initial);
+      return Error("out of memory: cannot commit linear memory");
+    }
+    m->size = initial;
+  }
+  memories_.push_back(std::move(m));
+  return memories_.back().get();
+}
+
+bool Store::reserveMemoryBytes(uint64_t bytes) {
+  if (bytes > config_.limits.maxMemoryBytes - memoryBytes_) return false;
+  memoryBytes_ += bytes;
+  return true;
+}
+
+// ---- tables ---------------------------------------------------------------------------------------------------------
+
+uint64_t TableInst::grow(uint64_t delta, Ref init, uint64_t limit) {
+  const uint64_t old = size;
+  if (delta == 0) return old;
+  const uint64_t max = std::min(maxSize, limit);
+  if (delta > max || old > max - delta) return ~uint64_t(0);
+  storage.resize(old + delta, init);
+  elems = storage.data();
+  size = old + delta;
+  type.limits.min = size;
+  return old;
+}
+
+Result<TableInst*> Store::newTable(const TableType& type, Ref init) {
+  auto t = std::make_unique<TableInst>();
+  const uint64_t addrMax = type.limits.is64 ? ~uint64_t(0) : 0xFFFFFFFFull;
+  t->type = type;
+  t->maxSize = std::min(type.limits.max.value_or(addrMax), addrMax);
+  if (type.limits.min > config_.limits.maxTableElems) return Error("out of memory: table limit exceeded");
+  t->storage.assign(type.limits.min, init);
+  t->elems = t->storage.data();
+  t->size = type.limits.min;
+  tables_.push_back(std::move(t));
+  return tables_.back().get();
+}
+
+// ---- other objects --------------------------------------------------------------------------------------------------
+
+Store::Store(const StoreConfig& config) : config_(config) {
+  cx_.store = this;
+  cx_.maxDepth = config_.limits.maxCallDepth;
+  initStack();
+}
+
+Store::~Store() {
+  // Memories release their bytes into the store: destroy them while the store is still alive.
+  memories_.clear();
+  if (cx_.stackBase) munmap(cx_.stackBase, stackBytes_);
+}
+
+bool Store::initStack() {
+  stackBytes_ = static_cast<size_t>(config_.limits.valueStackSlots * sizeof(Value));
+  void* p = mmap(nullptr, stackBytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) {
+    stackBytes_ = 0;
+    return false;
+  }
+  cx_.stackBase = static_cast<Value*>(p);
+  cx_.stackEnd = cx_.stackBase + config_.limits.valueStackSlots;
+  cx_.sp = cx_.stackBase;
+  return true;
+}
+
+FuncInst* Store::newFunc() {
+  funcs_.push_back(std::make_unique<FuncInst>());
+  return funcs_.back().get();
+}
+
+namespace {
+TrapReason hostEntry(ExecContext& cx, FuncInst& f, Value* io) {
+  // Arguments and results share `io`; copy the arguments out first.
+  Value argBuf[8];
+  std::vector<Value> bigArgs;
+  const uint32_t np = f.numParams(), nr = f.numResults();
+  Value* args = argBuf;
+  if (np > 8) {
+    bigArgs.resize(np);
+    args = bigArgs.data();
+  }
+  std::copy(io, io + np, args);
+  Value resBuf[8];
+  std::vector<Value> bigRes;
+  Value* res = resBuf;
+  if (nr > 8) {
+    bigRes.resize(nr);
+    res = bigRes.data();
+  }
+  TrapReason t = f.host(cx, std::span<const Value>(args, np), std::span<Value>(res, nr));
+  if (t == TrapReason::None) std::copy(res, res + nr, io);
+  return t;
+}
+}  // namespace
+
+FuncInst* Store::newHostFunc(CompositeType type, HostFunc fn) {
+  FuncInst* f = newFunc();
+  f->ownedType = std::make_unique<CompositeType>(std::move(type));
+  f->type = f->ownedType.get();
+  f->typeId = types_.funcTypeId(*f->type);
+  f->host = std::move(fn);
+  f->entry = &hostEntry;
+  f->index = 0;
+  return f;
+}
+
+GlobalInst* Store::newGlobal(const GlobalType& type, Value v) {
+  globals_.push_back(std::make_unique<GlobalInst>());
+  GlobalInst* g = globals_.back().get();
+  g->type = type;
+  g->value = v;
+  return g;
+}
+
+TagInst* Store::newTag() {
+  tags_.push_back(std::make_unique<TagInst>());
+  return tags_.back().get();
+}
+
+TagInst* Store::newTag(CompositeType type) {
+  TagInst* t = newTag();
+  t->ownedType = std::make_unique<CompositeType>(std::move(type));
+  t->type = t->ownedType.get();
+  t->typeId = types_.funcTypeId(*t->type);
+  return t;
+}
+
+Instance* Store::newInstance() {
+  instances_.push_back(std::make_unique<Instance>());
+  instances_.back()->store = this;
+  return instances_.back().get();
+}
+
+Ref Store::externRef(uint64_t hostValue) {
+  auto& slot = externRefs_[hostValue];
+  if (!slot) {
+    slot = std::make_unique<ExternRefObject>();
+    slot->hostValue = hostValue;
+  }
+  return slot.get();
+}
+
+// ---- instances ------------------------------------------------------------------------------------------------------
+
+void Instance::syncData() {
+  data.memories = memories.data();
+  data.memory0 = memories.empty() ? nullptr : memories[0];
+  data.memory0Base = memories.empty() ? nullptr : memories[0]->base;
+  data.globals = globals.data();
+  data.tables = tables.data();
+  data.funcs = funcs.data();
+  data.tags = tags.data();
+  data.typeIds = typeIds.data();
+}
+
+const Extern* Instance::findExport(std::string_view n) const {
+  auto it = exports.find(std::string(n));
+  return it == exports.end() ? nullptr : &it->second;
+}
+
+// ---- canonical types ------------------------------------------------------------------------------------------------
+
+namespace {
+
+void encodeU32(std::string& out, uint32_t v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+// Encodes a value type; concrete indices inside [groupStart, groupStart+groupSize) stay relative ('r'), others are
+// replaced by their canonical id ('g').
+void encodeValType(std::string& out, ValType t, uint32_t groupStart, uint32_t groupSize,
+                   const std::vector<uint32_t>& canon) {
+  out.push_back(static_cast<char>(t.kind));
+  if (t.kind != ValKind::Ref) return;
+  out.push_back(t.nullable ? 1 : 0);
+  out.push_back(static_cast<char>(t.heap));
+  if (t.heap != HeapKind::Concrete) return;
+  if (t.index >= groupStart && t.index - groupStart < groupSize) {
+    out.push_back('r');
+    encodeU32(out, t.index - groupStart);
+  } else {
+    out.push_back('g');
+    encodeU32(out, t.index < canon.size() ? canon[t.index] : UINT32_MAX);
+  }
+}
+
+void encodeSubType(std::string& out, const SubType& st, uint32_t groupStart, uint32_t groupSize,
+                   const std::vector<uint32_t>& canon) {
+  out.push_back(st.final ? 'F' : 'O');
+  out.push_back(static_cast<char>(st.supers.size()));
+  for (uint32_t s : st.supers) encodeValType(out, ValType::ref(HeapKind::Concrete, false, s), groupStart, groupSize, canon);
+  const CompositeType& c = st.comp;
+  out.push_back(static_cast<char>(c.kind));
+  encodeU32(out, static_cast<uint32_t>(c.params.size()));
+  for (ValType t : c.params) encodeValType(out, t, groupStart, groupSize, canon);
+  encodeU32(out, static_cast<uint32_t>(c.results.size()));
+  for (ValType t : c.results) encodeValType(out, t, groupStart, groupSize, canon);
+  encodeU32(out, static_cast<uint32_t>(c.fields.size()));
+  for (const FieldType& f : c.fields) {
+    out.push_back(f.mut ? 'm' : 'c');
+    encodeValType(out, f.type, groupStart, groupSize, canon);
+  }
+}
+
+}  // namespace
+
+std::vector<uint32_t> TypeRegistry::canonicalize(const Module& m) {
+  std::vector<uint32_t> canon(m.types.size(), UINT32_MAX);
+  uint32_t i = 0;
+  while (i < m.types.size()) {
+    const uint32_t start = i;
+    uint32_t size = m.types[i].recGroupSize;
+    if (size == 0 || start + size > m.types.size()) size = 1;
+    std::string group;
+    for (uint32_t k = 0; k < size; ++k) encodeSubType(group, m.types[start + k], start, size, canon);
+    for (uint32_t k = 0; k < size; ++k) {
+      std::string key = group;
+      key.push_back('#');
+      encodeU32(key, k);
+      auto [it, inserted] = ids_.emplace(std::move(key), static_cast<uint32_t>(types_.size()));
+      if (inserted) types_.push_back(std::make_unique<CompositeType>(m.types[start + k].comp));
+      canon[start + k] = it->second;
+    }
+    i = start + size;
+  }
+  return canon;
+}
+
+uint32_t TypeRegistry::funcTypeId(const CompositeType& ft) {
+  SubType st;
+  st.final = true;
+  st.comp = ft;
+  std::string key;
+  static const std::vector<uint32_t> kNone;
+  // Host types only use abstract heap types; a concrete index would have no module to resolve against.
+  encodeSubType(key, st, 0, 0, kNone);
+  key.push_back('#');
+  encodeU32(key, 0);
+  auto [it, inserted] = ids_.emplace(std::move(key), static_cast<uint32_t>(types_.size()));
+  if (inserted) types_.push_back(std::make_unique<CompositeType>(ft));
+  return it->second;
+}
+
+}  // namespace myrt

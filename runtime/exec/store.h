@@ -1,0 +1,253 @@
+// runtime/exec/store.h -- the execution model: Store and the runtime objects it owns (functions, memories, tables,
+// globals, tags, extern references, instances), the per-store execution context (value stack, call depth, trap
+// details), canonical function-type ids and the calling convention shared by every tier.
+// Layer: exec (depends on base, wasm, binary, valid). Tiers (runtime/interp, jit/) plug in through FuncEntry; the
+// public entry points (instantiate, invoke, exports) are in runtime/exec/engine.h.
+//
+// Calling convention: every function has one entry `FuncInst::entry(ExecContext&, FuncInst&, Value* io)`. `io` holds
+// the arguments on entry and receives the results (max(params, results) slots). It returns TrapReason::None or a trap;
+// trap details (host message, backtrace) are in the ExecContext. A tier swaps `entry` (and `code`) to tier up.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/base/result.h"
+#include "runtime/exec/trap.h"
+#include "runtime/exec/value.h"
+#include "runtime/wasm/module.h"
+
+namespace myrt {
+
+class Store;
+struct Instance;
+struct FuncInst;
+struct ExecContext;
+
+using FuncEntry = TrapReason (*)(ExecContext& cx, FuncInst& f, Value* io);
+
+// Host function: arguments in `args`, results to be written to `results`. Return TrapReason::None, or a trap (use
+// ExecContext::hostTrap("message") for a custom message).
+using HostFunc = std::function<TrapReason(ExecContext& cx, std::span<const Value> args, std::span<Value> results)>;
+
+// Tier-private compiled code attached to a function (interpreter code, JIT code object ...).
+struct TierCode {
+  virtual ~TierCode() = default;
+};
+
+struct FuncInst {
+  FuncEntry entry = nullptr;        // the one entry used by all callers (tiers swap it)
+  uint32_t typeId = 0;              // canonical type id (Store::typeRegistry); call_indirect compares this
+  Instance* instance = nullptr;     // defining instance (nullptr for host functions)
+  uint32_t index = 0;               // index in the defining module's function space
+  const CompositeType* type = nullptr;
+  std::unique_ptr<TierCode> code;   // tier-private compiled code (nullptr until first call)
+  HostFunc host;                    // host functions only
+  std::unique_ptr<CompositeType> ownedType;  // host functions own their type
+  bool isHost() const { return static_cast<bool>(host); }
+  uint32_t numParams() const { return static_cast<uint32_t>(type->params.size()); }
+  uint32_t numResults() const { return static_cast<uint32_t>(type->results.size()); }
+};
+
+constexpr uint64_t kPageSize = 65536;
+
+struct MemoryInst {
+  // JIT-visible fields first: base never moves (the reservation is made once), size changes on grow.
+  uint8_t* base = nullptr;
+  uint64_t size = 0;                // bytes
+  MemoryType type;                  // limits.min is updated to the current size in pages (for import matching)
+  uint64_t maxPages = 0;            // effective maximum (declared max, or the address type's maximum)
+  uint64_t reserved = 0;            // bytes of address space reserved at base
+  Store* store = nullptr;
+  ~MemoryInst();
+  uint64_t pages() const { return size / kPageSize; }
+  // Grows by `delta` pages; returns the old size in pages, or -1 (as uint64_t) on failure.
+  uint64_t grow(uint64_t delta);
+  bool inBounds(uint64_t addr, uint64_t len) const { return addr <= size && len <= size - addr; }
+};
+
+struct TableInst {
+  Ref* elems = nullptr;             // == storage.data(); refreshed on grow
+  uint64_t size = 0;
+  TableType type;                   // limits.min tracks the current size
+  uint64_t maxSize = 0;             // effective maximum
+  std::vector<Ref> storage;
+  uint64_t grow(uint64_t delta, Ref init, uint64_t limit);  // old size or -1 (as uint64_t)
+};
+
+struct GlobalInst {
+  Value value;                      // first: JIT code reads/writes it directly
+  GlobalType type;
+  uint32_t typeId = 0;              // canonical id for concrete reference types (unused otherwise)
+};
+
+struct TagInst {
+  uint32_t typeId = 0;
+  const CompositeType* type = nullptr;
+  std::unique_ptr<CompositeType> ownedType;
+};
+
+struct ExternRefObject {
+  uint64_t hostValue = 0;           // the value of `ref.extern N` in scripts, or an embedder's payload
+};
+
+// An importable/exportable entity.
+struct Extern {
+  ExternKind kind = ExternKind::Func;
+  union {
+    FuncInst* func;
+    TableInst* table;
+    MemoryInst* memory;
+    GlobalInst* global;
+    TagInst* tag;
+    void* ptr = nullptr;
+  };
+  static Extern of(FuncInst* f) { Extern e; e.kind = ExternKind::Func; e.func = f; return e; }
+  static Extern of(TableInst* t) { Extern e; e.kind = ExternKind::Table; e.table = t; return e; }
+  static Extern of(MemoryInst* m) { Extern e; e.kind = ExternKind::Memory; e.memory = m; return e; }
+  static Extern of(GlobalInst* g) { Extern e; e.kind = ExternKind::Global; e.global = g; return e; }
+  static Extern of(TagInst* t) { Extern e; e.kind = ExternKind::Tag; e.tag = t; return e; }
+};
+
+// Fixed-layout view of an instance for compiled code: everything a function body touches, at fixed offsets.
+struct InstanceData {
+  uint8_t* memory0Base = nullptr;   // base of memory 0 (never moves); nullptr without memories
+  MemoryInst* memory0 = nullptr;    // memory0->size is the current size in bytes
+  MemoryInst** memories = nullptr;
+  GlobalInst** globals = nullptr;
+  TableInst** tables = nullptr;
+  FuncInst** funcs = nullptr;
+  TagInst** tags = nullptr;
+  const uint32_t* typeIds = nullptr;  // canonical type id per module type index
+};
+
+struct Instance {
+  InstanceData data;                // first member: JIT code gets &instance->data
+  std::shared_ptr<const Module> module;  // nullptr for host instances (spectest)
+  Store* store = nullptr;
+  std::vector<FuncInst*> funcs;
+  std::vector<TableInst*> tables;
+  std::vector<MemoryInst*> memories;
+  std::vector<GlobalInst*> globals;
+  std::vector<TagInst*> tags;
+  std::vector<uint32_t> typeIds;
+  std::unordered_map<std::string, Extern> exports;
+  std::vector<std::vector<Ref>> elemSegments;  // evaluated element segments (emptied by elem.drop)
+  std::vector<bool> droppedData;               // data.drop / active segments after instantiation
+  std::unique_ptr<TierCode> tierData;          // per-instance data of the executing tier (e.g. lowering context)
+  std::string name;                            // for diagnostics (registered name)
+
+  void syncData();  // refresh `data` from the vectors (after building the index spaces)
+  const Extern* findExport(std::string_view n) const;
+};
+
+// Resource limits of a store.
+struct StoreLimits {
+  uint64_t maxMemoryBytes = uint64_t(16) << 30;  // all memories of the store together
+  uint64_t maxTableElems = 10'000'000;          // per table
+  uint32_t maxCallDepth = 20'000;               // wasm frames (all tiers and nested host calls)
+  uint64_t valueStackSlots = uint64_t(1) << 22; // interpreter value stack (16 bytes each; reserved, lazily committed)
+  bool guardPages = true;                       // reserve 8 GiB for each 32-bit memory (base never moves)
+};
+
+struct StoreConfig {
+  StoreLimits limits;
+  FuncEntry wasmEntry = nullptr;  // entry installed into every wasm function (the tier); see interp/interp.h
+};
+
+// Per-store execution state (single-threaded for now).
+struct ExecContext {
+  Store* store = nullptr;
+  // Interpreter value stack: [stackBase, stackEnd); `sp` is the first free slot.
+  Value* stackBase = nullptr;
+  Value* stackEnd = nullptr;
+  Value* sp = nullptr;
+  uint32_t depth = 0;               // active wasm frames
+  uint32_t maxDepth = 0;
+  // Trap details (valid after an entry returned a trap).
+  std::string trapMessage;          // empty: use trapMessage(reason)
+  std::vector<uint32_t> backtrace;  // innermost first: defining-module function indices
+  std::vector<const Instance*> backtraceInstances;
+
+  TrapReason hostTrap(std::string msg) {
+    trapMessage = std::move(msg);
+    return TrapReason::HostTrap;
+  }
+  void addFrame(const FuncInst& f) {
+    if (backtrace.size() < 64) {
+      backtrace.push_back(f.index);
+      backtraceInstances.push_back(f.instance);
+    }
+  }
+};
+
+// Canonical function/composite type ids: two type indices (possibly in different modules) denote the same type iff
+// their ids are equal (iso-recursive equivalence: a rec group is identified by its structure, with references inside
+// the group kept relative and references outside it replaced by their canonical ids).
+class TypeRegistry {
+ public:
+  // Canonical ids for all types of a module, in type index order.
+  std::vector<uint32_t> canonicalize(const Module& m);
+  // Id of a standalone function type (a final type in a rec group of its own), e.g. for host functions.
+  uint32_t funcTypeId(const CompositeType& ft);
+  const CompositeType* type(uint32_t id) const { return id < types_.size() ? types_[id].get() : nullptr; }
+
+ private:
+  std::unordered_map<std::string, uint32_t> ids_;
+  std::vector<std::unique_ptr<CompositeType>> types_;  // by id (composite with module-relative indices; informational)
+};
+
+class Store {
+ public:
+  explicit Store(const StoreConfig& config = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const StoreConfig& config() const { return config_; }
+  StoreConfig& config() { return config_; }
+  ExecContext& context() { return cx_; }
+  TypeRegistry& types() { return types_; }
+
+  // ---- object creation (all objects live as long as the store) ----
+  FuncInst* newHostFunc(CompositeType type, HostFunc fn);
+  FuncInst* newFunc();
+  Result<MemoryInst*> newMemory(const MemoryType& type);
+  Result<TableInst*> newTable(const TableType& type, Ref init);
+  GlobalInst* newGlobal(const GlobalType& type, Value v);
+  TagInst* newTag(CompositeType type);
+  TagInst* newTag();
+  Instance* newInstance();
+  // Extern references are interned by host value, so `ref.extern 1` is the same reference every time.
+  Ref externRef(uint64_t hostValue);
+  static uint64_t externRefValue(Ref r) { return static_cast<ExternRefObject*>(r)->hostValue; }
+
+  // Memory accounting (store-wide byte limit).
+  bool reserveMemoryBytes(uint64_t bytes);
+  void releaseMemoryBytes(uint64_t bytes) { memoryBytes_ -= bytes; }
+
+  // Registered instances by name (the script `register` command / host modules).
+  std::unordered_map<std::string, Instance*> registered;
+
+ private:
+  bool initStack();
+
+  StoreConfig config_;
+  ExecContext cx_;
+  TypeRegistry types_;
+  uint64_t memoryBytes_ = 0;
+  std::vector<std::unique_ptr<FuncInst>> funcs_;
+  std::vector<std::unique_ptr<MemoryInst>> memories_;
+  std::vector<std::unique_ptr<TableInst>> tables_;
+  std::vector<std::unique_ptr<GlobalInst>> globals_;
+  std::vector<std::unique_ptr<TagInst>> tags_;
+  std::vector<std::unique_ptr<Instance>> instances_;
+  std::unordered_map<uint64_t, std::unique_ptr<ExternRefObject>> externRefs_;
+  size_t stackBytes_ = 0;
+};
+
+}  // namespace myrt
