@@ -23,6 +23,14 @@ struct DecodeOptions {
 Result<Module> decodeModule(std::vector<uint8_t> bytes);
 Result<Module> decodeModule(std::vector<uint8_t> bytes, const DecodeOptions& options);
 
+// Re-reads every function body of a decoded module the way the reference interpreter's decoder does: instructions are
+// decoded without trusting the body sizes (checked afterwards: "section size mismatch"), running out of bytes gives
+// "unexpected end of section or function", an `else` closing no `if` gives "END opcode expected", and with
+// options.wasm20 the 2.0-only encodings are enforced ("zero byte expected", u32 memarg offsets). Returns the first
+// malformation. Meant for the error path: when validation fails, a malformation found here is the error the spec
+// reports (malformed takes precedence over invalid). decodeModule already does this when a body lacks its final end.
+Status checkCodeEncoding(const Module& m, const DecodeOptions& options = {});
+
 // Value/heap type and instruction decoding live in runtime/binary/instr.h.
 
 }  // namespace myrt

@@ -9,6 +9,7 @@
 // the bytes left in the binary ("length out of bounds") before anything is allocated for it.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,9 @@ enum SectionId : uint8_t {
 // start, elem, datacount, code, data); 0 for custom sections.
 int sectionRank(uint8_t id);
 
+// Reads the code section whose contents start at `codeStart` like the reference interpreter (see rescanCode).
+std::optional<Error> scanCode(const std::vector<uint8_t>& bytes, size_t codeStart, bool wasm20, size_t before);
+
 inline constexpr const char* kUnexpectedEnd = "unexpected end of section or function";
 
 class ModuleDecoder {
@@ -50,6 +54,11 @@ class ModuleDecoder {
       : m_(m), opts_(opts), r_(m.bytes.data(), m.bytes.size(), 0) {}
 
   Status decode();
+  // Error path only: re-reads the code section as the reference interpreter does (instructions decoded without
+  // trusting body sizes, which are checked afterwards) and returns the first error met before offset `before`.
+  std::optional<Error> rescanCode(size_t before) const;
+  // Success path: a body that is empty or does not end in 0x0B is malformed; report it as rescanCode does.
+  Status checkBodyEnds() const;
 
  private:
   // ---- primitives (decoder.cpp) ----
@@ -102,6 +111,7 @@ class ModuleDecoder {
   uint32_t numCodeEntries_ = 0;     // from the code section
   bool sawCode_ = false, sawData_ = false, sawNames_ = false;
   uint64_t totalLocals_ = 0;
+  std::optional<size_t> codeStart_;  // offset of the code section's contents
 };
 
 }  // namespace myrt::binary_detail

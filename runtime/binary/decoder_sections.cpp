@@ -142,6 +142,7 @@ Status ModuleDecoder::codeEntry(Func& f, std::vector<std::pair<uint32_t, ValType
 }
 
 Status ModuleDecoder::codeSection() {
+  codeStart_ = r_.offset();
   MYRT_ASSIGN(uint32_t n, readLen());
   sawCode_ = true;
   numCodeEntries_ = n;
@@ -153,6 +154,51 @@ Status ModuleDecoder::codeSection() {
   for (uint32_t i = 0; i < n; ++i) {
     Func& f = fill ? m_.funcs[m_.numImportedFuncs + i] : scratch;
     MYRT_TRY(codeEntry(f, decls));
+  }
+  return {};
+}
+
+std::optional<Error> scanCode(const std::vector<uint8_t>& bytes, size_t codeStart, bool wasm20, size_t before) {
+  // The reference interpreter reads sequentially, so an error inside body i is reported first whenever body i starts
+  // before `before` (the bounded decode's error may sit in bytes that reader never treats as a section).
+  if (codeStart >= before) return std::nullopt;
+  ByteReader r(bytes.data(), bytes.size(), 0);
+  r.seek(codeStart);
+  auto n = r.u32();
+  if (!n.ok()) return n.error();
+  Instr in;
+  for (uint32_t i = 0; i < *n; ++i) {
+    if (r.offset() >= before) return std::nullopt;
+    auto size = r.u32();
+    if (!size.ok()) return size.error();
+    size_t start = r.offset();
+    auto ndecl = r.u32();
+    if (!ndecl.ok()) return ndecl.error();
+    for (uint32_t k = 0; k < *ndecl; ++k) {
+      auto cnt = r.u32();
+      if (!cnt.ok()) return cnt.error();
+      auto t = myrt::readValType(r);
+      if (!t.ok()) return t.error();
+    }
+    Status st = skipInstrsToEnd(r, in, wasm20);
+    if (!st.ok()) return st.error();
+    if (r.offset() != start + *size) return Error(start, "section size mismatch");
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> ModuleDecoder::rescanCode(size_t before) const {
+  if (!codeStart_) return std::nullopt;
+  return scanCode(m_.bytes, *codeStart_, opts_.wasm20, before);
+}
+
+Status ModuleDecoder::checkBodyEnds() const {
+  for (size_t i = m_.numImportedFuncs; i < m_.funcs.size(); ++i) {
+    const ByteRange& b = m_.funcs[i].body;
+    if (b.size == 0 || m_.bytes[b.offset + b.size - 1] != 0x0B) {
+      if (auto e = rescanCode(SIZE_MAX)) return std::move(*e);
+      return Error(b.offset + b.size, "END opcode expected");
+    }
   }
   return {};
 }
@@ -241,3 +287,18 @@ void ModuleDecoder::nameSection(ByteRange contents) {
 }
 
 }  // namespace myrt::binary_detail
+
+namespace myrt {
+
+Status checkCodeEncoding(const Module& m, const DecodeOptions& options) {
+  for (const SectionInfo& s : m.sections) {
+    if (s.id != binary_detail::kCodeSection) continue;
+    if (auto e = binary_detail::scanCode(m.bytes, s.offset, options.wasm20, SIZE_MAX)) {
+      if (e->message == "unexpected end") e->message = binary_detail::kUnexpectedEnd;
+      return std::move(*e);
+    }
+  }
+  return {};
+}
+
+}  // namespace myrt

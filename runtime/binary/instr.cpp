@@ -1,6 +1,8 @@
 // runtime/binary/instr.cpp -- opcode + immediate decoding, value/heap type decoding.
 #include "runtime/binary/instr.h"
 
+#include <cstdio>
+
 namespace myrt {
 
 bool isValTypeStart(uint8_t b) {
@@ -106,13 +108,22 @@ Status readInstr(ByteReader& r, Instr& in) {
   in.offset = r.offset();
   MYRT_ASSIGN(uint8_t b, r.u8());
   std::optional<Op> op;
+  uint32_t code = 0;
   if (isPrefixByte(b)) {
-    MYRT_ASSIGN(uint32_t code, r.u32());
+    MYRT_ASSIGN(code, r.u32());
     op = opFromPrefixed(b, code);
   } else {
     op = opFromByte(b);
   }
-  if (!op) return r.errorAt(in.offset, "illegal opcode");
+  if (!op) {
+    // The reference interpreter's wording: "illegal opcode ff", "illegal opcode fc 12" (hex).
+    char buf[40];
+    if (isPrefixByte(b))
+      std::snprintf(buf, sizeof buf, "illegal opcode %02x %02x", b, code);
+    else
+      std::snprintf(buf, sizeof buf, "illegal opcode %02x", b);
+    return r.errorAt(in.offset, buf);
+  }
   in.op = *op;
   switch (opInfo(*op).imm) {
     case ImmKind::None: return {};
@@ -232,12 +243,71 @@ Status readInstr(ByteReader& r, Instr& in) {
   return r.errorAt(in.offset, "illegal opcode");
 }
 
-Status skipConstExpr(ByteReader& r) {
+// WebAssembly 2.0 encodings that the 3.0 reader above accepts more generally: memory.size, memory.grow,
+// memory.fill, memory.copy and memory.init take literal 0x00 bytes where 3.0 has memory indices, and memarg offsets
+// are u32. Reads from a copy of the reader; the instruction itself is then read by readInstr.
+static Status check20(ByteReader r) {
+  MYRT_ASSIGN(uint8_t b, r.u8());
+  auto zero = [&r]() -> Status {
+    size_t at = r.offset();
+    MYRT_ASSIGN(uint8_t z, r.u8());
+    if (z != 0) return r.errorAt(at, "zero byte expected");
+    return {};
+  };
+  std::optional<Op> op;
+  if (b == 0x3F || b == 0x40) return zero();
+  if (isPrefixByte(b)) {
+    MYRT_ASSIGN(uint32_t sub, r.u32());
+    if (b == 0xFC) {
+      if (sub == 8) {
+        MYRT_TRY(r.u32());
+        return zero();
+      }
+      if (sub == 10) {
+        MYRT_TRY(zero());
+        return zero();
+      }
+      if (sub == 11) return zero();
+    }
+    op = opFromPrefixed(b, sub);
+  } else {
+    op = opFromByte(b);
+  }
+  if (op && (opInfo(*op).imm == ImmKind::MemArg || opInfo(*op).imm == ImmKind::MemArgLane)) {
+    MYRT_TRY(r.u32());  // alignment
+    MYRT_TRY(r.u32());  // offset: u32 in 2.0
+  }
+  return {};
+}
+
+Status skipConstExpr(ByteReader& r, bool wasm20) {
   Instr in;
+  return skipInstrsToEnd(r, in, wasm20);
+}
+
+Status skipInstrsToEnd(ByteReader& r, Instr& in, bool wasm20) {
+  // Block structure is followed (as the reference interpreter's decoder does) so that a malformed sequence is
+  // reported where that decoder reports it; whether the instructions are allowed is the validator's business.
+  uint32_t depth = 0;
   for (;;) {
     if (r.atEnd()) return r.errorHere("unexpected end");
+    if (wasm20) MYRT_TRY(check20(r));
     MYRT_TRY(readInstr(r, in));
-    if (in.op == Op::End) return {};
+    switch (in.op) {
+      case Op::Block:
+      case Op::Loop:
+      case Op::If:
+      case Op::Try:
+      case Op::TryTable: ++depth; break;
+      case Op::Else:
+        if (depth == 0) return r.errorAt(in.offset, "END opcode expected");
+        break;
+      case Op::End:
+        if (depth == 0) return {};
+        --depth;
+        break;
+      default: break;
+    }
   }
 }
 

@@ -70,8 +70,12 @@ Result<ValType> readRefType(ByteReader& r);  // only reference types; else "malf
 // Decodes a value-type byte that has already been peeked (helper for block types); nullopt if not a value type.
 bool isValTypeStart(uint8_t b);
 
-// Skips a constant expression starting at r, leaving r after its final `end`. Nested blocks are not allowed in
-// constant expressions, so the first `end` at depth 0 terminates it ("END opcode expected" / "unexpected end").
-Status skipConstExpr(ByteReader& r);
+// Skips a constant expression starting at r, leaving r after its final `end` ("unexpected end" if there is none).
+// Nested blocks are followed, so the expression ends at the first `end` that closes no block.
+// With `wasm20`, the 2.0 encodings are enforced too (0x00 bytes of memory.size/grow/init/copy/fill, u32 memarg offsets).
+Status skipConstExpr(ByteReader& r, bool wasm20 = false);
+// The same for any instruction sequence (a function body after its locals), reusing `scratch`. An `else` that closes
+// no `if` gives "END opcode expected".
+Status skipInstrsToEnd(ByteReader& r, Instr& scratch, bool wasm20 = false);
 
 }  // namespace myrt
