@@ -38,20 +38,26 @@ struct Loaded {
   Error error;
 };
 
+// Which rules the front end applies.
+struct FrontEndOptions {
+  bool wasm2 = false;  // WebAssembly 2.0 rules where 3.0 changed them (for the 2.0 spec testsuite)
+};
+
 // Binary -> decodeModule -> validateModule.
-Loaded loadBinary(std::vector<uint8_t> bytes);
+Loaded loadBinary(std::vector<uint8_t> bytes, const FrontEndOptions& opts = {});
 
 // Reads FILE (.wat through watToBinary, else binary), decodes and validates it. On failure prints the one-line
 // error to stderr and returns nullopt.
-std::optional<Module> loadFileOrReport(const std::string& path);
+std::optional<Module> loadFileOrReport(const std::string& path, const FrontEndOptions& opts = {});
 
 // Subcommands. Each returns the process exit code.
-int cmdValidate(const std::vector<std::string>& files);
+int cmdValidate(const std::vector<std::string>& files, const FrontEndOptions& opts);
 int cmdInspect(const std::string& file);
 int cmdRun(const std::string& file, const std::vector<std::string>& args);
 
 struct WastOptions {
   bool verbose = false;  // list every command with its outcome
+  FrontEndOptions frontEnd;
 };
 int cmdWast(const std::vector<std::string>& files, const WastOptions& opts);
 

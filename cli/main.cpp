@@ -55,15 +55,19 @@ const char* toString(Stage s) {
   return "?";
 }
 
-Loaded loadBinary(std::vector<uint8_t> bytes) {
+Loaded loadBinary(std::vector<uint8_t> bytes, const FrontEndOptions& opts) {
   Loaded out;
-  auto m = decodeModule(std::move(bytes));
+  DecodeOptions dopts;
+  dopts.wasm20 = opts.wasm2;
+  ValidateOptions vopts;
+  vopts.wasm2Only = opts.wasm2;
+  auto m = decodeModule(std::move(bytes), dopts);
   if (!m.ok()) {
     out.stage = Stage::Decode;
     out.error = std::move(m).error();
     return out;
   }
-  Status v = validateModule(m.value());
+  Status v = validateModule(m.value(), vopts);
   if (!v.ok()) {
     out.stage = Stage::Validate;
     out.error = std::move(v).error();
@@ -73,7 +77,7 @@ Loaded loadBinary(std::vector<uint8_t> bytes) {
   return out;
 }
 
-std::optional<Module> loadFileOrReport(const std::string& path) {
+std::optional<Module> loadFileOrReport(const std::string& path, const FrontEndOptions& opts) {
   auto contents = readFile(path);
   if (!contents.ok()) {
     std::cerr << "myrt: " << path << ": " << contents.error().message << "\n";
@@ -90,7 +94,7 @@ std::optional<Module> loadFileOrReport(const std::string& path) {
   } else {
     bytes.assign(contents.value().begin(), contents.value().end());
   }
-  Loaded l = loadBinary(std::move(bytes));
+  Loaded l = loadBinary(std::move(bytes), opts);
   if (!l.module) {
     // Errors after the text stage are offsets into the binary encoding (also for .wat input).
     std::cerr << "myrt: " << formatError(path, l.error) << "\n";
@@ -99,10 +103,10 @@ std::optional<Module> loadFileOrReport(const std::string& path) {
   return std::move(l.module);
 }
 
-int cmdValidate(const std::vector<std::string>& files) {
+int cmdValidate(const std::vector<std::string>& files, const FrontEndOptions& opts) {
   int rc = kExitOk;
   for (const auto& f : files) {
-    if (loadFileOrReport(f)) std::cout << f << ": valid\n";
+    if (loadFileOrReport(f, opts)) std::cout << f << ": valid\n";
     else rc = kExitError;
   }
   return rc;
@@ -129,6 +133,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> validateFiles;
   auto* validate = app.add_subcommand("validate", "Decode and validate modules (.wasm, or .wat through the text parser)");
   validate->add_option("FILE", validateFiles, "module files")->required();
+  FrontEndOptions validateOpts;
+  validate->add_flag("--wasm2", validateOpts.wasm2, "apply WebAssembly 2.0 rules where 3.0 changed them");
 
   std::string inspectFile;
   auto* inspect = app.add_subcommand("inspect", "Print sections, types, imports, exports, code sizes and names");
@@ -139,6 +145,8 @@ int main(int argc, char** argv) {
   auto* wast = app.add_subcommand("wast", "Run .wast spec-test scripts; prints `N passed, M failed, K skipped`");
   wast->add_option("FILE", wastFiles, ".wast scripts")->required();
   wast->add_flag("-v,--verbose", wastOpts.verbose, "list every command with its outcome");
+  wast->add_flag("--wasm2", wastOpts.frontEnd.wasm2,
+                 "apply WebAssembly 2.0 rules where 3.0 changed them (for the 2.0 spec testsuite)");
 
   std::string runFile;
   std::vector<std::string> runArgs;
@@ -160,7 +168,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  if (validate->parsed()) return cmdValidate(validateFiles);
+  if (validate->parsed()) return cmdValidate(validateFiles, validateOpts);
   if (inspect->parsed()) return cmdInspect(inspectFile);
   if (wast->parsed()) return cmdWast(wastFiles, wastOpts);
   if (run->parsed()) return cmdRun(runFile, runArgs);

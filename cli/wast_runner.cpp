@@ -80,7 +80,7 @@ class FileRunner {
       l.error = std::move(bin).error();
       return l;
     }
-    return loadBinary(std::move(bin).value());
+    return loadBinary(std::move(bin).value(), opts_.frontEnd);
   }
 
   void defineModule(const wast::Command& cmd, bool loaded) {
