@@ -56,7 +56,8 @@ int cmdInspect(const std::string& file);
 int cmdRun(const std::string& file, const std::vector<std::string>& args);
 
 struct WastOptions {
-  bool verbose = false;  // list every command with its outcome
+  bool verbose = false;     // list every command with its outcome
+  bool mismatches = false;  // list rejections whose message differs from the expected text
   FrontEndOptions frontEnd;
 };
 int cmdWast(const std::vector<std::string>& files, const WastOptions& opts);

@@ -145,6 +145,8 @@ int main(int argc, char** argv) {
   auto* wast = app.add_subcommand("wast", "Run .wast spec-test scripts; prints `N passed, M failed, K skipped`");
   wast->add_option("FILE", wastFiles, ".wast scripts")->required();
   wast->add_flag("-v,--verbose", wastOpts.verbose, "list every command with its outcome");
+  wast->add_flag("-m,--mismatches", wastOpts.mismatches,
+                 "list assert_malformed/assert_invalid rejections whose message differs from the expected text");
   wast->add_flag("--wasm2", wastOpts.frontEnd.wasm2,
                  "apply WebAssembly 2.0 rules where 3.0 changed them (for the 2.0 spec testsuite)");
 

@@ -110,6 +110,8 @@ class FileRunner {
         ++c_.rejections;
         bool match = l.error.message.compare(0, cmd.message.size(), cmd.message) == 0;
         if (match) ++c_.messageMatches;
+        else if (opts_.mismatches && !opts_.verbose)
+          report(cmd, "message mismatch: expected \"" + cmd.message + "\", got " + describe(l, cmd.module));
         pass(cmd, match ? describe(l, cmd.module)
                         : "expected \"" + cmd.message + "\", got " + describe(l, cmd.module));
         return;
