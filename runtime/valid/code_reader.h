@@ -30,6 +30,8 @@
 #include "runtime/wasm/module.h"
 #include "runtime/wasm/opcodes.h"
 
+#define MYRT_HOT [[gnu::always_inline]] inline
+
 namespace myrt {
 
 // ---- per-op facts derived from the opcode table ---------------------------------------------------------------------
@@ -92,6 +94,29 @@ constexpr std::array<OpFacts, kNumOps> makeOpFacts() {
   return a;
 }
 inline constexpr std::array<OpFacts, kNumOps> kOpFacts = makeOpFacts();
+
+// Single-byte opcodes CodeReader decodes without readInstr (see CodeReader::fastDecode).
+enum : uint8_t { kFastSlow, kFastNone, kFastIndex, kFastI32, kFastMemArg, kFastBlock };
+constexpr std::array<uint8_t, 256> makeFastKinds() {
+  std::array<uint8_t, 256> a{};
+  for (unsigned b = 0; b < 256; ++b) {
+    const uint16_t v = kSingleByteOps[b];
+    if (v == 0xFFFF) continue;
+    switch (kOpInfo[v].imm) {
+      case ImmKind::None: a[b] = kFastNone; break;
+      case ImmKind::LocalIdx:
+      case ImmKind::GlobalIdx:
+      case ImmKind::FuncIdx:
+      case ImmKind::LabelIdx: a[b] = kFastIndex; break;
+      case ImmKind::I32: a[b] = kFastI32; break;
+      case ImmKind::MemArg: a[b] = kFastMemArg; break;
+      case ImmKind::BlockType: a[b] = kFastBlock; break;
+      default: break;
+    }
+  }
+  return a;
+}
+inline constexpr std::array<uint8_t, 256> kFastKinds = makeFastKinds();
 }  // namespace detail
 
 constexpr unsigned naturalAlignment(Op op) { return detail::kOpFacts[static_cast<unsigned>(op)].naturalAlign; }
@@ -125,6 +150,35 @@ struct ControlEntry {
   // Types a branch to this label carries: params for loops, results otherwise.
   std::span<const ValType> labelTypes() const { return kind == CtrlKind::Loop ? params() : results(); }
   bool isLoop() const { return kind == CtrlKind::Loop; }
+};
+
+// ---- operand type stack: a vector without per-push capacity bookkeeping in the hot path ---------------------------
+class TypeStack {
+ public:
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  ValType& back() { return buf_[n_ - 1]; }
+  ValType operator[](size_t i) const { return buf_[i]; }
+  MYRT_HOT void push_back(ValType t) {
+    if (n_ == buf_.size()) grow(n_ + 1);
+    buf_[n_++] = t;
+  }
+  MYRT_HOT void pop_back() { --n_; }
+  MYRT_HOT void append(std::span<const ValType> ts) {
+    if (n_ + ts.size() > buf_.size()) grow(n_ + ts.size());
+    for (ValType t : ts) buf_[n_++] = t;
+  }
+  void shrink(size_t n) { n_ = n < n_ ? n : n_; }
+  void clear() { n_ = 0; }
+  void reserve(size_t n) {
+    if (n > buf_.size()) grow(n);
+  }
+  operator std::span<const ValType>() const { return {buf_.data(), n_}; }  // NOLINT(google-explicit-constructor)
+
+ private:
+  [[gnu::noinline]] void grow(size_t need) { buf_.resize(need < 64 ? 64 : need * 2); }
+  std::vector<ValType> buf_;
+  size_t n_ = 0;
 };
 
 // ---- the validation-only interface ---------------------------------------------------------------------------------
@@ -249,22 +303,22 @@ class CodeReader {
 
  private:
   // ---- errors ----
-  bool fail(const char* msg) {
+  [[gnu::cold, gnu::noinline]] bool fail(const char* msg) {
     if constexpr (Validate) err_ = Error(in_.offset, msg);
     return false;
   }
-  bool fail(std::string msg) {
+  [[gnu::cold, gnu::noinline]] bool fail(std::string msg) {
     if constexpr (Validate) err_ = Error(in_.offset, std::move(msg));
     return false;
   }
-  bool mismatch(ValType expected, ValType got) {
+  [[gnu::cold, gnu::noinline]] bool mismatch(ValType expected, ValType got) {
     return fail("type mismatch: expected " + toString(expected) + ", got " + toString(got));
   }
 
   // ---- operand stack ----
-  void push(ValType t) { stack_.push_back(t); }
-  void pushTypes(std::span<const ValType> ts) { stack_.insert(stack_.end(), ts.begin(), ts.end()); }
-  bool pop(ValType& out) {
+  MYRT_HOT void push(ValType t) { stack_.push_back(t); }
+  MYRT_HOT void pushTypes(std::span<const ValType> ts) { stack_.append(ts); }
+  MYRT_HOT bool pop(ValType& out) {
     const ControlEntry& c = ctrl_.back();
     if (stack_.size() <= c.height) {
       out = ValType::bot();
@@ -275,7 +329,7 @@ class CodeReader {
     stack_.pop_back();
     return true;
   }
-  bool popExpect(ValType expected) {
+  MYRT_HOT bool popExpect(ValType expected) {
     ValType t;
     if (!pop(t)) return false;
     if constexpr (Validate) {
@@ -283,7 +337,7 @@ class CodeReader {
     }
     return true;
   }
-  bool popTypes(std::span<const ValType> ts) {
+  MYRT_HOT bool popTypes(std::span<const ValType> ts) {
     for (size_t i = ts.size(); i-- > 0;)
       if (!popExpect(ts[i])) return false;
     return true;
@@ -314,7 +368,7 @@ class CodeReader {
   }
   void setUnreachable() {
     ControlEntry& c = ctrl_.back();
-    stack_.resize(c.height);
+    stack_.shrink(c.height);
     c.unreachable = true;
   }
 
@@ -392,8 +446,10 @@ class CodeReader {
       if (r.atEnd()) {
         return Error(r.offset(), constMode_ ? "unexpected end" : "END opcode expected");
       }
-      Status s = readInstr(r, in_);
-      if (!s.ok()) return s;
+      if (!fastDecode(r)) {
+        Status s = readInstr(r, in_);
+        if (!s.ok()) return s;
+      }
       if (Validate && wasm2Only_) {
         const Op op = in_.op;
         const unsigned zeros = op == Op::MemoryCopy ? 2
@@ -413,6 +469,52 @@ class CodeReader {
       return Error(r.offset(), "operators remaining after end of function");
     }
     return {};
+  }
+
+  // Fast path of readInstr for the most frequent encodings: a single-byte opcode with no immediate, or with one index
+  // / i32 constant that fits one LEB128 byte. Produces exactly what readInstr would; anything else returns false and
+  // the caller uses readInstr.
+  MYRT_HOT bool fastDecode(ByteReader& r) {
+    const size_t rem = r.remaining();
+    const uint8_t* p = r.cur();
+    const uint8_t kind = detail::kFastKinds[p[0]];
+    if (kind == detail::kFastSlow) return false;
+    in_.offset = r.offset();
+    in_.op = static_cast<Op>(detail::kSingleByteOps[p[0]]);
+    if (kind == detail::kFastNone) {
+      r.seek(r.pos() + 1);
+      return true;
+    }
+    if (rem < 2 || p[1] >= 0x80) return false;
+    switch (kind) {
+      case detail::kFastIndex: in_.idx = p[1]; break;
+      case detail::kFastI32: in_.i32 = static_cast<int32_t>(static_cast<uint32_t>(p[1]) << 25) >> 25; break;
+      case detail::kFastBlock: {  // empty or numeric/vector single-result block type
+        const uint8_t bt = p[1];
+        if (bt == 0x40) {
+          in_.block.kind = BlockTypeImm::Empty;
+        } else if (bt >= 0x7B) {
+          in_.block.kind = BlockTypeImm::Val;
+          in_.block.val = ValType{bt == 0x7F   ? ValKind::I32
+                                  : bt == 0x7E ? ValKind::I64
+                                  : bt == 0x7D ? ValKind::F32
+                                  : bt == 0x7C ? ValKind::F64
+                                               : ValKind::V128};
+        } else {
+          return false;
+        }
+        break;
+      }
+      default:  // kFastMemArg: alignment without the memory-index flag and the offset, one byte each
+        if (rem < 3 || p[1] >= 0x40 || p[2] >= 0x80) return false;
+        in_.mem.align = p[1];
+        in_.mem.memory = 0;
+        in_.mem.offset = p[2];
+        r.seek(r.pos() + 3);
+        return true;
+    }
+    r.seek(r.pos() + 2);
+    return true;
   }
 
   // Instructions allowed in constant expressions: 2.0 set, plus 3.0 extended constants and GC allocations.
@@ -472,7 +574,7 @@ class CodeReader {
   }
 
   // Typing of an op fully described by its signature; the first param of a memory op is its address.
-  bool simpleOp(const OpSig& sig, ValType addr) {
+  MYRT_HOT bool simpleOp(const OpSig& sig, ValType addr) {
     for (int i = sig.numParams - 1; i >= 0; --i) {
       ValType want = (i == 0 && addr.kind != ValKind::Bot) ? addr : ValType{sig.params[i]};
       if (!popExpect(want)) return false;
@@ -481,7 +583,7 @@ class CodeReader {
     return true;
   }
 
-  bool step() {
+  MYRT_HOT bool step() {
     const Op op = in_.op;
     const OpInfo& info = opInfo(op);
     if constexpr (Validate) {
@@ -577,7 +679,7 @@ class CodeReader {
   const Module& m_;
   Interface& iface_;
   Instr in_;
-  std::vector<ValType> stack_;
+  TypeStack stack_;
   std::vector<ControlEntry> ctrl_;
   std::vector<ValType> locals_;
   std::vector<uint8_t> localInit_;

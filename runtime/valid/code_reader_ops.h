@@ -152,7 +152,7 @@ bool MYRT_CR::opEnd() {
   const ValType sv = c.single;
   const ValType* rp = c.resultPtr;
   const uint32_t rn = c.numResults;
-  stack_.resize(c.height);
+  stack_.shrink(c.height);
   ctrl_.pop_back();
   if (!ctrl_.empty()) {
     if (single) push(sv);
@@ -168,7 +168,7 @@ bool MYRT_CR::opElse() {
   if (!checkBlockEnd(c)) return false;
   iface_.onElse(c);
   if (trackInit_) resetLocalInit(c.initHeight);
-  stack_.resize(c.height);
+  stack_.shrink(c.height);
   pushTypes(c.params());
   c.kind = CtrlKind::Else;
   c.unreachable = false;

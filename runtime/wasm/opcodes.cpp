@@ -48,7 +48,7 @@ std::optional<Op> lookup(const std::array<uint16_t, N>& a, uint32_t code) {
 
 }  // namespace
 
-std::optional<Op> opFromByte(uint8_t byte) { return lookup(tables().single, byte); }
+// opFromByte is inline in opcodes.h (compile-time table).
 
 std::optional<Op> opFromPrefixed(uint8_t prefix, uint32_t code) {
   switch (prefix) {

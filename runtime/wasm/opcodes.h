@@ -2,6 +2,7 @@
 // kind, signature), binary lookup (prefix, code) -> Op, and text lookup name -> Op.
 // Layer: wasm.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -113,7 +114,22 @@ constexpr const OpInfo& opInfo(Op op) { return kOpInfo[static_cast<unsigned>(op)
 constexpr std::string_view opName(Op op) { return opInfo(op).name; }
 
 // Binary lookup. Returns nullopt for an unknown opcode.
-std::optional<Op> opFromByte(uint8_t byte);                      // single-byte opcodes
+// Single-byte opcodes: a compile-time table, inline so hot decoders keep the result in registers.
+namespace detail {
+constexpr std::array<uint16_t, 256> makeSingleByteOps() {
+  std::array<uint16_t, 256> a{};
+  for (auto& v : a) v = 0xFFFF;
+  for (unsigned i = 0; i < kNumOps; ++i)
+    if (kOpInfo[i].prefix == 0) a[kOpInfo[i].code & 0xFF] = static_cast<uint16_t>(i);
+  return a;
+}
+inline constexpr std::array<uint16_t, 256> kSingleByteOps = makeSingleByteOps();
+}  // namespace detail
+inline std::optional<Op> opFromByte(uint8_t byte) {
+  const uint16_t v = detail::kSingleByteOps[byte];
+  if (v == 0xFFFF) return std::nullopt;
+  return static_cast<Op>(v);
+}
 std::optional<Op> opFromPrefixed(uint8_t prefix, uint32_t code);  // 0xFB/0xFC/0xFD
 inline bool isPrefixByte(uint8_t b) { return b == 0xFB || b == 0xFC || b == 0xFD; }
 

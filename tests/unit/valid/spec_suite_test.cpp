@@ -50,7 +50,9 @@ struct Stats {
 };
 
 Status decodeAndValidate(const std::vector<uint8_t>& bytes, const ValidateOptions& opts) {
-  auto m = decodeModule(bytes);
+  DecodeOptions dopts;
+  dopts.wasm20 = opts.wasm2Only;
+  auto m = decodeModule(bytes, dopts);
   if (!m.ok()) return m.error();
   return validateModule(*m, opts);
 }
