@@ -31,11 +31,6 @@ template <typename T> V128 toCarrier(T x) {
   }
 }
 
-template <typename Fn> struct Params;
-template <typename R, typename... A> struct Params<R (*)(A...)> {
-  template <size_t I> using At = std::tuple_element_t<I, std::tuple<A...>>;
-};
-
 // Parameter i of an op's implementation: a value operand while i < the op's operand count, else its immediate.
 template <typename P> P operand(const V128* args, const V128& imm, unsigned i, unsigned numOperands) {
   if (i < numOperands) return fromCarrier<P>(args[i]);
@@ -43,10 +38,9 @@ template <typename P> P operand(const V128* args, const V128& imm, unsigned i, u
   else return fromCarrier<P>(imm);                                 // i8x16.shuffle lane indices
 }
 
-template <Op op, size_t... I> NumResult<V128> invoke(const V128* args, const V128& imm, std::index_sequence<I...>) {
-  using Fn = NumOpFn<op>;
+template <Op op, unsigned... I> NumResult<V128> invoke(const V128* args, const V128& imm, std::integer_sequence<unsigned, I...>) {
   constexpr unsigned n = opInfo(op).sig.numParams;
-  auto r = NumOp<op>::fn(operand<typename Params<Fn>::template At<I>>(args, imm, I, n)...);
+  auto r = NumOp<op>::fn(operand<typename NumOpSig<op>::template Param<I>>(args, imm, I, n)...);
   if constexpr (num_detail::IsNumResult<decltype(r)>::value) return {toCarrier(r.value), r.trap};
   else return {toCarrier(r)};
 }
@@ -54,7 +48,7 @@ template <Op op, size_t... I> NumResult<V128> invoke(const V128* args, const V12
 using Thunk = NumResult<V128> (*)(const V128* args, const V128& imm);
 
 template <Op op> NumResult<V128> thunk(const V128* args, const V128& imm) {
-  return invoke<op>(args, imm, std::make_index_sequence<num_detail::FnSig<NumOpFn<op>>::kArity>{});
+  return invoke<op>(args, imm, std::make_integer_sequence<unsigned, NumOpSig<op>::kArity>{});
 }
 template <Op op> constexpr Thunk thunkFor() {
   if constexpr (NumOp<op>::kDefined) return &thunk<op>;

@@ -25,6 +25,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <tuple>
 #include <type_traits>
 
 #include "runtime/exec/trap.h"
@@ -422,5 +423,32 @@ constexpr auto eval(A... args) {
 // Whether `op` can trap (its implementation returns NumResult).
 template <Op op>
 inline constexpr bool kNumOpTraps = num_detail::IsNumResult<typename num_detail::FnSig<NumOpFn<op>>::Ret>::value;
+
+// The C++ signature of an op's implementation, for consumers that generate one handler per op from the op lists:
+//   NumOpSig<op>::Value     result type (uint32_t, uint64_t, float, double, V128), NumResult unwrapped
+//   NumOpSig<op>::Param<i>  type of parameter i (value operands first, then the lane/shuffle immediate if any)
+//   NumOpSig<op>::kArity    number of parameters; kTraps as kNumOpTraps
+// e.g. an interpreter handler:
+//   template <Op op> void run(Slot* s, const Ins& in) {
+//     auto r = eval<op>(load<NumOpSig<op>::template Param<0>>(s, in.a), load<...Param<1>>(s, in.b));
+//     if constexpr (NumOpSig<op>::kTraps) { if (!r.ok()) return trap(r.trap); store(s, in.dst, r.value); }
+//     else store(s, in.dst, r);
+//   }
+namespace num_detail {
+template <typename T> struct Unwrap { using T_ = T; };
+template <typename T> struct Unwrap<NumResult<T>> { using T_ = T; };
+template <typename Fn> struct ParamList;
+template <typename R, typename... A> struct ParamList<R (*)(A...)> {
+  template <unsigned I> using At = std::tuple_element_t<I, std::tuple<A...>>;
+};
+}  // namespace num_detail
+template <Op op>
+struct NumOpSig {
+  using Fn = NumOpFn<op>;
+  using Value = typename num_detail::Unwrap<typename num_detail::FnSig<Fn>::Ret>::T_;
+  template <unsigned I> using Param = typename num_detail::ParamList<Fn>::template At<I>;
+  static constexpr unsigned kArity = num_detail::FnSig<Fn>::kArity;
+  static constexpr bool kTraps = kNumOpTraps<op>;
+};
 
 }  // namespace myrt

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "runtime/exec/trap.h"
 #include "runtime/interp/numeric.h"
@@ -33,6 +34,11 @@ static_assert(I32DivS(kI32Min, 0xffffffffu).trap == TrapReason::IntegerOverflow)
 static_assert(F64Nearest(2.5) == 2.0 && F64Nearest(3.5) == 4.0);
 static_assert(kNumOpTraps<Op::I32DivS> && !kNumOpTraps<Op::I32Add>);
 static_assert(eval<Op::I64Rotl>(uint64_t{1}, uint64_t{65}) == 2);
+static_assert(std::is_same_v<NumOpSig<Op::I32TruncF64S>::Value, uint32_t>);
+static_assert(std::is_same_v<NumOpSig<Op::I32TruncF64S>::Param<0>, double>);
+static_assert(NumOpSig<Op::I32TruncF64S>::kTraps && NumOpSig<Op::I32TruncF64S>::kArity == 1);
+static_assert(std::is_same_v<NumOpSig<Op::I8x16ReplaceLane>::Param<2>, uint8_t>);
+static_assert(std::is_same_v<NumOpSig<Op::F64x2ExtractLane>::Value, double>);
 static_assert(trapFromMessage("integer divide by zero") == TrapReason::IntegerDivideByZero);
 
 TEST_CASE("trap messages are the spec's texts", "[interp][numeric][trap]") {
