@@ -73,8 +73,14 @@ class Lexer {
           size_t start = pos_;
           pos_ += 2;
           size_t idStart = pos_;
-          MYRT_ASSIGN(RunInfo ri, readRun());
-          if (ri.end == idStart) return Error(start, "malformed annotation id");
+          auto rr = readRun();
+          if (!rr.ok() || rr->end == idStart) return Error(start, "empty annotation id");
+          RunInfo& ri = *rr;
+          if (ri.strings > 0) {
+            if (ri.strings != 1 || ri.idchars != 0) return Error(start, "unknown operator");
+            if (ri.decoded.empty()) return Error(start, "empty annotation id");
+            if (!isValidUtf8(ri.decoded)) return Error(start, "malformed UTF-8 encoding");
+          }
           if (skipDepth > 0 || !keep_) {
             if (skipDepth == 0) annotStart = start;
             ++skipDepth;
@@ -100,6 +106,17 @@ class Lexer {
         continue;
       }
       unsigned char uc = static_cast<unsigned char>(c);
+      if (c == '$' && (pos_ + 1 >= src_.size() || (src_[pos_ + 1] != '"' &&
+                                                   !isIdChar(static_cast<unsigned char>(src_[pos_ + 1]))))) {
+        if (skipDepth == 0) return Error(pos_, "empty identifier");
+      }
+      if (c == '$' && pos_ + 1 < src_.size() && src_[pos_ + 1] == '"' && skipDepth == 0) {
+        size_t start = pos_;
+        ++pos_;
+        auto rs = readString();
+        if (!rs.ok()) return Error(start, "empty identifier");
+        pos_ = start;
+      }
       if (c == '"' || isIdChar(uc)) {
         size_t start = pos_;
         MYRT_ASSIGN(RunInfo ri, readRun());
@@ -107,10 +124,10 @@ class Lexer {
         MYRT_TRY(classify(start, ri));
         continue;
       }
-      if (uc < 0x20 || uc == 0x7F) return Error(pos_, "misplaced control character");
+      if (uc < 0x20 || uc == 0x7F) return Error(pos_, "illegal character");
       if (uc >= 0x80) {
         if (utf8Len(src_, pos_) == 0) return Error(pos_, "malformed UTF-8 encoding");
-        return Error(pos_, "misplaced unicode character");
+        return Error(pos_, "illegal character");
       }
       return Error(pos_, "unknown operator");
     }

@@ -8,7 +8,7 @@
 // decoded to the id name without the `$`. Numbers are kept as raw text: use runtime/text/literals.h to convert them.
 // Errors use the reference interpreter's wording: "unknown operator" (a reserved token, e.g. `0$x` or `$l"a"`),
 // "unclosed string literal", "illegal escape", "illegal control character in string literal", "unclosed comment",
-// "malformed UTF-8 encoding", "misplaced unicode character", "empty identifier".
+// "malformed UTF-8 encoding", "illegal character", "empty identifier", "empty annotation id".
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -152,6 +152,17 @@ Result<Bits> parseFloat(std::string_view text, unsigned mantBits, unsigned expBi
 
 }  // namespace
 
+NumClass classifyNumber(std::string_view text) {
+  uint64_t mag;
+  bool overflow;
+  if (text.empty()) return NumClass::Malformed;
+  if (parseMagnitude(text, mag, overflow)) return NumClass::Nat;
+  if ((text[0] == '+' || text[0] == '-') && parseMagnitude(text.substr(1), mag, overflow)) return NumClass::Int;
+  auto f = parseF64Bits(text);
+  if (f.ok() || f.error().message != "unknown operator") return NumClass::Float;
+  return NumClass::Malformed;
+}
+
 bool looksLikeNat(std::string_view text) {
   uint64_t mag;
   bool overflow;

@@ -27,6 +27,12 @@ Result<uint16_t> parseI16(std::string_view text);
 Result<uint32_t> parseF32Bits(std::string_view text);
 Result<uint64_t> parseF64Bits(std::string_view text);
 
+// Token classes of the reference lexer: `nat` (unsigned), `int` (explicitly signed integer), `float` (anything else
+// that is a float literal, incl. inf/nan forms with or without sign), or Malformed (e.g. `0x`, `1__0`, `nan:0xg`).
+// Parsers use it to choose between "unexpected token" (a literal of the wrong class) and "unknown operator".
+enum class NumClass : uint8_t { Nat, Int, Float, Malformed };
+NumClass classifyNumber(std::string_view text);
+
 // True if the text looks like a natural number (digits or 0x hex digits, `_` allowed): an index, not an id/keyword.
 bool looksLikeNat(std::string_view text);
 

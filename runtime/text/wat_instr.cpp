@@ -22,7 +22,14 @@ bool isFieldKeyword(const Token& t) {
   return false;
 }
 
-bool isNumberish(const Token& t) { return t.kind == TokKind::Number || t.kind == TokKind::Keyword; }
+// A token that can be a float literal: a number, or a keyword inf/nan/nan:0x... (nan:canonical and nan:arithmetic
+// are script-level patterns, not literals).
+bool isFloatToken(const Token& t) {
+  if (t.kind == TokKind::Number) return true;
+  if (t.kind != TokKind::Keyword) return false;
+  if (t.text == "nan:canonical" || t.text == "nan:arithmetic") return false;
+  return t.text.substr(0, 3) == "inf" || t.text.substr(0, 3) == "nan";
+}
 
 constexpr unsigned kMaxDepth = 4000;
 
@@ -154,10 +161,17 @@ Status Parser::parseV128Const(ByteWriter& w) {
   else return errAt(shape, shape.kind == TokKind::Keyword ? "unexpected token" : "unexpected token");
   uint8_t bytes[16];
   unsigned laneBytes = 16 / lanes;
+  unsigned have = 0;
+  while (have < 17 && isFloatToken(peek(have))) ++have;
+  if (have != lanes) return errAt(peek(have < lanes ? have : lanes), "wrong number of lane literals");
   for (unsigned i = 0; i < lanes; ++i) {
-    const Token& t = peek();
-    if (!isNumberish(t)) return errAt(t, "wrong number of lane literals");
-    next();
+    const Token& t = next();
+    if (kind < 4) {
+      if (t.kind != TokKind::Number) return errAt(t, "unexpected token");
+      NumClass c = classifyNumber(t.text);
+      if (c == NumClass::Malformed) return errAt(t, "unknown operator");
+      if (c == NumClass::Float) return errAt(t, "unexpected token");
+    }
     uint64_t v = 0;
     Error err;
     bool ok = true;
@@ -172,7 +186,6 @@ Status Parser::parseV128Const(ByteWriter& w) {
     if (!ok) return errAt(t, err.message);
     for (unsigned b = 0; b < laneBytes; ++b) bytes[i * laneBytes + b] = static_cast<uint8_t>(v >> (8 * b));
   }
-  if (isNumberish(peek()) && peek().kind == TokKind::Number) return errAt(peek(), "wrong number of lane literals");
   w.bytes.insert(w.bytes.end(), bytes, bytes + 16);
   return {};
 }
@@ -193,11 +206,35 @@ Status Parser::parseImmediates(FuncCtx& f, ByteWriter& w, Op op, const Token& at
     w.u32(i);
     return {};
   };
-  auto literal = [&]() -> Result<const Token*> {
+  // An integer literal token (nat or signed int).
+  auto intLiteral = [&]() -> Result<const Token*> {
     const Token& t = peek();
-    if (!isNumberish(t)) return unexpected();
+    if (t.kind != TokKind::Number) return unexpected();
+    NumClass c = classifyNumber(t.text);
+    if (c == NumClass::Malformed) return errAt(t, "unknown operator");
+    if (c == NumClass::Float) return errAt(t, "unexpected token");
     next();
     return &t;
+  };
+  // A float literal token: any number, or an inf/nan keyword.
+  auto floatLiteral = [&]() -> Result<const Token*> {
+    const Token& t = peek();
+    if (!isFloatToken(t)) return unexpected();
+    next();
+    return &t;
+  };
+  // A lane index: a nat that fits in a byte.
+  auto laneIndex = [&](const char* wrongClass) -> Status {
+    const Token& t = peek();
+    if (t.kind != TokKind::Number && t.kind != TokKind::Keyword) return unexpected();
+    NumClass c = t.kind == TokKind::Number ? classifyNumber(t.text) : NumClass::Float;
+    if (c == NumClass::Malformed) return errAt(t, "unknown operator");
+    if (c != NumClass::Nat) return errAt(t, wrongClass);
+    next();
+    auto r = parseU32(t.text);
+    if (!r.ok() || *r > 255) return errAt(t, "malformed lane index");
+    w.u8(static_cast<uint8_t>(*r));
+    return {};
   };
   switch (kind) {
     case ImmKind::None: return {};
@@ -242,60 +279,44 @@ Status Parser::parseImmediates(FuncCtx& f, ByteWriter& w, Op op, const Token& at
     case ImmKind::MemArg: return parseMemArg(w, op, false);
     case ImmKind::MemArgLane: {
       MYRT_TRY(parseMemArg(w, op, true));
-      MYRT_ASSIGN(const Token* t, literal());
-      auto r = parseU32(t->text);
-      if (!r.ok()) return errAt(*t, r.error().message);
-      if (*r > 255) return errAt(*t, "malformed lane index");
-      w.u8(static_cast<uint8_t>(*r));
-      return {};
+      return laneIndex("unexpected token");
     }
     case ImmKind::MemIdx: return optIndex(SpMem);
     case ImmKind::I32: {
-      MYRT_ASSIGN(const Token* t, literal());
+      MYRT_ASSIGN(const Token* t, intLiteral());
       auto r = parseI32(t->text);
       if (!r.ok()) return errAt(*t, r.error().message);
       w.s32(static_cast<int32_t>(*r));
       return {};
     }
     case ImmKind::I64: {
-      MYRT_ASSIGN(const Token* t, literal());
+      MYRT_ASSIGN(const Token* t, intLiteral());
       auto r = parseI64(t->text);
       if (!r.ok()) return errAt(*t, r.error().message);
       w.s64(static_cast<int64_t>(*r));
       return {};
     }
     case ImmKind::F32: {
-      MYRT_ASSIGN(const Token* t, literal());
+      MYRT_ASSIGN(const Token* t, floatLiteral());
       auto r = parseF32Bits(t->text);
       if (!r.ok()) return errAt(*t, r.error().message);
       w.fixed32(*r);
       return {};
     }
     case ImmKind::F64: {
-      MYRT_ASSIGN(const Token* t, literal());
+      MYRT_ASSIGN(const Token* t, floatLiteral());
       auto r = parseF64Bits(t->text);
       if (!r.ok()) return errAt(*t, r.error().message);
       w.fixed64(*r);
       return {};
     }
     case ImmKind::V128: return parseV128Const(w);
-    case ImmKind::Lane: {
-      MYRT_ASSIGN(const Token* t, literal());
-      auto r = parseU32(t->text);
-      if (!r.ok()) return errAt(*t, r.error().message);
-      if (*r > 255) return errAt(*t, "malformed lane index");
-      w.u8(static_cast<uint8_t>(*r));
-      return {};
-    }
+    case ImmKind::Lane: return laneIndex("unexpected token");
     case ImmKind::Shuffle: {
       for (int i = 0; i < 16; ++i) {
         const Token& t = peek();
-        if (t.kind != TokKind::Number) return errAt(t, "invalid lane length");
-        next();
-        auto r = parseU32(t.text);
-        if (!r.ok()) return errAt(t, r.error().message);
-        if (*r > 255) return errAt(t, "malformed lane index");
-        w.u8(static_cast<uint8_t>(*r));
+        if (t.kind != TokKind::Number && !isFloatToken(t)) return errAt(t, "invalid lane length");
+        MYRT_TRY(laneIndex("malformed lane index"));
       }
       if (peek().kind == TokKind::Number) return errAt(peek(), "invalid lane length");
       return {};
@@ -434,7 +455,7 @@ Status Parser::parseInstr(FuncCtx& f, ByteWriter& w) {
   if (depth_ > kMaxDepth) return errAt(peek(), "nesting too deep");
   const Token& kw = next();
   auto op = opFromName(kw.text);
-  if (!op) return errAt(kw, "unknown operator");
+  if (!op) return errAt(kw, "unknown operator " + std::string(kw.text));
   switch (*op) {
     case Op::Block:
     case Op::Loop:
@@ -499,7 +520,7 @@ Status Parser::parseFolded(FuncCtx& f, ByteWriter& w) {
   const Token& kw = next();
   if (kw.kind != TokKind::Keyword) return errAt(kw, "unexpected token");
   auto op = opFromName(kw.text);
-  if (!op) return errAt(kw, isFieldKeyword(kw) ? "unexpected token" : "unknown operator");
+  if (!op) return errAt(kw, isFieldKeyword(kw) ? "unexpected token" : "unknown operator " + std::string(kw.text));
   switch (*op) {
     case Op::Block:
     case Op::Loop:

@@ -64,21 +64,28 @@ Result<std::string> Parser::parseName() {
   return s;
 }
 
+// A `nat` token: other number classes and keywords are "unexpected token", malformed numbers "unknown operator".
+static Result<const Token*> natToken(Parser& p) {
+  const Token& t = p.peek();
+  if (t.kind != TokKind::Number) return p.unexpected();
+  NumClass c = classifyNumber(t.text);
+  if (c == NumClass::Malformed) return p.errAt(t, "unknown operator");
+  if (c != NumClass::Nat) return p.errAt(t, "unexpected token");
+  p.next();
+  return &t;
+}
+
 Result<uint32_t> Parser::parseU32Tok() {
-  const Token& t = peek();
-  if (t.kind != TokKind::Number) return unexpected();
-  next();
-  auto r = parseU32(t.text);
-  if (!r.ok()) return errAt(t, r.error().message);
+  MYRT_ASSIGN(const Token* t, natToken(*this));
+  auto r = parseU32(t->text);
+  if (!r.ok()) return errAt(*t, r.error().message);
   return *r;
 }
 
 Result<uint64_t> Parser::parseU64Tok() {
-  const Token& t = peek();
-  if (t.kind != TokKind::Number) return unexpected();
-  next();
-  auto r = parseU64(t.text);
-  if (!r.ok()) return errAt(t, r.error().message);
+  MYRT_ASSIGN(const Token* t, natToken(*this));
+  auto r = parseU64(t->text);
+  if (!r.ok()) return errAt(*t, r.error().message);
   return *r;
 }
 
@@ -214,6 +221,7 @@ class ModuleParser {
   Status parseData();
   Result<ElemList> parseElemList(bool allowBareIndices);
   Status parseOffset(ByteWriter& w);
+  Status parseElemExpr(ByteWriter& e);
   void encodeElem(SegmentMode mode, uint32_t table, const ByteWriter* offset, const ElemList& list);
   void encodeData(SegmentMode mode, uint32_t mem, const ByteWriter* offset, std::string_view bytes);
   std::vector<uint8_t> assemble();
@@ -461,10 +469,21 @@ Status ModuleParser::parseTable(const Token& kw, const Import& imported) {
     if (!p.isLParenKw("elem")) return p.unexpected();
     p.next();
     p.next();
-    MYRT_ASSIGN(ElemList list, parseElemList(true));
-    if (!p.isKw("func") && list.exprs.empty() && false) return p.unexpected();
-    MYRT_TRY(p.expectRParen());
+    ElemList list;
     list.type = rt;
+    if (p.peek().kind == TokKind::LParen) {
+      while (p.peek().kind == TokKind::LParen) {
+        ByteWriter e;
+        MYRT_TRY(parseElemExpr(e));
+        list.funcIdx.push_back(refFuncIndex(e));
+        list.exprs.push_back(std::move(e));
+      }
+    } else {
+      MYRT_ASSIGN(ElemList idxs, parseElemList(true));
+      list.exprs = std::move(idxs.exprs);
+      list.funcIdx = std::move(idxs.funcIdx);
+    }
+    MYRT_TRY(p.expectRParen());
     uint64_t n = list.exprs.size();
     p.encodeValType(*out, rt);
     encodeLimits(*out, n, n, is64, false);
@@ -647,6 +666,20 @@ Status ModuleParser::parseOffset(ByteWriter& w) {
   return {};
 }
 
+// `(item instr*)` or a single folded instruction.
+Status ModuleParser::parseElemExpr(ByteWriter& e) {
+  if (p.isLParenKw("item")) {
+    p.next();
+    p.next();
+    MYRT_TRY(p.parseConstExpr(e));
+    return p.expectRParen();
+  }
+  FuncCtx f;
+  MYRT_TRY(p.parseFolded(f, e));
+  e.u8(0x0B);
+  return {};
+}
+
 Result<ElemList> ModuleParser::parseElemList(bool allowBareIndices) {
   ElemList list;
   auto indices = [&]() -> Status {
@@ -670,16 +703,7 @@ Result<ElemList> ModuleParser::parseElemList(bool allowBareIndices) {
     MYRT_ASSIGN(list.type, p.parseRefType());
     while (p.peek().kind == TokKind::LParen) {
       ByteWriter e;
-      if (p.isLParenKw("item")) {
-        p.next();
-        p.next();
-        MYRT_TRY(p.parseConstExpr(e));
-        MYRT_TRY(p.expectRParen());
-      } else {
-        FuncCtx f;
-        MYRT_TRY(p.parseFolded(f, e));
-        e.u8(0x0B);
-      }
+      MYRT_TRY(parseElemExpr(e));
       list.funcIdx.push_back(refFuncIndex(e));
       list.exprs.push_back(std::move(e));
     }
@@ -922,18 +946,43 @@ Result<std::vector<uint8_t>> ModuleParser::run() {
     }
   }
   size_t fieldsStart = p.pos_;
-  while (p.peek().kind == TokKind::LParen) MYRT_TRY(scanField());
-  if (wrapped) MYRT_TRY(p.expectRParen());
-  if (p.peek().kind != TokKind::Eof) return p.unexpected();
+  // A structural error found by pass 1 is reported only if pass 2 finds no earlier error in the fields before it
+  // (the reference parser reports the leftmost error).
+  std::optional<Error> structural;
+  std::vector<size_t> fieldEnds;
+  while (p.peek().kind == TokKind::LParen) {
+    size_t at = p.pos_;
+    Status st = scanField();
+    if (!st.ok()) {
+      structural = st.error();
+      p.pos_ = at;
+      break;
+    }
+    fieldEnds.push_back(p.pos_);
+  }
+  if (!structural) {
+    if (wrapped && p.peek().kind != TokKind::RParen) structural = p.unexpected();
+    else if (wrapped) p.next();
+    if (!structural && p.peek().kind != TokKind::Eof) structural = p.unexpected();
+  }
+  auto earlier = [&](Error e) -> Error {
+    if (structural && structural->offset < e.offset) return *structural;
+    return e;
+  };
   // pass 1b: type definitions
   for (size_t start : p.typeFieldStarts_) {
     p.pos_ = start;
-    MYRT_TRY(p.parseTypeDefField());
+    Status st = p.parseTypeDefField();
+    if (!st.ok()) return earlier(st.error());
   }
   p.numExplicitTypes_ = static_cast<uint32_t>(p.types_.size());
   // pass 2
   p.pos_ = fieldsStart;
-  while (p.peek().kind == TokKind::LParen) MYRT_TRY(parseField());
+  for (size_t i = 0; i < fieldEnds.size(); ++i) {
+    Status st = parseField();
+    if (!st.ok()) return earlier(st.error());
+  }
+  if (structural) return *structural;
   return assemble();
 }
 

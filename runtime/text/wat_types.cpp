@@ -80,6 +80,7 @@ Result<ValType> Parser::parseRefType() {
         return ValType::ref(r.kind, true);
       }
     }
+    if (t.text == "anyfunc") return errAt(t, "unknown operator anyfunc");  // pre-1.0 spelling of funcref
     return unexpected();
   }
   if (!isLParenKw("ref")) return unexpected();
@@ -266,6 +267,7 @@ Result<TypeUse> Parser::parseTypeUse(bool allowNames) {
     }
     MYRT_TRY(expectRParen());
   }
+  if (isLParenKw("param")) return unexpected();  // params after results
   return tu;
 }
 
@@ -293,6 +295,7 @@ uint32_t Parser::findOrAddFuncType(const std::vector<ValType>& params, const std
 Result<uint32_t> Parser::resolveTypeUse(const TypeUse& tu, const Token& at) {
   if (tu.index) {
     if (tu.hasInline) {
+      if (*tu.index >= types_.size()) return errAt(at, "unknown type");
       const CompositeType* ft = funcTypeAt(*tu.index);
       if (!ft || ft->params != tu.params || ft->results != tu.results) return errAt(at, "inline function type");
     }

@@ -51,7 +51,7 @@ TEST_CASE("lexer: errors", "[text]") {
   CHECK(lexError(";; \xff\n") == "malformed UTF-8 encoding");
   CHECK(lexError("\"\xc0\x80\"") == "malformed UTF-8 encoding");
   CHECK(lexError("$\"\"") == "empty identifier");
-  CHECK(lexError("\xe2\x80\x83") == "misplaced unicode character");
+  CHECK(lexError("\xe2\x80\x83") == "illegal character");
   CHECK(lexError("(func;;bla\n)") == "<ok>");
 }
 
