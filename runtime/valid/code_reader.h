@@ -5,7 +5,7 @@
 // readInstr, keeps the operand type stack and the control stack, and calls one hook on the Interface per instruction.
 //   Validate=true : full WebAssembly typing (2.0 complete; 3.0 reference subtyping, typed function references,
 //                   non-nullable locals, tail calls, exceptions, extended constants, memory64/table64, multi-memory,
-//                   GC struct/array/i31/cast typing). Legacy exception ops (try/catch/delegate) are rejected.
+//                   GC struct/array/i31/cast typing, legacy try/catch/delegate/rethrow).
 //                   Errors use the spec testsuite's wording: "type mismatch", "unknown local", ...
 //   Validate=false: re-walks already validated code without checks; the stacks are still maintained so hooks receive
 //                   operand types, block arities and resolved label targets (for the interpreter lowering and JITs).
@@ -127,7 +127,8 @@ static_assert(laneCount(Op::I8x16ExtractLaneS) == 16 && laneCount(Op::F64x2Repla
 static_assert(laneCount(Op::V128Load16Lane) == 8 && naturalAlignment(Op::V128Load32Zero) == 2);
 
 // ---- control stack ------------------------------------------------------------------------------------------------
-enum class CtrlKind : uint8_t { Func, Block, Loop, If, Else, TryTable, Const };
+// Try/Catch/CatchAll: legacy exception handling (try ... catch x ... catch_all ... end / delegate).
+enum class CtrlKind : uint8_t { Func, Block, Loop, If, Else, TryTable, Const, Try, Catch, CatchAll };
 
 struct ControlEntry {
   CtrlKind kind = CtrlKind::Block;
@@ -224,7 +225,13 @@ struct NullInterface {
   void onRefFunc(uint32_t, ValType /*result*/) {}
   void onRefAsNonNull(ValType /*operand*/) {}
   void onRefEq() {}
-  void onGc(const Instr&) {}  // struct/array/i31/cast/conversion ops; types are in the Instr's immediates
+  void onGc(const Instr&) {}
+  // Legacy exception handling (the pre-3.0 proposal still in the testsuite's legacy/ folder).
+  void onTry(const Instr&, ControlEntry&) {}
+  void onCatch(uint32_t /*tagIndex*/, ControlEntry&) {}  // called before the stack is reset to the tag's params
+  void onCatchAll(ControlEntry&) {}
+  void onDelegate(uint32_t /*depth, outside the try*/, ControlEntry& /*try entry*/) {}
+  void onRethrow(uint32_t /*depth*/, ControlEntry& /*catch entry*/) {}  // struct/array/i31/cast/conversion ops; types are in the Instr's immediates
 };
 
 template <class Interface, bool Validate>
@@ -289,6 +296,28 @@ class CodeReader {
     return run(r);
   }
 
+  // Decodes a function body's instructions and block structure only (no typing): the malformed-binary errors the
+  // reference decoder reports before any validation error. Used to give such errors precedence.
+  Status scanStructure(uint32_t funcIndex) {
+    if (funcIndex >= m_.funcs.size() || m_.funcs[funcIndex].imported) return {};
+    const Func& f = m_.funcs[funcIndex];
+    if (uint64_t(f.body.offset) + f.body.size > m_.bytes.size()) return Error(f.bodyStart, "unexpected end");
+    constMode_ = false;
+    ByteReader r(m_.data(f.body), f.body.size, f.body.offset);
+    size_t depth = 1;
+    while (depth > 0) {
+      if (r.atEnd()) return Error(r.offset(), bodyEndMessage(r.offset()));
+      MYRT_TRY(readInstr(r, in_));
+      switch (in_.op) {
+        case Op::Block: case Op::Loop: case Op::If: case Op::Try: case Op::TryTable: ++depth; break;
+        case Op::End: case Op::Delegate: --depth; break;
+        default: break;
+      }
+    }
+    if (!r.atEnd()) return Error(r.offset(), "operators remaining after end of function");
+    return {};
+  }
+
   // WebAssembly 2.0 rules (see ValidateOptions::wasm2Only).
   void setWasm2Only(bool v) { wasm2Only_ = v; }
 
@@ -312,7 +341,8 @@ class CodeReader {
     return false;
   }
   [[gnu::cold, gnu::noinline]] bool mismatch(ValType expected, ValType got) {
-    return fail("type mismatch: expected " + toString(expected) + ", got " + toString(got));
+    return fail("type mismatch: instruction requires [" + toString(expected) + "] but stack has [" +
+                (got.kind == ValKind::Bot ? std::string() : toString(got)) + "]");
   }
 
   // ---- operand stack ----
@@ -330,17 +360,39 @@ class CodeReader {
     return true;
   }
   MYRT_HOT bool popExpect(ValType expected) {
-    ValType t;
-    if (!pop(t)) return false;
-    if constexpr (Validate) {
-      if (!ctx_.isSubtype(t, expected)) return mismatch(expected, t);
+    const ControlEntry& c = ctrl_.back();
+    if (stack_.size() <= c.height) {
+      if (!Validate || c.unreachable) return true;
+      return failRequires("instruction", {&expected, 1});
     }
+    if constexpr (Validate) {
+      if (!ctx_.isSubtype(stack_.back(), expected)) return failRequires("instruction", {&expected, 1});
+    }
+    stack_.pop_back();
     return true;
   }
   MYRT_HOT bool popTypes(std::span<const ValType> ts) {
-    for (size_t i = ts.size(); i-- > 0;)
-      if (!popExpect(ts[i])) return false;
+    if constexpr (Validate) {
+      if (!peekTypes(ts)) return failRequires("instruction", ts);
+    }
+    const ControlEntry& c = ctrl_.back();
+    const size_t avail = stack_.size() - c.height;
+    stack_.shrink(stack_.size() - (avail < ts.size() ? avail : ts.size()));
     return true;
+  }
+  // The reference interpreter's wording: "type mismatch: instruction requires [i32] but stack has [i64]" (the stack
+  // part lists the top values of the current block, as many as required).
+  [[gnu::cold, gnu::noinline]] bool failRequires(const char* what, std::span<const ValType> ts, bool wholeBlock = false) {
+    if constexpr (Validate) {
+      const ControlEntry& c = ctrl_.back();
+      const size_t avail = stack_.size() - c.height;
+      const size_t n = wholeBlock ? avail : (avail < ts.size() ? avail : ts.size());
+      std::vector<ValType> want(ts.begin(), ts.end()), have;
+      for (size_t i = stack_.size() - n; i < stack_.size(); ++i) have.push_back(stack_[i]);
+      return fail(std::string("type mismatch: ") + what + " requires " + toString(want) + " but stack has " +
+                  toString(have));
+    }
+    return false;
   }
   // Pops a reference operand (any reference type, or Bot in unreachable code).
   bool popRef(ValType& out) {
@@ -350,22 +402,22 @@ class CodeReader {
     }
     return true;
   }
-  // Checks that the top of the stack matches `ts` without consuming it (br_table with several targets).
+  // Checks that the top of the stack matches `ts` without consuming it (also br_table's per-target check).
   bool peekTypes(std::span<const ValType> ts) {
     if constexpr (!Validate) return true;
     const ControlEntry& c = ctrl_.back();
-    size_t avail = stack_.size() - c.height;
+    const size_t avail = stack_.size() - c.height;
     for (size_t i = 0; i < ts.size(); ++i) {
-      ValType expected = ts[ts.size() - 1 - i];
       if (i >= avail) {
-        if (c.unreachable) continue;
-        return fail("type mismatch: operand stack underflow");
+        if (c.unreachable) return true;
+        return false;
       }
-      ValType got = stack_[stack_.size() - 1 - i];
-      if (!ctx_.isSubtype(got, expected)) return mismatch(expected, got);
+      if (!ctx_.isSubtype(stack_[stack_.size() - 1 - i], ts[ts.size() - 1 - i])) return false;
     }
     return true;
   }
+  // peekTypes with the reference interpreter's message on failure.
+  bool checkTop(std::span<const ValType> ts) { return peekTypes(ts) || failRequires("instruction", ts); }
   void setUnreachable() {
     ControlEntry& c = ctrl_.back();
     stack_.shrink(c.height);
@@ -399,20 +451,28 @@ class CodeReader {
     }
   }
   // Decodes the block type of `in_` into a new control entry (params popped and re-pushed above the new height).
+  // The block type must name a function type / be a well-formed value type (checked before any operand).
+  bool checkBlockType() {
+    const BlockTypeImm& bt = in_.block;
+    if (bt.kind == BlockTypeImm::Index) {
+      if (!ctx_.isFuncType(bt.index)) return fail("unknown type " + std::to_string(bt.index));
+    } else if (bt.kind == BlockTypeImm::Val) {
+      if constexpr (Validate) {
+        if (!ctx_.wellFormed(bt.val)) return fail("unknown type " + std::to_string(bt.val.index));
+      }
+    }
+    return true;
+  }
   bool enterBlock(CtrlKind kind) {
     const BlockTypeImm& bt = in_.block;
+    if (!checkBlockType()) return false;
     const ValType* params = nullptr;
     uint32_t numParams = 0;
     if (bt.kind == BlockTypeImm::Index) {
-      if (!ctx_.isFuncType(bt.index)) return fail("unknown type " + std::to_string(bt.index));
       const CompositeType& ft = m_.types[bt.index].comp;
       params = ft.params.data();
       numParams = static_cast<uint32_t>(ft.params.size());
       if (!popTypes({params, numParams})) return false;
-    } else if (bt.kind == BlockTypeImm::Val) {
-      if constexpr (Validate) {
-        if (!ctx_.wellFormed(bt.val)) return fail("unknown type");
-      }
     }
     ControlEntry& c = pushControl(kind, in_.offset);
     if (bt.kind == BlockTypeImm::Index) {
@@ -433,9 +493,8 @@ class CodeReader {
   bool checkBlockEnd(const ControlEntry& c) {
     if constexpr (Validate) {
       std::span<const ValType> rs = c.results();
-      if (!popTypes(rs)) return false;
-      if (stack_.size() != c.height) return fail("type mismatch: values remaining on the stack at end of block");
-      pushTypes(rs);  // restore; the caller resets the stack
+      if (!checkTop(rs)) return false;
+      if (stack_.size() - c.height > rs.size()) return failRequires("block", rs, true);
     }
     return true;
   }
@@ -444,7 +503,7 @@ class CodeReader {
   Status run(ByteReader& r) {
     while (!ctrl_.empty()) {
       if (r.atEnd()) {
-        return Error(r.offset(), constMode_ ? "unexpected end" : "END opcode expected");
+        return Error(r.offset(), bodyEndMessage(r.offset()));
       }
       if (!fastDecode(r)) {
         Status s = readInstr(r, in_);
@@ -458,6 +517,11 @@ class CodeReader {
                                    ? 1
                                    : 0;
         if (zeros && !reservedZeroBytes(r.offset(), zeros)) return Error(in_.offset, "zero byte expected");
+        const ImmKind imm = opInfo(op).imm;
+        if (imm == ImmKind::MemArg || imm == ImmKind::MemArgLane) {
+          Status s = checkMemArg32(r.offset());
+          if (!s.ok()) return s;
+        }
       }
       if (!step()) {
         if constexpr (Validate) return std::move(err_);
@@ -468,6 +532,26 @@ class CodeReader {
       if (constMode_) return Error(r.offset(), "constant expression required");
       return Error(r.offset(), "operators remaining after end of function");
     }
+    return {};
+  }
+
+  // A body that runs out before its final `end`: the reference decoder reads on into the following bytes, so it reports
+  // "END opcode expected" when another function body follows and "unexpected end" at the end of the code section.
+  const char* bodyEndMessage(size_t end) const {
+    if (constMode_) return "unexpected end";
+    for (const SectionInfo& sec : m_.sections)
+      if (sec.id == 10 && uint64_t(sec.offset) + sec.size == end) return "unexpected end of section or function";
+    return "END opcode expected";
+  }
+
+  // 2.0: a memarg's offset is a u32 LEB128 (3.0 widened it to u64); re-read it to reject overlong encodings.
+  Status checkMemArg32(size_t end) const {
+    if (end <= in_.offset || end > m_.bytes.size()) return {};
+    ByteReader r(m_.bytes.data() + in_.offset, end - in_.offset, in_.offset);
+    auto b = r.u8();
+    if (b.ok() && isPrefixByte(*b)) MYRT_TRY(r.u32());
+    MYRT_TRY(r.u32());  // alignment flags
+    MYRT_TRY(r.u32());  // offset
     return {};
   }
 
@@ -653,6 +737,10 @@ class CodeReader {
   // The switch over all ops whose typing depends on immediates or context (code_reader_ops.h), and its helpers.
   bool specialOp(Op op);
   bool opEnd();
+  void popBlock();
+  bool opCatch(bool all);
+  bool opDelegate();
+  bool opRethrow();
   bool opElse();
   bool opTryTable();
   bool opBrTable();

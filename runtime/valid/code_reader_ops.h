@@ -25,7 +25,7 @@ bool MYRT_CR::specialOp(Op op) {
       iface_.onLoop(in_, ctrl_.back());
       return true;
     case Op::If:
-      if (!popExpect(ValType::i32())) return false;
+      if (!checkBlockType() || !popExpect(ValType::i32())) return false;
       if (!enterBlock(CtrlKind::If)) return false;
       iface_.onIf(in_, ctrl_.back());
       return true;
@@ -49,7 +49,7 @@ bool MYRT_CR::specialOp(Op op) {
     case Op::Br: {
       ControlEntry* target = nullptr;
       if (!label(in_.idx, target)) return false;
-      if (!peekTypes(target->labelTypes())) return false;
+      if (!checkTop(target->labelTypes())) return false;
       iface_.onBr(in_.idx, *target);
       setUnreachable();
       return true;
@@ -68,7 +68,7 @@ bool MYRT_CR::specialOp(Op op) {
     case Op::BrTable: return opBrTable();
     case Op::Return:
       if (!funcType_) return fail("constant expression required");
-      if (!peekTypes(funcType_->results)) return false;
+      if (!checkTop(funcType_->results)) return false;
       iface_.onReturn();
       setUnreachable();
       return true;
@@ -125,9 +125,15 @@ bool MYRT_CR::specialOp(Op op) {
       return opBrOnCast(op);
     case Op::AnyConvertExtern: case Op::ExternConvertAny: case Op::RefI31: case Op::I31GetS: case Op::I31GetU:
       return opGcMisc(op);
-    // Legacy exception handling (try/catch/delegate/rethrow) is not part of 3.0; try_table is.
-    case Op::Try: case Op::Catch: case Op::Rethrow: case Op::Delegate: case Op::CatchAll:
-      return fail("unsupported: legacy exception instruction " + std::string(opName(op)));
+    // Legacy exception handling (try/catch/delegate/rethrow): not part of 3.0 (try_table is), kept for legacy/.
+    case Op::Try:
+      if (!enterBlock(CtrlKind::Try)) return false;
+      iface_.onTry(in_, ctrl_.back());
+      return true;
+    case Op::Catch: return opCatch(false);
+    case Op::CatchAll: return opCatch(true);
+    case Op::Delegate: return opDelegate();
+    case Op::Rethrow: return opRethrow();
     default:
       // Every non-special op is typed in step(); reaching this is an opcode-table inconsistency.
       return fail("illegal opcode");
@@ -147,6 +153,14 @@ bool MYRT_CR::opEnd() {
   }
   if (!checkBlockEnd(c)) return false;
   iface_.onEnd(c);
+  popBlock();
+  return true;
+}
+
+// Pops the innermost control entry (already checked) and pushes its results onto the enclosing block's stack.
+MYRT_CR_TEMPLATE
+void MYRT_CR::popBlock() {
+  ControlEntry& c = ctrl_.back();
   if (trackInit_) resetLocalInit(c.initHeight);
   const bool single = c.singleResult;
   const ValType sv = c.single;
@@ -158,6 +172,47 @@ bool MYRT_CR::opEnd() {
     if (single) push(sv);
     else pushTypes({rp, rn});
   }
+}
+
+MYRT_CR_TEMPLATE
+bool MYRT_CR::opCatch(bool all) {
+  ControlEntry& c = ctrl_.back();
+  if (c.kind != CtrlKind::Try && c.kind != CtrlKind::Catch) return fail(all ? "catch_all without try" : "catch without try");
+  const CompositeType* tagType = nullptr;
+  if (!all) {
+    if (in_.idx >= m_.tags.size()) return fail("unknown tag " + std::to_string(in_.idx));
+    if (!funcTypeAt(m_.tags[in_.idx].typeIndex, tagType)) return false;
+  }
+  if (!checkBlockEnd(c)) return false;
+  if (all) iface_.onCatchAll(c);
+  else iface_.onCatch(in_.idx, c);
+  if (trackInit_) resetLocalInit(c.initHeight);
+  stack_.shrink(c.height);
+  if (tagType) pushTypes(tagType->params);
+  c.kind = all ? CtrlKind::CatchAll : CtrlKind::Catch;
+  c.unreachable = false;
+  return true;
+}
+
+MYRT_CR_TEMPLATE
+bool MYRT_CR::opDelegate() {
+  ControlEntry& c = ctrl_.back();
+  if (c.kind != CtrlKind::Try) return fail("delegate without try");
+  // the label is counted from the block enclosing the try
+  if (in_.idx >= ctrl_.size() - 1) return fail("unknown label");
+  if (!checkBlockEnd(c)) return false;
+  iface_.onDelegate(in_.idx, c);
+  popBlock();
+  return true;
+}
+
+MYRT_CR_TEMPLATE
+bool MYRT_CR::opRethrow() {
+  ControlEntry* target = nullptr;
+  if (!label(in_.idx, target)) return false;
+  if (target->kind != CtrlKind::Catch && target->kind != CtrlKind::CatchAll) return fail("invalid rethrow label");
+  iface_.onRethrow(in_.idx, *target);
+  setUnreachable();
   return true;
 }
 
@@ -217,7 +272,7 @@ bool MYRT_CR::opBrTable() {
     if constexpr (Validate) {
       std::span<const ValType> lt = target->labelTypes();
       if (lt.size() != arity) return fail("type mismatch: br_table targets have different arities");
-      if (!peekTypes(lt)) return false;
+      if (!checkTop(lt)) return false;
     }
   }
   iface_.onBrTable(in_);

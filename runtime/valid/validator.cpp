@@ -24,7 +24,19 @@ class Validator {
     reader_.setWasm2Only(opts.wasm2Only);
   }
 
+  // Malformed function bodies are reported before validation errors (the reference decodes the whole module first).
   Status run() {
+    Status s = checkAll();
+    if (s.ok()) return s;
+    for (uint32_t i = m_.numImportedFuncs; i < m_.funcs.size(); ++i) {
+      Status malformed = reader_.scanStructure(i);
+      if (!malformed.ok()) return malformed;
+    }
+    return s;
+  }
+
+ private:
+  Status checkAll() {
     MYRT_TRY(types());
     MYRT_TRY(funcs());
     MYRT_TRY(tables());
@@ -39,7 +51,6 @@ class Validator {
     return {};
   }
 
- private:
   static Error err(size_t off, std::string msg) { return Error(off, std::move(msg)); }
 
   Status valType(ValType t, size_t off) {
@@ -100,7 +111,8 @@ class Validator {
       if (!t.type.elem.isRef()) return err(Error::kNoOffset, "malformed reference type");
       MYRT_TRY(limits(t.type.limits, t.type.limits.is64 ? UINT64_MAX : kMaxTable32, "table size", Error::kNoOffset));
       if (t.init) {
-        MYRT_TRY(constExpr(*t.init, t.type.elem, static_cast<uint32_t>(m_.globals.size())));
+        // the table section precedes the global section: only imported globals are visible
+        MYRT_TRY(constExpr(*t.init, t.type.elem, m_.numImportedGlobals));
       } else if (!t.imported && !TypeContext::defaultable(t.type.elem)) {
         return err(Error::kNoOffset, "type mismatch: table of non-nullable type requires an initializer");
       }

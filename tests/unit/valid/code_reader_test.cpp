@@ -404,3 +404,35 @@ TEST_CASE("one reader reused across functions (stacks are reset)", "[valid]") {
   b.func(t, {}, {0x02, 0x7f, 0x41, 0x01, 0x0b, 0x6a, 0x0b});  // the 51st is broken
   CHECK(startsWith(b.validate().error().message, "type mismatch"));
 }
+
+TEST_CASE("legacy exception handling: try/catch/catch_all/delegate/rethrow", "[valid]") {
+  ModuleBuilder b;
+  uint32_t tt = b.type({I32}, {});
+  b.tag(tt);
+  // try (result i32) i32.const 1 catch 0 (pushes i32) end
+  CHECK(bodyError(b, {}, {I32}, {}, {0x06, 0x7f, 0x41, 0x01, 0x07, 0x00, 0x0b, 0x0b}) == "");
+  ModuleBuilder b2;
+  uint32_t tt2 = b2.type({I64}, {});
+  b2.tag(tt2);
+  // catch pushes i64 where i32 is required
+  CHECK(bodyError(b2, {}, {I32}, {}, {0x06, 0x7f, 0x41, 0x01, 0x07, 0x00, 0x0b, 0x0b}) ==
+        "type mismatch: instruction requires [i32] but stack has [i64]");
+  // try catch_all rethrow 0 end
+  CHECK(bodyError({}, {}, {}, {0x06, 0x40, 0x19, 0x09, 0x00, 0x0b, 0x0b}) == "");
+  // rethrow outside a catch
+  CHECK(startsWith(bodyError({}, {}, {}, {0x02, 0x40, 0x09, 0x00, 0x0b, 0x0b}), "invalid rethrow label"));
+  // try delegate 0 (to the function); delegate 1 is out of range
+  CHECK(bodyError({}, {}, {}, {0x06, 0x40, 0x18, 0x00, 0x0b}) == "");
+  CHECK(startsWith(bodyError({}, {}, {}, {0x06, 0x40, 0x18, 0x01, 0x0b}), "unknown label"));
+  // leftover values at a catch: the reference wording
+  CHECK(bodyError({}, {}, {}, {0x06, 0x40, 0x19, 0x41, 0x01, 0x0b, 0x0b}) ==
+        "type mismatch: block requires [] but stack has [i32]");
+}
+
+TEST_CASE("a malformed body wins over an earlier validation error", "[valid]") {
+  ModuleBuilder b;
+  uint32_t t = b.type({}, {});
+  b.func(t, {}, {0x41, 0x00, 0x0b});  // invalid: leaves an i32
+  b.func(t, {}, {0x01});              // malformed: no end
+  CHECK(startsWith(b.validate().error().message, "END opcode expected"));
+}
