@@ -14,9 +14,12 @@ struct DecodeOptions {
   // WebAssembly 2.0 encoding rules where 3.0 changed the binary format: limits are a u1 flag + u32 LEBs (3.0: a flags
   // byte + u64 LEBs), no tag section, no rec/sub/struct/array types, import kinds 0-3, no `0x40 0x00` table form.
   bool wasm20 = false;
-  // Cap on the declared locals of one function ("too many locals"), and on all functions of a module together.
+  // Caps on declared locals ("too many locals"; the spec's own limit is 2^32-1): per function, and for all functions of
+  // a module together a base allowance plus localsPerModuleByte per byte of the binary, so that a small binary cannot
+  // make the decoder expand gigabytes of locals.
   uint32_t maxLocalsPerFunction = 50000;
-  uint64_t maxLocalsPerModule = uint64_t(1) << 24;
+  uint64_t maxLocalsPerModule = uint64_t(1) << 20;
+  uint64_t localsPerModuleByte = 16;
 };
 
 // Decodes a whole module. The module takes ownership of `bytes`.

@@ -130,7 +130,8 @@ Status ModuleDecoder::codeEntry(Func& f, std::vector<std::pair<uint32_t, ValType
   // The spec limit is 2^32-1; we reject far earlier so a tiny binary cannot request gigabytes of locals.
   if (total > opts_.maxLocalsPerFunction) return r_.errorAt(localsAt, "too many locals");
   totalLocals_ += total;
-  if (totalLocals_ > opts_.maxLocalsPerModule) return r_.errorAt(localsAt, "too many locals");
+  if (totalLocals_ > opts_.maxLocalsPerModule + opts_.localsPerModuleByte * m_.bytes.size())
+    return r_.errorAt(localsAt, "too many locals");
   if (r_.offset() > end) return r_.errorAt(start, "section size mismatch");
 
   f.locals.clear();

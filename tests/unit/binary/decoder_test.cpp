@@ -326,6 +326,18 @@ TEST_CASE("decoder: code section", "[binary]") {
     expectError(mod(f + S("\x0a\x08\1\x06\1\xd1\x86\x03\x7f\x0b")), "too many locals", 23);  // 50001
     ok(mod(f + S("\x0a\x08\1\x06\1\xd0\x86\x03\x7f\x0b")));                                 // 50000
     expectError(mod(f + S("\x0a\x0c\1\x0a\2\x80\x80\x80\x80\x10\x7f\2\x7e\x0b")), "integer too large", 28);
+    // the module-wide allowance: 20 functions of 50000 locals each in a tiny binary
+    std::string bodies;
+    for (int i = 0; i < 20; ++i) bodies += S("\x06\1\xd0\x86\x03\x7f\x0b");
+    std::string funcs = S("\3\x15\x14") + std::string(20, '\0');
+    std::string code = S("\x0a\x8d\x01\x14") + bodies;  // size 141 = 1 + 20 * 7
+    DecodeOptions small;
+    small.maxLocalsPerModule = 999999;
+    small.localsPerModuleByte = 0;
+    Error e = fail(mod(S("\1\4\1\x60\0\0") + funcs + code), small);
+    CHECK(e.message == "too many locals");
+    Module big = ok(mod(S("\1\4\1\x60\0\0") + funcs + code));  // default allowance: 1M locals are fine
+    CHECK(big.funcs[19].locals.size() == 50000);
   }
   SECTION("bodies without their final end") {
     std::string f2 = S("\1\4\1\x60\0\0\3\3\2\0\0");
