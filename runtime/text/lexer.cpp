@@ -68,6 +68,25 @@ class Lexer {
       MYRT_TRY(skipSpace());
       if (pos_ >= src_.size()) break;
       char c = src_[pos_];
+      if (skipDepth > 0) {  // inside a skipped annotation: any printable ASCII, strings, comments, nested parens
+        unsigned char u = static_cast<unsigned char>(c);
+        if (c == '(') {
+          ++skipDepth;
+          ++pos_;
+        } else if (c == ')') {
+          --skipDepth;
+          ++pos_;
+        } else if (c == '"') {
+          MYRT_TRY(readString());
+        } else if (u > 0x20 && u < 0x7F) {
+          ++pos_;
+        } else if (u >= 0x80 && utf8Len(src_, pos_) == 0) {
+          return Error(pos_, "malformed UTF-8 encoding");
+        } else {
+          return Error(pos_, "illegal character");
+        }
+        continue;
+      }
       if (c == '(') {
         if (pos_ + 1 < src_.size() && src_[pos_ + 1] == '@') {
           size_t start = pos_;

@@ -16,6 +16,13 @@ namespace myrt {
 // "constant out of range", "alignment", "mismatching label", "inline function type", "duplicate func", ...).
 Result<std::vector<uint8_t>> watToBinary(std::string_view text);
 
+struct WatOptions {
+  // WebAssembly 2.0 rules where 3.0 changed the text format: memory/table limits and memarg offsets are u32 and a larger
+  // literal is malformed ("i32 constant out of range") instead of being encoded for the validator to reject.
+  bool wasm2 = false;
+};
+Result<std::vector<uint8_t>> watToBinary(std::string_view text, const WatOptions& opts);
+
 // 1-based line and column of a byte offset in text.
 struct LineCol {
   unsigned line = 1, col = 1;

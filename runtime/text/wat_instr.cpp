@@ -132,6 +132,7 @@ Status Parser::parseMemArg(ByteWriter& w, Op op, bool lane) {
     auto r = parseU64(t.text.substr(7));
     if (!r.ok()) return literalError(t, std::move(r));
     offset = *r;
+    if (wasm2_ && offset > UINT32_MAX) return errAt(t, "i32 constant out of range");
   }
   if (peek().kind == TokKind::Keyword && peek().text.substr(0, 6) == "align=") {
     const Token& t = next();

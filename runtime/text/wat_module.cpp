@@ -164,8 +164,12 @@ namespace {
 
 using Import = std::optional<std::pair<std::string, std::string>>;
 
+// The `func x*` / bare index forms have type (ref func) (3.0); the binary's function-index segment forms (flags 0-3)
+// mean exactly that, so any other type (e.g. an explicit `funcref`) is encoded with expressions.
+constexpr ValType kRefFunc = ValType::ref(HeapKind::Func, false);
+
 struct ElemList {
-  ValType type = ValType::funcref();
+  ValType type = kRefFunc;
   std::vector<ByteWriter> exprs;
   std::vector<std::optional<uint32_t>> funcIdx;  // set when the item is exactly `ref.func x`
 };
@@ -177,6 +181,15 @@ std::optional<uint32_t> refFuncIndex(const ByteWriter& expr) {
   auto v = r.u32();
   if (!v.ok() || !r.atEnd()) return std::nullopt;
   return *v;
+}
+
+// A limit (min or max) of a memory or table: u64 for 64-bit address types and in 3.0 (the validator checks the range),
+// u32 under 2.0 rules.
+Result<uint64_t> parseLimit(Parser& p, bool is64) {
+  const Token& t = p.peek();
+  MYRT_ASSIGN(uint64_t v, p.parseU64Tok());
+  if (p.wasm2_ && !is64 && v > UINT32_MAX) return p.errAt(t, "i32 constant out of range");
+  return v;
 }
 
 void encodeLimits(ByteWriter& w, uint64_t min, std::optional<uint64_t> max, bool is64, bool shared) {
@@ -500,10 +513,10 @@ Status ModuleParser::parseTable(const Token& kw, const Import& imported) {
     encodeElem(SegmentMode::Active, idx, &off, list);
     return p.expectRParen();
   }
-  MYRT_ASSIGN(uint64_t min, p.parseU64Tok());
+  MYRT_ASSIGN(uint64_t min, parseLimit(p, is64));
   std::optional<uint64_t> max;
   if (p.peek().kind == TokKind::Number) {
-    MYRT_ASSIGN(max, p.parseU64Tok());
+    MYRT_ASSIGN(max, parseLimit(p, is64));
   }
   MYRT_ASSIGN(ValType rt, p.parseRefType());
   if (!imp && p.peek().kind == TokKind::LParen) {
@@ -555,10 +568,10 @@ Status ModuleParser::parseMemory(const Token& kw, const Import& imported) {
     encodeData(SegmentMode::Active, idx, &off, bytes);
     return p.expectRParen();
   }
-  MYRT_ASSIGN(uint64_t min, p.parseU64Tok());
+  MYRT_ASSIGN(uint64_t min, parseLimit(p, is64));
   std::optional<uint64_t> max;
   if (p.peek().kind == TokKind::Number) {
-    MYRT_ASSIGN(max, p.parseU64Tok());
+    MYRT_ASSIGN(max, parseLimit(p, is64));
   }
   bool shared = false;
   if (p.isKw("shared")) {
@@ -716,7 +729,7 @@ Result<ElemList> ModuleParser::parseElemList(bool allowBareIndices) {
 
 void ModuleParser::encodeElem(SegmentMode mode, uint32_t table, const ByteWriter* offset, const ElemList& list) {
   ByteWriter& w = p.elems_;
-  bool isFuncref = list.type == ValType::funcref();
+  bool isFuncref = list.type == kRefFunc;
   bool useExprs = !isFuncref;
   for (const auto& fi : list.funcIdx)
     if (!fi) useExprs = true;
@@ -724,7 +737,7 @@ void ModuleParser::encodeElem(SegmentMode mode, uint32_t table, const ByteWriter
   bool explicitTable = false;
   switch (mode) {
     case SegmentMode::Active:
-      if (table != 0 || !isFuncref) {
+      if (table != 0 || (useExprs && list.type != ValType::funcref())) {  // flag 4 implies funcref
         flags |= 2;
         explicitTable = true;
       }
@@ -942,7 +955,9 @@ Result<std::vector<uint8_t>> ModuleParser::run() {
       MYRT_TRY(p.expectRParen());
       if (p.peek().kind != TokKind::Eof) return p.unexpected();
       if (!quote) return std::vector<uint8_t>(s.begin(), s.end());
-      return watToBinary(s);
+      WatOptions opts;
+      opts.wasm2 = p.wasm2_;
+      return watToBinary(s, opts);
     }
   }
   size_t fieldsStart = p.pos_;
@@ -993,9 +1008,12 @@ Result<std::vector<uint8_t>> Parser::parseModule() {
 
 }  // namespace wat
 
-Result<std::vector<uint8_t>> watToBinary(std::string_view text) {
+Result<std::vector<uint8_t>> watToBinary(std::string_view text) { return watToBinary(text, WatOptions{}); }
+
+Result<std::vector<uint8_t>> watToBinary(std::string_view text, const WatOptions& opts) {
   MYRT_ASSIGN(std::vector<Token> toks, tokenize(text));
   wat::Parser p(toks, text);
+  p.wasm2_ = opts.wasm2;
   return p.parseModule();
 }
 

@@ -178,6 +178,7 @@ class Parser {
   const char* firstDefinition_ = nullptr;  // "function", "table", ... once a non-import definition was seen
   std::optional<std::string> moduleName_;
   std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, std::string>>>> localNames_;
+  bool wasm2_ = false;                   // WatOptions::wasm2
   std::vector<size_t> typeFieldStarts_;  // token positions of `(type ...)` / `(rec ...)` fields
   unsigned depth_ = 0;                   // nesting depth of blocks/folded instructions (bounded)
 };
