@@ -85,7 +85,9 @@ std::optional<Module> loadFileOrReport(const std::string& path, const FrontEndOp
   }
   std::vector<uint8_t> bytes;
   if (isTextPath(path)) {
-    auto bin = watToBinary(contents.value());
+    WatOptions wopts;
+    wopts.wasm2 = opts.wasm2;
+    auto bin = watToBinary(contents.value(), wopts);
     if (!bin.ok()) {
       std::cerr << "myrt: " << formatError(path, bin.error(), &contents.value()) << "\n";
       return std::nullopt;

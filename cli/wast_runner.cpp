@@ -73,7 +73,9 @@ class FileRunner {
   }
 
   Loaded load(const wast::ScriptModule& m) {
-    auto bin = m.encode();
+    WatOptions wopts;
+    wopts.wasm2 = opts_.frontEnd.wasm2;
+    auto bin = m.encode(wopts);
     if (!bin.ok()) {
       Loaded l;
       l.stage = Stage::Text;

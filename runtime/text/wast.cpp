@@ -81,9 +81,9 @@ unsigned lineOf(std::string_view text, size_t offset) {
 
 // ---- ScriptModule ---------------------------------------------------------------------------------------------------
 
-Result<std::vector<uint8_t>> ScriptModule::encode() const {
+Result<std::vector<uint8_t>> ScriptModule::encode(const WatOptions& opts) const {
   if (form == Form::Binary) return bytes;
-  auto r = watToBinary(text);
+  auto r = watToBinary(text, opts);
   if (r.ok()) return std::move(r).value();
   Error e = std::move(r).error();
   if (form == Form::Text) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runtime/base/result.h"
+#include "runtime/text/wat.h"
 #include "runtime/wasm/types.h"
 
 namespace myrt::wast {
@@ -29,7 +30,7 @@ struct ScriptModule {
 
   // The binary encoding. Text/Quote go through watToBinary. Error offsets of a Text module are script offsets; those of
   // Quote modules point at the module (the quoted text has no place in the script).
-  Result<std::vector<uint8_t>> encode() const;
+  Result<std::vector<uint8_t>> encode(const WatOptions& opts = {}) const;
 };
 
 enum class RefKind : uint8_t { Null, Func, Extern, Host, Any, Eq, I31, Struct, Array, Exn };
