@@ -165,6 +165,7 @@ class TypeStack {
     buf_[n_++] = t;
   }
   MYRT_HOT void pop_back() { --n_; }
+  MYRT_HOT ValType* top(size_t k) { return buf_.data() + (n_ - k); }  // the top k entries (k <= size())
   MYRT_HOT void append(std::span<const ValType> ts) {
     if (n_ + ts.size() > buf_.size()) grow(n_ + ts.size());
     for (ValType t : ts) buf_[n_++] = t;
@@ -366,7 +367,11 @@ class CodeReader {
       return failRequires("instruction", {&expected, 1});
     }
     if constexpr (Validate) {
-      if (!ctx_.isSubtype(stack_.back(), expected)) return failRequires("instruction", {&expected, 1});
+      const ValType got = stack_.back();
+      // numeric/vector operands: equal kinds; references: subtyping; Bot (from unreachable code) matches anything
+      if (got.kind != expected.kind ? got.kind != ValKind::Bot
+                                    : expected.kind == ValKind::Ref && !ctx_.isSubtype(got, expected))
+        return failRequires("instruction", {&expected, 1});
     }
     stack_.pop_back();
     return true;
@@ -501,6 +506,7 @@ class CodeReader {
 
   // ---- the loop ----
   Status run(ByteReader& r) {
+    const bool constMode = constMode_, wasm2 = wasm2Only_;
     while (!ctrl_.empty()) {
       if (r.atEnd()) {
         return Error(r.offset(), bodyEndMessage(r.offset()));
@@ -509,7 +515,8 @@ class CodeReader {
         Status s = readInstr(r, in_);
         if (!s.ok()) return s;
       }
-      if (Validate && wasm2Only_) {
+      if (Validate && constMode && !constAllowed(in_.op)) return Error(in_.offset, "constant expression required");
+      if (Validate && wasm2) {
         const Op op = in_.op;
         const unsigned zeros = op == Op::MemoryCopy ? 2
                                : (op == Op::MemorySize || op == Op::MemoryGrow || op == Op::MemoryFill ||
@@ -624,7 +631,7 @@ class CodeReader {
     return (m_.bytes[end - n - 1] & 0x80) == 0 || end - n - 1 == in_.offset;
   }
 
-  bool memoryAddr(uint32_t mem, ValType& addr) {
+  MYRT_HOT bool memoryAddr(uint32_t mem, ValType& addr) {
     if constexpr (Validate) {
       if (mem >= m_.memories.size()) return fail("unknown memory " + std::to_string(mem));
     }
@@ -659,7 +666,24 @@ class CodeReader {
 
   // Typing of an op fully described by its signature; the first param of a memory op is its address.
   MYRT_HOT bool simpleOp(const OpSig& sig, ValType addr) {
-    for (int i = sig.numParams - 1; i >= 0; --i) {
+    const unsigned n = sig.numParams;
+    // Fast path: all operands present in this block; signature types are numeric/vector, compared by kind.
+    if (stack_.size() >= ctrl_.back().height + n) {
+      ValType* top = stack_.top(n);
+      bool ok = true;
+      if constexpr (Validate) {
+        for (unsigned i = 0; i < n; ++i) {
+          const ValKind want = (i == 0 && addr.kind != ValKind::Bot) ? addr.kind : sig.params[i];
+          ok &= top[i].kind == want || top[i].kind == ValKind::Bot;
+        }
+      }
+      if (ok) {
+        stack_.shrink(stack_.size() - n);
+        if (sig.numResults) push(ValType{sig.results[0]});
+        return true;
+      }
+    }
+    for (int i = static_cast<int>(n) - 1; i >= 0; --i) {
       ValType want = (i == 0 && addr.kind != ValKind::Bot) ? addr : ValType{sig.params[i]};
       if (!popExpect(want)) return false;
     }
@@ -667,13 +691,11 @@ class CodeReader {
     return true;
   }
 
-  MYRT_HOT bool step() {
-    const Op op = in_.op;
+  // Ops typed by their opcode-table signature (the `default:` of step's switch).
+  MYRT_HOT bool simpleStep(Op op) {
     const OpInfo& info = opInfo(op);
-    if constexpr (Validate) {
-      if (constMode_ && !constAllowed(op)) return fail("constant expression required");
-    }
-    if (!info.sig.isSpecial) {
+    if (info.sig.isSpecial) return fail("illegal opcode");  // a `special` op missing from step's switch
+    {
       ValType addr = ValType::bot();
       switch (info.imm) {
         case ImmKind::MemArg:
@@ -731,11 +753,10 @@ class CodeReader {
       else iface_.onSimple(in_);
       return true;
     }
-    return specialOp(op);
   }
 
-  // The switch over all ops whose typing depends on immediates or context (code_reader_ops.h), and its helpers.
-  bool specialOp(Op op);
+  // THE switch over opcodes (code_reader_ops.h): the `special` ops by name, everything else via simpleStep.
+  MYRT_HOT bool step();
   bool opEnd();
   void popBlock();
   bool opCatch(bool all);
@@ -746,7 +767,7 @@ class CodeReader {
   bool opBrTable();
   bool opBrOnNull(bool onNonNull);
   bool opSelect(bool typed);
-  bool opLocal(Op op);
+  MYRT_HOT bool opLocal(Op op);
   bool opGlobal(Op op);
   bool opCall(Op op);
   bool opCallIndirect(Op op);
