@@ -410,6 +410,26 @@ TEST_CASE("decoder: 2.0 mode body encodings", "[binary]") {
   CHECK(checkCodeEncoding(m).ok());
 }
 
+TEST_CASE("decoder: checkCodeEncoding re-reads bodies like the reference decoder", "[binary]") {
+  std::string f1 = S("\1\4\1\x60\0\0\3\2\1\0");
+  // well-formed: block ... end end
+  Module good = ok(mod(f1 + S("\x0a\7\1\5\0\2\x40\x0b\x0b")));
+  CHECK(checkCodeEncoding(good).ok());
+  // an illegal opcode inside an otherwise well-framed body is left to the CodeReader by decodeModule
+  Module bad = ok(mod(f1 + S("\x0a\6\1\4\0\x00\xff\x0b")));
+  Status st = checkCodeEncoding(bad);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().message == "illegal opcode ff");
+  CHECK(st.error().offset == 24);
+  // nested blocks are followed: the body's last `end` closes the block, so the function itself is unterminated
+  Module open = ok(mod(f1 + S("\x0a\6\1\4\0\2\x40\x0b") + S("\x0b\1\0")));  // then an empty data section
+  st = checkCodeEncoding(open);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().message == "section size mismatch");
+  // `else` closing no `if` in a constant expression
+  expectError(mod(S("\6\6\1\x7f\0\x41\0\5")), "END opcode expected", 15);
+}
+
 TEST_CASE("decoder: modules produced by wat2wasm", "[binary]") {
   SECTION("imports, functions, globals, exports, start, segments, names (wat2wasm --debug-names)") {
     Module m = ok(hex(
