@@ -576,15 +576,33 @@ class CodeReader {
       r.seek(r.pos() + 1);
       return true;
     }
-    if (rem < 2 || p[1] >= 0x80) return false;
+    if (rem < 2) return false;
     switch (kind) {
-      case detail::kFastIndex: in_.idx = p[1]; break;
-      case detail::kFastI32: in_.i32 = static_cast<int32_t>(static_cast<uint32_t>(p[1]) << 25) >> 25; break;
+      case detail::kFastIndex:
+      case detail::kFastI32: {
+        // one- or two-byte LEB128 (the longer forms go through readInstr)
+        uint32_t v = p[1];
+        unsigned len = 2, bits = 7;
+        if (v >= 0x80) {
+          if (rem < 3 || p[2] >= 0x80) return false;
+          v = (v & 0x7F) | (uint32_t(p[2]) << 7);
+          len = 3;
+          bits = 14;
+        }
+        if (kind == detail::kFastIndex) {
+          in_.idx = v;
+        } else {
+          const unsigned shift = 32 - bits;  // sign-extend from `bits`
+          in_.i32 = static_cast<int32_t>(v << shift) >> shift;
+        }
+        r.seek(r.pos() + len);
+        return true;
+      }
       case detail::kFastBlock: {  // empty or numeric/vector single-result block type
         const uint8_t bt = p[1];
         if (bt == 0x40) {
           in_.block.kind = BlockTypeImm::Empty;
-        } else if (bt >= 0x7B) {
+        } else if (bt >= 0x7B && bt <= 0x7F) {
           in_.block.kind = BlockTypeImm::Val;
           in_.block.val = ValType{bt == 0x7F   ? ValKind::I32
                                   : bt == 0x7E ? ValKind::I64
@@ -594,18 +612,25 @@ class CodeReader {
         } else {
           return false;
         }
-        break;
+        r.seek(r.pos() + 2);
+        return true;
       }
-      default:  // kFastMemArg: alignment without the memory-index flag and the offset, one byte each
-        if (rem < 3 || p[1] >= 0x40 || p[2] >= 0x80) return false;
+      default: {  // kFastMemArg: one-byte alignment without the memory-index flag, one- or two-byte offset
+        if (rem < 3 || p[1] >= 0x40) return false;
+        uint32_t off = p[2];
+        unsigned len = 3;
+        if (off >= 0x80) {
+          if (rem < 4 || p[3] >= 0x80) return false;
+          off = (off & 0x7F) | (uint32_t(p[3]) << 7);
+          len = 4;
+        }
         in_.mem.align = p[1];
         in_.mem.memory = 0;
-        in_.mem.offset = p[2];
-        r.seek(r.pos() + 3);
+        in_.mem.offset = off;
+        r.seek(r.pos() + len);
         return true;
+      }
     }
-    r.seek(r.pos() + 2);
-    return true;
   }
 
   // Instructions allowed in constant expressions: 2.0 set, plus 3.0 extended constants and GC allocations.

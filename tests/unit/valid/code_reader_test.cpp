@@ -436,3 +436,34 @@ TEST_CASE("a malformed body wins over an earlier validation error", "[valid]") {
   b.func(t, {}, {0x01});              // malformed: no end
   CHECK(startsWith(b.validate().error().message, "END opcode expected"));
 }
+
+namespace {
+struct ConstRecorder : NullInterface {
+  std::vector<int32_t> values;
+  std::vector<uint32_t> locals;
+  std::vector<uint64_t> offsets;
+  void onConst(const Instr& in) { values.push_back(in.i32); }
+  void onLocalGet(uint32_t idx, ValType) { locals.push_back(idx); }
+  void onLoad(const Instr& in, ValType) { offsets.push_back(in.mem.offset); }
+};
+}  // namespace
+
+TEST_CASE("immediates decode the same on the fast path and through readInstr", "[valid]") {
+  // i32.const with 1-, 2- and 3-byte LEB128s; local.get 200 (2 bytes); i32.load offset 1, 300, 70000
+  ModuleBuilder b;
+  b.memory(1);
+  uint32_t t = b.type({}, {});
+  std::vector<ValType> locals(201, I32);
+  b.func(t, locals,
+         {0x41, 0x3f, 0x1a, 0x41, 0x40, 0x1a, 0x41, 0xe8, 0x07, 0x1a, 0x41, 0x98, 0x78, 0x1a, 0x41, 0xa0, 0x8d, 0x06,
+          0x1a, 0x20, 0xc8, 0x01, 0x1a, 0x41, 0x00, 0x28, 0x02, 0x01, 0x1a, 0x41, 0x00, 0x28, 0x02, 0xac, 0x02, 0x1a,
+          0x41, 0x00, 0x28, 0x02, 0xf0, 0xa2, 0x04, 0x1a, 0x0b});
+  REQUIRE(b.validate().ok());
+  TypeContext ctx(b.m);
+  ConstRecorder rec;
+  CodeReader<ConstRecorder, false> reader(ctx, rec);
+  REQUIRE(reader.readFunction(0).ok());
+  CHECK(rec.values == std::vector<int32_t>{63, -64, 1000, -1000, 100000, 0, 0, 0});
+  CHECK(rec.locals == std::vector<uint32_t>{200});
+  CHECK(rec.offsets == std::vector<uint64_t>{1, 300, 70000});
+}
