@@ -224,7 +224,8 @@ Status Parser::parseImmediates(FuncCtx& f, ByteWriter& w, Op op, const Token& at
     next();
     return &t;
   };
-  // A lane index: a nat that fits in a byte.
+  // A lane index: a nat that fits in a byte. The reference interpreter's wording changed between 2.0 and 3.0.
+  const char* laneRange = wasm2_ ? "malformed lane index" : "i8 constant out of range";
   auto laneIndex = [&](const char* wrongClass) -> Status {
     const Token& t = peek();
     if (t.kind != TokKind::Number && t.kind != TokKind::Keyword) return unexpected();
@@ -233,7 +234,7 @@ Status Parser::parseImmediates(FuncCtx& f, ByteWriter& w, Op op, const Token& at
     if (c != NumClass::Nat) return errAt(t, wrongClass);
     next();
     auto r = parseU32(t.text);
-    if (!r.ok() || *r > 255) return errAt(t, "malformed lane index");
+    if (!r.ok() || *r > 255) return errAt(t, laneRange);
     w.u8(static_cast<uint8_t>(*r));
     return {};
   };
@@ -317,7 +318,7 @@ Status Parser::parseImmediates(FuncCtx& f, ByteWriter& w, Op op, const Token& at
       for (int i = 0; i < 16; ++i) {
         const Token& t = peek();
         if (t.kind != TokKind::Number && !isFloatToken(t)) return errAt(t, "invalid lane length");
-        MYRT_TRY(laneIndex("malformed lane index"));
+        MYRT_TRY(laneIndex(laneRange));
       }
       if (peek().kind == TokKind::Number) return errAt(peek(), "invalid lane length");
       return {};
@@ -477,7 +478,10 @@ Status Parser::parseInstr(FuncCtx& f, ByteWriter& w) {
         MYRT_TRY(parseInstrs(f, w));
       }
       if (*op == Op::Try) {
-        while (isKw("catch") || isKw("catch_all")) {
+        bool anyCatch = false, catchAll = false;
+        while ((isKw("catch") && !catchAll) || (isKw("catch_all") && !catchAll)) {
+          anyCatch = true;
+          catchAll = isKw("catch_all");
           bool all = isKw("catch_all");
           next();
           if (all) {
@@ -489,7 +493,7 @@ Status Parser::parseInstr(FuncCtx& f, ByteWriter& w) {
           }
           MYRT_TRY(parseInstrs(f, w));
         }
-        if (isKw("delegate")) {
+        if (isKw("delegate") && !anyCatch) {
           next();
           f.labels.pop_back();
           w.op(Op::Delegate);
@@ -575,7 +579,9 @@ Status Parser::parseFolded(FuncCtx& f, ByteWriter& w) {
       next();
       MYRT_TRY(parseInstrs(f, w));
       MYRT_TRY(expectRParen());
+      bool anyCatch = false;
       while (isLParenKw("catch")) {
+        anyCatch = true;
         next();
         next();
         w.op(Op::Catch);
@@ -590,7 +596,7 @@ Status Parser::parseFolded(FuncCtx& f, ByteWriter& w) {
         w.op(Op::CatchAll);
         MYRT_TRY(parseInstrs(f, w));
         MYRT_TRY(expectRParen());
-      } else if (isLParenKw("delegate")) {
+      } else if (isLParenKw("delegate") && !anyCatch) {
         next();
         next();
         f.labels.pop_back();
