@@ -73,7 +73,7 @@ TEST_CASE("every simply-typed value op has a numeric implementation", "[interp][
     CHECK(isNumericOp(op) == expected);
     n += isNumericOp(op);
   }
-  CHECK(n == 136 + 233);
+  CHECK(n >= 136 + 233);  // 136 scalar + 233 SIMD/relaxed value ops in today's opcodes.def
 }
 
 TEST_CASE("i32/i64 division and remainder", "[interp][numeric]") {
