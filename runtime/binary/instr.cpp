@@ -302,6 +302,10 @@ Status skipInstrsToEnd(ByteReader& r, Instr& in, bool wasm20) {
       case Op::Else:
         if (depth == 0) return r.errorAt(in.offset, "END opcode expected");
         break;
+      case Op::Delegate:  // legacy exceptions: `try ... delegate l` closes the try without an `end`
+        if (depth == 0) return r.errorAt(in.offset, "END opcode expected");
+        --depth;
+        break;
       case Op::End:
         if (depth == 0) return {};
         --depth;

@@ -426,6 +426,9 @@ TEST_CASE("decoder: checkCodeEncoding re-reads bodies like the reference decoder
   st = checkCodeEncoding(open);
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message == "section size mismatch");
+  // legacy exceptions: `try ... delegate 0` needs no `end`
+  Module legacy = ok(mod(f1 + S("\x0a\x08\1\6\0\6\x40\x18\0\x0b")));
+  CHECK(checkCodeEncoding(legacy).ok());
   // `else` closing no `if` in a constant expression
   expectError(mod(S("\6\6\1\x7f\0\x41\0\5")), "END opcode expected", 15);
 }
