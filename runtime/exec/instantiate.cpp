@@ -87,9 +87,7 @@ static Result<Value> evalConst(Instance& inst, ConstExpr e) {
       case Op::F64Const: if (sp == 16) goto overflow; stack[sp++] = Value::fromF64Bits(in.f64bits); break;
       case Op::V128Const: {
         if (sp == 16) goto overflow;
-        V128 v;
-        std::memcpy(v.bytes, in.bytes, 16);
-        stack[sp++] = Value::fromV128(v);
+        stack[sp++] = Value::fromV128Bytes(in.bytes);
         break;
       }
       case Op::RefNull: if (sp == 16) goto overflow; stack[sp++] = Value::fromRef(nullptr); break;

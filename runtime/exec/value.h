@@ -1,6 +1,6 @@
 // runtime/exec/value.h -- the runtime value representation shared by every tier: a 16-byte untyped slot.
 // Layer: exec (depends only on the standard library). Types are known statically (validation), so a slot carries no
-// tag: i32/i64 as unsigned integers, f32/f64 as IEEE floats, v128 as 16 bytes, references as pointers (funcref ->
+// tag: i32/i64 as unsigned integers, f32/f64 as IEEE floats, v128 as 16 bytes (no V128 type here: numeric_simd.h owns it), references as pointers (funcref ->
 // FuncInst*, externref -> ExternRefObject*, nullptr is the null reference of every heap type).
 // Frames of the interpreter, the JIT's spill slots, globals and host-call argument buffers are arrays of Value.
 #pragma once
@@ -8,11 +8,6 @@
 #include <cstring>
 
 namespace myrt {
-
-struct V128 {
-  uint8_t bytes[16];
-  bool operator==(const V128& o) const { return std::memcmp(bytes, o.bytes, 16) == 0; }
-};
 
 // A reference value: pointer to a store-owned object, or nullptr for null.
 using Ref = void*;
@@ -25,7 +20,7 @@ union alignas(16) Value {
   float f32;
   double f64;
   Ref ref;
-  V128 v128;
+  uint8_t v128[16];  // v128 lanes in wasm order (interp/numeric_simd.h's V128 has the same layout)
 
   Value() : v128{} {}
   static Value fromI32(uint32_t v) { Value x; x.i32 = v; return x; }
@@ -35,7 +30,7 @@ union alignas(16) Value {
   static Value fromF32Bits(uint32_t bits) { return fromI32(bits); }
   static Value fromF64Bits(uint64_t bits) { return fromI64(bits); }
   static Value fromRef(Ref r) { Value x; x.ref = r; return x; }
-  static Value fromV128(const V128& v) { Value x; x.v128 = v; return x; }
+  static Value fromV128Bytes(const uint8_t* b) { Value x; std::memcpy(x.v128, b, 16); return x; }
 };
 static_assert(sizeof(Value) == 16, "Value must be a 16-byte slot");
 

@@ -1,0 +1,110 @@
+// runtime/interp/code.h -- the interpreter's internal code: the list of internal ops (IOps), the per-function code
+// object produced by the lowering, and the interface between the lowering (lower.cpp) and the dispatch loop
+// (run.cpp). Internal to runtime/interp.
+// Layer: interp (depends on exec's runtime objects, wasm's opcode table, interp/numeric*.h).
+//
+// Code format: a stream of 32-bit words. Each instruction is a handler address (2 words, memcpy'd; direct threading
+// with computed goto) followed by its operands. Operands are frame slot indices (fp[i]) resolved at lowering time,
+// immediates, or absolute word indices of branch targets. A frame is [params, locals, operand stack slots, scratch];
+// a call passes its arguments in place: the callee's frame starts at the caller's slot of the first argument, and
+// results come back in the same slots.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/exec/store.h"
+#include "runtime/interp/numeric_simd.h"
+
+namespace myrt::interp {
+
+// Internal ops other than the numeric ones. Operands listed after each.
+#define MYRT_IOPS_CONTROL(X)                                                                     \
+  X(Unreachable)      /* */                                                                    \
+  X(Jump)             /* target */                                                             \
+  X(BrIf)             /* cond target */                                                        \
+  X(BrUnless)         /* cond target */                                                        \
+  X(BrTable)          /* idx n target*(n+1) (last = default) */                                \
+  X(Copy)             /* dst src */                                                            \
+  X(Ret)              /* (results already in slots 0..r) */                                    \
+  X(Call)             /* funcIdx base */                                                       \
+  X(CallIndirect)     /* typeIdx tableIdx idxSlot base */                                      \
+  X(CallRef)          /* refSlot base */                                                       \
+  X(TailCall)         /* funcIdx (args already in slots 0..n) */                               \
+  X(TailCallIndirect) /* typeIdx tableIdx idxSlot */                                           \
+  X(TailCallRef)      /* refSlot */                                                            \
+  X(Select)           /* dst a b cond */                                                       \
+  X(Const32)          /* dst imm */                                                            \
+  X(Const64)          /* dst lo hi */                                                          \
+  X(ConstV128)        /* dst w0 w1 w2 w3 */                                                    \
+  X(GlobalGet)        /* dst idx */                                                            \
+  X(GlobalSet)        /* idx src */                                                            \
+  X(MemorySize)       /* dst mem */                                                            \
+  X(MemoryGrow)       /* dst delta mem */                                                      \
+  X(MemoryFill)       /* d val n mem */                                                        \
+  X(MemoryCopy)       /* d s n dstMem srcMem */                                                \
+  X(MemoryInit)       /* d s n seg mem */                                                      \
+  X(DataDrop)         /* seg */                                                                \
+  X(TableGet)         /* dst idx table */                                                      \
+  X(TableSet)         /* idx val table */                                                      \
+  X(TableSize)        /* dst table */                                                          \
+  X(TableGrow)        /* dst init delta table */                                               \
+  X(TableFill)        /* i val n table */                                                      \
+  X(TableCopy)        /* d s n dstTable srcTable */                                            \
+  X(TableInit)        /* d s n seg table */                                                    \
+  X(ElemDrop)         /* seg */                                                                \
+  X(RefNull)          /* dst */                                                                \
+  X(RefIsNull)        /* dst src */                                                            \
+  X(RefFunc)          /* dst funcIdx */                                                        \
+  X(RefAsNonNull)     /* dst src */                                                            \
+  X(RefEq)            /* dst a b */                                                            \
+  X(SimdLoad)         /* dst addr mem offLo offHi op lane vecSlot (v128 loads incl. lane/splat/zero/extend) */ \
+  X(SimdStore)        /* addr src mem offLo offHi op lane */
+
+// Scalar loads/stores: X(Name, ValueMember, MemoryType, ValueType). Operands: dst/src, addr, mem, offLo, offHi.
+// `mem` has bit 31 set for a 64-bit memory (the address operand is then i64).
+#define MYRT_IOPS_LOAD(X)                                                                      \
+  X(I32Load, i32, uint32_t, uint32_t) X(I64Load, i64, uint64_t, uint64_t)                     \
+  X(F32Load, f32, float, float) X(F64Load, f64, double, double)                               \
+  X(I32Load8S, i32, int8_t, uint32_t) X(I32Load8U, i32, uint8_t, uint32_t)                    \
+  X(I32Load16S, i32, int16_t, uint32_t) X(I32Load16U, i32, uint16_t, uint32_t)                \
+  X(I64Load8S, i64, int8_t, uint64_t) X(I64Load8U, i64, uint8_t, uint64_t)                    \
+  X(I64Load16S, i64, int16_t, uint64_t) X(I64Load16U, i64, uint16_t, uint64_t)                \
+  X(I64Load32S, i64, int32_t, uint64_t) X(I64Load32U, i64, uint32_t, uint64_t)
+#define MYRT_IOPS_STORE(X)                                                                     \
+  X(I32Store, i32, uint32_t) X(I64Store, i64, uint64_t) X(F32Store, f32, float)               \
+  X(F64Store, f64, double) X(I32Store8, i32, uint8_t) X(I32Store16, i32, uint16_t)            \
+  X(I64Store8, i64, uint8_t) X(I64Store16, i64, uint16_t) X(I64Store32, i64, uint32_t)
+
+enum class IOp : uint16_t {
+#define MYRT_IOP_ENUM(name) name,
+#define MYRT_IOP_ENUM_MEM(name, ...) name,
+  MYRT_IOPS_CONTROL(MYRT_IOP_ENUM)
+  MYRT_IOPS_LOAD(MYRT_IOP_ENUM_MEM)
+  MYRT_IOPS_STORE(MYRT_IOP_ENUM_MEM)
+  MYRT_NUMERIC_SCALAR_OPS(MYRT_IOP_ENUM)
+  MYRT_NUMERIC_SIMD_OPS(MYRT_IOP_ENUM)
+#undef MYRT_IOP_ENUM
+#undef MYRT_IOP_ENUM_MEM
+  Count
+};
+constexpr unsigned kNumIOps = static_cast<unsigned>(IOp::Count);
+
+// The lowered code of one function.
+struct InterpFunc : TierCode {
+  std::vector<uint32_t> code;
+  uint32_t numParams = 0;
+  uint32_t numLocals = 0;   // params + declared locals
+  uint32_t frameSize = 0;   // slots: locals + max operand height + scratch (>= numResults)
+};
+
+// Handler addresses of the dispatch loop, indexed by IOp (run.cpp).
+const void* const* handlerTable();
+
+// Lowers function `funcIndex` of `inst` (a defined function of a validated module). Errors: "unsupported: <op>".
+Result<std::unique_ptr<InterpFunc>> lowerFunction(Instance& inst, uint32_t funcIndex);
+
+// The FuncEntry of interpreted functions (run.cpp).
+TrapReason interpEntry(ExecContext& cx, FuncInst& f, Value* io);
+
+}  // namespace myrt::interp

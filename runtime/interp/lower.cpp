@@ -1,0 +1,685 @@
+// runtime/interp/lower.cpp -- lowering of a validated function body to interpreter code (code.h), driven by the one
+// function-body reader: CodeReader<Lowering, /*Validate=*/false> calls a hook per instruction.
+// Layer: interp.
+//
+// Operand resolution: the lowering mirrors the operand stack with `vs_`, the frame slot holding each stack value.
+// A stack value normally lives in its own slot (numLocals + height); `local.get` only records the local's slot
+// (no copy), and consumers read it from there. Before a local is overwritten, pending reads of it are materialized;
+// at every control-flow boundary (block/loop/if entry, else, end) all pending values are materialized, so merges
+// always see values in their own slots. Branches copy the label's values into the target's slots and jump.
+// Dead code (after br/return/unreachable, and whole blocks opened in dead code) emits nothing.
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/interp/code.h"
+#include "runtime/valid/code_reader.h"
+
+namespace myrt::interp {
+
+namespace {
+
+// Per-instance lowering context: module typing facts for the CodeReader.
+struct LowerContext : TierCode {
+  explicit LowerContext(const Module& m) : types(m) {}
+  TypeContext types;
+};
+
+constexpr uint32_t kNoPos = UINT32_MAX;
+
+IOp numericIOp(Op op) {
+  switch (op) {
+#define MYRT_CASE(name) case Op::name: return IOp::name;
+    MYRT_NUMERIC_SCALAR_OPS(MYRT_CASE)
+    MYRT_NUMERIC_SIMD_OPS(MYRT_CASE)
+#undef MYRT_CASE
+    default: return IOp::Count;
+  }
+}
+IOp loadIOp(Op op) {
+  switch (op) {
+#define MYRT_CASE(name, ...) case Op::name: return IOp::name;
+    MYRT_IOPS_LOAD(MYRT_CASE)
+    MYRT_IOPS_STORE(MYRT_CASE)
+#undef MYRT_CASE
+    default: return IOp::Count;
+  }
+}
+
+class Lowering : public NullInterface {
+ public:
+  using Reader = CodeReader<Lowering, false>;
+
+  Lowering(const Module& m, InterpFunc& out) : m_(m), out_(out), handlers_(handlerTable()) {}
+  void setReader(Reader* r) { r_ = r; }
+  const std::string& error() const { return error_; }
+
+  void onFuncStart(uint32_t funcIndex, const CompositeType& type) {
+    const Func& f = m_.funcs[funcIndex];
+    numLocals_ = static_cast<uint32_t>(type.params.size() + f.locals.size());
+    numResults_ = static_cast<uint32_t>(type.results.size());
+    out_.numParams = static_cast<uint32_t>(type.params.size());
+    out_.numLocals = numLocals_;
+    labels_.clear();
+    labels_.push_back(Label{});  // label 0: the function body (branches to it return)
+  }
+
+  // ---- control ----
+  void onUnreachable() {
+    // The reader marks the block unreachable before this hook; emitting the trap in already-dead code is harmless.
+    if (labels_[r_->control(0).user].dead) return;
+    emit(IOp::Unreachable);
+  }
+  void onBlock(const Instr&, ControlEntry& c) { openBlock(c); }
+  void onLoop(const Instr&, ControlEntry& c) {
+    openBlock(c);
+    if (!labels_[c.user].dead) labels_[c.user].pos = pc();
+  }
+  void onIf(const Instr&, ControlEntry& c) {
+    const bool wasLive = live(1);
+    const uint32_t condLoc = wasLive ? vs_[c.height + c.numParams] : 0;
+    openBlock(c, wasLive);
+    Label& l = labels_[c.user];
+    if (l.dead) return;
+    // Params of an if with else must survive the then-branch: keep a copy in scratch slots.
+    for (uint32_t i = 0; i < c.numParams; ++i) {
+      uint32_t s = scratch();
+      l.savedParams.push_back(s);
+      emitCopyToScratch(s, slot(c.height + i));
+    }
+    emit(IOp::BrUnless, condLoc);
+    l.elsePatches.push_back(pc());
+    word(kNoPos);
+    vs_.resize(c.height + c.numParams);
+  }
+  void onElse(ControlEntry& c) {
+    Label& l = labels_[c.user];
+    if (l.dead) return;
+    if (!c.unreachable) {
+      materializeAll();
+      emit(IOp::Jump);
+      l.patches.push_back(pc());
+      word(kNoPos);
+    }
+    bind(l.elsePatches);
+    for (uint32_t i = 0; i < l.savedParams.size(); ++i) emitCopyFromScratch(slot(c.height + i), l.savedParams[i]);
+    setOwn(c.height, c.height + static_cast<uint32_t>(c.params().size()));
+  }
+  void onEnd(ControlEntry& c) {
+    Label& l = labels_[c.user];
+    const uint32_t nres = static_cast<uint32_t>(c.results().size());
+    if (!l.dead) {
+      if (!c.unreachable) {
+        const uint32_t h = height();
+        if (c.kind == CtrlKind::Func || c.kind == CtrlKind::Const) {
+          emitReturn(h);
+        } else {
+          materializeAll();
+        }
+      }
+      if (c.kind == CtrlKind::If) bind(l.elsePatches);
+      bind(l.patches);
+    }
+    setOwn(c.height, c.height + nres);
+  }
+  void onBr(uint32_t depth, ControlEntry& target) {
+    if (!live()) return;
+    emitBranch(target, height(), false, 0);
+    (void)depth;
+  }
+  void onBrIf(uint32_t, ControlEntry& target) {
+    if (!live()) return sync();
+    const uint32_t h = height();
+    emitBranch(target, h, true, vs_[h]);
+    sync();
+  }
+  void onBrTable(const Instr& in) {
+    if (!live()) return;
+    const uint32_t h = height();
+    const uint32_t idxLoc = vs_[h];
+    emit(IOp::BrTable, idxLoc, static_cast<uint32_t>(in.targets.size() - 1));
+    const uint32_t table = pc();
+    for (size_t i = 0; i < in.targets.size(); ++i) word(kNoPos);
+    // Each entry jumps straight to its label when no values move, else to a stub doing the moves.
+    std::vector<std::pair<uint32_t, uint32_t>> stubs;  // (depth, stub pos)
+    for (size_t i = 0; i < in.targets.size(); ++i) {
+      const uint32_t depth = in.targets[i];
+      ControlEntry& t = r_->control(depth);
+      const uint32_t at = table + static_cast<uint32_t>(i);
+      if (t.kind != CtrlKind::Func && !needsMoves(t, h)) {
+        jumpTo(t, at);
+        continue;
+      }
+      auto it = std::find_if(stubs.begin(), stubs.end(), [&](auto& s) { return s.first == depth; });
+      if (it != stubs.end()) {
+        out_.code[at] = it->second;
+        continue;
+      }
+      out_.code[at] = pc();
+      stubs.emplace_back(depth, pc());
+      emitBranch(t, h, false, 0);
+    }
+  }
+  void onBrOnNull(uint32_t, ControlEntry& target, ValType) {
+    if (!live()) return sync();
+    // post: [t* ref]; branch (carrying t*) when ref is null.
+    const uint32_t h = height();
+    const uint32_t tmp = temp(h);
+    emit(IOp::RefIsNull, tmp, vs_[h - 1]);
+    emitBranch(target, h - 1, true, tmp);
+    sync();
+  }
+  void onBrOnNonNull(uint32_t, ControlEntry& target, ValType) {
+    if (!live()) return sync();
+    // pre: [t* ref] (ref at position h); branch carrying t* ref when non-null.
+    const uint32_t h = height();
+    const uint32_t tmp = temp(h + 1);
+    emit(IOp::RefIsNull, tmp, vs_[h]);
+    emitBranch(target, h + 1, false, tmp, /*ifZero=*/true);
+    sync();
+  }
+  void onReturn() {
+    if (!live()) return;
+    emitReturn(height());
+  }
+
+  // ---- calls ----
+  void onCall(uint32_t funcIndex, const CompositeType& ft) {
+    if (!live()) return sync();
+    const uint32_t b = callBase(ft);
+    materializeRange(b, b + static_cast<uint32_t>(ft.params.size()));
+    emit(IOp::Call, funcIndex, slot(b));
+    reserve(b, ft);
+    setOwn(b, height());
+  }
+  void onCallIndirect(uint32_t typeIndex, uint32_t tableIndex, const CompositeType& ft) {
+    if (!live()) return sync();
+    const uint32_t b = callBase(ft);
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    materializeRange(b, b + np);
+    emit(IOp::CallIndirect, typeIndex, tableWord(tableIndex), vs_[b + np], slot(b));
+    reserve(b, ft);
+    setOwn(b, height());
+  }
+  void onCallRef(uint32_t, const CompositeType& ft) {
+    if (!live()) return sync();
+    const uint32_t b = callBase(ft);
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    materializeRange(b, b + np);
+    emit(IOp::CallRef, vs_[b + np], slot(b));
+    reserve(b, ft);
+    setOwn(b, height());
+  }
+  void onReturnCall(uint32_t funcIndex, const CompositeType& ft) {
+    if (!live()) return;
+    const uint32_t b = height();  // the arguments were popped: they sit at [b, b+np)
+    moveArgsDown(b, ft);
+    emit(IOp::TailCall, funcIndex);
+  }
+  void onReturnCallIndirect(uint32_t typeIndex, uint32_t tableIndex, const CompositeType& ft) {
+    if (!live()) return;
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    const uint32_t b = height();  // popped: args at [b, b+np), callee operand at b+np
+    materializeRange(b + np, b + np + 1);
+    const uint32_t idx = slot(b + np);
+    moveArgsDown(b, ft);
+    emit(IOp::TailCallIndirect, typeIndex, tableWord(tableIndex), idx);
+  }
+  void onReturnCallRef(uint32_t, const CompositeType& ft) {
+    if (!live()) return;
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    const uint32_t b = height();  // popped: args at [b, b+np), callee operand at b+np
+    materializeRange(b + np, b + np + 1);
+    const uint32_t ref = slot(b + np);
+    moveArgsDown(b, ft);
+    emit(IOp::TailCallRef, ref);
+  }
+  void onThrow(uint32_t, const CompositeType&) { unsupported("throw"); }
+  void onThrowRef() { unsupported("throw_ref"); }
+  void onTryTable(const Instr&, ControlEntry& c) {
+    unsupported("try_table");
+    openBlock(c);
+  }
+
+  // ---- parametric, variables ----
+  void onDrop(ValType) { sync(); }
+  void onSelect(ValType) {
+    if (!live()) return sync();
+    const uint32_t h = height();  // result at h-1; operands a=h-1 b=h cond=h+1
+    emit(IOp::Select, slot(h - 1), vs_[h - 1], vs_[h], vs_[h + 1]);
+    setOwn(h - 1, h);
+  }
+  void onLocalGet(uint32_t idx, ValType) {
+    if (!live()) return sync();
+    const uint32_t h = height();
+    vs_.resize(h);
+    vs_[h - 1] = idx;  // pending: read the local's slot directly
+  }
+  void onLocalSet(uint32_t idx, ValType) {
+    if (!live()) return sync();
+    const uint32_t h = height();  // value at position h
+    const uint32_t src = vs_[h];
+    const bool pendingReads = hasPending(idx, h);
+    if (src != idx) {
+      if (!pendingReads && src == slot(h) && lastDst_ != kNoPos && out_.code[lastDst_] == src) {
+        out_.code[lastDst_] = idx;  // retarget the producer: `local.set (i32.add ...)` writes the local directly
+      } else {
+        materializeLocal(idx, h);
+        emit(IOp::Copy, idx, src);
+      }
+    }
+    lastDst_ = kNoPos;
+    vs_.resize(h);
+  }
+  void onLocalTee(uint32_t idx, ValType) {
+    if (!live()) return sync();
+    const uint32_t h = height();  // value at h-1
+    const uint32_t src = vs_[h - 1];
+    if (src != idx) {
+      if (!hasPending(idx, h - 1) && src == slot(h - 1) && lastDst_ != kNoPos && out_.code[lastDst_] == src) {
+        out_.code[lastDst_] = idx;
+      } else {
+        materializeLocal(idx, h - 1);
+        emit(IOp::Copy, idx, src);
+      }
+    }
+    lastDst_ = kNoPos;
+    vs_[h - 1] = idx;
+  }
+  void onGlobalGet(uint32_t idx, const GlobalType&) {
+    if (!live()) return sync();
+    const uint32_t h = height();
+    emitDst(IOp::GlobalGet, slot(h - 1), idx);
+    setOwn(h - 1, h);
+  }
+  void onGlobalSet(uint32_t idx, const GlobalType&) {
+    if (!live()) return sync();
+    const uint32_t h = height();
+    emit(IOp::GlobalSet, idx, vs_[h]);
+    sync();
+  }
+
+  // ---- numeric ----
+  void onConst(const Instr& in) {
+    if (!live()) return sync();
+    const uint32_t h = height();
+    const uint32_t dst = slot(h - 1);
+    switch (in.op) {
+      case Op::I32Const: emitDst(IOp::Const32, dst, static_cast<uint32_t>(in.i32)); break;
+      case Op::F32Const: emitDst(IOp::Const32, dst, in.f32bits); break;
+      case Op::I64Const: emitDst(IOp::Const64, dst, lo(static_cast<uint64_t>(in.i64)), hi(static_cast<uint64_t>(in.i64))); break;
+      case Op::F64Const: emitDst(IOp::Const64, dst, lo(in.f64bits), hi(in.f64bits)); break;
+      default: {  // V128Const
+        uint32_t w[4];
+        std::memcpy(w, in.bytes, 16);
+        emitDst(IOp::ConstV128, dst, w[0], w[1], w[2], w[3]);
+        break;
+      }
+    }
+    setOwn(h - 1, h);
+  }
+  void onSimple(const Instr& in) {
+    if (!live()) return sync();
+    const IOp iop = numericIOp(in.op);
+    const OpSig& sig = opInfo(in.op).sig;
+    if (iop == IOp::Count) return unsupported(opName(in.op));
+    const uint32_t h = height();
+    const uint32_t base = h - sig.numResults;
+    head(iop);
+    lastDst_ = pc();
+    word(sig.numResults ? slot(base) : 0);
+    for (uint32_t i = 0; i < sig.numParams; ++i) word(vs_[base + i]);
+    const ImmKind imm = opInfo(in.op).imm;
+    if (imm == ImmKind::Lane) {
+      word(in.lane);
+    } else if (imm == ImmKind::Shuffle) {
+      uint32_t w[4];
+      std::memcpy(w, in.bytes, 16);
+      for (uint32_t x : w) word(x);
+    }
+    setOwn(base, h);
+  }
+
+  // ---- memory ----
+  void onLoad(const Instr& in, ValType addr) {
+    if (!live()) return sync();
+    const uint32_t h = height();  // result at h-1, address was at h-1
+    const uint32_t mem = in.mem.memory | (addr.kind == ValKind::I64 ? 0x80000000u : 0);
+    IOp iop = loadIOp(in.op);
+    if (iop != IOp::Count) {
+      emitDst(iop, slot(h - 1), vs_[h - 1], mem, lo(in.mem.offset), hi(in.mem.offset));
+    } else {  // v128 loads; load_lane has the vector operand after the address
+      const bool lane = opInfo(in.op).imm == ImmKind::MemArgLane;
+      emitDst(IOp::SimdLoad, slot(h - 1), vs_[h - 1], mem, lo(in.mem.offset), hi(in.mem.offset),
+              static_cast<uint32_t>(in.op), in.lane, lane ? vs_[h] : 0);
+    }
+    setOwn(h - 1, h);
+  }
+  void onStore(const Instr& in, ValType addr) {
+    if (!live()) return sync();
+    const uint32_t h = height();  // address at h, value at h+1
+    const uint32_t mem = in.mem.memory | (addr.kind == ValKind::I64 ? 0x80000000u : 0);
+    IOp iop = loadIOp(in.op);
+    if (iop != IOp::Count) {
+      emit(iop, vs_[h + 1], vs_[h], mem, lo(in.mem.offset), hi(in.mem.offset));
+    } else {
+      emit(IOp::SimdStore, vs_[h], vs_[h + 1], mem, lo(in.mem.offset), hi(in.mem.offset),
+           static_cast<uint32_t>(in.op), in.lane);
+    }
+    sync();
+  }
+  void onMemoryOp(const Instr& in, ValType addr) {
+    if (!live()) return sync();
+    const uint32_t h = height();
+    const uint32_t a64 = addr.kind == ValKind::I64 ? 0x80000000u : 0;
+    switch (in.op) {
+      case Op::MemorySize: emitDst(IOp::MemorySize, slot(h - 1), in.idx | a64); setOwn(h - 1, h); return;
+      case Op::MemoryGrow: emitDst(IOp::MemoryGrow, slot(h - 1), vs_[h - 1], in.idx | a64); setOwn(h - 1, h); return;
+      case Op::MemoryFill: emit(IOp::MemoryFill, vs_[h], vs_[h + 1], vs_[h + 2], in.idx | a64); break;
+      case Op::MemoryCopy: {
+        const bool d64 = in.idx < m_.memories.size() && m_.memories[in.idx].type.limits.is64;
+        const bool s64 = in.idx2 < m_.memories.size() && m_.memories[in.idx2].type.limits.is64;
+        emit(IOp::MemoryCopy, vs_[h], vs_[h + 1], vs_[h + 2], in.idx | (d64 ? 0x80000000u : 0),
+             in.idx2 | (s64 ? 0x80000000u : 0));
+        break;
+      }
+      case Op::MemoryInit: emit(IOp::MemoryInit, vs_[h], vs_[h + 1], vs_[h + 2], in.idx, in.idx2 | a64); break;
+      case Op::DataDrop: emit(IOp::DataDrop, in.idx); break;
+      default: return unsupported(opName(in.op));
+    }
+    sync();
+  }
+  void onTableOp(const Instr& in, const TableType& tt) {
+    if (!live()) return sync();
+    const uint32_t h = height();
+    const uint32_t t64 = tt.limits.is64 ? 0x80000000u : 0;
+    switch (in.op) {
+      case Op::TableGet: emitDst(IOp::TableGet, slot(h - 1), vs_[h - 1], in.idx | t64); setOwn(h - 1, h); return;
+      case Op::TableSet: emit(IOp::TableSet, vs_[h], vs_[h + 1], in.idx | t64); break;
+      case Op::TableSize: emitDst(IOp::TableSize, slot(h - 1), in.idx | t64); setOwn(h - 1, h); return;
+      case Op::TableGrow:
+        emitDst(IOp::TableGrow, slot(h - 1), vs_[h - 1], vs_[h], in.idx | t64);
+        setOwn(h - 1, h);
+        return;
+      case Op::TableFill: emit(IOp::TableFill, vs_[h], vs_[h + 1], vs_[h + 2], in.idx | t64); break;
+      case Op::TableCopy: {
+        const bool d64 = in.idx < m_.tables.size() && m_.tables[in.idx].type.limits.is64;
+        const bool s64 = in.idx2 < m_.tables.size() && m_.tables[in.idx2].type.limits.is64;
+        emit(IOp::TableCopy, vs_[h], vs_[h + 1], vs_[h + 2], in.idx | (d64 ? 0x80000000u : 0),
+             in.idx2 | (s64 ? 0x80000000u : 0));
+        break;
+      }
+      case Op::TableInit: emit(IOp::TableInit, vs_[h], vs_[h + 1], vs_[h + 2], in.idx, in.idx2 | t64); break;
+      case Op::ElemDrop: emit(IOp::ElemDrop, in.idx); break;
+      default: return unsupported(opName(in.op));
+    }
+    sync();
+  }
+
+  // ---- references ----
+  void onRefNull(ValType) {
+    if (!live()) return sync();
+    const uint32_t h = height();
+    emitDst(IOp::RefNull, slot(h - 1));
+    setOwn(h - 1, h);
+  }
+  void onRefIsNull(ValType) {
+    if (!live()) return sync();
+    const uint32_t h = height();
+    emitDst(IOp::RefIsNull, slot(h - 1), vs_[h - 1]);
+    setOwn(h - 1, h);
+  }
+  void onRefFunc(uint32_t idx, ValType) {
+    if (!live()) return sync();
+    const uint32_t h = height();
+    emitDst(IOp::RefFunc, slot(h - 1), idx);
+    setOwn(h - 1, h);
+  }
+  void onRefAsNonNull(ValType) {
+    if (!live()) return sync();
+    const uint32_t h = height();
+    emitDst(IOp::RefAsNonNull, slot(h - 1), vs_[h - 1]);
+    setOwn(h - 1, h);
+  }
+  void onRefEq() {
+    if (!live()) return sync();
+    const uint32_t h = height();
+    emitDst(IOp::RefEq, slot(h - 1), vs_[h - 1], vs_[h]);
+    setOwn(h - 1, h);
+  }
+
+  // Called after the whole body was read: fix scratch slot numbers, compute the frame size.
+  void finish() {
+    const uint32_t scratchBase = numLocals_ + maxHeight_ + 1;
+    for (uint32_t pos : scratchFixups_) out_.code[pos] += scratchBase;
+    out_.frameSize = std::max(scratchBase + numScratch_, std::max(numResults_, out_.numParams));
+  }
+
+ private:
+  struct Label {
+    bool dead = false;
+    uint32_t pos = kNoPos;                 // bound position (loops: the head)
+    std::vector<uint32_t> patches;         // words to patch with the end position
+    std::vector<uint32_t> elsePatches;     // if: the false branch
+    std::vector<uint32_t> savedParams;     // if with params: scratch copies
+  };
+
+  // ---- stack mirror ----
+  uint32_t height() const { return static_cast<uint32_t>(r_->stack().size()); }
+  uint32_t slot(uint32_t pos) {
+    maxHeight_ = std::max(maxHeight_, pos + 1);
+    return numLocals_ + pos;
+  }
+  uint32_t temp(uint32_t pos) { return slot(pos); }  // a free slot above the live stack
+  bool live(uint32_t depth = 0) const {
+    const ControlEntry& c = r_->control(depth);
+    return !c.unreachable && !labels_[c.user].dead;
+  }
+  // Resizes the mirror to the reader's height; values above the old height live in their own slots.
+  void sync() { setOwnFrom(static_cast<uint32_t>(std::min<size_t>(vs_.size(), height()))); }
+  void setOwnFrom(uint32_t from) { setOwn(from, height()); }
+  void setOwn(uint32_t from, uint32_t to) {
+    const uint32_t old = static_cast<uint32_t>(vs_.size());
+    vs_.resize(to);
+    for (uint32_t i = std::min(old, from); i < to; ++i) vs_[i] = slot(i);
+  }
+  bool hasPending(uint32_t local, uint32_t below) const {
+    for (uint32_t i = 0; i < below && i < vs_.size(); ++i)
+      if (vs_[i] == local) return true;
+    return false;
+  }
+  void materializeRange(uint32_t from, uint32_t to) {
+    for (uint32_t i = from; i < to && i < vs_.size(); ++i) {
+      if (vs_[i] < numLocals_) {
+        emit(IOp::Copy, slot(i), vs_[i]);
+        vs_[i] = slot(i);
+      }
+    }
+  }
+  void materializeAll() { materializeRange(0, static_cast<uint32_t>(vs_.size())); }
+  void materializeLocal(uint32_t local, uint32_t below) {
+    for (uint32_t i = 0; i < below && i < vs_.size(); ++i) {
+      if (vs_[i] == local) {
+        emit(IOp::Copy, slot(i), local);
+        vs_[i] = slot(i);
+      }
+    }
+  }
+
+  // ---- blocks and branches ----
+  void openBlock(ControlEntry& c, bool parentLive) {
+    c.user = labels_.size();
+    Label l;
+    l.dead = !parentLive;
+    labels_.push_back(std::move(l));
+    if (parentLive) {
+      materializeAll();
+      lastDst_ = kNoPos;
+    }
+  }
+  void openBlock(ControlEntry& c) { openBlock(c, live(1)); }
+  void bind(std::vector<uint32_t>& patches) {
+    for (uint32_t p : patches) out_.code[p] = pc();
+    patches.clear();
+    lastDst_ = kNoPos;
+  }
+  bool needsMoves(const ControlEntry& t, uint32_t top) const {
+    const uint32_t k = static_cast<uint32_t>(t.labelTypes().size());
+    for (uint32_t i = 0; i < k; ++i)
+      if (vs_[top - k + i] != numLocals_ + t.height + i) return true;
+    return false;
+  }
+  // Writes the jump target of label `t` into code[at] (now, or when the label is bound).
+  void jumpTo(ControlEntry& t, uint32_t at) {
+    Label& l = labels_[t.user];
+    if (t.kind == CtrlKind::Loop) out_.code[at] = l.pos;
+    else l.patches.push_back(at);
+  }
+  // A branch to `t` with the label's values at positions [top-k, top). Conditional when `cond` is set: taken when
+  // the condition slot is non-zero (or zero with ifZero).
+  void emitBranch(ControlEntry& t, uint32_t top, bool conditional, uint32_t cond, bool ifZero = false) {
+    conditional = conditional || ifZero;
+    if (t.kind == CtrlKind::Func) {
+      uint32_t skip = kNoPos;
+      if (conditional) {
+        emit(ifZero ? IOp::BrIf : IOp::BrUnless, cond);
+        skip = pc();
+        word(kNoPos);
+      }
+      emitReturn(top);
+      if (conditional) out_.code[skip] = pc();
+      lastDst_ = kNoPos;
+      return;
+    }
+    if (!needsMoves(t, top)) {
+      if (conditional) emit(ifZero ? IOp::BrUnless : IOp::BrIf, cond);
+      else emit(IOp::Jump);
+      word(kNoPos);
+      jumpTo(t, pc() - 1);
+      return;
+    }
+    uint32_t skip = kNoPos;
+    if (conditional) {
+      emit(ifZero ? IOp::BrIf : IOp::BrUnless, cond);
+      skip = pc();
+      word(kNoPos);
+    }
+    const uint32_t k = static_cast<uint32_t>(t.labelTypes().size());
+    for (uint32_t i = 0; i < k; ++i) {
+      const uint32_t dst = slot(t.height + i), src = vs_[top - k + i];
+      if (dst != src) emit(IOp::Copy, dst, src);
+    }
+    emit(IOp::Jump);
+    word(kNoPos);
+    jumpTo(t, pc() - 1);
+    if (conditional) out_.code[skip] = pc();
+    lastDst_ = kNoPos;
+  }
+  // Moves the function results (positions [top-r, top)) to slots 0..r and returns.
+  // Does not change the mirror (it may sit on a conditional path). Own-slot sources lie above their destinations, so
+  // forward copies never clobber them; a pending local inside the destination area is first copied to its own slot.
+  void emitReturn(uint32_t top) {
+    const uint32_t r = numResults_;
+    srcs_.assign(vs_.begin() + (top - r), vs_.begin() + top);
+    bool hazard = false;
+    for (uint32_t i = 0; i < r; ++i) hazard |= srcs_[i] < numLocals_ && srcs_[i] < r && srcs_[i] != i;
+    if (hazard) {
+      for (uint32_t i = 0; i < r; ++i) {
+        if (srcs_[i] < numLocals_) {
+          emit(IOp::Copy, slot(top - r + i), srcs_[i]);
+          srcs_[i] = slot(top - r + i);
+        }
+      }
+    }
+    for (uint32_t i = 0; i < r; ++i)
+      if (srcs_[i] != i) emit(IOp::Copy, i, srcs_[i]);
+    emit(IOp::Ret);
+  }
+  uint32_t callBase(const CompositeType& ft) const { return height() - static_cast<uint32_t>(ft.results.size()); }
+  void reserve(uint32_t b, const CompositeType& ft) {
+    slot(b + static_cast<uint32_t>(std::max(ft.params.size(), ft.results.size())));
+  }
+  void moveArgsDown(uint32_t b, const CompositeType& ft) {
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    materializeRange(b, b + np);
+    for (uint32_t i = 0; i < np; ++i)
+      if (slot(b + i) != i) emit(IOp::Copy, i, slot(b + i));
+  }
+  uint32_t scratch() { return numScratch_++; }
+  // Table index with bit 31 set for a 64-bit table (its index operands are i64).
+  uint32_t tableWord(uint32_t t) const {
+    return t | (t < m_.tables.size() && m_.tables[t].type.limits.is64 ? 0x80000000u : 0);
+  }
+  void emitCopyToScratch(uint32_t s, uint32_t src) {
+    emit(IOp::Copy);
+    scratchFixups_.push_back(pc());
+    word(s);
+    word(src);
+  }
+  void emitCopyFromScratch(uint32_t dst, uint32_t s) {
+    emit(IOp::Copy, dst);
+    scratchFixups_.push_back(pc());
+    word(s);
+  }
+
+  // ---- emission ----
+  uint32_t pc() const { return static_cast<uint32_t>(out_.code.size()); }
+  void word(uint32_t w) { out_.code.push_back(w); }
+  static uint32_t lo(uint64_t v) { return static_cast<uint32_t>(v); }
+  static uint32_t hi(uint64_t v) { return static_cast<uint32_t>(v >> 32); }
+  void head(IOp op) {
+    const void* h = handlers_[static_cast<unsigned>(op)];
+    uint32_t w[2];
+    std::memcpy(w, &h, sizeof h);
+    word(w[0]);
+    word(w[1]);
+    lastDst_ = kNoPos;
+  }
+  template <typename... W>
+  void emit(IOp op, W... ws) {
+    head(op);
+    (word(static_cast<uint32_t>(ws)), ...);
+  }
+  // An instruction whose first operand is its destination slot (candidate for local.set retargeting).
+  template <typename... W>
+  void emitDst(IOp op, uint32_t dst, W... ws) {
+    head(op);
+    lastDst_ = pc();
+    word(dst);
+    (word(static_cast<uint32_t>(ws)), ...);
+  }
+  void unsupported(std::string_view what) {
+    if (error_.empty()) error_ = "unsupported: " + std::string(what);
+  }
+
+  const Module& m_;
+  InterpFunc& out_;
+  const void* const* handlers_;
+  Reader* r_ = nullptr;
+  std::vector<uint32_t> vs_;
+  std::vector<Label> labels_;
+  std::vector<uint32_t> scratchFixups_;
+  std::vector<uint32_t> srcs_;
+  uint32_t numLocals_ = 0, numResults_ = 0, maxHeight_ = 0, numScratch_ = 0;
+  uint32_t lastDst_ = kNoPos;
+  std::string error_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<InterpFunc>> lowerFunction(Instance& inst, uint32_t funcIndex) {
+  if (!inst.module) return Error("unsupported: no module");
+  const Module& m = *inst.module;
+  if (!inst.tierData) inst.tierData = std::make_unique<LowerContext>(m);
+  auto* lc = static_cast<LowerContext*>(inst.tierData.get());
+  auto out = std::make_unique<InterpFunc>();
+  Lowering low(m, *out);
+  Lowering::Reader reader(lc->types, low);
+  low.setReader(&reader);
+  Status s = reader.readFunction(funcIndex);
+  if (!s.ok()) return Error(s.error().message);
+  if (!low.error().empty()) return Error(low.error());
+  low.finish();
+  return out;
+}
+
+}  // namespace myrt::interp

@@ -1,0 +1,604 @@
+// runtime/interp/run.cpp -- the interpreter's dispatch loop: direct-threaded (computed goto) execution of lowered code
+// (code.h), with an explicit frame stack so wasm->wasm calls never recurse on the native stack.
+// Layer: interp. Numeric ops call the one definition of their semantics (numeric.h / numeric_simd.h); memory and
+// table accesses are bounds-checked explicitly; traps unwind to the entry with a backtrace in the ExecContext.
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+#include <utility>
+
+#include "runtime/interp/code.h"
+
+#pragma GCC diagnostic ignored "-Wpedantic"  // computed goto (&&label, goto *p) is a GNU extension
+
+namespace myrt::interp {
+
+namespace {
+
+struct Frame {
+  const uint32_t* ip;  // return address
+  Value* fp;
+  FuncInst* func;
+};
+
+// ---- typed access to untyped slots ----
+template <typename T> inline T rd(const Value& v);
+template <> inline uint32_t rd<uint32_t>(const Value& v) { return v.i32; }
+template <> inline uint64_t rd<uint64_t>(const Value& v) { return v.i64; }
+template <> inline float rd<float>(const Value& v) { return v.f32; }
+template <> inline double rd<double>(const Value& v) { return v.f64; }
+template <> inline V128 rd<V128>(const Value& v) {
+  V128 x;
+  std::memcpy(x.bytes, v.v128, 16);
+  return x;
+}
+inline void wr(Value& v, uint32_t x) { v.i32 = x; }
+inline void wr(Value& v, uint64_t x) { v.i64 = x; }
+inline void wr(Value& v, float x) { v.f32 = x; }
+inline void wr(Value& v, double x) { v.f64 = x; }
+inline void wr(Value& v, const V128& x) { std::memcpy(v.v128, x.bytes, 16); }
+
+// ---- generic numeric handler: operands [dst, params..., immediates...] ----
+template <typename Fn> struct Sig;
+template <typename R, typename... A> struct Sig<R (*)(A...)> {
+  using Ret = R;
+  using Args = std::tuple<A...>;
+  static constexpr size_t kArity = sizeof...(A);
+};
+template <Op op> inline constexpr unsigned kParams = opInfo(op).sig.numParams;
+template <Op op> inline constexpr unsigned kImmWords =
+    opInfo(op).imm == ImmKind::Lane ? 1 : opInfo(op).imm == ImmKind::Shuffle ? 4 : 0;
+template <Op op> inline constexpr unsigned kNumLen = 3 + kParams<op> + kImmWords<op>;
+
+template <Op op, typename T, size_t I>
+inline T numArg(const Value* fp, const uint32_t* ip) {
+  if constexpr (I < kParams<op>) {
+    return rd<T>(fp[ip[3 + I]]);
+  } else if constexpr (std::is_same_v<T, V128>) {  // i8x16.shuffle lane indices
+    V128 x;
+    std::memcpy(x.bytes, ip + 3 + kParams<op>, 16);
+    return x;
+  } else {  // lane immediate
+    return static_cast<T>(ip[3 + kParams<op>]);
+  }
+}
+template <Op op, size_t... I>
+inline auto callNum(const Value* fp, const uint32_t* ip, std::index_sequence<I...>) {
+  using S = Sig<std::remove_cv_t<decltype(NumOp<op>::fn)>>;
+  return NumOp<op>::fn(numArg<op, std::tuple_element_t<I, typename S::Args>, I>(fp, ip)...);
+}
+template <typename T> struct IsNumResult : std::false_type {};
+template <typename T> struct IsNumResult<NumResult<T>> : std::true_type {};
+
+template <Op op>
+inline TrapReason numStep(Value* fp, const uint32_t* ip) {
+  using S = Sig<std::remove_cv_t<decltype(NumOp<op>::fn)>>;
+  auto r = callNum<op>(fp, ip, std::make_index_sequence<S::kArity>{});
+  if constexpr (IsNumResult<decltype(r)>::value) {
+    if (!r.ok()) return r.trap;
+    wr(fp[ip[2]], r.value);
+  } else {
+    wr(fp[ip[2]], r);
+  }
+  return TrapReason::None;
+}
+
+inline uint64_t off64(const uint32_t* p) { return uint64_t(p[0]) | (uint64_t(p[1]) << 32); }
+inline uint64_t addrOf(const Value& v, uint32_t flagWord) { return (flagWord & 0x80000000u) ? v.i64 : uint64_t(v.i32); }
+inline bool effective(uint64_t a, uint64_t off, uint64_t len, const MemoryInst* m, uint64_t& ea) {
+  return !__builtin_add_overflow(a, off, &ea) && m->inBounds(ea, len);
+}
+
+InterpFunc* ensureCode(ExecContext& cx, FuncInst& f) {
+  if (f.code) return static_cast<InterpFunc*>(f.code.get());
+  if (!f.instance) {
+    cx.trapMessage = "unsupported: function without instance";
+    return nullptr;
+  }
+  auto r = lowerFunction(*f.instance, f.index);
+  if (!r.ok()) {
+    cx.trapMessage = r.error().message;
+    return nullptr;
+  }
+  f.code = std::move(r.value());
+  return static_cast<InterpFunc*>(f.code.get());
+}
+
+inline void zeroLocals(Value* fp, const InterpFunc* c) {
+  for (uint32_t i = c->numParams; i < c->numLocals; ++i) fp[i] = Value();
+}
+
+// v128 loads (plain, extending, splat, zero, lane) and stores (plain, lane).
+TrapReason simdLoad(Value* fp, const uint32_t* ip, const InstanceData* id) {
+  const MemoryInst* m = id->memories[ip[4] & 0x7fffffffu];
+  const Op op = static_cast<Op>(ip[7]);
+  const uint32_t lane = ip[8];
+  uint64_t ea;
+  const uint64_t a = addrOf(fp[ip[3]], ip[4]), off = off64(ip + 5);
+  V128 out = V128::zero();
+  auto load = [&](void* dst, uint64_t n) {
+    if (!effective(a, off, n, m, ea)) return false;
+    std::memcpy(dst, m->base + ea, n);
+    return true;
+  };
+  auto extend = [&](auto narrow, auto wide) {
+    using N = decltype(narrow);
+    using W = decltype(wide);
+    N in[8 / sizeof(N)];
+    if (!load(in, 8)) return false;
+    for (unsigned i = 0; i < 8 / sizeof(N); ++i) out.setLane<W>(i, static_cast<W>(in[i]));
+    return true;
+  };
+  auto splat = [&](auto t) {
+    using T = decltype(t);
+    T x;
+    if (!load(&x, sizeof x)) return false;
+    out = V128::splat<T>(x);
+    return true;
+  };
+  auto laneLoad = [&](auto t) {
+    using T = decltype(t);
+    T x;
+    if (!load(&x, sizeof x)) return false;
+    out = rd<V128>(fp[ip[9]]);
+    out.setLane<T>(lane, x);
+    return true;
+  };
+  bool ok = false;
+  switch (op) {
+    case Op::V128Load: ok = load(out.bytes, 16); break;
+    case Op::V128Load8x8S: ok = extend(int8_t(), int16_t()); break;
+    case Op::V128Load8x8U: ok = extend(uint8_t(), uint16_t()); break;
+    case Op::V128Load16x4S: ok = extend(int16_t(), int32_t()); break;
+    case Op::V128Load16x4U: ok = extend(uint16_t(), uint32_t()); break;
+    case Op::V128Load32x2S: ok = extend(int32_t(), int64_t()); break;
+    case Op::V128Load32x2U: ok = extend(uint32_t(), uint64_t()); break;
+    case Op::V128Load8Splat: ok = splat(uint8_t()); break;
+    case Op::V128Load16Splat: ok = splat(uint16_t()); break;
+    case Op::V128Load32Splat: ok = splat(uint32_t()); break;
+    case Op::V128Load64Splat: ok = splat(uint64_t()); break;
+    case Op::V128Load32Zero: ok = load(out.bytes, 4); break;
+    case Op::V128Load64Zero: ok = load(out.bytes, 8); break;
+    case Op::V128Load8Lane: ok = laneLoad(uint8_t()); break;
+    case Op::V128Load16Lane: ok = laneLoad(uint16_t()); break;
+    case Op::V128Load32Lane: ok = laneLoad(uint32_t()); break;
+    case Op::V128Load64Lane: ok = laneLoad(uint64_t()); break;
+    default: return TrapReason::Unimplemented;
+  }
+  if (!ok) return TrapReason::MemoryOutOfBounds;
+  wr(fp[ip[2]], out);
+  return TrapReason::None;
+}
+
+TrapReason simdStore(Value* fp, const uint32_t* ip, const InstanceData* id) {
+  MemoryInst* m = id->memories[ip[4] & 0x7fffffffu];
+  const Op op = static_cast<Op>(ip[7]);
+  const uint32_t lane = ip[8];
+  const V128 v = rd<V128>(fp[ip[3]]);
+  uint64_t ea;
+  const uint64_t a = addrOf(fp[ip[2]], ip[4]), off = off64(ip + 5);
+  uint64_t n = 16;
+  const uint8_t* src = v.bytes;
+  switch (op) {
+    case Op::V128Store: break;
+    case Op::V128Store8Lane: n = 1; break;
+    case Op::V128Store16Lane: n = 2; break;
+    case Op::V128Store32Lane: n = 4; break;
+    case Op::V128Store64Lane: n = 8; break;
+    default: return TrapReason::Unimplemented;
+  }
+  if (op != Op::V128Store) src = v.bytes + (lane * n) % 16;
+  if (!effective(a, off, n, m, ea)) return TrapReason::MemoryOutOfBounds;
+  std::memcpy(m->base + ea, src, n);
+  return TrapReason::None;
+}
+
+// Ref/table helpers.
+inline uint64_t idxOf(const Value& v, uint32_t flagWord) { return addrOf(v, flagWord); }
+inline void wrAddr(Value& v, uint64_t x, uint32_t flagWord) {
+  if (flagWord & 0x80000000u) v.i64 = x;
+  else v.i32 = static_cast<uint32_t>(x);
+}
+
+const void* const* gTable = nullptr;
+
+// The dispatch loop. With `tableOut` set, only publishes the handler table.
+TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, const void* const** tableOut) {
+  static const void* const kTable[] = {
+#define MYRT_LBL(name) &&L_##name,
+#define MYRT_LBL_MEM(name, ...) &&L_##name,
+      MYRT_IOPS_CONTROL(MYRT_LBL) MYRT_IOPS_LOAD(MYRT_LBL_MEM) MYRT_IOPS_STORE(MYRT_LBL_MEM)
+          MYRT_NUMERIC_SCALAR_OPS(MYRT_LBL) MYRT_NUMERIC_SIMD_OPS(MYRT_LBL)
+#undef MYRT_LBL
+#undef MYRT_LBL_MEM
+  };
+  static_assert(sizeof(kTable) / sizeof(kTable[0]) == kNumIOps);
+  if (tableOut) {
+    *tableOut = kTable;
+    return TrapReason::None;
+  }
+  ExecContext& cx = *cxp;
+  TrapReason reason = TrapReason::None;
+  std::vector<Frame> frames;
+  InterpFunc* code = static_cast<InterpFunc*>(fn->code.get());
+  const InstanceData* id = &fn->instance->data;
+  const uint32_t* base = code->code.data();
+  const uint32_t* ip = base;
+  FuncInst* callee = nullptr;
+  Value* nfp = nullptr;
+  zeroLocals(fp, code);
+
+#define NEXT()                          \
+  do {                                  \
+    const void* h_;                     \
+    std::memcpy(&h_, ip, sizeof h_);    \
+    goto* h_;                           \
+  } while (0)
+#define TRAP(r)     \
+  do {              \
+    reason = (r);   \
+    goto trap;      \
+  } while (0)
+#define S(i) fp[ip[i]]
+
+  NEXT();
+
+L_Unreachable:
+  TRAP(TrapReason::Unreachable);
+L_Jump:
+  ip = base + ip[2];
+  NEXT();
+L_BrIf:
+  ip = S(2).i32 ? base + ip[3] : ip + 4;
+  NEXT();
+L_BrUnless:
+  ip = S(2).i32 ? ip + 4 : base + ip[3];
+  NEXT();
+L_BrTable: {
+  const uint32_t n = ip[3];
+  const uint32_t i = std::min(S(2).i32, n);
+  ip = base + ip[4 + i];
+  NEXT();
+}
+L_Copy:
+  S(2) = S(3);
+  ip += 4;
+  NEXT();
+L_Ret:
+  if (frames.empty()) return TrapReason::None;
+  {
+    const Frame& f = frames.back();
+    ip = f.ip;
+    fp = f.fp;
+    fn = f.func;
+    frames.pop_back();
+    --cx.depth;
+    code = static_cast<InterpFunc*>(fn->code.get());
+    id = &fn->instance->data;
+    base = code->code.data();
+  }
+  NEXT();
+
+L_Call:
+  callee = id->funcs[ip[2]];
+  nfp = fp + ip[3];
+  ip += 4;
+  goto do_call;
+L_CallIndirect: {
+  const TableInst* t = id->tables[ip[3] & 0x7fffffffu];
+  const uint64_t i = idxOf(S(4), ip[3]);
+  if (i >= t->size) TRAP(TrapReason::UndefinedElement);
+  callee = static_cast<FuncInst*>(t->elems[i]);
+  if (!callee) TRAP(TrapReason::UninitializedElement);
+  if (callee->typeId != id->typeIds[ip[2]]) TRAP(TrapReason::IndirectCallTypeMismatch);
+  nfp = fp + ip[5];
+  ip += 6;
+  goto do_call;
+}
+L_CallRef:
+  callee = static_cast<FuncInst*>(S(2).ref);
+  if (!callee) TRAP(TrapReason::NullFunctionReference);
+  nfp = fp + ip[3];
+  ip += 4;
+  goto do_call;
+
+do_call:
+  if (cx.depth >= cx.maxDepth) TRAP(TrapReason::CallStackExhausted);
+  if (callee->entry == &interpEntry) {
+    InterpFunc* ncode = ensureCode(cx, *callee);
+    if (!ncode) TRAP(TrapReason::Unimplemented);
+    if (nfp + ncode->frameSize > cx.stackEnd) TRAP(TrapReason::CallStackExhausted);
+    frames.push_back(Frame{ip, fp, fn});
+    ++cx.depth;
+    zeroLocals(nfp, ncode);
+    fp = nfp;
+    fn = callee;
+    code = ncode;
+    id = &callee->instance->data;
+    base = ip = code->code.data();
+    NEXT();
+  }
+  cx.sp = fp + code->frameSize;
+  ++cx.depth;
+  reason = callee->entry(cx, *callee, nfp);
+  --cx.depth;
+  if (reason != TrapReason::None) goto trap;
+  NEXT();
+
+L_TailCall:
+  callee = id->funcs[ip[2]];
+  goto do_tail_call;
+L_TailCallIndirect: {
+  const TableInst* t = id->tables[ip[3] & 0x7fffffffu];
+  const uint64_t i = idxOf(S(4), ip[3]);
+  if (i >= t->size) TRAP(TrapReason::UndefinedElement);
+  callee = static_cast<FuncInst*>(t->elems[i]);
+  if (!callee) TRAP(TrapReason::UninitializedElement);
+  if (callee->typeId != id->typeIds[ip[2]]) TRAP(TrapReason::IndirectCallTypeMismatch);
+  goto do_tail_call;
+}
+L_TailCallRef:
+  callee = static_cast<FuncInst*>(S(2).ref);
+  if (!callee) TRAP(TrapReason::NullFunctionReference);
+  goto do_tail_call;
+
+do_tail_call:
+  if (callee->entry == &interpEntry) {
+    InterpFunc* ncode = ensureCode(cx, *callee);
+    if (!ncode) TRAP(TrapReason::Unimplemented);
+    if (fp + ncode->frameSize > cx.stackEnd) TRAP(TrapReason::CallStackExhausted);
+    zeroLocals(fp, ncode);
+    fn = callee;
+    code = ncode;
+    id = &callee->instance->data;
+    base = ip = code->code.data();
+    NEXT();
+  }
+  if (cx.depth >= cx.maxDepth) TRAP(TrapReason::CallStackExhausted);
+  cx.sp = fp + std::max<size_t>(code->frameSize, std::max(callee->numParams(), callee->numResults()));
+  ++cx.depth;
+  reason = callee->entry(cx, *callee, fp);
+  --cx.depth;
+  if (reason != TrapReason::None) goto trap;
+  goto L_Ret;
+
+L_Select:
+  S(2) = S(5).i32 ? S(3) : S(4);
+  ip += 6;
+  NEXT();
+L_Const32:
+  S(2).i32 = ip[3];
+  ip += 4;
+  NEXT();
+L_Const64:
+  S(2).i64 = off64(ip + 3);
+  ip += 5;
+  NEXT();
+L_ConstV128:
+  std::memcpy(S(2).v128, ip + 3, 16);
+  ip += 7;
+  NEXT();
+L_GlobalGet:
+  S(2) = id->globals[ip[3]]->value;
+  ip += 4;
+  NEXT();
+L_GlobalSet:
+  id->globals[ip[2]]->value = S(3);
+  ip += 4;
+  NEXT();
+
+  // ---- memory ----
+#define MYRT_LOAD_HANDLER(name, member, MemT, ValT)                              \
+  L_##name: {                                                                    \
+    const MemoryInst* m = id->memories[ip[4] & 0x7fffffffu];                     \
+    uint64_t ea;                                                                 \
+    if (!effective(addrOf(S(3), ip[4]), off64(ip + 5), sizeof(MemT), m, ea))     \
+      TRAP(TrapReason::MemoryOutOfBounds);                                       \
+    MemT x;                                                                      \
+    std::memcpy(&x, m->base + ea, sizeof x);                                     \
+    S(2).member = static_cast<ValT>(x);                                          \
+    ip += 7;                                                                     \
+    NEXT();                                                                      \
+  }
+  MYRT_IOPS_LOAD(MYRT_LOAD_HANDLER)
+#undef MYRT_LOAD_HANDLER
+#define MYRT_STORE_HANDLER(name, member, MemT)                                   \
+  L_##name: {                                                                    \
+    MemoryInst* m = id->memories[ip[4] & 0x7fffffffu];                           \
+    uint64_t ea;                                                                 \
+    if (!effective(addrOf(S(3), ip[4]), off64(ip + 5), sizeof(MemT), m, ea))     \
+      TRAP(TrapReason::MemoryOutOfBounds);                                       \
+    const MemT x = static_cast<MemT>(S(2).member);                               \
+    std::memcpy(m->base + ea, &x, sizeof x);                                     \
+    ip += 7;                                                                     \
+    NEXT();                                                                      \
+  }
+  MYRT_IOPS_STORE(MYRT_STORE_HANDLER)
+#undef MYRT_STORE_HANDLER
+L_SimdLoad:
+  reason = simdLoad(fp, ip, id);
+  if (reason != TrapReason::None) goto trap;
+  ip += 10;
+  NEXT();
+L_SimdStore:
+  reason = simdStore(fp, ip, id);
+  if (reason != TrapReason::None) goto trap;
+  ip += 9;
+  NEXT();
+L_MemorySize:
+  wrAddr(S(2), id->memories[ip[3] & 0x7fffffffu]->pages(), ip[3]);
+  ip += 4;
+  NEXT();
+L_MemoryGrow: {
+  MemoryInst* m = id->memories[ip[4] & 0x7fffffffu];
+  const uint64_t r = m->grow(addrOf(S(3), ip[4]));
+  wrAddr(S(2), r, ip[4]);
+  ip += 5;
+  NEXT();
+}
+L_MemoryFill: {
+  MemoryInst* m = id->memories[ip[5] & 0x7fffffffu];
+  const uint64_t d = addrOf(S(2), ip[5]), n = addrOf(S(4), ip[5]);
+  if (!m->inBounds(d, n)) TRAP(TrapReason::MemoryOutOfBounds);
+  if (n) std::memset(m->base + d, static_cast<uint8_t>(S(3).i32), n);
+  ip += 6;
+  NEXT();
+}
+L_MemoryCopy: {
+  MemoryInst* dm = id->memories[ip[5] & 0x7fffffffu];
+  const MemoryInst* sm = id->memories[ip[6] & 0x7fffffffu];
+  const uint64_t d = addrOf(S(2), ip[5]), s = addrOf(S(3), ip[6]), n = addrOf(S(4), ip[5] & ip[6]);
+  if (!dm->inBounds(d, n) || !sm->inBounds(s, n)) TRAP(TrapReason::MemoryOutOfBounds);
+  if (n) std::memmove(dm->base + d, sm->base + s, n);
+  ip += 7;
+  NEXT();
+}
+L_MemoryInit: {
+  MemoryInst* m = id->memories[ip[6] & 0x7fffffffu];
+  const Instance* inst = fn->instance;
+  const DataSegment& seg = inst->module->datas[ip[5]];
+  const uint64_t segLen = inst->droppedData[ip[5]] ? 0 : seg.data.size;
+  const uint64_t d = addrOf(S(2), ip[6]), s = S(3).i32, n = S(4).i32;
+  if (!m->inBounds(d, n) || s > segLen || n > segLen - s) TRAP(TrapReason::MemoryOutOfBounds);
+  if (n) std::memcpy(m->base + d, inst->module->data(seg.data) + s, n);
+  ip += 7;
+  NEXT();
+}
+L_DataDrop:
+  fn->instance->droppedData[ip[2]] = true;
+  ip += 3;
+  NEXT();
+
+  // ---- tables ----
+L_TableGet: {
+  const TableInst* t = id->tables[ip[4] & 0x7fffffffu];
+  const uint64_t i = idxOf(S(3), ip[4]);
+  if (i >= t->size) TRAP(TrapReason::TableOutOfBounds);
+  S(2).ref = t->elems[i];
+  ip += 5;
+  NEXT();
+}
+L_TableSet: {
+  TableInst* t = id->tables[ip[4] & 0x7fffffffu];
+  const uint64_t i = idxOf(S(2), ip[4]);
+  if (i >= t->size) TRAP(TrapReason::TableOutOfBounds);
+  t->elems[i] = S(3).ref;
+  ip += 5;
+  NEXT();
+}
+L_TableSize:
+  wrAddr(S(2), id->tables[ip[3] & 0x7fffffffu]->size, ip[3]);
+  ip += 4;
+  NEXT();
+L_TableGrow: {
+  TableInst* t = id->tables[ip[5] & 0x7fffffffu];
+  const uint64_t r = t->grow(idxOf(S(4), ip[5]), S(3).ref, cx.store->config().limits.maxTableElems);
+  wrAddr(S(2), r, ip[5]);
+  ip += 6;
+  NEXT();
+}
+L_TableFill: {
+  TableInst* t = id->tables[ip[5] & 0x7fffffffu];
+  const uint64_t i = idxOf(S(2), ip[5]), n = idxOf(S(4), ip[5]);
+  if (i > t->size || n > t->size - i) TRAP(TrapReason::TableOutOfBounds);
+  std::fill(t->elems + i, t->elems + i + n, S(3).ref);
+  ip += 6;
+  NEXT();
+}
+L_TableCopy: {
+  TableInst* dt = id->tables[ip[5] & 0x7fffffffu];
+  const TableInst* st = id->tables[ip[6] & 0x7fffffffu];
+  const uint64_t d = idxOf(S(2), ip[5]), s = idxOf(S(3), ip[6]), n = idxOf(S(4), ip[5] & ip[6]);
+  if (d > dt->size || n > dt->size - d || s > st->size || n > st->size - s) TRAP(TrapReason::TableOutOfBounds);
+  if (n) std::memmove(static_cast<void*>(dt->elems + d), st->elems + s, n * sizeof(Ref));
+  ip += 7;
+  NEXT();
+}
+L_TableInit: {
+  TableInst* t = id->tables[ip[6] & 0x7fffffffu];
+  const std::vector<Ref>& seg = fn->instance->elemSegments[ip[5]];
+  const uint64_t d = idxOf(S(2), ip[6]), s = S(3).i32, n = S(4).i32;
+  if (d > t->size || n > t->size - d || s > seg.size() || n > seg.size() - s) TRAP(TrapReason::TableOutOfBounds);
+  std::copy(seg.begin() + static_cast<ptrdiff_t>(s), seg.begin() + static_cast<ptrdiff_t>(s + n), t->elems + d);
+  ip += 7;
+  NEXT();
+}
+L_ElemDrop:
+  fn->instance->elemSegments[ip[2]] = std::vector<Ref>();
+  ip += 3;
+  NEXT();
+
+  // ---- references ----
+L_RefNull:
+  S(2).ref = nullptr;
+  ip += 3;
+  NEXT();
+L_RefIsNull:
+  S(2).i32 = S(3).ref == nullptr;
+  ip += 4;
+  NEXT();
+L_RefFunc:
+  S(2).ref = id->funcs[ip[3]];
+  ip += 4;
+  NEXT();
+L_RefAsNonNull:
+  if (!S(3).ref) TRAP(TrapReason::NullReference);
+  S(2).ref = S(3).ref;
+  ip += 4;
+  NEXT();
+L_RefEq:
+  S(2).i32 = S(3).ref == S(4).ref;
+  ip += 5;
+  NEXT();
+
+  // ---- numeric (scalar and SIMD): one handler per op, semantics from numeric*.h ----
+#define MYRT_NUM_HANDLER(name)                                   \
+  L_##name: {                                                    \
+    const TrapReason r_ = numStep<Op::name>(fp, ip);             \
+    if (r_ != TrapReason::None) TRAP(r_);                        \
+    ip += kNumLen<Op::name>;                                     \
+    NEXT();                                                      \
+  }
+  MYRT_NUMERIC_SCALAR_OPS(MYRT_NUM_HANDLER)
+  MYRT_NUMERIC_SIMD_OPS(MYRT_NUM_HANDLER)
+#undef MYRT_NUM_HANDLER
+
+trap:
+  cx.addFrame(*fn);
+  for (size_t i = frames.size(); i-- > 0;) cx.addFrame(*frames[i].func);
+  cx.depth -= static_cast<uint32_t>(frames.size());
+  return reason;
+#undef NEXT
+#undef TRAP
+#undef S
+}
+
+}  // namespace
+
+const void* const* handlerTable() {
+  if (!gTable) run(nullptr, nullptr, nullptr, &gTable);
+  return gTable;
+}
+
+TrapReason interpEntry(ExecContext& cx, FuncInst& f, Value* io) {
+  InterpFunc* code = ensureCode(cx, f);
+  if (!code) {
+    cx.addFrame(f);
+    return TrapReason::Unimplemented;
+  }
+  const uint32_t np = f.numParams(), nr = f.numResults();
+  Value* fp = io;
+  const bool outside = io < cx.stackBase || io >= cx.stackEnd;
+  if (outside) fp = cx.sp;
+  if (cx.depth >= cx.maxDepth || !fp || fp + code->frameSize > cx.stackEnd) return TrapReason::CallStackExhausted;
+  if (outside) std::copy(io, io + np, fp);
+  Value* savedSp = cx.sp;
+  ++cx.depth;
+  const TrapReason r = run(&cx, &f, fp, nullptr);
+  --cx.depth;
+  cx.sp = savedSp;
+  if (outside && r == TrapReason::None) std::copy(fp, fp + nr, io);
+  return r;
+}
+
+}  // namespace myrt::interp

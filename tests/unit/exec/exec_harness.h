@@ -1,0 +1,103 @@
+// tests/unit/exec/exec_harness.h -- execution-test helpers shared by tests/unit/exec and tests/unit/interp: WAT text ->
+// binary -> decode -> validate -> instantiate on a given tier, plus typed invoke helpers. Tests loop over tiers() so
+// the same assertions run on every execution tier (the interpreter today, JIT tiers when they exist).
+#pragma once
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/binary/decoder.h"
+#include "runtime/exec/engine.h"
+#include "runtime/interp/interp.h"
+#include "runtime/text/wat.h"
+#include "runtime/valid/validator.h"
+
+namespace myrt::test {
+
+struct Tier {
+  std::string name;
+  std::function<std::unique_ptr<Store>(const StoreLimits&)> makeStore;
+};
+
+inline std::vector<Tier> tiers() {
+  return {Tier{"interp", [](const StoreLimits& l) { return makeInterpreterStore(l); }}};
+}
+
+// Text -> validated module (errors as Error with a stage prefix).
+inline Result<std::shared_ptr<const Module>> compileWat(std::string_view wat) {
+  auto bin = watToBinary(wat);
+  if (!bin.ok()) return Error("wat: " + bin.error().message);
+  auto mod = decodeModule(std::move(bin.value()));
+  if (!mod.ok()) return Error("decode: " + mod.error().toString());
+  Status v = validateModule(*mod);
+  if (!v.ok()) return Error("validate: " + v.error().toString());
+  return std::shared_ptr<const Module>(std::make_shared<Module>(std::move(mod.value())));
+}
+
+// One store on one tier with the spectest module registered.
+struct Session {
+  explicit Session(const Tier& tier, const StoreLimits& limits = {}) : store(tier.makeStore(limits)) {
+    createSpectest(*store);
+  }
+  // Compiles, links against registered instances and instantiates; "" on success, else the error message.
+  std::string load(std::string_view wat, Instance** out = nullptr) {
+    auto mod = compileWat(wat);
+    if (!mod.ok()) return mod.error().message;
+    auto imports = resolveImports(*store, **mod);
+    if (!imports.ok()) return imports.error().message;
+    auto inst = instantiate(*store, *mod, *imports);
+    if (!inst.ok()) return inst.error().message;
+    last = *inst;
+    if (out) *out = *inst;
+    return "";
+  }
+  void registerAs(const std::string& name, Instance* inst = nullptr) { store->registered[name] = inst ? inst : last; }
+
+  // Invokes export `name` of the last instance; returns the trap message ("" if none) and fills `results`.
+  std::string call(std::string_view name, std::vector<Value> args, std::vector<Value>* results = nullptr,
+                   Instance* inst = nullptr) {
+    FuncInst* f = findExportedFunc(inst ? *inst : *last, name);
+    if (!f) return "no export " + std::string(name);
+    std::vector<Value> res(f->numResults());
+    InvokeResult r = invoke(*store, f, args, res);
+    if (r.trap) {
+      lastTrap = *r.trap;
+      return r.trap->message;
+    }
+    if (results) *results = res;
+    return "";
+  }
+  uint32_t i32(std::string_view name, std::vector<Value> args = {}) {
+    std::vector<Value> res;
+    std::string t = call(name, std::move(args), &res);
+    lastError = t;
+    return t.empty() && !res.empty() ? res[0].i32 : 0xDEADBEEF;
+  }
+  uint64_t i64(std::string_view name, std::vector<Value> args = {}) {
+    std::vector<Value> res;
+    std::string t = call(name, std::move(args), &res);
+    lastError = t;
+    return t.empty() && !res.empty() ? res[0].i64 : 0xDEADBEEFDEADBEEFull;
+  }
+  double f64(std::string_view name, std::vector<Value> args = {}) {
+    std::vector<Value> res;
+    std::string t = call(name, std::move(args), &res);
+    lastError = t;
+    return t.empty() && !res.empty() ? res[0].f64 : -1.0;
+  }
+
+  std::unique_ptr<Store> store;
+  Instance* last = nullptr;
+  Trap lastTrap;
+  std::string lastError;
+};
+
+inline Value I32(uint32_t v) { return Value::fromI32(v); }
+inline Value I64(uint64_t v) { return Value::fromI64(v); }
+inline Value F32(float v) { return Value::fromF32(v); }
+inline Value F64(double v) { return Value::fromF64(v); }
+
+}  // namespace myrt::test
