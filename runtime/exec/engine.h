@@ -62,7 +62,8 @@ MemoryInst* findExportedMemory(const Instance& inst, std::string_view name);
 TableInst* findExportedTable(const Instance& inst, std::string_view name);
 
 // The spec testsuite's host module: print, print_i32, print_i64, print_f32, print_f64, print_i32_f32, print_f64_f64,
-// global_i32 = 666, global_i64 = 666, global_f32 = 666.6, global_f64 = 666.6, table (10..20 funcref), memory (1..2).
+// global_i32 = 666, global_i64 = 666, global_f32 = 666.6, global_f64 = 666.6, table (10..20 funcref),
+// table64 (10..20 funcref, i64 indices), memory (1..2).
 // The print functions write to `out` (nothing if nullptr). Registers the instance as "spectest".
 Instance* createSpectest(Store& store, std::FILE* out = nullptr);
 

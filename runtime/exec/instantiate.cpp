@@ -25,6 +25,7 @@ bool canonSubtype(ValType a, ValType b, const TypeRegistry& reg) {
   if (a.kind != ValKind::Ref || b.kind != ValKind::Ref) return false;
   if (a.nullable && !b.nullable) return false;
   if (a.heap == b.heap && a.heap != HeapKind::Concrete) return true;
+  if (a.heap == HeapKind::Concrete && b.heap == HeapKind::Concrete) return a.index == b.index;
   auto top = [&](ValType t) -> HeapKind {
     switch (t.heap) {
       case HeapKind::Func: case HeapKind::NoFunc: return HeapKind::Func;

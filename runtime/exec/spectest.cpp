@@ -66,6 +66,12 @@ Instance* createSpectest(Store& store, std::FILE* out) {
     inst->tables.push_back(*t);
     inst->exports.emplace("table", Extern::of(*t));
   }
+  TableType tt64 = tt;  // memory64 proposal: an i64-indexed table
+  tt64.limits.is64 = true;
+  if (auto t = store.newTable(tt64, nullptr); t.ok()) {
+    inst->tables.push_back(*t);
+    inst->exports.emplace("table64", Extern::of(*t));
+  }
   MemoryType mt;
   mt.limits.min = 1;
   mt.limits.max = 2;

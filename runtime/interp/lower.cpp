@@ -45,7 +45,9 @@ IOp loadIOp(Op op) {
   }
 }
 
-class Lowering : public NullInterface {
+// Deliberately not derived from NullInterface: a hook added to the reader must be handled here (compile error
+// otherwise), never silently skipped.
+class Lowering {
  public:
   using Reader = CodeReader<Lowering, false>;
 
@@ -233,6 +235,20 @@ class Lowering : public NullInterface {
     moveArgsDown(b, ft);
     emit(IOp::TailCallRef, ref);
   }
+  void onNop() {}
+  void onGc(const Instr& in) {
+    if (live()) unsupported(opName(in.op));
+    sync();
+  }
+  // Legacy exception handling: not executed (3.0's try_table isn't either yet).
+  void onTry(const Instr&, ControlEntry& c) {
+    unsupported("try");
+    openBlock(c);
+  }
+  void onCatch(uint32_t, ControlEntry&) { unsupported("catch"); }
+  void onCatchAll(ControlEntry&) { unsupported("catch_all"); }
+  void onDelegate(uint32_t, ControlEntry&) { unsupported("delegate"); }
+  void onRethrow(uint32_t, ControlEntry&) { unsupported("rethrow"); }
   void onThrow(uint32_t, const CompositeType&) { unsupported("throw"); }
   void onThrowRef() { unsupported("throw_ref"); }
   void onTryTable(const Instr&, ControlEntry& c) {

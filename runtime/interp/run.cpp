@@ -289,7 +289,10 @@ L_CallIndirect: {
   const uint64_t i = idxOf(S(4), ip[3]);
   if (i >= t->size) TRAP(TrapReason::UndefinedElement);
   callee = static_cast<FuncInst*>(t->elems[i]);
-  if (!callee) TRAP(TrapReason::UninitializedElement);
+  if (!callee) {
+    cx.trapMessage = "uninitialized element " + std::to_string(i);  // the reference interpreter's wording
+    TRAP(TrapReason::UninitializedElement);
+  }
   if (callee->typeId != id->typeIds[ip[2]]) TRAP(TrapReason::IndirectCallTypeMismatch);
   nfp = fp + ip[5];
   ip += 6;
@@ -333,7 +336,10 @@ L_TailCallIndirect: {
   const uint64_t i = idxOf(S(4), ip[3]);
   if (i >= t->size) TRAP(TrapReason::UndefinedElement);
   callee = static_cast<FuncInst*>(t->elems[i]);
-  if (!callee) TRAP(TrapReason::UninitializedElement);
+  if (!callee) {
+    cx.trapMessage = "uninitialized element " + std::to_string(i);  // the reference interpreter's wording
+    TRAP(TrapReason::UninitializedElement);
+  }
   if (callee->typeId != id->typeIds[ip[2]]) TRAP(TrapReason::IndirectCallTypeMismatch);
   goto do_tail_call;
 }
