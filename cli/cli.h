@@ -21,8 +21,9 @@ constexpr int kExitUsage = 2;  // bad command line
 // Reads a whole file; on failure returns an Error whose message describes why ("cannot open file: ...").
 Result<std::string> readFile(const std::string& path);
 
-// True if `path` names a text module (.wat / .wast), false for binary modules.
-bool isTextPath(std::string_view path);
+// True if a file holds a text module: a .wat file, or any file that is not .wasm and does not start with the binary
+// magic "\0asm".
+bool isTextModule(std::string_view path, std::string_view contents);
 
 // Where an error happened: prints "FILE: offset 0x..: msg" for binary errors and "FILE:LINE:COL: msg" for errors at
 // an offset into `text` (if text is given).
@@ -46,9 +47,10 @@ struct FrontEndOptions {
 // Binary -> decodeModule -> validateModule.
 Loaded loadBinary(std::vector<uint8_t> bytes, const FrontEndOptions& opts = {});
 
-// Reads FILE (.wat through watToBinary, else binary), decodes and validates it. On failure prints the one-line
-// error to stderr and returns nullopt.
-std::optional<Module> loadFileOrReport(const std::string& path, const FrontEndOptions& opts = {});
+// Reads FILE (text through watToBinary, see isTextModule), decodes and validates it. On failure prints the one-line
+// error to stderr and returns nullopt. *fromText tells whether the file was a text module.
+std::optional<Module> loadFileOrReport(const std::string& path, const FrontEndOptions& opts = {},
+                                       bool* fromText = nullptr);
 
 // Subcommands. Each returns the process exit code.
 int cmdValidate(const std::vector<std::string>& files, const FrontEndOptions& opts);

@@ -129,13 +129,14 @@ std::string funcLabel(const Module& m, uint32_t i) {
 }  // namespace
 
 int cmdInspect(const std::string& file) {
-  auto loaded = loadFileOrReport(file);
+  bool fromText = false;
+  auto loaded = loadFileOrReport(file, {}, &fromText);
   if (!loaded) return kExitError;
   const Module& m = *loaded;
   std::ostream& o = std::cout;
 
   o << file << ": WebAssembly module, " << m.bytes.size() << " bytes"
-    << (isTextPath(file) ? " (encoded from text)" : "") << "\n\n";
+    << (fromText ? " (encoded from text)" : "") << "\n\n";
 
   o << "Sections:\n";
   for (const auto& s : m.sections) {

@@ -30,11 +30,13 @@ Result<std::string> readFile(const std::string& path) {
   return ss.str();
 }
 
-bool isTextPath(std::string_view path) {
+bool isTextModule(std::string_view path, std::string_view contents) {
   auto ends = [&](std::string_view suffix) {
     return path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix;
   };
-  return ends(".wat") || ends(".wast");
+  if (ends(".wat")) return true;
+  if (ends(".wasm")) return false;
+  return contents.substr(0, 4) != std::string_view("\0asm", 4);
 }
 
 std::string formatError(const std::string& path, const Error& e, const std::string* text) {
@@ -77,14 +79,16 @@ Loaded loadBinary(std::vector<uint8_t> bytes, const FrontEndOptions& opts) {
   return out;
 }
 
-std::optional<Module> loadFileOrReport(const std::string& path, const FrontEndOptions& opts) {
+std::optional<Module> loadFileOrReport(const std::string& path, const FrontEndOptions& opts, bool* fromText) {
   auto contents = readFile(path);
   if (!contents.ok()) {
     std::cerr << "myrt: " << path << ": " << contents.error().message << "\n";
     return std::nullopt;
   }
   std::vector<uint8_t> bytes;
-  if (isTextPath(path)) {
+  const bool text = isTextModule(path, contents.value());
+  if (fromText) *fromText = text;
+  if (text) {
     WatOptions wopts;
     wopts.wasm2 = opts.wasm2;
     auto bin = watToBinary(contents.value(), wopts);
@@ -98,8 +102,14 @@ std::optional<Module> loadFileOrReport(const std::string& path, const FrontEndOp
   }
   Loaded l = loadBinary(std::move(bytes), opts);
   if (!l.module) {
-    // Errors after the text stage are offsets into the binary encoding (also for .wat input).
-    std::cerr << "myrt: " << formatError(path, l.error) << "\n";
+    // Errors after the text stage are offsets into the binary encoding; for text input say so.
+    if (text && l.error.offset != Error::kNoOffset) {
+      char buf[48];
+      std::snprintf(buf, sizeof buf, ": binary offset 0x%zx: ", l.error.offset);
+      std::cerr << "myrt: " << path << buf << l.error.message << "\n";
+    } else {
+      std::cerr << "myrt: " << formatError(path, l.error) << "\n";
+    }
     return std::nullopt;
   }
   return std::move(l.module);
