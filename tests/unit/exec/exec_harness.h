@@ -70,21 +70,21 @@ struct Session {
     if (results) *results = res;
     return "";
   }
-  uint32_t i32(std::string_view name, std::vector<Value> args = {}) {
+  uint32_t i32(std::string_view name, std::vector<Value> args = {}, Instance* inst = nullptr) {
     std::vector<Value> res;
-    std::string t = call(name, std::move(args), &res);
+    std::string t = call(name, std::move(args), &res, inst);
     lastError = t;
     return t.empty() && !res.empty() ? res[0].i32 : 0xDEADBEEF;
   }
-  uint64_t i64(std::string_view name, std::vector<Value> args = {}) {
+  uint64_t i64(std::string_view name, std::vector<Value> args = {}, Instance* inst = nullptr) {
     std::vector<Value> res;
-    std::string t = call(name, std::move(args), &res);
+    std::string t = call(name, std::move(args), &res, inst);
     lastError = t;
     return t.empty() && !res.empty() ? res[0].i64 : 0xDEADBEEFDEADBEEFull;
   }
-  double f64(std::string_view name, std::vector<Value> args = {}) {
+  double f64(std::string_view name, std::vector<Value> args = {}, Instance* inst = nullptr) {
     std::vector<Value> res;
-    std::string t = call(name, std::move(args), &res);
+    std::string t = call(name, std::move(args), &res, inst);
     lastError = t;
     return t.empty() && !res.empty() ? res[0].f64 : -1.0;
   }
