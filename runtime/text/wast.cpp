@@ -1,16 +1,82 @@
-// runtime/text/wast.cpp -- WAST script parser: tokens -> Script commands (see wast.h).
-// Layer: text. The script level has its own small S-expression scanner (parens, atoms, strings, comments); module bodies
-// are not tokenized here but cut out as source text and handed to watToBinary; numeric constants of invoke arguments and
-// expected results go through the shared literal parsers (runtime/text/literals.h, see wast_values.cpp).
+// runtime/text/wast.cpp -- WAST script parser: script text -> Script commands (see wast.h).
+// Layer: text. The script level has its own small S-expression scanner (parens, atoms, strings, comments, annotations);
+// module bodies are not tokenized here but cut out as source text and handed to watToBinary. Strings use the WAT
+// lexer's escape decoding (lexer.h); numeric constants of invoke arguments and expected results go through the shared
+// literal parsers (literals.h), so scripts and modules agree on what a literal means.
 #include "runtime/text/wast.h"
 
 #include <cstring>
 
 #include "runtime/text/lexer.h"
-#include "runtime/text/wast_internal.h"
+#include "runtime/text/literals.h"
 #include "runtime/text/wat.h"
 
 namespace myrt::wast {
+
+// ---- scanner declaration, numeric constants --------------------------------------------------------------------------
+namespace {
+
+struct Tok {
+  enum Kind : uint8_t { LParen, RParen, Atom, String, Eof, Error };
+  Kind kind = Eof;
+  size_t begin = 0, end = 0;  // script offsets; a String includes its quotes
+};
+
+// Script-level S-expression scanner: parens, atoms, strings; skips whitespace, `;;` and nested `(; ;)` comments.
+class Scanner {
+ public:
+  explicit Scanner(std::string_view src);
+  const Tok& cur() const { return cur_; }
+  void advance();
+  // After a "(": skips to and past the matching ")" (its end offset -> *closeEnd); false at end of input / scan error.
+  bool skipToClose(size_t* closeEnd = nullptr);
+  std::string_view text(const Tok& t) const { return src_.substr(t.begin, t.end - t.begin); }
+  Result<std::string> decodeString(const Tok& t) const;
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string_view src_;
+  size_t pos_ = 0;
+  Tok cur_;
+  std::string error_;
+  unsigned annotationDepth_ = 0;
+  static constexpr unsigned kMaxAnnotationDepth = 256;
+};
+
+// ---- numeric constants ----------------------------------------------------------------------------------------------
+
+template <typename T>
+std::optional<uint64_t> bits(Result<T> r) {
+  if (!r.ok()) return std::nullopt;
+  return static_cast<uint64_t>(r.value());
+}
+
+// Bit pattern of a scalar constant of type I32/I64/F32/F64 in text syntax (i32/i64 accept signed and unsigned forms;
+// floats accept decimal/hex, inf, nan, nan:0x...). nullopt if malformed or out of range.
+std::optional<uint64_t> parseScalar(ValKind type, std::string_view text) {
+  switch (type) {
+    case ValKind::I32: return bits(parseI32(text));
+    case ValKind::I64: return bits(parseI64(text));
+    case ValKind::F32: return bits(parseF32Bits(text));
+    case ValKind::F64: return bits(parseF64Bits(text));
+    default: return std::nullopt;
+  }
+}
+
+// Bits of one v128 lane (zero-extended to 64 bits).
+std::optional<uint64_t> parseLane(V128Shape shape, std::string_view text) {
+  switch (shape) {
+    case V128Shape::I8x16: return bits(parseI8(text));
+    case V128Shape::I16x8: return bits(parseI16(text));
+    case V128Shape::I32x4: return bits(parseI32(text));
+    case V128Shape::I64x2: return bits(parseI64(text));
+    case V128Shape::F32x4: return bits(parseF32Bits(text));
+    case V128Shape::F64x2: return bits(parseF64Bits(text));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 // ---- names ----------------------------------------------------------------------------------------------------------
 
@@ -455,7 +521,6 @@ class Parser {
   // A constant in `(...)`: `i32.const N`, `v128.const shape lanes`, `ref.null ht`, ... If `exp` is given, result
   // patterns are allowed too (nan:canonical, lane patterns, ref.func without index ...) and recorded in *exp.
   Result<Value> constant(bool patterns, Expected* exp) {
-    const Tok open = s_.cur();
     MYRT_TRY(expect(Tok::LParen));
     if (s_.cur().kind != Tok::Atom) return unexpected();
     std::string_view head = s_.text(s_.cur());
@@ -497,7 +562,6 @@ class Parser {
     }
     if (s_.cur().kind != Tok::RParen) return unexpected();
     s_.advance();
-    (void)open;
     return v;
   }
 
