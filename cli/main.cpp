@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -22,6 +23,8 @@
 namespace myrt::cli {
 
 Result<std::string> readFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return Error(std::string("cannot read file: is a directory"));
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error(std::string("cannot open file: ") + std::strerror(errno));
   std::ostringstream ss;

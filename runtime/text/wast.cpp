@@ -289,6 +289,22 @@ Result<std::string> Scanner::decodeString(const Tok& t) const {
 
 namespace {
 
+// Token text for messages: printable ASCII as is, anything else as \hh.
+std::string printable(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7F && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      out += '\\';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 class Parser {
  public:
   explicit Parser(std::string_view src) : src_(src), s_(src) {}
@@ -324,7 +340,7 @@ class Parser {
   Error unexpected() const {
     const Tok& t = s_.cur();
     if (t.kind == Tok::Eof) return Error(t.begin, "unexpected end of script");
-    return errorAt(t, "unexpected token \"" + std::string(s_.text(t).substr(0, 40)) + "\"");
+    return errorAt(t, "unexpected token \"" + printable(s_.text(t).substr(0, 40)) + "\"");
   }
   bool isAtom(std::string_view word) const { return s_.cur().kind == Tok::Atom && s_.text(s_.cur()) == word; }
   bool isId() const { return s_.cur().kind == Tok::Atom && s_.text(s_.cur()).size() > 1 && s_.text(s_.cur())[0] == '$'; }
@@ -360,7 +376,7 @@ class Parser {
     if (s_.cur().kind != Tok::Atom) return unexpected();
     cmd.offset = open.begin;
     cmd.line = lineAt(open.begin);
-    cmd.keyword = std::string(s_.text(s_.cur()));
+    cmd.keyword = printable(s_.text(s_.cur()));
     const std::string& kw = cmd.keyword;
     s_.advance();
     if (kw == "module") {
@@ -540,7 +556,7 @@ class Parser {
         exp->nan = num == "nan:canonical" ? NumPattern::NanCanonical : NumPattern::NanArithmetic;
       } else {
         auto bits = parseScalar(v.type, num);
-        if (!bits) return errorAt(numTok, "malformed constant \"" + std::string(num) + "\"");
+        if (!bits) return errorAt(numTok, "malformed constant \"" + printable(num) + "\"");
         v.lo = *bits;
       }
     } else if (head == "v128.const") {
@@ -558,7 +574,7 @@ class Parser {
       }
       --eitherDepth_;
     } else {
-      return errorAt(headTok, "unexpected token \"" + std::string(head) + "\" in constant");
+      return errorAt(headTok, "unexpected token \"" + printable(head) + "\" in constant");
     }
     if (s_.cur().kind != Tok::RParen) return unexpected();
     s_.advance();
@@ -600,7 +616,7 @@ class Parser {
         anyPattern = true;
       } else {
         auto bits = parseLane(shape, num);
-        if (!bits) return errorAt(t, "malformed lane \"" + std::string(num) + "\"");
+        if (!bits) return errorAt(t, "malformed lane \"" + printable(num) + "\"");
         lp.bits = *bits;
         unsigned bit = i * laneBits;
         if (bit < 64) v.lo |= laneBits == 64 ? lp.bits : (lp.bits << bit);
@@ -628,7 +644,7 @@ class Parser {
       }
       if (s_.cur().kind != Tok::Atom) return unexpected();
       auto ht = heapType(s_.text(s_.cur()));
-      if (!ht) return errorAt(s_.cur(), "unknown heap type \"" + std::string(s_.text(s_.cur())) + "\"");
+      if (!ht) return errorAt(s_.cur(), "unknown heap type \"" + printable(s_.text(s_.cur())) + "\"");
       v.heap = *ht;
       s_.advance();
       return okStatus();
@@ -641,12 +657,12 @@ class Parser {
     bool found = false;
     for (const auto& e : kKinds)
       if (e.name == k) { v.ref = e.kind; found = true; }
-    if (!found) return errorAt(headTok, "unexpected token \"" + std::string(head) + "\" in constant");
+    if (!found) return errorAt(headTok, "unexpected token \"" + printable(head) + "\" in constant");
     if (s_.cur().kind == Tok::Atom) {
       std::string_view a = s_.text(s_.cur());
       if (a[0] != '$') {
         auto n = parseScalar(ValKind::I32, a);
-        if (!n) return errorAt(s_.cur(), "malformed constant \"" + std::string(a) + "\"");
+        if (!n) return errorAt(s_.cur(), "malformed constant \"" + printable(a) + "\"");
         v.refIndex = static_cast<uint32_t>(*n);
       }
       s_.advance();
