@@ -31,7 +31,7 @@ bool isFloatToken(const Token& t) {
   return t.text.substr(0, 3) == "inf" || t.text.substr(0, 3) == "nan";
 }
 
-constexpr unsigned kMaxDepth = 4000;
+constexpr unsigned kMaxDepth = 1000;  // folded nesting: about 0.6 KiB of native stack per level
 
 struct DepthGuard {
   unsigned& d;
@@ -43,19 +43,78 @@ Error literalError(const Token& t, Result<uint64_t>&& r) { return Error(t.offset
 
 }  // namespace
 
+static Status parseCatchClauses(Parser& p, FuncCtx& f, ByteWriter& w);
+
+// An instruction sequence up to ')' or a terminator keyword that belongs to an enclosing construct. Flat structured
+// instructions (block ... end) are tracked on an explicit stack, so their nesting depth costs no native stack; folded
+// instructions recurse (bounded by kMaxDepth).
 Status Parser::parseInstrs(FuncCtx& f, ByteWriter& w) {
+  struct Frame {
+    Op op;
+    bool sawElse = false, sawCatch = false, sawCatchAll = false;
+  };
+  std::vector<Frame> stack;
   for (;;) {
     const Token& t = peek();
     if (t.kind == TokKind::LParen) {
       MYRT_TRY(parseFolded(f, w));
-    } else if (t.kind == TokKind::Keyword) {
-      if (isTerminator(t)) return {};
-      MYRT_TRY(parseInstr(f, w));
-    } else if (t.kind == TokKind::RParen) {
-      return {};
-    } else {
+      continue;
+    }
+    if (t.kind != TokKind::Keyword) {
+      if (t.kind == TokKind::RParen && stack.empty()) return {};
       return unexpected();
     }
+    if (isTerminator(t)) {
+      if (stack.empty()) return {};
+      Frame& fr = stack.back();
+      if (t.isKeyword("end")) {
+        next();
+        w.op(Op::End);
+        MYRT_TRY(parseEndLabel(f, true));
+        stack.pop_back();
+      } else if (t.isKeyword("else")) {
+        if (fr.op != Op::If || fr.sawElse) return unexpected();
+        next();
+        fr.sawElse = true;
+        MYRT_TRY(parseEndLabel(f, false));
+        w.op(Op::Else);
+      } else if (t.isKeyword("catch") || t.isKeyword("catch_all")) {
+        if (fr.op != Op::Try || fr.sawCatchAll) return unexpected();
+        bool all = t.isKeyword("catch_all");
+        next();
+        fr.sawCatch = true;
+        fr.sawCatchAll = all;
+        if (all) {
+          w.op(Op::CatchAll);
+        } else {
+          w.op(Op::Catch);
+          MYRT_ASSIGN(uint32_t tag, parseIndex(SpTag));
+          w.u32(tag);
+        }
+      } else {  // delegate
+        if (fr.op != Op::Try || fr.sawCatch) return unexpected();
+        next();
+        f.labels.pop_back();
+        w.op(Op::Delegate);
+        MYRT_ASSIGN(uint32_t l, parseLabelIndex(f));
+        w.u32(l);
+        stack.pop_back();
+      }
+      continue;
+    }
+    auto op = opFromName(t.text);
+    if (op && (*op == Op::Block || *op == Op::Loop || *op == Op::If || *op == Op::Try || *op == Op::TryTable)) {
+      const Token& kw = next();
+      std::optional<std::string> label;
+      if (peek().kind == TokKind::Id) label = next().value;
+      w.op(*op);
+      MYRT_TRY(parseBlockType(w, kw));
+      if (*op == Op::TryTable) MYRT_TRY(parseCatchClauses(*this, f, w));
+      f.labels.push_back(label);
+      stack.push_back(Frame{*op});
+      continue;
+    }
+    MYRT_TRY(parseInstr(f, w));
   }
 }
 
@@ -452,70 +511,12 @@ static Status parseCatchClauses(Parser& p, FuncCtx& f, ByteWriter& w) {
   return {};
 }
 
+// One plain (flat) non-block instruction; block instructions are handled by parseInstrs' explicit control stack.
 Status Parser::parseInstr(FuncCtx& f, ByteWriter& w) {
-  DepthGuard guard(depth_);
-  if (depth_ > kMaxDepth) return errAt(peek(), "nesting too deep");
   const Token& kw = next();
   auto op = opFromName(kw.text);
   if (!op) return errAt(kw, "unknown operator " + std::string(kw.text));
-  switch (*op) {
-    case Op::Block:
-    case Op::Loop:
-    case Op::If:
-    case Op::Try:
-    case Op::TryTable: {
-      std::optional<std::string> label;
-      if (peek().kind == TokKind::Id) label = next().value;
-      w.op(*op);
-      MYRT_TRY(parseBlockType(w, kw));
-      if (*op == Op::TryTable) MYRT_TRY(parseCatchClauses(*this, f, w));
-      f.labels.push_back(label);
-      MYRT_TRY(parseInstrs(f, w));
-      if (*op == Op::If && isKw("else")) {
-        next();
-        MYRT_TRY(parseEndLabel(f, false));
-        w.op(Op::Else);
-        MYRT_TRY(parseInstrs(f, w));
-      }
-      if (*op == Op::Try) {
-        bool anyCatch = false, catchAll = false;
-        while ((isKw("catch") && !catchAll) || (isKw("catch_all") && !catchAll)) {
-          anyCatch = true;
-          catchAll = isKw("catch_all");
-          bool all = isKw("catch_all");
-          next();
-          if (all) {
-            w.op(Op::CatchAll);
-          } else {
-            w.op(Op::Catch);
-            MYRT_ASSIGN(uint32_t tag, parseIndex(SpTag));
-            w.u32(tag);
-          }
-          MYRT_TRY(parseInstrs(f, w));
-        }
-        if (isKw("delegate") && !anyCatch) {
-          next();
-          f.labels.pop_back();
-          w.op(Op::Delegate);
-          MYRT_ASSIGN(uint32_t l, parseLabelIndex(f));
-          w.u32(l);
-          return {};
-        }
-      }
-      if (!isKw("end")) return unexpected();
-      next();
-      w.op(Op::End);
-      return parseEndLabel(f, true);
-    }
-    case Op::End:
-    case Op::Else:
-    case Op::Catch:
-    case Op::CatchAll:
-    case Op::Delegate:
-      return errAt(kw, "unexpected token");
-    default:
-      return parsePlain(f, w, *op, kw);
-  }
+  return parsePlain(f, w, *op, kw);
 }
 
 Status Parser::parseFolded(FuncCtx& f, ByteWriter& w) {

@@ -230,3 +230,13 @@ TEST_CASE("wat: deep nesting is an error, not a crash", "[text][wat]") {
   text += ")";
   CHECK(watError(text) == "nesting too deep");
 }
+
+TEST_CASE("wat: deep flat nesting uses no native stack", "[text][wat]") {
+  std::string text = "(func ";
+  for (int i = 0; i < 100000; ++i) text += "block ";
+  for (int i = 0; i < 100000; ++i) text += "end ";
+  text += ")";
+  auto r = watToBinary(text);
+  REQUIRE(r.ok());
+  CHECK(r->size() > 200000u);
+}
