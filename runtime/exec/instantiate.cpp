@@ -331,6 +331,7 @@ InvokeResult invoke(Store& store, FuncInst* f, std::span<const Value> args, std:
   cx.backtrace.clear();
   cx.backtraceInstances.clear();
   TrapReason t = f->entry(cx, *f, io);
+  cx.exception = nullptr;  // an exception escaping to the host is the "uncaught exception" trap
   cx.sp = savedSp;
   cx.depth = savedDepth;
   if (t != TrapReason::None) {

@@ -224,6 +224,12 @@ Ref Store::externRef(uint64_t hostValue) {
   return slot.get();
 }
 
+ExnObject* Store::newException(TagInst* tag) {
+  exceptions_.push_back(std::make_unique<ExnObject>());
+  exceptions_.back()->tag = tag;
+  return exceptions_.back().get();
+}
+
 // ---- instances ------------------------------------------------------------------------------------------------------
 
 void Instance::syncData() {

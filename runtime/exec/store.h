@@ -91,6 +91,12 @@ struct TagInst {
   std::unique_ptr<CompositeType> ownedType;
 };
 
+// A thrown exception (exnref): the tag and its payload values.
+struct ExnObject {
+  TagInst* tag = nullptr;
+  std::vector<Value> payload;
+};
+
 struct ExternRefObject {
   uint64_t hostValue = 0;           // the value of `ref.extern N` in scripts, or an embedder's payload
 };
@@ -172,6 +178,9 @@ struct ExecContext {
   std::string trapMessage;          // empty: use trapMessage(reason)
   std::vector<uint32_t> backtrace;  // innermost first: defining-module function indices
   std::vector<const Instance*> backtraceInstances;
+  // An exception in flight across an entry boundary: an entry returning TrapReason::UncaughtException with this set
+  // lets the calling tier continue unwinding (catch it); at invoke() it becomes the "uncaught exception" trap.
+  ExnObject* exception = nullptr;
 
   TrapReason hostTrap(std::string msg) {
     trapMessage = std::move(msg);
@@ -224,6 +233,7 @@ class Store {
   Instance* newInstance();
   // Extern references are interned by host value, so `ref.extern 1` is the same reference every time.
   Ref externRef(uint64_t hostValue);
+  ExnObject* newException(TagInst* tag);
   static uint64_t externRefValue(Ref r) { return static_cast<ExternRefObject*>(r)->hostValue; }
 
   // Memory accounting (store-wide byte limit).
@@ -247,6 +257,7 @@ class Store {
   std::vector<std::unique_ptr<TagInst>> tags_;
   std::vector<std::unique_ptr<Instance>> instances_;
   std::unordered_map<uint64_t, std::unique_ptr<ExternRefObject>> externRefs_;
+  std::vector<std::unique_ptr<ExnObject>> exceptions_;  // kept until the store dies (no GC yet)
   size_t stackBytes_ = 0;
 };
 

@@ -58,6 +58,8 @@ namespace myrt::interp {
   X(RefFunc)          /* dst funcIdx */                                                        \
   X(RefAsNonNull)     /* dst src */                                                            \
   X(RefEq)            /* dst a b */                                                            \
+  X(Throw)            /* tagIdx base n (payload in slots [base, base+n)) */                    \
+  X(ThrowRef)         /* exnSlot */                                                            \
   X(SimdLoad)         /* dst addr mem offLo offHi op lane vecSlot (v128 loads incl. lane/splat/zero/extend) */ \
   X(SimdStore)        /* addr src mem offLo offHi op lane */
 
@@ -90,9 +92,25 @@ enum class IOp : uint16_t {
 };
 constexpr unsigned kNumIOps = static_cast<unsigned>(IOp::Count);
 
+// Exception handlers of try_table blocks: a throw at code position p (or a call at p that unwinds) is caught by the
+// first handler with start <= p < end whose catch clause matches (inner blocks come first). A catch writes the payload
+// (and, for *_ref, the exnref) to slots [dst, ...) and jumps to `target`.
+struct CatchEntry {
+  uint8_t kind = 0;      // CatchClause::Kind
+  uint32_t tag = 0;      // module tag index (Catch/CatchRef)
+  uint32_t dst = 0;      // first destination slot
+  uint32_t target = 0;   // code position
+};
+struct HandlerRange {
+  uint32_t start = 0, end = 0;
+  uint32_t firstCatch = 0, numCatches = 0;  // into InterpFunc::catches
+};
+
 // The lowered code of one function.
 struct InterpFunc : TierCode {
   std::vector<uint32_t> code;
+  std::vector<HandlerRange> handlers;
+  std::vector<CatchEntry> catches;
   uint32_t numParams = 0;
   uint32_t numLocals = 0;   // params + declared locals
   uint32_t frameSize = 0;   // slots: locals + max operand height + scratch (>= numResults)

@@ -119,6 +119,7 @@ class Lowering {
         }
       }
       if (c.kind == CtrlKind::If) bind(l.elsePatches);
+      if (l.handler != kNoPos) out_.handlers[l.handler].end = pc();
       bind(l.patches);
     }
     setOwn(c.height, c.height + nres);
@@ -249,11 +250,45 @@ class Lowering {
   void onCatchAll(ControlEntry&) { unsupported("catch_all"); }
   void onDelegate(uint32_t, ControlEntry&) { unsupported("delegate"); }
   void onRethrow(uint32_t, ControlEntry&) { unsupported("rethrow"); }
-  void onThrow(uint32_t, const CompositeType&) { unsupported("throw"); }
-  void onThrowRef() { unsupported("throw_ref"); }
-  void onTryTable(const Instr&, ControlEntry& c) {
-    unsupported("try_table");
+  void onThrow(uint32_t tagIndex, const CompositeType& ft) {
+    if (!live()) return;
+    const uint32_t b = height();  // the payload was popped: [b, b+n)
+    const uint32_t n = static_cast<uint32_t>(ft.params.size());
+    materializeRange(b, b + n);
+    emit(IOp::Throw, tagIndex, slot(b), n);
+  }
+  void onThrowRef() {
+    if (!live()) return;
+    emit(IOp::ThrowRef, vs_[height()]);
+  }
+  void onTryTable(const Instr& in, ControlEntry& c) {
     openBlock(c);
+    Label& l = labels_[c.user];
+    if (l.dead) return;
+    HandlerRange h;
+    h.start = pc();
+    h.firstCatch = static_cast<uint32_t>(out_.catches.size());
+    h.numCatches = static_cast<uint32_t>(in.catches.size());
+    for (const CatchClause& cc : in.catches) {
+      ControlEntry& t = r_->control(cc.label + 1);  // catch labels are relative to the block around try_table
+      CatchEntry e;
+      e.kind = static_cast<uint8_t>(cc.kind);
+      e.tag = cc.tag;
+      const uint32_t n = static_cast<uint32_t>(t.labelTypes().size());
+      const uint32_t idx = static_cast<uint32_t>(out_.catches.size());
+      if (t.kind == CtrlKind::Func) {
+        e.dst = 0;
+        retStubCatches_.push_back(idx);
+      } else {
+        e.dst = numLocals_ + t.height;
+        if (n) slot(t.height + n - 1);
+        if (t.kind == CtrlKind::Loop) e.target = labels_[t.user].pos;
+        else labels_[t.user].patches.push_back(kCatchPatch | idx);
+      }
+      out_.catches.push_back(e);
+    }
+    l.handler = static_cast<uint32_t>(out_.handlers.size());
+    out_.handlers.push_back(h);
   }
 
   // ---- parametric, variables ----
@@ -465,6 +500,10 @@ class Lowering {
 
   // Called after the whole body was read: fix scratch slot numbers, compute the frame size.
   void finish() {
+    if (!retStubCatches_.empty()) {  // catches that branch to the function label land on a trailing `ret`
+      for (uint32_t idx : retStubCatches_) out_.catches[idx].target = pc();
+      emit(IOp::Ret);
+    }
     const uint32_t scratchBase = numLocals_ + maxHeight_ + 1;
     for (uint32_t pos : scratchFixups_) out_.code[pos] += scratchBase;
     out_.frameSize = std::max(scratchBase + numScratch_, std::max(numResults_, out_.numParams));
@@ -477,7 +516,9 @@ class Lowering {
     std::vector<uint32_t> patches;         // words to patch with the end position
     std::vector<uint32_t> elsePatches;     // if: the false branch
     std::vector<uint32_t> savedParams;     // if with params: scratch copies
+    uint32_t handler = kNoPos;             // try_table: index into InterpFunc::handlers
   };
+  static constexpr uint32_t kCatchPatch = 0x80000000u;  // a patch naming CatchEntry::target instead of a code word
 
   // ---- stack mirror ----
   uint32_t height() const { return static_cast<uint32_t>(r_->stack().size()); }
@@ -534,7 +575,10 @@ class Lowering {
   }
   void openBlock(ControlEntry& c) { openBlock(c, live(1)); }
   void bind(std::vector<uint32_t>& patches) {
-    for (uint32_t p : patches) out_.code[p] = pc();
+    for (uint32_t p : patches) {
+      if (p & kCatchPatch) out_.catches[p & ~kCatchPatch].target = pc();
+      else out_.code[p] = pc();
+    }
     patches.clear();
     lastDst_ = kNoPos;
   }
@@ -675,6 +719,7 @@ class Lowering {
   std::vector<Label> labels_;
   std::vector<uint32_t> scratchFixups_;
   std::vector<uint32_t> srcs_;
+  std::vector<uint32_t> retStubCatches_;
   uint32_t numLocals_ = 0, numResults_ = 0, maxHeight_ = 0, numScratch_ = 0;
   uint32_t lastDst_ = kNoPos;
   std::string error_;

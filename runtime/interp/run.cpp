@@ -7,6 +7,7 @@
 #include <tuple>
 #include <utility>
 
+#include "runtime/binary/instr.h"
 #include "runtime/interp/code.h"
 
 #pragma GCC diagnostic ignored "-Wpedantic"  // computed goto (&&label, goto *p) is a GNU extension
@@ -226,6 +227,8 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, const void* const** ta
   const uint32_t* ip = base;
   FuncInst* callee = nullptr;
   Value* nfp = nullptr;
+  ExnObject* exn = nullptr;  // the exception being unwound
+  uint32_t throwPos = 0;     // code position where it was thrown (or the call it came through)
   zeroLocals(fp, code);
 
 #define NEXT()                          \
@@ -325,7 +328,15 @@ do_call:
   ++cx.depth;
   reason = callee->entry(cx, *callee, nfp);
   --cx.depth;
-  if (reason != TrapReason::None) goto trap;
+  if (reason != TrapReason::None) {
+    if (reason == TrapReason::UncaughtException && cx.exception) {
+      exn = cx.exception;
+      cx.exception = nullptr;
+      throwPos = static_cast<uint32_t>(ip - base) - 1;
+      goto unwind;
+    }
+    goto trap;
+  }
   NEXT();
 
 L_TailCall:
@@ -365,7 +376,15 @@ do_tail_call:
   ++cx.depth;
   reason = callee->entry(cx, *callee, fp);
   --cx.depth;
-  if (reason != TrapReason::None) goto trap;
+  if (reason != TrapReason::None) {
+    if (reason == TrapReason::UncaughtException && cx.exception) {
+      exn = cx.exception;
+      cx.exception = nullptr;
+      throwPos = UINT32_MAX;  // the frame was replaced by the tail call: no handler of it applies
+      goto unwind;
+    }
+    goto trap;
+  }
   goto L_Ret;
 
 L_Select:
@@ -421,6 +440,56 @@ L_GlobalSet:
   }
   MYRT_IOPS_STORE(MYRT_STORE_HANDLER)
 #undef MYRT_STORE_HANDLER
+L_Throw: {
+  TagInst* tag = id->tags[ip[2]];
+  exn = cx.store->newException(tag);
+  exn->payload.assign(fp + ip[3], fp + ip[3] + ip[4]);
+  throwPos = static_cast<uint32_t>(ip - base);
+  goto unwind;
+}
+L_ThrowRef:
+  exn = static_cast<ExnObject*>(S(2).ref);
+  if (!exn) {
+    cx.trapMessage = "null exception reference";
+    TRAP(TrapReason::NullReference);
+  }
+  throwPos = static_cast<uint32_t>(ip - base);
+  goto unwind;
+
+  // Unwinding: find the innermost try_table of this frame covering throwPos with a matching catch, else pop the
+  // frame and look in the caller (at its call instruction); past the entry frame the exception leaves this loop.
+unwind:
+  for (;;) {
+    for (size_t hi = code->handlers.size(); hi-- > 0;) {
+      const HandlerRange& h = code->handlers[hi];
+      if (throwPos < h.start || throwPos >= h.end) continue;
+      for (uint32_t k = 0; k < h.numCatches; ++k) {
+        const CatchEntry& c = code->catches[h.firstCatch + k];
+        const bool all = c.kind == CatchClause::CatchAll || c.kind == CatchClause::CatchAllRef;
+        if (!all && id->tags[c.tag] != exn->tag) continue;
+        Value* d = fp + c.dst;
+        if (!all) d = std::copy(exn->payload.begin(), exn->payload.end(), d);
+        if (c.kind == CatchClause::CatchRef || c.kind == CatchClause::CatchAllRef) d->ref = exn;
+        ip = base + c.target;
+        NEXT();
+      }
+    }
+    if (frames.empty()) {
+      cx.exception = exn;
+      return TrapReason::UncaughtException;
+    }
+    const Frame& f = frames.back();
+    ip = f.ip;
+    fp = f.fp;
+    fn = f.func;
+    frames.pop_back();
+    --cx.depth;
+    code = static_cast<InterpFunc*>(fn->code.get());
+    id = &fn->instance->data;
+    base = code->code.data();
+    throwPos = static_cast<uint32_t>(ip - base) - 1;
+  }
+
 L_SimdLoad:
   reason = simdLoad(fp, ip, id);
   if (reason != TrapReason::None) goto trap;

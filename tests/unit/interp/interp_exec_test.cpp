@@ -2,6 +2,9 @@
 // calls, call_indirect, locals/globals, numerics, traps. Written over tiers() so they run on every tier.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <cstdio>
+
 #include "tests/unit/exec/exec_harness.h"
 
 using namespace myrt;
@@ -256,5 +259,32 @@ TEST_CASE("interp: host function calls and traps with backtrace", "[interp]") {
     REQUIRE(s.lastTrap.backtrace.size() == 2);
     CHECK(s.lastTrap.backtrace[0] == 4);  // $d (the import is function 0)
     CHECK(s.lastTrap.backtrace[1] == 3);  // div0
+  }
+}
+
+TEST_CASE("interp: speed of calls and loops", "[.bench]") {
+  for (const Tier& tier : tiers()) {
+    Session s(tier);
+    REQUIRE(s.load(R"((module
+      (func $fib (export "fib") (param i32) (result i32)
+        (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+          (then (local.get 0))
+          (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                         (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+      (func (export "loop") (param i32) (result i32) (local i32 i32)
+        (loop $l
+          (local.set 1 (i32.add (local.get 1) (i32.xor (local.get 0) (local.get 2))))
+          (local.set 2 (i32.add (local.get 2) (i32.const 3)))
+          (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+        (local.get 1)))
+    )") == "");
+    auto t0 = std::chrono::steady_clock::now();
+    CHECK(s.i32("fib", {I32(32)}) == 2178309);
+    auto t1 = std::chrono::steady_clock::now();
+    s.i32("loop", {I32(100000000)});
+    auto t2 = std::chrono::steady_clock::now();
+    std::printf("%s: fib(32) %.0f ms, loop 1e8 iterations %.0f ms\n", tier.name.c_str(),
+                std::chrono::duration<double, std::milli>(t1 - t0).count(),
+                std::chrono::duration<double, std::milli>(t2 - t1).count());
   }
 }
