@@ -102,7 +102,7 @@ bool matches(Store& store, const wast::Expected& e, ValType type, const Value& g
 
 class ScriptRunner {
  public:
-  explicit ScriptRunner(const Tier& tier) : s_(tier) {}
+  explicit ScriptRunner(const Tier& tier, bool wasm2 = false) : s_(tier), wasm2_(wasm2) {}
 
   Counts run(const std::string& path) {
     Counts c;
@@ -122,11 +122,17 @@ class ScriptRunner {
 
  private:
   Result<std::shared_ptr<const Module>> compile(const wast::ScriptModule& sm) {
-    auto bin = sm.encode();
+    WatOptions wo;
+    wo.wasm2 = wasm2_;
+    auto bin = sm.encode(wo);
     if (!bin.ok()) return Error("encode: " + bin.error().message);
-    auto mod = decodeModule(std::move(bin.value()));
+    DecodeOptions dopts;
+    dopts.wasm20 = wasm2_;
+    auto mod = decodeModule(std::move(bin.value()), dopts);
     if (!mod.ok()) return Error("decode: " + mod.error().message);
-    Status v = validateModule(*mod);
+    ValidateOptions vopts;
+    vopts.wasm2Only = wasm2_;
+    Status v = validateModule(*mod, vopts);
     if (!v.ok()) return Error("validate: " + v.error().message);
     return std::shared_ptr<const Module>(std::make_shared<Module>(std::move(mod.value())));
   }
@@ -238,6 +244,7 @@ class ScriptRunner {
   }
 
   Session s_;
+  bool wasm2_ = false;
   Instance* current_ = nullptr;
   std::map<std::string, Instance*> named_;
 };
@@ -245,6 +252,13 @@ class ScriptRunner {
 std::string suiteDir() {
 #ifdef MYRT_SPEC_TESTSUITE
   return MYRT_SPEC_TESTSUITE;
+#else
+  return "";
+#endif
+}
+std::string suite20Dir() {
+#ifdef MYRT_SPEC_TESTSUITE_20
+  return MYRT_SPEC_TESTSUITE_20;
 #else
   return "";
 #endif
@@ -301,6 +315,23 @@ TEST_CASE("spec scripts: every script outside the known-failing list passes", "[
       ++ran;
     }
     CHECK(ran > 100);
+  }
+}
+
+TEST_CASE("spec scripts: the 2.0 suite passes completely", "[interp][spec-exec]") {
+  const std::string dir = suite20Dir();
+  if (dir.empty() || !std::filesystem::exists(dir)) return;
+  for (const Tier& tier : tiers()) {
+    unsigned ran = 0;
+    for (const std::string& f : suiteScripts(dir)) {
+      ScriptRunner runner(tier, /*wasm2=*/true);
+      Counts c = runner.run(f);
+      INFO(tier.name << " 2.0 " << std::filesystem::path(f).filename().string());
+      for (const auto& msg : c.failures) INFO(msg);
+      CHECK(c.failed == 0);
+      ++ran;
+    }
+    CHECK(ran > 50);
   }
 }
 
