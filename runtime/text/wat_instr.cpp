@@ -126,15 +126,6 @@ Status Parser::parseConstExpr(ByteWriter& w) {
   return {};
 }
 
-Status Parser::parseBlockLabel(FuncCtx& f) {
-  if (peek().kind == TokKind::Id) {
-    f.labels.push_back(next().value);
-  } else {
-    f.labels.push_back(std::nullopt);
-  }
-  return {};
-}
-
 Status Parser::parseEndLabel(FuncCtx& f, bool pop) {
   if (peek().kind == TokKind::Id) {
     const Token& id = next();
@@ -218,7 +209,7 @@ Status Parser::parseV128Const(ByteWriter& w) {
   else if (shape.isKeyword("i64x2")) { lanes = 2; kind = 3; }
   else if (shape.isKeyword("f32x4")) { lanes = 4; kind = 4; }
   else if (shape.isKeyword("f64x2")) { lanes = 2; kind = 5; }
-  else return errAt(shape, shape.kind == TokKind::Keyword ? "unexpected token" : "unexpected token");
+  else return errAt(shape, "unexpected token");
   uint8_t bytes[16];
   unsigned laneBytes = 16 / lanes;
   unsigned have = 0;

@@ -34,12 +34,6 @@ Status Parser::expectRParen() {
   return {};
 }
 
-Status Parser::expectKw(std::string_view kw) {
-  if (!peek().isKeyword(kw)) return unexpected();
-  next();
-  return {};
-}
-
 Status Parser::skipBalanced() {
   MYRT_TRY(expectLParen());
   size_t depth = 1;
@@ -292,15 +286,13 @@ Status ModuleParser::scanField() {
   MYRT_TRY(p.expectLParen());
   const Token& kw = p.next();
   auto optId = [&]() -> const Token* { return p.peek().kind == TokKind::Id ? &p.next() : nullptr; };
-  // Scans `(export ..)* (import ..)? i64?` and the abbreviation markers of tables/memories.
-  auto scanAddrAndAbbrev = [&](std::vector<bool>& is64, Space inner, std::string_view innerKw) {
+  // Scans `(export ..)* (import ..)? i64?` for the inline elem/data abbreviation of tables/memories.
+  auto scanAbbrev = [&](Space inner, std::string_view innerKw) {
     size_t save = p.pos_;
     while (p.isLParenKw("export") || p.isLParenKw("import")) {
       if (!p.skipBalanced().ok()) break;
     }
-    bool wide = p.isKw("i64");
-    is64.push_back(wide);
-    if (wide) p.next();
+    if (p.isKw("i64") || p.isKw("i32")) p.next();
     if (p.atValType()) {
       if (p.peek().kind == TokKind::LParen) (void)p.skipBalanced();
       else p.next();
@@ -332,8 +324,6 @@ Status ModuleParser::scanField() {
         p.next();
         p.next();
         MYRT_TRY(p.bind(s, optId()));
-        if (s == SpTable) p.tableIs64_.push_back(p.isKw("i64"));
-        if (s == SpMem) p.memIs64_.push_back(p.isKw("i64"));
       }
     }
   } else if (kw.isKeyword("func") || kw.isKeyword("global") || kw.isKeyword("tag")) {
@@ -341,10 +331,10 @@ Status ModuleParser::scanField() {
     MYRT_TRY(p.bind(spaceOfKeyword(kw, ok), optId()));
   } else if (kw.isKeyword("table")) {
     MYRT_TRY(p.bind(SpTable, optId()));
-    MYRT_TRY(scanAddrAndAbbrev(p.tableIs64_, SpElem, "elem"));
+    MYRT_TRY(scanAbbrev(SpElem, "elem"));
   } else if (kw.isKeyword("memory")) {
     MYRT_TRY(p.bind(SpMem, optId()));
-    MYRT_TRY(scanAddrAndAbbrev(p.memIs64_, SpData, "data"));
+    MYRT_TRY(scanAbbrev(SpData, "data"));
   } else if (kw.isKeyword("elem")) {
     MYRT_TRY(p.bind(SpElem, optId()));
   } else if (kw.isKeyword("data")) {
@@ -530,7 +520,6 @@ Status ModuleParser::parseTable(const Token& kw, const Import& imported) {
     encodeLimits(*out, min, max, is64, false);
   }
   if (!imp) ++p.numTables_;
-  (void)kw;
   return p.expectRParen();
 }
 
@@ -582,7 +571,6 @@ Status ModuleParser::parseMemory(const Token& kw, const Import& imported) {
   }
   encodeLimits(*out, min, max, is64, shared);
   if (!imp) ++p.numMems_;
-  (void)kw;
   return p.expectRParen();
 }
 
@@ -614,7 +602,6 @@ Status ModuleParser::parseGlobal(const Token& kw, const Import& imported) {
     MYRT_TRY(p.parseConstExpr(*out));
     ++p.numGlobals_;
   }
-  (void)kw;
   return p.expectRParen();
 }
 
@@ -1012,7 +999,7 @@ Result<std::vector<uint8_t>> watToBinary(std::string_view text) { return watToBi
 
 Result<std::vector<uint8_t>> watToBinary(std::string_view text, const WatOptions& opts) {
   MYRT_ASSIGN(std::vector<Token> toks, tokenize(text));
-  wat::Parser p(toks, text);
+  wat::Parser p(toks);
   p.wasm2_ = opts.wasm2;
   return p.parseModule();
 }

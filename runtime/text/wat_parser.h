@@ -84,13 +84,12 @@ struct TypeUse {
 // Per-function context for instructions: locals and the label stack.
 struct FuncCtx {
   IndexSpace locals;
-  std::vector<std::string> localNamesInOrder;
   std::vector<std::optional<std::string>> labels;  // innermost last; nullopt = unnamed
 };
 
 class Parser {
  public:
-  Parser(const std::vector<Token>& toks, std::string_view src) : t_(toks), src_(src) {}
+  explicit Parser(const std::vector<Token>& toks) : t_(toks) {}
   Result<std::vector<uint8_t>> parseModule();
 
   // ---- token cursor (wat_module.cpp) ----
@@ -108,7 +107,6 @@ class Parser {
   Error unexpected() const;  // "unexpected token" / "unexpected end"
   Status expectLParen();
   Status expectRParen();
-  Status expectKw(std::string_view kw);
   Status skipBalanced();  // at '(' : skips through the matching ')'
   Result<std::string> parseString();  // a String token's bytes
   Result<std::string> parseName();    // a String that must be valid UTF-8 ("malformed UTF-8 encoding")
@@ -149,15 +147,12 @@ class Parser {
   Status parsePlain(FuncCtx& f, ByteWriter& w, Op op, const Token& at);
   Status parseImmediates(FuncCtx& f, ByteWriter& w, Op op, const Token& at);
   Status parseBlockType(ByteWriter& w, const Token& at);
-  Status parseBlockLabel(FuncCtx& f);
   Status parseEndLabel(FuncCtx& f, bool pop);
   Status parseMemArg(ByteWriter& w, Op op, bool lane);
   Status parseV128Const(ByteWriter& w);
-  bool usesDataIndex(Op op) const { return op == Op::MemoryInit || op == Op::DataDrop; }
 
   // ---- state ----
   const std::vector<Token>& t_;
-  std::string_view src_;
   size_t pos_ = 0;
 
   std::array<IndexSpace, SpCount> spaces_;
@@ -165,7 +160,6 @@ class Parser {
   std::vector<std::pair<uint32_t, uint32_t>> recGroups_;  // (first, size) of explicit rec groups, in order
   std::vector<std::unordered_map<std::string, uint32_t>> fieldNames_;
   uint32_t numExplicitTypes_ = 0;
-  std::vector<bool> memIs64_, tableIs64_;  // by index (pass 1), for offset abbreviations
 
   // Section contents (pass 2).
   ByteWriter imports_, tables_, mems_, globals_, tags_, exports_, elems_, datas_;
