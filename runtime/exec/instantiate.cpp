@@ -25,7 +25,7 @@ bool canonSubtype(ValType a, ValType b, const TypeRegistry& reg) {
   if (a.kind != ValKind::Ref || b.kind != ValKind::Ref) return false;
   if (a.nullable && !b.nullable) return false;
   if (a.heap == b.heap && a.heap != HeapKind::Concrete) return true;
-  if (a.heap == HeapKind::Concrete && b.heap == HeapKind::Concrete) return a.index == b.index;
+  if (a.heap == HeapKind::Concrete && b.heap == HeapKind::Concrete) return reg.isSubtype(a.index, b.index);
   auto top = [&](ValType t) -> HeapKind {
     switch (t.heap) {
       case HeapKind::Func: case HeapKind::NoFunc: return HeapKind::Func;
@@ -140,7 +140,8 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr
       switch (imp.kind) {
         case ExternKind::Func: {
           const Func& f = m.funcs[fi++];
-          if (f.typeIndex >= typeIds.size() || ex.func->typeId != typeIds[f.typeIndex]) return incompatible(imp, "function type");
+          if (f.typeIndex >= typeIds.size() || !reg.isSubtype(ex.func->typeId, typeIds[f.typeIndex]))
+            return incompatible(imp, "function type");
           break;
         }
         case ExternKind::Table: {

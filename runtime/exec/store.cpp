@@ -308,8 +308,17 @@ std::vector<uint32_t> TypeRegistry::canonicalize(const Module& m) {
       key.push_back('#');
       encodeU32(key, k);
       auto [it, inserted] = ids_.emplace(std::move(key), static_cast<uint32_t>(types_.size()));
-      if (inserted) types_.push_back(std::make_unique<CompositeType>(m.types[start + k].comp));
+      if (inserted) {
+        types_.push_back(std::make_unique<CompositeType>(m.types[start + k].comp));
+        supers_.push_back(UINT32_MAX);
+      }
       canon[start + k] = it->second;
+    }
+    // Supertypes are declared before (or within) the group, so their ids are known now.
+    for (uint32_t k = 0; k < size; ++k) {
+      const SubType& st = m.types[start + k];
+      if (!st.supers.empty() && st.supers[0] < canon.size() && supers_[canon[start + k]] == UINT32_MAX)
+        supers_[canon[start + k]] = canon[st.supers[0]];
     }
     i = start + size;
   }
@@ -327,7 +336,10 @@ uint32_t TypeRegistry::funcTypeId(const CompositeType& ft) {
   key.push_back('#');
   encodeU32(key, 0);
   auto [it, inserted] = ids_.emplace(std::move(key), static_cast<uint32_t>(types_.size()));
-  if (inserted) types_.push_back(std::make_unique<CompositeType>(ft));
+  if (inserted) {
+    types_.push_back(std::make_unique<CompositeType>(ft));
+    supers_.push_back(UINT32_MAX);
+  }
   return it->second;
 }
 

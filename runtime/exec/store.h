@@ -204,8 +204,17 @@ class TypeRegistry {
   // Id of a standalone function type (a final type in a rec group of its own), e.g. for host functions.
   uint32_t funcTypeId(const CompositeType& ft);
   const CompositeType* type(uint32_t id) const { return id < types_.size() ? types_[id].get() : nullptr; }
+  // Declared (transitive) subtyping between canonical ids: a == b, or b is on a's chain of declared supertypes.
+  bool isSubtype(uint32_t a, uint32_t b) const {
+    for (unsigned steps = 0; a < supers_.size() && steps < 64; ++steps) {  // depth is bounded by the validator (63)
+      if (a == b) return true;
+      a = supers_[a];
+    }
+    return a == b;
+  }
 
  private:
+  std::vector<uint32_t> supers_;  // by id: canonical id of the declared supertype, UINT32_MAX if none
   std::unordered_map<std::string, uint32_t> ids_;
   std::vector<std::unique_ptr<CompositeType>> types_;  // by id (composite with module-relative indices; informational)
 };

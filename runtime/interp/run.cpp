@@ -296,7 +296,8 @@ L_CallIndirect: {
     cx.trapMessage = "uninitialized element " + std::to_string(i);  // the reference interpreter's wording
     TRAP(TrapReason::UninitializedElement);
   }
-  if (callee->typeId != id->typeIds[ip[2]]) TRAP(TrapReason::IndirectCallTypeMismatch);
+  if (callee->typeId != id->typeIds[ip[2]] && !cx.store->types().isSubtype(callee->typeId, id->typeIds[ip[2]]))
+    TRAP(TrapReason::IndirectCallTypeMismatch);
   nfp = fp + ip[5];
   ip += 6;
   goto do_call;
@@ -351,7 +352,8 @@ L_TailCallIndirect: {
     cx.trapMessage = "uninitialized element " + std::to_string(i);  // the reference interpreter's wording
     TRAP(TrapReason::UninitializedElement);
   }
-  if (callee->typeId != id->typeIds[ip[2]]) TRAP(TrapReason::IndirectCallTypeMismatch);
+  if (callee->typeId != id->typeIds[ip[2]] && !cx.store->types().isSubtype(callee->typeId, id->typeIds[ip[2]]))
+    TRAP(TrapReason::IndirectCallTypeMismatch);
   goto do_tail_call;
 }
 L_TailCallRef:
