@@ -62,3 +62,41 @@ TEST_CASE("mutated modules never crash decode + validate", "[.fuzz]") {
   }
   WARN("decoded " << validated << " mutants, " << accepted << " valid");
 }
+
+#include "test_module.h"
+
+TEST_CASE("random function bodies never crash the CodeReader", "[.fuzz]") {
+  // Bytes biased towards opcodes and small immediates so that bodies get past the first instructions.
+  static const uint8_t kAlphabet[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11,
+                                      0x12, 0x14, 0x1a, 0x1b, 0x1c, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26,
+                                      0x28, 0x36, 0x3f, 0x40, 0x41, 0x42, 0x45, 0x6a, 0x7f, 0x7e, 0x70, 0x6f, 0x63,
+                                      0x64, 0xd0, 0xd1, 0xd2, 0xd4, 0xd5, 0xd6, 0xfb, 0xfc, 0xfd, 0x06, 0x07, 0x08,
+                                      0x09, 0x18, 0x19, 0x0a, 0x80, 0xff};
+  std::mt19937 rng(777);
+  const int rounds = std::getenv("MYRT_FUZZ_ROUNDS") ? std::atoi(std::getenv("MYRT_FUZZ_ROUNDS")) * 5000 : 20000;
+  int valid = 0;
+  for (int round = 0; round < rounds; ++round) {
+    test::ModuleBuilder b;
+    b.memory(1);
+    b.table(ValType::funcref());
+    uint32_t t0 = b.type({ValType::i32()}, {ValType::i32()});
+    b.type({}, {});
+    b.tag(b.type({ValType::i32()}, {}));
+    b.global(ValType::i32(), true, {0x41, 0x00, 0x0b});
+    std::vector<uint8_t> body;
+    const size_t len = 1 + rng() % 24;
+    for (size_t i = 0; i < len; ++i)
+      body.push_back(rng() % 3 == 0 ? static_cast<uint8_t>(rng() % 4) : kAlphabet[rng() % sizeof(kAlphabet)]);
+    if (rng() % 2) body.push_back(0x0b);
+    b.func(t0, {ValType::i32(), ValType::ref(HeapKind::Func, false)}, body);
+    b.m.exports.push_back(Export{"f", ExternKind::Func, 0});
+    Status s = b.validate(rng() % 4 == 0);
+    if (!s.ok()) continue;
+    ++valid;
+    TypeContext ctx(b.m);
+    NullInterface null;
+    CodeReader<NullInterface, false> reader(ctx, null);
+    CHECK(reader.readFunction(0).ok());
+  }
+  WARN(valid << " of " << rounds << " random bodies were valid");
+}
