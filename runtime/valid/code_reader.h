@@ -95,6 +95,32 @@ constexpr std::array<OpFacts, kNumOps> makeOpFacts() {
 }
 inline constexpr std::array<OpFacts, kNumOps> kOpFacts = makeOpFacts();
 
+// Ops whose typing is their signature alone and whose immediate needs no check (numeric ops and constants), with at
+// most two params: CodeReader::step types them before its switch. kind bytes are ValKind values; 0xFF: not plain.
+struct PlainSig {
+  uint8_t numParams = 0xFF;  // 0xFF: not plain
+  uint8_t p0 = 0, p1 = 0;
+  uint8_t result = 0xFF;     // 0xFF: no result
+  uint8_t isConst = 0;       // constant instruction (onConst hook) rather than onSimple
+};
+constexpr std::array<PlainSig, kNumOps> makePlainSigs() {
+  std::array<PlainSig, kNumOps> a{};
+  for (unsigned i = 0; i < kNumOps; ++i) {
+    const OpInfo& info = kOpInfo[i];
+    if (info.sig.isSpecial || info.sig.numParams > 2 || static_cast<Op>(i) == Op::Nop) continue;
+    const bool isConst = info.imm == ImmKind::I32 || info.imm == ImmKind::I64 || info.imm == ImmKind::F32 ||
+                         info.imm == ImmKind::F64 || info.imm == ImmKind::V128;
+    if (info.imm != ImmKind::None && !isConst) continue;
+    a[i].numParams = info.sig.numParams;
+    a[i].p0 = static_cast<uint8_t>(info.sig.params[0]);
+    a[i].p1 = static_cast<uint8_t>(info.sig.params[1]);
+    a[i].result = info.sig.numResults ? static_cast<uint8_t>(info.sig.results[0]) : 0xFF;
+    a[i].isConst = isConst;
+  }
+  return a;
+}
+inline constexpr std::array<PlainSig, kNumOps> kPlainSigs = makePlainSigs();
+
 // Single-byte opcodes CodeReader decodes without readInstr (see CodeReader::fastDecode).
 enum : uint8_t { kFastSlow, kFastNone, kFastIndex, kFastI32, kFastMemArg, kFastBlock };
 constexpr std::array<uint8_t, 256> makeFastKinds() {
@@ -778,6 +804,24 @@ class CodeReader {
       else iface_.onSimple(in_);
       return true;
     }
+  }
+
+  // Plain ops (numeric, constants): typed straight from kPlainSigs when their operands are on the stack.
+  MYRT_HOT bool plainStep(const detail::PlainSig& ps) {
+    const size_t n = ps.numParams;
+    if (stack_.size() < ctrl_.back().height + n) return false;
+    ValType* top = stack_.top(n);
+    if constexpr (Validate) {
+      const auto k = [](ValType t) { return static_cast<uint8_t>(t.kind); };
+      constexpr uint8_t bot = static_cast<uint8_t>(ValKind::Bot);
+      if (n >= 1 && k(top[0]) != ps.p0 && k(top[0]) != bot) return false;
+      if (n == 2 && k(top[1]) != ps.p1 && k(top[1]) != bot) return false;
+    }
+    stack_.shrink(stack_.size() - n);
+    if (ps.result != 0xFF) push(ValType{static_cast<ValKind>(ps.result)});
+    if (ps.isConst) iface_.onConst(in_);
+    else iface_.onSimple(in_);
+    return true;
   }
 
   // THE switch over opcodes (code_reader_ops.h): the `special` ops by name, everything else via simpleStep.

@@ -12,6 +12,8 @@ namespace myrt {
 MYRT_CR_TEMPLATE
 bool MYRT_CR::step() {
   const Op op = in_.op;
+  const detail::PlainSig& ps = detail::kPlainSigs[static_cast<unsigned>(op)];
+  if (ps.numParams != 0xFF && plainStep(ps)) return true;  // else: errors / unreachable code take the full path
   switch (op) {
     case Op::Unreachable:
       setUnreachable();
