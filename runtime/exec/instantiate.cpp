@@ -73,9 +73,14 @@ static Result<Value> evalConst(Instance& inst, ConstExpr e) {
   if (uint64_t(e.offset) + e.size > m.bytes.size()) return Error(e.offset, "unexpected end");
   ByteReader r(m.data(e), e.size, e.offset);
   Instr in;
-  Value stack[16];
+  std::vector<Value> stackVec(16);
+  Value* stack = stackVec.data();
   unsigned sp = 0;
   auto need = [&](unsigned n) { return sp >= n; };
+  Store& store = *inst.store;
+  auto compOf = [&](uint32_t typeIdx) -> const CompositeType* {
+    return typeIdx < m.types.size() ? &m.types[typeIdx].comp : nullptr;
+  };
   while (!r.atEnd()) {
     MYRT_TRY(readInstr(r, in));
     switch (in.op) {
@@ -112,6 +117,54 @@ static Result<Value> evalConst(Instance& inst, ConstExpr e) {
         if (!need(2)) return Error(in.offset, "type mismatch");
         uint64_t b = stack[--sp].i64, a = stack[sp - 1].i64;
         stack[sp - 1] = Value::fromI64(in.op == Op::I64Add ? a + b : in.op == Op::I64Sub ? a - b : a * b);
+        break;
+      }
+      case Op::RefI31:
+        if (!need(1)) return Error(in.offset, "type mismatch");
+        stack[sp - 1] = Value::fromRef(i31Ref(stack[sp - 1].i32));
+        break;
+      case Op::AnyConvertExtern: case Op::ExternConvertAny:  // the same reference
+        if (!need(1)) return Error(in.offset, "type mismatch");
+        break;
+      case Op::StructNew: case Op::StructNewDefault: {
+        const CompositeType* ct = compOf(in.idx);
+        if (!ct || ct->kind != CompKind::Struct) return Error(in.offset, "unknown type");
+        const unsigned n = static_cast<unsigned>(ct->fields.size());
+        const bool dflt = in.op == Op::StructNewDefault;
+        if (!dflt && !need(n)) return Error(in.offset, "type mismatch");
+        StructObject* o = store.newStruct(inst.typeIds[in.idx], n);
+        if (!dflt) {
+          for (unsigned i = 0; i < n; ++i) o->fields[i] = packField(stack[sp - n + i], ct->fields[i].type);
+          sp -= n;
+        }
+        if (sp == 16) goto overflow;
+        stack[sp++] = Value::fromRef(o);
+        break;
+      }
+      case Op::ArrayNew: case Op::ArrayNewDefault: case Op::ArrayNewFixed: {
+        const CompositeType* ct = compOf(in.idx);
+        if (!ct || ct->kind != CompKind::Array || ct->fields.empty()) return Error(in.offset, "unknown type");
+        const ValType et = ct->fields[0].type;
+        uint64_t len;
+        Value init;
+        if (in.op == Op::ArrayNewFixed) {
+          len = in.idx2;
+          if (!need(static_cast<unsigned>(len))) return Error(in.offset, "type mismatch");
+        } else {
+          if (!need(in.op == Op::ArrayNew ? 2 : 1)) return Error(in.offset, "type mismatch");
+          len = stack[--sp].i32;
+          if (in.op == Op::ArrayNew) init = stack[--sp];
+        }
+        if (len > store.config().limits.maxTableElems) return Error(trapMessage(TrapReason::OutOfMemory));
+        ArrayObject* o = store.newArray(inst.typeIds[in.idx], static_cast<size_t>(len));
+        if (in.op == Op::ArrayNewFixed) {
+          for (uint64_t i = 0; i < len; ++i) o->elems[i] = packField(stack[sp - len + i], et);
+          sp -= static_cast<unsigned>(len);
+        } else if (in.op == Op::ArrayNew) {
+          for (auto& e : o->elems) e = packField(init, et);
+        }
+        if (sp == 16) goto overflow;
+        stack[sp++] = Value::fromRef(o);
         break;
       }
       default:

@@ -230,6 +230,26 @@ ExnObject* Store::newException(TagInst* tag) {
   return exceptions_.back().get();
 }
 
+StructObject* Store::newStruct(uint32_t typeId, size_t numFields) {
+  auto o = std::make_unique<StructObject>();
+  o->kind = GcKind::Struct;
+  o->typeId = typeId;
+  o->fields.resize(numFields);
+  StructObject* p = o.get();
+  structs_.push_back(std::move(o));
+  return p;
+}
+
+ArrayObject* Store::newArray(uint32_t typeId, size_t length) {
+  auto o = std::make_unique<ArrayObject>();
+  o->kind = GcKind::Array;
+  o->typeId = typeId;
+  o->elems.resize(length);
+  ArrayObject* p = o.get();
+  arrays_.push_back(std::move(o));
+  return p;
+}
+
 // ---- instances ------------------------------------------------------------------------------------------------------
 
 void Instance::syncData() {

@@ -97,7 +97,31 @@ struct ExnObject {
   std::vector<Value> payload;
 };
 
-struct ExternRefObject {
+// Objects of the `any` hierarchy start with this header so casts can tell them apart. i31 values are not objects:
+// they are tagged references (bit 0 set, value in bits 1..31). Conversions between `any` and `extern`
+// (any.convert_extern / extern.convert_any) keep the reference unchanged.
+enum class GcKind : uint8_t { Struct, Array, Host };
+struct GcObject {
+  GcKind kind = GcKind::Host;
+  uint32_t typeId = UINT32_MAX;     // canonical type id (Struct/Array)
+};
+struct StructObject : GcObject {
+  std::vector<Value> fields;        // packed fields hold their value zero-extended in i32
+};
+struct ArrayObject : GcObject {
+  std::vector<Value> elems;
+};
+// Stores `v` into a field of storage type `t` (packed i8/i16 fields keep only their low bits).
+inline Value packField(Value v, ValType t) {
+  if (t.kind == ValKind::I8) return Value::fromI32(v.i32 & 0xffu);
+  if (t.kind == ValKind::I16) return Value::fromI32(v.i32 & 0xffffu);
+  return v;
+}
+inline Ref i31Ref(uint32_t v) { return reinterpret_cast<Ref>((uintptr_t(v & 0x7fffffffu) << 1) | 1); }
+inline bool isI31(Ref r) { return (reinterpret_cast<uintptr_t>(r) & 1) != 0; }
+inline uint32_t i31Value(Ref r) { return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(r) >> 1) & 0x7fffffffu; }
+
+struct ExternRefObject : GcObject {
   uint64_t hostValue = 0;           // the value of `ref.extern N` in scripts, or an embedder's payload
 };
 
@@ -243,6 +267,9 @@ class Store {
   // Extern references are interned by host value, so `ref.extern 1` is the same reference every time.
   Ref externRef(uint64_t hostValue);
   ExnObject* newException(TagInst* tag);
+  // GC objects (kept until the store dies: no collector yet). Fields/elements start zeroed (null / 0).
+  StructObject* newStruct(uint32_t typeId, size_t numFields);
+  ArrayObject* newArray(uint32_t typeId, size_t length);
   static uint64_t externRefValue(Ref r) { return static_cast<ExternRefObject*>(r)->hostValue; }
 
   // Memory accounting (store-wide byte limit).
@@ -267,6 +294,8 @@ class Store {
   std::vector<std::unique_ptr<Instance>> instances_;
   std::unordered_map<uint64_t, std::unique_ptr<ExternRefObject>> externRefs_;
   std::vector<std::unique_ptr<ExnObject>> exceptions_;  // kept until the store dies (no GC yet)
+  std::vector<std::unique_ptr<StructObject>> structs_;
+  std::vector<std::unique_ptr<ArrayObject>> arrays_;
   size_t stackBytes_ = 0;
 };
 

@@ -60,6 +60,7 @@ namespace myrt::interp {
   X(RefEq)            /* dst a b */                                                            \
   X(Throw)            /* tagIdx base n (payload in slots [base, base+n)) */                    \
   X(ThrowRef)         /* exnSlot */                                                            \
+  X(Gc)               /* op dst s0 s1 s2 s3 s4 imm0 imm1 imm2 (gc.cpp) */                       \
   X(SimdLoad)         /* dst addr mem offLo offHi op lane vecSlot (v128 loads incl. lane/splat/zero/extend) */ \
   X(SimdStore)        /* addr src mem offLo offHi op lane */
 
@@ -121,6 +122,10 @@ const void* const* handlerTable();
 
 // Lowers function `funcIndex` of `inst` (a defined function of a validated module). Errors: "unsupported: <op>".
 Result<std::unique_ptr<InterpFunc>> lowerFunction(Instance& inst, uint32_t funcIndex);
+
+// GC instructions (gc.cpp): one step of IOp::Gc, and the cast test shared with br_on_cast.
+TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst);
+bool castMatches(const TypeRegistry& reg, Ref r, HeapKind kind, uint32_t canonId, bool nullable);
 
 // The FuncEntry of interpreted functions (run.cpp).
 TrapReason interpEntry(ExecContext& cx, FuncInst& f, Value* io);

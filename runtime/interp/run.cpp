@@ -492,6 +492,11 @@ unwind:
     throwPos = static_cast<uint32_t>(ip - base) - 1;
   }
 
+L_Gc:
+  reason = gcStep(cx, fp, ip, *fn->instance);
+  if (reason != TrapReason::None) goto trap;
+  ip += 12;
+  NEXT();
 L_SimdLoad:
   reason = simdLoad(fp, ip, id);
   if (reason != TrapReason::None) goto trap;

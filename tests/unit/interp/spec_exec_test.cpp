@@ -267,24 +267,6 @@ std::string suite20Dir() {
 // Scripts of the suite's top level that do not pass yet on the interpreter, each with the reason. Every other script
 // must run without a single failure (the gate below). Empty is the goal.
 const std::map<std::string, const char*> kKnownFailing = {
-    {"array.wast", "GC not implemented"},
-    {"array_copy.wast", "GC not implemented"},
-    {"array_fill.wast", "GC not implemented"},
-    {"array_init_data.wast", "GC not implemented"},
-    {"array_init_elem.wast", "GC not implemented"},
-    {"array_new_data.wast", "GC not implemented"},
-    {"array_new_elem.wast", "GC not implemented"},
-    {"br_on_cast.wast", "GC not implemented"},
-    {"br_on_cast_fail.wast", "GC not implemented"},
-    {"extern.wast", "GC not implemented (any.convert_extern / extern.convert_any)"},
-    {"i31.wast", "GC not implemented"},
-    {"ref_cast.wast", "GC not implemented"},
-    {"ref_eq.wast", "GC not implemented"},
-    {"ref_test.wast", "GC not implemented"},
-    {"struct.wast", "GC not implemented"},
-    {"type-subtyping.wast", "GC casts not implemented"},
-    {"table_init.wast", "GC constant expressions (array.new_default) not implemented"},
-    {"table_init64.wast", "GC constant expressions (array.new_default) not implemented"},
     {"instance.wast", "this test driver does not run `module definition` / `module instance`"},
     {"comments.wast", "line 105: quoted module with a `;;` comment ended by \\0a returns 1 (text front end)"},
 };
