@@ -187,26 +187,29 @@ class TypeStack {
   ValType& back() { return buf_[n_ - 1]; }
   ValType operator[](size_t i) const { return buf_[i]; }
   MYRT_HOT void push_back(ValType t) {
-    if (n_ == buf_.size()) grow(n_ + 1);
+    if (n_ == cap_) [[unlikely]] grow(n_ + 1);
     buf_[n_++] = t;
   }
   MYRT_HOT void pop_back() { --n_; }
   MYRT_HOT ValType* top(size_t k) { return buf_.data() + (n_ - k); }  // the top k entries (k <= size())
   MYRT_HOT void append(std::span<const ValType> ts) {
-    if (n_ + ts.size() > buf_.size()) grow(n_ + ts.size());
+    if (n_ + ts.size() > cap_) [[unlikely]] grow(n_ + ts.size());
     for (ValType t : ts) buf_[n_++] = t;
   }
   void shrink(size_t n) { n_ = n < n_ ? n : n_; }
   void clear() { n_ = 0; }
   void reserve(size_t n) {
-    if (n > buf_.size()) grow(n);
+    if (n > cap_) grow(n);
   }
   operator std::span<const ValType>() const { return {buf_.data(), n_}; }  // NOLINT(google-explicit-constructor)
 
  private:
-  [[gnu::noinline]] void grow(size_t need) { buf_.resize(need < 64 ? 64 : need * 2); }
+  [[gnu::noinline]] void grow(size_t need) {
+    buf_.resize(need < 64 ? 64 : need * 2);
+    cap_ = buf_.size();
+  }
   std::vector<ValType> buf_;
-  size_t n_ = 0;
+  size_t n_ = 0, cap_ = 0;
 };
 
 // ---- the validation-only interface ---------------------------------------------------------------------------------
@@ -387,9 +390,8 @@ class CodeReader {
     return true;
   }
   MYRT_HOT bool popExpect(ValType expected) {
-    const ControlEntry& c = ctrl_.back();
-    if (stack_.size() <= c.height) {
-      if (!Validate || c.unreachable) return true;
+    if (stack_.size() <= curHeight_) {
+      if (!Validate || ctrl_.back().unreachable) return true;
       return failRequires("instruction", {&expected, 1});
     }
     if constexpr (Validate) {
@@ -461,6 +463,7 @@ class CodeReader {
     c.kind = kind;
     c.offset = offset;
     c.height = static_cast<uint32_t>(stack_.size());
+    curHeight_ = c.height;
     c.initHeight = static_cast<uint32_t>(initLog_.size());
     return c;
   }
@@ -719,7 +722,7 @@ class CodeReader {
   MYRT_HOT bool simpleOp(const OpSig& sig, ValType addr) {
     const unsigned n = sig.numParams;
     // Fast path: all operands present in this block; signature types are numeric/vector, compared by kind.
-    if (stack_.size() >= ctrl_.back().height + n) {
+    if (stack_.size() >= curHeight_ + n) {
       ValType* top = stack_.top(n);
       bool ok = true;
       if constexpr (Validate) {
@@ -809,7 +812,7 @@ class CodeReader {
   // Plain ops (numeric, constants): typed straight from kPlainSigs when their operands are on the stack.
   MYRT_HOT bool plainStep(const detail::PlainSig& ps) {
     const size_t n = ps.numParams;
-    if (stack_.size() < ctrl_.back().height + n) return false;
+    if (stack_.size() < curHeight_ + n) return false;
     ValType* top = stack_.top(n);
     if constexpr (Validate) {
       const auto k = [](ValType t) { return static_cast<uint8_t>(t.kind); };
@@ -863,6 +866,7 @@ class CodeReader {
   std::vector<uint8_t> localInit_;
   std::vector<uint32_t> initLog_;
   bool trackInit_ = false;
+  size_t curHeight_ = 0;  // == ctrl_.back().height (cached for the hot operand checks)
   bool constMode_ = false;
   bool wasm2Only_ = false;
   uint32_t constGlobals_ = 0;

@@ -170,6 +170,7 @@ void MYRT_CR::popBlock() {
   const uint32_t rn = c.numResults;
   stack_.shrink(c.height);
   ctrl_.pop_back();
+  curHeight_ = ctrl_.empty() ? 0 : ctrl_.back().height;
   if (!ctrl_.empty()) {
     if (single) push(sv);
     else pushTypes({rp, rn});
