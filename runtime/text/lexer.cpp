@@ -59,7 +59,8 @@ size_t utf8Len(std::string_view s, size_t i) {
 
 class Lexer {
  public:
-  Lexer(std::string_view src, bool keep) : src_(src), keep_(keep) {}
+  Lexer(std::string_view src, bool keep, std::vector<SkippedAnnotation>* skipped = nullptr)
+      : src_(src), keep_(keep), skipped_(skipped) {}
 
   Result<std::vector<Token>> run() {
     size_t skipDepth = 0;  // > 0 while skipping an annotation
@@ -75,6 +76,7 @@ class Lexer {
           ++pos_;
         } else if (c == ')') {
           --skipDepth;
+          if (skipDepth == 0 && skipped_) skipped_->back().bodyEnd = pos_;
           ++pos_;
         } else if (c == '"') {
           MYRT_TRY(readString());
@@ -101,7 +103,17 @@ class Lexer {
             if (!isValidUtf8(ri.decoded)) return Error(start, "malformed UTF-8 encoding");
           }
           if (skipDepth > 0 || !keep_) {
-            if (skipDepth == 0) annotStart = start;
+            if (skipDepth == 0) {
+              annotStart = start;
+              if (skipped_) {
+                SkippedAnnotation a;
+                a.id = ri.strings == 1 && ri.idchars == 0 ? ri.decoded : std::string(src_.substr(idStart, pos_ - idStart));
+                a.offset = start;
+                a.bodyStart = pos_;
+                a.tokenIndex = toks_.size();
+                skipped_->push_back(std::move(a));
+              }
+            }
             ++skipDepth;
             continue;
           }
@@ -287,6 +299,7 @@ class Lexer {
 
   std::string_view src_;
   bool keep_;
+  std::vector<SkippedAnnotation>* skipped_;
   size_t pos_ = 0;
   std::vector<Token> toks_;
 };
@@ -356,6 +369,11 @@ Result<std::string> decodeStringBody(std::string_view body, size_t offset) {
 
 Result<std::vector<Token>> tokenize(std::string_view src, bool keepAnnotations) {
   Lexer lx(src, keepAnnotations);
+  return lx.run();
+}
+
+Result<std::vector<Token>> tokenize(std::string_view src, std::vector<SkippedAnnotation>& skipped) {
+  Lexer lx(src, false, &skipped);
   return lx.run();
 }
 

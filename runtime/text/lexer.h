@@ -44,6 +44,17 @@ struct Token {
 // Tokenizes all of `src`. The result always ends with an Eof token (offset = src.size()).
 Result<std::vector<Token>> tokenize(std::string_view src, bool keepAnnotations = false);
 
+// An annotation skipped by the tokenizer: `(@id body)`.
+struct SkippedAnnotation {
+  std::string id;
+  size_t offset = 0;      // of "(@"
+  size_t bodyStart = 0;   // first byte after the id
+  size_t bodyEnd = 0;     // offset of the closing ')'
+  size_t tokenIndex = 0;  // number of tokens produced before it (to find its nesting level)
+};
+// Like tokenize(src) and also lists the outermost skipped annotations (for `(@custom ...)`).
+Result<std::vector<Token>> tokenize(std::string_view src, std::vector<SkippedAnnotation>& skipped);
+
 // True for the characters allowed in keywords, ids and numbers ("idchar" of the spec).
 bool isIdChar(unsigned char c);
 

@@ -844,42 +844,60 @@ static void vecSection(std::vector<uint8_t>& out, uint8_t id, uint32_t n, const 
 
 std::vector<uint8_t> ModuleParser::assemble() {
   std::vector<uint8_t> out = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
-  if (!p.types_.empty() || !p.recGroups_.empty()) {
+  // `(@custom ...)` sections go before/after the place of a section id, present or not.
+  auto customs = [&](uint8_t id, bool after) {
+    for (const auto& c : p.customs_) {
+      if (c.sectionId != id || c.after != after) continue;
+      ByteWriter w;
+      w.name(c.name);
+      w.bytes.insert(w.bytes.end(), c.data.begin(), c.data.end());
+      section(out, 0, w);
+    }
+  };
+  auto slot = [&](uint8_t id, auto&& emit) {
+    customs(id, false);
+    emit();
+    customs(id, true);
+  };
+  slot(1, [&] {
+    if (p.types_.empty() && p.recGroups_.empty()) return;
     ByteWriter w;
     p.encodeTypeSection(w);
     section(out, 1, w);
-  }
-  vecSection(out, 2, p.numImports_, p.imports_);
-  {
+  });
+  slot(2, [&] { vecSection(out, 2, p.numImports_, p.imports_); });
+  slot(3, [&] {
     ByteWriter w;
     for (uint32_t t : p.funcTypes_) w.u32(t);
     vecSection(out, 3, static_cast<uint32_t>(p.funcTypes_.size()), w);
-  }
-  vecSection(out, 4, p.numTables_, p.tables_);
-  vecSection(out, 5, p.numMems_, p.mems_);
-  vecSection(out, 13, p.numTags_, p.tags_);
-  vecSection(out, 6, p.numGlobals_, p.globals_);
-  vecSection(out, 7, p.numExports_, p.exports_);
-  if (p.start_) {
+  });
+  slot(4, [&] { vecSection(out, 4, p.numTables_, p.tables_); });
+  slot(5, [&] { vecSection(out, 5, p.numMems_, p.mems_); });
+  slot(13, [&] { vecSection(out, 13, p.numTags_, p.tags_); });
+  slot(6, [&] { vecSection(out, 6, p.numGlobals_, p.globals_); });
+  slot(7, [&] { vecSection(out, 7, p.numExports_, p.exports_); });
+  slot(8, [&] {
+    if (!p.start_) return;
     ByteWriter w;
     w.u32(*p.start_);
     section(out, 8, w);
-  }
-  vecSection(out, 9, p.numElems_, p.elems_);
-  if (p.needDataCount_) {
+  });
+  slot(9, [&] { vecSection(out, 9, p.numElems_, p.elems_); });
+  slot(12, [&] {
+    if (!p.needDataCount_) return;
     ByteWriter w;
     w.u32(p.numDatas_);
     section(out, 12, w);
-  }
-  {
+  });
+  slot(10, [&] {
     ByteWriter w;
     for (const ByteWriter& c : p.codes_) {
       w.u32(static_cast<uint32_t>(c.size()));
       w.append(c);
     }
     vecSection(out, 10, static_cast<uint32_t>(p.codes_.size()), w);
-  }
-  vecSection(out, 11, p.numDatas_, p.datas_);
+  });
+  slot(11, [&] { vecSection(out, 11, p.numDatas_, p.datas_); });
   // name section: module name, function names, local names
   const auto& fnames = p.spaces_[SpFunc].nameOf;
   if (p.moduleName_ || !fnames.empty() || !p.localNames_.empty()) {
@@ -925,6 +943,7 @@ std::vector<uint8_t> ModuleParser::assemble() {
     }
     section(out, 0, w);
   }
+  customs(kLastSection, true);
   return out;
 }
 
@@ -995,12 +1014,75 @@ Result<std::vector<uint8_t>> Parser::parseModule() {
 
 }  // namespace wat
 
+namespace wat {
+
+// `(@custom "name" place? "data"*)` at module level -> a custom section. place: (before|after section-keyword),
+// (before first), (after last); default (after last). Malformed or misplaced custom annotations are ignored (the
+// reference interpreter only reports them in its custom-annotation mode).
+static void collectCustoms(Parser& p, std::string_view text, const std::vector<Token>& toks,
+                           const std::vector<SkippedAnnotation>& annots) {
+  bool wrapped = toks.size() > 1 && toks[0].kind == TokKind::LParen && toks[1].isKeyword("module");
+  for (const SkippedAnnotation& a : annots) {
+    if (a.id != "custom" || a.bodyEnd < a.bodyStart) continue;
+    int depth = 0;
+    for (size_t i = 0; i < a.tokenIndex && i < toks.size(); ++i) {
+      if (toks[i].kind == TokKind::LParen) ++depth;
+      else if (toks[i].kind == TokKind::RParen) --depth;
+    }
+    if (depth != (wrapped ? 1 : 0)) continue;
+    auto body = tokenize(text.substr(a.bodyStart, a.bodyEnd - a.bodyStart));
+    if (!body.ok()) continue;
+    const std::vector<Token>& t = *body;
+    size_t i = 0;
+    if (t[i].kind != TokKind::String || !isValidUtf8(t[i].value)) continue;
+    Parser::CustomSection cs;
+    cs.name = t[i++].value;
+    cs.sectionId = kLastSection;
+    cs.after = true;
+    bool ok = true;
+    if (t[i].kind == TokKind::LParen) {
+      if (i + 3 >= t.size()) continue;
+      static const std::pair<std::string_view, uint8_t> kSections[] = {
+          {"type", 1}, {"import", 2}, {"func", 3},  {"table", 4}, {"memory", 5}, {"tag", 13},      {"global", 6},
+          {"export", 7}, {"start", 8}, {"elem", 9}, {"datacount", 12}, {"code", 10}, {"data", 11}};
+      ok = t[i + 1].isKeyword("before") || t[i + 1].isKeyword("after");
+      cs.after = t[i + 1].isKeyword("after");
+      const Token& where = t[i + 2];
+      if (where.isKeyword("first")) {
+        cs.sectionId = 1;
+        ok = ok && !cs.after;
+      } else if (where.isKeyword("last")) {
+        cs.sectionId = kLastSection;
+        ok = ok && cs.after;
+      } else {
+        bool found = false;
+        for (const auto& [kw, id] : kSections) {
+          if (where.isKeyword(kw)) {
+            cs.sectionId = id;
+            found = true;
+          }
+        }
+        ok = ok && found;
+      }
+      ok = ok && t[i + 3].kind == TokKind::RParen;
+      i += 4;
+    }
+    while (ok && i < t.size() && t[i].kind == TokKind::String) cs.data += t[i++].value;
+    if (!ok || i >= t.size() || t[i].kind != TokKind::Eof) continue;
+    p.customs_.push_back(std::move(cs));
+  }
+}
+
+}  // namespace wat
+
 Result<std::vector<uint8_t>> watToBinary(std::string_view text) { return watToBinary(text, WatOptions{}); }
 
 Result<std::vector<uint8_t>> watToBinary(std::string_view text, const WatOptions& opts) {
-  MYRT_ASSIGN(std::vector<Token> toks, tokenize(text));
+  std::vector<SkippedAnnotation> annots;
+  MYRT_ASSIGN(std::vector<Token> toks, tokenize(text, annots));
   wat::Parser p(toks);
   p.wasm2_ = opts.wasm2;
+  wat::collectCustoms(p, text, toks, annots);
   return p.parseModule();
 }
 

@@ -64,6 +64,8 @@ class ByteWriter {
   size_t size() const { return bytes.size(); }
 };
 
+constexpr uint8_t kLastSection = 0xFF;
+
 enum Space : uint8_t { SpType, SpFunc, SpTable, SpMem, SpGlobal, SpTag, SpElem, SpData, SpCount };
 
 // One index space: $id -> index, plus the number of entries seen so far (pass 1) and names by index.
@@ -173,6 +175,12 @@ class Parser {
   std::optional<std::string> moduleName_;
   std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, std::string>>>> localNames_;
   bool wasm2_ = false;                   // WatOptions::wasm2
+  struct CustomSection {
+    uint8_t sectionId = 0;  // placed before/after this section's place (kLastSection: after everything)
+    bool after = true;
+    std::string name, data;
+  };
+  std::vector<CustomSection> customs_;   // from `(@custom ...)` annotations
   std::vector<size_t> typeFieldStarts_;  // token positions of `(type ...)` / `(rec ...)` fields
   unsigned depth_ = 0;                   // nesting depth of blocks/folded instructions (bounded)
 };

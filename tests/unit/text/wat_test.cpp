@@ -2,6 +2,8 @@
 // section, text-level errors with the reference interpreter's wording, and decode+validate of feature-rich modules.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "runtime/binary/decoder.h"
 #include "runtime/text/wat.h"
 #include "runtime/valid/validator.h"
@@ -239,4 +241,20 @@ TEST_CASE("wat: deep flat nesting uses no native stack", "[text][wat]") {
   auto r = watToBinary(text);
   REQUIRE(r.ok());
   CHECK(r->size() > 200000u);
+}
+
+TEST_CASE("wat: (@custom ...) annotations become custom sections; other annotations are ignored", "[text][wat]") {
+  Module m = decoded(
+      "(module (@custom \"a\" \"x\" \"y\") (func (@other stuff , ; ] ) nop)"
+      "  (@custom \"b\" (before first) \"\") (@custom \"c\" (after func) \"zz\")"
+      "  (func (@custom \"misplaced\" \"ignored\")))");
+  std::vector<std::string> names;
+  for (const auto& c : m.customs) names.push_back(c.name);
+  REQUIRE(names.size() >= 3);
+  CHECK(names[0] == "b");
+  CHECK(names[1] == "c");
+  CHECK(names[2] == "a");
+  CHECK(m.customs[2].contents.size == 2);
+  CHECK(std::find(names.begin(), names.end(), "misplaced") == names.end());
+  CHECK(m.funcs.size() == 2);
 }
