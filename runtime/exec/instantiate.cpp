@@ -381,11 +381,14 @@ InvokeResult invoke(Store& store, FuncInst* f, std::span<const Value> args, std:
   const uint32_t savedDepth = cx.depth;
   std::copy(args.begin(), args.end(), io);
   cx.sp = io + n;
+  Instance* savedCaller = cx.caller;
+  cx.caller = nullptr;
   cx.trapMessage.clear();
   cx.backtrace.clear();
   cx.backtraceInstances.clear();
   TrapReason t = f->entry(cx, *f, io);
   cx.exception = nullptr;  // an exception escaping to the host is the "uncaught exception" trap
+  cx.caller = savedCaller;
   cx.sp = savedSp;
   cx.depth = savedDepth;
   if (t != TrapReason::None) {

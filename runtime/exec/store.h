@@ -179,7 +179,7 @@ struct Instance {
 struct StoreLimits {
   uint64_t maxMemoryBytes = uint64_t(16) << 30;  // all memories of the store together
   uint64_t maxTableElems = 10'000'000;          // per table
-  uint32_t maxCallDepth = 20'000;               // wasm frames (all tiers and nested host calls)
+  uint32_t maxCallDepth = 50'000;               // wasm frames (all tiers and nested host calls)
   uint64_t valueStackSlots = uint64_t(1) << 22; // interpreter value stack (16 bytes each; reserved, lazily committed)
   bool guardPages = true;                       // reserve 8 GiB for each 32-bit memory (base never moves)
 };
@@ -205,6 +205,9 @@ struct ExecContext {
   // An exception in flight across an entry boundary: an entry returning TrapReason::UncaughtException with this set
   // lets the calling tier continue unwinding (catch it); at invoke() it becomes the "uncaught exception" trap.
   ExnObject* exception = nullptr;
+  // The instance of the wasm function that called the host function now running (nullptr when called from the
+  // embedder): host functions such as WASI's reach the caller's memory through it (caller->data.memory0).
+  Instance* caller = nullptr;
 
   TrapReason hostTrap(std::string msg) {
     trapMessage = std::move(msg);

@@ -326,6 +326,7 @@ do_call:
     NEXT();
   }
   cx.sp = fp + code->frameSize;
+  cx.caller = fn->instance;
   ++cx.depth;
   reason = callee->entry(cx, *callee, nfp);
   --cx.depth;
@@ -375,6 +376,7 @@ do_tail_call:
   }
   if (cx.depth >= cx.maxDepth) TRAP(TrapReason::CallStackExhausted);
   cx.sp = fp + std::max<size_t>(code->frameSize, std::max(callee->numParams(), callee->numResults()));
+  cx.caller = fn->instance;
   ++cx.depth;
   reason = callee->entry(cx, *callee, fp);
   --cx.depth;

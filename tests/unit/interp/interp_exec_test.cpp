@@ -288,3 +288,32 @@ TEST_CASE("interp: speed of calls and loops", "[.bench]") {
                 std::chrono::duration<double, std::milli>(t2 - t1).count());
   }
 }
+
+TEST_CASE("interp: host functions see the calling instance (memory access for WASI-style hosts)", "[interp]") {
+  for (const Tier& tier : tiers()) {
+    Session s(tier);
+    CompositeType ft;
+    ft.params = {ValType::i32(), ValType::i32()};
+    ft.results = {ValType::i32()};
+    FuncInst* sum = s.store->newHostFunc(ft, [](ExecContext& cx, std::span<const Value> args, std::span<Value> res) {
+      if (!cx.caller || !cx.caller->data.memory0) return cx.hostTrap("no caller memory");
+      const MemoryInst* m = cx.caller->data.memory0;
+      if (!m->inBounds(args[0].i32, args[1].i32)) return TrapReason::MemoryOutOfBounds;
+      uint32_t total = 0;
+      for (uint32_t i = 0; i < args[1].i32; ++i) total += m->base[args[0].i32 + i];
+      res[0] = Value::fromI32(total);
+      return TrapReason::None;
+    });
+    Instance* env = s.store->newInstance();
+    env->exports.emplace("sum", Extern::of(sum));
+    s.registerAs("env", env);
+    REQUIRE(s.load(R"((module
+      (import "env" "sum" (func $sum (param i32 i32) (result i32)))
+      (memory 1)
+      (data (i32.const 100) "\01\02\03\04")
+      (func (export "f") (param i32 i32) (result i32) (call $sum (local.get 0) (local.get 1))))
+    )") == "");
+    CHECK(s.i32("f", {I32(100), I32(4)}) == 10);
+    CHECK(s.call("f", {I32(65535), I32(4)}) == "out of bounds memory access");
+  }
+}
