@@ -847,7 +847,7 @@ class CodeReader {
   bool opRef(Op op);
   bool opTable(Op op);
   bool opMemory(Op op);
-  // GC proposal (code_reader_gc.h)
+  // GC proposal (code_reader_ops.h)
   bool compositeAt(uint32_t typeIdx, CompKind kind, const CompositeType*& ct);
   bool popMany(ValType t, uint32_t count);
   bool opStruct(Op op);
@@ -877,4 +877,3 @@ class CodeReader {
 }  // namespace myrt
 
 #include "runtime/valid/code_reader_ops.h"
-#include "runtime/valid/code_reader_gc.h"

@@ -1,7 +1,8 @@
 // runtime/valid/type_context.h -- module-level typing facts shared by every CodeReader walk: canonical (iso-recursive)
 // type identities, reference subtyping over abstract and concrete heap types, and the set of function indices that
 // may be named by `ref.func` inside function bodies ("undeclared function reference").
-// Layer: valid (depends on base, wasm). Built once per module; cheap enough to build again for a lowering pass.
+// Layer: valid (depends on base, wasm; implemented in validator.cpp). Built once per module; cheap enough to build
+// again for a lowering pass.
 // Robust against unvalidated modules (out-of-range indices never crash; they simply compare unequal).
 #pragma once
 #include <cstdint>
