@@ -1,0 +1,99 @@
+// wasi/p1/context.h -- internal state of a WASI preview1 context: the guest fd table (host fd, file type, rights,
+// preopen name), arguments/environment, the bound guest memory with bounds-checked access, and the host-function
+// calling convention shared by context.cpp, fd.cpp and path.cpp.
+// Layer: wasi/p1 (internal; embedders use wasi.h).
+#pragma once
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "runtime/exec/store.h"
+#include "wasi/p1/abi.h"
+#include "wasi/p1/wasi.h"
+
+namespace myrt::wasi {
+
+struct FdEntry {
+  int hostFd = -1;
+  uint8_t filetype = abi::kUnknown;
+  uint64_t rightsBase = 0;
+  uint64_t rightsInheriting = 0;
+  bool readOnly = false;            // beneath a read-only preopen
+  bool isPreopen = false;
+  std::string preopenName;          // guest path of a preopen
+};
+
+// Host errno -> WASI errno.
+uint16_t errnoFromHost(int e);
+// For path resolution results: EXDEV (escape) -> notcapable, else errnoFromHost.
+uint16_t errnoFromResolve(int e);
+// Host file mode -> WASI filetype.
+uint8_t filetypeFromMode(unsigned mode);
+
+class WasiState {
+ public:
+  std::vector<std::string> args;
+  std::vector<std::string> env;  // "KEY=value"
+  std::vector<std::optional<FdEntry>> fds;
+  Instance* guest = nullptr;
+  MemoryInst* memory = nullptr;
+  std::optional<uint32_t> exitCode;
+
+  ~WasiState();
+
+  // Guest memory: a host pointer to [addr, addr+len) or nullptr when out of bounds / no memory.
+  uint8_t* mem(uint64_t addr, uint64_t len);
+  bool load32(uint32_t addr, uint32_t& v) {
+    uint8_t* p = mem(addr, 4);
+    if (!p) return false;
+    std::memcpy(&v, p, 4);
+    return true;
+  }
+  bool store8(uint32_t addr, uint8_t v) { return storeN(addr, &v, 1); }
+  bool store16(uint32_t addr, uint16_t v) { return storeN(addr, &v, 2); }
+  bool store32(uint32_t addr, uint32_t v) { return storeN(addr, &v, 4); }
+  bool store64(uint32_t addr, uint64_t v) { return storeN(addr, &v, 8); }
+  bool storeN(uint32_t addr, const void* v, uint32_t n) {
+    uint8_t* p = mem(addr, n);
+    if (!p) return false;
+    std::memcpy(p, v, n);  // little-endian host (x86-64, arm64)
+    return true;
+  }
+  // A guest string (not NUL-terminated) or nullopt when out of bounds.
+  std::optional<std::string> string(uint32_t addr, uint32_t len);
+
+  // Guest fd -> entry; errno badf when closed/invalid, notcapable when `need` rights are missing.
+  uint16_t lookup(uint32_t fd, uint64_t need, FdEntry*& out);
+  uint32_t allocFd(FdEntry e);  // lowest free guest fd >= 3 (UINT32_MAX when the table is full)
+  void closeAll();
+};
+
+// Host-function convention: arguments as wasm values, result = WASI errno (i32).
+using WasiFn = uint16_t (*)(WasiState& s, std::span<const Value> a);
+inline uint32_t argU32(std::span<const Value> a, size_t i) { return a[i].i32; }
+inline uint64_t argU64(std::span<const Value> a, size_t i) { return a[i].i64; }
+
+struct WasiFnDef {
+  const char* name;
+  const char* params;  // one letter per parameter: 'i' i32, 'I' i64; the result is always one i32 errno
+  WasiFn fn;
+};
+// Definitions by area (fd.cpp, path.cpp); context.cpp defines the rest and assembles the host instance.
+std::span<const WasiFnDef> fdFunctions();
+std::span<const WasiFnDef> pathFunctions();
+
+// Shared helpers (fd.cpp): fill a filestat from a host stat buffer; iovec gathering.
+void writeFilestat(uint8_t* out, const struct ::stat& st);
+// Guest iovec array -> host iovecs (bounds-checked; at most 1024, the rest is left for a later call).
+// Returns success or fault/inval.
+uint16_t gatherIovecs(WasiState& s, uint32_t iovs, uint32_t count, std::vector<struct ::iovec>& out);
+// Rights a freshly opened fd of type `ft` gets, given the requested and the parent's inheriting rights.
+uint64_t maskRightsFor(uint8_t ft, uint64_t rights);
+
+}  // namespace myrt::wasi
