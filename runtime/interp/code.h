@@ -61,6 +61,9 @@ namespace myrt::interp {
   X(Throw)            /* tagIdx base n (payload in slots [base, base+n)) */                    \
   X(ThrowRef)         /* exnSlot */                                                            \
   X(Gc)               /* op dst s0 s1 s2 s3 s4 imm0 imm1 imm2 (gc.cpp) */                       \
+  X(I32AddImm)        /* dst a imm (i32.add/sub with a constant operand) */                    \
+  X(BrI32Eq) X(BrI32Ne) X(BrI32LtS) X(BrI32LtU) X(BrI32GtS) /* a b target: fused compare+branch */   \
+  X(BrI32GtU) X(BrI32LeS) X(BrI32LeU) X(BrI32GeS) X(BrI32GeU)                                    \
   X(SimdLoad)         /* dst addr mem offLo offHi op lane vecSlot (v128 loads incl. lane/splat/zero/extend) */ \
   X(SimdStore)        /* addr src mem offLo offHi op lane */
 

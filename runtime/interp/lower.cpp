@@ -89,9 +89,7 @@ class Lowering {
       l.savedParams.push_back(s);
       emitCopyToScratch(s, slot(c.height + i));
     }
-    emit(IOp::BrUnless, condLoc);
-    l.elsePatches.push_back(pc());
-    word(kNoPos);
+    l.elsePatches.push_back(emitCondJump(false, condLoc));
     vs_.resize(c.height + c.numParams);
   }
   void onElse(ControlEntry& c) {
@@ -424,6 +422,17 @@ class Lowering {
     if (iop == IOp::Count) return unsupported(opName(in.op));
     const uint32_t h = height();
     const uint32_t base = h - sig.numResults;
+    // i32.add/sub with a constant just pushed (into a dead stack slot): one instruction with an immediate.
+    if ((in.op == Op::I32Add || in.op == Op::I32Sub) && lastIOp_ == IOp::Const32 && lastDst_ == lastStart_ + 2 &&
+        out_.code[lastDst_] == vs_[base + 1] && vs_[base + 1] == slot(base + 1)) {
+      uint32_t imm = out_.code[lastDst_ + 1];
+      if (in.op == Op::I32Sub) imm = 0u - imm;
+      const uint32_t a = vs_[base];
+      out_.code.resize(lastStart_);
+      emitDst(IOp::I32AddImm, slot(base), a, imm);
+      setOwn(base, h);
+      return;
+    }
     head(iop);
     lastDst_ = pc();
     word(sig.numResults ? slot(base) : 0);
@@ -649,29 +658,24 @@ class Lowering {
     conditional = conditional || ifZero;
     if (t.kind == CtrlKind::Func) {
       uint32_t skip = kNoPos;
-      if (conditional) {
-        emit(ifZero ? IOp::BrIf : IOp::BrUnless, cond);
-        skip = pc();
-        word(kNoPos);
-      }
+      if (conditional) skip = emitCondJump(ifZero, cond);
       emitReturn(top);
       if (conditional) out_.code[skip] = pc();
       lastDst_ = kNoPos;
       return;
     }
     if (!needsMoves(t, top)) {
-      if (conditional) emit(ifZero ? IOp::BrUnless : IOp::BrIf, cond);
-      else emit(IOp::Jump);
-      word(kNoPos);
-      jumpTo(t, pc() - 1);
+      if (conditional) {
+        jumpTo(t, emitCondJump(!ifZero, cond));
+      } else {
+        emit(IOp::Jump);
+        word(kNoPos);
+        jumpTo(t, pc() - 1);
+      }
       return;
     }
     uint32_t skip = kNoPos;
-    if (conditional) {
-      emit(ifZero ? IOp::BrIf : IOp::BrUnless, cond);
-      skip = pc();
-      word(kNoPos);
-    }
+    if (conditional) skip = emitCondJump(ifZero, cond);
     const uint32_t k = static_cast<uint32_t>(t.labelTypes().size());
     for (uint32_t i = 0; i < k; ++i) {
       const uint32_t dst = slot(t.height + i), src = vs_[top - k + i];
@@ -736,6 +740,47 @@ class Lowering {
     if (hasResult) setOwn(h - 1, h);
     else sync();
   }
+  // A conditional jump on `cond` (taken when non-zero, or zero with !jumpIfTrue); returns the position of its target
+  // word. When `cond` was just computed by an i32 comparison into a dead stack slot, the comparison is fused into the
+  // jump (compare+branch in one dispatch).
+  uint32_t emitCondJump(bool jumpIfTrue, uint32_t cond) {
+    if (lastDst_ != kNoPos && lastDst_ == lastStart_ + 2 && out_.code[lastDst_] == cond && cond >= numLocals_) {
+      const IOp prev = lastIOp_;
+      const uint32_t a = out_.code[lastDst_ + 1];
+      if (prev == IOp::I32Eqz) {
+        out_.code.resize(lastStart_);
+        emit(jumpIfTrue ? IOp::BrUnless : IOp::BrIf, a);
+        word(kNoPos);
+        return pc() - 1;
+      }
+      const IOp fused = fusedCompare(prev, !jumpIfTrue);
+      if (fused != IOp::Count) {
+        const uint32_t b = out_.code[lastDst_ + 2];
+        out_.code.resize(lastStart_);
+        emit(fused, a, b);
+        word(kNoPos);
+        return pc() - 1;
+      }
+    }
+    emit(jumpIfTrue ? IOp::BrIf : IOp::BrUnless, cond);
+    word(kNoPos);
+    return pc() - 1;
+  }
+  static IOp fusedCompare(IOp cmp, bool negate) {
+    switch (cmp) {
+      case IOp::I32Eq: return negate ? IOp::BrI32Ne : IOp::BrI32Eq;
+      case IOp::I32Ne: return negate ? IOp::BrI32Eq : IOp::BrI32Ne;
+      case IOp::I32LtS: return negate ? IOp::BrI32GeS : IOp::BrI32LtS;
+      case IOp::I32LtU: return negate ? IOp::BrI32GeU : IOp::BrI32LtU;
+      case IOp::I32GtS: return negate ? IOp::BrI32LeS : IOp::BrI32GtS;
+      case IOp::I32GtU: return negate ? IOp::BrI32LeU : IOp::BrI32GtU;
+      case IOp::I32LeS: return negate ? IOp::BrI32GtS : IOp::BrI32LeS;
+      case IOp::I32LeU: return negate ? IOp::BrI32GtU : IOp::BrI32LeU;
+      case IOp::I32GeS: return negate ? IOp::BrI32LtS : IOp::BrI32GeS;
+      case IOp::I32GeU: return negate ? IOp::BrI32LtU : IOp::BrI32GeU;
+      default: return IOp::Count;
+    }
+  }
   uint32_t scratch() { return numScratch_++; }
   // Table index with bit 31 set for a 64-bit table (its index operands are i64).
   uint32_t tableWord(uint32_t t) const {
@@ -759,6 +804,8 @@ class Lowering {
   static uint32_t lo(uint64_t v) { return static_cast<uint32_t>(v); }
   static uint32_t hi(uint64_t v) { return static_cast<uint32_t>(v >> 32); }
   void head(IOp op) {
+    lastStart_ = pc();
+    lastIOp_ = op;
     const void* h = handlers_[static_cast<unsigned>(op)];
     uint32_t w[2];
     std::memcpy(w, &h, sizeof h);
@@ -794,7 +841,9 @@ class Lowering {
   std::vector<uint32_t> srcs_;
   std::vector<uint32_t> retStubCatches_;
   uint32_t numLocals_ = 0, numResults_ = 0, maxHeight_ = 0, numScratch_ = 0;
-  uint32_t lastDst_ = kNoPos;
+  uint32_t lastDst_ = kNoPos;    // dst word of the last instruction, while it may still be retargeted or fused
+  uint32_t lastStart_ = kNoPos;  // start of the last instruction
+  IOp lastIOp_ = IOp::Count;
   std::string error_;
 };
 

@@ -494,6 +494,25 @@ unwind:
     throwPos = static_cast<uint32_t>(ip - base) - 1;
   }
 
+L_I32AddImm:
+  S(2).i32 = S(3).i32 + ip[4];
+  ip += 5;
+  NEXT();
+#define MYRT_BR_CMP(name, T, cmp)                                                   \
+  L_##name:                                                                         \
+  ip = static_cast<T>(S(2).i32) cmp static_cast<T>(S(3).i32) ? base + ip[4] : ip + 5; \
+  NEXT();
+  MYRT_BR_CMP(BrI32Eq, uint32_t, ==)
+  MYRT_BR_CMP(BrI32Ne, uint32_t, !=)
+  MYRT_BR_CMP(BrI32LtS, int32_t, <)
+  MYRT_BR_CMP(BrI32LtU, uint32_t, <)
+  MYRT_BR_CMP(BrI32GtS, int32_t, >)
+  MYRT_BR_CMP(BrI32GtU, uint32_t, >)
+  MYRT_BR_CMP(BrI32LeS, int32_t, <=)
+  MYRT_BR_CMP(BrI32LeU, uint32_t, <=)
+  MYRT_BR_CMP(BrI32GeS, int32_t, >=)
+  MYRT_BR_CMP(BrI32GeU, uint32_t, >=)
+#undef MYRT_BR_CMP
 L_Gc:
   reason = gcStep(cx, fp, ip, *fn->instance);
   if (reason != TrapReason::None) goto trap;
