@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
+#include <cstdlib>
 
 #include "wasi/p1/context.h"
 
@@ -565,9 +567,18 @@ Instance* WasiContext::createInstance(Store& store) {
     for (const char* p = d.params; *p; ++p) ft.params.push_back(*p == 'I' ? ValType::i64() : ValType::i32());
     ft.results.push_back(ValType::i32());
     WasiFn fn = d.fn;
-    FuncInst* f = store.newHostFunc(std::move(ft), [s, fn](ExecContext&, std::span<const Value> args,
-                                                           std::span<Value> results) {
-      results[0] = Value::fromI32(fn(*s, args));
+    const char* name = d.name;
+    bool trace = std::getenv("MYRT_WASI_TRACE") != nullptr;  // debugging aid: one stderr line per call
+    FuncInst* f = store.newHostFunc(std::move(ft), [s, fn, name, trace](ExecContext&, std::span<const Value> args,
+                                                                        std::span<Value> results) {
+      uint16_t r = fn(*s, args);
+      results[0] = Value::fromI32(r);
+      if (trace) {
+        std::fprintf(stderr, "wasi: %s(", name);
+        for (size_t i = 0; i < args.size(); ++i)
+          std::fprintf(stderr, "%s%llu", i ? ", " : "", static_cast<unsigned long long>(args[i].i64));
+        std::fprintf(stderr, ") = %u\n", r);
+      }
       return TrapReason::None;
     });
     inst->funcs.push_back(f);

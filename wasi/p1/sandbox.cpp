@@ -38,7 +38,7 @@ int probeOpenat2() {
 int openat2Beneath(int dirfd, const std::string& path, int flags, mode_t mode, bool followFinal) {
   open_how how{};
   how.flags = static_cast<uint64_t>(flags | O_CLOEXEC | (followFinal ? 0 : O_NOFOLLOW));
-  if (flags & (O_CREAT | O_TMPFILE)) how.mode = mode;
+  if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) how.mode = mode;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
   for (int attempt = 0; attempt < 16; ++attempt) {  // EAGAIN: a concurrent rename raced with the lookup
     long fd = syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how);

@@ -1,0 +1,368 @@
+// tests/wasi/run_wasi_testsuite.cpp -- runs programs of the WASI preview1 testsuite (/work/shared/wasi-testsuite)
+// on the interpreter through the wasi/p1 API (no dependency on cli/). For each X.wasm: read X.json (defaults when
+// missing; the `operations` form too), copy the `root` fixture to a fresh temporary directory preopened as "/",
+// capture stdout/stderr, run `_start`, compare exit code and output.
+// Layer: tests (uses runtime/binary, runtime/valid, runtime/interp, wasi/p1).
+//
+//   run_wasi_testsuite TEST.wasm...          exit 0 iff all pass; prints one line per test
+//   run_wasi_testsuite --summary SUITE_DIR   runs every */testsuite/wasm32-wasip1/*.wasm, prints counts per folder
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "runtime/binary/decoder.h"
+#include "runtime/exec/engine.h"
+#include "runtime/interp/interp.h"
+#include "runtime/valid/validator.h"
+#include "wasi/p1/wasi.h"
+
+namespace fs = std::filesystem;
+using namespace myrt;
+
+namespace {
+
+// ---- a minimal JSON reader (objects, arrays, strings, numbers, true/false/null) ----
+struct Json {
+  enum Kind { Null, Bool, Num, Str, Arr, Obj } kind = Null;
+  bool b = false;
+  double num = 0;
+  std::string str;
+  std::vector<Json> arr;
+  std::vector<std::pair<std::string, Json>> obj;
+  const Json* get(const std::string& k) const {
+    for (auto& [key, v] : obj)
+      if (key == k) return &v;
+    return nullptr;
+  }
+};
+
+class JsonParser {
+ public:
+  explicit JsonParser(const std::string& t) : t_(t) {}
+  bool parse(Json& out) {
+    if (!value(out)) return false;
+    ws();
+    return i_ == t_.size();
+  }
+
+ private:
+  void ws() {
+    while (i_ < t_.size() && std::isspace(static_cast<unsigned char>(t_[i_]))) ++i_;
+  }
+  bool lit(const char* w) {
+    size_t n = std::strlen(w);
+    if (t_.compare(i_, n, w) != 0) return false;
+    i_ += n;
+    return true;
+  }
+  bool string(std::string& out) {
+    if (i_ >= t_.size() || t_[i_] != '"') return false;
+    ++i_;
+    while (i_ < t_.size() && t_[i_] != '"') {
+      char c = t_[i_++];
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (i_ >= t_.size()) return false;
+      char e = t_[i_++];
+      switch (e) {
+        case 'n': out += '\n'; break;
+        case 't': out += '\t'; break;
+        case 'r': out += '\r'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'u': {
+          if (i_ + 4 > t_.size()) return false;
+          unsigned cp = static_cast<unsigned>(std::strtoul(t_.substr(i_, 4).c_str(), nullptr, 16));
+          i_ += 4;
+          if (cp < 0x80) {
+            out += static_cast<char>(cp);
+          } else if (cp < 0x800) {
+            out += static_cast<char>(0xc0 | (cp >> 6));
+            out += static_cast<char>(0x80 | (cp & 0x3f));
+          } else {
+            out += static_cast<char>(0xe0 | (cp >> 12));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+            out += static_cast<char>(0x80 | (cp & 0x3f));
+          }
+          break;
+        }
+        default: out += e;
+      }
+    }
+    if (i_ >= t_.size()) return false;
+    ++i_;
+    return true;
+  }
+  bool value(Json& v) {
+    ws();
+    if (i_ >= t_.size()) return false;
+    char c = t_[i_];
+    if (c == '{') {
+      ++i_;
+      v.kind = Json::Obj;
+      ws();
+      if (i_ < t_.size() && t_[i_] == '}') return ++i_, true;
+      for (;;) {
+        ws();
+        std::string k;
+        if (!string(k)) return false;
+        ws();
+        if (i_ >= t_.size() || t_[i_++] != ':') return false;
+        Json x;
+        if (!value(x)) return false;
+        v.obj.emplace_back(std::move(k), std::move(x));
+        ws();
+        if (i_ < t_.size() && t_[i_] == ',') {
+          ++i_;
+          continue;
+        }
+        return i_ < t_.size() && t_[i_++] == '}';
+      }
+    }
+    if (c == '[') {
+      ++i_;
+      v.kind = Json::Arr;
+      ws();
+      if (i_ < t_.size() && t_[i_] == ']') return ++i_, true;
+      for (;;) {
+        Json x;
+        if (!value(x)) return false;
+        v.arr.push_back(std::move(x));
+        ws();
+        if (i_ < t_.size() && t_[i_] == ',') {
+          ++i_;
+          continue;
+        }
+        return i_ < t_.size() && t_[i_++] == ']';
+      }
+    }
+    if (c == '"') {
+      v.kind = Json::Str;
+      return string(v.str);
+    }
+    if (lit("true")) return v.kind = Json::Bool, v.b = true, true;
+    if (lit("false")) return v.kind = Json::Bool, true;
+    if (lit("null")) return v.kind = Json::Null, true;
+    char* end = nullptr;
+    v.num = std::strtod(t_.c_str() + i_, &end);
+    if (end == t_.c_str() + i_) return false;
+    v.kind = Json::Num;
+    i_ = static_cast<size_t>(end - t_.c_str());
+    return true;
+  }
+  const std::string& t_;
+  size_t i_ = 0;
+};
+
+struct Expectation {
+  std::vector<std::string> args;
+  std::vector<std::pair<std::string, std::string>> env;
+  std::string root;  // "" = none
+  int exitCode = 0;
+  std::optional<std::string> stdoutText, stderrText;
+};
+
+bool readFile(const fs::path& p, std::string& out) {
+  std::ifstream f(p, std::ios::binary);
+  if (!f) return false;
+  std::stringstream ss;
+  ss << f.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+void applyRun(const Json& j, Expectation& e) {
+  if (const Json* a = j.get("args"))
+    for (auto& x : a->arr) e.args.push_back(x.str);
+  if (const Json* v = j.get("env"))
+    for (auto& [k, x] : v->obj) e.env.emplace_back(k, x.str);
+  if (const Json* r = j.get("root"); r && r->kind == Json::Str) e.root = r->str;
+  if (const Json* r = j.get("dirs"); r && r->kind == Json::Arr && !r->arr.empty()) e.root = r->arr[0].str;
+  if (const Json* c = j.get("exit_code")) e.exitCode = static_cast<int>(c->num);
+  if (const Json* s = j.get("stdout")) e.stdoutText = s->str;
+  if (const Json* s = j.get("stderr")) e.stderrText = s->str;
+}
+
+bool loadExpectation(const fs::path& wasm, Expectation& e, std::string& err) {
+  fs::path jp = wasm;
+  jp.replace_extension(".json");
+  std::string text;
+  if (!readFile(jp, text)) return true;  // defaults
+  Json j;
+  if (!JsonParser(text).parse(j) || j.kind != Json::Obj) {
+    err = "bad JSON in " + jp.string();
+    return false;
+  }
+  if (const Json* ops = j.get("operations")) {
+    for (auto& op : ops->arr) {
+      const Json* type = op.get("type");
+      if (!type) continue;
+      if (type->str == "run") applyRun(op, e);
+      if (type->str == "wait")
+        if (const Json* c = op.get("exit_code")) e.exitCode = static_cast<int>(c->num);
+      if (type->str == "read") {
+        const Json* id = op.get("id");
+        const Json* payload = op.get("payload");
+        if (id && payload && id->str == "stdout") e.stdoutText = payload->str;
+        if (id && payload && id->str == "stderr") e.stderrText = payload->str;
+      }
+    }
+    return true;
+  }
+  applyRun(j, e);
+  return true;
+}
+
+std::string readAll(int fd) {
+  std::string out;
+  lseek(fd, 0, SEEK_SET);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+// Runs one test; "" on success, else why it failed.
+std::string runTest(const fs::path& wasm) {
+  Expectation exp;
+  std::string err;
+  if (!loadExpectation(wasm, exp, err)) return err;
+  std::string bytesText;
+  if (!readFile(wasm, bytesText)) return "cannot read " + wasm.string();
+  auto mod = decodeModule(std::vector<uint8_t>(bytesText.begin(), bytesText.end()));
+  if (!mod.ok()) return "decode: " + mod.error().toString();
+  if (Status v = validateModule(*mod); !v.ok()) return "validate: " + v.error().toString();
+  auto module = std::make_shared<const Module>(std::move(mod.value()));
+
+  // Fresh copy of the fixture: <tmp>/<root> preopened as "/".
+  char tmpl[] = "/tmp/myrt-wasi-XXXXXX";
+  if (!mkdtemp(tmpl)) return "mkdtemp failed";
+  fs::path tmp = tmpl;
+  struct Cleanup {
+    fs::path p;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(p, ec);
+    }
+  } cleanup{tmp};
+  wasi::WasiConfig cfg;
+  cfg.args.push_back(wasm.filename().string());
+  for (auto& a : exp.args) cfg.args.push_back(a);
+  cfg.env = exp.env;
+  if (!exp.root.empty()) {
+    fs::path src = wasm.parent_path() / exp.root;
+    fs::path dst = tmp / exp.root;
+    std::error_code ec;
+    fs::copy(src, dst, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+    if (ec) return "copying fixture " + src.string() + ": " + ec.message();
+    fs::permissions(dst, fs::perms::owner_all, fs::perm_options::add, ec);
+    for (auto it = fs::recursive_directory_iterator(dst, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (it->is_symlink()) continue;
+      fs::permissions(it->path(), fs::perms::owner_read | fs::perms::owner_write |
+                      (it->is_directory() ? fs::perms::owner_exec : fs::perms::none), fs::perm_options::add, ec);
+    }
+    // Scratch files of earlier runs (there are none in a fresh copy, but the suite asks to delete them).
+    for (auto it = fs::directory_iterator(dst, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+      if (it->path().extension() == ".cleanup") fs::remove_all(it->path(), ec);
+    cfg.preopens.push_back({dst.string(), "/", false});
+  }
+  int outFd = memfd_create("wasi-stdout", MFD_CLOEXEC);
+  int errFd = memfd_create("wasi-stderr", MFD_CLOEXEC);
+  int inFd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  cfg.stdinFd = inFd;
+  cfg.stdoutFd = outFd;
+  cfg.stderrFd = errFd;
+  std::string result;
+  {
+    auto ctx = wasi::WasiContext::create(cfg);
+    if (!ctx.ok()) {
+      result = "wasi: " + ctx.error().message;
+    } else {
+      auto store = makeInterpreterStore();
+      (*ctx)->addToStore(*store);
+      auto imports = resolveImports(*store, *module);
+      if (!imports.ok()) {
+        result = "link: " + imports.error().message;
+      } else if (auto inst = instantiate(*store, module, *imports); !inst.ok()) {
+        result = "instantiate: " + inst.error().message;
+      } else {
+        wasi::RunResult r = wasi::runStart(*store, **inst, **ctx);
+        std::string out = readAll(outFd), errText = readAll(errFd);
+        if (r.trap) {
+          result = "trap: " + r.trap->toString();
+        } else if (r.exitCode != exp.exitCode) {
+          result = "exit code " + std::to_string(r.exitCode) + ", expected " + std::to_string(exp.exitCode);
+        } else if (exp.stdoutText && out != *exp.stdoutText) {
+          result = "stdout differs: got [" + out + "] expected [" + *exp.stdoutText + "]";
+        } else if (exp.stderrText && errText != *exp.stderrText) {
+          result = "stderr differs: got [" + errText + "] expected [" + *exp.stderrText + "]";
+        }
+        if (!result.empty() && !errText.empty()) result += "\n  stderr: " + errText.substr(0, 2000);
+      }
+    }
+  }
+  close(outFd);
+  close(errFd);
+  close(inFd);
+  return result;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "--walk") {  // force the component-walk resolver (covers the fallback)
+    wasi::setResolver(wasi::Resolver::Walk);
+    args.erase(args.begin());
+  }
+  if (args.size() == 2 && args[0] == "--summary") {
+    std::map<std::string, std::pair<int, int>> counts;
+    std::vector<fs::path> tests;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(args[1], ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec))
+      if (it->path().extension() == ".wasm") tests.push_back(it->path());
+    std::sort(tests.begin(), tests.end());
+    for (auto& t : tests) {
+      std::string lang = fs::relative(t, args[1]).begin()->string();
+      std::string why = runTest(t);
+      auto& c = counts[lang];
+      ++c.second;
+      if (why.empty()) ++c.first;
+      std::printf("%s %s/%s%s%s\n", why.empty() ? "PASS" : "FAIL", lang.c_str(), t.stem().c_str(),
+                  why.empty() ? "" : ": ", why.c_str());
+    }
+    for (auto& [lang, c] : counts) std::printf("%s: %d / %d passed\n", lang.c_str(), c.first, c.second);
+    return 0;
+  }
+  if (args.empty()) {
+    std::fprintf(stderr, "usage: run_wasi_testsuite [--walk] TEST.wasm... | [--walk] --summary SUITE_DIR\n");
+    return 2;
+  }
+  int failed = 0;
+  for (auto& a : args) {
+    std::string why = runTest(a);
+    std::printf("%s %s%s%s\n", why.empty() ? "PASS" : "FAIL", a.c_str(), why.empty() ? "" : ": ", why.c_str());
+    if (!why.empty()) ++failed;
+  }
+  return failed ? 1 : 0;
+}
