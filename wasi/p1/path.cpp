@@ -158,13 +158,11 @@ uint16_t path_open(WasiState& s, std::span<const Value> a) {
   bool wantRead = base & kReadRights;
   bool wantWrite = (base & kWriteRights) || (fdflags & kFdflagAppend) || (oflags & kOflagTrunc);
   int flags = O_NOCTTY;
-  if (oflags & kOflagDirectory) {
-    flags |= O_DIRECTORY | O_RDONLY;
-  } else if (wantWrite) {
+  if (oflags & kOflagDirectory) flags |= O_DIRECTORY;  // with write access the kernel refuses (EISDIR)
+  if (wantWrite)
     flags |= wantRead ? O_RDWR : O_WRONLY;
-  } else {
+  else
     flags |= O_RDONLY;
-  }
   if (oflags & kOflagCreat) flags |= O_CREAT;
   if (oflags & kOflagExcl) flags |= O_EXCL;
   if (oflags & kOflagTrunc) flags |= O_TRUNC;
