@@ -1,0 +1,241 @@
+// bench/macro_runner.cpp -- runs one macro workload (bench/workloads/*.c built to .wasm) on the interpreter through the
+// engine API and times it; also measures lowering throughput and the memory cost of an instance.
+//
+//   macro_runner [--repeat N] [--expect CHECKSUM] FILE.wasm
+//       decode, validate, instantiate on makeInterpreterStore(), invoke the export `run` (() -> i32) N times (default
+//       1); prints one line:
+//         checksum=<u32> seconds=<best of N> first=<seconds of call 1> lower_mbps=<MB/s> rss_instance_kb=<KB>
+//         rss_run_kb=<KB>
+//       exit code 1 if the checksum differs from --expect (the native build's checksum), it traps, or fails to load.
+//   macro_runner --lower FILE.wasm...
+//       lowering throughput only, for any module: imports are satisfied by stubs (functions that trap, fresh memories,
+//       tables and globals); prints MB/s of code section lowered per module.
+//
+// Lowering: the engine lowers a function lazily on its first call and has no public lower-all API, so this uses the
+// interpreter's internal lowerFunction() (runtime/interp/code.h) on every defined function of a fresh instance,
+// repeated until at least 0.2 s have passed. MB/s are of code section bytes (same unit as bench_frontend).
+// RSS: resident set from /proc/self/statm; rss_instance_kb = growth across instantiate() (memory, tables, globals,
+// instance data), rss_run_kb = further growth across the calls (lowered code, touched linear memory and value stack).
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "runtime/binary/decoder.h"
+#include "runtime/exec/engine.h"
+#include "runtime/interp/code.h"
+#include "runtime/interp/interp.h"
+#include "runtime/valid/validator.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+long rssKb() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  long size = 0, resident = 0;
+  int n = std::fscanf(f, "%ld %ld", &size, &resident);
+  std::fclose(f);
+  if (n != 2) return 0;
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+bool readFile(const std::string& path, std::vector<uint8_t>& out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  out.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  return true;
+}
+
+uint64_t codeSectionBytes(const myrt::Module& m) {
+  for (const auto& s : m.sections)
+    if (s.id == 10) return s.size;
+  return 0;
+}
+
+// Decodes and validates; prints the error and returns nullptr on failure.
+std::shared_ptr<const myrt::Module> load(const std::string& path) {
+  std::vector<uint8_t> bytes;
+  if (!readFile(path, bytes) || bytes.empty()) {
+    std::fprintf(stderr, "macro_runner: cannot read %s\n", path.c_str());
+    return nullptr;
+  }
+  auto m = myrt::decodeModule(std::move(bytes));
+  if (!m) {
+    std::fprintf(stderr, "macro_runner: %s: %s\n", path.c_str(), m.error().toString().c_str());
+    return nullptr;
+  }
+  auto v = myrt::validateModule(*m);
+  if (!v) {
+    std::fprintf(stderr, "macro_runner: %s: %s\n", path.c_str(), v.error().toString().c_str());
+    return nullptr;
+  }
+  return std::make_shared<const myrt::Module>(std::move(m.value()));
+}
+
+// Imports satisfied by stubs: functions trap when called, memories/tables/globals are fresh objects of the imported type.
+bool stubImports(myrt::Store& store, const myrt::Module& m, std::vector<myrt::Extern>& out) {
+  for (const auto& imp : m.imports) {
+    switch (imp.kind) {
+      case myrt::ExternKind::Func: {
+        myrt::CompositeType t = m.funcType(imp.index);
+        out.push_back(myrt::Extern::of(store.newHostFunc(
+            std::move(t), [](myrt::ExecContext& cx, std::span<const myrt::Value>, std::span<myrt::Value>) {
+              return cx.hostTrap("stub import called");
+            })));
+        break;
+      }
+      case myrt::ExternKind::Memory: {
+        auto mem = store.newMemory(m.memories[imp.index].type);
+        if (!mem) return false;
+        out.push_back(myrt::Extern::of(*mem));
+        break;
+      }
+      case myrt::ExternKind::Table: {
+        auto t = store.newTable(m.tables[imp.index].type, myrt::Ref{});
+        if (!t) return false;
+        out.push_back(myrt::Extern::of(*t));
+        break;
+      }
+      case myrt::ExternKind::Global:
+        out.push_back(myrt::Extern::of(store.newGlobal(m.globals[imp.index].type, myrt::Value{})));
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+// Lowers every defined function of `inst` repeatedly for at least 0.2 s; returns MB/s of code section (0 on error).
+double lowerThroughput(myrt::Instance& inst, const myrt::Module& m, const std::string& path) {
+  uint64_t bytes = codeSectionBytes(m);
+  uint64_t passes = 0;
+  auto t0 = Clock::now();
+  double elapsed = 0;
+  do {
+    for (uint32_t i = m.numImportedFuncs; i < m.funcs.size(); ++i) {
+      auto code = myrt::interp::lowerFunction(inst, i);
+      if (!code) {
+        std::fprintf(stderr, "macro_runner: %s: lowering func %u: %s\n", path.c_str(), i,
+                     code.error().toString().c_str());
+        return 0;
+      }
+    }
+    ++passes;
+    elapsed = secondsSince(t0);
+  } while (elapsed < 0.2);
+  return static_cast<double>(bytes) * static_cast<double>(passes) / elapsed / 1e6;
+}
+
+int lowerOnly(int argc, char** argv, int first) {
+  int status = 0;
+  for (int i = first; i < argc; ++i) {
+    auto m = load(argv[i]);
+    if (!m) { status = 1; continue; }
+    auto store = myrt::makeInterpreterStore();
+    std::vector<myrt::Extern> imports;
+    if (!stubImports(*store, *m, imports)) {
+      std::fprintf(stderr, "macro_runner: %s: cannot stub its imports\n", argv[i]);
+      status = 1;
+      continue;
+    }
+    auto inst = myrt::instantiate(*store, m, imports);
+    if (!inst) {
+      std::fprintf(stderr, "macro_runner: %s: %s\n", argv[i], inst.error().toString().c_str());
+      status = 1;
+      continue;
+    }
+    double mbps = lowerThroughput(**inst, *m, argv[i]);
+    if (mbps == 0) status = 1;
+    std::printf("%s code_bytes=%" PRIu64 " lower_mbps=%.1f\n", argv[i], codeSectionBytes(*m), mbps);
+  }
+  return status;
+}
+
+int usage() {
+  std::fprintf(stderr, "usage: macro_runner [--repeat N] [--expect CHECKSUM] FILE.wasm\n"
+                       "       macro_runner --lower FILE.wasm...\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int repeat = 1;
+  bool haveExpect = false;
+  unsigned long expect = 0;
+  std::string path;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--lower") return lowerOnly(argc, argv, i + 1);
+    if (a == "--repeat" && i + 1 < argc) {
+      repeat = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--expect" && i + 1 < argc) {
+      haveExpect = true;
+      expect = std::strtoul(argv[++i], nullptr, 10);
+    } else if (!a.empty() && a[0] != '-' && path.empty()) {
+      path = a;
+    } else {
+      return usage();
+    }
+  }
+  if (path.empty()) return usage();
+
+  auto m = load(path);
+  if (!m) return 1;
+  auto store = myrt::makeInterpreterStore();
+  long rss0 = rssKb();
+  auto inst = myrt::instantiate(*store, m, {});
+  if (!inst) {
+    std::fprintf(stderr, "macro_runner: %s: %s\n", path.c_str(), inst.error().toString().c_str());
+    return 1;
+  }
+  long rss1 = rssKb();
+  myrt::FuncInst* run = myrt::findExportedFunc(**inst, "run");
+  if (!run || run->numParams() != 0 || run->numResults() != 1) {
+    std::fprintf(stderr, "macro_runner: %s: no export `run` of type [] -> [i32]\n", path.c_str());
+    return 1;
+  }
+
+  double best = 1e30, first = 0;
+  uint32_t checksum = 0;
+  for (int r = 0; r < repeat; ++r) {
+    myrt::Value result[1];
+    auto t0 = Clock::now();
+    myrt::InvokeResult res = myrt::invoke(*store, run, {}, result);
+    double t = secondsSince(t0);
+    if (!res.ok()) {
+      std::fprintf(stderr, "macro_runner: %s: trap: %s\n", path.c_str(), res.trap->toString().c_str());
+      return 1;
+    }
+    if (r == 0) first = t;
+    if (r > 0 && result[0].i32 != checksum) {
+      std::fprintf(stderr, "macro_runner: %s: checksum differs between calls (%u, %u)\n", path.c_str(), checksum,
+                   result[0].i32);
+      return 1;
+    }
+    checksum = result[0].i32;
+    best = std::min(best, t);
+  }
+  long rss2 = rssKb();
+  double mbps = lowerThroughput(**inst, *m, path);
+  std::printf("checksum=%u seconds=%.6f first=%.6f lower_mbps=%.1f rss_instance_kb=%ld rss_run_kb=%ld\n", checksum,
+              best, first, mbps, rss1 - rss0, rss2 - rss1);
+  if (haveExpect && checksum != expect) {
+    std::fprintf(stderr, "macro_runner: %s: checksum %u, expected %lu (native)\n", path.c_str(), checksum, expect);
+    return 1;
+  }
+  return 0;
+}
