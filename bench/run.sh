@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# bench/run.sh -- the macro suite: each workload of bench/workloads natively, on myrt's interpreter and on node, as a
+# markdown table (seconds = best of N calls of run(); ratios against native), then lowering speed and memory per
+# instance, then lowering speed on the prebuilt sightglass modules when MYRT_BENCH_WASM has them.
+#
+#   bench/run.sh [BUILD_DIR]          (default build-bench; build first:
+#                                      cmake --build BUILD_DIR --target macro_runner bench_workloads)
+#   env: NATIVE_REPEAT (default 5), INTERP_REPEAT (default 1), NODE_REPEAT (default 3), WORKLOADS="fib sieve ..."
+#
+# Every interpreter and node result must return the native checksum, otherwise the script fails. The machine is often
+# shared: compare ratios from one run, and note `uptime` (printed first).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+build="${1:-$here/../build-bench}"
+wl="$build/bench/workloads"
+runner="$build/bench/macro_runner"
+native_rep="${NATIVE_REPEAT:-5}"
+interp_rep="${INTERP_REPEAT:-1}"
+node_rep="${NODE_REPEAT:-3}"
+workloads=(${WORKLOADS:-fib matmul sieve nbody hash memops bytecode quicksort})
+sightglass="${MYRT_BENCH_WASM:-$here/../../shared/bench-wasm}/sightglass"
+
+die() { echo "bench/run.sh: $*" >&2; exit 1; }
+[ -x "$runner" ] || die "$runner missing (cmake --build $build --target macro_runner bench_workloads)"
+for w in "${workloads[@]}"; do
+  [ -x "$wl/$w.native" ] && [ -f "$wl/$w.wasm" ] || die "workload $w not built in $wl (needs clang + lld; see the cmake output)"
+done
+have_node=1
+command -v node >/dev/null || { have_node=0; echo "bench/run.sh: node not found: the node column is n/a" >&2; }
+field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'), load:$(uptime | sed 's/.*load average://')"
+echo "# native: clang -O2 best of $native_rep; interp: myrt interpreter best of $interp_rep; node $(node --version 2>/dev/null || echo -): best of $node_rep after a warm-up call"
+echo
+echo "| workload | native s | interp s | node s | interp/native | node/native |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+extra=()
+lg_i=0; lg_n=0; count=0
+for w in "${workloads[@]}"; do
+  read -r sum nat < <("$wl/$w.native" "$native_rep")
+  out=$("$runner" --repeat "$interp_rep" --expect "$sum" "$wl/$w.wasm") || die "$w: interpreter failed or checksum differs from native ($sum)"
+  it=$(field seconds "$out")
+  extra+=("| $w | $(wc -c <"$wl/$w.wasm") | $(field lower_mbps "$out") | $(field rss_instance_kb "$out") | $(field rss_run_kb "$out") |")
+  nd="n/a"; nr="n/a"
+  if [ "$have_node" = 1 ]; then
+    nout=$(node "$here/node_run.mjs" "$wl/$w.wasm" "$node_rep") || die "$w: node failed"
+    [ "$(field checksum "$nout")" = "$sum" ] || die "$w: node checksum $(field checksum "$nout") != native $sum"
+    nd=$(field seconds "$nout")
+    lg_n=$(awk -v s="$lg_n" -v a="$nd" -v b="$nat" 'BEGIN{printf "%.9f", s+log(a/b)}')
+    nr=$(awk -v a="$nd" -v b="$nat" 'BEGIN{printf "%.2f", a/b}')
+    nd=$(awk -v a="$nd" 'BEGIN{printf "%.3f", a}')
+  fi
+  ir=$(awk -v a="$it" -v b="$nat" 'BEGIN{printf "%.2f", a/b}')
+  lg_i=$(awk -v s="$lg_i" -v a="$it" -v b="$nat" 'BEGIN{printf "%.9f", s+log(a/b)}')
+  count=$((count + 1))
+  printf "| %s | %.3f | %.3f | %s | %s | %s |\n" "$w" "$nat" "$it" "$nd" "$ir" "$nr"
+done
+gi=$(awk -v s="$lg_i" -v n="$count" 'BEGIN{printf "%.2f", exp(s/n)}')
+gn="n/a"; [ "$have_node" = 1 ] && gn=$(awk -v s="$lg_n" -v n="$count" 'BEGIN{printf "%.2f", exp(s/n)}')
+echo "| **geomean** | | | | **$gi** | **$gn** |"
+echo
+echo "| workload | .wasm bytes | lowering MB/s | RSS instantiate KB | RSS after run KB |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+printf '%s\n' "${extra[@]}"
+mods=()
+for m in gcc-loops bz2 pulldown-cmark rust-json; do
+  [ -f "$sightglass/$m/benchmark.wasm" ] && mods+=("$sightglass/$m/benchmark.wasm")
+done
+if [ "${#mods[@]}" -gt 0 ]; then
+  echo
+  echo "| sightglass module | code bytes | lowering MB/s |"
+  echo "| --- | ---: | ---: |"
+  "$runner" --lower "${mods[@]}" | while read -r path code mb; do
+    echo "| $(basename "$(dirname "$path")") | ${code#code_bytes=} | ${mb#lower_mbps=} |"
+  done
+else
+  echo "(no sightglass modules under $sightglass: lowering measured on the workloads only)"
+fi
