@@ -5,6 +5,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -203,6 +205,43 @@ uint16_t fd_prestat_dir_name(WasiState& s, std::span<const Value> a) {
   return kSuccess;
 }
 
+// Writing to a pipe or socket whose reader is gone raises SIGPIPE, which would kill the host: block it for the
+// write and consume a SIGPIPE the write raised (the guest sees errno `pipe`).
+class SigpipeGuard {
+ public:
+  explicit SigpipeGuard(bool active) : active_(active) {
+    if (!active_) return;
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGPIPE);
+    sigset_t pending;
+    sigemptyset(&pending);
+    sigpending(&pending);
+    wasPending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~SigpipeGuard() {
+    if (!active_) return;
+    if (!wasPending_) {
+      sigset_t pending;
+      sigemptyset(&pending);
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        timespec zero{};
+        while (sigtimedwait(&set_, nullptr, &zero) < 0 && errno == EINTR) {
+        }
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  bool active_;
+  bool wasPending_ = false;
+  sigset_t set_, old_;
+};
+
 // fd_read / fd_pread / fd_write / fd_pwrite share the gather-and-call shape.
 uint16_t doIo(WasiState& s, std::span<const Value> a, bool write, bool positional) {
   FdEntry* e;
@@ -213,6 +252,7 @@ uint16_t doIo(WasiState& s, std::span<const Value> a, bool write, bool positiona
   std::vector<iovec> iov;
   if (uint16_t err = gatherIovecs(s, argU32(a, 1), argU32(a, 2), iov); err != kSuccess) return err;
   ssize_t n;
+  SigpipeGuard sigpipe(write && e->filetype != kRegularFile && e->filetype != kCharacterDevice);
   if (positional) {
     uint64_t off = argU64(a, 3);
     if (off > uint64_t(INT64_MAX)) return kInval;

@@ -87,7 +87,11 @@ uint16_t path_filestat_get(WasiState& s, std::span<const Value> a) {
 int setTimesAt(int fd, const timespec ts[2]) {
   if (utimensat(fd, "", ts, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0) return 0;
   if (errno != EINVAL && errno != ENOENT && errno != EBADF) return -errno;
-  // Older kernels: the fd's /proc magic link (not followed further when it is a symlink).
+  // Older kernels: the fd's /proc magic link. Never for a symlink itself: the link's target would be resolved
+  // from the host's root, outside the sandbox.
+  struct stat st;
+  if (fstat(fd, &st) != 0) return -errno;
+  if (S_ISLNK(st.st_mode)) return -EOPNOTSUPP;
   return utimensat(AT_FDCWD, procPath(fd).c_str(), ts, 0) == 0 ? 0 : -errno;
 }
 

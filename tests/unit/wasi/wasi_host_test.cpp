@@ -412,3 +412,18 @@ TEST_CASE("wasi: a missing preopen directory is a configuration error", "[wasi]"
   auto c = wasi::WasiContext::create(cfg);
   CHECK(!c.ok());
 }
+
+TEST_CASE("wasi: writing to a pipe without reader is errno pipe, not SIGPIPE", "[wasi]") {
+  int p[2];
+  REQUIRE(pipe(p) == 0);
+  close(p[0]);
+  wasi::WasiConfig cfg;
+  cfg.stdinFd = -1;
+  cfg.stdoutFd = p[1];
+  cfg.stderrFd = -1;
+  Wasi w(cfg);
+  REQUIRE(w.ok());
+  CHECK(w.write(1, "lost") == abi::kPipe);
+  CHECK(w.write(1, "lost again") == abi::kPipe);
+  close(p[1]);
+}
