@@ -10,6 +10,10 @@
 //   macro_runner --lower FILE.wasm...
 //       lowering throughput only, for any module: imports are satisfied by stubs (functions that trap, fresh memories,
 //       tables and globals); prints MB/s of code section lowered per module.
+//   macro_runner --dump FILE.wasm [FUNC]
+//       prints the lowered interpreter code of function FUNC (default: every defined function) one internal op per
+//       line, and a static histogram of ops per module: a diagnostic for profiling the interpreter (which ops the hot
+//       loops of a workload become). Ops are found by their handler addresses in the code stream.
 //
 // Lowering: the engine lowers a function lazily on its first call and has no public lower-all API, so this uses the
 // interpreter's internal lowerFunction() (runtime/interp/code.h) on every defined function of a fresh instance,
@@ -164,9 +168,60 @@ int lowerOnly(int argc, char** argv, int first) {
   return status;
 }
 
+// Names of the internal ops, in IOp order (the same X-macro lists as the enum in runtime/interp/code.h).
+const char* const kIOpNames[] = {
+#define MYRT_BENCH_NAME(name, ...) #name,
+    MYRT_IOPS_CONTROL(MYRT_BENCH_NAME) MYRT_IOPS_LOAD(MYRT_BENCH_NAME) MYRT_IOPS_STORE(MYRT_BENCH_NAME)
+        MYRT_NUMERIC_SCALAR_OPS(MYRT_BENCH_NAME) MYRT_NUMERIC_SIMD_OPS(MYRT_BENCH_NAME)
+#undef MYRT_BENCH_NAME
+};
+static_assert(sizeof(kIOpNames) / sizeof(kIOpNames[0]) == myrt::interp::kNumIOps);
+
+int dumpLowered(int argc, char** argv, int first) {
+  if (first >= argc) return 2;
+  auto m = load(argv[first]);
+  if (!m) return 1;
+  long only = first + 1 < argc ? std::atol(argv[first + 1]) : -1;
+  auto store = myrt::makeInterpreterStore();
+  std::vector<myrt::Extern> imports;
+  if (!stubImports(*store, *m, imports)) return 1;
+  auto inst = myrt::instantiate(*store, m, imports);
+  if (!inst) return 1;
+  const void* const* table = myrt::interp::handlerTable();
+  std::vector<uint64_t> histogram(myrt::interp::kNumIOps);
+  for (uint32_t f = m->numImportedFuncs; f < m->funcs.size(); ++f) {
+    if (only >= 0 && f != static_cast<unsigned long>(only)) continue;
+    auto code = myrt::interp::lowerFunction(**inst, f);
+    if (!code) return 1;
+    const std::vector<uint32_t>& c = (*code)->code;
+    std::printf("func %u %s: %zu words, frame %u slots\n", f, m->funcName(f).c_str(), c.size(), (*code)->frameSize);
+    for (size_t i = 0; i + 1 < c.size();) {
+      const void* h;
+      std::memcpy(&h, &c[i], sizeof h);
+      unsigned op = 0;
+      while (op < myrt::interp::kNumIOps && table[op] != h) ++op;
+      if (op == myrt::interp::kNumIOps) {  // an operand word: belongs to the previous op
+        std::printf(" %u", c[i]);
+        ++i;
+        continue;
+      }
+      ++histogram[op];
+      std::printf("%s%5zu %s", i ? "\n" : "", i, kIOpNames[op]);
+      i += 2;
+    }
+    std::printf("\n");
+  }
+  std::printf("static op histogram:");
+  for (unsigned op = 0; op < myrt::interp::kNumIOps; ++op)
+    if (histogram[op]) std::printf(" %s=%" PRIu64, kIOpNames[op], histogram[op]);
+  std::printf("\n");
+  return 0;
+}
+
 int usage() {
   std::fprintf(stderr, "usage: macro_runner [--repeat N] [--expect CHECKSUM] FILE.wasm\n"
-                       "       macro_runner --lower FILE.wasm...\n");
+                       "       macro_runner --lower FILE.wasm...\n"
+                       "       macro_runner --dump FILE.wasm [FUNC]\n");
   return 2;
 }
 
@@ -180,6 +235,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--lower") return lowerOnly(argc, argv, i + 1);
+    if (a == "--dump") return dumpLowered(argc, argv, i + 1) == 2 ? usage() : 0;
     if (a == "--repeat" && i + 1 < argc) {
       repeat = std::max(1, std::atoi(argv[++i]));
     } else if (a == "--expect" && i + 1 < argc) {
