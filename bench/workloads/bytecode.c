@@ -47,6 +47,6 @@ static int execute(void) {
   }
 }
 u32 run(void) {
-  assemble((int)opaque32(1000000));
+  assemble((int)opaque32(1300000));
   return (u32)execute();
 }

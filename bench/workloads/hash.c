@@ -15,7 +15,7 @@ u32 run(void) {
     buf[i] = (unsigned char)(x >> 32);
   }
   u64 fnv = 0xcbf29ce484222325ull, crc = ~0ull;
-  u32 reps = opaque32(300);
+  u32 reps = opaque32(400);
   for (u32 r = 0; r < reps; ++r) {
     for (u32 i = 0; i < LEN; ++i) {
       fnv = (fnv ^ buf[i]) * 0x100000001b3ull;

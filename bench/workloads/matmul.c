@@ -10,7 +10,7 @@ u32 run(void) {
       b[i][j] = (double)((i * 5 + j * 11) % 13) * 0.5 - 1.0;
     }
   double sum = 0;
-  for (u32 rep = 0; rep < 12; ++rep) {
+  for (u32 rep = 0; rep < 20; ++rep) {
     for (u32 i = 0; i < n; ++i)
       for (u32 j = 0; j < n; ++j) {
         double s = 0;

@@ -41,7 +41,7 @@ static double energy(void) {
 }
 u32 run(void) {
   init();
-  u32 steps = opaque32(600000);
+  u32 steps = opaque32(800000);
   for (u32 s = 0; s < steps; ++s) advance(0.001);
   return (u32)(long long)(energy() * 1e6);
 }
