@@ -143,6 +143,101 @@ constexpr std::array<uint8_t, 256> makeFastKinds() {
   return a;
 }
 inline constexpr std::array<uint8_t, 256> kFastKinds = makeFastKinds();
+
+// Single-byte opcodes CodeReader::hotLoop types in place (immediates read straight from the code bytes). For plain
+// numeric ops, loads and stores: operand kinds (p0 = first operand / address, p1 = second / stored value), result
+// kind (0xFF: none) and natural alignment.
+enum : uint8_t {
+  kHotNone, kHotLocalGet, kHotLocalSet, kHotLocalTee, kHotGlobalGet, kHotGlobalSet, kHotI32Const, kHotPlain,
+  kHotLoad, kHotStore, kHotBrIf, kHotDrop, kHotCall, kHotBlock, kHotEnd, kHotI64Const, kHotF32Const, kHotF64Const,
+  kHotCallIndirect
+};
+struct HotOp {
+  uint8_t cls = kHotNone;
+  uint8_t numParams = 0, p0 = 0, p1 = 0, result = 0xFF;
+  uint8_t align = 0;
+  uint16_t op = 0;  // the Op
+};
+constexpr std::array<HotOp, 256> makeHotOps() {
+  std::array<HotOp, 256> a{};
+  for (unsigned b = 0; b < 256; ++b) {
+    const uint16_t v = kSingleByteOps[b];
+    if (v == 0xFFFF) continue;
+    const Op op = static_cast<Op>(v);
+    const OpInfo& info = kOpInfo[v];
+    HotOp& h = a[b];
+    h.op = v;
+    switch (op) {
+      case Op::LocalGet: h.cls = kHotLocalGet; continue;
+      case Op::LocalSet: h.cls = kHotLocalSet; continue;
+      case Op::LocalTee: h.cls = kHotLocalTee; continue;
+      case Op::GlobalGet: h.cls = kHotGlobalGet; continue;
+      case Op::GlobalSet: h.cls = kHotGlobalSet; continue;
+      case Op::I32Const: h.cls = kHotI32Const; continue;
+      case Op::BrIf: h.cls = kHotBrIf; continue;
+      case Op::Drop: h.cls = kHotDrop; continue;
+      case Op::Call: h.cls = kHotCall; continue;
+      case Op::Block:
+      case Op::Loop: h.cls = kHotBlock; continue;
+      case Op::End: h.cls = kHotEnd; continue;
+      case Op::I64Const: h.cls = kHotI64Const; continue;
+      case Op::F32Const: h.cls = kHotF32Const; continue;
+      case Op::F64Const: h.cls = kHotF64Const; continue;
+      case Op::CallIndirect: h.cls = kHotCallIndirect; continue;
+      default: break;
+    }
+    if (info.sig.isSpecial || info.sig.numParams > 2 || info.sig.numResults > 1) continue;
+    h.numParams = info.sig.numParams;
+    h.p0 = static_cast<uint8_t>(info.sig.params[0]);
+    h.p1 = static_cast<uint8_t>(info.sig.params[1]);
+    h.result = info.sig.numResults ? static_cast<uint8_t>(info.sig.results[0]) : 0xFF;
+    if (info.imm == ImmKind::MemArg) {
+      h.align = kOpFacts[v].naturalAlign;
+      h.cls = info.sig.numResults ? kHotLoad : kHotStore;
+      if (h.cls == kHotLoad && h.numParams != 1) h.cls = kHotNone;
+      if (h.cls == kHotStore && h.numParams != 2) h.cls = kHotNone;
+    } else if (info.imm == ImmKind::None && op != Op::Nop && h.numParams >= 1 && info.sig.numResults == 1) {
+      h.cls = kHotPlain;
+    }
+  }
+  return a;
+}
+inline constexpr std::array<HotOp, 256> kHotOps = makeHotOps();
+static_assert(kHotOps[0x28].cls == kHotLoad && kHotOps[0x36].cls == kHotStore && kHotOps[0x6A].cls == kHotPlain);
+static_assert(kHotOps[0x3F].cls == kHotNone && kHotOps[0x45].cls == kHotPlain && kHotOps[0x01].cls == kHotNone);
+
+// LEB128 of a u32 / s32 (at most 5 bytes; linkers pad relocated indices and addresses to 5) at q, advancing q. False
+// for anything the general decoder must judge (6+ bytes, unused bits set in the 5th byte): the caller falls back.
+// The caller guarantees 5 readable bytes.
+template <bool Signed>
+MYRT_HOT bool leb5(const uint8_t*& q, uint32_t& v) {
+  uint32_t b = q[0];
+  if (b < 0x80) {
+    v = Signed ? static_cast<uint32_t>(static_cast<int32_t>(b << 25) >> 25) : b;
+    q += 1;
+    return true;
+  }
+  uint32_t r = b & 0x7F;
+  unsigned shift = 7;
+  for (unsigned i = 1; i < 4; ++i, shift += 7) {
+    b = q[i];
+    r |= (b & 0x7F) << shift;
+    if (b < 0x80) {
+      q += i + 1;
+      if constexpr (Signed) {
+        const unsigned s = 32 - (shift + 7);
+        r = static_cast<uint32_t>(static_cast<int32_t>(r << s) >> s);
+      }
+      v = r;
+      return true;
+    }
+  }
+  b = q[4];  // bits 28..31; the rest must be zero (u32) or copies of bit 31 (s32)
+  if (Signed ? !(b < 0x08 || (b >= 0x78 && b < 0x80)) : b >= 0x10) return false;
+  v = r | (b << 28);
+  q += 5;
+  return true;
+}
 }  // namespace detail
 
 constexpr unsigned naturalAlignment(Op op) { return detail::kOpFacts[static_cast<unsigned>(op)].naturalAlign; }
@@ -179,37 +274,48 @@ struct ControlEntry {
   bool isLoop() const { return kind == CtrlKind::Loop; }
 };
 
-// ---- operand type stack: a vector without per-push capacity bookkeeping in the hot path ---------------------------
+// ---- operand type stack: raw pointers into a reused buffer (push = one compare + one store in the hot path) ------
 class TypeStack {
  public:
-  size_t size() const { return n_; }
-  bool empty() const { return n_ == 0; }
-  ValType& back() { return buf_[n_ - 1]; }
+  TypeStack() = default;
+  TypeStack(const TypeStack&) = delete;
+  TypeStack& operator=(const TypeStack&) = delete;
+  size_t size() const { return static_cast<size_t>(top_ - buf_); }
+  bool empty() const { return top_ == buf_; }
+  ValType& back() { return top_[-1]; }
   ValType operator[](size_t i) const { return buf_[i]; }
   MYRT_HOT void push_back(ValType t) {
-    if (n_ == cap_) [[unlikely]] grow(n_ + 1);
-    buf_[n_++] = t;
+    if (top_ == cap_) [[unlikely]] grow(size() + 1);
+    *top_++ = t;
   }
-  MYRT_HOT void pop_back() { --n_; }
-  MYRT_HOT ValType* top(size_t k) { return buf_.data() + (n_ - k); }  // the top k entries (k <= size())
+  MYRT_HOT void pop_back() { --top_; }
+  MYRT_HOT void drop(size_t k) { top_ -= k; }                 // k <= size()
+  MYRT_HOT ValType* top(size_t k) { return top_ - k; }       // the top k entries (k <= size())
   MYRT_HOT void append(std::span<const ValType> ts) {
-    if (n_ + ts.size() > cap_) [[unlikely]] grow(n_ + ts.size());
-    for (ValType t : ts) buf_[n_++] = t;
+    if (static_cast<size_t>(cap_ - top_) < ts.size()) [[unlikely]] grow(size() + ts.size());
+    for (ValType t : ts) *top_++ = t;
   }
-  void shrink(size_t n) { n_ = n < n_ ? n : n_; }
-  void clear() { n_ = 0; }
+  void shrink(size_t n) {
+    if (n < size()) top_ = buf_ + n;
+  }
+  void clear() { top_ = buf_; }
   void reserve(size_t n) {
-    if (n > cap_) grow(n);
+    if (n > static_cast<size_t>(cap_ - buf_)) grow(n);
   }
-  operator std::span<const ValType>() const { return {buf_.data(), n_}; }  // NOLINT(google-explicit-constructor)
+  operator std::span<const ValType>() const { return {buf_, size()}; }  // NOLINT(google-explicit-constructor)
 
  private:
   [[gnu::noinline]] void grow(size_t need) {
-    buf_.resize(need < 64 ? 64 : need * 2);
-    cap_ = buf_.size();
+    const size_t n = size();
+    storage_.resize(need < 64 ? 64 : need * 2);
+    buf_ = storage_.data();
+    top_ = buf_ + n;
+    cap_ = buf_ + storage_.size();
   }
-  std::vector<ValType> buf_;
-  size_t n_ = 0, cap_ = 0;
+  std::vector<ValType> storage_;
+  ValType* buf_ = nullptr;
+  ValType* top_ = nullptr;
+  ValType* cap_ = nullptr;
 };
 
 // ---- the validation-only interface ---------------------------------------------------------------------------------
@@ -270,6 +376,7 @@ class CodeReader {
   CodeReader(const TypeContext& ctx, Interface& iface) : ctx_(ctx), m_(ctx.module()), iface_(iface) {
     stack_.reserve(64);
     ctrl_.reserve(16);
+    if (!m_.memories.empty()) mem0Kind_ = m_.memories[0].type.limits.is64 ? ValKind::I64 : ValKind::I32;
   }
 
   // Reads the body of defined function `funcIndex` (Module::funcs index, imports included).
@@ -537,6 +644,7 @@ class CodeReader {
   Status run(ByteReader& r) {
     const bool constMode = constMode_, wasm2 = wasm2Only_;
     while (!ctrl_.empty()) {
+      if (!constMode) hotLoop(r);
       if (r.atEnd()) {
         return Error(r.offset(), bodyEndMessage(r.offset()));
       }
@@ -660,6 +768,275 @@ class CodeReader {
         return true;
       }
     }
+  }
+
+  // The hot path for the most frequent single-byte instructions (locals, globals, i32.const, numeric ops, plain
+  // loads/stores, br_if to a label without values, drop): immediates are read in place, operand types are compared
+  // by kind, the Instr gets only the fields the hooks read (op, offset and the immediate). Anything unusual -- long
+  // immediates, reference-typed locals/globals, operands missing or of another kind (errors and unreachable code, Bot
+  // included), the last bytes of the body -- returns with `r` at that instruction, for the general path (readInstr +
+  // step), which then reports errors exactly as before. Function bodies only (never in constant expressions).
+  MYRT_HOT void hotLoop(ByteReader& r) {
+    const uint8_t* const data = r.data();
+    const uint8_t* p = r.cur();
+    const uint8_t* const limit = data + r.size() - (r.size() >= 11 ? 11 : r.size());  // 11 bytes readable from p
+    const size_t base = r.offset() - r.pos();
+    const ValType* const locals = locals_.data();
+    const size_t numLocals = locals_.size();
+    const auto kindOf = [](ValType t) { return static_cast<uint8_t>(t.kind); };
+    while (p < limit) {
+      const detail::HotOp h = detail::kHotOps[*p];
+      const uint8_t* q = p + 1;
+      switch (h.cls) {
+        case detail::kHotLocalGet: {
+          uint32_t idx;
+          if (!detail::leb5<false>(q, idx) || idx >= numLocals) goto out;
+          if (Validate && trackInit_ && !localInit_[idx]) goto out;
+          const ValType t = locals[idx];
+          stack_.push_back(t);
+          in_.op = Op::LocalGet, in_.offset = base + static_cast<size_t>(p - data), in_.idx = idx;
+          p = q;
+          iface_.onLocalGet(idx, t);
+          continue;
+        }
+        case detail::kHotLocalSet:
+        case detail::kHotLocalTee: {
+          uint32_t idx;
+          if (!detail::leb5<false>(q, idx) || idx >= numLocals) goto out;
+          const ValType t = locals[idx];
+          if (stack_.size() <= curHeight_) goto out;
+          if (Validate && (t.kind == ValKind::Ref || stack_.back().kind != t.kind)) goto out;
+          in_.offset = base + static_cast<size_t>(p - data), in_.idx = idx;
+          p = q;
+          markInit(idx);
+          if (h.cls == detail::kHotLocalSet) {
+            in_.op = Op::LocalSet;
+            stack_.pop_back();
+            iface_.onLocalSet(idx, t);
+          } else {
+            in_.op = Op::LocalTee;
+            stack_.back() = t;
+            iface_.onLocalTee(idx, t);
+          }
+          continue;
+        }
+        case detail::kHotGlobalGet:
+        case detail::kHotGlobalSet: {
+          uint32_t idx;
+          if (!detail::leb5<false>(q, idx) || idx >= m_.globals.size()) goto out;
+          const GlobalType& g = m_.globals[idx].type;
+          in_.offset = base + static_cast<size_t>(p - data), in_.idx = idx;
+          if (h.cls == detail::kHotGlobalGet) {
+            stack_.push_back(g.type);
+            in_.op = Op::GlobalGet;
+            p = q;
+            iface_.onGlobalGet(idx, g);
+          } else {
+            if (stack_.size() <= curHeight_) goto out;
+            if (Validate && (!g.mut || g.type.kind == ValKind::Ref || stack_.back().kind != g.type.kind)) goto out;
+            stack_.pop_back();
+            in_.op = Op::GlobalSet;
+            p = q;
+            iface_.onGlobalSet(idx, g);
+          }
+          continue;
+        }
+        case detail::kHotI32Const: {
+          uint32_t v;
+          if (!detail::leb5<true>(q, v)) goto out;
+          in_.i32 = static_cast<int32_t>(v);
+          in_.op = Op::I32Const, in_.offset = base + static_cast<size_t>(p - data);
+          stack_.push_back(ValType::i32());
+          p = q;
+          iface_.onConst(in_);
+          continue;
+        }
+        case detail::kHotPlain: {  // 1 or 2 operands, 1 result
+          const size_t n = h.numParams;
+          if (stack_.size() < curHeight_ + n) goto out;
+          ValType* top = stack_.top(n);
+          if constexpr (Validate) {
+            if (kindOf(top[0]) != h.p0 || (n == 2 && kindOf(top[1]) != h.p1)) goto out;
+          }
+          stack_.drop(n - 1);
+          top[0] = ValType{static_cast<ValKind>(h.result)};
+          in_.op = static_cast<Op>(h.op), in_.offset = base + static_cast<size_t>(p - data);
+          p = q;
+          iface_.onSimple(in_);
+          continue;
+        }
+        case detail::kHotLoad:
+        case detail::kHotStore: {
+          const uint32_t align = *q++;
+          uint32_t off;
+          if (align > h.align || !detail::leb5<false>(q, off)) goto out;  // also: memory-index flag (bit 6), errors
+          if (mem0Kind_ == ValKind::Bot) goto out;
+          const ValType addr{mem0Kind_};
+          if (h.cls == detail::kHotLoad) {
+            if (stack_.size() <= curHeight_) goto out;
+            ValType* top = stack_.top(1);
+            if (Validate && top[0].kind != addr.kind) goto out;
+            top[0] = ValType{static_cast<ValKind>(h.result)};
+          } else {
+            if (stack_.size() < curHeight_ + 2) goto out;
+            ValType* top = stack_.top(2);
+            if (Validate && (top[0].kind != addr.kind || kindOf(top[1]) != h.p1)) goto out;
+            stack_.drop(2);
+          }
+          in_.op = static_cast<Op>(h.op), in_.offset = base + static_cast<size_t>(p - data);
+          in_.mem.align = align, in_.mem.memory = 0, in_.mem.offset = off;
+          p = q;
+          if (h.cls == detail::kHotLoad) iface_.onLoad(in_, addr);
+          else iface_.onStore(in_, addr);
+          continue;
+        }
+        case detail::kHotBrIf: {
+          uint32_t depth;
+          if (!detail::leb5<false>(q, depth) || depth >= ctrl_.size()) goto out;
+          ControlEntry& target = ctrl_[ctrl_.size() - 1 - depth];
+          const bool noValues = target.kind == CtrlKind::Loop ? target.numParams == 0
+                                                               : !target.singleResult && target.numResults == 0;
+          if (!noValues || stack_.size() <= curHeight_) goto out;
+          if (Validate && stack_.back().kind != ValKind::I32) goto out;
+          stack_.pop_back();
+          in_.op = Op::BrIf, in_.offset = base + static_cast<size_t>(p - data), in_.idx = depth;
+          p = q;
+          iface_.onBrIf(depth, target);
+          continue;
+        }
+        case detail::kHotDrop: {
+          if (stack_.size() <= curHeight_) goto out;
+          const ValType t = stack_.back();
+          stack_.pop_back();
+          in_.op = Op::Drop, in_.offset = base + static_cast<size_t>(p - data);
+          p = q;
+          iface_.onDrop(t);
+          continue;
+        }
+        case detail::kHotCall: {  // numeric params and results
+          uint32_t idx;
+          if (!detail::leb5<false>(q, idx) || idx >= m_.funcs.size()) goto out;
+          const uint32_t ti = m_.funcs[idx].typeIndex;
+          if (!ctx_.isFuncType(ti)) goto out;
+          const CompositeType& ft = m_.types[ti].comp;
+          const size_t n = ft.params.size();
+          if (stack_.size() < curHeight_ + n) goto out;
+          if constexpr (Validate) {
+            const ValType* top = stack_.top(n);
+            for (size_t i = 0; i < n; ++i)
+              if (top[i].kind != ft.params[i].kind || top[i].kind == ValKind::Ref) goto out;
+          }
+          stack_.drop(n);
+          stack_.append(ft.results);
+          in_.op = Op::Call, in_.offset = base + static_cast<size_t>(p - data), in_.idx = idx;
+          p = q;
+          iface_.onCall(idx, ft);
+          continue;
+        }
+        case detail::kHotBlock: {  // block / loop with an empty or single numeric/vector result type
+          const uint8_t bt = *q++;
+          if (bt == 0x40) {
+            in_.block.kind = BlockTypeImm::Empty;
+          } else if (bt >= 0x7B && bt <= 0x7F) {
+            in_.block.kind = BlockTypeImm::Val;
+            in_.block.val = ValType{static_cast<ValKind>(0x7F - bt)};
+          } else {
+            goto out;
+          }
+          const bool isLoop = h.op == static_cast<uint16_t>(Op::Loop);
+          in_.op = static_cast<Op>(h.op), in_.offset = base + static_cast<size_t>(p - data);
+          p = q;
+          ControlEntry& c = pushControl(isLoop ? CtrlKind::Loop : CtrlKind::Block, in_.offset);
+          if (in_.block.kind == BlockTypeImm::Val) {
+            c.single = in_.block.val;
+            c.singleResult = true;
+          }
+          if (isLoop) iface_.onLoop(in_, c);
+          else iface_.onBlock(in_, c);
+          continue;
+        }
+        case detail::kHotEnd: {  // end of a block / loop / else / if without params whose results are in place
+          ControlEntry& c = ctrl_.back();
+          const size_t avail = stack_.size() - curHeight_;
+          if (c.kind == CtrlKind::Block || c.kind == CtrlKind::Loop || c.kind == CtrlKind::Else ||
+              (c.kind == CtrlKind::If && c.numParams == 0 && !c.singleResult && c.numResults == 0)) {
+            if (c.singleResult) {
+              if (avail != 1) goto out;
+              if (Validate && (c.single.kind == ValKind::Ref || stack_.back().kind != c.single.kind)) goto out;
+            } else if (c.numResults != 0 || avail != 0) {
+              goto out;
+            }
+          } else {
+            goto out;
+          }
+          in_.op = Op::End, in_.offset = base + static_cast<size_t>(p - data);
+          p = q;
+          iface_.onEnd(c);
+          popBlock();
+          continue;
+        }
+        case detail::kHotI64Const: {  // encodings of up to 5 bytes
+          uint64_t v = 0;
+          unsigned i = 0;
+          for (;; ++i) {
+            if (i == 5) goto out;
+            v |= uint64_t(q[i] & 0x7F) << (7 * i);
+            if (q[i] < 0x80) break;
+          }
+          const unsigned shift = 64 - 7 * (i + 1);
+          in_.i64 = static_cast<int64_t>(v << shift) >> shift;
+          q += i + 1;
+          in_.op = Op::I64Const, in_.offset = base + static_cast<size_t>(p - data);
+          stack_.push_back(ValType::i64());
+          p = q;
+          iface_.onConst(in_);
+          continue;
+        }
+        case detail::kHotF32Const:
+        case detail::kHotF64Const: {
+          in_.offset = base + static_cast<size_t>(p - data);
+          if (h.cls == detail::kHotF32Const) {
+            std::memcpy(&in_.f32bits, q, 4);
+            in_.op = Op::F32Const;
+            stack_.push_back(ValType::f32());
+            p = q + 4;
+          } else {
+            std::memcpy(&in_.f64bits, q, 8);
+            in_.op = Op::F64Const;
+            stack_.push_back(ValType::f64());
+            p = q + 8;
+          }
+          iface_.onConst(in_);
+          continue;
+        }
+        case detail::kHotCallIndirect: {  // funcref table, numeric params and results
+          uint32_t typeIdx, tableIdx;
+          if (!detail::leb5<false>(q, typeIdx) || !detail::leb5<false>(q, tableIdx)) goto out;
+          if (tableIdx >= m_.tables.size() || !ctx_.isFuncType(typeIdx)) goto out;
+          const TableType& tt = m_.tables[tableIdx].type;
+          if (tt.elem.kind != ValKind::Ref || tt.elem.heap != HeapKind::Func) goto out;
+          const CompositeType& ft = m_.types[typeIdx].comp;
+          const size_t n = ft.params.size();
+          if (stack_.size() < curHeight_ + n + 1) goto out;
+          if constexpr (Validate) {
+            const ValType* top = stack_.top(n + 1);
+            for (size_t i = 0; i < n; ++i)
+              if (top[i].kind != ft.params[i].kind || top[i].kind == ValKind::Ref) goto out;
+            if (top[n].kind != (tt.limits.is64 ? ValKind::I64 : ValKind::I32)) goto out;
+          }
+          stack_.drop(n + 1);
+          stack_.append(ft.results);
+          in_.op = Op::CallIndirect, in_.offset = base + static_cast<size_t>(p - data);
+          in_.idx = typeIdx, in_.idx2 = tableIdx;
+          p = q;
+          iface_.onCallIndirect(typeIdx, tableIdx, ft);
+          continue;
+        }
+        default: goto out;
+      }
+    }
+  out:
+    r.seek(static_cast<size_t>(p - data));
   }
 
   // Instructions allowed in constant expressions: 2.0 set, plus 3.0 extended constants and GC allocations.
@@ -869,6 +1246,7 @@ class CodeReader {
   size_t curHeight_ = 0;  // == ctrl_.back().height (cached for the hot operand checks)
   bool constMode_ = false;
   bool wasm2Only_ = false;
+  ValKind mem0Kind_ = ValKind::Bot;  // address type of memory 0 (Bot: no memory), for hotLoop
   uint32_t constGlobals_ = 0;
   const CompositeType* funcType_ = nullptr;
   Error err_;
