@@ -226,11 +226,15 @@ uint16_t writeListSizes(WasiState& s, const std::vector<std::string>& list, uint
   return kSuccess;
 }
 
-uint16_t args_get(WasiState& s, std::span<const Value> a) { return writeStringList(s, s.args, argU32(a, 0), argU32(a, 1)); }
+uint16_t args_get(WasiState& s, std::span<const Value> a) {
+  return writeStringList(s, s.args, argU32(a, 0), argU32(a, 1));
+}
 uint16_t args_sizes_get(WasiState& s, std::span<const Value> a) {
   return writeListSizes(s, s.args, argU32(a, 0), argU32(a, 1));
 }
-uint16_t environ_get(WasiState& s, std::span<const Value> a) { return writeStringList(s, s.env, argU32(a, 0), argU32(a, 1)); }
+uint16_t environ_get(WasiState& s, std::span<const Value> a) {
+  return writeStringList(s, s.env, argU32(a, 0), argU32(a, 1));
+}
 uint16_t environ_sizes_get(WasiState& s, std::span<const Value> a) {
   return writeListSizes(s, s.env, argU32(a, 0), argU32(a, 1));
 }
@@ -361,8 +365,23 @@ uint16_t poll_oneoff(WasiState& s, std::span<const Value> a) {
     ts.tv_nsec = static_cast<long>(minTimeout % 1000000000ull);
     tsp = &ts;
   }
-  int ready = ppoll(pfds.data(), pfds.size(), tsp, nullptr);
-  if (ready < 0 && errno != EINTR) return errnoFromHost(errno);
+  int ready;
+  for (;;) {  // a signal for the host interrupts the wait: wait again for what is left
+    timespec before;
+    clock_gettime(CLOCK_MONOTONIC, &before);
+    ready = ppoll(pfds.data(), pfds.size(), tsp, nullptr);
+    if (ready >= 0) break;
+    if (errno != EINTR) return errnoFromHost(errno);
+    if (tsp) {
+      timespec after;
+      clock_gettime(CLOCK_MONOTONIC, &after);
+      uint64_t spent = toNs(after) - toNs(before);
+      uint64_t left = uint64_t(tsp->tv_sec) * 1000000000ull + uint64_t(tsp->tv_nsec);
+      left = left > spent ? left - spent : 0;
+      tsp->tv_sec = static_cast<time_t>(left / 1000000000ull);
+      tsp->tv_nsec = static_cast<long>(left % 1000000000ull);
+    }
+  }
   bool timedOut = ready == 0 && !immediate;
   uint32_t nevents = 0;
   for (uint32_t i = 0; i < nsubs; ++i) {

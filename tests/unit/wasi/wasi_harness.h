@@ -85,7 +85,9 @@ struct Wasi {
   }
 
   void put(uint32_t addr, const std::string& s) { std::memcpy(mem->base + addr, s.data(), s.size()); }
-  std::string get(uint32_t addr, uint32_t len) const { return std::string(reinterpret_cast<char*>(mem->base + addr), len); }
+  std::string get(uint32_t addr, uint32_t len) const {
+    return std::string(reinterpret_cast<char*>(mem->base + addr), len);
+  }
   void put32(uint32_t addr, uint32_t v) { std::memcpy(mem->base + addr, &v, 4); }
   void put64(uint32_t addr, uint64_t v) { std::memcpy(mem->base + addr, &v, 8); }
   uint32_t u32(uint32_t addr) const {

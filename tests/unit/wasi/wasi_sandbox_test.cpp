@@ -147,7 +147,8 @@ void sandboxChecks() {
     std::snprintf(name, sizeof name, "c%d", i);
     return std::string(name);
   };
-  for (int i = 0; i < 45; ++i) fs::create_symlink(i == 0 ? std::string("file") : chainName(i - 1), b.box / chainName(i));
+  for (int i = 0; i < 45; ++i)
+    fs::create_symlink(i == 0 ? std::string("file") : chainName(i - 1), b.box / chainName(i));
   CHECK(openErr("c30") == 0);
   CHECK(openErr("c44") == abi::kLoop);
 }
