@@ -21,6 +21,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "runtime/base/reader.h"
@@ -150,7 +151,7 @@ inline constexpr std::array<uint8_t, 256> kFastKinds = makeFastKinds();
 enum : uint8_t {
   kHotNone, kHotLocalGet, kHotLocalSet, kHotLocalTee, kHotGlobalGet, kHotGlobalSet, kHotI32Const, kHotPlain,
   kHotLoad, kHotStore, kHotBrIf, kHotDrop, kHotCall, kHotBlock, kHotEnd, kHotI64Const, kHotF32Const, kHotF64Const,
-  kHotCallIndirect
+  kHotCallIndirect, kHotBr, kHotSelect, kHotReturn
 };
 struct HotOp {
   uint8_t cls = kHotNone;
@@ -184,6 +185,9 @@ constexpr std::array<HotOp, 256> makeHotOps() {
       case Op::F32Const: h.cls = kHotF32Const; continue;
       case Op::F64Const: h.cls = kHotF64Const; continue;
       case Op::CallIndirect: h.cls = kHotCallIndirect; continue;
+      case Op::Br: h.cls = kHotBr; continue;
+      case Op::Select: h.cls = kHotSelect; continue;
+      case Op::Return: h.cls = kHotReturn; continue;
       default: break;
     }
     if (info.sig.isSpecial || info.sig.numParams > 2 || info.sig.numResults > 1) continue;
@@ -776,6 +780,9 @@ class CodeReader {
   // immediates, reference-typed locals/globals, operands missing or of another kind (errors and unreachable code, Bot
   // included), the last bytes of the body -- returns with `r` at that instruction, for the general path (readInstr +
   // step), which then reports errors exactly as before. Function bodies only (never in constant expressions).
+  // The validation-only interface reads no Instr, so the hot loop leaves `in_` alone for it (the general path sets
+  // every field it uses itself).
+  static constexpr bool kFillInstr = !std::is_same_v<Interface, NullInterface>;
   MYRT_HOT void hotLoop(ByteReader& r) {
     const uint8_t* const data = r.data();
     const uint8_t* p = r.cur();
@@ -794,7 +801,7 @@ class CodeReader {
           if (Validate && trackInit_ && !localInit_[idx]) goto out;
           const ValType t = locals[idx];
           stack_.push_back(t);
-          in_.op = Op::LocalGet, in_.offset = base + static_cast<size_t>(p - data), in_.idx = idx;
+          if constexpr (kFillInstr) in_.op = Op::LocalGet, in_.offset = base + static_cast<size_t>(p - data), in_.idx = idx;
           p = q;
           iface_.onLocalGet(idx, t);
           continue;
@@ -806,15 +813,15 @@ class CodeReader {
           const ValType t = locals[idx];
           if (stack_.size() <= curHeight_) goto out;
           if (Validate && (t.kind == ValKind::Ref || stack_.back().kind != t.kind)) goto out;
-          in_.offset = base + static_cast<size_t>(p - data), in_.idx = idx;
+          if constexpr (kFillInstr) in_.offset = base + static_cast<size_t>(p - data), in_.idx = idx;
           p = q;
           markInit(idx);
           if (h.cls == detail::kHotLocalSet) {
-            in_.op = Op::LocalSet;
+            if constexpr (kFillInstr) in_.op = Op::LocalSet;
             stack_.pop_back();
             iface_.onLocalSet(idx, t);
           } else {
-            in_.op = Op::LocalTee;
+            if constexpr (kFillInstr) in_.op = Op::LocalTee;
             stack_.back() = t;
             iface_.onLocalTee(idx, t);
           }
@@ -825,17 +832,17 @@ class CodeReader {
           uint32_t idx;
           if (!detail::leb5<false>(q, idx) || idx >= m_.globals.size()) goto out;
           const GlobalType& g = m_.globals[idx].type;
-          in_.offset = base + static_cast<size_t>(p - data), in_.idx = idx;
+          if constexpr (kFillInstr) in_.offset = base + static_cast<size_t>(p - data), in_.idx = idx;
           if (h.cls == detail::kHotGlobalGet) {
             stack_.push_back(g.type);
-            in_.op = Op::GlobalGet;
+            if constexpr (kFillInstr) in_.op = Op::GlobalGet;
             p = q;
             iface_.onGlobalGet(idx, g);
           } else {
             if (stack_.size() <= curHeight_) goto out;
             if (Validate && (!g.mut || g.type.kind == ValKind::Ref || stack_.back().kind != g.type.kind)) goto out;
             stack_.pop_back();
-            in_.op = Op::GlobalSet;
+            if constexpr (kFillInstr) in_.op = Op::GlobalSet;
             p = q;
             iface_.onGlobalSet(idx, g);
           }
@@ -844,8 +851,8 @@ class CodeReader {
         case detail::kHotI32Const: {
           uint32_t v;
           if (!detail::leb5<true>(q, v)) goto out;
-          in_.i32 = static_cast<int32_t>(v);
-          in_.op = Op::I32Const, in_.offset = base + static_cast<size_t>(p - data);
+          if constexpr (kFillInstr) in_.i32 = static_cast<int32_t>(v);
+          if constexpr (kFillInstr) in_.op = Op::I32Const, in_.offset = base + static_cast<size_t>(p - data);
           stack_.push_back(ValType::i32());
           p = q;
           iface_.onConst(in_);
@@ -860,7 +867,7 @@ class CodeReader {
           }
           stack_.drop(n - 1);
           top[0] = ValType{static_cast<ValKind>(h.result)};
-          in_.op = static_cast<Op>(h.op), in_.offset = base + static_cast<size_t>(p - data);
+          if constexpr (kFillInstr) in_.op = static_cast<Op>(h.op), in_.offset = base + static_cast<size_t>(p - data);
           p = q;
           iface_.onSimple(in_);
           continue;
@@ -883,8 +890,8 @@ class CodeReader {
             if (Validate && (top[0].kind != addr.kind || kindOf(top[1]) != h.p1)) goto out;
             stack_.drop(2);
           }
-          in_.op = static_cast<Op>(h.op), in_.offset = base + static_cast<size_t>(p - data);
-          in_.mem.align = align, in_.mem.memory = 0, in_.mem.offset = off;
+          if constexpr (kFillInstr) in_.op = static_cast<Op>(h.op), in_.offset = base + static_cast<size_t>(p - data);
+          if constexpr (kFillInstr) in_.mem.align = align, in_.mem.memory = 0, in_.mem.offset = off;
           p = q;
           if (h.cls == detail::kHotLoad) iface_.onLoad(in_, addr);
           else iface_.onStore(in_, addr);
@@ -899,7 +906,7 @@ class CodeReader {
           if (!noValues || stack_.size() <= curHeight_) goto out;
           if (Validate && stack_.back().kind != ValKind::I32) goto out;
           stack_.pop_back();
-          in_.op = Op::BrIf, in_.offset = base + static_cast<size_t>(p - data), in_.idx = depth;
+          if constexpr (kFillInstr) in_.op = Op::BrIf, in_.offset = base + static_cast<size_t>(p - data), in_.idx = depth;
           p = q;
           iface_.onBrIf(depth, target);
           continue;
@@ -908,7 +915,7 @@ class CodeReader {
           if (stack_.size() <= curHeight_) goto out;
           const ValType t = stack_.back();
           stack_.pop_back();
-          in_.op = Op::Drop, in_.offset = base + static_cast<size_t>(p - data);
+          if constexpr (kFillInstr) in_.op = Op::Drop, in_.offset = base + static_cast<size_t>(p - data);
           p = q;
           iface_.onDrop(t);
           continue;
@@ -928,7 +935,7 @@ class CodeReader {
           }
           stack_.drop(n);
           stack_.append(ft.results);
-          in_.op = Op::Call, in_.offset = base + static_cast<size_t>(p - data), in_.idx = idx;
+          if constexpr (kFillInstr) in_.op = Op::Call, in_.offset = base + static_cast<size_t>(p - data), in_.idx = idx;
           p = q;
           iface_.onCall(idx, ft);
           continue;
@@ -969,10 +976,14 @@ class CodeReader {
           } else {
             goto out;
           }
-          in_.op = Op::End, in_.offset = base + static_cast<size_t>(p - data);
+          if constexpr (kFillInstr) in_.op = Op::End, in_.offset = base + static_cast<size_t>(p - data);
           p = q;
           iface_.onEnd(c);
-          popBlock();
+          // popBlock, with the results already in place on the stack (kinds checked above)
+          if (trackInit_) resetLocalInit(c.initHeight);
+          if (c.singleResult) stack_.back() = c.single;
+          ctrl_.pop_back();
+          curHeight_ = ctrl_.back().height;  // not the function's entry: that `end` takes the general path
           continue;
         }
         case detail::kHotI64Const: {  // encodings of up to 5 bytes
@@ -984,9 +995,9 @@ class CodeReader {
             if (q[i] < 0x80) break;
           }
           const unsigned shift = 64 - 7 * (i + 1);
-          in_.i64 = static_cast<int64_t>(v << shift) >> shift;
+          if constexpr (kFillInstr) in_.i64 = static_cast<int64_t>(v << shift) >> shift;
           q += i + 1;
-          in_.op = Op::I64Const, in_.offset = base + static_cast<size_t>(p - data);
+          if constexpr (kFillInstr) in_.op = Op::I64Const, in_.offset = base + static_cast<size_t>(p - data);
           stack_.push_back(ValType::i64());
           p = q;
           iface_.onConst(in_);
@@ -994,15 +1005,15 @@ class CodeReader {
         }
         case detail::kHotF32Const:
         case detail::kHotF64Const: {
-          in_.offset = base + static_cast<size_t>(p - data);
+          if constexpr (kFillInstr) in_.offset = base + static_cast<size_t>(p - data);
           if (h.cls == detail::kHotF32Const) {
             std::memcpy(&in_.f32bits, q, 4);
-            in_.op = Op::F32Const;
+            if constexpr (kFillInstr) in_.op = Op::F32Const;
             stack_.push_back(ValType::f32());
             p = q + 4;
           } else {
             std::memcpy(&in_.f64bits, q, 8);
-            in_.op = Op::F64Const;
+            if constexpr (kFillInstr) in_.op = Op::F64Const;
             stack_.push_back(ValType::f64());
             p = q + 8;
           }
@@ -1026,10 +1037,53 @@ class CodeReader {
           }
           stack_.drop(n + 1);
           stack_.append(ft.results);
-          in_.op = Op::CallIndirect, in_.offset = base + static_cast<size_t>(p - data);
-          in_.idx = typeIdx, in_.idx2 = tableIdx;
+          if constexpr (kFillInstr) in_.op = Op::CallIndirect, in_.offset = base + static_cast<size_t>(p - data);
+          if constexpr (kFillInstr) in_.idx = typeIdx, in_.idx2 = tableIdx;
           p = q;
           iface_.onCallIndirect(typeIdx, tableIdx, ft);
+          continue;
+        }
+        case detail::kHotBr: {  // to a label without values or with one numeric/vector value
+          uint32_t depth;
+          if (!detail::leb5<false>(q, depth) || depth >= ctrl_.size()) goto out;
+          ControlEntry& target = ctrl_[ctrl_.size() - 1 - depth];
+          if (target.kind == CtrlKind::Loop ? target.numParams != 0 : target.numResults != 0) goto out;
+          if (target.kind != CtrlKind::Loop && target.singleResult) {
+            if (stack_.size() <= curHeight_) goto out;
+            if (Validate && (target.single.kind == ValKind::Ref || stack_.back().kind != target.single.kind)) goto out;
+          }
+          if constexpr (kFillInstr) in_.op = Op::Br, in_.offset = base + static_cast<size_t>(p - data), in_.idx = depth;
+          p = q;
+          iface_.onBr(depth, target);
+          setUnreachable();
+          continue;
+        }
+        case detail::kHotSelect: {  // numeric/vector operands of the same kind
+          if (stack_.size() < curHeight_ + 3) goto out;
+          ValType* top = stack_.top(3);
+          if (Validate && (top[2].kind != ValKind::I32 || top[0].kind != top[1].kind ||
+                           top[0].kind == ValKind::Ref || top[0].kind == ValKind::Bot))
+            goto out;
+          const ValType t = top[0];
+          stack_.drop(2);
+          if constexpr (kFillInstr) in_.op = Op::Select, in_.offset = base + static_cast<size_t>(p - data);
+          p = q;
+          iface_.onSelect(t);
+          continue;
+        }
+        case detail::kHotReturn: {  // numeric/vector results
+          const std::vector<ValType>& rs = funcType_->results;
+          const size_t n = rs.size();
+          if (stack_.size() < curHeight_ + n) goto out;
+          if constexpr (Validate) {
+            const ValType* top = stack_.top(n);
+            for (size_t i = 0; i < n; ++i)
+              if (top[i].kind != rs[i].kind || top[i].kind == ValKind::Ref) goto out;
+          }
+          if constexpr (kFillInstr) in_.op = Op::Return, in_.offset = base + static_cast<size_t>(p - data);
+          p = q;
+          iface_.onReturn();
+          setUnreachable();
           continue;
         }
         default: goto out;
