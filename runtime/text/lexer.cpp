@@ -193,7 +193,8 @@ class Lexer {
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') { ++pos_; continue; }
       if (c == ';' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';') {
         size_t i = pos_ + 2;
-        while (i < src_.size() && src_[i] != '\n') {
+        // A line comment ends at a newline: LF, CR or CR LF (the spec's `newline`).
+        while (i < src_.size() && src_[i] != '\n' && src_[i] != '\r') {
           size_t n = utf8Len(src_, i);
           if (n == 0) return Error(i, "malformed UTF-8 encoding");
           i += n;

@@ -5,3 +5,8 @@
 (register "x" $nowhere)
 (assert_invalid (module binary "\00asm" "\01\00\00\00" "\01\05\01\60\00\01\7f" "\03\02\01\00" "\0a\06\01\04\00\42\00\0b")
   "type mismatch")
+(module (func (export "one") (result i32) (i32.const 1)) (func (export "boom") (unreachable)))
+(assert_return (invoke "one") (i32.const 2))
+(assert_trap (invoke "one") "unreachable")
+(assert_trap (invoke "boom") "integer overflow")
+(assert_return (invoke "missing"))
