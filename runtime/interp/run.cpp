@@ -9,6 +9,7 @@
 
 #include "runtime/binary/instr.h"
 #include "runtime/interp/code.h"
+#include "runtime/interp/interp.h"
 
 #pragma GCC diagnostic ignored "-Wpedantic"  // computed goto (&&label, goto *p) is a GNU extension
 
@@ -705,3 +706,21 @@ TrapReason interpEntry(ExecContext& cx, FuncInst& f, Value* io) {
 }
 
 }  // namespace myrt::interp
+
+// ---- the tier's public entry points (interp.h) ----
+namespace myrt {
+
+FuncEntry interpreterEntry() { return &interp::interpEntry; }
+
+StoreConfig interpreterConfig(const StoreLimits& limits) {
+  StoreConfig c;
+  c.limits = limits;
+  c.wasmEntry = interpreterEntry();
+  return c;
+}
+
+std::unique_ptr<Store> makeInterpreterStore(const StoreLimits& limits) {
+  return std::make_unique<Store>(interpreterConfig(limits));
+}
+
+}  // namespace myrt
