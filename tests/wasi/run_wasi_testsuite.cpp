@@ -4,8 +4,8 @@
 // capture stdout/stderr, run `_start`, compare exit code and output.
 // Layer: tests (uses runtime/binary, runtime/valid, runtime/interp, wasi/p1).
 //
-//   run_wasi_testsuite TEST.wasm...          exit 0 iff all pass; prints one line per test
-//   run_wasi_testsuite --summary SUITE_DIR   runs every */testsuite/wasm32-wasip1/*.wasm, prints counts per folder
+//   run_wasi_testsuite [--walk] [--expect X.json] TEST.wasm...   exit 0 iff all pass; one line per test
+//   run_wasi_testsuite [--walk] --summary SUITE_DIR   runs every */testsuite/wasm32-wasip1/*.wasm, prints counts per folder
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -201,9 +201,7 @@ void applyRun(const Json& j, Expectation& e) {
   if (const Json* s = j.get("stderr")) e.stderrText = s->str;
 }
 
-bool loadExpectation(const fs::path& wasm, Expectation& e, std::string& err) {
-  fs::path jp = wasm;
-  jp.replace_extension(".json");
+bool loadExpectation(const fs::path& jp, Expectation& e, std::string& err) {
   std::string text;
   if (!readFile(jp, text)) return true;  // defaults
   Json j;
@@ -240,11 +238,13 @@ std::string readAll(int fd) {
   return out;
 }
 
-// Runs one test; "" on success, else why it failed.
-std::string runTest(const fs::path& wasm) {
+// Runs one test; "" on success, else why it failed. The expectation is `json` (default: X.json beside X.wasm);
+// its `root` is relative to the JSON file's folder.
+std::string runTest(const fs::path& wasm, fs::path json = {}) {
+  if (json.empty()) json = fs::path(wasm).replace_extension(".json");
   Expectation exp;
   std::string err;
-  if (!loadExpectation(wasm, exp, err)) return err;
+  if (!loadExpectation(json, exp, err)) return err;
   std::string bytesText;
   if (!readFile(wasm, bytesText)) return "cannot read " + wasm.string();
   auto mod = decodeModule(std::vector<uint8_t>(bytesText.begin(), bytesText.end()));
@@ -268,7 +268,7 @@ std::string runTest(const fs::path& wasm) {
   for (auto& a : exp.args) cfg.args.push_back(a);
   cfg.env = exp.env;
   if (!exp.root.empty()) {
-    fs::path src = wasm.parent_path() / exp.root;
+    fs::path src = json.parent_path() / exp.root;
     fs::path dst = tmp / exp.root;
     std::error_code ec;
     fs::copy(src, dst, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
@@ -334,6 +334,11 @@ int main(int argc, char** argv) {
     wasi::setResolver(wasi::Resolver::Walk);
     args.erase(args.begin());
   }
+  fs::path expect;
+  if (args.size() >= 2 && args[0] == "--expect") {  // the expectation file of a program built elsewhere
+    expect = args[1];
+    args.erase(args.begin(), args.begin() + 2);
+  }
   if (args.size() == 2 && args[0] == "--summary") {
     std::map<std::string, std::pair<int, int>> counts;
     std::vector<fs::path> tests;
@@ -355,12 +360,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (args.empty()) {
-    std::fprintf(stderr, "usage: run_wasi_testsuite [--walk] TEST.wasm... | [--walk] --summary SUITE_DIR\n");
+    std::fprintf(stderr,
+                 "usage: run_wasi_testsuite [--walk] [--expect X.json] TEST.wasm... | [--walk] --summary DIR\n");
     return 2;
   }
   int failed = 0;
   for (auto& a : args) {
-    std::string why = runTest(a);
+    std::string why = runTest(a, expect);
     std::printf("%s %s%s%s\n", why.empty() ? "PASS" : "FAIL", a.c_str(), why.empty() ? "" : ": ", why.c_str());
     if (!why.empty()) ++failed;
   }
