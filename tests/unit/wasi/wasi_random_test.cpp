@@ -13,7 +13,13 @@
 using namespace myrt;
 using namespace myrt::wasitest;
 
-TEST_CASE("wasi: random calls never crash the host nor escape the preopen", "[wasi]") {
+namespace {
+
+void randomCalls(wasi::Resolver resolver, uint64_t seed) {
+  wasi::setResolver(resolver);
+  struct Reset {
+    ~Reset() { wasi::setResolver(wasi::Resolver::Auto); }
+  } reset;
   TempDir t;
   fs::path box = t / "box";
   fs::create_directory(box);
@@ -33,7 +39,7 @@ TEST_CASE("wasi: random calls never crash the host nor escape the preopen", "[wa
   Wasi w(cfg);
   REQUIRE(w.ok());
 
-  std::mt19937_64 rng(12345);
+  std::mt19937_64 rng(seed);
   const char* paths[] = {"f", "d", "d/x", "..", "../outside", "up/outside", "abs", "abs/x", "new", "d/..", "/",
                          ".", "f/", "d/", "nested/a/b", "up", "x\0y"};
   auto seedMemory = [&] {
@@ -84,4 +90,14 @@ TEST_CASE("wasi: random calls never crash the host nor escape the preopen", "[wa
   for (auto& e : fs::directory_iterator(t.path)) top.push_back(e.path().filename().string());
   std::sort(top.begin(), top.end());
   CHECK(top == std::vector<std::string>{"box", "outside"});
+}
+
+}  // namespace
+
+TEST_CASE("wasi: random calls never crash the host nor escape the preopen (openat2)", "[wasi]") {
+  randomCalls(wasi::Resolver::Auto, 12345);
+}
+
+TEST_CASE("wasi: random calls never crash the host nor escape the preopen (component walk)", "[wasi]") {
+  randomCalls(wasi::Resolver::Walk, 67890);
 }
