@@ -783,7 +783,7 @@ class CodeReader {
   // The validation-only interface reads no Instr, so the hot loop leaves `in_` alone for it (the general path sets
   // every field it uses itself).
   static constexpr bool kFillInstr = !std::is_same_v<Interface, NullInterface>;
-  MYRT_HOT void hotLoop(ByteReader& r) {
+  [[gnu::noinline]] void hotLoop(ByteReader& r) {
     const uint8_t* const data = r.data();
     const uint8_t* p = r.cur();
     const uint8_t* const limit = data + r.size() - (r.size() >= 11 ? 11 : r.size());  // 11 bytes readable from p
@@ -794,8 +794,13 @@ class CodeReader {
     while (p < limit) {
       const detail::HotOp h = detail::kHotOps[*p];
       const uint8_t* q = p + 1;
-      switch (h.cls) {
-        case detail::kHotLocalGet: {
+      static const void* const kDispatch[] = {  // indexed by detail::HotOp::cls (labels as values, GCC/Clang)
+          &&HotNone, &&HotLocalGet, &&HotLocalSet, &&HotLocalTee, &&HotGlobalGet, &&HotGlobalSet, &&HotI32Const,
+          &&HotPlain, &&HotLoad, &&HotStore, &&HotBrIf, &&HotDrop, &&HotCall, &&HotBlock, &&HotEnd, &&HotI64Const,
+          &&HotF32Const, &&HotF64Const, &&HotCallIndirect, &&HotBr, &&HotSelect, &&HotReturn};
+      goto *kDispatch[h.cls];  // GCC duplicates this jump into every handler
+      {
+        HotLocalGet: {
           uint32_t idx;
           if (!detail::leb5<false>(q, idx) || idx >= numLocals) goto out;
           if (Validate && trackInit_ && !localInit_[idx]) goto out;
@@ -806,8 +811,8 @@ class CodeReader {
           iface_.onLocalGet(idx, t);
           continue;
         }
-        case detail::kHotLocalSet:
-        case detail::kHotLocalTee: {
+        HotLocalSet:
+        HotLocalTee: {
           uint32_t idx;
           if (!detail::leb5<false>(q, idx) || idx >= numLocals) goto out;
           const ValType t = locals[idx];
@@ -827,8 +832,8 @@ class CodeReader {
           }
           continue;
         }
-        case detail::kHotGlobalGet:
-        case detail::kHotGlobalSet: {
+        HotGlobalGet:
+        HotGlobalSet: {
           uint32_t idx;
           if (!detail::leb5<false>(q, idx) || idx >= m_.globals.size()) goto out;
           const GlobalType& g = m_.globals[idx].type;
@@ -848,7 +853,7 @@ class CodeReader {
           }
           continue;
         }
-        case detail::kHotI32Const: {
+        HotI32Const: {
           uint32_t v;
           if (!detail::leb5<true>(q, v)) goto out;
           if constexpr (kFillInstr) in_.i32 = static_cast<int32_t>(v);
@@ -858,7 +863,7 @@ class CodeReader {
           iface_.onConst(in_);
           continue;
         }
-        case detail::kHotPlain: {  // 1 or 2 operands, 1 result
+        HotPlain: {  // 1 or 2 operands, 1 result
           const size_t n = h.numParams;
           if (stack_.size() < curHeight_ + n) goto out;
           ValType* top = stack_.top(n);
@@ -872,8 +877,8 @@ class CodeReader {
           iface_.onSimple(in_);
           continue;
         }
-        case detail::kHotLoad:
-        case detail::kHotStore: {
+        HotLoad:
+        HotStore: {
           const uint32_t align = *q++;
           uint32_t off;
           if (align > h.align || !detail::leb5<false>(q, off)) goto out;  // also: memory-index flag (bit 6), errors
@@ -897,7 +902,7 @@ class CodeReader {
           else iface_.onStore(in_, addr);
           continue;
         }
-        case detail::kHotBrIf: {
+        HotBrIf: {
           uint32_t depth;
           if (!detail::leb5<false>(q, depth) || depth >= ctrl_.size()) goto out;
           ControlEntry& target = ctrl_[ctrl_.size() - 1 - depth];
@@ -911,7 +916,7 @@ class CodeReader {
           iface_.onBrIf(depth, target);
           continue;
         }
-        case detail::kHotDrop: {
+        HotDrop: {
           if (stack_.size() <= curHeight_) goto out;
           const ValType t = stack_.back();
           stack_.pop_back();
@@ -920,7 +925,7 @@ class CodeReader {
           iface_.onDrop(t);
           continue;
         }
-        case detail::kHotCall: {  // numeric params and results
+        HotCall: {  // numeric params and results
           uint32_t idx;
           if (!detail::leb5<false>(q, idx) || idx >= m_.funcs.size()) goto out;
           const uint32_t ti = m_.funcs[idx].typeIndex;
@@ -940,7 +945,7 @@ class CodeReader {
           iface_.onCall(idx, ft);
           continue;
         }
-        case detail::kHotBlock: {  // block / loop with an empty or single numeric/vector result type
+        HotBlock: {  // block / loop with an empty or single numeric/vector result type
           const uint8_t bt = *q++;
           if (bt == 0x40) {
             in_.block.kind = BlockTypeImm::Empty;
@@ -962,7 +967,7 @@ class CodeReader {
           else iface_.onBlock(in_, c);
           continue;
         }
-        case detail::kHotEnd: {  // end of a block / loop / else / if without params whose results are in place
+        HotEnd: {  // end of a block / loop / else / if without params whose results are in place
           ControlEntry& c = ctrl_.back();
           const size_t avail = stack_.size() - curHeight_;
           if (c.kind == CtrlKind::Block || c.kind == CtrlKind::Loop || c.kind == CtrlKind::Else ||
@@ -986,7 +991,7 @@ class CodeReader {
           curHeight_ = ctrl_.back().height;  // not the function's entry: that `end` takes the general path
           continue;
         }
-        case detail::kHotI64Const: {  // encodings of up to 5 bytes
+        HotI64Const: {  // encodings of up to 5 bytes
           uint64_t v = 0;
           unsigned i = 0;
           for (;; ++i) {
@@ -1003,8 +1008,8 @@ class CodeReader {
           iface_.onConst(in_);
           continue;
         }
-        case detail::kHotF32Const:
-        case detail::kHotF64Const: {
+        HotF32Const:
+        HotF64Const: {
           if constexpr (kFillInstr) in_.offset = base + static_cast<size_t>(p - data);
           if (h.cls == detail::kHotF32Const) {
             std::memcpy(&in_.f32bits, q, 4);
@@ -1020,7 +1025,7 @@ class CodeReader {
           iface_.onConst(in_);
           continue;
         }
-        case detail::kHotCallIndirect: {  // funcref table, numeric params and results
+        HotCallIndirect: {  // funcref table, numeric params and results
           uint32_t typeIdx, tableIdx;
           if (!detail::leb5<false>(q, typeIdx) || !detail::leb5<false>(q, tableIdx)) goto out;
           if (tableIdx >= m_.tables.size() || !ctx_.isFuncType(typeIdx)) goto out;
@@ -1043,7 +1048,7 @@ class CodeReader {
           iface_.onCallIndirect(typeIdx, tableIdx, ft);
           continue;
         }
-        case detail::kHotBr: {  // to a label without values or with one numeric/vector value
+        HotBr: {  // to a label without values or with one numeric/vector value
           uint32_t depth;
           if (!detail::leb5<false>(q, depth) || depth >= ctrl_.size()) goto out;
           ControlEntry& target = ctrl_[ctrl_.size() - 1 - depth];
@@ -1058,7 +1063,7 @@ class CodeReader {
           setUnreachable();
           continue;
         }
-        case detail::kHotSelect: {  // numeric/vector operands of the same kind
+        HotSelect: {  // numeric/vector operands of the same kind
           if (stack_.size() < curHeight_ + 3) goto out;
           ValType* top = stack_.top(3);
           if (Validate && (top[2].kind != ValKind::I32 || top[0].kind != top[1].kind ||
@@ -1071,7 +1076,7 @@ class CodeReader {
           iface_.onSelect(t);
           continue;
         }
-        case detail::kHotReturn: {  // numeric/vector results
+        HotReturn: {  // numeric/vector results
           const std::vector<ValType>& rs = funcType_->results;
           const size_t n = rs.size();
           if (stack_.size() < curHeight_ + n) goto out;
@@ -1086,7 +1091,8 @@ class CodeReader {
           setUnreachable();
           continue;
         }
-        default: goto out;
+        HotNone:
+          goto out;
       }
     }
   out:
