@@ -55,7 +55,21 @@ std::optional<Module> loadFileOrReport(const std::string& path, const FrontEndOp
 // Subcommands. Each returns the process exit code.
 int cmdValidate(const std::vector<std::string>& files, const FrontEndOptions& opts);
 int cmdInspect(const std::string& file);
-int cmdRun(const std::string& file, const std::vector<std::string>& args);
+// `myrt run`: argv = FILE then the guest's arguments.
+struct RunOptions {
+  std::vector<std::string> argv;
+  std::optional<std::string> invoke;       // call this export with argv[1..] instead of _start
+  std::vector<std::string> dirs;           // HOST[::GUEST], read-write
+  std::vector<std::string> dirsReadOnly;   // HOST[::GUEST], read-only
+  std::vector<std::string> env;            // NAME=VALUE
+  bool inheritEnv = false;
+  std::optional<uint64_t> maxMemoryBytes;  // all linear memories together
+  std::optional<uint64_t> maxStackBytes;   // the interpreter's value stack
+};
+int cmdRun(const RunOptions& opts);
+
+// "64M" -> 67108864 (suffixes K, M, G; powers of 1024).
+std::optional<uint64_t> parseSize(const std::string& text);
 
 struct WastOptions {
   bool verbose = false;     // list every command with its outcome

@@ -127,10 +127,19 @@ int cmdValidate(const std::vector<std::string>& files, const FrontEndOptions& op
   return rc;
 }
 
-int cmdRun(const std::string& file, const std::vector<std::string>& args) {
-  if (!loadFileOrReport(file)) return kExitError;
-  std::cerr << "myrt: " << file << ": unsupported: executing modules needs the interpreter (not implemented yet)\n";
-  return kExitError;
+std::optional<uint64_t> parseSize(const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (errno || end == text.c_str()) return std::nullopt;
+  std::string suffix = end;
+  uint64_t mul = 1;
+  if (suffix == "K" || suffix == "k" || suffix == "KiB") mul = uint64_t(1) << 10;
+  else if (suffix == "M" || suffix == "m" || suffix == "MiB") mul = uint64_t(1) << 20;
+  else if (suffix == "G" || suffix == "g" || suffix == "GiB") mul = uint64_t(1) << 30;
+  else if (!suffix.empty()) return std::nullopt;
+  if (v > UINT64_MAX / mul) return std::nullopt;
+  return v * mul;
 }
 
 }  // namespace myrt::cli
@@ -165,11 +174,20 @@ int main(int argc, char** argv) {
   wast->add_flag("--wasm2", wastOpts.frontEnd.wasm2,
                  "apply WebAssembly 2.0 rules where 3.0 changed them (for the 2.0 spec testsuite)");
 
-  std::string runFile;
-  std::vector<std::string> runArgs;
-  auto* run = app.add_subcommand("run", "Run a module's _start (or a WASI command)");
-  run->add_option("FILE", runFile, "module file (.wasm or .wat)")->required();
-  run->add_option("ARGS", runArgs, "arguments passed to the program");
+  RunOptions runOpts;
+  std::string maxMemory, maxStack;
+  auto* run = app.add_subcommand("run", "Run a WebAssembly program (its _start, with WASI preview1) or --invoke an export.\nUsage: myrt run [OPTIONS] FILE [ARGS...]");
+  run->prefix_command();  // everything after FILE belongs to the guest
+  run->add_option("--invoke", runOpts.invoke, "call this exported function with ARGS and print its results");
+  run->add_option("--dir", runOpts.dirs, "grant a host directory, read-write: HOST[::GUEST]")
+      ->allow_extra_args(false);
+  run->add_option("--dir-ro", runOpts.dirsReadOnly, "grant a host directory, read-only: HOST[::GUEST]")
+      ->allow_extra_args(false);
+  run->add_option("--env", runOpts.env, "set an environment variable for the guest: NAME=VALUE")
+      ->allow_extra_args(false);
+  run->add_flag("--inherit-env", runOpts.inheritEnv, "pass this process's whole environment to the guest");
+  run->add_option("--max-memory", maxMemory, "limit all linear memories together, e.g. 64M, 1G");
+  run->add_option("--max-stack", maxStack, "size of the wasm value stack, e.g. 1M (deep recursion traps cleanly)");
 
   try {
     app.parse(argc, argv);
@@ -188,7 +206,19 @@ int main(int argc, char** argv) {
   if (validate->parsed()) return cmdValidate(validateFiles, validateOpts);
   if (inspect->parsed()) return cmdInspect(inspectFile);
   if (wast->parsed()) return cmdWast(wastFiles, wastOpts);
-  if (run->parsed()) return cmdRun(runFile, runArgs);
+  if (run->parsed()) {
+    runOpts.argv = run->remaining();
+    for (auto [text, out] : {std::pair{&maxMemory, &runOpts.maxMemoryBytes}, std::pair{&maxStack, &runOpts.maxStackBytes}}) {
+      if (text->empty()) continue;
+      auto bytes = parseSize(*text);
+      if (!bytes) {
+        std::cerr << "myrt: run: invalid size '" << *text << "' (expected a number with an optional K, M or G suffix)\n";
+        return kExitUsage;
+      }
+      *out = *bytes;
+    }
+    return cmdRun(runOpts);
+  }
   std::cerr << "myrt: no command given\n";
   return kExitUsage;
 }

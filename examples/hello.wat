@@ -2,7 +2,8 @@
 ;; exported function to call directly.
 ;;   myrt validate examples/hello.wat
 ;;   myrt inspect examples/hello.wat
-;;   myrt run examples/hello.wat        (needs the interpreter)
+;;   myrt run examples/hello.wat                    (prints "Hello, world!")
+;;   myrt run --invoke add examples/hello.wat 40 2  (prints 42)
 (module $hello
   (type $fd_write_t (func (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (type $fd_write_t)))

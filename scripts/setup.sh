@@ -9,7 +9,9 @@ cmake --build build -j"${MYRT_JOBS:-2}" --target myrt
 echo
 echo "+ build/myrt validate examples/hello.wat"
 build/myrt validate examples/hello.wat
-echo "+ build/myrt inspect examples/hello.wat"
-build/myrt inspect examples/hello.wat
+echo "+ build/myrt run examples/hello.wat"
+build/myrt run examples/hello.wat
+echo "+ build/myrt run --invoke add examples/hello.wat 40 2"
+build/myrt run --invoke add examples/hello.wat 40 2
 echo
 echo "myrt is built: build/myrt --help lists the commands; scripts/test.sh runs the tests."

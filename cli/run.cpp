@@ -1,0 +1,219 @@
+// cli/run.cpp -- `myrt run [options] FILE [ARGS...]`: load a module (.wasm or .wat), link WASI preview1 and the
+// registered host modules, instantiate on the interpreter, then run `_start` (a WASI command) or `--invoke NAME`.
+// Layer: cli (uses runtime/exec, runtime/interp, wasi/p1). Capabilities are opt-in: the guest sees only the
+// directories given with --dir/--dir-ro and the variables given with --env (or --inherit-env).
+// Exit codes: the guest's proc_exit status (0 when _start returns); 134 on a trap (message and wasm backtrace on
+// stderr, as wasmtime does on Unix); 1 for a module that cannot be loaded, linked or instantiated; 2 for usage errors.
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "cli/cli.h"
+#include "runtime/exec/engine.h"
+#include "runtime/interp/interp.h"
+#include "wasi/p1/wasi.h"
+
+extern char** environ;
+
+namespace myrt::cli {
+
+namespace {
+
+std::string describeExternType(const Module& m, const Import& imp) {
+  switch (imp.kind) {
+    case ExternKind::Func: {
+      const CompositeType& t = m.funcType(imp.index);
+      return "func " + toString(t.params) + " -> " + toString(t.results);
+    }
+    case ExternKind::Global:
+      return std::string("global ") + (m.globals[imp.index].type.mut ? "mut " : "") +
+             toString(m.globals[imp.index].type.type);
+    case ExternKind::Memory: return "memory";
+    case ExternKind::Table: return "table " + toString(m.tables[imp.index].type.elem);
+    case ExternKind::Tag: return "tag";
+  }
+  return "?";
+}
+
+// Parses a command-line argument of --invoke as a value of type t.
+bool parseArg(const std::string& s, ValType t, Value& out) {
+  errno = 0;
+  char* end = nullptr;
+  switch (t.kind) {
+    case ValKind::I32: {
+      long long v = std::strtoll(s.c_str(), &end, 0);
+      if (errno || *end || s.empty() || v < INT32_MIN || v > UINT32_MAX) return false;
+      out = Value::fromI32(static_cast<uint32_t>(v));
+      return true;
+    }
+    case ValKind::I64: {
+      bool neg = !s.empty() && s[0] == '-';
+      uint64_t v = neg ? static_cast<uint64_t>(std::strtoll(s.c_str(), &end, 0)) : std::strtoull(s.c_str(), &end, 0);
+      if (errno || *end || s.empty()) return false;
+      out = Value::fromI64(v);
+      return true;
+    }
+    case ValKind::F32: {
+      float v = std::strtof(s.c_str(), &end);
+      if (*end || s.empty()) return false;
+      out = Value::fromF32(v);
+      return true;
+    }
+    case ValKind::F64: {
+      double v = std::strtod(s.c_str(), &end);
+      if (*end || s.empty()) return false;
+      out = Value::fromF64(v);
+      return true;
+    }
+    default:
+      return false;  // v128 and references cannot be written on a command line
+  }
+}
+
+std::string formatResult(ValType t, const Value& v) {
+  char buf[80];
+  switch (t.kind) {
+    case ValKind::I32: std::snprintf(buf, sizeof buf, "%" PRId32, static_cast<int32_t>(v.i32)); break;
+    case ValKind::I64: std::snprintf(buf, sizeof buf, "%" PRId64, static_cast<int64_t>(v.i64)); break;
+    case ValKind::F32: std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(v.f32)); break;
+    case ValKind::F64: std::snprintf(buf, sizeof buf, "%.17g", v.f64); break;
+    case ValKind::V128: {
+      std::string s = "0x";
+      for (int i = 15; i >= 0; --i) {
+        std::snprintf(buf, sizeof buf, "%02x", v.v128[i]);
+        s += buf;
+      }
+      return s;
+    }
+    default: return v.ref ? "ref" : "null";
+  }
+  return buf;
+}
+
+// "HOST[::GUEST]" -> preopen.
+wasi::Preopen parseDir(const std::string& spec, bool readOnly) {
+  wasi::Preopen p;
+  size_t sep = spec.find("::");
+  p.hostPath = sep == std::string::npos ? spec : spec.substr(0, sep);
+  p.guestPath = sep == std::string::npos ? spec : spec.substr(sep + 2);
+  p.readOnly = readOnly;
+  return p;
+}
+
+}  // namespace
+
+int cmdRun(const RunOptions& opts) {
+  if (opts.argv.empty()) {
+    std::cerr << "myrt: run: a module file is required (myrt run [OPTIONS] FILE [ARGS...])\n";
+    return kExitUsage;
+  }
+  const std::string& file = opts.argv[0];
+  auto loaded = loadFileOrReport(file);
+  if (!loaded) return kExitError;
+  auto module = std::make_shared<const Module>(std::move(*loaded));
+
+  StoreLimits limits;
+  if (opts.maxMemoryBytes) limits.maxMemoryBytes = *opts.maxMemoryBytes;
+  if (opts.maxStackBytes) limits.valueStackSlots = std::max<uint64_t>(*opts.maxStackBytes / sizeof(Value), 1024);
+  std::unique_ptr<Store> store = makeInterpreterStore(limits);
+
+  wasi::WasiConfig cfg;
+  cfg.args = opts.argv;
+  if (opts.inheritEnv) {
+    for (char** e = environ; e && *e; ++e) {
+      std::string kv = *e;
+      size_t eq = kv.find('=');
+      if (eq != std::string::npos) cfg.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+  }
+  for (const std::string& kv : opts.env) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "myrt: run: --env expects NAME=VALUE, got '" << kv << "'\n";
+      return kExitUsage;
+    }
+    cfg.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  for (const std::string& d : opts.dirs) cfg.preopens.push_back(parseDir(d, false));
+  for (const std::string& d : opts.dirsReadOnly) cfg.preopens.push_back(parseDir(d, true));
+  auto ctx = wasi::WasiContext::create(cfg);
+  if (!ctx.ok()) {
+    std::cerr << "myrt: run: " << ctx.error().message << "\n";
+    return kExitUsage;
+  }
+  (*ctx)->addToStore(*store);
+
+  // Link: every import must be provided by WASI (or another registered host module).
+  for (const Import& imp : module->imports) {
+    auto it = store->registered.find(imp.module);
+    if (it == store->registered.end() || !it->second->findExport(imp.name)) {
+      std::cerr << "myrt: " << file << ": unknown import: " << imp.module << "::" << imp.name << " ("
+                << describeExternType(*module, imp) << ")\n";
+      return kExitError;
+    }
+  }
+  auto imports = resolveImports(*store, *module);
+  if (!imports.ok()) {
+    std::cerr << "myrt: " << file << ": " << imports.error().message << "\n";
+    return kExitError;
+  }
+  auto inst = instantiate(*store, module, *imports);
+  if (!inst.ok()) {
+    std::cerr << "myrt: " << file << ": instantiation failed: " << inst.error().message << "\n";
+    return kExitError;
+  }
+  (*ctx)->bindInstance(*inst);
+
+  if (!opts.invoke) {
+    FuncInst* start = findExportedFunc(**inst, "_start");
+    if (!start) {
+      // A reactor or library: instantiation (incl. its start function) is all there is to run.
+      if (module->start) return kExitOk;
+      std::cerr << "myrt: " << file << ": no exported _start function; use --invoke NAME to call an export\n";
+      return kExitError;
+    }
+    wasi::RunResult r = wasi::runStart(*store, **inst, **ctx);
+    if (r.trap) {
+      std::cerr << "myrt: " << file << ": trap: " << r.trap->toString() << "\n";
+      return 134;
+    }
+    return r.exitCode;
+  }
+
+  FuncInst* f = findExportedFunc(**inst, *opts.invoke);
+  if (!f) {
+    std::cerr << "myrt: " << file << ": no exported function '" << *opts.invoke << "'\n";
+    return kExitError;
+  }
+  const std::vector<ValType>& params = f->type->params;
+  const size_t nargs = opts.argv.size() - 1;
+  if (nargs != params.size()) {
+    std::cerr << "myrt: " << file << ": '" << *opts.invoke << "' takes " << params.size() << " argument(s) "
+              << toString(params) << ", got " << nargs << "\n";
+    return kExitUsage;
+  }
+  std::vector<Value> args(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (!parseArg(opts.argv[i + 1], params[i], args[i])) {
+      std::cerr << "myrt: " << file << ": argument " << (i + 1) << " '" << opts.argv[i + 1] << "' is not a valid "
+                << toString(params[i]) << "\n";
+      return kExitUsage;
+    }
+  }
+  std::vector<Value> results(f->numResults());
+  InvokeResult r = invoke(*store, f, args, results);
+  if (r.trap) {
+    if ((*ctx)->exitCode() && wasi::isExitTrap(*r.trap)) return static_cast<int>(*(*ctx)->exitCode());
+    std::cerr << "myrt: " << file << ": trap: " << r.trap->toString() << "\n";
+    return 134;
+  }
+  for (size_t i = 0; i < results.size(); ++i) std::cout << formatResult(f->type->results[i], results[i]) << "\n";
+  return kExitOk;
+}
+
+}  // namespace myrt::cli

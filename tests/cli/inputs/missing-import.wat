@@ -1,0 +1,1 @@
+(module (import "env" "f" (func (param i32))))
