@@ -406,11 +406,22 @@ InvokeResult invoke(Store& store, FuncInst* f, std::span<const Value> args, std:
 
 std::string Trap::toString() const {
   std::string s = message;
-  for (size_t i = 0; i < backtrace.size(); ++i) {
+  auto frameName = [&](size_t i) {
     const Instance* inst = i < backtraceInstances.size() ? backtraceInstances[i] : nullptr;
-    s += "\n  at ";
-    if (inst && inst->module) s += inst->module->funcName(backtrace[i]);
-    else s += "func[" + std::to_string(backtrace[i]) + "]";
+    if (inst && inst->module) return inst->module->funcName(backtrace[i]);
+    return "func[" + std::to_string(backtrace[i]) + "]";
+  };
+  // Runs of the same frame (deep recursion) print once with a count.
+  for (size_t i = 0; i < backtrace.size();) {
+    size_t j = i + 1;
+    while (j < backtrace.size() && backtrace[j] == backtrace[i] &&
+           (j < backtraceInstances.size() ? backtraceInstances[j] : nullptr) ==
+               (i < backtraceInstances.size() ? backtraceInstances[i] : nullptr))
+      ++j;
+    s += "\n  at " + frameName(i);
+    if (j - i > 2) s += " (repeated " + std::to_string(j - i) + " times)";
+    else if (j - i == 2) s += "\n  at " + frameName(i);
+    i = j;
   }
   return s;
 }
