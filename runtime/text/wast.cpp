@@ -179,7 +179,7 @@ void Scanner::advance() {
   for (;;) {
     while (i < n && isSpace(src_[i])) ++i;
     if (i + 1 < n && src_[i] == ';' && src_[i + 1] == ';') {
-      while (i < n && src_[i] != '\n') ++i;
+      while (i < n && src_[i] != '\n' && src_[i] != '\r') ++i;  // a line comment ends at LF or CR
       continue;
     }
     if (i + 1 < n && src_[i] == '(' && src_[i + 1] == ';') {

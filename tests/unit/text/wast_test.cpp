@@ -210,6 +210,10 @@ TEST_CASE("wast: unsupported commands, annotations and inline modules", "[text][
   CHECK(s.commands[2].keyword == "wait");
   CHECK(s.commands[3].kind == CommandKind::Unsupported);
 
+  Script cr = parseOk(";; comment ended by CR\r(module $cr)");
+  REQUIRE(cr.commands.size() == 1);
+  CHECK(cr.commands[0].module.name == std::optional<std::string>("$cr"));
+
   Script inl = parseOk("(func) (memory 0) (func (export \"f\"))");
   REQUIRE(inl.commands.size() == 1);
   CHECK(inl.commands[0].kind == CommandKind::Module);
