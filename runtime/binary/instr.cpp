@@ -158,10 +158,15 @@ Status readInstr(ByteReader& r, Instr& in) {
     case ImmKind::BrTable: {
       MYRT_ASSIGN(uint32_t n, r.u32());
       if (n > r.remaining()) return r.errorHere("unexpected end");
-      in.targets.clear();
+      in.targets.resize(size_t(n) + 1);
+      uint32_t* out = in.targets.data();
       for (uint32_t i = 0; i <= n; ++i) {
-        MYRT_ASSIGN(uint32_t t, r.u32());
-        in.targets.push_back(t);
+        if (!r.atEnd() && *r.cur() < 0x80) {  // one-byte depth: no Result round trip
+          out[i] = *r.cur();
+          r.seek(r.pos() + 1);
+          continue;
+        }
+        MYRT_ASSIGN(out[i], r.u32());
       }
       return {};
     }

@@ -721,6 +721,15 @@ class CodeReader {
     switch (kind) {
       case detail::kFastIndex:
       case detail::kFastI32: {
+        if (rem >= 6) {  // up to 5 bytes (padded indices and addresses near the end of a body)
+          const uint8_t* q = p + 1;
+          uint32_t v;
+          if (!(kind == detail::kFastIndex ? detail::leb5<false>(q, v) : detail::leb5<true>(q, v))) return false;
+          if (kind == detail::kFastIndex) in_.idx = v;
+          else in_.i32 = static_cast<int32_t>(v);
+          r.seek(r.pos() + static_cast<size_t>(q - p));
+          return true;
+        }
         // one- or two-byte LEB128 (the longer forms go through readInstr)
         uint32_t v = p[1];
         unsigned len = 2, bits = 7;
