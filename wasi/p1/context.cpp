@@ -634,6 +634,17 @@ void WasiContext::bindMemory(MemoryInst* memory) { state_->memory = memory; }
 
 std::optional<uint32_t> WasiContext::exitCode() const { return state_->exitCode; }
 
+Result<Preopen> parsePreopen(std::string_view spec, bool readOnly) {
+  Preopen p;
+  p.readOnly = readOnly;
+  size_t sep = spec.find("::");
+  p.hostPath = std::string(spec.substr(0, sep));
+  p.guestPath = sep == std::string_view::npos ? p.hostPath : std::string(spec.substr(sep + 2));
+  if (p.hostPath.empty() || p.guestPath.empty())
+    return Error("bad directory '" + std::string(spec) + "': want HOST or HOST::GUEST");
+  return p;
+}
+
 bool isExitTrap(const Trap& trap) {
   return trap.reason == TrapReason::HostTrap && trap.message == kExitTrapMessage;
 }

@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -45,6 +46,10 @@ struct WasiConfig {
   std::vector<Preopen> preopens;                            // guest fds 3, 4, ... in this order
   int stdinFd = 0, stdoutFd = 1, stderrFd = 2;              // host fds (duplicated; -1: guest fd closed)
 };
+
+// A command-line directory spec (wasmtime's `--dir` syntax): "HOST" (the guest sees the same path) or
+// "HOST::GUEST". Error for an empty host or guest part.
+Result<Preopen> parsePreopen(std::string_view spec, bool readOnly = false);
 
 class WasiState;  // internal (context.h)
 

@@ -427,3 +427,18 @@ TEST_CASE("wasi: writing to a pipe without reader is errno pipe, not SIGPIPE", "
   CHECK(w.write(1, "lost again") == abi::kPipe);
   close(p[1]);
 }
+
+TEST_CASE("wasi: directory specs", "[wasi]") {
+  auto a = wasi::parsePreopen("/data");
+  REQUIRE(a.ok());
+  CHECK(a->hostPath == "/data");
+  CHECK(a->guestPath == "/data");
+  auto b = wasi::parsePreopen("fixture/dir::/", true);
+  REQUIRE(b.ok());
+  CHECK(b->hostPath == "fixture/dir");
+  CHECK(b->guestPath == "/");
+  CHECK(b->readOnly);
+  CHECK(!wasi::parsePreopen("").ok());
+  CHECK(!wasi::parsePreopen("::/x").ok());
+  CHECK(!wasi::parsePreopen("/x::").ok());
+}
