@@ -104,10 +104,14 @@ struct CatchEntry {
   uint32_t tag = 0;      // module tag index (Catch/CatchRef)
   uint32_t dst = 0;      // first destination slot
   uint32_t target = 0;   // code position
+  uint32_t exnSlot = UINT32_MAX;  // legacy catch/catch_all: slot keeping the exception for `rethrow`
 };
 struct HandlerRange {
   uint32_t start = 0, end = 0;
   uint32_t firstCatch = 0, numCatches = 0;  // into InterpFunc::catches
+  // Legacy `delegate`: instead of catching, continue the search with the handlers below this index (those enclosing
+  // the delegate's target label); UINT32_MAX for an ordinary handler.
+  uint32_t delegateBelow = UINT32_MAX;
 };
 
 // The lowered code of one function.

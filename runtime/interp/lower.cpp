@@ -118,7 +118,15 @@ class Lowering {
         }
       }
       if (c.kind == CtrlKind::If) bind(l.elsePatches);
-      if (l.handler != kNoPos) out_.handlers[l.handler].end = pc();
+      // try_table, or a legacy try without catches (a try with catches ended its range at the first catch).
+      if (l.handler != kNoPos && (c.kind == CtrlKind::TryTable || c.kind == CtrlKind::Try))
+        out_.handlers[l.handler].end = pc();
+      if (l.handler != kNoPos && !l.legacyCatches.empty()) {
+        HandlerRange& h = out_.handlers[l.handler];
+        h.firstCatch = static_cast<uint32_t>(out_.catches.size());
+        h.numCatches = static_cast<uint32_t>(l.legacyCatches.size());
+        out_.catches.insert(out_.catches.end(), l.legacyCatches.begin(), l.legacyCatches.end());
+      }
       bind(l.patches);
     }
     setOwn(c.height, c.height + nres);
@@ -288,15 +296,44 @@ class Lowering {
     }
     setOwnAfter(in.op, h);
   }
-  // Legacy exception handling: not executed (3.0's try_table isn't either yet).
+  // Legacy exception handling (try/catch/catch_all/delegate/rethrow): the try body is a handler range; each catch
+  // is a landing pad receiving the payload in the block's slots and the exception in a scratch slot (for rethrow).
   void onTry(const Instr&, ControlEntry& c) {
-    unsupported("try");
     openBlock(c);
+    Label& l = labels_[c.user];
+    if (l.dead) return;
+    HandlerRange h;
+    h.start = pc();
+    h.end = pc();
+    h.firstCatch = static_cast<uint32_t>(out_.catches.size());
+    l.handler = static_cast<uint32_t>(out_.handlers.size());
+    out_.handlers.push_back(h);
   }
-  void onCatch(uint32_t, ControlEntry&) { unsupported("catch"); }
-  void onCatchAll(ControlEntry&) { unsupported("catch_all"); }
-  void onDelegate(uint32_t, ControlEntry&) { unsupported("delegate"); }
-  void onRethrow(uint32_t, ControlEntry&) { unsupported("rethrow"); }
+  void onCatch(uint32_t tagIndex, ControlEntry& c) { legacyCatch(c, CatchClause::Catch, tagIndex); }
+  void onCatchAll(ControlEntry& c) { legacyCatch(c, CatchClause::CatchAll, 0); }
+  void onDelegate(uint32_t depth, ControlEntry& c) {
+    Label& l = labels_[c.user];
+    const uint32_t nres = static_cast<uint32_t>(c.results().size());
+    if (!l.dead) {
+      if (!c.unreachable) materializeAll();
+      HandlerRange& h = out_.handlers[l.handler];
+      h.end = pc();
+      // Handlers opened before the target label (and the target itself if it is a try) enclose it.
+      const ControlEntry& t = r_->control(depth + 1);
+      const Label& tl = labels_[t.user];
+      h.delegateBelow = t.kind == CtrlKind::Func ? 0 : (tl.handler != kNoPos ? tl.handler + 1 : tl.handlersBefore);
+      bind(l.patches);
+    }
+    setOwn(c.height, c.height + nres);
+  }
+  void onRethrow(uint32_t, ControlEntry& target) {
+    if (!live()) return;
+    const Label& l = labels_[target.user];
+    if (l.dead || l.exnScratch == kNoPos) return unsupported("rethrow");
+    emit(IOp::ThrowRef);
+    scratchFixups_.push_back(pc());
+    word(l.exnScratch);
+  }
   void onThrow(uint32_t tagIndex, const CompositeType& ft) {
     if (!live()) return;
     const uint32_t b = height();  // the payload was popped: [b, b+n)
@@ -564,6 +601,8 @@ class Lowering {
     }
     const uint32_t scratchBase = numLocals_ + maxHeight_ + 1;
     for (uint32_t pos : scratchFixups_) out_.code[pos] += scratchBase;
+    for (CatchEntry& e : out_.catches)
+      if (e.exnSlot != UINT32_MAX && (e.exnSlot & kScratchFlag)) e.exnSlot = (e.exnSlot & ~kScratchFlag) + scratchBase;
     out_.frameSize = std::max(scratchBase + numScratch_, std::max(numResults_, out_.numParams));
   }
 
@@ -574,9 +613,13 @@ class Lowering {
     std::vector<uint32_t> patches;         // words to patch with the end position
     std::vector<uint32_t> elsePatches;     // if: the false branch
     std::vector<uint32_t> savedParams;     // if with params: scratch copies
-    uint32_t handler = kNoPos;             // try_table: index into InterpFunc::handlers
+    uint32_t handler = kNoPos;             // try_table / try: index into InterpFunc::handlers
+    uint32_t handlersBefore = 0;           // number of handlers opened before this block
+    uint32_t exnScratch = kNoPos;          // legacy catch: scratch slot with the caught exception
+    std::vector<CatchEntry> legacyCatches;  // legacy try: its catch clauses until the end of the block
   };
-  static constexpr uint32_t kCatchPatch = 0x80000000u;  // a patch naming CatchEntry::target instead of a code word
+  static constexpr uint32_t kCatchPatch = 0x80000000u;
+  static constexpr uint32_t kScratchFlag = 0x40000000u;  // CatchEntry::exnSlot still a scratch index  // a patch naming CatchEntry::target instead of a code word
 
   // ---- stack mirror ----
   uint32_t height() const { return static_cast<uint32_t>(r_->stack().size()); }
@@ -625,6 +668,7 @@ class Lowering {
     c.user = labels_.size();
     Label l;
     l.dead = !parentLive;
+    l.handlersBefore = static_cast<uint32_t>(out_.handlers.size());
     labels_.push_back(std::move(l));
     if (parentLive) {
       materializeAll();
@@ -780,6 +824,33 @@ class Lowering {
       case IOp::I32GeU: return negate ? IOp::BrI32LtU : IOp::BrI32GeU;
       default: return IOp::Count;
     }
+  }
+  void legacyCatch(ControlEntry& c, CatchClause::Kind kind, uint32_t tagIndex) {
+    Label& l = labels_[c.user];
+    if (l.dead) return;
+    if (!c.unreachable) {  // the previous body falls through to the end of the try
+      materializeAll();
+      emit(IOp::Jump);
+      l.patches.push_back(pc());
+      word(kNoPos);
+    }
+    HandlerRange& h = out_.handlers[l.handler];
+    if (c.kind == CtrlKind::Try) h.end = pc();  // the first catch closes the try body
+    if (l.exnScratch == kNoPos) l.exnScratch = scratch();
+    CatchEntry e;
+    e.kind = static_cast<uint8_t>(kind);
+    e.tag = tagIndex;
+    e.dst = numLocals_ + c.height;
+    e.target = pc();
+    e.exnSlot = l.exnScratch | kScratchFlag;
+    l.legacyCatches.push_back(e);  // made contiguous in InterpFunc::catches at the end of the try
+    lastDst_ = kNoPos;
+    const uint32_t np = kind == CatchClause::Catch && tagIndex < m_.tags.size() &&
+                                m_.tags[tagIndex].typeIndex < m_.types.size()
+                            ? static_cast<uint32_t>(m_.types[m_.tags[tagIndex].typeIndex].comp.params.size())
+                            : 0;
+    if (np) slot(c.height + np - 1);
+    setOwn(c.height, c.height + np);
   }
   uint32_t scratch() { return numScratch_++; }
   // Table index with bit 31 set for a 64-bit table (its index operands are i64).

@@ -468,6 +468,10 @@ unwind:
     for (size_t hi = code->handlers.size(); hi-- > 0;) {
       const HandlerRange& h = code->handlers[hi];
       if (throwPos < h.start || throwPos >= h.end) continue;
+      if (h.delegateBelow != UINT32_MAX) {  // legacy delegate: skip to the handlers around the target label
+        hi = std::min<size_t>(hi, h.delegateBelow);
+        continue;
+      }
       for (uint32_t k = 0; k < h.numCatches; ++k) {
         const CatchEntry& c = code->catches[h.firstCatch + k];
         const bool all = c.kind == CatchClause::CatchAll || c.kind == CatchClause::CatchAllRef;
@@ -475,6 +479,7 @@ unwind:
         Value* d = fp + c.dst;
         if (!all) d = std::copy(exn->payload.begin(), exn->payload.end(), d);
         if (c.kind == CatchClause::CatchRef || c.kind == CatchClause::CatchAllRef) d->ref = exn;
+        if (c.exnSlot != UINT32_MAX) fp[c.exnSlot].ref = exn;
         ip = base + c.target;
         NEXT();
       }
