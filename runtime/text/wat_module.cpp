@@ -454,6 +454,20 @@ Status ModuleParser::parseFunc(const Token& kw, const Import& imported) {
   return {};
 }
 
+// The constant expression `(i32.const 0)` / `(i64.const 0)` + end: the offset of an inline elem/data segment.
+static ByteWriter zeroOffsetExpr(bool is64) {
+  ByteWriter off;
+  if (is64) {
+    off.op(Op::I64Const);
+    off.s64(0);
+  } else {
+    off.op(Op::I32Const);
+    off.s32(0);
+  }
+  off.u8(0x0B);
+  return off;
+}
+
 Status ModuleParser::parseTable(const Token& kw, const Import& imported) {
   if (p.peek().kind == TokKind::Id) p.next();
   uint32_t idx = seen_[SpTable]++;
@@ -491,15 +505,7 @@ Status ModuleParser::parseTable(const Token& kw, const Import& imported) {
     p.encodeValType(*out, rt);
     encodeLimits(*out, n, n, is64, false);
     ++p.numTables_;
-    ByteWriter off;
-    if (is64) {
-      off.op(Op::I64Const);
-      off.s64(0);
-    } else {
-      off.op(Op::I32Const);
-      off.s32(0);
-    }
-    off.u8(0x0B);
+    ByteWriter off = zeroOffsetExpr(is64);
     encodeElem(SegmentMode::Active, idx, &off, list);
     return p.expectRParen();
   }
@@ -545,15 +551,7 @@ Status ModuleParser::parseMemory(const Token& kw, const Import& imported) {
     uint64_t pages = (bytes.size() + 0xFFFF) / 0x10000;
     encodeLimits(*out, pages, pages, is64, false);
     ++p.numMems_;
-    ByteWriter off;
-    if (is64) {
-      off.op(Op::I64Const);
-      off.s64(0);
-    } else {
-      off.op(Op::I32Const);
-      off.s32(0);
-    }
-    off.u8(0x0B);
+    ByteWriter off = zeroOffsetExpr(is64);
     encodeData(SegmentMode::Active, idx, &off, bytes);
     return p.expectRParen();
   }
