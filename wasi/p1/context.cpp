@@ -588,8 +588,10 @@ Instance* WasiContext::createInstance(Store& store) {
     WasiFn fn = d.fn;
     const char* name = d.name;
     bool trace = std::getenv("MYRT_WASI_TRACE") != nullptr;  // debugging aid: one stderr line per call
-    FuncInst* f = store.newHostFunc(std::move(ft), [s, fn, name, trace](ExecContext&, std::span<const Value> args,
+    FuncInst* f = store.newHostFunc(std::move(ft), [s, fn, name, trace](ExecContext& cx, std::span<const Value> args,
                                                                         std::span<Value> results) {
+      // Not bound yet (a module's start function calls WASI during instantiation): use the calling instance.
+      if (!s->guest && !s->memory) s->guest = cx.caller;
       uint16_t r = fn(*s, args);
       results[0] = Value::fromI32(r);
       if (trace) {
