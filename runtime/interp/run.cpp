@@ -197,6 +197,21 @@ TrapReason simdStore(Value* fp, const uint32_t* ip, const InstanceData* id) {
 
 // Ref/table helpers.
 inline uint64_t idxOf(const Value& v, uint32_t flagWord) { return addrOf(v, flagWord); }
+// call_indirect / return_call_indirect: the callee at table[ip[3]][index] after the bounds, null and type checks.
+inline TrapReason indirectCallee(ExecContext& cx, const InstanceData* id, uint32_t typeIdx, uint32_t tableWord,
+                                 const Value& index, FuncInst*& callee) {
+  const TableInst* t = id->tables[tableWord & 0x7fffffffu];
+  const uint64_t i = idxOf(index, tableWord);
+  if (i >= t->size) return TrapReason::UndefinedElement;
+  callee = static_cast<FuncInst*>(t->elems[i]);
+  if (!callee) {
+    cx.trapMessage = "uninitialized element " + std::to_string(i);  // the reference interpreter's wording
+    return TrapReason::UninitializedElement;
+  }
+  if (callee->typeId != id->typeIds[typeIdx] && !cx.store->types().isSubtype(callee->typeId, id->typeIds[typeIdx]))
+    return TrapReason::IndirectCallTypeMismatch;
+  return TrapReason::None;
+}
 inline void wrAddr(Value& v, uint64_t x, uint32_t flagWord) {
   if (flagWord & 0x80000000u) v.i64 = x;
   else v.i32 = static_cast<uint32_t>(x);
@@ -289,16 +304,7 @@ L_Call:
   ip += 4;
   goto do_call;
 L_CallIndirect: {
-  const TableInst* t = id->tables[ip[3] & 0x7fffffffu];
-  const uint64_t i = idxOf(S(4), ip[3]);
-  if (i >= t->size) TRAP(TrapReason::UndefinedElement);
-  callee = static_cast<FuncInst*>(t->elems[i]);
-  if (!callee) {
-    cx.trapMessage = "uninitialized element " + std::to_string(i);  // the reference interpreter's wording
-    TRAP(TrapReason::UninitializedElement);
-  }
-  if (callee->typeId != id->typeIds[ip[2]] && !cx.store->types().isSubtype(callee->typeId, id->typeIds[ip[2]]))
-    TRAP(TrapReason::IndirectCallTypeMismatch);
+  if (TrapReason r = indirectCallee(cx, id, ip[2], ip[3], S(4), callee); r != TrapReason::None) TRAP(r);
   nfp = fp + ip[5];
   ip += 6;
   goto do_call;
@@ -346,16 +352,7 @@ L_TailCall:
   callee = id->funcs[ip[2]];
   goto do_tail_call;
 L_TailCallIndirect: {
-  const TableInst* t = id->tables[ip[3] & 0x7fffffffu];
-  const uint64_t i = idxOf(S(4), ip[3]);
-  if (i >= t->size) TRAP(TrapReason::UndefinedElement);
-  callee = static_cast<FuncInst*>(t->elems[i]);
-  if (!callee) {
-    cx.trapMessage = "uninitialized element " + std::to_string(i);  // the reference interpreter's wording
-    TRAP(TrapReason::UninitializedElement);
-  }
-  if (callee->typeId != id->typeIds[ip[2]] && !cx.store->types().isSubtype(callee->typeId, id->typeIds[ip[2]]))
-    TRAP(TrapReason::IndirectCallTypeMismatch);
+  if (TrapReason r = indirectCallee(cx, id, ip[2], ip[3], S(4), callee); r != TrapReason::None) TRAP(r);
   goto do_tail_call;
 }
 L_TailCallRef:
