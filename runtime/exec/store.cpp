@@ -124,6 +124,7 @@ Result<TableInst*> Store::newTable(const TableType& type, Ref init) {
 
 Store::Store(const StoreConfig& config) : config_(config) {
   cx_.store = this;
+  cx_.interrupt = &interrupt_->requested;
   cx_.maxDepth = config_.limits.maxCallDepth;
   initStack();
 }

@@ -8,6 +8,7 @@
 // the arguments on entry and receives the results (max(params, results) slots). It returns TrapReason::None or a trap;
 // trap details (host message, backtrace) are in the ExecContext. A tier swaps `entry` (and `code`) to tier up.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -189,9 +190,25 @@ struct StoreConfig {
   FuncEntry wasmEntry = nullptr;  // entry installed into every wasm function (the tier); see interp/interp.h
 };
 
-// Per-store execution state (single-threaded for now).
+// The interrupt request of a store. Any thread may set `requested` (through the shared_ptr from
+// Store::interruptHandle(), which stays valid after the store dies); running wasm code polls it at function entries and
+// loop back-edges and traps with TrapReason::Interrupted ("interrupted"). The flag stays set until cleared.
+struct InterruptFlag {
+  std::atomic<uint32_t> requested{0};
+  void request() { requested.store(1, std::memory_order_relaxed); }
+  void clear() { requested.store(0, std::memory_order_relaxed); }
+};
+
+// Per-store execution state (single-threaded: one thread runs a store at a time).
 struct ExecContext {
   Store* store = nullptr;
+  // ---- interruption: polled by every tier at function entries and loop back-edges (cheap when off) ----
+  std::atomic<uint32_t>* interrupt = nullptr;  // == &store's InterruptFlag::requested (never null once the store exists)
+  // Fuel: when `fuelEnabled`, executing wasm consumes fuel (about one unit per instruction; tiers may charge per block
+  // at function entries and loop back-edges) and running out traps with TrapReason::FuelExhausted. `fuel` may go
+  // negative by less than one block's cost before the trap.
+  bool fuelEnabled = false;
+  int64_t fuel = 0;
   // Interpreter value stack: [stackBase, stackEnd); `sp` is the first free slot.
   Value* stackBase = nullptr;
   Value* stackEnd = nullptr;
@@ -256,6 +273,10 @@ class Store {
   const StoreConfig& config() const { return config_; }
   StoreConfig& config() { return config_; }
   ExecContext& context() { return cx_; }
+  // Handle for interrupting this store from another thread (see InterruptFlag).
+  std::shared_ptr<InterruptFlag> interruptHandle() const { return interrupt_; }
+  // Fuel (see ExecContext::fuel): enable with an amount, or disable (std::nullopt-like: enabled=false).
+  void setFuel(bool enabled, int64_t amount = 0) { cx_.fuelEnabled = enabled; cx_.fuel = amount; }
   TypeRegistry& types() { return types_; }
 
   // ---- object creation (all objects live as long as the store) ----
@@ -286,6 +307,7 @@ class Store {
   bool initStack();
 
   StoreConfig config_;
+  std::shared_ptr<InterruptFlag> interrupt_ = std::make_shared<InterruptFlag>();
   ExecContext cx_;
   TypeRegistry types_;
   uint64_t memoryBytes_ = 0;
