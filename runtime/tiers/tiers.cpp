@@ -1,0 +1,43 @@
+// runtime/tiers/tiers.cpp -- see tiers.h.
+#include "runtime/tiers/tiers.h"
+
+#include "runtime/interp/interp.h"
+
+namespace myrt {
+
+Result<Tier> parseTier(std::string_view name) {
+  if (name == "interp") return Tier::Interp;
+  if (name == "jit") return Tier::Jit;
+  if (name == "auto") return Tier::Auto;
+  return Error{Error::kNoOffset, "unknown tier '" + std::string(name) + "' (expected interp, jit or auto)"};
+}
+
+const char* tierName(Tier t) {
+  switch (t) {
+    case Tier::Interp: return "interp";
+    case Tier::Jit: return "jit";
+    case Tier::Auto: return "auto";
+  }
+  return "?";
+}
+
+bool tierAvailable(Tier t) { return t == Tier::Interp; }
+
+std::vector<Tier> availableTiers() {
+  std::vector<Tier> out;
+  for (Tier t : {Tier::Interp, Tier::Jit, Tier::Auto})
+    if (tierAvailable(t)) out.push_back(t);
+  return out;
+}
+
+Result<StoreConfig> tierConfig(Tier t, const StoreLimits& limits) {
+  if (!tierAvailable(t)) return Error{Error::kNoOffset, std::string("unsupported: tier ") + tierName(t) + " (not built yet)"};
+  return interpreterConfig(limits);
+}
+
+Result<std::unique_ptr<Store>> makeStore(Tier t, const StoreLimits& limits) {
+  MYRT_ASSIGN(StoreConfig config, tierConfig(t, limits));
+  return std::make_unique<Store>(config);
+}
+
+}  // namespace myrt

@@ -1,0 +1,30 @@
+// runtime/tiers/tiers.h -- tier selection: the one place that maps a tier name (CLI --tier, myrt.h, tests, bench) to
+// a StoreConfig. Layer: tiers (depends on interp and, once built, the JIT backends).
+#pragma once
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "runtime/base/result.h"
+#include "runtime/exec/store.h"
+
+namespace myrt {
+
+enum class Tier : uint8_t {
+  Interp,  // every function runs in the interpreter
+  Jit,     // every function is compiled by the baseline JIT before it runs
+  Auto,    // start in the interpreter, compile hot functions in the background
+};
+
+// "interp" | "jit" | "auto"; an error for anything else.
+Result<Tier> parseTier(std::string_view name);
+const char* tierName(Tier t);
+// Whether this build/CPU can run `t`.
+bool tierAvailable(Tier t);
+// Tiers this build/CPU can run, in the order above.
+std::vector<Tier> availableTiers();
+// A store configuration running `t`; "unsupported: tier jit ..." when !tierAvailable(t).
+Result<StoreConfig> tierConfig(Tier t, const StoreLimits& limits = {});
+Result<std::unique_ptr<Store>> makeStore(Tier t, const StoreLimits& limits = {});
+
+}  // namespace myrt
