@@ -1,9 +1,9 @@
 // bench/macro_runner.cpp -- runs one macro workload (bench/workloads/*.c built to .wasm) on the interpreter through the
 // engine API and times it; also measures lowering throughput and the memory cost of an instance.
 //
-//   macro_runner [--repeat N] [--expect CHECKSUM] FILE.wasm
+//   macro_runner [--repeat N] [--expect CHECKSUM] [--no-guard] FILE.wasm
 //       decode, validate, instantiate on makeInterpreterStore(), invoke the export `run` (() -> i32) N times (default
-//       1); prints one line:
+//       1); --no-guard: StoreLimits::guardPages=false (explicit bounds checks instead of guard pages); prints one line:
 //         checksum=<u32> seconds=<best of N> first=<seconds of call 1> lower_mbps=<MB/s> rss_instance_kb=<KB>
 //         rss_run_kb=<KB>
 //       exit code 1 if the checksum differs from --expect (the native build's checksum), it traps, or fails to load.
@@ -171,9 +171,12 @@ int lowerOnly(int argc, char** argv, int first) {
 // Names of the internal ops, in IOp order (the same X-macro lists as the enum in runtime/interp/code.h).
 const char* const kIOpNames[] = {
 #define MYRT_BENCH_NAME(name, ...) #name,
+#define MYRT_BENCH_NAME_G(name, ...) #name "G",
     MYRT_IOPS_CONTROL(MYRT_BENCH_NAME) MYRT_IOPS_LOAD(MYRT_BENCH_NAME) MYRT_IOPS_STORE(MYRT_BENCH_NAME)
+        MYRT_IOPS_LOAD(MYRT_BENCH_NAME_G) MYRT_IOPS_STORE(MYRT_BENCH_NAME_G)
         MYRT_NUMERIC_SCALAR_OPS(MYRT_BENCH_NAME) MYRT_NUMERIC_SIMD_OPS(MYRT_BENCH_NAME)
 #undef MYRT_BENCH_NAME
+#undef MYRT_BENCH_NAME_G
 };
 static_assert(sizeof(kIOpNames) / sizeof(kIOpNames[0]) == myrt::interp::kNumIOps);
 
@@ -219,7 +222,7 @@ int dumpLowered(int argc, char** argv, int first) {
 }
 
 int usage() {
-  std::fprintf(stderr, "usage: macro_runner [--repeat N] [--expect CHECKSUM] FILE.wasm\n"
+  std::fprintf(stderr, "usage: macro_runner [--repeat N] [--expect CHECKSUM] [--no-guard] FILE.wasm\n"
                        "       macro_runner --lower FILE.wasm...\n"
                        "       macro_runner --dump FILE.wasm [FUNC]\n");
   return 2;
@@ -231,6 +234,7 @@ int main(int argc, char** argv) {
   int repeat = 1;
   bool haveExpect = false;
   unsigned long expect = 0;
+  myrt::StoreLimits limits;
   std::string path;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -241,6 +245,8 @@ int main(int argc, char** argv) {
     } else if (a == "--expect" && i + 1 < argc) {
       haveExpect = true;
       expect = std::strtoul(argv[++i], nullptr, 10);
+    } else if (a == "--no-guard") {
+      limits.guardPages = false;
     } else if (!a.empty() && a[0] != '-' && path.empty()) {
       path = a;
     } else {
@@ -251,7 +257,7 @@ int main(int argc, char** argv) {
 
   auto m = load(path);
   if (!m) return 1;
-  auto store = myrt::makeInterpreterStore();
+  auto store = myrt::makeInterpreterStore(limits);
   long rss0 = rssKb();
   auto inst = myrt::instantiate(*store, m, {});
   if (!inst) {

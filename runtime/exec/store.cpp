@@ -3,6 +3,8 @@
 // Layer: exec.
 #include "runtime/exec/store.h"
 
+#include "runtime/exec/signals.h"
+
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -11,8 +13,6 @@
 namespace myrt {
 
 namespace {
-
-constexpr uint64_t kGiB = uint64_t(1) << 30;
 
 void* reserveAddressSpace(uint64_t bytes) {
   if (bytes == 0) bytes = kPageSize;
@@ -25,6 +25,7 @@ void* reserveAddressSpace(uint64_t bytes) {
 // ---- memories -------------------------------------------------------------------------------------------------------
 
 MemoryInst::~MemoryInst() {
+  if (guarded) unregisterGuardedMemory(base);
   if (base) munmap(base, reserved ? reserved : kPageSize);
   if (store) store->releaseMemoryBytes(size);
 }
@@ -55,13 +56,17 @@ Result<MemoryInst*> Store::newMemory(const MemoryType& type) {
   if (l.min > m->maxPages) return Error("memory size must be at most 65536 pages (4GiB)");
   const uint64_t limitPages = config_.limits.maxMemoryBytes / kPageSize;
   if (l.min > limitPages) return Error("out of memory: memory limit exceeded");
-  // Reserve once: 32-bit memories get 4 GiB + 4 GiB guard (JIT code can then skip bounds checks); otherwise the
-  // largest size the memory can reach under the store limit.
+  // Reserve once: 32-bit memories get kGuardedReservation (4 GiB + 4 GiB guard + 64 KiB: any u32 index + u32 offset
+  // + 16-byte access stays inside, so tiers skip bounds checks and the fault handler reports the trap); otherwise
+  // the largest size the memory can reach under the store limit.
   uint64_t want = std::min(m->maxPages, limitPages) * kPageSize;
   void* p = nullptr;
-  if (!l.is64 && config_.limits.guardPages) {
-    p = reserveAddressSpace(8 * kGiB);
-    if (p) m->reserved = 8 * kGiB;
+  if (!l.is64 && config_.limits.guardPages && installSignalHandlers()) {
+    p = reserveAddressSpace(kGuardedReservation);
+    if (p) {
+      m->reserved = kGuardedReservation;
+      m->guarded = registerGuardedMemory(p, kGuardedReservation);
+    }
   }
   while (!p && want >= l.min * kPageSize) {
     p = reserveAddressSpace(want);
@@ -172,7 +177,11 @@ TrapReason hostEntry(ExecContext& cx, FuncInst& f, Value* io) {
     bigRes.resize(nr);
     res = bigRes.data();
   }
-  TrapReason t = f.host(cx, std::span<const Value>(args, np), std::span<Value>(res, nr));
+  TrapReason t;
+  {
+    HostCallScope outsideWasm;  // a fault in host code is never taken for a wasm trap (exec/signals.h)
+    t = f.host(cx, std::span<const Value>(args, np), std::span<Value>(res, nr));
+  }
   if (t == TrapReason::None) std::copy(res, res + nr, io);
   return t;
 }

@@ -63,6 +63,9 @@ struct MemoryInst {
   MemoryType type;                  // limits.min is updated to the current size in pages (for import matching)
   uint64_t maxPages = 0;            // effective maximum (declared max, or the address type's maximum)
   uint64_t reserved = 0;            // bytes of address space reserved at base
+  // Accesses need no bounds check: a 32-bit memory whose reservation (kGuardedReservation, exec/signals.h) covers
+  // every base + index + offset + size and is registered with the fault handler. False: check explicitly.
+  bool guarded = false;
   Store* store = nullptr;
   ~MemoryInst();
   uint64_t pages() const { return size / kPageSize; }
@@ -182,7 +185,9 @@ struct StoreLimits {
   uint64_t maxTableElems = 10'000'000;          // per table
   uint32_t maxCallDepth = 50'000;               // wasm frames (all tiers and nested host calls)
   uint64_t valueStackSlots = uint64_t(1) << 22; // interpreter value stack (16 bytes each; reserved, lazily committed)
-  bool guardPages = true;                       // reserve 8 GiB for each 32-bit memory (base never moves)
+  // Reserve 8 GiB + 64 KiB for each 32-bit memory (base never moves) and catch out-of-bounds accesses with guard
+  // pages and the SIGSEGV handler (exec/signals.h) instead of explicit checks; false: explicit checks only.
+  bool guardPages = true;
 };
 
 struct StoreConfig {

@@ -82,19 +82,32 @@ namespace myrt::interp {
   X(F64Store, f64, double) X(I32Store8, i32, uint8_t) X(I32Store16, i32, uint16_t)            \
   X(I64Store8, i64, uint8_t) X(I64Store16, i64, uint16_t) X(I64Store32, i64, uint32_t)
 
+// Each scalar load/store also has a guarded variant (name##G, same operands, offHi always 0) for a memory with
+// MemoryInst::guarded: no bounds check, an out-of-bounds access faults and the fault handler reports the trap
+// (exec/signals.h; run.cpp's entry turns the fault into TrapReason::MemoryOutOfBounds).
 enum class IOp : uint16_t {
 #define MYRT_IOP_ENUM(name) name,
 #define MYRT_IOP_ENUM_MEM(name, ...) name,
+#define MYRT_IOP_ENUM_MEM_G(name, ...) name##G,
   MYRT_IOPS_CONTROL(MYRT_IOP_ENUM)
   MYRT_IOPS_LOAD(MYRT_IOP_ENUM_MEM)
   MYRT_IOPS_STORE(MYRT_IOP_ENUM_MEM)
+  MYRT_IOPS_LOAD(MYRT_IOP_ENUM_MEM_G)
+  MYRT_IOPS_STORE(MYRT_IOP_ENUM_MEM_G)
   MYRT_NUMERIC_SCALAR_OPS(MYRT_IOP_ENUM)
   MYRT_NUMERIC_SIMD_OPS(MYRT_IOP_ENUM)
 #undef MYRT_IOP_ENUM
 #undef MYRT_IOP_ENUM_MEM
+#undef MYRT_IOP_ENUM_MEM_G
   Count
 };
 constexpr unsigned kNumIOps = static_cast<unsigned>(IOp::Count);
+// The guarded variant of a scalar load/store op (the G ops mirror the checked ones in order).
+constexpr IOp guardedIOp(IOp checked) {
+  return static_cast<IOp>(static_cast<unsigned>(checked) - static_cast<unsigned>(IOp::I32Load) +
+                          static_cast<unsigned>(IOp::I32LoadG));
+}
+static_assert(guardedIOp(IOp::I64Store32) == IOp::I64Store32G);
 
 // Exception handlers of try_table blocks: a throw at code position p (or a call at p that unwinds) is caught by the
 // first handler with start <= p < end whose catch clause matches (inner blocks come first). A catch writes the payload

@@ -54,6 +54,7 @@ class Lowering {
   Lowering(const Module& m, const std::vector<uint32_t>& typeIds, InterpFunc& out)
       : m_(m), typeIds_(typeIds), out_(out), handlers_(handlerTable()) {}
   void setReader(Reader* r) { r_ = r; }
+  void setInstance(const Instance* inst) { inst_ = inst; }
   const std::string& error() const { return error_; }
 
   void onFuncStart(uint32_t funcIndex, const CompositeType& type) {
@@ -486,12 +487,18 @@ class Lowering {
   }
 
   // ---- memory ----
+  // A scalar access to a guarded memory (exec/signals.h) is emitted without a bounds check.
+  bool guardedAccess(const Instr& in, ValType addr) const {
+    return inst_ && addr.kind == ValKind::I32 && in.mem.memory < inst_->memories.size() &&
+           inst_->memories[in.mem.memory]->guarded && in.mem.offset <= 0xFFFFFFFFull;
+  }
   void onLoad(const Instr& in, ValType addr) {
     if (!live()) return sync();
     const uint32_t h = height();  // result at h-1, address was at h-1
     const uint32_t mem = in.mem.memory | (addr.kind == ValKind::I64 ? 0x80000000u : 0);
     IOp iop = loadIOp(in.op);
     if (iop != IOp::Count) {
+      if (guardedAccess(in, addr)) iop = guardedIOp(iop);
       emitDst(iop, slot(h - 1), vs_[h - 1], mem, lo(in.mem.offset), hi(in.mem.offset));
     } else {  // v128 loads; load_lane has the vector operand after the address
       const bool lane = opInfo(in.op).imm == ImmKind::MemArgLane;
@@ -506,6 +513,7 @@ class Lowering {
     const uint32_t mem = in.mem.memory | (addr.kind == ValKind::I64 ? 0x80000000u : 0);
     IOp iop = loadIOp(in.op);
     if (iop != IOp::Count) {
+      if (guardedAccess(in, addr)) iop = guardedIOp(iop);
       emit(iop, vs_[h + 1], vs_[h], mem, lo(in.mem.offset), hi(in.mem.offset));
     } else {
       emit(IOp::SimdStore, vs_[h], vs_[h + 1], mem, lo(in.mem.offset), hi(in.mem.offset),
@@ -916,6 +924,7 @@ class Lowering {
   uint32_t lastStart_ = kNoPos;  // start of the last instruction
   IOp lastIOp_ = IOp::Count;
   std::string error_;
+  const Instance* inst_ = nullptr;  // the instance the code runs in (its memories decide guarded accesses)
 };
 
 }  // namespace
@@ -929,6 +938,7 @@ Result<std::unique_ptr<InterpFunc>> lowerFunction(Instance& inst, uint32_t funcI
   Lowering low(m, inst.typeIds, *out);
   Lowering::Reader reader(lc->types, low);
   low.setReader(&reader);
+  low.setInstance(&inst);
   Status s = reader.readFunction(funcIndex);
   if (!s.ok()) return Error(s.error().message);
   if (!low.error().empty()) return Error(low.error());

@@ -1,13 +1,20 @@
 // runtime/interp/run.cpp -- the interpreter's dispatch loop: direct-threaded (computed goto) execution of lowered code
 // (code.h), with an explicit frame stack so wasm->wasm calls never recurse on the native stack.
-// Layer: interp. Numeric ops call the one definition of their semantics (numeric.h / numeric_simd.h); memory and
-// table accesses are bounds-checked explicitly; traps unwind to the entry with a backtrace in the ExecContext.
+// Layer: interp. Numeric ops call the one definition of their semantics (numeric.h / numeric_simd.h); table accesses
+// and accesses to unguarded memories are bounds-checked explicitly; scalar loads/stores on guarded memories (the G ops)
+// are not: their faults longjmp back to interpEntry (exec/signals.h). Traps unwind to the entry with a backtrace in the
+// ExecContext.
+//
+// Because a fault longjmps out of run(), run() and the helpers it calls while an unchecked access can fault must own
+// no object with a non-trivial destructor: the frame stack lives in the entry's InterpState, which also records the
+// executing function (`fn`) so the entry can build the backtrace after a fault.
 #include <algorithm>
 #include <cstring>
 #include <tuple>
 #include <utility>
 
 #include "runtime/binary/instr.h"
+#include "runtime/exec/signals.h"
 #include "runtime/interp/code.h"
 #include "runtime/interp/interp.h"
 
@@ -21,6 +28,12 @@ struct Frame {
   const uint32_t* ip;  // return address
   Value* fp;
   FuncInst* func;
+};
+
+// What run() keeps outside its own stack frame (owned by interpEntry, alive after a fault's longjmp).
+struct InterpState {
+  std::vector<Frame> frames;  // callers of `fn`, innermost last
+  FuncInst* fn = nullptr;     // the function executing now (updated at calls, tail calls, returns, unwinding)
 };
 
 // ---- typed access to untyped slots ----
@@ -220,14 +233,17 @@ inline void wrAddr(Value& v, uint64_t x, uint32_t flagWord) {
 const void* const* gTable = nullptr;
 
 // The dispatch loop. With `tableOut` set, only publishes the handler table.
-TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, const void* const** tableOut) {
+TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, InterpState* st, const void* const** tableOut) {
   static const void* const kTable[] = {
 #define MYRT_LBL(name) &&L_##name,
 #define MYRT_LBL_MEM(name, ...) &&L_##name,
+#define MYRT_LBL_MEM_G(name, ...) &&L_##name##G,
       MYRT_IOPS_CONTROL(MYRT_LBL) MYRT_IOPS_LOAD(MYRT_LBL_MEM) MYRT_IOPS_STORE(MYRT_LBL_MEM)
+          MYRT_IOPS_LOAD(MYRT_LBL_MEM_G) MYRT_IOPS_STORE(MYRT_LBL_MEM_G)
           MYRT_NUMERIC_SCALAR_OPS(MYRT_LBL) MYRT_NUMERIC_SIMD_OPS(MYRT_LBL)
 #undef MYRT_LBL
 #undef MYRT_LBL_MEM
+#undef MYRT_LBL_MEM_G
   };
   static_assert(sizeof(kTable) / sizeof(kTable[0]) == kNumIOps);
   if (tableOut) {
@@ -236,7 +252,8 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, const void* const** ta
   }
   ExecContext& cx = *cxp;
   TrapReason reason = TrapReason::None;
-  std::vector<Frame> frames;
+  std::vector<Frame>& frames = st->frames;
+  st->fn = fn;
   InterpFunc* code = static_cast<InterpFunc*>(fn->code.get());
   const InstanceData* id = &fn->instance->data;
   const uint32_t* base = code->code.data();
@@ -290,6 +307,7 @@ L_Ret:
     ip = f.ip;
     fp = f.fp;
     fn = f.func;
+    st->fn = fn;
     frames.pop_back();
     --cx.depth;
     code = static_cast<InterpFunc*>(fn->code.get());
@@ -327,6 +345,7 @@ do_call:
     zeroLocals(nfp, ncode);
     fp = nfp;
     fn = callee;
+    st->fn = fn;
     code = ncode;
     id = &callee->instance->data;
     base = ip = code->code.data();
@@ -367,6 +386,7 @@ do_tail_call:
     if (fp + ncode->frameSize > cx.stackEnd) TRAP(TrapReason::CallStackExhausted);
     zeroLocals(fp, ncode);
     fn = callee;
+    st->fn = fn;
     code = ncode;
     id = &callee->instance->data;
     base = ip = code->code.data();
@@ -442,6 +462,29 @@ L_GlobalSet:
   }
   MYRT_IOPS_STORE(MYRT_STORE_HANDLER)
 #undef MYRT_STORE_HANDLER
+  // Guarded memories (32-bit, MemoryInst::guarded): base + u32 address + u32 offset stays inside the reservation;
+  // beyond the current size it faults and interpEntry reports "out of bounds memory access".
+#define MYRT_GUARDED_BASE() (ip[4] == 0 ? id->memory0Base : id->memories[ip[4]]->base)
+#define MYRT_LOAD_HANDLER_G(name, member, MemT, ValT)                            \
+  L_##name##G: {                                                                 \
+    MemT x;                                                                      \
+    std::memcpy(&x, MYRT_GUARDED_BASE() + uint64_t(S(3).i32) + ip[5], sizeof x); \
+    S(2).member = static_cast<ValT>(x);                                          \
+    ip += 7;                                                                     \
+    NEXT();                                                                      \
+  }
+  MYRT_IOPS_LOAD(MYRT_LOAD_HANDLER_G)
+#undef MYRT_LOAD_HANDLER_G
+#define MYRT_STORE_HANDLER_G(name, member, MemT)                                 \
+  L_##name##G: {                                                                 \
+    const MemT x = static_cast<MemT>(S(2).member);                               \
+    std::memcpy(MYRT_GUARDED_BASE() + uint64_t(S(3).i32) + ip[5], &x, sizeof x); \
+    ip += 7;                                                                     \
+    NEXT();                                                                      \
+  }
+  MYRT_IOPS_STORE(MYRT_STORE_HANDLER_G)
+#undef MYRT_STORE_HANDLER_G
+#undef MYRT_GUARDED_BASE
 L_Throw: {
   TagInst* tag = id->tags[ip[2]];
   exn = cx.store->newException(tag);
@@ -489,6 +532,7 @@ unwind:
     ip = f.ip;
     fp = f.fp;
     fn = f.func;
+    st->fn = fn;
     frames.pop_back();
     --cx.depth;
     code = static_cast<InterpFunc*>(fn->code.get());
@@ -682,8 +726,27 @@ trap:
 }  // namespace
 
 const void* const* handlerTable() {
-  if (!gTable) run(nullptr, nullptr, nullptr, &gTable);
+  if (!gTable) run(nullptr, nullptr, nullptr, nullptr, &gTable);
   return gTable;
+}
+
+// Runs `f` inside a wasm activation (exec/signals.h): a fault of a guarded access longjmps back here and becomes the
+// MemoryOutOfBounds trap with the backtrace recorded in `st`. The caller restores cx.depth and cx.sp.
+[[gnu::noinline]] TrapReason runActivation(ExecContext& cx, FuncInst& f, Value* fp, InterpState& st) {
+  WasmActivation act;
+  act.cx = &cx;
+  act.kind = WasmActivation::Kind::Interpreter;
+  act.tierState = &st;
+  pushActivation(act);
+  if (sigsetjmp(act.recover, 0) != 0) {
+    popActivation(act);
+    if (st.fn) cx.addFrame(*st.fn);
+    for (size_t i = st.frames.size(); i-- > 0;) cx.addFrame(*st.frames[i].func);
+    return TrapReason::MemoryOutOfBounds;
+  }
+  const TrapReason r = run(&cx, &f, fp, &st, nullptr);
+  popActivation(act);
+  return r;
 }
 
 TrapReason interpEntry(ExecContext& cx, FuncInst& f, Value* io) {
@@ -699,9 +762,11 @@ TrapReason interpEntry(ExecContext& cx, FuncInst& f, Value* io) {
   if (cx.depth >= cx.maxDepth || !fp || fp + code->frameSize > cx.stackEnd) return TrapReason::CallStackExhausted;
   if (outside) std::copy(io, io + np, fp);
   Value* savedSp = cx.sp;
+  const uint32_t savedDepth = cx.depth;
   ++cx.depth;
-  const TrapReason r = run(&cx, &f, fp, nullptr);
-  --cx.depth;
+  InterpState st;
+  const TrapReason r = runActivation(cx, f, fp, st);
+  cx.depth = savedDepth;
   cx.sp = savedSp;
   if (outside && r == TrapReason::None) std::copy(fp, fp + nr, io);
   return r;

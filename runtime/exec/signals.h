@@ -1,0 +1,97 @@
+// runtime/exec/signals.h -- out-of-bounds memory accesses caught by guard pages: the SIGSEGV/SIGBUS handler, the
+// registries it reads (live wasm memory reservations, JIT code ranges) and the per-thread wasm activation records.
+// Layer: exec (POSIX only). Used by store.cpp (memory reservations, host calls), the interpreter (run.cpp) and the JIT.
+//
+// Guarded memories: a 32-bit memory of a store with StoreLimits::guardPages reserves kGuardedReservation bytes once
+// (PROT_NONE beyond the current size; grow makes pages accessible). Every address an access can form,
+// base + u32 index + u32 offset + access size (<= 16), lies inside the reservation, so tiers emit loads/stores with no
+// bounds check and an out-of-bounds access faults. memory64 memories and stores with guardPages=false keep explicit
+// checks (MemoryInst::guarded is false for them, and when the reservation or the handler installation failed).
+//
+// Activation and claim rules. A thread "runs wasm" while its innermost WasmActivation (a thread-local stack, pushed at
+// every host->wasm boundary: the tier entries invoke()/instantiate call through) is active; HostCallScope (used by the
+// host-function trampoline) suspends it while a host function runs, so a fault in host code is never claimed. The
+// handler claims a SIGSEGV/SIGBUS only when ALL hold:
+//   1. the thread has an active activation (not suspended by a host call);
+//   2. the fault address lies in a live guarded memory reservation [base, base+reserved);
+//   3. the PC lies in registered JIT code (registerCodeRange), or the activation is an interpreter activation
+//      (Kind::Interpreter: the interpreter's own accesses are C++ code at no fixed address; while it runs wasm it
+//      touches reservations only through unchecked loads/stores).
+// A claimed fault records the PC, the address and (for JIT code) the CodeLocation in the activation, restores the
+// signal mask of the faulting context and siglongjmps to the activation's `recover` buffer (set with
+// sigsetjmp(recover, 0) by the tier entry); the tier then reports TrapReason::MemoryOutOfBounds with its backtrace and
+// releases what the activation held. Code between the sigsetjmp and the fault must hold no object with a non-trivial
+// destructor (the longjmp skips destructors). Any other fault is passed on to the handler that was installed before
+// ours: a previous sa_sigaction/sa_handler is called; SIG_DFL (and SIG_IGN for a synchronous fault, as the kernel
+// does) resets the default action so the fault recurs and kills the process as if myrt had no handler.
+#pragma once
+#include <csetjmp>
+#include <cstddef>
+#include <cstdint>
+
+namespace myrt {
+
+struct ExecContext;
+struct FuncInst;
+
+// base + 0xFFFFFFFF + 0xFFFFFFFF + 16 bytes, rounded up to whole 64 KiB pages: 8 GiB + 64 KiB.
+constexpr uint64_t kGuardedReservation = (uint64_t(8) << 30) + 65536;
+
+// Installs the SIGSEGV/SIGBUS handlers once per process (thread-safe); false if sigaction failed. Idempotent.
+bool installSignalHandlers();
+// Gives the calling thread an alternate signal stack (once per thread; keeps an existing one of >= 16 KiB), so the
+// handler also runs when the fault is a native stack overflow.
+void ensureThreadAltStack();
+
+// Registry of live guarded memory reservations (read lock-free by the handler). Returns false when full (the memory
+// then keeps explicit checks).
+bool registerGuardedMemory(const void* base, size_t reserved);
+void unregisterGuardedMemory(const void* base);
+bool isGuardedMemoryAddress(const void* addr);  // inside some registered reservation
+
+// JIT code: a PC inside [begin, end) maps to a function and wasm offset through `lookup`, which runs inside the signal
+// handler and must be async-signal-safe (no allocation, no locks; read immutable tables). Returns a handle for
+// unregisterCodeRange, or 0 when the registry is full.
+struct CodeLocation {
+  const FuncInst* func = nullptr;
+  uint32_t wasmOffset = 0;  // byte offset of the faulting instruction in the code section (or function body)
+};
+using CodeLookup = bool (*)(void* user, uintptr_t pc, CodeLocation* out);
+uintptr_t registerCodeRange(const void* begin, const void* end, CodeLookup lookup, void* user);
+void unregisterCodeRange(uintptr_t handle);
+bool lookupCodeRange(uintptr_t pc, CodeLocation* out);  // true if pc is in registered code (out filled if lookup does)
+
+// One host->wasm transition on this thread. Push it, then `if (sigsetjmp(act.recover, 0)) { ...fault... }` in the same
+// function that stays on the stack while wasm runs, then run wasm, then pop it (also after a fault).
+struct WasmActivation {
+  enum class Kind : uint8_t { Interpreter, Compiled };
+  WasmActivation* prev = nullptr;
+  ExecContext* cx = nullptr;
+  Kind kind = Kind::Interpreter;
+  sigjmp_buf recover;
+  // Filled by the handler for a claimed fault:
+  uintptr_t faultPc = 0;
+  uintptr_t faultAddress = 0;
+  CodeLocation faultLocation;
+  // Tier-private state the tier needs to rebuild its backtrace after the jump (the interpreter: its frame stack).
+  void* tierState = nullptr;
+};
+
+// The calling thread's innermost active activation (nullptr outside wasm or while a host function runs).
+WasmActivation* currentActivation();
+void pushActivation(WasmActivation& act);  // act.prev = current; current = &act
+void popActivation(WasmActivation& act);   // current = act.prev
+
+// Suspends the current activation while a host function runs (faults there are never claimed).
+class HostCallScope {
+ public:
+  HostCallScope();
+  ~HostCallScope();
+  HostCallScope(const HostCallScope&) = delete;
+  HostCallScope& operator=(const HostCallScope&) = delete;
+
+ private:
+  WasmActivation* saved_;
+};
+
+}  // namespace myrt
