@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runtime/base/result.h"
+#include "runtime/tiers/tiers.h"
 #include "runtime/wasm/module.h"
 
 namespace myrt::cli {
@@ -65,6 +66,7 @@ struct RunOptions {
   bool inheritEnv = false;
   std::optional<uint64_t> maxMemoryBytes;  // all linear memories together
   std::optional<uint64_t> maxStackBytes;   // the interpreter's value stack
+  Tier tier = Tier::Interp;                // execution tier (--tier)
 };
 int cmdRun(const RunOptions& opts);
 
@@ -75,6 +77,7 @@ struct WastOptions {
   bool verbose = false;     // list every command with its outcome
   bool mismatches = false;  // list rejections whose message differs from the expected text
   FrontEndOptions frontEnd;
+  Tier tier = Tier::Interp;  // execution tier (--tier)
 };
 int cmdWast(const std::vector<std::string>& files, const WastOptions& opts);
 

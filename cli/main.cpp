@@ -174,7 +174,11 @@ int main(int argc, char** argv) {
   wast->add_flag("--wasm2", wastOpts.frontEnd.wasm2,
                  "apply WebAssembly 2.0 rules where 3.0 changed them (for the 2.0 spec testsuite)");
 
+  std::string wastTier = "interp";
+  wast->add_option("--tier", wastTier, "execution tier: interp or jit");
+
   RunOptions runOpts;
+  std::string runTier = "interp";
   std::string maxMemory, maxStack;
   auto* run = app.add_subcommand("run", "Run a WebAssembly program (its _start, with WASI preview1) or --invoke an export.\nUsage: myrt run [OPTIONS] FILE [ARGS...]");
   run->prefix_command();  // everything after FILE belongs to the guest
@@ -187,6 +191,7 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   run->add_flag("--inherit-env", runOpts.inheritEnv, "pass this process's whole environment to the guest");
   run->add_option("--max-memory", maxMemory, "limit all linear memories together, e.g. 64M, 1G");
+  run->add_option("--tier", runTier, "execution tier: interp or jit");
   run->add_option("--max-stack", maxStack, "size of the wasm value stack, e.g. 1M (deep recursion traps cleanly)");
 
   try {
@@ -205,6 +210,14 @@ int main(int argc, char** argv) {
 
   if (validate->parsed()) return cmdValidate(validateFiles, validateOpts);
   if (inspect->parsed()) return cmdInspect(inspectFile);
+  for (auto [text, out] : {std::pair{&wastTier, &wastOpts.tier}, std::pair{&runTier, &runOpts.tier}}) {
+    auto t = myrt::parseTier(*text);
+    if (!t.ok()) {
+      std::cerr << "myrt: " << t.error().message << "\n";
+      return kExitUsage;
+    }
+    *out = *t;
+  }
   if (wast->parsed()) return cmdWast(wastFiles, wastOpts);
   if (run->parsed()) {
     runOpts.argv = run->remaining();

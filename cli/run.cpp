@@ -120,7 +120,12 @@ int cmdRun(const RunOptions& opts) {
   StoreLimits limits;
   if (opts.maxMemoryBytes) limits.maxMemoryBytes = *opts.maxMemoryBytes;
   if (opts.maxStackBytes) limits.valueStackSlots = std::max<uint64_t>(*opts.maxStackBytes / sizeof(Value), 1024);
-  std::unique_ptr<Store> store = makeInterpreterStore(limits);
+  auto made = makeStore(opts.tier, limits);
+  if (!made.ok()) {
+    std::cerr << "myrt: run: " << made.error().message << "\n";
+    return kExitError;
+  }
+  std::unique_ptr<Store> store = std::move(made.value());
 
   wasi::WasiConfig cfg;
   cfg.args = opts.argv;

@@ -144,7 +144,7 @@ std::string describeValue(ValType t, const Value& v) {
 class FileRunner {
  public:
   FileRunner(const std::string& path, const std::string& text, const WastOptions& opts, Counts& counts)
-      : path_(path), text_(text), opts_(opts), c_(counts), store_(makeInterpreterStore()) {
+      : path_(path), text_(text), opts_(opts), c_(counts), store_(std::move(makeStore(opts.tier).value())) {
     createSpectest(*store_);
   }
 
@@ -417,6 +417,10 @@ class FileRunner {
 }  // namespace
 
 int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
+  if (auto c = tierConfig(opts.tier); !c.ok()) {
+    std::cerr << "myrt: wast: " << c.error().message << "\n";
+    return kExitError;
+  }
   Counts counts;
   for (const auto& f : files) {
     auto text = readFile(f);

@@ -220,6 +220,9 @@ struct ExecContext {
   Value* sp = nullptr;
   uint32_t depth = 0;               // active wasm frames
   uint32_t maxDepth = 0;
+  // Native stack bound for compiled code: JIT prologues trap with CallStackExhausted when the machine stack pointer
+  // is below it (0: unchecked). Set by the JIT tier from the running thread's stack (jit/jit.cpp).
+  uintptr_t stackLimit = 0;
   // Trap details (valid after an entry returned a trap).
   std::string trapMessage;          // empty: use trapMessage(reason)
   std::vector<uint32_t> backtrace;  // innermost first: defining-module function indices

@@ -1,6 +1,7 @@
 // runtime/tiers/tiers.cpp -- see tiers.h.
 #include "runtime/tiers/tiers.h"
 
+#include "jit/jit.h"
 #include "runtime/interp/interp.h"
 
 namespace myrt {
@@ -21,7 +22,14 @@ const char* tierName(Tier t) {
   return "?";
 }
 
-bool tierAvailable(Tier t) { return t == Tier::Interp; }
+bool tierAvailable(Tier t) {
+  switch (t) {
+    case Tier::Interp: return true;
+    case Tier::Jit: return jitAvailable();
+    case Tier::Auto: return false;  // tier-up from the interpreter is not built yet
+  }
+  return false;
+}
 
 std::vector<Tier> availableTiers() {
   std::vector<Tier> out;
@@ -32,7 +40,7 @@ std::vector<Tier> availableTiers() {
 
 Result<StoreConfig> tierConfig(Tier t, const StoreLimits& limits) {
   if (!tierAvailable(t)) return Error{Error::kNoOffset, std::string("unsupported: tier ") + tierName(t) + " (not built yet)"};
-  return interpreterConfig(limits);
+  return t == Tier::Jit ? jitConfig(limits) : interpreterConfig(limits);
 }
 
 Result<std::unique_ptr<Store>> makeStore(Tier t, const StoreLimits& limits) {

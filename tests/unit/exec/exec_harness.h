@@ -13,17 +13,22 @@
 #include "runtime/exec/engine.h"
 #include "runtime/interp/interp.h"
 #include "runtime/text/wat.h"
+#include "runtime/tiers/tiers.h"
 #include "runtime/valid/validator.h"
 
 namespace myrt::test {
 
-struct Tier {
+struct ExecTier {  // (named apart from myrt::Tier, the tier enumeration)
   std::string name;
   std::function<std::unique_ptr<Store>(const StoreLimits&)> makeStore;
 };
 
-inline std::vector<Tier> tiers() {
-  return {Tier{"interp", [](const StoreLimits& l) { return makeInterpreterStore(l); }}};
+// Every tier this build and CPU can run (runtime/tiers): the interpreter, and the JIT on x86-64.
+inline std::vector<ExecTier> tiers() {
+  std::vector<ExecTier> out;
+  for (myrt::Tier t : availableTiers())
+    out.push_back(ExecTier{tierName(t), [t](const StoreLimits& l) { return std::move(makeStore(t, l).value()); }});
+  return out;
 }
 
 // Text -> validated module (errors as Error with a stage prefix).
@@ -39,7 +44,7 @@ inline Result<std::shared_ptr<const Module>> compileWat(std::string_view wat) {
 
 // One store on one tier with the spectest module registered.
 struct Session {
-  explicit Session(const Tier& tier, const StoreLimits& limits = {}) : store(tier.makeStore(limits)) {
+  explicit Session(const ExecTier& tier, const StoreLimits& limits = {}) : store(tier.makeStore(limits)) {
     createSpectest(*store);
   }
   // Compiles, links against registered instances and instantiates; "" on success, else the error message.

@@ -8,7 +8,7 @@ using namespace myrt;
 using namespace myrt::test;
 
 TEST_CASE("exec: spectest module exports", "[exec]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     Instance* st = s.store->registered["spectest"];
     REQUIRE(st);
@@ -29,7 +29,7 @@ TEST_CASE("exec: spectest module exports", "[exec]") {
 }
 
 TEST_CASE("exec: import type checks", "[exec]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     auto bad = [&](const char* wat) { return s.load(wat).rfind("incompatible import type", 0) == 0; };
     CHECK(bad(R"((module (import "spectest" "print_i32" (func (param i64)))))"));
@@ -47,7 +47,7 @@ TEST_CASE("exec: import type checks", "[exec]") {
 }
 
 TEST_CASE("exec: function types are canonical across modules", "[exec]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     Instance* a = nullptr;
     REQUIRE(s.load(R"((module
@@ -70,7 +70,7 @@ TEST_CASE("exec: function types are canonical across modules", "[exec]") {
 }
 
 TEST_CASE("exec: globals, constant expressions, exports", "[exec]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     REQUIRE(s.load(R"((module
       (import "spectest" "global_i32" (global $imp i32))
@@ -91,7 +91,7 @@ TEST_CASE("exec: globals, constant expressions, exports", "[exec]") {
 }
 
 TEST_CASE("exec: segments initialize in order; out-of-bounds segments trap after earlier effects", "[exec]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     Instance* a = nullptr;
     REQUIRE(s.load(R"((module
@@ -124,7 +124,7 @@ TEST_CASE("exec: segments initialize in order; out-of-bounds segments trap after
 }
 
 TEST_CASE("exec: memory.grow respects max, the address type and the store limit", "[exec]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     StoreLimits limits;
     limits.maxMemoryBytes = 64 * kPageSize;
     Session s(tier, limits);
@@ -154,7 +154,7 @@ TEST_CASE("exec: memory.grow respects max, the address type and the store limit"
 }
 
 TEST_CASE("exec: instance data gives compiled code fixed-offset access", "[exec]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     REQUIRE(s.load(R"((module
       (memory 1) (global (mut i32) (i32.const 3)) (table 2 funcref) (func $f) (elem (i32.const 1) $f)))") == "");

@@ -11,7 +11,7 @@ using namespace myrt;
 using namespace myrt::test;
 
 TEST_CASE("interp: factorial (recursive and iterative)", "[interp]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     REQUIRE(s.load(R"((module
       (func $fac (export "fac") (param i64) (result i64)
@@ -37,7 +37,7 @@ TEST_CASE("interp: factorial (recursive and iterative)", "[interp]") {
 }
 
 TEST_CASE("interp: fib recursion", "[interp]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     REQUIRE(s.load(R"((module
       (func $fib (export "fib") (param i32) (result i32)
@@ -54,7 +54,7 @@ TEST_CASE("interp: fib recursion", "[interp]") {
 }
 
 TEST_CASE("interp: br_table, block results, loops", "[interp]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     REQUIRE(s.load(R"((module
       (func (export "switch") (param i32) (result i32)
@@ -113,7 +113,7 @@ TEST_CASE("interp: br_table, block results, loops", "[interp]") {
 }
 
 TEST_CASE("interp: locals pending across writes", "[interp]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     // local.get values on the stack must keep their value when the local is overwritten before they are consumed.
     REQUIRE(s.load(R"((module
@@ -141,7 +141,7 @@ TEST_CASE("interp: locals pending across writes", "[interp]") {
 }
 
 TEST_CASE("interp: globals, numerics and numeric traps", "[interp]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     REQUIRE(s.load(R"((module
       (global $g (mut i32) (i32.const 40))
@@ -177,7 +177,7 @@ TEST_CASE("interp: globals, numerics and numeric traps", "[interp]") {
 }
 
 TEST_CASE("interp: call_indirect", "[interp]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     REQUIRE(s.load(R"((module
       (type $ii (func (param i32) (result i32)))
@@ -199,7 +199,7 @@ TEST_CASE("interp: call_indirect", "[interp]") {
 }
 
 TEST_CASE("interp: deep recursion traps with call stack exhausted", "[interp]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     StoreLimits limits;
     limits.maxCallDepth = 5000;
     Session s(tier, limits);
@@ -219,7 +219,7 @@ TEST_CASE("interp: deep recursion traps with call stack exhausted", "[interp]") 
 }
 
 TEST_CASE("interp: tail calls do not grow the stack", "[interp]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     StoreLimits limits;
     limits.maxCallDepth = 100;
     Session s(tier, limits);
@@ -233,7 +233,7 @@ TEST_CASE("interp: tail calls do not grow the stack", "[interp]") {
 }
 
 TEST_CASE("interp: host function calls and traps with backtrace", "[interp]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     CompositeType ft;
     ft.params = {ValType::i32()};
@@ -263,7 +263,7 @@ TEST_CASE("interp: host function calls and traps with backtrace", "[interp]") {
 }
 
 TEST_CASE("interp: speed of calls and loops", "[.bench]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     REQUIRE(s.load(R"((module
       (func $fib (export "fib") (param i32) (result i32)
@@ -290,7 +290,7 @@ TEST_CASE("interp: speed of calls and loops", "[.bench]") {
 }
 
 TEST_CASE("interp: host functions see the calling instance (memory access for WASI-style hosts)", "[interp]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     CompositeType ft;
     ft.params = {ValType::i32(), ValType::i32()};

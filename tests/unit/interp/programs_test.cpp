@@ -30,7 +30,7 @@ struct ProgramRun {
   int exitCode = -1;
 };
 
-ProgramRun runProgram(const Tier& tier, const std::string& wasmPath) {
+ProgramRun runProgram(const ExecTier& tier, const std::string& wasmPath) {
   ProgramRun run;
   const std::string bytes = readFile(wasmPath);
   auto mod = decodeModule(std::vector<uint8_t>(bytes.begin(), bytes.end()));
@@ -108,7 +108,7 @@ TEST_CASE("programs: sightglass shootout kernels produce the expected output", "
   const char* const kernels[] = {"base64", "ctype", "ed25519", "fib2", "gimli", "heapsort", "keccak", "matrix",
                                  "memmove", "minicsv", "nestedloop", "random", "ratelimit", "seqhash", "sieve",
                                  "switch", "xblabla20", "xchacha20"};
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     const char* only = std::getenv("MYRT_KERNELS");  // e.g. MYRT_KERNELS=sieve,fib2
     for (const char* k : kernels) {
       if (only && std::string(",") .append(only).append(",").find(std::string(",") + k + ",") == std::string::npos) continue;

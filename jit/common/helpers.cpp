@@ -1,0 +1,190 @@
+// jit/common/helpers.cpp -- see helpers.h.
+#include "jit/common/helpers.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "runtime/interp/numeric.h"
+#include "runtime/interp/numeric_simd.h"
+
+namespace myrt::jit {
+
+TrapReason trapHelper(ExecContext* cx, FuncInst* f, uint32_t reason) {
+  cx->addFrame(*f);
+  return static_cast<TrapReason>(reason);
+}
+
+namespace {
+
+template <typename T> inline T rd(const Value& v) {
+  if constexpr (std::is_same_v<T, uint32_t>) return v.i32;
+  else if constexpr (std::is_same_v<T, uint64_t>) return v.i64;
+  else if constexpr (std::is_same_v<T, float>) return v.f32;
+  else if constexpr (std::is_same_v<T, double>) return v.f64;
+  else {
+    T x;
+    std::memcpy(&x, v.v128, 16);
+    return x;
+  }
+}
+inline void wr(Value& v, uint32_t x) { v.i64 = x; }  // i32 results keep the upper half zero
+inline void wr(Value& v, uint64_t x) { v.i64 = x; }
+inline void wr(Value& v, float x) {
+  v.i64 = 0;
+  v.f32 = x;
+}
+inline void wr(Value& v, double x) { v.f64 = x; }
+inline void wr(Value& v, const V128& x) { std::memcpy(v.v128, x.bytes, 16); }
+
+template <Op op, typename T, size_t I>
+inline T arg(const Value* s, uint64_t lane, const uint8_t* bytes) {
+  if constexpr (I < opInfo(op).sig.numParams) {
+    return rd<T>(s[I]);
+  } else if constexpr (std::is_same_v<T, V128>) {
+    V128 x;
+    std::memcpy(x.bytes, bytes, 16);
+    return x;
+  } else {
+    return static_cast<T>(lane);
+  }
+}
+template <Op op, typename... A, size_t... I>
+inline auto callNum(const Value* s, uint64_t lane, const uint8_t* bytes, std::tuple<A...>*, std::index_sequence<I...>) {
+  return NumOp<op>::fn(arg<op, A, I>(s, lane, bytes)...);
+}
+template <typename Fn> struct ArgsOf;
+template <typename R, typename... A> struct ArgsOf<R (*)(A...)> { using T = std::tuple<A...>; };
+
+template <Op op>
+TrapReason numeric(Value* s, uint64_t lane, const uint8_t* bytes) {
+  using Args = typename ArgsOf<NumOpFn<op>>::T;
+  auto r = callNum<op>(s, lane, bytes, static_cast<Args*>(nullptr), std::make_index_sequence<std::tuple_size_v<Args>>{});
+  if constexpr (kNumOpTraps<op>) {
+    if (!r.ok()) return r.trap;
+    wr(s[0], r.value);
+  } else {
+    wr(s[0], r);
+  }
+  return TrapReason::None;
+}
+
+inline uint64_t idx(const Value& v, uint32_t flagWord) { return (flagWord & 0x80000000u) ? v.i64 : uint64_t(v.i32); }
+inline void wrIdx(Value& v, uint64_t x, uint32_t flagWord) { v.i64 = (flagWord & 0x80000000u) ? x : uint32_t(x); }
+
+}  // namespace
+
+NumericHelper numericHelper(Op op) {
+  switch (op) {
+#define MYRT_CASE(name) \
+  case Op::name: return &numeric<Op::name>;
+    MYRT_NUMERIC_SCALAR_OPS(MYRT_CASE)
+    MYRT_NUMERIC_SIMD_OPS(MYRT_CASE)
+#undef MYRT_CASE
+    default: return nullptr;
+  }
+}
+
+TrapReason bulkHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t opWord, uint32_t a, uint32_t b) {
+  Instance* inst = f->instance;
+  const InstanceData* id = &inst->data;
+  switch (static_cast<Op>(opWord)) {
+    case Op::MemorySize: wrIdx(s[0], id->memories[a & 0x7fffffffu]->pages(), a); return TrapReason::None;
+    case Op::MemoryGrow: {
+      MemoryInst* m = id->memories[a & 0x7fffffffu];
+      wrIdx(s[0], m->grow(idx(s[0], a)), a);
+      return TrapReason::None;
+    }
+    case Op::MemoryFill: {
+      MemoryInst* m = id->memories[a & 0x7fffffffu];
+      const uint64_t d = idx(s[0], a), n = idx(s[2], a);
+      if (!m->inBounds(d, n)) return TrapReason::MemoryOutOfBounds;
+      if (n) std::memset(m->base + d, static_cast<uint8_t>(s[1].i32), n);
+      return TrapReason::None;
+    }
+    case Op::MemoryCopy: {
+      MemoryInst* dm = id->memories[a & 0x7fffffffu];
+      const MemoryInst* sm = id->memories[b & 0x7fffffffu];
+      const uint64_t d = idx(s[0], a), sa = idx(s[1], b), n = idx(s[2], a & b);
+      if (!dm->inBounds(d, n) || !sm->inBounds(sa, n)) return TrapReason::MemoryOutOfBounds;
+      if (n) std::memmove(dm->base + d, sm->base + sa, n);
+      return TrapReason::None;
+    }
+    case Op::MemoryInit: {  // a = segment, b = memory
+      MemoryInst* m = id->memories[b & 0x7fffffffu];
+      const DataSegment& seg = inst->module->datas[a];
+      const uint64_t segLen = inst->droppedData[a] ? 0 : seg.data.size;
+      const uint64_t d = idx(s[0], b), sa = s[1].i32, n = s[2].i32;
+      if (!m->inBounds(d, n) || sa > segLen || n > segLen - sa) return TrapReason::MemoryOutOfBounds;
+      if (n) std::memcpy(m->base + d, inst->module->data(seg.data) + sa, n);
+      return TrapReason::None;
+    }
+    case Op::DataDrop: inst->droppedData[a] = true; return TrapReason::None;
+    case Op::TableGet: {
+      const TableInst* t = id->tables[a & 0x7fffffffu];
+      const uint64_t i = idx(s[0], a);
+      if (i >= t->size) return TrapReason::TableOutOfBounds;
+      s[0].ref = t->elems[i];
+      return TrapReason::None;
+    }
+    case Op::TableSet: {
+      TableInst* t = id->tables[a & 0x7fffffffu];
+      const uint64_t i = idx(s[0], a);
+      if (i >= t->size) return TrapReason::TableOutOfBounds;
+      t->elems[i] = s[1].ref;
+      return TrapReason::None;
+    }
+    case Op::TableSize: wrIdx(s[0], id->tables[a & 0x7fffffffu]->size, a); return TrapReason::None;
+    case Op::TableGrow: {  // [init delta]
+      TableInst* t = id->tables[a & 0x7fffffffu];
+      wrIdx(s[0], t->grow(idx(s[1], a), s[0].ref, cx->store->config().limits.maxTableElems), a);
+      return TrapReason::None;
+    }
+    case Op::TableFill: {
+      TableInst* t = id->tables[a & 0x7fffffffu];
+      const uint64_t i = idx(s[0], a), n = idx(s[2], a);
+      if (i > t->size || n > t->size - i) return TrapReason::TableOutOfBounds;
+      std::fill(t->elems + i, t->elems + i + n, s[1].ref);
+      return TrapReason::None;
+    }
+    case Op::TableCopy: {
+      TableInst* dt = id->tables[a & 0x7fffffffu];
+      const TableInst* st = id->tables[b & 0x7fffffffu];
+      const uint64_t d = idx(s[0], a), sa = idx(s[1], b), n = idx(s[2], a & b);
+      if (d > dt->size || n > dt->size - d || sa > st->size || n > st->size - sa) return TrapReason::TableOutOfBounds;
+      if (n) std::memmove(static_cast<void*>(dt->elems + d), st->elems + sa, n * sizeof(Ref));
+      return TrapReason::None;
+    }
+    case Op::TableInit: {  // a = segment, b = table
+      TableInst* t = id->tables[b & 0x7fffffffu];
+      const std::vector<Ref>& seg = inst->elemSegments[a];
+      const uint64_t d = idx(s[0], b), sa = s[1].i32, n = s[2].i32;
+      if (d > t->size || n > t->size - d || sa > seg.size() || n > seg.size() - sa) return TrapReason::TableOutOfBounds;
+      std::copy(seg.begin() + static_cast<ptrdiff_t>(sa), seg.begin() + static_cast<ptrdiff_t>(sa + n), t->elems + d);
+      return TrapReason::None;
+    }
+    case Op::ElemDrop: inst->elemSegments[a] = std::vector<Ref>(); return TrapReason::None;
+    default: return TrapReason::Unimplemented;
+  }
+}
+
+TrapReason indirectHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t typeIdx, uint32_t tableWord) {
+  const InstanceData* id = &f->instance->data;
+  const TableInst* t = id->tables[tableWord & 0x7fffffffu];
+  const uint64_t i = idx(s[0], tableWord);
+  if (i >= t->size) return TrapReason::UndefinedElement;
+  FuncInst* callee = static_cast<FuncInst*>(t->elems[i]);
+  if (!callee) {
+    cx->trapMessage = "uninitialized element " + std::to_string(i);  // the reference interpreter's wording
+    return TrapReason::UninitializedElement;
+  }
+  if (callee->typeId != id->typeIds[typeIdx] && !cx->store->types().isSubtype(callee->typeId, id->typeIds[typeIdx]))
+    return TrapReason::IndirectCallTypeMismatch;
+  s[0].ref = callee;
+  return TrapReason::None;
+}
+
+}  // namespace myrt::jit

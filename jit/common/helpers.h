@@ -1,0 +1,32 @@
+// jit/common/helpers.h -- C++ functions that JIT code calls for slow paths: numeric ops not emitted inline (semantics
+// from interp/numeric*.h, never rewritten), bulk memory / table ops, call_indirect resolution and trap recording.
+// Every helper is a plain function with the host C calling convention. Operands are passed in the caller's frame
+// slots (`s` points at the first operand; a result is written to s[0]), so a backend spills, passes a pointer and
+// reads the result back.
+// Layer: jit/common (depends on exec and interp/numeric*.h).
+#pragma once
+#include <cstdint>
+
+#include "runtime/exec/store.h"
+#include "runtime/wasm/opcodes.h"
+
+namespace myrt::jit {
+
+// Records the trap `reason` passing through JIT function `f` (backtrace frame) and returns it.
+TrapReason trapHelper(ExecContext* cx, FuncInst* f, uint32_t reason);
+
+// A numeric op on slots: operands s[0..n), result to s[0]; `lane` is the lane immediate, `bytes` the shuffle mask.
+using NumericHelper = TrapReason (*)(Value* s, uint64_t lane, const uint8_t* bytes);
+// The helper of a scalar or SIMD numeric op; nullptr if `op` is not one.
+NumericHelper numericHelper(Op op);
+
+// memory.size/grow/fill/copy/init, data.drop, table.get/set/size/grow/fill/copy/init, elem.drop: operands in s[0..),
+// result (if any) to s[0]. `a`/`b` are the op's index immediates; bit 31 set marks a 64-bit memory/table (i64 operands),
+// as in the interpreter's encoding.
+TrapReason bulkHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t op, uint32_t a, uint32_t b);
+
+// call_indirect: resolves table[tableWord][s->i32/i64] against type `typeIdx` (bounds, null, subtyping); the callee is
+// written to s->ref.
+TrapReason indirectHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t typeIdx, uint32_t tableWord);
+
+}  // namespace myrt::jit

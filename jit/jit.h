@@ -1,0 +1,51 @@
+// jit/jit.h -- public face of the baseline JIT tier (x86-64, single pass over the CodeReader, asmjit backend).
+// Layer: jit (depends on exec, valid, interp -- functions the JIT cannot compile run on the interpreter's entry).
+//
+// Tier model: a store configured with jitConfig() installs jitEntry() into every wasm function. The first call of any
+// function of an instance compiles all functions of that instance that still have this entry (one code block per
+// instance, W^X) and swaps each FuncInst::entry to its machine code; a function using an instruction the JIT does not
+// compile yet (see docs/status.md) gets the interpreter's entry instead -- per function, never silently per op.
+//
+// Calling convention: the machine code of a function *is* its FuncEntry: `TrapReason(ExecContext&, FuncInst&, Value*
+// io)` with the host C ABI, so the host, the interpreter and other JIT functions call it through FuncInst::entry, and
+// JIT code calls every callee the same way. Frame: Value slots on the ExecContext value stack (cx.sp):
+//   [scratch slots (if-with-params copies)] [params + locals] [operand stack slots]   (fp points at local 0)
+// Checks in every prologue: call depth (cx.depth < cx.maxDepth), value stack space, native stack (cx.stackLimit), the
+// interrupt flag; loop headers poll the interrupt flag too. Traps jump to shared out-of-line stubs that record the
+// backtrace frame (cx.addFrame) and return the reason.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "runtime/base/result.h"
+#include "runtime/exec/store.h"
+
+namespace myrt {
+
+// Whether this build and CPU can run JIT code (x86-64 with SSE4.1).
+bool jitAvailable();
+// The lazily-compiling entry installed into wasm functions by a JIT store.
+FuncEntry jitEntry();
+StoreConfig jitConfig(const StoreLimits& limits = {});
+
+namespace jit {
+
+struct CompileStats {
+  uint64_t functions = 0;     // compiled to machine code
+  uint64_t fallbacks = 0;     // left on the interpreter (unsupported instruction)
+  uint64_t bodyBytes = 0;     // wasm code bytes of the compiled functions
+  uint64_t machineBytes = 0;  // machine code bytes emitted
+};
+
+// Compiles every function of `inst` that still has jitEntry() (all of them for a fresh instance) and swaps entries.
+// A function that cannot be compiled gets the interpreter's entry; its reason is kept for diagnostics
+// (MYRT_JIT_VERBOSE=1 prints one line per fallback to stderr).
+CompileStats compileInstance(Instance& inst);
+
+// Compiles function `funcIndex` of `inst` into a standalone block (tests / diagnostics); the error says what is
+// unsupported.
+Status compileCheck(Instance& inst, uint32_t funcIndex);
+
+}  // namespace jit
+}  // namespace myrt

@@ -1,0 +1,1371 @@
+// jit/x64/compiler.cpp -- the x86-64 baseline compiler: CodeReader<Compiler, false> calls one hook per instruction and
+// the hook emits machine code at once (single pass), tracking the operand stack as VarStates (jit/common/value_stack.h).
+// Layer: jit/x64.
+//
+// Fixed registers inside JIT code (all callee-saved in the host ABI, so helpers and callees keep them):
+//   r12 = ExecContext*   rbx = FuncInst* (this function, for trap frames)   r13 = fp (frame slot of local 0)
+//   r14 = Instance* (== &Instance::data)   r15 = base of memory 0   [rsp] = io (the entry's argument/result buffer)
+// Allocatable: GP rsi rdi r8-r11 rbp (values i32/i64/ref; i32 values keep the upper 32 bits zero), XMM0-13 (f32/f64).
+// Scratch: rax rcx rdx, xmm14 xmm15. v128 values never live in registers: SIMD ops go through numeric helpers.
+// Every register holding a value is caller-saved from the wasm point of view: calls and helper calls spill the whole
+// value stack first (values then sit in their home slots, which is also the merge state at control flow joins).
+#include "jit/x64/compiler.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "jit/common/helpers.h"
+#include "jit/common/value_stack.h"
+#include "jit/x64/masm.h"
+#include "runtime/valid/code_reader.h"
+
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"  // offsets into ExecContext / FuncInst (non-standard-layout)
+
+namespace myrt::jit::x64 {
+
+using namespace asmjit;
+namespace a = asmjit::x86;
+
+bool cpuSupported() {
+  const CpuInfo& ci = CpuInfo::host();
+  return ci.hasFeature(CpuFeatures::X86::kSSE4_1);
+}
+
+namespace {
+
+constexpr uint64_t bitOf(uint32_t r) { return uint64_t(1) << r; }
+constexpr uint64_t kGpAllocatable = bitOf(6) | bitOf(7) | bitOf(8) | bitOf(9) | bitOf(10) | bitOf(11) | bitOf(5);
+constexpr uint64_t kFpAllocatable = ((uint64_t(1) << 14) - 1) << kFpBase;  // xmm0..xmm13
+
+const a::Gp kCx = a::r12, kFn = a::rbx, kFp = a::r13, kInst = a::r14, kMem = a::r15;
+
+// Offsets of the runtime fields JIT code touches.
+const int32_t kOffDepth = static_cast<int32_t>(offsetof(ExecContext, depth));
+const int32_t kOffMaxDepth = static_cast<int32_t>(offsetof(ExecContext, maxDepth));
+const int32_t kOffSp = static_cast<int32_t>(offsetof(ExecContext, sp));
+const int32_t kOffStackEnd = static_cast<int32_t>(offsetof(ExecContext, stackEnd));
+const int32_t kOffInterrupt = static_cast<int32_t>(offsetof(ExecContext, interrupt));
+const int32_t kOffCaller = static_cast<int32_t>(offsetof(ExecContext, caller));
+const int32_t kOffStackLimit = static_cast<int32_t>(offsetof(ExecContext, stackLimit));
+const int32_t kOffEntry = static_cast<int32_t>(offsetof(FuncInst, entry));
+const int32_t kOffInstance = static_cast<int32_t>(offsetof(FuncInst, instance));
+const int32_t kOffMem0Base = static_cast<int32_t>(offsetof(InstanceData, memory0Base));
+const int32_t kOffMem0 = static_cast<int32_t>(offsetof(InstanceData, memory0));
+const int32_t kOffMemSize = static_cast<int32_t>(offsetof(MemoryInst, size));
+
+class ErrorRecorder : public ErrorHandler {
+ public:
+  void handleError(asmjit::Error err, const char* message, BaseEmitter*) override {
+    if (!failed) {
+      failed = true;
+      text = message ? message : DebugUtils::errorAsString(err);
+    }
+  }
+  bool failed = false;
+  std::string text;
+};
+
+class Compiler {
+ public:
+  using Reader = CodeReader<Compiler, false>;
+
+  Compiler(Instance& inst, MacroAssembler& masm) : inst_(inst), m_(*inst.module), a_(masm) {}
+  void setReader(Reader* r) { r_ = r; }
+  const std::string& error() const { return error_; }
+
+  // ---- function ----
+  void onFuncStart(uint32_t funcIndex, const CompositeType& type) {
+    const Func& f = m_.funcs[funcIndex];
+    numParams_ = static_cast<uint32_t>(type.params.size());
+    numResults_ = static_cast<uint32_t>(type.results.size());
+    numLocals_ = numParams_ + static_cast<uint32_t>(f.locals.size());
+    localKinds_.clear();
+    for (ValType t : type.params) localKinds_.push_back(t.kind);
+    for (ValType t : f.locals) localKinds_.push_back(t.kind);
+    for (ValType t : type.results) resultKinds_.push_back(t.kind);
+    vs_.clear();
+    labels_.clear();
+    labels_.push_back(Label{});
+    labels_[0].end = a_.newLabel();
+    gp_ = RegSet(kGpAllocatable);
+    fp_ = RegSet(kFpAllocatable);
+    maxHeight_ = 0;
+    numScratch_ = 0;
+    for (auto& l : trapLabels_) l = asmjit::Label();
+    tables_.clear();
+    frameBytes_ = a_.newLabel();
+    scratchBytes_ = a_.newLabel();
+    epilogue_ = a_.newLabel();
+    exit_ = a_.newLabel();
+    trapCommon_ = a_.newLabel();
+    propagate_ = a_.newLabel();
+    exhausted_ = a_.newLabel();
+    exhaustedDepth_ = a_.newLabel();
+    prologue();
+  }
+
+  // Called after the whole body was read: out-of-line code and constants.
+  void finish() {
+    // epilogue: results are in io already
+    a_.bind(epilogue_);
+    a_.xor_(a::eax, a::eax);
+    a_.bind(exit_);
+    a_.mov(a::rcx, kFp);
+    a_.sub(a::rcx, a::qword_ptr(scratchBytes_));
+    a_.mov(a::qword_ptr(kCx, kOffSp), a::rcx);
+    a_.dec(a::dword_ptr(kCx, kOffDepth));
+    a_.bind(exhausted_);  // (entered with eax set, before depth/sp were touched)
+    a_.add(a::rsp, 8);
+    a_.pop(a::r15);
+    a_.pop(a::r14);
+    a_.pop(a::r13);
+    a_.pop(a::r12);
+    a_.pop(a::rbx);
+    a_.pop(a::rbp);
+    a_.ret();
+    // stack space exhausted after depth was counted
+    a_.bind(exhaustedDepth_);
+    a_.dec(a::dword_ptr(kCx, kOffDepth));
+    a_.mov(a::eax, static_cast<uint32_t>(TrapReason::CallStackExhausted));
+    a_.jmp(exhausted_);
+    // traps: edx = reason
+    for (unsigned r = 0; r < kNumTrapReasons; ++r) {
+      if (!trapLabels_[r].isValid()) continue;
+      a_.bind(trapLabels_[r]);
+      a_.mov(a::edx, r);
+      a_.jmp(trapCommon_);
+    }
+    a_.bind(propagate_);  // eax = a callee's / helper's trap
+    a_.mov(a::edx, a::eax);
+    a_.bind(trapCommon_);
+    a_.mov(a::rdi, kCx);
+    a_.mov(a::rsi, kFn);
+    a_.callAbs(reinterpret_cast<const void*>(&trapHelper));
+    a_.jmp(exit_);
+    // br_table jump tables (32-bit offsets relative to the table)
+    for (const Table& t : tables_) {
+      a_.align(AlignMode::kData, 4);
+      a_.bind(t.label);
+      for (const asmjit::Label& e : t.entries) a_.embedLabelDelta(e, t.label, 4);
+    }
+    for (const Constant& k : constants_) {
+      a_.align(AlignMode::kData, 16);
+      a_.bind(k.label);
+      a_.embed(k.bytes, 16);
+    }
+    // frame constants read by the prologue / epilogue
+    a_.align(AlignMode::kData, 8);
+    const uint64_t slots = numLocals_ + maxHeight_ + 1;
+    a_.bind(frameBytes_);
+    a_.embedUInt64(slots * 16);
+    a_.bind(scratchBytes_);
+    a_.embedUInt64(uint64_t(numScratch_) * 16);
+  }
+
+  // ---- control ----
+  void onUnreachable() {
+    if (failed()) return;
+    if (labels_[r_->control(0).user].dead) return;
+    a_.jmp(trapLabel(TrapReason::Unreachable));
+  }
+  void onNop() {}
+  void onBlock(const Instr&, ControlEntry& c) {
+    openBlock(c, live(1));
+  }
+  void onLoop(const Instr&, ControlEntry& c) {
+    openBlock(c, live(1));
+    if (failed()) return;
+    Label& l = labels_[c.user];
+    if (l.dead) return;
+    a_.bind(l.head);
+    pollInterrupt();
+  }
+  void onIf(const Instr&, ControlEntry& c) {
+    const bool wasLive = live(1);
+    uint8_t cond = 0;
+    if (wasLive) cond = popReg(RegClass::Gp);  // the condition sits above the params
+    openBlock(c, wasLive);
+    if (failed()) return;
+    Label& l = labels_[c.user];
+    l.elseL = a_.newLabel();
+    if (l.dead) return;
+    // Params of an `if` must survive the then-branch for the else-branch: keep copies in scratch slots.
+    for (uint32_t i = 0; i < c.numParams; ++i) {
+      const uint32_t s = numScratch_++;
+      l.savedParams.push_back(s);
+      a_.copy16(scratchMem(s), slotMem(c.height + i));
+    }
+    a_.test(gpd(cond), gpd(cond));
+    freeReg(cond);
+    a_.jz(l.elseL);
+  }
+  void onElse(ControlEntry& c) {
+    if (failed()) return;
+    Label& l = labels_[c.user];
+    if (!l.dead) {
+      if (!c.unreachable) {
+        spillAll();
+        a_.jmp(l.end);
+      }
+      a_.bind(l.elseL);
+      l.elseBound = true;
+      for (uint32_t i = 0; i < l.savedParams.size(); ++i) a_.copy16(slotMem(c.height + i), scratchMem(l.savedParams[i]));
+    }
+    resetTo(c.height, c.params());
+  }
+  void onEnd(ControlEntry& c) {
+    if (failed()) return;
+    Label& l = labels_[c.user];
+    if (!l.dead) {
+      if (!c.unreachable) {
+        if (c.kind == CtrlKind::Func) emitReturn(static_cast<uint32_t>(vs_.size()), /*fallthrough=*/true);
+        else spillAll();
+      }
+      if (c.kind == CtrlKind::If && !l.elseBound) a_.bind(l.elseL);
+      if (c.kind != CtrlKind::Loop && c.kind != CtrlKind::Func) a_.bind(l.end);
+    }
+    resetTo(c.height, c.results());
+  }
+  void onBr(uint32_t, ControlEntry& target) {
+    if (!live()) return sync();
+    spillAll();
+    branchTo(target, static_cast<uint32_t>(vs_.size()));
+  }
+  void onBrIf(uint32_t, ControlEntry& target) {
+    if (!live()) return sync();
+    const uint8_t cond = popReg(RegClass::Gp);
+    spillAll();
+    const uint32_t top = static_cast<uint32_t>(vs_.size());
+    a_.test(gpd(cond), gpd(cond));
+    freeReg(cond);
+    if (target.kind != CtrlKind::Func && !needsMoves(target, top)) {
+      a_.jnz(labelOf(target));
+      return;
+    }
+    asmjit::Label skip = a_.newLabel();
+    a_.jz(skip);
+    branchTo(target, top);
+    a_.bind(skip);
+  }
+  void onBrTable(const Instr& in) {
+    if (!live()) return sync();
+    const uint8_t idx = popReg(RegClass::Gp);
+    spillAll();
+    const uint32_t top = static_cast<uint32_t>(vs_.size());
+    const uint32_t n = static_cast<uint32_t>(in.targets.size() - 1);
+    Table t;
+    t.label = a_.newLabel();
+    a_.mov(a::eax, gpd(idx));
+    freeReg(idx);
+    a_.mov(a::ecx, n);
+    a_.cmp(a::eax, a::ecx);
+    a_.cmova(a::eax, a::ecx);
+    a_.lea(a::rcx, a::ptr(t.label));
+    a_.movsxd(a::rax, a::dword_ptr(a::rcx, a::rax, 2));
+    a_.add(a::rax, a::rcx);
+    a_.jmp(a::rax);
+    std::vector<std::pair<uint32_t, asmjit::Label>> stubs;
+    for (uint32_t depth : in.targets) {
+      ControlEntry& target = r_->control(depth);
+      if (target.kind != CtrlKind::Func && !needsMoves(target, top)) {
+        t.entries.push_back(labelOf(target));
+        continue;
+      }
+      auto it = std::find_if(stubs.begin(), stubs.end(), [&](auto& s) { return s.first == depth; });
+      if (it != stubs.end()) {
+        t.entries.push_back(it->second);
+        continue;
+      }
+      asmjit::Label stub = a_.newLabel();
+      a_.bind(stub);
+      branchTo(target, top);
+      stubs.emplace_back(depth, stub);
+      t.entries.push_back(stub);
+    }
+    tables_.push_back(std::move(t));
+  }
+  void onBrOnNull(uint32_t, ControlEntry&, ValType) { unsupported("br_on_null"); }
+  void onBrOnNonNull(uint32_t, ControlEntry&, ValType) { unsupported("br_on_non_null"); }
+  void onReturn() {
+    if (!live()) return sync();
+    emitReturn(static_cast<uint32_t>(vs_.size()), false);
+  }
+
+  // ---- calls ----
+  void onCall(uint32_t funcIndex, const CompositeType& ft) {
+    if (!live()) return sync();
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    const uint32_t b = static_cast<uint32_t>(vs_.size()) - np;
+    spillAll();
+    FuncInst* callee = inst_.funcs[funcIndex];
+    a_.mov(a::rsi, reinterpret_cast<uint64_t>(callee));
+    emitCallEntry(b, ft);
+  }
+  void onCallIndirect(uint32_t typeIndex, uint32_t tableIndex, const CompositeType& ft) {
+    if (!live()) return sync();
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    const uint32_t b = static_cast<uint32_t>(vs_.size()) - np - 1;
+    spillAll();
+    const bool t64 = tableIndex < m_.tables.size() && m_.tables[tableIndex].type.limits.is64;
+    a_.mov(a::rdi, kCx);
+    a_.mov(a::rsi, kFn);
+    a_.lea(a::rdx, slotMem(b + np));
+    a_.mov(a::ecx, typeIndex);
+    a_.mov(a::r8d, tableIndex | (t64 ? 0x80000000u : 0));
+    a_.callAbs(reinterpret_cast<const void*>(&indirectHelper));
+    a_.test(a::eax, a::eax);
+    a_.jnz(propagate_);
+    a_.mov(a::rsi, slotMem(b + np));
+    vs_.pop_back();
+    emitCallEntry(b, ft);
+  }
+  void onCallRef(uint32_t, const CompositeType&) { unsupported("call_ref"); }
+  void onReturnCall(uint32_t, const CompositeType&) { unsupported("return_call"); }
+  void onReturnCallIndirect(uint32_t, uint32_t, const CompositeType&) { unsupported("return_call_indirect"); }
+  void onReturnCallRef(uint32_t, const CompositeType&) { unsupported("return_call_ref"); }
+  void onThrow(uint32_t, const CompositeType&) { unsupported("throw"); }
+  void onThrowRef() { unsupported("throw_ref"); }
+  void onTryTable(const Instr&, ControlEntry& c) {
+    unsupported("try_table");
+    openBlock(c, false);
+  }
+  void onTry(const Instr&, ControlEntry& c) {
+    unsupported("try");
+    openBlock(c, false);
+  }
+  void onCatch(uint32_t, ControlEntry&) { unsupported("catch"); }
+  void onCatchAll(ControlEntry&) { unsupported("catch_all"); }
+  void onDelegate(uint32_t, ControlEntry&) { unsupported("delegate"); }
+  void onRethrow(uint32_t, ControlEntry&) { unsupported("rethrow"); }
+  void onGc(const Instr& in) { unsupported(opName(in.op)); }
+
+  // ---- parametric, variables ----
+  void onDrop(ValType) {
+    if (!live()) return sync();
+    dropTop();
+  }
+  void onSelect(ValType) {
+    if (!live()) return sync();
+    const uint8_t cond = popReg(RegClass::Gp);
+    const ValKind k = vs_.back().kind;
+    const uint32_t top = static_cast<uint32_t>(vs_.size());
+    switch (regClassOf(k)) {
+      case RegClass::Gp: {
+        const uint8_t b = popReg(RegClass::Gp), x = popReg(RegClass::Gp);
+        a_.test(gpd(cond), gpd(cond));
+        if (k == ValKind::I32) a_.cmovz(gpd(x), gpd(b));
+        else a_.cmovz(gpq(x), gpq(b));
+        freeReg(b);
+        push(VarState::inReg(k, x));
+        break;
+      }
+      case RegClass::Fp: {
+        const uint8_t b = popReg(RegClass::Fp), x = popReg(RegClass::Fp);
+        asmjit::Label keep = a_.newLabel();
+        a_.test(gpd(cond), gpd(cond));
+        a_.jnz(keep);
+        a_.movaps(xmm(x), xmm(b));
+        a_.bind(keep);
+        freeReg(b);
+        push(VarState::inReg(k, x));
+        break;
+      }
+      case RegClass::None: {  // v128: both in their home slots
+        spill(top - 2);
+        spill(top - 1);
+        asmjit::Label keep = a_.newLabel();
+        a_.test(gpd(cond), gpd(cond));
+        a_.jnz(keep);
+        a_.copy16(slotMem(top - 2), slotMem(top - 1));
+        a_.bind(keep);
+        vs_.pop_back();
+        break;
+      }
+    }
+    freeReg(cond);
+  }
+  void onLocalGet(uint32_t idx, ValType t) {
+    if (!live()) return sync();
+    push(VarState::ofLocal(t.kind, idx));
+  }
+  void onLocalSet(uint32_t idx, ValType) {
+    if (!live()) return sync();
+    const uint32_t top = static_cast<uint32_t>(vs_.size()) - 1;
+    materializeLocal(idx, top);
+    const VarState v = vs_.back();
+    if (!(v.loc == Loc::Local && v.local == idx)) storeTo(v, top, localMem(idx));
+    dropTop();
+  }
+  void onLocalTee(uint32_t idx, ValType) {
+    if (!live()) return sync();
+    const uint32_t top = static_cast<uint32_t>(vs_.size()) - 1;
+    materializeLocal(idx, top);
+    const VarState v = vs_.back();
+    if (!(v.loc == Loc::Local && v.local == idx)) storeTo(v, top, localMem(idx));
+  }
+  void onGlobalGet(uint32_t idx, const GlobalType& gt) {
+    if (!live()) return sync();
+    GlobalInst* g = inst_.globals[idx];
+    const ValKind k = gt.type.kind;
+    a_.mov(a::rax, reinterpret_cast<uint64_t>(&g->value));
+    if (k == ValKind::V128) {
+      const uint32_t pos = static_cast<uint32_t>(vs_.size());
+      push(VarState::stack(k));
+      a_.copy16(slotMem(pos), a::ptr(a::rax));
+      return;
+    }
+    const uint8_t r = allocReg(regClassOf(k));
+    loadFromMem(k, r, a::ptr(a::rax));
+    push(VarState::inReg(k, r));
+  }
+  void onGlobalSet(uint32_t idx, const GlobalType& gt) {
+    if (!live()) return sync();
+    GlobalInst* g = inst_.globals[idx];
+    const uint32_t top = static_cast<uint32_t>(vs_.size()) - 1;
+    if (gt.type.kind == ValKind::V128) spill(top);
+    const VarState v = vs_.back();
+    if (v.loc == Loc::Reg || v.loc == Loc::Const) {
+      a_.mov(a::rcx, reinterpret_cast<uint64_t>(&g->value));
+      storeTo(v, top, a::ptr(a::rcx));
+    } else {
+      a_.mov(a::rcx, reinterpret_cast<uint64_t>(&g->value));
+      a_.copy16(a::ptr(a::rcx), v.loc == Loc::Local ? localMem(v.local) : slotMem(top));
+    }
+    dropTop();
+  }
+
+  // ---- constants and numeric ----
+  void onConst(const Instr& in) {
+    if (!live()) return sync();
+    switch (in.op) {
+      case Op::I32Const: push(VarState::constant(ValKind::I32, static_cast<uint32_t>(in.i32))); break;
+      case Op::I64Const: push(VarState::constant(ValKind::I64, static_cast<uint64_t>(in.i64))); break;
+      case Op::F32Const: push(VarState::constant(ValKind::F32, in.f32bits)); break;
+      case Op::F64Const: push(VarState::constant(ValKind::F64, in.f64bits)); break;
+      default: {  // v128: straight to its home slot
+        const uint32_t pos = static_cast<uint32_t>(vs_.size());
+        push(VarState::stack(ValKind::V128));
+        uint64_t lo, hi;
+        std::memcpy(&lo, in.bytes, 8);
+        std::memcpy(&hi, in.bytes + 8, 8);
+        a_.storeImm64(slotMem(pos), lo);
+        a_.storeImm64(slotMem(pos).cloneAdjusted(8), hi);
+        break;
+      }
+    }
+  }
+  void onSimple(const Instr& in) {
+    if (!live()) return sync();
+    if (emitInline(in.op)) return;
+    emitNumericHelper(in);
+  }
+
+  // ---- memory ----
+  void onLoad(const Instr& in, ValType addr) {
+    if (!live()) return sync();
+    if (addr.kind != ValKind::I32 || in.mem.memory != 0) return unsupported("memory64 / multi-memory access");
+    const Op op = in.op;
+    ValKind rk;
+    unsigned size;
+    switch (op) {
+      case Op::I32Load: rk = ValKind::I32, size = 4; break;
+      case Op::I64Load: rk = ValKind::I64, size = 8; break;
+      case Op::F32Load: rk = ValKind::F32, size = 4; break;
+      case Op::F64Load: rk = ValKind::F64, size = 8; break;
+      case Op::I32Load8S: case Op::I32Load8U: rk = ValKind::I32, size = 1; break;
+      case Op::I32Load16S: case Op::I32Load16U: rk = ValKind::I32, size = 2; break;
+      case Op::I64Load8S: case Op::I64Load8U: rk = ValKind::I64, size = 1; break;
+      case Op::I64Load16S: case Op::I64Load16U: rk = ValKind::I64, size = 2; break;
+      case Op::I64Load32S: case Op::I64Load32U: rk = ValKind::I64, size = 4; break;
+      default: return unsupported(opName(op));
+    }
+    const uint8_t ar = popReg(RegClass::Gp);
+    const a::Mem m = effectiveAddress(ar, in.mem.offset, size);
+    uint8_t dst = ar;
+    if (regClassOf(rk) == RegClass::Fp) {
+      dst = allocReg(RegClass::Fp);
+      freeReg(ar);
+    }
+    const a::Gp d32 = gpd(dst), d64 = gpq(dst);
+    switch (op) {
+      case Op::I32Load: case Op::I64Load32U: a_.mov(d32, m.cloneResized(4)); break;
+      case Op::I64Load: a_.mov(d64, m.cloneResized(8)); break;
+      case Op::F32Load: a_.movss(xmm(dst), m.cloneResized(4)); break;
+      case Op::F64Load: a_.movsd(xmm(dst), m.cloneResized(8)); break;
+      case Op::I32Load8S: a_.movsx(d32, m.cloneResized(1)); break;
+      case Op::I32Load8U: case Op::I64Load8U: a_.movzx(d32, m.cloneResized(1)); break;
+      case Op::I32Load16S: a_.movsx(d32, m.cloneResized(2)); break;
+      case Op::I32Load16U: case Op::I64Load16U: a_.movzx(d32, m.cloneResized(2)); break;
+      case Op::I64Load8S: a_.movsx(d64, m.cloneResized(1)); break;
+      case Op::I64Load16S: a_.movsx(d64, m.cloneResized(2)); break;
+      case Op::I64Load32S: a_.movsxd(d64, m.cloneResized(4)); break;
+      default: break;
+    }
+    push(VarState::inReg(rk, dst));
+  }
+  void onStore(const Instr& in, ValType addr) {
+    if (!live()) return sync();
+    if (addr.kind != ValKind::I32 || in.mem.memory != 0) return unsupported("memory64 / multi-memory access");
+    unsigned size;
+    switch (in.op) {
+      case Op::I32Store: case Op::F32Store: case Op::I64Store32: size = 4; break;
+      case Op::I64Store: case Op::F64Store: size = 8; break;
+      case Op::I32Store8: case Op::I64Store8: size = 1; break;
+      case Op::I32Store16: case Op::I64Store16: size = 2; break;
+      default: return unsupported(opName(in.op));
+    }
+    const ValKind vk = vs_.back().kind;
+    const uint8_t v = popReg(regClassOf(vk));
+    const uint8_t ar = popReg(RegClass::Gp);
+    const a::Mem m = effectiveAddress(ar, in.mem.offset, size);
+    if (vk == ValKind::F32) a_.movss(m.cloneResized(4), xmm(v));
+    else if (vk == ValKind::F64) a_.movsd(m.cloneResized(8), xmm(v));
+    else if (size == 1) a_.mov(m.cloneResized(1), gpb(v));
+    else if (size == 2) a_.mov(m.cloneResized(2), a::gpw(v));
+    else if (size == 4) a_.mov(m.cloneResized(4), gpd(v));
+    else a_.mov(m.cloneResized(8), gpq(v));
+    freeReg(v);
+    freeReg(ar);
+  }
+  void onMemoryOp(const Instr& in, ValType addr) {
+    if (!live()) return sync();
+    const uint32_t a64 = addr.kind == ValKind::I64 ? 0x80000000u : 0;
+    switch (in.op) {
+      case Op::MemorySize: return bulk(in.op, 0, 1, in.idx | a64, 0);
+      case Op::MemoryGrow: return bulk(in.op, 1, 1, in.idx | a64, 0);
+      case Op::MemoryFill: return bulk(in.op, 3, 0, in.idx | a64, 0);
+      case Op::MemoryCopy: {
+        const bool d64 = in.idx < m_.memories.size() && m_.memories[in.idx].type.limits.is64;
+        const bool s64 = in.idx2 < m_.memories.size() && m_.memories[in.idx2].type.limits.is64;
+        return bulk(in.op, 3, 0, in.idx | (d64 ? 0x80000000u : 0), in.idx2 | (s64 ? 0x80000000u : 0));
+      }
+      case Op::MemoryInit: return bulk(in.op, 3, 0, in.idx, in.idx2 | a64);
+      case Op::DataDrop: return bulk(in.op, 0, 0, in.idx, 0);
+      default: return unsupported(opName(in.op));
+    }
+  }
+  void onTableOp(const Instr& in, const TableType& tt) {
+    if (!live()) return sync();
+    const uint32_t t64 = tt.limits.is64 ? 0x80000000u : 0;
+    switch (in.op) {
+      case Op::TableGet: return bulk(in.op, 1, 1, in.idx | t64, 0);
+      case Op::TableSet: return bulk(in.op, 2, 0, in.idx | t64, 0);
+      case Op::TableSize: return bulk(in.op, 0, 1, in.idx | t64, 0);
+      case Op::TableGrow: return bulk(in.op, 2, 1, in.idx | t64, 0);
+      case Op::TableFill: return bulk(in.op, 3, 0, in.idx | t64, 0);
+      case Op::TableCopy: {
+        const bool d64 = in.idx < m_.tables.size() && m_.tables[in.idx].type.limits.is64;
+        const bool s64 = in.idx2 < m_.tables.size() && m_.tables[in.idx2].type.limits.is64;
+        return bulk(in.op, 3, 0, in.idx | (d64 ? 0x80000000u : 0), in.idx2 | (s64 ? 0x80000000u : 0));
+      }
+      case Op::TableInit: return bulk(in.op, 3, 0, in.idx, in.idx2 | t64);
+      case Op::ElemDrop: return bulk(in.op, 0, 0, in.idx, 0);
+      default: return unsupported(opName(in.op));
+    }
+  }
+
+  // ---- references ----
+  void onRefNull(ValType) {
+    if (!live()) return sync();
+    push(VarState::constant(ValKind::Ref, 0));
+  }
+  void onRefIsNull(ValType) {
+    if (!live()) return sync();
+    const uint8_t r = popReg(RegClass::Gp);
+    a_.test(gpq(r), gpq(r));
+    a_.sete(a::al);
+    a_.movzx(gpd(r), a::al);
+    push(VarState::inReg(ValKind::I32, r));
+  }
+  void onRefFunc(uint32_t idx, ValType) {
+    if (!live()) return sync();
+    push(VarState::constant(ValKind::Ref, reinterpret_cast<uint64_t>(inst_.funcs[idx])));
+  }
+  void onRefAsNonNull(ValType) {
+    if (!live()) return sync();
+    const uint8_t r = popReg(RegClass::Gp);
+    a_.test(gpq(r), gpq(r));
+    a_.jz(trapLabel(TrapReason::NullReference));
+    push(VarState::inReg(ValKind::Ref, r));
+  }
+  void onRefEq() {
+    if (!live()) return sync();
+    const uint8_t b = popReg(RegClass::Gp), x = popReg(RegClass::Gp);
+    a_.cmp(gpq(x), gpq(b));
+    a_.sete(a::al);
+    a_.movzx(gpd(x), a::al);
+    freeReg(b);
+    push(VarState::inReg(ValKind::I32, x));
+  }
+
+ private:
+  struct Label {
+    bool dead = false;
+    bool elseBound = false;
+    asmjit::Label end, head, elseL;
+    std::vector<uint32_t> savedParams;
+  };
+  struct Table {
+    asmjit::Label label;
+    std::vector<asmjit::Label> entries;
+  };
+
+  // ---- frame addressing ----
+  a::Mem slotMem(uint32_t pos) const { return a::qword_ptr(kFp, static_cast<int32_t>(16 * (numLocals_ + pos))); }
+  a::Mem localMem(uint32_t i) const { return a::qword_ptr(kFp, static_cast<int32_t>(16 * i)); }
+  a::Mem scratchMem(uint32_t s) const { return a::qword_ptr(kFp, -static_cast<int32_t>(16 * (s + 1))); }
+
+  // ---- liveness / stack sync ----
+  // After an unsupported instruction the function will not be used: every hook becomes a no-op.
+  bool failed() const { return !error_.empty(); }
+  bool live(uint32_t depth = 0) const {
+    if (failed()) return false;
+    const ControlEntry& c = r_->control(depth);
+    return !c.unreachable && !labels_[c.user].dead;
+  }
+  // In unreachable code: the mirror follows the reader's stack (values in their home slots, never read).
+  void sync() {
+    if (failed()) return;
+    const auto st = r_->stack();
+    while (vs_.size() > st.size()) dropTop();
+    while (vs_.size() < st.size()) push(VarState::stack(kindOr(st[vs_.size()].kind)));
+  }
+  static ValKind kindOr(ValKind k) { return k == ValKind::Bot ? ValKind::I32 : k; }
+  void resetTo(uint32_t height, std::span<const ValType> types) {
+    while (vs_.size() > height) dropTop();
+    while (vs_.size() < height) push(VarState::stack(ValKind::I32));  // (only after unreachable code)
+    for (ValType t : types) push(VarState::stack(kindOr(t.kind)));
+  }
+  void push(const VarState& v) {
+    vs_.push_back(v);
+    maxHeight_ = std::max<uint32_t>(maxHeight_, static_cast<uint32_t>(vs_.size()));
+  }
+  void dropTop() {
+    if (vs_.back().loc == Loc::Reg) freeReg(vs_.back().reg);
+    vs_.pop_back();
+  }
+
+  // ---- registers ----
+  RegSet& setOf(uint8_t reg) { return reg >= kFpBase ? fp_ : gp_; }
+  void freeReg(uint8_t reg) { setOf(reg).release(reg); }
+  uint8_t allocReg(RegClass c) {
+    RegSet& s = c == RegClass::Fp ? fp_ : gp_;
+    if (!s.hasFree()) {
+      for (uint32_t p = 0; p < vs_.size(); ++p) {
+        if (vs_[p].loc == Loc::Reg && regClassOf(vs_[p].kind) == c) {
+          spill(static_cast<uint32_t>(p));
+          break;
+        }
+      }
+    }
+    return s.take();
+  }
+  // Pops the top value into a register of class `c` that the caller then owns.
+  uint8_t popReg(RegClass c) {
+    const uint32_t pos = static_cast<uint32_t>(vs_.size()) - 1;
+    VarState v = vs_.back();
+    vs_.pop_back();
+    if (v.loc == Loc::Reg) return v.reg;
+    const uint8_t r = allocReg(c);
+    loadTo(v, pos, r);
+    return r;
+  }
+  void loadFromMem(ValKind k, uint8_t r, const a::Mem& src) {
+    switch (k) {
+      case ValKind::I32: a_.mov(gpd(r), src.cloneResized(4)); break;
+      case ValKind::F32: a_.movss(xmm(r), src.cloneResized(4)); break;
+      case ValKind::F64: a_.movsd(xmm(r), src.cloneResized(8)); break;
+      default: a_.mov(gpq(r), src.cloneResized(8)); break;
+    }
+  }
+  // Loads value `v` (at stack position pos) into register r (not the value's own register).
+  void loadTo(const VarState& v, uint32_t pos, uint8_t r) {
+    switch (v.loc) {
+      case Loc::Reg:
+        if (v.reg == r) return;
+        if (r >= kFpBase) a_.movaps(xmm(r), xmm(v.reg));
+        else if (v.kind == ValKind::I32) a_.mov(gpd(r), gpd(v.reg));
+        else a_.mov(gpq(r), gpq(v.reg));
+        return;
+      case Loc::Stack: return loadFromMem(v.kind, r, slotMem(pos));
+      case Loc::Local: return loadFromMem(v.kind, r, localMem(v.local));
+      case Loc::Const:
+        if (r >= kFpBase) {
+          if (v.bits == 0) {
+            a_.xorps(xmm(r), xmm(r));
+          } else {
+            a_.mov(a::rax, v.bits);
+            if (v.kind == ValKind::F32) a_.movd(xmm(r), a::eax);
+            else a_.movq(xmm(r), a::rax);
+          }
+        } else {
+          a_.loadImm64(gpq(r), v.bits);
+        }
+        return;
+    }
+  }
+  // Writes value `v` (at stack position pos) to memory `dst` (a Value slot); does not change its state.
+  void storeTo(const VarState& v, uint32_t pos, const a::Mem& dst) {
+    switch (v.loc) {
+      case Loc::Reg:
+        if (v.reg >= kFpBase) {
+          if (v.kind == ValKind::F32) a_.movss(dst.cloneResized(4), xmm(v.reg));
+          else a_.movsd(dst.cloneResized(8), xmm(v.reg));
+        } else {
+          a_.mov(dst.cloneResized(8), gpq(v.reg));
+        }
+        return;
+      case Loc::Const:
+        if (v.kind == ValKind::I32 || v.kind == ValKind::F32) a_.storeImm64(dst, static_cast<uint32_t>(v.bits));
+        else a_.storeImm64(dst, v.bits);
+        return;
+      case Loc::Local:
+        if (v.kind == ValKind::V128) {
+          a_.copy16(dst, localMem(v.local));
+        } else {
+          a_.mov(a::rax, localMem(v.local));
+          a_.mov(dst.cloneResized(8), a::rax);
+        }
+        return;
+      case Loc::Stack:
+        if (v.kind == ValKind::V128) {
+          a_.copy16(dst, slotMem(pos));
+        } else {
+          a_.mov(a::rax, slotMem(pos));
+          a_.mov(dst.cloneResized(8), a::rax);
+        }
+        return;
+    }
+  }
+  void spill(uint32_t pos) {
+    VarState& v = vs_[pos];
+    if (v.loc == Loc::Stack) return;
+    storeTo(v, pos, slotMem(pos));
+    if (v.loc == Loc::Reg) freeReg(v.reg);
+    v.loc = Loc::Stack;
+  }
+  void spillAll() {
+    for (uint32_t p = 0; p < vs_.size(); ++p) spill(p);
+  }
+  // Before local `idx` is overwritten: pending reads of it below `below` get their own copy.
+  void materializeLocal(uint32_t idx, uint32_t below) {
+    for (uint32_t p = 0; p < below; ++p)
+      if (vs_[p].loc == Loc::Local && vs_[p].local == idx) spill(p);
+  }
+
+  // ---- blocks and branches ----
+  void openBlock(ControlEntry& c, bool parentLive) {
+    if (failed()) return;
+    c.user = labels_.size();
+    Label l;
+    l.dead = !parentLive;
+    l.end = a_.newLabel();
+    if (c.kind == CtrlKind::Loop) l.head = a_.newLabel();
+    labels_.push_back(std::move(l));
+    if (parentLive) spillAll();
+  }
+  asmjit::Label labelOf(const ControlEntry& t) {
+    const Label& l = labels_[t.user];
+    return t.kind == CtrlKind::Loop ? l.head : l.end;
+  }
+  bool needsMoves(const ControlEntry& t, uint32_t top) const {
+    const uint32_t k = static_cast<uint32_t>(t.labelTypes().size());
+    return k != 0 && top - k != t.height;
+  }
+  // Branch to `t` with everything spilled; the label's values are the top k of [0, top).
+  void branchTo(ControlEntry& t, uint32_t top) {
+    if (t.kind == CtrlKind::Func) return emitReturn(top, false);
+    const uint32_t k = static_cast<uint32_t>(t.labelTypes().size());
+    if (needsMoves(t, top))
+      for (uint32_t i = 0; i < k; ++i) a_.copy16(slotMem(t.height + i), slotMem(top - k + i));
+    a_.jmp(labelOf(t));
+  }
+  // Writes the results (stack positions [top-r, top)) to io and leaves through the epilogue. Does not change vs_.
+  void emitReturn(uint32_t top, bool fallthrough) {
+    const uint32_t r = numResults_;
+    if (r) a_.mov(a::rdx, a::qword_ptr(a::rsp));
+    for (uint32_t i = 0; i < r; ++i) {
+      const uint32_t pos = top - r + i;
+      const a::Mem dst = a::qword_ptr(a::rdx, static_cast<int32_t>(16 * i));
+      const VarState& v = vs_[pos];
+      if (v.kind == ValKind::V128 || v.loc == Loc::Local || v.loc == Loc::Stack) {
+        const a::Mem src = v.loc == Loc::Local ? localMem(v.local) : slotMem(pos);
+        a_.copy16(dst, src);
+      } else {
+        storeTo(v, pos, dst);
+      }
+    }
+    if (!fallthrough) a_.jmp(epilogue_);
+  }
+  void pollInterrupt() {
+    a_.mov(a::rax, a::qword_ptr(kCx, kOffInterrupt));
+    a_.cmp(a::dword_ptr(a::rax), 0);
+    a_.jnz(trapLabel(TrapReason::Interrupted));
+  }
+  asmjit::Label trapLabel(TrapReason r) {
+    asmjit::Label& l = trapLabels_[static_cast<unsigned>(r)];
+    if (!l.isValid()) l = a_.newLabel();
+    return l;
+  }
+
+  // ---- prologue ----
+  void prologue() {
+    a_.push(a::rbp);
+    a_.push(a::rbx);
+    a_.push(a::r12);
+    a_.push(a::r13);
+    a_.push(a::r14);
+    a_.push(a::r15);
+    a_.push(a::rdx);  // io at [rsp]; rsp is now 16-byte aligned
+    a_.mov(kCx, a::rdi);
+    a_.mov(kFn, a::rsi);
+    a_.mov(a::eax, static_cast<uint32_t>(TrapReason::CallStackExhausted));
+    a_.cmp(a::rsp, a::qword_ptr(kCx, kOffStackLimit));
+    a_.jb(exhausted_);
+    a_.mov(a::ecx, a::dword_ptr(kCx, kOffDepth));
+    a_.cmp(a::ecx, a::dword_ptr(kCx, kOffMaxDepth));
+    a_.jae(exhausted_);
+    a_.inc(a::dword_ptr(kCx, kOffDepth));
+    a_.mov(kFp, a::qword_ptr(kCx, kOffSp));
+    a_.add(kFp, a::qword_ptr(scratchBytes_));
+    a_.mov(a::rcx, kFp);
+    a_.add(a::rcx, a::qword_ptr(frameBytes_));
+    a_.cmp(a::rcx, a::qword_ptr(kCx, kOffStackEnd));
+    a_.ja(exhaustedDepth_);
+    a_.mov(a::qword_ptr(kCx, kOffSp), a::rcx);
+    // params from io, declared locals zeroed
+    for (uint32_t i = 0; i < numParams_; ++i) a_.copy16(localMem(i), a::qword_ptr(a::rdx, static_cast<int32_t>(16 * i)));
+    if (numLocals_ > numParams_) {
+      a_.xorps(a::xmm15, a::xmm15);
+      const uint32_t n = numLocals_ - numParams_;
+      if (n <= 16) {
+        for (uint32_t i = numParams_; i < numLocals_; ++i) a_.movups(localMem(i), a::xmm15);
+      } else {
+        a_.lea(a::rax, localMem(numParams_));
+        a_.mov(a::ecx, n);
+        asmjit::Label loop = a_.newLabel();
+        a_.bind(loop);
+        a_.movups(a::ptr(a::rax), a::xmm15);
+        a_.add(a::rax, 16);
+        a_.dec(a::ecx);
+        a_.jnz(loop);
+      }
+    }
+    a_.mov(kInst, a::qword_ptr(kFn, kOffInstance));
+    a_.mov(kMem, a::qword_ptr(kInst, kOffMem0Base));
+    pollInterrupt();
+  }
+
+  // ---- calls ----
+  // rsi = callee FuncInst*; arguments in slots [b, b+np) (spilled). Results land in the same slots.
+  void emitCallEntry(uint32_t b, const CompositeType& ft) {
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    const uint32_t nr = static_cast<uint32_t>(ft.results.size());
+    maxHeight_ = std::max<uint32_t>(maxHeight_, b + std::max(np, nr));
+    a_.mov(a::rdi, kCx);
+    a_.lea(a::rdx, slotMem(b));
+    a_.mov(a::qword_ptr(kCx, kOffCaller), kInst);
+    a_.call(a::qword_ptr(a::rsi, kOffEntry));
+    a_.test(a::eax, a::eax);
+    a_.jnz(propagate_);
+    for (uint32_t i = 0; i < np; ++i) vs_.pop_back();
+    for (ValType t : ft.results) push(VarState::stack(t.kind));
+  }
+  // A bulk memory/table op through bulkHelper: `nIn` operands (spilled) at the top, `nOut` (0/1) result.
+  void bulk(Op op, uint32_t nIn, uint32_t nOut, uint32_t immA, uint32_t immB) {
+    spillAll();
+    const uint32_t b = static_cast<uint32_t>(vs_.size()) - nIn;
+    maxHeight_ = std::max<uint32_t>(maxHeight_, b + 1);
+    a_.mov(a::rdi, kCx);
+    a_.mov(a::rsi, kFn);
+    a_.lea(a::rdx, slotMem(b));
+    a_.mov(a::ecx, static_cast<uint32_t>(op));
+    a_.mov(a::r8d, immA);
+    a_.mov(a::r9d, immB);
+    a_.callAbs(reinterpret_cast<const void*>(&bulkHelper));
+    a_.test(a::eax, a::eax);
+    a_.jnz(propagate_);
+    for (uint32_t i = 0; i < nIn; ++i) vs_.pop_back();
+    if (nOut) {
+      const ValType t = r_->stack().back();
+      push(VarState::stack(t.kind));
+    }
+  }
+  void emitNumericHelper(const Instr& in) {
+    NumericHelper fn = numericHelper(in.op);
+    if (!fn) return unsupported(opName(in.op));
+    const OpSig& sig = opInfo(in.op).sig;
+    spillAll();
+    const uint32_t b = static_cast<uint32_t>(vs_.size()) - sig.numParams;
+    maxHeight_ = std::max<uint32_t>(maxHeight_, b + 1);
+    a_.lea(a::rdi, slotMem(b));
+    a_.mov(a::esi, static_cast<uint32_t>(in.lane));
+    if (opInfo(in.op).imm == ImmKind::Shuffle) {  // the mask is embedded after the code
+      Constant k;
+      k.label = a_.newLabel();
+      std::memcpy(k.bytes, in.bytes, 16);
+      constants_.push_back(k);
+      a_.lea(a::rdx, a::ptr(k.label));
+    }
+    a_.callAbs(reinterpret_cast<const void*>(fn));
+    a_.test(a::eax, a::eax);
+    a_.jnz(propagate_);
+    for (uint32_t i = 0; i < sig.numParams; ++i) vs_.pop_back();
+    if (sig.numResults) push(VarState::stack(sig.results[0]));
+  }
+
+  // ---- memory ----
+  // Bounds check of [addr+offset, +size) against memory 0's current size; returns the operand [r15 + rax].
+  a::Mem effectiveAddress(uint8_t ar, uint64_t offset, unsigned size) {
+    a_.mov(a::eax, gpd(ar));  // zero-extends the i32 address
+    if (offset) {
+      if (offset <= 0x7fffffffu) {
+        a_.add(a::rax, static_cast<int32_t>(offset));
+      } else {
+        a_.mov(a::rcx, offset);
+        a_.add(a::rax, a::rcx);
+      }
+    }
+    a_.lea(a::rcx, a::ptr(a::rax, static_cast<int32_t>(size)));
+    a_.mov(a::rdx, a::qword_ptr(kInst, kOffMem0));
+    a_.cmp(a::rcx, a::qword_ptr(a::rdx, kOffMemSize));
+    a_.ja(trapLabel(TrapReason::MemoryOutOfBounds));
+    return a::ptr(kMem, a::rax);
+  }
+
+  // ---- numeric ops emitted inline; false: use the helper ----
+  bool isSmallConst(const VarState& v, bool is64) const {
+    if (v.loc != Loc::Const) return false;
+    if (!is64) return true;
+    const int64_t s = static_cast<int64_t>(v.bits);
+    return s >= INT32_MIN && s <= INT32_MAX;
+  }
+  bool emitInline(Op op) {
+    switch (op) {
+      // i32 / i64 arithmetic and bitwise
+      case Op::I32Add: case Op::I32Sub: case Op::I32Mul: case Op::I32And: case Op::I32Or: case Op::I32Xor:
+        intBinary(op, false); return true;
+      case Op::I64Add: case Op::I64Sub: case Op::I64Mul: case Op::I64And: case Op::I64Or: case Op::I64Xor:
+        intBinary(op, true); return true;
+      case Op::I32Shl: case Op::I32ShrS: case Op::I32ShrU: case Op::I32Rotl: case Op::I32Rotr:
+        shift(op, false); return true;
+      case Op::I64Shl: case Op::I64ShrS: case Op::I64ShrU: case Op::I64Rotl: case Op::I64Rotr:
+        shift(op, true); return true;
+      case Op::I32DivS: case Op::I32DivU: case Op::I32RemS: case Op::I32RemU: divRem(op, false); return true;
+      case Op::I64DivS: case Op::I64DivU: case Op::I64RemS: case Op::I64RemU: divRem(op, true); return true;
+      case Op::I32Eq: case Op::I32Ne: case Op::I32LtS: case Op::I32LtU: case Op::I32GtS: case Op::I32GtU:
+      case Op::I32LeS: case Op::I32LeU: case Op::I32GeS: case Op::I32GeU:
+        intCompare(op, false); return true;
+      case Op::I64Eq: case Op::I64Ne: case Op::I64LtS: case Op::I64LtU: case Op::I64GtS: case Op::I64GtU:
+      case Op::I64LeS: case Op::I64LeU: case Op::I64GeS: case Op::I64GeU:
+        intCompare(op, true); return true;
+      case Op::I32Eqz: case Op::I64Eqz: {
+        const uint8_t r = popReg(RegClass::Gp);
+        if (op == Op::I32Eqz) a_.test(gpd(r), gpd(r));
+        else a_.test(gpq(r), gpq(r));
+        a_.sete(a::al);
+        a_.movzx(gpd(r), a::al);
+        push(VarState::inReg(ValKind::I32, r));
+        return true;
+      }
+      case Op::I32Clz: case Op::I32Ctz: case Op::I32Popcnt: case Op::I64Clz: case Op::I64Ctz: case Op::I64Popcnt:
+        return bitCount(op);
+      case Op::I32WrapI64: case Op::I64ExtendI32U: {
+        const uint8_t r = popReg(RegClass::Gp);
+        a_.mov(gpd(r), gpd(r));
+        push(VarState::inReg(op == Op::I32WrapI64 ? ValKind::I32 : ValKind::I64, r));
+        return true;
+      }
+      case Op::I64ExtendI32S: case Op::I64Extend32S: {
+        const uint8_t r = popReg(RegClass::Gp);
+        a_.movsxd(gpq(r), gpd(r));
+        push(VarState::inReg(ValKind::I64, r));
+        return true;
+      }
+      case Op::I32Extend8S: case Op::I32Extend16S: case Op::I64Extend8S: case Op::I64Extend16S: {
+        const uint8_t r = popReg(RegClass::Gp);
+        const bool is64 = op == Op::I64Extend8S || op == Op::I64Extend16S;
+        const a::Gp src = (op == Op::I32Extend8S || op == Op::I64Extend8S) ? a::Gp(gpb(r)) : a::Gp(a::gpw(r));
+        if (is64) a_.movsx(gpq(r), src);
+        else a_.movsx(gpd(r), src);
+        push(VarState::inReg(is64 ? ValKind::I64 : ValKind::I32, r));
+        return true;
+      }
+      // floats
+      case Op::F32Add: case Op::F32Sub: case Op::F32Mul: case Op::F32Div:
+      case Op::F64Add: case Op::F64Sub: case Op::F64Mul: case Op::F64Div:
+        floatBinary(op); return true;
+      case Op::F32Eq: case Op::F32Ne: case Op::F32Lt: case Op::F32Gt: case Op::F32Le: case Op::F32Ge:
+      case Op::F64Eq: case Op::F64Ne: case Op::F64Lt: case Op::F64Gt: case Op::F64Le: case Op::F64Ge:
+        floatCompare(op); return true;
+      case Op::F32Sqrt: case Op::F64Sqrt: case Op::F32Ceil: case Op::F32Floor: case Op::F32Trunc: case Op::F32Nearest:
+      case Op::F64Ceil: case Op::F64Floor: case Op::F64Trunc: case Op::F64Nearest:
+        floatUnary(op); return true;
+      case Op::F32Abs: case Op::F32Neg: case Op::F64Abs: case Op::F64Neg: case Op::F32Copysign:
+      case Op::F64Copysign:
+        floatSign(op); return true;
+      case Op::F32ConvertI32S: case Op::F32ConvertI64S: case Op::F64ConvertI32S: case Op::F64ConvertI64S:
+      case Op::F32ConvertI32U: case Op::F64ConvertI32U: {
+        const bool src64 = op == Op::F32ConvertI64S || op == Op::F64ConvertI64S || op == Op::F32ConvertI32U ||
+                           op == Op::F64ConvertI32U;  // u32 sources are zero-extended: convert as i64
+        const bool to64 = op == Op::F64ConvertI32S || op == Op::F64ConvertI64S || op == Op::F64ConvertI32U;
+        const uint8_t r = popReg(RegClass::Gp);
+        const uint8_t x = allocReg(RegClass::Fp);
+        a_.xorps(xmm(x), xmm(x));
+        if (to64) a_.cvtsi2sd(xmm(x), src64 ? gpq(r) : gpd(r));
+        else a_.cvtsi2ss(xmm(x), src64 ? gpq(r) : gpd(r));
+        freeReg(r);
+        push(VarState::inReg(to64 ? ValKind::F64 : ValKind::F32, x));
+        return true;
+      }
+      case Op::F32DemoteF64: case Op::F64PromoteF32: {
+        const uint8_t x = popReg(RegClass::Fp);
+        if (op == Op::F32DemoteF64) a_.cvtsd2ss(xmm(x), xmm(x));
+        else a_.cvtss2sd(xmm(x), xmm(x));
+        push(VarState::inReg(op == Op::F32DemoteF64 ? ValKind::F32 : ValKind::F64, x));
+        return true;
+      }
+      case Op::I32ReinterpretF32: case Op::I64ReinterpretF64: {
+        const uint8_t x = popReg(RegClass::Fp);
+        const uint8_t r = allocReg(RegClass::Gp);
+        if (op == Op::I32ReinterpretF32) a_.movd(gpd(r), xmm(x));
+        else a_.movq(gpq(r), xmm(x));
+        freeReg(x);
+        push(VarState::inReg(op == Op::I32ReinterpretF32 ? ValKind::I32 : ValKind::I64, r));
+        return true;
+      }
+      case Op::F32ReinterpretI32: case Op::F64ReinterpretI64: {
+        const uint8_t r = popReg(RegClass::Gp);
+        const uint8_t x = allocReg(RegClass::Fp);
+        if (op == Op::F32ReinterpretI32) a_.movd(xmm(x), gpd(r));
+        else a_.movq(xmm(x), gpq(r));
+        freeReg(r);
+        push(VarState::inReg(op == Op::F32ReinterpretI32 ? ValKind::F32 : ValKind::F64, x));
+        return true;
+      }
+      default: return false;
+    }
+  }
+  void intBinary(Op op, bool is64) {
+    const ValKind k = is64 ? ValKind::I64 : ValKind::I32;
+    const VarState bv = vs_.back();
+    if (isSmallConst(bv, is64) && op != Op::I32Mul && op != Op::I64Mul) {
+      vs_.pop_back();
+      const uint8_t x = popReg(RegClass::Gp);
+      const a::Gp d = is64 ? gpq(x) : gpd(x);
+      const auto imm = asmjit::imm(is64 ? static_cast<int64_t>(bv.bits) : static_cast<int64_t>(static_cast<int32_t>(bv.bits)));
+      switch (op) {
+        case Op::I32Add: case Op::I64Add: a_.add(d, imm); break;
+        case Op::I32Sub: case Op::I64Sub: a_.sub(d, imm); break;
+        case Op::I32And: case Op::I64And: a_.and_(d, imm); break;
+        case Op::I32Or: case Op::I64Or: a_.or_(d, imm); break;
+        default: a_.xor_(d, imm); break;
+      }
+      push(VarState::inReg(k, x));
+      return;
+    }
+    const uint8_t y = popReg(RegClass::Gp), x = popReg(RegClass::Gp);
+    const a::Gp d = is64 ? gpq(x) : gpd(x), s = is64 ? gpq(y) : gpd(y);
+    switch (op) {
+      case Op::I32Add: case Op::I64Add: a_.add(d, s); break;
+      case Op::I32Sub: case Op::I64Sub: a_.sub(d, s); break;
+      case Op::I32Mul: case Op::I64Mul: a_.imul(d, s); break;
+      case Op::I32And: case Op::I64And: a_.and_(d, s); break;
+      case Op::I32Or: case Op::I64Or: a_.or_(d, s); break;
+      default: a_.xor_(d, s); break;
+    }
+    freeReg(y);
+    push(VarState::inReg(k, x));
+  }
+  void shift(Op op, bool is64) {
+    const ValKind k = is64 ? ValKind::I64 : ValKind::I32;
+    const VarState bv = vs_.back();
+    if (bv.loc == Loc::Const) {
+      vs_.pop_back();
+      const uint8_t x = popReg(RegClass::Gp);
+      const a::Gp d = is64 ? gpq(x) : gpd(x);
+      const auto imm = asmjit::imm(static_cast<uint32_t>(bv.bits & (is64 ? 63 : 31)));
+      switch (op) {
+        case Op::I32Shl: case Op::I64Shl: a_.shl(d, imm); break;
+        case Op::I32ShrS: case Op::I64ShrS: a_.sar(d, imm); break;
+        case Op::I32ShrU: case Op::I64ShrU: a_.shr(d, imm); break;
+        case Op::I32Rotl: case Op::I64Rotl: a_.rol(d, imm); break;
+        default: a_.ror(d, imm); break;
+      }
+      push(VarState::inReg(k, x));
+      return;
+    }
+    const uint8_t y = popReg(RegClass::Gp), x = popReg(RegClass::Gp);
+    const a::Gp d = is64 ? gpq(x) : gpd(x);
+    a_.mov(a::ecx, gpd(y));
+    switch (op) {
+      case Op::I32Shl: case Op::I64Shl: a_.shl(d, a::cl); break;
+      case Op::I32ShrS: case Op::I64ShrS: a_.sar(d, a::cl); break;
+      case Op::I32ShrU: case Op::I64ShrU: a_.shr(d, a::cl); break;
+      case Op::I32Rotl: case Op::I64Rotl: a_.rol(d, a::cl); break;
+      default: a_.ror(d, a::cl); break;
+    }
+    freeReg(y);
+    push(VarState::inReg(k, x));
+  }
+  void divRem(Op op, bool is64) {
+    const ValKind k = is64 ? ValKind::I64 : ValKind::I32;
+    const uint8_t y = popReg(RegClass::Gp), x = popReg(RegClass::Gp);
+    const a::Gp d = is64 ? gpq(x) : gpd(x), s = is64 ? gpq(y) : gpd(y);
+    const a::Gp ax = is64 ? a::Gp(a::rax) : a::Gp(a::eax), dx = is64 ? a::Gp(a::rdx) : a::Gp(a::edx);
+    const bool isSigned = op == Op::I32DivS || op == Op::I32RemS || op == Op::I64DivS || op == Op::I64RemS;
+    const bool isRem = op == Op::I32RemS || op == Op::I32RemU || op == Op::I64RemS || op == Op::I64RemU;
+    a_.test(s, s);
+    a_.jz(trapLabel(TrapReason::IntegerDivideByZero));
+    asmjit::Label done = a_.newLabel();
+    if (isSigned) {
+      asmjit::Label normal = a_.newLabel();
+      a_.cmp(s, -1);
+      a_.jne(normal);
+      if (isRem) {
+        a_.xor_(gpd(x), gpd(x));  // INT_MIN % -1 == 0 (and x % -1 == 0 for all x)
+        a_.jmp(done);
+      } else {
+        if (is64) {
+          a_.mov(a::rax, uint64_t(0x8000000000000000ull));
+          a_.cmp(d, a::rax);
+        } else {
+          a_.cmp(d, static_cast<int32_t>(0x80000000u));
+        }
+        a_.je(trapLabel(TrapReason::IntegerOverflow));
+      }
+      a_.bind(normal);
+      a_.mov(ax, d);
+      if (is64) a_.cqo();
+      else a_.cdq();
+      a_.idiv(s);
+    } else {
+      a_.mov(ax, d);
+      a_.xor_(a::edx, a::edx);
+      a_.div(s);
+    }
+    a_.mov(d, isRem ? dx : ax);
+    a_.bind(done);
+    freeReg(y);
+    push(VarState::inReg(k, x));
+  }
+  static a::CondCode intCond(Op op) {
+    switch (op) {
+      case Op::I32Eq: case Op::I64Eq: return a::CondCode::kE;
+      case Op::I32Ne: case Op::I64Ne: return a::CondCode::kNE;
+      case Op::I32LtS: case Op::I64LtS: return a::CondCode::kL;
+      case Op::I32LtU: case Op::I64LtU: return a::CondCode::kB;
+      case Op::I32GtS: case Op::I64GtS: return a::CondCode::kG;
+      case Op::I32GtU: case Op::I64GtU: return a::CondCode::kA;
+      case Op::I32LeS: case Op::I64LeS: return a::CondCode::kLE;
+      case Op::I32LeU: case Op::I64LeU: return a::CondCode::kBE;
+      case Op::I32GeS: case Op::I64GeS: return a::CondCode::kGE;
+      default: return a::CondCode::kAE;
+    }
+  }
+  void intCompare(Op op, bool is64) {
+    const VarState bv = vs_.back();
+    uint8_t x;
+    if (isSmallConst(bv, is64)) {
+      vs_.pop_back();
+      x = popReg(RegClass::Gp);
+      const auto imm = asmjit::imm(is64 ? static_cast<int64_t>(bv.bits) : static_cast<int64_t>(static_cast<int32_t>(bv.bits)));
+      if (is64) a_.cmp(gpq(x), imm);
+      else a_.cmp(gpd(x), imm);
+    } else {
+      const uint8_t y = popReg(RegClass::Gp);
+      x = popReg(RegClass::Gp);
+      if (is64) a_.cmp(gpq(x), gpq(y));
+      else a_.cmp(gpd(x), gpd(y));
+      freeReg(y);
+    }
+    a_.set(intCond(op), a::al);
+    a_.movzx(gpd(x), a::al);
+    push(VarState::inReg(ValKind::I32, x));
+  }
+  bool bitCount(Op op) {
+    const CpuInfo& ci = CpuInfo::host();
+    const bool is64 = op == Op::I64Clz || op == Op::I64Ctz || op == Op::I64Popcnt;
+    if ((op == Op::I32Clz || op == Op::I64Clz) && !ci.hasFeature(CpuFeatures::X86::kLZCNT)) return false;
+    if ((op == Op::I32Ctz || op == Op::I64Ctz) && !ci.hasFeature(CpuFeatures::X86::kBMI)) return false;
+    if ((op == Op::I32Popcnt || op == Op::I64Popcnt) && !ci.hasFeature(CpuFeatures::X86::kPOPCNT)) return false;
+    const uint8_t r = popReg(RegClass::Gp);
+    const a::Gp d = is64 ? gpq(r) : gpd(r);
+    if (op == Op::I32Clz || op == Op::I64Clz) a_.lzcnt(d, d);
+    else if (op == Op::I32Ctz || op == Op::I64Ctz) a_.tzcnt(d, d);
+    else a_.popcnt(d, d);
+    push(VarState::inReg(is64 ? ValKind::I64 : ValKind::I32, r));
+    return true;
+  }
+  void floatBinary(Op op) {
+    const bool is64 = op == Op::F64Add || op == Op::F64Sub || op == Op::F64Mul || op == Op::F64Div;
+    const uint8_t y = popReg(RegClass::Fp), x = popReg(RegClass::Fp);
+    const a::Xmm d = xmm(x), s = xmm(y);
+    switch (op) {
+      case Op::F32Add: a_.addss(d, s); break;
+      case Op::F32Sub: a_.subss(d, s); break;
+      case Op::F32Mul: a_.mulss(d, s); break;
+      case Op::F32Div: a_.divss(d, s); break;
+      case Op::F64Add: a_.addsd(d, s); break;
+      case Op::F64Sub: a_.subsd(d, s); break;
+      case Op::F64Mul: a_.mulsd(d, s); break;
+      default: a_.divsd(d, s); break;
+    }
+    freeReg(y);
+    push(VarState::inReg(is64 ? ValKind::F64 : ValKind::F32, x));
+  }
+  void floatCompare(Op op) {
+    const bool is64 = op >= Op::F64Eq && op <= Op::F64Ge;
+    const uint8_t y = popReg(RegClass::Fp), x = popReg(RegClass::Fp);
+    auto ucomi = [&](uint8_t p, uint8_t q) {
+      if (is64) a_.ucomisd(xmm(p), xmm(q));
+      else a_.ucomiss(xmm(p), xmm(q));
+    };
+    switch (op) {
+      case Op::F32Eq: case Op::F64Eq:
+        ucomi(x, y);
+        a_.sete(a::al);
+        a_.setnp(a::cl);
+        a_.and_(a::al, a::cl);
+        break;
+      case Op::F32Ne: case Op::F64Ne:
+        ucomi(x, y);
+        a_.setne(a::al);
+        a_.setp(a::cl);
+        a_.or_(a::al, a::cl);
+        break;
+      case Op::F32Lt: case Op::F64Lt: ucomi(y, x); a_.seta(a::al); break;
+      case Op::F32Gt: case Op::F64Gt: ucomi(x, y); a_.seta(a::al); break;
+      case Op::F32Le: case Op::F64Le: ucomi(y, x); a_.setae(a::al); break;
+      default: ucomi(x, y); a_.setae(a::al); break;
+    }
+    freeReg(x);
+    freeReg(y);
+    const uint8_t r = allocReg(RegClass::Gp);
+    a_.movzx(gpd(r), a::al);
+    push(VarState::inReg(ValKind::I32, r));
+  }
+  void floatUnary(Op op) {
+    const bool is64 = op == Op::F64Sqrt || op == Op::F64Ceil || op == Op::F64Floor || op == Op::F64Trunc ||
+                      op == Op::F64Nearest;
+    const uint8_t x = popReg(RegClass::Fp);
+    const a::Xmm d = xmm(x);
+    int mode = -1;
+    switch (op) {
+      case Op::F32Sqrt: a_.sqrtss(d, d); break;
+      case Op::F64Sqrt: a_.sqrtsd(d, d); break;
+      case Op::F32Nearest: case Op::F64Nearest: mode = 0; break;
+      case Op::F32Floor: case Op::F64Floor: mode = 1; break;
+      case Op::F32Ceil: case Op::F64Ceil: mode = 2; break;
+      default: mode = 3; break;
+    }
+    if (mode >= 0) {
+      if (is64) a_.roundsd(d, d, mode | 8);
+      else a_.roundss(d, d, mode | 8);
+    }
+    push(VarState::inReg(is64 ? ValKind::F64 : ValKind::F32, x));
+  }
+  void floatSign(Op op) {
+    const bool is64 = op == Op::F64Abs || op == Op::F64Neg || op == Op::F64Copysign;
+    const ValKind k = is64 ? ValKind::F64 : ValKind::F32;
+    // bit operations in GP registers: NaN payloads pass unchanged
+    if (op == Op::F32Copysign || op == Op::F64Copysign) {
+      const uint8_t y = popReg(RegClass::Fp), x = popReg(RegClass::Fp);
+      if (is64) {
+        a_.movq(a::rax, xmm(x));
+        a_.movq(a::rcx, xmm(y));
+        a_.btr(a::rax, 63);
+        a_.shr(a::rcx, 63);
+        a_.shl(a::rcx, 63);
+        a_.or_(a::rax, a::rcx);
+        a_.movq(xmm(x), a::rax);
+      } else {
+        a_.movd(a::eax, xmm(x));
+        a_.movd(a::ecx, xmm(y));
+        a_.and_(a::eax, 0x7fffffff);
+        a_.and_(a::ecx, static_cast<int32_t>(0x80000000u));
+        a_.or_(a::eax, a::ecx);
+        a_.movd(xmm(x), a::eax);
+      }
+      freeReg(y);
+      push(VarState::inReg(k, x));
+      return;
+    }
+    const uint8_t x = popReg(RegClass::Fp);
+    const bool abs = op == Op::F32Abs || op == Op::F64Abs;
+    if (is64) {
+      a_.movq(a::rax, xmm(x));
+      if (abs) a_.btr(a::rax, 63);
+      else a_.btc(a::rax, 63);
+      a_.movq(xmm(x), a::rax);
+    } else {
+      a_.movd(a::eax, xmm(x));
+      if (abs) a_.and_(a::eax, 0x7fffffff);
+      else a_.xor_(a::eax, static_cast<int32_t>(0x80000000u));
+      a_.movd(xmm(x), a::eax);
+    }
+    push(VarState::inReg(k, x));
+  }
+
+  void unsupported(std::string_view what) {
+    if (error_.empty()) error_ = "unsupported: " + std::string(what);
+  }
+
+  Instance& inst_;
+  const Module& m_;
+  MacroAssembler& a_;
+  Reader* r_ = nullptr;
+  std::vector<VarState> vs_;
+  std::vector<Label> labels_;
+  std::vector<ValKind> localKinds_, resultKinds_;
+  std::vector<Table> tables_;
+  RegSet gp_{kGpAllocatable}, fp_{kFpAllocatable};
+  uint32_t numParams_ = 0, numResults_ = 0, numLocals_ = 0, maxHeight_ = 0, numScratch_ = 0;
+  asmjit::Label trapLabels_[kNumTrapReasons];
+  asmjit::Label frameBytes_, scratchBytes_, epilogue_, exit_, trapCommon_, propagate_, exhausted_, exhaustedDepth_;
+  std::string error_;
+  struct Constant {
+    asmjit::Label label;
+    uint8_t bytes[16];
+  };
+  std::vector<Constant> constants_;  // 16-byte immediates (i8x16.shuffle masks) embedded after the code
+};
+
+}  // namespace
+
+struct ModuleCompiler::Impl {
+  explicit Impl(Instance& i) : inst(i), types(*i.module) {}
+  Instance& inst;
+  TypeContext types;
+};
+
+ModuleCompiler::ModuleCompiler(Instance& inst) : impl_(std::make_unique<Impl>(inst)) {}
+ModuleCompiler::~ModuleCompiler() = default;
+
+Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out) {
+  CodeHolder code;
+  code.init(Environment::host());
+  ErrorRecorder errors;
+  code.setErrorHandler(&errors);
+  MacroAssembler masm(&code);
+  Compiler c(impl_->inst, masm);
+  Compiler::Reader reader(impl_->types, c);
+  c.setReader(&reader);
+  Status s = reader.readFunction(funcIndex);
+  if (!s.ok()) return Error(s.error().message);
+  if (!c.error().empty()) return Error(c.error());
+  c.finish();
+  if (errors.failed) return Error("jit: assembler: " + errors.text);
+  code.flatten();
+  code.resolveUnresolvedLinks();
+  code.relocateToBase(0);
+  if (errors.failed) return Error("jit: assembler: " + errors.text);
+  const size_t n = code.codeSize();
+  const size_t at = out.size();
+  out.resize(at + n);
+  code.copyFlattenedData(out.data() + at, n, CopySectionFlags::kPadSectionBuffer);
+  return {};
+}
+
+}  // namespace myrt::jit::x64
