@@ -1,8 +1,8 @@
 // bench/macro_runner.cpp -- runs one macro workload (bench/workloads/*.c built to .wasm) on the interpreter through the
 // engine API and times it; also measures lowering throughput and the memory cost of an instance.
 //
-//   macro_runner [--repeat N] [--expect CHECKSUM] [--no-guard] FILE.wasm
-//       decode, validate, instantiate on makeInterpreterStore(), invoke the export `run` (() -> i32) N times (default
+//   macro_runner [--tier interp|jit] [--repeat N] [--expect CHECKSUM] [--no-guard] FILE.wasm
+//       decode, validate, instantiate on the tier's store (default interp), invoke the export `run` (() -> i32) N times (default
 //       1); --no-guard: StoreLimits::guardPages=false (explicit bounds checks instead of guard pages); prints one line:
 //         checksum=<u32> seconds=<best of N> first=<seconds of call 1> lower_mbps=<MB/s> rss_instance_kb=<KB>
 //         rss_run_kb=<KB>
@@ -10,6 +10,9 @@
 //   macro_runner --lower FILE.wasm...
 //       lowering throughput only, for any module: imports are satisfied by stubs (functions that trap, fresh memories,
 //       tables and globals); prints MB/s of code section lowered per module.
+//   macro_runner --compile FILE.wasm...
+//       baseline JIT compile throughput (one core): every defined function compiled, repeated for >= 0.2 s; prints
+//       MB/s of code section and of function bodies, the function / fallback counts and machine code bytes.
 //   macro_runner --dump FILE.wasm [FUNC]
 //       prints the lowered interpreter code of function FUNC (default: every defined function) one internal op per
 //       line, and a static histogram of ops per module: a diagnostic for profiling the interpreter (which ops the hot
@@ -36,7 +39,9 @@
 #include "runtime/binary/decoder.h"
 #include "runtime/exec/engine.h"
 #include "runtime/interp/code.h"
+#include "jit/jit.h"
 #include "runtime/interp/interp.h"
+#include "runtime/tiers/tiers.h"
 #include "runtime/valid/validator.h"
 
 namespace {
@@ -221,8 +226,43 @@ int dumpLowered(int argc, char** argv, int first) {
   return 0;
 }
 
+// Baseline JIT compile throughput: every defined function of each module compiled repeatedly for at least 0.2 s;
+// prints MB/s of code section (and of function bodies) compiled, on one core.
+int compileOnly(int argc, char** argv, int first) {
+  if (!myrt::jitAvailable()) {
+    std::fprintf(stderr, "macro_runner: the JIT is not available on this machine\n");
+    return 1;
+  }
+  for (int i = first; i < argc; ++i) {
+    auto m = load(argv[i]);
+    if (!m) return 1;
+    auto store = myrt::makeInterpreterStore();
+    std::vector<myrt::Extern> imports;
+    if (!stubImports(*store, *m, imports)) return 1;
+    auto inst = myrt::instantiate(*store, m, imports);
+    if (!inst) {
+      std::fprintf(stderr, "macro_runner: %s: %s\n", argv[i], inst.error().toString().c_str());
+      return 1;
+    }
+    myrt::jit::CompileStats st;
+    int rounds = 0;
+    auto t0 = Clock::now();
+    do {
+      st = myrt::jit::compileForMeasurement(**inst);
+      ++rounds;
+    } while (secondsSince(t0) < 0.2);
+    const double s = secondsSince(t0) / rounds;
+    std::printf("%s code_bytes=%" PRIu64 " jit_mbps=%.1f body_mbps=%.1f functions=%" PRIu64 " fallbacks=%" PRIu64
+                " machine_bytes=%" PRIu64 "\n",
+                argv[i], codeSectionBytes(*m), codeSectionBytes(*m) / s / 1e6, st.bodyBytes / s / 1e6, st.functions,
+                st.fallbacks, st.machineBytes);
+  }
+  return 0;
+}
+
 int usage() {
-  std::fprintf(stderr, "usage: macro_runner [--repeat N] [--expect CHECKSUM] [--no-guard] FILE.wasm\n"
+  std::fprintf(stderr, "usage: macro_runner [--tier interp|jit] [--repeat N] [--expect CHECKSUM] [--no-guard] FILE.wasm\n"
+                       "       macro_runner --compile FILE.wasm...\n"
                        "       macro_runner --lower FILE.wasm...\n"
                        "       macro_runner --dump FILE.wasm [FUNC]\n");
   return 2;
@@ -232,6 +272,7 @@ int usage() {
 
 int main(int argc, char** argv) {
   int repeat = 1;
+  myrt::Tier tier = myrt::Tier::Interp;
   bool haveExpect = false;
   unsigned long expect = 0;
   myrt::StoreLimits limits;
@@ -239,6 +280,16 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--lower") return lowerOnly(argc, argv, i + 1);
+    if (a == "--compile") return compileOnly(argc, argv, i + 1);
+    if (a == "--tier" && i + 1 < argc) {
+      auto t = myrt::parseTier(argv[++i]);
+      if (!t) {
+        std::fprintf(stderr, "macro_runner: %s\n", t.error().message.c_str());
+        return 2;
+      }
+      tier = *t;
+      continue;
+    }
     if (a == "--dump") return dumpLowered(argc, argv, i + 1) == 2 ? usage() : 0;
     if (a == "--repeat" && i + 1 < argc) {
       repeat = std::max(1, std::atoi(argv[++i]));
@@ -257,7 +308,12 @@ int main(int argc, char** argv) {
 
   auto m = load(path);
   if (!m) return 1;
-  auto store = myrt::makeInterpreterStore(limits);
+  auto made = myrt::makeStore(tier, limits);
+  if (!made) {
+    std::fprintf(stderr, "macro_runner: %s\n", made.error().message.c_str());
+    return 1;
+  }
+  auto store = std::move(made.value());
   long rss0 = rssKb();
   auto inst = myrt::instantiate(*store, m, {});
   if (!inst) {

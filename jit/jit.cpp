@@ -106,6 +106,30 @@ CompileStats compileInstance(Instance& inst) {
   return st;
 }
 
+CompileStats compileForMeasurement(Instance& inst) {
+  CompileStats st;
+#if MYRT_JIT_X64
+  if (!inst.module) return st;
+  const Module& m = *inst.module;
+  x64::ModuleCompiler mc(inst);
+  std::vector<uint8_t> code;
+  for (uint32_t i = m.numImportedFuncs; i < m.funcs.size(); ++i) {
+    const size_t at = code.size();
+    if (!mc.compile(i, code).ok()) {
+      code.resize(at);
+      ++st.fallbacks;
+      continue;
+    }
+    ++st.functions;
+    st.bodyBytes += m.funcs[i].body.size;
+  }
+  st.machineBytes = code.size();
+#else
+  (void)inst;
+#endif
+  return st;
+}
+
 Status compileCheck(Instance& inst, uint32_t funcIndex) {
 #if MYRT_JIT_X64
   x64::ModuleCompiler mc(inst);

@@ -43,6 +43,10 @@ struct CompileStats {
 // (MYRT_JIT_VERBOSE=1 prints one line per fallback to stderr).
 CompileStats compileInstance(Instance& inst);
 
+// Compiles every defined function of `inst` into a scratch buffer without installing anything (compile-speed
+// measurement); `bodyBytes`/`machineBytes` count what was compiled.
+CompileStats compileForMeasurement(Instance& inst);
+
 // Compiles function `funcIndex` of `inst` into a standalone block (tests / diagnostics); the error says what is
 // unsupported.
 Status compileCheck(Instance& inst, uint32_t funcIndex);

@@ -55,7 +55,7 @@ const char* kAccessWat = R"((module
 
 TEST_CASE("guard: 32-bit memories reserve base + u32 index + u32 offset + 16 bytes", "[exec][guard]") {
   static_assert(kGuardedReservation >= 0xFFFFFFFFull + 0xFFFFFFFFull + 16);
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     REQUIRE(s.load(kAccessWat) == "");
     MemoryInst* m = findExportedMemory(*s.last, "mem");
@@ -68,7 +68,7 @@ TEST_CASE("guard: 32-bit memories reserve base + u32 index + u32 offset + 16 byt
 }
 
 TEST_CASE("guard: out-of-bounds loads and stores at the edges", "[exec][guard]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     REQUIRE(s.load(kAccessWat) == "");
     MemoryInst* m = findExportedMemory(*s.last, "mem");
@@ -95,7 +95,7 @@ TEST_CASE("guard: out-of-bounds loads and stores at the edges", "[exec][guard]")
 }
 
 TEST_CASE("guard: memory.grow makes pages accessible", "[exec][guard]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     REQUIRE(s.load(kAccessWat) == "");
     CHECK(s.call("load32", {I32(65536)}) == "out of bounds memory access");
@@ -109,7 +109,7 @@ TEST_CASE("guard: memory.grow makes pages accessible", "[exec][guard]") {
 }
 
 TEST_CASE("guard: trap message and backtrace names; state after the fault", "[exec][guard]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     REQUIRE(s.load(kAccessWat) == "");
     CHECK(s.call("outer", {I32(70000)}) == "out of bounds memory access");
@@ -132,7 +132,7 @@ TEST_CASE("guard: trap message and backtrace names; state after the fault", "[ex
 }
 
 TEST_CASE("guard: several memories, and nested host -> wasm activations", "[exec][guard]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     Instance* a = nullptr;
     REQUIRE(s.load(R"((module
@@ -172,7 +172,7 @@ TEST_CASE("guard: several memories, and nested host -> wasm activations", "[exec
 }
 
 TEST_CASE("guard: memory64 and guardPages=false keep explicit checks", "[exec][guard]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     {
       Session s(tier);
       REQUIRE(s.load(R"((module (memory (export "mem") i64 1)
@@ -200,7 +200,7 @@ TEST_CASE("guard: memory64 and guardPages=false keep explicit checks", "[exec][g
 }
 
 TEST_CASE("guard: faults on other threads", "[exec][guard]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     std::string results[2];
     auto work = [&tier](std::string* out) {
       Session s(tier);
