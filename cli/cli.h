@@ -67,8 +67,19 @@ struct RunOptions {
   std::optional<uint64_t> maxMemoryBytes;  // all linear memories together
   std::optional<uint64_t> maxStackBytes;   // the interpreter's value stack
   Tier tier = Tier::Interp;                // execution tier (--tier)
+  bool bench = false;                      // --bench: provide bench.start/bench.end, report the time between them
+  bool verbose = false;                    // -v/--trace-traps: full backtraces, exit/instantiation notes
 };
 int cmdRun(const RunOptions& opts);
+
+// The host module "bench" of sightglass programs (cli/bench_module.cpp): `start` and `end`, both [] -> [], take
+// steady-clock timestamps. Registered in store.registered["bench"] by `myrt run --bench`.
+struct BenchTimer {
+  std::optional<uint64_t> startNs, endNs;  // steady clock, at the first start / first end after it
+  // "myrt: bench: 12.345 ms between bench.start and bench.end", or why there is no figure.
+  std::string report() const;
+};
+Instance* addBenchModule(Store& store, BenchTimer& timer);
 
 // "64M" -> 67108864 (suffixes K, M, G; powers of 1024).
 std::optional<uint64_t> parseSize(const std::string& text);

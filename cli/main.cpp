@@ -193,6 +193,11 @@ int main(int argc, char** argv) {
   run->add_option("--max-memory", maxMemory, "limit all linear memories together, e.g. 64M, 1G");
   run->add_option("--tier", runTier, "execution tier: interp or jit");
   run->add_option("--max-stack", maxStack, "size of the wasm value stack, e.g. 1M (deep recursion traps cleanly)");
+  run->add_flag("--bench", runOpts.bench,
+                "provide the `bench` module of sightglass programs (bench.start, bench.end) and print the time "
+                "between them on stderr");
+  run->add_flag("-v,--trace-traps", runOpts.verbose,
+                "full wasm backtraces (every frame, with function indices), the tier and non-zero exit codes on stderr");
 
   try {
     app.parse(argc, argv);

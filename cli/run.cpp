@@ -2,8 +2,12 @@
 // registered host modules, instantiate on the interpreter, then run `_start` (a WASI command) or `--invoke NAME`.
 // Layer: cli (uses runtime/exec, runtime/interp, wasi/p1). Capabilities are opt-in: the guest sees only the
 // directories given with --dir/--dir-ro and the variables given with --env (or --inherit-env).
-// Exit codes: the guest's proc_exit status (0 when _start returns); 134 on a trap (message and wasm backtrace on
-// stderr, as wasmtime does on Unix); 1 for a module that cannot be loaded, linked or instantiated; 2 for usage errors.
+// Exit codes: the guest's proc_exit status (0 when _start returns; also when a start function calls proc_exit during
+// instantiation); 134 on a trap (message and wasm backtrace on stderr, as wasmtime does on Unix); 1 for a module that
+// cannot be loaded, linked or instantiated, or an unsupported --tier; 2 for usage errors.
+// --bench provides sightglass's `bench` module and prints the time between bench.start and bench.end on stderr last.
+// -v/--trace-traps: every backtrace frame (no collapsing of recursion) with its function index, a note when the guest
+// exits with a non-zero code, and the tier on stderr before the run.
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
@@ -15,7 +19,6 @@
 
 #include "cli/cli.h"
 #include "runtime/exec/engine.h"
-#include "runtime/interp/interp.h"
 #include "wasi/p1/wasi.h"
 
 extern char** environ;
@@ -105,6 +108,19 @@ wasi::Preopen parseDir(const std::string& spec, bool readOnly) {
   return p;
 }
 
+// The trap report: message and backtrace (runs of one frame collapsed), or with -v every frame and its index.
+std::string trapText(const Trap& t, bool verbose) {
+  if (!verbose) return t.toString();
+  std::string s = t.message;
+  for (size_t i = 0; i < t.backtrace.size(); ++i) {
+    const Instance* inst = i < t.backtraceInstances.size() ? t.backtraceInstances[i] : nullptr;
+    s += "\n  at ";
+    if (inst && inst->module) s += inst->module->funcName(t.backtrace[i]) + " ";
+    s += "(func " + std::to_string(t.backtrace[i]) + ")";
+  }
+  return s;
+}
+
 }  // namespace
 
 int cmdRun(const RunOptions& opts) {
@@ -126,6 +142,7 @@ int cmdRun(const RunOptions& opts) {
     return kExitError;
   }
   std::unique_ptr<Store> store = std::move(made.value());
+  if (opts.verbose) std::cerr << "myrt: " << file << ": running on tier " << tierName(opts.tier) << "\n";
 
   wasi::WasiConfig cfg;
   cfg.args = opts.argv;
@@ -152,13 +169,22 @@ int cmdRun(const RunOptions& opts) {
     return kExitUsage;
   }
   (*ctx)->addToStore(*store);
+  BenchTimer bench;
+  if (opts.bench) addBenchModule(*store, bench);
+  // The guest's exit status, with --bench's figure printed after everything the guest wrote.
+  auto finish = [&](int rc) {
+    if (opts.bench) std::cerr << bench.report() << "\n";
+    if (opts.verbose && rc != 0 && rc != 134) std::cerr << "myrt: " << file << ": exit code " << rc << "\n";
+    return rc;
+  };
 
   // Link: every import must be provided by WASI (or another registered host module).
   for (const Import& imp : module->imports) {
     auto it = store->registered.find(imp.module);
     if (it == store->registered.end() || !it->second->findExport(imp.name)) {
       std::cerr << "myrt: " << file << ": unknown import: " << imp.module << "::" << imp.name << " ("
-                << describeExternType(*module, imp) << ")\n";
+                << describeExternType(*module, imp) << ")"
+                << (imp.module == "bench" ? "; --bench provides bench.start and bench.end" : "") << "\n";
       return kExitError;
     }
   }
@@ -168,6 +194,9 @@ int cmdRun(const RunOptions& opts) {
     return kExitError;
   }
   auto inst = instantiate(*store, module, *imports);
+  if (!inst.ok() && (*ctx)->exitCode() && inst.error().message == wasi::kExitTrapMessage) {
+    return finish(static_cast<int>(*(*ctx)->exitCode()));  // proc_exit in the start function, as wasmtime does
+  }
   if (!inst.ok()) {
     std::cerr << "myrt: " << file << ": instantiation failed: " << inst.error().message << "\n";
     return kExitError;
@@ -178,16 +207,16 @@ int cmdRun(const RunOptions& opts) {
     FuncInst* start = findExportedFunc(**inst, "_start");
     if (!start) {
       // A reactor or library: instantiation (incl. its start function) is all there is to run.
-      if (module->start) return kExitOk;
+      if (module->start) return finish(kExitOk);
       std::cerr << "myrt: " << file << ": no exported _start function; use --invoke NAME to call an export\n";
       return kExitError;
     }
     wasi::RunResult r = wasi::runStart(*store, **inst, **ctx);
     if (r.trap) {
-      std::cerr << "myrt: " << file << ": trap: " << r.trap->toString() << "\n";
-      return 134;
+      std::cerr << "myrt: " << file << ": trap: " << trapText(*r.trap, opts.verbose) << "\n";
+      return finish(134);
     }
-    return r.exitCode;
+    return finish(r.exitCode);
   }
 
   FuncInst* f = findExportedFunc(**inst, *opts.invoke);
@@ -213,12 +242,13 @@ int cmdRun(const RunOptions& opts) {
   std::vector<Value> results(f->numResults());
   InvokeResult r = invoke(*store, f, args, results);
   if (r.trap) {
-    if ((*ctx)->exitCode() && wasi::isExitTrap(*r.trap)) return static_cast<int>(*(*ctx)->exitCode());
-    std::cerr << "myrt: " << file << ": trap: " << r.trap->toString() << "\n";
-    return 134;
+    if ((*ctx)->exitCode() && wasi::isExitTrap(*r.trap)) return finish(static_cast<int>(*(*ctx)->exitCode()));
+    std::cerr << "myrt: " << file << ": trap: " << trapText(*r.trap, opts.verbose) << "\n";
+    return finish(134);
   }
   for (size_t i = 0; i < results.size(); ++i) std::cout << formatResult(f->type->results[i], results[i]) << "\n";
-  return kExitOk;
+  std::cout.flush();
+  return finish(kExitOk);
 }
 
 }  // namespace myrt::cli
