@@ -1,9 +1,12 @@
 // tests/unit/wasi/wasi_sandbox_test.cpp -- the path sandbox under both resolvers (openat2 RESOLVE_BENEATH and the
 // component walk): `..` above the preopen, absolute paths, symlinks to /etc and to the parent, absolute and relative
-// escaping symlinks, symlink loops, trailing slashes; every path_* function refuses to touch anything outside.
+// escaping symlinks, symlink loops, trailing slashes, a symlink swapped during open; every path_* function refuses to
+// touch anything outside.
 // Also a whole module (WAT) calling fd_write and proc_exit through the interpreter.
 // Layer: tests (wasi/p1, runtime/text, runtime/interp).
+#include <atomic>
 #include <cstdio>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -222,4 +225,66 @@ TEST_CASE("wasi: a real trap is reported as a trap, not an exit", "[wasi]") {
   CHECK(r.trap->reason == TrapReason::Unreachable);
   CHECK(r.exitCode == 134);
   CHECK(!(*ctx)->exitCode());
+}
+
+namespace {
+
+// A host thread keeps replacing box/link (atomically, by rename) between a directory inside the box and escaping
+// targets (`../outside`, an absolute path to it) while the guest opens `link/file` again and again: every open that
+// succeeds must read the inside file; the others are refused.
+void raceChecks() {
+  TempDir t;
+  fs::create_directories(t / "box/inside");
+  fs::create_directories(t / "outside");
+  t.write("box/inside/file", "inside");
+  t.write("outside/file", "secret");
+  fs::create_symlink("inside", t / "box/link");
+
+  wasi::WasiConfig cfg;
+  cfg.preopens.push_back({(t / "box").string(), "/", false});
+  cfg.stdinFd = cfg.stdoutFd = cfg.stderrFd = -1;
+  Wasi w(cfg);
+  REQUIRE(w.ok());
+
+  std::atomic<bool> stop{false};
+  std::thread swapper([&] {
+    const std::string targets[] = {"inside", "../outside", (t / "outside").string()};
+    for (unsigned i = 0; !stop.load(std::memory_order_relaxed); ++i) {
+      std::error_code ec;
+      fs::remove(t / "box/link.tmp", ec);
+      fs::create_symlink(targets[i % 3], t / "box/link.tmp", ec);
+      fs::rename(t / "box/link.tmp", t / "box/link", ec);  // atomic replacement
+    }
+  });
+  int inside = 0, refused = 0, leaked = 0;
+  for (int i = 0; i < 3000; ++i) {
+    uint32_t fd = 0;
+    uint32_t r = w.open(3, "link/file", 0, abi::rights::kFdRead, &fd);
+    if (r != 0) {
+      ++refused;
+      continue;
+    }
+    std::string content;
+    CHECK(w.read(fd, 64, &content) == 0);
+    if (content == "inside") ++inside;
+    else ++leaked;
+    CHECK(w.call("fd_close", {I32(fd)}) == 0);
+  }
+  stop = true;
+  swapper.join();
+  INFO("inside " << inside << ", refused " << refused);
+  CHECK(leaked == 0);
+  CHECK(inside + refused == 3000);
+}
+
+}  // namespace
+
+TEST_CASE("wasi sandbox: a symlink swapped during open stays inside (openat2 when available)", "[wasi]") {
+  ResolverGuard g(wasi::Resolver::Auto);
+  raceChecks();
+}
+
+TEST_CASE("wasi sandbox: a symlink swapped during open stays inside (component walk)", "[wasi]") {
+  ResolverGuard g(wasi::Resolver::Walk);
+  raceChecks();
 }
