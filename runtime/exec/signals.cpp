@@ -12,6 +12,17 @@
 #include <cerrno>
 #include <mutex>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define MYRT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MYRT_ASAN 1
+#endif
+#endif
+#ifdef MYRT_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace myrt {
 
 namespace {
@@ -142,6 +153,17 @@ uintptr_t pcOf(void* ctx) {
   return 0;
 #endif
 }
+uintptr_t spOf(void* ctx) {
+  auto* uc = static_cast<ucontext_t*>(ctx);
+#if defined(__x86_64__)
+  return static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
+#elif defined(__aarch64__)
+  return static_cast<uintptr_t>(uc->uc_mcontext.sp);
+#else
+  (void)uc;
+  return 0;
+#endif
+}
 
 void resetToDefault(int sig) {
   struct sigaction d{};
@@ -190,6 +212,7 @@ void handler(int sig, siginfo_t* si, void* ctx) {
       if (inCode || act->kind == WasmActivation::Kind::Interpreter) {
         act->faultPc = pc;
         act->faultAddress = addr;
+        act->faultSp = spOf(ctx);
         act->faultLocation = loc;
         // sigsetjmp(recover, 0) saved no mask: restore the faulting context's mask (the handler blocked `sig`).
         pthread_sigmask(SIG_SETMASK, &static_cast<ucontext_t*>(ctx)->uc_sigmask, nullptr);
@@ -253,6 +276,18 @@ bool lookupCodeRange(uintptr_t pc, CodeLocation* out) {
   if (!gCode.find(pc, &r)) return false;
   if (r.lookup && out) r.lookup(r.user, pc, out);
   return true;
+}
+
+void afterFaultRecovery(const WasmActivation& act) {
+#ifdef MYRT_ASAN
+  // The abandoned frames lie between the fault's stack pointer (minus the x86-64 red zone) and the activation record.
+  const uintptr_t low = act.faultSp > 256 ? act.faultSp - 256 : 0;
+  const auto high = reinterpret_cast<uintptr_t>(&act);
+  if (low && low < high && high - low < (uintptr_t(1) << 30))
+    __asan_unpoison_memory_region(reinterpret_cast<void*>(low), high - low);
+#else
+  (void)act;
+#endif
 }
 
 WasmActivation* currentActivation() { return tCurrent; }

@@ -72,10 +72,16 @@ struct WasmActivation {
   // Filled by the handler for a claimed fault:
   uintptr_t faultPc = 0;
   uintptr_t faultAddress = 0;
+  uintptr_t faultSp = 0;  // stack pointer at the fault (the deepest frame abandoned by the jump)
   CodeLocation faultLocation;
   // Tier-private state the tier needs to rebuild its backtrace after the jump (the interpreter: its frame stack).
   void* tierState = nullptr;
 };
+
+// Call first thing after sigsetjmp returned from a fault, in the function that called sigsetjmp: under AddressSanitizer
+// it clears the stack poisoning of the frames the jump abandoned (ASan cannot do it for a longjmp that starts on the
+// alternate signal stack). No-op otherwise.
+void afterFaultRecovery(const WasmActivation& act);
 
 // The calling thread's innermost active activation (nullptr outside wasm or while a host function runs).
 WasmActivation* currentActivation();

@@ -739,6 +739,7 @@ const void* const* handlerTable() {
   act.tierState = &st;
   pushActivation(act);
   if (sigsetjmp(act.recover, 0) != 0) {
+    afterFaultRecovery(act);
     popActivation(act);
     if (st.fn) cx.addFrame(*st.fn);
     for (size_t i = st.frames.size(); i-- > 0;) cx.addFrame(*st.frames[i].func);

@@ -257,6 +257,7 @@ TEST_CASE("guard: JIT code ranges (registerCodeRange) and compiled activations",
   if (sigsetjmp(act.recover, 0) == 0) {
     (void)*target;
   } else {
+    afterFaultRecovery(act);
     faulted = true;
   }
   popActivation(act);
