@@ -173,18 +173,6 @@ int lowerOnly(int argc, char** argv, int first) {
   return status;
 }
 
-// Names of the internal ops, in IOp order (the same X-macro lists as the enum in runtime/interp/code.h).
-const char* const kIOpNames[] = {
-#define MYRT_BENCH_NAME(name, ...) #name,
-#define MYRT_BENCH_NAME_G(name, ...) #name "G",
-    MYRT_IOPS_CONTROL(MYRT_BENCH_NAME) MYRT_IOPS_LOAD(MYRT_BENCH_NAME) MYRT_IOPS_STORE(MYRT_BENCH_NAME)
-        MYRT_IOPS_LOAD(MYRT_BENCH_NAME_G) MYRT_IOPS_STORE(MYRT_BENCH_NAME_G)
-        MYRT_NUMERIC_SCALAR_OPS(MYRT_BENCH_NAME) MYRT_NUMERIC_SIMD_OPS(MYRT_BENCH_NAME)
-#undef MYRT_BENCH_NAME
-#undef MYRT_BENCH_NAME_G
-};
-static_assert(sizeof(kIOpNames) / sizeof(kIOpNames[0]) == myrt::interp::kNumIOps);
-
 int dumpLowered(int argc, char** argv, int first) {
   if (first >= argc) return 2;
   auto m = load(argv[first]);
@@ -214,14 +202,14 @@ int dumpLowered(int argc, char** argv, int first) {
         continue;
       }
       ++histogram[op];
-      std::printf("%s%5zu %s", i ? "\n" : "", i, kIOpNames[op]);
+      std::printf("%s%5zu %s", i ? "\n" : "", i, myrt::interp::iopName(static_cast<myrt::interp::IOp>(op)));
       i += 2;
     }
     std::printf("\n");
   }
   std::printf("static op histogram:");
   for (unsigned op = 0; op < myrt::interp::kNumIOps; ++op)
-    if (histogram[op]) std::printf(" %s=%" PRIu64, kIOpNames[op], histogram[op]);
+    if (histogram[op]) std::printf(" %s=%" PRIu64, myrt::interp::iopName(static_cast<myrt::interp::IOp>(op)), histogram[op]);
   std::printf("\n");
   return 0;
 }

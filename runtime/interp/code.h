@@ -61,9 +61,12 @@ namespace myrt::interp {
   X(Throw)            /* tagIdx base n (payload in slots [base, base+n)) */                    \
   X(ThrowRef)         /* exnSlot */                                                            \
   X(Gc)               /* op dst s0 s1 s2 s3 s4 imm0 imm1 imm2 (gc.cpp) */                       \
-  X(I32AddImm)        /* dst a imm (i32.add/sub with a constant operand) */                    \
-  X(BrI32Eq) X(BrI32Ne) X(BrI32LtS) X(BrI32LtU) X(BrI32GtS) /* a b target: fused compare+branch */   \
-  X(BrI32GtU) X(BrI32LeS) X(BrI32LeU) X(BrI32GeS) X(BrI32GeU)                                    \
+  X(JumpBack)         /* target cost: a loop back-edge (polls interruption, charges fuel) */  \
+  X(BrIfBack)         /* cond target cost */                                                   \
+  X(BrUnlessBack)     /* cond target cost */                                                   \
+  X(BrIf64)           /* cond target (i64 condition: fused i64.eqz+br_if) */                   \
+  X(BrUnless64)       /* cond target */                                                        \
+  X(BrIf64Back) X(BrUnless64Back) /* cond target cost */                                       \
   X(SimdLoad)         /* dst addr mem offLo offHi op lane vecSlot (v128 loads incl. lane/splat/zero/extend) */ \
   X(SimdStore)        /* addr src mem offLo offHi op lane */
 
@@ -82,32 +85,76 @@ namespace myrt::interp {
   X(F64Store, f64, double) X(I32Store8, i32, uint8_t) X(I32Store16, i32, uint16_t)            \
   X(I64Store8, i64, uint8_t) X(I64Store16, i64, uint16_t) X(I64Store32, i64, uint32_t)
 
+// Fused compare+branch: Br##T##Cmp (a b target), Br##T##Cmp##Imm (a imm target; imm is one word for i32, lo hi for
+// i64), and ##Back variants of both for loop back-edges (an extra `cost` word: polls interruption, charges fuel).
+// X(Cmp, C++ operator, signed)
+#define MYRT_BR_CMPS(X)                                                                                  \
+  X(Eq, ==, false) X(Ne, !=, false) X(LtS, <, true) X(LtU, <, false) X(GtS, >, true) X(GtU, >, false)    \
+  X(LeS, <=, true) X(LeU, <=, false) X(GeS, >=, true) X(GeU, >=, false)
+#define MYRT_IOP_BR_NAMES(Cmp, ...)                                                                      \
+  MYRT_IOP_X(BrI32##Cmp) MYRT_IOP_X(BrI32##Cmp##Imm) MYRT_IOP_X(BrI64##Cmp) MYRT_IOP_X(BrI64##Cmp##Imm)  \
+  MYRT_IOP_X(BrI32##Cmp##Back) MYRT_IOP_X(BrI32##Cmp##Imm##Back) MYRT_IOP_X(BrI64##Cmp##Back)            \
+  MYRT_IOP_X(BrI64##Cmp##Imm##Back)
+
+// Binary scalar numeric ops that also have forms with a constant operand (the constant is an immediate: one word for
+// 32-bit operand types, lo hi for 64-bit): name##Imm (dst a imm) for all of them, name##ImmL (dst imm b) for the
+// non-comparisons (a comparison with a constant first operand is lowered as the mirrored comparison).
+#define MYRT_IOPS_BIN_CMP(X)                                                                             \
+  X(I32Eq) X(I32Ne) X(I32LtS) X(I32LtU) X(I32GtS) X(I32GtU) X(I32LeS) X(I32LeU) X(I32GeS) X(I32GeU)      \
+  X(I64Eq) X(I64Ne) X(I64LtS) X(I64LtU) X(I64GtS) X(I64GtU) X(I64LeS) X(I64LeU) X(I64GeS) X(I64GeU)      \
+  X(F32Eq) X(F32Ne) X(F32Lt) X(F32Gt) X(F32Le) X(F32Ge) X(F64Eq) X(F64Ne) X(F64Lt) X(F64Gt) X(F64Le) X(F64Ge)
+#define MYRT_IOPS_BIN_ARITH(X)                                                                           \
+  X(I32Add) X(I32Sub) X(I32Mul) X(I32DivS) X(I32DivU) X(I32RemS) X(I32RemU) X(I32And) X(I32Or) X(I32Xor)  \
+  X(I32Shl) X(I32ShrS) X(I32ShrU) X(I32Rotl) X(I32Rotr)                                                  \
+  X(I64Add) X(I64Sub) X(I64Mul) X(I64DivS) X(I64DivU) X(I64RemS) X(I64RemU) X(I64And) X(I64Or) X(I64Xor)  \
+  X(I64Shl) X(I64ShrS) X(I64ShrU) X(I64Rotl) X(I64Rotr)                                                  \
+  X(F32Add) X(F32Sub) X(F32Mul) X(F32Div) X(F32Min) X(F32Max) X(F32Copysign)                             \
+  X(F64Add) X(F64Sub) X(F64Mul) X(F64Div) X(F64Min) X(F64Max) X(F64Copysign)
+
+// All internal ops in enum order. Object-like: define MYRT_IOP_X(name) before expanding MYRT_IOPS_ALL, e.g.
+//   #define MYRT_IOP_X(name) &&L_##name,   ... MYRT_IOPS_ALL ...   #undef MYRT_IOP_X
+#define MYRT_IOP_NAME_MEM(name, ...) MYRT_IOP_X(name)
+#define MYRT_IOP_NAME_MEM_G(name, ...) MYRT_IOP_X(name##G)
+#define MYRT_IOP_NAME_MEM0(name, ...) MYRT_IOP_X(name##M0)
+#define MYRT_IOP_NAME_MEM0_G(name, ...) MYRT_IOP_X(name##M0G)
+#define MYRT_IOP_NAME_IMM(name) MYRT_IOP_X(name##Imm)
+#define MYRT_IOP_NAME_IMML(name) MYRT_IOP_X(name##ImmL)
+#define MYRT_IOPS_ALL                                                                                    \
+  MYRT_IOPS_CONTROL(MYRT_IOP_X) MYRT_BR_CMPS(MYRT_IOP_BR_NAMES)                                           \
+  MYRT_IOPS_LOAD(MYRT_IOP_NAME_MEM) MYRT_IOPS_STORE(MYRT_IOP_NAME_MEM)                                    \
+  MYRT_IOPS_LOAD(MYRT_IOP_NAME_MEM_G) MYRT_IOPS_STORE(MYRT_IOP_NAME_MEM_G)                                \
+  MYRT_IOPS_LOAD(MYRT_IOP_NAME_MEM0) MYRT_IOPS_STORE(MYRT_IOP_NAME_MEM0)                                  \
+  MYRT_IOPS_LOAD(MYRT_IOP_NAME_MEM0_G) MYRT_IOPS_STORE(MYRT_IOP_NAME_MEM0_G)                              \
+  MYRT_IOPS_BIN_CMP(MYRT_IOP_NAME_IMM) MYRT_IOPS_BIN_ARITH(MYRT_IOP_NAME_IMM)                             \
+  MYRT_IOPS_BIN_ARITH(MYRT_IOP_NAME_IMML)                                                                \
+  MYRT_NUMERIC_SCALAR_OPS(MYRT_IOP_X) MYRT_NUMERIC_SIMD_OPS(MYRT_IOP_X)
+
 // Each scalar load/store also has a guarded variant (name##G, same operands, offHi always 0) for a memory with
 // MemoryInst::guarded: no bounds check, an out-of-bounds access faults and the fault handler reports the trap
 // (exec/signals.h; run.cpp's entry turns the fault into TrapReason::MemoryOutOfBounds).
+// Memory-0 fast forms (name##M0, and name##M0G when memory 0 is guarded) of the scalar loads/stores, for memory 0 with
+// i32 addresses: dst/src addr imm off; the address is uint32_t(fp[addr].i32 + imm) + off (imm: a fused i32.add of a
+// constant, else 0).
 enum class IOp : uint16_t {
-#define MYRT_IOP_ENUM(name) name,
-#define MYRT_IOP_ENUM_MEM(name, ...) name,
-#define MYRT_IOP_ENUM_MEM_G(name, ...) name##G,
-  MYRT_IOPS_CONTROL(MYRT_IOP_ENUM)
-  MYRT_IOPS_LOAD(MYRT_IOP_ENUM_MEM)
-  MYRT_IOPS_STORE(MYRT_IOP_ENUM_MEM)
-  MYRT_IOPS_LOAD(MYRT_IOP_ENUM_MEM_G)
-  MYRT_IOPS_STORE(MYRT_IOP_ENUM_MEM_G)
-  MYRT_NUMERIC_SCALAR_OPS(MYRT_IOP_ENUM)
-  MYRT_NUMERIC_SIMD_OPS(MYRT_IOP_ENUM)
-#undef MYRT_IOP_ENUM
-#undef MYRT_IOP_ENUM_MEM
-#undef MYRT_IOP_ENUM_MEM_G
+#define MYRT_IOP_X(name) name,
+  MYRT_IOPS_ALL
+#undef MYRT_IOP_X
   Count
 };
 constexpr unsigned kNumIOps = static_cast<unsigned>(IOp::Count);
-// The guarded variant of a scalar load/store op (the G ops mirror the checked ones in order).
+// Name of an internal op (diagnostics: macro_runner --dump).
+const char* iopName(IOp op);
+// The guarded variant of a scalar load/store op (the G ops mirror the checked ones in order; so do M0G and M0).
 constexpr IOp guardedIOp(IOp checked) {
   return static_cast<IOp>(static_cast<unsigned>(checked) - static_cast<unsigned>(IOp::I32Load) +
                           static_cast<unsigned>(IOp::I32LoadG));
 }
 static_assert(guardedIOp(IOp::I64Store32) == IOp::I64Store32G);
+constexpr IOp guardedM0IOp(IOp checked) {
+  return static_cast<IOp>(static_cast<unsigned>(checked) - static_cast<unsigned>(IOp::I32LoadM0) +
+                          static_cast<unsigned>(IOp::I32LoadM0G));
+}
+static_assert(guardedM0IOp(IOp::I64Store32M0) == IOp::I64Store32M0G);
 
 // Exception handlers of try_table blocks: a throw at code position p (or a call at p that unwinds) is caught by the
 // first handler with start <= p < end whose catch clause matches (inner blocks come first). A catch writes the payload
@@ -135,6 +182,7 @@ struct InterpFunc : TierCode {
   uint32_t numParams = 0;
   uint32_t numLocals = 0;   // params + declared locals
   uint32_t frameSize = 0;   // slots: locals + max operand height + scratch (>= numResults)
+  uint32_t entryCost = 1;   // fuel charged per call: the ops of the function outside loops (loops charge per iteration)
 };
 
 // Handler addresses of the dispatch loop, indexed by IOp (run.cpp).

@@ -8,6 +8,11 @@
 // at every control-flow boundary (block/loop/if entry, else, end) all pending values are materialized, so merges
 // always see values in their own slots. Branches copy the label's values into the target's slots and jump.
 // Dead code (after br/return/unreachable, and whole blocks opened in dead code) emits nothing.
+//
+// Constants and `x + constant` (i32.add/sub) are pending too (vs_ == kPend, details in pend_): nothing is emitted
+// until a consumer needs them. Binary ops take a constant operand as an immediate (name##Imm / name##ImmL), loads
+// and stores of memory 0 fold the added constant into their address (name##M0), and a comparison followed by br_if /
+// if becomes one compare+branch op. Other consumers materialize the value into its own slot (use()).
 #include <algorithm>
 #include <cstring>
 
@@ -35,6 +40,77 @@ IOp numericIOp(Op op) {
     default: return IOp::Count;
   }
 }
+// Binary scalar op -> its constant-operand forms (IOp::Count if none).
+IOp immIOp(Op op) {
+  switch (op) {
+#define MYRT_CASE(name) case Op::name: return IOp::name##Imm;
+    MYRT_IOPS_BIN_CMP(MYRT_CASE)
+    MYRT_IOPS_BIN_ARITH(MYRT_CASE)
+#undef MYRT_CASE
+    default: return IOp::Count;
+  }
+}
+IOp immLIOp(Op op) {
+  switch (op) {
+#define MYRT_CASE(name) case Op::name: return IOp::name##ImmL;
+    MYRT_IOPS_BIN_ARITH(MYRT_CASE)
+#undef MYRT_CASE
+    default: return IOp::Count;
+  }
+}
+// `c op x` as `x op' c` for comparisons (exact for integers and floats alike); Op::Unreachable if not a comparison.
+Op mirroredCompare(Op op) {
+  switch (op) {
+    case Op::I32Eq: case Op::I32Ne: case Op::I64Eq: case Op::I64Ne: case Op::F32Eq: case Op::F32Ne:
+    case Op::F64Eq: case Op::F64Ne: return op;
+    case Op::I32LtS: return Op::I32GtS; case Op::I32GtS: return Op::I32LtS;
+    case Op::I32LtU: return Op::I32GtU; case Op::I32GtU: return Op::I32LtU;
+    case Op::I32LeS: return Op::I32GeS; case Op::I32GeS: return Op::I32LeS;
+    case Op::I32LeU: return Op::I32GeU; case Op::I32GeU: return Op::I32LeU;
+    case Op::I64LtS: return Op::I64GtS; case Op::I64GtS: return Op::I64LtS;
+    case Op::I64LtU: return Op::I64GtU; case Op::I64GtU: return Op::I64LtU;
+    case Op::I64LeS: return Op::I64GeS; case Op::I64GeS: return Op::I64LeS;
+    case Op::I64LeU: return Op::I64GeU; case Op::I64GeU: return Op::I64LeU;
+    case Op::F32Lt: return Op::F32Gt; case Op::F32Gt: return Op::F32Lt;
+    case Op::F32Le: return Op::F32Ge; case Op::F32Ge: return Op::F32Le;
+    case Op::F64Lt: return Op::F64Gt; case Op::F64Gt: return Op::F64Lt;
+    case Op::F64Le: return Op::F64Ge; case Op::F64Ge: return Op::F64Le;
+    default: return Op::Unreachable;
+  }
+}
+IOp loadM0IOp(Op op) {
+  switch (op) {
+#define MYRT_CASE(name, ...) case Op::name: return IOp::name##M0;
+    MYRT_IOPS_LOAD(MYRT_CASE)
+    MYRT_IOPS_STORE(MYRT_CASE)
+#undef MYRT_CASE
+    default: return IOp::Count;
+  }
+}
+
+// Fused compare+branch (code.h MYRT_BR_CMPS): comparisons come in the order Eq Ne LtS LtU GtS GtU LeS LeU GeS GeU in
+// each family (i32, i32 imm, i64, i64 imm); the branch ops per comparison in the order of MYRT_IOP_BR_NAMES.
+constexpr unsigned kBrNeg[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};  // index of the negated comparison
+static_assert(unsigned(IOp::I32GeU) - unsigned(IOp::I32Eq) == 9 && unsigned(IOp::I64GeU) - unsigned(IOp::I64Eq) == 9);
+static_assert(unsigned(IOp::I32GeUImm) - unsigned(IOp::I32EqImm) == 9);
+static_assert(unsigned(IOp::I64GeUImm) - unsigned(IOp::I64EqImm) == 9);
+static_assert(unsigned(IOp::BrI32NeImm) - unsigned(IOp::BrI32Eq) == 9 && unsigned(IOp::BrI64GeUImmBack) + 1 ==
+              unsigned(IOp::BrI32Eq) + 80);
+static_assert(unsigned(IOp::BrI64LtSImmBack) - unsigned(IOp::BrI32LtS) == 7);
+IOp fusedBranch(IOp cmp, bool negate, bool back) {
+  unsigned fam, i;
+  const unsigned c = static_cast<unsigned>(cmp);
+  auto in = [&](IOp first, unsigned f) {
+    if (c < unsigned(first) || c > unsigned(first) + 9) return false;
+    fam = f;
+    i = c - unsigned(first);
+    return true;
+  };
+  if (!in(IOp::I32Eq, 0) && !in(IOp::I32EqImm, 1) && !in(IOp::I64Eq, 2) && !in(IOp::I64EqImm, 3)) return IOp::Count;
+  if (negate) i = kBrNeg[i];
+  return static_cast<IOp>(unsigned(IOp::BrI32Eq) + i * 8 + (back ? 4 : 0) + fam);
+}
+
 IOp loadIOp(Op op) {
   switch (op) {
 #define MYRT_CASE(name, ...) case Op::name: return IOp::name;
@@ -58,6 +134,8 @@ class Lowering {
   const std::string& error() const { return error_; }
 
   void onFuncStart(uint32_t funcIndex, const CompositeType& type) {
+    const size_t bodyBytes = m_.funcs[funcIndex].body.size;
+    out_.code.reserve(16 + bodyBytes * 3);
     const Func& f = m_.funcs[funcIndex];
     numLocals_ = static_cast<uint32_t>(type.params.size() + f.locals.size());
     numResults_ = static_cast<uint32_t>(type.results.size());
@@ -76,11 +154,15 @@ class Lowering {
   void onBlock(const Instr&, ControlEntry& c) { openBlock(c); }
   void onLoop(const Instr&, ControlEntry& c) {
     openBlock(c);
-    if (!labels_[c.user].dead) labels_[c.user].pos = pc();
+    ++loopDepth_;
+    if (!labels_[c.user].dead) {
+      labels_[c.user].pos = pc();
+      labels_[c.user].opsAtHead = opCount_;
+    }
   }
   void onIf(const Instr&, ControlEntry& c) {
     const bool wasLive = live(1);
-    const uint32_t condLoc = wasLive ? vs_[c.height + c.numParams] : 0;
+    const uint32_t condLoc = wasLive ? use(c.height + c.numParams) : 0;
     openBlock(c, wasLive);
     Label& l = labels_[c.user];
     if (l.dead) return;
@@ -109,6 +191,7 @@ class Lowering {
   void onEnd(ControlEntry& c) {
     Label& l = labels_[c.user];
     const uint32_t nres = static_cast<uint32_t>(c.results().size());
+    if (c.kind == CtrlKind::Loop) --loopDepth_;
     if (!l.dead) {
       if (!c.unreachable) {
         const uint32_t h = height();
@@ -140,13 +223,13 @@ class Lowering {
   void onBrIf(uint32_t, ControlEntry& target) {
     if (!live()) return sync();
     const uint32_t h = height();
-    emitBranch(target, h, true, vs_[h]);
+    emitBranch(target, h, true, use(h));
     sync();
   }
   void onBrTable(const Instr& in) {
     if (!live()) return;
     const uint32_t h = height();
-    const uint32_t idxLoc = vs_[h];
+    const uint32_t idxLoc = use(h);
     emit(IOp::BrTable, idxLoc, static_cast<uint32_t>(in.targets.size() - 1));
     const uint32_t table = pc();
     for (size_t i = 0; i < in.targets.size(); ++i) word(kNoPos);
@@ -175,7 +258,7 @@ class Lowering {
     // post: [t* ref]; branch (carrying t*) when ref is null.
     const uint32_t h = height();
     const uint32_t tmp = temp(h);
-    emit(IOp::RefIsNull, tmp, vs_[h - 1]);
+    emit(IOp::RefIsNull, tmp, use(h - 1));
     emitBranch(target, h - 1, true, tmp);
     sync();
   }
@@ -184,7 +267,7 @@ class Lowering {
     // pre: [t* ref] (ref at position h); branch carrying t* ref when non-null.
     const uint32_t h = height();
     const uint32_t tmp = temp(h + 1);
-    emit(IOp::RefIsNull, tmp, vs_[h]);
+    emit(IOp::RefIsNull, tmp, use(h));
     emitBranch(target, h + 1, false, tmp, /*ifZero=*/true);
     sync();
   }
@@ -207,7 +290,7 @@ class Lowering {
     const uint32_t b = callBase(ft);
     const uint32_t np = static_cast<uint32_t>(ft.params.size());
     materializeRange(b, b + np);
-    emit(IOp::CallIndirect, typeIndex, tableWord(tableIndex), vs_[b + np], slot(b));
+    emit(IOp::CallIndirect, typeIndex, tableWord(tableIndex), use(b + np), slot(b));
     reserve(b, ft);
     setOwn(b, height());
   }
@@ -216,7 +299,7 @@ class Lowering {
     const uint32_t b = callBase(ft);
     const uint32_t np = static_cast<uint32_t>(ft.params.size());
     materializeRange(b, b + np);
-    emit(IOp::CallRef, vs_[b + np], slot(b));
+    emit(IOp::CallRef, use(b + np), slot(b));
     reserve(b, ft);
     setOwn(b, height());
   }
@@ -250,7 +333,7 @@ class Lowering {
     if (!live()) return sync();
     const uint32_t h = height();
     const uint32_t t = canon(in.idx);
-    auto n = [&](uint32_t k) { return vs_[h + k]; };  // operand k of an op with no result (popped)
+    auto n = [&](uint32_t k) { return use(h + k); };  // operand k of an op with no result (popped)
     switch (in.op) {
       case Op::StructNew: case Op::ArrayNewFixed: {
         const uint32_t count = in.op == Op::StructNew ? numFields(in.idx) : in.idx2;
@@ -262,15 +345,15 @@ class Lowering {
       }
       case Op::StructNewDefault: emitGc(in.op, slot(h - 1), {}, t, 0, 0); break;
       case Op::StructGet: case Op::StructGetS: case Op::StructGetU:
-        emitGc(in.op, slot(h - 1), {vs_[h - 1]}, t, in.idx2, 0);
+        emitGc(in.op, slot(h - 1), {use(h - 1)}, t, in.idx2, 0);
         break;
       case Op::StructSet: emitGc(in.op, 0, {n(0), n(1)}, t, in.idx2, 0); break;
       case Op::ArrayNew: case Op::ArrayNewData: case Op::ArrayNewElem:
       case Op::ArrayGet: case Op::ArrayGetS: case Op::ArrayGetU:
-        emitGc(in.op, slot(h - 1), {vs_[h - 1], vs_[h]}, t, in.idx2, 0);
+        emitGc(in.op, slot(h - 1), {use(h - 1), use(h)}, t, in.idx2, 0);
         break;
-      case Op::ArrayNewDefault: emitGc(in.op, slot(h - 1), {vs_[h - 1]}, t, 0, 0); break;
-      case Op::ArrayLen: emitGc(in.op, slot(h - 1), {vs_[h - 1]}, 0, 0, 0); break;
+      case Op::ArrayNewDefault: emitGc(in.op, slot(h - 1), {use(h - 1)}, t, 0, 0); break;
+      case Op::ArrayLen: emitGc(in.op, slot(h - 1), {use(h - 1)}, 0, 0, 0); break;
       case Op::ArraySet: emitGc(in.op, 0, {n(0), n(1), n(2)}, t, 0, 0); break;
       case Op::ArrayFill: emitGc(in.op, 0, {n(0), n(1), n(2), n(3)}, t, 0, 0); break;
       case Op::ArrayCopy: emitGc(in.op, 0, {n(0), n(1), n(2), n(3), n(4)}, t, 0, canon(in.idx2)); break;
@@ -278,20 +361,20 @@ class Lowering {
         emitGc(in.op, 0, {n(0), n(1), n(2), n(3)}, t, in.idx2, 0);
         break;
       case Op::RefTest: case Op::RefTestNull: case Op::RefCast: case Op::RefCastNull:
-        emitGc(in.op, slot(h - 1), {vs_[h - 1]}, static_cast<uint32_t>(in.heap.kind), canonHeap(in.heap),
+        emitGc(in.op, slot(h - 1), {use(h - 1)}, static_cast<uint32_t>(in.heap.kind), canonHeap(in.heap),
                in.op == Op::RefTestNull || in.op == Op::RefCastNull);
         break;
       case Op::BrOnCast: case Op::BrOnCastFail: {
         // The reference stays at h-1 on both paths; the label's values are [h-k, h).
         const uint32_t tmp = temp(h);
-        emitGc(Op::RefTest, tmp, {vs_[h - 1]}, static_cast<uint32_t>(in.heap2.kind), canonHeap(in.heap2),
+        emitGc(Op::RefTest, tmp, {use(h - 1)}, static_cast<uint32_t>(in.heap2.kind), canonHeap(in.heap2),
                (in.flags & 2) != 0);
         emitBranch(r_->control(in.idx), h, true, tmp, /*ifZero=*/in.op == Op::BrOnCastFail);
         return sync();
       }
       case Op::AnyConvertExtern: case Op::ExternConvertAny: return;  // the same reference, in place
       case Op::RefI31: case Op::I31GetS: case Op::I31GetU:
-        emitGc(in.op, slot(h - 1), {vs_[h - 1]}, 0, 0, 0);
+        emitGc(in.op, slot(h - 1), {use(h - 1)}, 0, 0, 0);
         break;
       default: return unsupported(opName(in.op));
     }
@@ -344,7 +427,7 @@ class Lowering {
   }
   void onThrowRef() {
     if (!live()) return;
-    emit(IOp::ThrowRef, vs_[height()]);
+    emit(IOp::ThrowRef, use(height()));
   }
   void onTryTable(const Instr& in, ControlEntry& c) {
     openBlock(c);
@@ -381,7 +464,8 @@ class Lowering {
   void onSelect(ValType) {
     if (!live()) return sync();
     const uint32_t h = height();  // result at h-1; operands a=h-1 b=h cond=h+1
-    emit(IOp::Select, slot(h - 1), vs_[h - 1], vs_[h], vs_[h + 1]);
+    const uint32_t a = use(h - 1), b = use(h), cond = use(h + 1);
+    emit(IOp::Select, slot(h - 1), a, b, cond);
     setOwn(h - 1, h);
   }
   void onLocalGet(uint32_t idx, ValType) {
@@ -395,7 +479,10 @@ class Lowering {
     const uint32_t h = height();  // value at position h
     const uint32_t src = vs_[h];
     const bool pendingReads = hasPending(idx, h);
-    if (src != idx) {
+    if (src == kPend) {
+      materializeLocal(idx, h);
+      emitPendTo(idx, h);
+    } else if (src != idx) {
       if (!pendingReads && src == slot(h) && lastDst_ != kNoPos && out_.code[lastDst_] == src) {
         out_.code[lastDst_] = idx;  // retarget the producer: `local.set (i32.add ...)` writes the local directly
       } else {
@@ -410,7 +497,10 @@ class Lowering {
     if (!live()) return sync();
     const uint32_t h = height();  // value at h-1
     const uint32_t src = vs_[h - 1];
-    if (src != idx) {
+    if (src == kPend) {
+      materializeLocal(idx, h - 1);
+      emitPendTo(idx, h - 1);
+    } else if (src != idx) {
       if (!hasPending(idx, h - 1) && src == slot(h - 1) && lastDst_ != kNoPos && out_.code[lastDst_] == src) {
         out_.code[lastDst_] = idx;
       } else {
@@ -430,7 +520,7 @@ class Lowering {
   void onGlobalSet(uint32_t idx, const GlobalType&) {
     if (!live()) return sync();
     const uint32_t h = height();
-    emit(IOp::GlobalSet, idx, vs_[h]);
+    emit(IOp::GlobalSet, idx, use(h));
     sync();
   }
 
@@ -438,16 +528,15 @@ class Lowering {
   void onConst(const Instr& in) {
     if (!live()) return sync();
     const uint32_t h = height();
-    const uint32_t dst = slot(h - 1);
     switch (in.op) {
-      case Op::I32Const: emitDst(IOp::Const32, dst, static_cast<uint32_t>(in.i32)); break;
-      case Op::F32Const: emitDst(IOp::Const32, dst, in.f32bits); break;
-      case Op::I64Const: emitDst(IOp::Const64, dst, lo(static_cast<uint64_t>(in.i64)), hi(static_cast<uint64_t>(in.i64))); break;
-      case Op::F64Const: emitDst(IOp::Const64, dst, lo(in.f64bits), hi(in.f64bits)); break;
+      case Op::I32Const: return pushConst(h - 1, ValKind::I32, static_cast<uint32_t>(in.i32));
+      case Op::F32Const: return pushConst(h - 1, ValKind::F32, in.f32bits);
+      case Op::I64Const: return pushConst(h - 1, ValKind::I64, static_cast<uint64_t>(in.i64));
+      case Op::F64Const: return pushConst(h - 1, ValKind::F64, in.f64bits);
       default: {  // V128Const
         uint32_t w[4];
         std::memcpy(w, in.bytes, 16);
-        emitDst(IOp::ConstV128, dst, w[0], w[1], w[2], w[3]);
+        emitDst(IOp::ConstV128, slot(h - 1), w[0], w[1], w[2], w[3]);
         break;
       }
     }
@@ -460,21 +549,15 @@ class Lowering {
     if (iop == IOp::Count) return unsupported(opName(in.op));
     const uint32_t h = height();
     const uint32_t base = h - sig.numResults;
-    // i32.add/sub with a constant just pushed (into a dead stack slot): one instruction with an immediate.
-    if ((in.op == Op::I32Add || in.op == Op::I32Sub) && lastIOp_ == IOp::Const32 && lastDst_ == lastStart_ + 2 &&
-        out_.code[lastDst_] == vs_[base + 1] && vs_[base + 1] == slot(base + 1)) {
-      uint32_t imm = out_.code[lastDst_ + 1];
-      if (in.op == Op::I32Sub) imm = 0u - imm;
-      const uint32_t a = vs_[base];
-      out_.code.resize(lastStart_);
-      emitDst(IOp::I32AddImm, slot(base), a, imm);
-      setOwn(base, h);
+    if (sig.numParams == 2 && sig.numResults == 1 && (vs_[base] == kPend || vs_[base + 1] == kPend) &&
+        simpleWithConst(in.op, base, h))
       return;
-    }
+    uint32_t ops[3] = {0, 0, 0};
+    for (uint32_t i = 0; i < sig.numParams; ++i) ops[i] = use(base + i);
     head(iop);
     lastDst_ = pc();
     word(sig.numResults ? slot(base) : 0);
-    for (uint32_t i = 0; i < sig.numParams; ++i) word(vs_[base + i]);
+    for (uint32_t i = 0; i < sig.numParams; ++i) word(ops[i]);
     const ImmKind imm = opInfo(in.op).imm;
     if (imm == ImmKind::Lane) {
       word(in.lane);
@@ -484,6 +567,73 @@ class Lowering {
       for (uint32_t x : w) word(x);
     }
     setOwn(base, h);
+  }
+  // A binary op with a pending constant operand (operands at base, base+1; result at base): i32.add/sub stay pending
+  // (add-immediate), other ops use their immediate forms. False: not handled (use the generic form).
+  bool simpleWithConst(Op op, uint32_t base, uint32_t h) {
+    const bool ca = vs_[base] == kPend && !pend_[base].addImm;
+    const bool cb = vs_[base + 1] == kPend && !pend_[base + 1].addImm;
+    if (!ca && !cb) return false;
+    if (op == Op::I32Add || op == Op::I32Sub) {
+      if (cb || op == Op::I32Add) {
+        const uint32_t xpos = cb ? base : base + 1;
+        uint32_t k = static_cast<uint32_t>(pend_[cb ? base + 1 : base].bits);
+        if (op == Op::I32Sub) k = 0u - k;
+        if (vs_[xpos] == kPend && (!pend_[xpos].addImm || pend_[xpos].base < numLocals_ || xpos == base)) {
+          Pend p = pend_[xpos];  // (c1 + c2) or ((x + c1) + c2): fold
+          p.bits = static_cast<uint32_t>(p.bits + k);
+          pend_[base] = p;
+          vs_.resize(h);
+          vs_[base] = kPend;
+          return true;
+        }
+        const uint32_t x = use(xpos);
+        if (x >= numLocals_ && xpos != base) {  // x in the own slot above the result: compute it now
+          emitDst(IOp::I32AddImm, slot(base), x, k);
+          setOwn(base, h);
+          return true;
+        }
+        pend_[base] = Pend{true, ValKind::I32, x, k};
+        vs_.resize(h);
+        vs_[base] = kPend;
+        return true;
+      }
+    }
+    if (cb) {
+      const IOp iop = immIOp(op);
+      if (iop == IOp::Count) return false;
+      const uint64_t k = pend_[base + 1].bits;
+      const bool wide = is64(pend_[base + 1].type);
+      const uint32_t a = use(base);
+      head(iop);
+      lastDst_ = pc();
+      word(slot(base));
+      word(a);
+      word(lo(k));
+      if (wide) word(hi(k));
+      setOwn(base, h);
+      return true;
+    }
+    const uint64_t k = pend_[base].bits;
+    const bool wide = is64(pend_[base].type);
+    const Op mirrored = mirroredCompare(op);
+    const IOp iop = mirrored != Op::Unreachable ? immIOp(mirrored) : immLIOp(op);
+    if (iop == IOp::Count) return false;
+    const uint32_t b = use(base + 1);
+    head(iop);
+    lastDst_ = pc();
+    word(slot(base));
+    if (mirrored != Op::Unreachable) {  // x op' c: dst a imm
+      word(b);
+      word(lo(k));
+      if (wide) word(hi(k));
+    } else {  // dst imm b
+      word(lo(k));
+      if (wide) word(hi(k));
+      word(b);
+    }
+    setOwn(base, h);
+    return true;
   }
 
   // ---- memory ----
@@ -497,13 +647,19 @@ class Lowering {
     const uint32_t h = height();  // result at h-1, address was at h-1
     const uint32_t mem = in.mem.memory | (addr.kind == ValKind::I64 ? 0x80000000u : 0);
     IOp iop = loadIOp(in.op);
-    if (iop != IOp::Count) {
+    if (iop != IOp::Count && fastMem(in, addr)) {
+      uint32_t imm = 0;
+      const uint32_t a = address(h - 1, imm);
+      const IOp m0 = loadM0IOp(in.op);
+      emitDst(guardedAccess(in, addr) ? guardedM0IOp(m0) : m0, slot(h - 1), a, imm, lo(in.mem.offset));
+    } else if (iop != IOp::Count) {
       if (guardedAccess(in, addr)) iop = guardedIOp(iop);
-      emitDst(iop, slot(h - 1), vs_[h - 1], mem, lo(in.mem.offset), hi(in.mem.offset));
+      emitDst(iop, slot(h - 1), use(h - 1), mem, lo(in.mem.offset), hi(in.mem.offset));
     } else {  // v128 loads; load_lane has the vector operand after the address
       const bool lane = opInfo(in.op).imm == ImmKind::MemArgLane;
-      emitDst(IOp::SimdLoad, slot(h - 1), vs_[h - 1], mem, lo(in.mem.offset), hi(in.mem.offset),
-              static_cast<uint32_t>(in.op), in.lane, lane ? vs_[h] : 0);
+      const uint32_t a = use(h - 1), v = lane ? use(h) : 0;
+      emitDst(IOp::SimdLoad, slot(h - 1), a, mem, lo(in.mem.offset), hi(in.mem.offset),
+              static_cast<uint32_t>(in.op), in.lane, v);
     }
     setOwn(h - 1, h);
   }
@@ -512,18 +668,39 @@ class Lowering {
     const uint32_t h = height();  // address at h, value at h+1
     const uint32_t mem = in.mem.memory | (addr.kind == ValKind::I64 ? 0x80000000u : 0);
     IOp iop = loadIOp(in.op);
-    if (iop != IOp::Count) {
+    const uint32_t v = use(h + 1);
+    if (iop != IOp::Count && fastMem(in, addr)) {
+      uint32_t imm = 0;
+      const uint32_t a = address(h, imm);
+      const IOp m0 = loadM0IOp(in.op);
+      emit(guardedAccess(in, addr) ? guardedM0IOp(m0) : m0, v, a, imm, lo(in.mem.offset));
+    } else if (iop != IOp::Count) {
       if (guardedAccess(in, addr)) iop = guardedIOp(iop);
-      emit(iop, vs_[h + 1], vs_[h], mem, lo(in.mem.offset), hi(in.mem.offset));
+      emit(iop, v, use(h), mem, lo(in.mem.offset), hi(in.mem.offset));
     } else {
-      emit(IOp::SimdStore, vs_[h], vs_[h + 1], mem, lo(in.mem.offset), hi(in.mem.offset),
-           static_cast<uint32_t>(in.op), in.lane);
+      emit(IOp::SimdStore, use(h), v, mem, lo(in.mem.offset), hi(in.mem.offset), static_cast<uint32_t>(in.op),
+           in.lane);
     }
     sync();
+  }
+  // Memory 0 with i32 addresses: the M0 forms (address operand + immediate + 32-bit offset).
+  static bool fastMem(const Instr& in, ValType addr) {
+    return in.mem.memory == 0 && addr.kind == ValKind::I32 && in.mem.offset <= 0xFFFFFFFFu;
+  }
+  // The address operand at `pos` for an M0 form: a pending `x + k` gives x's slot and k.
+  uint32_t address(uint32_t pos, uint32_t& imm) {
+    if (vs_[pos] == kPend && pend_[pos].addImm) {
+      imm = static_cast<uint32_t>(pend_[pos].bits);
+      return pend_[pos].base;
+    }
+    imm = 0;
+    return use(pos);
   }
   void onMemoryOp(const Instr& in, ValType addr) {
     if (!live()) return sync();
     const uint32_t h = height();
+    if (in.op == Op::MemoryGrow) use(h - 1);
+    if (in.op == Op::MemoryFill || in.op == Op::MemoryCopy || in.op == Op::MemoryInit) useRange(h, h + 3);
     const uint32_t a64 = addr.kind == ValKind::I64 ? 0x80000000u : 0;
     switch (in.op) {
       case Op::MemorySize: emitDst(IOp::MemorySize, slot(h - 1), in.idx | a64); setOwn(h - 1, h); return;
@@ -545,6 +722,10 @@ class Lowering {
   void onTableOp(const Instr& in, const TableType& tt) {
     if (!live()) return sync();
     const uint32_t h = height();
+    if (in.op == Op::TableGet) use(h - 1);
+    if (in.op == Op::TableGrow) useRange(h - 1, h + 1);
+    if (in.op == Op::TableSet) useRange(h, h + 2);
+    if (in.op == Op::TableFill || in.op == Op::TableCopy || in.op == Op::TableInit) useRange(h, h + 3);
     const uint32_t t64 = tt.limits.is64 ? 0x80000000u : 0;
     switch (in.op) {
       case Op::TableGet: emitDst(IOp::TableGet, slot(h - 1), vs_[h - 1], in.idx | t64); setOwn(h - 1, h); return;
@@ -579,7 +760,7 @@ class Lowering {
   void onRefIsNull(ValType) {
     if (!live()) return sync();
     const uint32_t h = height();
-    emitDst(IOp::RefIsNull, slot(h - 1), vs_[h - 1]);
+    emitDst(IOp::RefIsNull, slot(h - 1), use(h - 1));
     setOwn(h - 1, h);
   }
   void onRefFunc(uint32_t idx, ValType) {
@@ -591,13 +772,14 @@ class Lowering {
   void onRefAsNonNull(ValType) {
     if (!live()) return sync();
     const uint32_t h = height();
-    emitDst(IOp::RefAsNonNull, slot(h - 1), vs_[h - 1]);
+    emitDst(IOp::RefAsNonNull, slot(h - 1), use(h - 1));
     setOwn(h - 1, h);
   }
   void onRefEq() {
     if (!live()) return sync();
     const uint32_t h = height();
-    emitDst(IOp::RefEq, slot(h - 1), vs_[h - 1], vs_[h]);
+    const uint32_t a = use(h - 1), b = use(h);
+    emitDst(IOp::RefEq, slot(h - 1), a, b);
     setOwn(h - 1, h);
   }
 
@@ -612,6 +794,7 @@ class Lowering {
     for (CatchEntry& e : out_.catches)
       if (e.exnSlot != UINT32_MAX && (e.exnSlot & kScratchFlag)) e.exnSlot = (e.exnSlot & ~kScratchFlag) + scratchBase;
     out_.frameSize = std::max(scratchBase + numScratch_, std::max(numResults_, out_.numParams));
+    out_.entryCost = std::max<uint32_t>(1, outsideOps_);
   }
 
  private:
@@ -624,6 +807,7 @@ class Lowering {
     uint32_t handler = kNoPos;             // try_table / try: index into InterpFunc::handlers
     uint32_t handlersBefore = 0;           // number of handlers opened before this block
     uint32_t exnScratch = kNoPos;          // legacy catch: scratch slot with the caught exception
+    uint32_t opsAtHead = 0;                // loop: opCount_ at its head (fuel cost of an iteration)
     std::vector<CatchEntry> legacyCatches;  // legacy try: its catch clauses until the end of the block
   };
   static constexpr uint32_t kCatchPatch = 0x80000000u;
@@ -648,9 +832,13 @@ class Lowering {
     vs_.resize(to);
     for (uint32_t i = std::min(old, from); i < to; ++i) vs_[i] = slot(i);
   }
+  // Whether position i reads `local` later (a pending local.get, or a pending add-immediate on it).
+  bool readsLocal(uint32_t i, uint32_t local) const {
+    return vs_[i] == local || (vs_[i] == kPend && pend_[i].addImm && pend_[i].base == local);
+  }
   bool hasPending(uint32_t local, uint32_t below) const {
     for (uint32_t i = 0; i < below && i < vs_.size(); ++i)
-      if (vs_[i] == local) return true;
+      if (readsLocal(i, local)) return true;
     return false;
   }
   void materializeRange(uint32_t from, uint32_t to) {
@@ -658,17 +846,52 @@ class Lowering {
       if (vs_[i] < numLocals_) {
         emit(IOp::Copy, slot(i), vs_[i]);
         vs_[i] = slot(i);
+      } else if (vs_[i] == kPend) {
+        emitPendTo(slot(i), i);
+        vs_[i] = slot(i);
       }
     }
   }
   void materializeAll() { materializeRange(0, static_cast<uint32_t>(vs_.size())); }
   void materializeLocal(uint32_t local, uint32_t below) {
     for (uint32_t i = 0; i < below && i < vs_.size(); ++i) {
-      if (vs_[i] == local) {
-        emit(IOp::Copy, slot(i), local);
+      if (readsLocal(i, local)) {
+        if (vs_[i] == kPend) emitPendTo(slot(i), i);
+        else emit(IOp::Copy, slot(i), local);
         vs_[i] = slot(i);
       }
     }
+  }
+  // ---- pending constants and add-immediates ----
+  static bool is64(ValKind k) { return k == ValKind::I64 || k == ValKind::F64; }
+  void pushConst(uint32_t pos, ValKind type, uint64_t bits) {
+    vs_.resize(pos + 1);
+    if (pend_.size() <= pos) pend_.resize(pos + 16);
+    vs_[pos] = kPend;
+    pend_[pos] = Pend{false, type, 0, bits};
+  }
+  // Emits the pending value at `pos` into slot `dst`.
+  void emitPendTo(uint32_t dst, uint32_t pos) {
+    const Pend& p = pend_[pos];
+    if (p.addImm) emitDst(IOp::I32AddImm, dst, p.base, static_cast<uint32_t>(p.bits));
+    else if (is64(p.type)) emitDst(IOp::Const64, dst, lo(p.bits), hi(p.bits));
+    else emitDst(IOp::Const32, dst, lo(p.bits));
+  }
+  // The slot holding the value at `pos`, materializing a pending constant/add-immediate into its own slot. Call
+  // before emitting the consuming instruction.
+  uint32_t use(uint32_t pos) {
+    const uint32_t v = vs_[pos];
+    if (v != kPend) return v;
+    emitPendTo(slot(pos), pos);
+    return vs_[pos] = slot(pos);
+  }
+  void useRange(uint32_t from, uint32_t to) {
+    for (uint32_t i = from; i < to; ++i) use(i);
+  }
+  // A value of the label/result area: a move into `dst` (nothing if it is there already).
+  void emitMove(uint32_t dst, uint32_t pos) {
+    if (vs_[pos] == kPend) emitPendTo(dst, pos);
+    else if (vs_[pos] != dst) emit(IOp::Copy, dst, vs_[pos]);
   }
 
   // ---- blocks and branches ----
@@ -680,7 +903,9 @@ class Lowering {
     labels_.push_back(std::move(l));
     if (parentLive) {
       materializeAll();
-      lastDst_ = kNoPos;
+      // A loop head is a jump target, a try starts a handler range: nothing before them may be fused or retargeted.
+      // (A block or if start is no target: an `if` can still fuse the comparison computing its condition.)
+      if (c.kind != CtrlKind::Block && c.kind != CtrlKind::If) lastDst_ = kNoPos;
     }
   }
   void openBlock(ControlEntry& c) { openBlock(c, live(1)); }
@@ -708,6 +933,7 @@ class Lowering {
   // the condition slot is non-zero (or zero with ifZero).
   void emitBranch(ControlEntry& t, uint32_t top, bool conditional, uint32_t cond, bool ifZero = false) {
     conditional = conditional || ifZero;
+    const uint32_t back = backCost(t);
     if (t.kind == CtrlKind::Func) {
       uint32_t skip = kNoPos;
       if (conditional) skip = emitCondJump(ifZero, cond);
@@ -717,46 +943,56 @@ class Lowering {
       return;
     }
     if (!needsMoves(t, top)) {
-      if (conditional) {
-        jumpTo(t, emitCondJump(!ifZero, cond));
-      } else {
-        emit(IOp::Jump);
-        word(kNoPos);
-        jumpTo(t, pc() - 1);
-      }
+      if (conditional) jumpTo(t, emitCondJump(!ifZero, cond, back));
+      else jumpTo(t, emitJump(back));
       return;
     }
     uint32_t skip = kNoPos;
     if (conditional) skip = emitCondJump(ifZero, cond);
     const uint32_t k = static_cast<uint32_t>(t.labelTypes().size());
-    for (uint32_t i = 0; i < k; ++i) {
-      const uint32_t dst = slot(t.height + i), src = vs_[top - k + i];
-      if (dst != src) emit(IOp::Copy, dst, src);
-    }
-    emit(IOp::Jump);
-    word(kNoPos);
-    jumpTo(t, pc() - 1);
+    for (uint32_t i = 0; i < k; ++i) emitMove(slot(t.height + i), top - k + i);
+    jumpTo(t, emitJump(back));
     if (conditional) out_.code[skip] = pc();
     lastDst_ = kNoPos;
+  }
+  // Fuel cost of one iteration of loop `t` when branching back to it now (kNoPos: not a back-edge).
+  uint32_t backCost(const ControlEntry& t) const {
+    if (t.kind != CtrlKind::Loop) return kNoPos;
+    return opCount_ - labels_[t.user].opsAtHead + 1;
+  }
+  // An unconditional jump (a loop back-edge when cost != kNoPos); returns the position of its target word.
+  uint32_t emitJump(uint32_t cost = kNoPos) {
+    emit(cost == kNoPos ? IOp::Jump : IOp::JumpBack);
+    word(kNoPos);
+    const uint32_t at = pc() - 1;
+    if (cost != kNoPos) word(cost);
+    return at;
   }
   // Moves the function results (positions [top-r, top)) to slots 0..r and returns.
   // Does not change the mirror (it may sit on a conditional path). Own-slot sources lie above their destinations, so
   // forward copies never clobber them; a pending local inside the destination area is first copied to its own slot.
+  // Result i is written at step i, so a source reading local j < i (overwritten at step j) is copied first.
   void emitReturn(uint32_t top) {
     const uint32_t r = numResults_;
+    if (r == 1 && vs_[top - 1] == slot(top - 1) && lastDst_ != kNoPos && out_.code[lastDst_] == vs_[top - 1]) {
+      out_.code[lastDst_] = 0;  // the producer writes the result slot directly
+      emit(IOp::Ret);
+      return;
+    }
     srcs_.assign(vs_.begin() + (top - r), vs_.begin() + top);
-    bool hazard = false;
-    for (uint32_t i = 0; i < r; ++i) hazard |= srcs_[i] < numLocals_ && srcs_[i] < r && srcs_[i] != i;
-    if (hazard) {
-      for (uint32_t i = 0; i < r; ++i) {
-        if (srcs_[i] < numLocals_) {
-          emit(IOp::Copy, slot(top - r + i), srcs_[i]);
-          srcs_[i] = slot(top - r + i);
-        }
+    for (uint32_t i = 0; i < r; ++i) {
+      const uint32_t p = top - r + i, v = srcs_[i];
+      const uint32_t reads = v == kPend ? (pend_[p].addImm ? pend_[p].base : kNoPos) : v;
+      if (reads < numLocals_ && reads < i) {
+        if (v == kPend) emitPendTo(slot(p), p);
+        else emit(IOp::Copy, slot(p), v);
+        srcs_[i] = slot(p);
       }
     }
-    for (uint32_t i = 0; i < r; ++i)
-      if (srcs_[i] != i) emit(IOp::Copy, i, srcs_[i]);
+    for (uint32_t i = 0; i < r; ++i) {
+      if (srcs_[i] == kPend) emitPendTo(i, top - r + i);
+      else if (srcs_[i] != i) emit(IOp::Copy, i, srcs_[i]);
+    }
     emit(IOp::Ret);
   }
   uint32_t callBase(const CompositeType& ft) const { return height() - static_cast<uint32_t>(ft.results.size()); }
@@ -795,43 +1031,39 @@ class Lowering {
   // A conditional jump on `cond` (taken when non-zero, or zero with !jumpIfTrue); returns the position of its target
   // word. When `cond` was just computed by an i32 comparison into a dead stack slot, the comparison is fused into the
   // jump (compare+branch in one dispatch).
-  uint32_t emitCondJump(bool jumpIfTrue, uint32_t cond) {
+  // With `cost` != kNoPos the jump is a loop back-edge (a ##Back op with the cost word after the target).
+  uint32_t emitCondJump(bool jumpIfTrue, uint32_t cond, uint32_t cost = kNoPos) {
+    const bool back = cost != kNoPos;
     if (lastDst_ != kNoPos && lastDst_ == lastStart_ + 2 && out_.code[lastDst_] == cond && cond >= numLocals_) {
       const IOp prev = lastIOp_;
-      const uint32_t a = out_.code[lastDst_ + 1];
-      if (prev == IOp::I32Eqz) {
-        out_.code.resize(lastStart_);
-        emit(jumpIfTrue ? IOp::BrUnless : IOp::BrIf, a);
-        word(kNoPos);
-        return pc() - 1;
-      }
-      const IOp fused = fusedCompare(prev, !jumpIfTrue);
+      IOp fused = IOp::Count;
+      if (prev == IOp::I32Eqz)
+        fused = jumpIfTrue ? (back ? IOp::BrUnlessBack : IOp::BrUnless) : (back ? IOp::BrIfBack : IOp::BrIf);
+      else if (prev == IOp::I64Eqz)
+        fused = jumpIfTrue ? (back ? IOp::BrUnless64Back : IOp::BrUnless64) : (back ? IOp::BrIf64Back : IOp::BrIf64);
+      else
+        fused = fusedBranch(prev, !jumpIfTrue, back);
       if (fused != IOp::Count) {
-        const uint32_t b = out_.code[lastDst_ + 2];
+        // The comparison's operands (after its dst) become the branch's, followed by the target (and cost).
+        uint32_t ops[3];
+        const uint32_t n = pc() - (lastDst_ + 1);
+        for (uint32_t i = 0; i < n; ++i) ops[i] = out_.code[lastDst_ + 1 + i];
         out_.code.resize(lastStart_);
-        emit(fused, a, b);
+        --opCount_;
+        if (loopDepth_ == 0) --outsideOps_;
+        head(fused);
+        for (uint32_t i = 0; i < n; ++i) word(ops[i]);
         word(kNoPos);
-        return pc() - 1;
+        const uint32_t at = pc() - 1;
+        if (back) word(cost);
+        return at;
       }
     }
-    emit(jumpIfTrue ? IOp::BrIf : IOp::BrUnless, cond);
+    emit(jumpIfTrue ? (back ? IOp::BrIfBack : IOp::BrIf) : (back ? IOp::BrUnlessBack : IOp::BrUnless), cond);
     word(kNoPos);
-    return pc() - 1;
-  }
-  static IOp fusedCompare(IOp cmp, bool negate) {
-    switch (cmp) {
-      case IOp::I32Eq: return negate ? IOp::BrI32Ne : IOp::BrI32Eq;
-      case IOp::I32Ne: return negate ? IOp::BrI32Eq : IOp::BrI32Ne;
-      case IOp::I32LtS: return negate ? IOp::BrI32GeS : IOp::BrI32LtS;
-      case IOp::I32LtU: return negate ? IOp::BrI32GeU : IOp::BrI32LtU;
-      case IOp::I32GtS: return negate ? IOp::BrI32LeS : IOp::BrI32GtS;
-      case IOp::I32GtU: return negate ? IOp::BrI32LeU : IOp::BrI32GtU;
-      case IOp::I32LeS: return negate ? IOp::BrI32GtS : IOp::BrI32LeS;
-      case IOp::I32LeU: return negate ? IOp::BrI32GtU : IOp::BrI32LeU;
-      case IOp::I32GeS: return negate ? IOp::BrI32LtS : IOp::BrI32GeS;
-      case IOp::I32GeU: return negate ? IOp::BrI32LtU : IOp::BrI32GeU;
-      default: return IOp::Count;
-    }
+    const uint32_t at = pc() - 1;
+    if (back) word(cost);
+    return at;
   }
   void legacyCatch(ControlEntry& c, CatchClause::Kind kind, uint32_t tagIndex) {
     Label& l = labels_[c.user];
@@ -885,6 +1117,8 @@ class Lowering {
   void head(IOp op) {
     lastStart_ = pc();
     lastIOp_ = op;
+    ++opCount_;
+    if (loopDepth_ == 0) ++outsideOps_;
     const void* h = handlers_[static_cast<unsigned>(op)];
     uint32_t w[2];
     std::memcpy(w, &h, sizeof h);
@@ -914,7 +1148,18 @@ class Lowering {
   InterpFunc& out_;
   const void* const* handlers_;
   Reader* r_ = nullptr;
+  // A pending value (vs_[pos] == kPend): a constant (bits of `type`), or with addImm the i32 `slot base + bits`
+  // (base: a local, or the own slot of the same position).
+  struct Pend {
+    bool addImm;
+    ValKind type;
+    uint32_t base;
+    uint64_t bits;
+  };
+  static constexpr uint32_t kPend = 0xFFFFFFF0u;
   std::vector<uint32_t> vs_;
+  std::vector<Pend> pend_;  // by stack position
+  uint32_t opCount_ = 0, outsideOps_ = 0, loopDepth_ = 0;
   std::vector<Label> labels_;
   std::vector<uint32_t> scratchFixups_;
   std::vector<uint32_t> srcs_;
@@ -928,6 +1173,16 @@ class Lowering {
 };
 
 }  // namespace
+
+const char* iopName(IOp op) {
+  static const char* const kNames[] = {
+#define MYRT_IOP_X(name) #name,
+      MYRT_IOPS_ALL
+#undef MYRT_IOP_X
+  };
+  static_assert(sizeof(kNames) / sizeof(kNames[0]) == kNumIOps);
+  return static_cast<unsigned>(op) < kNumIOps ? kNames[static_cast<unsigned>(op)] : "?";
+}
 
 Result<std::unique_ptr<InterpFunc>> lowerFunction(Instance& inst, uint32_t funcIndex) {
   if (!inst.module) return Error("unsupported: no module");

@@ -9,6 +9,8 @@
 // no object with a non-trivial destructor: the frame stack lives in the entry's InterpState, which also records the
 // executing function (`fn`) so the entry can build the backtrace after a fault.
 #include <algorithm>
+#include <atomic>
+#include <bit>
 #include <cstring>
 #include <tuple>
 #include <utility>
@@ -47,11 +49,21 @@ template <> inline V128 rd<V128>(const Value& v) {
   std::memcpy(x.bytes, v.v128, 16);
   return x;
 }
-inline void wr(Value& v, uint32_t x) { v.i32 = x; }
+// Scalars are written as 8 bytes (32-bit ones zero-extended) and slots are copied 8 bytes at a time, so a read right
+// after a write is always forwarded from the store buffer (a wider load over a narrower store stalls).
+inline void wr(Value& v, uint32_t x) { v.i64 = x; }
 inline void wr(Value& v, uint64_t x) { v.i64 = x; }
-inline void wr(Value& v, float x) { v.f32 = x; }
+inline void wr(Value& v, float x) { v.i64 = std::bit_cast<uint32_t>(x); }
 inline void wr(Value& v, double x) { v.f64 = x; }
 inline void wr(Value& v, const V128& x) { std::memcpy(v.v128, x.bytes, 16); }
+inline void copySlot(Value& d, const Value& s) {
+  uint64_t lo, hi;
+  std::memcpy(&lo, s.v128, 8);
+  std::memcpy(&hi, s.v128 + 8, 8);
+  __asm__("" : "+r"(hi));  // keep two 8-byte moves (not one 16-byte one, see wr)
+  std::memcpy(d.v128, &lo, 8);
+  std::memcpy(d.v128 + 8, &hi, 8);
+}
 
 // ---- generic numeric handler: operands [dst, params..., immediates...] ----
 template <typename Fn> struct Sig;
@@ -99,6 +111,42 @@ inline TrapReason numStep(Value* fp, const uint32_t* ip) {
 }
 
 inline uint64_t off64(const uint32_t* p) { return uint64_t(p[0]) | (uint64_t(p[1]) << 32); }
+
+// ---- binary numeric op with a constant operand (code.h name##Imm: dst a imm, name##ImmL: dst imm b) ----
+template <typename T> inline T immAt(const uint32_t* p) {
+  if constexpr (sizeof(T) == 8) return std::bit_cast<T>(off64(p));
+  else return std::bit_cast<T>(p[0]);
+}
+template <typename T> inline constexpr unsigned kImmWordsOf = sizeof(T) == 8 ? 2 : 1;
+template <Op op> using BinSig = Sig<std::remove_cv_t<decltype(NumOp<op>::fn)>>;
+template <Op op, size_t I> using BinArg = std::tuple_element_t<I, typename BinSig<op>::Args>;
+template <Op op, bool Left> inline constexpr unsigned kImmLen = 4 + kImmWordsOf<BinArg<op, Left ? 0 : 1>>;
+template <Op op, bool Left>
+inline TrapReason numStepImm(Value* fp, const uint32_t* ip) {
+  using A = BinArg<op, 0>;
+  using B = BinArg<op, 1>;
+  auto r = [&] {
+    if constexpr (Left) return NumOp<op>::fn(immAt<A>(ip + 3), rd<B>(fp[ip[3 + kImmWordsOf<A>]]));
+    else return NumOp<op>::fn(rd<A>(fp[ip[3]]), immAt<B>(ip + 4));
+  }();
+  if constexpr (IsNumResult<decltype(r)>::value) {
+    if (!r.ok()) return r.trap;
+    wr(fp[ip[2]], r.value);
+  } else {
+    wr(fp[ip[2]], r);
+  }
+  return TrapReason::None;
+}
+
+// Interruption and fuel, at loop back-edges and function entries (the fast test is inline in POLL).
+[[gnu::noinline]] TrapReason pollSlow(ExecContext& cx, uint32_t cost) {
+  if (cx.interrupt && cx.interrupt->load(std::memory_order_relaxed)) return TrapReason::Interrupted;
+  if (cx.fuelEnabled) {
+    cx.fuel -= cost;
+    if (cx.fuel < 0) return TrapReason::FuelExhausted;
+  }
+  return TrapReason::None;
+}
 inline uint64_t addrOf(const Value& v, uint32_t flagWord) { return (flagWord & 0x80000000u) ? v.i64 : uint64_t(v.i32); }
 inline bool effective(uint64_t a, uint64_t off, uint64_t len, const MemoryInst* m, uint64_t& ea) {
   return !__builtin_add_overflow(a, off, &ea) && m->inBounds(ea, len);
@@ -227,7 +275,7 @@ inline TrapReason indirectCallee(ExecContext& cx, const InstanceData* id, uint32
 }
 inline void wrAddr(Value& v, uint64_t x, uint32_t flagWord) {
   if (flagWord & 0x80000000u) v.i64 = x;
-  else v.i32 = static_cast<uint32_t>(x);
+  else v.i64 = static_cast<uint32_t>(x);
 }
 
 const void* const* gTable = nullptr;
@@ -235,15 +283,9 @@ const void* const* gTable = nullptr;
 // The dispatch loop. With `tableOut` set, only publishes the handler table.
 TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, InterpState* st, const void* const** tableOut) {
   static const void* const kTable[] = {
-#define MYRT_LBL(name) &&L_##name,
-#define MYRT_LBL_MEM(name, ...) &&L_##name,
-#define MYRT_LBL_MEM_G(name, ...) &&L_##name##G,
-      MYRT_IOPS_CONTROL(MYRT_LBL) MYRT_IOPS_LOAD(MYRT_LBL_MEM) MYRT_IOPS_STORE(MYRT_LBL_MEM)
-          MYRT_IOPS_LOAD(MYRT_LBL_MEM_G) MYRT_IOPS_STORE(MYRT_LBL_MEM_G)
-          MYRT_NUMERIC_SCALAR_OPS(MYRT_LBL) MYRT_NUMERIC_SIMD_OPS(MYRT_LBL)
-#undef MYRT_LBL
-#undef MYRT_LBL_MEM
-#undef MYRT_LBL_MEM_G
+#define MYRT_IOP_X(name) &&L_##name,
+      MYRT_IOPS_ALL
+#undef MYRT_IOP_X
   };
   static_assert(sizeof(kTable) / sizeof(kTable[0]) == kNumIOps);
   if (tableOut) {
@@ -258,6 +300,8 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, InterpState* st, const
   const InstanceData* id = &fn->instance->data;
   const uint32_t* base = code->code.data();
   const uint32_t* ip = base;
+  const MemoryInst* mem0 = id->memory0;
+  const std::atomic<uint32_t>* const intr = cx.interrupt;
   FuncInst* callee = nullptr;
   Value* nfp = nullptr;
   ExnObject* exn = nullptr;  // the exception being unwound
@@ -276,7 +320,25 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, InterpState* st, const
     goto trap;      \
   } while (0)
 #define S(i) fp[ip[i]]
+  // Interruption / fuel check (loop back-edges, function entries): one load and two tests when both are off.
+#define POLL(cost)                                                                                         \
+  do {                                                                                                     \
+    if (__builtin_expect((intr && intr->load(std::memory_order_relaxed) != 0) || cx.fuelEnabled, 0)) {     \
+      reason = pollSlow(cx, (cost));                                                                       \
+      if (reason != TrapReason::None) goto trap;                                                           \
+    }                                                                                                      \
+  } while (0)
+  // The function state after fn changed (call, return, unwind).
+#define ENTER_FN()                                    \
+  do {                                                \
+    code = static_cast<InterpFunc*>(fn->code.get());  \
+    id = &fn->instance->data;                         \
+    base = code->code.data();                         \
+    mem0 = id->memory0;                               \
+    st->fn = fn;                                      \
+  } while (0)
 
+  POLL(code->entryCost);
   NEXT();
 
 L_Unreachable:
@@ -290,14 +352,42 @@ L_BrIf:
 L_BrUnless:
   ip = S(2).i32 ? ip + 4 : base + ip[3];
   NEXT();
+L_BrIf64:
+  ip = S(2).i64 ? base + ip[3] : ip + 4;
+  NEXT();
+L_BrUnless64:
+  ip = S(2).i64 ? ip + 4 : base + ip[3];
+  NEXT();
+L_JumpBack:
+  POLL(ip[3]);
+  ip = base + ip[2];
+  NEXT();
+L_BrIfBack:
+  POLL(ip[4]);
+  ip = S(2).i32 ? base + ip[3] : ip + 5;
+  NEXT();
+L_BrUnlessBack:
+  POLL(ip[4]);
+  ip = S(2).i32 ? ip + 5 : base + ip[3];
+  NEXT();
+L_BrIf64Back:
+  POLL(ip[4]);
+  ip = S(2).i64 ? base + ip[3] : ip + 5;
+  NEXT();
+L_BrUnless64Back:
+  POLL(ip[4]);
+  ip = S(2).i64 ? ip + 5 : base + ip[3];
+  NEXT();
 L_BrTable: {
   const uint32_t n = ip[3];
   const uint32_t i = std::min(S(2).i32, n);
-  ip = base + ip[4 + i];
+  const uint32_t t = ip[4 + i];
+  if (t <= static_cast<uint32_t>(ip - base)) POLL(1);  // a loop back-edge
+  ip = base + t;
   NEXT();
 }
 L_Copy:
-  S(2) = S(3);
+  copySlot(S(2), S(3));
   ip += 4;
   NEXT();
 L_Ret:
@@ -307,12 +397,9 @@ L_Ret:
     ip = f.ip;
     fp = f.fp;
     fn = f.func;
-    st->fn = fn;
     frames.pop_back();
     --cx.depth;
-    code = static_cast<InterpFunc*>(fn->code.get());
-    id = &fn->instance->data;
-    base = code->code.data();
+    ENTER_FN();
   }
   NEXT();
 
@@ -345,10 +432,9 @@ do_call:
     zeroLocals(nfp, ncode);
     fp = nfp;
     fn = callee;
-    st->fn = fn;
-    code = ncode;
-    id = &callee->instance->data;
-    base = ip = code->code.data();
+    ENTER_FN();
+    ip = base;
+    POLL(code->entryCost);
     NEXT();
   }
   cx.sp = fp + code->frameSize;
@@ -386,10 +472,9 @@ do_tail_call:
     if (fp + ncode->frameSize > cx.stackEnd) TRAP(TrapReason::CallStackExhausted);
     zeroLocals(fp, ncode);
     fn = callee;
-    st->fn = fn;
-    code = ncode;
-    id = &callee->instance->data;
-    base = ip = code->code.data();
+    ENTER_FN();
+    ip = base;
+    POLL(code->entryCost);
     NEXT();
   }
   if (cx.depth >= cx.maxDepth) TRAP(TrapReason::CallStackExhausted);
@@ -410,11 +495,11 @@ do_tail_call:
   goto L_Ret;
 
 L_Select:
-  S(2) = S(5).i32 ? S(3) : S(4);
+  copySlot(S(2), S(5).i32 ? S(3) : S(4));
   ip += 6;
   NEXT();
 L_Const32:
-  S(2).i32 = ip[3];
+  S(2).i64 = ip[3];
   ip += 4;
   NEXT();
 L_Const64:
@@ -426,11 +511,11 @@ L_ConstV128:
   ip += 7;
   NEXT();
 L_GlobalGet:
-  S(2) = id->globals[ip[3]]->value;
+  copySlot(S(2), id->globals[ip[3]]->value);
   ip += 4;
   NEXT();
 L_GlobalSet:
-  id->globals[ip[2]]->value = S(3);
+  copySlot(id->globals[ip[2]]->value, S(3));
   ip += 4;
   NEXT();
 
@@ -443,7 +528,7 @@ L_GlobalSet:
       TRAP(TrapReason::MemoryOutOfBounds);                                       \
     MemT x;                                                                      \
     std::memcpy(&x, m->base + ea, sizeof x);                                     \
-    S(2).member = static_cast<ValT>(x);                                          \
+    wr(S(2), static_cast<ValT>(x));                                              \
     ip += 7;                                                                     \
     NEXT();                                                                      \
   }
@@ -462,29 +547,52 @@ L_GlobalSet:
   }
   MYRT_IOPS_STORE(MYRT_STORE_HANDLER)
 #undef MYRT_STORE_HANDLER
-  // Guarded memories (32-bit, MemoryInst::guarded): base + u32 address + u32 offset stays inside the reservation;
-  // beyond the current size it faults and interpEntry reports "out of bounds memory access".
-#define MYRT_GUARDED_BASE() (ip[4] == 0 ? id->memory0Base : id->memories[ip[4]]->base)
-#define MYRT_LOAD_HANDLER_G(name, member, MemT, ValT)                            \
-  L_##name##G: {                                                                 \
-    MemT x;                                                                      \
-    std::memcpy(&x, MYRT_GUARDED_BASE() + uint64_t(S(3).i32) + ip[5], sizeof x); \
-    S(2).member = static_cast<ValT>(x);                                          \
-    ip += 7;                                                                     \
-    NEXT();                                                                      \
+  // Memory accesses other than the general (checked, any memory) ones above, all from these two macros:
+  //   G    guarded memory (32-bit, MemoryInst::guarded), operands as the general ops: base + u32 address + u32 offset
+  //        stays inside the reservation; beyond the current size it faults and interpEntry reports the trap.
+  //   M0   memory 0, i32 address: dst/src addr imm off, address uint32_t(addr + imm) + off (< 2^33); one bounds test.
+  //   M0G  memory 0 guarded: the same without the test.
+#define MYRT_MEM_LOAD(label, PTR, MemT, ValT, len) \
+  label: {                                         \
+    const uint8_t* p = PTR;                        \
+    if (!p) TRAP(TrapReason::MemoryOutOfBounds);   \
+    MemT x;                                        \
+    std::memcpy(&x, p, sizeof x);                  \
+    wr(S(2), static_cast<ValT>(x));                \
+    ip += len;                                     \
+    NEXT();                                        \
   }
-  MYRT_IOPS_LOAD(MYRT_LOAD_HANDLER_G)
-#undef MYRT_LOAD_HANDLER_G
-#define MYRT_STORE_HANDLER_G(name, member, MemT)                                 \
-  L_##name##G: {                                                                 \
-    const MemT x = static_cast<MemT>(S(2).member);                               \
-    std::memcpy(MYRT_GUARDED_BASE() + uint64_t(S(3).i32) + ip[5], &x, sizeof x); \
-    ip += 7;                                                                     \
-    NEXT();                                                                      \
+#define MYRT_MEM_STORE(label, PTR, member, MemT, len) \
+  label: {                                            \
+    uint8_t* p = PTR;                                 \
+    if (!p) TRAP(TrapReason::MemoryOutOfBounds);      \
+    const MemT x = static_cast<MemT>(S(2).member);    \
+    std::memcpy(p, &x, sizeof x);                     \
+    ip += len;                                        \
+    NEXT();                                           \
   }
-  MYRT_IOPS_STORE(MYRT_STORE_HANDLER_G)
-#undef MYRT_STORE_HANDLER_G
-#undef MYRT_GUARDED_BASE
+#define G_PTR() ((ip[4] == 0 ? id->memory0Base : id->memories[ip[4]]->base) + uint64_t(S(3).i32) + ip[5])
+#define M0_EA() (uint64_t(static_cast<uint32_t>(S(3).i32 + ip[4])) + ip[5])
+#define M0_PTR(n) (__builtin_expect(M0_EA() + (n) > mem0->size, 0) ? nullptr : mem0->base + M0_EA())
+#define M0G_PTR() (mem0->base + M0_EA())
+#define MYRT_LOADS(name, member, MemT, ValT)                           \
+  MYRT_MEM_LOAD(L_##name##G, G_PTR(), MemT, ValT, 7)                   \
+  MYRT_MEM_LOAD(L_##name##M0, M0_PTR(sizeof(MemT)), MemT, ValT, 6)     \
+  MYRT_MEM_LOAD(L_##name##M0G, M0G_PTR(), MemT, ValT, 6)
+#define MYRT_STORES(name, member, MemT)                                \
+  MYRT_MEM_STORE(L_##name##G, G_PTR(), member, MemT, 7)                \
+  MYRT_MEM_STORE(L_##name##M0, M0_PTR(sizeof(MemT)), member, MemT, 6)  \
+  MYRT_MEM_STORE(L_##name##M0G, M0G_PTR(), member, MemT, 6)
+  MYRT_IOPS_LOAD(MYRT_LOADS)
+  MYRT_IOPS_STORE(MYRT_STORES)
+#undef MYRT_LOADS
+#undef MYRT_STORES
+#undef MYRT_MEM_LOAD
+#undef MYRT_MEM_STORE
+#undef G_PTR
+#undef M0_EA
+#undef M0_PTR
+#undef M0G_PTR
 L_Throw: {
   TagInst* tag = id->tags[ip[2]];
   exn = cx.store->newException(tag);
@@ -521,6 +629,7 @@ unwind:
         if (c.kind == CatchClause::CatchRef || c.kind == CatchClause::CatchAllRef) d->ref = exn;
         if (c.exnSlot != UINT32_MAX) fp[c.exnSlot].ref = exn;
         ip = base + c.target;
+        POLL(1);  // the catch may lead back into a loop
         NEXT();
       }
     }
@@ -532,34 +641,48 @@ unwind:
     ip = f.ip;
     fp = f.fp;
     fn = f.func;
-    st->fn = fn;
     frames.pop_back();
     --cx.depth;
-    code = static_cast<InterpFunc*>(fn->code.get());
-    id = &fn->instance->data;
-    base = code->code.data();
+    ENTER_FN();
     throwPos = static_cast<uint32_t>(ip - base) - 1;
   }
 
-L_I32AddImm:
-  S(2).i32 = S(3).i32 + ip[4];
-  ip += 5;
+  // ---- fused compare+branch (code.h MYRT_BR_CMPS); ##Back: loop back-edges with a trailing cost word ----
+#define CMP32(SGN, a, OP, b) ((SGN) ? int32_t(a) OP int32_t(b) : uint32_t(a) OP uint32_t(b))
+#define CMP64(SGN, a, OP, b) ((SGN) ? int64_t(a) OP int64_t(b) : uint64_t(a) OP uint64_t(b))
+#define MYRT_BR_HANDLERS(Cmp, OP, SGN)                                                     \
+  L_BrI32##Cmp:                                                                            \
+  ip = CMP32(SGN, S(2).i32, OP, S(3).i32) ? base + ip[4] : ip + 5;                         \
+  NEXT();                                                                                  \
+  L_BrI32##Cmp##Imm:                                                                       \
+  ip = CMP32(SGN, S(2).i32, OP, ip[3]) ? base + ip[4] : ip + 5;                            \
+  NEXT();                                                                                  \
+  L_BrI64##Cmp:                                                                            \
+  ip = CMP64(SGN, S(2).i64, OP, S(3).i64) ? base + ip[4] : ip + 5;                         \
+  NEXT();                                                                                  \
+  L_BrI64##Cmp##Imm:                                                                       \
+  ip = CMP64(SGN, S(2).i64, OP, off64(ip + 3)) ? base + ip[5] : ip + 6;                    \
+  NEXT();                                                                                  \
+  L_BrI32##Cmp##Back:                                                                      \
+  POLL(ip[5]);                                                                             \
+  ip = CMP32(SGN, S(2).i32, OP, S(3).i32) ? base + ip[4] : ip + 6;                         \
+  NEXT();                                                                                  \
+  L_BrI32##Cmp##Imm##Back:                                                                 \
+  POLL(ip[5]);                                                                             \
+  ip = CMP32(SGN, S(2).i32, OP, ip[3]) ? base + ip[4] : ip + 6;                            \
+  NEXT();                                                                                  \
+  L_BrI64##Cmp##Back:                                                                      \
+  POLL(ip[5]);                                                                             \
+  ip = CMP64(SGN, S(2).i64, OP, S(3).i64) ? base + ip[4] : ip + 6;                         \
+  NEXT();                                                                                  \
+  L_BrI64##Cmp##Imm##Back:                                                                 \
+  POLL(ip[6]);                                                                             \
+  ip = CMP64(SGN, S(2).i64, OP, off64(ip + 3)) ? base + ip[5] : ip + 7;                    \
   NEXT();
-#define MYRT_BR_CMP(name, T, cmp)                                                   \
-  L_##name:                                                                         \
-  ip = static_cast<T>(S(2).i32) cmp static_cast<T>(S(3).i32) ? base + ip[4] : ip + 5; \
-  NEXT();
-  MYRT_BR_CMP(BrI32Eq, uint32_t, ==)
-  MYRT_BR_CMP(BrI32Ne, uint32_t, !=)
-  MYRT_BR_CMP(BrI32LtS, int32_t, <)
-  MYRT_BR_CMP(BrI32LtU, uint32_t, <)
-  MYRT_BR_CMP(BrI32GtS, int32_t, >)
-  MYRT_BR_CMP(BrI32GtU, uint32_t, >)
-  MYRT_BR_CMP(BrI32LeS, int32_t, <=)
-  MYRT_BR_CMP(BrI32LeU, uint32_t, <=)
-  MYRT_BR_CMP(BrI32GeS, int32_t, >=)
-  MYRT_BR_CMP(BrI32GeU, uint32_t, >=)
-#undef MYRT_BR_CMP
+  MYRT_BR_CMPS(MYRT_BR_HANDLERS)
+#undef MYRT_BR_HANDLERS
+#undef CMP32
+#undef CMP64
 L_Gc:
   reason = gcStep(cx, fp, ip, *fn->instance);
   if (reason != TrapReason::None) goto trap;
@@ -684,7 +807,7 @@ L_RefNull:
   ip += 3;
   NEXT();
 L_RefIsNull:
-  S(2).i32 = S(3).ref == nullptr;
+  S(2).i64 = S(3).ref == nullptr;
   ip += 4;
   NEXT();
 L_RefFunc:
@@ -697,7 +820,7 @@ L_RefAsNonNull:
   ip += 4;
   NEXT();
 L_RefEq:
-  S(2).i32 = S(3).ref == S(4).ref;
+  S(2).i64 = S(3).ref == S(4).ref;
   ip += 5;
   NEXT();
 
@@ -712,6 +835,21 @@ L_RefEq:
   MYRT_NUMERIC_SCALAR_OPS(MYRT_NUM_HANDLER)
   MYRT_NUMERIC_SIMD_OPS(MYRT_NUM_HANDLER)
 #undef MYRT_NUM_HANDLER
+#define MYRT_IMM_HANDLER(name, suffix, left)                         \
+  L_##name##suffix: {                                                \
+    const TrapReason r_ = numStepImm<Op::name, left>(fp, ip);        \
+    if (r_ != TrapReason::None) TRAP(r_);                            \
+    ip += kImmLen<Op::name, left>;                                   \
+    NEXT();                                                          \
+  }
+#define MYRT_IMM_R(name) MYRT_IMM_HANDLER(name, Imm, false)
+#define MYRT_IMM_L(name) MYRT_IMM_HANDLER(name, ImmL, true)
+  MYRT_IOPS_BIN_CMP(MYRT_IMM_R)
+  MYRT_IOPS_BIN_ARITH(MYRT_IMM_R)
+  MYRT_IOPS_BIN_ARITH(MYRT_IMM_L)
+#undef MYRT_IMM_R
+#undef MYRT_IMM_L
+#undef MYRT_IMM_HANDLER
 
 trap:
   cx.addFrame(*fn);
@@ -721,6 +859,8 @@ trap:
 #undef NEXT
 #undef TRAP
 #undef S
+#undef POLL
+#undef ENTER_FN
 }
 
 }  // namespace
