@@ -317,3 +317,60 @@ TEST_CASE("interp: host functions see the calling instance (memory access for WA
     CHECK(s.call("f", {I32(65535), I32(4)}) == "out of bounds memory access");
   }
 }
+
+TEST_CASE("interp: constants and add-immediates folded into their consumers", "[interp]") {
+  for (const Tier& tier : tiers()) {
+    Session s(tier);
+    REQUIRE(s.load(R"((module
+      (memory 1)
+      (data (i32.const 16) "\01\02\03\04\05\06\07\08")
+      ;; a pending (local + const) must see the local's old value when the local is overwritten first
+      (func (export "old") (param i32) (result i32)
+        (i32.add (local.get 0) (i32.const 5)) (local.set 0 (i32.const 100)) (local.get 0) (i32.add))
+      ;; address = local + const folded into the load; negative addend wraps like i32.add
+      (func (export "ld") (param i32) (result i32) (i32.load8_u offset=2 (i32.add (local.get 0) (i32.const -4))))
+      ;; constant on the left of non-commutative ops and comparisons
+      (func (export "left") (param i32) (result i32)
+        (i32.add (i32.add (i32.sub (i32.const 100) (local.get 0)) (i32.shl (i32.const 1) (local.get 0)))
+                 (i32.mul (i32.lt_s (i32.const 3) (local.get 0)) (i32.const 1000))))
+      (func (export "fleft") (param f64) (result f64) (f64.div (f64.const 1) (f64.sub (f64.const 10) (local.get 0))))
+      ;; i64 compare+branch with immediates and registers
+      (func (export "cmp64") (param i64 i64) (result i32)
+        (if (i64.lt_s (local.get 0) (i64.const -5)) (then (return (i32.const 1))))
+        (if (i64.ge_u (local.get 0) (local.get 1)) (then (return (i32.const 2))))
+        (if (i64.eqz (local.get 1)) (then (return (i32.const 3))))
+        (i32.const 4))
+      ;; results read locals that earlier results overwrite
+      (func (export "swap") (param i32 i32) (result i32 i32) (local.get 1) (local.get 0))
+      (func (export "swapsum") (param i32 i32) (result i32)
+        (call 5 (local.get 0) (local.get 1)) (i32.const 10) (i32.mul) (i32.add))
+      (func (export "addret") (param i32 i32) (result i32 i32)
+        (i32.add (local.get 1) (i32.const 1)) (i32.add (local.get 0) (i32.const 2)))
+      (func (export "addretsum") (param i32 i32) (result i32)
+        (call 7 (local.get 0) (local.get 1)) (i32.const 100) (i32.mul) (i32.add))
+      ;; constants carried by branches and block results
+      (func (export "brconst") (param i32) (result i32)
+        (block $b (result i32) (br_if $b (i32.const 7) (local.get 0)) (drop) (i32.const 9)))
+      ;; stores of constants at folded addresses, and an out-of-bounds folded address
+      (func (export "st") (param i32) (result i32)
+        (i32.store16 offset=1 (i32.add (local.get 0) (i32.const 3)) (i32.const 0xBEEF))
+        (i32.load16_u (i32.add (local.get 0) (i32.const 4))))
+    ))") == "");
+    CHECK(s.i32("old", {I32(1)}) == 106);
+    CHECK(s.i32("ld", {I32(20)}) == 3);  // byte at 20-4+2 = 18
+    CHECK(s.call("ld", {I32(2)}) == "out of bounds memory access");  // 2-4 wraps to 0xFFFFFFFE
+    CHECK(s.i32("left", {I32(2)}) == 98 + 4);
+    CHECK(s.i32("left", {I32(4)}) == 96 + 16 + 1000);
+    CHECK(s.f64("fleft", {F64(6)}) == 0.25);
+    CHECK(s.i32("cmp64", {I64(uint64_t(-6)), I64(0)}) == 1);
+    CHECK(s.i32("cmp64", {I64(7), I64(7)}) == 2);
+    CHECK(s.i32("cmp64", {I64(uint64_t(-5)), I64(0)}) == 2);
+    CHECK(s.i32("cmp64", {I64(1), I64(2)}) == 4);
+    CHECK(s.i32("swapsum", {I32(1), I32(2)}) == 2 + 1 * 10);  // swap(1, 2) = (2, 1)
+    CHECK(s.i32("addretsum", {I32(1), I32(2)}) == 3 * 100 + 3);
+    CHECK(s.i32("brconst", {I32(1)}) == 7);
+    CHECK(s.i32("brconst", {I32(0)}) == 9);
+    CHECK(s.i32("st", {I32(100)}) == 0xBEEF);
+    CHECK(s.call("st", {I32(65532)}) == "out of bounds memory access");
+  }
+}
