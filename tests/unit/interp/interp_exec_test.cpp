@@ -319,7 +319,7 @@ TEST_CASE("interp: host functions see the calling instance (memory access for WA
 }
 
 TEST_CASE("interp: constants and add-immediates folded into their consumers", "[interp]") {
-  for (const Tier& tier : tiers()) {
+  for (const ExecTier& tier : tiers()) {
     Session s(tier);
     REQUIRE(s.load(R"((module
       (memory 1)
