@@ -69,8 +69,13 @@ struct RunOptions {
   Tier tier = Tier::Interp;                // execution tier (--tier)
   bool bench = false;                      // --bench: provide bench.start/bench.end, report the time between them
   bool verbose = false;                    // -v/--trace-traps: full backtraces, exit/instantiation notes
+  std::optional<uint64_t> fuel;            // --fuel: trap "fuel exhausted" after about this many instructions
+  std::optional<uint64_t> timeoutMs;       // --timeout: trap "interrupted" after this much wall time
 };
 int cmdRun(const RunOptions& opts);
+
+// "500ms", "2s", "1.5m", "1h", or a bare number of seconds -> milliseconds (nullopt if malformed or negative).
+std::optional<uint64_t> parseDuration(const std::string& text);
 
 // The host module "bench" of sightglass programs (cli/bench_module.cpp): `start` and `end`, both [] -> [], take
 // steady-clock timestamps. Registered in store.registered["bench"] by `myrt run --bench`.

@@ -142,6 +142,22 @@ std::optional<uint64_t> parseSize(const std::string& text) {
   return v * mul;
 }
 
+std::optional<uint64_t> parseDuration(const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(text.c_str(), &end);
+  if (errno || end == text.c_str() || !(v >= 0) || text[0] == '-' || text[0] == '+') return std::nullopt;
+  const std::string unit = end;
+  double ms;
+  if (unit.empty() || unit == "s") ms = v * 1e3;
+  else if (unit == "ms") ms = v;
+  else if (unit == "m" || unit == "min") ms = v * 60e3;
+  else if (unit == "h") ms = v * 3600e3;
+  else return std::nullopt;
+  if (ms > 1e15) return std::nullopt;
+  return static_cast<uint64_t>(ms + 0.5);
+}
+
 }  // namespace myrt::cli
 
 int main(int argc, char** argv) {
@@ -193,6 +209,9 @@ int main(int argc, char** argv) {
   run->add_option("--max-memory", maxMemory, "limit all linear memories together, e.g. 64M, 1G");
   run->add_option("--tier", runTier, "execution tier: interp or jit");
   run->add_option("--max-stack", maxStack, "size of the wasm value stack, e.g. 1M (deep recursion traps cleanly)");
+  std::string fuel, timeout;
+  run->add_option("--fuel", fuel, "trap with \"fuel exhausted\" after about N wasm instructions (interp tier)");
+  run->add_option("--timeout", timeout, "trap with \"interrupted\" after this wall time: 500ms, 2s, 1m (bare = seconds)");
   run->add_flag("--bench", runOpts.bench,
                 "provide the `bench` module of sightglass programs (bench.start, bench.end) and print the time "
                 "between them on stderr");
@@ -234,6 +253,23 @@ int main(int argc, char** argv) {
         return kExitUsage;
       }
       *out = *bytes;
+    }
+    if (!fuel.empty()) {
+      char* end = nullptr;
+      errno = 0;
+      const unsigned long long n = std::strtoull(fuel.c_str(), &end, 10);
+      if (errno || *end || fuel[0] < '0' || fuel[0] > '9' || n > uint64_t(INT64_MAX)) {
+        std::cerr << "myrt: run: invalid --fuel '" << fuel << "' (expected a non-negative integer)\n";
+        return kExitUsage;
+      }
+      runOpts.fuel = n;
+    }
+    if (!timeout.empty()) {
+      runOpts.timeoutMs = parseDuration(timeout);
+      if (!runOpts.timeoutMs) {
+        std::cerr << "myrt: run: invalid --timeout '" << timeout << "' (expected e.g. 500ms, 2s, 1m)\n";
+        return kExitUsage;
+      }
     }
     return cmdRun(runOpts);
   }

@@ -8,7 +8,13 @@
 // --bench provides sightglass's `bench` module and prints the time between bench.start and bench.end on stderr last.
 // -v/--trace-traps: every backtrace frame (no collapsing of recursion) with its function index, a note when the guest
 // exits with a non-zero code, and the tier on stderr before the run.
+// --fuel N / --timeout DURATION bound a runaway guest: it traps ("fuel exhausted" / "interrupted", exit 134) after
+// about N instructions or when a watchdog thread interrupts the store.
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -121,6 +127,35 @@ std::string trapText(const Trap& t, bool verbose) {
   return s;
 }
 
+// Requests an interrupt of a store after a timeout (nothing without one); the destructor cancels and joins it.
+class Watchdog {
+ public:
+  Watchdog(std::shared_ptr<InterruptFlag> flag, std::optional<uint64_t> timeoutMs) {
+    if (!timeoutMs) return;
+    thread_ = std::thread([this, flag = std::move(flag), ms = *timeoutMs] {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return cancelled_; })) flag->request();
+    });
+  }
+  ~Watchdog() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      cancelled_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool cancelled_ = false;
+  std::thread thread_;
+};
+
 }  // namespace
 
 int cmdRun(const RunOptions& opts) {
@@ -142,6 +177,14 @@ int cmdRun(const RunOptions& opts) {
     return kExitError;
   }
   std::unique_ptr<Store> store = std::move(made.value());
+  if (opts.fuel && opts.tier != Tier::Interp) {
+    std::cerr << "myrt: run: unsupported: --fuel on tier " << tierName(opts.tier)
+              << " (only the interpreter meters fuel; use --timeout to bound the run)\n";
+    return kExitError;
+  }
+  if (opts.fuel) store->setFuel(true, static_cast<int64_t>(*opts.fuel));
+  // --timeout: a watchdog thread requests an interrupt when the time is up; leaving cmdRun cancels it.
+  Watchdog watchdog(store->interruptHandle(), opts.timeoutMs);
   if (opts.verbose) std::cerr << "myrt: " << file << ": running on tier " << tierName(opts.tier) << "\n";
 
   wasi::WasiConfig cfg;
