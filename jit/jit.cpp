@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "jit/common/code_memory.h"
+#include "runtime/exec/signals.h"
 #include "runtime/interp/interp.h"
 
 #if defined(__x86_64__)
@@ -22,10 +23,71 @@ namespace myrt {
 namespace jit {
 namespace {
 
-// The machine code of one instance's functions (one W^X block), shared by their FuncInsts.
-struct JitFuncCode : TierCode {
-  std::shared_ptr<CodeMemory> memory;
+// The machine code of one instance's functions: one W^X block, registered with the signal handler (a fault of a
+// guarded memory access in it becomes a trap of the function found by `lookup`). Shared by the functions' JitFuncCode.
+struct JitBlock {
+  CodeMemory memory;
+  std::vector<uintptr_t> starts;  // sorted code addresses of the functions, and their FuncInsts
+  std::vector<const FuncInst*> funcs;
+  uintptr_t rangeHandle = 0;
+  ~JitBlock() {
+    if (rangeHandle) unregisterCodeRange(rangeHandle);
+  }
+  // Async-signal-safe (reads immutable vectors).
+  static bool lookup(void* user, uintptr_t pc, CodeLocation* out) {
+    const JitBlock* b = static_cast<const JitBlock*>(user);
+    size_t lo = 0, hi = b->starts.size();
+    while (hi - lo > 1) {
+      const size_t mid = (lo + hi) / 2;
+      if (b->starts[mid] <= pc) lo = mid;
+      else hi = mid;
+    }
+    if (b->starts.empty() || pc < b->starts[lo]) return false;
+    out->func = b->funcs[lo];
+    out->wasmOffset = 0;
+    return true;
+  }
 };
+
+struct JitFuncCode : TierCode {
+  std::shared_ptr<JitBlock> block;
+  FuncEntry raw = nullptr;  // the machine code (same signature as an entry)
+};
+
+// The entry of compiled functions: runs the machine code inside a wasm activation (exec/signals.h), so a fault of an
+// unchecked access to a guarded memory comes back here as MemoryOutOfBounds. Calls from JIT code that is already
+// running inside a compiled activation of the same context go straight to the machine code.
+TrapReason trampolineEntry(ExecContext& cx, FuncInst& f, Value* io);
+
+[[gnu::noinline]] TrapReason runActivation(ExecContext& cx, FuncInst& f, Value* io, FuncEntry raw) {
+  WasmActivation act;
+  act.cx = &cx;
+  act.kind = WasmActivation::Kind::Compiled;
+  const uint32_t savedDepth = cx.depth;
+  Value* const savedSp = cx.sp;
+  void* const savedFrames = cx.jitFrames;
+  pushActivation(act);
+  if (sigsetjmp(act.recover, 0) != 0) {
+    popActivation(act);
+    // the backtrace: the JIT frames linked since this activation began (innermost first)
+    for (void** link = static_cast<void**>(cx.jitFrames); link && link != savedFrames; link = static_cast<void**>(link[1]))
+      cx.addFrame(*static_cast<const FuncInst*>(link[0]));
+    cx.depth = savedDepth;
+    cx.sp = savedSp;
+    cx.jitFrames = savedFrames;
+    return TrapReason::MemoryOutOfBounds;
+  }
+  const TrapReason r = raw(cx, f, io);
+  popActivation(act);
+  return r;
+}
+
+TrapReason trampolineEntry(ExecContext& cx, FuncInst& f, Value* io) {
+  const FuncEntry raw = static_cast<const JitFuncCode*>(f.code.get())->raw;
+  const WasmActivation* cur = currentActivation();
+  if (cur && cur->kind == WasmActivation::Kind::Compiled && cur->cx == &cx) return raw(cx, f, io);
+  return runActivation(cx, f, io, raw);
+}
 
 bool verbose() {
   static const bool v = [] {
@@ -65,11 +127,14 @@ CompileStats compileInstance(Instance& inst) {
     size_t offset;
   };
   std::vector<Entry> compiled;
+  std::vector<x64::ModuleCompiler::CallFixup> fixups;
+  std::vector<size_t> fixupBase;  // code offset of the calling function, per fixup
   for (FuncInst* f : inst.funcs) {
     if (!f || f->instance != &inst || f->entry != &lazyEntry) continue;
     while (code.size() % 16) code.push_back(0xCC);
     const size_t at = code.size();
-    Status s = mc.compile(f->index, code);
+    Status s = mc.compile(f->index, code, &fixups);
+    fixupBase.resize(fixups.size(), at);
     if (!s.ok()) {
       code.resize(at);
       f->entry = interpreterEntry();
@@ -82,23 +147,47 @@ CompileStats compileInstance(Instance& inst) {
     st.bodyBytes += m.funcs[f->index].body.size;
   }
   if (compiled.empty()) return st;
-  auto mem = std::make_shared<CodeMemory>();
-  uint8_t* p = mem->allocateWritable(code.size());
-  if (!p) {
-    for (const Entry& e : compiled) e.f->entry = interpreterEntry();
-    return st;
+  // link: direct calls go to the callee's code, or through the entry stub when it has none
+  const size_t stubAt = code.size();
+  x64::ModuleCompiler::appendCallViaEntryStub(code);
+  std::vector<size_t> codeOf(m.funcs.size(), stubAt);
+  for (const Entry& e : compiled) codeOf[e.f->index] = e.offset;
+  for (size_t i = 0; i < fixups.size(); ++i) {
+    const size_t site = fixupBase[i] + fixups[i].offset;
+    const int32_t rel = static_cast<int32_t>(static_cast<int64_t>(codeOf[fixups[i].calleeIndex]) - int64_t(site + 4));
+    std::memcpy(code.data() + site, &rel, 4);
   }
-  std::memcpy(p, code.data(), code.size());
-  if (!mem->makeExecutable()) {
+  if (const char* dump = std::getenv("MYRT_JIT_DUMP")) {  // diagnostics: objdump -D -b binary -mi386:x86-64 FILE
+    if (std::FILE* df = std::fopen(dump, "wb")) {
+      std::fwrite(code.data(), 1, code.size(), df);
+      std::fclose(df);
+    }
+  }
+  auto block = std::make_shared<JitBlock>();
+  uint8_t* p = block->memory.allocateWritable(code.size());
+  if (!p || (std::memcpy(p, code.data(), code.size()), !block->memory.makeExecutable())) {
     for (const Entry& e : compiled) e.f->entry = interpreterEntry();
     return st;
   }
   st.machineBytes = code.size();
   for (const Entry& e : compiled) {
+    block->starts.push_back(reinterpret_cast<uintptr_t>(p + e.offset));
+    block->funcs.push_back(e.f);
+  }
+  block->rangeHandle = registerCodeRange(p, p + code.size(), &JitBlock::lookup, block.get());
+  if (!block->rangeHandle && !inst.memories.empty() && inst.memories[0]->guarded) {
+    // unchecked accesses need the signal handler to know this code: without that, stay in the interpreter
+    for (const Entry& e : compiled) e.f->entry = interpreterEntry();
+    st.fallbacks += st.functions;
+    st.functions = 0;
+    return st;
+  }
+  for (const Entry& e : compiled) {
     auto fc = std::make_unique<JitFuncCode>();
-    fc->memory = mem;
+    fc->block = block;
+    fc->raw = reinterpret_cast<FuncEntry>(p + e.offset);
     e.f->code = std::move(fc);
-    e.f->entry = reinterpret_cast<FuncEntry>(p + e.offset);
+    e.f->entry = &trampolineEntry;
   }
 #else
   (void)inst;
@@ -113,9 +202,10 @@ CompileStats compileForMeasurement(Instance& inst) {
   const Module& m = *inst.module;
   x64::ModuleCompiler mc(inst);
   std::vector<uint8_t> code;
+  std::vector<x64::ModuleCompiler::CallFixup> fixups;
   for (uint32_t i = m.numImportedFuncs; i < m.funcs.size(); ++i) {
     const size_t at = code.size();
-    if (!mc.compile(i, code).ok()) {
+    if (!mc.compile(i, code, &fixups).ok()) {
       code.resize(at);
       ++st.fallbacks;
       continue;

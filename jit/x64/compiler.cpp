@@ -48,6 +48,7 @@ const int32_t kOffStackEnd = static_cast<int32_t>(offsetof(ExecContext, stackEnd
 const int32_t kOffInterrupt = static_cast<int32_t>(offsetof(ExecContext, interrupt));
 const int32_t kOffCaller = static_cast<int32_t>(offsetof(ExecContext, caller));
 const int32_t kOffStackLimit = static_cast<int32_t>(offsetof(ExecContext, stackLimit));
+const int32_t kOffJitFrames = static_cast<int32_t>(offsetof(ExecContext, jitFrames));
 const int32_t kOffEntry = static_cast<int32_t>(offsetof(FuncInst, entry));
 const int32_t kOffInstance = static_cast<int32_t>(offsetof(FuncInst, instance));
 const int32_t kOffMem0Base = static_cast<int32_t>(offsetof(InstanceData, memory0Base));
@@ -70,7 +71,8 @@ class Compiler {
  public:
   using Reader = CodeReader<Compiler, false>;
 
-  Compiler(Instance& inst, MacroAssembler& masm) : inst_(inst), m_(*inst.module), a_(masm) {}
+  Compiler(Instance& inst, MacroAssembler& masm, std::vector<ModuleCompiler::CallFixup>* fixups)
+      : inst_(inst), m_(*inst.module), a_(masm), fixups_(fixups), guarded_(!inst.memories.empty() && inst.memories[0]->guarded) {}
   void setReader(Reader* r) { r_ = r; }
   const std::string& error() const { return error_; }
 
@@ -91,7 +93,7 @@ class Compiler {
     gp_ = RegSet(kGpAllocatable);
     fp_ = RegSet(kFpAllocatable);
     maxHeight_ = 0;
-    numScratch_ = 0;
+    numScratch_ = 1;  // scratch slot 0: the frame link
     for (auto& l : trapLabels_) l = asmjit::Label();
     tables_.clear();
     frameBytes_ = a_.newLabel();
@@ -111,6 +113,8 @@ class Compiler {
     a_.bind(epilogue_);
     a_.xor_(a::eax, a::eax);
     a_.bind(exit_);
+    a_.mov(a::rcx, a::qword_ptr(kFp, -8));  // unlink the frame
+    a_.mov(a::qword_ptr(kCx, kOffJitFrames), a::rcx);
     a_.mov(a::rcx, kFp);
     a_.sub(a::rcx, a::qword_ptr(scratchBytes_));
     a_.mov(a::qword_ptr(kCx, kOffSp), a::rcx);
@@ -183,8 +187,8 @@ class Compiler {
   }
   void onIf(const Instr&, ControlEntry& c) {
     const bool wasLive = live(1);
-    uint8_t cond = 0;
-    if (wasLive) cond = popReg(RegClass::Gp);  // the condition sits above the params
+    a::CondCode cc = a::CondCode::kNE;
+    if (wasLive) cc = popCondition();  // the condition sits above the params; flags live until the jump
     openBlock(c, wasLive);
     if (failed()) return;
     Label& l = labels_[c.user];
@@ -196,9 +200,7 @@ class Compiler {
       l.savedParams.push_back(s);
       a_.copy16(scratchMem(s), slotMem(c.height + i));
     }
-    a_.test(gpd(cond), gpd(cond));
-    freeReg(cond);
-    a_.jz(l.elseL);
+    a_.j(a::negateCond(cc), l.elseL);
   }
   void onElse(ControlEntry& c) {
     if (failed()) return;
@@ -234,17 +236,15 @@ class Compiler {
   }
   void onBrIf(uint32_t, ControlEntry& target) {
     if (!live()) return sync();
-    const uint8_t cond = popReg(RegClass::Gp);
-    spillAll();
+    const a::CondCode cc = popCondition();
+    spillAll();  // moves only: the flags survive
     const uint32_t top = static_cast<uint32_t>(vs_.size());
-    a_.test(gpd(cond), gpd(cond));
-    freeReg(cond);
     if (target.kind != CtrlKind::Func && !needsMoves(target, top)) {
-      a_.jnz(labelOf(target));
+      a_.j(cc, labelOf(target));
       return;
     }
     asmjit::Label skip = a_.newLabel();
-    a_.jz(skip);
+    a_.j(a::negateCond(cc), skip);
     branchTo(target, top);
     a_.bind(skip);
   }
@@ -300,6 +300,11 @@ class Compiler {
     spillAll();
     FuncInst* callee = inst_.funcs[funcIndex];
     a_.mov(a::rsi, reinterpret_cast<uint64_t>(callee));
+    if (callee->instance == &inst_ && funcIndex >= m_.numImportedFuncs && fixups_) {
+      // same instance: a direct call to its machine code (patched at link time), no activation / entry indirection
+      emitCallEntry(b, ft, funcIndex);
+      return;
+    }
     emitCallEntry(b, ft);
   }
   void onCallIndirect(uint32_t typeIndex, uint32_t tableIndex, const CompositeType& ft) {
@@ -834,6 +839,12 @@ class Compiler {
     a_.cmp(a::rcx, a::qword_ptr(kCx, kOffStackEnd));
     a_.ja(exhaustedDepth_);
     a_.mov(a::qword_ptr(kCx, kOffSp), a::rcx);
+    // frame link in scratch slot 0: [fp-16] = FuncInst*, [fp-8] = previous link
+    a_.mov(a::qword_ptr(kFp, -16), kFn);
+    a_.mov(a::rcx, a::qword_ptr(kCx, kOffJitFrames));
+    a_.mov(a::qword_ptr(kFp, -8), a::rcx);
+    a_.lea(a::rcx, a::ptr(kFp, -16));
+    a_.mov(a::qword_ptr(kCx, kOffJitFrames), a::rcx);
     // params from io, declared locals zeroed
     for (uint32_t i = 0; i < numParams_; ++i) a_.copy16(localMem(i), a::qword_ptr(a::rdx, static_cast<int32_t>(16 * i)));
     if (numLocals_ > numParams_) {
@@ -859,14 +870,20 @@ class Compiler {
 
   // ---- calls ----
   // rsi = callee FuncInst*; arguments in slots [b, b+np) (spilled). Results land in the same slots.
-  void emitCallEntry(uint32_t b, const CompositeType& ft) {
+  void emitCallEntry(uint32_t b, const CompositeType& ft, uint32_t directCallee = UINT32_MAX) {
     const uint32_t np = static_cast<uint32_t>(ft.params.size());
     const uint32_t nr = static_cast<uint32_t>(ft.results.size());
     maxHeight_ = std::max<uint32_t>(maxHeight_, b + std::max(np, nr));
     a_.mov(a::rdi, kCx);
     a_.lea(a::rdx, slotMem(b));
     a_.mov(a::qword_ptr(kCx, kOffCaller), kInst);
-    a_.call(a::qword_ptr(a::rsi, kOffEntry));
+    if (directCallee != UINT32_MAX) {
+      a_.db(0xE8);  // call rel32, patched by the linker (ModuleCompiler::CallFixup)
+      fixups_->push_back({static_cast<uint32_t>(a_.offset()), directCallee});
+      a_.dd(0);
+    } else {
+      a_.call(a::qword_ptr(a::rsi, kOffEntry));
+    }
     a_.test(a::eax, a::eax);
     a_.jnz(propagate_);
     for (uint32_t i = 0; i < np; ++i) vs_.pop_back();
@@ -919,6 +936,9 @@ class Compiler {
   // Bounds check of [addr+offset, +size) against memory 0's current size; returns the operand [r15 + rax].
   a::Mem effectiveAddress(uint8_t ar, uint64_t offset, unsigned size) {
     a_.mov(a::eax, gpd(ar));  // zero-extends the i32 address
+    if (guarded_ && offset <= 0x7fffffffu) {  // a fault in the reservation's guard region becomes the trap
+      return a::ptr(kMem, a::rax, 0, static_cast<int32_t>(offset));
+    }
     if (offset) {
       if (offset <= 0x7fffffffu) {
         a_.add(a::rax, static_cast<int32_t>(offset));
@@ -964,9 +984,7 @@ class Compiler {
         const uint8_t r = popReg(RegClass::Gp);
         if (op == Op::I32Eqz) a_.test(gpd(r), gpd(r));
         else a_.test(gpq(r), gpq(r));
-        a_.sete(a::al);
-        a_.movzx(gpd(r), a::al);
-        push(VarState::inReg(ValKind::I32, r));
+        materializeCond(a::CondCode::kE, r);
         return true;
       }
       case Op::I32Clz: case Op::I32Ctz: case Op::I32Popcnt: case Op::I64Clz: case Op::I64Ctz: case Op::I64Popcnt:
@@ -1180,9 +1198,35 @@ class Compiler {
       else a_.cmp(gpd(x), gpd(y));
       freeReg(y);
     }
-    a_.set(intCond(op), a::al);
+    materializeCond(intCond(op), x);
+  }
+  // After a flag-setting compare: the i32 result into `x` via setcc, remembered so that an immediately following
+  // br_if / if can drop the setcc and branch on the flags (compare+branch fusion).
+  void materializeCond(a::CondCode cc, uint8_t x) {
+    pending_.cmpEnd = a_.offset();
+    a_.set(cc, a::al);
     a_.movzx(gpd(x), a::al);
+    pending_.end = a_.offset();
+    pending_.reg = x;
+    pending_.cc = cc;
+    pending_.valid = true;
     push(VarState::inReg(ValKind::I32, x));
+  }
+  // Pops an i32 condition and returns the flag condition under which it is true (the flags are set on return; only
+  // flag-neutral moves may be emitted before the branch).
+  a::CondCode popCondition() {
+    const VarState& v = vs_.back();
+    if (pending_.valid && v.loc == Loc::Reg && v.reg == pending_.reg && a_.offset() == pending_.end) {
+      a_.setOffset(pending_.cmpEnd);  // drop setcc + movzx; the compare's flags are still live
+      pending_.valid = false;
+      freeReg(v.reg);
+      vs_.pop_back();
+      return pending_.cc;
+    }
+    const uint8_t r = popReg(RegClass::Gp);
+    a_.test(gpd(r), gpd(r));
+    freeReg(r);
+    return a::CondCode::kNE;
   }
   bool bitCount(Op op) {
     const CpuInfo& ci = CpuInfo::host();
@@ -1315,6 +1359,8 @@ class Compiler {
   Instance& inst_;
   const Module& m_;
   MacroAssembler& a_;
+  std::vector<ModuleCompiler::CallFixup>* fixups_;
+  const bool guarded_;  // memory 0 has a guard-page reservation: accesses need no bounds check
   Reader* r_ = nullptr;
   std::vector<VarState> vs_;
   std::vector<Label> labels_;
@@ -1325,6 +1371,12 @@ class Compiler {
   asmjit::Label trapLabels_[kNumTrapReasons];
   asmjit::Label frameBytes_, scratchBytes_, epilogue_, exit_, trapCommon_, propagate_, exhausted_, exhaustedDepth_;
   std::string error_;
+  struct PendingCond {
+    bool valid = false;
+    size_t cmpEnd = 0, end = 0;  // code offsets: after the compare, after setcc+movzx
+    uint8_t reg = 0;
+    a::CondCode cc = a::CondCode::kNE;
+  } pending_;
   struct Constant {
     asmjit::Label label;
     uint8_t bytes[16];
@@ -1343,24 +1395,39 @@ struct ModuleCompiler::Impl {
 ModuleCompiler::ModuleCompiler(Instance& inst) : impl_(std::make_unique<Impl>(inst)) {}
 ModuleCompiler::~ModuleCompiler() = default;
 
-Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out) {
+void ModuleCompiler::appendCallViaEntryStub(std::vector<uint8_t>& out) {
+  const int32_t off = kOffEntry;
+  const uint8_t stub[] = {0xFF, 0xA6, uint8_t(off), uint8_t(off >> 8), uint8_t(off >> 16), uint8_t(off >> 24)};
+  out.insert(out.end(), stub, stub + sizeof stub);  // jmp qword ptr [rsi + disp32]
+}
+
+Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, std::vector<CallFixup>* fixups) {
   CodeHolder code;
   code.init(Environment::host());
   ErrorRecorder errors;
   code.setErrorHandler(&errors);
   MacroAssembler masm(&code);
-  Compiler c(impl_->inst, masm);
+  const size_t fixupsBefore = fixups ? fixups->size() : 0;
+  Compiler c(impl_->inst, masm, fixups);
   Compiler::Reader reader(impl_->types, c);
   c.setReader(&reader);
   Status s = reader.readFunction(funcIndex);
-  if (!s.ok()) return Error(s.error().message);
-  if (!c.error().empty()) return Error(c.error());
+  if (!s.ok() || !c.error().empty()) {
+    if (fixups) fixups->resize(fixupsBefore);
+    return Error(!s.ok() ? s.error().message : c.error());
+  }
   c.finish();
-  if (errors.failed) return Error("jit: assembler: " + errors.text);
+  if (errors.failed) {
+    if (fixups) fixups->resize(fixupsBefore);
+    return Error("jit: assembler: " + errors.text);
+  }
   code.flatten();
   code.resolveUnresolvedLinks();
   code.relocateToBase(0);
-  if (errors.failed) return Error("jit: assembler: " + errors.text);
+  if (errors.failed) {
+    if (fixups) fixups->resize(fixupsBefore);
+    return Error("jit: assembler: " + errors.text);
+  }
   const size_t n = code.codeSize();
   const size_t at = out.size();
   out.resize(at + n);

@@ -23,9 +23,19 @@ class ModuleCompiler {
   ~ModuleCompiler();
   ModuleCompiler(const ModuleCompiler&) = delete;
   ModuleCompiler& operator=(const ModuleCompiler&) = delete;
-  // Appends the code of function `funcIndex` (module function index of a defined function) to `out`.
+  // A direct call from JIT code to a function of the same instance: the rel32 at `offset` (from the start of the
+  // caller's code) must be patched to the callee's machine code, or to a stub `jmp [rsi + FuncInst::entry]`
+  // (kCallViaEntryStub) when the callee was not compiled. At the call, rdi/rsi/rdx hold the entry's arguments.
+  struct CallFixup {
+    uint32_t offset = 0;
+    uint32_t calleeIndex = 0;  // module function index
+  };
+  // Appends the code of function `funcIndex` (module function index of a defined function) to `out`, and its direct
+  // calls to `fixups` (offsets relative to the function's start).
   // Errors: "unsupported: <what>" for instructions the backend does not compile yet.
-  Status compile(uint32_t funcIndex, std::vector<uint8_t>& out);
+  Status compile(uint32_t funcIndex, std::vector<uint8_t>& out, std::vector<CallFixup>* fixups = nullptr);
+  // Appends the shared stub direct calls use for callees without machine code: jmp [rsi + offsetof(FuncInst, entry)].
+  static void appendCallViaEntryStub(std::vector<uint8_t>& out);
 
  private:
   struct Impl;

@@ -223,6 +223,9 @@ struct ExecContext {
   // Native stack bound for compiled code: JIT prologues trap with CallStackExhausted when the machine stack pointer
   // is below it (0: unchecked). Set by the JIT tier from the running thread's stack (jit/jit.cpp).
   uintptr_t stackLimit = 0;
+  // Innermost frame of JIT code (a link {FuncInst*, previous link} in the frame, see jit/jit.h), so a fault can
+  // rebuild the backtrace; nullptr outside JIT code.
+  void* jitFrames = nullptr;
   // Trap details (valid after an entry returned a trap).
   std::string trapMessage;          // empty: use trapMessage(reason)
   std::vector<uint32_t> backtrace;  // innermost first: defining-module function indices
