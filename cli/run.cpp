@@ -3,8 +3,8 @@
 // Layer: cli (uses runtime/exec, runtime/interp, wasi/p1). Capabilities are opt-in: the guest sees only the
 // directories given with --dir/--dir-ro and the variables given with --env (or --inherit-env).
 // Exit codes: the guest's proc_exit status (0 when _start returns; also when a start function calls proc_exit during
-// instantiation); 134 on a trap (message and wasm backtrace on stderr, as wasmtime does on Unix); 1 for a module that
-// cannot be loaded, linked or instantiated, or an unsupported --tier; 2 for usage errors.
+// instantiation); 134 on a trap, also in a start function (message and wasm backtrace on stderr, as wasmtime does on
+// Unix); 1 for a module that cannot be loaded, linked or instantiated, or an unsupported --tier; 2 for usage errors.
 // --bench provides sightglass's `bench` module and prints the time between bench.start and bench.end on stderr last.
 // -v/--trace-traps: every backtrace frame (no collapsing of recursion) with its function index, a note when the guest
 // exits with a non-zero code, and the tier on stderr before the run.
@@ -236,9 +236,12 @@ int cmdRun(const RunOptions& opts) {
     std::cerr << "myrt: " << file << ": " << imports.error().message << "\n";
     return kExitError;
   }
-  auto inst = instantiate(*store, module, *imports);
-  if (!inst.ok() && (*ctx)->exitCode() && inst.error().message == wasi::kExitTrapMessage) {
-    return finish(static_cast<int>(*(*ctx)->exitCode()));  // proc_exit in the start function, as wasmtime does
+  std::optional<Trap> startTrap;
+  auto inst = instantiate(*store, module, *imports, &startTrap);
+  if (!inst.ok() && startTrap) {  // the start function trapped or called proc_exit (then exit as wasmtime does)
+    if ((*ctx)->exitCode() && wasi::isExitTrap(*startTrap)) return finish(static_cast<int>(*(*ctx)->exitCode()));
+    std::cerr << "myrt: " << file << ": trap in the start function: " << trapText(*startTrap, opts.verbose) << "\n";
+    return finish(134);
   }
   if (!inst.ok()) {
     std::cerr << "myrt: " << file << ": instantiation failed: " << inst.error().message << "\n";

@@ -44,7 +44,10 @@ struct [[nodiscard]] InvokeResult {
 // Errors: "incompatible import type" (link), the trap message when a segment or the start function traps
 // ("out of bounds table access", "out of bounds memory access", ...). Objects created before an initialization trap
 // stay in the store (their effects on imported tables/memories persist, as the spec requires).
-Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module, const std::vector<Extern>& imports);
+// When the start function traps and `startTrap` is given, it receives the whole trap (reason, backtrace): an embedder
+// such as `myrt run` reports it like any other trap (or, for WASI's proc_exit, as an exit).
+Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module, const std::vector<Extern>& imports,
+                              std::optional<Trap>* startTrap = nullptr);
 
 // Resolves the module's imports by (module name, field name) through `lookup`; a missing one gives
 // "unknown import: <module>.<name>". With no lookup, Store::registered is used.

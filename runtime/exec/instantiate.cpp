@@ -176,7 +176,8 @@ overflow:
   return Error(e.offset, "unsupported: constant expression too deep");
 }
 
-Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr, const std::vector<Extern>& imports) {
+Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr, const std::vector<Extern>& imports,
+                              std::optional<Trap>* startTrap) {
   if (!modPtr) return Error("no module");
   const Module& m = *modPtr;
   if (imports.size() != m.imports.size()) return Error("unknown import: wrong number of imports");
@@ -339,7 +340,11 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr
   if (m.start) {
     if (*m.start >= inst->funcs.size()) return Error("unknown function");
     InvokeResult r = invoke(store, inst->funcs[*m.start], {}, {});
-    if (r.trap) return Error(r.trap->message);
+    if (r.trap) {
+      std::string message = r.trap->message;
+      if (startTrap) *startTrap = std::move(r.trap);
+      return Error(std::move(message));
+    }
   }
   return inst;
 }
