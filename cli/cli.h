@@ -62,7 +62,7 @@ struct RunOptions {
   std::optional<std::string> invoke;       // call this export with argv[1..] instead of _start
   std::vector<std::string> dirs;           // HOST[::GUEST], read-write
   std::vector<std::string> dirsReadOnly;   // HOST[::GUEST], read-only
-  std::vector<std::string> env;            // NAME=VALUE
+  std::vector<std::string> env;            // NAME=VALUE, or NAME (the host's value)
   bool inheritEnv = false;
   std::optional<uint64_t> maxMemoryBytes;  // all linear memories together
   std::optional<uint64_t> maxStackBytes;   // the interpreter's value stack

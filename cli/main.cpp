@@ -203,7 +203,7 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   run->add_option("--dir-ro", runOpts.dirsReadOnly, "grant a host directory, read-only: HOST[::GUEST]")
       ->allow_extra_args(false);
-  run->add_option("--env", runOpts.env, "set an environment variable for the guest: NAME=VALUE")
+  run->add_option("--env", runOpts.env, "set an environment variable for the guest: NAME=VALUE, or NAME to pass the host's value")
       ->allow_extra_args(false);
   run->add_flag("--inherit-env", runOpts.inheritEnv, "pass this process's whole environment to the guest");
   run->add_option("--max-memory", maxMemory, "limit all linear memories together, e.g. 64M, 1G");

@@ -196,13 +196,25 @@ int cmdRun(const RunOptions& opts) {
       if (eq != std::string::npos) cfg.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
     }
   }
+  // --env NAME=VALUE, or --env NAME for the host's value (as wasmtime); a later setting replaces an earlier one
+  // (also one inherited with --inherit-env).
   for (const std::string& kv : opts.env) {
     size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::cerr << "myrt: run: --env expects NAME=VALUE, got '" << kv << "'\n";
+    if (eq == 0 || kv.empty()) {
+      std::cerr << "myrt: run: --env expects NAME=VALUE or NAME, got '" << kv << "'\n";
       return kExitUsage;
     }
-    cfg.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    std::string name = kv.substr(0, eq), value;
+    if (eq != std::string::npos) {
+      value = kv.substr(eq + 1);
+    } else if (const char* host = std::getenv(name.c_str())) {
+      value = host;
+    } else {
+      std::cerr << "myrt: run: --env " << name << ": not set in this environment\n";
+      return kExitUsage;
+    }
+    std::erase_if(cfg.env, [&](const auto& e) { return e.first == name; });
+    cfg.env.emplace_back(std::move(name), std::move(value));
   }
   for (const std::string& d : opts.dirs) cfg.preopens.push_back(parseDir(d, false));
   for (const std::string& d : opts.dirsReadOnly) cfg.preopens.push_back(parseDir(d, true));
