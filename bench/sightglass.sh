@@ -3,7 +3,7 @@
 # and baseline JIT (`myrt run --bench [--tier=jit]`) and on node's WASI (V8, bench/node_sightglass.mjs), all measured in
 # one run: the time between bench.start and bench.end, as a markdown table with the ratios to node. Each program runs
 # in its own folder.
-#   bench/sightglass.sh [BUILD_DIR=build]        env: PROGRAMS="bz2 shootout-fib2 ..." (default: all but the four
+#   bench/sightglass.sh [BUILD_DIR=build]        env: PROGRAMS="bz2 shootout-fib2 ..." (default: all but the three
 #                                                that take minutes on a tier; PROGRAMS=all for every one)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -14,7 +14,7 @@ sg="${MYRT_BENCH_WASM:-$root/../shared/bench-wasm}/sightglass"
 [ -d "$sg" ] || { echo "bench/sightglass.sh: $sg missing (set MYRT_BENCH_WASM)" >&2; exit 1; }
 have_node=1
 command -v node >/dev/null || { have_node=0; echo "bench/sightglass.sh: node not found: the node column is n/a" >&2; }
-slow=" gcc-loops shootout-ed25519 shootout-seqhash shootout-fib2 "
+slow=" gcc-loops shootout-ed25519 shootout-seqhash "
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), load:$(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| program | myrt interp ms | myrt jit ms | node ms | interp/node | jit/node |"
