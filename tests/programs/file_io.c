@@ -1,6 +1,7 @@
 // tests/programs/file_io.c -- file I/O in the preopened working directory (`myrt run --dir . file_io.wasm` on a fresh
 // copy of file_io.dir): read a file, create/append/seek/truncate, mkdir, rename, list a directory, stat, unlink, and
 // check that `..` and an absolute host path stay out of reach. Prints what it saw; exit 0 iff all went as expected.
+// With --read-only (run with --dir-ro): reads work, every change is refused.
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +22,7 @@ static int failures;
 
 static int cmp(const void* a, const void* b) { return strcmp(*(char* const*)a, *(char* const*)b); }
 
-int main(void) {
+int main(int argc, char** argv) {
   // Read the fixture.
   FILE* f = fopen("input.txt", "r");
   if (!f) {  // e.g. run without --dir: no preopen, nothing reachable
@@ -32,6 +33,17 @@ int main(void) {
   size_t n = fread(buf, 1, sizeof buf - 1, f);
   printf("input.txt: %zu bytes: %s", n, buf);
   fclose(f);
+  if (argc > 1 && strcmp(argv[1], "--read-only") == 0) {  // run with --dir-ro: every change is refused
+    EXPECT(mkdir("out", 0755) != 0);
+    printf("mkdir: %s\n", strerror(errno));
+    EXPECT(fopen("new.txt", "w") == NULL);
+    printf("fopen for writing: %s\n", strerror(errno));
+    EXPECT(fopen("input.txt", "a") == NULL);
+    EXPECT(unlink("input.txt") != 0);
+    EXPECT(access("new.txt", F_OK) != 0 && access("input.txt", F_OK) == 0);
+    printf("%s\n", failures ? "file_io: FAILED" : "file_io: read-only ok");
+    return failures ? 1 : 0;
+  }
   // Write, append, read back.
   f = fopen("out/result.txt", "w");
   EXPECT(f == NULL && errno == ENOENT);  // no out/ yet
