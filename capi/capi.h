@@ -1,0 +1,125 @@
+// capi/capi.h -- internal representation of the C API objects (include/wasm.h, include/myrt.h) over runtime/exec.
+// Layer: capi (top; depends on exec, tiers, text, wasi). Shared by wasm_capi.cpp (wasm.h) and myrt_capi.cpp (myrt.h).
+//
+// Model: a wasm_store_t holds a shared StoreState that owns the myrt Store (which owns every runtime object). Runtime
+// objects are reached through Handles: wasm_func_t*, wasm_global_t*, wasm_table_t*, wasm_memory_t*, wasm_extern_t*,
+// wasm_instance_t*, wasm_foreign_t*, wasm_ref_t* all point to a Handle (the C types are never defined; pointers are
+// reinterpreted). A handle keeps the StoreState alive, so the store dies when the wasm_store_t and the last handle are
+// deleted; host info (and finalizers) of store-owned objects are kept in the StoreState by object identity and the
+// finalizers run when the state dies. Traps and modules are not store-owned: their handles share TrapData/ModuleData,
+// which carry their host info.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "myrt.h"
+#include "runtime/exec/engine.h"
+#include "runtime/exec/store.h"
+#include "runtime/tiers/tiers.h"
+#include "wasi/p1/wasi.h"
+
+namespace myrt::capi {
+
+struct HostInfo {
+  void* info = nullptr;
+  void (*finalizer)(void*) = nullptr;
+  // Replaces the info; the previous finalizer runs now (each finalizer runs exactly once).
+  void set(void* i, void (*f)(void*)) {
+    HostInfo old = *this;
+    info = i;
+    finalizer = f;
+    if (old.finalizer) old.finalizer(old.info);
+  }
+  void finalize() {
+    if (finalizer) finalizer(info);
+    finalizer = nullptr;
+    info = nullptr;
+  }
+};
+
+struct StoreState : std::enable_shared_from_this<StoreState> {
+  // Destroyed in reverse order: finalizers run first (in ~StoreState), then the store, then the WASI contexts the
+  // store's host functions refer to.
+  std::vector<std::shared_ptr<wasi::WasiContext>> wasi;
+  std::unique_ptr<Store> store;
+  std::unordered_map<const void*, HostInfo> hostInfo;          // by object identity
+  std::vector<std::pair<void*, void (*)(void*)>> envFinalizers;  // wasm_func_new_with_env
+  std::unordered_set<Ref> foreigns;                             // extern references made by wasm_foreign_new
+  uint64_t nextForeign = 0;
+  ~StoreState();
+};
+
+struct ModuleData {
+  std::shared_ptr<const Module> module;
+  HostInfo hostInfo;
+  ~ModuleData() { hostInfo.finalize(); }
+};
+
+struct FrameInfo {
+  uint32_t funcIndex = 0;
+  const Instance* instance = nullptr;  // nullptr: a host function
+  size_t moduleOffset = 0;             // the function body's offset in its module binary
+  std::string name;
+};
+
+struct TrapData {
+  std::string message;
+  std::vector<FrameInfo> frames;       // innermost first
+  std::shared_ptr<StoreState> st;      // keeps the frames' instances alive (may be null)
+  HostInfo hostInfo;
+  ~TrapData() { hostInfo.finalize(); }
+};
+
+enum class HKind : uint8_t { Func, Global, Table, Memory, Tag, Instance, Foreign, Trap, Module, Other };
+
+struct Handle {
+  HKind kind = HKind::Other;
+  std::shared_ptr<StoreState> st;      // store-owned objects
+  void* obj = nullptr;                 // identity: FuncInst*, GlobalInst*, TableInst*, MemoryInst*, Instance*, Ref
+  std::shared_ptr<TrapData> trap;      // Trap
+  std::shared_ptr<ModuleData> module;  // Module
+};
+
+Handle* newHandle(HKind kind, std::shared_ptr<StoreState> st, void* obj);
+wasm_trap_t* makeTrap(std::shared_ptr<StoreState> st, const Trap& t);
+wasm_trap_t* messageTrap(std::shared_ptr<StoreState> st, std::string message);
+std::string describeTrap(const TrapData& t);
+Result<std::shared_ptr<const Module>> compileModule(const wasm_byte_vec_t* binary);
+wasm_module_t* newModuleHandle(std::shared_ptr<const Module> m);
+
+template <typename T>
+Handle* H(T* p) {
+  return reinterpret_cast<Handle*>(const_cast<std::remove_const_t<T>*>(p));
+}
+template <typename T>
+T* As(Handle* h) {
+  return reinterpret_cast<T*>(h);
+}
+
+}  // namespace myrt::capi
+
+struct wasm_config_t {
+  myrt::Tier tier = myrt::Tier::Interp;
+  myrt::StoreLimits limits;
+};
+
+struct wasm_engine_t {
+  myrt::Tier tier = myrt::Tier::Interp;
+  myrt::StoreLimits limits;
+};
+
+struct wasm_store_t {
+  std::shared_ptr<myrt::capi::StoreState> st;
+};
+
+struct wasm_shared_module_t {
+  std::shared_ptr<const myrt::Module> module;
+};
+
+struct myrt_error_t {
+  myrt::Error error;
+};

@@ -1,0 +1,44 @@
+# capi/library.cmake -- the embeddable library: libmyrt.so (exports only wasm_* and myrt_*) and libmyrt.a (every
+# stage's objects in one archive), `cmake --install` rules for both, the headers (include/wasm.h, include/myrt.h),
+# a pkg-config file (myrt.pc) and a CMake package (find_package(myrt): targets myrt::myrt and myrt::myrt_static).
+# Included from the top-level CMakeLists.txt after the stage libraries (MYRT_STAGE_LIBS) are defined.
+
+set(myrt_objects "")
+foreach(stage IN LISTS MYRT_STAGE_LIBS)
+  list(APPEND myrt_objects $<TARGET_OBJECTS:${stage}>)
+endforeach()
+
+# libmyrt.so: the C API's objects; the stages are linked in as needed. A version script keeps the C++ internals local.
+add_library(myrt_shared SHARED $<TARGET_OBJECTS:myrt_capi>)
+target_link_libraries(myrt_shared PRIVATE myrt_capi)
+target_link_options(myrt_shared PRIVATE "-Wl,--version-script=${CMAKE_SOURCE_DIR}/capi/exports.map" -Wl,--no-undefined)
+set_target_properties(myrt_shared PROPERTIES OUTPUT_NAME myrt EXPORT_NAME myrt VERSION ${PROJECT_VERSION}
+                      SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
+                      LINK_DEPENDS "${CMAKE_SOURCE_DIR}/capi/exports.map")
+target_include_directories(myrt_shared INTERFACE $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/include>
+                           $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+
+# libmyrt.a: all stages in one archive, so a consumer links one library (plus the C++ runtime).
+add_library(myrt_static STATIC ${myrt_objects})
+set_target_properties(myrt_static PROPERTIES OUTPUT_NAME myrt EXPORT_NAME myrt_static)
+target_link_libraries(myrt_static INTERFACE stdc++ m)
+target_include_directories(myrt_static INTERFACE $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/include>
+                           $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+
+install(TARGETS myrt_shared myrt_static EXPORT myrtTargets COMPONENT capi
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(FILES ${CMAKE_SOURCE_DIR}/include/wasm.h ${CMAKE_SOURCE_DIR}/include/myrt.h
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT capi)
+install(EXPORT myrtTargets NAMESPACE myrt:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/myrt COMPONENT capi)
+
+include(CMakePackageConfigHelpers)
+configure_package_config_file(${CMAKE_SOURCE_DIR}/capi/myrtConfig.cmake.in ${CMAKE_BINARY_DIR}/myrtConfig.cmake
+                              INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/myrt)
+write_basic_package_version_file(${CMAKE_BINARY_DIR}/myrtConfigVersion.cmake COMPATIBILITY SameMinorVersion)
+install(FILES ${CMAKE_BINARY_DIR}/myrtConfig.cmake ${CMAKE_BINARY_DIR}/myrtConfigVersion.cmake
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/myrt COMPONENT capi)
+
+# The .pc file locates the prefix relative to itself, so an installation can be moved (or made with --prefix).
+file(RELATIVE_PATH MYRT_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+configure_file(${CMAKE_SOURCE_DIR}/capi/myrt.pc.in ${CMAKE_BINARY_DIR}/myrt.pc @ONLY)
+install(FILES ${CMAKE_BINARY_DIR}/myrt.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT capi)
