@@ -9,7 +9,26 @@ foreach(stage IN LISTS MYRT_STAGE_LIBS)
 endforeach()
 
 # libmyrt.so: the C API's objects; the stages are linked in as needed. A version script keeps the C++ internals local.
-add_library(myrt_shared SHARED $<TARGET_OBJECTS:myrt_capi>)
+# The JIT needs asmjit; Debian ships only a static libasmjit.a, and when that is not position independent the shared
+# library is built without the JIT (capi/shared_only/no_jit.cpp: the jit tier reports itself unavailable).
+include(CheckCXXSourceCompiles)
+set(CMAKE_REQUIRED_LINK_OPTIONS -shared -fPIC)
+set(CMAKE_REQUIRED_LIBRARIES ${ASMJIT_LIBRARY})
+set(CMAKE_REQUIRED_INCLUDES ${ASMJIT_INCLUDE_DIR})
+set(CMAKE_REQUIRED_DEFINITIONS -DASMJIT_STATIC)
+check_cxx_source_compiles("#include <asmjit/x86.h>
+int use() { asmjit::JitRuntime rt; return rt.environment().is64Bit(); }
+int main() { return 0; }" MYRT_ASMJIT_LINKS_SHARED)
+unset(CMAKE_REQUIRED_LINK_OPTIONS)
+unset(CMAKE_REQUIRED_LIBRARIES)
+unset(CMAKE_REQUIRED_INCLUDES)
+unset(CMAKE_REQUIRED_DEFINITIONS)
+if(MYRT_ASMJIT_LINKS_SHARED)
+  add_library(myrt_shared SHARED $<TARGET_OBJECTS:myrt_capi>)
+else()
+  message(STATUS "libmyrt.so: without the JIT (${ASMJIT_LIBRARY} is not position independent); libmyrt.a has it")
+  add_library(myrt_shared SHARED $<TARGET_OBJECTS:myrt_capi> ${CMAKE_SOURCE_DIR}/capi/shared_only/no_jit.cpp)
+endif()
 target_link_libraries(myrt_shared PRIVATE myrt_capi)
 target_link_options(myrt_shared PRIVATE "-Wl,--version-script=${CMAKE_SOURCE_DIR}/capi/exports.map" -Wl,--no-undefined)
 set_target_properties(myrt_shared PROPERTIES OUTPUT_NAME myrt EXPORT_NAME myrt VERSION ${PROJECT_VERSION}
@@ -18,10 +37,11 @@ set_target_properties(myrt_shared PROPERTIES OUTPUT_NAME myrt EXPORT_NAME myrt V
 target_include_directories(myrt_shared INTERFACE $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/include>
                            $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 
-# libmyrt.a: all stages in one archive, so a consumer links one library (plus the C++ runtime).
+# libmyrt.a: all stages in one archive, so a consumer links one library (plus the C++ runtime and asmjit).
 add_library(myrt_static STATIC ${myrt_objects})
 set_target_properties(myrt_static PROPERTIES OUTPUT_NAME myrt EXPORT_NAME myrt_static)
-target_link_libraries(myrt_static INTERFACE stdc++ m)
+# asmjit (the JIT's assembler) is a Debian static library: consumers of libmyrt.a link it too (libasmjit-dev).
+target_link_libraries(myrt_static INTERFACE ${ASMJIT_LIBRARY} stdc++ m)
 target_include_directories(myrt_static INTERFACE $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/include>
                            $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 
