@@ -6,36 +6,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "check.h"
 #include "myrt.h"
 #include "wasm.h"
 
-static int failures = 0;
-#define CHECK(cond)                                                                 \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);      \
-      ++failures;                                                                   \
-    }                                                                               \
-  } while (0)
 
 static const char* kLoop =
     "(module (func (export \"loop\") (param $n i32) (result i32)"
     "  (loop $l (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br_if $l (local.get $n)))"
     "  (local.get $n)))";
-
-static int trap_is(wasm_trap_t* trap, const char* expected) {
-  if (!trap) {
-    fprintf(stderr, "expected trap '%s', the loop finished\n", expected);
-    return 0;
-  }
-  wasm_message_t m;
-  wasm_trap_message(trap, &m);
-  int ok = strcmp(m.data, expected) == 0;
-  if (!ok) fprintf(stderr, "expected trap '%s', got '%s'\n", expected, m.data);
-  wasm_byte_vec_delete(&m);
-  wasm_trap_delete(trap);
-  return ok;
-}
 
 static void* interrupter(void* arg) {
   struct timespec ts = {0, 50 * 1000 * 1000};
@@ -95,10 +74,5 @@ int main(void) {
   myrt_interrupt_handle_interrupt(handle);  /* harmless after the store is gone */
   myrt_interrupt_handle_delete(handle);
   wasm_engine_delete(engine);
-  if (failures) {
-    fprintf(stderr, "%d check(s) failed\n", failures);
-    return 1;
-  }
-  printf("all checks passed\n");
-  return 0;
+  return check_summary();
 }

@@ -6,17 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "myrt.h"
 #include "wasm.h"
 
-static int failures = 0;
-#define CHECK(cond)                                                      \
-  do {                                                                   \
-    if (!(cond)) {                                                       \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                        \
-    }                                                                    \
-  } while (0)
 
 static wasm_module_t* compile(wasm_store_t* store, const char* wat) {
   wasm_byte_vec_t bin;
@@ -48,32 +41,6 @@ static wasm_instance_t* instantiate(wasm_store_t* store, wasm_module_t* module, 
   }
   wasm_instance_exports(instance, exports);
   return instance;
-}
-
-/* The trap's message equals `expected`; deletes the trap. */
-static int trap_is(wasm_trap_t* trap, const char* expected) {
-  if (!trap) {
-    fprintf(stderr, "expected trap '%s', got none\n", expected);
-    return 0;
-  }
-  wasm_message_t m;
-  wasm_trap_message(trap, &m);
-  int ok = m.size == strlen(expected) + 1 && strcmp(m.data, expected) == 0;
-  if (!ok) fprintf(stderr, "expected trap '%s', got '%s'\n", expected, m.data);
-  wasm_byte_vec_delete(&m);
-  wasm_trap_delete(trap);
-  return ok;
-}
-
-static int trap_starts(wasm_trap_t* trap, const char* prefix) {
-  if (!trap) return 0;
-  wasm_message_t m;
-  wasm_trap_message(trap, &m);
-  int ok = strncmp(m.data, prefix, strlen(prefix)) == 0;
-  if (!ok) fprintf(stderr, "expected a trap starting '%s', got '%s'\n", prefix, m.data);
-  wasm_byte_vec_delete(&m);
-  wasm_trap_delete(trap);
-  return ok;
 }
 
 /* ---- finalizers ---- */
@@ -465,10 +432,5 @@ int main(void) {
   test_host_objects(engine);
   test_config();
   wasm_engine_delete(engine);
-  if (failures) {
-    fprintf(stderr, "%d check(s) failed\n", failures);
-    return 1;
-  }
-  printf("all checks passed\n");
-  return 0;
+  return check_summary();
 }
