@@ -121,28 +121,104 @@ IOp loadIOp(Op op) {
   }
 }
 
+// A label of the control stack while lowering.
+struct Label {
+  bool dead = false;
+  uint32_t pos = kNoPos;                 // bound position (loops: the head)
+  std::vector<uint32_t> patches;         // words to patch with the end position
+  std::vector<uint32_t> elsePatches;     // if: the false branch
+  std::vector<uint32_t> savedParams;     // if with params: scratch copies
+  uint32_t handler = kNoPos;             // try_table / try: index into InterpFunc::handlers
+  uint32_t handlersBefore = 0;           // number of handlers opened before this block
+  uint32_t exnScratch = kNoPos;          // legacy catch: scratch slot with the caught exception
+  uint32_t opsAtHead = 0;                // loop: opCount_ at its head (fuel cost of an iteration)
+  std::vector<CatchEntry> legacyCatches;  // legacy try: its catch clauses until the end of the block
+  void reset() {  // as new, keeping the vectors' storage
+    dead = false;
+    pos = handler = exnScratch = kNoPos;
+    handlersBefore = opsAtHead = 0;
+    patches.clear();
+    elsePatches.clear();
+    savedParams.clear();
+    legacyCatches.clear();
+  }
+};
+// A pending value (vs_[pos] == kPend): a constant (bits of `type`), or with addImm the i32 `slot base + bits`
+// (base: a local, or the own slot of the same position).
+struct Pend {
+  bool addImm;
+  ValKind type;
+  uint32_t base;
+  uint64_t bits;
+};
+
+// The code being emitted: a word buffer whose append is a compare and a store (std::vector::push_back was not inlined
+// and cost 13% of lowering).
+class CodeBuf {
+ public:
+  uint32_t size() const { return n_; }
+  uint32_t& operator[](uint32_t i) { return p_[i]; }
+  const uint32_t* data() const { return p_; }
+  [[gnu::always_inline]] void push_back(uint32_t w) {
+    if (__builtin_expect(n_ == cap_, 0)) grow(n_ + 1);
+    p_[n_++] = w;
+  }
+  void resize(uint32_t n) {  // shrink (or grow with unspecified contents)
+    if (n > cap_) grow(n);
+    n_ = n;
+  }
+  void reserve(size_t n) {
+    if (n > cap_) grow(n);
+  }
+  void clear() { n_ = 0; }
+
+ private:
+  void grow(size_t need) {
+    store_.resize(std::max<size_t>(need, store_.size() * 2 + 256));
+    p_ = store_.data();
+    cap_ = static_cast<uint32_t>(store_.size());
+  }
+  std::vector<uint32_t> store_;
+  uint32_t* p_ = nullptr;
+  uint32_t n_ = 0, cap_ = 0;
+};
+
+// Buffers of the lowering, kept per thread so that lowering a function allocates nothing once they are warm.
+struct LowerBuffers {
+  CodeBuf code;
+  std::vector<uint32_t> vs, scratchFixups, srcs, retStubCatches;
+  std::vector<Pend> pend;
+  std::vector<Label> labels;
+};
+
 // Deliberately not derived from NullInterface: a hook added to the reader must be handled here (compile error
 // otherwise), never silently skipped.
 class Lowering {
  public:
   using Reader = CodeReader<Lowering, false>;
 
-  Lowering(const Module& m, const std::vector<uint32_t>& typeIds, InterpFunc& out)
-      : m_(m), typeIds_(typeIds), out_(out), handlers_(handlerTable()) {}
+  Lowering(const Module& m, const std::vector<uint32_t>& typeIds, InterpFunc& out, LowerBuffers& b)
+      : m_(m), typeIds_(typeIds), out_(out), handlers_(handlerTable()), code_(b.code), vs_(b.vs), pend_(b.pend),
+        labels_(b.labels), scratchFixups_(b.scratchFixups), srcs_(b.srcs), retStubCatches_(b.retStubCatches) {
+    code_.clear();
+    vs_.clear();
+    scratchFixups_.clear();
+    retStubCatches_.clear();
+  }
   void setReader(Reader* r) { r_ = r; }
   void setInstance(const Instance* inst) { inst_ = inst; }
   const std::string& error() const { return error_; }
 
   void onFuncStart(uint32_t funcIndex, const CompositeType& type) {
     const size_t bodyBytes = m_.funcs[funcIndex].body.size;
-    out_.code.reserve(16 + bodyBytes * 3);
+    code_.reserve(16 + bodyBytes * 3);
     const Func& f = m_.funcs[funcIndex];
     numLocals_ = static_cast<uint32_t>(type.params.size() + f.locals.size());
     numResults_ = static_cast<uint32_t>(type.results.size());
     out_.numParams = static_cast<uint32_t>(type.params.size());
     out_.numLocals = numLocals_;
-    labels_.clear();
-    labels_.push_back(Label{});  // label 0: the function body (branches to it return)
+    nLabels_ = 0;
+    newLabel();  // label 0: the function body (branches to it return)
   }
 
   // ---- control ----
@@ -245,10 +321,10 @@ class Lowering {
       }
       auto it = std::find_if(stubs.begin(), stubs.end(), [&](auto& s) { return s.first == depth; });
       if (it != stubs.end()) {
-        out_.code[at] = it->second;
+        code_[at] = it->second;
         continue;
       }
-      out_.code[at] = pc();
+      code_[at] = pc();
       stubs.emplace_back(depth, pc());
       emitBranch(t, h, false, 0);
     }
@@ -483,8 +559,8 @@ class Lowering {
       materializeLocal(idx, h);
       emitPendTo(idx, h);
     } else if (src != idx) {
-      if (!pendingReads && src == slot(h) && lastDst_ != kNoPos && out_.code[lastDst_] == src) {
-        out_.code[lastDst_] = idx;  // retarget the producer: `local.set (i32.add ...)` writes the local directly
+      if (!pendingReads && src == slot(h) && lastDst_ != kNoPos && code_[lastDst_] == src) {
+        code_[lastDst_] = idx;  // retarget the producer: `local.set (i32.add ...)` writes the local directly
       } else {
         materializeLocal(idx, h);
         emit(IOp::Copy, idx, src);
@@ -501,8 +577,8 @@ class Lowering {
       materializeLocal(idx, h - 1);
       emitPendTo(idx, h - 1);
     } else if (src != idx) {
-      if (!hasPending(idx, h - 1) && src == slot(h - 1) && lastDst_ != kNoPos && out_.code[lastDst_] == src) {
-        out_.code[lastDst_] = idx;
+      if (!hasPending(idx, h - 1) && src == slot(h - 1) && lastDst_ != kNoPos && code_[lastDst_] == src) {
+        code_[lastDst_] = idx;
       } else {
         materializeLocal(idx, h - 1);
         emit(IOp::Copy, idx, src);
@@ -790,26 +866,15 @@ class Lowering {
       emit(IOp::Ret);
     }
     const uint32_t scratchBase = numLocals_ + maxHeight_ + 1;
-    for (uint32_t pos : scratchFixups_) out_.code[pos] += scratchBase;
+    for (uint32_t pos : scratchFixups_) code_[pos] += scratchBase;
     for (CatchEntry& e : out_.catches)
       if (e.exnSlot != UINT32_MAX && (e.exnSlot & kScratchFlag)) e.exnSlot = (e.exnSlot & ~kScratchFlag) + scratchBase;
     out_.frameSize = std::max(scratchBase + numScratch_, std::max(numResults_, out_.numParams));
     out_.entryCost = std::max<uint32_t>(1, outsideOps_);
+    out_.code.assign(code_.data(), code_.data() + code_.size());
   }
 
  private:
-  struct Label {
-    bool dead = false;
-    uint32_t pos = kNoPos;                 // bound position (loops: the head)
-    std::vector<uint32_t> patches;         // words to patch with the end position
-    std::vector<uint32_t> elsePatches;     // if: the false branch
-    std::vector<uint32_t> savedParams;     // if with params: scratch copies
-    uint32_t handler = kNoPos;             // try_table / try: index into InterpFunc::handlers
-    uint32_t handlersBefore = 0;           // number of handlers opened before this block
-    uint32_t exnScratch = kNoPos;          // legacy catch: scratch slot with the caught exception
-    uint32_t opsAtHead = 0;                // loop: opCount_ at its head (fuel cost of an iteration)
-    std::vector<CatchEntry> legacyCatches;  // legacy try: its catch clauses until the end of the block
-  };
   static constexpr uint32_t kCatchPatch = 0x80000000u;
   static constexpr uint32_t kScratchFlag = 0x40000000u;  // CatchEntry::exnSlot still a scratch index  // a patch naming CatchEntry::target instead of a code word
 
@@ -820,7 +885,7 @@ class Lowering {
     return numLocals_ + pos;
   }
   uint32_t temp(uint32_t pos) { return slot(pos); }  // a free slot above the live stack
-  bool live(uint32_t depth = 0) const {
+  [[gnu::always_inline]] bool live(uint32_t depth = 0) const {
     const ControlEntry& c = r_->control(depth);
     return !c.unreachable && !labels_[c.user].dead;
   }
@@ -864,7 +929,7 @@ class Lowering {
   }
   // ---- pending constants and add-immediates ----
   static bool is64(ValKind k) { return k == ValKind::I64 || k == ValKind::F64; }
-  void pushConst(uint32_t pos, ValKind type, uint64_t bits) {
+  [[gnu::always_inline]] void pushConst(uint32_t pos, ValKind type, uint64_t bits) {
     vs_.resize(pos + 1);
     if (pend_.size() <= pos) pend_.resize(pos + 16);
     vs_[pos] = kPend;
@@ -879,7 +944,7 @@ class Lowering {
   }
   // The slot holding the value at `pos`, materializing a pending constant/add-immediate into its own slot. Call
   // before emitting the consuming instruction.
-  uint32_t use(uint32_t pos) {
+  [[gnu::always_inline]] uint32_t use(uint32_t pos) {
     const uint32_t v = vs_[pos];
     if (v != kPend) return v;
     emitPendTo(slot(pos), pos);
@@ -895,12 +960,16 @@ class Lowering {
   }
 
   // ---- blocks and branches ----
+  uint32_t newLabel() {
+    if (nLabels_ == labels_.size()) labels_.emplace_back();
+    labels_[nLabels_].reset();
+    return nLabels_++;
+  }
   void openBlock(ControlEntry& c, bool parentLive) {
-    c.user = labels_.size();
-    Label l;
+    c.user = newLabel();
+    Label& l = labels_[c.user];
     l.dead = !parentLive;
     l.handlersBefore = static_cast<uint32_t>(out_.handlers.size());
-    labels_.push_back(std::move(l));
     if (parentLive) {
       materializeAll();
       // A loop head is a jump target, a try starts a handler range: nothing before them may be fused or retargeted.
@@ -912,7 +981,7 @@ class Lowering {
   void bind(std::vector<uint32_t>& patches) {
     for (uint32_t p : patches) {
       if (p & kCatchPatch) out_.catches[p & ~kCatchPatch].target = pc();
-      else out_.code[p] = pc();
+      else code_[p] = pc();
     }
     patches.clear();
     lastDst_ = kNoPos;
@@ -926,7 +995,7 @@ class Lowering {
   // Writes the jump target of label `t` into code[at] (now, or when the label is bound).
   void jumpTo(ControlEntry& t, uint32_t at) {
     Label& l = labels_[t.user];
-    if (t.kind == CtrlKind::Loop) out_.code[at] = l.pos;
+    if (t.kind == CtrlKind::Loop) code_[at] = l.pos;
     else l.patches.push_back(at);
   }
   // A branch to `t` with the label's values at positions [top-k, top). Conditional when `cond` is set: taken when
@@ -938,7 +1007,7 @@ class Lowering {
       uint32_t skip = kNoPos;
       if (conditional) skip = emitCondJump(ifZero, cond);
       emitReturn(top);
-      if (conditional) out_.code[skip] = pc();
+      if (conditional) code_[skip] = pc();
       lastDst_ = kNoPos;
       return;
     }
@@ -952,7 +1021,7 @@ class Lowering {
     const uint32_t k = static_cast<uint32_t>(t.labelTypes().size());
     for (uint32_t i = 0; i < k; ++i) emitMove(slot(t.height + i), top - k + i);
     jumpTo(t, emitJump(back));
-    if (conditional) out_.code[skip] = pc();
+    if (conditional) code_[skip] = pc();
     lastDst_ = kNoPos;
   }
   // Fuel cost of one iteration of loop `t` when branching back to it now (kNoPos: not a back-edge).
@@ -974,8 +1043,8 @@ class Lowering {
   // Result i is written at step i, so a source reading local j < i (overwritten at step j) is copied first.
   void emitReturn(uint32_t top) {
     const uint32_t r = numResults_;
-    if (r == 1 && vs_[top - 1] == slot(top - 1) && lastDst_ != kNoPos && out_.code[lastDst_] == vs_[top - 1]) {
-      out_.code[lastDst_] = 0;  // the producer writes the result slot directly
+    if (r == 1 && vs_[top - 1] == slot(top - 1) && lastDst_ != kNoPos && code_[lastDst_] == vs_[top - 1]) {
+      code_[lastDst_] = 0;  // the producer writes the result slot directly
       emit(IOp::Ret);
       return;
     }
@@ -1034,7 +1103,7 @@ class Lowering {
   // With `cost` != kNoPos the jump is a loop back-edge (a ##Back op with the cost word after the target).
   uint32_t emitCondJump(bool jumpIfTrue, uint32_t cond, uint32_t cost = kNoPos) {
     const bool back = cost != kNoPos;
-    if (lastDst_ != kNoPos && lastDst_ == lastStart_ + 2 && out_.code[lastDst_] == cond && cond >= numLocals_) {
+    if (lastDst_ != kNoPos && lastDst_ == lastStart_ + 2 && code_[lastDst_] == cond && cond >= numLocals_) {
       const IOp prev = lastIOp_;
       IOp fused = IOp::Count;
       if (prev == IOp::I32Eqz)
@@ -1047,8 +1116,8 @@ class Lowering {
         // The comparison's operands (after its dst) become the branch's, followed by the target (and cost).
         uint32_t ops[3];
         const uint32_t n = pc() - (lastDst_ + 1);
-        for (uint32_t i = 0; i < n; ++i) ops[i] = out_.code[lastDst_ + 1 + i];
-        out_.code.resize(lastStart_);
+        for (uint32_t i = 0; i < n; ++i) ops[i] = code_[lastDst_ + 1 + i];
+        code_.resize(lastStart_);
         --opCount_;
         if (loopDepth_ == 0) --outsideOps_;
         head(fused);
@@ -1110,11 +1179,11 @@ class Lowering {
   }
 
   // ---- emission ----
-  uint32_t pc() const { return static_cast<uint32_t>(out_.code.size()); }
-  void word(uint32_t w) { out_.code.push_back(w); }
+  uint32_t pc() const { return static_cast<uint32_t>(code_.size()); }
+  [[gnu::always_inline]] void word(uint32_t w) { code_.push_back(w); }
   static uint32_t lo(uint64_t v) { return static_cast<uint32_t>(v); }
   static uint32_t hi(uint64_t v) { return static_cast<uint32_t>(v >> 32); }
-  void head(IOp op) {
+  [[gnu::always_inline]] void head(IOp op) {
     lastStart_ = pc();
     lastIOp_ = op;
     ++opCount_;
@@ -1148,22 +1217,16 @@ class Lowering {
   InterpFunc& out_;
   const void* const* handlers_;
   Reader* r_ = nullptr;
-  // A pending value (vs_[pos] == kPend): a constant (bits of `type`), or with addImm the i32 `slot base + bits`
-  // (base: a local, or the own slot of the same position).
-  struct Pend {
-    bool addImm;
-    ValKind type;
-    uint32_t base;
-    uint64_t bits;
-  };
   static constexpr uint32_t kPend = 0xFFFFFFF0u;
-  std::vector<uint32_t> vs_;
-  std::vector<Pend> pend_;  // by stack position
+  CodeBuf& code_;
+  std::vector<uint32_t>& vs_;
+  std::vector<Pend>& pend_;  // by stack position
+  std::vector<Label>& labels_;  // [0, nLabels_) in use
+  std::vector<uint32_t>& scratchFixups_;
+  std::vector<uint32_t>& srcs_;
+  std::vector<uint32_t>& retStubCatches_;
+  uint32_t nLabels_ = 0;
   uint32_t opCount_ = 0, outsideOps_ = 0, loopDepth_ = 0;
-  std::vector<Label> labels_;
-  std::vector<uint32_t> scratchFixups_;
-  std::vector<uint32_t> srcs_;
-  std::vector<uint32_t> retStubCatches_;
   uint32_t numLocals_ = 0, numResults_ = 0, maxHeight_ = 0, numScratch_ = 0;
   uint32_t lastDst_ = kNoPos;    // dst word of the last instruction, while it may still be retargeted or fused
   uint32_t lastStart_ = kNoPos;  // start of the last instruction
@@ -1190,7 +1253,8 @@ Result<std::unique_ptr<InterpFunc>> lowerFunction(Instance& inst, uint32_t funcI
   if (!inst.tierData) inst.tierData = std::make_unique<LowerContext>(m);
   auto* lc = static_cast<LowerContext*>(inst.tierData.get());
   auto out = std::make_unique<InterpFunc>();
-  Lowering low(m, inst.typeIds, *out);
+  static thread_local LowerBuffers buffers;
+  Lowering low(m, inst.typeIds, *out, buffers);
   Lowering::Reader reader(lc->types, low);
   low.setReader(&reader);
   low.setInstance(&inst);
