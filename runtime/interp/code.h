@@ -117,6 +117,7 @@ namespace myrt::interp {
 #define MYRT_IOP_NAME_MEM_G(name, ...) MYRT_IOP_X(name##G)
 #define MYRT_IOP_NAME_MEM0(name, ...) MYRT_IOP_X(name##M0)
 #define MYRT_IOP_NAME_MEM0_G(name, ...) MYRT_IOP_X(name##M0G)
+#define MYRT_IOP_NAME_STORE_K(name, ...) MYRT_IOP_X(name##M0K) MYRT_IOP_X(name##M0GK)
 #define MYRT_IOP_NAME_IMM(name) MYRT_IOP_X(name##Imm)
 #define MYRT_IOP_NAME_IMML(name) MYRT_IOP_X(name##ImmL)
 #define MYRT_IOPS_ALL                                                                                    \
@@ -125,6 +126,7 @@ namespace myrt::interp {
   MYRT_IOPS_LOAD(MYRT_IOP_NAME_MEM_G) MYRT_IOPS_STORE(MYRT_IOP_NAME_MEM_G)                                \
   MYRT_IOPS_LOAD(MYRT_IOP_NAME_MEM0) MYRT_IOPS_STORE(MYRT_IOP_NAME_MEM0)                                  \
   MYRT_IOPS_LOAD(MYRT_IOP_NAME_MEM0_G) MYRT_IOPS_STORE(MYRT_IOP_NAME_MEM0_G)                              \
+  MYRT_IOPS_STORE(MYRT_IOP_NAME_STORE_K)                                                                 \
   MYRT_IOPS_BIN_CMP(MYRT_IOP_NAME_IMM) MYRT_IOPS_BIN_ARITH(MYRT_IOP_NAME_IMM)                             \
   MYRT_IOPS_BIN_ARITH(MYRT_IOP_NAME_IMML)                                                                \
   MYRT_NUMERIC_SCALAR_OPS(MYRT_IOP_X) MYRT_NUMERIC_SIMD_OPS(MYRT_IOP_X)
@@ -134,7 +136,8 @@ namespace myrt::interp {
 // (exec/signals.h; run.cpp's entry turns the fault into TrapReason::MemoryOutOfBounds).
 // Memory-0 fast forms (name##M0, and name##M0G when memory 0 is guarded) of the scalar loads/stores, for memory 0 with
 // i32 addresses: dst/src addr imm off; the address is uint32_t(fp[addr].i32 + imm) + off (imm: a fused i32.add of a
-// constant, else 0).
+// constant, else 0). Stores of a constant: name##M0K / name##M0GK: value addr imm off [valueHi] (valueHi for 64-bit
+// value types).
 enum class IOp : uint16_t {
 #define MYRT_IOP_X(name) name,
   MYRT_IOPS_ALL

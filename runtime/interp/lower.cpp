@@ -78,6 +78,14 @@ Op mirroredCompare(Op op) {
     default: return Op::Unreachable;
   }
 }
+IOp storeM0KIOp(Op op, bool guarded) {
+  switch (op) {
+#define MYRT_CASE(name, ...) case Op::name: return guarded ? IOp::name##M0GK : IOp::name##M0K;
+    MYRT_IOPS_STORE(MYRT_CASE)
+#undef MYRT_CASE
+    default: return IOp::Count;
+  }
+}
 IOp loadM0IOp(Op op) {
   switch (op) {
 #define MYRT_CASE(name, ...) case Op::name: return IOp::name##M0;
@@ -744,6 +752,15 @@ class Lowering {
     const uint32_t h = height();  // address at h, value at h+1
     const uint32_t mem = in.mem.memory | (addr.kind == ValKind::I64 ? 0x80000000u : 0);
     IOp iop = loadIOp(in.op);
+    if (iop != IOp::Count && fastMem(in, addr) && vs_[h + 1] == kPend && !pend_[h + 1].addImm) {
+      const Pend k = pend_[h + 1];  // a constant value: its bits are the immediate
+      uint32_t imm = 0;
+      const uint32_t a = address(h, imm);
+      const IOp m0k = storeM0KIOp(in.op, guardedAccess(in, addr));
+      emit(m0k, lo(k.bits), a, imm, lo(in.mem.offset));
+      if (is64(k.type)) word(hi(k.bits));
+      return sync();
+    }
     const uint32_t v = use(h + 1);
     if (iop != IOp::Count && fastMem(in, addr)) {
       uint32_t imm = 0;

@@ -30,6 +30,10 @@ struct Frame {
   const uint32_t* ip;  // return address
   Value* fp;
   FuncInst* func;
+  // The caller's dispatch state, restored without chasing pointers on return.
+  const uint32_t* base;
+  const InstanceData* id;
+  const MemoryInst* mem0;
 };
 
 // What run() keeps outside its own stack frame (owned by interpEntry, alive after a fault's longjmp).
@@ -136,6 +140,12 @@ inline TrapReason numStepImm(Value* fp, const uint32_t* ip) {
     wr(fp[ip[2]], r);
   }
   return TrapReason::None;
+}
+
+// The value of a store of a constant: ip[2], with the high word at ip[6] for 64-bit types.
+template <typename T> inline T storedConst(const uint32_t* ip) {
+  if constexpr (sizeof(T) == 8) return std::bit_cast<T>(uint64_t(ip[2]) | (uint64_t(ip[6]) << 32));
+  else return std::bit_cast<T>(ip[2]);
 }
 
 // Interruption and fuel, at loop back-edges and function entries (the fast test is inline in POLL).
@@ -296,9 +306,9 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, InterpState* st, const
   TrapReason reason = TrapReason::None;
   std::vector<Frame>& frames = st->frames;
   st->fn = fn;
-  InterpFunc* code = static_cast<InterpFunc*>(fn->code.get());
+  const InterpFunc* const entryCode = static_cast<InterpFunc*>(fn->code.get());
   const InstanceData* id = &fn->instance->data;
-  const uint32_t* base = code->code.data();
+  const uint32_t* base = entryCode->code.data();
   const uint32_t* ip = base;
   const MemoryInst* mem0 = id->memory0;
   const std::atomic<uint32_t>* const intr = cx.interrupt;
@@ -306,7 +316,7 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, InterpState* st, const
   Value* nfp = nullptr;
   ExnObject* exn = nullptr;  // the exception being unwound
   uint32_t throwPos = 0;     // code position where it was thrown (or the call it came through)
-  zeroLocals(fp, code);
+  zeroLocals(fp, entryCode);
 
 #define NEXT()                          \
   do {                                  \
@@ -329,16 +339,17 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, InterpState* st, const
     }                                                                                                      \
   } while (0)
   // The function state after fn changed (call, return, unwind).
-#define ENTER_FN()                                    \
+#define ENTER_FN(c)                                   \
   do {                                                \
-    code = static_cast<InterpFunc*>(fn->code.get());  \
     id = &fn->instance->data;                         \
-    base = code->code.data();                         \
+    base = (c)->code.data();                          \
     mem0 = id->memory0;                               \
     st->fn = fn;                                      \
   } while (0)
+  // The executing function's code object (cold paths only: host calls, unwinding).
+#define CODE() static_cast<const InterpFunc*>(fn->code.get())
 
-  POLL(code->entryCost);
+  POLL(entryCode->entryCost);
   NEXT();
 
 L_Unreachable:
@@ -397,9 +408,12 @@ L_Ret:
     ip = f.ip;
     fp = f.fp;
     fn = f.func;
+    base = f.base;
+    id = f.id;
+    mem0 = f.mem0;
+    st->fn = fn;
     frames.pop_back();
     --cx.depth;
-    ENTER_FN();
   }
   NEXT();
 
@@ -427,17 +441,17 @@ do_call:
     InterpFunc* ncode = ensureCode(cx, *callee);
     if (!ncode) TRAP(TrapReason::Unimplemented);
     if (nfp + ncode->frameSize > cx.stackEnd) TRAP(TrapReason::CallStackExhausted);
-    frames.push_back(Frame{ip, fp, fn});
+    frames.push_back(Frame{ip, fp, fn, base, id, mem0});
     ++cx.depth;
     zeroLocals(nfp, ncode);
     fp = nfp;
     fn = callee;
-    ENTER_FN();
+    ENTER_FN(ncode);
     ip = base;
-    POLL(code->entryCost);
+    POLL(ncode->entryCost);
     NEXT();
   }
-  cx.sp = fp + code->frameSize;
+  cx.sp = fp + CODE()->frameSize;
   cx.caller = fn->instance;
   ++cx.depth;
   reason = callee->entry(cx, *callee, nfp);
@@ -472,13 +486,13 @@ do_tail_call:
     if (fp + ncode->frameSize > cx.stackEnd) TRAP(TrapReason::CallStackExhausted);
     zeroLocals(fp, ncode);
     fn = callee;
-    ENTER_FN();
+    ENTER_FN(ncode);
     ip = base;
-    POLL(code->entryCost);
+    POLL(ncode->entryCost);
     NEXT();
   }
   if (cx.depth >= cx.maxDepth) TRAP(TrapReason::CallStackExhausted);
-  cx.sp = fp + std::max<size_t>(code->frameSize, std::max(callee->numParams(), callee->numResults()));
+  cx.sp = fp + std::max<size_t>(CODE()->frameSize, std::max(callee->numParams(), callee->numResults()));
   cx.caller = fn->instance;
   ++cx.depth;
   reason = callee->entry(cx, *callee, fp);
@@ -585,6 +599,24 @@ L_GlobalSet:
   MYRT_MEM_STORE(L_##name##M0G, M0G_PTR(), member, MemT, 6)
   MYRT_IOPS_LOAD(MYRT_LOADS)
   MYRT_IOPS_STORE(MYRT_STORES)
+  // Stores of a constant (M0K, M0GK): value addr imm off [valueHi]; the value's type is that of the member.
+#define MYRT_STORES_K(name, member, MemT)                                                          \
+  L_##name##M0K: {                                                                                 \
+    uint8_t* p = M0_PTR(sizeof(MemT));                                                             \
+    if (!p) TRAP(TrapReason::MemoryOutOfBounds);                                                   \
+    const MemT x = static_cast<MemT>(storedConst<decltype(Value::member)>(ip));                      \
+    std::memcpy(p, &x, sizeof x);                                                                  \
+    ip += 6 + (sizeof(Value::member) == 8);                                                        \
+    NEXT();                                                                                        \
+  }                                                                                                \
+  L_##name##M0GK: {                                                                                \
+    const MemT x = static_cast<MemT>(storedConst<decltype(Value::member)>(ip));                      \
+    std::memcpy(M0G_PTR(), &x, sizeof x);                                                          \
+    ip += 6 + (sizeof(Value::member) == 8);                                                        \
+    NEXT();                                                                                        \
+  }
+  MYRT_IOPS_STORE(MYRT_STORES_K)
+#undef MYRT_STORES_K
 #undef MYRT_LOADS
 #undef MYRT_STORES
 #undef MYRT_MEM_LOAD
@@ -613,6 +645,7 @@ L_ThrowRef:
   // frame and look in the caller (at its call instruction); past the entry frame the exception leaves this loop.
 unwind:
   for (;;) {
+    const InterpFunc* code = CODE();
     for (size_t hi = code->handlers.size(); hi-- > 0;) {
       const HandlerRange& h = code->handlers[hi];
       if (throwPos < h.start || throwPos >= h.end) continue;
@@ -643,7 +676,7 @@ unwind:
     fn = f.func;
     frames.pop_back();
     --cx.depth;
-    ENTER_FN();
+    ENTER_FN(CODE());
     throwPos = static_cast<uint32_t>(ip - base) - 1;
   }
 
@@ -861,6 +894,7 @@ trap:
 #undef S
 #undef POLL
 #undef ENTER_FN
+#undef CODE
 }
 
 }  // namespace

@@ -320,7 +320,10 @@ TEST_CASE("interp: host functions see the calling instance (memory access for WA
 
 TEST_CASE("interp: constants and add-immediates folded into their consumers", "[interp]") {
   for (const ExecTier& tier : tiers()) {
-    Session s(tier);
+   for (bool guard : {true, false}) {  // guarded memory (fault handler) and explicit bounds checks
+    StoreLimits limits;
+    limits.guardPages = guard;
+    Session s(tier, limits);
     REQUIRE(s.load(R"((module
       (memory 1)
       (data (i32.const 16) "\01\02\03\04\05\06\07\08")
@@ -355,7 +358,17 @@ TEST_CASE("interp: constants and add-immediates folded into their consumers", "[
       (func (export "st") (param i32) (result i32)
         (i32.store16 offset=1 (i32.add (local.get 0) (i32.const 3)) (i32.const 0xBEEF))
         (i32.load16_u (i32.add (local.get 0) (i32.const 4))))
+      (func (export "st64") (param i32) (result i64)
+        (i64.store offset=8 (local.get 0) (i64.const 0x123456789ABCDEF0))
+        (f64.store offset=16 (local.get 0) (f64.const -2.5))
+        (f32.store offset=24 (local.get 0) (f32.const 0.75))
+        (i64.store32 offset=28 (local.get 0) (i64.const 0x1122334455667788))
+        (i64.add (i64.add (i64.load offset=8 (local.get 0)) (i64.trunc_f64_s (f64.load offset=16 (local.get 0))))
+                 (i64.add (i64.trunc_f32_s (f32.mul (f32.load offset=24 (local.get 0)) (f32.const 4)))
+                          (i64.load32_u offset=28 (local.get 0)))))
     ))") == "");
+    CHECK(s.i64("st64", {I32(64)}) == 0x123456789ABCDEF0ull - 2 + 3 + 0x55667788ull);
+    CHECK(s.call("st64", {I32(65530)}) == "out of bounds memory access");
     CHECK(s.i32("old", {I32(1)}) == 106);
     CHECK(s.i32("ld", {I32(20)}) == 3);  // byte at 20-4+2 = 18
     CHECK(s.call("ld", {I32(2)}) == "out of bounds memory access");  // 2-4 wraps to 0xFFFFFFFE
@@ -372,5 +385,6 @@ TEST_CASE("interp: constants and add-immediates folded into their consumers", "[
     CHECK(s.i32("brconst", {I32(0)}) == 9);
     CHECK(s.i32("st", {I32(100)}) == 0xBEEF);
     CHECK(s.call("st", {I32(65532)}) == "out of bounds memory access");
+   }
   }
 }
