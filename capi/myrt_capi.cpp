@@ -94,6 +94,10 @@ myrt_error_t* myrt_config_set_tier(wasm_config_t* c, const char* name) {
   if (!c || !name) return newError(Error("myrt_config_set_tier: null argument"));
   auto t = parseTier(name);
   if (!t.ok()) return newError(t.error());
+  if (*t == Tier::Jit && !tierAvailable(*t))
+    return newError(Error(
+        "unsupported: tier jit is not available in this library or on this CPU (libmyrt.so is built without the JIT "
+        "when asmjit is not position independent; libmyrt.a has it)"));
   auto cfg = tierConfig(*t);
   if (!cfg.ok()) return newError(cfg.error());
   c->tier = *t;

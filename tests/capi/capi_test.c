@@ -420,9 +420,23 @@ static void test_config(void) {
   wasm_engine_delete(engine);
 }
 
-int main(void) {
+/* capi_test [TIER]: runs everything on the engine's default tier, or on TIER ("jit" with libmyrt.a). */
+int main(int argc, char** argv) {
   printf("libmyrt %s\n", myrt_version());
-  wasm_engine_t* engine = wasm_engine_new();
+  wasm_config_t* config = wasm_config_new();
+  if (argc > 1) {
+    myrt_error_t* err = myrt_config_set_tier(config, argv[1]);
+    if (err) {
+      wasm_message_t m;
+      myrt_error_message(err, &m);
+      fprintf(stderr, "tier %s: %s\n", argv[1], m.data);
+      wasm_byte_vec_delete(&m);
+      myrt_error_delete(err);
+      wasm_config_delete(config);
+      return 1;
+    }
+  }
+  wasm_engine_t* engine = wasm_engine_new_with_config(config);
   wasm_store_t* store = wasm_store_new(engine);
   test_null_arguments();
   test_compile_errors(store);
