@@ -23,7 +23,19 @@
 // releases what the activation held. Code between the sigsetjmp and the fault must hold no object with a non-trivial
 // destructor (the longjmp skips destructors). Any other fault is passed on to the handler that was installed before
 // ours: a previous sa_sigaction/sa_handler is called; SIG_DFL (and SIG_IGN for a synchronous fault, as the kernel
-// does) resets the default action so the fault recurs and kills the process as if myrt had no handler.
+// does) resets the default action so the fault recurs and kills the process as if myrt had no handler. A handler
+// installed after myrt's (by the embedder) must pass faults on to it, or wasm out-of-bounds accesses crash.
+//
+// For a JIT tier: registerCodeRange(code, code + size, lookup, user) for each code buffer (unregister before freeing
+// it); in the tier's entry push a WasmActivation with Kind::Compiled, sigsetjmp(act.recover, 0), and on a fault call
+// afterFaultRecovery(act), build the backtrace from act.faultLocation (and the tier's own frame records), restore
+// cx.depth / cx.sp, pop the activation and return TrapReason::MemoryOutOfBounds. A compiled activation claims a fault
+// only at a registered PC, so a bug in a runtime helper called from JIT code still crashes instead of becoming a trap.
+//
+// Platform notes: x86-64 Linux (PC/SP from ucontext; AArch64 is wired but untested). On x86-64 a store that crosses
+// the end of memory faults before writing any byte, as wasm requires; AArch64 may commit the in-bounds part of such a
+// store, so a port there needs an explicit check for stores that can straddle the end. Under AddressSanitizer the
+// handler chains to ASan's (which then reports real crashes); afterFaultRecovery unpoisons the abandoned frames.
 #pragma once
 #include <csetjmp>
 #include <cstddef>
