@@ -9,24 +9,42 @@ foreach(stage IN LISTS MYRT_STAGE_LIBS)
 endforeach()
 
 # libmyrt.so: the C API's objects; the stages are linked in as needed. A version script keeps the C++ internals local.
-# The JIT needs asmjit; Debian ships only a static libasmjit.a, and when that is not position independent the shared
-# library is built without the JIT (capi/shared_only/no_jit.cpp: the jit tier reports itself unavailable).
+# The JIT needs asmjit; Debian ships only a static libasmjit.a, compiled as PIE code: every reference is PC-relative
+# and fine in a shared object once the archive's symbols are hidden (--exclude-libs), except references to glibc's
+# data symbols stderr/stdout (PIE code assumes copy relocations). At configure time we make a copy of the archive with
+# those two renamed to hidden pointers that capi/shared_only/asmjit_stdio.cpp defines, and check that it links into a
+# shared object. If even that fails, libmyrt.so is built without the JIT (capi/shared_only/no_jit.cpp: the jit tier
+# reports itself unavailable); libmyrt.a always has it.
+set(MYRT_ASMJIT_SHARED_ARCHIVE ${CMAKE_BINARY_DIR}/asmjit-for-shared/libasmjit_shared.a)
+file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/asmjit-for-shared)
+execute_process(COMMAND ${CMAKE_OBJCOPY} --redefine-sym stderr=myrt_asmjit_stderr
+                        --redefine-sym stdout=myrt_asmjit_stdout ${ASMJIT_LIBRARY} ${MYRT_ASMJIT_SHARED_ARCHIVE}
+                RESULT_VARIABLE myrt_objcopy_rc OUTPUT_QUIET ERROR_QUIET)
 include(CheckCXXSourceCompiles)
-set(CMAKE_REQUIRED_LINK_OPTIONS -shared -fPIC)
-set(CMAKE_REQUIRED_LIBRARIES ${ASMJIT_LIBRARY})
-set(CMAKE_REQUIRED_INCLUDES ${ASMJIT_INCLUDE_DIR})
-set(CMAKE_REQUIRED_DEFINITIONS -DASMJIT_STATIC)
-check_cxx_source_compiles("#include <asmjit/x86.h>
-int use() { asmjit::JitRuntime rt; return rt.environment().is64Bit(); }
-int main() { return 0; }" MYRT_ASMJIT_LINKS_SHARED)
-unset(CMAKE_REQUIRED_LINK_OPTIONS)
-unset(CMAKE_REQUIRED_LIBRARIES)
-unset(CMAKE_REQUIRED_INCLUDES)
-unset(CMAKE_REQUIRED_DEFINITIONS)
+set(MYRT_ASMJIT_LINKS_SHARED OFF)
+if(myrt_objcopy_rc EQUAL 0)
+  set(CMAKE_REQUIRED_LINK_OPTIONS -shared -fPIC -Wl,--exclude-libs,ALL)
+  set(CMAKE_REQUIRED_LIBRARIES ${MYRT_ASMJIT_SHARED_ARCHIVE})
+  set(CMAKE_REQUIRED_INCLUDES ${ASMJIT_INCLUDE_DIR})
+  set(CMAKE_REQUIRED_DEFINITIONS -DASMJIT_STATIC -fPIC)
+  file(READ ${CMAKE_SOURCE_DIR}/capi/shared_only/asmjit_stdio.cpp myrt_stdio_src)
+  check_cxx_source_compiles("${myrt_stdio_src}
+#include <asmjit/x86.h>
+int use() { asmjit::JitRuntime rt; asmjit::CodeHolder code; code.init(rt.environment()); return 0; }
+int main() { return 0; }" MYRT_ASMJIT_SHARED_ARCHIVE_LINKS)
+  set(MYRT_ASMJIT_LINKS_SHARED ${MYRT_ASMJIT_SHARED_ARCHIVE_LINKS})
+  unset(CMAKE_REQUIRED_LINK_OPTIONS)
+  unset(CMAKE_REQUIRED_LIBRARIES)
+  unset(CMAKE_REQUIRED_INCLUDES)
+  unset(CMAKE_REQUIRED_DEFINITIONS)
+endif()
 if(MYRT_ASMJIT_LINKS_SHARED)
-  add_library(myrt_shared SHARED $<TARGET_OBJECTS:myrt_capi>)
+  add_library(myrt_shared SHARED $<TARGET_OBJECTS:myrt_capi> ${CMAKE_SOURCE_DIR}/capi/shared_only/asmjit_stdio.cpp)
+  # The shared-safe asmjit copy is linked whole and first, so the system archive that myrt_jit names is never used.
+  target_link_libraries(myrt_shared PRIVATE -Wl,--whole-archive ${MYRT_ASMJIT_SHARED_ARCHIVE} -Wl,--no-whole-archive)
+  target_link_options(myrt_shared PRIVATE -Wl,--exclude-libs,ALL)
 else()
-  message(STATUS "libmyrt.so: without the JIT (${ASMJIT_LIBRARY} is not position independent); libmyrt.a has it")
+  message(STATUS "libmyrt.so: without the JIT (${ASMJIT_LIBRARY} cannot be linked into a shared object); libmyrt.a has it")
   add_library(myrt_shared SHARED $<TARGET_OBJECTS:myrt_capi> ${CMAKE_SOURCE_DIR}/capi/shared_only/no_jit.cpp)
 endif()
 target_link_libraries(myrt_shared PRIVATE myrt_capi)

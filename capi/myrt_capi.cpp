@@ -97,7 +97,7 @@ myrt_error_t* myrt_config_set_tier(wasm_config_t* c, const char* name) {
   if (*t == Tier::Jit && !tierAvailable(*t))
     return newError(Error(
         "unsupported: tier jit is not available in this library or on this CPU (libmyrt.so is built without the JIT "
-        "when asmjit is not position independent; libmyrt.a has it)"));
+        "when the configure step cannot link asmjit into it; libmyrt.a has it)"));
   auto cfg = tierConfig(*t);
   if (!cfg.ok()) return newError(cfg.error());
   c->tier = *t;
