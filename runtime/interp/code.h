@@ -135,9 +135,9 @@ namespace myrt::interp {
 // MemoryInst::guarded: no bounds check, an out-of-bounds access faults and the fault handler reports the trap
 // (exec/signals.h; run.cpp's entry turns the fault into TrapReason::MemoryOutOfBounds).
 // Memory-0 fast forms (name##M0, and name##M0G when memory 0 is guarded) of the scalar loads/stores, for memory 0 with
-// i32 addresses: dst/src addr imm off; the address is uint32_t(fp[addr].i32 + imm) + off (imm: a fused i32.add of a
-// constant, else 0). Stores of a constant: name##M0K / name##M0GK: value addr imm off [valueHi] (valueHi for 64-bit
-// value types).
+// i32 addresses: dst/src addr imm off shift; the address is uint32_t((fp[addr].i32 << shift) + imm) + off (shift, imm:
+// a fused i32.shl / i32.add by constants, else 0). Stores of a constant: name##M0K / name##M0GK: value addr imm off
+// shift [valueHi] (valueHi for 64-bit value types).
 enum class IOp : uint16_t {
 #define MYRT_IOP_X(name) name,
   MYRT_IOPS_ALL

@@ -151,13 +151,14 @@ struct Label {
     legacyCatches.clear();
   }
 };
-// A pending value (vs_[pos] == kPend): a constant (bits of `type`), or with addImm the i32 `slot base + bits`
-// (base: a local, or the own slot of the same position).
+// A pending value (vs_[pos] == kPend): a constant (bits of `type`), or with addImm the i32
+// `(slot base << shift) + bits` (base: a local, or the own slot of the same position).
 struct Pend {
   bool addImm;
   ValKind type;
   uint32_t base;
   uint64_t bits;
+  uint32_t shift = 0;
 };
 
 // The code being emitted: a word buffer whose append is a compare and a store (std::vector::push_back was not inlined
@@ -658,6 +659,13 @@ class Lowering {
     const bool ca = vs_[base] == kPend && !pend_[base].addImm;
     const bool cb = vs_[base + 1] == kPend && !pend_[base + 1].addImm;
     if (!ca && !cb) return false;
+    if (op == Op::I32Shl && cb && !ca) {  // x << c: pending (an address scaled by a constant)
+      const uint32_t x = use(base);
+      pend_[base] = Pend{true, ValKind::I32, x, 0, static_cast<uint32_t>(pend_[base + 1].bits & 31)};
+      vs_.resize(h);
+      vs_[base] = kPend;
+      return true;
+    }
     if (op == Op::I32Add || op == Op::I32Sub) {
       if (cb || op == Op::I32Add) {
         const uint32_t xpos = cb ? base : base + 1;
@@ -732,10 +740,10 @@ class Lowering {
     const uint32_t mem = in.mem.memory | (addr.kind == ValKind::I64 ? 0x80000000u : 0);
     IOp iop = loadIOp(in.op);
     if (iop != IOp::Count && fastMem(in, addr)) {
-      uint32_t imm = 0;
-      const uint32_t a = address(h - 1, imm);
+      uint32_t imm = 0, shift = 0;
+      const uint32_t a = address(h - 1, imm, shift);
       const IOp m0 = loadM0IOp(in.op);
-      emitDst(guardedAccess(in, addr) ? guardedM0IOp(m0) : m0, slot(h - 1), a, imm, lo(in.mem.offset));
+      emitDst(guardedAccess(in, addr) ? guardedM0IOp(m0) : m0, slot(h - 1), a, imm, lo(in.mem.offset), shift);
     } else if (iop != IOp::Count) {
       if (guardedAccess(in, addr)) iop = guardedIOp(iop);
       emitDst(iop, slot(h - 1), use(h - 1), mem, lo(in.mem.offset), hi(in.mem.offset));
@@ -754,19 +762,19 @@ class Lowering {
     IOp iop = loadIOp(in.op);
     if (iop != IOp::Count && fastMem(in, addr) && vs_[h + 1] == kPend && !pend_[h + 1].addImm) {
       const Pend k = pend_[h + 1];  // a constant value: its bits are the immediate
-      uint32_t imm = 0;
-      const uint32_t a = address(h, imm);
+      uint32_t imm = 0, shift = 0;
+      const uint32_t a = address(h, imm, shift);
       const IOp m0k = storeM0KIOp(in.op, guardedAccess(in, addr));
-      emit(m0k, lo(k.bits), a, imm, lo(in.mem.offset));
+      emit(m0k, lo(k.bits), a, imm, lo(in.mem.offset), shift);
       if (is64(k.type)) word(hi(k.bits));
       return sync();
     }
     const uint32_t v = use(h + 1);
     if (iop != IOp::Count && fastMem(in, addr)) {
-      uint32_t imm = 0;
-      const uint32_t a = address(h, imm);
+      uint32_t imm = 0, shift = 0;
+      const uint32_t a = address(h, imm, shift);
       const IOp m0 = loadM0IOp(in.op);
-      emit(guardedAccess(in, addr) ? guardedM0IOp(m0) : m0, v, a, imm, lo(in.mem.offset));
+      emit(guardedAccess(in, addr) ? guardedM0IOp(m0) : m0, v, a, imm, lo(in.mem.offset), shift);
     } else if (iop != IOp::Count) {
       if (guardedAccess(in, addr)) iop = guardedIOp(iop);
       emit(iop, v, use(h), mem, lo(in.mem.offset), hi(in.mem.offset));
@@ -780,13 +788,14 @@ class Lowering {
   static bool fastMem(const Instr& in, ValType addr) {
     return in.mem.memory == 0 && addr.kind == ValKind::I32 && in.mem.offset <= 0xFFFFFFFFu;
   }
-  // The address operand at `pos` for an M0 form: a pending `x + k` gives x's slot and k.
-  uint32_t address(uint32_t pos, uint32_t& imm) {
+  // The address operand at `pos` for an M0 form: a pending `(x << s) + k` gives x's slot, k and s.
+  uint32_t address(uint32_t pos, uint32_t& imm, uint32_t& shift) {
     if (vs_[pos] == kPend && pend_[pos].addImm) {
       imm = static_cast<uint32_t>(pend_[pos].bits);
+      shift = pend_[pos].shift;
       return pend_[pos].base;
     }
-    imm = 0;
+    imm = shift = 0;
     return use(pos);
   }
   void onMemoryOp(const Instr& in, ValType addr) {
@@ -955,7 +964,11 @@ class Lowering {
   // Emits the pending value at `pos` into slot `dst`.
   void emitPendTo(uint32_t dst, uint32_t pos) {
     const Pend& p = pend_[pos];
-    if (p.addImm) emitDst(IOp::I32AddImm, dst, p.base, static_cast<uint32_t>(p.bits));
+    if (p.addImm && p.shift) {
+      const uint32_t base = p.base, k = static_cast<uint32_t>(p.bits);
+      emitDst(IOp::I32ShlImm, dst, base, p.shift);
+      if (k) emitDst(IOp::I32AddImm, dst, dst, k);
+    } else if (p.addImm) emitDst(IOp::I32AddImm, dst, p.base, static_cast<uint32_t>(p.bits));
     else if (is64(p.type)) emitDst(IOp::Const64, dst, lo(p.bits), hi(p.bits));
     else emitDst(IOp::Const32, dst, lo(p.bits));
   }

@@ -142,9 +142,9 @@ inline TrapReason numStepImm(Value* fp, const uint32_t* ip) {
   return TrapReason::None;
 }
 
-// The value of a store of a constant: ip[2], with the high word at ip[6] for 64-bit types.
+// The value of a store of a constant: ip[2], with the high word at ip[7] for 64-bit types.
 template <typename T> inline T storedConst(const uint32_t* ip) {
-  if constexpr (sizeof(T) == 8) return std::bit_cast<T>(uint64_t(ip[2]) | (uint64_t(ip[6]) << 32));
+  if constexpr (sizeof(T) == 8) return std::bit_cast<T>(uint64_t(ip[2]) | (uint64_t(ip[7]) << 32));
   else return std::bit_cast<T>(ip[2]);
 }
 
@@ -331,6 +331,10 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, InterpState* st, const
   } while (0)
 #define S(i) fp[ip[i]]
   // Interruption / fuel check (loop back-edges, function entries): one load and two tests when both are off.
+  // (MYRT_INTERP_NO_POLL: a build without the polls, only to measure what they cost -- docs/performance.md.)
+#ifdef MYRT_INTERP_NO_POLL
+#define POLL(cost) (void)(cost)
+#else
 #define POLL(cost)                                                                                         \
   do {                                                                                                     \
     if (__builtin_expect((intr && intr->load(std::memory_order_relaxed) != 0) || cx.fuelEnabled, 0)) {     \
@@ -338,6 +342,7 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, InterpState* st, const
       if (reason != TrapReason::None) goto trap;                                                           \
     }                                                                                                      \
   } while (0)
+#endif
   // The function state after fn changed (call, return, unwind).
 #define ENTER_FN(c)                                   \
   do {                                                \
@@ -564,7 +569,8 @@ L_GlobalSet:
   // Memory accesses other than the general (checked, any memory) ones above, all from these two macros:
   //   G    guarded memory (32-bit, MemoryInst::guarded), operands as the general ops: base + u32 address + u32 offset
   //        stays inside the reservation; beyond the current size it faults and interpEntry reports the trap.
-  //   M0   memory 0, i32 address: dst/src addr imm off, address uint32_t(addr + imm) + off (< 2^33); one bounds test.
+  //   M0   memory 0, i32 address: dst/src addr imm off shift, address uint32_t((addr << shift) + imm) + off (< 2^33);
+  //        one bounds test.
   //   M0G  memory 0 guarded: the same without the test.
 #define MYRT_MEM_LOAD(label, PTR, MemT, ValT, len) \
   label: {                                         \
@@ -586,33 +592,33 @@ L_GlobalSet:
     NEXT();                                           \
   }
 #define G_PTR() ((ip[4] == 0 ? id->memory0Base : id->memories[ip[4]]->base) + uint64_t(S(3).i32) + ip[5])
-#define M0_EA() (uint64_t(static_cast<uint32_t>(S(3).i32 + ip[4])) + ip[5])
+#define M0_EA() (uint64_t(static_cast<uint32_t>((S(3).i32 << ip[6]) + ip[4])) + ip[5])
 #define M0_PTR(n) (__builtin_expect(M0_EA() + (n) > mem0->size, 0) ? nullptr : mem0->base + M0_EA())
 #define M0G_PTR() (mem0->base + M0_EA())
 #define MYRT_LOADS(name, member, MemT, ValT)                           \
   MYRT_MEM_LOAD(L_##name##G, G_PTR(), MemT, ValT, 7)                   \
-  MYRT_MEM_LOAD(L_##name##M0, M0_PTR(sizeof(MemT)), MemT, ValT, 6)     \
-  MYRT_MEM_LOAD(L_##name##M0G, M0G_PTR(), MemT, ValT, 6)
+  MYRT_MEM_LOAD(L_##name##M0, M0_PTR(sizeof(MemT)), MemT, ValT, 7)     \
+  MYRT_MEM_LOAD(L_##name##M0G, M0G_PTR(), MemT, ValT, 7)
 #define MYRT_STORES(name, member, MemT)                                \
   MYRT_MEM_STORE(L_##name##G, G_PTR(), member, MemT, 7)                \
-  MYRT_MEM_STORE(L_##name##M0, M0_PTR(sizeof(MemT)), member, MemT, 6)  \
-  MYRT_MEM_STORE(L_##name##M0G, M0G_PTR(), member, MemT, 6)
+  MYRT_MEM_STORE(L_##name##M0, M0_PTR(sizeof(MemT)), member, MemT, 7)  \
+  MYRT_MEM_STORE(L_##name##M0G, M0G_PTR(), member, MemT, 7)
   MYRT_IOPS_LOAD(MYRT_LOADS)
   MYRT_IOPS_STORE(MYRT_STORES)
-  // Stores of a constant (M0K, M0GK): value addr imm off [valueHi]; the value's type is that of the member.
+  // Stores of a constant (M0K, M0GK): value addr imm off shift [valueHi]; the value's type is that of the member.
 #define MYRT_STORES_K(name, member, MemT)                                                          \
   L_##name##M0K: {                                                                                 \
     uint8_t* p = M0_PTR(sizeof(MemT));                                                             \
     if (!p) TRAP(TrapReason::MemoryOutOfBounds);                                                   \
     const MemT x = static_cast<MemT>(storedConst<decltype(Value::member)>(ip));                      \
     std::memcpy(p, &x, sizeof x);                                                                  \
-    ip += 6 + (sizeof(Value::member) == 8);                                                        \
+    ip += 7 + (sizeof(Value::member) == 8);                                                        \
     NEXT();                                                                                        \
   }                                                                                                \
   L_##name##M0GK: {                                                                                \
     const MemT x = static_cast<MemT>(storedConst<decltype(Value::member)>(ip));                      \
     std::memcpy(M0G_PTR(), &x, sizeof x);                                                          \
-    ip += 6 + (sizeof(Value::member) == 8);                                                        \
+    ip += 7 + (sizeof(Value::member) == 8);                                                        \
     NEXT();                                                                                        \
   }
   MYRT_IOPS_STORE(MYRT_STORES_K)

@@ -366,7 +366,19 @@ TEST_CASE("interp: constants and add-immediates folded into their consumers", "[
         (i64.add (i64.add (i64.load offset=8 (local.get 0)) (i64.trunc_f64_s (f64.load offset=16 (local.get 0))))
                  (i64.add (i64.trunc_f32_s (f32.mul (f32.load offset=24 (local.get 0)) (f32.const 4)))
                           (i64.load32_u offset=28 (local.get 0)))))
+      ;; scaled addresses: (x << c) + k folded into loads/stores; the shift wraps like i32.shl
+      (func (export "idx") (param i32) (result i32)
+        (i32.store (i32.add (i32.shl (local.get 0) (i32.const 2)) (i32.const 200)) (i32.const 77))
+        (i32.load offset=200 (i32.shl (local.get 0) (i32.const 34))))
+      (func (export "idxtee") (param i32) (result i32) (local i32)
+        (drop (i32.load (local.tee 1 (i32.add (i32.shl (local.get 0) (i32.const 3)) (i32.const 8)))))
+        (local.set 0 (i32.add (i32.shl (local.get 0) (i32.const 1)) (i32.const 1)))
+        (i32.add (local.get 0) (local.get 1)))
     ))") == "");
+    CHECK(s.i32("idx", {I32(5)}) == 77);
+    CHECK(s.i32("idx", {I32(0x40000005)}) == 77);  // (x << 2) wraps to 20
+    CHECK(s.call("idx", {I32(20000)}) == "out of bounds memory access");
+    CHECK(s.i32("idxtee", {I32(3)}) == 7 + 32);
     CHECK(s.i64("st64", {I32(64)}) == 0x123456789ABCDEF0ull - 2 + 3 + 0x55667788ull);
     CHECK(s.call("st64", {I32(65530)}) == "out of bounds memory access");
     CHECK(s.i32("old", {I32(1)}) == 106);
