@@ -210,7 +210,7 @@ int main(int argc, char** argv) {
   run->add_option("--tier", runTier, "execution tier: interp or jit");
   run->add_option("--max-stack", maxStack, "size of the wasm value stack, e.g. 1M (deep recursion traps cleanly)");
   std::string fuel, timeout;
-  run->add_option("--fuel", fuel, "trap with \"fuel exhausted\" after about N wasm instructions (interp tier)");
+  run->add_option("--fuel", fuel, "trap with \"fuel exhausted\" after about N wasm instructions");
   run->add_option("--timeout", timeout, "trap with \"interrupted\" after this wall time: 500ms, 2s, 1m (bare = seconds)");
   run->add_flag("--bench", runOpts.bench,
                 "provide the `bench` module of sightglass programs (bench.start, bench.end) and print the time "

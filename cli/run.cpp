@@ -177,11 +177,6 @@ int cmdRun(const RunOptions& opts) {
     return kExitError;
   }
   std::unique_ptr<Store> store = std::move(made.value());
-  if (opts.fuel && opts.tier != Tier::Interp) {
-    std::cerr << "myrt: run: unsupported: --fuel on tier " << tierName(opts.tier)
-              << " (only the interpreter meters fuel; use --timeout to bound the run)\n";
-    return kExitError;
-  }
   if (opts.fuel) store->setFuel(true, static_cast<int64_t>(*opts.fuel));
   // --timeout: a watchdog thread requests an interrupt when the time is up; leaving cmdRun cancels it.
   Watchdog watchdog(store->interruptHandle(), opts.timeoutMs);

@@ -18,6 +18,7 @@
 #include "jit/common/helpers.h"
 #include "jit/common/value_stack.h"
 #include "jit/x64/masm.h"
+#include "runtime/interp/code.h"
 #include "runtime/valid/code_reader.h"
 
 #pragma GCC diagnostic ignored "-Winvalid-offsetof"  // offsets into ExecContext / FuncInst (non-standard-layout)
@@ -47,6 +48,8 @@ const int32_t kOffSp = static_cast<int32_t>(offsetof(ExecContext, sp));
 const int32_t kOffStackEnd = static_cast<int32_t>(offsetof(ExecContext, stackEnd));
 const int32_t kOffInterrupt = static_cast<int32_t>(offsetof(ExecContext, interrupt));
 const int32_t kOffCaller = static_cast<int32_t>(offsetof(ExecContext, caller));
+const int32_t kOffFuelEnabled = static_cast<int32_t>(offsetof(ExecContext, fuelEnabled));
+const int32_t kOffFuel = static_cast<int32_t>(offsetof(ExecContext, fuel));
 const int32_t kOffStackLimit = static_cast<int32_t>(offsetof(ExecContext, stackLimit));
 const int32_t kOffJitFrames = static_cast<int32_t>(offsetof(ExecContext, jitFrames));
 const int32_t kOffEntry = static_cast<int32_t>(offsetof(FuncInst, entry));
@@ -79,6 +82,7 @@ class Compiler {
   // ---- function ----
   void onFuncStart(uint32_t funcIndex, const CompositeType& type) {
     const Func& f = m_.funcs[funcIndex];
+    bodyBytes_ = f.body.size;
     numParams_ = static_cast<uint32_t>(type.params.size());
     numResults_ = static_cast<uint32_t>(type.results.size());
     numLocals_ = numParams_ + static_cast<uint32_t>(f.locals.size());
@@ -133,6 +137,13 @@ class Compiler {
     a_.dec(a::dword_ptr(kCx, kOffDepth));
     a_.mov(a::eax, static_cast<uint32_t>(TrapReason::CallStackExhausted));
     a_.jmp(exhausted_);
+    for (const FuelSite& f : fuelSites_) {  // fuel charges: cost is about one unit per two code bytes of the region
+      a_.bind(f.charge);
+      a_.mov(a::rax, a::qword_ptr(f.cost));
+      a_.sub(a::qword_ptr(kCx, kOffFuel), a::rax);
+      a_.js(trapLabel(TrapReason::FuelExhausted));
+      a_.jmp(f.back);
+    }
     // traps: edx = reason
     for (unsigned r = 0; r < kNumTrapReasons; ++r) {
       if (!trapLabels_[r].isValid()) continue;
@@ -156,13 +167,17 @@ class Compiler {
     for (const Constant& k : constants_) {
       a_.align(AlignMode::kData, 16);
       a_.bind(k.label);
-      a_.embed(k.bytes, 16);
+      a_.embed(k.bytes.data(), k.bytes.size());
     }
     // frame constants read by the prologue / epilogue
     a_.align(AlignMode::kData, 8);
     const uint64_t slots = numLocals_ + maxHeight_ + 1;
     a_.bind(frameBytes_);
     a_.embedUInt64(slots * 16);
+    for (const FuelSite& f : fuelSites_) {
+      a_.bind(f.cost);
+      a_.embedUInt64(std::max<uint64_t>(1, f.bytes / 2));
+    }
     a_.bind(scratchBytes_);
     a_.embedUInt64(uint64_t(numScratch_) * 16);
   }
@@ -183,7 +198,8 @@ class Compiler {
     Label& l = labels_[c.user];
     if (l.dead) return;
     a_.bind(l.head);
-    pollInterrupt();
+    l.fuelSite = pollInterrupt();
+    l.startOffset = c.offset;
   }
   void onIf(const Instr&, ControlEntry& c) {
     const bool wasLive = live(1);
@@ -219,6 +235,7 @@ class Compiler {
   void onEnd(ControlEntry& c) {
     if (failed()) return;
     Label& l = labels_[c.user];
+    if (l.fuelSite != SIZE_MAX) fuelSites_[l.fuelSite].bytes = r_->instr().offset - l.startOffset;
     if (!l.dead) {
       if (!c.unreachable) {
         if (c.kind == CtrlKind::Func) emitReturn(static_cast<uint32_t>(vs_.size()), /*fallthrough=*/true);
@@ -285,8 +302,23 @@ class Compiler {
     }
     tables_.push_back(std::move(t));
   }
-  void onBrOnNull(uint32_t, ControlEntry&, ValType) { unsupported("br_on_null"); }
-  void onBrOnNonNull(uint32_t, ControlEntry&, ValType) { unsupported("br_on_non_null"); }
+  // br_on_null: [t* ref] stays; taken (carrying t*) when ref is null.
+  void onBrOnNull(uint32_t, ControlEntry& target, ValType) {
+    if (!live()) return sync();
+    spillAll();
+    const uint32_t top = static_cast<uint32_t>(vs_.size());
+    a_.cmp(slotMem(top - 1), 0);
+    branchIf(a::CondCode::kE, target, top - 1);
+  }
+  // br_on_non_null: [t* ref]; taken (carrying t* ref) when ref is non-null, else the ref is dropped.
+  void onBrOnNonNull(uint32_t, ControlEntry& target, ValType) {
+    if (!live()) return sync();
+    spillAll();
+    const uint32_t top = static_cast<uint32_t>(vs_.size());
+    a_.cmp(slotMem(top - 1), 0);
+    branchIf(a::CondCode::kNE, target, top);
+    dropTop();
+  }
   void onReturn() {
     if (!live()) return sync();
     emitReturn(static_cast<uint32_t>(vs_.size()), false);
@@ -325,7 +357,17 @@ class Compiler {
     vs_.pop_back();
     emitCallEntry(b, ft);
   }
-  void onCallRef(uint32_t, const CompositeType&) { unsupported("call_ref"); }
+  void onCallRef(uint32_t, const CompositeType& ft) {
+    if (!live()) return sync();
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    const uint32_t b = static_cast<uint32_t>(vs_.size()) - np - 1;
+    spillAll();
+    a_.mov(a::rsi, slotMem(b + np));
+    a_.test(a::rsi, a::rsi);
+    a_.jz(trapLabel(TrapReason::NullFunctionReference));
+    vs_.pop_back();
+    emitCallEntry(b, ft);
+  }
   void onReturnCall(uint32_t, const CompositeType&) { unsupported("return_call"); }
   void onReturnCallIndirect(uint32_t, uint32_t, const CompositeType&) { unsupported("return_call_indirect"); }
   void onReturnCallRef(uint32_t, const CompositeType&) { unsupported("return_call_ref"); }
@@ -469,7 +511,7 @@ class Compiler {
   // ---- memory ----
   void onLoad(const Instr& in, ValType addr) {
     if (!live()) return sync();
-    if (addr.kind != ValKind::I32 || in.mem.memory != 0) return unsupported("memory64 / multi-memory access");
+    if (opInfo(in.op).sig.results[0] == ValKind::V128) return simdMemory(in, addr, true);
     const Op op = in.op;
     ValKind rk;
     unsigned size;
@@ -486,7 +528,7 @@ class Compiler {
       default: return unsupported(opName(op));
     }
     const uint8_t ar = popReg(RegClass::Gp);
-    const a::Mem m = effectiveAddress(ar, in.mem.offset, size);
+    const a::Mem m = effectiveAddress(ar, in, addr, size);
     uint8_t dst = ar;
     if (regClassOf(rk) == RegClass::Fp) {
       dst = allocReg(RegClass::Fp);
@@ -511,7 +553,7 @@ class Compiler {
   }
   void onStore(const Instr& in, ValType addr) {
     if (!live()) return sync();
-    if (addr.kind != ValKind::I32 || in.mem.memory != 0) return unsupported("memory64 / multi-memory access");
+    if (opInfo(in.op).sig.params[1] == ValKind::V128) return simdMemory(in, addr, false);
     unsigned size;
     switch (in.op) {
       case Op::I32Store: case Op::F32Store: case Op::I64Store32: size = 4; break;
@@ -523,7 +565,7 @@ class Compiler {
     const ValKind vk = vs_.back().kind;
     const uint8_t v = popReg(regClassOf(vk));
     const uint8_t ar = popReg(RegClass::Gp);
-    const a::Mem m = effectiveAddress(ar, in.mem.offset, size);
+    const a::Mem m = effectiveAddress(ar, in, addr, size);
     if (vk == ValKind::F32) a_.movss(m.cloneResized(4), xmm(v));
     else if (vk == ValKind::F64) a_.movsd(m.cloneResized(8), xmm(v));
     else if (size == 1) a_.mov(m.cloneResized(1), gpb(v));
@@ -608,6 +650,8 @@ class Compiler {
   struct Label {
     bool dead = false;
     bool elseBound = false;
+    size_t fuelSite = SIZE_MAX;  // loops: their fuel site; startOffset: the loop instruction's code offset
+    size_t startOffset = 0;
     asmjit::Label end, head, elseL;
     std::vector<uint32_t> savedParams;
   };
@@ -786,6 +830,17 @@ class Compiler {
       for (uint32_t i = 0; i < k; ++i) a_.copy16(slotMem(t.height + i), slotMem(top - k + i));
     a_.jmp(labelOf(t));
   }
+  // A conditional branch on flags `cc` (set by the caller; everything spilled) to `t` with its values below `top`.
+  void branchIf(a::CondCode cc, ControlEntry& t, uint32_t top) {
+    if (t.kind != CtrlKind::Func && !needsMoves(t, top)) {
+      a_.j(cc, labelOf(t));
+      return;
+    }
+    asmjit::Label skip = a_.newLabel();
+    a_.j(a::negateCond(cc), skip);
+    branchTo(t, top);
+    a_.bind(skip);
+  }
   // Writes the results (stack positions [top-r, top)) to io and leaves through the epilogue. Does not change vs_.
   void emitReturn(uint32_t top, bool fallthrough) {
     const uint32_t r = numResults_;
@@ -803,10 +858,61 @@ class Compiler {
     }
     if (!fallthrough) a_.jmp(epilogue_);
   }
-  void pollInterrupt() {
+  // Function entries and loop headers: the interrupt flag, and fuel when metered (an out-of-line charge of the
+  // region's cost, an embedded constant fixed when the region's size is known). Returns the fuel site's index.
+  size_t pollInterrupt() {
     a_.mov(a::rax, a::qword_ptr(kCx, kOffInterrupt));
     a_.cmp(a::dword_ptr(a::rax), 0);
     a_.jnz(trapLabel(TrapReason::Interrupted));
+    FuelSite site;
+    site.charge = a_.newLabel();
+    site.back = a_.newLabel();
+    site.cost = a_.newLabel();
+    a_.cmp(a::byte_ptr(kCx, kOffFuelEnabled), 0);
+    a_.jne(site.charge);
+    a_.bind(site.back);
+    fuelSites_.push_back(site);
+    return fuelSites_.size() - 1;
+  }
+  // Data embedded after the code (16-byte aligned), addressed rip-relative.
+  asmjit::Label constant(const void* data, size_t n) {
+    Constant k;
+    k.label = a_.newLabel();
+    k.bytes.assign(static_cast<const uint8_t*>(data), static_cast<const uint8_t*>(data) + n);
+    constants_.push_back(std::move(k));
+    return constants_.back().label;
+  }
+  // SIMD loads/stores: the interpreter's implementation (interp::simdLoad/simdStore) on operand words laid out like
+  // its IOp::SimdLoad/SimdStore (slot indices relative to fp), embedded after the code.
+  void simdMemory(const Instr& in, ValType addr, bool isLoad) {
+    spillAll();
+    const uint32_t top = static_cast<uint32_t>(vs_.size());
+    const bool lane = opInfo(in.op).imm == ImmKind::MemArgLane;
+    const uint32_t mem = in.mem.memory | (addr.kind == ValKind::I64 ? 0x80000000u : 0);
+    const uint32_t lo = static_cast<uint32_t>(in.mem.offset), hi = static_cast<uint32_t>(in.mem.offset >> 32);
+    uint32_t w[10] = {};
+    uint32_t nIn;
+    if (isLoad) {  // [addr (vec)] -> [v128]
+      nIn = lane ? 2 : 1;
+      const uint32_t b = top - nIn;
+      const uint32_t words[10] = {0, 0, numLocals_ + b, numLocals_ + b, mem, lo, hi, static_cast<uint32_t>(in.op), in.lane,
+                                  numLocals_ + b + 1};
+      std::memcpy(w, words, sizeof w);
+    } else {  // [addr v128] -> []
+      nIn = 2;
+      const uint32_t b = top - 2;
+      const uint32_t words[10] = {0, 0, numLocals_ + b, numLocals_ + b + 1, mem, lo, hi, static_cast<uint32_t>(in.op),
+                                  in.lane, 0};
+      std::memcpy(w, words, sizeof w);
+    }
+    a_.mov(a::rdi, kFp);
+    a_.lea(a::rsi, a::ptr(constant(w, sizeof w)));
+    a_.mov(a::rdx, kInst);
+    a_.callAbs(reinterpret_cast<const void*>(isLoad ? &interp::simdLoad : &interp::simdStore));
+    a_.test(a::eax, a::eax);
+    a_.jnz(propagate_);
+    for (uint32_t i = 0; i < nIn; ++i) vs_.pop_back();
+    if (isLoad) push(VarState::stack(ValKind::V128));
   }
   asmjit::Label trapLabel(TrapReason r) {
     asmjit::Label& l = trapLabels_[static_cast<unsigned>(r)];
@@ -865,7 +971,7 @@ class Compiler {
     }
     a_.mov(kInst, a::qword_ptr(kFn, kOffInstance));
     a_.mov(kMem, a::qword_ptr(kInst, kOffMem0Base));
-    pollInterrupt();
+    fuelSites_[pollInterrupt()].bytes = bodyBytes_;
   }
 
   // ---- calls ----
@@ -919,11 +1025,7 @@ class Compiler {
     a_.lea(a::rdi, slotMem(b));
     a_.mov(a::esi, static_cast<uint32_t>(in.lane));
     if (opInfo(in.op).imm == ImmKind::Shuffle) {  // the mask is embedded after the code
-      Constant k;
-      k.label = a_.newLabel();
-      std::memcpy(k.bytes, in.bytes, 16);
-      constants_.push_back(k);
-      a_.lea(a::rdx, a::ptr(k.label));
+      a_.lea(a::rdx, a::ptr(constant(in.bytes, 16)));
     }
     a_.callAbs(reinterpret_cast<const void*>(fn));
     a_.test(a::eax, a::eax);
@@ -934,7 +1036,33 @@ class Compiler {
 
   // ---- memory ----
   // Bounds check of [addr+offset, +size) against memory 0's current size; returns the operand [r15 + rax].
-  a::Mem effectiveAddress(uint8_t ar, uint64_t offset, unsigned size) {
+  // Memory 0 with i32 addresses uses r15 (its base); other memories (multi-memory) and i64 addresses (memory64) use
+  // the MemoryInst's base as a constant (bases never move) and always check bounds unless guarded.
+  a::Mem effectiveAddress(uint8_t ar, const Instr& in, ValType addrType, unsigned size) {
+    const uint64_t offset = in.mem.offset;
+    if (in.mem.memory != 0 || addrType.kind == ValKind::I64) {
+      MemoryInst* mem = inst_.memories[in.mem.memory];
+      const bool is64 = addrType.kind == ValKind::I64;
+      if (is64) a_.mov(a::rax, gpq(ar));
+      else a_.mov(a::eax, gpd(ar));
+      if (!is64 && mem->guarded && offset <= 0x7fffffffu) {
+        a_.mov(a::rdx, reinterpret_cast<uint64_t>(mem->base));
+        return a::ptr(a::rdx, a::rax, 0, static_cast<int32_t>(offset));
+      }
+      if (offset > UINT64_MAX - size) a_.jmp(trapLabel(TrapReason::MemoryOutOfBounds));  // always out of bounds
+      a_.mov(a::rcx, offset + size);
+      a_.add(a::rcx, a::rax);  // end of the access; a carry means it wrapped past 2^64
+      a_.jc(trapLabel(TrapReason::MemoryOutOfBounds));
+      a_.mov(a::rdx, reinterpret_cast<uint64_t>(&mem->size));
+      a_.cmp(a::rcx, a::qword_ptr(a::rdx));
+      a_.ja(trapLabel(TrapReason::MemoryOutOfBounds));
+      if (offset) {
+        a_.mov(a::rcx, offset);
+        a_.add(a::rax, a::rcx);
+      }
+      a_.mov(a::rdx, reinterpret_cast<uint64_t>(mem->base));
+      return a::ptr(a::rdx, a::rax);
+    }
     a_.mov(a::eax, gpd(ar));  // zero-extends the i32 address
     if (guarded_ && offset <= 0x7fffffffu) {  // a fault in the reservation's guard region becomes the trap
       return a::ptr(kMem, a::rax, 0, static_cast<int32_t>(offset));
@@ -1367,10 +1495,16 @@ class Compiler {
   std::vector<ValKind> localKinds_, resultKinds_;
   std::vector<Table> tables_;
   RegSet gp_{kGpAllocatable}, fp_{kFpAllocatable};
+  uint64_t bodyBytes_ = 0;
   uint32_t numParams_ = 0, numResults_ = 0, numLocals_ = 0, maxHeight_ = 0, numScratch_ = 0;
   asmjit::Label trapLabels_[kNumTrapReasons];
   asmjit::Label frameBytes_, scratchBytes_, epilogue_, exit_, trapCommon_, propagate_, exhausted_, exhaustedDepth_;
   std::string error_;
+  struct FuelSite {
+    asmjit::Label charge, back, cost;
+    uint64_t bytes = 0;  // code bytes of the metered region (function body, or a loop)
+  };
+  std::vector<FuelSite> fuelSites_;
   struct PendingCond {
     bool valid = false;
     size_t cmpEnd = 0, end = 0;  // code offsets: after the compare, after setcc+movzx
@@ -1379,7 +1513,7 @@ class Compiler {
   } pending_;
   struct Constant {
     asmjit::Label label;
-    uint8_t bytes[16];
+    std::vector<uint8_t> bytes;
   };
   std::vector<Constant> constants_;  // 16-byte immediates (i8x16.shuffle masks) embedded after the code
 };
@@ -1423,6 +1557,10 @@ Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, st
   }
   code.flatten();
   code.resolveUnresolvedLinks();
+  if (code.hasUnresolvedLinks()) {  // a label used but never bound: a compiler bug, never run such code
+    if (fixups) fixups->resize(fixupsBefore);
+    return Error("jit: internal error: unbound label");
+  }
   code.relocateToBase(0);
   if (errors.failed) {
     if (fixups) fixups->resize(fixupsBefore);

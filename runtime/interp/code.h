@@ -198,6 +198,11 @@ Result<std::unique_ptr<InterpFunc>> lowerFunction(Instance& inst, uint32_t funcI
 TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst);
 bool castMatches(const TypeRegistry& reg, Ref r, HeapKind kind, uint32_t canonId, bool nullable);
 
+// v128 loads/stores (all SIMD memory instructions) on the operands of an IOp::SimdLoad / IOp::SimdStore at `ip`
+// (slot indices relative to fp); also called by the JIT with operand words it builds the same way.
+TrapReason simdLoad(Value* fp, const uint32_t* ip, const InstanceData* id);
+TrapReason simdStore(Value* fp, const uint32_t* ip, const InstanceData* id);
+
 // The FuncEntry of interpreted functions (run.cpp).
 TrapReason interpEntry(ExecContext& cx, FuncInst& f, Value* io);
 

@@ -182,6 +182,8 @@ inline void zeroLocals(Value* fp, const InterpFunc* c) {
 }
 
 // v128 loads (plain, extending, splat, zero, lane) and stores (plain, lane).
+}  // namespace
+
 TrapReason simdLoad(Value* fp, const uint32_t* ip, const InstanceData* id) {
   const MemoryInst* m = id->memories[ip[4] & 0x7fffffffu];
   const Op op = static_cast<Op>(ip[7]);
@@ -265,6 +267,8 @@ TrapReason simdStore(Value* fp, const uint32_t* ip, const InstanceData* id) {
   std::memcpy(m->base + ea, src, n);
   return TrapReason::None;
 }
+
+namespace {
 
 // Ref/table helpers.
 inline uint64_t idxOf(const Value& v, uint32_t flagWord) { return addrOf(v, flagWord); }
