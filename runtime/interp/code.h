@@ -111,6 +111,13 @@ namespace myrt::interp {
   X(F32Add) X(F32Sub) X(F32Mul) X(F32Div) X(F32Min) X(F32Max) X(F32Copysign)                             \
   X(F64Add) X(F64Sub) X(F64Mul) X(F64Div) X(F64Min) X(F64Max) X(F64Copysign)
 
+// Two f64 ops in one: F64##P##C##L (dst a b c) = C(P(a, b), c), F64##P##C##R = C(c, P(a, b)), for P, C in
+// add/sub/mul -- when P's result is a temporary consumed right away by C (each op still rounds on its own).
+#define MYRT_F64_PAIRS(X) X(Add) X(Sub) X(Mul)
+#define MYRT_IOP_F64_PAIR_NAMES(P)                                                                       \
+  MYRT_IOP_X(F64##P##AddL) MYRT_IOP_X(F64##P##AddR) MYRT_IOP_X(F64##P##SubL) MYRT_IOP_X(F64##P##SubR)    \
+  MYRT_IOP_X(F64##P##MulL) MYRT_IOP_X(F64##P##MulR)
+
 // All internal ops in enum order. Object-like: define MYRT_IOP_X(name) before expanding MYRT_IOPS_ALL, e.g.
 //   #define MYRT_IOP_X(name) &&L_##name,   ... MYRT_IOPS_ALL ...   #undef MYRT_IOP_X
 #define MYRT_IOP_NAME_MEM(name, ...) MYRT_IOP_X(name)
@@ -128,7 +135,7 @@ namespace myrt::interp {
   MYRT_IOPS_LOAD(MYRT_IOP_NAME_MEM0_G) MYRT_IOPS_STORE(MYRT_IOP_NAME_MEM0_G)                              \
   MYRT_IOPS_STORE(MYRT_IOP_NAME_STORE_K)                                                                 \
   MYRT_IOPS_BIN_CMP(MYRT_IOP_NAME_IMM) MYRT_IOPS_BIN_ARITH(MYRT_IOP_NAME_IMM)                             \
-  MYRT_IOPS_BIN_ARITH(MYRT_IOP_NAME_IMML)                                                                \
+  MYRT_IOPS_BIN_ARITH(MYRT_IOP_NAME_IMML) MYRT_F64_PAIRS(MYRT_IOP_F64_PAIR_NAMES)                        \
   MYRT_NUMERIC_SCALAR_OPS(MYRT_IOP_X) MYRT_NUMERIC_SIMD_OPS(MYRT_IOP_X)
 
 // Each scalar load/store also has a guarded variant (name##G, same operands, offHi always 0) for a memory with

@@ -105,6 +105,8 @@ static_assert(unsigned(IOp::I64GeUImm) - unsigned(IOp::I64EqImm) == 9);
 static_assert(unsigned(IOp::BrI32NeImm) - unsigned(IOp::BrI32Eq) == 9 && unsigned(IOp::BrI64GeUImmBack) + 1 ==
               unsigned(IOp::BrI32Eq) + 80);
 static_assert(unsigned(IOp::BrI64LtSImmBack) - unsigned(IOp::BrI32LtS) == 7);
+static_assert(unsigned(IOp::F64MulMulR) - unsigned(IOp::F64AddAddL) == 17 &&
+              unsigned(IOp::F64SubMulL) - unsigned(IOp::F64AddAddL) == 6 + 4);
 IOp fusedBranch(IOp cmp, bool negate, bool back) {
   unsigned fam, i;
   const unsigned c = static_cast<unsigned>(cmp);
@@ -639,6 +641,7 @@ class Lowering {
       return;
     uint32_t ops[3] = {0, 0, 0};
     for (uint32_t i = 0; i < sig.numParams; ++i) ops[i] = use(base + i);
+    if (fuseF64Pair(iop, ops, base)) return setOwn(base, h);
     head(iop);
     lastDst_ = pc();
     word(sig.numResults ? slot(base) : 0);
@@ -652,6 +655,30 @@ class Lowering {
       for (uint32_t x : w) word(x);
     }
     setOwn(base, h);
+  }
+  // f64 add/sub/mul consuming the temporary that the op just emitted (also f64 add/sub/mul) computed: one op.
+  static int f64ArithIndex(IOp op) {
+    return op == IOp::F64Add ? 0 : op == IOp::F64Sub ? 1 : op == IOp::F64Mul ? 2 : -1;
+  }
+  bool fuseF64Pair(IOp consumer, const uint32_t* ops, uint32_t base) {
+    const int c = f64ArithIndex(consumer);
+    if (c < 0 || lastDst_ == kNoPos || lastDst_ != lastStart_ + 2) return false;
+    const int p = f64ArithIndex(lastIOp_);
+    const uint32_t t = code_[lastDst_];
+    if (p < 0 || t < numLocals_ || (ops[0] == t) == (ops[1] == t)) return false;
+    const bool left = ops[0] == t;
+    const uint32_t a = code_[lastDst_ + 1], b = code_[lastDst_ + 2], other = left ? ops[1] : ops[0];
+    code_.resize(lastStart_);
+    --opCount_;
+    if (loopDepth_ == 0) --outsideOps_;
+    // F64##P##C##L/R in the order of MYRT_F64_PAIRS / MYRT_IOP_F64_PAIR_NAMES.
+    head(static_cast<IOp>(unsigned(IOp::F64AddAddL) + unsigned(p) * 6 + unsigned(c) * 2 + (left ? 0 : 1)));
+    lastDst_ = pc();
+    word(slot(base));
+    word(a);
+    word(b);
+    word(other);
+    return true;
   }
   // A binary op with a pending constant operand (operands at base, base+1; result at base): i32.add/sub stay pending
   // (add-immediate), other ops use their immediate forms. False: not handled (use the generic form).

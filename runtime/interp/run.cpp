@@ -878,6 +878,19 @@ L_RefEq:
   MYRT_NUMERIC_SCALAR_OPS(MYRT_NUM_HANDLER)
   MYRT_NUMERIC_SIMD_OPS(MYRT_NUM_HANDLER)
 #undef MYRT_NUM_HANDLER
+#define MYRT_F64_PAIR(P, C)                                                                \
+  L_F64##P##C##L:                                                                          \
+  wr(S(2), eval<Op::F64##C>(eval<Op::F64##P>(S(3).f64, S(4).f64), S(5).f64));              \
+  ip += 6;                                                                                 \
+  NEXT();                                                                                  \
+  L_F64##P##C##R:                                                                          \
+  wr(S(2), eval<Op::F64##C>(S(5).f64, eval<Op::F64##P>(S(3).f64, S(4).f64)));              \
+  ip += 6;                                                                                 \
+  NEXT();
+#define MYRT_F64_PAIR_HANDLERS(P) MYRT_F64_PAIR(P, Add) MYRT_F64_PAIR(P, Sub) MYRT_F64_PAIR(P, Mul)
+  MYRT_F64_PAIRS(MYRT_F64_PAIR_HANDLERS)
+#undef MYRT_F64_PAIR_HANDLERS
+#undef MYRT_F64_PAIR
 #define MYRT_IMM_HANDLER(name, suffix, left)                         \
   L_##name##suffix: {                                                \
     const TrapReason r_ = numStepImm<Op::name, left>(fp, ip);        \

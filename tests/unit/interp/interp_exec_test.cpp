@@ -366,6 +366,17 @@ TEST_CASE("interp: constants and add-immediates folded into their consumers", "[
         (i64.add (i64.add (i64.load offset=8 (local.get 0)) (i64.trunc_f64_s (f64.load offset=16 (local.get 0))))
                  (i64.add (i64.trunc_f32_s (f32.mul (f32.load offset=24 (local.get 0)) (f32.const 4)))
                           (i64.load32_u offset=28 (local.get 0)))))
+      ;; pairs of f64 ops fused when the first result is consumed right away (left and right operand, sub order)
+      (func (export "pairs") (param f64 f64 f64) (result f64)
+        (f64.sub
+          (f64.add
+            (f64.add
+              (f64.mul (f64.add (f64.mul (f64.sub (f64.mul (local.get 0) (local.get 1)) (local.get 2)) (f64.const 1000))
+                                (f64.sub (local.get 2) (f64.mul (local.get 0) (local.get 1))))
+                       (f64.const 1000))
+              (f64.mul (f64.sub (local.get 2) (f64.sub (local.get 0) (local.get 1))) (f64.const 7)))
+            (f64.mul (f64.const 0.5) (f64.add (local.get 0) (local.get 1))))
+          (f64.sub (f64.sub (local.get 2) (local.get 1)) (local.get 0))))
       ;; scaled addresses: (x << c) + k folded into loads/stores; the shift wraps like i32.shl
       (func (export "idx") (param i32) (result i32)
         (i32.store (i32.add (i32.shl (local.get 0) (i32.const 2)) (i32.const 200)) (i32.const 77))
@@ -375,6 +386,7 @@ TEST_CASE("interp: constants and add-immediates folded into their consumers", "[
         (local.set 0 (i32.add (i32.shl (local.get 0) (i32.const 1)) (i32.const 1)))
         (i32.add (local.get 0) (local.get 1)))
     ))") == "");
+    CHECK(s.f64("pairs", {F64(2), F64(3), F64(5)}) == ((2.0 * 3 - 5) * 1000 + (5 - 2.0 * 3)) * 1000 + (5 - (2.0 - 3)) * 7 + 0.5 * (2.0 + 3) - ((5 - 3.0) - 2));
     CHECK(s.i32("idx", {I32(5)}) == 77);
     CHECK(s.i32("idx", {I32(0x40000005)}) == 77);  // (x << 2) wraps to 20
     CHECK(s.call("idx", {I32(20000)}) == "out of bounds memory access");
