@@ -71,6 +71,7 @@ struct RunOptions {
   bool verbose = false;                    // -v/--trace-traps: full backtraces, exit/instantiation notes
   std::optional<uint64_t> fuel;            // --fuel: trap "fuel exhausted" after about this many instructions
   std::optional<uint64_t> timeoutMs;       // --timeout: trap "interrupted" after this much wall time
+  std::string profile;                     // --profile: "" or "perfmap" (/tmp/perf-PID.map for perf)
 };
 int cmdRun(const RunOptions& opts);
 

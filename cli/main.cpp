@@ -208,6 +208,8 @@ int main(int argc, char** argv) {
   run->add_flag("--inherit-env", runOpts.inheritEnv, "pass this process's whole environment to the guest");
   run->add_option("--max-memory", maxMemory, "limit all linear memories together, e.g. 64M, 1G");
   run->add_option("--tier", runTier, "execution tier: interp or jit");
+  run->add_option("--profile", runOpts.profile,
+                  "perfmap: write /tmp/perf-PID.map naming JIT-compiled functions for `perf report` (--tier=jit)");
   run->add_option("--max-stack", maxStack, "size of the wasm value stack, e.g. 1M (deep recursion traps cleanly)");
   std::string fuel, timeout;
   run->add_option("--fuel", fuel, "trap with \"fuel exhausted\" after about N wasm instructions");

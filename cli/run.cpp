@@ -24,6 +24,7 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "jit/common/perf_map.h"
 #include "runtime/exec/engine.h"
 #include "wasi/p1/wasi.h"
 
@@ -163,6 +164,16 @@ int cmdRun(const RunOptions& opts) {
     std::cerr << "myrt: run: a module file is required (myrt run [OPTIONS] FILE [ARGS...])\n";
     return kExitUsage;
   }
+  if (!opts.profile.empty()) {
+    if (opts.profile != "perfmap") {
+      std::cerr << "myrt: run: unknown --profile '" << opts.profile << "' (expected perfmap)\n";
+      return kExitUsage;
+    }
+    if (opts.tier == Tier::Interp) {
+      std::cerr << "myrt: run: --profile=perfmap needs a compiling tier (--tier=jit or --tier=auto)\n";
+      return kExitUsage;
+    }
+  }
   const std::string& file = opts.argv[0];
   auto loaded = loadFileOrReport(file);
   if (!loaded) return kExitError;
@@ -181,6 +192,12 @@ int cmdRun(const RunOptions& opts) {
   // --timeout: a watchdog thread requests an interrupt when the time is up; leaving cmdRun cancels it.
   Watchdog watchdog(store->interruptHandle(), opts.timeoutMs);
   if (opts.verbose) std::cerr << "myrt: " << file << ": running on tier " << tierName(opts.tier) << "\n";
+  if (opts.profile == "perfmap") {
+    if (auto path = jit::enablePerfMap(); !path.ok()) {
+      std::cerr << "myrt: run: " << path.error().message << "\n";
+      return kExitError;
+    }
+  }
 
   wasi::WasiConfig cfg;
   cfg.args = opts.argv;

@@ -4,7 +4,9 @@
 #   fuzz/run.sh [SECONDS=60] [extra libFuzzer flags...]
 # Targets (MYRT_FUZZ_TARGET): decode_validate (default; bytes -> decodeModule -> validateModule, seeded with every module
 # of the suites, encoded by our own text parser) or wast_parse (text -> wast::parseScript -> watToBinary, seeded with the
-# .wast scripts themselves).
+# .wast scripts themselves) or diff_tiers (bytes -> a valid generated module run on the interpreter and the JIT, with
+# guard pages and with explicit bounds checks; aborts on any difference in results, traps, memory or globals; no
+# seeds: the generator makes a valid module of any input).
 # Environment: MYRT_FUZZ_BUILD (build dir, default build-fuzz), MYRT_SPEC_TESTSUITE / MYRT_SPEC_TESTSUITE_20 (suites).
 # Crashes are written to $MYRT_FUZZ_BUILD/artifacts/; reproduce with `$MYRT_FUZZ_BUILD/fuzz_<target> FILE`.
 set -euo pipefail
@@ -17,8 +19,8 @@ build="${MYRT_FUZZ_BUILD:-$root/build-fuzz}"
 suite3="${MYRT_SPEC_TESTSUITE:-$root/../shared/spec-testsuite}"
 suite2="${MYRT_SPEC_TESTSUITE_20:-$root/../shared/spec-testsuite-2.0}"
 case "$target" in
-  decode_validate|wast_parse) ;;
-  *) echo "fuzz/run.sh: unknown MYRT_FUZZ_TARGET '$target' (decode_validate or wast_parse)" >&2; exit 2 ;;
+  decode_validate|wast_parse|diff_tiers) ;;
+  *) echo "fuzz/run.sh: unknown MYRT_FUZZ_TARGET '$target' (decode_validate, wast_parse or diff_tiers)" >&2; exit 2 ;;
 esac
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -33,6 +35,8 @@ scripts=("$suite3"/*.wast "$suite3"/*/*.wast "$suite2"/*.wast)
 if [ -z "$(ls -A "$seeds")" ]; then
   if [ "${#scripts[@]}" -eq 0 ]; then
     echo "fuzz/run.sh: no .wast scripts found in $suite3 or $suite2; starting from an empty corpus" >&2
+  elif [ "$target" = diff_tiers ]; then
+    :  # no seeds needed: every input is a valid module
   elif [ "$target" = wast_parse ]; then
     i=0
     for s in "${scripts[@]}"; do cp "$s" "$seeds/seed-$((i++)).wast"; done
@@ -43,5 +47,7 @@ if [ -z "$(ls -A "$seeds")" ]; then
 fi
 
 echo "fuzz/run.sh: fuzzing $target for ${seconds}s"
-exec "$build/fuzz_$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
+max_len=65536
+[ "$target" = diff_tiers ] && max_len=4096  # generated modules use a few hundred bytes of choices
+exec "$build/fuzz_$target" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 \
   -artifact_prefix="$build/artifacts/" -print_final_stats=1 "$@" "$corpus" "$seeds"

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "jit/common/code_memory.h"
+#include "jit/common/perf_map.h"
 #include "runtime/exec/signals.h"
 #include "runtime/interp/interp.h"
 
@@ -125,6 +126,7 @@ CompileStats compileInstance(Instance& inst) {
   struct Entry {
     FuncInst* f;
     size_t offset;
+    size_t size;
   };
   std::vector<Entry> compiled;
   std::vector<x64::ModuleCompiler::CallFixup> fixups;
@@ -142,7 +144,7 @@ CompileStats compileInstance(Instance& inst) {
       if (verbose()) std::fprintf(stderr, "jit: function %u runs in the interpreter: %s\n", f->index, s.error().message.c_str());
       continue;
     }
-    compiled.push_back({f, at});
+    compiled.push_back({f, at, code.size() - at});
     ++st.functions;
     st.bodyBytes += m.funcs[f->index].body.size;
   }
@@ -188,6 +190,7 @@ CompileStats compileInstance(Instance& inst) {
     fc->raw = reinterpret_cast<FuncEntry>(p + e.offset);
     e.f->code = std::move(fc);
     e.f->entry = &trampolineEntry;
+    perfMapAdd(p + e.offset, e.size, &m, e.f->index);
   }
 #else
   (void)inst;
