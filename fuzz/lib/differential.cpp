@@ -37,6 +37,7 @@ Outcome runOn(const DiffConfig& c, const std::shared_ptr<const Module>& mod, con
   Outcome o;
   StoreLimits limits;
   limits.guardPages = c.guardPages;
+  limits.valueStackSlots = 1 << 16;  // no recursion in generated modules; keeps store creation cheap
   auto store = makeStore(c.tier, limits);
   if (!store.ok()) {
     o.instantiateError = store.error().message;
@@ -181,7 +182,7 @@ DiffResult runDifferential(const GeneratedModule& gm, const std::vector<DiffConf
     }
     if (ref.memory.size() != o.memory.size())
       return differ(k, "memory size " + std::to_string(ref.memory.size()) + " vs " + std::to_string(o.memory.size()));
-    for (size_t i = 0; i < ref.memory.size(); ++i) {
+    for (size_t i = 0; ref.memory != o.memory && i < ref.memory.size(); ++i) {  // (vector == is one memcmp)
       if (ref.memory[i] != o.memory[i]) {
         char b[96];
         std::snprintf(b, sizeof b, "memory[%zu]: 0x%02x vs 0x%02x", i, ref.memory[i], o.memory[i]);

@@ -125,7 +125,7 @@ class Gen {
       out_ += ")\n";
     }
     if (uint32_t n = s_.below(33)) {
-      out_ += "  (data (i32.const " + std::to_string(s_.below(65536)) + ") \"";
+      out_ += "  (data (i32.const " + std::to_string(s_.below(65536 - n + 1)) + ") \"";
       for (; n > 0; --n) {
         char b[8];
         std::snprintf(b, sizeof b, "\\%02x", s_.u8());
