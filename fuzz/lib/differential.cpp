@@ -18,6 +18,7 @@ namespace {
 struct CallOutcome {
   TrapReason trap = TrapReason::None;
   std::string message;
+  std::vector<uint32_t> backtrace;  // function indices, innermost first
   std::vector<Value> results;
 };
 
@@ -62,6 +63,7 @@ Outcome runOn(const DiffConfig& c, const std::shared_ptr<const Module>& mod, con
     if (r.trap) {
       co.trap = r.trap->reason;
       co.message = r.trap->message;
+      co.backtrace = r.trap->backtrace;
       co.results.clear();
     }
     o.calls.push_back(std::move(co));
@@ -106,7 +108,11 @@ std::string show(ValKind k, const Value& v) {
 }
 
 std::string showCall(const CallOutcome& c, const CompositeType& type) {
-  if (c.trap != TrapReason::None) return "trap '" + c.message + "'";
+  if (c.trap != TrapReason::None) {
+    std::string s = "trap '" + c.message + "' at";
+    for (uint32_t f : c.backtrace) s += " f" + std::to_string(f);
+    return s;
+  }
   std::string s = "[";
   for (size_t i = 0; i < c.results.size(); ++i) {
     if (i) s += ' ';
@@ -147,6 +153,8 @@ DiffResult runDifferential(const GeneratedModule& gm, const std::vector<DiffConf
   std::vector<Outcome> outs;
   for (const DiffConfig& c : configs) outs.push_back(runOn(c, shared, gm));
   const Outcome& ref = outs[0];
+  res.calls = static_cast<uint32_t>(ref.calls.size());
+  for (const CallOutcome& c : ref.calls) res.traps += c.trap != TrapReason::None;
   const bool exact = gm.canonicalNaNs;
   for (size_t k = 0; k < outs.size(); ++k) {
     if (!outs[k].instantiateError.empty()) {
@@ -166,7 +174,7 @@ DiffResult runDifferential(const GeneratedModule& gm, const std::vector<DiffConf
       const Module& m = *shared;
       // Export name "fN" -> function N (no imports).
       const CompositeType& type = m.funcType(static_cast<uint32_t>(std::stoul(gm.calls[i].exportName.substr(1))));
-      bool same = a.trap == b.trap && a.results.size() == b.results.size();
+      bool same = a.trap == b.trap && a.backtrace == b.backtrace && a.results.size() == b.results.size();
       for (size_t r = 0; same && r < a.results.size(); ++r)
         same = sameValue(type.results[r].kind, a.results[r], b.results[r], exact);
       if (!same) {

@@ -299,7 +299,7 @@ class Gen {
       }
       case 6: {
         out_ += "(if ";
-        expr(T::I32, d + 1);
+        cond(d + 1);
         labels_.push_back({false, false, T::I32});
         out_ += " (then";
         stmts(d + 1, 4);
@@ -332,7 +332,7 @@ class Gen {
         out_ += std::to_string(depthOf(l));
         branchValue(l, d);
         out_ += " ";
-        expr(T::I32, d + 1);
+        cond(d + 1);
         out_ += v ? "))" : ")";
         return;
       }
@@ -356,16 +356,20 @@ class Gen {
         return;
       }
       case 15: {  // unreachable (rare)
-        if (!s_.chance(1, 6)) return stmt(d);
+        if (!s_.chance(1, 16)) return stmt(d);
         out_ += "(unreachable)";
         return;
       }
       case 16: {  // bulk memory
-        out_ += s_.chance(1, 2) ? "(memory.fill " : "(memory.copy ";
+        const bool fill = s_.chance(1, 2);
+        out_ += fill ? "(memory.fill " : "(memory.copy ";
         address(d);
         out_ += " ";
-        expr(T::I32, d + 1);
-        out_ += " (i32.const " + std::to_string(s_.chance(1, 8) ? s_.u32() : s_.below(300)) + "))";
+        if (fill)
+          expr(T::I32, d + 1);
+        else
+          address(d);
+        out_ += " (i32.const " + std::to_string(s_.chance(1, 32) ? s_.u32() : s_.below(300)) + "))";
         return;
       }
       case 17: {  // memory.grow for its effect
@@ -480,25 +484,28 @@ class Gen {
   }
 
   // ---- memory ----
+  // Mostly in bounds (memory has 1..3 pages), sometimes at a boundary, sometimes anything.
   void address(int d) {
-    switch (s_.below(6)) {
-      case 0:
-      case 1: out_ += "(i32.const " + std::to_string(s_.below(65536)) + ")"; return;
-      case 2: out_ += "(i32.const " + std::to_string(65536 - 1 - s_.below(16)) + ")"; return;
-      case 3:
-        out_ += "(i32.and ";
-        expr(T::I32, d + 1);
-        out_ += " (i32.const 0xffff))";
-        return;
-      case 4: out_ += "(i32.const " + std::to_string(65536 * (1 + s_.below(3)) - s_.below(9)) + ")"; return;
-      default: expr(T::I32, d + 1); return;
+    const uint32_t r = s_.below(16);
+    if (r < 10) {
+      out_ += "(i32.const " + std::to_string(s_.below(65536 - 8)) + ")";
+    } else if (r < 13) {
+      out_ += "(i32.and ";
+      expr(T::I32, d + 1);
+      out_ += " (i32.const 0x7ff8))";
+    } else if (r == 13) {
+      out_ += "(i32.const " + std::to_string(65536 - 1 - s_.below(16)) + ")";
+    } else if (r == 14) {
+      out_ += "(i32.const " + std::to_string(65536 * (1 + s_.below(3)) - s_.below(9)) + ")";
+    } else {
+      expr(T::I32, d + 1);
     }
   }
 
   void memarg(uint32_t naturalLog2) {
-    const uint32_t r = s_.below(16);
-    if (r < 10) {
-    } else if (r < 14) {
+    const uint32_t r = s_.below(32);
+    if (r < 20) {
+    } else if (r < 31) {
       out_ += " offset=" + std::to_string(s_.below(64));
     } else {
       static constexpr uint32_t kOffsets[] = {65535, 65536, 0xfffffff0u, 0xffffffffu, 65528};
@@ -635,6 +642,15 @@ class Gen {
     out_ += ")";
   }
 
+  // A branch/select condition: often a comparison (the JIT fuses compare+branch).
+  void cond(int d) {
+    if (nodes_ > 0 && d <= kMaxDepth && !s_.done() && s_.chance(1, 2)) {
+      --nodes_;
+      return compare(d);
+    }
+    expr(T::I32, d + 1);
+  }
+
   void convert(T t, int d) {
     struct Cv {
       const char* name;
@@ -694,7 +710,7 @@ class Gen {
         out_ += " ";
         expr(t, d + 1);
         out_ += " ";
-        expr(T::I32, d + 1);
+        cond(d + 1);
         out_ += ")";
         return;
       }
@@ -710,7 +726,7 @@ class Gen {
       }
       case 15: {
         out_ += std::string("(if (result ") + tn(t) + ") ";
-        expr(T::I32, d + 1);
+        cond(d + 1);
         labels_.push_back({false, true, t});
         out_ += " (then";
         stmts(d + 1, 2);
@@ -754,7 +770,7 @@ class Gen {
         out_ += "(br_if " + std::to_string(depthOf(l)) + " ";
         expr(t, d + 1);
         out_ += " ";
-        expr(T::I32, d + 1);
+        cond(d + 1);
         out_ += ")";
         return;
       }
