@@ -118,6 +118,13 @@ namespace myrt::interp {
   MYRT_IOP_X(F64##P##AddL) MYRT_IOP_X(F64##P##AddR) MYRT_IOP_X(F64##P##SubL) MYRT_IOP_X(F64##P##SubR)    \
   MYRT_IOP_X(F64##P##MulL) MYRT_IOP_X(F64##P##MulR)
 
+// An f64 add/sub/mul with an operand loaded from memory 0 (the load's result consumed right away):
+// F64##C##LoadM0##L|R and F64##C##LoadM0G##L|R: dst addr imm off shift other (the M0/M0G address operands), computing
+// C(mem, other) (L) or C(other, mem) (R).
+#define MYRT_IOP_F64_LOADOP_NAMES(C)                                                                     \
+  MYRT_IOP_X(F64##C##LoadM0L) MYRT_IOP_X(F64##C##LoadM0R) MYRT_IOP_X(F64##C##LoadM0GL)                   \
+  MYRT_IOP_X(F64##C##LoadM0GR)
+
 // All internal ops in enum order. Object-like: define MYRT_IOP_X(name) before expanding MYRT_IOPS_ALL, e.g.
 //   #define MYRT_IOP_X(name) &&L_##name,   ... MYRT_IOPS_ALL ...   #undef MYRT_IOP_X
 #define MYRT_IOP_NAME_MEM(name, ...) MYRT_IOP_X(name)
@@ -136,6 +143,7 @@ namespace myrt::interp {
   MYRT_IOPS_STORE(MYRT_IOP_NAME_STORE_K)                                                                 \
   MYRT_IOPS_BIN_CMP(MYRT_IOP_NAME_IMM) MYRT_IOPS_BIN_ARITH(MYRT_IOP_NAME_IMM)                             \
   MYRT_IOPS_BIN_ARITH(MYRT_IOP_NAME_IMML) MYRT_F64_PAIRS(MYRT_IOP_F64_PAIR_NAMES)                        \
+  MYRT_F64_PAIRS(MYRT_IOP_F64_LOADOP_NAMES)                                                              \
   MYRT_NUMERIC_SCALAR_OPS(MYRT_IOP_X) MYRT_NUMERIC_SIMD_OPS(MYRT_IOP_X)
 
 // Each scalar load/store also has a guarded variant (name##G, same operands, offHi always 0) for a memory with

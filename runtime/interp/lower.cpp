@@ -105,6 +105,8 @@ static_assert(unsigned(IOp::I64GeUImm) - unsigned(IOp::I64EqImm) == 9);
 static_assert(unsigned(IOp::BrI32NeImm) - unsigned(IOp::BrI32Eq) == 9 && unsigned(IOp::BrI64GeUImmBack) + 1 ==
               unsigned(IOp::BrI32Eq) + 80);
 static_assert(unsigned(IOp::BrI64LtSImmBack) - unsigned(IOp::BrI32LtS) == 7);
+static_assert(unsigned(IOp::F64MulLoadM0GR) - unsigned(IOp::F64AddLoadM0L) == 11 &&
+              unsigned(IOp::F64SubLoadM0GL) - unsigned(IOp::F64AddLoadM0L) == 4 + 2);
 static_assert(unsigned(IOp::F64MulMulR) - unsigned(IOp::F64AddAddL) == 17 &&
               unsigned(IOp::F64SubMulL) - unsigned(IOp::F64AddAddL) == 6 + 4);
 IOp fusedBranch(IOp cmp, bool negate, bool back) {
@@ -663,6 +665,7 @@ class Lowering {
   bool fuseF64Pair(IOp consumer, const uint32_t* ops, uint32_t base) {
     const int c = f64ArithIndex(consumer);
     if (c < 0 || lastDst_ == kNoPos || lastDst_ != lastStart_ + 2) return false;
+    if (lastIOp_ == IOp::F64LoadM0 || lastIOp_ == IOp::F64LoadM0G) return fuseF64Load(c, ops, base);
     const int p = f64ArithIndex(lastIOp_);
     const uint32_t t = code_[lastDst_];
     if (p < 0 || t < numLocals_ || (ops[0] == t) == (ops[1] == t)) return false;
@@ -677,6 +680,25 @@ class Lowering {
     word(slot(base));
     word(a);
     word(b);
+    word(other);
+    return true;
+  }
+  // f64 add/sub/mul consuming the value an F64LoadM0(G) just loaded into a temporary: one op reading memory.
+  bool fuseF64Load(int c, const uint32_t* ops, uint32_t base) {
+    const uint32_t t = code_[lastDst_];
+    if (t < numLocals_ || (ops[0] == t) == (ops[1] == t)) return false;
+    const bool left = ops[0] == t, guarded = lastIOp_ == IOp::F64LoadM0G;
+    uint32_t addr[4];  // addr imm off shift
+    for (uint32_t i = 0; i < 4; ++i) addr[i] = code_[lastDst_ + 1 + i];
+    const uint32_t other = left ? ops[1] : ops[0];
+    code_.resize(lastStart_);
+    --opCount_;
+    if (loopDepth_ == 0) --outsideOps_;
+    // F64##C##LoadM0L, ...M0R, ...M0GL, ...M0GR in the order of MYRT_IOP_F64_LOADOP_NAMES.
+    head(static_cast<IOp>(unsigned(IOp::F64AddLoadM0L) + unsigned(c) * 4 + (guarded ? 2 : 0) + (left ? 0 : 1)));
+    lastDst_ = pc();
+    word(slot(base));
+    for (uint32_t w : addr) word(w);
     word(other);
     return true;
   }

@@ -627,6 +627,30 @@ L_GlobalSet:
   }
   MYRT_IOPS_STORE(MYRT_STORES_K)
 #undef MYRT_STORES_K
+  // f64 op with a memory-0 operand (code.h MYRT_IOP_F64_LOADOP_NAMES): dst addr imm off shift other.
+#define MYRT_F64_LOADOP(C, SUF, PTR)                             \
+  L_F64##C##Load##SUF##L: {                                      \
+    const uint8_t* p = PTR;                                      \
+    if (!p) TRAP(TrapReason::MemoryOutOfBounds);                 \
+    double m;                                                    \
+    std::memcpy(&m, p, sizeof m);                                \
+    wr(S(2), eval<Op::F64##C>(m, S(7).f64));                     \
+    ip += 8;                                                     \
+    NEXT();                                                      \
+  }                                                              \
+  L_F64##C##Load##SUF##R: {                                      \
+    const uint8_t* p = PTR;                                      \
+    if (!p) TRAP(TrapReason::MemoryOutOfBounds);                 \
+    double m;                                                    \
+    std::memcpy(&m, p, sizeof m);                                \
+    wr(S(2), eval<Op::F64##C>(S(7).f64, m));                     \
+    ip += 8;                                                     \
+    NEXT();                                                      \
+  }
+#define MYRT_F64_LOADOPS(C) MYRT_F64_LOADOP(C, M0, M0_PTR(8)) MYRT_F64_LOADOP(C, M0G, M0G_PTR())
+  MYRT_F64_PAIRS(MYRT_F64_LOADOPS)
+#undef MYRT_F64_LOADOPS
+#undef MYRT_F64_LOADOP
 #undef MYRT_LOADS
 #undef MYRT_STORES
 #undef MYRT_MEM_LOAD

@@ -377,6 +377,11 @@ TEST_CASE("interp: constants and add-immediates folded into their consumers", "[
               (f64.mul (f64.sub (local.get 2) (f64.sub (local.get 0) (local.get 1))) (f64.const 7)))
             (f64.mul (f64.const 0.5) (f64.add (local.get 0) (local.get 1))))
           (f64.sub (f64.sub (local.get 2) (local.get 1)) (local.get 0))))
+      ;; f64 ops with an operand loaded right before (left and right operand)
+      (func (export "ldop") (param i32 f64) (result f64)
+        (f64.store (local.get 0) (f64.const 0.5))
+        (f64.add (f64.mul (f64.sub (f64.load (local.get 0)) (local.get 1)) (f64.const 2))
+                 (f64.mul (f64.sub (local.get 1) (f64.load (local.get 0))) (f64.const 100))))
       ;; scaled addresses: (x << c) + k folded into loads/stores; the shift wraps like i32.shl
       (func (export "idx") (param i32) (result i32)
         (i32.store (i32.add (i32.shl (local.get 0) (i32.const 2)) (i32.const 200)) (i32.const 77))
@@ -387,6 +392,8 @@ TEST_CASE("interp: constants and add-immediates folded into their consumers", "[
         (i32.add (local.get 0) (local.get 1)))
     ))") == "");
     CHECK(s.f64("pairs", {F64(2), F64(3), F64(5)}) == ((2.0 * 3 - 5) * 1000 + (5 - 2.0 * 3)) * 1000 + (5 - (2.0 - 3)) * 7 + 0.5 * (2.0 + 3) - ((5 - 3.0) - 2));
+    CHECK(s.f64("ldop", {I32(64), F64(8)}) == (0.5 - 8.0) * 2 + (8.0 - 0.5) * 100);
+    CHECK(s.call("ldop", {I32(65530), F64(8)}) == "out of bounds memory access");
     CHECK(s.i32("idx", {I32(5)}) == 77);
     CHECK(s.i32("idx", {I32(0x40000005)}) == 77);  // (x << 2) wraps to 20
     CHECK(s.call("idx", {I32(20000)}) == "out of bounds memory access");
