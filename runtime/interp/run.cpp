@@ -149,6 +149,7 @@ template <typename T> inline T storedConst(const uint32_t* ip) {
 }
 
 // Interruption and fuel, at loop back-edges and function entries (the fast test is inline in POLL).
+std::atomic<uint32_t> kPollAlways{1};
 [[gnu::noinline]] TrapReason pollSlow(ExecContext& cx, uint32_t cost) {
   if (cx.interrupt && cx.interrupt->load(std::memory_order_relaxed)) return TrapReason::Interrupted;
   if (cx.fuelEnabled) {
@@ -295,7 +296,14 @@ inline void wrAddr(Value& v, uint64_t x, uint32_t flagWord) {
 const void* const* gTable = nullptr;
 
 // The dispatch loop. With `tableOut` set, only publishes the handler table.
-TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, InterpState* st, const void* const** tableOut) {
+TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, const void* const** tableOut) {
+  // The frame pointer is read by nearly every handler: keep it in a callee-saved register (GCC otherwise spilled it
+  // in this large function, adding a stack load to every handler).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  register Value* fp asm("rbp") = fpArg;
+#else
+  Value* fp = fpArg;
+#endif
   static const void* const kTable[] = {
 #define MYRT_IOP_X(name) &&L_##name,
       MYRT_IOPS_ALL
@@ -315,7 +323,9 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, InterpState* st, const
   const uint32_t* base = entryCode->code.data();
   const uint32_t* ip = base;
   const MemoryInst* mem0 = id->memory0;
-  const std::atomic<uint32_t>* const intr = cx.interrupt;
+  // The word POLL tests: the store's interrupt flag, or (fuel metered) one that is always set, so that the hot path
+  // is a single load and test and every poll with fuel goes to pollSlow.
+  const std::atomic<uint32_t>* const pollWord = cx.fuelEnabled || !cx.interrupt ? &kPollAlways : cx.interrupt;
   FuncInst* callee = nullptr;
   Value* nfp = nullptr;
   ExnObject* exn = nullptr;  // the exception being unwound
@@ -334,14 +344,14 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fp, InterpState* st, const
     goto trap;      \
   } while (0)
 #define S(i) fp[ip[i]]
-  // Interruption / fuel check (loop back-edges, function entries): one load and two tests when both are off.
+  // Interruption / fuel check (loop back-edges, function entries): one load and a test unless fuel is metered.
   // (MYRT_INTERP_NO_POLL: a build without the polls, only to measure what they cost -- docs/performance.md.)
 #ifdef MYRT_INTERP_NO_POLL
 #define POLL(cost) (void)(cost)
 #else
 #define POLL(cost)                                                                                         \
   do {                                                                                                     \
-    if (__builtin_expect((intr && intr->load(std::memory_order_relaxed) != 0) || cx.fuelEnabled, 0)) {     \
+    if (__builtin_expect(pollWord->load(std::memory_order_relaxed) != 0, 0)) {                             \
       reason = pollSlow(cx, (cost));                                                                       \
       if (reason != TrapReason::None) goto trap;                                                           \
     }                                                                                                      \
