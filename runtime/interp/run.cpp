@@ -300,7 +300,7 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
   // The frame pointer is read by nearly every handler: keep it in a callee-saved register (GCC otherwise spilled it
   // in this large function, adding a stack load to every handler).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-  register Value* fp asm("rbp") = fpArg;
+  register Value* fp asm("rbx") = fpArg;
 #else
   Value* fp = fpArg;
 #endif
