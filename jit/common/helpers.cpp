@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "runtime/exec/bulk.h"
 #include "runtime/interp/numeric.h"
 #include "runtime/interp/numeric_simd.h"
 
@@ -98,74 +99,28 @@ TrapReason bulkHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t opWord, u
       wrIdx(s[0], m->grow(idx(s[0], a)), a);
       return TrapReason::None;
     }
-    case Op::MemoryFill: {
-      MemoryInst* m = id->memories[a & 0x7fffffffu];
-      const uint64_t d = idx(s[0], a), n = idx(s[2], a);
-      if (!m->inBounds(d, n)) return TrapReason::MemoryOutOfBounds;
-      if (n) std::memset(m->base + d, static_cast<uint8_t>(s[1].i32), n);
-      return TrapReason::None;
-    }
-    case Op::MemoryCopy: {
-      MemoryInst* dm = id->memories[a & 0x7fffffffu];
-      const MemoryInst* sm = id->memories[b & 0x7fffffffu];
-      const uint64_t d = idx(s[0], a), sa = idx(s[1], b), n = idx(s[2], a & b);
-      if (!dm->inBounds(d, n) || !sm->inBounds(sa, n)) return TrapReason::MemoryOutOfBounds;
-      if (n) std::memmove(dm->base + d, sm->base + sa, n);
-      return TrapReason::None;
-    }
-    case Op::MemoryInit: {  // a = segment, b = memory
-      MemoryInst* m = id->memories[b & 0x7fffffffu];
-      const DataSegment& seg = inst->module->datas[a];
-      const uint64_t segLen = inst->droppedData[a] ? 0 : seg.data.size;
-      const uint64_t d = idx(s[0], b), sa = s[1].i32, n = s[2].i32;
-      if (!m->inBounds(d, n) || sa > segLen || n > segLen - sa) return TrapReason::MemoryOutOfBounds;
-      if (n) std::memcpy(m->base + d, inst->module->data(seg.data) + sa, n);
-      return TrapReason::None;
-    }
+    case Op::MemoryFill:
+      return bulk::memoryFill(*id->memories[a & 0x7fffffffu], idx(s[0], a), static_cast<uint8_t>(s[1].i32), idx(s[2], a));
+    case Op::MemoryCopy:
+      return bulk::memoryCopy(*id->memories[a & 0x7fffffffu], idx(s[0], a), *id->memories[b & 0x7fffffffu], idx(s[1], b),
+                              idx(s[2], a & b));
+    case Op::MemoryInit:  // a = segment, b = memory
+      return bulk::memoryInit(*inst, a, *id->memories[b & 0x7fffffffu], idx(s[0], b), s[1].i32, s[2].i32);
     case Op::DataDrop: inst->droppedData[a] = true; return TrapReason::None;
-    case Op::TableGet: {
-      const TableInst* t = id->tables[a & 0x7fffffffu];
-      const uint64_t i = idx(s[0], a);
-      if (i >= t->size) return TrapReason::TableOutOfBounds;
-      s[0].ref = t->elems[i];
-      return TrapReason::None;
-    }
-    case Op::TableSet: {
-      TableInst* t = id->tables[a & 0x7fffffffu];
-      const uint64_t i = idx(s[0], a);
-      if (i >= t->size) return TrapReason::TableOutOfBounds;
-      t->elems[i] = s[1].ref;
-      return TrapReason::None;
-    }
+    case Op::TableGet: return bulk::tableGet(*id->tables[a & 0x7fffffffu], idx(s[0], a), s[0].ref);
+    case Op::TableSet: return bulk::tableSet(*id->tables[a & 0x7fffffffu], idx(s[0], a), s[1].ref);
     case Op::TableSize: wrIdx(s[0], id->tables[a & 0x7fffffffu]->size, a); return TrapReason::None;
     case Op::TableGrow: {  // [init delta]
       TableInst* t = id->tables[a & 0x7fffffffu];
       wrIdx(s[0], t->grow(idx(s[1], a), s[0].ref, cx->store->config().limits.maxTableElems), a);
       return TrapReason::None;
     }
-    case Op::TableFill: {
-      TableInst* t = id->tables[a & 0x7fffffffu];
-      const uint64_t i = idx(s[0], a), n = idx(s[2], a);
-      if (i > t->size || n > t->size - i) return TrapReason::TableOutOfBounds;
-      std::fill(t->elems + i, t->elems + i + n, s[1].ref);
-      return TrapReason::None;
-    }
-    case Op::TableCopy: {
-      TableInst* dt = id->tables[a & 0x7fffffffu];
-      const TableInst* st = id->tables[b & 0x7fffffffu];
-      const uint64_t d = idx(s[0], a), sa = idx(s[1], b), n = idx(s[2], a & b);
-      if (d > dt->size || n > dt->size - d || sa > st->size || n > st->size - sa) return TrapReason::TableOutOfBounds;
-      if (n) std::memmove(static_cast<void*>(dt->elems + d), st->elems + sa, n * sizeof(Ref));
-      return TrapReason::None;
-    }
-    case Op::TableInit: {  // a = segment, b = table
-      TableInst* t = id->tables[b & 0x7fffffffu];
-      const std::vector<Ref>& seg = inst->elemSegments[a];
-      const uint64_t d = idx(s[0], b), sa = s[1].i32, n = s[2].i32;
-      if (d > t->size || n > t->size - d || sa > seg.size() || n > seg.size() - sa) return TrapReason::TableOutOfBounds;
-      std::copy(seg.begin() + static_cast<ptrdiff_t>(sa), seg.begin() + static_cast<ptrdiff_t>(sa + n), t->elems + d);
-      return TrapReason::None;
-    }
+    case Op::TableFill: return bulk::tableFill(*id->tables[a & 0x7fffffffu], idx(s[0], a), s[1].ref, idx(s[2], a));
+    case Op::TableCopy:
+      return bulk::tableCopy(*id->tables[a & 0x7fffffffu], idx(s[0], a), *id->tables[b & 0x7fffffffu], idx(s[1], b),
+                             idx(s[2], a & b));
+    case Op::TableInit:  // a = segment, b = table
+      return bulk::tableInit(*inst, a, *id->tables[b & 0x7fffffffu], idx(s[0], b), s[1].i32, s[2].i32);
     case Op::ElemDrop: inst->elemSegments[a] = std::vector<Ref>(); return TrapReason::None;
     default: return TrapReason::Unimplemented;
   }
@@ -173,18 +128,11 @@ TrapReason bulkHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t opWord, u
 
 TrapReason indirectHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t typeIdx, uint32_t tableWord) {
   const InstanceData* id = &f->instance->data;
-  const TableInst* t = id->tables[tableWord & 0x7fffffffu];
-  const uint64_t i = idx(s[0], tableWord);
-  if (i >= t->size) return TrapReason::UndefinedElement;
-  FuncInst* callee = static_cast<FuncInst*>(t->elems[i]);
-  if (!callee) {
-    cx->trapMessage = "uninitialized element " + std::to_string(i);  // the reference interpreter's wording
-    return TrapReason::UninitializedElement;
-  }
-  if (callee->typeId != id->typeIds[typeIdx] && !cx->store->types().isSubtype(callee->typeId, id->typeIds[typeIdx]))
-    return TrapReason::IndirectCallTypeMismatch;
-  s[0].ref = callee;
-  return TrapReason::None;
+  FuncInst* callee = nullptr;
+  TrapReason r =
+      bulk::indirectCallee(*cx, *id->tables[tableWord & 0x7fffffffu], idx(s[0], tableWord), id->typeIds[typeIdx], callee);
+  if (r == TrapReason::None) s[0].ref = callee;
+  return r;
 }
 
 }  // namespace myrt::jit

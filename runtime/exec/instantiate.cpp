@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "runtime/binary/instr.h"
+#include "runtime/exec/bulk.h"
 #include "runtime/exec/engine.h"
 
 namespace myrt {
@@ -319,9 +320,9 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr
       if (seg.table >= inst->tables.size()) return Error("unknown table");
       TableInst* t = inst->tables[seg.table];
       uint64_t dst = t->type.limits.is64 ? off.i64 : off.i32;
-      const std::vector<Ref>& refs = inst->elemSegments[s];
-      if (dst > t->size || refs.size() > t->size - dst) return Error(trapMessage(TrapReason::TableOutOfBounds));
-      std::copy(refs.begin(), refs.end(), t->elems + dst);
+      if (TrapReason r = bulk::tableInit(*inst, uint32_t(s), *t, dst, 0, inst->elemSegments[s].size());
+          r != TrapReason::None)
+        return Error(trapMessage(r));
     }
     if (seg.mode != SegmentMode::Passive) inst->elemSegments[s].clear();
   }
@@ -333,8 +334,8 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr
     if (seg.memory >= inst->memories.size()) return Error("unknown memory");
     MemoryInst* mem = inst->memories[seg.memory];
     uint64_t dst = mem->type.limits.is64 ? off.i64 : off.i32;
-    if (!mem->inBounds(dst, seg.data.size)) return Error(trapMessage(TrapReason::MemoryOutOfBounds));
-    if (seg.data.size) std::memcpy(mem->base + dst, m.data(seg.data), seg.data.size);
+    if (TrapReason r = bulk::memoryInit(*inst, uint32_t(s), *mem, dst, 0, seg.data.size); r != TrapReason::None)
+      return Error(trapMessage(r));
     inst->droppedData[s] = true;
   }
   if (m.start) {

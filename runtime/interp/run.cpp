@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "runtime/binary/instr.h"
+#include "runtime/exec/bulk.h"
 #include "runtime/exec/signals.h"
 #include "runtime/interp/code.h"
 #include "runtime/interp/interp.h"
@@ -276,17 +277,8 @@ inline uint64_t idxOf(const Value& v, uint32_t flagWord) { return addrOf(v, flag
 // call_indirect / return_call_indirect: the callee at table[ip[3]][index] after the bounds, null and type checks.
 inline TrapReason indirectCallee(ExecContext& cx, const InstanceData* id, uint32_t typeIdx, uint32_t tableWord,
                                  const Value& index, FuncInst*& callee) {
-  const TableInst* t = id->tables[tableWord & 0x7fffffffu];
-  const uint64_t i = idxOf(index, tableWord);
-  if (i >= t->size) return TrapReason::UndefinedElement;
-  callee = static_cast<FuncInst*>(t->elems[i]);
-  if (!callee) {
-    cx.trapMessage = "uninitialized element " + std::to_string(i);  // the reference interpreter's wording
-    return TrapReason::UninitializedElement;
-  }
-  if (callee->typeId != id->typeIds[typeIdx] && !cx.store->types().isSubtype(callee->typeId, id->typeIds[typeIdx]))
-    return TrapReason::IndirectCallTypeMismatch;
-  return TrapReason::None;
+  return bulk::indirectCallee(cx, *id->tables[tableWord & 0x7fffffffu], idxOf(index, tableWord), id->typeIds[typeIdx],
+                              callee);
 }
 inline void wrAddr(Value& v, uint64_t x, uint32_t flagWord) {
   if (flagWord & 0x80000000u) v.i64 = x;
@@ -787,30 +779,23 @@ L_MemoryGrow: {
   NEXT();
 }
 L_MemoryFill: {
-  MemoryInst* m = id->memories[ip[5] & 0x7fffffffu];
-  const uint64_t d = addrOf(S(2), ip[5]), n = addrOf(S(4), ip[5]);
-  if (!m->inBounds(d, n)) TRAP(TrapReason::MemoryOutOfBounds);
-  if (n) std::memset(m->base + d, static_cast<uint8_t>(S(3).i32), n);
+  reason = bulk::memoryFill(*id->memories[ip[5] & 0x7fffffffu], addrOf(S(2), ip[5]), static_cast<uint8_t>(S(3).i32),
+                            addrOf(S(4), ip[5]));
+  if (reason != TrapReason::None) goto trap;
   ip += 6;
   NEXT();
 }
 L_MemoryCopy: {
-  MemoryInst* dm = id->memories[ip[5] & 0x7fffffffu];
-  const MemoryInst* sm = id->memories[ip[6] & 0x7fffffffu];
-  const uint64_t d = addrOf(S(2), ip[5]), s = addrOf(S(3), ip[6]), n = addrOf(S(4), ip[5] & ip[6]);
-  if (!dm->inBounds(d, n) || !sm->inBounds(s, n)) TRAP(TrapReason::MemoryOutOfBounds);
-  if (n) std::memmove(dm->base + d, sm->base + s, n);
+  reason = bulk::memoryCopy(*id->memories[ip[5] & 0x7fffffffu], addrOf(S(2), ip[5]),
+                            *id->memories[ip[6] & 0x7fffffffu], addrOf(S(3), ip[6]), addrOf(S(4), ip[5] & ip[6]));
+  if (reason != TrapReason::None) goto trap;
   ip += 7;
   NEXT();
 }
 L_MemoryInit: {
-  MemoryInst* m = id->memories[ip[6] & 0x7fffffffu];
-  const Instance* inst = fn->instance;
-  const DataSegment& seg = inst->module->datas[ip[5]];
-  const uint64_t segLen = inst->droppedData[ip[5]] ? 0 : seg.data.size;
-  const uint64_t d = addrOf(S(2), ip[6]), s = S(3).i32, n = S(4).i32;
-  if (!m->inBounds(d, n) || s > segLen || n > segLen - s) TRAP(TrapReason::MemoryOutOfBounds);
-  if (n) std::memcpy(m->base + d, inst->module->data(seg.data) + s, n);
+  reason = bulk::memoryInit(*fn->instance, ip[5], *id->memories[ip[6] & 0x7fffffffu], addrOf(S(2), ip[6]), S(3).i32,
+                            S(4).i32);
+  if (reason != TrapReason::None) goto trap;
   ip += 7;
   NEXT();
 }
@@ -821,18 +806,14 @@ L_DataDrop:
 
   // ---- tables ----
 L_TableGet: {
-  const TableInst* t = id->tables[ip[4] & 0x7fffffffu];
-  const uint64_t i = idxOf(S(3), ip[4]);
-  if (i >= t->size) TRAP(TrapReason::TableOutOfBounds);
-  S(2).ref = t->elems[i];
+  reason = bulk::tableGet(*id->tables[ip[4] & 0x7fffffffu], idxOf(S(3), ip[4]), S(2).ref);
+  if (reason != TrapReason::None) goto trap;
   ip += 5;
   NEXT();
 }
 L_TableSet: {
-  TableInst* t = id->tables[ip[4] & 0x7fffffffu];
-  const uint64_t i = idxOf(S(2), ip[4]);
-  if (i >= t->size) TRAP(TrapReason::TableOutOfBounds);
-  t->elems[i] = S(3).ref;
+  reason = bulk::tableSet(*id->tables[ip[4] & 0x7fffffffu], idxOf(S(2), ip[4]), S(3).ref);
+  if (reason != TrapReason::None) goto trap;
   ip += 5;
   NEXT();
 }
@@ -848,28 +829,22 @@ L_TableGrow: {
   NEXT();
 }
 L_TableFill: {
-  TableInst* t = id->tables[ip[5] & 0x7fffffffu];
-  const uint64_t i = idxOf(S(2), ip[5]), n = idxOf(S(4), ip[5]);
-  if (i > t->size || n > t->size - i) TRAP(TrapReason::TableOutOfBounds);
-  std::fill(t->elems + i, t->elems + i + n, S(3).ref);
+  reason = bulk::tableFill(*id->tables[ip[5] & 0x7fffffffu], idxOf(S(2), ip[5]), S(3).ref, idxOf(S(4), ip[5]));
+  if (reason != TrapReason::None) goto trap;
   ip += 6;
   NEXT();
 }
 L_TableCopy: {
-  TableInst* dt = id->tables[ip[5] & 0x7fffffffu];
-  const TableInst* st = id->tables[ip[6] & 0x7fffffffu];
-  const uint64_t d = idxOf(S(2), ip[5]), s = idxOf(S(3), ip[6]), n = idxOf(S(4), ip[5] & ip[6]);
-  if (d > dt->size || n > dt->size - d || s > st->size || n > st->size - s) TRAP(TrapReason::TableOutOfBounds);
-  if (n) std::memmove(static_cast<void*>(dt->elems + d), st->elems + s, n * sizeof(Ref));
+  reason = bulk::tableCopy(*id->tables[ip[5] & 0x7fffffffu], idxOf(S(2), ip[5]), *id->tables[ip[6] & 0x7fffffffu],
+                           idxOf(S(3), ip[6]), idxOf(S(4), ip[5] & ip[6]));
+  if (reason != TrapReason::None) goto trap;
   ip += 7;
   NEXT();
 }
 L_TableInit: {
-  TableInst* t = id->tables[ip[6] & 0x7fffffffu];
-  const std::vector<Ref>& seg = fn->instance->elemSegments[ip[5]];
-  const uint64_t d = idxOf(S(2), ip[6]), s = S(3).i32, n = S(4).i32;
-  if (d > t->size || n > t->size - d || s > seg.size() || n > seg.size() - s) TRAP(TrapReason::TableOutOfBounds);
-  std::copy(seg.begin() + static_cast<ptrdiff_t>(s), seg.begin() + static_cast<ptrdiff_t>(s + n), t->elems + d);
+  reason = bulk::tableInit(*fn->instance, ip[5], *id->tables[ip[6] & 0x7fffffffu], idxOf(S(2), ip[6]), S(3).i32,
+                           S(4).i32);
+  if (reason != TrapReason::None) goto trap;
   ip += 7;
   NEXT();
 }
