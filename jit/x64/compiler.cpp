@@ -89,7 +89,6 @@ class Compiler {
     localKinds_.clear();
     for (ValType t : type.params) localKinds_.push_back(t.kind);
     for (ValType t : f.locals) localKinds_.push_back(t.kind);
-    for (ValType t : type.results) resultKinds_.push_back(t.kind);
     vs_.clear();
     labels_.clear();
     labels_.push_back(Label{});
@@ -214,7 +213,7 @@ class Compiler {
     for (uint32_t i = 0; i < c.numParams; ++i) {
       const uint32_t s = numScratch_++;
       l.savedParams.push_back(s);
-      a_.copy16(scratchMem(s), slotMem(c.height + i));
+      a_.copyValue(scratchMem(s), slotMem(c.height + i), c.params()[i].kind == ValKind::V128);
     }
     a_.j(a::negateCond(cc), l.elseL);
   }
@@ -228,7 +227,7 @@ class Compiler {
       }
       a_.bind(l.elseL);
       l.elseBound = true;
-      for (uint32_t i = 0; i < l.savedParams.size(); ++i) a_.copy16(slotMem(c.height + i), scratchMem(l.savedParams[i]));
+      for (uint32_t i = 0; i < l.savedParams.size(); ++i) a_.copyValue(slotMem(c.height + i), scratchMem(l.savedParams[i]), c.params()[i].kind == ValKind::V128);
     }
     resetTo(c.height, c.params());
   }
@@ -477,7 +476,7 @@ class Compiler {
       storeTo(v, top, a::ptr(a::rcx));
     } else {
       a_.mov(a::rcx, reinterpret_cast<uint64_t>(&g->value));
-      a_.copy16(a::ptr(a::rcx), v.loc == Loc::Local ? localMem(v.local) : slotMem(top));
+      a_.copyValue(a::ptr(a::rcx), v.loc == Loc::Local ? localMem(v.local) : slotMem(top), v.kind == ValKind::V128);
     }
     dropTop();
   }
@@ -827,7 +826,8 @@ class Compiler {
     if (t.kind == CtrlKind::Func) return emitReturn(top, false);
     const uint32_t k = static_cast<uint32_t>(t.labelTypes().size());
     if (needsMoves(t, top))
-      for (uint32_t i = 0; i < k; ++i) a_.copy16(slotMem(t.height + i), slotMem(top - k + i));
+      for (uint32_t i = 0; i < k; ++i)
+        a_.copyValue(slotMem(t.height + i), slotMem(top - k + i), t.labelTypes()[i].kind == ValKind::V128);
     a_.jmp(labelOf(t));
   }
   // A conditional branch on flags `cc` (set by the caller; everything spilled) to `t` with its values below `top`.
@@ -851,7 +851,7 @@ class Compiler {
       const VarState& v = vs_[pos];
       if (v.kind == ValKind::V128 || v.loc == Loc::Local || v.loc == Loc::Stack) {
         const a::Mem src = v.loc == Loc::Local ? localMem(v.local) : slotMem(pos);
-        a_.copy16(dst, src);
+        a_.copyValue(dst, src, v.kind == ValKind::V128);
       } else {
         storeTo(v, pos, dst);
       }
@@ -952,7 +952,8 @@ class Compiler {
     a_.lea(a::rcx, a::ptr(kFp, -16));
     a_.mov(a::qword_ptr(kCx, kOffJitFrames), a::rcx);
     // params from io, declared locals zeroed
-    for (uint32_t i = 0; i < numParams_; ++i) a_.copy16(localMem(i), a::qword_ptr(a::rdx, static_cast<int32_t>(16 * i)));
+    for (uint32_t i = 0; i < numParams_; ++i)
+      a_.copyValue(localMem(i), a::qword_ptr(a::rdx, static_cast<int32_t>(16 * i)), localKinds_[i] == ValKind::V128);
     if (numLocals_ > numParams_) {
       a_.xorps(a::xmm15, a::xmm15);
       const uint32_t n = numLocals_ - numParams_;
@@ -1492,7 +1493,7 @@ class Compiler {
   Reader* r_ = nullptr;
   std::vector<VarState> vs_;
   std::vector<Label> labels_;
-  std::vector<ValKind> localKinds_, resultKinds_;
+  std::vector<ValKind> localKinds_;
   std::vector<Table> tables_;
   RegSet gp_{kGpAllocatable}, fp_{kFpAllocatable};
   uint64_t bodyBytes_ = 0;

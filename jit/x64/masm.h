@@ -58,6 +58,17 @@ class MacroAssembler : public a64::Assembler {
     movups(a64::xmm15, src);
     movups(dst, a64::xmm15);
   }
+  // Copies a value slot: 16 bytes for v128 (through xmm15), else the low 8 bytes through rax (the width the value was
+  // stored with: a 16-byte load of an 8-byte store defeats store-to-load forwarding, which made every call's argument
+  // copy stall).
+  void copyValue(const a64::Mem& dst, const a64::Mem& src, bool v128) {
+    if (v128) return copy16(dst, src);
+    a64::Mem d = dst, s = src;
+    d.setSize(8);
+    s.setSize(8);
+    mov(a64::rax, s);
+    mov(d, a64::rax);
+  }
 };
 
 }  // namespace myrt::jit::x64
