@@ -937,7 +937,8 @@ class Compiler {
     a_.mov(a::ecx, a::dword_ptr(kCx, kOffDepth));
     a_.cmp(a::ecx, a::dword_ptr(kCx, kOffMaxDepth));
     a_.jae(exhausted_);
-    a_.inc(a::dword_ptr(kCx, kOffDepth));
+    a_.inc(a::ecx);
+    a_.mov(a::dword_ptr(kCx, kOffDepth), a::ecx);
     a_.mov(kFp, a::qword_ptr(kCx, kOffSp));
     a_.add(kFp, a::qword_ptr(scratchBytes_));
     a_.mov(a::rcx, kFp);
@@ -983,7 +984,7 @@ class Compiler {
     maxHeight_ = std::max<uint32_t>(maxHeight_, b + std::max(np, nr));
     a_.mov(a::rdi, kCx);
     a_.lea(a::rdx, slotMem(b));
-    a_.mov(a::qword_ptr(kCx, kOffCaller), kInst);
+    if (directCallee == UINT32_MAX) a_.mov(a::qword_ptr(kCx, kOffCaller), kInst);  // read by host functions only
     if (directCallee != UINT32_MAX) {
       a_.db(0xE8);  // call rel32, patched by the linker (ModuleCompiler::CallFixup)
       fixups_->push_back({static_cast<uint32_t>(a_.offset()), directCallee});
