@@ -1,7 +1,7 @@
 // bench/macro_runner.cpp -- runs one macro workload (bench/workloads/*.c built to .wasm) on the interpreter through the
 // engine API and times it; also measures lowering throughput and the memory cost of an instance.
 //
-//   macro_runner [--tier interp|jit] [--repeat N] [--expect CHECKSUM] [--no-guard] FILE.wasm
+//   macro_runner [--tier interp|jit|auto] [--repeat N] [--expect CHECKSUM] [--no-guard] FILE.wasm
 //       decode, validate, instantiate on the tier's store (default interp), invoke the export `run` (() -> i32) N times (default
 //       1); --no-guard: StoreLimits::guardPages=false (explicit bounds checks instead of guard pages); prints one line:
 //         checksum=<u32> seconds=<best of N> first=<seconds of call 1> lower_mbps=<MB/s> rss_instance_kb=<KB>
@@ -249,7 +249,7 @@ int compileOnly(int argc, char** argv, int first) {
 }
 
 int usage() {
-  std::fprintf(stderr, "usage: macro_runner [--tier interp|jit] [--repeat N] [--expect CHECKSUM] [--no-guard] FILE.wasm\n"
+  std::fprintf(stderr, "usage: macro_runner [--tier interp|jit|auto] [--repeat N] [--expect CHECKSUM] [--no-guard] FILE.wasm\n"
                        "       macro_runner --compile FILE.wasm...\n"
                        "       macro_runner --lower FILE.wasm...\n"
                        "       macro_runner --dump FILE.wasm [FUNC]\n");

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # bench/run.sh -- the macro suite: each workload of bench/workloads natively, on myrt's interpreter, on myrt's baseline
-# JIT and on node, as a markdown table (seconds = best of N calls of run(); ratios against native), then lowering speed
+# JIT, on its auto tier (interpreter, tier-up to the JIT at the default threshold) and on node, as a markdown table (seconds = best of N calls of run(); ratios against native), then lowering speed
 # and memory per instance, then interpreter lowering and JIT compile speed on the prebuilt sightglass modules when
 # MYRT_BENCH_WASM has them.
 #
 #   bench/run.sh [BUILD_DIR]          (default build-bench; build first:
 #                                      cmake --build BUILD_DIR --target macro_runner bench_workloads)
-#   env: NATIVE_REPEAT (default 5), INTERP_REPEAT (default 1), JIT_REPEAT (default 3), NODE_REPEAT (default 3),
+#   env: NATIVE_REPEAT (default 5), INTERP_REPEAT (default 1), JIT_REPEAT (default 3), AUTO_REPEAT (default 3),
+#        NODE_REPEAT (default 3), MYRT_TIER_UP_THRESHOLD (auto tier, default 1000),
 #        WORKLOADS="fib sieve ..."
 #
 # Every interpreter and node result must return the native checksum, otherwise the script fails. The machine is often
@@ -19,6 +20,7 @@ runner="$build/bench/macro_runner"
 native_rep="${NATIVE_REPEAT:-5}"
 interp_rep="${INTERP_REPEAT:-1}"
 jit_rep="${JIT_REPEAT:-3}"
+auto_rep="${AUTO_REPEAT:-3}"
 node_rep="${NODE_REPEAT:-3}"
 workloads=(${WORKLOADS:-fib matmul sieve nbody hash memops bytecode quicksort})
 sightglass="${MYRT_BENCH_WASM:-$here/../../shared/bench-wasm}/sightglass"
@@ -33,18 +35,20 @@ command -v node >/dev/null || { have_node=0; echo "bench/run.sh: node not found:
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'), load:$(uptime | sed 's/.*load average://')"
-echo "# native: clang -O2 best of $native_rep; interp: myrt interpreter best of $interp_rep; jit: myrt baseline JIT best of $jit_rep (the first call compiles); node $(node --version 2>/dev/null || echo -): best of $node_rep after a warm-up call"
+echo "# native: clang -O2 best of $native_rep; interp: myrt interpreter best of $interp_rep; jit: myrt baseline JIT best of $jit_rep (the first call compiles); auto: interpreter + tier-up best of $auto_rep (the first call tiers up); node $(node --version 2>/dev/null || echo -): best of $node_rep after a warm-up call"
 echo
-echo "| workload | native s | interp s | jit s | node s | interp/native | jit/native | node/native |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| workload | native s | interp s | jit s | auto s | node s | interp/native | jit/native | auto/native | node/native |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 extra=()
-lg_i=0; lg_j=0; lg_n=0; count=0
+lg_i=0; lg_j=0; lg_a=0; lg_n=0; count=0
 for w in "${workloads[@]}"; do
   read -r sum nat < <("$wl/$w.native" "$native_rep")
   out=$("$runner" --repeat "$interp_rep" --expect "$sum" "$wl/$w.wasm") || die "$w: interpreter failed or checksum differs from native ($sum)"
   it=$(field seconds "$out")
   jout=$("$runner" --tier jit --repeat "$jit_rep" --expect "$sum" "$wl/$w.wasm") || die "$w: JIT failed or checksum differs from native ($sum)"
   jt=$(field seconds "$jout")
+  aout=$("$runner" --tier auto --repeat "$auto_rep" --expect "$sum" "$wl/$w.wasm") || die "$w: auto tier failed or checksum differs from native ($sum)"
+  at=$(field seconds "$aout")
   extra+=("| $w | $(wc -c <"$wl/$w.wasm") | $(field lower_mbps "$out") | $(field rss_instance_kb "$out") | $(field rss_run_kb "$out") |")
   nd="n/a"; nr="n/a"
   if [ "$have_node" = 1 ]; then
@@ -57,15 +61,18 @@ for w in "${workloads[@]}"; do
   fi
   ir=$(awk -v a="$it" -v b="$nat" 'BEGIN{printf "%.2f", a/b}')
   jr=$(awk -v a="$jt" -v b="$nat" 'BEGIN{printf "%.2f", a/b}')
+  ar=$(awk -v a="$at" -v b="$nat" 'BEGIN{printf "%.2f", a/b}')
   lg_i=$(awk -v s="$lg_i" -v a="$it" -v b="$nat" 'BEGIN{printf "%.9f", s+log(a/b)}')
   lg_j=$(awk -v s="$lg_j" -v a="$jt" -v b="$nat" 'BEGIN{printf "%.9f", s+log(a/b)}')
+  lg_a=$(awk -v s="$lg_a" -v a="$at" -v b="$nat" 'BEGIN{printf "%.9f", s+log(a/b)}')
   count=$((count + 1))
-  printf "| %s | %.3f | %.3f | %.3f | %s | %s | %s | %s |\n" "$w" "$nat" "$it" "$jt" "$nd" "$ir" "$jr" "$nr"
+  printf "| %s | %.3f | %.3f | %.3f | %.3f | %s | %s | %s | %s | %s |\n" "$w" "$nat" "$it" "$jt" "$at" "$nd" "$ir" "$jr" "$ar" "$nr"
 done
 gi=$(awk -v s="$lg_i" -v n="$count" 'BEGIN{printf "%.2f", exp(s/n)}')
 gj=$(awk -v s="$lg_j" -v n="$count" 'BEGIN{printf "%.2f", exp(s/n)}')
+ga=$(awk -v s="$lg_a" -v n="$count" 'BEGIN{printf "%.2f", exp(s/n)}')
 gn="n/a"; [ "$have_node" = 1 ] && gn=$(awk -v s="$lg_n" -v n="$count" 'BEGIN{printf "%.2f", exp(s/n)}')
-echo "| **geomean** | | | | | **$gi** | **$gj** | **$gn** |"
+echo "| **geomean** | | | | | | **$gi** | **$gj** | **$ga** | **$gn** |"
 echo
 echo "| workload | .wasm bytes | lowering MB/s | RSS instantiate KB | RSS after run KB |"
 echo "| --- | ---: | ---: | ---: | ---: |"

@@ -160,6 +160,11 @@ std::optional<uint64_t> parseDuration(const std::string& text) {
 
 }  // namespace myrt::cli
 
+// --tier help of run and wast.
+const char* const kTierHelp =
+    "execution tier: interp, jit or auto (interpreter, tier-up to the JIT after MYRT_TIER_UP_THRESHOLD polls "
+    "of a function, default 1000)";
+
 int main(int argc, char** argv) {
   using namespace myrt::cli;
   CLI::App app{"myrt -- a WebAssembly runtime.\n"
@@ -191,7 +196,7 @@ int main(int argc, char** argv) {
                  "apply WebAssembly 2.0 rules where 3.0 changed them (for the 2.0 spec testsuite)");
 
   std::string wastTier = "interp";
-  wast->add_option("--tier", wastTier, "execution tier: interp or jit");
+  wast->add_option("--tier", wastTier, kTierHelp);
 
   RunOptions runOpts;
   std::string runTier = "interp";
@@ -207,7 +212,7 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   run->add_flag("--inherit-env", runOpts.inheritEnv, "pass this process's whole environment to the guest");
   run->add_option("--max-memory", maxMemory, "limit all linear memories together, e.g. 64M, 1G");
-  run->add_option("--tier", runTier, "execution tier: interp or jit");
+  run->add_option("--tier", runTier, kTierHelp);
   run->add_option("--profile", runOpts.profile,
                   "perfmap: write /tmp/perf-PID.map naming JIT-compiled functions for `perf report` (--tier=jit)");
   run->add_option("--max-stack", maxStack, "size of the wasm value stack, e.g. 1M (deep recursion traps cleanly)");

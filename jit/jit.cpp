@@ -84,7 +84,7 @@ TrapReason trampolineEntry(ExecContext& cx, FuncInst& f, Value* io);
 }
 
 TrapReason trampolineEntry(ExecContext& cx, FuncInst& f, Value* io) {
-  const FuncEntry raw = static_cast<const JitFuncCode*>(f.code.get())->raw;
+  const FuncEntry raw = static_cast<const JitFuncCode*>(f.jitCode.get())->raw;
   const WasmActivation* cur = currentActivation();
   if (cur && cur->kind == WasmActivation::Kind::Compiled && cur->cx == &cx) return raw(cx, f, io);
   return runActivation(cx, f, io, raw);
@@ -116,7 +116,9 @@ TrapReason lazyEntry(ExecContext& cx, FuncInst& f, Value* io);
 
 }  // namespace
 
-CompileStats compileInstance(Instance& inst) {
+CompileStats compileInstance(Instance& inst) { return compileInstanceFrom(inst, &lazyEntry); }
+
+CompileStats compileInstanceFrom(Instance& inst, FuncEntry from) {
   CompileStats st;
 #if MYRT_JIT_X64
   if (!inst.module) return st;
@@ -132,7 +134,7 @@ CompileStats compileInstance(Instance& inst) {
   std::vector<x64::ModuleCompiler::CallFixup> fixups;
   std::vector<size_t> fixupBase;  // code offset of the calling function, per fixup
   for (FuncInst* f : inst.funcs) {
-    if (!f || f->instance != &inst || f->entry != &lazyEntry) continue;
+    if (!f || f->instance != &inst || f->entry != from) continue;
     while (code.size() % 16) code.push_back(0xCC);
     const size_t at = code.size();
     Status s = mc.compile(f->index, code, &fixups);
@@ -188,7 +190,7 @@ CompileStats compileInstance(Instance& inst) {
     auto fc = std::make_unique<JitFuncCode>();
     fc->block = block;
     fc->raw = reinterpret_cast<FuncEntry>(p + e.offset);
-    e.f->code = std::move(fc);
+    e.f->jitCode = std::move(fc);
     e.f->entry = &trampolineEntry;
     perfMapAdd(p + e.offset, e.size, &m, e.f->index);
   }
@@ -244,6 +246,23 @@ TrapReason lazyEntry(ExecContext& cx, FuncInst& f, Value* io) {
   return f.entry(cx, f, io);
 }
 
+// The auto tier's tier-up (called by the interpreter at a poll of a hot function `f`, on the store's thread):
+// compiles every function of f's instance that is still interpreted and swaps their entries. Interpreter frames
+// running now finish in the interpreter; new calls go to the machine code. Each instance tiers up once (functions
+// the JIT cannot compile stay interpreted and are not counted again).
+void tierUpInstance(ExecContext& cx, FuncInst& f) {
+  if (cx.stackLimit == 0) cx.stackLimit = threadStackLimit();
+  Instance* inst = f.instance;
+  f.hotness = kNoTierUp;
+  if (!inst) return;
+  for (FuncInst* g : inst->funcs)
+    if (g && g->instance == inst) g->hotness = kNoTierUp;
+  const CompileStats st = compileInstanceFrom(*inst, interpreterEntry());
+  if (verbose())
+    std::fprintf(stderr, "jit: tier-up of function %u: %llu functions compiled, %llu stay interpreted\n", f.index,
+                 static_cast<unsigned long long>(st.functions), static_cast<unsigned long long>(st.fallbacks));
+}
+
 }  // namespace
 }  // namespace jit
 
@@ -256,6 +275,28 @@ bool jitAvailable() {
 }
 
 FuncEntry jitEntry() { return &jit::lazyEntry; }
+
+uint32_t defaultTierUpThreshold() {
+  static const uint32_t v = [] {
+    const char* e = std::getenv("MYRT_TIER_UP_THRESHOLD");
+    if (e && *e) {
+      char* end = nullptr;
+      const unsigned long n = std::strtoul(e, &end, 10);
+      if (end && *end == 0 && n >= 1 && n < kNoTierUp) return static_cast<uint32_t>(n);
+    }
+    return kDefaultTierUpThreshold;
+  }();
+  return v;
+}
+
+StoreConfig autoConfig(const StoreLimits& limits, uint32_t threshold) {
+  StoreConfig c;
+  c.limits = limits;
+  c.wasmEntry = interpreterEntry();
+  c.tierUp = &jit::tierUpInstance;
+  c.tierUpThreshold = threshold ? threshold : defaultTierUpThreshold();
+  return c;
+}
 
 StoreConfig jitConfig(const StoreLimits& limits) {
   StoreConfig c;

@@ -29,6 +29,16 @@ bool jitAvailable();
 FuncEntry jitEntry();
 StoreConfig jitConfig(const StoreLimits& limits = {});
 
+// Auto tier: functions start in the interpreter, which counts polls per function (function entries and loop
+// back-edges, FuncInst::hotness); when one function reaches the threshold, its whole instance is compiled
+// synchronously (jit::compileInstanceFrom) and the compiled functions' entries are swapped. The JIT's code object lives
+// in FuncInst::jitCode, so interpreter frames of a function tiered up while they run finish in the interpreter.
+constexpr uint32_t kDefaultTierUpThreshold = 1000;
+// kDefaultTierUpThreshold, or MYRT_TIER_UP_THRESHOLD (a positive integer) from the environment.
+uint32_t defaultTierUpThreshold();
+// threshold 0: defaultTierUpThreshold().
+StoreConfig autoConfig(const StoreLimits& limits = {}, uint32_t threshold = 0);
+
 namespace jit {
 
 struct CompileStats {
@@ -42,6 +52,8 @@ struct CompileStats {
 // A function that cannot be compiled gets the interpreter's entry; its reason is kept for diagnostics
 // (MYRT_JIT_VERBOSE=1 prints one line per fallback to stderr).
 CompileStats compileInstance(Instance& inst);
+// The same for the functions of `inst` whose entry is `from` (the auto tier: interpreterEntry()).
+CompileStats compileInstanceFrom(Instance& inst, FuncEntry from);
 
 // Compiles every defined function of `inst` into a scratch buffer without installing anything (compile-speed
 // measurement); `bodyBytes`/`machineBytes` count what was compiled.

@@ -130,6 +130,8 @@ Result<TableInst*> Store::newTable(const TableType& type, Ref init) {
 Store::Store(const StoreConfig& config) : config_(config) {
   cx_.store = this;
   cx_.interrupt = &interrupt_->requested;
+  cx_.tierUp = config_.tierUp;
+  cx_.tierUpThreshold = config_.tierUpThreshold;
   cx_.maxDepth = config_.limits.maxCallDepth;
   initStack();
 }

@@ -46,7 +46,10 @@ struct FuncInst {
   Instance* instance = nullptr;     // defining instance (nullptr for host functions)
   uint32_t index = 0;               // index in the defining module's function space
   const CompositeType* type = nullptr;
-  std::unique_ptr<TierCode> code;   // tier-private compiled code (nullptr until first call)
+  std::unique_ptr<TierCode> code;   // the interpreter's lowered code (nullptr until first interpreted call)
+  std::unique_ptr<TierCode> jitCode;  // the JIT's code object (kept apart: interpreter frames of a function tiered
+                                      // up while they run keep reading `code`)
+  uint32_t hotness = 0;             // auto tier: interpreter polls (entries, loop back-edges) counted towards tier-up
   HostFunc host;                    // host functions only
   std::unique_ptr<CompositeType> ownedType;  // host functions own their type
   bool isHost() const { return static_cast<bool>(host); }
@@ -190,9 +193,15 @@ struct StoreLimits {
   bool guardPages = true;
 };
 
+// Tier-up hook (auto tier): called by the interpreter when a function's poll count reaches the threshold.
+using TierUpHook = void (*)(ExecContext& cx, FuncInst& f);
+constexpr uint32_t kNoTierUp = UINT32_MAX;  // FuncInst::hotness of a function that is never tiered up again
+
 struct StoreConfig {
   StoreLimits limits;
   FuncEntry wasmEntry = nullptr;  // entry installed into every wasm function (the tier); see interp/interp.h
+  TierUpHook tierUp = nullptr;    // auto tier (tiers.h): null on interpreter-only and JIT stores
+  uint32_t tierUpThreshold = 0;   // polls of one function (entries + loop iterations) before tierUp is called
 };
 
 // The interrupt request of a store. Any thread may set `requested` (through the shared_ptr from
@@ -214,6 +223,10 @@ struct ExecContext {
   // negative by less than one block's cost before the trap.
   bool fuelEnabled = false;
   int64_t fuel = 0;
+  // Auto tier (StoreConfig::tierUp): the interpreter counts polls per function (FuncInst::hotness) and calls the hook
+  // at the threshold; null otherwise (then the interpreter's polls stay one load and a test).
+  TierUpHook tierUp = nullptr;
+  uint32_t tierUpThreshold = 0;
   // Interpreter value stack: [stackBase, stackEnd); `sp` is the first free slot.
   Value* stackBase = nullptr;
   Value* stackEnd = nullptr;

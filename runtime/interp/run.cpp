@@ -149,14 +149,17 @@ template <typename T> inline T storedConst(const uint32_t* ip) {
   else return std::bit_cast<T>(ip[2]);
 }
 
-// Interruption and fuel, at loop back-edges and function entries (the fast test is inline in POLL).
+// Interruption, fuel and tier-up counting, at loop back-edges and function entries of `fn` (the fast test is inline
+// in POLL). Tier-up (auto tier) swaps entries only: this frame and the other interpreter frames of `fn` go on in the
+// interpreter (their code stays in FuncInst::code); later calls take the new entry.
 std::atomic<uint32_t> kPollAlways{1};
-[[gnu::noinline]] TrapReason pollSlow(ExecContext& cx, uint32_t cost) {
+[[gnu::noinline]] TrapReason pollSlow(ExecContext& cx, uint32_t cost, FuncInst* fn) {
   if (cx.interrupt && cx.interrupt->load(std::memory_order_relaxed)) return TrapReason::Interrupted;
   if (cx.fuelEnabled) {
     cx.fuel -= cost;
     if (cx.fuel < 0) return TrapReason::FuelExhausted;
   }
+  if (cx.tierUp && fn->hotness != kNoTierUp && ++fn->hotness >= cx.tierUpThreshold) cx.tierUp(cx, *fn);
   return TrapReason::None;
 }
 inline uint64_t addrOf(const Value& v, uint32_t flagWord) { return (flagWord & 0x80000000u) ? v.i64 : uint64_t(v.i32); }
@@ -315,9 +318,10 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
   const uint32_t* base = entryCode->code.data();
   const uint32_t* ip = base;
   const MemoryInst* mem0 = id->memory0;
-  // The word POLL tests: the store's interrupt flag, or (fuel metered) one that is always set, so that the hot path
-  // is a single load and test and every poll with fuel goes to pollSlow.
-  const std::atomic<uint32_t>* const pollWord = cx.fuelEnabled || !cx.interrupt ? &kPollAlways : cx.interrupt;
+  // The word POLL tests: the store's interrupt flag, or (fuel metered, tier-up counted) one that is always set, so
+  // that the hot path is a single load and test and every poll with fuel or tier-up counting goes to pollSlow.
+  const std::atomic<uint32_t>* const pollWord =
+      cx.fuelEnabled || cx.tierUp || !cx.interrupt ? &kPollAlways : cx.interrupt;
   FuncInst* callee = nullptr;
   Value* nfp = nullptr;
   ExnObject* exn = nullptr;  // the exception being unwound
@@ -344,7 +348,7 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
 #define POLL(cost)                                                                                         \
   do {                                                                                                     \
     if (__builtin_expect(pollWord->load(std::memory_order_relaxed) != 0, 0)) {                             \
-      reason = pollSlow(cx, (cost));                                                                       \
+      reason = pollSlow(cx, (cost), fn);                                                                   \
       if (reason != TrapReason::None) goto trap;                                                           \
     }                                                                                                      \
   } while (0)

@@ -26,7 +26,7 @@ bool tierAvailable(Tier t) {
   switch (t) {
     case Tier::Interp: return true;
     case Tier::Jit: return jitAvailable();
-    case Tier::Auto: return false;  // tier-up from the interpreter is not built yet
+    case Tier::Auto: return jitAvailable();
   }
   return false;
 }
@@ -39,8 +39,13 @@ std::vector<Tier> availableTiers() {
 }
 
 Result<StoreConfig> tierConfig(Tier t, const StoreLimits& limits) {
-  if (!tierAvailable(t)) return Error{Error::kNoOffset, std::string("unsupported: tier ") + tierName(t) + " (not built yet)"};
-  return t == Tier::Jit ? jitConfig(limits) : interpreterConfig(limits);
+  if (!tierAvailable(t)) return Error{Error::kNoOffset, std::string("unsupported: tier ") + tierName(t) + " (not available on this build/CPU)"};
+  switch (t) {
+    case Tier::Jit: return jitConfig(limits);
+    case Tier::Auto: return autoConfig(limits);
+    case Tier::Interp: break;
+  }
+  return interpreterConfig(limits);
 }
 
 Result<std::unique_ptr<Store>> makeStore(Tier t, const StoreLimits& limits) {

@@ -13,7 +13,7 @@ namespace myrt {
 enum class Tier : uint8_t {
   Interp,  // every function runs in the interpreter
   Jit,     // every function is compiled by the baseline JIT before it runs
-  Auto,    // start in the interpreter, compile hot functions in the background
+  Auto,    // start in the interpreter, compile an instance with the JIT when one of its functions is hot (jit.h)
 };
 
 // "interp" | "jit" | "auto"; an error for anything else.

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "jit/jit.h"
 #include "runtime/binary/decoder.h"
 #include "runtime/exec/engine.h"
 #include "runtime/interp/interp.h"
@@ -23,11 +24,19 @@ struct ExecTier {  // (named apart from myrt::Tier, the tier enumeration)
   std::function<std::unique_ptr<Store>(const StoreLimits&)> makeStore;
 };
 
-// Every tier this build and CPU can run (runtime/tiers): the interpreter, and the JIT on x86-64.
+// Every tier this build and CPU can run (runtime/tiers): the interpreter, and the JIT and auto tiers on x86-64. The
+// auto tier tiers up after 2 polls of a function (not the default 1000), so tests run on both sides of a tier-up.
+constexpr uint32_t kTestTierUpThreshold = 2;
 inline std::vector<ExecTier> tiers() {
   std::vector<ExecTier> out;
-  for (myrt::Tier t : availableTiers())
-    out.push_back(ExecTier{tierName(t), [t](const StoreLimits& l) { return std::move(makeStore(t, l).value()); }});
+  for (myrt::Tier t : availableTiers()) {
+    if (t == myrt::Tier::Auto)
+      out.push_back(ExecTier{tierName(t), [](const StoreLimits& l) {
+                               return std::make_unique<Store>(autoConfig(l, kTestTierUpThreshold));
+                             }});
+    else
+      out.push_back(ExecTier{tierName(t), [t](const StoreLimits& l) { return std::move(makeStore(t, l).value()); }});
+  }
   return out;
 }
 
