@@ -155,7 +155,7 @@ CompileStats compileInstanceFrom(Instance& inst, FuncEntry from) {
   const size_t stubAt = code.size();
   x64::ModuleCompiler::appendCallViaEntryStub(code);
   std::vector<size_t> codeOf(m.funcs.size(), stubAt);
-  for (const Entry& e : compiled) codeOf[e.f->index] = e.offset;
+  for (const Entry& e : compiled) codeOf[e.f->index] = e.offset + x64::ModuleCompiler::kDirectEntryOffset;
   for (size_t i = 0; i < fixups.size(); ++i) {
     const size_t site = fixupBase[i] + fixups[i].offset;
     const int32_t rel = static_cast<int32_t>(static_cast<int64_t>(codeOf[fixups[i].calleeIndex]) - int64_t(site + 4));

@@ -78,6 +78,7 @@ class Compiler {
       : inst_(inst), m_(*inst.module), a_(masm), fixups_(fixups), guarded_(!inst.memories.empty() && inst.memories[0]->guarded) {}
   void setReader(Reader* r) { r_ = r; }
   const std::string& error() const { return error_; }
+  asmjit::Label directEntry() const { return directEntry_; }
 
   // ---- function ----
   void onFuncStart(uint32_t funcIndex, const CompositeType& type) {
@@ -124,12 +125,8 @@ class Compiler {
     a_.dec(a::dword_ptr(kCx, kOffDepth));
     a_.bind(exhausted_);  // (entered with eax set, before depth/sp were touched)
     a_.add(a::rsp, 8);
-    a_.pop(a::r15);
-    a_.pop(a::r14);
     a_.pop(a::r13);
-    a_.pop(a::r12);
     a_.pop(a::rbx);
-    a_.pop(a::rbp);
     a_.ret();
     // stack space exhausted after depth was counted
     a_.bind(exhaustedDepth_);
@@ -921,15 +918,31 @@ class Compiler {
   }
 
   // ---- prologue ----
+  // The full entry (host ABI: rdi = cx, rsi = FuncInst*, rdx = io) saves the callee-saved registers that stay the same
+  // across a direct call within the instance (r12 cx, r14 instance, r15 memory base; rbp holds no value at a call,
+  // everything is spilled), sets them, and calls the direct entry at ModuleCompiler::kDirectEntryOffset, which saves
+  // only rbx and r13.
   void prologue() {
+    directEntry_ = a_.newLabel();
     a_.push(a::rbp);
-    a_.push(a::rbx);
     a_.push(a::r12);
-    a_.push(a::r13);
     a_.push(a::r14);
     a_.push(a::r15);
-    a_.push(a::rdx);  // io at [rsp]; rsp is now 16-byte aligned
+    a_.sub(a::rsp, 8);
     a_.mov(kCx, a::rdi);
+    a_.mov(kInst, a::qword_ptr(a::rsi, kOffInstance));
+    a_.mov(kMem, a::qword_ptr(kInst, kOffMem0Base));
+    a_.call(directEntry_);
+    a_.add(a::rsp, 8);
+    a_.pop(a::r15);
+    a_.pop(a::r14);
+    a_.pop(a::r12);
+    a_.pop(a::rbp);
+    a_.ret();
+    a_.bind(directEntry_);
+    a_.push(a::rbx);
+    a_.push(a::r13);
+    a_.push(a::rdx);  // io at [rsp]; rsp is now 16-byte aligned
     a_.mov(kFn, a::rsi);
     a_.mov(a::eax, static_cast<uint32_t>(TrapReason::CallStackExhausted));
     a_.cmp(a::rsp, a::qword_ptr(kCx, kOffStackLimit));
@@ -971,8 +984,6 @@ class Compiler {
         a_.jnz(loop);
       }
     }
-    a_.mov(kInst, a::qword_ptr(kFn, kOffInstance));
-    a_.mov(kMem, a::qword_ptr(kInst, kOffMem0Base));
     fuelSites_[pollInterrupt()].bytes = bodyBytes_;
   }
 
@@ -1495,6 +1506,7 @@ class Compiler {
   std::vector<VarState> vs_;
   std::vector<Label> labels_;
   std::vector<ValKind> localKinds_;
+  asmjit::Label directEntry_;
   std::vector<Table> tables_;
   RegSet gp_{kGpAllocatable}, fp_{kFpAllocatable};
   uint64_t bodyBytes_ = 0;
@@ -1567,6 +1579,10 @@ Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, st
   if (errors.failed) {
     if (fixups) fixups->resize(fixupsBefore);
     return Error("jit: assembler: " + errors.text);
+  }
+  if (code.labelOffsetFromBase(c.directEntry()) != kDirectEntryOffset) {  // the linker relies on it
+    if (fixups) fixups->resize(fixupsBefore);
+    return Error("jit: internal error: direct entry at " + std::to_string(code.labelOffsetFromBase(c.directEntry())));
   }
   const size_t n = code.codeSize();
   const size_t at = out.size();
