@@ -3,8 +3,8 @@
 //
 // Every operand stack position p has a home slot in the frame (Value-sized, see frame layout in jit.h). A value is
 //   Stack  -- in its home slot,
-//   Reg    -- in a register (GP for i32/i64/ref, FP for f32/f64),
-//   Const  -- a constant not yet materialized (i32/i64/f32/f64 bits),
+//   Reg    -- in a register (GP for i32/i64/ref, FP for f32/f64/v128: the vector registers),
+//   Const  -- a constant not yet materialized (i32/i64/f32/f64 bits; v128 constants go to a register at once),
 //   Local  -- a pending `local.get`: the local's frame slot is read when the value is used (materialized first if the
 //             local is overwritten while the read is pending).
 // Values below the innermost block's entry height are always Stack: control flow merges in home slots (every
@@ -31,12 +31,11 @@ struct VarState {
   static VarState ofLocal(ValKind k, uint32_t i) { return {Loc::Local, k, 0, i}; }
 };
 
-// Register classes of a value: FP for floats, GP for integers and references; v128 values stay in memory.
-enum class RegClass : uint8_t { Gp, Fp, None };
+// Register classes of a value: FP (the vector registers) for floats and v128, GP for integers and references.
+enum class RegClass : uint8_t { Gp, Fp };
 inline RegClass regClassOf(ValKind k) {
   switch (k) {
-    case ValKind::F32: case ValKind::F64: return RegClass::Fp;
-    case ValKind::V128: return RegClass::None;
+    case ValKind::F32: case ValKind::F64: case ValKind::V128: return RegClass::Fp;
     default: return RegClass::Gp;
   }
 }

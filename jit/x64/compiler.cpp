@@ -5,8 +5,9 @@
 // Fixed registers inside JIT code (all callee-saved in the host ABI, so helpers and callees keep them):
 //   r12 = ExecContext*   rbx = FuncInst* (this function, for trap frames)   r13 = fp (frame slot of local 0)
 //   r14 = Instance* (== &Instance::data)   r15 = base of memory 0   [rsp] = io (the entry's argument/result buffer)
-// Allocatable: GP rsi rdi r8-r11 rbp (values i32/i64/ref; i32 values keep the upper 32 bits zero), XMM0-13 (f32/f64).
-// Scratch: rax rcx rdx, xmm14 xmm15. v128 values never live in registers: SIMD ops go through numeric helpers.
+// Allocatable: GP rsi rdi r8-r11 rbp (values i32/i64/ref; i32 values keep the upper 32 bits zero), XMM0-13 (f32/f64
+// and v128; a v128 spill/fill moves 16 bytes). Scratch: rax rcx rdx, xmm14 xmm15. SIMD ops are selected in simd.cpp
+// (SSE4.1, VEX forms on AVX machines); the few without an inline form call the numeric helpers (docs/status.md).
 // Every register holding a value is caller-saved from the wasm point of view: calls and helper calls spill the whole
 // value stack first (values then sit in their home slots, which is also the merge state at control flow joins).
 #include "jit/x64/compiler.h"
@@ -18,6 +19,7 @@
 #include "jit/common/helpers.h"
 #include "jit/common/value_stack.h"
 #include "jit/x64/masm.h"
+#include "jit/x64/simd.h"
 #include "runtime/interp/code.h"
 #include "runtime/valid/code_reader.h"
 
@@ -75,7 +77,8 @@ class Compiler {
   using Reader = CodeReader<Compiler, false>;
 
   Compiler(Instance& inst, MacroAssembler& masm, std::vector<ModuleCompiler::CallFixup>* fixups)
-      : inst_(inst), m_(*inst.module), a_(masm), fixups_(fixups), guarded_(!inst.memories.empty() && inst.memories[0]->guarded) {}
+      : inst_(inst), m_(*inst.module), a_(masm), fixups_(fixups), guarded_(!inst.memories.empty() && inst.memories[0]->guarded),
+        simd_(masm, [this](const void* bytes) { return constant(bytes, 16); }) {}
   void setReader(Reader* r) { r_ = r; }
   const std::string& error() const { return error_; }
   asmjit::Label directEntry() const { return directEntry_; }
@@ -392,7 +395,6 @@ class Compiler {
     if (!live()) return sync();
     const uint8_t cond = popReg(RegClass::Gp);
     const ValKind k = vs_.back().kind;
-    const uint32_t top = static_cast<uint32_t>(vs_.size());
     switch (regClassOf(k)) {
       case RegClass::Gp: {
         const uint8_t b = popReg(RegClass::Gp), x = popReg(RegClass::Gp);
@@ -412,17 +414,6 @@ class Compiler {
         a_.bind(keep);
         freeReg(b);
         push(VarState::inReg(k, x));
-        break;
-      }
-      case RegClass::None: {  // v128: both in their home slots
-        spill(top - 2);
-        spill(top - 1);
-        asmjit::Label keep = a_.newLabel();
-        a_.test(gpd(cond), gpd(cond));
-        a_.jnz(keep);
-        a_.copy16(slotMem(top - 2), slotMem(top - 1));
-        a_.bind(keep);
-        vs_.pop_back();
         break;
       }
     }
@@ -452,12 +443,6 @@ class Compiler {
     GlobalInst* g = inst_.globals[idx];
     const ValKind k = gt.type.kind;
     a_.mov(a::rax, reinterpret_cast<uint64_t>(&g->value));
-    if (k == ValKind::V128) {
-      const uint32_t pos = static_cast<uint32_t>(vs_.size());
-      push(VarState::stack(k));
-      a_.copy16(slotMem(pos), a::ptr(a::rax));
-      return;
-    }
     const uint8_t r = allocReg(regClassOf(k));
     loadFromMem(k, r, a::ptr(a::rax));
     push(VarState::inReg(k, r));
@@ -466,7 +451,6 @@ class Compiler {
     if (!live()) return sync();
     GlobalInst* g = inst_.globals[idx];
     const uint32_t top = static_cast<uint32_t>(vs_.size()) - 1;
-    if (gt.type.kind == ValKind::V128) spill(top);
     const VarState v = vs_.back();
     if (v.loc == Loc::Reg || v.loc == Loc::Const) {
       a_.mov(a::rcx, reinterpret_cast<uint64_t>(&g->value));
@@ -486,14 +470,10 @@ class Compiler {
       case Op::I64Const: push(VarState::constant(ValKind::I64, static_cast<uint64_t>(in.i64))); break;
       case Op::F32Const: push(VarState::constant(ValKind::F32, in.f32bits)); break;
       case Op::F64Const: push(VarState::constant(ValKind::F64, in.f64bits)); break;
-      default: {  // v128: straight to its home slot
-        const uint32_t pos = static_cast<uint32_t>(vs_.size());
-        push(VarState::stack(ValKind::V128));
-        uint64_t lo, hi;
-        std::memcpy(&lo, in.bytes, 8);
-        std::memcpy(&hi, in.bytes + 8, 8);
-        a_.storeImm64(slotMem(pos), lo);
-        a_.storeImm64(slotMem(pos).cloneAdjusted(8), hi);
+      default: {  // v128: into a register (zero / all-ones computed, else a constant after the code)
+        const uint8_t r = allocReg(RegClass::Fp);
+        simd_.constant(xmm(r), in.bytes);
+        push(VarState::inReg(ValKind::V128, r));
         break;
       }
     }
@@ -501,13 +481,14 @@ class Compiler {
   void onSimple(const Instr& in) {
     if (!live()) return sync();
     if (emitInline(in.op)) return;
+    if (emitSimd(in)) return;
     emitNumericHelper(in);
   }
 
   // ---- memory ----
   void onLoad(const Instr& in, ValType addr) {
     if (!live()) return sync();
-    if (opInfo(in.op).sig.results[0] == ValKind::V128) return simdMemory(in, addr, true);
+    if (opInfo(in.op).sig.results[0] == ValKind::V128) return simdLoad(in, addr);
     const Op op = in.op;
     ValKind rk;
     unsigned size;
@@ -549,7 +530,7 @@ class Compiler {
   }
   void onStore(const Instr& in, ValType addr) {
     if (!live()) return sync();
-    if (opInfo(in.op).sig.params[1] == ValKind::V128) return simdMemory(in, addr, false);
+    if (opInfo(in.op).sig.params[1] == ValKind::V128) return simdStore(in, addr);
     unsigned size;
     switch (in.op) {
       case Op::I32Store: case Op::F32Store: case Op::I64Store32: size = 4; break;
@@ -721,6 +702,7 @@ class Compiler {
       case ValKind::I32: a_.mov(gpd(r), src.cloneResized(4)); break;
       case ValKind::F32: a_.movss(xmm(r), src.cloneResized(4)); break;
       case ValKind::F64: a_.movsd(xmm(r), src.cloneResized(8)); break;
+      case ValKind::V128: a_.movups(xmm(r), src.cloneResized(16)); break;
       default: a_.mov(gpq(r), src.cloneResized(8)); break;
     }
   }
@@ -756,6 +738,7 @@ class Compiler {
       case Loc::Reg:
         if (v.reg >= kFpBase) {
           if (v.kind == ValKind::F32) a_.movss(dst.cloneResized(4), xmm(v.reg));
+          else if (v.kind == ValKind::V128) a_.movups(dst.cloneResized(16), xmm(v.reg));
           else a_.movsd(dst.cloneResized(8), xmm(v.reg));
         } else {
           a_.mov(dst.cloneResized(8), gpq(v.reg));
@@ -846,7 +829,7 @@ class Compiler {
       const uint32_t pos = top - r + i;
       const a::Mem dst = a::qword_ptr(a::rdx, static_cast<int32_t>(16 * i));
       const VarState& v = vs_[pos];
-      if (v.kind == ValKind::V128 || v.loc == Loc::Local || v.loc == Loc::Stack) {
+      if (v.loc == Loc::Local || v.loc == Loc::Stack) {
         const a::Mem src = v.loc == Loc::Local ? localMem(v.local) : slotMem(pos);
         a_.copyValue(dst, src, v.kind == ValKind::V128);
       } else {
@@ -873,43 +856,13 @@ class Compiler {
   }
   // Data embedded after the code (16-byte aligned), addressed rip-relative.
   asmjit::Label constant(const void* data, size_t n) {
+    for (const Constant& k : constants_)  // SIMD masks repeat within a function: embed each once
+      if (k.bytes.size() == n && std::memcmp(k.bytes.data(), data, n) == 0) return k.label;
     Constant k;
     k.label = a_.newLabel();
     k.bytes.assign(static_cast<const uint8_t*>(data), static_cast<const uint8_t*>(data) + n);
     constants_.push_back(std::move(k));
     return constants_.back().label;
-  }
-  // SIMD loads/stores: the interpreter's implementation (interp::simdLoad/simdStore) on operand words laid out like
-  // its IOp::SimdLoad/SimdStore (slot indices relative to fp), embedded after the code.
-  void simdMemory(const Instr& in, ValType addr, bool isLoad) {
-    spillAll();
-    const uint32_t top = static_cast<uint32_t>(vs_.size());
-    const bool lane = opInfo(in.op).imm == ImmKind::MemArgLane;
-    const uint32_t mem = in.mem.memory | (addr.kind == ValKind::I64 ? 0x80000000u : 0);
-    const uint32_t lo = static_cast<uint32_t>(in.mem.offset), hi = static_cast<uint32_t>(in.mem.offset >> 32);
-    uint32_t w[10] = {};
-    uint32_t nIn;
-    if (isLoad) {  // [addr (vec)] -> [v128]
-      nIn = lane ? 2 : 1;
-      const uint32_t b = top - nIn;
-      const uint32_t words[10] = {0, 0, numLocals_ + b, numLocals_ + b, mem, lo, hi, static_cast<uint32_t>(in.op), in.lane,
-                                  numLocals_ + b + 1};
-      std::memcpy(w, words, sizeof w);
-    } else {  // [addr v128] -> []
-      nIn = 2;
-      const uint32_t b = top - 2;
-      const uint32_t words[10] = {0, 0, numLocals_ + b, numLocals_ + b + 1, mem, lo, hi, static_cast<uint32_t>(in.op),
-                                  in.lane, 0};
-      std::memcpy(w, words, sizeof w);
-    }
-    a_.mov(a::rdi, kFp);
-    a_.lea(a::rsi, a::ptr(constant(w, sizeof w)));
-    a_.mov(a::rdx, kInst);
-    a_.callAbs(reinterpret_cast<const void*>(isLoad ? &interp::simdLoad : &interp::simdStore));
-    a_.test(a::eax, a::eax);
-    a_.jnz(propagate_);
-    for (uint32_t i = 0; i < nIn; ++i) vs_.pop_back();
-    if (isLoad) push(VarState::stack(ValKind::V128));
   }
   asmjit::Label trapLabel(TrapReason r) {
     asmjit::Label& l = trapLabels_[static_cast<unsigned>(r)];
@@ -1045,6 +998,115 @@ class Compiler {
     a_.jnz(propagate_);
     for (uint32_t i = 0; i < sig.numParams; ++i) vs_.pop_back();
     if (sig.numResults) push(VarState::stack(sig.results[0]));
+  }
+
+  // ---- SIMD (instruction selection in simd.cpp; here: operands, registers, bounds checks) ----
+  void simdLoad(const Instr& in, ValType addr) {
+    const bool lane = opInfo(in.op).imm == ImmKind::MemArgLane;
+    uint8_t dst = lane ? popReg(RegClass::Fp) : allocReg(RegClass::Fp);  // load*_lane: [addr v128]
+    const uint8_t ar = popReg(RegClass::Gp);
+    const a::Mem m = effectiveAddress(ar, in, addr, SimdEmitter::accessSize(in.op));
+    freeReg(ar);
+    simd_.load(in.op, xmm(dst), m, in.lane);
+    push(VarState::inReg(ValKind::V128, dst));
+  }
+  void simdStore(const Instr& in, ValType addr) {
+    const uint8_t v = popReg(RegClass::Fp);
+    const uint8_t ar = popReg(RegClass::Gp);
+    const a::Mem m = effectiveAddress(ar, in, addr, SimdEmitter::accessSize(in.op));
+    simd_.store(in.op, m, xmm(v), in.lane);
+    freeReg(v);
+    freeReg(ar);
+  }
+  // A SIMD value op inline; false: not one, or no inline form on this CPU (then the numeric helper).
+  bool emitSimd(const Instr& in) {
+    const OpInfo& info = opInfo(in.op);
+    if (info.prefix != 0xFD || !simd_.inlined(in.op)) return false;
+    const OpSig& sig = info.sig;
+    const ValKind rk = sig.results[0];
+    const Op op = in.op;
+    if (rk == ValKind::V128 && sig.numParams == 1 && sig.params[0] != ValKind::V128) {  // splat
+      const VarState sv = vs_.back();
+      if (sv.loc == Loc::Const) {  // a constant vector
+        const unsigned w = op == Op::I8x16Splat ? 1 : op == Op::I16x8Splat ? 2
+                           : (op == Op::I32x4Splat || op == Op::F32x4Splat) ? 4 : 8;
+        uint8_t bytes[16];
+        for (unsigned i = 0; i < 16; i += w) std::memcpy(bytes + i, &sv.bits, w);
+        vs_.pop_back();
+        const uint8_t r = allocReg(RegClass::Fp);
+        simd_.constant(xmm(r), bytes);
+        push(VarState::inReg(ValKind::V128, r));
+        return true;
+      }
+      if (regClassOf(sig.params[0]) == RegClass::Fp) {
+        const uint8_t x = popReg(RegClass::Fp);
+        simd_.splat(op, xmm(x), a::Gp());
+        push(VarState::inReg(ValKind::V128, x));
+        return true;
+      }
+      const uint8_t g = popReg(RegClass::Gp);
+      const uint8_t x = allocReg(RegClass::Fp);
+      simd_.splat(op, xmm(x), gpq(g));
+      freeReg(g);
+      push(VarState::inReg(ValKind::V128, x));
+      return true;
+    }
+    if (info.imm == ImmKind::Lane && rk == ValKind::V128) {  // replace_lane: [v128 scalar]
+      const RegClass sc = regClassOf(sig.params[1]);
+      const uint8_t s = popReg(sc);
+      const uint8_t x = popReg(RegClass::Fp);
+      if (sc == RegClass::Fp) simd_.replaceLane(op, xmm(x), a::Gp(), xmm(s), in.lane);
+      else simd_.replaceLane(op, xmm(x), gpq(s), a::Xmm(), in.lane);
+      freeReg(s);
+      push(VarState::inReg(ValKind::V128, x));
+      return true;
+    }
+    if (rk == ValKind::V128 && sig.numParams == 2 && sig.params[1] == ValKind::I32) {  // shifts: [v128 count]
+      const VarState cv = vs_.back();
+      if (cv.loc == Loc::Const) {
+        vs_.pop_back();
+        const uint8_t x = popReg(RegClass::Fp);
+        simd_.shift(op, xmm(x), a::Gp(), static_cast<uint32_t>(cv.bits));
+        push(VarState::inReg(ValKind::V128, x));
+        return true;
+      }
+      const uint8_t c = popReg(RegClass::Gp);
+      const uint8_t x = popReg(RegClass::Fp);
+      simd_.shift(op, xmm(x), gpq(c), 0);
+      freeReg(c);
+      push(VarState::inReg(ValKind::V128, x));
+      return true;
+    }
+    if (rk != ValKind::V128) {  // [v128] -> scalar
+      const uint8_t x = popReg(RegClass::Fp);
+      if (op == Op::V128AnyTrue || op == Op::I8x16AllTrue || op == Op::I16x8AllTrue || op == Op::I32x4AllTrue ||
+          op == Op::I64x2AllTrue) {
+        const a::CondCode cc = simd_.test(op, xmm(x));
+        freeReg(x);
+        materializeCond(cc, allocReg(RegClass::Gp));  // br_if / if on it branch on the flags
+        return true;
+      }
+      if (regClassOf(rk) == RegClass::Fp) {  // f32x4 / f64x2 extract_lane: in place
+        simd_.extractFloat(op, xmm(x), in.lane);
+        push(VarState::inReg(rk, x));
+        return true;
+      }
+      const uint8_t r = allocReg(RegClass::Gp);
+      simd_.toGp(op, gpq(r), xmm(x), in.lane);
+      freeReg(x);
+      push(VarState::inReg(rk, r));
+      return true;
+    }
+    uint8_t regs[3] = {0, 0, 0};  // all operands v128
+    const unsigned n = sig.numParams;
+    for (unsigned i = n; i-- > 0;) regs[i] = popReg(RegClass::Fp);
+    auto reg = [&](unsigned i) { return i < n ? xmm(regs[i]) : a::Xmm(); };
+    const a::Xmm r = simd_.vector(op, reg(0), reg(1), reg(2), in.bytes);
+    const uint8_t rc = static_cast<uint8_t>(r.id() + kFpBase);
+    for (unsigned i = 0; i < n; ++i)
+      if (regs[i] != rc) freeReg(regs[i]);
+    push(VarState::inReg(ValKind::V128, rc));
+    return true;
   }
 
   // ---- memory ----
@@ -1529,7 +1591,8 @@ class Compiler {
     asmjit::Label label;
     std::vector<uint8_t> bytes;
   };
-  std::vector<Constant> constants_;  // 16-byte immediates (i8x16.shuffle masks) embedded after the code
+  std::vector<Constant> constants_;  // 16-byte immediates (v128 constants, SIMD masks) embedded after the code
+  SimdEmitter simd_;
 };
 
 }  // namespace
