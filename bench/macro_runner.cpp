@@ -10,9 +10,10 @@
 //   macro_runner --lower FILE.wasm...
 //       lowering throughput only, for any module: imports are satisfied by stubs (functions that trap, fresh memories,
 //       tables and globals); prints MB/s of code section lowered per module.
-//   macro_runner --compile FILE.wasm...
-//       baseline JIT compile throughput (one core): every defined function compiled, repeated for >= 0.2 s; prints
-//       MB/s of code section and of function bodies, the function / fallback counts and machine code bytes.
+//   macro_runner --compile [--rounds N] FILE.wasm...
+//       baseline JIT compile throughput (one core): every defined function compiled, repeated for >= 0.2 s (or exactly
+//       N times: a fixed amount of work for instruction counts under valgrind); prints MB/s of code section and of
+//       function bodies, the function / fallback counts and machine code bytes.
 //   macro_runner --dump FILE.wasm [FUNC]
 //       prints the lowered interpreter code of function FUNC (default: every defined function) one internal op per
 //       line, and a static histogram of ops per module: a diagnostic for profiling the interpreter (which ops the hot
@@ -217,6 +218,11 @@ int dumpLowered(int argc, char** argv, int first) {
 // Baseline JIT compile throughput: every defined function of each module compiled repeatedly for at least 0.2 s;
 // prints MB/s of code section (and of function bodies) compiled, on one core.
 int compileOnly(int argc, char** argv, int first) {
+  int fixedRounds = 0;
+  if (first + 1 < argc && std::strcmp(argv[first], "--rounds") == 0) {
+    fixedRounds = std::max(1, std::atoi(argv[first + 1]));
+    first += 2;
+  }
   if (!myrt::jitAvailable()) {
     std::fprintf(stderr, "macro_runner: the JIT is not available on this machine\n");
     return 1;
@@ -238,7 +244,7 @@ int compileOnly(int argc, char** argv, int first) {
     do {
       st = myrt::jit::compileForMeasurement(**inst);
       ++rounds;
-    } while (secondsSince(t0) < 0.2);
+    } while (fixedRounds ? rounds < fixedRounds : secondsSince(t0) < 0.2);
     const double s = secondsSince(t0) / rounds;
     std::printf("%s code_bytes=%" PRIu64 " jit_mbps=%.1f body_mbps=%.1f functions=%" PRIu64 " fallbacks=%" PRIu64
                 " machine_bytes=%" PRIu64 "\n",
@@ -250,7 +256,7 @@ int compileOnly(int argc, char** argv, int first) {
 
 int usage() {
   std::fprintf(stderr, "usage: macro_runner [--tier interp|jit|auto] [--repeat N] [--expect CHECKSUM] [--no-guard] FILE.wasm\n"
-                       "       macro_runner --compile FILE.wasm...\n"
+                       "       macro_runner --compile [--rounds N] FILE.wasm...\n"
                        "       macro_runner --lower FILE.wasm...\n"
                        "       macro_runner --dump FILE.wasm [FUNC]\n");
   return 2;

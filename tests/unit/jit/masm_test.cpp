@@ -1,0 +1,285 @@
+// The x86-64 MacroAssembler's own encodings (jit/x64/masm.h) against asmjit's: every fast form, every register,
+// every addressing form (bases incl. rsp/rbp/r12/r13, index registers, scales, displacement sizes), immediates at
+// the edges of their encodings. Where the MacroAssembler picks a different valid encoding on purpose (mov r64 of an
+// unsigned 32-bit immediate: the zero-extending `mov r32, imm32`), the expected bytes are spelled out.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "jit/x64/masm.h"
+
+namespace {
+
+using namespace myrt::jit::x64;
+namespace a = asmjit::x86;
+
+// Two assemblers side by side: the MacroAssembler and plain asmjit. `check` emits one instruction on both and compares
+// the bytes it appended.
+struct Pair {
+  asmjit::CodeHolder fastCode, refCode;
+  MacroAssembler* fast = nullptr;
+  a::Assembler* ref = nullptr;
+  size_t fastAt = 0, refAt = 0;
+  size_t checked = 0;
+  Pair() {
+    fastCode.init(asmjit::Environment::host());
+    refCode.init(asmjit::Environment::host());
+    fast = new MacroAssembler(&fastCode);
+    ref = new a::Assembler(&refCode);
+  }
+  ~Pair() {
+    delete fast;
+    delete ref;
+  }
+  static std::string hex(const uint8_t* p, size_t n) {
+    std::string s;
+    char b[4];
+    for (size_t i = 0; i < n; ++i) {
+      std::snprintf(b, sizeof b, "%02x ", p[i]);
+      s += b;
+    }
+    return s;
+  }
+  std::vector<uint8_t> takeFast() {
+    std::vector<uint8_t> v(fast->bufferData() + fastAt, fast->bufferPtr());
+    fastAt = fast->offset();
+    return v;
+  }
+  std::vector<uint8_t> takeRef() {
+    std::vector<uint8_t> v(ref->bufferData() + refAt, ref->bufferPtr());
+    refAt = ref->offset();
+    return v;
+  }
+  // `emit` is called with each assembler (generic lambda); the MacroAssembler's overloads hide asmjit's.
+  template <class F>
+  void check(const char* what, F&& emit) {
+    emit(*fast);
+    emit(static_cast<a::Assembler&>(*ref));
+    const auto f = takeFast(), r = takeRef();
+    ++checked;
+    if (f != r) {
+      INFO(what << ": fast " << hex(f.data(), f.size()) << "| asmjit " << hex(r.data(), r.size()));
+      CHECK(f == r);
+    }
+  }
+  template <class F>
+  void expect(const char* what, std::vector<uint8_t> bytes, F&& emit) {
+    emit(*fast);
+    const auto f = takeFast();
+    ++checked;
+    if (f != bytes) {
+      INFO(what << ": fast " << hex(f.data(), f.size()) << "| expected " << hex(bytes.data(), bytes.size()));
+      CHECK(f == bytes);
+    }
+  }
+};
+
+a::Gp gp(uint32_t size, uint32_t id) {
+  switch (size) {
+    case 1: return a::gpb_lo(id);
+    case 2: return a::gpw(id);
+    case 4: return a::gpd(id);
+    default: return a::gpq(id);
+  }
+}
+
+// Memory operands: every base, no index or an index (not rsp) with each scale, displacements around the disp8/disp32
+// boundaries.
+std::vector<a::Mem> memForms(uint32_t size) {
+  std::vector<a::Mem> out;
+  const int32_t disps[] = {0, 1, -1, 127, 128, -128, -129, 0x12345678, -0x12345678};
+  for (uint32_t b = 0; b < 16; ++b) {
+    for (int32_t d : disps) out.push_back(a::ptr(a::gpq(b), d, size));
+    for (uint32_t x = 0; x < 16; ++x) {
+      if (x == 4) continue;
+      for (uint32_t s = 0; s < 4; ++s) out.push_back(a::ptr(a::gpq(b), a::gpq(x), s, disps[(b + x + s) % 9], size));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("masm: GP register forms match asmjit", "[jit][masm]") {
+  Pair p;
+  for (uint32_t size : {1u, 2u, 4u, 8u}) {
+    for (uint32_t d = 0; d < 16; ++d) {
+      for (uint32_t s = 0; s < 16; ++s) {
+        const a::Gp x = gp(size, d), y = gp(size, s);
+        p.check("mov r,r", [&](auto& m) { m.mov(x, y); });
+        p.check("add r,r", [&](auto& m) { m.add(x, y); });
+        p.check("or r,r", [&](auto& m) { m.or_(x, y); });
+        p.check("and r,r", [&](auto& m) { m.and_(x, y); });
+        p.check("sub r,r", [&](auto& m) { m.sub(x, y); });
+        p.check("xor r,r", [&](auto& m) { m.xor_(x, y); });
+        p.check("cmp r,r", [&](auto& m) { m.cmp(x, y); });
+        p.check("test r,r", [&](auto& m) { m.test(x, y); });
+        if (size >= 2) p.check("imul r,r", [&](auto& m) { m.imul(x, y); });
+        if (size >= 4) {
+          const a::Gp b = a::gpb_lo(s), w = a::gpw(s);
+          p.check("movzx r,r8", [&](auto& m) { m.movzx(x, b); });
+          p.check("movzx r,r16", [&](auto& m) { m.movzx(x, w); });
+          p.check("movsx r,r8", [&](auto& m) { m.movsx(x, b); });
+          p.check("movsx r,r16", [&](auto& m) { m.movsx(x, w); });
+        }
+      }
+      const a::Gp x = gp(size, d);
+      p.check("inc r", [&](auto& m) { m.inc(x); });
+      p.check("dec r", [&](auto& m) { m.dec(x); });
+      if (size == 8) {
+        p.check("push r", [&](auto& m) { m.push(x); });
+        p.check("pop r", [&](auto& m) { m.pop(x); });
+        p.check("call r", [&](auto& m) { m.call(x); });
+      }
+    }
+  }
+  p.check("ret", [&](auto& m) { m.ret(); });
+  REQUIRE(p.checked > 4000);
+}
+
+TEST_CASE("masm: immediates match asmjit", "[jit][masm]") {
+  Pair p;
+  const int64_t imms[] = {0, 1, -1, 127, 128, -128, -129, 255, 32767, -32768, 65535, 0x12345678, INT32_MAX, INT32_MIN, 0x80000000ll, 0xffffffffll};
+  for (uint32_t size : {1u, 2u, 4u, 8u}) {
+    for (uint32_t d = 0; d < 16; ++d) {
+      const a::Gp x = gp(size, d);
+      for (int64_t v : imms) {
+        if (size == 1 && (v < -128 || v > 255)) continue;
+        if (size == 2 && (v < -32768 || v > 65535)) continue;
+        if (size == 8 && v > INT32_MAX) continue;
+        const asmjit::Imm i(v);
+        p.check("add r,imm", [&](auto& m) { m.add(x, i); });
+        p.check("or r,imm", [&](auto& m) { m.or_(x, i); });
+        p.check("and r,imm", [&](auto& m) { m.and_(x, i); });
+        p.check("sub r,imm", [&](auto& m) { m.sub(x, i); });
+        p.check("xor r,imm", [&](auto& m) { m.xor_(x, i); });
+        p.check("cmp r,imm", [&](auto& m) { m.cmp(x, i); });
+        if (size == 8 && v >= 0) {  // zero-extending: the 32-bit form
+          p.check("mov r64,u32", [&](auto& m) {
+            if (&m == static_cast<void*>(p.fast)) m.mov(x, i);
+            else m.mov(x.r32(), i);
+          });
+        } else {
+          p.check("mov r,imm", [&](auto& m) { m.mov(x, i); });
+        }
+      }
+    }
+  }
+  // 64-bit moves: sign-extended imm32, full imm64, and unsigned imm32 (zero-extending 32-bit form, shorter than asmjit's)
+  for (uint32_t d = 0; d < 16; ++d) {
+    const a::Gp x = a::gpq(d);
+    p.check("mov r64,-1", [&](auto& m) { m.mov(x, asmjit::Imm(-1)); });
+    p.check("mov r64,imm64", [&](auto& m) { m.mov(x, asmjit::Imm(int64_t(0x123456789abcdef0))); });
+    p.check("mov r64,imm64 neg", [&](auto& m) { m.mov(x, asmjit::Imm(int64_t(-0x123456789ll))); });
+    std::vector<uint8_t> want;
+    if (d >= 8) want.push_back(0x41);
+    want.push_back(uint8_t(0xB8 + (d & 7)));
+    for (uint8_t b : {0x00, 0xf0, 0xff, 0xff}) want.push_back(b);
+    p.expect("mov r64,u32", want, [&](auto& m) { m.mov(x, asmjit::Imm(uint64_t(0xfffff000u))); });
+  }
+  REQUIRE(p.checked > 2000);
+}
+
+TEST_CASE("masm: memory forms match asmjit", "[jit][masm]") {
+  Pair p;
+  for (uint32_t size : {1u, 2u, 4u, 8u}) {
+    const std::vector<a::Mem> mems = memForms(size);
+    uint32_t k = 0;
+    for (const a::Mem& mem : mems) {
+      const a::Gp r = gp(size, k++ % 16);
+      p.check("mov r,m", [&](auto& m) { m.mov(r, mem); });
+      p.check("mov m,r", [&](auto& m) { m.mov(mem, r); });
+      p.check("add r,m", [&](auto& m) { m.add(r, mem); });
+      p.check("add m,r", [&](auto& m) { m.add(mem, r); });
+      p.check("sub r,m", [&](auto& m) { m.sub(r, mem); });
+      p.check("sub m,r", [&](auto& m) { m.sub(mem, r); });
+      p.check("cmp r,m", [&](auto& m) { m.cmp(r, mem); });
+      p.check("cmp m,r", [&](auto& m) { m.cmp(mem, r); });
+      p.check("and r,m", [&](auto& m) { m.and_(r, mem); });
+      p.check("or m,r", [&](auto& m) { m.or_(mem, r); });
+      p.check("xor r,m", [&](auto& m) { m.xor_(r, mem); });
+      p.check("inc m", [&](auto& m) { m.inc(mem); });
+      p.check("dec m", [&](auto& m) { m.dec(mem); });
+      for (int64_t v : {0ll, 1ll, -1ll, 127ll, 128ll, -129ll, 255ll}) {
+        if (size == 1 && v < -128) continue;
+        const asmjit::Imm i(v);
+        p.check("mov m,imm", [&](auto& m) { m.mov(mem, i); });
+        p.check("cmp m,imm", [&](auto& m) { m.cmp(mem, i); });
+        p.check("add m,imm", [&](auto& m) { m.add(mem, i); });
+        p.check("sub m,imm", [&](auto& m) { m.sub(mem, i); });
+      }
+      if (size >= 4) {
+        p.check("lea", [&](auto& m) { m.lea(r, mem); });
+        p.check("mov m,imm32", [&](auto& m) { m.mov(mem, asmjit::Imm(0x12345678)); });
+      }
+      if (size <= 2) {
+        const a::Gp d32 = a::gpd(k % 16), d64 = a::gpq((k + 3) % 16);
+        p.check("movzx r32,m", [&](auto& m) { m.movzx(d32, mem); });
+        p.check("movzx r64,m", [&](auto& m) { m.movzx(d64, mem); });
+        p.check("movsx r32,m", [&](auto& m) { m.movsx(d32, mem); });
+        p.check("movsx r64,m", [&](auto& m) { m.movsx(d64, mem); });
+      }
+    }
+  }
+  REQUIRE(p.checked > 100000);
+}
+
+TEST_CASE("masm: SSE forms match asmjit", "[jit][masm]") {
+  Pair p;
+  for (uint32_t d = 0; d < 16; ++d) {
+    for (uint32_t s = 0; s < 16; ++s) {
+      const a::Xmm x = a::xmm(d), y = a::xmm(s);
+      p.check("movss", [&](auto& m) { m.movss(x, y); });
+      p.check("movsd", [&](auto& m) { m.movsd(x, y); });
+      p.check("movaps", [&](auto& m) { m.movaps(x, y); });
+      p.check("movups", [&](auto& m) { m.movups(x, y); });
+      p.check("addss", [&](auto& m) { m.addss(x, y); });
+      p.check("addsd", [&](auto& m) { m.addsd(x, y); });
+      p.check("subss", [&](auto& m) { m.subss(x, y); });
+      p.check("subsd", [&](auto& m) { m.subsd(x, y); });
+      p.check("mulss", [&](auto& m) { m.mulss(x, y); });
+      p.check("mulsd", [&](auto& m) { m.mulsd(x, y); });
+      p.check("divss", [&](auto& m) { m.divss(x, y); });
+      p.check("divsd", [&](auto& m) { m.divsd(x, y); });
+      p.check("xorps", [&](auto& m) { m.xorps(x, y); });
+      p.check("ucomiss", [&](auto& m) { m.ucomiss(x, y); });
+      p.check("ucomisd", [&](auto& m) { m.ucomisd(x, y); });
+      const a::Gp g32 = a::gpd(s), g64 = a::gpq(s);
+      p.check("movd x,r", [&](auto& m) { m.movd(x, g32); });
+      p.check("movd r,x", [&](auto& m) { m.movd(g32, x); });
+      p.check("movq x,r", [&](auto& m) { m.movq(x, g64); });
+      p.check("movq r,x", [&](auto& m) { m.movq(g64, x); });
+    }
+  }
+  uint32_t k = 0;
+  for (const a::Mem& mem : memForms(8)) {
+    const a::Xmm x = a::xmm(k++ % 16);
+    p.check("movss x,m", [&](auto& m) { m.movss(x, mem.cloneResized(4)); });
+    p.check("movss m,x", [&](auto& m) { m.movss(mem.cloneResized(4), x); });
+    p.check("movsd x,m", [&](auto& m) { m.movsd(x, mem); });
+    p.check("movsd m,x", [&](auto& m) { m.movsd(mem, x); });
+    p.check("movups x,m", [&](auto& m) { m.movups(x, mem.cloneResized(16)); });
+    p.check("movups m,x", [&](auto& m) { m.movups(mem.cloneResized(16), x); });
+    p.check("addsd x,m", [&](auto& m) { m.addsd(x, mem); });
+    p.check("ucomisd x,m", [&](auto& m) { m.ucomisd(x, mem); });
+  }
+  REQUIRE(p.checked > 10000);
+}
+
+TEST_CASE("masm: forms outside the fast path still go through asmjit", "[jit][masm]") {
+  Pair p;
+  asmjit::Label l = p.fast->newLabel();
+  asmjit::Label lr = p.ref->newLabel();
+  p.fast->bind(l);
+  p.ref->bind(lr);
+  // rip-relative (label) operands, a high-byte register, a 32-bit base: all asmjit's encodings
+  p.check("mov r, [label]", [&](auto& m) { m.mov(a::rax, a::ptr(&m == static_cast<void*>(p.fast) ? l : lr)); });
+  p.check("add r, [label]", [&](auto& m) { m.add(a::rcx, a::ptr(&m == static_cast<void*>(p.fast) ? l : lr)); });
+  p.check("mov ah, cl", [&](auto& m) { m.mov(a::ah, a::cl); });
+  p.check("mov r, [r32]", [&](auto& m) { m.mov(a::eax, a::dword_ptr(a::ecx, 4)); });
+  // a full buffer: the fast path asks asmjit to grow it
+  for (int i = 0; i < 20000; ++i) p.check("mov r,m (growing)", [&](auto& m) { m.mov(a::r13, a::qword_ptr(a::r12, i)); });
+  REQUIRE(p.fast->offset() == p.ref->offset());
+}
