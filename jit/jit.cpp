@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -50,9 +51,20 @@ struct JitBlock {
   }
 };
 
+// The OSR entry of a function's machine code (x64::ModuleCompiler::OsrInfo).
+using OsrRaw = TrapReason (*)(ExecContext* cx, FuncInst* f, Value* io, const void* target, uint64_t slots);
+struct OsrLoop {
+  uint32_t wasmOffset = 0;
+  uint32_t slots = 0;
+  const void* target = nullptr;
+};
+
 struct JitFuncCode : TierCode {
   std::shared_ptr<JitBlock> block;
   FuncEntry raw = nullptr;  // the machine code (same signature as an entry)
+  OsrRaw osrRaw = nullptr;  // auto tier: the OSR entry (nullptr: the function has no loops, or compiled for --tier=jit)
+  std::vector<OsrLoop> osrLoops;  // by wasm offset
+  uint64_t osrEntries = 0;  // interpreter frames that continued in this code (jit::osrEntries)
 };
 
 // The entry of compiled functions: runs the machine code inside a wasm activation (exec/signals.h), so a fault of an
@@ -60,7 +72,9 @@ struct JitFuncCode : TierCode {
 // running inside a compiled activation of the same context go straight to the machine code.
 TrapReason trampolineEntry(ExecContext& cx, FuncInst& f, Value* io);
 
-[[gnu::noinline]] TrapReason runActivation(ExecContext& cx, FuncInst& f, Value* io, FuncEntry raw) {
+// With `loop` set, enters through the OSR entry at that loop instead of the function's entry.
+[[gnu::noinline]] TrapReason runActivation(ExecContext& cx, FuncInst& f, Value* io, FuncEntry raw,
+                                           const OsrLoop* loop = nullptr) {
   WasmActivation act;
   act.cx = &cx;
   act.kind = WasmActivation::Kind::Compiled;
@@ -78,7 +92,9 @@ TrapReason trampolineEntry(ExecContext& cx, FuncInst& f, Value* io);
     cx.jitFrames = savedFrames;
     return TrapReason::MemoryOutOfBounds;
   }
-  const TrapReason r = raw(cx, f, io);
+  const TrapReason r =
+      loop ? static_cast<const JitFuncCode*>(f.jitCode.get())->osrRaw(&cx, &f, io, loop->target, loop->slots)
+           : raw(cx, f, io);
   popActivation(act);
   return r;
 }
@@ -88,6 +104,23 @@ TrapReason trampolineEntry(ExecContext& cx, FuncInst& f, Value* io) {
   const WasmActivation* cur = currentActivation();
   if (cur && cur->kind == WasmActivation::Kind::Compiled && cur->cx == &cx) return raw(cx, f, io);
   return runActivation(cx, f, io, raw);
+}
+
+bool verbose();
+
+// On-stack replacement (StoreConfig::osr, see store.h): the interpreter frame `fp` of f at a taken back-edge to the loop
+// at `loopOffset` continues in f's machine code at that loop's head. The interpreter runs inside its own activation,
+// so the machine code gets a compiled one (faults in it come back as traps with its frames).
+bool osrEnter(ExecContext& cx, FuncInst& f, uint32_t loopOffset, Value* fp, TrapReason* reason) {
+  auto* jc = static_cast<JitFuncCode*>(f.jitCode.get());
+  if (!jc || !jc->osrRaw) return false;
+  const auto it = std::lower_bound(jc->osrLoops.begin(), jc->osrLoops.end(), loopOffset,
+                                   [](const OsrLoop& l, uint32_t o) { return l.wasmOffset < o; });
+  if (it == jc->osrLoops.end() || it->wasmOffset != loopOffset) return false;
+  if (jc->osrEntries++ == 0 && verbose())
+    std::fprintf(stderr, "jit: OSR of function %u at the loop at offset %u\n", f.index, loopOffset);
+  *reason = runActivation(cx, f, fp, jc->raw, &*it);
+  return true;
 }
 
 bool verbose() {
@@ -118,7 +151,7 @@ TrapReason lazyEntry(ExecContext& cx, FuncInst& f, Value* io);
 
 CompileStats compileInstance(Instance& inst) { return compileInstanceFrom(inst, &lazyEntry); }
 
-CompileStats compileInstanceFrom(Instance& inst, FuncEntry from) {
+CompileStats compileInstanceFrom(Instance& inst, FuncEntry from, bool osrEntries) {
   CompileStats st;
 #if MYRT_JIT_X64
   if (!inst.module) return st;
@@ -129,6 +162,7 @@ CompileStats compileInstanceFrom(Instance& inst, FuncEntry from) {
     FuncInst* f;
     size_t offset;
     size_t size;
+    x64::ModuleCompiler::OsrInfo osr;
   };
   std::vector<Entry> compiled;
   std::vector<x64::ModuleCompiler::CallFixup> fixups;
@@ -137,7 +171,8 @@ CompileStats compileInstanceFrom(Instance& inst, FuncEntry from) {
     if (!f || f->instance != &inst || f->entry != from) continue;
     while (code.size() % 16) code.push_back(0xCC);
     const size_t at = code.size();
-    Status s = mc.compile(f->index, code, &fixups);
+    x64::ModuleCompiler::OsrInfo osr;
+    Status s = mc.compile(f->index, code, &fixups, osrEntries ? &osr : nullptr);
     fixupBase.resize(fixups.size(), at);
     if (!s.ok()) {
       code.resize(at);
@@ -146,7 +181,7 @@ CompileStats compileInstanceFrom(Instance& inst, FuncEntry from) {
       if (verbose()) std::fprintf(stderr, "jit: function %u runs in the interpreter: %s\n", f->index, s.error().message.c_str());
       continue;
     }
-    compiled.push_back({f, at, code.size() - at});
+    compiled.push_back({f, at, code.size() - at, std::move(osr)});
     ++st.functions;
     st.bodyBytes += m.funcs[f->index].body.size;
   }
@@ -190,6 +225,12 @@ CompileStats compileInstanceFrom(Instance& inst, FuncEntry from) {
     auto fc = std::make_unique<JitFuncCode>();
     fc->block = block;
     fc->raw = reinterpret_cast<FuncEntry>(p + e.offset);
+    if (e.osr.entryOffset) {
+      fc->osrRaw = reinterpret_cast<OsrRaw>(p + e.offset + e.osr.entryOffset);
+      for (const auto& l : e.osr.loops) fc->osrLoops.push_back({l.wasmOffset, l.slots, p + e.offset + l.codeOffset});
+      std::sort(fc->osrLoops.begin(), fc->osrLoops.end(),
+                [](const OsrLoop& a, const OsrLoop& b) { return a.wasmOffset < b.wasmOffset; });
+    }
     e.f->jitCode = std::move(fc);
     e.f->entry = &trampolineEntry;
     perfMapAdd(p + e.offset, e.size, &m, e.f->index);
@@ -225,6 +266,11 @@ CompileStats compileForMeasurement(Instance& inst) {
   return st;
 }
 
+uint64_t osrEntries(const FuncInst& f) {
+  const auto* jc = dynamic_cast<const JitFuncCode*>(f.jitCode.get());
+  return jc ? jc->osrEntries : 0;
+}
+
 Status compileCheck(Instance& inst, uint32_t funcIndex) {
 #if MYRT_JIT_X64
   x64::ModuleCompiler mc(inst);
@@ -257,7 +303,7 @@ void tierUpInstance(ExecContext& cx, FuncInst& f) {
   if (!inst) return;
   for (FuncInst* g : inst->funcs)
     if (g && g->instance == inst) g->hotness = kNoTierUp;
-  const CompileStats st = compileInstanceFrom(*inst, interpreterEntry());
+  const CompileStats st = compileInstanceFrom(*inst, interpreterEntry(), /*osrEntries=*/true);
   if (verbose())
     std::fprintf(stderr, "jit: tier-up of function %u: %llu functions compiled, %llu stay interpreted\n", f.index,
                  static_cast<unsigned long long>(st.functions), static_cast<unsigned long long>(st.fallbacks));
@@ -289,12 +335,21 @@ uint32_t defaultTierUpThreshold() {
   return v;
 }
 
+bool osrEnabled() {
+  static const bool v = [] {
+    const char* e = std::getenv("MYRT_OSR");
+    return !(e && std::strcmp(e, "0") == 0);
+  }();
+  return v;
+}
+
 StoreConfig autoConfig(const StoreLimits& limits, uint32_t threshold) {
   StoreConfig c;
   c.limits = limits;
   c.wasmEntry = interpreterEntry();
   c.tierUp = &jit::tierUpInstance;
   c.tierUpThreshold = threshold ? threshold : defaultTierUpThreshold();
+  c.osr = osrEnabled() ? &jit::osrEnter : nullptr;
   return c;
 }
 

@@ -36,8 +36,21 @@ StoreConfig jitConfig(const StoreLimits& limits = {});
 constexpr uint32_t kDefaultTierUpThreshold = 1000;
 // kDefaultTierUpThreshold, or MYRT_TIER_UP_THRESHOLD (a positive integer) from the environment.
 uint32_t defaultTierUpThreshold();
+//
+// On-stack replacement (OSR): an interpreter frame of a function whose JIT code is installed continues in that code at
+// its next taken loop back-edge (the poll that counts back-edges; StoreConfig::osr, exec/store.h), so a hot loop in a
+// function called once (main) does not stay interpreted. At a loop head both tiers keep the frame as Value slots
+// (locals, then the operand stack values below the loop and its params, each in its own slot), so the transfer copies
+// those slots into a new JIT frame on the value stack above the interpreter's and jumps to the loop head after its
+// poll (the interpreter's back-edge polled and charged fuel for this iteration). The JIT frame replaces the
+// interpreter frame in the call depth and in backtraces; its results land in the interpreter frame's result slots and
+// the interpreter returns them to its caller as if it had run the call to its end. Every reachable loop of a compiled
+// function is an OSR target (functions the JIT does not compile have none). x64::ModuleCompiler::OsrInfo describes
+// the machine-code side. MYRT_OSR=0 in the environment turns OSR off (measurements, diagnostics).
 // threshold 0: defaultTierUpThreshold().
 StoreConfig autoConfig(const StoreLimits& limits = {}, uint32_t threshold = 0);
+// False when MYRT_OSR=0 (read once): autoConfig then leaves StoreConfig::osr null.
+bool osrEnabled();
 
 namespace jit {
 
@@ -52,8 +65,12 @@ struct CompileStats {
 // A function that cannot be compiled gets the interpreter's entry; its reason is kept for diagnostics
 // (MYRT_JIT_VERBOSE=1 prints one line per fallback to stderr).
 CompileStats compileInstance(Instance& inst);
-// The same for the functions of `inst` whose entry is `from` (the auto tier: interpreterEntry()).
-CompileStats compileInstanceFrom(Instance& inst, FuncEntry from);
+// The same for the functions of `inst` whose entry is `from` (the auto tier: interpreterEntry()). With
+// `osrEntries`, functions with loops also get an OSR entry (see autoConfig).
+CompileStats compileInstanceFrom(Instance& inst, FuncEntry from, bool osrEntries = false);
+
+// How many interpreter frames of `f` continued in its machine code by on-stack replacement (0 without JIT code).
+uint64_t osrEntries(const FuncInst& f);
 
 // Compiles every defined function of `inst` into a scratch buffer without installing anything (compile-speed
 // measurement); `bodyBytes`/`machineBytes` count what was compiled.

@@ -76,12 +76,19 @@ class Compiler {
  public:
   using Reader = CodeReader<Compiler, false>;
 
-  Compiler(Instance& inst, MacroAssembler& masm, std::vector<ModuleCompiler::CallFixup>* fixups)
+  Compiler(Instance& inst, MacroAssembler& masm, std::vector<ModuleCompiler::CallFixup>* fixups, bool osr = false)
       : inst_(inst), m_(*inst.module), a_(masm), fixups_(fixups), guarded_(!inst.memories.empty() && inst.memories[0]->guarded),
-        simd_(masm, [this](const void* bytes) { return constant(bytes, 16); }) {}
+        osr_(osr), simd_(masm, [this](const void* bytes) { return constant(bytes, 16); }) {}
   void setReader(Reader* r) { r_ = r; }
   const std::string& error() const { return error_; }
   asmjit::Label directEntry() const { return directEntry_; }
+  // OSR (ModuleCompiler::OsrInfo): the entry (valid when the function has loops) and each loop's target.
+  struct OsrLoop {
+    uint32_t wasmOffset, slots;
+    asmjit::Label target;
+  };
+  asmjit::Label osrEntry() const { return osrEntry_; }
+  const std::vector<OsrLoop>& osrLoops() const { return osrLoops_; }
 
   // ---- function ----
   void onFuncStart(uint32_t funcIndex, const CompositeType& type) {
@@ -111,6 +118,8 @@ class Compiler {
     propagate_ = a_.newLabel();
     exhausted_ = a_.newLabel();
     exhaustedDepth_ = a_.newLabel();
+    osrEntry_ = asmjit::Label();
+    osrLoops_.clear();
     prologue();
   }
 
@@ -157,6 +166,7 @@ class Compiler {
     a_.mov(a::rsi, kFn);
     a_.callAbs(reinterpret_cast<const void*>(&trapHelper));
     a_.jmp(exit_);
+    if (!osrLoops_.empty()) emitOsrEntry();
     // br_table jump tables (32-bit offsets relative to the table)
     for (const Table& t : tables_) {
       a_.align(AlignMode::kData, 4);
@@ -199,6 +209,10 @@ class Compiler {
     a_.bind(l.head);
     l.fuelSite = pollInterrupt();
     l.startOffset = c.offset;
+    // OSR target: after the poll (the interpreter's back-edge polled). Here every value is in its home slot and only
+    // the fixed registers hold state -- what the OSR entry sets up.
+    if (osr_)
+      osrLoops_.push_back({static_cast<uint32_t>(c.offset), numLocals_ + c.height + c.numParams, fuelSites_[l.fuelSite].back});
   }
   void onIf(const Instr&, ControlEntry& c) {
     const bool wasLive = live(1);
@@ -877,6 +891,32 @@ class Compiler {
   // only rbx and r13.
   void prologue() {
     directEntry_ = a_.newLabel();
+    fullEntry(directEntry_);
+    a_.bind(directEntry_);
+    frameSetup();
+    // params from io, declared locals zeroed
+    for (uint32_t i = 0; i < numParams_; ++i)
+      a_.copyValue(localMem(i), a::qword_ptr(a::rdx, static_cast<int32_t>(16 * i)), localKinds_[i] == ValKind::V128);
+    if (numLocals_ > numParams_) {
+      a_.xorps(a::xmm15, a::xmm15);
+      const uint32_t n = numLocals_ - numParams_;
+      if (n <= 16) {
+        for (uint32_t i = numParams_; i < numLocals_; ++i) a_.movups(localMem(i), a::xmm15);
+      } else {
+        a_.lea(a::rax, localMem(numParams_));
+        a_.mov(a::ecx, n);
+        asmjit::Label loop = a_.newLabel();
+        a_.bind(loop);
+        a_.movups(a::ptr(a::rax), a::xmm15);
+        a_.add(a::rax, 16);
+        a_.dec(a::ecx);
+        a_.jnz(loop);
+      }
+    }
+    fuelSites_[pollInterrupt()].bytes = bodyBytes_;
+  }
+  // The full entry's wrapper (host ABI) around a call of `direct`: saves r12/r14/r15 (and rbp) and sets them.
+  void fullEntry(asmjit::Label direct) {
     a_.push(a::rbp);
     a_.push(a::r12);
     a_.push(a::r14);
@@ -885,14 +925,40 @@ class Compiler {
     a_.mov(kCx, a::rdi);
     a_.mov(kInst, a::qword_ptr(a::rsi, kOffInstance));
     a_.mov(kMem, a::qword_ptr(kInst, kOffMem0Base));
-    a_.call(directEntry_);
+    a_.call(direct);
     a_.add(a::rsp, 8);
     a_.pop(a::r15);
     a_.pop(a::r14);
     a_.pop(a::r12);
     a_.pop(a::rbp);
     a_.ret();
-    a_.bind(directEntry_);
+  }
+  // The OSR entry (ModuleCompiler::OsrInfo): rcx = target, r8 = slots to copy from io. The frame setup keeps r8/r9.
+  void emitOsrEntry() {
+    osrEntry_ = a_.newLabel();
+    asmjit::Label direct = a_.newLabel(), copy = a_.newLabel(), go = a_.newLabel();
+    a_.bind(osrEntry_);
+    fullEntry(direct);
+    a_.bind(direct);
+    a_.mov(a::r9, a::rcx);
+    frameSetup();
+    a_.test(a::r8, a::r8);
+    a_.jz(go);
+    a_.mov(a::rax, a::rdx);
+    a_.mov(a::rcx, kFp);
+    a_.bind(copy);
+    a_.movups(a::xmm15, a::ptr(a::rax));
+    a_.movups(a::ptr(a::rcx), a::xmm15);
+    a_.add(a::rax, 16);
+    a_.add(a::rcx, 16);
+    a_.dec(a::r8);
+    a_.jnz(copy);
+    a_.bind(go);
+    a_.jmp(a::r9);
+  }
+  // The direct entry's frame setup (rsi = FuncInst*, rdx = io, kept): saves rbx/r13 and io, checks the native stack,
+  // the call depth and the value stack, links the frame. Uses rax/rcx only.
+  void frameSetup() {
     a_.push(a::rbx);
     a_.push(a::r13);
     a_.push(a::rdx);  // io at [rsp]; rsp is now 16-byte aligned
@@ -918,26 +984,6 @@ class Compiler {
     a_.mov(a::qword_ptr(kFp, -8), a::rcx);
     a_.lea(a::rcx, a::ptr(kFp, -16));
     a_.mov(a::qword_ptr(kCx, kOffJitFrames), a::rcx);
-    // params from io, declared locals zeroed
-    for (uint32_t i = 0; i < numParams_; ++i)
-      a_.copyValue(localMem(i), a::qword_ptr(a::rdx, static_cast<int32_t>(16 * i)), localKinds_[i] == ValKind::V128);
-    if (numLocals_ > numParams_) {
-      a_.xorps(a::xmm15, a::xmm15);
-      const uint32_t n = numLocals_ - numParams_;
-      if (n <= 16) {
-        for (uint32_t i = numParams_; i < numLocals_; ++i) a_.movups(localMem(i), a::xmm15);
-      } else {
-        a_.lea(a::rax, localMem(numParams_));
-        a_.mov(a::ecx, n);
-        asmjit::Label loop = a_.newLabel();
-        a_.bind(loop);
-        a_.movups(a::ptr(a::rax), a::xmm15);
-        a_.add(a::rax, 16);
-        a_.dec(a::ecx);
-        a_.jnz(loop);
-      }
-    }
-    fuelSites_[pollInterrupt()].bytes = bodyBytes_;
   }
 
   // ---- calls ----
@@ -1568,7 +1614,9 @@ class Compiler {
   std::vector<VarState> vs_;
   std::vector<Label> labels_;
   std::vector<ValKind> localKinds_;
-  asmjit::Label directEntry_;
+  asmjit::Label directEntry_, osrEntry_;
+  const bool osr_;  // emit an OSR entry and record the loops' targets
+  std::vector<OsrLoop> osrLoops_;
   std::vector<Table> tables_;
   RegSet gp_{kGpAllocatable}, fp_{kFpAllocatable};
   uint64_t bodyBytes_ = 0;
@@ -1612,14 +1660,15 @@ void ModuleCompiler::appendCallViaEntryStub(std::vector<uint8_t>& out) {
   out.insert(out.end(), stub, stub + sizeof stub);  // jmp qword ptr [rsi + disp32]
 }
 
-Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, std::vector<CallFixup>* fixups) {
+Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, std::vector<CallFixup>* fixups,
+                               OsrInfo* osr) {
   CodeHolder code;
   code.init(Environment::host());
   ErrorRecorder errors;
   code.setErrorHandler(&errors);
   MacroAssembler masm(&code);
   const size_t fixupsBefore = fixups ? fixups->size() : 0;
-  Compiler c(impl_->inst, masm, fixups);
+  Compiler c(impl_->inst, masm, fixups, osr != nullptr);
   Compiler::Reader reader(impl_->types, c);
   c.setReader(&reader);
   Status s = reader.readFunction(funcIndex);
@@ -1646,6 +1695,15 @@ Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, st
   if (code.labelOffsetFromBase(c.directEntry()) != kDirectEntryOffset) {  // the linker relies on it
     if (fixups) fixups->resize(fixupsBefore);
     return Error("jit: internal error: direct entry at " + std::to_string(code.labelOffsetFromBase(c.directEntry())));
+  }
+  if (osr) {
+    osr->entryOffset = 0;
+    osr->loops.clear();
+    if (c.osrEntry().isValid()) {
+      osr->entryOffset = static_cast<uint32_t>(code.labelOffsetFromBase(c.osrEntry()));
+      for (const Compiler::OsrLoop& l : c.osrLoops())
+        osr->loops.push_back({l.wasmOffset, static_cast<uint32_t>(code.labelOffsetFromBase(l.target)), l.slots});
+    }
   }
   const size_t n = code.codeSize();
   const size_t at = out.size();

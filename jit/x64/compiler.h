@@ -33,10 +33,26 @@ class ModuleCompiler {
     uint32_t offset = 0;
     uint32_t calleeIndex = 0;  // module function index
   };
+  // On-stack replacement (the auto tier, jit.h): a function with loops gets one OSR entry, out of line,
+  //   TrapReason osrEntry(ExecContext* cx, FuncInst* f, Value* io, const void* target, uint64_t slots)
+  // which sets up the frame like the prologue (same checks, same frame link), copies the first `slots` Value slots
+  // from io into the frame (the interpreter frame: locals, then the operand stack values below the loop and its
+  // params, each in its own slot -- the JIT's layout at a loop head, where everything is spilled) and jumps to
+  // `target`, a loop head after its poll. Results go to io, as from the entry.
+  struct OsrLoop {
+    uint32_t wasmOffset = 0;  // of the loop instruction
+    uint32_t codeOffset = 0;  // the target (relative to the function's start)
+    uint32_t slots = 0;       // numLocals + the loop's height + its params
+  };
+  struct OsrInfo {
+    uint32_t entryOffset = 0;    // of the OSR entry (relative to the function's start); 0: none (no loops)
+    std::vector<OsrLoop> loops;  // by wasm offset
+  };
   // Appends the code of function `funcIndex` (module function index of a defined function) to `out`, and its direct
-  // calls to `fixups` (offsets relative to the function's start).
+  // calls to `fixups` (offsets relative to the function's start); with `osr` set, also its OSR entry and loops.
   // Errors: "unsupported: <what>" for instructions the backend does not compile yet.
-  Status compile(uint32_t funcIndex, std::vector<uint8_t>& out, std::vector<CallFixup>* fixups = nullptr);
+  Status compile(uint32_t funcIndex, std::vector<uint8_t>& out, std::vector<CallFixup>* fixups = nullptr,
+                 OsrInfo* osr = nullptr);
   // Appends the shared stub direct calls use for callees without machine code: jmp [rsi + offsetof(FuncInst, entry)].
   static void appendCallViaEntryStub(std::vector<uint8_t>& out);
 

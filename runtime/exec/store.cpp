@@ -132,6 +132,7 @@ Store::Store(const StoreConfig& config) : config_(config) {
   cx_.interrupt = &interrupt_->requested;
   cx_.tierUp = config_.tierUp;
   cx_.tierUpThreshold = config_.tierUpThreshold;
+  cx_.osr = config_.osr;
   cx_.maxDepth = config_.limits.maxCallDepth;
   initStack();
 }

@@ -196,12 +196,20 @@ struct StoreLimits {
 // Tier-up hook (auto tier): called by the interpreter when a function's poll count reaches the threshold.
 using TierUpHook = void (*)(ExecContext& cx, FuncInst& f);
 constexpr uint32_t kNoTierUp = UINT32_MAX;  // FuncInst::hotness of a function that is never tiered up again
+// On-stack replacement (auto tier): called by the interpreter at a taken loop back-edge of `f` when f has JIT code
+// (FuncInst::jitCode). `loopOffset` is the wasm code offset of the loop instruction; `fp` the interpreter frame, whose
+// slots at a loop head are laid out like the JIT's (locals, then the operand stack values below the loop and its
+// params, each in its own slot); cx.sp lies above the frame and cx.depth does not count it. Returns false when f's
+// code has no OSR entry for that loop (the interpreter goes on). Otherwise the rest of the call ran in JIT code from
+// that loop's head: `*reason` is its outcome, results are in fp[0..), and a trap's backtrace already includes f.
+using OsrHook = bool (*)(ExecContext& cx, FuncInst& f, uint32_t loopOffset, Value* fp, TrapReason* reason);
 
 struct StoreConfig {
   StoreLimits limits;
   FuncEntry wasmEntry = nullptr;  // entry installed into every wasm function (the tier); see interp/interp.h
   TierUpHook tierUp = nullptr;    // auto tier (tiers.h): null on interpreter-only and JIT stores
   uint32_t tierUpThreshold = 0;   // polls of one function (entries + loop iterations) before tierUp is called
+  OsrHook osr = nullptr;          // auto tier: interpreter frames enter JIT code at loop back-edges (null: never)
 };
 
 // The interrupt request of a store. Any thread may set `requested` (through the shared_ptr from
@@ -227,6 +235,7 @@ struct ExecContext {
   // at the threshold; null otherwise (then the interpreter's polls stay one load and a test).
   TierUpHook tierUp = nullptr;
   uint32_t tierUpThreshold = 0;
+  OsrHook osr = nullptr;            // StoreConfig::osr
   // Interpreter value stack: [stackBase, stackEnd); `sp` is the first free slot.
   Value* stackBase = nullptr;
   Value* stackEnd = nullptr;

@@ -9,6 +9,7 @@
 // a call passes its arguments in place: the callee's frame starts at the caller's slot of the first argument, and
 // results come back in the same slots.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -201,6 +202,18 @@ struct InterpFunc : TierCode {
   uint32_t numLocals = 0;   // params + declared locals
   uint32_t frameSize = 0;   // slots: locals + max operand height + scratch (>= numResults)
   uint32_t entryCost = 1;   // fuel charged per call: the ops of the function outside loops (loops charge per iteration)
+  // Loop heads (OSR, StoreConfig::osr): {code position, wasm offset of the loop instruction}, by position (loops
+  // nested without an op between them share a position; the outermost comes first).
+  struct LoopHead {
+    uint32_t pos = 0, wasmOffset = 0;
+  };
+  std::vector<LoopHead> loopHeads;
+  // The wasm offset of the loop whose head is at code position `pos`, or UINT32_MAX.
+  uint32_t loopAt(uint32_t pos) const {
+    const auto it = std::lower_bound(loopHeads.begin(), loopHeads.end(), pos,
+                                     [](const LoopHead& h, uint32_t p) { return h.pos < p; });
+    return it != loopHeads.end() && it->pos == pos ? it->wasmOffset : UINT32_MAX;
+  }
 };
 
 // Handler addresses of the dispatch loop, indexed by IOp (run.cpp).

@@ -247,6 +247,7 @@ class Lowering {
     if (!labels_[c.user].dead) {
       labels_[c.user].pos = pc();
       labels_[c.user].opsAtHead = opCount_;
+      out_.loopHeads.push_back({pc(), static_cast<uint32_t>(c.offset)});
     }
   }
   void onIf(const Instr&, ControlEntry& c) {

@@ -326,6 +326,7 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
   Value* nfp = nullptr;
   ExnObject* exn = nullptr;  // the exception being unwound
   uint32_t throwPos = 0;     // code position where it was thrown (or the call it came through)
+  uint32_t osrTarget = 0;    // code position of the loop head a back-edge taking OSR branches to
   zeroLocals(fp, entryCode);
 
 #define NEXT()                          \
@@ -344,12 +345,30 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
   // (MYRT_INTERP_NO_POLL: a build without the polls, only to measure what they cost -- docs/performance.md.)
 #ifdef MYRT_INTERP_NO_POLL
 #define POLL(cost) (void)(cost)
+#define POLL_BACK(cost, taken, target) \
+  do {                                 \
+    (void)(cost);                      \
+    if (0) goto osr;                   \
+  } while (0)
 #else
 #define POLL(cost)                                                                                         \
   do {                                                                                                     \
     if (__builtin_expect(pollWord->load(std::memory_order_relaxed) != 0, 0)) {                             \
       reason = pollSlow(cx, (cost), fn);                                                                   \
       if (reason != TrapReason::None) goto trap;                                                           \
+    }                                                                                                      \
+  } while (0)
+  // A loop back-edge to code position `target`, taken when `taken`: POLL, and on an auto store whose tier-up gave
+  // this function JIT code, on-stack replacement when the branch is taken (`osr`).
+#define POLL_BACK(cost, taken, target)                                                                     \
+  do {                                                                                                     \
+    if (__builtin_expect(pollWord->load(std::memory_order_relaxed) != 0, 0)) {                             \
+      reason = pollSlow(cx, (cost), fn);                                                                   \
+      if (reason != TrapReason::None) goto trap;                                                           \
+      if (cx.osr && fn->jitCode && (taken)) {                                                              \
+        osrTarget = (target);                                                                              \
+        goto osr;                                                                                          \
+      }                                                                                                    \
     }                                                                                                      \
   } while (0)
 #endif
@@ -385,30 +404,30 @@ L_BrUnless64:
   ip = S(2).i64 ? ip + 4 : base + ip[3];
   NEXT();
 L_JumpBack:
-  POLL(ip[3]);
+  POLL_BACK(ip[3], true, ip[2]);
   ip = base + ip[2];
   NEXT();
 L_BrIfBack:
-  POLL(ip[4]);
+  POLL_BACK(ip[4], S(2).i32 != 0, ip[3]);
   ip = S(2).i32 ? base + ip[3] : ip + 5;
   NEXT();
 L_BrUnlessBack:
-  POLL(ip[4]);
+  POLL_BACK(ip[4], S(2).i32 == 0, ip[3]);
   ip = S(2).i32 ? ip + 5 : base + ip[3];
   NEXT();
 L_BrIf64Back:
-  POLL(ip[4]);
+  POLL_BACK(ip[4], S(2).i64 != 0, ip[3]);
   ip = S(2).i64 ? base + ip[3] : ip + 5;
   NEXT();
 L_BrUnless64Back:
-  POLL(ip[4]);
+  POLL_BACK(ip[4], S(2).i64 == 0, ip[3]);
   ip = S(2).i64 ? ip + 5 : base + ip[3];
   NEXT();
 L_BrTable: {
   const uint32_t n = ip[3];
   const uint32_t i = std::min(S(2).i32, n);
   const uint32_t t = ip[4 + i];
-  if (t <= static_cast<uint32_t>(ip - base)) POLL(1);  // a loop back-edge
+  if (t <= static_cast<uint32_t>(ip - base)) POLL_BACK(1, true, t);  // a loop back-edge
   ip = base + t;
   NEXT();
 }
@@ -737,19 +756,19 @@ unwind:
   ip = CMP64(SGN, S(2).i64, OP, off64(ip + 3)) ? base + ip[5] : ip + 6;                    \
   NEXT();                                                                                  \
   L_BrI32##Cmp##Back:                                                                      \
-  POLL(ip[5]);                                                                             \
+  POLL_BACK(ip[5], CMP32(SGN, S(2).i32, OP, S(3).i32), ip[4]);                             \
   ip = CMP32(SGN, S(2).i32, OP, S(3).i32) ? base + ip[4] : ip + 6;                         \
   NEXT();                                                                                  \
   L_BrI32##Cmp##Imm##Back:                                                                 \
-  POLL(ip[5]);                                                                             \
+  POLL_BACK(ip[5], CMP32(SGN, S(2).i32, OP, ip[3]), ip[4]);                                \
   ip = CMP32(SGN, S(2).i32, OP, ip[3]) ? base + ip[4] : ip + 6;                            \
   NEXT();                                                                                  \
   L_BrI64##Cmp##Back:                                                                      \
-  POLL(ip[5]);                                                                             \
+  POLL_BACK(ip[5], CMP64(SGN, S(2).i64, OP, S(3).i64), ip[4]);                             \
   ip = CMP64(SGN, S(2).i64, OP, S(3).i64) ? base + ip[4] : ip + 6;                         \
   NEXT();                                                                                  \
   L_BrI64##Cmp##Imm##Back:                                                                 \
-  POLL(ip[6]);                                                                             \
+  POLL_BACK(ip[6], CMP64(SGN, S(2).i64, OP, off64(ip + 3)), ip[5]);                        \
   ip = CMP64(SGN, S(2).i64, OP, off64(ip + 3)) ? base + ip[5] : ip + 7;                    \
   NEXT();
   MYRT_BR_CMPS(MYRT_BR_HANDLERS)
@@ -920,8 +939,34 @@ L_RefEq:
 #undef MYRT_IMM_L
 #undef MYRT_IMM_HANDLER
 
+  // On-stack replacement (POLL_BACK): the rest of this call runs in fn's JIT code from the loop at osrTarget, with
+  // this frame's slots as its locals and operand stack; the results come back in fp[0..) as from a call.
+osr: {
+  const InterpFunc* code = CODE();
+  const uint32_t loopOffset = code->loopAt(osrTarget);
+  if (loopOffset != UINT32_MAX) {
+    cx.sp = fp + code->frameSize;
+    --cx.depth;  // the JIT frame replaces this one
+    const bool entered = cx.osr(cx, *fn, loopOffset, fp, &reason);
+    ++cx.depth;
+    if (entered) {
+      if (reason == TrapReason::None) goto L_Ret;
+      if (reason == TrapReason::UncaughtException && cx.exception) {
+        exn = cx.exception;
+        cx.exception = nullptr;
+        throwPos = UINT32_MAX;  // escaped the function: no handler of this frame applies
+        goto unwind;
+      }
+      goto trap_framed;
+    }
+  }
+  ip = base + osrTarget;
+  NEXT();
+}
+
 trap:
   cx.addFrame(*fn);
+trap_framed:  // (fn's frame is in the backtrace already)
   for (size_t i = frames.size(); i-- > 0;) cx.addFrame(*frames[i].func);
   cx.depth -= static_cast<uint32_t>(frames.size());
   return reason;
@@ -929,6 +974,7 @@ trap:
 #undef TRAP
 #undef S
 #undef POLL
+#undef POLL_BACK
 #undef ENTER_FN
 #undef CODE
 }
