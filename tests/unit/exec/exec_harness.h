@@ -40,6 +40,11 @@ inline std::vector<ExecTier> tiers() {
   return out;
 }
 
+// The auto tier with a given tier-up threshold.
+inline ExecTier autoTier(uint32_t threshold) {
+  return ExecTier{"auto", [threshold](const StoreLimits& l) { return std::make_unique<Store>(autoConfig(l, threshold)); }};
+}
+
 // Text -> validated module (errors as Error with a stage prefix).
 inline Result<std::shared_ptr<const Module>> compileWat(std::string_view wat) {
   auto bin = watToBinary(wat);

@@ -104,9 +104,6 @@ struct OsrSession : Session {
   std::string loadError;
 };
 
-ExecTier autoTier(uint32_t threshold = kThreshold) {
-  return ExecTier{"auto", [threshold](const StoreLimits& l) { return std::make_unique<Store>(autoConfig(l, threshold)); }};
-}
 
 uint32_t nestedExpected(uint32_t n, uint32_t m) {
   uint32_t acc = 0;
@@ -132,7 +129,7 @@ std::string callInterrupted(Session& s, std::string_view name) {
 
 TEST_CASE("osr: one call with a long loop continues in JIT code", "[exec][osr]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
-  OsrSession s(autoTier());
+  OsrSession s(autoTier(kThreshold));
   REQUIRE(s.loadError == "");
   CHECK(s.osr(1) == 0);
   CHECK(s.i32("sum", {I32(100000)}) == 5000050000u % (uint64_t(1) << 32));
@@ -145,7 +142,7 @@ TEST_CASE("osr: one call with a long loop continues in JIT code", "[exec][osr]")
 
 TEST_CASE("osr: a frame called from an interpreter frame returns its results to it", "[exec][osr]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
-  OsrSession s(autoTier());
+  OsrSession s(autoTier(kThreshold));
   REQUIRE(s.loadError == "");
   CHECK(s.i32("calls_sum", {I32(100000)}) == uint32_t(5000050000u % (uint64_t(1) << 32)) + 1);
   CHECK(s.osr(1) == 1);
@@ -156,7 +153,7 @@ TEST_CASE("osr: a frame called from an interpreter frame returns its results to 
 TEST_CASE("osr: loops with params and values (v128 too) below them", "[exec][osr]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   for (uint32_t n : {10u, 200u, 5000u}) {
-    OsrSession s(autoTier());
+    OsrSession s(autoTier(kThreshold));
     REQUIRE(s.loadError == "");
     CHECK(s.i64("params", {I32(n)}) == 1000 + uint64_t(n) * (n - 1) / 2 + 8);
     CHECK(s.osr(3) == (n > kThreshold ? 1u : 0u));  // 10 iterations stay below the threshold
@@ -169,7 +166,7 @@ TEST_CASE("osr: nested loops, entered at the inner or the outer loop", "[exec][o
   // (n, m): the threshold is reached at an inner back-edge (m large) or at an outer one (m == 1: the inner loop
   // never branches back)
   for (auto [n, m] : {std::pair{40u, 1000u}, std::pair{3000u, 1u}, std::pair{500u, 7u}}) {
-    OsrSession s(autoTier());
+    OsrSession s(autoTier(kThreshold));
     REQUIRE(s.loadError == "");
     CHECK(s.i32("nested", {I32(n), I32(m)}) == nestedExpected(n, m));
     CHECK(s.osr(4) == 1);
@@ -180,7 +177,7 @@ TEST_CASE("osr: nested loops, entered at the inner or the outer loop", "[exec][o
 TEST_CASE("osr: a trap after OSR has each frame once in the backtrace", "[exec][osr]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   {
-    OsrSession s(autoTier());
+    OsrSession s(autoTier(kThreshold));
     REQUIRE(s.loadError == "");
     CHECK(s.call("calls_divloop", {I32(10000)}) == "integer divide by zero");
     CHECK(s.osr(5) == 1);
@@ -189,7 +186,7 @@ TEST_CASE("osr: a trap after OSR has each frame once in the backtrace", "[exec][
     CHECK(s.i32("sum", {I32(100)}) == 5050);  // the store stays usable
   }
   {  // a guard-page fault in the JIT code entered by OSR
-    OsrSession s(autoTier());
+    OsrSession s(autoTier(kThreshold));
     REQUIRE(s.loadError == "");
     CHECK(s.call("calls_oobloop", {}) == "out of bounds memory access");
     CHECK(s.osr(7) == 1);
@@ -206,12 +203,12 @@ TEST_CASE("osr: the frame counts once in the call depth after OSR, as on the JIT
   REQUIRE(j.loadError == "");
   const uint32_t direct = j.i32("depthloop", {I32(1000)}), nested = j.i32("calls_depthloop", {I32(1000)});
   CHECK(nested == direct + 1);
-  OsrSession s(autoTier());
+  OsrSession s(autoTier(kThreshold));
   REQUIRE(s.loadError == "");
   CHECK(s.i32("depthloop", {I32(1000)}) == direct);
   CHECK(s.osr(9) == 1);
   s.checkIdle();
-  OsrSession s2(autoTier());
+  OsrSession s2(autoTier(kThreshold));
   REQUIRE(s2.loadError == "");
   CHECK(s2.i32("calls_depthloop", {I32(1000)}) == nested);
   CHECK(s2.osr(9) == 1);
@@ -221,7 +218,7 @@ TEST_CASE("osr: the frame counts once in the call depth after OSR, as on the JIT
 TEST_CASE("osr: fuel is charged before and after OSR", "[exec][osr][fuel]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   {
-    OsrSession s(autoTier());
+    OsrSession s(autoTier(kThreshold));
     REQUIRE(s.loadError == "");
     s.store->setFuel(true, 10'000'000);
     CHECK(s.i32("sum", {I32(100000)}) == 5000050000u % (uint64_t(1) << 32));
@@ -231,7 +228,7 @@ TEST_CASE("osr: fuel is charged before and after OSR", "[exec][osr][fuel]") {
     CHECK(used < 5'000'000);
   }
   {
-    OsrSession s(autoTier());
+    OsrSession s(autoTier(kThreshold));
     REQUIRE(s.loadError == "");
     s.store->setFuel(true, 100000);
     CHECK(s.call("spin", {}) == "fuel exhausted");
@@ -243,7 +240,7 @@ TEST_CASE("osr: fuel is charged before and after OSR", "[exec][osr][fuel]") {
 
 TEST_CASE("osr: an interrupt stops a loop that continued in JIT code", "[exec][osr]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
-  OsrSession s(autoTier());
+  OsrSession s(autoTier(kThreshold));
   REQUIRE(s.loadError == "");
   CHECK(callInterrupted(s, "spin") == "interrupted");
   CHECK(s.osr(11) == 1);

@@ -25,10 +25,6 @@ const char* kModule = R"((module
                      (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
 ))";
 
-ExecTier autoTier(uint32_t threshold) {
-  return ExecTier{"auto", [threshold](const StoreLimits& l) { return std::make_unique<Store>(autoConfig(l, threshold)); }};
-}
-
 }  // namespace
 
 TEST_CASE("auto tier: a function called often enough is tiered up; its entry changes at the threshold") {
