@@ -1683,7 +1683,7 @@ Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, st
   }
   code.flatten();
   code.resolveUnresolvedLinks();
-  if (code.hasUnresolvedLinks()) {  // a label used but never bound: a compiler bug, never run such code
+  if (code.hasUnresolvedLinks() || masm.hasPendingJumps()) {  // a label used but never bound: a compiler bug, never run such code
     if (fixups) fixups->resize(fixupsBefore);
     return Error("jit: internal error: unbound label");
   }

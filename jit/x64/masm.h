@@ -6,8 +6,11 @@
 
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 namespace myrt::jit::x64 {
+
+#define MYRT_MASM_INLINE [[gnu::always_inline]] inline
 
 namespace a64 = asmjit::x86;
 
@@ -120,6 +123,60 @@ class MacroAssembler : public a64::Assembler {
   Err movq(const Xmm& d, const Gp& s) { return s.size() == 8 && gpXmm(0x6E, true, d.id(), s.id()) ? ok() : Base::movq(d, s); }
   Err movq(const Gp& d, const Xmm& s) { return d.size() == 8 && gpXmm(0x7E, true, s.id(), d.id()) ? ok() : Base::movq(d, s); }
 
+  // ---- jumps and calls to labels ----
+  // A bound label (backward jump) gets its short or near form at once. A forward jump is emitted as rel32 and chained
+  // through its own rel32 field (each holds the position + 1 of the previous pending field of the same label, 0 ends
+  // the chain) until bind() patches the chain: asmjit's label links (a zone allocation per use) are not involved.
+  using Base::j;
+  Err j(a64::CondCode cc, const asmjit::Label& l) { return jumpTo(static_cast<uint32_t>(cc), l); }
+#define MYRT_MASM_JCC(name, cc)  \
+  using Base::name;              \
+  Err name(const asmjit::Label& l) { return jumpTo(static_cast<uint32_t>(a64::CondCode::cc), l); }
+  MYRT_MASM_JCC(ja, kA)
+  MYRT_MASM_JCC(jae, kAE)
+  MYRT_MASM_JCC(jb, kB)
+  MYRT_MASM_JCC(jbe, kBE)
+  MYRT_MASM_JCC(jc, kC)
+  MYRT_MASM_JCC(je, kE)
+  MYRT_MASM_JCC(jg, kG)
+  MYRT_MASM_JCC(jge, kGE)
+  MYRT_MASM_JCC(jl, kL)
+  MYRT_MASM_JCC(jle, kLE)
+  MYRT_MASM_JCC(jnc, kNC)
+  MYRT_MASM_JCC(jne, kNE)
+  MYRT_MASM_JCC(jno, kNO)
+  MYRT_MASM_JCC(jnp, kNP)
+  MYRT_MASM_JCC(jns, kNS)
+  MYRT_MASM_JCC(jnz, kNZ)
+  MYRT_MASM_JCC(jo, kO)
+  MYRT_MASM_JCC(jp, kP)
+  MYRT_MASM_JCC(js, kS)
+  MYRT_MASM_JCC(jz, kZ)
+#undef MYRT_MASM_JCC
+  using Base::jmp;
+  Err jmp(const asmjit::Label& l) { return jumpTo(kJmp, l); }
+  Err call(const asmjit::Label& l) { return jumpTo(kCall, l); }
+  // Binds `l` here (asmjit's label) and patches the forward jumps waiting for it.
+  Err bind(const asmjit::Label& l) override {
+    const Err e = Base::bind(l);
+    const uint32_t id = l.id();
+    if (id < pending_.size() && pending_[id]) {
+      const int64_t target = static_cast<int64_t>(offset());
+      uint32_t link = pending_[id];
+      pending_[id] = 0;
+      while (link) {
+        uint8_t* q = _bufferData + (link - 1);
+        const int32_t rel = static_cast<int32_t>(target - int64_t(link - 1 + 4));
+        std::memcpy(&link, q, 4);
+        std::memcpy(q, &rel, 4);
+        --numPending_;
+      }
+    }
+    return e;
+  }
+  // Forward jumps to labels that were never bound (a compiler bug: such code must not run).
+  bool hasPendingJumps() const { return numPending_ != 0; }
+
   // dst = imm (shortest encoding: xor for 0, 32-bit mov for values that zero-extend).
   void loadImm64(const a64::Gp& dst, uint64_t v) {
     if (v == 0) xor_(dst.r32(), dst.r32());
@@ -170,56 +227,101 @@ class MacroAssembler : public a64::Assembler {
   }
 
  private:
+  static constexpr uint32_t kJmp = 16, kCall = 17;  // jumpTo's kinds besides the 16 condition codes
+  std::vector<uint32_t> pending_;  // per label id: position + 1 of the last pending rel32 field, 0: none
+  size_t numPending_ = 0;
+  Err jumpTo(uint32_t kind, const asmjit::Label& l) {
+    asmjit::LabelEntry* le = room() ? _code->labelEntry(l) : nullptr;
+    if (!le || (le->isBound() && le->section() != _section)) {
+      if (kind == kJmp) return Base::jmp(l);
+      if (kind == kCall) return Base::call(l);
+      return Base::j(static_cast<a64::CondCode>(kind), l);
+    }
+    uint8_t* p = _bufferPtr;
+    const int64_t at = static_cast<int64_t>(offset());
+    if (le->isBound()) {
+      const int64_t target = static_cast<int64_t>(le->offset());
+      if (kind != kCall && target - (at + 2) >= -128) {  // (backward: never beyond +127)
+        *p++ = static_cast<uint8_t>(kind == kJmp ? 0xEB : 0x70 + kind);
+        *p++ = static_cast<uint8_t>(target - (at + 2));
+        return done(p);
+      }
+      if (kind < 16) *p++ = 0x0F;
+      *p++ = static_cast<uint8_t>(kind == kJmp ? 0xE9 : kind == kCall ? 0xE8 : 0x80 + kind);
+      const int32_t rel = static_cast<int32_t>(target - (at + (p - _bufferPtr) + 4));
+      std::memcpy(p, &rel, 4);
+      return done(p + 4);
+    }
+    if (kind < 16) *p++ = 0x0F;
+    *p++ = static_cast<uint8_t>(kind == kJmp ? 0xE9 : kind == kCall ? 0xE8 : 0x80 + kind);
+    const uint32_t id = l.id();
+    if (id >= pending_.size()) pending_.resize(id + 1 + id / 2, 0);
+    std::memcpy(p, &pending_[id], 4);
+    pending_[id] = static_cast<uint32_t>(p - _bufferData) + 1;
+    ++numPending_;
+    return done(p + 4);
+  }
   static Err ok() { return asmjit::kErrorOk; }
   // Room for the longest instruction, and no pending asmjit options (prefixes, comments) that only asmjit handles.
-  bool room() const {
+  MYRT_MASM_INLINE bool room() const {
     return _bufferEnd - _bufferPtr >= 16 && _instOptions == asmjit::InstOptions::kNone && !_inlineComment &&
            !_extraReg.isReg();
   }
   // The instruction ends at `p`: what asmjit's own writer does when it is done.
-  Err done(uint8_t* p) {
+  MYRT_MASM_INLINE Err done(uint8_t* p) {
     _bufferPtr = p;
     const size_t n = static_cast<size_t>(p - _bufferData);
     if (n > _section->_buffer._size) _section->_buffer._size = n;
     return ok();
   }
-  static bool isGp(const Gp& r, bool allowByte) {
-    switch (r.type()) {
-      case asmjit::RegType::kX86_Gpq: case asmjit::RegType::kX86_Gpd: case asmjit::RegType::kX86_Gpw: return r.id() < 16;
-      case asmjit::RegType::kX86_GpbLo: return allowByte && r.id() < 16;
-      default: return false;
+  // Operand size of a GP register (8/4/2, 1 for the low byte registers when `allowByte`), 0: not encoded here.
+  MYRT_MASM_INLINE static uint32_t gpSize(const Gp& r, bool allowByte) {
+    if (r.id() >= 16) return 0;
+    if (r.isGpq()) return 8;
+    if (r.isGpd()) return 4;
+    if (r.isGpw()) return 2;
+    return allowByte && r.isGpbLo() ? 1 : 0;
+  }
+  // [base + index << shift + disp32] with 64-bit GP base/index (no rip, label, segment or absolute forms), decoded.
+  struct MemParts {
+    uint32_t base, index, shift;  // index 4 (rsp): none
+    int32_t disp;
+  };
+  MYRT_MASM_INLINE static bool plainMem(const Mem& m, MemParts& o) {
+    constexpr uint32_t kOther = Mem::kSignatureMemSegmentMask | Mem::kSignatureMemAddrTypeMask | Mem::kSignatureMemBroadcastMask;
+    if (m.baseType() != asmjit::RegType::kX86_Gpq || (m.signature().bits() & kOther) || m.baseId() >= 16) return false;
+    o.base = m.baseId();
+    o.disp = m.offsetLo32();
+    o.shift = m.shift();
+    if (m.indexType() == asmjit::RegType::kNone) {
+      o.index = 4;
+      return true;
     }
+    o.index = m.indexId();
+    return m.indexType() == asmjit::RegType::kX86_Gpq && o.index < 16 && o.index != 4;
   }
-  // [base + index << shift + disp32] with 64-bit GP base/index (no rip, label, segment or absolute forms).
-  static bool plainMem(const Mem& m) {
-    return m.baseType() == asmjit::RegType::kX86_Gpq && m.baseId() < 16 &&
-           (m.indexType() == asmjit::RegType::kNone || (m.indexType() == asmjit::RegType::kX86_Gpq && m.indexId() < 16 && m.indexId() != 4)) &&
-           !m.hasSegment() && m.addrType() == Mem::AddrType::kDefault && !m.hasBroadcast();
-  }
-  // Legacy prefixes of an operation of `size` bytes (0x66 for 16 bits); returns the cursor.
-  static uint8_t* sizePrefix(uint8_t* p, uint32_t size) {
+  // Legacy prefix of an operation of `size` bytes (0x66 for 16 bits), REX from W and the high bits of reg / index /
+  // base (`force`: byte registers spl..dil), then 1 or 2 opcode bytes (0F xx). Returns the cursor.
+  MYRT_MASM_INLINE static uint8_t* head(uint8_t* p, uint32_t size, uint32_t reg, uint32_t index, uint32_t base, bool force, uint32_t op) {
     if (size == 2) *p++ = 0x66;
-    return p;
-  }
-  // REX from W and the high bits of reg / index / base; `force` for byte registers spl..dil.
-  static uint8_t* rex(uint8_t* p, bool w, uint32_t reg, uint32_t index, uint32_t base, bool force) {
-    const uint32_t r = 0x40 | (w ? 8 : 0) | ((reg >> 1) & 4) | ((index >> 2) & 2) | ((base >> 3) & 1);
+    const uint32_t r = 0x40 | (size == 8 ? 8 : 0) | ((reg >> 1) & 4) | ((index >> 2) & 2) | ((base >> 3) & 1);
     if (r != 0x40 || force) *p++ = static_cast<uint8_t>(r);
-    return p;
-  }
-  static uint8_t* opcode(uint8_t* p, uint32_t op) {  // 1 or 2 opcode bytes (0F xx)
     if (op > 0xFF) *p++ = static_cast<uint8_t>(op >> 8);
     *p++ = static_cast<uint8_t>(op);
     return p;
   }
+  MYRT_MASM_INLINE static uint8_t* modrmReg(uint8_t* p, uint32_t reg, uint32_t rm) {
+    *p++ = static_cast<uint8_t>(0xC0 | ((reg & 7) << 3) | (rm & 7));
+    return p;
+  }
   // ModRM (+ SIB + displacement) of a plain memory operand.
-  static uint8_t* modrmMem(uint8_t* p, uint32_t reg, const Mem& m) {
-    const uint32_t base = m.baseId() & 7;
-    const int32_t disp = m.offsetLo32();
-    const bool sib = m.hasIndex() || base == 4;
+  MYRT_MASM_INLINE static uint8_t* modrmMem(uint8_t* p, uint32_t reg, const MemParts& m) {
+    const uint32_t base = m.base & 7;
+    const int32_t disp = m.disp;
+    const bool sib = m.index != 4 || base == 4;
     const uint32_t mod = (disp == 0 && base != 5) ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
     *p++ = static_cast<uint8_t>((mod << 6) | ((reg & 7) << 3) | (sib ? 4 : base));
-    if (sib) *p++ = static_cast<uint8_t>((m.shift() << 6) | ((m.hasIndex() ? (m.indexId() & 7) : 4) << 3) | base);
+    if (sib) *p++ = static_cast<uint8_t>((m.shift << 6) | ((m.index & 7) << 3) | base);
     if (mod == 1) {
       *p++ = static_cast<uint8_t>(disp);
     } else if (mod == 2) {
@@ -228,40 +330,42 @@ class MacroAssembler : public a64::Assembler {
     }
     return p;
   }
-  static bool needsByteRex(const Gp& r) { return r.size() == 1 && r.id() >= 4; }
-  // op r/m(rm), reg: one- or two-byte `op` (+0 for 8-bit forms when op is a one-byte odd opcode).
+  MYRT_MASM_INLINE static bool needsByteRex(uint32_t size, uint32_t id) { return size == 1 && id >= 4; }
+  // op r/m(rm), reg with one- or two-byte `op` (one-byte ops: the 8-bit form is op - 1).
   bool gpRR(uint32_t op, const Gp& rm, const Gp& reg) {
-    if (!room() || !isGp(rm, op <= 0xFF) || !isGp(reg, op <= 0xFF) || rm.size() != reg.size()) return false;
-    const uint32_t size = rm.size();
-    uint8_t* p = sizePrefix(_bufferPtr, size);
-    p = rex(p, size == 8, reg.id(), 0, rm.id(), needsByteRex(rm) || needsByteRex(reg));
-    p = opcode(p, size == 1 ? op - 1 : op);
-    *p++ = static_cast<uint8_t>(0xC0 | ((reg.id() & 7) << 3) | (rm.id() & 7));
-    return done(p) == asmjit::kErrorOk;
+    const uint32_t size = gpSize(rm, op <= 0xFF);
+    if (!size || gpSize(reg, op <= 0xFF) != size || !room()) return false;
+    const uint32_t g = reg.id(), b = rm.id();
+    uint8_t* p = head(_bufferPtr, size, g, 0, b, needsByteRex(size, b) || needsByteRex(size, g), size == 1 ? op - 1 : op);
+    done(modrmReg(p, g, b));
+    return true;
   }
   bool gpRM(uint32_t op, const Gp& reg, const Mem& m) {
-    if (!room() || !isGp(reg, op <= 0xFF && op != 0x8D) || !plainMem(m)) return false;
-    const uint32_t size = reg.size();
-    uint8_t* p = sizePrefix(_bufferPtr, size);
-    p = rex(p, size == 8, reg.id(), m.indexId() * m.hasIndex(), m.baseId(), needsByteRex(reg));
-    p = opcode(p, size == 1 ? op - 1 : op);
-    return done(modrmMem(p, reg.id(), m)) == asmjit::kErrorOk;
+    MemParts mp;
+    const uint32_t size = gpSize(reg, op <= 0xFF && op != 0x8D);
+    if (!size || !plainMem(m, mp) || !room()) return false;
+    const uint32_t g = reg.id();
+    uint8_t* p = head(_bufferPtr, size, g, mp.index, mp.base, needsByteRex(size, g), size == 1 ? op - 1 : op);
+    done(modrmMem(p, g, mp));
+    return true;
   }
   // movzx / movsx from an 8- or 16-bit source.
   bool extRR(uint32_t op, const Gp& d, const Gp& s) {
-    if (!room() || !isGp(d, false) || !isGp(s, true) || s.size() > 2 || d.size() < 4) return false;
-    uint8_t* p = rex(_bufferPtr, d.size() == 8, d.id(), 0, s.id(), needsByteRex(s));
-    p = opcode(p, op);
-    *p++ = static_cast<uint8_t>(0xC0 | ((d.id() & 7) << 3) | (s.id() & 7));
-    return done(p) == asmjit::kErrorOk;
+    const uint32_t dsize = gpSize(d, false), ssize = gpSize(s, true);
+    if (dsize < 4 || !ssize || ssize > 2 || !room()) return false;
+    uint8_t* p = head(_bufferPtr, dsize, d.id(), 0, s.id(), needsByteRex(ssize, s.id()), op);
+    done(modrmReg(p, d.id(), s.id()));
+    return true;
   }
   bool extRM(uint32_t op, const Gp& d, const Mem& m) {
-    if (!room() || !isGp(d, false) || d.size() < 4 || (m.size() != 1 && m.size() != 2) || !plainMem(m)) return false;
-    uint8_t* p = rex(_bufferPtr, d.size() == 8, d.id(), m.indexId() * m.hasIndex(), m.baseId(), false);
-    p = opcode(p, op);
-    return done(modrmMem(p, d.id(), m)) == asmjit::kErrorOk;
+    MemParts mp;
+    const uint32_t dsize = gpSize(d, false);
+    if (dsize < 4 || (m.size() != 1 && m.size() != 2) || !plainMem(m, mp) || !room()) return false;
+    uint8_t* p = head(_bufferPtr, dsize, d.id(), mp.index, mp.base, false, op);
+    done(modrmMem(p, d.id(), mp));
+    return true;
   }
-  static bool immFits(const Imm& i, uint32_t size, int64_t& v) {  // the value as the CPU sign-extends it
+  MYRT_MASM_INLINE static bool immFits(const Imm& i, uint32_t size, int64_t& v) {  // the value as the CPU sign-extends it
     if (i.type() != asmjit::ImmType::kInt) return false;
     const int64_t x = i.value();
     switch (size) {
@@ -271,133 +375,124 @@ class MacroAssembler : public a64::Assembler {
       default: if (x < INT32_MIN || x > INT32_MAX) return false; v = x; return true;
     }
   }
-  static uint8_t* imm(uint8_t* p, int64_t v, uint32_t bytes) {
-    const int32_t v32 = static_cast<int32_t>(v);
-    if (bytes == 1) *p++ = static_cast<uint8_t>(v);
-    else if (bytes == 2) { const int16_t v16 = static_cast<int16_t>(v); std::memcpy(p, &v16, 2); p += 2; }
-    else { std::memcpy(p, &v32, 4); p += 4; }
+  MYRT_MASM_INLINE static uint8_t* imm(uint8_t* p, int64_t v, uint32_t bytes) {
+    if (bytes == 1) {
+      *p++ = static_cast<uint8_t>(v);
+    } else if (bytes == 2) {
+      const int16_t v16 = static_cast<int16_t>(v);
+      std::memcpy(p, &v16, 2);
+      p += 2;
+    } else {
+      const int32_t v32 = static_cast<int32_t>(v);
+      std::memcpy(p, &v32, 4);
+      p += 4;
+    }
     return p;
   }
   bool movRI(const Gp& d, const Imm& i) {
-    if (!room() || !isGp(d, true) || i.type() != asmjit::ImmType::kInt) return false;
-    const uint32_t size = d.size();
+    const uint32_t size = gpSize(d, true);
+    if (!size || i.type() != asmjit::ImmType::kInt || !room()) return false;
     const int64_t x = i.value();
-    uint8_t* p = sizePrefix(_bufferPtr, size);
+    const uint32_t r = d.id();
+    uint8_t* p = _bufferPtr;
     if (size == 8) {
       if (x >= 0 && x <= UINT32_MAX) {  // mov r32, imm32 zero-extends: the short form
-        p = rex(p, false, 0, 0, d.id(), false);
-        *p++ = static_cast<uint8_t>(0xB8 + (d.id() & 7));
-        p = imm(p, x, 4);
+        p = imm(head(p, 4, 0, 0, r, false, 0xB8 + (r & 7)), x, 4);
       } else if (x >= INT32_MIN && x <= INT32_MAX) {
-        p = rex(p, true, 0, 0, d.id(), false);
-        *p++ = 0xC7;
-        *p++ = static_cast<uint8_t>(0xC0 | (d.id() & 7));
-        p = imm(p, x, 4);
+        p = imm(modrmReg(head(p, 8, 0, 0, r, false, 0xC7), 0, r), x, 4);
       } else {
-        p = rex(p, true, 0, 0, d.id(), false);
-        *p++ = static_cast<uint8_t>(0xB8 + (d.id() & 7));
+        p = head(p, 8, 0, 0, r, false, 0xB8 + (r & 7));
         std::memcpy(p, &x, 8);
         p += 8;
       }
-      return done(p) == asmjit::kErrorOk;
+      done(p);
+      return true;
     }
     int64_t v;
     if (!immFits(i, size, v)) return false;
-    p = rex(p, false, 0, 0, d.id(), needsByteRex(d));
-    *p++ = static_cast<uint8_t>((size == 1 ? 0xB0 : 0xB8) + (d.id() & 7));
-    return done(imm(p, v, size)) == asmjit::kErrorOk;
+    done(imm(head(p, size, 0, 0, r, needsByteRex(size, r), (size == 1 ? 0xB0 : 0xB8) + (r & 7)), v, size));
+    return true;
   }
   bool movMI(const Mem& m, const Imm& i) {
+    MemParts mp;
     const uint32_t size = m.size();
     int64_t v;
-    if (!room() || size == 0 || !plainMem(m) || !immFits(i, size, v)) return false;
-    uint8_t* p = sizePrefix(_bufferPtr, size);
-    p = rex(p, size == 8, 0, m.indexId() * m.hasIndex(), m.baseId(), false);
-    *p++ = size == 1 ? 0xC6 : 0xC7;
-    p = modrmMem(p, 0, m);
-    return done(imm(p, v, size == 8 ? 4 : size)) == asmjit::kErrorOk;
+    if (!size || !immFits(i, size, v) || !plainMem(m, mp) || !room()) return false;
+    uint8_t* p = modrmMem(head(_bufferPtr, size, 0, mp.index, mp.base, false, size == 1 ? 0xC6 : 0xC7), 0, mp);
+    done(imm(p, v, size == 8 ? 4 : size));
+    return true;
   }
-  // add/or/adc/sbb/and/sub/xor/cmp (ModRM extension `ext`) with an immediate: imm8 form when it fits.
+  // add/or/and/sub/xor/cmp (ModRM extension `ext`) with an immediate: imm8 form when it fits, the accumulator form
+  // (no ModRM) for al/eax/rax otherwise, as asmjit picks them. 16-bit operands go to asmjit.
   bool aluRI(uint32_t ext, const Gp& d, const Imm& i) {
-    const uint32_t size = d.size();
+    const uint32_t size = gpSize(d, true);
     int64_t v;
-    if (!room() || size == 2 || !isGp(d, true) || !immFits(i, size, v)) return false;
-    uint8_t* p = sizePrefix(_bufferPtr, size);
-    p = rex(p, size == 8, 0, 0, d.id(), needsByteRex(d));
+    if (!size || size == 2 || !immFits(i, size, v) || !room()) return false;
+    const uint32_t r = d.id();
     const bool short8 = size != 1 && v >= -128 && v <= 127;
-    if (d.id() == 0 && !short8) {  // al/ax/eax/rax: the accumulator form without ModRM (as asmjit picks it)
-      *p++ = static_cast<uint8_t>(ext * 8 + (size == 1 ? 4 : 5));
+    uint8_t* p;
+    if (r == 0 && !short8) {
+      p = head(_bufferPtr, size, 0, 0, 0, false, ext * 8 + (size == 1 ? 4 : 5));
     } else {
-      *p++ = size == 1 ? 0x80 : short8 ? 0x83 : 0x81;
-      *p++ = static_cast<uint8_t>(0xC0 | (ext << 3) | (d.id() & 7));
+      p = modrmReg(head(_bufferPtr, size, 0, 0, r, needsByteRex(size, r), size == 1 ? 0x80 : short8 ? 0x83 : 0x81), ext, r);
     }
-    return done(imm(p, v, size == 1 || short8 ? 1 : size == 8 ? 4 : size)) == asmjit::kErrorOk;
+    done(imm(p, v, size == 1 || short8 ? 1 : 4));
+    return true;
   }
   bool aluMI(uint32_t ext, const Mem& m, const Imm& i) {
+    MemParts mp;
     const uint32_t size = m.size();
     int64_t v;
-    if (!room() || size == 0 || size == 2 || !plainMem(m) || !immFits(i, size, v)) return false;
-    uint8_t* p = sizePrefix(_bufferPtr, size);
-    p = rex(p, size == 8, 0, m.indexId() * m.hasIndex(), m.baseId(), false);
+    if (!size || size == 2 || !immFits(i, size, v) || !plainMem(m, mp) || !room()) return false;
     const bool short8 = size != 1 && v >= -128 && v <= 127;
-    *p++ = size == 1 ? 0x80 : short8 ? 0x83 : 0x81;
-    p = modrmMem(p, ext, m);
-    return done(imm(p, v, size == 1 || short8 ? 1 : size == 8 ? 4 : size)) == asmjit::kErrorOk;
+    uint8_t* p = modrmMem(head(_bufferPtr, size, 0, mp.index, mp.base, false, size == 1 ? 0x80 : short8 ? 0x83 : 0x81), ext, mp);
+    done(imm(p, v, size == 1 || short8 ? 1 : 4));
+    return true;
   }
-  bool pushPop(uint8_t op, const Gp& r) {
-    if (!room() || r.type() != asmjit::RegType::kX86_Gpq || r.id() >= 16) return false;
-    uint8_t* p = rex(_bufferPtr, false, 0, 0, r.id(), false);
-    *p++ = static_cast<uint8_t>(op + (r.id() & 7));
-    return done(p) == asmjit::kErrorOk;
+  bool pushPop(uint32_t op, const Gp& r) {
+    if (gpSize(r, false) != 8 || !room()) return false;
+    done(head(_bufferPtr, 4, 0, 0, r.id(), false, op + (r.id() & 7)));
+    return true;
   }
-  // inc/dec/call (FF /ext) on a register or memory operand.
+  // inc/dec/call (FF /ext, FE for bytes) on a register or memory operand (call: no REX.W).
   bool unaryR(uint32_t ext, const Gp& r) {
-    if (!room() || !isGp(r, true)) return false;
-    const uint32_t size = r.size();
-    uint8_t* p = sizePrefix(_bufferPtr, size);
-    p = rex(p, size == 8 && ext != 2, 0, 0, r.id(), needsByteRex(r));
-    *p++ = size == 1 ? 0xFE : 0xFF;
-    *p++ = static_cast<uint8_t>(0xC0 | (ext << 3) | (r.id() & 7));
-    return done(p) == asmjit::kErrorOk;
+    const uint32_t size = gpSize(r, true);
+    if (!size || !room()) return false;
+    uint8_t* p = head(_bufferPtr, ext == 2 ? 4 : size, 0, 0, r.id(), needsByteRex(size, r.id()), size == 1 ? 0xFE : 0xFF);
+    done(modrmReg(p, ext, r.id()));
+    return true;
   }
   bool unaryM(uint32_t ext, const Mem& m) {
+    MemParts mp;
     const uint32_t size = m.size();
-    if (!room() || size == 0 || !plainMem(m)) return false;
-    uint8_t* p = sizePrefix(_bufferPtr, size);
-    p = rex(p, size == 8, 0, m.indexId() * m.hasIndex(), m.baseId(), false);
-    *p++ = size == 1 ? 0xFE : 0xFF;
-    return done(modrmMem(p, ext, m)) == asmjit::kErrorOk;
+    if (!size || !plainMem(m, mp) || !room()) return false;
+    done(modrmMem(head(_bufferPtr, size, 0, mp.index, mp.base, false, size == 1 ? 0xFE : 0xFF), ext, mp));
+    return true;
   }
-  bool sseRR(uint8_t pfx, uint8_t op, uint32_t reg, uint32_t rm) {
-    if (!room() || reg >= 16 || rm >= 16) return false;
-    uint8_t* p = _bufferPtr;
-    if (pfx) *p++ = pfx;
-    p = rex(p, false, reg, 0, rm, false);
-    *p++ = 0x0F;
-    *p++ = op;
-    *p++ = static_cast<uint8_t>(0xC0 | ((reg & 7) << 3) | (rm & 7));
-    return done(p) == asmjit::kErrorOk;
+  // SSE: mandatory prefix (0 none), REX without W, 0F op.
+  MYRT_MASM_INLINE static uint8_t* sseHead(uint8_t* p, uint32_t pfx, uint32_t reg, uint32_t index, uint32_t base, uint32_t op) {
+    if (pfx) *p++ = static_cast<uint8_t>(pfx);
+    return head(p, 4, reg, index, base, false, 0x0F00 | op);
   }
-  bool sseRM(uint8_t pfx, uint8_t op, uint32_t reg, const Mem& m) {
-    if (!room() || reg >= 16 || !plainMem(m)) return false;
-    uint8_t* p = _bufferPtr;
-    if (pfx) *p++ = pfx;
-    p = rex(p, false, reg, m.indexId() * m.hasIndex(), m.baseId(), false);
-    *p++ = 0x0F;
-    *p++ = op;
-    return done(modrmMem(p, reg, m)) == asmjit::kErrorOk;
+  bool sseRR(uint32_t pfx, uint32_t op, uint32_t reg, uint32_t rm) {
+    if (reg >= 16 || rm >= 16 || !room()) return false;
+    done(modrmReg(sseHead(_bufferPtr, pfx, reg, 0, rm, op), reg, rm));
+    return true;
   }
-  bool gpXmm(uint8_t op, bool w, uint32_t x, uint32_t g) {
-    if (!room() || x >= 16 || g >= 16) return false;
+  bool sseRM(uint32_t pfx, uint32_t op, uint32_t reg, const Mem& m) {
+    MemParts mp;
+    if (reg >= 16 || !plainMem(m, mp) || !room()) return false;
+    done(modrmMem(sseHead(_bufferPtr, pfx, reg, mp.index, mp.base, op), reg, mp));
+    return true;
+  }
+  // movd/movq: 66 [REX.W] 0F op, reg = the XMM register, rm = the GP register.
+  bool gpXmm(uint32_t op, bool w, uint32_t x, uint32_t g) {
+    if (x >= 16 || g >= 16 || !room()) return false;
     uint8_t* p = _bufferPtr;
     *p++ = 0x66;
-    p = rex(p, w, x, 0, g, false);
-    *p++ = 0x0F;
-    *p++ = op;
-    *p++ = static_cast<uint8_t>(0xC0 | ((x & 7) << 3) | (g & 7));
-    return done(p) == asmjit::kErrorOk;
+    done(modrmReg(head(p, w ? 8 : 4, x, 0, g, false, 0x0F00 | op), x, g));
+    return true;
   }
 };
-
 
 }  // namespace myrt::jit::x64

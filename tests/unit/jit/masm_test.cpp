@@ -283,3 +283,56 @@ TEST_CASE("masm: forms outside the fast path still go through asmjit", "[jit][ma
   for (int i = 0; i < 20000; ++i) p.check("mov r,m (growing)", [&](auto& m) { m.mov(a::r13, a::qword_ptr(a::r12, i)); });
   REQUIRE(p.fast->offset() == p.ref->offset());
 }
+
+TEST_CASE("masm: jumps and calls to labels", "[jit][masm]") {
+  asmjit::CodeHolder code;
+  code.init(asmjit::Environment::host());
+  MacroAssembler m(&code);
+  asmjit::Label back = m.newLabel(), fwd = m.newLabel(), far = m.newLabel();
+  m.bind(back);
+  m.jz(back);  // short backward: 74 fe
+  m.j(a::CondCode::kG, back);  // 7f fc
+  m.jmp(back);  // eb fa
+  m.jne(fwd);  // 0f 85 rel32 (forward: always near)
+  m.jmp(fwd);  // e9 rel32
+  m.call(fwd);  // e8 rel32
+  m.bind(fwd);
+  for (int i = 0; i < 40; ++i) m.mov(a::rax, a::qword_ptr(a::r12, 0x1000));  // 8 bytes each
+  m.jc(back);  // near backward
+  m.jmp(back);
+  m.js(far);
+  REQUIRE(m.hasPendingJumps());
+  m.bind(far);
+  REQUIRE_FALSE(m.hasPendingJumps());
+  const uint8_t* b = m.bufferData();
+  const std::vector<uint8_t> head(b, b + 6);
+  CHECK(head == std::vector<uint8_t>{0x74, 0xfe, 0x7f, 0xfc, 0xeb, 0xfa});
+  // forward fields: 0f 85 at 6 (field 8: 22 - 12 = 10), e9 at 12 (field 13: 22 - 17 = 5), e8 at 17 (field 18: 0)
+  auto rel = [&](size_t at) { int32_t r; std::memcpy(&r, b + at, 4); return r; };
+  CHECK(b[6] == 0x0f);
+  CHECK(b[7] == 0x85);
+  CHECK(rel(8) == 10);
+  CHECK(b[12] == 0xe9);
+  CHECK(rel(13) == 5);
+  CHECK(b[17] == 0xe8);
+  CHECK(rel(18) == 0);
+  const size_t jc = 22 + 40 * 8;
+  CHECK(b[jc] == 0x0f);
+  CHECK(b[jc + 1] == 0x82);
+  CHECK(rel(jc + 2) == -int32_t(jc + 6));
+  CHECK(b[jc + 6] == 0xe9);
+  CHECK(rel(jc + 7) == -int32_t(jc + 11));
+  CHECK(b[jc + 11] == 0x0f);
+  CHECK(b[jc + 12] == 0x88);
+  CHECK(rel(jc + 13) == 0);
+  // asmjit agrees on the backward forms
+  asmjit::CodeHolder rc;
+  rc.init(asmjit::Environment::host());
+  a::Assembler r(&rc);
+  asmjit::Label rb = r.newLabel();
+  r.bind(rb);
+  r.jz(rb);
+  r.jg(rb);
+  r.jmp(rb);
+  CHECK(std::vector<uint8_t>(r.bufferData(), r.bufferPtr()) == head);
+}
