@@ -3,14 +3,19 @@
 #include "jit/jit.h"
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "jit/common/code_memory.h"
+#include "jit/common/compile_service.h"
 #include "jit/common/perf_map.h"
 #include "runtime/exec/signals.h"
 #include "runtime/interp/interp.h"
@@ -65,6 +70,27 @@ struct JitFuncCode : TierCode {
   OsrRaw osrRaw = nullptr;  // auto tier: the OSR entry (nullptr: the function has no loops, or compiled for --tier=jit)
   std::vector<OsrLoop> osrLoops;  // by wasm offset
   uint64_t osrEntries = 0;  // interpreter frames that continued in this code (jit::osrEntries)
+};
+
+// Compiled and linked machine code of a set of functions of one instance, not installed yet (compileFuncs, any
+// thread); installCompiled swaps the entries (store's thread).
+struct CompiledCode {
+  struct Func {
+    FuncInst* f;
+    size_t offset;  // in the block
+    size_t size;
+#if MYRT_JIT_X64
+    x64::ModuleCompiler::OsrInfo osr;  // offsets relative to the function's start
+#endif
+  };
+  std::vector<Func> funcs;                                    // compiled
+  std::vector<std::pair<FuncInst*, std::string>> fallbacks;   // not compilable (unsupported instruction): why
+  std::shared_ptr<JitBlock> block;                            // null: nothing compiled, or `failure`
+  uint8_t* base = nullptr;                                    // the block's code
+  std::string failure;                                        // why compiled functions cannot run (no memory ...)
+  CompileStats stats;
+  bool keepCode = false;                                      // keep a copy of the linked bytes in `code` (tests)
+  std::vector<uint8_t> code;
 };
 
 // The entry of compiled functions: runs the machine code inside a wasm activation (exec/signals.h), so a fault of an
@@ -149,52 +175,88 @@ TrapReason lazyEntry(ExecContext& cx, FuncInst& f, Value* io);
 
 }  // namespace
 
-CompileStats compileInstance(Instance& inst) { return compileInstanceFrom(inst, &lazyEntry); }
+namespace {
 
-CompileStats compileInstanceFrom(Instance& inst, FuncEntry from, bool osrEntries) {
-  CompileStats st;
 #if MYRT_JIT_X64
-  if (!inst.module) return st;
-  const Module& m = *inst.module;
-  x64::ModuleCompiler mc(inst);
-  std::vector<uint8_t> code;
-  struct Entry {
-    FuncInst* f;
-    size_t offset;
-    size_t size;
-    x64::ModuleCompiler::OsrInfo osr;
-  };
-  std::vector<Entry> compiled;
+// One function's machine code before linking (offsets relative to its start).
+struct FuncCode {
+  std::vector<uint8_t> bytes;
   std::vector<x64::ModuleCompiler::CallFixup> fixups;
-  std::vector<size_t> fixupBase;  // code offset of the calling function, per fixup
-  for (FuncInst* f : inst.funcs) {
-    if (!f || f->instance != &inst || f->entry != from) continue;
-    while (code.size() % 16) code.push_back(0xCC);
-    const size_t at = code.size();
-    x64::ModuleCompiler::OsrInfo osr;
-    Status s = mc.compile(f->index, code, &fixups, osrEntries ? &osr : nullptr);
-    fixupBase.resize(fixups.size(), at);
-    if (!s.ok()) {
-      code.resize(at);
-      f->entry = interpreterEntry();
-      ++st.fallbacks;
-      if (verbose()) std::fprintf(stderr, "jit: function %u runs in the interpreter: %s\n", f->index, s.error().message.c_str());
+  x64::ModuleCompiler::OsrInfo osr;
+  std::string error;  // non-empty: not compiled (the reason)
+};
+
+// Compiles funcs[i] into out[i] on `jobs` threads (the calling thread is one of them), each with its own
+// ModuleCompiler; the functions are handed out one at a time in order. Reads only what is immutable after
+// instantiation (jit.h), so it may run on any thread. Small sets compile on the calling thread alone (a thread start
+// would cost more than it saves).
+void compileEach(Instance& inst, const std::vector<FuncInst*>& funcs, unsigned jobs, bool osrEntries,
+                 std::vector<FuncCode>& out) {
+  out.assign(funcs.size(), FuncCode{});
+  const Module& m = *inst.module;
+  uint64_t bytes = 0;
+  for (const FuncInst* f : funcs) bytes += m.funcs[f->index].body.size;
+  if (bytes < kParallelCompileMinBytes) jobs = 1;
+  jobs = static_cast<unsigned>(std::min<size_t>(std::max(jobs, 1u), funcs.size()));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    x64::ModuleCompiler mc(inst);
+    for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < funcs.size();) {
+      Status st = mc.compile(funcs[i]->index, out[i].bytes, &out[i].fixups, osrEntries ? &out[i].osr : nullptr);
+      if (!st.ok()) {
+        out[i].bytes.clear();
+        out[i].fixups.clear();
+        out[i].error = st.error().message.empty() ? std::string("unknown error") : st.error().message;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+}
+#endif
+
+// Compiles and links `funcs` (functions of `inst`) into one block; installs nothing. Any thread.
+// With `osrEntries`, functions with loops also get an OSR entry (auto tier).
+CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, unsigned jobs, bool osrEntries,
+                          bool keepCode = false) {
+  CompiledCode cc;
+  cc.keepCode = keepCode;
+#if MYRT_JIT_X64
+  if (!inst.module || funcs.empty()) return cc;
+  const Module& m = *inst.module;
+  std::vector<FuncCode> each;
+  compileEach(inst, funcs, jobs, osrEntries, each);
+  // layout as one sequential compile would make it: each function 16-byte aligned (int3 padding), in order
+  std::vector<uint8_t> code;
+  std::vector<size_t> offsets(funcs.size(), SIZE_MAX);
+  for (size_t i = 0; i < funcs.size(); ++i) {
+    if (!each[i].error.empty()) {
+      cc.fallbacks.push_back({funcs[i], std::move(each[i].error)});
       continue;
     }
-    compiled.push_back({f, at, code.size() - at, std::move(osr)});
-    ++st.functions;
-    st.bodyBytes += m.funcs[f->index].body.size;
+    while (code.size() % 16) code.push_back(0xCC);
+    offsets[i] = code.size();
+    code.insert(code.end(), each[i].bytes.begin(), each[i].bytes.end());
+    cc.funcs.push_back({funcs[i], offsets[i], each[i].bytes.size(), std::move(each[i].osr)});
+    cc.stats.bodyBytes += m.funcs[funcs[i]->index].body.size;
   }
-  if (compiled.empty()) return st;
+  cc.stats.functions = cc.funcs.size();
+  cc.stats.fallbacks = cc.fallbacks.size();
+  if (cc.funcs.empty()) return cc;
   // link: direct calls go to the callee's code, or through the entry stub when it has none
   const size_t stubAt = code.size();
   x64::ModuleCompiler::appendCallViaEntryStub(code);
   std::vector<size_t> codeOf(m.funcs.size(), stubAt);
-  for (const Entry& e : compiled) codeOf[e.f->index] = e.offset + x64::ModuleCompiler::kDirectEntryOffset;
-  for (size_t i = 0; i < fixups.size(); ++i) {
-    const size_t site = fixupBase[i] + fixups[i].offset;
-    const int32_t rel = static_cast<int32_t>(static_cast<int64_t>(codeOf[fixups[i].calleeIndex]) - int64_t(site + 4));
-    std::memcpy(code.data() + site, &rel, 4);
+  for (const CompiledCode::Func& e : cc.funcs) codeOf[e.f->index] = e.offset + x64::ModuleCompiler::kDirectEntryOffset;
+  for (size_t i = 0; i < funcs.size(); ++i) {
+    if (offsets[i] == SIZE_MAX) continue;
+    for (const x64::ModuleCompiler::CallFixup& fx : each[i].fixups) {
+      const size_t site = offsets[i] + fx.offset;
+      const int32_t rel = static_cast<int32_t>(static_cast<int64_t>(codeOf[fx.calleeIndex]) - int64_t(site + 4));
+      std::memcpy(code.data() + site, &rel, 4);
+    }
   }
   if (const char* dump = std::getenv("MYRT_JIT_DUMP")) {  // diagnostics: objdump -D -b binary -mi386:x86-64 FILE
     if (std::FILE* df = std::fopen(dump, "wb")) {
@@ -202,43 +264,98 @@ CompileStats compileInstanceFrom(Instance& inst, FuncEntry from, bool osrEntries
       std::fclose(df);
     }
   }
+  if (cc.keepCode) cc.code = code;
   auto block = std::make_shared<JitBlock>();
   uint8_t* p = block->memory.allocateWritable(code.size());
   if (!p || (std::memcpy(p, code.data(), code.size()), !block->memory.makeExecutable())) {
-    for (const Entry& e : compiled) e.f->entry = interpreterEntry();
-    return st;
+    cc.failure = "no executable memory";
+    return cc;
   }
-  st.machineBytes = code.size();
-  for (const Entry& e : compiled) {
+  for (const CompiledCode::Func& e : cc.funcs) {
     block->starts.push_back(reinterpret_cast<uintptr_t>(p + e.offset));
     block->funcs.push_back(e.f);
   }
   block->rangeHandle = registerCodeRange(p, p + code.size(), &JitBlock::lookup, block.get());
   if (!block->rangeHandle && !inst.memories.empty() && inst.memories[0]->guarded) {
     // unchecked accesses need the signal handler to know this code: without that, stay in the interpreter
-    for (const Entry& e : compiled) e.f->entry = interpreterEntry();
-    st.fallbacks += st.functions;
-    st.functions = 0;
-    return st;
+    cc.failure = "code range not registered with the fault handler";
+    return cc;
   }
-  for (const Entry& e : compiled) {
+  cc.stats.machineBytes = code.size();
+  cc.block = std::move(block);
+  cc.base = p;
+#else
+  (void)inst;
+  (void)funcs;
+  (void)jobs;
+#endif
+  return cc;
+}
+
+// Store's thread: swaps the entries of the compiled functions whose entry is still `from`; the others that were
+// selected get the interpreter's entry (a function the JIT cannot compile, or the whole set when linking failed).
+void installCompiled(CompiledCode& cc, FuncEntry from) {
+  for (const auto& [f, why] : cc.fallbacks) {
+    if (f->entry == from) f->entry = interpreterEntry();
+    if (verbose()) std::fprintf(stderr, "jit: function %u runs in the interpreter: %s\n", f->index, why.c_str());
+  }
+  if (!cc.block) {
+    for (const CompiledCode::Func& e : cc.funcs)
+      if (e.f->entry == from) e.f->entry = interpreterEntry();
+    if (!cc.funcs.empty()) {
+      cc.stats.fallbacks += cc.stats.functions;
+      cc.stats.functions = 0;
+      if (verbose()) std::fprintf(stderr, "jit: %zu functions stay in the interpreter: %s\n", cc.funcs.size(), cc.failure.c_str());
+    }
+    return;
+  }
+  for (const CompiledCode::Func& e : cc.funcs) {
+    if (e.f->entry != from) continue;
     auto fc = std::make_unique<JitFuncCode>();
-    fc->block = block;
-    fc->raw = reinterpret_cast<FuncEntry>(p + e.offset);
+    fc->block = cc.block;
+    fc->raw = reinterpret_cast<FuncEntry>(cc.base + e.offset);
+#if MYRT_JIT_X64
     if (e.osr.entryOffset) {
-      fc->osrRaw = reinterpret_cast<OsrRaw>(p + e.offset + e.osr.entryOffset);
-      for (const auto& l : e.osr.loops) fc->osrLoops.push_back({l.wasmOffset, l.slots, p + e.offset + l.codeOffset});
+      fc->osrRaw = reinterpret_cast<OsrRaw>(cc.base + e.offset + e.osr.entryOffset);
+      for (const auto& l : e.osr.loops) fc->osrLoops.push_back({l.wasmOffset, l.slots, cc.base + e.offset + l.codeOffset});
       std::sort(fc->osrLoops.begin(), fc->osrLoops.end(),
                 [](const OsrLoop& a, const OsrLoop& b) { return a.wasmOffset < b.wasmOffset; });
     }
+#endif
     e.f->jitCode = std::move(fc);
     e.f->entry = &trampolineEntry;
-    perfMapAdd(p + e.offset, e.size, &m, e.f->index);
+    perfMapAdd(cc.base + e.offset, e.size, e.f->instance->module.get(), e.f->index);
   }
-#else
-  (void)inst;
-#endif
-  return st;
+}
+
+// The functions of `inst` whose entry is `from`, in index order (store's thread).
+std::vector<FuncInst*> funcsWithEntry(Instance& inst, FuncEntry from) {
+  std::vector<FuncInst*> out;
+  for (FuncInst* f : inst.funcs)
+    if (f && f->instance == &inst && f->entry == from) out.push_back(f);
+  return out;
+}
+
+unsigned compileJobsOf(const Instance& inst) {
+  const uint32_t j = inst.store ? inst.store->config().compileJobs : 0;
+  return j ? j : defaultCompileJobs();
+}
+
+}  // namespace
+
+std::vector<uint8_t> compiledBytes(Instance& inst, unsigned jobs) {
+  std::vector<FuncInst*> funcs;
+  for (FuncInst* f : inst.funcs)
+    if (f && f->instance == &inst) funcs.push_back(f);
+  return compileFuncs(inst, funcs, jobs, /*osrEntries=*/false, /*keepCode=*/true).code;
+}
+
+CompileStats compileInstance(Instance& inst) { return compileInstanceFrom(inst, &lazyEntry); }
+
+CompileStats compileInstanceFrom(Instance& inst, FuncEntry from, bool osrEntries) {
+  CompiledCode cc = compileFuncs(inst, funcsWithEntry(inst, from), compileJobsOf(inst), osrEntries);
+  installCompiled(cc, from);
+  return cc.stats;
 }
 
 CompileStats compileForMeasurement(Instance& inst) {
@@ -292,21 +409,91 @@ TrapReason lazyEntry(ExecContext& cx, FuncInst& f, Value* io) {
   return f.entry(cx, f, io);
 }
 
-// The auto tier's tier-up (called by the interpreter at a poll of a hot function `f`, on the store's thread):
-// compiles every function of f's instance that is still interpreted and swaps their entries. Interpreter frames
-// running now finish in the interpreter; new calls go to the machine code. Each instance tiers up once (functions
-// the JIT cannot compile stay interpreted and are not counted again).
-void tierUpInstance(ExecContext& cx, FuncInst& f) {
+// ---- the auto tier's tier-up ----
+// At the poll where a function `f` reaches the threshold (interpreter, store's thread), every still-interpreted
+// function of f's instance is selected and no longer counted, and a TierUpJob compiles them on the compile thread
+// (CompileService) while the interpreter goes on. The compile thread sets job->done and ExecContext::tierUpReady; the
+// interpreter's next slow poll calls installReady on the store's thread, which swaps the entries (FuncInst::entry,
+// jitCode are never written by another thread). Interpreter frames running then finish in the interpreter; new calls
+// go to the machine code. Each instance tiers up once (functions the JIT cannot compile stay interpreted, uncounted).
+struct TierUpJob {
+  Instance* inst = nullptr;
+  uint32_t hotIndex = 0;          // the function that reached the threshold (diagnostics)
+  std::vector<FuncInst*> funcs;   // selected on the store's thread
+  CompiledCode code;              // written by the compile thread before `done`
+  std::atomic<bool> done{false};
+};
+
+// Per-store state (Store::tierState): jobs submitted and not installed yet. Destroyed first when the store dies: the
+// store's queued jobs are dropped and a running one is waited for (it reads the store's instance and functions).
+struct AutoTierState : TierCode {
+  std::vector<std::shared_ptr<TierUpJob>> pending;
+  ~AutoTierState() override { CompileService::get().cancel(this); }
+};
+
+AutoTierState* autoState(Store& s, bool create) {
+  if (!s.tierState && create) s.tierState = std::make_unique<AutoTierState>();
+  return static_cast<AutoTierState*>(s.tierState.get());  // an auto store's tierState is only ever this
+}
+
+void installJob(ExecContext& cx, TierUpJob& job) {
+  installCompiled(job.code, interpreterEntry());
+  if (cx.tierUpActive) --cx.tierUpActive;
+  if (cx.osr && cx.interpActivations) cx.osrHold = true;  // running interpreter frames may still take OSR
+  if (verbose())
+    std::fprintf(stderr, "jit: tier-up of function %u: %llu functions compiled, %llu stay interpreted\n", job.hotIndex,
+                 static_cast<unsigned long long>(job.code.stats.functions),
+                 static_cast<unsigned long long>(job.code.stats.fallbacks));
+  job.code = CompiledCode{};  // the functions' JitFuncCode keep the block
+}
+
+// Store's thread, at a poll (ExecContext::tierInstall): installs every finished job.
+void installReady(ExecContext& cx) {
+  cx.tierUpReady.exchange(0, std::memory_order_acq_rel);  // before reading `done`: a later finish sets it again
+  AutoTierState* st = autoState(*cx.store, false);
+  if (!st) return;
+  std::erase_if(st->pending, [&](const std::shared_ptr<TierUpJob>& j) {
+    if (!j->done.load(std::memory_order_acquire)) return false;
+    installJob(cx, *j);
+    return true;
+  });
+}
+
+// Selects f's instance for compilation (store's thread); null when there is nothing to compile.
+std::shared_ptr<TierUpJob> startTierUp(ExecContext& cx, FuncInst& f) {
   if (cx.stackLimit == 0) cx.stackLimit = threadStackLimit();
   Instance* inst = f.instance;
   f.hotness = kNoTierUp;
-  if (!inst) return;
+  if (!inst) return nullptr;
   for (FuncInst* g : inst->funcs)
     if (g && g->instance == inst) g->hotness = kNoTierUp;
-  const CompileStats st = compileInstanceFrom(*inst, interpreterEntry(), /*osrEntries=*/true);
-  if (verbose())
-    std::fprintf(stderr, "jit: tier-up of function %u: %llu functions compiled, %llu stay interpreted\n", f.index,
-                 static_cast<unsigned long long>(st.functions), static_cast<unsigned long long>(st.fallbacks));
+  auto job = std::make_shared<TierUpJob>();
+  job->inst = inst;
+  job->hotIndex = f.index;
+  job->funcs = funcsWithEntry(*inst, interpreterEntry());
+  return job;
+}
+
+// TierUpHook of autoConfig: compiles in the background.
+void tierUpBackground(ExecContext& cx, FuncInst& f) {
+  std::shared_ptr<TierUpJob> job = startTierUp(cx, f);
+  if (!job) return;
+  AutoTierState* st = autoState(*cx.store, true);
+  st->pending.push_back(job);
+  std::atomic<uint32_t>* ready = &cx.tierUpReady;  // lives as long as the store, which outlives the job (cancel)
+  CompileService::get().submit(st, [job, ready] {
+    job->code = compileFuncs(*job->inst, job->funcs, 1, /*osrEntries=*/true);
+    job->done.store(true, std::memory_order_release);
+    ready->store(1, std::memory_order_release);
+  });
+}
+
+// TierUpHook of autoConfig(..., TierUpMode::Synchronous): compiles and installs at the poll itself.
+void tierUpSynchronous(ExecContext& cx, FuncInst& f) {
+  std::shared_ptr<TierUpJob> job = startTierUp(cx, f);
+  if (!job) return;
+  job->code = compileFuncs(*job->inst, job->funcs, compileJobsOf(*job->inst), /*osrEntries=*/true);
+  installJob(cx, *job);
 }
 
 }  // namespace
@@ -321,6 +508,14 @@ bool jitAvailable() {
 }
 
 FuncEntry jitEntry() { return &jit::lazyEntry; }
+
+unsigned defaultCompileJobs() {
+  static const unsigned v = [] {
+    const long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return static_cast<unsigned>(std::clamp<long>(n, 1, kMaxDefaultCompileJobs));
+  }();
+  return v;
+}
 
 uint32_t defaultTierUpThreshold() {
   static const uint32_t v = [] {
@@ -343,15 +538,32 @@ bool osrEnabled() {
   return v;
 }
 
-StoreConfig autoConfig(const StoreLimits& limits, uint32_t threshold) {
+TierUpMode defaultTierUpMode() {
+  static const TierUpMode v = [] {
+    const char* e = std::getenv("MYRT_TIER_UP_SYNC");
+    return e && *e && std::strcmp(e, "0") != 0 ? TierUpMode::Synchronous : TierUpMode::Background;
+  }();
+  return v;
+}
+
+StoreConfig autoConfig(const StoreLimits& limits, uint32_t threshold, std::optional<TierUpMode> mode) {
   StoreConfig c;
   c.limits = limits;
   c.wasmEntry = interpreterEntry();
-  c.tierUp = &jit::tierUpInstance;
+  c.tierUp = mode.value_or(defaultTierUpMode()) == TierUpMode::Synchronous ? &jit::tierUpSynchronous
+                                                                            : &jit::tierUpBackground;
+  c.tierInstall = &jit::installReady;
   c.tierUpThreshold = threshold ? threshold : defaultTierUpThreshold();
   c.osr = osrEnabled() ? &jit::osrEnter : nullptr;
   return c;
 }
+
+namespace jit {
+void finishTierUps(Store& store) {
+  if (AutoTierState* st = autoState(store, false)) CompileService::get().wait(st);
+  if (store.context().tierInstall) installReady(store.context());
+}
+}  // namespace jit
 
 StoreConfig jitConfig(const StoreLimits& limits) {
   StoreConfig c;

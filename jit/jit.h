@@ -16,7 +16,9 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "runtime/base/result.h"
 #include "runtime/exec/store.h"
@@ -30,13 +32,24 @@ FuncEntry jitEntry();
 StoreConfig jitConfig(const StoreLimits& limits = {});
 
 // Auto tier: functions start in the interpreter, which counts polls per function (function entries and loop
-// back-edges, FuncInst::hotness); when one function reaches the threshold, its whole instance is compiled
-// synchronously (jit::compileInstanceFrom) and the compiled functions' entries are swapped. The JIT's code object lives
-// in FuncInst::jitCode, so interpreter frames of a function tiered up while they run finish in the interpreter.
+// back-edges, FuncInst::hotness); when one function reaches the threshold, every still-interpreted function of its
+// instance is compiled on the background compile thread (jit/common/compile_service.h) while the interpreter goes on.
+// The compiled code is installed on the store's thread at the interpreter's next slow poll after the compile finished
+// (ExecContext::tierUpReady -> tierInstall): FuncInst::entry and FuncInst::jitCode are written only there, so every
+// reader (interpreter, JIT code, host) is on the store's thread. The JIT's code object lives in FuncInst::jitCode and
+// the interpreter's in FuncInst::code, so interpreter frames of a function tiered up while they run finish in the
+// interpreter; new calls take the new entry. A store that dies with a compile in flight cancels or waits for it
+// (Store::tierState is destroyed first).
+//
+// What the compiler reads of an Instance from the compile thread is immutable after instantiation: the Module,
+// Instance::funcs/globals/memories (the vectors and the objects' identities), FuncInst::instance/index, and
+// MemoryInst::guarded/base (a memory's base never moves). It takes addresses (globals' values, memory sizes, FuncInst
+// pointers) but never reads mutable state; keep it so when the compiler changes (the ThreadSanitizer run of
+// tierup_test checks it).
 constexpr uint32_t kDefaultTierUpThreshold = 1000;
 // kDefaultTierUpThreshold, or MYRT_TIER_UP_THRESHOLD (a positive integer) from the environment.
 uint32_t defaultTierUpThreshold();
-//
+
 // On-stack replacement (OSR): an interpreter frame of a function whose JIT code is installed continues in that code at
 // its next taken loop back-edge (the poll that counts back-edges; StoreConfig::osr, exec/store.h), so a hot loop in a
 // function called once (main) does not stay interpreted. At a loop head both tiers keep the frame as Value slots
@@ -47,10 +60,23 @@ uint32_t defaultTierUpThreshold();
 // the interpreter returns them to its caller as if it had run the call to its end. Every reachable loop of a compiled
 // function is an OSR target (functions the JIT does not compile have none). x64::ModuleCompiler::OsrInfo describes
 // the machine-code side. MYRT_OSR=0 in the environment turns OSR off (measurements, diagnostics).
-// threshold 0: defaultTierUpThreshold().
-StoreConfig autoConfig(const StoreLimits& limits = {}, uint32_t threshold = 0);
 // False when MYRT_OSR=0 (read once): autoConfig then leaves StoreConfig::osr null.
 bool osrEnabled();
+
+enum class TierUpMode : uint8_t {
+  Background,   // compile on the compile thread, install at a later poll (the default)
+  Synchronous,  // compile and install at the poll that reached the threshold (tests, diagnostics)
+};
+// Background, or Synchronous when MYRT_TIER_UP_SYNC is set (and not "0").
+TierUpMode defaultTierUpMode();
+// threshold 0: defaultTierUpThreshold(); no mode: defaultTierUpMode().
+StoreConfig autoConfig(const StoreLimits& limits = {}, uint32_t threshold = 0, std::optional<TierUpMode> mode = {});
+
+// Threads compiling one instance on the JIT tier when StoreConfig::compileJobs is 0: the online CPUs, at most
+// kMaxDefaultCompileJobs. Instances with less than kParallelCompileMinBytes of code compile on one thread.
+constexpr unsigned kMaxDefaultCompileJobs = 8;
+constexpr uint64_t kParallelCompileMinBytes = 64 * 1024;
+unsigned defaultCompileJobs();
 
 namespace jit {
 
@@ -61,7 +87,9 @@ struct CompileStats {
   uint64_t machineBytes = 0;  // machine code bytes emitted
 };
 
-// Compiles every function of `inst` that still has jitEntry() (all of them for a fresh instance) and swaps entries.
+// Compiles every function of `inst` that still has jitEntry() (all of them for a fresh instance) and swaps entries,
+// on StoreConfig::compileJobs threads (each with its own x64::ModuleCompiler; the functions are linked in index order,
+// so the code is the same for any number of threads).
 // A function that cannot be compiled gets the interpreter's entry; its reason is kept for diagnostics
 // (MYRT_JIT_VERBOSE=1 prints one line per fallback to stderr).
 CompileStats compileInstance(Instance& inst);
@@ -71,6 +99,13 @@ CompileStats compileInstanceFrom(Instance& inst, FuncEntry from, bool osrEntries
 
 // How many interpreter frames of `f` continued in its machine code by on-stack replacement (0 without JIT code).
 uint64_t osrEntries(const FuncInst& f);
+
+// Auto tier: waits for the store's background compiles and installs them (store's thread; tests, benchmarks).
+void finishTierUps(Store& store);
+
+// The linked machine code of every defined function of `inst` compiled on `jobs` threads, installing nothing (tests:
+// the same bytes for every `jobs`).
+std::vector<uint8_t> compiledBytes(Instance& inst, unsigned jobs);
 
 // Compiles every defined function of `inst` into a scratch buffer without installing anything (compile-speed
 // measurement); `bodyBytes`/`machineBytes` count what was compiled.

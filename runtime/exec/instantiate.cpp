@@ -254,6 +254,8 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr
     f->entry = store.config().wasmEntry;
     inst->funcs.push_back(f);
   }
+  // Auto tier: the instance's functions are counted until it is compiled and installed (ExecContext::tierUpActive).
+  if (store.context().tierUp && m.funcs.size() > m.numImportedFuncs) ++store.context().tierUpActive;
   for (uint32_t i = m.numImportedTags; i < m.tags.size(); ++i) {
     TagInst* t = store.newTag();
     t->type = &m.types[m.tags[i].typeIndex].comp;

@@ -131,6 +131,7 @@ Store::Store(const StoreConfig& config) : config_(config) {
   cx_.store = this;
   cx_.interrupt = &interrupt_->requested;
   cx_.tierUp = config_.tierUp;
+  cx_.tierInstall = config_.tierInstall;
   cx_.tierUpThreshold = config_.tierUpThreshold;
   cx_.osr = config_.osr;
   cx_.maxDepth = config_.limits.maxCallDepth;
@@ -138,6 +139,8 @@ Store::Store(const StoreConfig& config) : config_(config) {
 }
 
 Store::~Store() {
+  // First: background work of the tier (compiles reading this store's objects) is cancelled or finished.
+  tierState.reset();
   // Memories release their bytes into the store: destroy them while the store is still alive.
   memories_.clear();
   if (cx_.stackBase) munmap(cx_.stackBase, stackBytes_);

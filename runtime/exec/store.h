@@ -195,6 +195,9 @@ struct StoreLimits {
 
 // Tier-up hook (auto tier): called by the interpreter when a function's poll count reaches the threshold.
 using TierUpHook = void (*)(ExecContext& cx, FuncInst& f);
+// Install hook (auto tier): called by the interpreter at a poll when ExecContext::tierUpReady is set (a background
+// compile finished), on the store's thread; it swaps the entries of the compiled functions.
+using TierInstallHook = void (*)(ExecContext& cx);
 constexpr uint32_t kNoTierUp = UINT32_MAX;  // FuncInst::hotness of a function that is never tiered up again
 // On-stack replacement (auto tier): called by the interpreter at a taken loop back-edge of `f` when f has JIT code
 // (FuncInst::jitCode). `loopOffset` is the wasm code offset of the loop instruction; `fp` the interpreter frame, whose
@@ -208,8 +211,12 @@ struct StoreConfig {
   StoreLimits limits;
   FuncEntry wasmEntry = nullptr;  // entry installed into every wasm function (the tier); see interp/interp.h
   TierUpHook tierUp = nullptr;    // auto tier (tiers.h): null on interpreter-only and JIT stores
+  TierInstallHook tierInstall = nullptr;  // auto tier: installs finished background compiles (with tierUp)
   uint32_t tierUpThreshold = 0;   // polls of one function (entries + loop iterations) before tierUp is called
   OsrHook osr = nullptr;          // auto tier: interpreter frames enter JIT code at loop back-edges (null: never)
+  // Threads compiling one instance on the JIT tier (jit/jit.h compileInstance): 0 = defaultCompileJobs(). The code
+  // is the same for every value.
+  uint32_t compileJobs = 0;
 };
 
 // The interrupt request of a store. Any thread may set `requested` (through the shared_ptr from
@@ -232,10 +239,25 @@ struct ExecContext {
   bool fuelEnabled = false;
   int64_t fuel = 0;
   // Auto tier (StoreConfig::tierUp): the interpreter counts polls per function (FuncInst::hotness) and calls the hook
-  // at the threshold; null otherwise (then the interpreter's polls stay one load and a test).
+  // at the threshold; null otherwise (then the interpreter's polls stay one load and a test). The hook starts a
+  // background compile; when one finishes, the compile thread sets `tierUpReady` and the interpreter calls
+  // `tierInstall` at its next slow poll, on the store's thread: entries (FuncInst::entry, jitCode) are only ever
+  // written on the store's thread.
   TierUpHook tierUp = nullptr;
+  TierInstallHook tierInstall = nullptr;
   uint32_t tierUpThreshold = 0;
   OsrHook osr = nullptr;            // StoreConfig::osr
+  // Reasons for every interpreter poll to take the slow path (pollSlow) besides fuel: the auto tier holds one per
+  // instance whose functions are still counted or whose compile is not installed yet. At 0 the polls of an auto
+  // store are as cheap as an interpreter store's (one load and a test of the interrupt flag). Read by the
+  // interpreter when a run starts and after every slow poll; other tier-up mechanisms may hold it too.
+  uint32_t tierUpActive = 0;
+  std::atomic<uint32_t> tierUpReady{0};  // set (release) by a compile thread: tierInstall has work
+  // OSR: set by an install while interpreter activations run (their frames of the just-compiled functions may move to
+  // JIT code at a back-edge poll, which must stay slow for that); cleared when the last interpreter activation of this
+  // context ends (interpActivations back to 0).
+  bool osrHold = false;
+  uint32_t interpActivations = 0;  // interpreter activations (runs) live on this context
   // Interpreter value stack: [stackBase, stackEnd); `sp` is the first free slot.
   Value* stackBase = nullptr;
   Value* stackEnd = nullptr;
@@ -335,6 +357,10 @@ class Store {
 
   // Registered instances by name (the script `register` command / host modules).
   std::unordered_map<std::string, Instance*> registered;
+
+  // Per-store state of the executing tier (e.g. the auto tier's background compiles, jit/jit.cpp). Destroyed first
+  // when the store dies, before any runtime object, so it can cancel or wait for work that refers to them.
+  std::unique_ptr<TierCode> tierState;
 
  private:
   bool initStack();

@@ -149,9 +149,11 @@ template <typename T> inline T storedConst(const uint32_t* ip) {
   else return std::bit_cast<T>(ip[2]);
 }
 
-// Interruption, fuel and tier-up counting, at loop back-edges and function entries of `fn` (the fast test is inline
-// in POLL). Tier-up (auto tier) swaps entries only: this frame and the other interpreter frames of `fn` go on in the
-// interpreter (their code stays in FuncInst::code); later calls take the new entry.
+// Interruption, fuel and tier-up, at loop back-edges and function entries of `fn` (the fast test is inline in POLL).
+// Tier-up (auto tier): this is where the store's thread installs finished background compiles (tierInstall) and
+// counts `fn`'s polls towards its threshold (tierUp starts a compile). Installing swaps entries only: this frame and
+// the other interpreter frames of `fn` go on in the interpreter (their code stays in FuncInst::code); later calls
+// take the new entry.
 std::atomic<uint32_t> kPollAlways{1};
 [[gnu::noinline]] TrapReason pollSlow(ExecContext& cx, uint32_t cost, FuncInst* fn) {
   if (cx.interrupt && cx.interrupt->load(std::memory_order_relaxed)) return TrapReason::Interrupted;
@@ -159,8 +161,18 @@ std::atomic<uint32_t> kPollAlways{1};
     cx.fuel -= cost;
     if (cx.fuel < 0) return TrapReason::FuelExhausted;
   }
-  if (cx.tierUp && fn->hotness != kNoTierUp && ++fn->hotness >= cx.tierUpThreshold) cx.tierUp(cx, *fn);
+  if (cx.tierUp) {
+    if (cx.tierUpReady.load(std::memory_order_acquire)) cx.tierInstall(cx);
+    if (fn->hotness != kNoTierUp && ++fn->hotness >= cx.tierUpThreshold) cx.tierUp(cx, *fn);
+  }
   return TrapReason::None;
+}
+// The word POLL tests: the store's interrupt flag, or (fuel metered, tier-up counting or installing pending, frames
+// that may still move to JIT code by OSR) one that is always set, so that the hot path is a single load and test and
+// those polls go to pollSlow. Chosen when a run starts and again after every slow poll: an auto store's polls become
+// cheap once ExecContext::tierUpActive is 0 and no osrHold remains.
+inline const std::atomic<uint32_t>* pollWordOf(const ExecContext& cx) {
+  return cx.fuelEnabled || cx.tierUpActive || cx.osrHold || !cx.interrupt ? &kPollAlways : cx.interrupt;
 }
 inline uint64_t addrOf(const Value& v, uint32_t flagWord) { return (flagWord & 0x80000000u) ? v.i64 : uint64_t(v.i32); }
 inline bool effective(uint64_t a, uint64_t off, uint64_t len, const MemoryInst* m, uint64_t& ea) {
@@ -318,10 +330,7 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
   const uint32_t* base = entryCode->code.data();
   const uint32_t* ip = base;
   const MemoryInst* mem0 = id->memory0;
-  // The word POLL tests: the store's interrupt flag, or (fuel metered, tier-up counted) one that is always set, so
-  // that the hot path is a single load and test and every poll with fuel or tier-up counting goes to pollSlow.
-  const std::atomic<uint32_t>* const pollWord =
-      cx.fuelEnabled || cx.tierUp || !cx.interrupt ? &kPollAlways : cx.interrupt;
+  const std::atomic<uint32_t>* pollWord = pollWordOf(cx);  // what POLL tests (see pollWordOf)
   FuncInst* callee = nullptr;
   Value* nfp = nullptr;
   ExnObject* exn = nullptr;  // the exception being unwound
@@ -355,6 +364,7 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
   do {                                                                                                     \
     if (__builtin_expect(pollWord->load(std::memory_order_relaxed) != 0, 0)) {                             \
       reason = pollSlow(cx, (cost), fn);                                                                   \
+      pollWord = pollWordOf(cx);                                                                           \
       if (reason != TrapReason::None) goto trap;                                                           \
     }                                                                                                      \
   } while (0)
@@ -364,6 +374,7 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
   do {                                                                                                     \
     if (__builtin_expect(pollWord->load(std::memory_order_relaxed) != 0, 0)) {                             \
       reason = pollSlow(cx, (cost), fn);                                                                   \
+      pollWord = pollWordOf(cx);                                                                           \
       if (reason != TrapReason::None) goto trap;                                                           \
       if (cx.osr && fn->jitCode && (taken)) {                                                              \
         osrTarget = (target);                                                                              \
@@ -988,21 +999,29 @@ const void* const* handlerTable() {
 
 // Runs `f` inside a wasm activation (exec/signals.h): a fault of a guarded access longjmps back here and becomes the
 // MemoryOutOfBounds trap with the backtrace recorded in `st`. The caller restores cx.depth and cx.sp.
+// The end of an interpreter activation: with none left, no interpreter frame can move to JIT code any more.
+inline void leaveActivation(ExecContext& cx) {
+  if (--cx.interpActivations == 0) cx.osrHold = false;
+}
+
 [[gnu::noinline]] TrapReason runActivation(ExecContext& cx, FuncInst& f, Value* fp, InterpState& st) {
   WasmActivation act;
   act.cx = &cx;
   act.kind = WasmActivation::Kind::Interpreter;
   act.tierState = &st;
   pushActivation(act);
+  ++cx.interpActivations;
   if (sigsetjmp(act.recover, 0) != 0) {
     afterFaultRecovery(act);
     popActivation(act);
+    leaveActivation(cx);
     if (st.fn) cx.addFrame(*st.fn);
     for (size_t i = st.frames.size(); i-- > 0;) cx.addFrame(*st.frames[i].func);
     return TrapReason::MemoryOutOfBounds;
   }
   const TrapReason r = run(&cx, &f, fp, &st, nullptr);
   popActivation(act);
+  leaveActivation(cx);
   return r;
 }
 

@@ -40,9 +40,12 @@ inline std::vector<ExecTier> tiers() {
   return out;
 }
 
-// The auto tier with a given tier-up threshold.
-inline ExecTier autoTier(uint32_t threshold) {
-  return ExecTier{"auto", [threshold](const StoreLimits& l) { return std::make_unique<Store>(autoConfig(l, threshold)); }};
+// The auto tier with a given tier-up threshold; Synchronous by default (tier-up completes at the poll that reaches
+// the threshold, so tests know when code is installed), Background for tests of the compile thread.
+inline ExecTier autoTier(uint32_t threshold, TierUpMode mode = TierUpMode::Synchronous) {
+  return ExecTier{"auto", [threshold, mode](const StoreLimits& l) {
+                    return std::make_unique<Store>(autoConfig(l, threshold, mode));
+                  }};
 }
 
 // Text -> validated module (errors as Error with a stage prefix).
