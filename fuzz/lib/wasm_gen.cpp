@@ -208,6 +208,7 @@ class Gen {
     counterBase_ = numReadable_;
     canonF32_ = counterBase_ + kCounters;
     canonF64_ = canonF32_ + 1;
+    canonV_ = canonF64_ + 1;
     labels_.clear();
     loopDepth_ = 0;
     nodes_ = 30 + static_cast<int>(s_.below(200));
@@ -217,7 +218,7 @@ class Gen {
     sigText(f);
     out_ += "\n    (local";
     for (T t : user) out_ += std::string(" ") + tn(t);
-    out_ += " i32 i32 i32 i32 f32 f64)\n";
+    out_ += " i32 i32 i32 i32 f32 f64 v128)\n";
     // Entry: charge the budget; out of budget -> return zeros.
     out_ += "    (global.set 0 (i32.sub (global.get 0) (i32.const 1)))\n";
     out_ += "    (if (i32.le_s (global.get 0) (i32.const 0)) (then (return";
@@ -376,6 +377,7 @@ class Gen {
         out_ += "(drop (memory.grow (i32.const " + std::to_string(s_.below(3)) + ")))";
         return;
       }
+      case 18: return simdStore(d);
       default: {
         out_ += "(drop ";
         expr(type(), d + 1);
@@ -686,12 +688,243 @@ class Gen {
     body();
   }
 
+  // ---- SIMD: v128 values are built and consumed inside one expression (never params, results, globals) ----
+  // Every v128 value has deterministic bits: the NaN-nondeterministic float ops appear only in exact mode, wrapped so
+  // that NaN lanes become canonical; scalar floats enter vectors only in exact mode (where they are canonical).
+  void vconst() {
+    char b[48];
+    out_ += "(v128.const ";
+    switch (s_.below(4)) {
+      case 0:
+        out_ += "i32x4";
+        for (int k = 0; k < 4; ++k) out_ += " " + hex(pick(s_, kInt32s));
+        break;
+      case 1:
+        out_ += "i64x2";
+        for (int k = 0; k < 2; ++k) out_ += " " + hex(pick(s_, kInt64s));
+        break;
+      case 2:
+        out_ += "i32x4";  // float lanes by their bits
+        for (int k = 0; k < 4; ++k) out_ += " " + hex(pick(s_, kF32s));
+        break;
+      default:
+        out_ += "i8x16";
+        for (int k = 0; k < 16; ++k) {
+          std::snprintf(b, sizeof b, " 0x%02x", s_.u8());
+          out_ += b;
+        }
+        break;
+    }
+    out_ += ")";
+  }
+  template <class F>
+  void vcanonical(bool f64, F&& body) {
+    const std::string l = std::to_string(canonV_);
+    out_ += f64 ? "(v128.bitselect (v128.const i64x2 0x7ff8000000000000 0x7ff8000000000000) (local.tee "
+                : "(v128.bitselect (v128.const i32x4 0x7fc00000 0x7fc00000 0x7fc00000 0x7fc00000) (local.tee ";
+    out_ += l + " ";
+    body();
+    out_ += std::string(") (") + (f64 ? "f64x2" : "f32x4") + ".ne (local.get " + l + ") (local.get " + l + ")))";
+  }
+  void vop(const char* name, int nvec, int d) {
+    out_ += std::string("(") + name;
+    for (int k = 0; k < nvec; ++k) {
+      out_ += " ";
+      vexpr(d + 1);
+    }
+    out_ += ")";
+  }
+  void vload(int d) {
+    struct Ld {
+      const char* name;
+      uint32_t log2;
+    };
+    static constexpr Ld kLoads[] = {{"v128.load", 4},        {"v128.load8x8_s", 3},    {"v128.load8x8_u", 3},
+                                    {"v128.load16x4_s", 3},  {"v128.load16x4_u", 3},   {"v128.load32x2_s", 3},
+                                    {"v128.load32x2_u", 3},  {"v128.load8_splat", 0},  {"v128.load16_splat", 1},
+                                    {"v128.load32_splat", 2}, {"v128.load64_splat", 3}, {"v128.load32_zero", 2},
+                                    {"v128.load64_zero", 3}};
+    static constexpr Ld kLanes[] = {{"v128.load8_lane", 0}, {"v128.load16_lane", 1}, {"v128.load32_lane", 2},
+                                    {"v128.load64_lane", 3}};
+    const bool lane = s_.chance(1, 4);
+    const Ld op = lane ? pick(s_, kLanes) : pick(s_, kLoads);
+    out_ += std::string("(") + op.name;
+    memarg(op.log2);
+    if (lane) out_ += " " + std::to_string(s_.below(16u >> op.log2));
+    out_ += " ";
+    address(d);
+    if (lane) {
+      out_ += " ";
+      vexpr(d + 1);
+    }
+    out_ += ")";
+  }
+  void vexpr(int d) {
+    if (--nodes_ <= 0 || d > kMaxDepth || s_.done()) return vconst();
+    static constexpr const char* kUnary[] = {
+        "i8x16.abs", "i8x16.neg", "i8x16.popcnt", "i16x8.abs", "i16x8.neg", "i32x4.abs", "i32x4.neg", "i64x2.abs",
+        "i64x2.neg", "v128.not", "i16x8.extend_low_i8x16_s", "i16x8.extend_high_i8x16_s", "i16x8.extend_low_i8x16_u",
+        "i16x8.extend_high_i8x16_u", "i32x4.extend_low_i16x8_s", "i32x4.extend_high_i16x8_s",
+        "i32x4.extend_low_i16x8_u", "i32x4.extend_high_i16x8_u", "i64x2.extend_low_i32x4_s",
+        "i64x2.extend_high_i32x4_s", "i64x2.extend_low_i32x4_u", "i64x2.extend_high_i32x4_u",
+        "i16x8.extadd_pairwise_i8x16_s", "i16x8.extadd_pairwise_i8x16_u", "i32x4.extadd_pairwise_i16x8_s",
+        "i32x4.extadd_pairwise_i16x8_u", "f32x4.abs", "f32x4.neg", "f64x2.abs", "f64x2.neg", "f32x4.convert_i32x4_s",
+        "f32x4.convert_i32x4_u", "f64x2.convert_low_i32x4_s", "f64x2.convert_low_i32x4_u",
+        "i32x4.trunc_sat_f32x4_s", "i32x4.trunc_sat_f32x4_u", "i32x4.trunc_sat_f64x2_s_zero",
+        "i32x4.trunc_sat_f64x2_u_zero", "i32x4.relaxed_trunc_f32x4_s", "i32x4.relaxed_trunc_f64x2_u_zero"};
+    static constexpr const char* kBinary[] = {
+        "i8x16.add", "i8x16.sub", "i8x16.add_sat_s", "i8x16.add_sat_u", "i8x16.sub_sat_s", "i8x16.sub_sat_u",
+        "i8x16.min_s", "i8x16.min_u", "i8x16.max_s", "i8x16.max_u", "i8x16.avgr_u", "i16x8.add", "i16x8.sub",
+        "i16x8.mul", "i16x8.add_sat_s", "i16x8.add_sat_u", "i16x8.sub_sat_s", "i16x8.sub_sat_u", "i16x8.min_s",
+        "i16x8.min_u", "i16x8.max_s", "i16x8.max_u", "i16x8.avgr_u", "i16x8.q15mulr_sat_s", "i32x4.add",
+        "i32x4.sub", "i32x4.mul", "i32x4.min_s", "i32x4.min_u", "i32x4.max_s", "i32x4.max_u", "i32x4.dot_i16x8_s",
+        "i64x2.add", "i64x2.sub", "i64x2.mul", "v128.and", "v128.or", "v128.xor", "v128.andnot",
+        "i8x16.narrow_i16x8_s", "i8x16.narrow_i16x8_u", "i16x8.narrow_i32x4_s", "i16x8.narrow_i32x4_u",
+        "i16x8.extmul_low_i8x16_s", "i16x8.extmul_high_i8x16_s", "i16x8.extmul_low_i8x16_u",
+        "i16x8.extmul_high_i8x16_u", "i32x4.extmul_low_i16x8_s", "i32x4.extmul_high_i16x8_s",
+        "i32x4.extmul_low_i16x8_u", "i32x4.extmul_high_i16x8_u", "i64x2.extmul_low_i32x4_s",
+        "i64x2.extmul_high_i32x4_s", "i64x2.extmul_low_i32x4_u", "i64x2.extmul_high_i32x4_u", "i8x16.swizzle",
+        "i8x16.relaxed_swizzle", "i16x8.relaxed_q15mulr_s", "i16x8.relaxed_dot_i8x16_i7x16_s", "f32x4.pmin",
+        "f32x4.pmax", "f64x2.pmin", "f64x2.pmax"};
+    static constexpr const char* kCmpShapes[] = {"i8x16", "i16x8", "i32x4"};
+    static constexpr const char* kCmpInt[] = {"eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"};
+    static constexpr const char* kCmpI64[] = {"eq", "ne", "lt_s", "gt_s", "le_s", "ge_s"};
+    static constexpr const char* kCmpFloat[] = {"eq", "ne", "lt", "gt", "le", "ge"};
+    static constexpr const char* kShapes[] = {"i8x16", "i16x8", "i32x4", "i64x2"};
+    static constexpr const char* kShifts[] = {"shl", "shr_s", "shr_u"};
+    switch (s_.below(14)) {
+      case 0: return vconst();
+      case 1: {  // splat
+        static constexpr const char* kSplats[] = {"i8x16.splat", "i16x8.splat", "i32x4.splat", "i64x2.splat",
+                                                  "f32x4.splat", "f64x2.splat"};
+        const uint32_t k = s_.below(canon_ ? 6 : 4);
+        const T st = k < 3 ? T::I32 : k == 3 ? T::I64 : k == 4 ? T::F32 : T::F64;
+        out_ += std::string("(") + kSplats[k] + " ";
+        expr(st, d + 1);
+        out_ += ")";
+        return;
+      }
+      case 2: return vload(d);
+      case 3: return vop(pick(s_, kUnary), 1, d);
+      case 4:
+      case 5:
+      case 6: return vop(pick(s_, kBinary), 2, d);
+      case 7: {  // shifts: constant or computed counts (masked by the lane width)
+        out_ += std::string("(") + pick(s_, kShapes) + "." + pick(s_, kShifts) + " ";
+        vexpr(d + 1);
+        out_ += " ";
+        if (s_.chance(1, 2)) out_ += "(i32.const " + std::to_string(s_.below(70)) + ")";
+        else expr(T::I32, d + 1);
+        out_ += ")";
+        return;
+      }
+      case 8: {  // comparisons
+        const uint32_t k = s_.below(6);
+        std::string name;
+        if (k < 3) name = std::string(kCmpShapes[k]) + "." + pick(s_, kCmpInt);
+        else if (k == 3) name = std::string("i64x2.") + pick(s_, kCmpI64);
+        else name = std::string(k == 4 ? "f32x4." : "f64x2.") + pick(s_, kCmpFloat);
+        return vop(name.c_str(), 2, d);
+      }
+      case 9: {  // float arithmetic (NaN-nondeterministic: exact mode, canonicalized)
+        if (!canon_) return vop(pick(s_, kBinary), 2, d);
+        static constexpr const char* kOps[] = {"add", "sub", "mul", "div", "min", "max", "relaxed_min", "relaxed_max",
+                                               "sqrt", "ceil", "floor", "trunc", "nearest", "relaxed_madd",
+                                               "relaxed_nmadd", "convert"};
+        const bool f64 = s_.chance(1, 2);
+        const std::string op = pick(s_, kOps);
+        const int n = op == "relaxed_madd" || op == "relaxed_nmadd" ? 3
+                      : (op == "sqrt" || op == "ceil" || op == "floor" || op == "trunc" || op == "nearest" ||
+                         op == "convert")
+                          ? 1
+                          : 2;
+        const std::string name = op == "convert" ? (f64 ? "f64x2.promote_low_f32x4" : "f32x4.demote_f64x2_zero")
+                                                 : std::string(f64 ? "f64x2." : "f32x4.") + op;
+        return vcanonical(f64, [&] { vop(name.c_str(), n, d); });
+      }
+      case 10: {
+        static constexpr const char* kSel[] = {"v128.bitselect", "i8x16.relaxed_laneselect",
+                                               "i32x4.relaxed_laneselect", "i64x2.relaxed_laneselect"};
+        return vop(pick(s_, kSel), 3, d);
+      }
+      case 11: {  // shuffle
+        out_ += "(i8x16.shuffle";
+        const uint32_t mode = s_.below(3);  // first operand only, second only, both
+        for (int k = 0; k < 16; ++k) {
+          const uint32_t l = mode == 0 ? s_.below(16) : mode == 1 ? 16 + s_.below(16) : s_.below(32);
+          out_ += " " + std::to_string(l);
+        }
+        out_ += " ";
+        vexpr(d + 1);
+        out_ += " ";
+        vexpr(d + 1);
+        out_ += ")";
+        return;
+      }
+      case 12: {  // replace_lane
+        const uint32_t k = s_.below(canon_ ? 6 : 4);
+        static constexpr const char* kNames[] = {"i8x16", "i16x8", "i32x4", "i64x2", "f32x4", "f64x2"};
+        static constexpr uint32_t kLanes[] = {16, 8, 4, 2, 4, 2};
+        const T st = k < 3 ? T::I32 : k == 3 ? T::I64 : k == 4 ? T::F32 : T::F64;
+        out_ += std::string("(") + kNames[k] + ".replace_lane " + std::to_string(s_.below(kLanes[k])) + " ";
+        vexpr(d + 1);
+        out_ += " ";
+        expr(st, d + 1);
+        out_ += ")";
+        return;
+      }
+      default: return vop("i32x4.add", 2, d);
+    }
+  }
+  // A scalar of type t computed from a vector.
+  void simdScalar(T t, int d) {
+    switch (t) {
+      case T::I32: {
+        static constexpr const char* kOps[] = {"v128.any_true", "i8x16.all_true", "i16x8.all_true", "i32x4.all_true",
+                                               "i64x2.all_true", "i8x16.bitmask", "i16x8.bitmask", "i32x4.bitmask",
+                                               "i64x2.bitmask"};
+        const uint32_t k = s_.below(14);
+        if (k < 9) return vop(kOps[k], 1, d);
+        static constexpr const char* kExtract[] = {"i8x16.extract_lane_s", "i8x16.extract_lane_u",
+                                                   "i16x8.extract_lane_s", "i16x8.extract_lane_u",
+                                                   "i32x4.extract_lane"};
+        static constexpr uint32_t kLanes[] = {16, 16, 8, 8, 4};
+        const uint32_t e = k - 9;
+        out_ += std::string("(") + kExtract[e] + " " + std::to_string(s_.below(kLanes[e])) + " ";
+        vexpr(d + 1);
+        out_ += ")";
+        return;
+      }
+      case T::I64: out_ += "(i64x2.extract_lane " + std::to_string(s_.below(2)) + " "; break;
+      case T::F32: out_ += "(f32x4.extract_lane " + std::to_string(s_.below(4)) + " "; break;
+      case T::F64: out_ += "(f64x2.extract_lane " + std::to_string(s_.below(2)) + " "; break;
+    }
+    vexpr(d + 1);
+    out_ += ")";
+  }
+  void simdStore(int d) {
+    static constexpr const char* kLanes[] = {"v128.store8_lane", "v128.store16_lane", "v128.store32_lane",
+                                             "v128.store64_lane"};
+    const bool lane = s_.chance(1, 3);
+    const uint32_t log2 = lane ? s_.below(4) : 4;
+    out_ += lane ? std::string("(") + kLanes[log2] : std::string("(v128.store");
+    memarg(log2);
+    if (lane) out_ += " " + std::to_string(s_.below(16u >> log2));
+    out_ += " ";
+    address(d);
+    out_ += " ";
+    vexpr(d + 1);
+    out_ += ")";
+  }
+
   void expr(T t, int d) {
     if (--nodes_ <= 0 || d > kMaxDepth || s_.done()) return leaf(t);
-    switch (s_.below(22)) {
+    switch (s_.below(24)) {
       case 0:
       case 1:
       case 2: return leaf(t);
+      case 22:
+      case 23: return simdScalar(t, d);
       case 3:
       case 4: return unary(t, d);
       case 5:
@@ -808,7 +1041,7 @@ class Gen {
   // current function
   uint32_t cur_ = 0;
   std::vector<T> locals_;
-  uint32_t numReadable_ = 0, counterBase_ = 0, canonF32_ = 0, canonF64_ = 0;
+  uint32_t numReadable_ = 0, counterBase_ = 0, canonF32_ = 0, canonF64_ = 0, canonV_ = 0;
   std::vector<Label> labels_;
   uint32_t loopDepth_ = 0;
   int nodes_ = 0;

@@ -5,7 +5,10 @@
 // The modules use i32/i64/f32/f64 arithmetic, comparisons and conversions (trapping and saturating), locals, globals,
 // blocks/ifs with results, bounded loops, br/br_if/br_table (with values), return, unreachable, direct calls and
 // call_indirect (callees only ever have a higher index: no recursion), loads/stores of every width with in-bounds,
-// boundary and out-of-bounds addresses and offsets, memory.size/grow/fill/copy and a data segment.
+// boundary and out-of-bounds addresses and offsets, memory.size/grow/fill/copy and a data segment, and SIMD: v128
+// expressions (constants, splats, every load form and load lanes, integer/bitwise/compare/shift/shuffle/swizzle/
+// narrow/extend/extmul/dot ops, float arithmetic, conversions, some relaxed ops) consumed by lane extracts, any/all_true,
+// bitmask and v128 stores / store lanes.
 // Termination: an exported mutable global "budget" is decremented at every function entry and loop back-edge; a
 // function entered with budget <= 0 returns zeros at once, and a loop exits when its counter or the budget runs out.
 //

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "fuzz/lib/differential.h"
@@ -30,6 +31,7 @@ std::vector<uint8_t> pseudoRandomBytes(uint64_t seed) {
 TEST_CASE("generated modules validate and behave the same on every tier", "[exec][differential]") {
   const auto configs = diffConfigs();
   REQUIRE(configs.size() >= 2);  // at least the interpreter with and without guard pages
+  uint32_t withSimd = 0, calls = 0, traps = 0;
   for (uint64_t seed = 0; seed < 300; ++seed) {
     const auto bytes = pseudoRandomBytes(seed);
     const GeneratedModule gm = generateModule(bytes.data(), bytes.size());
@@ -37,7 +39,14 @@ TEST_CASE("generated modules validate and behave the same on every tier", "[exec
     INFO("seed " << seed << "\n" << gm.wat);
     REQUIRE(r.invalid == "");
     REQUIRE(r.difference == "");
+    withSimd += gm.wat.find("x16.") != std::string::npos || gm.wat.find("x8.") != std::string::npos ||
+                gm.wat.find("x4.") != std::string::npos || gm.wat.find("x2.") != std::string::npos;
+    calls += r.calls;
+    traps += r.traps;
   }
+  INFO(withSimd << " modules with SIMD ops, " << calls << " calls, " << traps << " traps");
+  CHECK(withSimd >= 100);  // the generator's SIMD expressions are exercised, not only scalar code
+  CHECK(traps < calls);
 }
 
 TEST_CASE("the differential runner reports a difference", "[exec][differential]") {
