@@ -173,6 +173,14 @@ uintptr_t threadStackLimit() {
 
 TrapReason lazyEntry(ExecContext& cx, FuncInst& f, Value* io);
 
+// Room for the machine code of all defined functions (about 3.5 bytes per wasm byte, plus the fixed per-function
+// code), so that appending each function's code does not reallocate and copy the buffer as it grows.
+size_t machineCodeEstimate(const Module& m) {
+  size_t n = 0;
+  for (uint32_t i = m.numImportedFuncs; i < m.funcs.size(); ++i) n += 4 * size_t(m.funcs[i].body.size) + 512;
+  return n;
+}
+
 }  // namespace
 
 namespace {
@@ -365,6 +373,7 @@ CompileStats compileForMeasurement(Instance& inst) {
   const Module& m = *inst.module;
   x64::ModuleCompiler mc(inst);
   std::vector<uint8_t> code;
+  code.reserve(machineCodeEstimate(m));
   std::vector<x64::ModuleCompiler::CallFixup> fixups;
   for (uint32_t i = m.numImportedFuncs; i < m.funcs.size(); ++i) {
     const size_t at = code.size();

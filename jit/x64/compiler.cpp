@@ -1156,7 +1156,8 @@ class Compiler {
   }
 
   // ---- memory ----
-  // Bounds check of [addr+offset, +size) against memory 0's current size; returns the operand [r15 + rax].
+  // Bounds check of [addr+offset, +size) against memory 0's current size; returns the operand [r15 + rax]
+  // (guarded memory 0: no check, [r15 + address register + offset]).
   // Memory 0 with i32 addresses uses r15 (its base); other memories (multi-memory) and i64 addresses (memory64) use
   // the MemoryInst's base as a constant (bases never move) and always check bounds unless guarded.
   a::Mem effectiveAddress(uint8_t ar, const Instr& in, ValType addrType, unsigned size) {
@@ -1184,10 +1185,11 @@ class Compiler {
       a_.mov(a::rdx, reinterpret_cast<uint64_t>(mem->base));
       return a::ptr(a::rdx, a::rax);
     }
-    a_.mov(a::eax, gpd(ar));  // zero-extends the i32 address
     if (guarded_ && offset <= 0x7fffffffu) {  // a fault in the reservation's guard region becomes the trap
-      return a::ptr(kMem, a::rax, 0, static_cast<int32_t>(offset));
+      // i32 values keep the upper 32 bits of their register zero: the register itself is the index
+      return a::ptr(kMem, gpq(ar), 0, static_cast<int32_t>(offset));
     }
+    a_.mov(a::eax, gpd(ar));  // zero-extends the i32 address
     if (offset) {
       if (offset <= 0x7fffffffu) {
         a_.add(a::rax, static_cast<int32_t>(offset));
@@ -1706,6 +1708,11 @@ Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, st
     }
   }
   const size_t n = code.codeSize();
+  if (code.sectionCount() == 1) {  // the usual case: append the one section's bytes (no zero-fill first)
+    const uint8_t* data = code.textSection()->data();
+    out.insert(out.end(), data, data + n);
+    return {};
+  }
   const size_t at = out.size();
   out.resize(at + n);
   code.copyFlattenedData(out.data() + at, n, CopySectionFlags::kPadSectionBuffer);
