@@ -123,6 +123,51 @@ class MacroAssembler : public a64::Assembler {
   Err movq(const Xmm& d, const Gp& s) { return s.size() == 8 && gpXmm(0x6E, true, d.id(), s.id()) ? ok() : Base::movq(d, s); }
   Err movq(const Gp& d, const Xmm& s) { return d.size() == 8 && gpXmm(0x7E, true, s.id(), d.id()) ? ok() : Base::movq(d, s); }
 
+  // setcc on a low byte register
+  using Base::set;
+  Err set(a64::CondCode cc, const Gp& r) { return setcc(static_cast<uint32_t>(cc), r) ? ok() : Base::set(cc, r); }
+#define MYRT_MASM_SETCC(name, cc) \
+  using Base::name;               \
+  Err name(const Gp& r) { return setcc(static_cast<uint32_t>(a64::CondCode::cc), r) ? ok() : Base::name(r); }
+  MYRT_MASM_SETCC(seta, kA)
+  MYRT_MASM_SETCC(setae, kAE)
+  MYRT_MASM_SETCC(setb, kB)
+  MYRT_MASM_SETCC(setbe, kBE)
+  MYRT_MASM_SETCC(sete, kE)
+  MYRT_MASM_SETCC(setg, kG)
+  MYRT_MASM_SETCC(setge, kGE)
+  MYRT_MASM_SETCC(setl, kL)
+  MYRT_MASM_SETCC(setle, kLE)
+  MYRT_MASM_SETCC(setne, kNE)
+  MYRT_MASM_SETCC(setnp, kNP)
+  MYRT_MASM_SETCC(setp, kP)
+#undef MYRT_MASM_SETCC
+  // shifts and rotates of 32/64-bit registers by an immediate or by cl
+#define MYRT_MASM_SHIFT(name, ext)                                                                      \
+  using Base::name;                                                                                     \
+  Err name(const Gp& d, const Imm& i) { return shiftR(ext, d, &i, a64::Gp()) ? ok() : Base::name(d, i); } \
+  Err name(const Gp& d, const Gp& c) { return shiftR(ext, d, nullptr, c) ? ok() : Base::name(d, c); }
+  MYRT_MASM_SHIFT(rol, 0)
+  MYRT_MASM_SHIFT(ror, 1)
+  MYRT_MASM_SHIFT(shl, 4)
+  MYRT_MASM_SHIFT(shr, 5)
+  MYRT_MASM_SHIFT(sar, 7)
+#undef MYRT_MASM_SHIFT
+  // call qword [mem]
+  Err call(const Mem& m) {
+    MemParts mp;
+    if (!plainMem(m, mp) || mp.rip || !room()) return Base::call(m);
+    return done(modrmMem(head(_bufferPtr, 4, 0, mp.index, mp.base, false, 0xFF), 2, mp));
+  }
+  // Data (db/dd/dq, embedUInt64 ...): one item of 1, 2, 4 or 8 bytes straight into the buffer.
+  Err embedDataArray(asmjit::TypeId typeId, const void* data, size_t itemCount, size_t repeatCount = 1) override {
+    const uint32_t t = static_cast<uint32_t>(typeId);
+    const size_t n = t == 34 || t == 35 ? 1 : t == 36 || t == 37 ? 2 : t == 38 || t == 39 ? 4 : t == 40 || t == 41 ? 8 : 0;
+    if (!n || itemCount != 1 || repeatCount != 1 || !room()) return Base::embedDataArray(typeId, data, itemCount, repeatCount);
+    std::memcpy(_bufferPtr, data, n);
+    return done(_bufferPtr + n);
+  }
+
   // ---- jumps and calls to labels ----
   // A bound label (backward jump) gets its short or near form at once. A forward jump is emitted as rel32 and chained
   // through its own rel32 field (each holds the position + 1 of the previous pending field of the same label, 0 ends
@@ -283,12 +328,18 @@ class MacroAssembler : public a64::Assembler {
     return allowByte && r.isGpbLo() ? 1 : 0;
   }
   // [base + index << shift + disp32] with 64-bit GP base/index (no rip, label, segment or absolute forms), decoded.
+  // A label base (rip-relative, no index) is accepted when the label is bound in this section or the displacement is
+  // 0 (the rel32 then waits in the label's chain like a forward jump); `rip` forms must end with their rel32.
   struct MemParts {
     uint32_t base, index, shift;  // index 4 (rsp): none
     int32_t disp;
+    bool rip = false;
+    uint32_t label = 0;
   };
-  MYRT_MASM_INLINE static bool plainMem(const Mem& m, MemParts& o) {
+  MYRT_MASM_INLINE bool plainMem(const Mem& m, MemParts& o) const {
     constexpr uint32_t kOther = Mem::kSignatureMemSegmentMask | Mem::kSignatureMemAddrTypeMask | Mem::kSignatureMemBroadcastMask;
+    o.rip = false;
+    if (m.baseType() == asmjit::RegType::kLabelTag) return ripMem(m, o);
     if (m.baseType() != asmjit::RegType::kX86_Gpq || (m.signature().bits() & kOther) || m.baseId() >= 16) return false;
     o.base = m.baseId();
     o.disp = m.offsetLo32();
@@ -316,6 +367,11 @@ class MacroAssembler : public a64::Assembler {
   }
   // ModRM (+ SIB + displacement) of a plain memory operand.
   MYRT_MASM_INLINE static uint8_t* modrmMem(uint8_t* p, uint32_t reg, const MemParts& m) {
+    if (m.rip) {  // [rip + rel32]: the field is filled by ripLink once the instruction is complete
+      *p++ = static_cast<uint8_t>(((reg & 7) << 3) | 5);
+      std::memset(p, 0, 4);
+      return p + 4;
+    }
     const uint32_t base = m.base & 7;
     const int32_t disp = m.disp;
     const bool sib = m.index != 4 || base == 4;
@@ -329,6 +385,57 @@ class MacroAssembler : public a64::Assembler {
       p += 4;
     }
     return p;
+  }
+  bool ripMem(const Mem& m, MemParts& o) const {
+    constexpr uint32_t kOther = Mem::kSignatureMemSegmentMask | Mem::kSignatureMemAddrTypeMask | Mem::kSignatureMemBroadcastMask;
+    if (m.hasIndex() || (m.signature().bits() & kOther)) return false;
+    const asmjit::LabelEntry* le = _code->labelEntry(m.baseId());
+    if (!le || (le->isBound() ? le->section() != _section : m.offsetLo32() != 0)) return false;
+    o.rip = true;
+    o.label = m.baseId();
+    o.base = 5;
+    o.index = 4;
+    o.shift = 0;
+    o.disp = m.offsetLo32();
+    return true;
+  }
+  // The instruction of a rip-relative operand ends at `end` (its last 4 bytes are the rel32).
+  void ripLink(uint8_t* end, const MemParts& m) {
+    const int64_t field = (end - 4) - _bufferData;
+    const asmjit::LabelEntry* le = _code->labelEntry(m.label);
+    if (le->isBound()) {
+      const int32_t rel = static_cast<int32_t>(static_cast<int64_t>(le->offset()) + m.disp - (field + 4));
+      std::memcpy(end - 4, &rel, 4);
+      return;
+    }
+    if (m.label >= pending_.size()) pending_.resize(m.label + 1 + m.label / 2, 0);
+    std::memcpy(end - 4, &pending_[m.label], 4);
+    pending_[m.label] = static_cast<uint32_t>(field) + 1;
+    ++numPending_;
+  }
+  bool setcc(uint32_t cc, const Gp& r) {
+    if (gpSize(r, true) != 1 || !room()) return false;
+    done(modrmReg(head(_bufferPtr, 4, 0, 0, r.id(), r.id() >= 4, 0x0F90 + cc), 0, r.id()));
+    return true;
+  }
+  // shift/rotate (ModRM extension `ext`) of a 32/64-bit register by an immediate (`i`) or by cl.
+  bool shiftR(uint32_t ext, const Gp& d, const Imm* i, const Gp& c) {
+    const uint32_t size = gpSize(d, false);
+    if (size < 4 || !room()) return false;
+    if (i) {
+      if (i->type() != asmjit::ImmType::kInt || i->value() < 0 || i->value() > 255) return false;
+      if (i->value() == 1) {
+        done(modrmReg(head(_bufferPtr, size, 0, 0, d.id(), false, 0xD1), ext, d.id()));
+      } else {
+        uint8_t* p = modrmReg(head(_bufferPtr, size, 0, 0, d.id(), false, 0xC1), ext, d.id());
+        *p++ = static_cast<uint8_t>(i->value());
+        done(p);
+      }
+      return true;
+    }
+    if (!c.isGpbLo() || c.id() != 1) return false;
+    done(modrmReg(head(_bufferPtr, size, 0, 0, d.id(), false, 0xD3), ext, d.id()));
+    return true;
   }
   MYRT_MASM_INLINE static bool needsByteRex(uint32_t size, uint32_t id) { return size == 1 && id >= 4; }
   // op r/m(rm), reg with one- or two-byte `op` (one-byte ops: the 8-bit form is op - 1).
@@ -345,8 +452,9 @@ class MacroAssembler : public a64::Assembler {
     const uint32_t size = gpSize(reg, op <= 0xFF && op != 0x8D);
     if (!size || !plainMem(m, mp) || !room()) return false;
     const uint32_t g = reg.id();
-    uint8_t* p = head(_bufferPtr, size, g, mp.index, mp.base, needsByteRex(size, g), size == 1 ? op - 1 : op);
-    done(modrmMem(p, g, mp));
+    uint8_t* p = modrmMem(head(_bufferPtr, size, g, mp.index, mp.base, needsByteRex(size, g), size == 1 ? op - 1 : op), g, mp);
+    if (mp.rip) ripLink(p, mp);
+    done(p);
     return true;
   }
   // movzx / movsx from an 8- or 16-bit source.
@@ -361,8 +469,9 @@ class MacroAssembler : public a64::Assembler {
     MemParts mp;
     const uint32_t dsize = gpSize(d, false);
     if (dsize < 4 || (m.size() != 1 && m.size() != 2) || !plainMem(m, mp) || !room()) return false;
-    uint8_t* p = head(_bufferPtr, dsize, d.id(), mp.index, mp.base, false, op);
-    done(modrmMem(p, d.id(), mp));
+    uint8_t* p = modrmMem(head(_bufferPtr, dsize, d.id(), mp.index, mp.base, false, op), d.id(), mp);
+    if (mp.rip) ripLink(p, mp);
+    done(p);
     return true;
   }
   MYRT_MASM_INLINE static bool immFits(const Imm& i, uint32_t size, int64_t& v) {  // the value as the CPU sign-extends it
@@ -417,7 +526,7 @@ class MacroAssembler : public a64::Assembler {
     MemParts mp;
     const uint32_t size = m.size();
     int64_t v;
-    if (!size || !immFits(i, size, v) || !plainMem(m, mp) || !room()) return false;
+    if (!size || !immFits(i, size, v) || !plainMem(m, mp) || mp.rip || !room()) return false;
     uint8_t* p = modrmMem(head(_bufferPtr, size, 0, mp.index, mp.base, false, size == 1 ? 0xC6 : 0xC7), 0, mp);
     done(imm(p, v, size == 8 ? 4 : size));
     return true;
@@ -443,7 +552,7 @@ class MacroAssembler : public a64::Assembler {
     MemParts mp;
     const uint32_t size = m.size();
     int64_t v;
-    if (!size || size == 2 || !immFits(i, size, v) || !plainMem(m, mp) || !room()) return false;
+    if (!size || size == 2 || !immFits(i, size, v) || !plainMem(m, mp) || mp.rip || !room()) return false;
     const bool short8 = size != 1 && v >= -128 && v <= 127;
     uint8_t* p = modrmMem(head(_bufferPtr, size, 0, mp.index, mp.base, false, size == 1 ? 0x80 : short8 ? 0x83 : 0x81), ext, mp);
     done(imm(p, v, size == 1 || short8 ? 1 : 4));
@@ -466,7 +575,9 @@ class MacroAssembler : public a64::Assembler {
     MemParts mp;
     const uint32_t size = m.size();
     if (!size || !plainMem(m, mp) || !room()) return false;
-    done(modrmMem(head(_bufferPtr, size, 0, mp.index, mp.base, false, size == 1 ? 0xFE : 0xFF), ext, mp));
+    uint8_t* p = modrmMem(head(_bufferPtr, size, 0, mp.index, mp.base, false, size == 1 ? 0xFE : 0xFF), ext, mp);
+    if (mp.rip) ripLink(p, mp);
+    done(p);
     return true;
   }
   // SSE: mandatory prefix (0 none), REX without W, 0F op.
@@ -482,7 +593,9 @@ class MacroAssembler : public a64::Assembler {
   bool sseRM(uint32_t pfx, uint32_t op, uint32_t reg, const Mem& m) {
     MemParts mp;
     if (reg >= 16 || !plainMem(m, mp) || !room()) return false;
-    done(modrmMem(sseHead(_bufferPtr, pfx, reg, mp.index, mp.base, op), reg, mp));
+    uint8_t* p = modrmMem(sseHead(_bufferPtr, pfx, reg, mp.index, mp.base, op), reg, mp);
+    if (mp.rip) ripLink(p, mp);
+    done(p);
     return true;
   }
   // movd/movq: 66 [REX.W] 0F op, reg = the XMM register, rm = the GP register.

@@ -336,3 +336,73 @@ TEST_CASE("masm: jumps and calls to labels", "[jit][masm]") {
   r.jmp(rb);
   CHECK(std::vector<uint8_t>(r.bufferData(), r.bufferPtr()) == head);
 }
+
+TEST_CASE("masm: setcc, shifts, call [mem], data match asmjit", "[jit][masm]") {
+  Pair p;
+  for (uint32_t r = 0; r < 16; ++r) {
+    const a::Gp b = a::gpb_lo(r);
+    for (uint32_t cc = 0; cc < 16; ++cc)
+      p.check("setcc", [&](auto& m) { m.set(static_cast<a::CondCode>(cc), b); });
+    p.check("sete", [&](auto& m) { m.sete(b); });
+    p.check("setnp", [&](auto& m) { m.setnp(b); });
+    for (uint32_t size : {4u, 8u}) {
+      const a::Gp d = gp(size, r);
+      for (int64_t k : {0ll, 1ll, 2ll, 31ll, 63ll}) {
+        const asmjit::Imm i(k);
+        p.check("shl imm", [&](auto& m) { m.shl(d, i); });
+        p.check("shr imm", [&](auto& m) { m.shr(d, i); });
+        p.check("sar imm", [&](auto& m) { m.sar(d, i); });
+        p.check("rol imm", [&](auto& m) { m.rol(d, i); });
+        p.check("ror imm", [&](auto& m) { m.ror(d, i); });
+      }
+      p.check("shl cl", [&](auto& m) { m.shl(d, a::cl); });
+      p.check("shr cl", [&](auto& m) { m.shr(d, a::cl); });
+      p.check("sar cl", [&](auto& m) { m.sar(d, a::cl); });
+      p.check("rol cl", [&](auto& m) { m.rol(d, a::cl); });
+      p.check("ror cl", [&](auto& m) { m.ror(d, a::cl); });
+    }
+  }
+  for (const a::Mem& mem : memForms(8)) p.check("call [m]", [&](auto& m) { m.call(mem); });
+  p.check("db", [&](auto& m) { m.db(0xE8); });
+  p.check("dd", [&](auto& m) { m.dd(0x12345678u); });
+  p.check("dq", [&](auto& m) { m.dq(0x123456789abcdef0ull); });
+  p.check("embedUInt64", [&](auto& m) { m.embedUInt64(42); });
+  REQUIRE(p.checked > 1000);
+}
+
+TEST_CASE("masm: rip-relative label operands match asmjit", "[jit][masm]") {
+  // the same program on both: a bound label (backward), then forward references bound later, then data at the labels
+  auto program = [](auto& m) {
+    asmjit::Label back = m.newLabel(), fwd = m.newLabel(), data = m.newLabel();
+    m.bind(back);
+    m.mov(a::rax, a::ptr(back));
+    m.add(a::r13, a::qword_ptr(back, 8));
+    m.lea(a::rcx, a::ptr(fwd));
+    m.mov(a::r9, a::qword_ptr(data));
+    m.sub(a::rcx, a::qword_ptr(data));
+    m.movsd(a::xmm9, a::qword_ptr(data));
+    m.movzx(a::eax, a::byte_ptr(data));
+    m.cmp(a::qword_ptr(back), a::rdx);
+    m.bind(fwd);
+    m.ret();
+    m.bind(data);
+    m.embedUInt64(0x1122334455667788ull);
+  };
+  asmjit::CodeHolder fc, rc;
+  fc.init(asmjit::Environment::host());
+  rc.init(asmjit::Environment::host());
+  MacroAssembler f(&fc);
+  a::Assembler r(&rc);
+  program(f);
+  program(r);
+  REQUIRE_FALSE(f.hasPendingJumps());
+  rc.flatten();
+  rc.resolveUnresolvedLinks();
+  REQUIRE_FALSE(rc.hasUnresolvedLinks());
+  rc.relocateToBase(0);
+  const std::vector<uint8_t> fb(f.bufferData(), f.bufferPtr());
+  std::vector<uint8_t> rb(rc.codeSize());
+  rc.copyFlattenedData(rb.data(), rb.size(), asmjit::CopySectionFlags::kPadSectionBuffer);
+  INFO("fast " << Pair::hex(fb.data(), fb.size()) << "| asmjit " << Pair::hex(rb.data(), rb.size()));
+  CHECK(fb == rb);
+}
