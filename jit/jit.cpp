@@ -323,6 +323,7 @@ void installCompiled(CompiledCode& cc, FuncEntry from) {
     fc->block = cc.block;
     fc->raw = reinterpret_cast<FuncEntry>(cc.base + e.offset);
 #if MYRT_JIT_X64
+    e.f->jitDirectEntry = cc.base + e.offset + x64::ModuleCompiler::kDirectEntryOffset;
     if (e.osr.entryOffset) {
       fc->osrRaw = reinterpret_cast<OsrRaw>(cc.base + e.offset + e.osr.entryOffset);
       for (const auto& l : e.osr.loops) fc->osrLoops.push_back({l.wasmOffset, l.slots, cc.base + e.offset + l.codeOffset});

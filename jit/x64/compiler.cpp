@@ -56,6 +56,7 @@ const int32_t kOffStackLimit = static_cast<int32_t>(offsetof(ExecContext, stackL
 const int32_t kOffJitFrames = static_cast<int32_t>(offsetof(ExecContext, jitFrames));
 const int32_t kOffEntry = static_cast<int32_t>(offsetof(FuncInst, entry));
 const int32_t kOffInstance = static_cast<int32_t>(offsetof(FuncInst, instance));
+const int32_t kOffJitDirect = static_cast<int32_t>(offsetof(FuncInst, jitDirectEntry));
 const int32_t kOffMem0Base = static_cast<int32_t>(offsetof(InstanceData, memory0Base));
 const int32_t kOffMem0 = static_cast<int32_t>(offsetof(InstanceData, memory0));
 const int32_t kOffMemSize = static_cast<int32_t>(offsetof(MemoryInst, size));
@@ -357,16 +358,7 @@ class Compiler {
     const uint32_t np = static_cast<uint32_t>(ft.params.size());
     const uint32_t b = static_cast<uint32_t>(vs_.size()) - np - 1;
     spillAll();
-    const bool t64 = tableIndex < m_.tables.size() && m_.tables[tableIndex].type.limits.is64;
-    a_.mov(a::rdi, kCx);
-    a_.mov(a::rsi, kFn);
-    a_.lea(a::rdx, slotMem(b + np));
-    a_.mov(a::ecx, typeIndex);
-    a_.mov(a::r8d, tableIndex | (t64 ? 0x80000000u : 0));
-    a_.callAbs(reinterpret_cast<const void*>(&indirectHelper));
-    a_.test(a::eax, a::eax);
-    a_.jnz(propagate_);
-    a_.mov(a::rsi, slotMem(b + np));
+    emitIndirectCallee(b + np, typeIndex, tableIndex);
     vs_.pop_back();
     emitCallEntry(b, ft);
   }
@@ -381,9 +373,35 @@ class Compiler {
     vs_.pop_back();
     emitCallEntry(b, ft);
   }
-  void onReturnCall(uint32_t, const CompositeType&) { unsupported("return_call"); }
-  void onReturnCallIndirect(uint32_t, uint32_t, const CompositeType&) { unsupported("return_call_indirect"); }
-  void onReturnCallRef(uint32_t, const CompositeType&) { unsupported("return_call_ref"); }
+  // Tail calls (emitTailCall): the callee's arguments go to this function's io, the frame is torn down, and the
+  // callee is entered with a jump, so it returns straight to this function's caller.
+  void onReturnCall(uint32_t funcIndex, const CompositeType& ft) {
+    if (!live()) return sync();
+    const uint32_t b = static_cast<uint32_t>(vs_.size() - ft.params.size());
+    spillAll();
+    FuncInst* callee = inst_.funcs[funcIndex];
+    a_.mov(a::rsi, reinterpret_cast<uint64_t>(callee));
+    const bool direct = callee->instance == &inst_ && funcIndex >= m_.numImportedFuncs && fixups_;
+    emitTailCall(b, ft, direct ? funcIndex : UINT32_MAX);
+  }
+  void onReturnCallIndirect(uint32_t typeIndex, uint32_t tableIndex, const CompositeType& ft) {
+    if (!live()) return sync();
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    const uint32_t b = static_cast<uint32_t>(vs_.size()) - np - 1;
+    spillAll();
+    emitIndirectCallee(b + np, typeIndex, tableIndex);
+    emitTailCall(b, ft);
+  }
+  void onReturnCallRef(uint32_t, const CompositeType& ft) {
+    if (!live()) return sync();
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    const uint32_t b = static_cast<uint32_t>(vs_.size()) - np - 1;
+    spillAll();
+    a_.mov(a::rsi, slotMem(b + np));
+    a_.test(a::rsi, a::rsi);
+    a_.jz(trapLabel(TrapReason::NullFunctionReference));
+    emitTailCall(b, ft);
+  }
   void onThrow(uint32_t, const CompositeType&) { unsupported("throw"); }
   void onThrowRef() { unsupported("throw_ref"); }
   void onTryTable(const Instr&, ControlEntry& c) {
@@ -1006,6 +1024,69 @@ class Compiler {
     a_.jnz(propagate_);
     for (uint32_t i = 0; i < np; ++i) vs_.pop_back();
     for (ValType t : ft.results) push(VarState::stack(t.kind));
+  }
+  // call_indirect's callee: the table index in slot `pos` (spilled) resolved by indirectHelper into rsi.
+  void emitIndirectCallee(uint32_t pos, uint32_t typeIndex, uint32_t tableIndex) {
+    const bool t64 = tableIndex < m_.tables.size() && m_.tables[tableIndex].type.limits.is64;
+    a_.mov(a::rdi, kCx);
+    a_.mov(a::rsi, kFn);
+    a_.lea(a::rdx, slotMem(pos));
+    a_.mov(a::ecx, typeIndex);
+    a_.mov(a::r8d, tableIndex | (t64 ? 0x80000000u : 0));
+    a_.callAbs(reinterpret_cast<const void*>(&indirectHelper));
+    a_.test(a::eax, a::eax);
+    a_.jnz(propagate_);
+    a_.mov(a::rsi, slotMem(pos));
+  }
+  // A tail call: rsi = callee FuncInst*; arguments in slots [b, b+np) (spilled). Every caller hands its callee the
+  // value stack from io upwards (the interpreter runs a frame at io itself), so the arguments move down to this
+  // function's io (a forward copy: io lies below this frame), the frame is unlinked as in the epilogue, and the callee
+  // gets cx.sp = max(this function's entry sp, io + its max(params, results)): a loop of tail calls runs in constant
+  // value stack and native stack (the callee is jumped to with this function's return address on top). Same-instance
+  // callees are entered at their direct entry (r12/r14/r15 stay valid), others through FuncInst::entry (host ABI; the
+  // callee returns to this function's caller, which only relies on callee-saved registers). The frame disappears
+  // from backtraces, as in the interpreter.
+  void emitTailCall(uint32_t b, const CompositeType& ft, uint32_t directCallee = UINT32_MAX) {
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    const uint32_t n = std::max<uint32_t>(np, static_cast<uint32_t>(ft.results.size()));
+    maxHeight_ = std::max<uint32_t>(maxHeight_, b + np);
+    a_.mov(a::rdx, a::qword_ptr(a::rsp));  // io
+    a_.lea(a::rcx, a::ptr(a::rdx, static_cast<int32_t>(16 * n)));
+    if (n > std::max(numParams_, numResults_)) {  // more than the caller provided room for: within the stack?
+      a_.cmp(a::rcx, a::qword_ptr(kCx, kOffStackEnd));
+      a_.ja(trapLabel(TrapReason::CallStackExhausted));
+    }
+    for (uint32_t i = 0; i < np; ++i)
+      a_.copyValue(a::qword_ptr(a::rdx, static_cast<int32_t>(16 * i)), slotMem(b + i), ft.params[i].kind == ValKind::V128);
+    a_.mov(a::rax, kFp);
+    a_.sub(a::rax, a::qword_ptr(scratchBytes_));  // this function's entry sp
+    a_.cmp(a::rcx, a::rax);
+    a_.cmovb(a::rcx, a::rax);
+    a_.mov(a::qword_ptr(kCx, kOffSp), a::rcx);
+    a_.mov(a::rcx, a::qword_ptr(kFp, -8));  // unlink the frame
+    a_.mov(a::qword_ptr(kCx, kOffJitFrames), a::rcx);
+    a_.dec(a::dword_ptr(kCx, kOffDepth));
+    a_.mov(a::rdi, kCx);
+    a_.add(a::rsp, 8);
+    a_.pop(a::r13);
+    a_.pop(a::rbx);
+    if (directCallee != UINT32_MAX) {
+      a_.db(0xE9);  // jmp rel32, patched by the linker (ModuleCompiler::CallFixup)
+      fixups_->push_back({static_cast<uint32_t>(a_.offset()), directCallee});
+      a_.dd(0);
+      return;
+    }
+    // a compiled function of this instance (reached through a table or a reference): its direct entry
+    asmjit::Label viaEntry = a_.newLabel();
+    a_.cmp(a::qword_ptr(a::rsi, kOffInstance), kInst);
+    a_.jne(viaEntry);
+    a_.mov(a::rax, a::qword_ptr(a::rsi, kOffJitDirect));
+    a_.test(a::rax, a::rax);
+    a_.jz(viaEntry);
+    a_.jmp(a::rax);
+    a_.bind(viaEntry);
+    a_.mov(a::qword_ptr(kCx, kOffCaller), kInst);  // read by host functions only
+    a_.jmp(a::qword_ptr(a::rsi, kOffEntry));
   }
   // A bulk memory/table op through bulkHelper: `nIn` operands (spilled) at the top, `nOut` (0/1) result.
   void bulk(Op op, uint32_t nIn, uint32_t nOut, uint32_t immA, uint32_t immB) {

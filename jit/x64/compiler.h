@@ -23,9 +23,10 @@ class ModuleCompiler {
   ~ModuleCompiler();
   ModuleCompiler(const ModuleCompiler&) = delete;
   ModuleCompiler& operator=(const ModuleCompiler&) = delete;
-  // A direct call from JIT code to a function of the same instance: the rel32 at `offset` (from the start of the
-  // caller's code) must be patched to the callee's machine code, or to a stub `jmp [rsi + FuncInst::entry]`
-  // (kCallViaEntryStub) when the callee was not compiled. At the call, rdi/rsi/rdx hold the entry's arguments.
+  // A direct call (or tail-call jump) from JIT code to a function of the same instance: the rel32 at `offset` (from
+  // the start of the caller's code) must be patched to the callee's machine code, or to a stub
+  // `jmp [rsi + FuncInst::entry]` (kCallViaEntryStub) when the callee was not compiled. At the call, rdi/rsi/rdx hold
+  // the entry's arguments.
   // Where the direct entry starts in each function's code (after the full entry's wrapper): direct calls within the
   // instance enter there with r12 (cx), r14 (instance) and r15 (memory base) already set and rbp free.
   static constexpr uint64_t kDirectEntryOffset = 38;

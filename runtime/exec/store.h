@@ -49,6 +49,8 @@ struct FuncInst {
   std::unique_ptr<TierCode> code;   // the interpreter's lowered code (nullptr until first interpreted call)
   std::unique_ptr<TierCode> jitCode;  // the JIT's code object (kept apart: interpreter frames of a function tiered
                                       // up while they run keep reading `code`)
+  const void* jitDirectEntry = nullptr;  // the JIT's direct entry into `jitCode` (jit/jit.h), for tail calls that
+                                         // reach a function of their own instance through a reference or a table
   uint32_t hotness = 0;             // auto tier: interpreter polls (entries, loop back-edges) counted towards tier-up
   HostFunc host;                    // host functions only
   std::unique_ptr<CompositeType> ownedType;  // host functions own their type
