@@ -15,8 +15,32 @@
 namespace myrt::jit {
 
 TrapReason trapHelper(ExecContext* cx, FuncInst* f, uint32_t reason) {
-  cx->addFrame(*f);
+  if (static_cast<TrapReason>(reason) != TrapReason::UncaughtException || !cx->exception) cx->addFrame(*f);
   return static_cast<TrapReason>(reason);
+}
+
+TrapReason throwHelper(ExecContext* cx, TagInst* tag, const Value* s, uint32_t n) {
+  ExnObject* e = cx->store->newException(tag);
+  e->payload.assign(s, s + n);
+  cx->exception = e;
+  return TrapReason::UncaughtException;
+}
+
+TrapReason throwRefHelper(ExecContext* cx, const Value* s) {
+  ExnObject* e = static_cast<ExnObject*>(s->ref);
+  if (!e) {
+    cx->trapMessage = "null exception reference";
+    return TrapReason::NullReference;
+  }
+  cx->exception = e;
+  return TrapReason::UncaughtException;
+}
+
+void catchHelper(ExecContext* cx, Value* dst, uint32_t flags) {
+  ExnObject* e = cx->exception;
+  cx->exception = nullptr;
+  if (flags & 1) dst = std::copy(e->payload.begin(), e->payload.end(), dst);
+  if (flags & 2) dst->ref = e;
 }
 
 namespace {

@@ -12,8 +12,18 @@
 
 namespace myrt::jit {
 
-// Records the trap `reason` passing through JIT function `f` (backtrace frame) and returns it.
+// Records the trap `reason` passing through JIT function `f` (backtrace frame) and returns it. An exception in flight
+// (UncaughtException with cx->exception set) records no frame, as in the interpreter.
 TrapReason trapHelper(ExecContext* cx, FuncInst* f, uint32_t reason);
+
+// Exceptions (the interpreter's representation: cx->exception set and TrapReason::UncaughtException returned, see
+// ExecContext::exception). throw: a new exception of `tag` with payload s[0..n); returns UncaughtException.
+TrapReason throwHelper(ExecContext* cx, TagInst* tag, const Value* s, uint32_t n);
+// throw_ref of s->ref: UncaughtException, or the NullReference trap for a null exnref.
+TrapReason throwRefHelper(ExecContext* cx, const Value* s);
+// A catch clause took the exception in flight: its payload (when `flags` & 1) then the exnref (when `flags` & 2) are
+// written to dst[0..), and cx->exception is cleared.
+void catchHelper(ExecContext* cx, Value* dst, uint32_t flags);
 
 // A numeric op on slots: operands s[0..n), result to s[0]; `lane` is the lane immediate, `bytes` the shuffle mask.
 using NumericHelper = TrapReason (*)(Value* s, uint64_t lane, const uint8_t* bytes);

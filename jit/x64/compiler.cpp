@@ -111,6 +111,8 @@ class Compiler {
     numScratch_ = 1;  // scratch slot 0: the frame link
     for (auto& l : trapLabels_) l = asmjit::Label();
     tables_.clear();
+    handlers_.clear();
+    tryStack_.clear();
     frameBytes_ = a_.newLabel();
     scratchBytes_ = a_.newLabel();
     epilogue_ = a_.newLabel();
@@ -160,6 +162,7 @@ class Compiler {
       a_.mov(a::edx, r);
       a_.jmp(trapCommon_);
     }
+    emitHandlers();
     a_.bind(propagate_);  // eax = a callee's / helper's trap
     a_.mov(a::edx, a::eax);
     a_.bind(trapCommon_);
@@ -249,6 +252,7 @@ class Compiler {
   void onEnd(ControlEntry& c) {
     if (failed()) return;
     Label& l = labels_[c.user];
+    if (c.kind == CtrlKind::TryTable || c.kind == CtrlKind::Try) closeHandler(l);  // (a try without catches)
     if (l.fuelSite != SIZE_MAX) fuelSites_[l.fuelSite].bytes = r_->instr().offset - l.startOffset;
     if (!l.dead) {
       if (!c.unreachable) {
@@ -402,20 +406,85 @@ class Compiler {
     a_.jz(trapLabel(TrapReason::NullFunctionReference));
     emitTailCall(b, ft);
   }
-  void onThrow(uint32_t, const CompositeType&) { unsupported("throw"); }
-  void onThrowRef() { unsupported("throw_ref"); }
-  void onTryTable(const Instr&, ControlEntry& c) {
-    unsupported("try_table");
-    openBlock(c, false);
+  // ---- exceptions ----
+  // The interpreter's representation (ExecContext::exception): an exception in flight is cx.exception plus the
+  // UncaughtException "trap" returned by every entry it leaves. Inside a try_table (or a legacy try body) a call that
+  // returns non-zero and a throw jump to the handler's dispatch code (emitted by finish()), which tests the clauses
+  // against cx.exception's tag, delivers the payload / exnref to the target label's slots (catchHelper) and branches;
+  // no clause: on to the enclosing handler, finally out of the function (propagate_; no backtrace frame for an
+  // exception). Everything is spilled at calls and throws, so the jump from any site meets its target's merge state.
+  void onThrow(uint32_t tagIndex, const CompositeType& ft) {
+    if (!live()) return sync();
+    const uint32_t n = static_cast<uint32_t>(ft.params.size());
+    spillAll();
+    const uint32_t b = static_cast<uint32_t>(vs_.size()) - n;
+    maxHeight_ = std::max<uint32_t>(maxHeight_, b + 1);
+    a_.mov(a::rdi, kCx);
+    a_.mov(a::rsi, reinterpret_cast<uint64_t>(inst_.tags[tagIndex]));
+    a_.lea(a::rdx, slotMem(b));
+    a_.mov(a::ecx, n);
+    a_.callAbs(reinterpret_cast<const void*>(&throwHelper));
+    a_.jmp(excTarget());
   }
+  void onThrowRef() {
+    if (!live()) return sync();
+    spillAll();
+    emitThrowRef(slotMem(static_cast<uint32_t>(vs_.size()) - 1));
+  }
+  void onTryTable(const Instr& in, ControlEntry& c) {
+    openBlock(c, live(1));
+    if (failed() || labels_[c.user].dead) return;
+    const uint32_t h = openHandler(c);
+    for (const CatchClause& cc : in.catches) {
+      ControlEntry& t = r_->control(cc.label + 1);  // catch labels are relative to the block around try_table
+      Catch k;
+      k.tagged = cc.kind == CatchClause::Catch || cc.kind == CatchClause::CatchRef;
+      if (k.tagged) k.tag = inst_.tags[cc.tag];
+      k.flags = (k.tagged ? 1u : 0u) | (cc.kind == CatchClause::CatchRef || cc.kind == CatchClause::CatchAllRef ? 2u : 0u);
+      k.toFunc = t.kind == CtrlKind::Func;
+      k.dstPos = t.height;
+      if (!k.toFunc) k.target = labelOf(t);
+      maxHeight_ = std::max<uint32_t>(maxHeight_, t.height + static_cast<uint32_t>(t.labelTypes().size()));
+      handlers_[h].catches.push_back(k);
+    }
+  }
+  // Legacy exception handling: the try body is a handler's range; each catch is a landing pad receiving the payload
+  // in the block's slots and the exception in a scratch slot (for rethrow).
   void onTry(const Instr&, ControlEntry& c) {
-    unsupported("try");
-    openBlock(c, false);
+    openBlock(c, live(1));
+    if (failed() || labels_[c.user].dead) return;
+    openHandler(c);
   }
-  void onCatch(uint32_t, ControlEntry&) { unsupported("catch"); }
-  void onCatchAll(ControlEntry&) { unsupported("catch_all"); }
-  void onDelegate(uint32_t, ControlEntry&) { unsupported("delegate"); }
-  void onRethrow(uint32_t, ControlEntry&) { unsupported("rethrow"); }
+  void onCatch(uint32_t tagIndex, ControlEntry& c) { legacyCatch(c, true, tagIndex); }
+  void onCatchAll(ControlEntry& c) { legacyCatch(c, false, 0); }
+  void onDelegate(uint32_t depth, ControlEntry& c) {
+    if (failed()) return;
+    Label& l = labels_[c.user];
+    if (!l.dead) {
+      // exceptions of the try body go to the handlers around the target label (and the target's own if it is a
+      // try whose body encloses this one): the innermost active handler opened at or before it
+      closeHandler(l);
+      const ControlEntry& t = r_->control(depth + 1);
+      Handler& h = handlers_[l.handler];
+      h.next = -1;
+      for (size_t i = tryStack_.size(); i-- > 0;) {
+        if (handlers_[tryStack_[i]].block <= t.user && t.kind != CtrlKind::Func) {
+          h.next = static_cast<int32_t>(tryStack_[i]);
+          break;
+        }
+      }
+      if (!c.unreachable) spillAll();
+      a_.bind(l.end);
+    }
+    resetTo(c.height, c.results());
+  }
+  void onRethrow(uint32_t, ControlEntry& target) {
+    if (!live()) return sync();
+    const Label& l = labels_[target.user];
+    if (l.dead || l.exnScratch == UINT32_MAX) return unsupported("rethrow");
+    spillAll();
+    emitThrowRef(scratchMem(l.exnScratch));
+  }
   void onGc(const Instr& in) { unsupported(opName(in.op)); }
 
   // ---- parametric, variables ----
@@ -658,6 +727,9 @@ class Compiler {
  private:
   struct Label {
     bool dead = false;
+    bool handlerOpen = false;       // try_table / legacy try: its handler is on tryStack_
+    uint32_t handler = UINT32_MAX;  // try_table / legacy try: index in handlers_
+    uint32_t exnScratch = UINT32_MAX;  // legacy try: the scratch slot holding the caught exception (rethrow)
     bool elseBound = false;
     size_t fuelSite = SIZE_MAX;  // loops: their fuel site; startOffset: the loop instruction's code offset
     size_t startOffset = 0;
@@ -896,6 +968,107 @@ class Compiler {
     constants_.push_back(std::move(k));
     return constants_.back().label;
   }
+  // ---- exception handlers ----
+  struct Catch {
+    bool tagged = false;  // catch / catch_ref (else catch_all / catch_all_ref)
+    bool toFunc = false;  // the target is the function's label: the values are the results (io), then return
+    uint32_t flags = 0;   // catchHelper: 1 payload, 2 exnref
+    uint32_t dstPos = 0;  // stack position of the target's first value
+    uint32_t exnScratch = UINT32_MAX;  // legacy catch: scratch slot receiving the exception
+    TagInst* tag = nullptr;
+    asmjit::Label target;
+  };
+  struct Handler {
+    asmjit::Label dispatch;
+    uint32_t block = 0;  // Label index (ControlEntry::user) of the try_table / try
+    int32_t next = -1;   // handler tried when no clause matches (-1: leave the function)
+    std::vector<Catch> catches;
+  };
+  // Where a call or throw at this point goes with a non-zero result: the innermost active handler, or out.
+  asmjit::Label excTarget() const { return tryStack_.empty() ? propagate_ : handlers_[tryStack_.back()].dispatch; }
+  uint32_t openHandler(ControlEntry& c) {
+    Handler h;
+    h.dispatch = a_.newLabel();
+    h.block = c.user;
+    h.next = tryStack_.empty() ? -1 : static_cast<int32_t>(tryStack_.back());
+    const uint32_t i = static_cast<uint32_t>(handlers_.size());
+    handlers_.push_back(std::move(h));
+    tryStack_.push_back(i);
+    labels_[c.user].handler = i;
+    labels_[c.user].handlerOpen = true;
+    return i;
+  }
+  void closeHandler(Label& l) {
+    if (!l.handlerOpen) return;
+    l.handlerOpen = false;
+    tryStack_.pop_back();
+  }
+  // The dispatch code of every handler (after the function body).
+  void emitHandlers() {
+    const int32_t offExn = static_cast<int32_t>(offsetof(ExecContext, exception));
+    const int32_t offTag = static_cast<int32_t>(offsetof(ExnObject, tag));
+    for (const Handler& h : handlers_) {
+      a_.bind(h.dispatch);
+      a_.cmp(a::eax, static_cast<uint32_t>(TrapReason::UncaughtException));
+      a_.jne(propagate_);
+      a_.mov(a::rcx, a::qword_ptr(kCx, offExn));
+      a_.test(a::rcx, a::rcx);
+      a_.jz(propagate_);
+      for (const Catch& k : h.catches) {
+        asmjit::Label next = a_.newLabel();
+        if (k.tagged) {
+          a_.mov(a::rdx, reinterpret_cast<uint64_t>(k.tag));
+          a_.cmp(a::qword_ptr(a::rcx, offTag), a::rdx);
+          a_.jne(next);
+        }
+        if (k.exnScratch != UINT32_MAX) a_.mov(scratchMem(k.exnScratch), a::rcx);
+        a_.mov(a::rdi, kCx);
+        if (k.toFunc) a_.mov(a::rsi, a::qword_ptr(a::rsp));
+        else a_.lea(a::rsi, slotMem(k.dstPos));
+        a_.mov(a::edx, k.flags);
+        a_.callAbs(reinterpret_cast<const void*>(&catchHelper));
+        a_.jmp(k.toFunc ? epilogue_ : k.target);
+        a_.bind(next);
+      }
+      a_.jmp(h.next < 0 ? propagate_ : handlers_[h.next].dispatch);
+    }
+  }
+  // throw_ref of the exnref at `src` (rethrow: the legacy catch's scratch slot).
+  void emitThrowRef(const a::Mem& src) {
+    a_.mov(a::rdi, kCx);
+    a_.lea(a::rsi, src);
+    a_.callAbs(reinterpret_cast<const void*>(&throwRefHelper));
+    a_.jmp(excTarget());
+  }
+  std::span<const ValType> tagParams(uint32_t tagIndex) const {
+    if (tagIndex >= m_.tags.size() || m_.tags[tagIndex].typeIndex >= m_.types.size()) return {};
+    return m_.types[m_.tags[tagIndex].typeIndex].comp.params;
+  }
+  // A legacy catch / catch_all (called before the reader resets the stack to the try's height plus the payload).
+  void legacyCatch(ControlEntry& c, bool tagged, uint32_t tagIndex) {
+    if (failed()) return;
+    Label& l = labels_[c.user];
+    const std::span<const ValType> params = tagged ? tagParams(tagIndex) : std::span<const ValType>();
+    if (!l.dead) {
+      closeHandler(l);  // the first catch ends the try body
+      if (!c.unreachable) {
+        spillAll();
+        a_.jmp(l.end);
+      }
+      if (l.exnScratch == UINT32_MAX) l.exnScratch = numScratch_++;
+      Catch k;
+      k.tagged = tagged;
+      if (tagged) k.tag = inst_.tags[tagIndex];
+      k.flags = params.empty() ? 0u : 1u;
+      k.dstPos = c.height;
+      k.exnScratch = l.exnScratch;
+      k.target = a_.newLabel();
+      a_.bind(k.target);
+      handlers_[l.handler].catches.push_back(k);
+    }
+    resetTo(c.height, params);
+  }
+
   asmjit::Label trapLabel(TrapReason r) {
     asmjit::Label& l = trapLabels_[static_cast<unsigned>(r)];
     if (!l.isValid()) l = a_.newLabel();
@@ -1021,7 +1194,7 @@ class Compiler {
       a_.call(a::qword_ptr(a::rsi, kOffEntry));
     }
     a_.test(a::eax, a::eax);
-    a_.jnz(propagate_);
+    a_.jnz(excTarget());
     for (uint32_t i = 0; i < np; ++i) vs_.pop_back();
     for (ValType t : ft.results) push(VarState::stack(t.kind));
   }
@@ -1701,6 +1874,8 @@ class Compiler {
   const bool osr_;  // emit an OSR entry and record the loops' targets
   std::vector<OsrLoop> osrLoops_;
   std::vector<Table> tables_;
+  std::vector<Handler> handlers_;
+  std::vector<uint32_t> tryStack_;  // active handlers (indices into handlers_), innermost last
   RegSet gp_{kGpAllocatable}, fp_{kFpAllocatable};
   uint64_t bodyBytes_ = 0;
   uint32_t numParams_ = 0, numResults_ = 0, numLocals_ = 0, maxHeight_ = 0, numScratch_ = 0;
