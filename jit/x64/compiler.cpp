@@ -343,69 +343,18 @@ class Compiler {
   }
 
   // ---- calls ----
-  void onCall(uint32_t funcIndex, const CompositeType& ft) {
-    if (!live()) return sync();
-    const uint32_t np = static_cast<uint32_t>(ft.params.size());
-    const uint32_t b = static_cast<uint32_t>(vs_.size()) - np;
-    spillAll();
-    FuncInst* callee = inst_.funcs[funcIndex];
-    a_.mov(a::rsi, reinterpret_cast<uint64_t>(callee));
-    if (callee->instance == &inst_ && funcIndex >= m_.numImportedFuncs && fixups_) {
-      // same instance: a direct call to its machine code (patched at link time), no activation / entry indirection
-      emitCallEntry(b, ft, funcIndex);
-      return;
-    }
-    emitCallEntry(b, ft);
-  }
+  // Calls and tail calls (emitTailCall: the callee's arguments go to this function's io, the frame is torn down, and
+  // the callee is entered with a jump, so it returns straight to this function's caller).
+  void onCall(uint32_t funcIndex, const CompositeType& ft) { callFunc(funcIndex, ft, false); }
   void onCallIndirect(uint32_t typeIndex, uint32_t tableIndex, const CompositeType& ft) {
-    if (!live()) return sync();
-    const uint32_t np = static_cast<uint32_t>(ft.params.size());
-    const uint32_t b = static_cast<uint32_t>(vs_.size()) - np - 1;
-    spillAll();
-    emitIndirectCallee(b + np, typeIndex, tableIndex);
-    vs_.pop_back();
-    emitCallEntry(b, ft);
+    callIndirect(typeIndex, tableIndex, ft, false);
   }
-  void onCallRef(uint32_t, const CompositeType& ft) {
-    if (!live()) return sync();
-    const uint32_t np = static_cast<uint32_t>(ft.params.size());
-    const uint32_t b = static_cast<uint32_t>(vs_.size()) - np - 1;
-    spillAll();
-    a_.mov(a::rsi, slotMem(b + np));
-    a_.test(a::rsi, a::rsi);
-    a_.jz(trapLabel(TrapReason::NullFunctionReference));
-    vs_.pop_back();
-    emitCallEntry(b, ft);
-  }
-  // Tail calls (emitTailCall): the callee's arguments go to this function's io, the frame is torn down, and the
-  // callee is entered with a jump, so it returns straight to this function's caller.
-  void onReturnCall(uint32_t funcIndex, const CompositeType& ft) {
-    if (!live()) return sync();
-    const uint32_t b = static_cast<uint32_t>(vs_.size() - ft.params.size());
-    spillAll();
-    FuncInst* callee = inst_.funcs[funcIndex];
-    a_.mov(a::rsi, reinterpret_cast<uint64_t>(callee));
-    const bool direct = callee->instance == &inst_ && funcIndex >= m_.numImportedFuncs && fixups_;
-    emitTailCall(b, ft, direct ? funcIndex : UINT32_MAX);
-  }
+  void onCallRef(uint32_t, const CompositeType& ft) { callRef(ft, false); }
+  void onReturnCall(uint32_t funcIndex, const CompositeType& ft) { callFunc(funcIndex, ft, true); }
   void onReturnCallIndirect(uint32_t typeIndex, uint32_t tableIndex, const CompositeType& ft) {
-    if (!live()) return sync();
-    const uint32_t np = static_cast<uint32_t>(ft.params.size());
-    const uint32_t b = static_cast<uint32_t>(vs_.size()) - np - 1;
-    spillAll();
-    emitIndirectCallee(b + np, typeIndex, tableIndex);
-    emitTailCall(b, ft);
+    callIndirect(typeIndex, tableIndex, ft, true);
   }
-  void onReturnCallRef(uint32_t, const CompositeType& ft) {
-    if (!live()) return sync();
-    const uint32_t np = static_cast<uint32_t>(ft.params.size());
-    const uint32_t b = static_cast<uint32_t>(vs_.size()) - np - 1;
-    spillAll();
-    a_.mov(a::rsi, slotMem(b + np));
-    a_.test(a::rsi, a::rsi);
-    a_.jz(trapLabel(TrapReason::NullFunctionReference));
-    emitTailCall(b, ft);
-  }
+  void onReturnCallRef(uint32_t, const CompositeType& ft) { callRef(ft, true); }
   // ---- exceptions ----
   // The interpreter's representation (ExecContext::exception): an exception in flight is cx.exception plus the
   // UncaughtException "trap" returned by every entry it leaves. Inside a try_table (or a legacy try body) a call that
@@ -1197,6 +1146,41 @@ class Compiler {
     a_.jnz(excTarget());
     for (uint32_t i = 0; i < np; ++i) vs_.pop_back();
     for (ValType t : ft.results) push(VarState::stack(t.kind));
+  }
+  void callFunc(uint32_t funcIndex, const CompositeType& ft, bool tail) {
+    if (!live()) return sync();
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    const uint32_t b = static_cast<uint32_t>(vs_.size()) - np;
+    spillAll();
+    FuncInst* callee = inst_.funcs[funcIndex];
+    a_.mov(a::rsi, reinterpret_cast<uint64_t>(callee));
+    // same instance: a direct call to its machine code (patched at link time), no activation / entry indirection
+    const bool direct = callee->instance == &inst_ && funcIndex >= m_.numImportedFuncs && fixups_;
+    emitCall(b, ft, direct ? funcIndex : UINT32_MAX, tail);
+  }
+  void callIndirect(uint32_t typeIndex, uint32_t tableIndex, const CompositeType& ft, bool tail) {
+    if (!live()) return sync();
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    const uint32_t b = static_cast<uint32_t>(vs_.size()) - np - 1;
+    spillAll();
+    emitIndirectCallee(b + np, typeIndex, tableIndex);
+    vs_.pop_back();
+    emitCall(b, ft, UINT32_MAX, tail);
+  }
+  void callRef(const CompositeType& ft, bool tail) {
+    if (!live()) return sync();
+    const uint32_t np = static_cast<uint32_t>(ft.params.size());
+    const uint32_t b = static_cast<uint32_t>(vs_.size()) - np - 1;
+    spillAll();
+    a_.mov(a::rsi, slotMem(b + np));
+    a_.test(a::rsi, a::rsi);
+    a_.jz(trapLabel(TrapReason::NullFunctionReference));
+    vs_.pop_back();
+    emitCall(b, ft, UINT32_MAX, tail);
+  }
+  void emitCall(uint32_t b, const CompositeType& ft, uint32_t directCallee, bool tail) {
+    if (tail) emitTailCall(b, ft, directCallee);
+    else emitCallEntry(b, ft, directCallee);
   }
   // call_indirect's callee: the table index in slot `pos` (spilled) resolved by indirectHelper into rsi.
   void emitIndirectCallee(uint32_t pos, uint32_t typeIndex, uint32_t tableIndex) {
