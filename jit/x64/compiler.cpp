@@ -113,6 +113,7 @@ class Compiler {
     tables_.clear();
     handlers_.clear();
     tryStack_.clear();
+    catchBodies_ = 0;
     frameBytes_ = a_.newLabel();
     scratchBytes_ = a_.newLabel();
     epilogue_ = a_.newLabel();
@@ -214,8 +215,9 @@ class Compiler {
     l.fuelSite = pollInterrupt();
     l.startOffset = c.offset;
     // OSR target: after the poll (the interpreter's back-edge polled). Here every value is in its home slot and only
-    // the fixed registers hold state -- what the OSR entry sets up.
-    if (osr_)
+    // the fixed registers hold state -- what the OSR entry sets up. Not inside a legacy catch body: its exception
+    // (rethrow) lives in a scratch slot the interpreter's frame does not have.
+    if (osr_ && catchBodies_ == 0)
       osrLoops_.push_back({static_cast<uint32_t>(c.offset), numLocals_ + c.height + c.numParams, fuelSites_[l.fuelSite].back});
   }
   void onIf(const Instr&, ControlEntry& c) {
@@ -253,6 +255,7 @@ class Compiler {
     if (failed()) return;
     Label& l = labels_[c.user];
     if (c.kind == CtrlKind::TryTable || c.kind == CtrlKind::Try) closeHandler(l);  // (a try without catches)
+    if (l.inCatch) --catchBodies_;
     if (l.fuelSite != SIZE_MAX) fuelSites_[l.fuelSite].bytes = r_->instr().offset - l.startOffset;
     if (!l.dead) {
       if (!c.unreachable) {
@@ -677,6 +680,7 @@ class Compiler {
   struct Label {
     bool dead = false;
     bool handlerOpen = false;       // try_table / legacy try: its handler is on tryStack_
+    bool inCatch = false;           // legacy try: in its catch bodies (counted in catchBodies_)
     uint32_t handler = UINT32_MAX;  // try_table / legacy try: index in handlers_
     uint32_t exnScratch = UINT32_MAX;  // legacy try: the scratch slot holding the caught exception (rethrow)
     bool elseBound = false;
@@ -998,6 +1002,10 @@ class Compiler {
     if (failed()) return;
     Label& l = labels_[c.user];
     const std::span<const ValType> params = tagged ? tagParams(tagIndex) : std::span<const ValType>();
+    if (!l.inCatch) {
+      l.inCatch = true;
+      ++catchBodies_;
+    }
     if (!l.dead) {
       closeHandler(l);  // the first catch ends the try body
       if (!c.unreachable) {
@@ -1860,6 +1868,7 @@ class Compiler {
   std::vector<Table> tables_;
   std::vector<Handler> handlers_;
   std::vector<uint32_t> tryStack_;  // active handlers (indices into handlers_), innermost last
+  uint32_t catchBodies_ = 0;        // legacy catch bodies open around the current instruction
   RegSet gp_{kGpAllocatable}, fp_{kFpAllocatable};
   uint64_t bodyBytes_ = 0;
   uint32_t numParams_ = 0, numResults_ = 0, numLocals_ = 0, maxHeight_ = 0, numScratch_ = 0;

@@ -120,6 +120,23 @@ TEST_CASE("exceptions: across interpreted and compiled frames and instances", "[
     CHECK(s.i32("through", {I32(3)}) == 77);
     CHECK(s.i32("legacy", {I32(21)}) == 42);
     CHECK(s.i32("legacy-rethrow", {I32(41)}) == 42);
+    // a fresh instance: on the auto tier it tiers up inside the loop, and OSR must not enter a loop in a catch body
+    REQUIRE(s.load(R"((module
+      (import "a" "e" (tag $e (param i32)))
+      (import "a" "throw-jit" (func $tj (param i32)))
+      (func (export "rethrow-after-loop") (param i32) (result i32) (local i32)
+        ;; a loop in a catch body (an on-stack replacement candidate on the auto tier), then rethrow
+        (try (result i32)
+          (do (try (result i32)
+                (do (call $tj (local.get 0)) (i32.const -1))
+                (catch_all
+                  (loop $l
+                    (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+                    (br_if $l (i32.lt_u (local.get 1) (i32.const 5000))))
+                  (rethrow 0))))
+          (catch $e (i32.add (local.get 1))))))
+    )") == "");
+    CHECK(s.i32("rethrow-after-loop", {I32(3)}) == 5003);
     CHECK(s.i32("catch-interp", {I32(4)}, s.store->registered["a"]) == 5);
   }
 }
