@@ -549,7 +549,7 @@ do_tail_call:
       throwPos = UINT32_MAX;  // the frame was replaced by the tail call: no handler of it applies
       goto unwind;
     }
-    goto trap;
+    goto trap_framed;  // nor is it in the backtrace (as when the callee is interpreted, and on the JIT)
   }
   goto L_Ret;
 
