@@ -437,7 +437,33 @@ class Compiler {
     spillAll();
     emitThrowRef(scratchMem(l.exnScratch));
   }
-  void onGc(const Instr& in) { unsupported(opName(in.op)); }
+  // GC: i31 references (tagged, store.h i31Ref: value << 1 | 1) and the any/extern conversions (the same reference)
+  // inline; the rest (struct/array objects, casts) is not compiled yet.
+  void onGc(const Instr& in) {
+    switch (in.op) {
+      case Op::AnyConvertExtern: case Op::ExternConvertAny: return;
+      case Op::RefI31: {
+        if (!live()) return sync();
+        const uint8_t r = popReg(RegClass::Gp);
+        a_.and_(gpd(r), 0x7fffffff);
+        a_.add(gpd(r), gpd(r));
+        a_.or_(gpd(r), 1);
+        push(VarState::inReg(ValKind::Ref, r));
+        return;
+      }
+      case Op::I31GetS: case Op::I31GetU: {
+        if (!live()) return sync();
+        const uint8_t r = popReg(RegClass::Gp);
+        a_.test(gpq(r), gpq(r));
+        a_.jz(trapLabel(TrapReason::NullI31Reference));
+        if (in.op == Op::I31GetS) a_.sar(gpd(r), 1);  // bit 30 of the value is bit 31 of the tagged word
+        else a_.shr(gpd(r), 1);
+        push(VarState::inReg(ValKind::I32, r));
+        return;
+      }
+      default: return unsupported(opName(in.op));
+    }
+  }
 
   // ---- parametric, variables ----
   void onDrop(ValType) {

@@ -60,11 +60,12 @@ TEST_CASE("tail calls: to host functions, other instances and interpreted functi
     REQUIRE(s.load(R"((module
       (import "env" "digits" (func $digits (param i64 i64 i64 i64 i64 i64) (result i64)))
       (type $v (func (param v128 f64 i32) (result f64)))
+      (type $a (array (mut i32)))
       (func (export "host") (param i64) (result i64)
         (return_call $digits (local.get 0) (i64.const 2) (i64.const 3) (i64.const 4) (i64.const 5) (i64.const 6)))
       (func $interp (export "interp") (param i32) (result i32)
-        ;; i31 (a GC instruction) keeps this function in the interpreter on the jit tier
-        (i31.get_s (ref.i31 (i32.add (local.get 0) (i32.const 1)))))
+        ;; an array (a GC instruction the JIT does not compile) keeps this function in the interpreter on the jit tier
+        (array.get $a (array.new $a (i32.add (local.get 0) (i32.const 1)) (i32.const 1)) (i32.const 0)))
       (func (export "to-interp") (param i32) (result i32) (return_call $interp (i32.mul (local.get 0) (i32.const 2))))
       (func $wide (param v128 f64 i32) (result f64)
         (f64.add (f64.add (local.get 1) (f64.convert_i32_s (local.get 2)))
