@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 
+#include "jit/jit.h"
 #include "runtime/binary/decoder.h"
 #include "runtime/exec/engine.h"
 #include "runtime/text/printer.h"
@@ -39,7 +40,9 @@ Outcome runOn(const DiffConfig& c, const std::shared_ptr<const Module>& mod, con
   StoreLimits limits;
   limits.guardPages = c.guardPages;
   limits.valueStackSlots = 1 << 16;  // no recursion in generated modules; keeps store creation cheap
-  auto store = makeStore(c.tier, limits);
+  auto store = c.tier == Tier::Auto && c.tierUpThreshold
+                   ? Result<std::unique_ptr<Store>>(std::make_unique<Store>(autoConfig(limits, c.tierUpThreshold)))
+                   : makeStore(c.tier, limits);
   if (!store.ok()) {
     o.instantiateError = store.error().message;
     return o;
@@ -123,13 +126,20 @@ std::string showCall(const CallOutcome& c, const CompositeType& type) {
 
 }  // namespace
 
-std::string DiffConfig::name() const { return std::string(tierName(tier)) + (guardPages ? "+guard" : "+checks"); }
+std::string DiffConfig::name() const {
+  return std::string(tierName(tier)) + (tierUpThreshold ? std::to_string(tierUpThreshold) : "") +
+         (guardPages ? "+guard" : "+checks");
+}
 
 std::vector<DiffConfig> diffConfigs() {
   std::vector<DiffConfig> out;
   for (Tier t : {Tier::Interp, Tier::Jit})
     if (tierAvailable(t))
       for (bool g : {true, false}) out.push_back({t, g});
+  if (tierAvailable(Tier::Auto)) {
+    out.push_back({Tier::Auto, true, 1});
+    out.push_back({Tier::Auto, false, 7});
+  }
   return out;
 }
 

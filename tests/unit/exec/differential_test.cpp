@@ -1,6 +1,7 @@
 // Differential check of the execution tiers on generated modules (fuzz/lib): the same deterministic pseudo-random
 // inputs the libFuzzer target (fuzz/diff_tiers.cpp) would turn into modules, run on the interpreter and the JIT, with
-// guard pages and with explicit bounds checks. Any difference in results, traps, memory or globals fails.
+// guard pages and with explicit bounds checks, and on the auto tier with thresholds 1 and 7 (tier-up and on-stack
+// replacement inside the first calls). Any difference in results, traps, memory or globals fails.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
