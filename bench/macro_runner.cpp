@@ -14,6 +14,10 @@
 //       baseline JIT compile throughput (one core): every defined function compiled, repeated for >= 0.2 s (or exactly
 //       N times: a fixed amount of work for instruction counts under valgrind); prints MB/s of code section and of
 //       function bodies, the function / fallback counts and machine code bytes.
+//   macro_runner --compile-jobs N1,N2,... [--rounds R] FILE.wasm...
+//       the JIT tier's whole instance compile (compile on N threads, link, executable block: jit::compiledBytes) for
+//       each N in turn, R rounds (default 5) interleaved; prints the best seconds per N and each one's ratio to the
+//       first N's, and fails if the code differs between N (it must be identical).
 //   macro_runner --dump FILE.wasm [FUNC]
 //       prints the lowered interpreter code of function FUNC (default: every defined function) one internal op per
 //       line, and a static histogram of ops per module: a diagnostic for profiling the interpreter (which ops the hot
@@ -215,34 +219,48 @@ int dumpLowered(int argc, char** argv, int first) {
   return 0;
 }
 
+// `--rounds N` at argv[first] (consumed), else `dflt`.
+int roundsOption(int argc, char** argv, int& first, int dflt) {
+  if (first + 1 < argc && std::strcmp(argv[first], "--rounds") == 0) {
+    dflt = std::max(1, std::atoi(argv[first + 1]));
+    first += 2;
+  }
+  return dflt;
+}
+
+bool requireJit() {
+  if (myrt::jitAvailable()) return true;
+  std::fprintf(stderr, "macro_runner: the JIT is not available on this machine\n");
+  return false;
+}
+
+// Module `m` (from `path`) instantiated on `store` with stub imports (compile measurements); nullptr after saying why.
+myrt::Instance* instantiateStubbed(myrt::Store& store, const std::shared_ptr<const myrt::Module>& m, const char* path) {
+  std::vector<myrt::Extern> imports;
+  if (!stubImports(store, *m, imports)) return nullptr;
+  auto inst = myrt::instantiate(store, m, imports);
+  if (!inst) {
+    std::fprintf(stderr, "macro_runner: %s: %s\n", path, inst.error().toString().c_str());
+    return nullptr;
+  }
+  return *inst;
+}
+
 // Baseline JIT compile throughput: every defined function of each module compiled repeatedly for at least 0.2 s;
 // prints MB/s of code section (and of function bodies) compiled, on one core.
 int compileOnly(int argc, char** argv, int first) {
-  int fixedRounds = 0;
-  if (first + 1 < argc && std::strcmp(argv[first], "--rounds") == 0) {
-    fixedRounds = std::max(1, std::atoi(argv[first + 1]));
-    first += 2;
-  }
-  if (!myrt::jitAvailable()) {
-    std::fprintf(stderr, "macro_runner: the JIT is not available on this machine\n");
-    return 1;
-  }
+  const int fixedRounds = roundsOption(argc, argv, first, 0);
+  if (!requireJit()) return 1;
   for (int i = first; i < argc; ++i) {
     auto m = load(argv[i]);
-    if (!m) return 1;
     auto store = myrt::makeInterpreterStore();
-    std::vector<myrt::Extern> imports;
-    if (!stubImports(*store, *m, imports)) return 1;
-    auto inst = myrt::instantiate(*store, m, imports);
-    if (!inst) {
-      std::fprintf(stderr, "macro_runner: %s: %s\n", argv[i], inst.error().toString().c_str());
-      return 1;
-    }
+    myrt::Instance* inst = m ? instantiateStubbed(*store, m, argv[i]) : nullptr;
+    if (!inst) return 1;
     myrt::jit::CompileStats st;
     int rounds = 0;
     auto t0 = Clock::now();
     do {
-      st = myrt::jit::compileForMeasurement(**inst);
+      st = myrt::jit::compileForMeasurement(*inst);
       ++rounds;
     } while (fixedRounds ? rounds < fixedRounds : secondsSince(t0) < 0.2);
     const double s = secondsSince(t0) / rounds;
@@ -254,9 +272,53 @@ int compileOnly(int argc, char** argv, int first) {
   return 0;
 }
 
+int usage();
+
+// Whole-instance compile time per number of compile threads (same run, interleaved rounds, best of R).
+int compileJobs(int argc, char** argv, int first) {
+  std::vector<unsigned> jobs;
+  for (const char* p = argv[first]; *p;) {
+    char* end = nullptr;
+    const unsigned long n = std::strtoul(p, &end, 10);
+    if (end == p || n == 0 || n > 256) return usage();
+    jobs.push_back(static_cast<unsigned>(n));
+    p = *end == ',' ? end + 1 : end;
+    if (*end && *end != ',') return usage();
+  }
+  ++first;
+  const int rounds = roundsOption(argc, argv, first, 5);
+  if (!requireJit()) return 1;
+  for (int i = first; i < argc; ++i) {
+    auto m = load(argv[i]);
+    auto store = myrt::makeInterpreterStore();
+    myrt::Instance* inst = m ? instantiateStubbed(*store, m, argv[i]) : nullptr;
+    if (!inst) return 1;
+    std::vector<double> best(jobs.size(), 1e30);
+    std::vector<uint8_t> reference;
+    for (int r = 0; r < rounds; ++r) {
+      for (size_t k = 0; k < jobs.size(); ++k) {
+        const auto t0 = Clock::now();
+        std::vector<uint8_t> code = myrt::jit::compiledBytes(*inst, jobs[k]);
+        best[k] = std::min(best[k], secondsSince(t0));
+        if (reference.empty()) reference = std::move(code);
+        else if (code != reference) {
+          std::fprintf(stderr, "macro_runner: %s: the code compiled on %u threads differs\n", argv[i], jobs[k]);
+          return 1;
+        }
+      }
+    }
+    std::printf("%s code_bytes=%" PRIu64, argv[i], codeSectionBytes(*m));
+    for (size_t k = 0; k < jobs.size(); ++k)
+      std::printf(" j%u_s=%.4f j%u_ratio=%.2f", jobs[k], best[k], jobs[k], best[k] / best[0]);
+    std::printf("\n");
+  }
+  return 0;
+}
+
 int usage() {
   std::fprintf(stderr, "usage: macro_runner [--tier interp|jit|auto] [--repeat N] [--expect CHECKSUM] [--no-guard] FILE.wasm\n"
                        "       macro_runner --compile [--rounds N] FILE.wasm...\n"
+                       "       macro_runner --compile-jobs N1,N2,... [--rounds R] FILE.wasm...\n"
                        "       macro_runner --lower FILE.wasm...\n"
                        "       macro_runner --dump FILE.wasm [FUNC]\n");
   return 2;
@@ -275,6 +337,7 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--lower") return lowerOnly(argc, argv, i + 1);
     if (a == "--compile") return compileOnly(argc, argv, i + 1);
+    if (a == "--compile-jobs" && i + 2 < argc) return compileJobs(argc, argv, i + 1);
     if (a == "--tier" && i + 1 < argc) {
       auto t = myrt::parseTier(argv[++i]);
       if (!t) {

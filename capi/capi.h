@@ -105,11 +105,13 @@ T* As(Handle* h) {
 struct wasm_config_t {
   myrt::Tier tier = myrt::Tier::Interp;
   myrt::StoreLimits limits;
+  uint32_t compileJobs = 0;  // StoreConfig::compileJobs
 };
 
 struct wasm_engine_t {
   myrt::Tier tier = myrt::Tier::Interp;
   myrt::StoreLimits limits;
+  uint32_t compileJobs = 0;
 };
 
 struct wasm_store_t {

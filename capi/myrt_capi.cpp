@@ -103,6 +103,9 @@ myrt_error_t* myrt_config_set_tier(wasm_config_t* c, const char* name) {
   c->tier = *t;
   return nullptr;
 }
+void myrt_config_set_compile_jobs(wasm_config_t* c, uint32_t jobs) {
+  if (c) c->compileJobs = jobs;
+}
 void myrt_config_set_max_memory_bytes(wasm_config_t* c, uint64_t bytes) {
   if (c && bytes) c->limits.maxMemoryBytes = bytes;
 }

@@ -509,6 +509,7 @@ wasm_engine_t* wasm_engine_new_with_config(wasm_config_t* c) {
   if (c) {
     e->tier = c->tier;
     e->limits = c->limits;
+    e->compileJobs = c->compileJobs;
     delete c;
   }
   return e;
@@ -519,6 +520,7 @@ wasm_store_t* wasm_store_new(wasm_engine_t* e) {
   if (!e) return nullptr;
   auto made = makeStore(e->tier, e->limits);
   if (!made.ok()) return nullptr;
+  (*made)->config().compileJobs = e->compileJobs;
   auto* s = new wasm_store_t;
   s->st = std::make_shared<StoreState>();
   s->st->store = std::move(*made);

@@ -67,6 +67,7 @@ struct RunOptions {
   std::optional<uint64_t> maxMemoryBytes;  // all linear memories together
   std::optional<uint64_t> maxStackBytes;   // the interpreter's value stack
   Tier tier = Tier::Interp;                // execution tier (--tier)
+  uint32_t jobs = 0;                       // -j/--jobs: threads compiling an instance on the jit tier (0: default)
   bool bench = false;                      // --bench: provide bench.start/bench.end, report the time between them
   bool verbose = false;                    // -v/--trace-traps: full backtraces, exit/instantiation notes
   std::optional<uint64_t> fuel;            // --fuel: trap "fuel exhausted" after about this many instructions

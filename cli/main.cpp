@@ -213,6 +213,10 @@ int main(int argc, char** argv) {
   run->add_flag("--inherit-env", runOpts.inheritEnv, "pass this process's whole environment to the guest");
   run->add_option("--max-memory", maxMemory, "limit all linear memories together, e.g. 64M, 1G");
   run->add_option("--tier", runTier, kTierHelp);
+  run->add_option("-j,--jobs", runOpts.jobs,
+                  "threads compiling the module on --tier=jit (default 0: the online CPUs, at most 8; the code is the "
+                  "same for any number; the auto tier compiles on one background thread)")
+      ->check(CLI::Range(0u, 256u));
   run->add_option("--profile", runOpts.profile,
                   "perfmap: write /tmp/perf-PID.map naming JIT-compiled functions for `perf report` (--tier=jit)");
   run->add_option("--max-stack", maxStack, "size of the wasm value stack, e.g. 1M (deep recursion traps cleanly)");

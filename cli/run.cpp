@@ -188,6 +188,7 @@ int cmdRun(const RunOptions& opts) {
     return kExitError;
   }
   std::unique_ptr<Store> store = std::move(made.value());
+  store->config().compileJobs = opts.jobs;
   if (opts.fuel) store->setFuel(true, static_cast<int64_t>(*opts.fuel));
   // --timeout: a watchdog thread requests an interrupt when the time is up; leaving cmdRun cancels it.
   Watchdog watchdog(store->interruptHandle(), opts.timeoutMs);

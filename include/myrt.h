@@ -56,6 +56,10 @@ WASM_API_EXTERN own myrt_error_t* myrt_wat2wasm(const char* text, size_t len, ow
 /* "interp" (the interpreter), "jit" (compile every function first) or "auto" (interpreter, hot functions compiled).
  * An error for an unknown name or a tier this build/CPU cannot run. Default: "interp". */
 WASM_API_EXTERN own myrt_error_t* myrt_config_set_tier(wasm_config_t*, const char* tier);
+/* Threads that compile a module instance on the jit tier (each takes functions in turn; the generated code is the same
+ * for any number). 0 (the default): the online CPUs, at most 8. Instances with less than 64 KiB of code compile on one
+ * thread. The auto tier compiles on its background thread regardless. */
+WASM_API_EXTERN void myrt_config_set_compile_jobs(wasm_config_t*, uint32_t jobs);
 /* Limits of every store of the engine: memory bytes of all memories of a store together, elements per table, wasm
  * call depth, and the bytes of the value stack. Exceeding one makes memory.grow/table.grow fail, or traps
  * ("call stack exhausted"). 0 keeps the default. */

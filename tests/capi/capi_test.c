@@ -398,6 +398,7 @@ static void test_config(void) {
   CHECK(myrt_config_set_tier(config, "interp") == NULL);
   myrt_config_set_max_memory_bytes(config, 2 * 65536);
   myrt_config_set_max_call_depth(config, 100);
+  myrt_config_set_compile_jobs(config, 3);
   wasm_engine_t* engine = wasm_engine_new_with_config(config);
   wasm_store_t* store = wasm_store_new(engine);
   wasm_module_t* module = compile(store,
