@@ -151,8 +151,13 @@ class Compiler {
     a_.jmp(exhausted_);
     for (const FuelSite& f : fuelSites_) {  // fuel charges: cost is about one unit per two code bytes of the region
       a_.bind(f.charge);
-      a_.mov(a::rax, a::qword_ptr(f.cost));
-      a_.sub(a::qword_ptr(kCx, kOffFuel), a::rax);
+      const uint64_t cost = std::max<uint64_t>(1, f.bytes / 2);  // known now: an immediate
+      if (cost <= 0x7fffffffu) {
+        a_.sub(a::qword_ptr(kCx, kOffFuel), static_cast<int32_t>(cost));
+      } else {
+        a_.mov(a::rax, cost);
+        a_.sub(a::qword_ptr(kCx, kOffFuel), a::rax);
+      }
       a_.js(trapLabel(TrapReason::FuelExhausted));
       a_.jmp(f.back);
     }
@@ -188,10 +193,6 @@ class Compiler {
     const uint64_t slots = numLocals_ + maxHeight_ + 1;
     a_.bind(frameBytes_);
     a_.embedUInt64(slots * 16);
-    for (const FuelSite& f : fuelSites_) {
-      a_.bind(f.cost);
-      a_.embedUInt64(std::max<uint64_t>(1, f.bytes / 2));
-    }
     a_.bind(scratchBytes_);
     a_.embedUInt64(uint64_t(numScratch_) * 16);
   }
@@ -746,7 +747,7 @@ class Compiler {
     while (vs_.size() < height) push(VarState::stack(ValKind::I32));  // (only after unreachable code)
     for (ValType t : types) push(VarState::stack(kindOr(t.kind)));
   }
-  void push(const VarState& v) {
+  [[gnu::always_inline]] void push(const VarState& v) {
     vs_.push_back(v);
     maxHeight_ = std::max<uint32_t>(maxHeight_, static_cast<uint32_t>(vs_.size()));
   }
@@ -922,7 +923,7 @@ class Compiler {
     if (!fallthrough) a_.jmp(epilogue_);
   }
   // Function entries and loop headers: the interrupt flag, and fuel when metered (an out-of-line charge of the
-  // region's cost, an embedded constant fixed when the region's size is known). Returns the fuel site's index.
+  // region's cost, emitted by finish() when the region's size is known). Returns the fuel site's index.
   size_t pollInterrupt() {
     a_.mov(a::rax, a::qword_ptr(kCx, kOffInterrupt));
     a_.cmp(a::dword_ptr(a::rax), 0);
@@ -930,7 +931,6 @@ class Compiler {
     FuelSite site;
     site.charge = a_.newLabel();
     site.back = a_.newLabel();
-    site.cost = a_.newLabel();
     a_.cmp(a::byte_ptr(kCx, kOffFuelEnabled), 0);
     a_.jne(site.charge);
     a_.bind(site.back);
@@ -1902,7 +1902,7 @@ class Compiler {
   asmjit::Label frameBytes_, scratchBytes_, epilogue_, exit_, trapCommon_, propagate_, exhausted_, exhaustedDepth_;
   std::string error_;
   struct FuelSite {
-    asmjit::Label charge, back, cost;
+    asmjit::Label charge, back;
     uint64_t bytes = 0;  // code bytes of the metered region (function body, or a loop)
   };
   std::vector<FuelSite> fuelSites_;
