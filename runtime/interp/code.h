@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/binary/instr.h"
 #include "runtime/exec/store.h"
 #include "runtime/interp/numeric_simd.h"
 
@@ -224,6 +225,14 @@ Result<std::unique_ptr<InterpFunc>> lowerFunction(Instance& inst, uint32_t funcI
 
 // GC instructions (gc.cpp): one step of IOp::Gc, and the cast test shared with br_on_cast.
 TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst);
+// The immediate words imm0..imm2 of IOp::Gc for instruction `in` (br_on_cast*: of the ref.test it runs), and whether it has a result
+// (at the first operand's slot); the operands are contiguous slots s0... Shared by the lowering and the JIT, which
+// calls gcStep with operand words it builds the same way.
+struct GcImms {
+  uint32_t imm[3] = {0, 0, 0};
+  bool result = false;
+};
+GcImms gcImmediates(const Instr& in, const Module& m, const std::vector<uint32_t>& typeIds);
 bool castMatches(const TypeRegistry& reg, Ref r, HeapKind kind, uint32_t canonId, bool nullable);
 
 // v128 loads/stores (all SIMD memory instructions) on the operands of an IOp::SimdLoad / IOp::SimdStore at `ip`

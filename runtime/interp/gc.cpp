@@ -61,6 +61,35 @@ bool castMatches(const TypeRegistry& reg, Ref r, HeapKind kind, uint32_t id, boo
   return false;
 }
 
+GcImms gcImmediates(const Instr& in, const Module& m, const std::vector<uint32_t>& typeIds) {
+  auto canon = [&](uint32_t i) { return i < typeIds.size() ? typeIds[i] : UINT32_MAX; };
+  const uint32_t t = canon(in.idx);
+  auto make = [](uint32_t a, uint32_t b, uint32_t c, bool result) {
+    GcImms g;
+    g.imm[0] = a, g.imm[1] = b, g.imm[2] = c;
+    g.result = result;
+    return g;
+  };
+  switch (in.op) {
+    case Op::StructNew:
+      return make(t, in.idx < m.types.size() ? static_cast<uint32_t>(m.types[in.idx].comp.fields.size()) : 0, 0, true);
+    case Op::ArrayNewFixed: case Op::StructGet: case Op::StructGetS: case Op::StructGetU: case Op::ArrayNew:
+    case Op::ArrayNewData: case Op::ArrayNewElem: case Op::ArrayGet: case Op::ArrayGetS: case Op::ArrayGetU:
+      return make(t, in.idx2, 0, true);
+    case Op::StructNewDefault: case Op::ArrayNewDefault: return make(t, 0, 0, true);
+    case Op::StructSet: case Op::ArrayInitData: case Op::ArrayInitElem: return make(t, in.idx2, 0, false);
+    case Op::ArraySet: case Op::ArrayFill: return make(t, 0, 0, false);
+    case Op::ArrayCopy: return make(t, 0, canon(in.idx2), false);
+    case Op::RefTest: case Op::RefTestNull: case Op::RefCast: case Op::RefCastNull:
+      return make(static_cast<uint32_t>(in.heap.kind), in.heap.kind == HeapKind::Concrete ? canon(in.heap.index) : 0,
+                  in.op == Op::RefTestNull || in.op == Op::RefCastNull, true);
+    case Op::BrOnCast: case Op::BrOnCastFail:  // the ref.test deciding the branch (flags bit 1: the target is nullable)
+      return make(static_cast<uint32_t>(in.heap2.kind), in.heap2.kind == HeapKind::Concrete ? canon(in.heap2.index) : 0,
+                  (in.flags & 2) != 0, true);
+    default: return make(0, 0, 0, true);  // array.len, ref.i31, i31.get_s/u
+  }
+}
+
 TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst) {
   Store& st = *cx.store;
   const TypeRegistry& reg = st.types();

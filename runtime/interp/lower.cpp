@@ -422,49 +422,47 @@ class Lowering {
   void onGc(const Instr& in) {
     if (!live()) return sync();
     const uint32_t h = height();
-    const uint32_t t = canon(in.idx);
+    const GcImms im = gcImmediates(in, m_, typeIds_);
     auto n = [&](uint32_t k) { return use(h + k); };  // operand k of an op with no result (popped)
     switch (in.op) {
       case Op::StructNew: case Op::ArrayNewFixed: {
-        const uint32_t count = in.op == Op::StructNew ? numFields(in.idx) : in.idx2;
+        const uint32_t count = im.imm[1];
         const uint32_t b = h - 1;
         materializeRange(b, b + count);
         if (count) slot(b + count - 1);
-        emitGc(in.op, slot(b), {slot(b)}, t, count, 0);
+        emitGc(in.op, slot(b), {slot(b)}, im);
         break;
       }
-      case Op::StructNewDefault: emitGc(in.op, slot(h - 1), {}, t, 0, 0); break;
+      case Op::StructNewDefault: emitGc(in.op, slot(h - 1), {}, im); break;
       case Op::StructGet: case Op::StructGetS: case Op::StructGetU:
-        emitGc(in.op, slot(h - 1), {use(h - 1)}, t, in.idx2, 0);
+        emitGc(in.op, slot(h - 1), {use(h - 1)}, im);
         break;
-      case Op::StructSet: emitGc(in.op, 0, {n(0), n(1)}, t, in.idx2, 0); break;
+      case Op::StructSet: emitGc(in.op, 0, {n(0), n(1)}, im); break;
       case Op::ArrayNew: case Op::ArrayNewData: case Op::ArrayNewElem:
       case Op::ArrayGet: case Op::ArrayGetS: case Op::ArrayGetU:
-        emitGc(in.op, slot(h - 1), {use(h - 1), use(h)}, t, in.idx2, 0);
+        emitGc(in.op, slot(h - 1), {use(h - 1), use(h)}, im);
         break;
-      case Op::ArrayNewDefault: emitGc(in.op, slot(h - 1), {use(h - 1)}, t, 0, 0); break;
-      case Op::ArrayLen: emitGc(in.op, slot(h - 1), {use(h - 1)}, 0, 0, 0); break;
-      case Op::ArraySet: emitGc(in.op, 0, {n(0), n(1), n(2)}, t, 0, 0); break;
-      case Op::ArrayFill: emitGc(in.op, 0, {n(0), n(1), n(2), n(3)}, t, 0, 0); break;
-      case Op::ArrayCopy: emitGc(in.op, 0, {n(0), n(1), n(2), n(3), n(4)}, t, 0, canon(in.idx2)); break;
+      case Op::ArrayNewDefault: emitGc(in.op, slot(h - 1), {use(h - 1)}, im); break;
+      case Op::ArrayLen: emitGc(in.op, slot(h - 1), {use(h - 1)}, im); break;
+      case Op::ArraySet: emitGc(in.op, 0, {n(0), n(1), n(2)}, im); break;
+      case Op::ArrayFill: emitGc(in.op, 0, {n(0), n(1), n(2), n(3)}, im); break;
+      case Op::ArrayCopy: emitGc(in.op, 0, {n(0), n(1), n(2), n(3), n(4)}, im); break;
       case Op::ArrayInitData: case Op::ArrayInitElem:
-        emitGc(in.op, 0, {n(0), n(1), n(2), n(3)}, t, in.idx2, 0);
+        emitGc(in.op, 0, {n(0), n(1), n(2), n(3)}, im);
         break;
       case Op::RefTest: case Op::RefTestNull: case Op::RefCast: case Op::RefCastNull:
-        emitGc(in.op, slot(h - 1), {use(h - 1)}, static_cast<uint32_t>(in.heap.kind), canonHeap(in.heap),
-               in.op == Op::RefTestNull || in.op == Op::RefCastNull);
+        emitGc(in.op, slot(h - 1), {use(h - 1)}, im);
         break;
       case Op::BrOnCast: case Op::BrOnCastFail: {
         // The reference stays at h-1 on both paths; the label's values are [h-k, h).
         const uint32_t tmp = temp(h);
-        emitGc(Op::RefTest, tmp, {use(h - 1)}, static_cast<uint32_t>(in.heap2.kind), canonHeap(in.heap2),
-               (in.flags & 2) != 0);
+        emitGc(Op::RefTest, tmp, {use(h - 1)}, im);
         emitBranch(r_->control(in.idx), h, true, tmp, /*ifZero=*/in.op == Op::BrOnCastFail);
         return sync();
       }
       case Op::AnyConvertExtern: case Op::ExternConvertAny: return;  // the same reference, in place
       case Op::RefI31: case Op::I31GetS: case Op::I31GetU:
-        emitGc(in.op, slot(h - 1), {use(h - 1)}, 0, 0, 0);
+        emitGc(in.op, slot(h - 1), {use(h - 1)}, im);
         break;
       default: return unsupported(opName(in.op));
     }
@@ -1154,21 +1152,14 @@ class Lowering {
     for (uint32_t i = 0; i < np; ++i)
       if (slot(b + i) != i) emit(IOp::Copy, i, slot(b + i));
   }
-  uint32_t canon(uint32_t typeIdx) const { return typeIdx < typeIds_.size() ? typeIds_[typeIdx] : UINT32_MAX; }
-  uint32_t canonHeap(HeapType h) const { return h.kind == HeapKind::Concrete ? canon(h.index) : 0; }
-  uint32_t numFields(uint32_t typeIdx) const {
-    return typeIdx < m_.types.size() ? static_cast<uint32_t>(m_.types[typeIdx].comp.fields.size()) : 0;
-  }
-  void emitGc(Op op, uint32_t dst, std::initializer_list<uint32_t> slots, uint32_t imm0, uint32_t imm1, uint32_t imm2) {
+  void emitGc(Op op, uint32_t dst, std::initializer_list<uint32_t> slots, const GcImms& im) {
     head(IOp::Gc);
     word(static_cast<uint32_t>(op));
     word(dst);
     uint32_t k = 0;
     for (uint32_t sl : slots) word(sl), ++k;
     for (; k < 5; ++k) word(0);
-    word(imm0);
-    word(imm1);
-    word(imm2);
+    for (uint32_t w : im.imm) word(w);
   }
   // After a GC op: a result (if any) sits in its own slot at h-1.
   void setOwnAfter(Op op, uint32_t h) {

@@ -77,6 +77,11 @@ struct Session {
     return "";
   }
   void registerAs(const std::string& name, Instance* inst = nullptr) { store->registered[name] = inst ? inst : last; }
+  // Keeps export `name` of the last instance in the interpreter (call before the instance's first call): on the jit
+  // tier its callers and callees are compiled, so calls, tail calls and exceptions cross tiers.
+  void interpret(std::string_view name) {
+    if (FuncInst* f = findExportedFunc(*last, name)) f->entry = interpreterEntry();
+  }
 
   // Invokes export `name` of the last instance; returns the trap message ("" if none) and fills `results`.
   std::string call(std::string_view name, std::vector<Value> args, std::vector<Value>* results = nullptr,
