@@ -448,6 +448,30 @@ class MacroAssembler : public a64::Assembler {
     return true;
   }
   bool gpRM(uint32_t op, const Gp& reg, const Mem& m) {
+    // the bulk of all calls (frame slots, fields of cx/instance): a 32/64-bit register and [gpq base + disp32]
+    constexpr uint32_t kBaseOnly = asmjit::OperandSignature::fromOpType(asmjit::OperandType::kMem).bits() |
+                                   asmjit::OperandSignature::fromMemBaseType(asmjit::RegType::kX86_Gpq).bits();
+    if ((m.signature().bits() & ~uint32_t(asmjit::OperandSignature::kSizeMask)) == kBaseOnly && m.baseId() < 16 &&
+        reg.id() < 16 && (reg.isGpq() || reg.isGpd()) && room()) {
+      const uint32_t g = reg.id(), b = m.baseId();
+      const int32_t disp = m.offsetLo32();
+      uint8_t* p = _bufferPtr;
+      const uint32_t rex = 0x40 | (reg.isGpq() ? 8 : 0) | ((g >> 1) & 4) | (b >> 3);
+      if (rex != 0x40) *p++ = static_cast<uint8_t>(rex);
+      if (op > 0xFF) *p++ = static_cast<uint8_t>(op >> 8);
+      *p++ = static_cast<uint8_t>(op);
+      const uint32_t lo = b & 7, mod = (disp == 0 && lo != 5) ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
+      *p++ = static_cast<uint8_t>((mod << 6) | ((g & 7) << 3) | lo);
+      if (lo == 4) *p++ = 0x24;  // rsp/r12 base: SIB without index
+      if (mod == 1) {
+        *p++ = static_cast<uint8_t>(disp);
+      } else if (mod == 2) {
+        std::memcpy(p, &disp, 4);
+        p += 4;
+      }
+      done(p);
+      return true;
+    }
     MemParts mp;
     const uint32_t size = gpSize(reg, op <= 0xFF && op != 0x8D);
     if (!size || !plainMem(m, mp) || !room()) return false;
