@@ -438,7 +438,7 @@ struct TierUpJob {
 // store's queued jobs are dropped and a running one is waited for (it reads the store's instance and functions).
 struct AutoTierState : TierCode {
   std::vector<std::shared_ptr<TierUpJob>> pending;
-  ~AutoTierState() override { CompileService::get().cancel(this); }
+  ~AutoTierState() override { CompileService::cancelIfAlive(this); }
 };
 
 AutoTierState* autoState(Store& s, bool create) {

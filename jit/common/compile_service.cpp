@@ -2,15 +2,28 @@
 #include "jit/common/compile_service.h"
 
 #include <algorithm>
+#include <atomic>
 
 namespace myrt::jit {
 
+namespace {
+// Whether the service exists and is not destroyed yet (constant-initialized and trivially destructible, so it can be
+// read during static destruction).
+std::atomic<bool> gAlive{false};
+}  // namespace
+
 CompileService& CompileService::get() {
   static CompileService service;  // destroyed at exit: the destructor stops and joins the thread
+  gAlive.store(true, std::memory_order_release);
   return service;
 }
 
+void CompileService::cancelIfAlive(const void* owner) {
+  if (gAlive.load(std::memory_order_acquire)) get().cancel(owner);
+}
+
 CompileService::~CompileService() {
+  gAlive.store(false, std::memory_order_release);
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;

@@ -28,6 +28,9 @@ class CompileService {
   void cancel(const void* owner);
   // Waits until none of the owner's work is queued or running.
   void wait(const void* owner);
+  // cancel(owner) on the process's service if it exists and has not been destroyed at exit yet (a store that dies
+  // during static destruction, after the service: its work was dropped or finished when the service was joined).
+  static void cancelIfAlive(const void* owner);
 
  private:
   CompileService() = default;
