@@ -42,8 +42,8 @@ StoreConfig jitConfig(const StoreLimits& limits = {});
 // (Store::tierState is destroyed first).
 //
 // What the compiler reads of an Instance from the compile thread is immutable after instantiation: the Module,
-// Instance::funcs/globals/memories/tags (the vectors and the objects' identities), FuncInst::instance/index, and
-// MemoryInst::guarded/base (a memory's base never moves). It takes addresses (globals' values, memory sizes, FuncInst
+// Instance::funcs/globals/memories/tags/typeIds (the vectors and the objects' identities), FuncInst::instance/index,
+// and MemoryInst::guarded/base (a memory's base never moves). It takes addresses (globals' values, memory sizes, FuncInst
 // pointers) but never reads mutable state; keep it so when the compiler changes (the ThreadSanitizer run of
 // tierup_test checks it).
 constexpr uint32_t kDefaultTierUpThreshold = 1000;
