@@ -62,13 +62,19 @@ struct ModuleData {
 struct FrameInfo {
   uint32_t funcIndex = 0;
   const Instance* instance = nullptr;  // nullptr: a host function
-  size_t moduleOffset = 0;             // the function body's offset in its module binary
+  // wasm-c-api offsets of the frame's instruction (the trapping one innermost, the call in outer frames): from the
+  // start of the module binary, and from the start of the function's body (its local declarations). Frames without
+  // a known offset (host functions) give the function body's start and 0.
+  size_t moduleOffset = 0;
+  size_t funcOffset = 0;
+  uint32_t wasmOffset = UINT32_MAX;    // the runtime's offset (kNoWasmOffset: unknown), for describeTrap
   std::string name;
 };
 
 struct TrapData {
   std::string message;
   std::vector<FrameInfo> frames;       // innermost first
+  uint64_t framesOmitted = 0;          // deep backtraces: frames left out after the innermost ExecContext::kBacktraceHead
   std::shared_ptr<StoreState> st;      // keeps the frames' instances alive (may be null)
   HostInfo hostInfo;
   ~TrapData() { hostInfo.finalize(); }

@@ -46,15 +46,23 @@ wasm_trap_t* makeTrap(std::shared_ptr<StoreState> st, const Trap& t) {
     FrameInfo f;
     f.funcIndex = t.backtrace[i];
     f.instance = i < t.backtraceInstances.size() ? t.backtraceInstances[i] : nullptr;
+    f.wasmOffset = t.offset(i);
     if (f.instance && f.instance->module) {
       const Module& m = *f.instance->module;
       f.name = m.funcName(f.funcIndex);
-      if (f.funcIndex < m.funcs.size()) f.moduleOffset = m.funcs[f.funcIndex].bodyStart;
+      const uint32_t rel = functionRelativeOffset(m, f.funcIndex, f.wasmOffset);
+      if (rel != kNoWasmOffset) {
+        f.moduleOffset = f.wasmOffset;
+        f.funcOffset = rel;
+      } else if (f.funcIndex < m.funcs.size()) {
+        f.moduleOffset = m.funcs[f.funcIndex].bodyStart;
+      }
     } else {
       f.name = "func[" + std::to_string(f.funcIndex) + "]";
     }
     d.frames.push_back(std::move(f));
   }
+  d.framesOmitted = t.framesOmitted;
   return trap;
 }
 
@@ -64,7 +72,9 @@ std::string describeTrap(const TrapData& t) {
   for (const FrameInfo& f : t.frames) {
     tr.backtrace.push_back(f.funcIndex);
     tr.backtraceInstances.push_back(f.instance);
+    tr.backtraceOffsets.push_back(f.wasmOffset);
   }
+  tr.framesOmitted = t.framesOmitted;
   return tr.toString();
 }
 
@@ -725,7 +735,7 @@ wasm_instance_t* wasm_frame_instance(const wasm_frame_t* f) {
   return As<wasm_instance_t>(f->instance);
 }
 uint32_t wasm_frame_func_index(const wasm_frame_t* f) { return f ? f->info.funcIndex : 0; }
-size_t wasm_frame_func_offset(const wasm_frame_t* f) { return 0; }  // frames point at the function start
+size_t wasm_frame_func_offset(const wasm_frame_t* f) { return f ? f->info.funcOffset : 0; }
 size_t wasm_frame_module_offset(const wasm_frame_t* f) { return f ? f->info.moduleOffset : 0; }
 
 wasm_trap_t* wasm_trap_new(wasm_store_t* s, const wasm_message_t* msg) {

@@ -6,6 +6,8 @@
 // instantiation); 134 on a trap, also in a start function (message and wasm backtrace on stderr, as wasmtime does on
 // Unix); 1 for a module that cannot be loaded, linked or instantiated, or an unsupported --tier; 2 for usage errors.
 // --bench provides sightglass's `bench` module and prints the time between bench.start and bench.end on stderr last.
+// Trap backtraces: one "  at NAME (wasm offset 0x2a)" line per frame (the module offset of the trapping instruction,
+// or of the call in outer frames); deep ones keep the innermost and outermost frames around one "... N frames omitted".
 // -v/--trace-traps: every backtrace frame (no collapsing of recursion) with its function index, a note when the guest
 // exits with a non-zero code, and the tier on stderr before the run.
 // --fuel N / --timeout DURATION bound a runaway guest: it traps ("fuel exhausted" / "interrupted", exit 134) after
@@ -115,18 +117,9 @@ wasi::Preopen parseDir(const std::string& spec, bool readOnly) {
   return p;
 }
 
-// The trap report: message and backtrace (runs of one frame collapsed), or with -v every frame and its index.
-std::string trapText(const Trap& t, bool verbose) {
-  if (!verbose) return t.toString();
-  std::string s = t.message;
-  for (size_t i = 0; i < t.backtrace.size(); ++i) {
-    const Instance* inst = i < t.backtraceInstances.size() ? t.backtraceInstances[i] : nullptr;
-    s += "\n  at ";
-    if (inst && inst->module) s += inst->module->funcName(t.backtrace[i]) + " ";
-    s += "(func " + std::to_string(t.backtrace[i]) + ")";
-  }
-  return s;
-}
+// The trap report: message and backtrace with wasm offsets (runs of one frame collapsed), or with -v every frame with
+// its function index and function-relative offset.
+std::string trapText(const Trap& t, bool verbose) { return t.toString(verbose); }
 
 // Requests an interrupt of a store after a timeout (nothing without one); the destructor cancels and joins it.
 class Watchdog {

@@ -89,8 +89,10 @@ WASM_API_EXTERN void myrt_interrupt_handle_clear(myrt_interrupt_handle_t*);
 /* ---------------------------------------------------------------------------------------------------------------
  * Traps */
 
-/* The trap's full text: the message and the wasm backtrace, one "  at NAME" line per frame (names from the name
- * section, else the export name, else "func[N]"). Null-terminated. */
+/* The trap's full text: the message and the wasm backtrace, one "  at NAME (wasm offset 0x2a)" line per frame (names
+ * from the name section, else the export name, else "func[N]"; the offset of the frame's instruction in the module
+ * binary, left out when unknown); runs of one frame as one line "(repeated N times)", and "  ... N frames omitted"
+ * where a deep backtrace was cut (the innermost and outermost 32 frames are kept). Null-terminated. */
 WASM_API_EXTERN void myrt_trap_describe(const wasm_trap_t*, own wasm_message_t* out);
 /* The name of frame's function (as above). Null-terminated. */
 WASM_API_EXTERN void myrt_frame_func_name(const wasm_frame_t*, own wasm_name_t* out);

@@ -36,6 +36,11 @@ struct JitBlock {
   CodeMemory memory;
   std::vector<uintptr_t> starts;  // sorted code addresses of the functions, and their FuncInsts
   std::vector<const FuncInst*> funcs;
+  // Per function: its code map (ModuleCompiler::sites: call return addresses and guarded accesses, machine offsets
+  // from the function's start, ascending; a site covers the code up to the next one) and where a guarded access's
+  // fault resumes (0: none).
+  std::vector<std::vector<CodeSite>> sites;
+  std::vector<uint32_t> faultLandings;
   uintptr_t rangeHandle = 0;
   ~JitBlock() {
     if (rangeHandle) unregisterCodeRange(rangeHandle);
@@ -51,7 +56,18 @@ struct JitBlock {
     }
     if (b->starts.empty() || pc < b->starts[lo]) return false;
     out->func = b->funcs[lo];
-    out->wasmOffset = 0;
+    const uintptr_t rel = pc - b->starts[lo];
+    const auto& sites = b->sites[lo];
+    size_t l = 0, h = sites.size();
+    while (l < h) {  // the last site at or before `rel`
+      const size_t mid = (l + h) / 2;
+      if (sites[mid].machineOffset <= rel) l = mid + 1;
+      else h = mid;
+    }
+    if (l > 0 && sites[l - 1].wasmOffset != kNoWasmOffset) {
+      out->wasmOffset = sites[l - 1].wasmOffset;
+      if (b->faultLandings[lo]) out->resumePc = b->starts[lo] + b->faultLandings[lo];
+    }
     return true;
   }
 };
@@ -82,6 +98,8 @@ struct CompiledCode {
 #if MYRT_JIT_X64
     x64::ModuleCompiler::OsrInfo osr;  // offsets relative to the function's start
 #endif
+    std::vector<CodeSite> sites;  // the function's code map (ModuleCompiler::sites)
+    uint32_t faultLanding = 0;
   };
   std::vector<Func> funcs;                                    // compiled
   std::vector<std::pair<FuncInst*, std::string>> fallbacks;   // not compilable (unsupported instruction): why
@@ -110,9 +128,14 @@ TrapReason trampolineEntry(ExecContext& cx, FuncInst& f, Value* io);
   pushActivation(act);
   if (sigsetjmp(act.recover, 0) != 0) {
     popActivation(act);
-    // the backtrace: the JIT frames linked since this activation began (innermost first)
-    for (void** link = static_cast<void**>(cx.jitFrames); link && link != savedFrames; link = static_cast<void**>(link[1]))
-      cx.addFrame(*static_cast<const FuncInst*>(link[0]));
+    // the backtrace: the JIT frames linked since this activation began (innermost first). Faults at recorded
+    // accesses resume in the code's own trap path instead (signals.h), so this is a fallback: only the faulting
+    // frame's offset is known.
+    uint32_t off = act.faultLocation.wasmOffset;
+    for (void** link = static_cast<void**>(cx.jitFrames); link && link != savedFrames; link = static_cast<void**>(link[1])) {
+      cx.addFrame(*static_cast<const FuncInst*>(link[0]), off);
+      off = kNoWasmOffset;
+    }
     cx.depth = savedDepth;
     cx.sp = savedSp;
     cx.jitFrames = savedFrames;
@@ -191,6 +214,8 @@ struct FuncCode {
   std::vector<uint8_t> bytes;
   std::vector<x64::ModuleCompiler::CallFixup> fixups;
   x64::ModuleCompiler::OsrInfo osr;
+  std::vector<CodeSite> sites;  // code map (ModuleCompiler::sites)
+  uint32_t faultLanding = 0;
   std::string error;  // non-empty: not compiled (the reason)
 };
 
@@ -215,6 +240,9 @@ void compileEach(Instance& inst, const std::vector<FuncInst*>& funcs, unsigned j
         out[i].bytes.clear();
         out[i].fixups.clear();
         out[i].error = st.error().message.empty() ? std::string("unknown error") : st.error().message;
+      } else {
+        out[i].sites = mc.sites();
+        out[i].faultLanding = mc.faultLanding();
       }
     }
   };
@@ -247,7 +275,8 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
     while (code.size() % 16) code.push_back(0xCC);
     offsets[i] = code.size();
     code.insert(code.end(), each[i].bytes.begin(), each[i].bytes.end());
-    cc.funcs.push_back({funcs[i], offsets[i], each[i].bytes.size(), std::move(each[i].osr)});
+    cc.funcs.push_back(
+        {funcs[i], offsets[i], each[i].bytes.size(), std::move(each[i].osr), std::move(each[i].sites), each[i].faultLanding});
     cc.stats.bodyBytes += m.funcs[funcs[i]->index].body.size;
   }
   cc.stats.functions = cc.funcs.size();
@@ -279,9 +308,11 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
     cc.failure = "no executable memory";
     return cc;
   }
-  for (const CompiledCode::Func& e : cc.funcs) {
+  for (CompiledCode::Func& e : cc.funcs) {
     block->starts.push_back(reinterpret_cast<uintptr_t>(p + e.offset));
     block->funcs.push_back(e.f);
+    block->sites.push_back(std::move(e.sites));
+    block->faultLandings.push_back(e.faultLanding);
   }
   block->rangeHandle = registerCodeRange(p, p + code.size(), &JitBlock::lookup, block.get());
   if (!block->rangeHandle && !inst.memories.empty() && inst.memories[0]->guarded) {

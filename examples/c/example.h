@@ -76,8 +76,9 @@ static inline void example_print_trap(wasm_trap_t* trap) {
   for (size_t i = 0; i < trace.size; ++i) {
     wasm_name_t name;
     myrt_frame_func_name(trace.data[i], &name);
-    printf("  at %s (func %u, module offset 0x%zx)\n", name.data, wasm_frame_func_index(trace.data[i]),
-           wasm_frame_module_offset(trace.data[i]));
+    printf("  at %s (func %u, module offset 0x%zx, function offset 0x%zx)\n", name.data,
+           wasm_frame_func_index(trace.data[i]), wasm_frame_module_offset(trace.data[i]),
+           wasm_frame_func_offset(trace.data[i]));
     wasm_byte_vec_delete(&name);
   }
   wasm_frame_vec_delete(&trace);

@@ -20,6 +20,7 @@ struct CallOutcome {
   TrapReason trap = TrapReason::None;
   std::string message;
   std::vector<uint32_t> backtrace;  // function indices, innermost first
+  std::vector<uint32_t> offsets;    // their wasm offsets (the trapping instruction, then the calls)
   std::vector<Value> results;
 };
 
@@ -67,6 +68,7 @@ Outcome runOn(const DiffConfig& c, const std::shared_ptr<const Module>& mod, con
       co.trap = r.trap->reason;
       co.message = r.trap->message;
       co.backtrace = r.trap->backtrace;
+      co.offsets = r.trap->backtraceOffsets;
       co.results.clear();
     }
     o.calls.push_back(std::move(co));
@@ -113,7 +115,13 @@ std::string show(ValKind k, const Value& v) {
 std::string showCall(const CallOutcome& c, const CompositeType& type) {
   if (c.trap != TrapReason::None) {
     std::string s = "trap '" + c.message + "' at";
-    for (uint32_t f : c.backtrace) s += " f" + std::to_string(f);
+    for (size_t i = 0; i < c.backtrace.size(); ++i) {
+      s += " f" + std::to_string(c.backtrace[i]);
+      if (i < c.offsets.size()) {
+        s += '@';
+        s += std::to_string(c.offsets[i]);
+      }
+    }
     return s;
   }
   std::string s = "[";
@@ -184,7 +192,7 @@ DiffResult runDifferential(const GeneratedModule& gm, const std::vector<DiffConf
       const Module& m = *shared;
       // Export name "fN" -> function N (no imports).
       const CompositeType& type = m.funcType(static_cast<uint32_t>(std::stoul(gm.calls[i].exportName.substr(1))));
-      bool same = a.trap == b.trap && a.backtrace == b.backtrace && a.results.size() == b.results.size();
+      bool same = a.trap == b.trap && a.backtrace == b.backtrace && a.offsets == b.offsets && a.results.size() == b.results.size();
       for (size_t r = 0; same && r < a.results.size(); ++r)
         same = sameValue(type.results[r].kind, a.results[r], b.results[r], exact);
       if (!same) {

@@ -1,12 +1,21 @@
 // jit/common/code_memory.h -- executable memory for JIT code with W^X: a block is mapped read+write, filled, then
 // switched to read+execute (never writable and executable at once). Freed with its owner (the function's JitCode,
 // which lives as long as the FuncInst, i.e. the store).
+// Also the code map entry type (CodeSite).
 // Layer: jit/common (depends only on the OS).
 #pragma once
 #include <cstddef>
 #include <cstdint>
 
 namespace myrt::jit {
+
+// One entry of a function's code map: a machine code offset (from the function's start) and the module-relative wasm
+// offset of the instruction it belongs to. Backends record the return address of every call that can return a trap
+// and the PC of every access that can fault through a guard page; the tier looks them up on a trap (jit.cpp).
+struct CodeSite {
+  uint32_t machineOffset = 0;
+  uint32_t wasmOffset = 0;
+};
 
 class CodeMemory {
  public:

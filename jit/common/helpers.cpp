@@ -9,13 +9,29 @@
 #include <utility>
 
 #include "runtime/exec/bulk.h"
+#include "runtime/exec/signals.h"
 #include "runtime/interp/numeric.h"
 #include "runtime/interp/numeric_simd.h"
 
 namespace myrt::jit {
 
-TrapReason trapHelper(ExecContext* cx, FuncInst* f, uint32_t reason) {
-  if (static_cast<TrapReason>(reason) != TrapReason::UncaughtException || !cx->exception) cx->addFrame(*f);
+namespace {
+// An exception in flight (UncaughtException with cx->exception set) records no frame, as in the interpreter.
+bool recordsFrame(const ExecContext* cx, uint32_t reason) {
+  return static_cast<TrapReason>(reason) != TrapReason::UncaughtException || !cx->exception;
+}
+}  // namespace
+
+TrapReason trapHelper(ExecContext* cx, FuncInst* f, uint32_t reason, uint32_t wasmOffset) {
+  if (recordsFrame(cx, reason)) cx->addFrame(*f, wasmOffset);
+  return static_cast<TrapReason>(reason);
+}
+
+TrapReason callTrapHelper(ExecContext* cx, FuncInst* f, uint32_t reason, uintptr_t returnAddress) {
+  if (!recordsFrame(cx, reason)) return static_cast<TrapReason>(reason);
+  CodeLocation loc;
+  const bool found = lookupCodeRange(returnAddress, &loc) && loc.func == f;
+  cx->addFrame(*f, found ? loc.wasmOffset : kNoWasmOffset);
   return static_cast<TrapReason>(reason);
 }
 

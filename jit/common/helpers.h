@@ -12,9 +12,13 @@
 
 namespace myrt::jit {
 
-// Records the trap `reason` passing through JIT function `f` (backtrace frame) and returns it. An exception in flight
-// (UncaughtException with cx->exception set) records no frame, as in the interpreter.
-TrapReason trapHelper(ExecContext* cx, FuncInst* f, uint32_t reason);
+// Records the trap `reason` of JIT function `f` at the instruction with module offset `wasmOffset` (backtrace frame)
+// and returns it. An exception in flight (UncaughtException with cx->exception set) records no frame, as in the
+// interpreter.
+TrapReason trapHelper(ExecContext* cx, FuncInst* f, uint32_t reason, uint32_t wasmOffset);
+// The same for a trap returned by a call of `f` (a callee or a helper): `returnAddress` is the call's, which the code
+// map of f's code block (jit.cpp, through lookupCodeRange) maps to the call's wasm offset.
+TrapReason callTrapHelper(ExecContext* cx, FuncInst* f, uint32_t reason, uintptr_t returnAddress);
 
 // Exceptions (the interpreter's representation: cx->exception set and TrapReason::UncaughtException returned, see
 // ExecContext::exception). throw: a new exception of `tag` with payload s[0..n); returns UncaughtException.

@@ -124,7 +124,14 @@ class Compiler {
     exhaustedDepth_ = a_.newLabel();
     osrEntry_ = asmjit::Label();
     osrLoops_.clear();
+    trapSites_.clear();
+    sites_ = sitesOut_;
+    if (sites_) sites_->clear();
+    faultLanding_ = asmjit::Label();
+    prologueOffset_ = f.body.offset;
+    inPrologue_ = true;
     prologue();
+    inPrologue_ = false;
   }
 
   // Called after the whole body was read: out-of-line code and constants.
@@ -161,7 +168,13 @@ class Compiler {
       a_.js(trapLabel(TrapReason::FuelExhausted));
       a_.jmp(f.back);
     }
-    // traps: edx = reason
+    // traps: each site sets ecx = its wasm offset, then its reason's stub sets edx = reason (a guarded access's fault
+    // resumes at the MemoryOutOfBounds stub with ecx set by the signal handler)
+    for (const TrapSite& t : trapSites_) {
+      a_.bind(t.label);
+      a_.mov(a::ecx, t.wasmOffset);
+      a_.jmp(trapLabels_[t.reason]);
+    }
     for (unsigned r = 0; r < kNumTrapReasons; ++r) {
       if (!trapLabels_[r].isValid()) continue;
       a_.bind(trapLabels_[r]);
@@ -169,12 +182,19 @@ class Compiler {
       a_.jmp(trapCommon_);
     }
     emitHandlers();
-    a_.bind(propagate_);  // eax = a callee's / helper's trap
-    a_.mov(a::edx, a::eax);
     a_.bind(trapCommon_);
     a_.mov(a::rdi, kCx);
     a_.mov(a::rsi, kFn);
     a_.callAbs(reinterpret_cast<const void*>(&trapHelper));
+    a_.jmp(exit_);
+    // eax = a callee's / helper's trap, reached right after that call returned: its return address is still at
+    // [rsp - 8] (below rsp, inside the red zone that signal delivery leaves alone) and maps to the call's offset
+    a_.bind(propagate_);
+    a_.mov(a::edx, a::eax);
+    a_.mov(a::rcx, a::qword_ptr(a::rsp, -8));
+    a_.mov(a::rdi, kCx);
+    a_.mov(a::rsi, kFn);
+    a_.callAbs(reinterpret_cast<const void*>(&callTrapHelper));
     a_.jmp(exit_);
     if (!osrLoops_.empty()) emitOsrEntry();
     // br_table jump tables (32-bit offsets relative to the table)
@@ -615,6 +635,7 @@ class Compiler {
       freeReg(ar);
     }
     const a::Gp d32 = gpd(dst), d64 = gpq(dst);
+    beginFaultSite();
     switch (op) {
       case Op::I32Load: case Op::I64Load32U: a_.mov(d32, m.cloneResized(4)); break;
       case Op::I64Load: a_.mov(d64, m.cloneResized(8)); break;
@@ -629,6 +650,7 @@ class Compiler {
       case Op::I64Load32S: a_.movsxd(d64, m.cloneResized(4)); break;
       default: break;
     }
+    endFaultSite();
     push(VarState::inReg(rk, dst));
   }
   void onStore(const Instr& in, ValType addr) {
@@ -646,12 +668,14 @@ class Compiler {
     const uint8_t v = popReg(regClassOf(vk));
     const uint8_t ar = popReg(RegClass::Gp);
     const a::Mem m = effectiveAddress(ar, in, addr, size);
+    beginFaultSite();
     if (vk == ValKind::F32) a_.movss(m.cloneResized(4), xmm(v));
     else if (vk == ValKind::F64) a_.movsd(m.cloneResized(8), xmm(v));
     else if (size == 1) a_.mov(m.cloneResized(1), gpb(v));
     else if (size == 2) a_.mov(m.cloneResized(2), a::gpw(v));
     else if (size == 4) a_.mov(m.cloneResized(4), gpd(v));
     else a_.mov(m.cloneResized(8), gpq(v));
+    endFaultSite();
     freeReg(v);
     freeReg(ar);
   }
@@ -1046,6 +1070,7 @@ class Compiler {
     a_.lea(a::rdx, a::ptr(constant(w, sizeof w)));
     a_.mov(a::rcx, kInst);
     a_.callAbs(reinterpret_cast<const void*>(&interp::gcStep));
+    recordSite();  // (a trap, never an exception: straight out)
     a_.test(a::eax, a::eax);
     a_.jnz(propagate_);
   }
@@ -1089,11 +1114,52 @@ class Compiler {
     resetTo(c.height, params);
   }
 
+  // The out-of-line trap of reason `r` at the current instruction: one small stub per (reason, instruction) that
+  // passes the instruction's wasm offset to the reason's shared stub.
   asmjit::Label trapLabel(TrapReason r) {
-    asmjit::Label& l = trapLabels_[static_cast<unsigned>(r)];
-    if (!l.isValid()) l = a_.newLabel();
-    return l;
+    const uint32_t off = wasmOffset();
+    const uint8_t reason = static_cast<uint8_t>(r);
+    for (auto it = trapSites_.rbegin(); it != trapSites_.rend() && it->wasmOffset == off; ++it)
+      if (it->reason == reason) return it->label;
+    asmjit::Label& shared = trapLabels_[reason];
+    if (!shared.isValid()) shared = a_.newLabel();
+    trapSites_.push_back(TrapSite{a_.newLabel(), off, reason});
+    return trapSites_.back().label;
   }
+  // The module offset of the instruction being compiled (the function's first instruction in the prologue).
+  uint32_t wasmOffset() const { return inPrologue_ ? prologueOffset_ : static_cast<uint32_t>(r_->instr().offset); }
+  // Code map (ModuleCompiler::sites): the current machine offset belongs to the instruction being compiled.
+  void recordSite() {
+    if (sites_) sites_->push_back({static_cast<uint32_t>(a_.offset()), wasmOffset()});
+  }
+  // After a call of a callee or helper returning a TrapReason in eax: the return address is a site; a trap goes to
+  // the innermost exception handler or propagate_ (which finds the call's offset through the return address: the
+  // handlers' dispatch code in between makes no call and writes nothing below rsp).
+  void checkCallResult() {
+    recordSite();
+    a_.test(a::eax, a::eax);
+    a_.jnz(excTarget());
+  }
+  // Around the code of an unchecked access to a guarded memory (one instruction, or a SIMD sequence): a fault at a PC
+  // in [begin, end) resumes at the MemoryOutOfBounds stub with the access's offset. `end` closes the range with an
+  // entry of unknown offset, so other PCs are never taken for the access.
+  void beginFaultSite() {
+    if (!sites_ || !guardedAccess_) return;
+    recordSite();
+    asmjit::Label& l = trapLabels_[static_cast<unsigned>(TrapReason::MemoryOutOfBounds)];
+    if (!l.isValid()) l = a_.newLabel();
+    faultLanding_ = l;
+  }
+  void endFaultSite() {
+    if (sites_ && guardedAccess_) sites_->push_back({static_cast<uint32_t>(a_.offset()), kNoWasmOffset});
+  }
+
+ public:
+  // Where a fault of a guarded access resumes (invalid if the function has none).
+  asmjit::Label faultLanding() const { return faultLanding_; }
+  void setSitesOut(std::vector<ModuleCompiler::Site>* out) { sitesOut_ = out; }
+
+ private:
 
   // ---- prologue ----
   // The full entry (host ABI: rdi = cx, rsi = FuncInst*, rdx = io) saves the callee-saved registers that stay the same
@@ -1213,8 +1279,7 @@ class Compiler {
     } else {
       a_.call(a::qword_ptr(a::rsi, kOffEntry));
     }
-    a_.test(a::eax, a::eax);
-    a_.jnz(excTarget());
+    checkCallResult();
     for (uint32_t i = 0; i < np; ++i) vs_.pop_back();
     for (ValType t : ft.results) push(VarState::stack(t.kind));
   }
@@ -1262,6 +1327,7 @@ class Compiler {
     a_.mov(a::ecx, typeIndex);
     a_.mov(a::r8d, tableIndex | (t64 ? 0x80000000u : 0));
     a_.callAbs(reinterpret_cast<const void*>(&indirectHelper));
+    recordSite();  // (a trap of the call, never an exception: straight out)
     a_.test(a::eax, a::eax);
     a_.jnz(propagate_);
     a_.mov(a::rsi, slotMem(pos));
@@ -1328,8 +1394,7 @@ class Compiler {
     a_.mov(a::r8d, immA);
     a_.mov(a::r9d, immB);
     a_.callAbs(reinterpret_cast<const void*>(&bulkHelper));
-    a_.test(a::eax, a::eax);
-    a_.jnz(propagate_);
+    checkCallResult();
     for (uint32_t i = 0; i < nIn; ++i) vs_.pop_back();
     if (nOut) {
       const ValType t = r_->stack().back();
@@ -1349,8 +1414,7 @@ class Compiler {
       a_.lea(a::rdx, a::ptr(constant(in.bytes, 16)));
     }
     a_.callAbs(reinterpret_cast<const void*>(fn));
-    a_.test(a::eax, a::eax);
-    a_.jnz(propagate_);
+    checkCallResult();
     for (uint32_t i = 0; i < sig.numParams; ++i) vs_.pop_back();
     if (sig.numResults) push(VarState::stack(sig.results[0]));
   }
@@ -1362,14 +1426,18 @@ class Compiler {
     const uint8_t ar = popReg(RegClass::Gp);
     const a::Mem m = effectiveAddress(ar, in, addr, SimdEmitter::accessSize(in.op));
     freeReg(ar);
+    beginFaultSite();
     simd_.load(in.op, xmm(dst), m, in.lane);
+    endFaultSite();
     push(VarState::inReg(ValKind::V128, dst));
   }
   void simdStore(const Instr& in, ValType addr) {
     const uint8_t v = popReg(RegClass::Fp);
     const uint8_t ar = popReg(RegClass::Gp);
     const a::Mem m = effectiveAddress(ar, in, addr, SimdEmitter::accessSize(in.op));
+    beginFaultSite();
     simd_.store(in.op, m, xmm(v), in.lane);
+    endFaultSite();
     freeReg(v);
     freeReg(ar);
   }
@@ -1478,8 +1546,10 @@ class Compiler {
       else a_.mov(a::eax, gpd(ar));
       if (!is64 && mem->guarded && offset <= 0x7fffffffu) {
         a_.mov(a::rdx, reinterpret_cast<uint64_t>(mem->base));
+        guardedAccess_ = true;
         return a::ptr(a::rdx, a::rax, 0, static_cast<int32_t>(offset));
       }
+      guardedAccess_ = false;
       if (offset > UINT64_MAX - size) a_.jmp(trapLabel(TrapReason::MemoryOutOfBounds));  // always out of bounds
       a_.mov(a::rcx, offset + size);
       a_.add(a::rcx, a::rax);  // end of the access; a carry means it wrapped past 2^64
@@ -1494,7 +1564,8 @@ class Compiler {
       a_.mov(a::rdx, reinterpret_cast<uint64_t>(mem->base));
       return a::ptr(a::rdx, a::rax);
     }
-    if (guarded_ && offset <= 0x7fffffffu) {  // a fault in the reservation's guard region becomes the trap
+    guardedAccess_ = guarded_ && offset <= 0x7fffffffu;
+    if (guardedAccess_) {  // a fault in the reservation's guard region becomes the trap
       // i32 values keep the upper 32 bits of their register zero: the register itself is the index
       return a::ptr(kMem, gpq(ar), 0, static_cast<int32_t>(offset));
     }
@@ -1935,7 +2006,19 @@ class Compiler {
   RegSet gp_{kGpAllocatable}, fp_{kFpAllocatable};
   uint64_t bodyBytes_ = 0;
   uint32_t numParams_ = 0, numResults_ = 0, numLocals_ = 0, maxHeight_ = 0, numScratch_ = 0;
-  asmjit::Label trapLabels_[kNumTrapReasons];
+  asmjit::Label trapLabels_[kNumTrapReasons];  // shared per reason: edx = reason, then trapCommon_
+  struct TrapSite {
+    asmjit::Label label;
+    uint32_t wasmOffset;
+    uint8_t reason;
+  };
+  std::vector<TrapSite> trapSites_;
+  std::vector<ModuleCompiler::Site>* sitesOut_ = nullptr;
+  std::vector<ModuleCompiler::Site>* sites_ = nullptr;
+  asmjit::Label faultLanding_;
+  uint32_t prologueOffset_ = 0;
+  bool inPrologue_ = false;
+  bool guardedAccess_ = false;  // the last effectiveAddress() is an unchecked access to a guarded memory
   asmjit::Label frameBytes_, scratchBytes_, epilogue_, exit_, trapCommon_, propagate_, exhausted_, exhaustedDepth_;
   std::string error_;
   struct FuelSite {
@@ -1963,10 +2046,15 @@ struct ModuleCompiler::Impl {
   explicit Impl(Instance& i) : inst(i), types(*i.module) {}
   Instance& inst;
   TypeContext types;
+  std::vector<ModuleCompiler::Site> sites;  // of the last compiled function
+  uint32_t faultLanding = 0;
 };
 
 ModuleCompiler::ModuleCompiler(Instance& inst) : impl_(std::make_unique<Impl>(inst)) {}
 ModuleCompiler::~ModuleCompiler() = default;
+
+const std::vector<ModuleCompiler::Site>& ModuleCompiler::sites() const { return impl_->sites; }
+uint32_t ModuleCompiler::faultLanding() const { return impl_->faultLanding; }
 
 void ModuleCompiler::appendCallViaEntryStub(std::vector<uint8_t>& out) {
   const int32_t off = kOffEntry;
@@ -1985,6 +2073,8 @@ Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, st
   Compiler c(impl_->inst, masm, fixups, osr != nullptr);
   Compiler::Reader reader(impl_->types, c);
   c.setReader(&reader);
+  c.setSitesOut(&impl_->sites);
+  impl_->faultLanding = 0;
   Status s = reader.readFunction(funcIndex);
   if (!s.ok() || !c.error().empty()) {
     if (fixups) fixups->resize(fixupsBefore);
@@ -2019,6 +2109,7 @@ Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, st
         osr->loops.push_back({l.wasmOffset, static_cast<uint32_t>(code.labelOffsetFromBase(l.target)), l.slots});
     }
   }
+  if (c.faultLanding().isValid()) impl_->faultLanding = static_cast<uint32_t>(code.labelOffsetFromBase(c.faultLanding()));
   const size_t n = code.codeSize();
   if (code.sectionCount() == 1) {  // the usual case: append the one section's bytes (no zero-fill first)
     const uint8_t* data = code.textSection()->data();

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "jit/common/code_memory.h"
 #include "runtime/base/result.h"
 #include "runtime/exec/store.h"
 
@@ -54,6 +55,15 @@ class ModuleCompiler {
   // Errors: "unsupported: <what>" for instructions the backend does not compile yet.
   Status compile(uint32_t funcIndex, std::vector<uint8_t>& out, std::vector<CallFixup>* fixups = nullptr,
                  OsrInfo* osr = nullptr);
+  // The code map of the function compiled last (cleared by each compile): (machine offset from the function's start,
+  // module-relative wasm offset) for the return address of every call that returns a TrapReason (callees, helpers)
+  // and the PC of every unchecked access to a guarded memory, ascending. Trap sites need no entry: their out-of-line
+  // stubs pass their offset themselves.
+  using Site = CodeSite;
+  const std::vector<Site>& sites() const;
+  // Machine offset of the stub a guarded access's fault resumes at (rcx = the access's wasm offset, set by the
+  // signal handler); 0 if the function has no guarded accesses.
+  uint32_t faultLanding() const;
   // Appends the shared stub direct calls use for callees without machine code: jmp [rsi + offsetof(FuncInst, entry)].
   static void appendCallViaEntryStub(std::vector<uint8_t>& out);
 

@@ -31,9 +31,23 @@ struct Trap {
   std::string message;              // the spec text ("integer divide by zero") or a host's message
   std::vector<uint32_t> backtrace;  // innermost first: function indices in their defining modules
   std::vector<const Instance*> backtraceInstances;
-  // "integer divide by zero\n  at fac (func 1)\n  ..." with names from the name section when available.
-  std::string toString() const;
+  // Per frame: the module-relative wasm code offset of the trapping instruction (innermost frame) or of the call
+  // (the others); kNoWasmOffset when unknown. May be shorter than backtrace (traps built by hand): unknown.
+  std::vector<uint32_t> backtraceOffsets;
+  // Frames left out of a deep backtrace between backtrace[ExecContext::kBacktraceHead - 1] and the next (the
+  // outermost ExecContext::kBacktraceTail frames are kept).
+  uint64_t framesOmitted = 0;
+  uint32_t offset(size_t i) const { return i < backtraceOffsets.size() ? backtraceOffsets[i] : kNoWasmOffset; }
+  // "integer divide by zero\n  at fac (wasm offset 0x2a)\n  ..." with names from the name section when available;
+  // runs of one frame collapsed ("(repeated N times)"), omitted frames as one "  ... N frames omitted" line.
+  // verbose: every kept frame, with its function index and function-relative offset.
+  std::string toString(bool verbose = false) const;
 };
+
+// The function-relative form of a module-relative code offset, as wasm-c-api's wasm_frame_func_offset defines it:
+// relative to the start of the function's body (its local declarations, right after the body size). kNoWasmOffset
+// stays kNoWasmOffset.
+uint32_t functionRelativeOffset(const Module& m, uint32_t funcIndex, uint32_t moduleOffset);
 
 struct [[nodiscard]] InvokeResult {
   std::optional<Trap> trap;

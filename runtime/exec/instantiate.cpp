@@ -4,6 +4,7 @@
 // Layer: exec (uses binary/instr.h to walk constant expressions; functions run through FuncInst::entry).
 #include <algorithm>
 #include <cstring>
+#include <cstdio>
 
 #include "runtime/binary/instr.h"
 #include "runtime/exec/bulk.h"
@@ -373,7 +374,7 @@ InvokeResult invoke(Store& store, FuncInst* f, std::span<const Value> args, std:
   ExecContext& cx = store.context();
   auto fail = [&](TrapReason r, std::string msg) {
     InvokeResult res;
-    res.trap = Trap{r, std::move(msg), {}, {}};
+    res.trap = Trap{r, std::move(msg), {}, {}, {}, 0};
     return res;
   };
   if (!f || !f->type) return fail(TrapReason::HostTrap, "invoke: no function");
@@ -392,8 +393,7 @@ InvokeResult invoke(Store& store, FuncInst* f, std::span<const Value> args, std:
   Instance* savedCaller = cx.caller;
   cx.caller = nullptr;
   cx.trapMessage.clear();
-  cx.backtrace.clear();
-  cx.backtraceInstances.clear();
+  cx.clearBacktrace();
   TrapReason t = f->entry(cx, *f, io);
   cx.exception = nullptr;  // an exception escaping to the host is the "uncaught exception" trap
   cx.caller = savedCaller;
@@ -401,34 +401,67 @@ InvokeResult invoke(Store& store, FuncInst* f, std::span<const Value> args, std:
   cx.depth = savedDepth;
   if (t != TrapReason::None) {
     InvokeResult res;
+    const uint64_t omitted = cx.finishBacktrace();
     res.trap = Trap{t, cx.trapMessage.empty() ? std::string(trapMessage(t)) : cx.trapMessage, std::move(cx.backtrace),
-                    std::move(cx.backtraceInstances)};
+                    std::move(cx.backtraceInstances), std::move(cx.backtraceOffsets), omitted};
     cx.trapMessage.clear();
-    cx.backtrace.clear();
-    cx.backtraceInstances.clear();
+    cx.clearBacktrace();
     return res;
   }
   std::copy(io, io + nr, results.begin());
   return {};
 }
 
-std::string Trap::toString() const {
+uint32_t functionRelativeOffset(const Module& m, uint32_t funcIndex, uint32_t moduleOffset) {
+  if (moduleOffset == kNoWasmOffset || funcIndex >= m.funcs.size() || m.funcs[funcIndex].imported) return kNoWasmOffset;
+  // The body starts after its size (a LEB128 at bodyStart); the instructions' offsets are >= it.
+  uint32_t at = m.funcs[funcIndex].bodyStart;
+  while (at < m.bytes.size() && (m.bytes[at] & 0x80)) ++at;
+  ++at;
+  return moduleOffset >= at ? moduleOffset - at : kNoWasmOffset;
+}
+
+std::string Trap::toString(bool verbose) const {
   std::string s = message;
-  auto frameName = [&](size_t i) {
-    const Instance* inst = i < backtraceInstances.size() ? backtraceInstances[i] : nullptr;
-    if (inst && inst->module) return inst->module->funcName(backtrace[i]);
-    return "func[" + std::to_string(backtrace[i]) + "]";
+  auto sameFrame = [&](size_t a, size_t b) {
+    auto instOf = [&](size_t i) { return i < backtraceInstances.size() ? backtraceInstances[i] : nullptr; };
+    return backtrace[a] == backtrace[b] && instOf(a) == instOf(b) && offset(a) == offset(b);
   };
-  // Runs of the same frame (deep recursion) print once with a count.
+  auto frameLine = [&](size_t i) {
+    const Instance* inst = i < backtraceInstances.size() ? backtraceInstances[i] : nullptr;
+    std::string line = "\n  at ";
+    line += inst && inst->module ? inst->module->funcName(backtrace[i]) : "func[" + std::to_string(backtrace[i]) + "]";
+    const uint32_t off = offset(i);
+    char buf[96];
+    if (verbose) {
+      const uint32_t rel = inst && inst->module ? functionRelativeOffset(*inst->module, backtrace[i], off) : kNoWasmOffset;
+      std::snprintf(buf, sizeof buf, " (func %u", backtrace[i]);
+      line += buf;
+      if (off != kNoWasmOffset) {
+        std::snprintf(buf, sizeof buf, ", wasm offset 0x%x", off);
+        line += buf;
+      }
+      if (rel != kNoWasmOffset) {
+        std::snprintf(buf, sizeof buf, ", function offset 0x%x", rel);
+        line += buf;
+      }
+      line += ")";
+    } else if (off != kNoWasmOffset) {
+      std::snprintf(buf, sizeof buf, " (wasm offset 0x%x)", off);
+      line += buf;
+    }
+    return line;
+  };
   for (size_t i = 0; i < backtrace.size();) {
+    if (framesOmitted && i == ExecContext::kBacktraceHead)
+      s += "\n  ... " + std::to_string(framesOmitted) + " frames omitted";
+    // Runs of the same frame (deep recursion) print once with a count; never across the omission.
     size_t j = i + 1;
-    while (j < backtrace.size() && backtrace[j] == backtrace[i] &&
-           (j < backtraceInstances.size() ? backtraceInstances[j] : nullptr) ==
-               (i < backtraceInstances.size() ? backtraceInstances[i] : nullptr))
-      ++j;
-    s += "\n  at " + frameName(i);
+    const size_t runEnd = framesOmitted && i < ExecContext::kBacktraceHead ? ExecContext::kBacktraceHead : backtrace.size();
+    while (!verbose && j < runEnd && sameFrame(i, j)) ++j;
+    s += frameLine(i);
     if (j - i > 2) s += " (repeated " + std::to_string(j - i) + " times)";
-    else if (j - i == 2) s += "\n  at " + frameName(i);
+    else if (j - i == 2) s += frameLine(i);
     i = j;
   }
   return s;

@@ -209,10 +209,22 @@ void handler(int sig, siginfo_t* si, void* ctx) {
       const uintptr_t pc = pcOf(ctx);
       CodeLocation loc;
       const bool inCode = lookupCodeRange(pc, &loc);
+#if defined(__x86_64__)
+      if (inCode && loc.resumePc && act->kind == WasmActivation::Kind::Compiled) {
+        auto* uc = static_cast<ucontext_t*>(ctx);
+        uc->uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(loc.resumePc);
+        uc->uc_mcontext.gregs[REG_RCX] = static_cast<greg_t>(loc.wasmOffset);
+        errno = savedErrno;
+        return;
+      }
+#endif
       if (inCode || act->kind == WasmActivation::Kind::Interpreter) {
         act->faultPc = pc;
         act->faultAddress = addr;
         act->faultSp = spOf(ctx);
+#if defined(__x86_64__)
+        act->faultTierReg = static_cast<uintptr_t>(static_cast<ucontext_t*>(ctx)->uc_mcontext.gregs[REG_R12]);
+#endif
         act->faultLocation = loc;
         // sigsetjmp(recover, 0) saved no mask: restore the faulting context's mask (the handler blocked `sig`).
         pthread_sigmask(SIG_SETMASK, &static_cast<ucontext_t*>(ctx)->uc_sigmask, nullptr);

@@ -17,7 +17,9 @@
 //   3. the PC lies in registered JIT code (registerCodeRange), or the activation is an interpreter activation
 //      (Kind::Interpreter: the interpreter's own accesses are C++ code at no fixed address; while it runs wasm it
 //      touches reservations only through unchecked loads/stores).
-// A claimed fault records the PC, the address and (for JIT code) the CodeLocation in the activation, restores the
+// A claimed fault in JIT code whose CodeLocation has a resumePc continues there (PC = resumePc, rcx = the access's
+// wasm offset): the code reports the trap through its ordinary trap path, so every frame keeps its offset. Any other
+// claimed fault records the PC, the address and (for JIT code) the CodeLocation in the activation, restores the
 // signal mask of the faulting context and siglongjmps to the activation's `recover` buffer (set with
 // sigsetjmp(recover, 0) by the tier entry); the tier then reports TrapReason::MemoryOutOfBounds with its backtrace and
 // releases what the activation held. Code between the sigsetjmp and the fault must hold no object with a non-trivial
@@ -66,7 +68,10 @@ bool isGuardedMemoryAddress(const void* addr);  // inside some registered reserv
 // unregisterCodeRange, or 0 when the registry is full.
 struct CodeLocation {
   const FuncInst* func = nullptr;
-  uint32_t wasmOffset = 0;  // byte offset of the faulting instruction in the code section (or function body)
+  uint32_t wasmOffset = UINT32_MAX;  // module-relative offset of the instruction at pc (UINT32_MAX: unknown)
+  // For a fault: where the faulting code continues (0: siglongjmp to the activation instead). The handler sets the
+  // PC to it and rcx (x86-64) to wasmOffset and returns, so the JIT code's own trap path unwinds its frames.
+  uintptr_t resumePc = 0;
 };
 using CodeLookup = bool (*)(void* user, uintptr_t pc, CodeLocation* out);
 uintptr_t registerCodeRange(const void* begin, const void* end, CodeLookup lookup, void* user);
@@ -85,6 +90,7 @@ struct WasmActivation {
   uintptr_t faultPc = 0;
   uintptr_t faultAddress = 0;
   uintptr_t faultSp = 0;  // stack pointer at the fault (the deepest frame abandoned by the jump)
+  uintptr_t faultTierReg = 0;  // x86-64: r12 at the fault (the interpreter keeps its code position there)
   CodeLocation faultLocation;
   // Tier-private state the tier needs to rebuild its backtrace after the jump (the interpreter: its frame stack).
   void* tierState = nullptr;

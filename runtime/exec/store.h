@@ -8,6 +8,7 @@
 // the arguments on entry and receives the results (max(params, results) slots). It returns TrapReason::None or a trap;
 // trap details (host message, backtrace) are in the ExecContext. A tier swaps `entry` (and `code`) to tier up.
 #pragma once
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -30,6 +31,9 @@ struct FuncInst;
 struct ExecContext;
 
 using FuncEntry = TrapReason (*)(ExecContext& cx, FuncInst& f, Value* io);
+
+// A backtrace frame's wasm code offset when none is known (host functions, code without offset records).
+constexpr uint32_t kNoWasmOffset = UINT32_MAX;
 
 // Host function: arguments in `args`, results to be written to `results`. Return TrapReason::None, or a trap (use
 // ExecContext::hostTrap("message") for a custom message).
@@ -274,8 +278,16 @@ struct ExecContext {
   void* jitFrames = nullptr;
   // Trap details (valid after an entry returned a trap).
   std::string trapMessage;          // empty: use trapMessage(reason)
-  std::vector<uint32_t> backtrace;  // innermost first: defining-module function indices
+  // The backtrace, innermost first, as tiers unwind: per frame the defining-module function index, its instance and
+  // the wasm code offset of its instruction (module-relative byte offset into the binary: the trapping instruction in
+  // the innermost frame, the call in the others; kNoWasmOffset if unknown, e.g. host functions). At most
+  // kBacktraceHead innermost and kBacktraceTail outermost frames are kept: frames added beyond kBacktraceHead go to a
+  // ring of the last kBacktraceTail (finishBacktrace() puts it in order and counts the frames left out between).
+  static constexpr size_t kBacktraceHead = 32, kBacktraceTail = 32;
+  std::vector<uint32_t> backtrace;
   std::vector<const Instance*> backtraceInstances;
+  std::vector<uint32_t> backtraceOffsets;
+  uint64_t backtraceFrames = 0;     // frames added since the backtrace was cleared (kept or not)
   // An exception in flight across an entry boundary: an entry returning TrapReason::UncaughtException with this set
   // lets the calling tier continue unwinding (catch it); at invoke() it becomes the "uncaught exception" trap.
   ExnObject* exception = nullptr;
@@ -287,11 +299,35 @@ struct ExecContext {
     trapMessage = std::move(msg);
     return TrapReason::HostTrap;
   }
-  void addFrame(const FuncInst& f) {
-    if (backtrace.size() < 64) {
+  void addFrame(const FuncInst& f, uint32_t wasmOffset = kNoWasmOffset) {
+    const uint64_t n = backtraceFrames++;
+    if (n < kBacktraceHead + kBacktraceTail) {
       backtrace.push_back(f.index);
       backtraceInstances.push_back(f.instance);
+      backtraceOffsets.push_back(wasmOffset);
+      return;
     }
+    const size_t i = kBacktraceHead + (n - kBacktraceHead) % kBacktraceTail;
+    backtrace[i] = f.index;
+    backtraceInstances[i] = f.instance;
+    backtraceOffsets[i] = wasmOffset;
+  }
+  void clearBacktrace() {
+    backtrace.clear();
+    backtraceInstances.clear();
+    backtraceOffsets.clear();
+    backtraceFrames = 0;
+  }
+  // Puts the ring of outermost frames in order; returns the number of frames left out after the first
+  // kBacktraceHead (0 if all were kept).
+  uint64_t finishBacktrace() {
+    if (backtraceFrames <= kBacktraceHead + kBacktraceTail) return 0;
+    const size_t first = kBacktraceHead + (backtraceFrames - kBacktraceTail - kBacktraceHead) % kBacktraceTail;
+    auto rot = [&](auto& v) { std::rotate(v.begin() + kBacktraceHead, v.begin() + first, v.end()); };
+    rot(backtrace);
+    rot(backtraceInstances);
+    rot(backtraceOffsets);
+    return backtraceFrames - kBacktraceHead - kBacktraceTail;
   }
 };
 

@@ -11,7 +11,9 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/binary/instr.h"
@@ -215,7 +217,14 @@ struct InterpFunc : TierCode {
                                      [](const LoopHead& h, uint32_t p) { return h.pos < p; });
     return it != loopHeads.end() && it->pos == pos ? it->wasmOffset : UINT32_MAX;
   }
+  // Code position -> wasm offset (sorted (position, module offset) pairs, one per op start), built on the first trap
+  // through the function (wasmOffsetAt); nullptr until then.
+  std::unique_ptr<std::vector<std::pair<uint32_t, uint32_t>>> posMap;
 };
+
+// The module-relative wasm offset of the instruction the op containing code position `pos` of f's lowered code came
+// from (kNoWasmOffset if unknown). Cold: builds the function's position map on first use.
+uint32_t wasmOffsetAt(const FuncInst& f, uint32_t pos);
 
 // Handler addresses of the dispatch loop, indexed by IOp (run.cpp).
 const void* const* handlerTable();

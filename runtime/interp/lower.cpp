@@ -1255,6 +1255,7 @@ class Lowering {
   static uint32_t lo(uint64_t v) { return static_cast<uint32_t>(v); }
   static uint32_t hi(uint64_t v) { return static_cast<uint32_t>(v >> 32); }
   [[gnu::always_inline]] void head(IOp op) {
+    if (__builtin_expect(posMap_ != nullptr, 0)) recordPos();
     lastStart_ = pc();
     lastIOp_ = op;
     ++opCount_;
@@ -1282,6 +1283,21 @@ class Lowering {
   void unsupported(std::string_view what) {
     if (error_.empty()) error_ = "unsupported: " + std::string(what);
   }
+  // The position map (recording lowering only, see wasmOffsetAt): the op starting at pc() comes from the instruction
+  // the reader is at. An op fused into the previous one (code cut back to its start, then re-emitted) keeps the first
+  // record at that position: the part that can trap (an f64 load fused into an add) is the earlier instruction.
+  [[gnu::noinline]] void recordPos() {
+    const uint32_t at = pc();
+    while (!posMap_->empty() && posMap_->back().first > at) posMap_->pop_back();
+    if (!posMap_->empty() && posMap_->back().first == at) return;
+    posMap_->emplace_back(at, static_cast<uint32_t>(r_->instr().offset));
+  }
+
+ public:
+  void setPosMap(std::vector<std::pair<uint32_t, uint32_t>>* map) { posMap_ = map; }
+
+ private:
+  std::vector<std::pair<uint32_t, uint32_t>>* posMap_ = nullptr;
 
   const Module& m_;
   const std::vector<uint32_t>& typeIds_;
@@ -1318,7 +1334,9 @@ const char* iopName(IOp op) {
   return static_cast<unsigned>(op) < kNumIOps ? kNames[static_cast<unsigned>(op)] : "?";
 }
 
-Result<std::unique_ptr<InterpFunc>> lowerFunction(Instance& inst, uint32_t funcIndex) {
+namespace {
+Result<std::unique_ptr<InterpFunc>> lower(Instance& inst, uint32_t funcIndex,
+                                          std::vector<std::pair<uint32_t, uint32_t>>* posMap) {
   if (!inst.module) return Error("unsupported: no module");
   const Module& m = *inst.module;
   if (!inst.tierData) inst.tierData = std::make_unique<LowerContext>(m);
@@ -1329,11 +1347,33 @@ Result<std::unique_ptr<InterpFunc>> lowerFunction(Instance& inst, uint32_t funcI
   Lowering::Reader reader(lc->types, low);
   low.setReader(&reader);
   low.setInstance(&inst);
+  low.setPosMap(posMap);
   Status s = reader.readFunction(funcIndex);
   if (!s.ok()) return Error(s.error().message);
   if (!low.error().empty()) return Error(low.error());
   low.finish();
   return out;
+}
+}  // namespace
+
+Result<std::unique_ptr<InterpFunc>> lowerFunction(Instance& inst, uint32_t funcIndex) {
+  return lower(inst, funcIndex, nullptr);
+}
+
+// Lowering is deterministic, so the map is built by lowering the function again with recording on, the first time a
+// trap needs it (V8 collects source positions lazily the same way): lowering itself pays one predictable test per op,
+// and only functions that trapped hold a map. The copy must produce the same code; if not, offsets stay unknown.
+uint32_t wasmOffsetAt(const FuncInst& f, uint32_t pos) {
+  auto* code = static_cast<InterpFunc*>(f.code.get());
+  if (!code || !f.instance) return kNoWasmOffset;
+  if (!code->posMap) {
+    code->posMap = std::make_unique<std::vector<std::pair<uint32_t, uint32_t>>>();
+    auto again = lower(*f.instance, f.index, code->posMap.get());
+    if (!again.ok() || (*again)->code != code->code) code->posMap->clear();
+  }
+  const auto& map = *code->posMap;
+  auto it = std::upper_bound(map.begin(), map.end(), pos, [](uint32_t p, const auto& e) { return p < e.first; });
+  return it == map.begin() ? kNoWasmOffset : std::prev(it)->second;
 }
 
 }  // namespace myrt::interp

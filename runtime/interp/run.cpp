@@ -27,6 +27,8 @@ namespace myrt::interp {
 
 namespace {
 
+constexpr uint32_t kNoPos32 = UINT32_MAX;
+
 struct Frame {
   const uint32_t* ip;  // return address
   Value* fp;
@@ -41,7 +43,34 @@ struct Frame {
 struct InterpState {
   std::vector<Frame> frames;  // callers of `fn`, innermost last
   FuncInst* fn = nullptr;     // the function executing now (updated at calls, tail calls, returns, unwinding)
+  const uint32_t* base = nullptr;  // fn's code (updated with fn): a fault's position is relative to it
 };
+
+// The code position of the op whose guarded access faulted: run() keeps ip in r12 (x86-64 GCC), which the handler
+// recorded; kNoPos32 when that is not known or not inside fn's code.
+uint32_t faultPosition(const WasmActivation& act, const InterpState& st) {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  const auto* code = st.fn ? static_cast<const InterpFunc*>(st.fn->code.get()) : nullptr;
+  const auto ip = act.faultTierReg, b = reinterpret_cast<uintptr_t>(st.base);
+  if (code && st.base == code->code.data() && ip >= b && ip < b + code->code.size() * sizeof(uint32_t))
+    return static_cast<uint32_t>((ip - b) / sizeof(uint32_t));
+#else
+  (void)act;
+  (void)st;
+#endif
+  return kNoPos32;
+}
+
+// The backtrace frames of a trap in `fn` at code position `pos` (the op that trapped) with `frames` as its callers:
+// the callers' frames are at their call ops (the op before the return position).
+[[gnu::noinline, gnu::cold]] void addFrames(ExecContext& cx, const FuncInst* fn, uint32_t pos,
+                                           const std::vector<Frame>& frames) {
+  if (fn) cx.addFrame(*fn, pos == kNoPos32 ? kNoWasmOffset : wasmOffsetAt(*fn, pos));
+  for (size_t i = frames.size(); i-- > 0;) {
+    const Frame& f = frames[i];
+    cx.addFrame(*f.func, wasmOffsetAt(*f.func, static_cast<uint32_t>(f.ip - f.base) - 1));
+  }
+}
 
 // ---- typed access to untyped slots ----
 template <typename T> inline T rd(const Value& v);
@@ -325,10 +354,17 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
   TrapReason reason = TrapReason::None;
   std::vector<Frame>& frames = st->frames;
   st->fn = fn;
+  st->base = static_cast<InterpFunc*>(fn->code.get())->code.data();
   const InterpFunc* const entryCode = static_cast<InterpFunc*>(fn->code.get());
   const InstanceData* id = &fn->instance->data;
   const uint32_t* base = entryCode->code.data();
+  // The code position, pinned to r12 so that the fault handler can tell where a guarded access faulted
+  // (WasmActivation::faultTierReg; faultPosition below).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  register const uint32_t* ip asm("r12") = base;
+#else
   const uint32_t* ip = base;
+#endif
   const MemoryInst* mem0 = id->memory0;
   const std::atomic<uint32_t>* pollWord = pollWordOf(cx);  // what POLL tests (see pollWordOf)
   FuncInst* callee = nullptr;
@@ -348,6 +384,11 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
   do {              \
     reason = (r);   \
     goto trap;      \
+  } while (0)
+#define TRAP_IN_CALL(r) \
+  do {                   \
+    reason = (r);        \
+    goto trap_in_call;   \
   } while (0)
 #define S(i) fp[ip[i]]
   // Interruption / fuel check (loop back-edges, function entries): one load and a test unless fuel is metered.
@@ -390,6 +431,7 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
     base = (c)->code.data();                          \
     mem0 = id->memory0;                               \
     st->fn = fn;                                      \
+    st->base = base;                                  \
   } while (0)
   // The executing function's code object (cold paths only: host calls, unwinding).
 #define CODE() static_cast<const InterpFunc*>(fn->code.get())
@@ -457,6 +499,7 @@ L_Ret:
     id = f.id;
     mem0 = f.mem0;
     st->fn = fn;
+    st->base = base;
     frames.pop_back();
     --cx.depth;
   }
@@ -481,11 +524,11 @@ L_CallRef:
   goto do_call;
 
 do_call:
-  if (cx.depth >= cx.maxDepth) TRAP(TrapReason::CallStackExhausted);
+  if (cx.depth >= cx.maxDepth) TRAP_IN_CALL(TrapReason::CallStackExhausted);
   if (callee->entry == &interpEntry) {
     InterpFunc* ncode = ensureCode(cx, *callee);
-    if (!ncode) TRAP(TrapReason::Unimplemented);
-    if (nfp + ncode->frameSize > cx.stackEnd) TRAP(TrapReason::CallStackExhausted);
+    if (!ncode) TRAP_IN_CALL(TrapReason::Unimplemented);
+    if (nfp + ncode->frameSize > cx.stackEnd) TRAP_IN_CALL(TrapReason::CallStackExhausted);
     frames.push_back(Frame{ip, fp, fn, base, id, mem0});
     ++cx.depth;
     zeroLocals(nfp, ncode);
@@ -498,9 +541,10 @@ do_call:
   }
   cx.sp = fp + CODE()->frameSize;
   cx.caller = fn->instance;
-  ++cx.depth;
+  // A wasm callee's entry (another tier's) counts its own frame, as JIT code does; a host function counts here.
+  cx.depth += callee->isHost();
   reason = callee->entry(cx, *callee, nfp);
-  --cx.depth;
+  cx.depth -= callee->isHost();
   if (reason != TrapReason::None) {
     if (reason == TrapReason::UncaughtException && cx.exception) {
       exn = cx.exception;
@@ -508,7 +552,7 @@ do_call:
       throwPos = static_cast<uint32_t>(ip - base) - 1;
       goto unwind;
     }
-    goto trap;
+    goto trap_in_call;
   }
   NEXT();
 
@@ -539,9 +583,9 @@ do_tail_call:
   if (cx.depth >= cx.maxDepth) TRAP(TrapReason::CallStackExhausted);
   cx.sp = fp + std::max<size_t>(CODE()->frameSize, std::max(callee->numParams(), callee->numResults()));
   cx.caller = fn->instance;
-  ++cx.depth;
+  cx.depth += callee->isHost();
   reason = callee->entry(cx, *callee, fp);
-  --cx.depth;
+  cx.depth -= callee->isHost();
   if (reason != TrapReason::None) {
     if (reason == TrapReason::UncaughtException && cx.exception) {
       exn = cx.exception;
@@ -612,37 +656,43 @@ L_GlobalSet:
   //   M0   memory 0, i32 address: dst/src addr imm off shift, address uint32_t((addr << shift) + imm) + off (< 2^33);
   //        one bounds test.
   //   M0G  memory 0 guarded: the same without the test.
-#define MYRT_MEM_LOAD(label, PTR, MemT, ValT, len) \
-  label: {                                         \
-    const uint8_t* p = PTR;                        \
-    if (!p) TRAP(TrapReason::MemoryOutOfBounds);   \
-    MemT x;                                        \
-    std::memcpy(&x, p, sizeof x);                  \
-    wr(S(2), static_cast<ValT>(x));                \
-    ip += len;                                     \
-    NEXT();                                        \
+  // An access that can fault (guarded) is followed by FAULT_FENCE: ip stays at the op until the access is done (the
+  // compiler may not advance it first), so the fault handler finds the faulting op's position in r12.
+#define FAULT_FENCE() __asm__ volatile("" : "+r"(ip) : : "memory")
+#define NO_FENCE() (void)0
+#define MYRT_MEM_LOAD(label, PTR, MemT, ValT, len, FENCE) \
+  label: {                                                \
+    const uint8_t* p = PTR;                               \
+    if (!p) TRAP(TrapReason::MemoryOutOfBounds);          \
+    MemT x;                                               \
+    std::memcpy(&x, p, sizeof x);                         \
+    FENCE();                                              \
+    wr(S(2), static_cast<ValT>(x));                       \
+    ip += len;                                            \
+    NEXT();                                               \
   }
-#define MYRT_MEM_STORE(label, PTR, member, MemT, len) \
-  label: {                                            \
-    uint8_t* p = PTR;                                 \
-    if (!p) TRAP(TrapReason::MemoryOutOfBounds);      \
-    const MemT x = static_cast<MemT>(S(2).member);    \
-    std::memcpy(p, &x, sizeof x);                     \
-    ip += len;                                        \
-    NEXT();                                           \
+#define MYRT_MEM_STORE(label, PTR, member, MemT, len, FENCE) \
+  label: {                                                   \
+    uint8_t* p = PTR;                                        \
+    if (!p) TRAP(TrapReason::MemoryOutOfBounds);             \
+    const MemT x = static_cast<MemT>(S(2).member);           \
+    std::memcpy(p, &x, sizeof x);                            \
+    FENCE();                                                 \
+    ip += len;                                               \
+    NEXT();                                                  \
   }
 #define G_PTR() ((ip[4] == 0 ? id->memory0Base : id->memories[ip[4]]->base) + uint64_t(S(3).i32) + ip[5])
 #define M0_EA() (uint64_t(static_cast<uint32_t>((S(3).i32 << ip[6]) + ip[4])) + ip[5])
 #define M0_PTR(n) (__builtin_expect(M0_EA() + (n) > mem0->size, 0) ? nullptr : mem0->base + M0_EA())
 #define M0G_PTR() (mem0->base + M0_EA())
-#define MYRT_LOADS(name, member, MemT, ValT)                           \
-  MYRT_MEM_LOAD(L_##name##G, G_PTR(), MemT, ValT, 7)                   \
-  MYRT_MEM_LOAD(L_##name##M0, M0_PTR(sizeof(MemT)), MemT, ValT, 7)     \
-  MYRT_MEM_LOAD(L_##name##M0G, M0G_PTR(), MemT, ValT, 7)
-#define MYRT_STORES(name, member, MemT)                                \
-  MYRT_MEM_STORE(L_##name##G, G_PTR(), member, MemT, 7)                \
-  MYRT_MEM_STORE(L_##name##M0, M0_PTR(sizeof(MemT)), member, MemT, 7)  \
-  MYRT_MEM_STORE(L_##name##M0G, M0G_PTR(), member, MemT, 7)
+#define MYRT_LOADS(name, member, MemT, ValT)                                     \
+  MYRT_MEM_LOAD(L_##name##G, G_PTR(), MemT, ValT, 7, FAULT_FENCE)                \
+  MYRT_MEM_LOAD(L_##name##M0, M0_PTR(sizeof(MemT)), MemT, ValT, 7, NO_FENCE)     \
+  MYRT_MEM_LOAD(L_##name##M0G, M0G_PTR(), MemT, ValT, 7, FAULT_FENCE)
+#define MYRT_STORES(name, member, MemT)                                          \
+  MYRT_MEM_STORE(L_##name##G, G_PTR(), member, MemT, 7, FAULT_FENCE)             \
+  MYRT_MEM_STORE(L_##name##M0, M0_PTR(sizeof(MemT)), member, MemT, 7, NO_FENCE)  \
+  MYRT_MEM_STORE(L_##name##M0G, M0G_PTR(), member, MemT, 7, FAULT_FENCE)
   MYRT_IOPS_LOAD(MYRT_LOADS)
   MYRT_IOPS_STORE(MYRT_STORES)
   // Stores of a constant (M0K, M0GK): value addr imm off shift [valueHi]; the value's type is that of the member.
@@ -658,18 +708,20 @@ L_GlobalSet:
   L_##name##M0GK: {                                                                                \
     const MemT x = static_cast<MemT>(storedConst<decltype(Value::member)>(ip));                      \
     std::memcpy(M0G_PTR(), &x, sizeof x);                                                          \
+    FAULT_FENCE();                                                                                 \
     ip += 7 + (sizeof(Value::member) == 8);                                                        \
     NEXT();                                                                                        \
   }
   MYRT_IOPS_STORE(MYRT_STORES_K)
 #undef MYRT_STORES_K
   // f64 op with a memory-0 operand (code.h MYRT_IOP_F64_LOADOP_NAMES): dst addr imm off shift other.
-#define MYRT_F64_LOADOP(C, SUF, PTR)                             \
+#define MYRT_F64_LOADOP(C, SUF, PTR, FENCE)                      \
   L_F64##C##Load##SUF##L: {                                      \
     const uint8_t* p = PTR;                                      \
     if (!p) TRAP(TrapReason::MemoryOutOfBounds);                 \
     double m;                                                    \
     std::memcpy(&m, p, sizeof m);                                \
+    FENCE();                                                     \
     wr(S(2), eval<Op::F64##C>(m, S(7).f64));                     \
     ip += 8;                                                     \
     NEXT();                                                      \
@@ -679,11 +731,12 @@ L_GlobalSet:
     if (!p) TRAP(TrapReason::MemoryOutOfBounds);                 \
     double m;                                                    \
     std::memcpy(&m, p, sizeof m);                                \
+    FENCE();                                                     \
     wr(S(2), eval<Op::F64##C>(S(7).f64, m));                     \
     ip += 8;                                                     \
     NEXT();                                                      \
   }
-#define MYRT_F64_LOADOPS(C) MYRT_F64_LOADOP(C, M0, M0_PTR(8)) MYRT_F64_LOADOP(C, M0G, M0G_PTR())
+#define MYRT_F64_LOADOPS(C) MYRT_F64_LOADOP(C, M0, M0_PTR(8), NO_FENCE) MYRT_F64_LOADOP(C, M0G, M0G_PTR(), FAULT_FENCE)
   MYRT_F64_PAIRS(MYRT_F64_LOADOPS)
 #undef MYRT_F64_LOADOPS
 #undef MYRT_F64_LOADOP
@@ -695,6 +748,8 @@ L_GlobalSet:
 #undef M0_EA
 #undef M0_PTR
 #undef M0G_PTR
+#undef FAULT_FENCE
+#undef NO_FENCE
 L_Throw: {
   TagInst* tag = id->tags[ip[2]];
   exn = cx.store->newException(tag);
@@ -975,14 +1030,19 @@ osr: {
   NEXT();
 }
 
+trap_in_call:  // a trap at a call after ip moved past it (stack exhaustion, a trap of a callee with another entry)
+  --ip;           // inside the call op: its position maps to the call instruction
 trap:
-  cx.addFrame(*fn);
+  addFrames(cx, fn, static_cast<uint32_t>(ip - base), frames);
+  goto trap_unwound;
 trap_framed:  // (fn's frame is in the backtrace already)
-  for (size_t i = frames.size(); i-- > 0;) cx.addFrame(*frames[i].func);
+  addFrames(cx, nullptr, kNoPos32, frames);
+trap_unwound:
   cx.depth -= static_cast<uint32_t>(frames.size());
   return reason;
 #undef NEXT
 #undef TRAP
+#undef TRAP_IN_CALL
 #undef S
 #undef POLL
 #undef POLL_BACK
@@ -1015,8 +1075,7 @@ inline void leaveActivation(ExecContext& cx) {
     afterFaultRecovery(act);
     popActivation(act);
     leaveActivation(cx);
-    if (st.fn) cx.addFrame(*st.fn);
-    for (size_t i = st.frames.size(); i-- > 0;) cx.addFrame(*st.frames[i].func);
+    addFrames(cx, st.fn, faultPosition(act, st), st.frames);
     return TrapReason::MemoryOutOfBounds;
   }
   const TrapReason r = run(&cx, &f, fp, &st, nullptr);

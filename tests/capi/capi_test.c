@@ -315,6 +315,15 @@ static void test_start_trap_and_serialize(wasm_engine_t* engine) {
     wasm_byte_vec_delete(&name);
     CHECK(wasm_frame_instance(trace.data[0]) != NULL);
     CHECK(wasm_frame_module_offset(trace.data[0]) > 0);
+    /* offsets of the instructions (wasm-c-api): `unreachable` in $boom and `call $boom` in $s, each one byte after
+     * its function's body start (the local declarations); $s's body starts 4 bytes after $boom's. */
+    CHECK(wasm_frame_func_offset(trace.data[0]) == 1);
+    CHECK(wasm_frame_func_offset(trace.data[1]) == 1);
+    CHECK(wasm_frame_module_offset(trace.data[1]) == wasm_frame_module_offset(trace.data[0]) + 4);
+    wasm_frame_t* origin = wasm_trap_origin(trap);
+    CHECK(origin && wasm_frame_module_offset(origin) == wasm_frame_module_offset(trace.data[0]) &&
+          wasm_frame_func_offset(origin) == 1);
+    wasm_frame_delete(origin);
   }
   wasm_frame_vec_delete(&trace);
   CHECK(trap_is(trap, "unreachable"));
