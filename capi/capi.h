@@ -109,13 +109,13 @@ T* As(Handle* h) {
 }  // namespace myrt::capi
 
 struct wasm_config_t {
-  myrt::Tier tier = myrt::Tier::Interp;
+  myrt::Tier tier = myrt::defaultTier();
   myrt::StoreLimits limits;
   uint32_t compileJobs = 0;  // StoreConfig::compileJobs
 };
 
 struct wasm_engine_t {
-  myrt::Tier tier = myrt::Tier::Interp;
+  myrt::Tier tier = myrt::defaultTier();
   myrt::StoreLimits limits;
   uint32_t compileJobs = 0;
 };

@@ -66,7 +66,7 @@ struct RunOptions {
   bool inheritEnv = false;
   std::optional<uint64_t> maxMemoryBytes;  // all linear memories together
   std::optional<uint64_t> maxStackBytes;   // the interpreter's value stack
-  Tier tier = Tier::Interp;                // execution tier (--tier)
+  Tier tier = defaultTier();                // execution tier (--tier)
   uint32_t jobs = 0;                       // -j/--jobs: threads compiling an instance on the jit tier (0: default)
   bool bench = false;                      // --bench: provide bench.start/bench.end, report the time between them
   bool verbose = false;                    // -v/--trace-traps: full backtraces, exit/instantiation notes
@@ -95,7 +95,7 @@ struct WastOptions {
   bool verbose = false;     // list every command with its outcome
   bool mismatches = false;  // list rejections whose message differs from the expected text
   FrontEndOptions frontEnd;
-  Tier tier = Tier::Interp;  // execution tier (--tier)
+  Tier tier = defaultTier();  // execution tier (--tier)
 };
 int cmdWast(const std::vector<std::string>& files, const WastOptions& opts);
 

@@ -163,7 +163,7 @@ std::optional<uint64_t> parseDuration(const std::string& text) {
 // --tier help of run and wast.
 const char* const kTierHelp =
     "execution tier: interp, jit or auto (interpreter, tier-up to the JIT after MYRT_TIER_UP_THRESHOLD polls "
-    "of a function, default 1000)";
+    "of a function, default 1000); default auto (interp where this build/CPU has no JIT)";
 
 int main(int argc, char** argv) {
   using namespace myrt::cli;
@@ -195,11 +195,11 @@ int main(int argc, char** argv) {
   wast->add_flag("--wasm2", wastOpts.frontEnd.wasm2,
                  "apply WebAssembly 2.0 rules where 3.0 changed them (for the 2.0 spec testsuite)");
 
-  std::string wastTier = "interp";
+  std::string wastTier = myrt::tierName(myrt::defaultTier());
   wast->add_option("--tier", wastTier, kTierHelp);
 
   RunOptions runOpts;
-  std::string runTier = "interp";
+  std::string runTier = myrt::tierName(myrt::defaultTier());
   std::string maxMemory, maxStack;
   auto* run = app.add_subcommand("run", "Run a WebAssembly program (its _start, with WASI preview1) or --invoke an export.\nUsage: myrt run [OPTIONS] FILE [ARGS...]");
   run->prefix_command();  // everything after FILE belongs to the guest

@@ -54,7 +54,8 @@ WASM_API_EXTERN own myrt_error_t* myrt_wat2wasm(const char* text, size_t len, ow
  * Engine configuration (before wasm_engine_new_with_config) */
 
 /* "interp" (the interpreter), "jit" (compile every function first) or "auto" (interpreter, hot functions compiled).
- * An error for an unknown name or a tier this build/CPU cannot run. Default: "interp". */
+ * An error for an unknown name or a tier this build/CPU cannot run. Default: "auto" where the library and CPU have
+ * the JIT, else "interp". */
 WASM_API_EXTERN own myrt_error_t* myrt_config_set_tier(wasm_config_t*, const char* tier);
 /* Threads that compile a module instance on the jit tier (each takes functions in turn; the generated code is the same
  * for any number). 0 (the default): the online CPUs, at most 8. Instances with less than 64 KiB of code compile on one

@@ -31,6 +31,8 @@ bool tierAvailable(Tier t) {
   return false;
 }
 
+Tier defaultTier() { return tierAvailable(Tier::Auto) ? Tier::Auto : Tier::Interp; }
+
 std::vector<Tier> availableTiers() {
   std::vector<Tier> out;
   for (Tier t : {Tier::Interp, Tier::Jit, Tier::Auto})

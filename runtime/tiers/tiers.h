@@ -19,6 +19,9 @@ enum class Tier : uint8_t {
 // "interp" | "jit" | "auto"; an error for anything else.
 Result<Tier> parseTier(std::string_view name);
 const char* tierName(Tier t);
+// The tier used when none is chosen (CLI `run` and `wast`, wasm_config_t): Auto where this build/CPU has the JIT,
+// else Interp.
+Tier defaultTier();
 // Whether this build/CPU can run `t`.
 bool tierAvailable(Tier t);
 // Tiers this build/CPU can run, in the order above.
