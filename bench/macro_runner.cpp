@@ -246,16 +246,30 @@ myrt::Instance* instantiateStubbed(myrt::Store& store, const std::shared_ptr<con
   return *inst;
 }
 
+// A module file loaded and instantiated with stub imports on its own interpreter store (compile measurements).
+struct Stubbed {
+  std::shared_ptr<const myrt::Module> module;
+  std::unique_ptr<myrt::Store> store;
+  myrt::Instance* instance = nullptr;  // nullptr after saying why
+};
+Stubbed loadStubbed(const char* path) {
+  Stubbed s;
+  s.module = load(path);
+  s.store = myrt::makeInterpreterStore();
+  s.instance = s.module ? instantiateStubbed(*s.store, s.module, path) : nullptr;
+  return s;
+}
+
 // Baseline JIT compile throughput: every defined function of each module compiled repeatedly for at least 0.2 s;
 // prints MB/s of code section (and of function bodies) compiled, on one core.
 int compileOnly(int argc, char** argv, int first) {
   const int fixedRounds = roundsOption(argc, argv, first, 0);
   if (!requireJit()) return 1;
   for (int i = first; i < argc; ++i) {
-    auto m = load(argv[i]);
-    auto store = myrt::makeInterpreterStore();
-    myrt::Instance* inst = m ? instantiateStubbed(*store, m, argv[i]) : nullptr;
-    if (!inst) return 1;
+    const Stubbed loaded = loadStubbed(argv[i]);
+    if (!loaded.instance) return 1;
+    const myrt::Module* m = loaded.module.get();
+    myrt::Instance* inst = loaded.instance;
     myrt::jit::CompileStats st;
     int rounds = 0;
     auto t0 = Clock::now();
@@ -289,10 +303,10 @@ int compileJobs(int argc, char** argv, int first) {
   const int rounds = roundsOption(argc, argv, first, 5);
   if (!requireJit()) return 1;
   for (int i = first; i < argc; ++i) {
-    auto m = load(argv[i]);
-    auto store = myrt::makeInterpreterStore();
-    myrt::Instance* inst = m ? instantiateStubbed(*store, m, argv[i]) : nullptr;
-    if (!inst) return 1;
+    const Stubbed loaded = loadStubbed(argv[i]);
+    if (!loaded.instance) return 1;
+    const myrt::Module* m = loaded.module.get();
+    myrt::Instance* inst = loaded.instance;
     std::vector<double> best(jobs.size(), 1e30);
     std::vector<uint8_t> reference;
     for (int r = 0; r < rounds; ++r) {
