@@ -103,8 +103,7 @@ class Compiler {
     for (ValType t : f.locals) localKinds_.push_back(t.kind);
     vs_.clear();
     labels_.clear();
-    labels_.push_back(Label{});
-    labels_[0].end = a_.newLabel();
+    labels_.push_back(Label{});  // the function's (branches to it return: no label)
     gp_ = RegSet(kGpAllocatable);
     fp_ = RegSet(kFpAllocatable);
     maxHeight_ = 0;
@@ -264,7 +263,7 @@ class Compiler {
     if (!l.dead) {
       if (!c.unreachable) {
         spillAll();
-        a_.jmp(l.end);
+        a_.jmp(endOf(l));
       }
       a_.bind(l.elseL);
       l.elseBound = true;
@@ -284,7 +283,7 @@ class Compiler {
         else spillAll();
       }
       if (c.kind == CtrlKind::If && !l.elseBound) a_.bind(l.elseL);
-      if (c.kind != CtrlKind::Loop && c.kind != CtrlKind::Func) a_.bind(l.end);
+      if (c.kind != CtrlKind::Loop && c.kind != CtrlKind::Func) bindEnd(l);
     }
     resetTo(c.height, c.results());
   }
@@ -447,7 +446,7 @@ class Compiler {
         }
       }
       if (!c.unreachable) spillAll();
-      a_.bind(l.end);
+      bindEnd(l);
     }
     resetTo(c.height, c.results());
   }
@@ -919,14 +918,22 @@ class Compiler {
     c.user = labels_.size();
     Label l;
     l.dead = !parentLive;
-    l.end = a_.newLabel();
-    if (c.kind == CtrlKind::Loop) l.head = a_.newLabel();
+    if (c.kind == CtrlKind::Loop) l.head = a_.newLabel();  // (the end label: created by the first jump to it)
     labels_.push_back(std::move(l));
     if (parentLive) spillAll();
   }
   asmjit::Label labelOf(const ControlEntry& t) {
-    const Label& l = labels_[t.user];
-    return t.kind == CtrlKind::Loop ? l.head : l.end;
+    Label& l = labels_[t.user];
+    return t.kind == CtrlKind::Loop ? l.head : endOf(l);
+  }
+  // A block's end label, created lazily: most blocks are never branched to, and an asmjit label costs ~170 host
+  // instructions to create and bind. bindEnd binds it only if some jump was emitted to it.
+  asmjit::Label endOf(Label& l) {
+    if (!l.end.isValid()) l.end = a_.newLabel();
+    return l.end;
+  }
+  void bindEnd(const Label& l) {
+    if (l.end.isValid()) a_.bind(l.end);
   }
   bool needsMoves(const ControlEntry& t, uint32_t top) const {
     const uint32_t k = static_cast<uint32_t>(t.labelTypes().size());
@@ -1098,7 +1105,7 @@ class Compiler {
       closeHandler(l);  // the first catch ends the try body
       if (!c.unreachable) {
         spillAll();
-        a_.jmp(l.end);
+        a_.jmp(endOf(l));
       }
       if (l.exnScratch == UINT32_MAX) l.exnScratch = numScratch_++;
       Catch k;

@@ -472,6 +472,11 @@ class MacroAssembler : public a64::Assembler {
       done(p);
       return true;
     }
+    return gpRMGeneral(op, reg, m);
+  }
+  // gpRM's other forms (index, byte/word registers, rip): out of line, so the fast path above needs few registers
+  // (no callee-saved register spills on every call).
+  [[gnu::noinline]] bool gpRMGeneral(uint32_t op, const Gp& reg, const Mem& m) {
     MemParts mp;
     const uint32_t size = gpSize(reg, op <= 0xFF && op != 0x8D);
     if (!size || !plainMem(m, mp) || !room()) return false;
