@@ -472,7 +472,35 @@ class MacroAssembler : public a64::Assembler {
       done(p);
       return true;
     }
-    return gpRMGeneral(op, reg, m);
+    return gpRMIndexed(op, reg, m);
+  }
+  // [gpq base + gpq index << shift + disp32] (guarded memory accesses) with a 32/64-bit register, else gpRMGeneral.
+  [[gnu::noinline]] bool gpRMIndexed(uint32_t op, const Gp& reg, const Mem& m) {
+    constexpr uint32_t kBaseIndex = asmjit::OperandSignature::fromOpType(asmjit::OperandType::kMem).bits() |
+                                    asmjit::OperandSignature::fromMemBaseType(asmjit::RegType::kX86_Gpq).bits() |
+                                    asmjit::OperandSignature::fromMemIndexType(asmjit::RegType::kX86_Gpq).bits();
+    constexpr uint32_t kIgnored = uint32_t(asmjit::OperandSignature::kSizeMask) | uint32_t(Mem::kSignatureMemShiftValueMask);
+    if ((m.signature().bits() & ~kIgnored) != kBaseIndex || m.baseId() >= 16 || m.indexId() >= 16 || m.indexId() == 4 ||
+        reg.id() >= 16 || !(reg.isGpq() || reg.isGpd()) || !room())
+      return gpRMGeneral(op, reg, m);
+    const uint32_t g = reg.id(), b = m.baseId(), x = m.indexId();
+    const int32_t disp = m.offsetLo32();
+    uint8_t* p = _bufferPtr;
+    const uint32_t rex = 0x40 | (reg.isGpq() ? 8 : 0) | ((g >> 1) & 4) | ((x >> 2) & 2) | (b >> 3);
+    if (rex != 0x40) *p++ = static_cast<uint8_t>(rex);
+    if (op > 0xFF) *p++ = static_cast<uint8_t>(op >> 8);
+    *p++ = static_cast<uint8_t>(op);
+    const uint32_t lo = b & 7, mod = (disp == 0 && lo != 5) ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
+    *p++ = static_cast<uint8_t>((mod << 6) | ((g & 7) << 3) | 4);
+    *p++ = static_cast<uint8_t>((m.shift() << 6) | ((x & 7) << 3) | lo);
+    if (mod == 1) {
+      *p++ = static_cast<uint8_t>(disp);
+    } else if (mod == 2) {
+      std::memcpy(p, &disp, 4);
+      p += 4;
+    }
+    done(p);
+    return true;
   }
   // gpRM's other forms (index, byte/word registers, rip): out of line, so the fast path above needs few registers
   // (no callee-saved register spills on every call).
