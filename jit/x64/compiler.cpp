@@ -86,7 +86,7 @@ class Compiler {
   // OSR (ModuleCompiler::OsrInfo): the entry (valid when the function has loops) and each loop's target.
   struct OsrLoop {
     uint32_t wasmOffset, slots;
-    asmjit::Label target;
+    size_t target;  // code offset (the text section starts the code)
   };
   asmjit::Label osrEntry() const { return osrEntry_; }
   const std::vector<OsrLoop>& osrLoops() const { return osrLoops_; }
@@ -115,10 +115,9 @@ class Compiler {
     catchBodies_ = 0;
     frameBytes_ = a_.newLabel();
     scratchBytes_ = a_.newLabel();
-    epilogue_ = a_.newLabel();
-    exit_ = a_.newLabel();
+    epilogue_ = asmjit::Label();  // (created by the first jump to it)
     trapCommon_ = a_.newLabel();
-    propagate_ = a_.newLabel();
+    propagate_ = asmjit::Label();  // (created by the first jump to it)
     exhausted_ = a_.newLabel();
     exhaustedDepth_ = a_.newLabel();
     osrEntry_ = asmjit::Label();
@@ -136,9 +135,9 @@ class Compiler {
   // Called after the whole body was read: out-of-line code and constants.
   void finish() {
     // epilogue: results are in io already
-    a_.bind(epilogue_);
+    if (epilogue_.isValid()) a_.bind(epilogue_);
     a_.xor_(a::eax, a::eax);
-    a_.bind(exit_);
+    const size_t exit = a_.offset();
     a_.mov(a::rcx, a::qword_ptr(kFp, -8));  // unlink the frame
     a_.mov(a::qword_ptr(kCx, kOffJitFrames), a::rcx);
     a_.mov(a::rcx, kFp);
@@ -165,7 +164,7 @@ class Compiler {
         a_.sub(a::qword_ptr(kCx, kOffFuel), a::rax);
       }
       a_.js(trapLabel(TrapReason::FuelExhausted));
-      a_.jmp(f.back);
+      a_.jmpBack(f.back);
     }
     // traps: each site sets ecx = its wasm offset, then its reason's stub sets edx = reason (a guarded access's fault
     // resumes at the MemoryOutOfBounds stub with ecx set by the signal handler)
@@ -185,16 +184,18 @@ class Compiler {
     a_.mov(a::rdi, kCx);
     a_.mov(a::rsi, kFn);
     a_.callAbs(reinterpret_cast<const void*>(&trapHelper));
-    a_.jmp(exit_);
+    a_.jmpBack(exit);
     // eax = a callee's / helper's trap, reached right after that call returned: its return address is still at
     // [rsp - 8] (below rsp, inside the red zone that signal delivery leaves alone) and maps to the call's offset
-    a_.bind(propagate_);
-    a_.mov(a::edx, a::eax);
-    a_.mov(a::rcx, a::qword_ptr(a::rsp, -8));
-    a_.mov(a::rdi, kCx);
-    a_.mov(a::rsi, kFn);
-    a_.callAbs(reinterpret_cast<const void*>(&callTrapHelper));
-    a_.jmp(exit_);
+    if (propagate_.isValid()) {
+      a_.bind(propagate_);
+      a_.mov(a::edx, a::eax);
+      a_.mov(a::rcx, a::qword_ptr(a::rsp, -8));
+      a_.mov(a::rdi, kCx);
+      a_.mov(a::rsi, kFn);
+      a_.callAbs(reinterpret_cast<const void*>(&callTrapHelper));
+      a_.jmpBack(exit);
+    }
     if (!osrLoops_.empty()) emitOsrEntry();
     // br_table jump tables (32-bit offsets relative to the table)
     for (const Table& t : tables_) {
@@ -974,7 +975,7 @@ class Compiler {
         storeTo(v, pos, dst);
       }
     }
-    if (!fallthrough) a_.jmp(epilogue_);
+    if (!fallthrough) a_.jmp(epilogue());
   }
   // Function entries and loop headers: the interrupt flag, and fuel when metered (an out-of-line charge of the
   // region's cost, emitted by finish() when the region's size is known). Returns the fuel site's index.
@@ -984,10 +985,9 @@ class Compiler {
     a_.jnz(trapLabel(TrapReason::Interrupted));
     FuelSite site;
     site.charge = a_.newLabel();
-    site.back = a_.newLabel();
     a_.cmp(a::byte_ptr(kCx, kOffFuelEnabled), 0);
     a_.jne(site.charge);
-    a_.bind(site.back);
+    site.back = a_.offset();
     fuelSites_.push_back(site);
     return fuelSites_.size() - 1;
   }
@@ -1018,7 +1018,17 @@ class Compiler {
     std::vector<Catch> catches;
   };
   // Where a call or throw at this point goes with a non-zero result: the innermost active handler, or out.
-  asmjit::Label excTarget() const { return tryStack_.empty() ? propagate_ : handlers_[tryStack_.back()].dispatch; }
+  asmjit::Label excTarget() { return tryStack_.empty() ? propagate() : handlers_[tryStack_.back()].dispatch; }
+  // Created by the first jump to them (finish() emits the code behind propagate_ only then): a leaf function needs
+  // neither, and an asmjit label costs ~170 host instructions.
+  asmjit::Label propagate() {
+    if (!propagate_.isValid()) propagate_ = a_.newLabel();
+    return propagate_;
+  }
+  asmjit::Label epilogue() {
+    if (!epilogue_.isValid()) epilogue_ = a_.newLabel();
+    return epilogue_;
+  }
   uint32_t openHandler(ControlEntry& c) {
     Handler h;
     h.dispatch = a_.newLabel();
@@ -1043,10 +1053,10 @@ class Compiler {
     for (const Handler& h : handlers_) {
       a_.bind(h.dispatch);
       a_.cmp(a::eax, static_cast<uint32_t>(TrapReason::UncaughtException));
-      a_.jne(propagate_);
+      a_.jne(propagate());
       a_.mov(a::rcx, a::qword_ptr(kCx, offExn));
       a_.test(a::rcx, a::rcx);
-      a_.jz(propagate_);
+      a_.jz(propagate());
       for (const Catch& k : h.catches) {
         asmjit::Label next = a_.newLabel();
         if (k.tagged) {
@@ -1060,10 +1070,10 @@ class Compiler {
         else a_.lea(a::rsi, slotMem(k.dstPos));
         a_.mov(a::edx, k.flags);
         a_.callAbs(reinterpret_cast<const void*>(&catchHelper));
-        a_.jmp(k.toFunc ? epilogue_ : k.target);
+        a_.jmp(k.toFunc ? epilogue() : k.target);
         a_.bind(next);
       }
-      a_.jmp(h.next < 0 ? propagate_ : handlers_[h.next].dispatch);
+      a_.jmp(h.next < 0 ? propagate() : handlers_[h.next].dispatch);
     }
   }
   // interp::gcStep on operand words laid out like its IOp::Gc (slot indices relative to fp, embedded after the code):
@@ -1079,7 +1089,7 @@ class Compiler {
     a_.callAbs(reinterpret_cast<const void*>(&interp::gcStep));
     recordSite();  // (a trap, never an exception: straight out)
     a_.test(a::eax, a::eax);
-    a_.jnz(propagate_);
+    a_.jnz(propagate());
   }
   // throw_ref of the exnref at `src` (rethrow: the legacy catch's scratch slot).
   void emitThrowRef(const a::Mem& src) {
@@ -1336,7 +1346,7 @@ class Compiler {
     a_.callAbs(reinterpret_cast<const void*>(&indirectHelper));
     recordSite();  // (a trap of the call, never an exception: straight out)
     a_.test(a::eax, a::eax);
-    a_.jnz(propagate_);
+    a_.jnz(propagate());
     a_.mov(a::rsi, slotMem(pos));
   }
   // A tail call: rsi = callee FuncInst*; arguments in slots [b, b+np) (spilled). Every caller hands its callee the
@@ -2026,10 +2036,11 @@ class Compiler {
   uint32_t prologueOffset_ = 0;
   bool inPrologue_ = false;
   bool guardedAccess_ = false;  // the last effectiveAddress() is an unchecked access to a guarded memory
-  asmjit::Label frameBytes_, scratchBytes_, epilogue_, exit_, trapCommon_, propagate_, exhausted_, exhaustedDepth_;
+  asmjit::Label frameBytes_, scratchBytes_, epilogue_, trapCommon_, propagate_, exhausted_, exhaustedDepth_;
   std::string error_;
   struct FuelSite {
-    asmjit::Label charge, back;
+    asmjit::Label charge;
+    size_t back = 0;  // code offset the charge returns to
     uint64_t bytes = 0;  // code bytes of the metered region (function body, or a loop)
   };
   std::vector<FuelSite> fuelSites_;
@@ -2113,7 +2124,7 @@ Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, st
     if (c.osrEntry().isValid()) {
       osr->entryOffset = static_cast<uint32_t>(code.labelOffsetFromBase(c.osrEntry()));
       for (const Compiler::OsrLoop& l : c.osrLoops())
-        osr->loops.push_back({l.wasmOffset, static_cast<uint32_t>(code.labelOffsetFromBase(l.target)), l.slots});
+        osr->loops.push_back({l.wasmOffset, static_cast<uint32_t>(l.target), l.slots});
     }
   }
   if (c.faultLanding().isValid()) impl_->faultLanding = static_cast<uint32_t>(code.labelOffsetFromBase(c.faultLanding()));

@@ -201,6 +201,13 @@ class MacroAssembler : public a64::Assembler {
   using Base::jmp;
   Err jmp(const asmjit::Label& l) { return jumpTo(kJmp, l); }
   Err call(const asmjit::Label& l) { return jumpTo(kCall, l); }
+  // jmp to an earlier code offset of this section (a position the caller remembered instead of binding a label).
+  Err jmpBack(uint64_t target) {
+    if (room()) return jumpBack(kJmp, static_cast<int64_t>(target));
+    const asmjit::Label l = newLabel();  // (no room: asmjit grows the buffer)
+    _code->bindLabel(l, _section->id(), target);
+    return Base::jmp(l);
+  }
   // Binds `l` here (asmjit's label) and patches the forward jumps waiting for it.
   Err bind(const asmjit::Label& l) override {
     const Err e = Base::bind(l);
@@ -282,21 +289,8 @@ class MacroAssembler : public a64::Assembler {
       if (kind == kCall) return Base::call(l);
       return Base::j(static_cast<a64::CondCode>(kind), l);
     }
+    if (le->isBound()) return jumpBack(kind, static_cast<int64_t>(le->offset()));
     uint8_t* p = _bufferPtr;
-    const int64_t at = static_cast<int64_t>(offset());
-    if (le->isBound()) {
-      const int64_t target = static_cast<int64_t>(le->offset());
-      if (kind != kCall && target - (at + 2) >= -128) {  // (backward: never beyond +127)
-        *p++ = static_cast<uint8_t>(kind == kJmp ? 0xEB : 0x70 + kind);
-        *p++ = static_cast<uint8_t>(target - (at + 2));
-        return done(p);
-      }
-      if (kind < 16) *p++ = 0x0F;
-      *p++ = static_cast<uint8_t>(kind == kJmp ? 0xE9 : kind == kCall ? 0xE8 : 0x80 + kind);
-      const int32_t rel = static_cast<int32_t>(target - (at + (p - _bufferPtr) + 4));
-      std::memcpy(p, &rel, 4);
-      return done(p + 4);
-    }
     if (kind < 16) *p++ = 0x0F;
     *p++ = static_cast<uint8_t>(kind == kJmp ? 0xE9 : kind == kCall ? 0xE8 : 0x80 + kind);
     const uint32_t id = l.id();
@@ -304,6 +298,21 @@ class MacroAssembler : public a64::Assembler {
     std::memcpy(p, &pending_[id], 4);
     pending_[id] = static_cast<uint32_t>(p - _bufferData) + 1;
     ++numPending_;
+    return done(p + 4);
+  }
+  // A jump / call to `target` at or before the current offset, in its short form when it reaches (needs room()).
+  Err jumpBack(uint32_t kind, int64_t target) {
+    uint8_t* p = _bufferPtr;
+    const int64_t at = static_cast<int64_t>(offset());
+    if (kind != kCall && target - (at + 2) >= -128) {  // (backward: never beyond +127)
+      *p++ = static_cast<uint8_t>(kind == kJmp ? 0xEB : 0x70 + kind);
+      *p++ = static_cast<uint8_t>(target - (at + 2));
+      return done(p);
+    }
+    if (kind < 16) *p++ = 0x0F;
+    *p++ = static_cast<uint8_t>(kind == kJmp ? 0xE9 : kind == kCall ? 0xE8 : 0x80 + kind);
+    const int32_t rel = static_cast<int32_t>(target - (at + (p - _bufferPtr) + 4));
+    std::memcpy(p, &rel, 4);
     return done(p + 4);
   }
   static Err ok() { return asmjit::kErrorOk; }
