@@ -155,7 +155,7 @@ class Compiler {
     a_.mov(a::eax, static_cast<uint32_t>(TrapReason::CallStackExhausted));
     a_.jmp(exhausted_);
     for (const FuelSite& f : fuelSites_) {  // fuel charges: cost is about one unit per two code bytes of the region
-      a_.bind(f.charge);
+      a_.patchHere(f.charge);
       const uint64_t cost = std::max<uint64_t>(1, f.bytes / 2);  // known now: an immediate
       if (cost <= 0x7fffffffu) {
         a_.sub(a::qword_ptr(kCx, kOffFuel), static_cast<int32_t>(cost));
@@ -297,15 +297,7 @@ class Compiler {
     if (!live()) return sync();
     const a::CondCode cc = popCondition();
     spillAll();  // moves only: the flags survive
-    const uint32_t top = static_cast<uint32_t>(vs_.size());
-    if (target.kind != CtrlKind::Func && !needsMoves(target, top)) {
-      a_.j(cc, labelOf(target));
-      return;
-    }
-    asmjit::Label skip = a_.newLabel();
-    a_.j(a::negateCond(cc), skip);
-    branchTo(target, top);
-    a_.bind(skip);
+    branchIf(cc, target, static_cast<uint32_t>(vs_.size()));
   }
   void onBrTable(const Instr& in) {
     if (!live()) return sync();
@@ -955,10 +947,9 @@ class Compiler {
       a_.j(cc, labelOf(t));
       return;
     }
-    asmjit::Label skip = a_.newLabel();
-    a_.j(a::negateCond(cc), skip);
+    const size_t skip = a_.jFwd(a::negateCond(cc));
     branchTo(t, top);
-    a_.bind(skip);
+    a_.patchHere(skip);
   }
   // Writes the results (stack positions [top-r, top)) to io and leaves through the epilogue. Does not change vs_.
   void emitReturn(uint32_t top, bool fallthrough) {
@@ -984,9 +975,8 @@ class Compiler {
     a_.cmp(a::dword_ptr(a::rax), 0);
     a_.jnz(trapLabel(TrapReason::Interrupted));
     FuelSite site;
-    site.charge = a_.newLabel();
     a_.cmp(a::byte_ptr(kCx, kOffFuelEnabled), 0);
-    a_.jne(site.charge);
+    site.charge = a_.jFwd(a::CondCode::kNE);
     site.back = a_.offset();
     fuelSites_.push_back(site);
     return fuelSites_.size() - 1;
@@ -2039,7 +2029,7 @@ class Compiler {
   asmjit::Label frameBytes_, scratchBytes_, epilogue_, trapCommon_, propagate_, exhausted_, exhaustedDepth_;
   std::string error_;
   struct FuelSite {
-    asmjit::Label charge;
+    size_t charge = 0;  // the rel32 field of the jump to the charge (MacroAssembler::jFwd)
     size_t back = 0;  // code offset the charge returns to
     uint64_t bytes = 0;  // code bytes of the metered region (function body, or a loop)
   };

@@ -208,6 +208,15 @@ class MacroAssembler : public a64::Assembler {
     _code->bindLabel(l, _section->id(), target);
     return Base::jmp(l);
   }
+  // A jcc / jmp (rel32) to a position not known yet: patchHere(the returned field) points it at the current offset.
+  // For targets with one jump (a skip over a branch's moves, an out-of-line stub): no label to create and bind.
+  size_t jFwd(a64::CondCode cc) { return jumpForward(static_cast<uint32_t>(cc)); }
+  size_t jmpFwd() { return jumpForward(kJmp); }
+  void patchHere(size_t field) {
+    if (field == SIZE_MAX) return;  // (the jump failed: the error is reported)
+    const int32_t rel = static_cast<int32_t>(static_cast<int64_t>(offset()) - static_cast<int64_t>(field + 4));
+    std::memcpy(_bufferData + field, &rel, 4);
+  }
   // Binds `l` here (asmjit's label) and patches the forward jumps waiting for it.
   Err bind(const asmjit::Label& l) override {
     const Err e = Base::bind(l);
@@ -299,6 +308,26 @@ class MacroAssembler : public a64::Assembler {
     pending_[id] = static_cast<uint32_t>(p - _bufferData) + 1;
     ++numPending_;
     return done(p + 4);
+  }
+  size_t jumpForward(uint32_t kind) {
+    if (_bufferEnd - _bufferPtr < 16) {  // grow the buffer as asmjit's emitters do
+      const size_t at = offset();
+      const Err e = _code->growBuffer(&_section->_buffer, 16);
+      if (e != asmjit::kErrorOk) {
+        reportError(e);
+        return SIZE_MAX;
+      }
+      _bufferData = _section->_buffer.data();
+      _bufferEnd = _bufferData + _section->_buffer.capacity();
+      _bufferPtr = _bufferData + at;
+    }
+    uint8_t* p = _bufferPtr;
+    if (kind < 16) *p++ = 0x0F;
+    *p++ = static_cast<uint8_t>(kind == kJmp ? 0xE9 : 0x80 + kind);
+    std::memset(p, 0, 4);
+    const size_t field = static_cast<size_t>(p - _bufferData);
+    done(p + 4);
+    return field;
   }
   // A jump / call to `target` at or before the current offset, in its short form when it reaches (needs room()).
   Err jumpBack(uint32_t kind, int64_t target) {
