@@ -163,13 +163,13 @@ class Compiler {
         a_.mov(a::rax, cost);
         a_.sub(a::qword_ptr(kCx, kOffFuel), a::rax);
       }
-      a_.js(trapLabel(TrapReason::FuelExhausted));
+      trapIf(a::CondCode::kS, TrapReason::FuelExhausted);
       a_.jmpBack(f.back);
     }
     // traps: each site sets ecx = its wasm offset, then its reason's stub sets edx = reason (a guarded access's fault
     // resumes at the MemoryOutOfBounds stub with ecx set by the signal handler)
     for (const TrapSite& t : trapSites_) {
-      a_.bind(t.label);
+      a_.patchChainHere(t.jumps);
       a_.mov(a::ecx, t.wasmOffset);
       a_.jmp(trapLabels_[t.reason]);
     }
@@ -221,7 +221,7 @@ class Compiler {
   void onUnreachable() {
     if (failed()) return;
     if (labels_[r_->control(0).user].dead) return;
-    a_.jmp(trapLabel(TrapReason::Unreachable));
+    trapJmp(TrapReason::Unreachable);
   }
   void onNop() {}
   void onBlock(const Instr&, ControlEntry& c) {
@@ -469,7 +469,7 @@ class Compiler {
         if (!live()) return sync();
         const uint8_t r = popReg(RegClass::Gp);
         a_.test(gpq(r), gpq(r));
-        a_.jz(trapLabel(TrapReason::NullI31Reference));
+        trapIf(a::CondCode::kZ, TrapReason::NullI31Reference);
         if (in.op == Op::I31GetS) a_.sar(gpd(r), 1);  // bit 30 of the value is bit 31 of the tagged word
         else a_.shr(gpd(r), 1);
         push(VarState::inReg(ValKind::I32, r));
@@ -729,7 +729,7 @@ class Compiler {
     if (!live()) return sync();
     const uint8_t r = popReg(RegClass::Gp);
     a_.test(gpq(r), gpq(r));
-    a_.jz(trapLabel(TrapReason::NullReference));
+    trapIf(a::CondCode::kZ, TrapReason::NullReference);
     push(VarState::inReg(ValKind::Ref, r));
   }
   void onRefEq() {
@@ -973,7 +973,7 @@ class Compiler {
   size_t pollInterrupt() {
     a_.mov(a::rax, a::qword_ptr(kCx, kOffInterrupt));
     a_.cmp(a::dword_ptr(a::rax), 0);
-    a_.jnz(trapLabel(TrapReason::Interrupted));
+    trapIf(a::CondCode::kNZ, TrapReason::Interrupted);
     FuelSite site;
     a_.cmp(a::byte_ptr(kCx, kOffFuelEnabled), 0);
     site.charge = a_.jFwd(a::CondCode::kNE);
@@ -1123,15 +1123,23 @@ class Compiler {
 
   // The out-of-line trap of reason `r` at the current instruction: one small stub per (reason, instruction) that
   // passes the instruction's wasm offset to the reason's shared stub.
-  asmjit::Label trapLabel(TrapReason r) {
+  // The jumps to a stub are patched when finish() emits it (MacroAssembler::jFwd): no label per site.
+  void trapIf(a::CondCode cc, TrapReason r) { addTrapJump(r, a_.jFwd(cc)); }
+  void trapJmp(TrapReason r) { addTrapJump(r, a_.jmpFwd()); }
+  void addTrapJump(TrapReason r, size_t field) {
     const uint32_t off = wasmOffset();
     const uint8_t reason = static_cast<uint8_t>(r);
-    for (auto it = trapSites_.rbegin(); it != trapSites_.rend() && it->wasmOffset == off; ++it)
-      if (it->reason == reason) return it->label;
+    if (field == SIZE_MAX) return;  // (the assembler reported an error)
+    for (auto it = trapSites_.rbegin(); it != trapSites_.rend() && it->wasmOffset == off; ++it) {
+      if (it->reason == reason) {
+        a_.chainFwd(field, it->jumps);
+        it->jumps = field;
+        return;
+      }
+    }
     asmjit::Label& shared = trapLabels_[reason];
     if (!shared.isValid()) shared = a_.newLabel();
-    trapSites_.push_back(TrapSite{a_.newLabel(), off, reason});
-    return trapSites_.back().label;
+    trapSites_.push_back(TrapSite{field, off, reason});
   }
   // The module offset of the instruction being compiled (the function's first instruction in the prologue).
   uint32_t wasmOffset() const { return inPrologue_ ? prologueOffset_ : static_cast<uint32_t>(r_->instr().offset); }
@@ -1317,7 +1325,7 @@ class Compiler {
     spillAll();
     a_.mov(a::rsi, slotMem(b + np));
     a_.test(a::rsi, a::rsi);
-    a_.jz(trapLabel(TrapReason::NullFunctionReference));
+    trapIf(a::CondCode::kZ, TrapReason::NullFunctionReference);
     vs_.pop_back();
     emitCall(b, ft, UINT32_MAX, tail);
   }
@@ -1355,7 +1363,7 @@ class Compiler {
     a_.lea(a::rcx, a::ptr(a::rdx, static_cast<int32_t>(16 * n)));
     if (n > std::max(numParams_, numResults_)) {  // more than the caller provided room for: within the stack?
       a_.cmp(a::rcx, a::qword_ptr(kCx, kOffStackEnd));
-      a_.ja(trapLabel(TrapReason::CallStackExhausted));
+      trapIf(a::CondCode::kA, TrapReason::CallStackExhausted);
     }
     for (uint32_t i = 0; i < np; ++i)
       a_.copyValue(a::qword_ptr(a::rdx, static_cast<int32_t>(16 * i)), slotMem(b + i), ft.params[i].kind == ValKind::V128);
@@ -1557,13 +1565,13 @@ class Compiler {
         return a::ptr(a::rdx, a::rax, 0, static_cast<int32_t>(offset));
       }
       guardedAccess_ = false;
-      if (offset > UINT64_MAX - size) a_.jmp(trapLabel(TrapReason::MemoryOutOfBounds));  // always out of bounds
+      if (offset > UINT64_MAX - size) trapJmp(TrapReason::MemoryOutOfBounds);  // always out of bounds
       a_.mov(a::rcx, offset + size);
       a_.add(a::rcx, a::rax);  // end of the access; a carry means it wrapped past 2^64
-      a_.jc(trapLabel(TrapReason::MemoryOutOfBounds));
+      trapIf(a::CondCode::kC, TrapReason::MemoryOutOfBounds);
       a_.mov(a::rdx, reinterpret_cast<uint64_t>(&mem->size));
       a_.cmp(a::rcx, a::qword_ptr(a::rdx));
-      a_.ja(trapLabel(TrapReason::MemoryOutOfBounds));
+      trapIf(a::CondCode::kA, TrapReason::MemoryOutOfBounds);
       if (offset) {
         a_.mov(a::rcx, offset);
         a_.add(a::rax, a::rcx);
@@ -1588,7 +1596,7 @@ class Compiler {
     a_.lea(a::rcx, a::ptr(a::rax, static_cast<int32_t>(size)));
     a_.mov(a::rdx, a::qword_ptr(kInst, kOffMem0));
     a_.cmp(a::rcx, a::qword_ptr(a::rdx, kOffMemSize));
-    a_.ja(trapLabel(TrapReason::MemoryOutOfBounds));
+    trapIf(a::CondCode::kA, TrapReason::MemoryOutOfBounds);
     return a::ptr(kMem, a::rax);
   }
 
@@ -1773,7 +1781,7 @@ class Compiler {
     const bool isSigned = op == Op::I32DivS || op == Op::I32RemS || op == Op::I64DivS || op == Op::I64RemS;
     const bool isRem = op == Op::I32RemS || op == Op::I32RemU || op == Op::I64RemS || op == Op::I64RemU;
     a_.test(s, s);
-    a_.jz(trapLabel(TrapReason::IntegerDivideByZero));
+    trapIf(a::CondCode::kZ, TrapReason::IntegerDivideByZero);
     asmjit::Label done = a_.newLabel();
     if (isSigned) {
       asmjit::Label normal = a_.newLabel();
@@ -1789,7 +1797,7 @@ class Compiler {
         } else {
           a_.cmp(d, static_cast<int32_t>(0x80000000u));
         }
-        a_.je(trapLabel(TrapReason::IntegerOverflow));
+        trapIf(a::CondCode::kE, TrapReason::IntegerOverflow);
       }
       a_.bind(normal);
       a_.mov(ax, d);
@@ -2015,7 +2023,7 @@ class Compiler {
   uint32_t numParams_ = 0, numResults_ = 0, numLocals_ = 0, maxHeight_ = 0, numScratch_ = 0;
   asmjit::Label trapLabels_[kNumTrapReasons];  // shared per reason: edx = reason, then trapCommon_
   struct TrapSite {
-    asmjit::Label label;
+    size_t jumps;  // the rel32 field of the last jump to the stub, chained to the others (MacroAssembler::chainFwd)
     uint32_t wasmOffset;
     uint8_t reason;
   };

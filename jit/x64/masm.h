@@ -217,6 +217,21 @@ class MacroAssembler : public a64::Assembler {
     const int32_t rel = static_cast<int32_t>(static_cast<int64_t>(offset()) - static_cast<int64_t>(field + 4));
     std::memcpy(_bufferData + field, &rel, 4);
   }
+  // Several jFwd jumps to one place: each new field holds the previous one's position + 1 (a fresh field holds 0, the
+  // chain's end) until patchChainHere patches them all.
+  void chainFwd(size_t field, size_t prev) {
+    if (field == SIZE_MAX) return;
+    const uint32_t link = prev == SIZE_MAX ? 0 : static_cast<uint32_t>(prev + 1);
+    std::memcpy(_bufferData + field, &link, 4);
+  }
+  void patchChainHere(size_t last) {
+    while (last != SIZE_MAX) {
+      uint32_t link;
+      std::memcpy(&link, _bufferData + last, 4);
+      patchHere(last);
+      last = link ? link - 1 : SIZE_MAX;
+    }
+  }
   // Binds `l` here (asmjit's label) and patches the forward jumps waiting for it.
   Err bind(const asmjit::Label& l) override {
     const Err e = Base::bind(l);
