@@ -77,9 +77,10 @@ class Compiler {
  public:
   using Reader = CodeReader<Compiler, false>;
 
-  Compiler(Instance& inst, MacroAssembler& masm, std::vector<ModuleCompiler::CallFixup>* fixups, bool osr = false)
-      : inst_(inst), m_(*inst.module), a_(masm), fixups_(fixups), guarded_(!inst.memories.empty() && inst.memories[0]->guarded),
-        osr_(osr), simd_(masm, [this](const void* bytes) { return constant(bytes, 16); }) {}
+  // One Compiler per ModuleCompiler, reused for each function: reset() before each.
+  Compiler(Instance& inst, MacroAssembler& masm)
+      : inst_(inst), m_(*inst.module), a_(masm), guarded_(!inst.memories.empty() && inst.memories[0]->guarded),
+        simd_(masm, [this](const void* bytes) { return constant(bytes, 16); }) {}
   void setReader(Reader* r) { r_ = r; }
   const std::string& error() const { return error_; }
   asmjit::Label directEntry() const { return directEntry_; }
@@ -98,34 +99,16 @@ class Compiler {
     numParams_ = static_cast<uint32_t>(type.params.size());
     numResults_ = static_cast<uint32_t>(type.results.size());
     numLocals_ = numParams_ + static_cast<uint32_t>(f.locals.size());
-    localKinds_.clear();
     for (ValType t : type.params) localKinds_.push_back(t.kind);
     for (ValType t : f.locals) localKinds_.push_back(t.kind);
-    vs_.clear();
-    labels_.clear();
     labels_.push_back(Label{});  // the function's (branches to it return: no label)
-    gp_ = RegSet(kGpAllocatable);
-    fp_ = RegSet(kFpAllocatable);
-    maxHeight_ = 0;
-    numScratch_ = 1;  // scratch slot 0: the frame link
-    for (auto& l : trapLabels_) l = asmjit::Label();
-    tables_.clear();
-    handlers_.clear();
-    tryStack_.clear();
-    catchBodies_ = 0;
     frameBytes_ = a_.newLabel();
     scratchBytes_ = a_.newLabel();
-    epilogue_ = asmjit::Label();  // (created by the first jump to it)
     trapCommon_ = a_.newLabel();
-    propagate_ = asmjit::Label();  // (created by the first jump to it)
     exhausted_ = a_.newLabel();
     exhaustedDepth_ = a_.newLabel();
-    osrEntry_ = asmjit::Label();
-    osrLoops_.clear();
-    trapSites_.clear();
     sites_ = sitesOut_;
     if (sites_) sites_->clear();
-    faultLanding_ = asmjit::Label();
     prologueOffset_ = f.body.offset;
     inPrologue_ = true;
     prologue();
@@ -2002,17 +1985,52 @@ class Compiler {
     if (error_.empty()) error_ = "unsupported: " + std::string(what);
   }
 
+ public:
+  // Before each function: every piece of per-function state back to its initial value (vectors keep their capacity,
+  // labels are invalid: they belonged to the previous function's CodeHolder). The members below this point are all
+  // either reset here, set again by onFuncStart, or fixed per instance (inst_, m_, a_, guarded_, r_, sitesOut_, simd_).
+  void reset(std::vector<ModuleCompiler::CallFixup>* fixups, bool osr) {
+    fixups_ = fixups;
+    osr_ = osr;
+    vs_.clear();
+    labels_.clear();
+    localKinds_.clear();
+    directEntry_ = osrEntry_ = asmjit::Label();
+    osrLoops_.clear();
+    tables_.clear();
+    handlers_.clear();
+    tryStack_.clear();
+    catchBodies_ = 0;
+    gp_ = RegSet(kGpAllocatable);
+    fp_ = RegSet(kFpAllocatable);
+    bodyBytes_ = 0;
+    numParams_ = numResults_ = numLocals_ = maxHeight_ = 0;
+    numScratch_ = 1;  // scratch slot 0: the frame link
+    for (auto& l : trapLabels_) l = asmjit::Label();
+    trapSites_.clear();
+    sites_ = nullptr;
+    faultLanding_ = asmjit::Label();
+    prologueOffset_ = 0;
+    inPrologue_ = guardedAccess_ = false;
+    frameBytes_ = scratchBytes_ = epilogue_ = trapCommon_ = propagate_ = exhausted_ = exhaustedDepth_ = asmjit::Label();
+    error_.clear();
+    fuelSites_.clear();
+    pending_ = PendingCond{};
+    constants_.clear();
+  }
+
+ private:
   Instance& inst_;
   const Module& m_;
   MacroAssembler& a_;
-  std::vector<ModuleCompiler::CallFixup>* fixups_;
+  std::vector<ModuleCompiler::CallFixup>* fixups_ = nullptr;
   const bool guarded_;  // memory 0 has a guard-page reservation: accesses need no bounds check
   Reader* r_ = nullptr;
   std::vector<VarState> vs_;
   std::vector<Label> labels_;
   std::vector<ValKind> localKinds_;
   asmjit::Label directEntry_, osrEntry_;
-  const bool osr_;  // emit an OSR entry and record the loops' targets
+  bool osr_ = false;  // emit an OSR entry and record the loops' targets
   std::vector<OsrLoop> osrLoops_;
   std::vector<Table> tables_;
   std::vector<Handler> handlers_;
@@ -2059,11 +2077,20 @@ class Compiler {
 }  // namespace
 
 struct ModuleCompiler::Impl {
-  explicit Impl(Instance& i) : inst(i), types(*i.module) {}
+  explicit Impl(Instance& i) : inst(i), types(*i.module), compiler(i, masm), reader(types, compiler) {
+    compiler.setReader(&reader);
+    compiler.setSitesOut(&sites);
+  }
   Instance& inst;
   TypeContext types;
   std::vector<ModuleCompiler::Site> sites;  // of the last compiled function
   uint32_t faultLanding = 0;
+  // Reused for each function (their buffers keep their capacity): compile() resets them first.
+  CodeHolder code;
+  ErrorRecorder errors;
+  MacroAssembler masm;
+  Compiler compiler;
+  Compiler::Reader reader;
 };
 
 ModuleCompiler::ModuleCompiler(Instance& inst) : impl_(std::make_unique<Impl>(inst)) {}
@@ -2080,16 +2107,20 @@ void ModuleCompiler::appendCallViaEntryStub(std::vector<uint8_t>& out) {
 
 Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, std::vector<CallFixup>* fixups,
                                OsrInfo* osr) {
-  CodeHolder code;
+  CodeHolder& code = impl_->code;
+  code.reset();  // (detaches masm)
   code.init(Environment::host());
-  ErrorRecorder errors;
+  ErrorRecorder& errors = impl_->errors;
+  errors.failed = false;
+  errors.text.clear();
   code.setErrorHandler(&errors);
-  MacroAssembler masm(&code);
+  MacroAssembler& masm = impl_->masm;
+  code.attach(&masm);
+  masm.resetJumps();
   const size_t fixupsBefore = fixups ? fixups->size() : 0;
-  Compiler c(impl_->inst, masm, fixups, osr != nullptr);
-  Compiler::Reader reader(impl_->types, c);
-  c.setReader(&reader);
-  c.setSitesOut(&impl_->sites);
+  Compiler& c = impl_->compiler;
+  c.reset(fixups, osr != nullptr);
+  Compiler::Reader& reader = impl_->reader;
   impl_->faultLanding = 0;
   Status s = reader.readFunction(funcIndex);
   if (!s.ok() || !c.error().empty()) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <asmjit/x86.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -252,6 +253,11 @@ class MacroAssembler : public a64::Assembler {
   }
   // Forward jumps to labels that were never bound (a compiler bug: such code must not run).
   bool hasPendingJumps() const { return numPending_ != 0; }
+  // Forgets the pending jumps (after a failed function; a MacroAssembler is reused across CodeHolders).
+  void resetJumps() {
+    std::fill(pending_.begin(), pending_.end(), 0u);
+    numPending_ = 0;
+  }
 
   // dst = imm (shortest encoding: xor for 0, 32-bit mov for values that zero-extend).
   void loadImm64(const a64::Gp& dst, uint64_t v) {

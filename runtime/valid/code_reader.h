@@ -406,6 +406,7 @@ class CodeReader {
     }
     constMode_ = false;
     funcType_ = &ft;
+    resetInstr();  // a reused reader: nothing of the previous function's last instruction shows through
     if (uint64_t(f.body.offset) + f.body.size > m_.bytes.size()) return Error(f.bodyStart, "unexpected end");
     iface_.onFuncStart(funcIndex, ft);
     stack_.clear();
@@ -1301,6 +1302,20 @@ class CodeReader {
   bool opRefTestCast(Op op);
   bool opBrOnCast(Op op);
   bool opGcMisc(Op op);
+
+  // in_ back to a default Instr, its immediate vectors emptied but keeping their capacity.
+  void resetInstr() {
+    std::vector<uint32_t> targets = std::move(in_.targets);
+    std::vector<ValType> types = std::move(in_.types);
+    std::vector<CatchClause> catches = std::move(in_.catches);
+    in_ = Instr{};
+    targets.clear();
+    types.clear();
+    catches.clear();
+    in_.targets = std::move(targets);
+    in_.types = std::move(types);
+    in_.catches = std::move(catches);
+  }
 
   const TypeContext& ctx_;
   const Module& m_;
