@@ -2026,7 +2026,7 @@ class Compiler {
   std::vector<ModuleCompiler::CallFixup>* fixups_ = nullptr;
   const bool guarded_;  // memory 0 has a guard-page reservation: accesses need no bounds check
   Reader* r_ = nullptr;
-  std::vector<VarState> vs_;
+  ReusedStack<VarState> vs_;
   std::vector<Label> labels_;
   std::vector<ValKind> localKinds_;
   asmjit::Label directEntry_, osrEntry_;

@@ -278,26 +278,30 @@ struct ControlEntry {
   bool isLoop() const { return kind == CtrlKind::Loop; }
 };
 
-// ---- operand type stack: raw pointers into a reused buffer (push = one compare + one store in the hot path) ------
-class TypeStack {
+// ---- operand stack: raw pointers into a reused buffer (push = one compare + one store in the hot path) -----------
+// TypeStack: the reader's operand types; the x86-64 compiler keeps its value stack (VarState) in one too.
+template <class T>
+class ReusedStack {
  public:
-  TypeStack() = default;
-  TypeStack(const TypeStack&) = delete;
-  TypeStack& operator=(const TypeStack&) = delete;
+  ReusedStack() = default;
+  ReusedStack(const ReusedStack&) = delete;
+  ReusedStack& operator=(const ReusedStack&) = delete;
   size_t size() const { return static_cast<size_t>(top_ - buf_); }
   bool empty() const { return top_ == buf_; }
-  ValType& back() { return top_[-1]; }
-  ValType operator[](size_t i) const { return buf_[i]; }
-  MYRT_HOT void push_back(ValType t) {
+  T& back() { return top_[-1]; }
+  const T& back() const { return top_[-1]; }
+  T& operator[](size_t i) { return buf_[i]; }
+  const T& operator[](size_t i) const { return buf_[i]; }
+  MYRT_HOT void push_back(T t) {  // (by value: t may be an element, and grow() moves them)
     if (top_ == cap_) [[unlikely]] grow(size() + 1);
     *top_++ = t;
   }
   MYRT_HOT void pop_back() { --top_; }
   MYRT_HOT void drop(size_t k) { top_ -= k; }                 // k <= size()
-  MYRT_HOT ValType* top(size_t k) { return top_ - k; }       // the top k entries (k <= size())
-  MYRT_HOT void append(std::span<const ValType> ts) {
+  MYRT_HOT T* top(size_t k) { return top_ - k; }             // the top k entries (k <= size())
+  MYRT_HOT void append(std::span<const T> ts) {
     if (static_cast<size_t>(cap_ - top_) < ts.size()) [[unlikely]] grow(size() + ts.size());
-    for (ValType t : ts) *top_++ = t;
+    for (const T& t : ts) *top_++ = t;
   }
   void shrink(size_t n) {
     if (n < size()) top_ = buf_ + n;
@@ -306,7 +310,7 @@ class TypeStack {
   void reserve(size_t n) {
     if (n > static_cast<size_t>(cap_ - buf_)) grow(n);
   }
-  operator std::span<const ValType>() const { return {buf_, size()}; }  // NOLINT(google-explicit-constructor)
+  operator std::span<const T>() const { return {buf_, size()}; }  // NOLINT(google-explicit-constructor)
 
  private:
   [[gnu::noinline]] void grow(size_t need) {
@@ -316,11 +320,12 @@ class TypeStack {
     top_ = buf_ + n;
     cap_ = buf_ + storage_.size();
   }
-  std::vector<ValType> storage_;
-  ValType* buf_ = nullptr;
-  ValType* top_ = nullptr;
-  ValType* cap_ = nullptr;
+  std::vector<T> storage_;
+  T* buf_ = nullptr;
+  T* top_ = nullptr;
+  T* cap_ = nullptr;
 };
+using TypeStack = ReusedStack<ValType>;
 
 // ---- the validation-only interface ---------------------------------------------------------------------------------
 struct NullInterface {
