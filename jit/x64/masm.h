@@ -253,8 +253,10 @@ class MacroAssembler : public a64::Assembler {
   }
   // Forward jumps to labels that were never bound (a compiler bug: such code must not run).
   bool hasPendingJumps() const { return numPending_ != 0; }
-  // Forgets the pending jumps (after a failed function; a MacroAssembler is reused across CodeHolders).
+  // Forgets the pending jumps (after a failed function; a MacroAssembler is reused across CodeHolders). Without
+  // pending jumps every entry of pending_ is 0 already (bind zeroes the label's entry as it patches its chain).
   void resetJumps() {
+    if (numPending_ == 0) return;
     std::fill(pending_.begin(), pending_.end(), 0u);
     numPending_ = 0;
   }
