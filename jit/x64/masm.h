@@ -426,6 +426,20 @@ class MacroAssembler : public a64::Assembler {
     *p++ = static_cast<uint8_t>(0xC0 | ((reg & 7) << 3) | (rm & 7));
     return p;
   }
+  // The ModRM mod field for displacement `disp` from a base whose low three bits are `base3` (rbp/r13 need a disp8 even
+  // for 0), and the displacement bytes that mod calls for.
+  MYRT_MASM_INLINE static uint32_t dispMod(int32_t disp, uint32_t base3) {
+    return (disp == 0 && base3 != 5) ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
+  }
+  MYRT_MASM_INLINE static uint8_t* putDisp(uint8_t* p, uint32_t mod, int32_t disp) {
+    if (mod == 1) {
+      *p++ = static_cast<uint8_t>(disp);
+    } else if (mod == 2) {
+      std::memcpy(p, &disp, 4);
+      p += 4;
+    }
+    return p;
+  }
   // ModRM (+ SIB + displacement) of a plain memory operand.
   MYRT_MASM_INLINE static uint8_t* modrmMem(uint8_t* p, uint32_t reg, const MemParts& m) {
     if (m.rip) {  // [rip + rel32]: the field is filled by ripLink once the instruction is complete
@@ -436,15 +450,10 @@ class MacroAssembler : public a64::Assembler {
     const uint32_t base = m.base & 7;
     const int32_t disp = m.disp;
     const bool sib = m.index != 4 || base == 4;
-    const uint32_t mod = (disp == 0 && base != 5) ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
+    const uint32_t mod = dispMod(disp, base);
     *p++ = static_cast<uint8_t>((mod << 6) | ((reg & 7) << 3) | (sib ? 4 : base));
     if (sib) *p++ = static_cast<uint8_t>((m.shift << 6) | ((m.index & 7) << 3) | base);
-    if (mod == 1) {
-      *p++ = static_cast<uint8_t>(disp);
-    } else if (mod == 2) {
-      std::memcpy(p, &disp, 4);
-      p += 4;
-    }
+    p = putDisp(p, mod, disp);
     return p;
   }
   bool ripMem(const Mem& m, MemParts& o) const {
@@ -521,15 +530,10 @@ class MacroAssembler : public a64::Assembler {
       if (rex != 0x40) *p++ = static_cast<uint8_t>(rex);
       if (op > 0xFF) *p++ = static_cast<uint8_t>(op >> 8);
       *p++ = static_cast<uint8_t>(op);
-      const uint32_t lo = b & 7, mod = (disp == 0 && lo != 5) ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
+      const uint32_t lo = b & 7, mod = dispMod(disp, lo);
       *p++ = static_cast<uint8_t>((mod << 6) | ((g & 7) << 3) | lo);
       if (lo == 4) *p++ = 0x24;  // rsp/r12 base: SIB without index
-      if (mod == 1) {
-        *p++ = static_cast<uint8_t>(disp);
-      } else if (mod == 2) {
-        std::memcpy(p, &disp, 4);
-        p += 4;
-      }
+      p = putDisp(p, mod, disp);
       done(p);
       return true;
     }
@@ -551,15 +555,10 @@ class MacroAssembler : public a64::Assembler {
     if (rex != 0x40) *p++ = static_cast<uint8_t>(rex);
     if (op > 0xFF) *p++ = static_cast<uint8_t>(op >> 8);
     *p++ = static_cast<uint8_t>(op);
-    const uint32_t lo = b & 7, mod = (disp == 0 && lo != 5) ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
+    const uint32_t lo = b & 7, mod = dispMod(disp, lo);
     *p++ = static_cast<uint8_t>((mod << 6) | ((g & 7) << 3) | 4);
     *p++ = static_cast<uint8_t>((m.shift() << 6) | ((x & 7) << 3) | lo);
-    if (mod == 1) {
-      *p++ = static_cast<uint8_t>(disp);
-    } else if (mod == 2) {
-      std::memcpy(p, &disp, 4);
-      p += 4;
-    }
+    p = putDisp(p, mod, disp);
     done(p);
     return true;
   }
