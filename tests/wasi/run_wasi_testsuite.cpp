@@ -4,7 +4,7 @@
 // capture stdout/stderr, run `_start`, compare exit code and output.
 // Layer: tests (uses runtime/binary, runtime/valid, runtime/interp, wasi/p1).
 //
-//   run_wasi_testsuite [--walk] [--expect X.json] TEST.wasm...   exit 0 iff all pass; one line per test
+//   run_wasi_testsuite [--tier interp|jit|auto] [--walk] [--expect X.json] TEST.wasm...   exit 0 iff all pass; one line per test
 //   run_wasi_testsuite [--walk] --summary SUITE_DIR   runs every */testsuite/wasm32-wasip1/*.wasm, prints counts per folder
 #include <dirent.h>
 #include <fcntl.h>
@@ -29,6 +29,7 @@
 #include "runtime/binary/decoder.h"
 #include "runtime/exec/engine.h"
 #include "runtime/interp/interp.h"
+#include "runtime/tiers/tiers.h"
 #include "runtime/valid/validator.h"
 #include "wasi/p1/wasi.h"
 
@@ -36,6 +37,8 @@ namespace fs = std::filesystem;
 using namespace myrt;
 
 namespace {
+
+Tier gTier = Tier::Interp;
 
 // ---- a minimal JSON reader (objects, arrays, strings, numbers, true/false/null) ----
 struct Json {
@@ -297,7 +300,9 @@ std::string runTest(const fs::path& wasm, fs::path json = {}) {
     if (!ctx.ok()) {
       result = "wasi: " + ctx.error().message;
     } else {
-      auto store = makeInterpreterStore();
+      auto madeStore = makeStore(gTier);
+      if (!madeStore.ok()) return "store: " + madeStore.error().message;
+      auto& store = *madeStore;
       (*ctx)->addToStore(*store);
       auto imports = resolveImports(*store, *module);
       if (!imports.ok()) {
@@ -330,6 +335,15 @@ std::string runTest(const fs::path& wasm, fs::path json = {}) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() >= 2 && args[0] == "--tier") {  // interp (default), jit, auto
+    auto t = parseTier(args[1]);
+    if (!t.ok()) {
+      std::fprintf(stderr, "%s\n", t.error().message.c_str());
+      return 2;
+    }
+    gTier = *t;
+    args.erase(args.begin(), args.begin() + 2);
+  }
   if (!args.empty() && args[0] == "--walk") {  // force the component-walk resolver (covers the fallback)
     wasi::setResolver(wasi::Resolver::Walk);
     args.erase(args.begin());
@@ -361,7 +375,7 @@ int main(int argc, char** argv) {
   }
   if (args.empty()) {
     std::fprintf(stderr,
-                 "usage: run_wasi_testsuite [--walk] [--expect X.json] TEST.wasm... | [--walk] --summary DIR\n");
+                 "usage: run_wasi_testsuite [--tier T] [--walk] [--expect X.json] TEST.wasm... | [--tier T] [--walk] --summary DIR\n");
     return 2;
   }
   int failed = 0;

@@ -1,10 +1,11 @@
 // wasi/p1/context.cpp -- the WASI preview1 context: configuration -> fd table (stdio, preopens), guest memory access,
 // errno mapping, the non-file functions (args, environ, clocks, random, poll_oneoff, proc_exit/raise, sched_yield,
 // sockets) and the host instance exporting every function; runStart for embedders.
-// Layer: wasi/p1 (depends on runtime/exec). File functions: fd.cpp, path.cpp; path sandbox: sandbox.cpp.
+// Layer: wasi/p1 (depends on runtime/exec), a binding over wasi/host (descriptors, clocks, random, the poller).
+// File functions: fd.cpp, path.cpp.
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "wasi/host/clock_random.h"
 #include "wasi/p1/context.h"
 
 namespace myrt::wasi {
@@ -104,22 +106,23 @@ uint16_t errnoFromHost(int e) {
     case ETIMEDOUT: return kTimedout;
     case ETXTBSY: return kTxtbsy;
     case EXDEV: return kXdev;
+    case host::kNotCapable: return kNotcapable;
     default: return kIo;
   }
 }
 
-uint16_t errnoFromResolve(int e) { return e == EXDEV ? kNotcapable : errnoFromHost(e); }
-
-uint8_t filetypeFromMode(unsigned mode) {
-  switch (mode & S_IFMT) {
-    case S_IFREG: return kRegularFile;
-    case S_IFDIR: return kDirectory;
-    case S_IFLNK: return kSymbolicLink;
-    case S_IFCHR: return kCharacterDevice;
-    case S_IFBLK: return kBlockDevice;
-    case S_IFSOCK: return kSocketStream;
-    default: return kUnknown;  // FIFOs have no WASI type
+uint8_t filetypeOf(host::FileType t) {
+  switch (t) {
+    case host::FileType::RegularFile: return kRegularFile;
+    case host::FileType::Directory: return kDirectory;
+    case host::FileType::SymbolicLink: return kSymbolicLink;
+    case host::FileType::CharacterDevice: return kCharacterDevice;
+    case host::FileType::BlockDevice: return kBlockDevice;
+    case host::FileType::Socket: return kSocketStream;
+    case host::FileType::Fifo:  // FIFOs have no preview1 type
+    case host::FileType::Unknown: return kUnknown;
   }
+  return kUnknown;
 }
 
 uint64_t maskRightsFor(uint8_t ft, uint64_t r) {
@@ -137,11 +140,7 @@ uint64_t maskRightsFor(uint8_t ft, uint64_t r) {
 
 WasiState::~WasiState() { closeAll(); }
 
-void WasiState::closeAll() {
-  for (auto& e : fds)
-    if (e && e->hostFd >= 0) close(e->hostFd);
-  fds.clear();
-}
+void WasiState::closeAll() { fds.clear(); }
 
 uint8_t* WasiState::mem(uint64_t addr, uint64_t len) {
   if (!memory && guest) memory = findExportedMemory(*guest, "memory");
@@ -242,48 +241,37 @@ uint16_t environ_sizes_get(WasiState& s, std::span<const Value> a) {
 // ---------------------------------------------------------------------------------------------------------------
 // clocks, random, scheduling
 
-bool hostClock(uint32_t id, clockid_t& out) {
+bool hostClock(uint32_t id, host::Clock& out) {
   switch (id) {
-    case kClockRealtime: out = CLOCK_REALTIME; return true;
-    case kClockMonotonic: out = CLOCK_MONOTONIC; return true;
-    case kClockProcessCputime: out = CLOCK_PROCESS_CPUTIME_ID; return true;
-    case kClockThreadCputime: out = CLOCK_THREAD_CPUTIME_ID; return true;
+    case kClockRealtime: out = host::Clock::Realtime; return true;
+    case kClockMonotonic: out = host::Clock::Monotonic; return true;
+    case kClockProcessCputime: out = host::Clock::ProcessCpu; return true;
+    case kClockThreadCputime: out = host::Clock::ThreadCpu; return true;
     default: return false;
   }
 }
 
-uint64_t toNs(const timespec& ts) { return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec); }
-
 uint16_t clock_res_get(WasiState& s, std::span<const Value> a) {
-  clockid_t c;
+  host::Clock c;
   if (!hostClock(argU32(a, 0), c)) return kInval;
-  timespec ts;
-  if (clock_getres(c, &ts) != 0) return errnoFromHost(errno);
-  return s.store64(argU32(a, 1), toNs(ts)) ? kSuccess : kFault;
+  uint64_t ns;
+  if (int r = host::clockResolution(c, ns); r != 0) return errnoFromHost(r);
+  return s.store64(argU32(a, 1), ns) ? kSuccess : kFault;
 }
 
 uint16_t clock_time_get(WasiState& s, std::span<const Value> a) {
-  clockid_t c;
+  host::Clock c;
   if (!hostClock(argU32(a, 0), c)) return kInval;
-  timespec ts;
-  if (clock_gettime(c, &ts) != 0) return errnoFromHost(errno);
-  return s.store64(argU32(a, 2), toNs(ts)) ? kSuccess : kFault;
+  uint64_t ns;
+  if (int r = host::clockNow(c, ns); r != 0) return errnoFromHost(r);
+  return s.store64(argU32(a, 2), ns) ? kSuccess : kFault;
 }
 
 uint16_t random_get(WasiState& s, std::span<const Value> a) {
   uint32_t len = argU32(a, 1);
   uint8_t* p = s.mem(argU32(a, 0), len);
   if (!p) return kFault;
-  uint32_t done = 0;
-  while (done < len) {
-    ssize_t n = getrandom(p + done, std::min<uint32_t>(len - done, 1u << 20), 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errnoFromHost(errno);
-    }
-    done += static_cast<uint32_t>(n);
-  }
-  return kSuccess;
+  return errnoFromHost(host::randomBytes(p, len));
 }
 
 uint16_t sched_yield_(WasiState&, std::span<const Value>) {
@@ -294,7 +282,8 @@ uint16_t sched_yield_(WasiState&, std::span<const Value>) {
 uint16_t proc_raise(WasiState&, std::span<const Value>) { return kNosys; }
 
 // ---------------------------------------------------------------------------------------------------------------
-// poll_oneoff: clock subscriptions (relative or absolute) and fd readiness, one ppoll
+// poll_oneoff: clock subscriptions (relative or absolute, any clock, as monotonic deadlines) and fd readiness, one
+// wait on the context's host::Poller (epoll). Regular files are always ready (nbytes = bytes left to read).
 
 uint16_t poll_oneoff(WasiState& s, std::span<const Value> a) {
   uint32_t in = argU32(a, 0), out = argU32(a, 1), nsubs = argU32(a, 2), neventsPtr = argU32(a, 3);
@@ -306,13 +295,10 @@ uint16_t poll_oneoff(WasiState& s, std::span<const Value> a) {
     uint64_t userdata;
     uint8_t type;
     uint16_t error = kSuccess;
-    uint64_t timeoutNs = 0;  // clocks: relative time left
-    int pollIndex = -1;
   };
   std::vector<Sub> subs(nsubs);
-  std::vector<pollfd> pfds;
-  uint64_t minTimeout = UINT64_MAX;
-  bool immediate = false;
+  std::vector<host::Wait> waits(nsubs);
+  uint64_t now = host::monotonicNow();
   for (uint32_t i = 0; i < nsubs; ++i) {
     const uint8_t* p = ip + uint64_t(i) * kSubscriptionSize;
     Sub& sub = subs[i];
@@ -325,20 +311,18 @@ uint16_t poll_oneoff(WasiState& s, std::span<const Value> a) {
       std::memcpy(&id, p + 16, 4);
       std::memcpy(&timeout, p + 24, 8);
       std::memcpy(&flags, p + 40, 2);
-      clockid_t c;
+      host::Clock c;
       if (!hostClock(id, c)) {
         sub.error = kInval;
-        immediate = true;
+        waits[i] = host::Wait::ready();
         continue;
       }
       if (flags & kSubclockAbstime) {
-        timespec now;
-        clock_gettime(c, &now);
-        uint64_t n = toNs(now);
+        uint64_t n = 0;
+        (void)host::clockNow(c, n);
         timeout = timeout > n ? timeout - n : 0;
       }
-      sub.timeoutNs = timeout;
-      minTimeout = std::min(minTimeout, timeout);
+      waits[i] = host::Wait::until(timeout > UINT64_MAX - now ? UINT64_MAX - 1 : now + timeout);
     } else if (sub.type == kEventFdRead || sub.type == kEventFdWrite) {
       uint32_t fd;
       std::memcpy(&fd, p + 16, 4);
@@ -346,75 +330,40 @@ uint16_t poll_oneoff(WasiState& s, std::span<const Value> a) {
       uint16_t err = s.lookup(fd, rights::kPollFdReadwrite, e);
       if (err != kSuccess) {
         sub.error = err;
-        immediate = true;
+        waits[i] = host::Wait::ready();
         continue;
       }
-      sub.pollIndex = static_cast<int>(pfds.size());
-      pfds.push_back({e->hostFd, static_cast<short>(sub.type == kEventFdRead ? POLLIN : POLLOUT), 0});
+      waits[i] = host::Wait::forFd(e->hostFd(), sub.type == kEventFdRead ? EPOLLIN : EPOLLOUT);
     } else {
       sub.error = kInval;
-      immediate = true;
+      waits[i] = host::Wait::ready();
     }
   }
-  timespec ts{};
-  timespec* tsp = nullptr;
-  if (immediate) {
-    tsp = &ts;
-  } else if (minTimeout != UINT64_MAX) {
-    ts.tv_sec = static_cast<time_t>(std::min<uint64_t>(minTimeout / 1000000000ull, uint64_t(INT32_MAX)));
-    ts.tv_nsec = static_cast<long>(minTimeout % 1000000000ull);
-    tsp = &ts;
-  }
-  int ready;
-  for (;;) {  // a signal for the host interrupts the wait: wait again for what is left
-    timespec before;
-    clock_gettime(CLOCK_MONOTONIC, &before);
-    ready = ppoll(pfds.data(), pfds.size(), tsp, nullptr);
-    if (ready >= 0) break;
-    if (errno != EINTR) return errnoFromHost(errno);
-    if (tsp) {
-      timespec after;
-      clock_gettime(CLOCK_MONOTONIC, &after);
-      uint64_t spent = toNs(after) - toNs(before);
-      uint64_t left = uint64_t(tsp->tv_sec) * 1000000000ull + uint64_t(tsp->tv_nsec);
-      left = left > spent ? left - spent : 0;
-      tsp->tv_sec = static_cast<time_t>(left / 1000000000ull);
-      tsp->tv_nsec = static_cast<long>(left % 1000000000ull);
-    }
-  }
-  bool timedOut = ready == 0 && !immediate;
+  std::vector<uint32_t> revents;
+  if (int r = s.poller.poll(waits, revents); r != 0) return errnoFromHost(r);
   uint32_t nevents = 0;
   for (uint32_t i = 0; i < nsubs; ++i) {
     Sub& sub = subs[i];
+    if (!revents[i]) continue;
     uint16_t err = sub.error;
     uint64_t nbytes = 0;
     uint16_t flags = 0;
-    bool fire = err != kSuccess;
-    if (!fire && sub.type == kEventClock) {
-      fire = sub.timeoutNs == 0 || (timedOut && sub.timeoutNs <= minTimeout);
-    } else if (!fire && sub.pollIndex >= 0 && ready > 0) {
-      short re = pfds[size_t(sub.pollIndex)].revents;
-      if (re & POLLNVAL) {
-        err = kBadf;
-        fire = true;
-      } else if (re & (POLLIN | POLLOUT | POLLHUP | POLLERR)) {
-        fire = true;
-        if (re & POLLHUP) flags |= kEventFdReadwriteHangup;
-        if (re & POLLERR) err = kIo;
-        if (sub.type == kEventFdRead) {
-          int avail = 0;
-          struct stat st;
-          int fd = pfds[size_t(sub.pollIndex)].fd;
-          if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-            off_t pos = lseek(fd, 0, SEEK_CUR);
-            nbytes = pos >= 0 && st.st_size > pos ? uint64_t(st.st_size - pos) : 0;
-          } else if (ioctl(fd, FIONREAD, &avail) == 0 && avail > 0) {
-            nbytes = uint64_t(avail);
-          }
+    if (err == kSuccess && sub.type != kEventClock) {
+      uint32_t re = revents[i];
+      if (re & EPOLLHUP) flags |= kEventFdReadwriteHangup;
+      if (re & EPOLLERR) err = kIo;
+      if (sub.type == kEventFdRead) {
+        int avail = 0;
+        struct stat st;
+        int fd = waits[i].fd;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+          off_t pos = lseek(fd, 0, SEEK_CUR);
+          nbytes = pos >= 0 && st.st_size > pos ? uint64_t(st.st_size - pos) : 0;
+        } else if (ioctl(fd, FIONREAD, &avail) == 0 && avail > 0) {
+          nbytes = uint64_t(avail);
         }
       }
     }
-    if (!fire) continue;
     uint8_t* e = op + uint64_t(nevents) * kEventSize;
     std::memset(e, 0, kEventSize);
     std::memcpy(e, &sub.userdata, 8);
@@ -446,17 +395,14 @@ uint16_t sock_accept(WasiState& s, std::span<const Value> a) {
   FdEntry* e;
   if (uint16_t err = lookupSocket(s, argU32(a, 0), rights::kSockAccept, e); err != kSuccess) return err;
   if (!s.mem(argU32(a, 2), 4)) return kFault;
-  int fd = accept4(e->hostFd, nullptr, nullptr, SOCK_CLOEXEC | ((flags & kFdflagNonblock) ? SOCK_NONBLOCK : 0));
+  int fd = accept4(e->hostFd(), nullptr, nullptr, SOCK_CLOEXEC | ((flags & kFdflagNonblock) ? SOCK_NONBLOCK : 0));
   if (fd < 0) return errnoFromHost(errno);
   FdEntry n;
-  n.hostFd = fd;
+  n.desc = host::Descriptor(fd, host::FileType::Socket, false);
   n.filetype = kSocketStream;
   n.rightsBase = rights::kSocketBase & ~rights::kSockAccept;
   uint32_t gfd = s.allocFd(std::move(n));
-  if (gfd == UINT32_MAX) {
-    close(fd);
-    return kNfile;
-  }
+  if (gfd == UINT32_MAX) return kNfile;  // the entry, closing the fd, is gone
   (void)s.store32(argU32(a, 2), gfd);
   return kSuccess;
 }
@@ -473,7 +419,7 @@ uint16_t sock_recv(WasiState& s, std::span<const Value> a) {
   msg.msg_iov = iov.data();
   msg.msg_iovlen = iov.size();
   int f = ((riflags & kRiflagRecvPeek) ? MSG_PEEK : 0) | ((riflags & kRiflagRecvWaitall) ? MSG_WAITALL : 0);
-  ssize_t n = recvmsg(e->hostFd, &msg, f);
+  ssize_t n = recvmsg(e->hostFd(), &msg, f);
   if (n < 0) return errnoFromHost(errno);
   (void)s.store32(argU32(a, 4), static_cast<uint32_t>(n));
   (void)s.store16(argU32(a, 5), (msg.msg_flags & MSG_TRUNC) ? kRoflagRecvDataTruncated : 0);
@@ -490,7 +436,7 @@ uint16_t sock_send(WasiState& s, std::span<const Value> a) {
   msghdr msg{};
   msg.msg_iov = iov.data();
   msg.msg_iovlen = iov.size();
-  ssize_t n = sendmsg(e->hostFd, &msg, MSG_NOSIGNAL);
+  ssize_t n = sendmsg(e->hostFd(), &msg, MSG_NOSIGNAL);
   if (n < 0) return errnoFromHost(errno);
   (void)s.store32(argU32(a, 4), static_cast<uint32_t>(n));
   return kSuccess;
@@ -506,7 +452,7 @@ uint16_t sock_shutdown(WasiState& s, std::span<const Value> a) {
     case kSdflagRd | kSdflagWr: how = SHUT_RDWR; break;
     default: return kInval;
   }
-  return shutdown(e->hostFd, how) == 0 ? kSuccess : errnoFromHost(errno);
+  return shutdown(e->hostFd(), how) == 0 ? kSuccess : errnoFromHost(errno);
 }
 
 constexpr WasiFnDef kMiscFunctions[] = {
@@ -528,13 +474,11 @@ constexpr WasiFnDef kMiscFunctions[] = {
 
 // An fd table entry for a host fd handed to the guest (stdio): duplicated so the guest's fd_close is harmless.
 std::optional<FdEntry> stdioEntry(int hostFd) {
-  if (hostFd < 0) return std::nullopt;
-  int fd = fcntl(hostFd, F_DUPFD_CLOEXEC, 3);
-  if (fd < 0) return std::nullopt;
+  host::Descriptor d = host::Descriptor::duplicate(hostFd);
+  if (!d.valid()) return std::nullopt;
   FdEntry e;
-  e.hostFd = fd;
-  struct stat st;
-  e.filetype = fstat(fd, &st) == 0 ? filetypeFromMode(st.st_mode) : uint8_t(kUnknown);
+  e.filetype = filetypeOf(d.type());
+  e.desc = std::move(d);
   e.rightsBase = maskRightsFor(e.filetype, rights::kAll);
   return e;
 }
@@ -555,10 +499,9 @@ Result<std::unique_ptr<WasiContext>> WasiContext::create(const WasiConfig& confi
   s.fds[1] = stdioEntry(config.stdoutFd);
   s.fds[2] = stdioEntry(config.stderrFd);
   for (const Preopen& p : config.preopens) {
-    int fd = open(p.hostPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return Error("cannot open directory '" + p.hostPath + "': " + std::strerror(errno));
     FdEntry e;
-    e.hostFd = fd;
+    if (int r = host::Descriptor::openDirectory(p.hostPath, p.readOnly, e.desc); r != 0)
+      return Error("cannot open directory '" + p.hostPath + "': " + std::strerror(r));
     e.filetype = kDirectory;
     e.rightsBase = rights::kDirBase;
     e.rightsInheriting = rights::kDirBase | rights::kFileBase;
@@ -566,7 +509,6 @@ Result<std::unique_ptr<WasiContext>> WasiContext::create(const WasiConfig& confi
       e.rightsBase &= ~rights::kWriting;
       e.rightsInheriting &= ~rights::kWriting;
     }
-    e.readOnly = p.readOnly;
     e.isPreopen = true;
     e.preopenName = p.guestPath;
     s.fds.emplace_back(std::move(e));

@@ -1,7 +1,7 @@
-// wasi/p1/context.h -- internal state of a WASI preview1 context: the guest fd table (host fd, file type, rights,
-// preopen name), arguments/environment, the bound guest memory with bounds-checked access, and the host-function
-// calling convention shared by context.cpp, fd.cpp and path.cpp.
-// Layer: wasi/p1 (internal; embedders use wasi.h).
+// wasi/p1/context.h -- internal state of a WASI preview1 context: the guest fd table (a wasi/host Descriptor with
+// preview1's rights and preopen name on top), arguments/environment, the bound guest memory with bounds-checked
+// access, and the host-function calling convention shared by context.cpp, fd.cpp and path.cpp.
+// Layer: wasi/p1 (internal; embedders use wasi.h), a binding over wasi/host.
 #pragma once
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -14,27 +14,28 @@
 #include <vector>
 
 #include "runtime/exec/store.h"
+#include "wasi/host/descriptor.h"
+#include "wasi/host/poll.h"
 #include "wasi/p1/abi.h"
 #include "wasi/p1/wasi.h"
 
 namespace myrt::wasi {
 
 struct FdEntry {
-  int hostFd = -1;
+  host::Descriptor desc;            // the host fd (closed with the entry); desc.readOnly(): beneath a read-only preopen
   uint8_t filetype = abi::kUnknown;
   uint64_t rightsBase = 0;
   uint64_t rightsInheriting = 0;
-  bool readOnly = false;            // beneath a read-only preopen
   bool isPreopen = false;
   std::string preopenName;          // guest path of a preopen
+  int hostFd() const { return desc.fd(); }
 };
 
-// Host errno -> WASI errno.
+// Host errno (or host::kNotCapable) -> WASI errno.
 uint16_t errnoFromHost(int e);
-// For path resolution results: EXDEV (escape) -> notcapable, else errnoFromHost.
-uint16_t errnoFromResolve(int e);
-// Host file mode -> WASI filetype.
-uint8_t filetypeFromMode(unsigned mode);
+// Host file type / mode -> WASI filetype.
+uint8_t filetypeOf(host::FileType t);
+inline uint8_t filetypeFromMode(unsigned mode) { return filetypeOf(host::fileTypeFromMode(mode)); }
 
 class WasiState {
  public:
@@ -44,6 +45,7 @@ class WasiState {
   Instance* guest = nullptr;
   MemoryInst* memory = nullptr;
   std::optional<uint32_t> exitCode;
+  host::Poller poller;  // poll_oneoff
 
   ~WasiState();
 

@@ -1,15 +1,11 @@
 // wasi/p1/fd.cpp -- the fd_* functions of wasi_snapshot_preview1 on host fds: read/write (plain and positional),
 // seek/tell, fdstat and flags, rights, filestat and sizes/times, preopen names, readdir (getdents64 with cookies =
 // entry index), renumber, close, sync, advise, allocate.
-// Layer: wasi/p1 (internal; table exported through fdFunctions() to context.cpp).
-#include <dirent.h>
+// Layer: wasi/p1 (internal; table exported through fdFunctions() to context.cpp). Each function checks preview1's
+// rights and guest pointers, then calls the fd's host::Descriptor (wasi/host/descriptor.h).
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <algorithm>
 
@@ -20,8 +16,6 @@ namespace myrt::wasi {
 using namespace abi;
 
 namespace {
-
-uint16_t hostErr() { return errnoFromHost(errno); }
 
 uint64_t tsNs(const timespec& t) { return uint64_t(t.tv_sec) * 1000000000ull + uint64_t(t.tv_nsec); }
 
@@ -68,41 +62,33 @@ uint16_t fd_advise(WasiState& s, std::span<const Value> a) {
                                  POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE};
   if (advice > kAdviceNoreuse) return kInval;
   if (e->filetype == kDirectory) return kBadf;
-  int r = posix_fadvise(e->hostFd, static_cast<off_t>(argU64(a, 1)), static_cast<off_t>(argU64(a, 2)), kMap[advice]);
-  if (r == ESPIPE) return kSuccess;  // advice is only a hint: pipes and character devices ignore it
-  return errnoFromHost(r);
+  return errnoFromHost(e->desc.advise(argU64(a, 1), argU64(a, 2), kMap[advice]));
 }
 
 uint16_t fd_allocate(WasiState& s, std::span<const Value> a) {
   FdEntry* e;
   if (uint16_t err = s.lookup(argU32(a, 0), rights::kFdAllocate, e); err != kSuccess) return err;
-  uint64_t off = argU64(a, 1), len = argU64(a, 2);
-  if (off > uint64_t(INT64_MAX) || len > uint64_t(INT64_MAX) - off) return kInval;
-  int r = posix_fallocate(e->hostFd, static_cast<off_t>(off), static_cast<off_t>(len));
-  return errnoFromHost(r);
+  return errnoFromHost(e->desc.allocate(argU64(a, 1), argU64(a, 2)));
 }
 
 uint16_t fd_close(WasiState& s, std::span<const Value> a) {
   FdEntry* e;
   uint32_t fd = argU32(a, 0);
   if (uint16_t err = s.lookup(fd, 0, e); err != kSuccess) return err;
-  close(e->hostFd);
-  s.fds[fd].reset();
+  s.fds[fd].reset();  // closes the host fd
   return kSuccess;
 }
 
 uint16_t fd_datasync(WasiState& s, std::span<const Value> a) {
   FdEntry* e;
   if (uint16_t err = s.lookup(argU32(a, 0), rights::kFdDatasync, e); err != kSuccess) return err;
-  return fdatasync(e->hostFd) == 0 ? kSuccess : hostErr();
+  return errnoFromHost(e->desc.datasync());
 }
 
 uint16_t fd_sync(WasiState& s, std::span<const Value> a) {
   FdEntry* e;
   if (uint16_t err = s.lookup(argU32(a, 0), rights::kFdSync, e); err != kSuccess) return err;
-  if (fsync(e->hostFd) == 0) return kSuccess;
-  if (errno == EINVAL || errno == EROFS) return kSuccess;  // stdio: nothing to flush
-  return hostErr();
+  return errnoFromHost(e->desc.sync());
 }
 
 uint16_t fd_fdstat_get(WasiState& s, std::span<const Value> a) {
@@ -110,9 +96,9 @@ uint16_t fd_fdstat_get(WasiState& s, std::span<const Value> a) {
   if (uint16_t err = s.lookup(argU32(a, 0), 0, e); err != kSuccess) return err;
   uint8_t* p = s.mem(argU32(a, 1), kFdstatSize);
   if (!p) return kFault;
-  int fl = fcntl(e->hostFd, F_GETFL);
+  int fl = 0;
   uint16_t flags = 0;
-  if (fl >= 0) {
+  if (e->desc.statusFlags(fl) == 0) {
     if (fl & O_APPEND) flags |= kFdflagAppend;
     if (fl & O_NONBLOCK) flags |= kFdflagNonblock;
     if ((fl & O_SYNC) == O_SYNC)
@@ -135,12 +121,7 @@ uint16_t fd_fdstat_set_flags(WasiState& s, std::span<const Value> a) {
   if (flags & ~uint32_t(kFdflagAppend | kFdflagDsync | kFdflagNonblock | kFdflagRsync | kFdflagSync)) return kInval;
   // Linux cannot change the synchronization flags of an open file.
   if (flags & (kFdflagDsync | kFdflagRsync | kFdflagSync)) return kNotsup;
-  int fl = fcntl(e->hostFd, F_GETFL);
-  if (fl < 0) return hostErr();
-  fl &= ~(O_APPEND | O_NONBLOCK);
-  if (flags & kFdflagAppend) fl |= O_APPEND;
-  if (flags & kFdflagNonblock) fl |= O_NONBLOCK;
-  return fcntl(e->hostFd, F_SETFL, fl) == 0 ? kSuccess : hostErr();
+  return errnoFromHost(e->desc.setAppendNonblock(flags & kFdflagAppend, flags & kFdflagNonblock));
 }
 
 uint16_t fd_fdstat_set_rights(WasiState& s, std::span<const Value> a) {
@@ -159,7 +140,7 @@ uint16_t fd_filestat_get(WasiState& s, std::span<const Value> a) {
   uint8_t* p = s.mem(argU32(a, 1), kFilestatSize);
   if (!p) return kFault;
   struct stat st;
-  if (fstat(e->hostFd, &st) != 0) return hostErr();
+  if (int r = e->desc.stat(st); r != 0) return errnoFromHost(r);
   writeFilestat(p, st);
   return kSuccess;
 }
@@ -167,9 +148,7 @@ uint16_t fd_filestat_get(WasiState& s, std::span<const Value> a) {
 uint16_t fd_filestat_set_size(WasiState& s, std::span<const Value> a) {
   FdEntry* e;
   if (uint16_t err = s.lookup(argU32(a, 0), rights::kFdFilestatSetSize, e); err != kSuccess) return err;
-  uint64_t size = argU64(a, 1);
-  if (size > uint64_t(INT64_MAX)) return kInval;
-  return ftruncate(e->hostFd, static_cast<off_t>(size)) == 0 ? kSuccess : hostErr();
+  return errnoFromHost(e->desc.setSize(argU64(a, 1)));
 }
 
 uint16_t fd_filestat_set_times(WasiState& s, std::span<const Value> a) {
@@ -177,7 +156,7 @@ uint16_t fd_filestat_set_times(WasiState& s, std::span<const Value> a) {
   if (uint16_t err = s.lookup(argU32(a, 0), rights::kFdFilestatSetTimes, e); err != kSuccess) return err;
   timespec ts[2];
   if (uint16_t err = timesFromFst(argU64(a, 1), argU64(a, 2), argU32(a, 3), ts); err != kSuccess) return err;
-  return futimens(e->hostFd, ts) == 0 ? kSuccess : hostErr();
+  return errnoFromHost(e->desc.setTimes(ts));
 }
 
 uint16_t fd_prestat_get(WasiState& s, std::span<const Value> a) {
@@ -205,43 +184,6 @@ uint16_t fd_prestat_dir_name(WasiState& s, std::span<const Value> a) {
   return kSuccess;
 }
 
-// Writing to a pipe or socket whose reader is gone raises SIGPIPE, which would kill the host: block it for the
-// write and consume a SIGPIPE the write raised (the guest sees errno `pipe`).
-class SigpipeGuard {
- public:
-  explicit SigpipeGuard(bool active) : active_(active) {
-    if (!active_) return;
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGPIPE);
-    sigset_t pending;
-    sigemptyset(&pending);
-    sigpending(&pending);
-    wasPending_ = sigismember(&pending, SIGPIPE) == 1;
-    pthread_sigmask(SIG_BLOCK, &set_, &old_);
-  }
-  ~SigpipeGuard() {
-    if (!active_) return;
-    if (!wasPending_) {
-      sigset_t pending;
-      sigemptyset(&pending);
-      sigpending(&pending);
-      if (sigismember(&pending, SIGPIPE) == 1) {
-        timespec zero{};
-        while (sigtimedwait(&set_, nullptr, &zero) < 0 && errno == EINTR) {
-        }
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  SigpipeGuard(const SigpipeGuard&) = delete;
-  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-
- private:
-  bool active_;
-  bool wasPending_ = false;
-  sigset_t set_, old_;
-};
-
 // fd_read / fd_pread / fd_write / fd_pwrite share the gather-and-call shape.
 uint16_t doIo(WasiState& s, std::span<const Value> a, bool write, bool positional) {
   FdEntry* e;
@@ -251,29 +193,15 @@ uint16_t doIo(WasiState& s, std::span<const Value> a, bool write, bool positiona
   if (!s.mem(resultPtr, 4)) return kFault;
   std::vector<iovec> iov;
   if (uint16_t err = gatherIovecs(s, argU32(a, 1), argU32(a, 2), iov); err != kSuccess) return err;
-  ssize_t n;
-  SigpipeGuard sigpipe(write && e->filetype != kRegularFile && e->filetype != kCharacterDevice);
-  if (positional) {
-    uint64_t off = argU64(a, 3);
-    if (off > uint64_t(INT64_MAX)) return kInval;
-    if (write) {
-      // POSIX pwrite on an O_APPEND file appends on Linux; WASI wants the given offset: clear O_APPEND around it.
-      int fl = fcntl(e->hostFd, F_GETFL);
-      bool append = fl >= 0 && (fl & O_APPEND);
-      if (append) fcntl(e->hostFd, F_SETFL, fl & ~O_APPEND);
-      n = pwritev(e->hostFd, iov.data(), static_cast<int>(iov.size()), static_cast<off_t>(off));
-      int saved = errno;
-      if (append) fcntl(e->hostFd, F_SETFL, fl);
-      errno = saved;
-    } else {
-      n = preadv(e->hostFd, iov.data(), static_cast<int>(iov.size()), static_cast<off_t>(off));
-    }
-  } else {
-    n = write ? writev(e->hostFd, iov.data(), static_cast<int>(iov.size()))
-              : readv(e->hostFd, iov.data(), static_cast<int>(iov.size()));
-  }
-  if (n < 0) return hostErr();
-  (void)s.store32(resultPtr, static_cast<uint32_t>(n));
+  int n = static_cast<int>(iov.size());
+  size_t done = 0;
+  int r;
+  if (positional)
+    r = write ? e->desc.pwritev(iov.data(), n, argU64(a, 3), done) : e->desc.preadv(iov.data(), n, argU64(a, 3), done);
+  else
+    r = write ? e->desc.writev(iov.data(), n, done) : e->desc.readv(iov.data(), n, done);
+  if (r != 0) return errnoFromHost(r);
+  (void)s.store32(resultPtr, static_cast<uint32_t>(done));
   return kSuccess;
 }
 
@@ -282,48 +210,6 @@ uint16_t fd_pread(WasiState& s, std::span<const Value> a) { return doIo(s, a, fa
 uint16_t fd_write(WasiState& s, std::span<const Value> a) { return doIo(s, a, true, false); }
 uint16_t fd_pwrite(WasiState& s, std::span<const Value> a) { return doIo(s, a, true, true); }
 
-struct DirEntry {
-  uint64_t ino;
-  uint8_t type;
-  std::string name;
-};
-
-// All entries of a directory fd, in getdents order (including "." and "..").
-bool readAllEntries(int fd, std::vector<DirEntry>& out) {
-  if (lseek(fd, 0, SEEK_SET) < 0) return false;
-  std::vector<char> buf(32768);
-  for (;;) {
-    long n = syscall(SYS_getdents64, fd, buf.data(), buf.size());
-    if (n < 0) return false;
-    if (n == 0) return true;
-    for (long off = 0; off < n;) {
-      // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, char d_name[]
-      uint64_t ino;
-      uint16_t reclen;
-      std::memcpy(&ino, buf.data() + off, 8);
-      std::memcpy(&reclen, buf.data() + off + 16, 2);
-      uint8_t dtype = static_cast<uint8_t>(buf[size_t(off) + 18]);
-      const char* name = buf.data() + off + 19;
-      DirEntry d{ino, kUnknown, name};
-      switch (dtype) {
-        case DT_REG: d.type = kRegularFile; break;
-        case DT_DIR: d.type = kDirectory; break;
-        case DT_LNK: d.type = kSymbolicLink; break;
-        case DT_CHR: d.type = kCharacterDevice; break;
-        case DT_BLK: d.type = kBlockDevice; break;
-        case DT_SOCK: d.type = kSocketStream; break;
-        default: {
-          struct stat st;
-          if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) d.type = filetypeFromMode(st.st_mode);
-        }
-      }
-      out.push_back(std::move(d));
-      if (reclen == 0) return false;
-      off += reclen;
-    }
-  }
-}
-
 uint16_t fd_readdir(WasiState& s, std::span<const Value> a) {
   FdEntry* e;
   if (uint16_t err = s.lookup(argU32(a, 0), rights::kFdReaddir, e); err != kSuccess) return err;
@@ -331,18 +217,18 @@ uint16_t fd_readdir(WasiState& s, std::span<const Value> a) {
   uint64_t cookie = argU64(a, 3);
   uint8_t* out = s.mem(buf, len);
   if (!out || !s.mem(argU32(a, 4), 4)) return kFault;
-  std::vector<DirEntry> entries;
-  if (!readAllEntries(e->hostFd, entries)) return hostErr();
+  std::vector<host::DirEntry> entries;
+  if (int r = e->desc.readDirectory(entries); r != 0) return errnoFromHost(r);
   uint32_t used = 0;
   for (uint64_t i = cookie; i < entries.size() && used < len; ++i) {
-    const DirEntry& d = entries[i];
+    const host::DirEntry& d = entries[i];
     uint8_t hdr[kDirentSize] = {};
     uint64_t next = i + 1;
     uint32_t namlen = static_cast<uint32_t>(d.name.size());
     std::memcpy(hdr, &next, 8);
     std::memcpy(hdr + 8, &d.ino, 8);
     std::memcpy(hdr + 16, &namlen, 4);
-    hdr[20] = d.type;
+    hdr[20] = filetypeOf(d.type);
     uint32_t n = std::min<uint32_t>(kDirentSize, len - used);
     std::memcpy(out + used, hdr, n);
     used += n;
@@ -361,8 +247,7 @@ uint16_t fd_renumber(WasiState& s, std::span<const Value> a) {
   if (uint16_t err = s.lookup(from, 0, ef); err != kSuccess) return err;
   if (uint16_t err = s.lookup(to, 0, et); err != kSuccess) return err;
   if (from == to) return kSuccess;
-  close(et->hostFd);
-  s.fds[to] = std::move(s.fds[from]);
+  s.fds[to] = std::move(s.fds[from]);  // closes `to`'s host fd
   s.fds[from].reset();
   return kSuccess;
 }
@@ -381,9 +266,9 @@ uint16_t fd_seek(WasiState& s, std::span<const Value> a) {
     default: return kInval;
   }
   if (!s.mem(argU32(a, 3), 8)) return kFault;
-  off_t r = lseek(e->hostFd, static_cast<off_t>(off), w);
-  if (r < 0) return hostErr();
-  (void)s.store64(argU32(a, 3), uint64_t(r));
+  uint64_t pos;
+  if (int r = e->desc.seek(off, w, pos); r != 0) return errnoFromHost(r);
+  (void)s.store64(argU32(a, 3), pos);
   return kSuccess;
 }
 
@@ -391,9 +276,9 @@ uint16_t fd_tell(WasiState& s, std::span<const Value> a) {
   FdEntry* e;
   if (uint16_t err = s.lookup(argU32(a, 0), rights::kFdTell, e); err != kSuccess) return err;
   if (!s.mem(argU32(a, 1), 8)) return kFault;
-  off_t r = lseek(e->hostFd, 0, SEEK_CUR);
-  if (r < 0) return hostErr();
-  (void)s.store64(argU32(a, 1), uint64_t(r));
+  uint64_t pos;
+  if (int r = e->desc.seek(0, SEEK_CUR, pos); r != 0) return errnoFromHost(r);
+  (void)s.store64(argU32(a, 1), pos);
   return kSuccess;
 }
 

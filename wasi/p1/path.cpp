@@ -1,17 +1,14 @@
-// wasi/p1/path.cpp -- the path_* functions of wasi_snapshot_preview1. Every path is resolved beneath its directory
-// fd through sandbox.h: operations on the object itself (open, stat, set times, readlink) open it with openBeneath;
-// operations on a directory entry (mkdir, unlink, rmdir, rename, link, symlink) open the parent with openParent and
-// call the *at syscall on the final name, which never follows a final symlink.
+// wasi/p1/path.cpp -- the path_* functions of wasi_snapshot_preview1: preview1's rights and guest pointers are
+// checked here; the operations themselves are host::Descriptor's path operations (wasi/host/descriptor.h), which
+// resolve every path beneath the directory (wasi/host/sandbox.h).
 // Layer: wasi/p1 (internal; table exported through pathFunctions() to context.cpp).
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <string>
 
 #include "wasi/p1/context.h"
-#include "wasi/p1/sandbox.h"
 
 namespace myrt::wasi {
 
@@ -20,27 +17,6 @@ using namespace abi;
 uint16_t timesFromFst(uint64_t atim, uint64_t mtim, uint32_t fst, timespec ts[2]);  // fd.cpp
 
 namespace {
-
-class OwnedFd {
- public:
-  explicit OwnedFd(int fd) : fd_(fd) {}
-  ~OwnedFd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  OwnedFd(const OwnedFd&) = delete;
-  OwnedFd& operator=(const OwnedFd&) = delete;
-  int get() const { return fd_; }
-  int release() {
-    int f = fd_;
-    fd_ = -1;
-    return f;
-  }
-
- private:
-  int fd_;
-};
-
-std::string procPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
 // Directory fd + guest path argument pair -> entry and path string.
 uint16_t dirAndPath(WasiState& s, uint32_t fd, uint64_t need, uint32_t ptr, uint32_t len, FdEntry*& e,
@@ -62,9 +38,7 @@ uint16_t path_create_directory(WasiState& s, std::span<const Value> a) {
   if (uint16_t err = dirAndPath(s, argU32(a, 0), rights::kPathCreateDirectory, argU32(a, 1), argU32(a, 2), e, path);
       err != kSuccess)
     return err;
-  ParentDir p;
-  if (int r = openParent(e->hostFd, path, p); r < 0) return errnoFromResolve(-r);
-  return mkdirat(p.fd, p.name.c_str(), 0777) == 0 ? kSuccess : errnoFromHost(errno);
+  return errnoFromHost(e->desc.createDirectoryAt(path));
 }
 
 uint16_t path_filestat_get(WasiState& s, std::span<const Value> a) {
@@ -75,24 +49,10 @@ uint16_t path_filestat_get(WasiState& s, std::span<const Value> a) {
     return err;
   uint8_t* out = s.mem(argU32(a, 4), kFilestatSize);
   if (!out) return kFault;
-  OwnedFd fd(openBeneath(e->hostFd, path, O_PATH, 0, argU32(a, 1) & kLookupSymlinkFollow));
-  if (fd.get() < 0) return errnoFromResolve(-fd.get());
   struct stat st;
-  if (fstat(fd.get(), &st) != 0) return errnoFromHost(errno);
+  if (int r = e->desc.statAt(path, argU32(a, 1) & kLookupSymlinkFollow, st); r != 0) return errnoFromHost(r);
   writeFilestat(out, st);
   return kSuccess;
-}
-
-// utimensat on the object an O_PATH fd refers to (which may be a symlink itself).
-int setTimesAt(int fd, const timespec ts[2]) {
-  if (utimensat(fd, "", ts, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0) return 0;
-  if (errno != EINVAL && errno != ENOENT && errno != EBADF) return -errno;
-  // Older kernels: the fd's /proc magic link. Never for a symlink itself: the link's target would be resolved
-  // from the host's root, outside the sandbox.
-  struct stat st;
-  if (fstat(fd, &st) != 0) return -errno;
-  if (S_ISLNK(st.st_mode)) return -EOPNOTSUPP;
-  return utimensat(AT_FDCWD, procPath(fd).c_str(), ts, 0) == 0 ? 0 : -errno;
 }
 
 uint16_t path_filestat_set_times(WasiState& s, std::span<const Value> a) {
@@ -104,10 +64,7 @@ uint16_t path_filestat_set_times(WasiState& s, std::span<const Value> a) {
     return err;
   timespec ts[2];
   if (uint16_t err = timesFromFst(argU64(a, 4), argU64(a, 5), argU32(a, 6), ts); err != kSuccess) return err;
-  OwnedFd fd(openBeneath(e->hostFd, path, O_PATH, 0, argU32(a, 1) & kLookupSymlinkFollow));
-  if (fd.get() < 0) return errnoFromResolve(-fd.get());
-  int r = setTimesAt(fd.get(), ts);
-  return r == 0 ? kSuccess : errnoFromHost(-r);
+  return errnoFromHost(e->desc.setTimesAt(path, argU32(a, 1) & kLookupSymlinkFollow, ts));
 }
 
 uint16_t path_link(WasiState& s, std::span<const Value> a) {
@@ -120,25 +77,7 @@ uint16_t path_link(WasiState& s, std::span<const Value> a) {
   if (uint16_t err = dirAndPath(s, argU32(a, 4), rights::kPathLinkTarget, argU32(a, 5), argU32(a, 6), en, newPath);
       err != kSuccess)
     return err;
-  ParentDir np;
-  if (int r = openParent(en->hostFd, newPath, np); r < 0) return errnoFromResolve(-r);
-  if (argU32(a, 1) & kLookupSymlinkFollow) {
-    OwnedFd fd(openBeneath(eo->hostFd, oldPath, O_PATH, 0, true));
-    if (fd.get() < 0) return errnoFromResolve(-fd.get());
-    if (linkat(fd.get(), "", np.fd, np.name.c_str(), AT_EMPTY_PATH) == 0) return kSuccess;
-    if (errno != ENOENT && errno != EPERM) return errnoFromHost(errno);
-    return linkat(AT_FDCWD, procPath(fd.get()).c_str(), np.fd, np.name.c_str(), AT_SYMLINK_FOLLOW) == 0
-               ? kSuccess
-               : errnoFromHost(errno);
-  }
-  ParentDir op;
-  if (int r = openParent(eo->hostFd, oldPath, op); r < 0) return errnoFromResolve(-r);
-  if (op.trailingSlash()) {
-    // A trailing slash makes the kernel follow a final symlink: check the target stays beneath first.
-    OwnedFd fd(openBeneath(eo->hostFd, oldPath, O_PATH, 0, true));
-    if (fd.get() < 0) return errnoFromResolve(-fd.get());
-  }
-  return linkat(op.fd, op.name.c_str(), np.fd, np.name.c_str(), 0) == 0 ? kSuccess : errnoFromHost(errno);
+  return errnoFromHost(eo->desc.linkAt(oldPath, argU32(a, 1) & kLookupSymlinkFollow, en->desc, newPath));
 }
 
 uint16_t path_open(WasiState& s, std::span<const Value> a) {
@@ -157,40 +96,27 @@ uint16_t path_open(WasiState& s, std::span<const Value> a) {
   constexpr uint64_t kReadRights = rights::kFdRead | rights::kFdReaddir;
   constexpr uint64_t kWriteRights =
       rights::kFdWrite | rights::kFdDatasync | rights::kFdAllocate | rights::kFdFilestatSetSize;
-  // Beneath a read-only preopen, asking for write access is refused rather than silently dropped.
-  if (e->readOnly && ((base & kWriteRights) || (fdflags & kFdflagAppend))) return kNotcapable;
-  bool wantRead = base & kReadRights;
-  bool wantWrite = (base & kWriteRights) || (fdflags & kFdflagAppend) || (oflags & kOflagTrunc);
-  int flags = O_NOCTTY;
-  if (oflags & kOflagDirectory) flags |= O_DIRECTORY;  // with write access the kernel refuses (EISDIR)
-  if (wantWrite)
-    flags |= wantRead ? O_RDWR : O_WRONLY;
-  else
-    flags |= O_RDONLY;
-  if (oflags & kOflagCreat) flags |= O_CREAT;
-  if (oflags & kOflagExcl) flags |= O_EXCL;
-  if (oflags & kOflagTrunc) flags |= O_TRUNC;
-  if (fdflags & kFdflagAppend) flags |= O_APPEND;
-  if (fdflags & kFdflagNonblock) flags |= O_NONBLOCK;
-  if (fdflags & kFdflagDsync) flags |= O_DSYNC;
-  if (fdflags & kFdflagRsync) flags |= O_RSYNC;
-  if (fdflags & kFdflagSync) flags |= O_SYNC;
-  OwnedFd fd(openBeneath(e->hostFd, path, flags, 0666, dirflags & kLookupSymlinkFollow));
-  if (fd.get() < 0) {
-    // Write access to a directory: Linux says EISDIR, which is also WASI's answer.
-    return errnoFromResolve(-fd.get());
-  }
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0) return errnoFromHost(errno);
+  host::OpenOptions o;
+  o.read = base & kReadRights;
+  o.write = (base & kWriteRights) || (fdflags & kFdflagAppend) || (oflags & kOflagTrunc);
+  o.directory = oflags & kOflagDirectory;
+  o.create = oflags & kOflagCreat;
+  o.exclusive = oflags & kOflagExcl;
+  o.truncate = oflags & kOflagTrunc;
+  o.append = fdflags & kFdflagAppend;
+  o.nonblock = fdflags & kFdflagNonblock;
+  o.dsync = fdflags & kFdflagDsync;
+  o.rsync = fdflags & kFdflagRsync;
+  o.sync = fdflags & kFdflagSync;
+  o.followFinal = dirflags & kLookupSymlinkFollow;
   FdEntry n;
-  n.filetype = filetypeFromMode(st.st_mode);
+  // Beneath a read-only preopen, asking for write access is refused (notcapable) rather than silently dropped.
+  if (int r = e->desc.openAt(path, o, n.desc); r != 0) return errnoFromHost(r);
+  n.filetype = filetypeOf(n.desc.type());
   n.rightsBase = maskRightsFor(n.filetype, base & e->rightsInheriting);
   n.rightsInheriting = inheriting & e->rightsInheriting;
-  n.readOnly = e->readOnly;
-  n.hostFd = fd.get();
   uint32_t gfd = s.allocFd(std::move(n));
   if (gfd == UINT32_MAX) return kNfile;
-  fd.release();
   (void)s.store32(resultPtr, gfd);
   return kSuccess;
 }
@@ -204,18 +130,10 @@ uint16_t path_readlink(WasiState& s, std::span<const Value> a) {
   uint32_t bufLen = argU32(a, 4);
   uint8_t* buf = s.mem(argU32(a, 3), bufLen);
   if (!buf || !s.mem(argU32(a, 5), 4)) return kFault;
-  OwnedFd fd(openBeneath(e->hostFd, path, O_PATH, 0, false));
-  if (fd.get() < 0) return errnoFromResolve(-fd.get());
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0) return errnoFromHost(errno);
-  if (!S_ISLNK(st.st_mode)) return kInval;
-  std::vector<char> tmp(4096);
-  ssize_t n = readlinkat(fd.get(), "", tmp.data(), tmp.size());
-  if (n < 0) return errnoFromHost(errno);
-  uint32_t len = static_cast<uint32_t>(n);
-  if (len > bufLen) len = bufLen;  // truncated, like readlink(2)
-  std::memcpy(buf, tmp.data(), len);
-  (void)s.store32(argU32(a, 5), len);
+  std::string target;
+  if (int r = e->desc.readlinkAt(path, bufLen, target); r != 0) return errnoFromHost(r);
+  std::memcpy(buf, target.data(), target.size());
+  (void)s.store32(argU32(a, 5), static_cast<uint32_t>(target.size()));
   return kSuccess;
 }
 
@@ -225,11 +143,7 @@ uint16_t path_remove_directory(WasiState& s, std::span<const Value> a) {
   if (uint16_t err = dirAndPath(s, argU32(a, 0), rights::kPathRemoveDirectory, argU32(a, 1), argU32(a, 2), e, path);
       err != kSuccess)
     return err;
-  ParentDir p;
-  if (int r = openParent(e->hostFd, path, p); r < 0) return errnoFromResolve(-r);
-  if (unlinkat(p.fd, p.name.c_str(), AT_REMOVEDIR) == 0) return kSuccess;
-  if (errno == EEXIST) return kNotempty;
-  return errnoFromHost(errno);
+  return errnoFromHost(e->desc.removeDirectoryAt(path));
 }
 
 uint16_t path_rename(WasiState& s, std::span<const Value> a) {
@@ -242,10 +156,7 @@ uint16_t path_rename(WasiState& s, std::span<const Value> a) {
   if (uint16_t err = dirAndPath(s, argU32(a, 3), rights::kPathRenameTarget, argU32(a, 4), argU32(a, 5), en, newPath);
       err != kSuccess)
     return err;
-  ParentDir op, np;
-  if (int r = openParent(eo->hostFd, oldPath, op); r < 0) return errnoFromResolve(-r);
-  if (int r = openParent(en->hostFd, newPath, np); r < 0) return errnoFromResolve(-r);
-  return renameat(op.fd, op.name.c_str(), np.fd, np.name.c_str()) == 0 ? kSuccess : errnoFromHost(errno);
+  return errnoFromHost(eo->desc.renameAt(oldPath, en->desc, newPath));
 }
 
 uint16_t path_symlink(WasiState& s, std::span<const Value> a) {
@@ -257,11 +168,7 @@ uint16_t path_symlink(WasiState& s, std::span<const Value> a) {
   if (uint16_t err = dirAndPath(s, argU32(a, 2), rights::kPathSymlink, argU32(a, 3), argU32(a, 4), e, path);
       err != kSuccess)
     return err;
-  // An absolute target could never be followed beneath the preopen; refuse to create it.
-  if (!target->empty() && (*target)[0] == '/') return kNotcapable;
-  ParentDir p;
-  if (int r = openParent(e->hostFd, path, p); r < 0) return errnoFromResolve(-r);
-  return symlinkat(target->c_str(), p.fd, p.name.c_str()) == 0 ? kSuccess : errnoFromHost(errno);
+  return errnoFromHost(e->desc.symlinkAt(*target, path));  // absolute targets: notcapable
 }
 
 uint16_t path_unlink_file(WasiState& s, std::span<const Value> a) {
@@ -270,9 +177,7 @@ uint16_t path_unlink_file(WasiState& s, std::span<const Value> a) {
   if (uint16_t err = dirAndPath(s, argU32(a, 0), rights::kPathUnlinkFile, argU32(a, 1), argU32(a, 2), e, path);
       err != kSuccess)
     return err;
-  ParentDir p;
-  if (int r = openParent(e->hostFd, path, p); r < 0) return errnoFromResolve(-r);
-  return unlinkat(p.fd, p.name.c_str(), 0) == 0 ? kSuccess : errnoFromHost(errno);
+  return errnoFromHost(e->desc.unlinkFileAt(path));
 }
 
 constexpr WasiFnDef kPathFunctions[] = {

@@ -28,28 +28,12 @@
 #include "runtime/base/result.h"
 #include "runtime/exec/engine.h"
 #include "runtime/exec/store.h"
+#include "wasi/host/config.h"  // WasiConfig, Preopen, parsePreopen, setResolver
 
 namespace myrt::wasi {
 
 constexpr const char* kModuleName = "wasi_snapshot_preview1";
 constexpr const char* kExitTrapMessage = "wasi proc_exit";
-
-struct Preopen {
-  std::string hostPath;   // directory on the host
-  std::string guestPath;  // name the guest sees (fd_prestat_dir_name), e.g. "/" or "."
-  bool readOnly = false;  // no rights that modify the file system, for the directory and all it opens
-};
-
-struct WasiConfig {
-  std::vector<std::string> args;                            // argv, argv[0] included (the program name)
-  std::vector<std::pair<std::string, std::string>> env;     // exactly what the guest sees
-  std::vector<Preopen> preopens;                            // guest fds 3, 4, ... in this order
-  int stdinFd = 0, stdoutFd = 1, stderrFd = 2;              // host fds (duplicated; -1: guest fd closed)
-};
-
-// A command-line directory spec (wasmtime's `--dir` syntax): "HOST" (the guest sees the same path) or
-// "HOST::GUEST". Error for an empty host or guest part.
-Result<Preopen> parsePreopen(std::string_view spec, bool readOnly = false);
 
 class WasiState;  // internal (context.h)
 
@@ -88,11 +72,5 @@ RunResult runStart(Store& store, Instance& guest, WasiContext& ctx);
 
 // True if the trap is proc_exit's unwinding (not a real trap).
 bool isExitTrap(const Trap& trap);
-
-// Which path resolver the sandbox uses: openat2(RESOLVE_BENEATH) when the kernel has it, else a component walk.
-// Tests force the walk to cover it.
-enum class Resolver { Auto, Walk };
-void setResolver(Resolver r);
-bool kernelHasOpenat2();
 
 }  // namespace myrt::wasi

@@ -14,7 +14,7 @@
 #include "runtime/text/wat.h"
 #include "runtime/valid/validator.h"
 #include "tests/unit/wasi/wasi_harness.h"
-#include "wasi/p1/sandbox.h"
+#include "wasi/host/sandbox.h"
 
 using namespace myrt;
 using namespace myrt::wasitest;
@@ -166,7 +166,7 @@ TEST_CASE("wasi sandbox: openat2 resolver (when the kernel has it)", "[wasi]") {
 
 TEST_CASE("wasi sandbox: component-walk resolver", "[wasi]") {
   ResolverGuard g(wasi::Resolver::Walk);
-  REQUIRE(!wasi::useOpenat2());
+  REQUIRE(!wasi::host::useOpenat2());
   sandboxChecks();
 }
 

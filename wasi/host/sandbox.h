@@ -1,14 +1,14 @@
-// wasi/p1/sandbox.h -- resolving guest paths beneath a directory fd, never escaping it: openat2(RESOLVE_BENEATH) when
+// wasi/host/sandbox.h -- resolving guest paths beneath a directory fd, never escaping it: openat2(RESOLVE_BENEATH) when
 // the kernel has it, else a component-by-component walk (O_NOFOLLOW at each step, symlinks expanded by us, bounded
 // at 40 expansions, `..` never above the starting directory, absolute paths and absolute symlinks refused).
-// Layer: wasi/p1 (POSIX/Linux only). Used by path.cpp and fd.cpp.
+// Layer: wasi/host (POSIX/Linux only). Used by descriptor.cpp (the path operations of preview1 and WASI 0.2).
 #pragma once
 #include <sys/types.h>
 
 #include <string>
 #include <string_view>
 
-namespace myrt::wasi {
+namespace myrt::wasi::host {
 
 // Escape attempts (absolute path, `..` above the start, a symlink leading outside) fail with -EXDEV; callers map it
 // to errno `notcapable`.
@@ -33,7 +33,7 @@ struct ParentDir {
 // 0 or -errno (-ENOENT for an empty path).
 int openParent(int dirfd, std::string_view path, ParentDir& out);
 
-// Which resolver openBeneath uses (see wasi.h setResolver); true if openat2 is used.
+// Which resolver openBeneath uses (see config.h setResolver); true if openat2 is used.
 bool useOpenat2();
 
-}  // namespace myrt::wasi
+}  // namespace myrt::wasi::host

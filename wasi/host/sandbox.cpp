@@ -1,7 +1,7 @@
-// wasi/p1/sandbox.cpp -- path resolution beneath a directory fd (see sandbox.h): openat2 with RESOLVE_BENEATH, or a
+// wasi/host/sandbox.cpp -- path resolution beneath a directory fd (see sandbox.h): openat2 with RESOLVE_BENEATH, or a
 // careful component walk when the kernel lacks openat2 (or the tests force it).
-// Layer: wasi/p1 (Linux syscalls only).
-#include "wasi/p1/sandbox.h"
+// Layer: wasi/host (Linux syscalls only).
+#include "wasi/host/sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,9 +14,9 @@
 #include <deque>
 #include <vector>
 
-#include "wasi/p1/wasi.h"
+#include "wasi/host/config.h"
 
-namespace myrt::wasi {
+namespace myrt::wasi::host {
 
 namespace {
 
@@ -160,13 +160,6 @@ int walkBeneath(int dirfd, std::string_view path, int flags, mode_t mode, bool f
 
 }  // namespace
 
-void setResolver(Resolver r) { gResolver.store(r == Resolver::Walk ? 1 : 0); }
-
-bool kernelHasOpenat2() {
-  static const int has = probeOpenat2();
-  return has != 0;
-}
-
 bool useOpenat2() { return gResolver.load() == 0 && kernelHasOpenat2(); }
 
 int openBeneath(int dirfd, std::string_view path, int flags, mode_t mode, bool followFinal) {
@@ -202,6 +195,17 @@ int openParent(int dirfd, std::string_view path, ParentDir& out) {
   out.fd = fd;
   out.name = std::string(name);
   return 0;
+}
+
+}  // namespace myrt::wasi::host
+
+namespace myrt::wasi {
+
+void setResolver(Resolver r) { host::gResolver.store(r == Resolver::Walk ? 1 : 0); }
+
+bool kernelHasOpenat2() {
+  static const int has = host::probeOpenat2();
+  return has != 0;
 }
 
 }  // namespace myrt::wasi
