@@ -10,8 +10,8 @@
 
 #include "runtime/exec/bulk.h"
 #include "runtime/exec/signals.h"
-#include "runtime/interp/numeric.h"
-#include "runtime/interp/numeric_simd.h"
+#include "runtime/semantics/numeric.h"
+#include "runtime/semantics/numeric_simd.h"
 
 namespace myrt::jit {
 

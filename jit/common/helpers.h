@@ -1,9 +1,9 @@
 // jit/common/helpers.h -- C++ functions that JIT code calls for slow paths: numeric ops not emitted inline (semantics
-// from interp/numeric*.h, never rewritten), bulk memory / table ops, call_indirect resolution and trap recording.
+// from semantics/numeric*.h, never rewritten), bulk memory / table ops, call_indirect resolution and trap recording.
 // Every helper is a plain function with the host C calling convention. Operands are passed in the caller's frame
 // slots (`s` points at the first operand; a result is written to s[0]), so a backend spills, passes a pointer and
 // reads the result back.
-// Layer: jit/common (depends on exec and interp/numeric*.h).
+// Layer: jit/common (depends on exec and semantics/numeric*.h).
 #pragma once
 #include <cstdint>
 

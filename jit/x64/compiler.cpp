@@ -20,7 +20,7 @@
 #include "jit/common/value_stack.h"
 #include "jit/x64/masm.h"
 #include "jit/x64/simd.h"
-#include "runtime/interp/code.h"
+#include "runtime/semantics/gc.h"
 #include "runtime/valid/code_reader.h"
 
 #pragma GCC diagnostic ignored "-Winvalid-offsetof"  // offsets into ExecContext / FuncInst (non-standard-layout)
@@ -434,8 +434,8 @@ class Compiler {
     emitThrowRef(scratchMem(l.exnScratch));
   }
   // GC: i31 references (tagged, store.h i31Ref: value << 1 | 1) and the any/extern conversions (the same reference)
-  // inline; struct/array objects and ref.test/ref.cast through the interpreter's gcStep on the spilled operands (its
-  // IOp::Gc operand words, embedded after the code); br_on_cast/br_on_cast_fail are not compiled yet.
+  // inline; struct/array objects and ref.test/ref.cast through semantics::gcStep on the spilled operands (its
+  // operand words of semantics/gc.h, embedded after the code); br_on_cast/br_on_cast_fail are not compiled yet.
   void onGc(const Instr& in) {
     switch (in.op) {
       case Op::AnyConvertExtern: case Op::ExternConvertAny: return;
@@ -463,7 +463,7 @@ class Compiler {
         spillAll();
         const uint32_t top = static_cast<uint32_t>(vs_.size());
         maxHeight_ = std::max<uint32_t>(maxHeight_, top + 1);
-        emitGcStep(Op::RefTest, interp::gcImmediates(in, m_, inst_.typeIds), top, top - 1, 1);
+        emitGcStep(Op::RefTest, semantics::gcImmediates(in, m_, inst_.typeIds), top, top - 1, 1);
         a_.cmp(slotMem(top).cloneResized(4), 0);
         branchIf(in.op == Op::BrOnCast ? a::CondCode::kNE : a::CondCode::kE, r_->control(in.idx), top);
         return;
@@ -471,7 +471,7 @@ class Compiler {
       default: {
         if (!live()) return sync();
         spillAll();
-        const interp::GcImms im = interp::gcImmediates(in, m_, inst_.typeIds);
+        const semantics::GcImms im = semantics::gcImmediates(in, m_, inst_.typeIds);
         const uint32_t after = static_cast<uint32_t>(r_->stack().size());  // the reader's stack after the op
         const uint32_t nIn = static_cast<uint32_t>(vs_.size()) - (after - (im.result ? 1 : 0));
         const uint32_t b = static_cast<uint32_t>(vs_.size()) - nIn;
@@ -1049,9 +1049,9 @@ class Compiler {
       a_.jmp(h.next < 0 ? propagate() : handlers_[h.next].dispatch);
     }
   }
-  // interp::gcStep on operand words laid out like its IOp::Gc (slot indices relative to fp, embedded after the code):
+  // semantics::gcStep on operand words laid out as semantics/gc.h says (slot indices relative to fp, embedded after the code):
   // result at stack position `dst` (when im.result), `nIn` operands at positions [b, b+nIn) (spilled).
-  void emitGcStep(Op op, const interp::GcImms& im, uint32_t dst, uint32_t b, uint32_t nIn) {
+  void emitGcStep(Op op, const semantics::GcImms& im, uint32_t dst, uint32_t b, uint32_t nIn) {
     uint32_t w[12] = {0, 0, static_cast<uint32_t>(op), im.result ? numLocals_ + dst : 0};
     for (uint32_t k = 0; k < std::min<uint32_t>(nIn, 5); ++k) w[4 + k] = numLocals_ + b + k;
     for (uint32_t k = 0; k < 3; ++k) w[9 + k] = im.imm[k];
@@ -1059,7 +1059,7 @@ class Compiler {
     a_.mov(a::rsi, kFp);
     a_.lea(a::rdx, a::ptr(constant(w, sizeof w)));
     a_.mov(a::rcx, kInst);
-    a_.callAbs(reinterpret_cast<const void*>(&interp::gcStep));
+    a_.callAbs(reinterpret_cast<const void*>(&semantics::gcStep));
     recordSite();  // (a trap, never an exception: straight out)
     a_.test(a::eax, a::eax);
     a_.jnz(propagate());

@@ -1,7 +1,7 @@
 // jit/x64/simd.cpp -- WebAssembly SIMD instruction selection for x86-64 (see simd.h). Every sequence is written once in
 // terms of SSE instruction ids; on AVX machines e()/v()/vi()/si() emit the VEX form of the same instruction (the
 // three-operand form saves the copies SSE's destructive forms need). Semantics are exactly the spec's (and
-// interp/numeric_simd.h's): NaN lanes of min/max are canonical NaNs, saturating conversions clamp and map NaN to 0,
+// semantics/numeric_simd.h's): NaN lanes of min/max are canonical NaNs, saturating conversions clamp and map NaN to 0,
 // shift counts are masked, out-of-range swizzle indices give 0.
 // Layer: jit/x64.
 #include "jit/x64/simd.h"

@@ -1,6 +1,6 @@
 // runtime/exec/trap.h -- the one list of trap reasons. Messages are exactly the spec testsuite's assert_trap /
 // assert_exhaustion texts (a spec runner compares them as prefixes), followed by myrt's own reasons.
-// Layer: exec (header-only, depends on nothing). Used by interp/numeric*.h, the interpreter, the JITs' trap stubs,
+// Layer: exec (header-only, depends on nothing). Used by semantics/numeric*.h, the interpreter, the JITs' trap stubs,
 // the signal handler and the C API.
 #pragma once
 #include <cstdint>

@@ -1,7 +1,7 @@
 // runtime/exec/value.h -- the runtime value representation shared by every tier: a 16-byte untyped slot.
 // Layer: exec (depends only on the standard library). Types are known statically (validation), so a slot carries no
 // tag: i32/i64 as unsigned integers, f32/f64 as IEEE floats, v128 as 16 bytes in lane order (the V128 type of
-// interp/numeric_simd.h has the same layout), references as pointers: funcref -> FuncInst*, struct/array -> GcObject*,
+// semantics/numeric_simd.h has the same layout), references as pointers: funcref -> FuncInst*, struct/array -> GcObject*,
 // i31 -> a tagged pointer (bit 0 set), externref -> ExternRefObject* (or a converted any reference), exnref ->
 // ExnObject*; nullptr is the null reference of every heap type (see store.h).
 // Frames of the interpreter, the JIT's spill slots, globals and host-call argument buffers are arrays of Value.
@@ -22,7 +22,7 @@ union alignas(16) Value {
   float f32;
   double f64;
   Ref ref;
-  uint8_t v128[16];  // v128 lanes in wasm order (interp/numeric_simd.h's V128 has the same layout)
+  uint8_t v128[16];  // v128 lanes in wasm order (semantics/numeric_simd.h's V128 has the same layout)
 
   Value() : v128{} {}
   static Value fromI32(uint32_t v) { Value x; x.i32 = v; return x; }

@@ -1,7 +1,7 @@
 // runtime/interp/code.h -- the interpreter's internal code: the list of internal ops (IOps), the per-function code
 // object produced by the lowering, and the interface between the lowering (lower.cpp) and the dispatch loop
 // (run.cpp). Internal to runtime/interp.
-// Layer: interp (depends on exec's runtime objects, wasm's opcode table, interp/numeric*.h).
+// Layer: interp (depends on exec's runtime objects, wasm's opcode table, semantics/numeric*.h).
 //
 // Code format: a stream of 32-bit words. Each instruction is a handler address (2 words, memcpy'd; direct threading
 // with computed goto) followed by its operands. Operands are frame slot indices (fp[i]) resolved at lowering time,
@@ -18,7 +18,8 @@
 
 #include "runtime/binary/instr.h"
 #include "runtime/exec/store.h"
-#include "runtime/interp/numeric_simd.h"
+#include "runtime/semantics/gc.h"
+#include "runtime/semantics/numeric_simd.h"
 
 namespace myrt::interp {
 
@@ -64,7 +65,7 @@ namespace myrt::interp {
   X(RefEq)            /* dst a b */                                                            \
   X(Throw)            /* tagIdx base n (payload in slots [base, base+n)) */                    \
   X(ThrowRef)         /* exnSlot */                                                            \
-  X(Gc)               /* op dst s0 s1 s2 s3 s4 imm0 imm1 imm2 (gc.cpp) */                       \
+  X(Gc)               /* op dst s0 s1 s2 s3 s4 imm0 imm1 imm2 (semantics/gc.h) */                       \
   X(JumpBack)         /* target cost: a loop back-edge (polls interruption, charges fuel) */  \
   X(BrIfBack)         /* cond target cost */                                                   \
   X(BrUnlessBack)     /* cond target cost */                                                   \
@@ -231,18 +232,6 @@ const void* const* handlerTable();
 
 // Lowers function `funcIndex` of `inst` (a defined function of a validated module). Errors: "unsupported: <op>".
 Result<std::unique_ptr<InterpFunc>> lowerFunction(Instance& inst, uint32_t funcIndex);
-
-// GC instructions (gc.cpp): one step of IOp::Gc, and the cast test shared with br_on_cast.
-TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst);
-// The immediate words imm0..imm2 of IOp::Gc for instruction `in` (br_on_cast*: of the ref.test it runs), and whether it has a result
-// (at the first operand's slot); the operands are contiguous slots s0... Shared by the lowering and the JIT, which
-// calls gcStep with operand words it builds the same way.
-struct GcImms {
-  uint32_t imm[3] = {0, 0, 0};
-  bool result = false;
-};
-GcImms gcImmediates(const Instr& in, const Module& m, const std::vector<uint32_t>& typeIds);
-bool castMatches(const TypeRegistry& reg, Ref r, HeapKind kind, uint32_t canonId, bool nullable);
 
 // v128 loads/stores (all SIMD memory instructions) on the operands of an IOp::SimdLoad / IOp::SimdStore at `ip`
 // (slot indices relative to fp); also called by the JIT with operand words it builds the same way.

@@ -422,7 +422,7 @@ class Lowering {
   void onGc(const Instr& in) {
     if (!live()) return sync();
     const uint32_t h = height();
-    const GcImms im = gcImmediates(in, m_, typeIds_);
+    const semantics::GcImms im = semantics::gcImmediates(in, m_, typeIds_);
     auto n = [&](uint32_t k) { return use(h + k); };  // operand k of an op with no result (popped)
     switch (in.op) {
       case Op::StructNew: case Op::ArrayNewFixed: {
@@ -1152,7 +1152,7 @@ class Lowering {
     for (uint32_t i = 0; i < np; ++i)
       if (slot(b + i) != i) emit(IOp::Copy, i, slot(b + i));
   }
-  void emitGc(Op op, uint32_t dst, std::initializer_list<uint32_t> slots, const GcImms& im) {
+  void emitGc(Op op, uint32_t dst, std::initializer_list<uint32_t> slots, const semantics::GcImms& im) {
     head(IOp::Gc);
     word(static_cast<uint32_t>(op));
     word(dst);

@@ -842,7 +842,7 @@ unwind:
 #undef CMP32
 #undef CMP64
 L_Gc:
-  reason = gcStep(cx, fp, ip, *fn->instance);
+  reason = semantics::gcStep(cx, fp, ip, *fn->instance);
   if (reason != TrapReason::None) goto trap;
   ip += 12;
   NEXT();

@@ -1,13 +1,13 @@
-// runtime/interp/numeric.cpp -- by-Op evaluation of every numeric operator on untyped V128 carriers: one table of
+// runtime/semantics/numeric.cpp -- by-Op evaluation of every numeric operator on untyped V128 carriers: one table of
 // thunks generated from the NumOp<op> bindings of numeric.h / numeric_simd.h, instantiated once here so that
 // consumers (constant folder, tests, the CLI's debugging tools) do not pay for ~370 instantiations each.
-// Layer: interp (depends on numeric_simd.h only).
+// Layer: semantics (depends on numeric_simd.h only).
 #include <array>
 #include <cstring>
 #include <tuple>
 #include <utility>
 
-#include "runtime/interp/numeric_simd.h"
+#include "runtime/semantics/numeric_simd.h"
 
 namespace myrt {
 namespace {

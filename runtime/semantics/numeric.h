@@ -1,11 +1,11 @@
-// runtime/interp/numeric.h -- the scalar numeric semantics of WebAssembly, defined once.
+// runtime/semantics/numeric.h -- the scalar numeric semantics of WebAssembly, defined once.
 //
 // Every i32/i64/f32/f64 operator (arithmetic, bit counting, shifts and rotates, comparisons, float rounding and
 // min/max, every conversion incl. trapping and saturating truncation, reinterpretation, sign extension) is a small
 // inline function in myrt::num named exactly like its Op enumerator (num::I32DivS for Op::I32DivS). Operators that can
 // trap return NumResult<T>{value, trap}; the others return the value directly.
 //
-// Layer: interp (header-only; depends on wasm/opcodes.h and exec/trap.h). Consumers: the interpreter (dispatch per op
+// Layer: semantics (header-only; depends on wasm/opcodes.h and exec/trap.h). Consumers: the interpreter (dispatch per op
 // through `eval<Op::X>(...)`), the constant folder (`numeric_simd.h: evalNumeric(op, ...)`), JIT slow paths
 // (call num::X directly), and numeric_simd.h (lane-wise reuse).
 //

@@ -1,5 +1,5 @@
-// tests/unit/interp/numeric_test.cpp -- edge cases of the scalar numeric semantics (runtime/interp/numeric.h), the trap
-// list (runtime/exec/trap.h), the by-Op bindings, and a sample of SIMD ops (runtime/interp/numeric_simd.h).
+// tests/unit/semantics/numeric_test.cpp -- edge cases of the scalar numeric semantics (runtime/semantics/numeric.h), the trap
+// list (runtime/exec/trap.h), the by-Op bindings, and a sample of SIMD ops (runtime/semantics/numeric_simd.h).
 // Layer: tests (interp).
 #include <catch2/catch.hpp>
 
@@ -9,8 +9,8 @@
 #include <type_traits>
 
 #include "runtime/exec/trap.h"
-#include "runtime/interp/numeric.h"
-#include "runtime/interp/numeric_simd.h"
+#include "runtime/semantics/numeric.h"
+#include "runtime/semantics/numeric_simd.h"
 
 using namespace myrt;
 using namespace myrt::num;

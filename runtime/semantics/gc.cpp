@@ -1,16 +1,10 @@
-// runtime/interp/gc.cpp -- the interpreter's GC instructions (struct/array/i31, casts): one out-of-line step per
-// instruction, called from the dispatch loop's `Gc` handler. Objects are store-owned (exec/store.h); no collector yet.
-// Layer: interp.
-//
-// Operand layout of IOp::Gc (12 words): handler(2) op dst s0 s1 s2 s3 s4 imm0 imm1 imm2, where s* are slots and
-// imm0 is a canonical type id (or, for casts, a HeapKind), imm1 a field/segment index or count (casts: the canonical
-// id of a concrete target), imm2 the source array type (array.copy) or the cast's nullability.
+// runtime/semantics/gc.cpp -- see gc.h (operand words, consumers).
 #include <algorithm>
 #include <cstring>
 
-#include "runtime/interp/code.h"
+#include "runtime/semantics/gc.h"
 
-namespace myrt::interp {
+namespace myrt::semantics {
 
 namespace {
 
@@ -250,4 +244,4 @@ TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst
   }
 }
 
-}  // namespace myrt::interp
+}  // namespace myrt::semantics

@@ -1,4 +1,4 @@
-// tests/unit/interp/numeric_spec_test.cpp -- cross-checks runtime/interp/numeric*.h against the assert_return /
+// tests/unit/semantics/numeric_spec_test.cpp -- cross-checks runtime/semantics/numeric*.h against the assert_return /
 // assert_trap lines of the spec testsuite's numeric scripts, read at test time (never copied into the repository).
 //
 // A deliberately small reader: s-expressions, and in each module the exported functions whose body is exactly one
@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/interp/numeric_simd.h"
+#include "runtime/semantics/numeric_simd.h"
 
 #ifndef MYRT_SPEC_TESTSUITE_20
 #define MYRT_SPEC_TESTSUITE_20 MYRT_SOURCE_DIR "/../shared/spec-testsuite-2.0"

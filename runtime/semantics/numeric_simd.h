@@ -1,4 +1,4 @@
-// runtime/interp/numeric_simd.h -- portable semantics of every SIMD (0xFD) value operator and of relaxed SIMD, plus
+// runtime/semantics/numeric_simd.h -- portable semantics of every SIMD (0xFD) value operator and of relaxed SIMD, plus
 // by-Op evaluation over all numeric operators (scalar and SIMD) for the constant folder and tests.
 //
 // V128 is 16 bytes in wasm lane order (lane i of an iNxM shape at byte offset i*N/8, little endian). Each operator is
@@ -17,7 +17,7 @@
 //   relaxed_dot_i8x16_i7x16  = both operands' lanes signed; i16 sums wrap; the _add_s form sums four signed products
 //                              per i32 lane and adds c, wrapping
 //
-// Layer: interp (header-only; depends on numeric.h).
+// Layer: semantics (header-only; depends on numeric.h).
 #pragma once
 #include <bit>
 #include <cstdint>
@@ -28,7 +28,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "runtime/interp/numeric.h"
+#include "runtime/semantics/numeric.h"
 
 namespace myrt {
 

@@ -1,0 +1,32 @@
+// runtime/semantics/gc.h -- the GC instructions' semantics (struct/array/i31, casts), defined once for every tier: one
+// out-of-line step per instruction over operand words, and the cast test shared with br_on_cast. Objects are
+// store-owned (exec/store.h); no collector yet.
+// Layer: semantics (depends on exec's runtime objects and binary/instr.h). Consumers: the interpreter (its IOp::Gc
+// handler passes its own code words), the JITs (which build the same words after their code and call gcStep).
+//
+// Operand words (12): handler(2) op dst s0 s1 s2 s3 s4 imm0 imm1 imm2 -- the first two words are not read (the
+// interpreter's handler address); dst and s* are slot indices relative to `fp`; imm0 is a canonical type id (or, for
+// casts, a HeapKind), imm1 a field/segment index or count (casts: the canonical id of a concrete target), imm2 the
+// source array type (array.copy) or the cast's nullability. The operands are contiguous slots s0...
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "runtime/binary/instr.h"
+#include "runtime/exec/store.h"
+
+namespace myrt::semantics {
+
+// One GC instruction on the operand words at `ip` (layout above).
+TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst);
+
+// The immediate words imm0..imm2 for instruction `in` (br_on_cast*: of the ref.test it runs), and whether it has a
+// result (at the first operand's slot).
+struct GcImms {
+  uint32_t imm[3] = {0, 0, 0};
+  bool result = false;
+};
+GcImms gcImmediates(const Instr& in, const Module& m, const std::vector<uint32_t>& typeIds);
+bool castMatches(const TypeRegistry& reg, Ref r, HeapKind kind, uint32_t canonId, bool nullable);
+
+}  // namespace myrt::semantics
