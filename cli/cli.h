@@ -73,8 +73,15 @@ struct RunOptions {
   std::optional<uint64_t> fuel;            // --fuel: trap "fuel exhausted" after about this many instructions
   std::optional<uint64_t> timeoutMs;       // --timeout: trap "interrupted" after this much wall time
   std::string profile;                     // --profile: "" or "perfmap" (/tmp/perf-PID.map for perf)
+  std::optional<std::string> argv0;        // --argv0: the guest's argv[0] instead of FILE
+  std::vector<std::string> preloads;       // --preload NAME=FILE: instances whose exports satisfy imports from NAME
+  bool unknownImportsTrap = false;         // link missing function imports to stubs that trap
+  bool unknownImportsDefault = false;      // link missing function imports to stubs returning zeros / null
 };
 int cmdRun(const RunOptions& opts);
+
+// `myrt --version`: "myrt X.Y.Z (commit C, built DATE)" and a "features: ..." line (cli/version.cpp).
+std::string versionText();
 
 // "500ms", "2s", "1.5m", "1h", or a bare number of seconds -> milliseconds (nullopt if malformed or negative).
 std::optional<uint64_t> parseDuration(const std::string& text);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <variant>
 
 #include <CLI/CLI.hpp>
 
@@ -82,29 +83,107 @@ Loaded loadBinary(std::vector<uint8_t> bytes, const FrontEndOptions& opts) {
   return out;
 }
 
+namespace {
+
+// Text that is plausibly WAT: after whitespace and comments (";; ...", nested "(; ... ;)") comes '('.
+bool looksLikeWat(std::string_view t) {
+  size_t i = 0;
+  while (i < t.size()) {
+    const char c = t[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      ++i;
+    } else if (t.substr(i, 2) == ";;") {
+      size_t nl = t.find('\n', i);
+      i = nl == std::string_view::npos ? t.size() : nl + 1;
+    } else if (t.substr(i, 2) == "(;") {
+      int depth = 0;
+      do {
+        if (t.substr(i, 2) == "(;") depth++, i += 2;
+        else if (t.substr(i, 2) == ";)") depth--, i += 2;
+        else ++i;
+      } while (depth > 0 && i < t.size());
+    } else {
+      return c == '(';
+    }
+  }
+  return false;
+}
+
+// The proposal behind an instruction or syntax the front end rejected, named for the user ("atomics (threads)")
+// instead of "illegal opcode fe". nullptr if the error is not about a known unsupported proposal.
+const char* unsupportedProposal(const std::string& message, std::string_view textAtError) {
+  auto starts = [&](std::string_view p) { return message.compare(0, p.size(), p) == 0; };
+  if (starts("illegal opcode fe")) return "atomics (threads)";
+  for (const char* op : {"illegal opcode fc 13", "illegal opcode fc 14", "illegal opcode fc 15", "illegal opcode fc 16"})
+    if (starts(op)) return "wide-arithmetic";
+  for (const char* op : {"illegal opcode e0", "illegal opcode e1", "illegal opcode e2", "illegal opcode e3",
+                         "illegal opcode e4", "illegal opcode e5"})
+    if (starts(op)) return "stack switching";
+  if (starts("unknown operator ")) {
+    std::string_view op = std::string_view(message).substr(17);
+    op = op.substr(0, op.find(' '));
+    if (op.find("atomic") != std::string_view::npos) return "atomics (threads)";
+    for (std::string_view w : {"i64.add128", "i64.sub128", "i64.mul_wide_s", "i64.mul_wide_u"})
+      if (op == w) return "wide-arithmetic";
+    for (std::string_view w : {"cont.new", "cont.bind", "suspend", "resume", "resume_throw", "switch"})
+      if (op == w) return "stack switching";
+  }
+  if (textAtError.substr(0, 8) == "pagesize") return "custom-page-sizes";
+  return nullptr;
+}
+
+// "unsupported proposal: atomics (threads) (illegal opcode fe)" when the error comes from a proposal we do not run.
+Error explainError(Error e, std::string_view textAtError = {}) {
+  if (const char* p = unsupportedProposal(e.message, textAtError))
+    e.message = std::string("unsupported proposal: ") + p + " (" + e.message + ")";
+  return e;
+}
+
+// A WebAssembly component: the binary magic followed by a component's version/layer (0x0d 0x00, layer 0x01 0x00).
+bool isComponentBinary(std::string_view c) {
+  return c.size() >= 8 && c.substr(0, 4) == std::string_view("\0asm", 4) && c[6] == 1 && c[7] == 0;
+}
+
+}  // namespace
+
 std::optional<Module> loadFileOrReport(const std::string& path, const FrontEndOptions& opts, bool* fromText) {
   auto contents = readFile(path);
   if (!contents.ok()) {
     std::cerr << "myrt: " << path << ": " << contents.error().message << "\n";
     return std::nullopt;
   }
+  const std::string& c = contents.value();
+  if (isComponentBinary(c)) {
+    std::cerr << "myrt: " << path
+              << ": this is a WebAssembly component (component model, layer 1), not a core module; myrt does not "
+                 "run components yet (unsupported: component model)\n";
+    return std::nullopt;
+  }
   std::vector<uint8_t> bytes;
-  const bool text = isTextModule(path, contents.value());
+  const bool text = isTextModule(path, c);
   if (fromText) *fromText = text;
+  const bool namedWat = path.size() >= 4 && path.compare(path.size() - 4, 4, ".wat") == 0;
+  if (c.substr(0, 4) != std::string_view("\0asm", 4) && !namedWat && !looksLikeWat(c)) {
+    std::cerr << "myrt: " << path << ": not a WebAssembly binary (no \\0asm header) and not WAT text\n";
+    return std::nullopt;
+  }
   if (text) {
     WatOptions wopts;
     wopts.wasm2 = opts.wasm2;
-    auto bin = watToBinary(contents.value(), wopts);
+    auto bin = watToBinary(c, wopts);
     if (!bin.ok()) {
-      std::cerr << "myrt: " << formatError(path, bin.error(), &contents.value()) << "\n";
+      const Error& e = bin.error();
+      std::string_view at = e.offset < c.size() ? std::string_view(c).substr(e.offset) : std::string_view();
+      std::cerr << "myrt: " << formatError(path, explainError(e, at), &c) << "\n";
       return std::nullopt;
     }
     bytes = std::move(bin).value();
   } else {
-    bytes.assign(contents.value().begin(), contents.value().end());
+    bytes.assign(c.begin(), c.end());
   }
   Loaded l = loadBinary(std::move(bytes), opts);
   if (!l.module) {
+    l.error = explainError(std::move(l.error));
     // Errors after the text stage are offsets into the binary encoding; for text input say so.
     if (text && l.error.offset != Error::kNoOffset) {
       char buf[48];
@@ -165,15 +244,150 @@ const char* const kTierHelp =
     "execution tier: interp, jit or auto (interpreter, tier-up to the JIT after MYRT_TIER_UP_THRESHOLD polls "
     "of a function, default 1000); default auto (interp where this build/CPU has no JIT)";
 
+namespace {
+
+using namespace myrt::cli;
+
+const char* const kCommands[] = {"run", "validate", "inspect", "wast", "help"};
+
+bool isCommand(std::string_view a) {
+  for (const char* c : kCommands)
+    if (a == c) return true;
+  return false;
+}
+
+// One Usage line per command (CLI11's default would print "myrt run [OPTIONS]" without FILE and ARGS).
+class Formatter : public CLI::Formatter {
+ public:
+  std::string make_usage(const CLI::App* app, std::string name) const override {
+    if (app->get_name() == "run") return "\nUsage: myrt run [OPTIONS] FILE [ARGS...]\n";
+    return CLI::Formatter::make_usage(app, std::move(name));
+  }
+};
+
+// `myrt run` arguments: [OPTIONS] [--] FILE [ARGS...]. The options are split off here (CLI11 parses them), so that an
+// unknown option is an error naming it instead of being taken for FILE, and `--` ends the options.
+// Returns the index of FILE in args (args.size() if there is none), or an error message.
+std::variant<size_t, std::string> findRunFile(CLI::App& run, const std::vector<std::string>& args, size_t from) {
+  for (size_t i = from; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") return i + 1;
+    if (a.size() < 2 || a[0] != '-') return i;
+    std::string name = a;
+    bool attached = false;
+    if (a[1] == '-') {
+      if (size_t eq = a.find('='); eq != std::string::npos) name = a.substr(0, eq), attached = true;
+    } else if (a.size() > 2) {
+      name = a.substr(0, 2), attached = true;  // -j3, -Wfuel=5
+    }
+    const CLI::Option* opt = run.get_option_no_throw(name);
+    if (!opt) return "unknown option " + name;
+    const bool takesValue = opt->get_items_expected_max() > 0;  // flags expect 0
+    if (attached && !takesValue) return "option " + name + " takes no value";
+    if (takesValue && !attached) ++i;  // its value (CLI11 reports a missing one)
+  }
+  return args.size();
+}
+
+// -W/-S values: KEY[=VALUE][,KEY[=VALUE]...] (wasmtime's syntax).
+struct KeyValue {
+  std::string key, value;
+  bool hasValue = false;
+};
+std::vector<KeyValue> splitKeyValues(const std::vector<std::string>& items) {
+  std::vector<KeyValue> out;
+  for (const std::string& item : items) {
+    size_t pos = 0;
+    while (pos <= item.size()) {
+      size_t comma = item.find(',', pos);
+      if (comma == std::string::npos) comma = item.size();
+      std::string part = item.substr(pos, comma - pos);
+      pos = comma + 1;
+      if (part.empty()) continue;
+      KeyValue kv;
+      if (size_t eq = part.find('='); eq != std::string::npos) {
+        kv.key = part.substr(0, eq), kv.value = part.substr(eq + 1), kv.hasValue = true;
+      } else {
+        kv.key = part;
+      }
+      out.push_back(std::move(kv));
+    }
+  }
+  return out;
+}
+
+// y/yes/true/on (or no value) -> true; n/no/false/off -> false.
+std::optional<bool> parseBool(const KeyValue& kv) {
+  if (!kv.hasValue) return true;
+  for (const char* t : {"y", "yes", "true", "on"})
+    if (kv.value == t) return true;
+  for (const char* f : {"n", "no", "false", "off"})
+    if (kv.value == f) return false;
+  return std::nullopt;
+}
+
+// The values of run's options before they are checked (strings, so -W and the long options share one check).
+struct RunText {
+  std::string maxMemory, maxStack, fuel, timeout;
+};
+
+// Applies -W (wasm/runtime options) and -S (WASI options) in wasmtime's spelling. Returns an error message.
+std::optional<std::string> applyWasmtimeOptions(const std::vector<std::string>& w, const std::vector<std::string>& sOpts,
+                                                RunOptions& opts, RunText& text) {
+  static const char* const kW = "fuel, max-memory-size, max-wasm-stack, timeout, unknown-imports-trap, "
+                                "unknown-imports-default";
+  static const char* const kS = "inherit-env";
+  for (const KeyValue& kv : splitKeyValues(w)) {
+    auto needValue = [&]() -> std::optional<std::string> {
+      if (!kv.hasValue || kv.value.empty()) return "-W " + kv.key + " needs a value (-W " + kv.key + "=VALUE)";
+      return std::nullopt;
+    };
+    if (kv.key == "fuel" || kv.key == "max-memory-size" || kv.key == "max-wasm-stack" || kv.key == "timeout") {
+      if (auto e = needValue()) return e;
+      std::string& dst = kv.key == "fuel"              ? text.fuel
+                         : kv.key == "max-memory-size" ? text.maxMemory
+                         : kv.key == "max-wasm-stack"  ? text.maxStack
+                                                       : text.timeout;
+      dst = kv.value;
+    } else if (kv.key == "unknown-imports-trap" || kv.key == "unknown-imports-default") {
+      auto b = parseBool(kv);
+      if (!b) return "-W " + kv.key + ": expected y or n, got '" + kv.value + "'";
+      (kv.key == "unknown-imports-trap" ? opts.unknownImportsTrap : opts.unknownImportsDefault) = *b;
+    } else {
+      return "unknown -W option '" + kv.key + "' (known: " + kW + ")";
+    }
+  }
+  for (const KeyValue& kv : splitKeyValues(sOpts)) {
+    if (kv.key == "inherit-env") {
+      auto b = parseBool(kv);
+      if (!b) return "-S " + kv.key + ": expected y or n, got '" + kv.value + "'";
+      opts.inheritEnv = *b;
+    } else {
+      return "unknown -S option '" + kv.key + "' (known: " + kS + ")";
+    }
+  }
+  return std::nullopt;
+}
+
+int usageError(const std::string& message, const char* hint = "myrt --help") {
+  std::cerr << "myrt: " << message << "\n";
+  std::cerr << "Run `" << hint << "` for usage.\n";
+  return kExitUsage;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  using namespace myrt::cli;
   CLI::App app{"myrt -- a WebAssembly runtime.\n"
-               "Validates, inspects and runs WebAssembly modules (.wasm binary or .wat text), and runs .wast spec tests.",
+               "Validates, inspects and runs WebAssembly modules (.wasm binary or .wat text), and runs .wast spec tests.\n"
+               "`myrt FILE [ARGS...]` is `myrt run FILE [ARGS...]`.",
                "myrt"};
-  app.set_version_flag("--version", std::string("myrt ") + MYRT_VERSION);
+  app.formatter(std::make_shared<Formatter>());
+  app.set_version_flag("-V,--version", versionText());
   app.require_subcommand(1);
-  app.footer("Exit codes: 0 success, 1 invalid input / failed tests / unsupported, 2 usage error.\n"
-             "Run `myrt COMMAND --help` for the options of a command.");
+  app.footer("Exit codes: 0 success, 1 invalid input / failed tests / unsupported, 2 usage error;\n"
+             "run: the guest's exit status, 134 for a trap.\n"
+             "Run `myrt help COMMAND` or `myrt COMMAND --help` for the options of a command.");
 
   std::vector<std::string> validateFiles;
   auto* validate = app.add_subcommand("validate", "Decode and validate modules (.wasm, or .wat through the text parser)");
@@ -196,41 +410,104 @@ int main(int argc, char** argv) {
                  "apply WebAssembly 2.0 rules where 3.0 changed them (for the 2.0 spec testsuite)");
 
   std::string wastTier = myrt::tierName(myrt::defaultTier());
-  wast->add_option("--tier", wastTier, kTierHelp);
+  wast->add_option("--tier", wastTier, kTierHelp)->type_name("TIER");
 
   RunOptions runOpts;
+  RunText runText;
   std::string runTier = myrt::tierName(myrt::defaultTier());
-  std::string maxMemory, maxStack;
-  auto* run = app.add_subcommand("run", "Run a WebAssembly program (its _start, with WASI preview1) or --invoke an export.\nUsage: myrt run [OPTIONS] FILE [ARGS...]");
-  run->prefix_command();  // everything after FILE belongs to the guest
-  run->add_option("--invoke", runOpts.invoke, "call this exported function with ARGS and print its results");
+  std::vector<std::string> wOpts, sOpts;
+  auto* run = app.add_subcommand(
+      "run",
+      "Run a WebAssembly program (its _start, with WASI preview1) or --invoke an export. The default command.");
+  run->footer(
+      "Exit codes: the guest's exit status (proc_exit, 0 when _start returns), 134 for a trap (message and wasm\n"
+      "backtrace on stderr), 1 for a module that cannot be loaded, linked or instantiated, 2 for usage errors.\n"
+      "Options in wasmtime's spelling: -W KEY=VALUE (" "fuel, max-memory-size, max-wasm-stack, timeout,\n"
+      "unknown-imports-trap, unknown-imports-default) and -S inherit-env=y; several as -W a=1,b=2.\n"
+      "`--` ends the options: myrt run --tier jit -- FILE ARGS...");
+  run->add_option("--invoke", runOpts.invoke, "call this exported function with ARGS and print its results")
+      ->type_name("NAME");
   run->add_option("--dir", runOpts.dirs, "grant a host directory, read-write: HOST[::GUEST]")
-      ->allow_extra_args(false);
+      ->type_name("HOST[::GUEST]")->allow_extra_args(false);
   run->add_option("--dir-ro", runOpts.dirsReadOnly, "grant a host directory, read-only: HOST[::GUEST]")
-      ->allow_extra_args(false);
+      ->type_name("HOST[::GUEST]")->allow_extra_args(false);
   run->add_option("--env", runOpts.env, "set an environment variable for the guest: NAME=VALUE, or NAME to pass the host's value")
-      ->allow_extra_args(false);
-  run->add_flag("--inherit-env", runOpts.inheritEnv, "pass this process's whole environment to the guest");
-  run->add_option("--max-memory", maxMemory, "limit all linear memories together, e.g. 64M, 1G");
-  run->add_option("--tier", runTier, kTierHelp);
+      ->type_name("NAME[=VALUE]")->allow_extra_args(false);
+  run->add_flag("--inherit-env", runOpts.inheritEnv, "pass this process's whole environment to the guest (-S inherit-env)");
+  run->add_option("--argv0", runOpts.argv0, "the guest's argv[0] (default: FILE as given), for multi-call programs")
+      ->type_name("NAME");
+  run->add_option("--preload", runOpts.preloads,
+                  "instantiate FILE first and let the program import its exports as module NAME (repeatable; a "
+                  "preloaded module may import WASI and earlier preloads)")
+      ->type_name("NAME=FILE")->allow_extra_args(false);
+  run->add_flag("--unknown-imports-trap", runOpts.unknownImportsTrap,
+                "link every function import nothing provides to a stub that traps when called (-W unknown-imports-trap)");
+  run->add_flag("--unknown-imports-default", runOpts.unknownImportsDefault,
+                "link every function import nothing provides to a stub returning zeros / null "
+                "(-W unknown-imports-default)");
+  run->add_option("--max-memory", runText.maxMemory, "limit all linear memories together, e.g. 64M, 1G (-W max-memory-size)")
+      ->type_name("SIZE");
+  run->add_option("--tier", runTier, kTierHelp)->type_name("TIER");
   run->add_option("-j,--jobs", runOpts.jobs,
                   "threads compiling the module on --tier=jit (default 0: the online CPUs, at most 8; the code is the "
                   "same for any number; the auto tier compiles on one background thread)")
-      ->check(CLI::Range(0u, 256u));
+      ->type_name("N")->check(CLI::Range(0u, 256u));
   run->add_option("--profile", runOpts.profile,
-                  "perfmap: write /tmp/perf-PID.map naming JIT-compiled functions for `perf report` (--tier=jit)");
-  run->add_option("--max-stack", maxStack, "size of the wasm value stack, e.g. 1M (deep recursion traps cleanly)");
-  std::string fuel, timeout;
-  run->add_option("--fuel", fuel, "trap with \"fuel exhausted\" after about N wasm instructions");
-  run->add_option("--timeout", timeout, "trap with \"interrupted\" after this wall time: 500ms, 2s, 1m (bare = seconds)");
+                  "perfmap: write /tmp/perf-PID.map naming JIT-compiled functions for `perf report` (--tier=jit)")
+      ->type_name("KIND");
+  run->add_option("--max-stack", runText.maxStack,
+                  "size of the wasm value stack, e.g. 1M (deep recursion traps cleanly) (-W max-wasm-stack)")
+      ->type_name("SIZE");
+  run->add_option("--fuel", runText.fuel, "trap with \"fuel exhausted\" after about N wasm instructions (-W fuel)")
+      ->type_name("N");
+  run->add_option("--timeout", runText.timeout,
+                  "trap with \"interrupted\" after this wall time: 500ms, 2s, 1m (bare = seconds) (-W timeout)")
+      ->type_name("DURATION");
+  run->add_option("-W", wOpts, "wasmtime-style runtime option KEY[=VALUE][,...] (see below)")
+      ->type_name("KEY=VALUE")->allow_extra_args(false);
+  run->add_option("-S", sOpts, "wasmtime-style WASI option KEY[=VALUE][,...]: inherit-env")
+      ->type_name("KEY=VALUE")->allow_extra_args(false);
   run->add_flag("--bench", runOpts.bench,
                 "provide the `bench` module of sightglass programs (bench.start, bench.end) and print the time "
                 "between them on stderr");
   run->add_flag("-v,--trace-traps", runOpts.verbose,
-                "full wasm backtraces (every frame, with function indices), the tier and non-zero exit codes on stderr");
+                "full wasm backtraces (every frame, with function indices), the tier, linking notes, compile time and "
+                "code size, and non-zero exit codes on stderr");
+
+  // The command line as CLI11 sees it: `myrt help [CMD]` is `myrt [CMD] --help`, a first argument that is not a
+  // command (a file or a run option) means `run`, and run's FILE and ARGS are split off before parsing.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "help") {
+    if (args.size() > 2) return usageError("help: expected at most one command name");
+    if (args.size() == 2 && (!isCommand(args[1]) || args[1] == "help"))
+      return usageError("help: unknown command '" + args[1] + "' (commands: run, validate, inspect, wast)");
+    args.erase(args.begin());
+    args.push_back("--help");
+  }
+  const bool topLevelFlag = !args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "--version" || args[0] == "-V");
+  if (!args.empty() && !isCommand(args[0]) && !topLevelFlag) {
+    // A bare word that names no file is more likely a mistyped command than a module.
+    std::error_code ec;
+    if (args[0][0] != '-' && args[0].find_first_of("./") == std::string::npos &&
+        !std::filesystem::exists(args[0], ec))
+      return usageError("'" + args[0] + "' is neither a command nor a file (commands: run, validate, inspect, wast, help)");
+    args.insert(args.begin(), "run");
+  }
+  size_t runFile = args.size();
+  if (!args.empty() && args[0] == "run") {
+    auto found = findRunFile(*run, args, 1);
+    if (auto* msg = std::get_if<std::string>(&found)) return usageError("run: " + *msg, "myrt help run");
+    runFile = std::get<size_t>(found);
+    runOpts.argv.assign(args.begin() + static_cast<std::ptrdiff_t>(runFile), args.end());
+    size_t cut = runFile;
+    if (cut > 1 && args[cut - 1] == "--") --cut;
+    args.erase(args.begin() + static_cast<std::ptrdiff_t>(cut), args.end());
+  }
+  std::vector<const char*> cargv{argv[0]};
+  for (const std::string& a : args) cargv.push_back(a.c_str());
 
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(cargv.size()), const_cast<char**>(cargv.data()));
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -238,9 +515,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "myrt: " << e.what() << "\n";
-    std::cerr << "Run `myrt --help` for usage.\n";
-    return kExitUsage;
+    return usageError(e.what());
   }
 
   if (validate->parsed()) return cmdValidate(validateFiles, validateOpts);
@@ -255,8 +530,9 @@ int main(int argc, char** argv) {
   }
   if (wast->parsed()) return cmdWast(wastFiles, wastOpts);
   if (run->parsed()) {
-    runOpts.argv = run->remaining();
-    for (auto [text, out] : {std::pair{&maxMemory, &runOpts.maxMemoryBytes}, std::pair{&maxStack, &runOpts.maxStackBytes}}) {
+    if (auto e = applyWasmtimeOptions(wOpts, sOpts, runOpts, runText)) return usageError("run: " + *e, "myrt help run");
+    for (auto [text, out] : {std::pair{&runText.maxMemory, &runOpts.maxMemoryBytes},
+                             std::pair{&runText.maxStack, &runOpts.maxStackBytes}}) {
       if (text->empty()) continue;
       auto bytes = parseSize(*text);
       if (!bytes) {
@@ -265,6 +541,7 @@ int main(int argc, char** argv) {
       }
       *out = *bytes;
     }
+    const std::string& fuel = runText.fuel;
     if (!fuel.empty()) {
       char* end = nullptr;
       errno = 0;
@@ -275,10 +552,10 @@ int main(int argc, char** argv) {
       }
       runOpts.fuel = n;
     }
-    if (!timeout.empty()) {
-      runOpts.timeoutMs = parseDuration(timeout);
+    if (!runText.timeout.empty()) {
+      runOpts.timeoutMs = parseDuration(runText.timeout);
       if (!runOpts.timeoutMs) {
-        std::cerr << "myrt: run: invalid --timeout '" << timeout << "' (expected e.g. 500ms, 2s, 1m)\n";
+        std::cerr << "myrt: run: invalid --timeout '" << runText.timeout << "' (expected e.g. 500ms, 2s, 1m)\n";
         return kExitUsage;
       }
     }

@@ -16,6 +16,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <atomic>
+#include <unistd.h>
 #include <thread>
 #include <cinttypes>
 #include <cstdio>
@@ -24,9 +26,11 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "cli/cli.h"
 #include "jit/common/perf_map.h"
+#include "jit/jit.h"
 #include "runtime/exec/engine.h"
 #include "wasi/p1/wasi.h"
 
@@ -150,6 +154,154 @@ class Watchdog {
   std::thread thread_;
 };
 
+// Stubs for function imports nothing provides (--unknown-imports-trap / --unknown-imports-default, as wasmtime's
+// -W unknown-imports-trap / -default): the default stub returns zeros / null references; one whose results cannot be
+// defaulted (a non-nullable reference) traps, or is an error when trapping was not asked for.
+bool resultsDefaultable(const CompositeType& type) {
+  for (const ValType& t : type.results)
+    if (t.isRef() && !t.nullable) return false;
+  return true;
+}
+
+Result<FuncInst*> unknownImportStub(Store& store, const Module& m, const Import& imp, const RunOptions& opts) {
+  const CompositeType& type = m.funcType(imp.index);
+  const std::string name = imp.module + "::" + imp.name;
+  for (const auto* list : {&type.params, &type.results})
+    for (const ValType& t : *list)
+      if (t.isRef() && t.heap == HeapKind::Concrete)
+        return Error("unknown import: " + name + " (" + describeExternType(m, imp) +
+                     "): no stub for a function whose type refers to the module's own types");
+  if (opts.unknownImportsDefault && resultsDefaultable(type)) {
+    return store.newHostFunc(type, [](ExecContext&, std::span<const Value>, std::span<Value> results) {
+      for (Value& v : results) v = Value();
+      return TrapReason::None;
+    });
+  }
+  if (!opts.unknownImportsTrap)
+    return Error("unknown import: " + name + " (" + describeExternType(m, imp) +
+                 "): its results have no default value (a non-nullable reference); use --unknown-imports-trap");
+  return store.newHostFunc(type, [name](ExecContext& cx, std::span<const Value>, std::span<Value>) {
+    return cx.hostTrap("unknown import " + name + " was called (linked to a trapping stub by unknown-imports-trap)");
+  });
+}
+
+// The total initial size of the memories a module defines, in bytes (imported ones count where they are defined).
+uint64_t initialMemoryBytes(const Module& m) {
+  uint64_t total = 0;
+  for (const Memory& mem : m.memories)
+    if (!mem.imported) total += mem.type.limits.min * 65536;
+  return total;
+}
+
+std::string humanBytes(uint64_t n) {
+  char buf[64];
+  if (n >= (uint64_t(1) << 30) && n % (uint64_t(1) << 20) == 0) std::snprintf(buf, sizeof buf, "%.1f GiB", n / 1073741824.0);
+  else if (n >= (uint64_t(1) << 20)) std::snprintf(buf, sizeof buf, "%.1f MiB", n / 1048576.0);
+  else if (n >= 1024) std::snprintf(buf, sizeof buf, "%.1f KiB", n / 1024.0);
+  else std::snprintf(buf, sizeof buf, "%" PRIu64 " bytes", n);
+  return buf;
+}
+
+// Links one module against WASI (its own context's instance when `wasi` is given), the registered host modules and,
+// with --unknown-imports-*, stubs; prints the first failure and returns nullopt.
+std::optional<std::vector<Extern>> link(Store& store, const std::string& file, const Module& m, Instance* wasi,
+                                        const RunOptions& opts) {
+  std::vector<std::unique_ptr<Extern>> stubs;
+  std::unordered_map<std::string, Extern*> stubByName;
+  auto find = [&](const std::string& mod, const std::string& name) -> const Extern* {
+    if (wasi && mod == "wasi_snapshot_preview1") return wasi->findExport(name);
+    auto it = store.registered.find(mod);
+    if (it != store.registered.end())
+      if (const Extern* e = it->second->findExport(name)) return e;
+    auto s = stubByName.find(mod + "::" + name);
+    return s == stubByName.end() ? nullptr : s->second;
+  };
+  for (const Import& imp : m.imports) {
+    if (find(imp.module, imp.name)) continue;
+    if (imp.kind == ExternKind::Func && (opts.unknownImportsTrap || opts.unknownImportsDefault)) {
+      auto stub = unknownImportStub(store, m, imp, opts);
+      if (!stub.ok()) {
+        std::cerr << "myrt: " << file << ": " << stub.error().message << "\n";
+        return std::nullopt;
+      }
+      if (opts.verbose) {
+        const bool def = opts.unknownImportsDefault && resultsDefaultable(m.funcType(imp.index));
+        std::cerr << "myrt: " << file << ": unknown import " << imp.module << "::" << imp.name << " ("
+                  << describeExternType(m, imp) << ") linked to "
+                  << (def ? "a stub returning default values" : "a trapping stub") << "\n";
+      }
+      stubs.push_back(std::make_unique<Extern>(Extern::of(*stub)));
+      stubByName[imp.module + "::" + imp.name] = stubs.back().get();
+      continue;
+    }
+    std::cerr << "myrt: " << file << ": unknown import: " << imp.module << "::" << imp.name << " ("
+              << describeExternType(m, imp) << ")"
+              << (imp.module == "bench" ? "; --bench provides bench.start and bench.end" : "") << "\n";
+    return std::nullopt;
+  }
+  auto imports = resolveImports(store, m, find);
+  if (!imports.ok()) {
+    std::cerr << "myrt: " << file << ": " << imports.error().message << "\n";
+    return std::nullopt;
+  }
+  return std::move(imports).value();
+}
+
+// Compile progress on a terminal: while a JIT compile runs for more than half a second, one line on stderr,
+// rewritten every 200 ms ("myrt: compiling FILE: 42% of 12.3 MiB of wasm code") and erased at the end. Nothing when
+// stderr is not a terminal. MYRT_COMPILE_PROGRESS=1 (tests) shows it anyway, from the start and once more at the end.
+class CompileProgress {
+ public:
+  CompileProgress(Store& store, const std::string& file) : store_(store), file_(file) {
+    const char* force = std::getenv("MYRT_COMPILE_PROGRESS");
+    forced_ = force && std::string(force) == "1";
+    if (!isatty(2) && !forced_) return;
+    store_.config().compileProgress = [this](uint64_t done, uint64_t total) {
+      uint64_t prev = done_.load(std::memory_order_relaxed);
+      while (prev < done && !done_.compare_exchange_weak(prev, done, std::memory_order_relaxed)) {
+      }
+      total_.store(total, std::memory_order_relaxed);
+    };
+    thread_ = std::thread([this] {
+      const auto start = std::chrono::steady_clock::now();
+      std::unique_lock<std::mutex> lock(mu_);
+      const auto delay = std::chrono::milliseconds(forced_ ? 0 : 500);
+      auto show = [this] {
+        const uint64_t total = total_.load(std::memory_order_relaxed), done = done_.load(std::memory_order_relaxed);
+        if (total == 0) return;
+        std::fprintf(stderr, "\rmyrt: compiling %s: %3u%% of %s of wasm code", file_.c_str(),
+                     static_cast<unsigned>(done * 100 / total), humanBytes(total).c_str());
+        printed_ = true;
+      };
+      while (!cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stop_; }))
+        if (std::chrono::steady_clock::now() - start >= delay) show();
+      if (forced_) show();
+      if (printed_) std::fprintf(stderr, forced_ ? "\n" : "\r\033[K");
+    });
+  }
+  ~CompileProgress() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+    store_.config().compileProgress = nullptr;
+  }
+  CompileProgress(const CompileProgress&) = delete;
+  CompileProgress& operator=(const CompileProgress&) = delete;
+
+ private:
+  Store& store_;
+  std::string file_;
+  std::atomic<uint64_t> done_{0}, total_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false, printed_ = false, forced_ = false;
+  std::thread thread_;
+};
+
 }  // namespace
 
 int cmdRun(const RunOptions& opts) {
@@ -171,6 +323,14 @@ int cmdRun(const RunOptions& opts) {
   auto loaded = loadFileOrReport(file);
   if (!loaded) return kExitError;
   auto module = std::make_shared<const Module>(std::move(*loaded));
+  // --max-memory below the initial memory: say so with both numbers instead of failing in instantiation.
+  if (opts.maxMemoryBytes && initialMemoryBytes(*module) > *opts.maxMemoryBytes) {
+    const uint64_t need = initialMemoryBytes(*module);
+    std::cerr << "myrt: " << file << ": the initial memory of " << need << " bytes (" << humanBytes(need) << ", "
+              << need / 65536 << " pages) exceeds --max-memory " << *opts.maxMemoryBytes << " bytes ("
+              << humanBytes(*opts.maxMemoryBytes) << ")\n";
+    return kExitError;
+  }
 
   StoreLimits limits;
   if (opts.maxMemoryBytes) limits.maxMemoryBytes = *opts.maxMemoryBytes;
@@ -195,6 +355,7 @@ int cmdRun(const RunOptions& opts) {
 
   wasi::WasiConfig cfg;
   cfg.args = opts.argv;
+  if (opts.argv0) cfg.args[0] = *opts.argv0;
   if (opts.inheritEnv) {
     for (char** e = environ; e && *e; ++e) {
       std::string kv = *e;
@@ -239,21 +400,46 @@ int cmdRun(const RunOptions& opts) {
     return rc;
   };
 
-  // Link: every import must be provided by WASI (or another registered host module).
-  for (const Import& imp : module->imports) {
-    auto it = store->registered.find(imp.module);
-    if (it == store->registered.end() || !it->second->findExport(imp.name)) {
-      std::cerr << "myrt: " << file << ": unknown import: " << imp.module << "::" << imp.name << " ("
-                << describeExternType(*module, imp) << ")"
-                << (imp.module == "bench" ? "; --bench provides bench.start and bench.end" : "") << "\n";
-      return kExitError;
+  // --preload NAME=FILE: instantiate FILE (with its own WASI context: the same args, environment and directories,
+  // bound to its own memory) and register it as NAME for the modules after it.
+  std::vector<std::unique_ptr<wasi::WasiContext>> preloadCtx;
+  for (const std::string& spec : opts.preloads) {
+    const size_t eq = spec.find('=');
+    if (eq == 0 || eq == std::string::npos || eq + 1 == spec.size()) {
+      std::cerr << "myrt: run: --preload expects NAME=FILE, got '" << spec << "'\n";
+      return kExitUsage;
     }
+    const std::string name = spec.substr(0, eq), pfile = spec.substr(eq + 1);
+    auto pm = loadFileOrReport(pfile);
+    if (!pm) return kExitError;
+    auto pmod = std::make_shared<const Module>(std::move(*pm));
+    auto pctx = wasi::WasiContext::create(cfg);
+    if (!pctx.ok()) {
+      std::cerr << "myrt: run: " << pctx.error().message << "\n";
+      return kExitUsage;
+    }
+    Instance* pwasi = (*pctx)->createInstance(*store);
+    auto pimports = link(*store, pfile, *pmod, pwasi, opts);
+    if (!pimports) return kExitError;
+    std::optional<Trap> ptrap;
+    auto pinst = instantiate(*store, pmod, *pimports, &ptrap);
+    if (!pinst.ok()) {
+      std::cerr << "myrt: " << pfile << ": "
+                << (ptrap ? "trap in the start function: " + trapText(*ptrap, opts.verbose)
+                          : "instantiation failed: " + pinst.error().message)
+                << "\n";
+      return ptrap ? finish(134) : kExitError;
+    }
+    (*pctx)->bindInstance(*pinst);
+    (*pinst)->name = name;
+    store->registered[name] = *pinst;
+    preloadCtx.push_back(std::move(pctx).value());
+    if (opts.verbose) std::cerr << "myrt: " << pfile << ": preloaded as module '" << name << "'\n";
   }
-  auto imports = resolveImports(*store, *module);
-  if (!imports.ok()) {
-    std::cerr << "myrt: " << file << ": " << imports.error().message << "\n";
-    return kExitError;
-  }
+
+  // Link: every import must be provided by WASI, a registered host module, a preload or an unknown-imports stub.
+  auto imports = link(*store, file, *module, nullptr, opts);
+  if (!imports) return kExitError;
   std::optional<Trap> startTrap;
   auto inst = instantiate(*store, module, *imports, &startTrap);
   if (!inst.ok() && startTrap) {  // the start function trapped or called proc_exit (then exit as wasmtime does)
@@ -266,6 +452,27 @@ int cmdRun(const RunOptions& opts) {
     return kExitError;
   }
   (*ctx)->bindInstance(*inst);
+  // --tier=jit: compile the whole module now (it would compile at the first call), with progress on a terminal and,
+  // with -v, the time and code size.
+  if (opts.tier == Tier::Jit) {
+    const auto t0 = std::chrono::steady_clock::now();
+    jit::CompileStats cs;
+    {
+      CompileProgress progress(*store, file);
+      cs = jit::compileInstance(**inst);
+    }
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (opts.verbose && cs.functions + cs.fallbacks > 0) {
+      char buf[200];
+      std::snprintf(buf, sizeof buf,
+                    "compiled %" PRIu64 " functions (%" PRIu64 " bytes of wasm code) to %" PRIu64
+                    " bytes of machine code in %.1f ms",
+                    cs.functions, cs.bodyBytes, cs.machineBytes, ms);
+      std::cerr << "myrt: " << file << ": " << buf;
+      if (cs.fallbacks) std::cerr << "; " << cs.fallbacks << " left on the interpreter (MYRT_JIT_VERBOSE=1 names them)";
+      std::cerr << "\n";
+    }
+  }
 
   if (!opts.invoke) {
     FuncInst* start = findExportedFunc(**inst, "_start");

@@ -232,10 +232,17 @@ void compileEach(Instance& inst, const std::vector<FuncInst*>& funcs, unsigned j
   if (bytes < kParallelCompileMinBytes) jobs = 1;
   jobs = static_cast<unsigned>(std::min<size_t>(std::max(jobs, 1u), funcs.size()));
   std::atomic<size_t> next{0};
+  std::atomic<uint64_t> done{0};
+  const auto* progress = inst.store && inst.store->config().compileProgress ? &inst.store->config().compileProgress
+                                                                            : nullptr;
   auto work = [&] {
     x64::ModuleCompiler mc(inst);
     for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < funcs.size();) {
       Status st = mc.compile(funcs[i]->index, out[i].bytes, &out[i].fixups, osrEntries ? &out[i].osr : nullptr);
+      if (progress) {
+        const uint64_t size = m.funcs[funcs[i]->index].body.size;
+        (*progress)(done.fetch_add(size, std::memory_order_relaxed) + size, bytes);
+      }
       if (!st.ok()) {
         out[i].bytes.clear();
         out[i].fixups.clear();

@@ -223,6 +223,10 @@ struct StoreConfig {
   // Threads compiling one instance on the JIT tier (jit/jit.h compileInstance): 0 = defaultCompileJobs(). The code
   // is the same for every value.
   uint32_t compileJobs = 0;
+  // Progress of a JIT compile of an instance (`myrt run` shows it on a terminal): called after each function with the
+  // wasm code bytes compiled so far and the total, from the compiling threads (concurrently: keep it cheap and
+  // thread-safe). Null: not reported.
+  std::function<void(uint64_t doneBytes, uint64_t totalBytes)> compileProgress;
 };
 
 // The interrupt request of a store. Any thread may set `requested` (through the shared_ptr from

@@ -1,6 +1,7 @@
 # tests/cli/run_cli_test.cmake -- runs one `myrt` command and compares its output (stdout and stderr merged) and exit
 # code with the expectation. Invoked by CTest as
-#   cmake -DMYRT=<exe> -DARGS=<arg|arg|...> -DEXPECT_RC=<n> [-DEXPECT_FILE=<file> | -DEXPECT_REGEX=<re>] -P run_cli_test.cmake
+#   cmake -DMYRT=<exe> -DARGS=<arg|arg|...> -DEXPECT_RC=<n> [-DEXPECT_FILE=<file> | -DEXPECT_REGEX=<re>]
+#         [-DEXPECT_NOT_REGEX=<re>] -P run_cli_test.cmake
 # in the source directory, so paths in the output are the relative ones given in ARGS.
 string(REPLACE "|" ";" ARGS "${ARGS}")
 execute_process(COMMAND "${MYRT}" ${ARGS} OUTPUT_VARIABLE out ERROR_VARIABLE out RESULT_VARIABLE rc)
@@ -20,6 +21,12 @@ endif()
 if(DEFINED EXPECT_REGEX)
   if(NOT "${out}" MATCHES "${EXPECT_REGEX}")
     message("output does not match /${EXPECT_REGEX}/\n--- got ---\n${out}----------------")
+    set(failed TRUE)
+  endif()
+endif()
+if(DEFINED EXPECT_NOT_REGEX)
+  if("${out}" MATCHES "${EXPECT_NOT_REGEX}")
+    message("output matches /${EXPECT_NOT_REGEX}/ but must not\n--- got ---\n${out}----------------")
     set(failed TRUE)
   endif()
 endif()
