@@ -9,6 +9,7 @@
 // finalizers run when the state dies. Traps and modules are not store-owned: their handles share TrapData/ModuleData,
 // which carry their host info.
 #pragma once
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,6 +77,7 @@ struct TrapData {
   std::vector<FrameInfo> frames;       // innermost first
   uint64_t framesOmitted = 0;          // deep backtraces: frames left out after the innermost ExecContext::kBacktraceHead
   std::shared_ptr<StoreState> st;      // keeps the frames' instances alive (may be null)
+  TrapReason reason = TrapReason::None;  // None: made by the embedder (wasm_trap_new)
   HostInfo hostInfo;
   ~TrapData() { hostInfo.finalize(); }
 };
@@ -95,6 +97,14 @@ wasm_trap_t* makeTrap(std::shared_ptr<StoreState> st, const Trap& t);
 wasm_trap_t* messageTrap(std::shared_ptr<StoreState> st, std::string message);
 std::string describeTrap(const TrapData& t);
 Result<std::shared_ptr<const Module>> compileModule(const wasm_byte_vec_t* binary);
+// A host function of the store calling `call` with the arguments converted to wasm_val_t (results checked back);
+// `finalizer(env)` runs when the store dies. NULL (and the finalizer run now) for a null argument.
+using HostCall = std::function<wasm_trap_t*(ExecContext& cx, const wasm_val_vec_t* args, wasm_val_vec_t* results)>;
+wasm_func_t* newHostFuncWith(wasm_store_t* s, const wasm_functype_t* type, HostCall call, void* env,
+                             void (*finalizer)(void*));
+// The handle of a runtime extern (wasm_extern_t*), and back (nullopt for a handle that is no extern).
+Handle* externHandle(std::shared_ptr<StoreState> st, const Extern& e);
+std::optional<Extern> externOf(const Handle* h);
 wasm_module_t* newModuleHandle(std::shared_ptr<const Module> m);
 
 template <typename T>

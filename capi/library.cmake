@@ -53,7 +53,7 @@ set_target_properties(myrt_shared PROPERTIES OUTPUT_NAME myrt EXPORT_NAME myrt V
                       SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
                       LINK_DEPENDS "${CMAKE_SOURCE_DIR}/capi/exports.map")
 target_include_directories(myrt_shared INTERFACE $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/include>
-                           $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+                           $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/myrt>)
 
 # libmyrt.a: all stages in one archive, so a consumer links one library (plus the C++ runtime and asmjit).
 add_library(myrt_static STATIC ${myrt_objects})
@@ -61,12 +61,14 @@ set_target_properties(myrt_static PROPERTIES OUTPUT_NAME myrt EXPORT_NAME myrt_s
 # asmjit (the JIT's assembler) is a Debian static library: consumers of libmyrt.a link it too (libasmjit-dev).
 target_link_libraries(myrt_static INTERFACE ${ASMJIT_LIBRARY} stdc++ m)
 target_include_directories(myrt_static INTERFACE $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/include>
-                           $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+                           $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/myrt>)
 
 install(TARGETS myrt_shared myrt_static EXPORT myrtTargets COMPONENT capi
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# Headers go to include/myrt/ so that myrt's wasm.h never collides with another runtime's wasm.h in the same prefix;
+# pkg-config's Cflags and the CMake targets add include/myrt, so `#include <wasm.h>` and `#include <myrt.h>` work.
 install(FILES ${CMAKE_SOURCE_DIR}/include/wasm.h ${CMAKE_SOURCE_DIR}/include/myrt.h
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT capi)
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/myrt COMPONENT capi)
 install(EXPORT myrtTargets NAMESPACE myrt:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/myrt COMPONENT capi)
 
 include(CMakePackageConfigHelpers)
@@ -76,7 +78,12 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/myrtConfigVersion.cmake COM
 install(FILES ${CMAKE_BINARY_DIR}/myrtConfig.cmake ${CMAKE_BINARY_DIR}/myrtConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/myrt COMPONENT capi)
 
-# The .pc file locates the prefix relative to itself, so an installation can be moved (or made with --prefix).
+# The .pc file locates the prefix relative to itself, so an installation can be moved (or made with --prefix). It is
+# generated outside the build directory's top level: there, myrt-uninstalled.pc describes the build tree (pkg-config
+# prefers NAME-uninstalled.pc, so PKG_CONFIG_PATH=<build dir> pkg-config --cflags --libs myrt uses the build).
 file(RELATIVE_PATH MYRT_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
-configure_file(${CMAKE_SOURCE_DIR}/capi/myrt.pc.in ${CMAKE_BINARY_DIR}/myrt.pc @ONLY)
-install(FILES ${CMAKE_BINARY_DIR}/myrt.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT capi)
+configure_file(${CMAKE_SOURCE_DIR}/capi/myrt.pc.in ${CMAKE_BINARY_DIR}/pkgconfig-install/myrt.pc @ONLY)
+install(FILES ${CMAKE_BINARY_DIR}/pkgconfig-install/myrt.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
+        COMPONENT capi)
+file(REMOVE ${CMAKE_BINARY_DIR}/myrt.pc)  # the old build-tree copy pointed at a wrong prefix
+configure_file(${CMAKE_SOURCE_DIR}/capi/myrt-uninstalled.pc.in ${CMAKE_BINARY_DIR}/myrt-uninstalled.pc @ONLY)

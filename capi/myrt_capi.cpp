@@ -2,6 +2,8 @@
 // interruption, trap descriptions, WASI preview1 (configuration, imports, _start, exit code).
 // Layer: capi. Object model: capi/capi.h.
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -21,13 +23,15 @@ struct myrt_interrupt_handle_t {
 struct myrt_wasi_config_t {
   wasi::WasiConfig config;
   int ownedFds[3] = {-1, -1, -1};  // files opened for stdin/stdout/stderr (closed with the config)
+  bool captured[3] = {false, false, false};  // stdout/stderr: an in-memory file (memfd) read back by myrt_wasi_std*
   myrt_wasi_config_t() { config.stdinFd = config.stdoutFd = config.stderrFd = -1; }
   ~myrt_wasi_config_t() {
     for (int fd : ownedFds)
       if (fd >= 0) close(fd);
   }
-  void setFd(int which, int fd, bool owned) {
+  void setFd(int which, int fd, bool owned, bool capture = false) {
     if (ownedFds[which] >= 0) close(ownedFds[which]);
+    captured[which] = capture;
     ownedFds[which] = owned ? fd : -1;
     (which == 0 ? config.stdinFd : which == 1 ? config.stdoutFd : config.stderrFd) = fd;
   }
@@ -37,6 +41,11 @@ struct myrt_wasi_t {
   std::shared_ptr<StoreState> st;
   std::shared_ptr<wasi::WasiContext> ctx;
   Instance* host = nullptr;  // the wasi_snapshot_preview1 host instance in st's store
+  int captureFds[3] = {-1, -1, -1};  // our duplicates of captured stdout/stderr (read with pread)
+  ~myrt_wasi_t() {
+    for (int fd : captureFds)
+      if (fd >= 0) close(fd);
+  }
 };
 
 namespace {
@@ -210,9 +219,55 @@ myrt_error_t* openStdio(myrt_wasi_config_t* c, int which, const char* path) {
   c->setFd(which, fd, true);
   return nullptr;
 }
+
+// An anonymous in-memory file (stdin from bytes, captured stdout/stderr).
+myrt_error_t* memoryFile(myrt_wasi_config_t* c, int which, const wasm_byte_vec_t* bytes) {
+  if (!c) return newError(Error("myrt_wasi_config: null argument"));
+  int fd = memfd_create(which == 0 ? "myrt-stdin" : which == 1 ? "myrt-stdout" : "myrt-stderr", MFD_CLOEXEC);
+  if (fd < 0) return newError(Error(std::string("cannot create an in-memory file: ") + std::strerror(errno)));
+  for (size_t done = 0; bytes && done < bytes->size;) {
+    const ssize_t n = write(fd, bytes->data + done, bytes->size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      close(fd);
+      return newError(Error(std::string("cannot write the stdin bytes: ") + std::strerror(err)));
+    }
+    done += static_cast<size_t>(n);
+  }
+  lseek(fd, 0, SEEK_SET);
+  c->setFd(which, fd, true, which != 0);
+  return nullptr;
+}
+
+void readCaptured(const myrt_wasi_t* w, int which, wasm_byte_vec_t* out) {
+  if (!out) return;
+  wasm_byte_vec_new_empty(out);
+  if (!w || w->captureFds[which] < 0) return;
+  struct stat st;
+  if (fstat(w->captureFds[which], &st) != 0 || st.st_size <= 0) return;
+  wasm_byte_vec_new_uninitialized(out, static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < out->size) {
+    const ssize_t n = pread(w->captureFds[which], out->data + done, out->size - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  out->size = done;
+}
+
 }  // namespace
 
 extern "C" {
+
+myrt_error_t* myrt_wasi_config_set_stdin_bytes(myrt_wasi_config_t* c, const wasm_byte_vec_t* bytes) {
+  return memoryFile(c, 0, bytes);
+}
+myrt_error_t* myrt_wasi_config_capture_stdout(myrt_wasi_config_t* c) { return memoryFile(c, 1, nullptr); }
+myrt_error_t* myrt_wasi_config_capture_stderr(myrt_wasi_config_t* c) { return memoryFile(c, 2, nullptr); }
+void myrt_wasi_stdout(const myrt_wasi_t* w, wasm_byte_vec_t* out) { readCaptured(w, 1, out); }
+void myrt_wasi_stderr(const myrt_wasi_t* w, wasm_byte_vec_t* out) { readCaptured(w, 2, out); }
 
 myrt_error_t* myrt_wasi_config_set_stdin_file(myrt_wasi_config_t* c, const char* path) { return openStdio(c, 0, path); }
 myrt_error_t* myrt_wasi_config_set_stdout_file(myrt_wasi_config_t* c, const char* path) {
@@ -232,6 +287,8 @@ myrt_error_t* myrt_wasi_new(wasm_store_t* s, const myrt_wasi_config_t* c, myrt_w
   w->ctx = std::shared_ptr<wasi::WasiContext>(std::move(*ctx));
   w->host = w->ctx->createInstance(*s->st->store);
   s->st->wasi.push_back(w->ctx);  // the store's host functions refer to the context
+  for (int which : {1, 2})
+    if (c->captured[which]) w->captureFds[which] = fcntl(c->ownedFds[which], F_DUPFD_CLOEXEC, 0);
   *out = w;
   return nullptr;
 }
@@ -260,6 +317,17 @@ myrt_error_t* myrt_wasi_imports(myrt_wasi_t* w, const wasm_module_t* mod, wasm_e
     exts.push_back(e);
   }
   wasm_extern_vec_new(out, exts.size(), exts.data());
+  return nullptr;
+}
+
+myrt_error_t* myrt_linker_define_wasi(myrt_linker_t* l, myrt_wasi_t* w) {
+  if (!l || !w) return newError(Error("myrt_linker_define_wasi: null argument"));
+  for (const auto& [name, e] : w->host->exports) {
+    wasm_extern_t* ext = As<wasm_extern_t>(externHandle(w->st, e));
+    myrt_error_t* err = myrt_linker_define(l, wasi::kModuleName, name.c_str(), ext);
+    wasm_extern_delete(ext);
+    if (err) return err;
+  }
   return nullptr;
 }
 

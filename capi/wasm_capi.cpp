@@ -63,6 +63,7 @@ wasm_trap_t* makeTrap(std::shared_ptr<StoreState> st, const Trap& t) {
     d.frames.push_back(std::move(f));
   }
   d.framesOmitted = t.framesOmitted;
+  d.reason = wasi::isExitTrap(t) ? TrapReason::None : t.reason;  // proc_exit is no trap (myrt_trap_code)
   return trap;
 }
 
@@ -889,13 +890,13 @@ wasm_module_t* wasm_module_obtain(wasm_store_t* s, const wasm_shared_module_t* s
 
 }  // extern "C"
 
-namespace {
+namespace myrt::capi {
 
-// The host function behind wasm_func_new / wasm_func_new_with_env: converts the arguments, calls the callback, turns
-// a returned trap into a host trap with its message, and checks the results' kinds.
-wasm_func_t* newHostFunc(wasm_store_t* s, const wasm_functype_t* type, wasm_func_callback_t cb,
-                         wasm_func_callback_with_env_t cbEnv, void* env, void (*finalizer)(void*)) {
-  if (!s || !type || (!cb && !cbEnv)) {
+// The host function behind wasm_func_new / wasm_func_new_with_env / myrt_func_new_with_caller: converts the
+// arguments, calls `call`, turns a returned trap into a host trap with its message, and checks the results' kinds.
+wasm_func_t* newHostFuncWith(wasm_store_t* s, const wasm_functype_t* type, HostCall call, void* env,
+                             void (*finalizer)(void*)) {
+  if (!s || !type || !call) {
     if (finalizer) finalizer(env);  // the environment is ours now: release it rather than leak it
     return nullptr;
   }
@@ -903,8 +904,8 @@ wasm_func_t* newHostFunc(wasm_store_t* s, const wasm_functype_t* type, wasm_func
   StoreState* st = s->st.get();
   FuncInst* f = st->store->newHostFunc(std::move(ct), nullptr);
   const CompositeType* ft = f->type;  // owned by f, which lives as long as the store (and so the callback)
-  f->host = [st, cb, cbEnv, env, ft](ExecContext& cx, std::span<const Value> args,
-                                     std::span<Value> results) -> TrapReason {
+  f->host = [st, call = std::move(call), ft](ExecContext& cx, std::span<const Value> args,
+                                             std::span<Value> results) -> TrapReason {
     std::shared_ptr<StoreState> self = st->shared_from_this();
     wasm_val_vec_t a, r;
     wasm_val_vec_new_uninitialized(&a, args.size());
@@ -914,7 +915,7 @@ wasm_func_t* newHostFunc(wasm_store_t* s, const wasm_functype_t* type, wasm_func
       r.data[i] = wasm_val_t{};
       r.data[i].kind = kindOf(ft->results[i]);
     }
-    wasm_trap_t* trap = cb ? cb(&a, &r) : cbEnv(env, &a, &r);
+    wasm_trap_t* trap = call(cx, &a, &r);
     wasm_val_vec_delete(&a);
     if (trap) {
       std::string msg = H(trap)->trap ? H(trap)->trap->message : std::string("host trap");
@@ -933,7 +934,43 @@ wasm_func_t* newHostFunc(wasm_store_t* s, const wasm_functype_t* type, wasm_func
     return TrapReason::None;
   };
   if (finalizer) st->envFinalizers.emplace_back(env, finalizer);
-  return As<wasm_func_t>(storeHandle(HKind::Func, s, f));
+  return As<wasm_func_t>(newHandle(HKind::Func, s->st, f));
+}
+
+Handle* externHandle(std::shared_ptr<StoreState> st, const Extern& e) {
+  HKind k = HKind::Func;
+  switch (e.kind) {
+    case ExternKind::Func: k = HKind::Func; break;
+    case ExternKind::Global: k = HKind::Global; break;
+    case ExternKind::Table: k = HKind::Table; break;
+    case ExternKind::Memory: k = HKind::Memory; break;
+    case ExternKind::Tag: k = HKind::Tag; break;  // no wasm.h kind: myrt.h's MYRT_EXTERN_TAG
+  }
+  return newHandle(k, std::move(st), e.ptr);
+}
+
+std::optional<Extern> externOf(const Handle* h) {
+  if (!h) return std::nullopt;
+  switch (h->kind) {
+    case HKind::Func: return Extern::of(static_cast<FuncInst*>(h->obj));
+    case HKind::Global: return Extern::of(static_cast<GlobalInst*>(h->obj));
+    case HKind::Table: return Extern::of(static_cast<TableInst*>(h->obj));
+    case HKind::Memory: return Extern::of(static_cast<MemoryInst*>(h->obj));
+    case HKind::Tag: return Extern::of(static_cast<TagInst*>(h->obj));
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace myrt::capi
+
+namespace {
+
+wasm_func_t* newHostFunc(wasm_store_t* s, const wasm_functype_t* type, wasm_func_callback_t cb,
+                         wasm_func_callback_with_env_t cbEnv, void* env, void (*finalizer)(void*)) {
+  HostCall call;
+  if (cb) call = [cb](ExecContext&, const wasm_val_vec_t* a, wasm_val_vec_t* r) { return cb(a, r); };
+  else if (cbEnv) call = [cbEnv, env](ExecContext&, const wasm_val_vec_t* a, wasm_val_vec_t* r) { return cbEnv(env, a, r); };
+  return newHostFuncWith(s, type, std::move(call), env, finalizer);
 }
 
 FuncInst* funcOf(const wasm_func_t* f) {
@@ -1201,14 +1238,9 @@ wasm_instance_t* wasm_instance_new(wasm_store_t* s, const wasm_module_t* mod, co
     if (!h) return fail(messageTrap(s->st, "wasm_instance_new: import " + std::to_string(i) + " is null"));
     if (h->st != s->st)
       return fail(messageTrap(s->st, "wasm_instance_new: import " + std::to_string(i) + " belongs to another store"));
-    switch (h->kind) {
-      case HKind::Func: exts.push_back(Extern::of(static_cast<FuncInst*>(h->obj))); break;
-      case HKind::Global: exts.push_back(Extern::of(static_cast<GlobalInst*>(h->obj))); break;
-      case HKind::Table: exts.push_back(Extern::of(static_cast<TableInst*>(h->obj))); break;
-      case HKind::Memory: exts.push_back(Extern::of(static_cast<MemoryInst*>(h->obj))); break;
-      case HKind::Tag: exts.push_back(Extern::of(static_cast<TagInst*>(h->obj))); break;
-      default: return fail(messageTrap(s->st, "wasm_instance_new: import " + std::to_string(i) + " is not an extern"));
-    }
+    std::optional<Extern> e = externOf(h);
+    if (!e) return fail(messageTrap(s->st, "wasm_instance_new: import " + std::to_string(i) + " is not an extern"));
+    exts.push_back(*e);
   }
   std::optional<Trap> startTrap;
   auto inst = instantiate(*s->st->store, mh->module->module, exts, &startTrap);
@@ -1226,15 +1258,7 @@ void wasm_instance_exports(const wasm_instance_t* i, wasm_extern_vec_t* out) {
   for (const Export& ex : m.exports) {
     const Extern* e = inst->findExport(ex.name);
     if (!e) continue;
-    HKind k = HKind::Func;
-    switch (e->kind) {
-      case ExternKind::Func: k = HKind::Func; break;
-      case ExternKind::Global: k = HKind::Global; break;
-      case ExternKind::Table: k = HKind::Table; break;
-      case ExternKind::Memory: k = HKind::Memory; break;
-      case ExternKind::Tag: k = HKind::Tag; break;  // no wasm.h kind: myrt.h's MYRT_EXTERN_TAG
-    }
-    exts.push_back(As<wasm_extern_t>(newHandle(k, H(i)->st, e->ptr)));
+    exts.push_back(As<wasm_extern_t>(externHandle(H(i)->st, *e)));
   }
   wasm_extern_vec_new(out, exts.size(), exts.data());
 }

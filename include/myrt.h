@@ -143,6 +143,97 @@ WASM_API_EXTERN int myrt_wasi_run_start(myrt_wasi_t*, const wasm_instance_t*, ow
  * message "wasi proc_exit"). */
 WASM_API_EXTERN bool myrt_wasi_exit_code(const myrt_wasi_t*, int* code);
 
+/* Standard input from bytes, and stdout/stderr captured into memory (read them with myrt_wasi_stdout/_stderr after
+ * the guest ran). The bytes are copied. */
+WASM_API_EXTERN own myrt_error_t* myrt_wasi_config_set_stdin_bytes(myrt_wasi_config_t*, const wasm_byte_vec_t* bytes);
+WASM_API_EXTERN own myrt_error_t* myrt_wasi_config_capture_stdout(myrt_wasi_config_t*);
+WASM_API_EXTERN own myrt_error_t* myrt_wasi_config_capture_stderr(myrt_wasi_config_t*);
+/* What the guest wrote so far to a captured stdout / stderr (an empty vector when not captured). */
+WASM_API_EXTERN void myrt_wasi_stdout(const myrt_wasi_t*, own wasm_byte_vec_t* out);
+WASM_API_EXTERN void myrt_wasi_stderr(const myrt_wasi_t*, own wasm_byte_vec_t* out);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Trap codes: why wasm code trapped, as a value (myrt_trap_code), beside the message text. */
+typedef uint8_t myrt_trap_code_t;
+enum myrt_trap_code_enum {
+  MYRT_TRAP_UNREACHABLE = 0,             /* "unreachable" */
+  MYRT_TRAP_INTEGER_DIVIDE_BY_ZERO,      /* "integer divide by zero" */
+  MYRT_TRAP_INTEGER_OVERFLOW,            /* "integer overflow" */
+  MYRT_TRAP_BAD_CONVERSION_TO_INTEGER,   /* "invalid conversion to integer" */
+  MYRT_TRAP_MEMORY_OUT_OF_BOUNDS,        /* "out of bounds memory access" */
+  MYRT_TRAP_TABLE_OUT_OF_BOUNDS,         /* "out of bounds table access", "undefined element", "uninitialized element" */
+  MYRT_TRAP_INDIRECT_CALL_TYPE_MISMATCH, /* "indirect call type mismatch" */
+  MYRT_TRAP_STACK_OVERFLOW,              /* "call stack exhausted" */
+  MYRT_TRAP_NULL_REFERENCE,              /* null function/struct/array/i31/descriptor reference */
+  MYRT_TRAP_ARRAY_OUT_OF_BOUNDS,         /* "out of bounds array access" */
+  MYRT_TRAP_CAST_FAILURE,                /* "cast failure" */
+  MYRT_TRAP_UNCAUGHT_EXCEPTION,          /* an exception escaped to the host */
+  MYRT_TRAP_UNALIGNED_ATOMIC,            /* "unaligned atomic" */
+  MYRT_TRAP_OUT_OF_MEMORY,               /* host allocation failed, or a store limit was exceeded */
+  MYRT_TRAP_OUT_OF_FUEL,                 /* "fuel exhausted" */
+  MYRT_TRAP_INTERRUPT,                   /* "interrupted" (myrt_interrupt_handle_interrupt) */
+  MYRT_TRAP_HOST,                        /* a host function returned a trap (its message is the trap's) */
+  MYRT_TRAP_UNIMPLEMENTED,               /* a feature this tier cannot execute */
+};
+/* True and the code when the trap came from running wasm (or a host function it called); false for a trap made with
+ * wasm_trap_new and for a WASI proc_exit (see myrt_wasi_exit_code). */
+WASM_API_EXTERN bool myrt_trap_code(const wasm_trap_t*, myrt_trap_code_t* code);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Per-store limits (override the engine's myrt_config_set_max_* for one store, at any time): memory bytes of all
+ * memories of the store together, elements per table, wasm call depth. 0 keeps the current value. */
+WASM_API_EXTERN void myrt_store_set_limits(wasm_store_t*, uint64_t max_memory_bytes, uint64_t max_table_elements,
+                                           uint32_t max_call_depth);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Host functions with a caller: the callback receives the calling instance, whose exports (e.g. its "memory") it can
+ * read, as wasmtime_caller_export_get does. The caller is valid only during the callback. */
+typedef struct myrt_caller_t myrt_caller_t;
+typedef own wasm_trap_t* (*myrt_func_callback_t)(void* env, myrt_caller_t* caller, const wasm_val_vec_t* args,
+                                                 wasm_val_vec_t* results);
+WASM_API_EXTERN own wasm_func_t* myrt_func_new_with_caller(wasm_store_t*, const wasm_functype_t*,
+                                                           myrt_func_callback_t, void* env, void (*finalizer)(void*));
+/* The caller's export `name` (NULL-terminated), or false when the caller is the embedder (wasm_func_call) or has no
+ * such export. */
+WASM_API_EXTERN bool myrt_caller_export_get(myrt_caller_t*, const char* name, own wasm_extern_t** out);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Linker: names (module, name) -> externs of one store; instantiates modules by resolving their imports by name.
+ * Defining a name twice is an error unless myrt_linker_allow_shadowing(linker, true). */
+typedef struct myrt_linker_t myrt_linker_t;
+WASM_API_EXTERN own myrt_linker_t* myrt_linker_new(wasm_store_t*);
+WASM_API_EXTERN void myrt_linker_delete(own myrt_linker_t*);
+WASM_API_EXTERN void myrt_linker_allow_shadowing(myrt_linker_t*, bool allow);
+/* An extern (function, global, table, memory) of this store under module/name. */
+WASM_API_EXTERN own myrt_error_t* myrt_linker_define(myrt_linker_t*, const char* module, const char* name,
+                                                     const wasm_extern_t*);
+/* A host function under module/name (myrt_func_new_with_caller + myrt_linker_define). */
+WASM_API_EXTERN own myrt_error_t* myrt_linker_define_func(myrt_linker_t*, const char* module, const char* name,
+                                                          const wasm_functype_t*, myrt_func_callback_t, void* env,
+                                                          void (*finalizer)(void*));
+/* Every wasi_snapshot_preview1 function of `wasi` (which must belong to the linker's store). */
+WASM_API_EXTERN own myrt_error_t* myrt_linker_define_wasi(myrt_linker_t*, myrt_wasi_t*);
+/* Every export of `instance` under module name `module`. */
+WASM_API_EXTERN own myrt_error_t* myrt_linker_define_instance(myrt_linker_t*, const char* module,
+                                                              const wasm_instance_t*);
+/* For every function import of `module` the linker cannot resolve: a stub that traps when called
+ * (MYRT_TRAP_HOST, "unknown import M::N called"), or one that returns zeros / null references (an error for a result
+ * type without a default value). */
+WASM_API_EXTERN own myrt_error_t* myrt_linker_define_unknown_imports_as_traps(myrt_linker_t*, const wasm_module_t*);
+WASM_API_EXTERN own myrt_error_t* myrt_linker_define_unknown_imports_as_default_values(myrt_linker_t*,
+                                                                                        const wasm_module_t*);
+/* Instantiates `module` with its imports resolved by name. A missing import is an error ("unknown import: M::N");
+ * a trap in the start function is returned in *trap (and the error is NULL, *out NULL). */
+WASM_API_EXTERN own myrt_error_t* myrt_linker_instantiate(const myrt_linker_t*, const wasm_module_t*,
+                                                          own wasm_instance_t** out, own wasm_trap_t** trap);
+/* The extern defined under module/name, or false. */
+WASM_API_EXTERN bool myrt_linker_get(const myrt_linker_t*, const char* module, const char* name,
+                                     own wasm_extern_t** out);
+/* The default export of module `module` (defined with myrt_linker_define_instance): its function named "" or, for a
+ * WASI command, "_start"; an error when there is neither. */
+WASM_API_EXTERN own myrt_error_t* myrt_linker_get_default(const myrt_linker_t*, const char* module,
+                                                          own wasm_func_t** out);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

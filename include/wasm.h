@@ -15,6 +15,7 @@
 #ifndef MYRT_WASM_H
 #define MYRT_WASM_H
 
+#include <assert.h> /* upstream's wasm.h includes it, and its examples rely on that */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
