@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench/sightglass.sh -- the sightglass programs (MYRT_BENCH_WASM/sightglass, see its SOURCE.md) on myrt's interpreter
-# and baseline JIT (`myrt run --bench [--tier=jit]`) and on node's WASI (V8, bench/node_sightglass.mjs), all measured in
+# bench/sightglass.sh -- the sightglass programs (MYRT_BENCH_WASM/sightglass, see its SOURCE.md) on myrt's interpreter,
+# baseline JIT and auto tier (`myrt run --bench --tier=...`) and on node's WASI (V8, bench/node_sightglass.mjs), all measured in
 # one run: the time between bench.start and bench.end, as a markdown table with the ratios to node. Each program runs
 # in its own folder.
 #   bench/sightglass.sh [BUILD_DIR=build]        env: PROGRAMS="bz2 shootout-fib2 ..." (default: all but the three
@@ -17,8 +17,8 @@ command -v node >/dev/null || { have_node=0; echo "bench/sightglass.sh: node not
 slow=" gcc-loops shootout-ed25519 shootout-seqhash "
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), load:$(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| program | myrt interp ms | myrt jit ms | node ms | interp/node | jit/node |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+echo "| program | myrt interp ms | myrt jit ms | myrt auto ms | node ms | interp/node | jit/node | auto/node |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for wasm in "$sg"/*/*.wasm; do
   dir="$(dirname "$wasm")"; stem="$(basename "$wasm" .wasm)"
   name="$(basename "$dir")"; [ "$stem" = benchmark ] || name="$stem"
@@ -31,16 +31,16 @@ for wasm in "$sg"/*/*.wasm; do
     (cd "$dir" && "$myrt" run --tier="$1" --bench --dir . "$stem.wasm" 2>&1 >/dev/null </dev/null) |
       sed -n 's/^myrt: bench: \([0-9.]*\) ms.*/\1/p'
   }
-  m=$(myrt_ms interp); j=$(myrt_ms jit)
-  [ -n "$m" ] && [ -n "$j" ] || { echo "bench/sightglass.sh: $name: no bench figure from myrt" >&2; exit 1; }
-  n="n/a"; r="n/a"; rj="n/a"
+  m=$(myrt_ms interp); j=$(myrt_ms jit); a=$(myrt_ms auto)
+  [ -n "$m" ] && [ -n "$j" ] && [ -n "$a" ] || { echo "bench/sightglass.sh: $name: no bench figure from myrt" >&2; exit 1; }
+  n="n/a"; r="n/a"; rj="n/a"; ra="n/a"
   if [ "$have_node" = 1 ]; then
     n=$(cd "$dir" && node --no-warnings "$root/bench/node_sightglass.mjs" "$stem.wasm" 2>&1 >/dev/null </dev/null |
         sed -n 's/^bench_ms=//p')
     [ -n "$n" ] || { echo "bench/sightglass.sh: $name: no bench figure from node" >&2; exit 1; }
     ratio() { awk -v a="$1" -v b="$n" 'BEGIN { if (b > 0) printf "%.1f", a / b; else printf "n/a" }'; }
-    r=$(ratio "$m"); rj=$(ratio "$j")
+    r=$(ratio "$m"); rj=$(ratio "$j"); ra=$(ratio "$a")
     n=$(awk -v a="$n" 'BEGIN { printf "%.1f", a }')
   fi
-  printf "| %s | %.1f | %.1f | %s | %s | %s |\n" "$name" "$m" "$j" "$n" "$r" "$rj"
+  printf "| %s | %.1f | %.1f | %.1f | %s | %s | %s | %s |\n" "$name" "$m" "$j" "$a" "$n" "$r" "$rj" "$ra"
 done

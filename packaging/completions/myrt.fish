@@ -1,0 +1,32 @@
+# packaging/completions/myrt.fish -- fish completion for myrt (installed as share/fish/vendor_completions.d/myrt.fish).
+# Options as in `myrt help run`; tests/packaging/check_docs.cmake checks that every run option is listed here.
+set -l cmds run validate inspect wast help
+complete -c myrt -n "not __fish_seen_subcommand_from $cmds" -a "$cmds" -d command
+complete -c myrt -n "__fish_seen_subcommand_from help" -a "run validate inspect wast"
+complete -c myrt -s h -l help -d "print help"
+complete -c myrt -l version -s V -d "print the version, commit, build date and features"
+complete -c myrt -n "__fish_seen_subcommand_from validate wast" -l wasm2 -d "WebAssembly 2.0 rules"
+complete -c myrt -n "__fish_seen_subcommand_from wast" -s v -l verbose -d "list every command"
+complete -c myrt -n "__fish_seen_subcommand_from wast" -s m -l mismatches -d "list message mismatches"
+# run (also the default command)
+set -l run "not __fish_seen_subcommand_from validate inspect wast help"
+complete -c myrt -n $run -l invoke -r -d "call this export with ARGS"
+complete -c myrt -n $run -l dir -r -a "(__fish_complete_directories)" -d "grant a host directory, read-write"
+complete -c myrt -n $run -l dir-ro -r -a "(__fish_complete_directories)" -d "grant a host directory, read-only"
+complete -c myrt -n $run -l env -r -d "NAME[=VALUE] for the guest"
+complete -c myrt -n $run -l inherit-env -d "pass the whole host environment"
+complete -c myrt -n $run -l argv0 -r -d "the guest's argv[0]"
+complete -c myrt -n $run -l preload -r -d "NAME=FILE: instantiate FILE first as module NAME"
+complete -c myrt -n $run -l unknown-imports-trap -d "missing function imports trap"
+complete -c myrt -n $run -l unknown-imports-default -d "missing function imports return zeros"
+complete -c myrt -n $run -l max-memory -r -d "limit all memories together"
+complete -c myrt -n $run -l max-stack -r -d "size of the wasm value stack"
+complete -c myrt -n $run -l fuel -r -d "trap after about N instructions"
+complete -c myrt -n $run -l timeout -r -d "trap after this wall time"
+complete -c myrt -l tier -x -a "interp jit auto" -d "execution tier"
+complete -c myrt -n $run -s j -l jobs -r -d "threads compiling on the jit tier"
+complete -c myrt -n $run -l profile -x -a perfmap -d "write /tmp/perf-PID.map"
+complete -c myrt -n $run -l bench -d "provide the sightglass bench module"
+complete -c myrt -n $run -s v -l trace-traps -d "full backtraces and notes"
+complete -c myrt -n $run -s W -x -a "fuel= max-memory-size= max-wasm-stack= timeout= unknown-imports-trap=y unknown-imports-default=y" -d "wasmtime runtime option"
+complete -c myrt -n $run -s S -x -a "inherit-env=y" -d "wasmtime WASI option"

@@ -1,0 +1,10 @@
+# tests/packaging/check_man.cmake -- the man page renders with groff's man macros and no warnings (plain text: -P-cbou).
+execute_process(COMMAND "${GROFF}" -man -Tutf8 -P-cbou -ww "${PAGE}" OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR NOT err STREQUAL "")
+  message(FATAL_ERROR "groff: ${rc}\n${err}")
+endif()
+foreach(section NAME SYNOPSIS DESCRIPTION "RUN OPTIONS" "EXIT STATUS")
+  if(NOT out MATCHES "${section}")
+    message(FATAL_ERROR "the man page has no ${section} section")
+  endif()
+endforeach()
