@@ -529,19 +529,16 @@ Instance* WasiContext::createInstance(Store& store) {
     ft.results.push_back(ValType::i32());
     WasiFn fn = d.fn;
     const char* name = d.name;
-    bool trace = std::getenv("MYRT_WASI_TRACE") != nullptr;  // debugging aid: one stderr line per call
-    FuncInst* f = store.newHostFunc(std::move(ft), [s, fn, name, trace](ExecContext& cx, std::span<const Value> args,
-                                                                        std::span<Value> results) {
+    const char* params = d.params;
+    bool trace = std::getenv("MYRT_WASI_TRACE") != nullptr;  // one decoded stderr line per call (trace.cpp)
+    FuncInst* f = store.newHostFunc(std::move(ft), [s, fn, name, params, trace](ExecContext& cx,
+                                                                                std::span<const Value> args,
+                                                                                std::span<Value> results) {
       // Not bound yet (a module's start function calls WASI during instantiation): use the calling instance.
       if (!s->guest && !s->memory) s->guest = cx.caller;
       uint16_t r = fn(*s, args);
       results[0] = Value::fromI32(r);
-      if (trace) {
-        std::fprintf(stderr, "wasi: %s(", name);
-        for (size_t i = 0; i < args.size(); ++i)
-          std::fprintf(stderr, "%s%llu", i ? ", " : "", static_cast<unsigned long long>(args[i].i64));
-        std::fprintf(stderr, ") = %u\n", r);
-      }
+      if (trace) std::fprintf(stderr, "%s\n", traceLine(*s, name, params, args, r).c_str());
       return TrapReason::None;
     });
     inst->funcs.push_back(f);
@@ -553,9 +550,12 @@ Instance* WasiContext::createInstance(Store& store) {
   CompositeType exitType;
   exitType.kind = CompKind::Func;
   exitType.params.push_back(ValType::i32());
-  FuncInst* exitFn = store.newHostFunc(std::move(exitType), [s](ExecContext& cx, std::span<const Value> args,
-                                                                std::span<Value>) {
+  const bool traceExit = std::getenv("MYRT_WASI_TRACE") != nullptr;
+  FuncInst* exitFn = store.newHostFunc(std::move(exitType), [s, traceExit](ExecContext& cx,
+                                                                           std::span<const Value> args,
+                                                                           std::span<Value>) {
     s->exitCode = args[0].i32;
+    if (traceExit) std::fprintf(stderr, "wasi: proc_exit(%u)\n", static_cast<unsigned>(args[0].i32));
     return cx.hostTrap(kExitTrapMessage);
   });
   inst->funcs.push_back(exitFn);

@@ -90,6 +90,12 @@ struct WasiFnDef {
 std::span<const WasiFnDef> fdFunctions();
 std::span<const WasiFnDef> pathFunctions();
 
+// MYRT_WASI_TRACE (wasi/p1/trace.cpp): "wasi: NAME(args, paths as strings) = ERRNO (name)"; `params` is the
+// function's WasiFnDef::params ('I' marks an i64).
+std::string traceLine(WasiState& s, const char* name, const char* params, std::span<const Value> args, uint16_t result);
+// The witx name of an errno value ("noent"), "?" for an unknown one.
+const char* errnoName(uint16_t e);
+
 // Shared helpers (fd.cpp): fill a filestat from a host stat buffer; iovec gathering.
 void writeFilestat(uint8_t* out, const struct ::stat& st);
 // Guest iovec array -> host iovecs (bounds-checked; at most 1024, the rest is left for a later call).
