@@ -29,7 +29,7 @@ printf 'workload\tinterp\tjit\tauto\tnode\n' >"$out/workloads.tsv"
 if [ "${SKIP_WORKLOADS:-0}" != 1 ]; then
   [ -x "$bench_build/bench/macro_runner" ] ||
     die "$bench_build/bench/macro_runner missing (cmake --build $bench_build --target macro_runner bench_workloads; or SKIP_WORKLOADS=1)"
-  wl_md="$("$root/bench/run.sh" "$bench_build")"
+  wl_md="$("$root/bench/run.sh" "$bench_build" | sed 's/^# /Measured: /')"  # its comment lines are no headings
   # | workload | native | interp | jit | auto | node | interp/native | jit/native | auto/native | node/native |
   grep -E '^\| [a-z]' <<<"$wl_md" | grep -v -E '^\| (workload|\*\*geomean)' | awk -F'|' 'NF >= 11 && $8 ~ /[0-9]/ {
       for (i = 2; i <= 11; i++) gsub(/ /, "", $i); print $2 "\t" $8 "\t" $9 "\t" $10 "\t" $11 }' >>"$out/workloads.tsv"
