@@ -515,7 +515,14 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return usageError(e.what());
+    // CLI11 reports an unknown option as an unexpected argument: name it as one, with the command's help.
+    const std::string prefix = "The following argument was not expected: -";
+    const std::string what = e.what();
+    for (CLI::App* sub : app.get_subcommands())
+      if (sub->parsed() && what.compare(0, prefix.size(), prefix) == 0)
+        return usageError(sub->get_name() + ": unknown option " + what.substr(prefix.size() - 1),
+                          ("myrt help " + sub->get_name()).c_str());
+    return usageError(what);
   }
 
   if (validate->parsed()) return cmdValidate(validateFiles, validateOpts);
