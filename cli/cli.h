@@ -5,11 +5,13 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "runtime/base/result.h"
+#include "runtime/exec/store.h"
 #include "runtime/tiers/tiers.h"
 #include "runtime/wasm/module.h"
 
@@ -77,6 +79,7 @@ struct RunOptions {
   std::vector<std::string> preloads;       // --preload NAME=FILE: instances whose exports satisfy imports from NAME
   bool unknownImportsTrap = false;         // link missing function imports to stubs that trap
   bool unknownImportsDefault = false;      // link missing function imports to stubs returning zeros / null
+  bool allowFallback = false;              // --tier=jit: run functions the JIT cannot compile in the interpreter
 };
 int cmdRun(const RunOptions& opts);
 
@@ -101,9 +104,19 @@ std::optional<uint64_t> parseSize(const std::string& text);
 struct WastOptions {
   bool verbose = false;     // list every command with its outcome
   bool mismatches = false;  // list rejections whose message differs from the expected text
+  bool strict = false;      // a message mismatch or an unsupported command not in knownSkips fails
+  std::set<unsigned> knownSkips;  // --known-skip LINE: unsupported commands allowed (skipped) under --strict
+  bool stats = false;       // print the calls per tier and the JIT's compiled/fallback functions
+  bool expectJit = false;   // fail a file that called wasm functions none of which ran in JIT code
+  bool allowFallback = false;  // --tier=jit: accept functions the JIT leaves in the interpreter
+  bool json = false;        // print a JSON report instead of the text lines
+  std::string junit;        // also write a JUnit XML report to this file
   FrontEndOptions frontEnd;
   Tier tier = defaultTier();  // execution tier (--tier)
 };
 int cmdWast(const std::vector<std::string>& files, const WastOptions& opts);
+// "calls: N in the interpreter, M entries into JIT code, K OSR transfers; JIT: F functions compiled, B left in the
+// interpreter" (ExecContext::tierCalls, Store::jitCompiledFuncs/jitFallbacks; `myrt run -v`, `myrt wast --stats`).
+std::string tierStatsLine(const ExecContext::TierCalls& calls, uint64_t jitFunctions, uint64_t jitFallbacks);
 
 }  // namespace myrt::cli

@@ -411,6 +411,22 @@ int main(int argc, char** argv) {
 
   std::string wastTier = myrt::tierName(myrt::defaultTier());
   wast->add_option("--tier", wastTier, kTierHelp)->type_name("TIER");
+  wast->add_flag("--strict", wastOpts.strict,
+                 "fail a rejection whose message differs from the expected text and any skipped command not listed "
+                 "with --known-skip");
+  wast->add_option("--known-skip", wastOpts.knownSkips,
+                   "LINE of an unsupported command allowed to be skipped under --strict (repeatable; a listed line "
+                   "that is not skipped fails)")
+      ->allow_extra_args(false);
+  wast->add_flag("--stats", wastOpts.stats, "print the function calls per tier and the JIT's compiled functions");
+  wast->add_flag("--expect-jit", wastOpts.expectJit,
+                 "fail a script that called wasm functions none of which ran in JIT code (auto-tier tests)");
+  wast->add_flag("--allow-fallback", wastOpts.allowFallback,
+                 "--tier=jit: accept functions the JIT leaves in the interpreter (default: they fail)");
+  wast->add_flag("--json", wastOpts.json,
+                 "print a JSON report (per file and per command: passed, failed with the reason and for assert_return "
+                 "the expected and actual values, skipped with the reason) instead of the text lines");
+  wast->add_option("--junit", wastOpts.junit, "also write a JUnit XML report to this FILE");
 
   RunOptions runOpts;
   RunText runText;
@@ -470,6 +486,8 @@ int main(int argc, char** argv) {
   run->add_flag("--bench", runOpts.bench,
                 "provide the `bench` module of sightglass programs (bench.start, bench.end) and print the time "
                 "between them on stderr");
+  run->add_flag("--allow-fallback", runOpts.allowFallback,
+                "--tier=jit: run functions the JIT cannot compile in the interpreter (default: an error naming them)");
   run->add_flag("-v,--trace-traps", runOpts.verbose,
                 "full wasm backtraces (every frame, with function indices), the tier, linking notes, compile time and "
                 "code size, and non-zero exit codes on stderr");

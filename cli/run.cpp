@@ -397,6 +397,9 @@ int cmdRun(const RunOptions& opts) {
   auto finish = [&](int rc) {
     if (opts.bench) std::cerr << bench.report() << "\n";
     if (opts.verbose && rc != 0 && rc != 134) std::cerr << "myrt: " << file << ": exit code " << rc << "\n";
+    if (opts.verbose)
+      std::cerr << "myrt: " << file << ": "
+                << tierStatsLine(store->context().tierCalls, store->jitCompiledFuncs, store->jitFallbacks.size()) << "\n";
     return rc;
   };
 
@@ -471,6 +474,12 @@ int cmdRun(const RunOptions& opts) {
       std::cerr << "myrt: " << file << ": " << buf;
       if (cs.fallbacks) std::cerr << "; " << cs.fallbacks << " left on the interpreter (MYRT_JIT_VERBOSE=1 names them)";
       std::cerr << "\n";
+    }
+    if (!store->jitFallbacks.empty() && !opts.allowFallback) {
+      for (const std::string& fb : store->jitFallbacks)
+        std::cerr << "myrt: " << file << ": the JIT cannot compile " << fb << "\n";
+      std::cerr << "myrt: " << file << ": --tier=jit: --allow-fallback runs such functions in the interpreter\n";
+      return kExitError;
     }
   }
 

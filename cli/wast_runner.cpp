@@ -2,15 +2,25 @@
 // Layer: cli (uses runtime/text for scripts and modules, the front end through loadBinary, runtime/exec + the
 // interpreter store for execution). Every command is checked: modules must load and instantiate;
 // assert_malformed / assert_invalid must be rejected by the front end (we also count how many rejections carry the
-// expected message); assert_return compares results (NaN patterns, v128 lanes, reference kinds); assert_trap /
+// expected message; --strict fails the others); assert_return compares results (NaN patterns, v128 lanes, reference
+// patterns checked against the value's kind) and prints expected and actual values on a mismatch; assert_trap /
 // assert_exhaustion / assert_exception / assert_unlinkable / assert_uninstantiable require the failure and its
-// message (prefix match, as the reference interpreter does). Output: failures as `FILE:LINE: <command>: <why>`, then
-// exactly one line `N passed, M failed, K skipped` (skipped = recognised but unsupported commands such as `thread`),
-// then the message statistics. Exit code 0 iff nothing failed.
+// message (prefix match, as the reference interpreter does). Recognised but unsupported commands (thread, wait,
+// assert_*_custom) are skipped (--strict: they fail unless their line is given with --known-skip); an unknown command
+// always fails.
+// Tier checks: on --tier=jit a function the JIT leaves in the interpreter fails the command that compiled it, and a
+// file whose calls ran in the interpreter fails (unless --allow-fallback); --expect-jit fails a file that called wasm
+// functions of which none ran in JIT code (the auto-tier tests). --stats prints the calls per tier.
+// Output: failures as `FILE:LINE: <command>: <why>`, then exactly one line `N passed, M failed, K skipped`, then the
+// message statistics; --json prints a JSON report instead (per file and per command), --junit FILE writes a JUnit XML
+// report too. Exit code 0 iff nothing failed.
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "cli/cli.h"
@@ -18,6 +28,7 @@
 #include "runtime/interp/interp.h"
 #include "runtime/text/wast.h"
 #include "runtime/text/wat.h"
+#include "runtime/tiers/tiers.h"
 
 namespace myrt::cli {
 
@@ -26,6 +37,35 @@ namespace {
 struct Counts {
   size_t passed = 0, failed = 0, skipped = 0;
   size_t rejections = 0, messageMatches = 0;  // assert_malformed/assert_invalid rejections; with the expected text
+  void add(const Counts& o) {
+    passed += o.passed;
+    failed += o.failed;
+    skipped += o.skipped;
+    rejections += o.rejections;
+    messageMatches += o.messageMatches;
+  }
+};
+
+// One command's outcome, kept for the --json / --junit reports.
+struct CommandRecord {
+  enum class Outcome : uint8_t { Passed, Failed, Skipped };
+  unsigned line = 0;
+  std::string keyword;
+  Outcome outcome = Outcome::Passed;
+  std::string detail;                         // why it failed / was skipped, or what passed (a trap message ...)
+  bool hasValues = false;                     // assert_return failures: expected and actual values
+  std::vector<std::string> expected, actual;
+};
+
+// One script's results.
+struct FileReport {
+  std::string path;
+  Counts counts;
+  std::vector<CommandRecord> commands;       // with --json / --junit only
+  std::vector<std::string> errors;           // file-level failures (unreadable, script syntax, tier checks)
+  ExecContext::TierCalls calls;
+  uint64_t jitFunctions = 0;
+  std::vector<std::string> jitFallbacks;
 };
 
 bool startsWith(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
@@ -39,44 +79,70 @@ bool nanMatches(uint64_t bits, bool f64, wast::NumPattern p) {
   return (bits & quiet) != 0;
 }
 
-// Does reference `r` (of static type `type`) match the reference pattern `v`?
-bool refMatches(const wast::Value& v, ValType type, Ref r) {
+// The type hierarchy of a reference type (concrete indices resolved in `m`, the module that defines the type).
+enum class Hierarchy : uint8_t { Func, Extern, Any, Exn, Unknown };
+Hierarchy hierarchyOf(ValType t, const Module* m) {
+  if (!t.isRef()) return Hierarchy::Unknown;
+  switch (t.heap) {
+    case HeapKind::Func:
+    case HeapKind::NoFunc: return Hierarchy::Func;
+    case HeapKind::Extern:
+    case HeapKind::NoExtern: return Hierarchy::Extern;
+    case HeapKind::Exn:
+    case HeapKind::NoExn: return Hierarchy::Exn;
+    case HeapKind::Any:
+    case HeapKind::Eq:
+    case HeapKind::I31:
+    case HeapKind::Struct:
+    case HeapKind::Array:
+    case HeapKind::None: return Hierarchy::Any;
+    default: break;
+  }
+  if (m && t.index < m->types.size()) return m->types[t.index].comp.kind == CompKind::Func ? Hierarchy::Func : Hierarchy::Any;
+  return Hierarchy::Unknown;
+}
+
+// Does reference `r` (of static type `type`, defined in `m`) match the reference pattern `v`? The pattern's kind is
+// checked against the value: `ref.func` needs a function reference, `ref.extern N` the host reference N, `ref.struct`
+// a struct object ... (objects of the func and exn hierarchies have no GC header: their kind follows from the type).
+bool refMatches(const wast::Value& v, ValType type, const Module* m, Ref r) {
   using RK = wast::RefKind;
   if (v.ref == RK::Null) return r == nullptr;
   if (r == nullptr) return false;
-  // Objects of the func and exn hierarchies have no GC header; only look inside any/extern references (a concrete
-  // type is taken as struct/array here: a pattern asking for a GC kind on a function reference fails either way).
-  const bool anyOrExtern = type.isRef() && type.heap != HeapKind::Func && type.heap != HeapKind::NoFunc &&
-                           type.heap != HeapKind::Exn && type.heap != HeapKind::NoExn;
+  const Hierarchy h = hierarchyOf(type, m);
+  const bool anyOrExtern = h == Hierarchy::Any || h == Hierarchy::Extern;
+  const GcObject* obj = anyOrExtern && !isI31(r) ? static_cast<const GcObject*>(r) : nullptr;
   switch (v.ref) {
     case RK::Extern:
     case RK::Host:
-      if (!v.refIndex) return true;
-      if (!anyOrExtern || isI31(r)) return false;
-      return static_cast<const GcObject*>(r)->kind == GcKind::Host && Store::externRefValue(r) == *v.refIndex;
+      if (!v.refIndex) return v.ref == RK::Extern ? h == Hierarchy::Extern : anyOrExtern;
+      return obj && obj->kind == GcKind::Host && Store::externRefValue(r) == *v.refIndex;
     case RK::I31:
-      if (!isI31(r)) return false;
+      if (!anyOrExtern || !isI31(r)) return false;
       return !v.refIndex || i31Value(r) == *v.refIndex;
     case RK::Struct:
-      return anyOrExtern && !isI31(r) && static_cast<const GcObject*>(r)->kind == GcKind::Struct;
+      return h == Hierarchy::Any && obj && obj->kind == GcKind::Struct;
     case RK::Array:
-      return anyOrExtern && !isI31(r) && static_cast<const GcObject*>(r)->kind == GcKind::Array;
+      return h == Hierarchy::Any && obj && obj->kind == GcKind::Array;
     case RK::Eq:
-      return anyOrExtern && (isI31(r) || static_cast<const GcObject*>(r)->kind != GcKind::Host);
-    case RK::Func:
+      return h == Hierarchy::Any && (isI31(r) || (obj && obj->kind != GcKind::Host));
     case RK::Any:
+      return h == Hierarchy::Any;
+    case RK::Func:
+      return h == Hierarchy::Func;
     case RK::Exn:
+      return h == Hierarchy::Exn;
     case RK::Null:
-      return true;  // any non-null reference of the right static type
+      break;
   }
   return false;
 }
 
-bool matches(const wast::Expected& e, ValType type, const Value& got) {
+bool matches(const wast::Expected& e, ValType type, const Module* m, const Value& got) {
   switch (e.kind) {
     case wast::Expected::Kind::Either:
       for (const auto& alt : e.either)
-        if (matches(alt, type, got)) return true;
+        if (matches(alt, type, m, got)) return true;
       return false;
     case wast::Expected::Kind::Nan:
       return e.value.type == ValKind::F64 ? nanMatches(got.i64, true, e.nan) : nanMatches(got.i32, false, e.nan);
@@ -115,36 +181,126 @@ bool matches(const wast::Expected& e, ValType type, const Value& got) {
       return type.kind == ValKind::V128 && lo == v.lo && hi == v.hi;
     }
     default:
-      return type.isRef() && refMatches(v, type, got.ref);
+      return type.isRef() && refMatches(v, type, m, got.ref);
   }
 }
 
-std::string describeValue(ValType t, const Value& v) {
-  char buf[96];
-  switch (t.kind) {
-    case ValKind::I32: std::snprintf(buf, sizeof buf, "i32:0x%x", v.i32); break;
-    case ValKind::I64: std::snprintf(buf, sizeof buf, "i64:0x%llx", static_cast<unsigned long long>(v.i64)); break;
-    case ValKind::F32: std::snprintf(buf, sizeof buf, "f32:%g (0x%x)", static_cast<double>(v.f32), v.i32); break;
-    case ValKind::F64:
-      std::snprintf(buf, sizeof buf, "f64:%g (0x%llx)", v.f64, static_cast<unsigned long long>(v.i64));
-      break;
-    case ValKind::V128: {
-      uint64_t lo, hi;
-      std::memcpy(&lo, v.v128, 8);
-      std::memcpy(&hi, v.v128 + 8, 8);
-      std::snprintf(buf, sizeof buf, "v128:0x%016llx%016llx", static_cast<unsigned long long>(hi),
-                    static_cast<unsigned long long>(lo));
-      break;
-    }
-    default: std::snprintf(buf, sizeof buf, "%s:%s", toString(t).c_str(), v.ref ? "non-null" : "null"); break;
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string describeV128(uint64_t lo, uint64_t hi) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "v128:0x%016llx%016llx", static_cast<unsigned long long>(hi),
+                static_cast<unsigned long long>(lo));
+  return buf;
+}
+
+std::string describeFloat(bool f64, uint64_t bits) {
+  char buf[64];
+  if (f64) {
+    double d;
+    std::memcpy(&d, &bits, 8);
+    std::snprintf(buf, sizeof buf, "f64:%.17g (0x%llx)", d, static_cast<unsigned long long>(bits));
+  } else {
+    float f;
+    const uint32_t b = static_cast<uint32_t>(bits);
+    std::memcpy(&f, &b, 4);
+    std::snprintf(buf, sizeof buf, "f32:%.9g (0x%x)", static_cast<double>(f), b);
   }
   return buf;
 }
 
+// An actual result, as the patterns below spell it: "i32:0x2a", "f32:1.5 (0x3fc00000)", "ref.extern 7", "ref.func".
+std::string describeValue(ValType t, const Module* m, const Value& v) {
+  switch (t.kind) {
+    case ValKind::I32: return "i32:" + hex(v.i32);
+    case ValKind::I64: return "i64:" + hex(v.i64);
+    case ValKind::F32: return describeFloat(false, v.i32);
+    case ValKind::F64: return describeFloat(true, v.i64);
+    case ValKind::V128: {
+      uint64_t lo, hi;
+      std::memcpy(&lo, v.v128, 8);
+      std::memcpy(&hi, v.v128 + 8, 8);
+      return describeV128(lo, hi);
+    }
+    default: break;
+  }
+  const Ref r = v.ref;
+  if (!r) return "ref.null";
+  switch (hierarchyOf(t, m)) {
+    case Hierarchy::Func: return "ref.func";
+    case Hierarchy::Exn: return "ref.exn";
+    case Hierarchy::Unknown: return "ref (" + toString(t) + ")";
+    case Hierarchy::Any:
+    case Hierarchy::Extern: break;
+  }
+  if (isI31(r)) return "ref.i31 " + std::to_string(i31Value(r));
+  switch (static_cast<const GcObject*>(r)->kind) {
+    case GcKind::Struct: return "ref.struct";
+    case GcKind::Array: return "ref.array";
+    case GcKind::Host: return "ref.extern " + std::to_string(Store::externRefValue(r));
+  }
+  return "ref";
+}
+
+std::string describePattern(wast::NumPattern p) {
+  return p == wast::NumPattern::NanCanonical ? "nan:canonical" : "nan:arithmetic";
+}
+
+// An expected result pattern, in the same spelling as describeValue.
+std::string describeExpected(const wast::Expected& e) {
+  switch (e.kind) {
+    case wast::Expected::Kind::Either: {
+      std::string out = "either(";
+      for (size_t i = 0; i < e.either.size(); ++i) out += (i ? " | " : "") + describeExpected(e.either[i]);
+      return out + ")";
+    }
+    case wast::Expected::Kind::Nan:
+      return std::string(e.value.type == ValKind::F64 ? "f64:" : "f32:") + describePattern(e.nan);
+    case wast::Expected::Kind::Lanes: {
+      std::string out = std::string("v128:") + wast::toString(e.shape) + "[";
+      for (size_t i = 0; i < e.lanes.size(); ++i) {
+        if (i) out += " ";
+        out += e.lanes[i].pat == wast::NumPattern::Exact ? hex(e.lanes[i].bits) : describePattern(e.lanes[i].pat);
+      }
+      return out + "]";
+    }
+    case wast::Expected::Kind::Value: break;
+  }
+  const wast::Value& v = e.value;
+  switch (v.type) {
+    case ValKind::I32: return "i32:" + hex(static_cast<uint32_t>(v.lo));
+    case ValKind::I64: return "i64:" + hex(v.lo);
+    case ValKind::F32: return describeFloat(false, v.lo);
+    case ValKind::F64: return describeFloat(true, v.lo);
+    case ValKind::V128: return describeV128(v.lo, v.hi);
+    default: break;
+  }
+  std::string out = wast::toString(v.ref);
+  if (v.refIndex) out += " " + std::to_string(*v.refIndex);
+  return out;
+}
+
+std::string joinValues(const std::vector<std::string>& vs) {
+  std::string out = "[";
+  for (size_t i = 0; i < vs.size(); ++i) out += (i ? ", " : "") + vs[i];
+  return out + "]";
+}
+
+// Commands the script parser recognises but myrt does not run (skipped; --strict fails them unless listed).
+bool knownUnsupported(const std::string& keyword) {
+  return keyword == "thread" || keyword == "wait" || keyword == "assert_malformed_custom" ||
+         keyword == "assert_invalid_custom" || keyword == "either";
+}
+
 class FileRunner {
  public:
-  FileRunner(const std::string& path, const std::string& text, const WastOptions& opts, Counts& counts)
-      : path_(path), text_(text), opts_(opts), c_(counts), store_(std::move(makeStore(opts.tier).value())) {
+  FileRunner(FileReport& rep, const std::string& text, const WastOptions& opts, std::ostream& out)
+      : path_(rep.path), text_(text), opts_(opts), rep_(rep), c_(rep.counts), out_(out),
+        store_(std::move(makeStore(opts.tier).value())) {
     createSpectest(*store_);
   }
 
@@ -153,28 +309,84 @@ class FileRunner {
     if (!script.ok()) {
       const Error& e = script.error();
       LineCol lc = lineCol(text_, e.offset == Error::kNoOffset ? 0 : e.offset);
-      std::cout << path_ << ":" << lc.line << ":" << lc.col << ": script: " << e.message << "\n";
-      ++c_.failed;
+      fileError(std::to_string(lc.line) + ":" + std::to_string(lc.col) + ": script: " + e.message);
       return;
     }
     for (const auto& cmd : script.value().commands) runCommand(cmd);
+    finish();
   }
 
  private:
+  bool recording() const { return opts_.json || !opts_.junit.empty(); }
+  CommandRecord& record(const wast::Command& cmd, CommandRecord::Outcome o, const std::string& detail) {
+    rep_.commands.push_back(CommandRecord{cmd.line, cmd.keyword, o, detail, false, {}, {}});
+    return rep_.commands.back();
+  }
   void pass(const wast::Command& cmd, const std::string& note = "") {
+    if (std::string p = tierProblem(); !p.empty()) return fail(cmd, p);
     ++c_.passed;
     if (opts_.verbose) report(cmd, note.empty() ? "passed" : "passed (" + note + ")");
+    if (recording()) record(cmd, CommandRecord::Outcome::Passed, note);
   }
   void fail(const wast::Command& cmd, const std::string& why) {
+    std::string all = why;
+    if (std::string p = tierProblem(); !p.empty()) all += "; " + p;
     ++c_.failed;
-    report(cmd, why);
+    report(cmd, all);
+    if (recording()) record(cmd, CommandRecord::Outcome::Failed, all);
+  }
+  // assert_return with wrong results: the message and the report carry every expected and actual value.
+  void failValues(const wast::Command& cmd, const std::string& why, std::vector<std::string> expected,
+                  std::vector<std::string> actual) {
+    const std::string line = why + ": expected " + joinValues(expected) + ", got " + joinValues(actual);
+    fail(cmd, line);
+    if (recording()) {
+      CommandRecord& r = rep_.commands.back();
+      r.hasValues = true;
+      r.expected = std::move(expected);
+      r.actual = std::move(actual);
+    }
   }
   void skip(const wast::Command& cmd, const std::string& why) {
     ++c_.skipped;
     if (opts_.verbose) report(cmd, "skipped: " + why);
+    if (recording()) record(cmd, CommandRecord::Outcome::Skipped, why);
   }
   void report(const wast::Command& cmd, const std::string& what) {
-    std::cout << path_ << ":" << cmd.line << ": " << cmd.keyword << ": " << what << "\n";
+    out_ << path_ << ":" << cmd.line << ": " << cmd.keyword << ": " << what << "\n";
+  }
+  void fileError(const std::string& what) {
+    ++c_.failed;
+    rep_.errors.push_back(what);
+    out_ << path_ << ": " << what << "\n";
+  }
+
+  // JIT fallbacks since the last check, as a failure text ("" if none, or allowed).
+  std::string tierProblem() {
+    const auto& fb = store_->jitFallbacks;
+    if (fallbacksSeen_ == fb.size()) return "";
+    std::string out;
+    for (; fallbacksSeen_ < fb.size(); ++fallbacksSeen_)
+      out += (out.empty() ? "" : "; ") + fb[fallbacksSeen_];
+    if (opts_.tier != Tier::Jit || opts_.allowFallback) return "";
+    return "the JIT left a function in the interpreter (--allow-fallback accepts that): " + out;
+  }
+
+  // After the last command: known skips that did not happen, and the tier checks over the whole file.
+  void finish() {
+    rep_.calls = store_->context().tierCalls;
+    rep_.jitFunctions = store_->jitCompiledFuncs;
+    rep_.jitFallbacks = store_->jitFallbacks;
+    if (opts_.strict)
+      for (unsigned line : opts_.knownSkips)
+        if (!skippedLines_.count(line))
+          fileError("--known-skip " + std::to_string(line) + ": no unsupported command was skipped at that line");
+    const auto& k = rep_.calls;
+    if (opts_.tier == Tier::Jit && !opts_.allowFallback && k.interp > 0)
+      fileError(std::to_string(k.interp) + " function calls ran in the interpreter on --tier=jit");
+    if (opts_.expectJit && k.interp + k.jitEntries > 0 && k.jitEntries + k.osr == 0)
+      fileError("--expect-jit: none of the " + std::to_string(k.interp) +
+                " function calls ran in JIT code (no tier-up happened)");
   }
 
   // Where a load error points: script line:col for text modules, the binary offset otherwise.
@@ -235,6 +447,7 @@ class FileRunner {
     std::optional<Trap> trap;
     std::vector<Value> values;
     std::vector<ValType> types;
+    const Module* module = nullptr;  // defines the types' concrete indices
   };
 
   ActionResult act(const wast::Action& a) {
@@ -253,6 +466,7 @@ class FileRunner {
       r.found = true;
       r.values = {g->value};
       r.types = {g->type.type};
+      r.module = inst->module.get();
       return r;
     }
     FuncInst* f = findExportedFunc(*inst, a.name);
@@ -270,6 +484,7 @@ class FileRunner {
     for (const auto& v : a.args) args.push_back(toValue(v));
     r.values.assign(f->numResults(), Value());
     r.types = f->type->results;
+    r.module = f->instance ? f->instance->module.get() : nullptr;
     InvokeResult res = invoke(*store_, f, args, r.values);
     r.trap = std::move(res.trap);
     return r;
@@ -352,10 +567,10 @@ class FileRunner {
         ++c_.rejections;
         bool match = startsWith(l.error.message, cmd.message);
         if (match) ++c_.messageMatches;
-        else if (opts_.mismatches && !opts_.verbose)
-          report(cmd, "message mismatch: expected \"" + cmd.message + "\", got " + describe(l, cmd.module));
-        return pass(cmd, match ? describe(l, cmd.module)
-                               : "expected \"" + cmd.message + "\", got " + describe(l, cmd.module));
+        const std::string mismatch = "expected \"" + cmd.message + "\", got " + describe(l, cmd.module);
+        if (!match && opts_.strict) return fail(cmd, "message mismatch: " + mismatch);
+        if (!match && opts_.mismatches && !opts_.verbose) report(cmd, "message mismatch: " + mismatch);
+        return pass(cmd, match ? describe(l, cmd.module) : mismatch);
       }
       case K::AssertUnlinkable:
       case K::AssertUninstantiable:
@@ -389,16 +604,29 @@ class FileRunner {
         ActionResult r = act(cmd.action);
         if (!r.found) return fail(cmd, r.error);
         if (r.trap) return fail(cmd, "trapped: " + r.trap->message);
-        if (r.values.size() != cmd.expected.size())
-          return fail(cmd, "returned " + std::to_string(r.values.size()) + " values, expected " +
-                               std::to_string(cmd.expected.size()));
-        for (size_t i = 0; i < r.values.size(); ++i)
-          if (!matches(cmd.expected[i], r.types[i], r.values[i]))
-            return fail(cmd, "result " + std::to_string(i) + " is " + describeValue(r.types[i], r.values[i]) +
-                                 ", not the expected value");
+        if (r.values.size() != cmd.expected.size()) {
+          std::vector<std::string> expected, actual;
+          for (const auto& e : cmd.expected) expected.push_back(describeExpected(e));
+          for (size_t k = 0; k < r.values.size(); ++k) actual.push_back(describeValue(r.types[k], r.module, r.values[k]));
+          return failValues(cmd, "returned " + std::to_string(r.values.size()) + " values, expected " +
+                                     std::to_string(cmd.expected.size()), std::move(expected), std::move(actual));
+        }
+        for (size_t i = 0; i < r.values.size(); ++i) {
+          if (matches(cmd.expected[i], r.types[i], r.module, r.values[i])) continue;
+          std::vector<std::string> expected, actual;
+          for (size_t k = 0; k < r.values.size(); ++k) {
+            expected.push_back(describeExpected(cmd.expected[k]));
+            actual.push_back(describeValue(r.types[k], r.module, r.values[k]));
+          }
+          return failValues(cmd, "result " + std::to_string(i) + " differs", std::move(expected), std::move(actual));
+        }
         return pass(cmd);
       }
       case K::Unsupported:
+        if (!knownUnsupported(cmd.keyword)) return fail(cmd, "unknown command");
+        if (opts_.strict && !opts_.knownSkips.count(cmd.line))
+          return fail(cmd, "unsupported command (--strict: not listed with --known-skip)");
+        skippedLines_.insert(cmd.line);
         return skip(cmd, "unsupported command");
     }
   }
@@ -406,36 +634,197 @@ class FileRunner {
   const std::string& path_;
   const std::string& text_;
   const WastOptions& opts_;
+  FileReport& rep_;
   Counts& c_;
+  std::ostream& out_;
   std::unique_ptr<Store> store_;
+  size_t fallbacksSeen_ = 0;
+  std::set<unsigned> skippedLines_;
   Instance* current_ = nullptr;
   std::map<std::string, Instance*> instances_;
   std::map<std::string, std::shared_ptr<const Module>> definitions_;
   std::shared_ptr<const Module> lastDefinition_;
 };
 
+const char* outcomeName(CommandRecord::Outcome o) {
+  switch (o) {
+    case CommandRecord::Outcome::Passed: return "passed";
+    case CommandRecord::Outcome::Failed: return "failed";
+    case CommandRecord::Outcome::Skipped: return "skipped";
+  }
+  return "?";
+}
+
+std::string jsonString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string jsonList(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + jsonString(items[i]);
+  return out + "]";
+}
+
+std::string jsonCounts(const Counts& c) {
+  return "\"passed\": " + std::to_string(c.passed) + ", \"failed\": " + std::to_string(c.failed) +
+         ", \"skipped\": " + std::to_string(c.skipped) + ", \"rejections\": " + std::to_string(c.rejections) +
+         ", \"expected_messages\": " + std::to_string(c.messageMatches);
+}
+
+// The --json report (format "myrt-wast-report" version 1; docs/testing.md describes it; tests/cli checks it against
+// a fixed expected file).
+void writeJson(std::ostream& o, const std::vector<FileReport>& files, const Counts& total, const WastOptions& opts) {
+  o << "{\n  \"format\": \"myrt-wast-report\", \"version\": 1,\n  \"tier\": " << jsonString(tierName(opts.tier))
+    << ", \"strict\": " << (opts.strict ? "true" : "false") << ",\n  \"totals\": {" << jsonCounts(total)
+    << "},\n  \"files\": [";
+  for (size_t f = 0; f < files.size(); ++f) {
+    const FileReport& r = files[f];
+    o << (f ? "," : "") << "\n    {\"file\": " << jsonString(r.path) << ", " << jsonCounts(r.counts)
+      << ",\n     \"calls\": {\"interp\": " << r.calls.interp << ", \"jit_entries\": " << r.calls.jitEntries
+      << ", \"osr\": " << r.calls.osr << "}, \"jit_functions\": " << r.jitFunctions
+      << ", \"jit_fallbacks\": " << jsonList(r.jitFallbacks) << ",\n     \"errors\": " << jsonList(r.errors)
+      << ",\n     \"commands\": [";
+    for (size_t i = 0; i < r.commands.size(); ++i) {
+      const CommandRecord& c = r.commands[i];
+      o << (i ? "," : "") << "\n       {\"line\": " << c.line << ", \"command\": " << jsonString(c.keyword)
+        << ", \"result\": \"" << outcomeName(c.outcome) << "\"";
+      if (!c.detail.empty())
+        o << ", \"" << (c.outcome == CommandRecord::Outcome::Passed ? "note" : "reason") << "\": " << jsonString(c.detail);
+      if (c.hasValues) o << ", \"expected\": " << jsonList(c.expected) << ", \"actual\": " << jsonList(c.actual);
+      o << "}";
+    }
+    o << (r.commands.empty() ? "" : "\n     ") << "]}";
+  }
+  o << (files.empty() ? "" : "\n  ") << "]\n}\n";
+}
+
+std::string xmlEscape(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default:
+        if (c < 0x20 && c != '\n' && c != '\t') out += ' ';
+        else out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// The --junit report: one <testsuite> per script, one <testcase> per command (and one per file-level error).
+void writeJunit(std::ostream& o, const std::vector<FileReport>& files, const Counts& total) {
+  o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"myrt wast\" tests=\""
+    << total.passed + total.failed + total.skipped << "\" failures=\"" << total.failed << "\" skipped=\""
+    << total.skipped << "\">\n";
+  for (const FileReport& r : files) {
+    const Counts& c = r.counts;
+    o << "  <testsuite name=\"" << xmlEscape(r.path) << "\" tests=\"" << c.passed + c.failed + c.skipped
+      << "\" failures=\"" << c.failed << "\" skipped=\"" << c.skipped << "\">\n";
+    for (const std::string& e : r.errors)
+      o << "    <testcase classname=\"" << xmlEscape(r.path) << "\" name=\"file\"><failure message=\"" << xmlEscape(e)
+        << "\"/></testcase>\n";
+    for (const CommandRecord& cr : r.commands) {
+      o << "    <testcase classname=\"" << xmlEscape(r.path) << "\" name=\"line " << cr.line << ": "
+        << xmlEscape(cr.keyword) << "\"";
+      if (cr.outcome == CommandRecord::Outcome::Passed) {
+        o << "/>\n";
+        continue;
+      }
+      o << ">";
+      if (cr.outcome == CommandRecord::Outcome::Skipped) {
+        o << "<skipped message=\"" << xmlEscape(cr.detail) << "\"/>";
+      } else {
+        o << "<failure message=\"" << xmlEscape(cr.detail) << "\">";
+        if (cr.hasValues) {
+          o << "expected:";
+          for (const auto& v : cr.expected) o << " " << xmlEscape(v);
+          o << "\nactual:";
+          for (const auto& v : cr.actual) o << " " << xmlEscape(v);
+        }
+        o << "</failure>";
+      }
+      o << "</testcase>\n";
+    }
+    o << "  </testsuite>\n";
+  }
+  o << "</testsuites>\n";
+}
+
 }  // namespace
+
+std::string tierStatsLine(const ExecContext::TierCalls& calls, uint64_t jitFunctions, uint64_t jitFallbacks) {
+  return "calls: " + std::to_string(calls.interp) + " in the interpreter, " + std::to_string(calls.jitEntries) +
+         " entries into JIT code, " + std::to_string(calls.osr) + " OSR transfers; JIT: " +
+         std::to_string(jitFunctions) + " functions compiled, " + std::to_string(jitFallbacks) +
+         " left in the interpreter";
+}
 
 int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
   if (auto c = tierConfig(opts.tier); !c.ok()) {
     std::cerr << "myrt: wast: " << c.error().message << "\n";
     return kExitError;
   }
-  Counts counts;
+  std::ostringstream discard;  // --json: the text lines are not printed
+  std::ostream& out = opts.json ? static_cast<std::ostream&>(discard) : std::cout;
+  std::vector<FileReport> reports;
+  Counts total;
+  ExecContext::TierCalls calls;
+  uint64_t jitFunctions = 0, jitFallbacks = 0;
   for (const auto& f : files) {
+    FileReport rep;
+    rep.path = f;
     auto text = readFile(f);
     if (!text.ok()) {
-      std::cout << "myrt: " << f << ": " << text.error().message << "\n";
-      ++counts.failed;
-      continue;
+      out << "myrt: " << f << ": " << text.error().message << "\n";
+      rep.errors.push_back(text.error().message);
+      ++rep.counts.failed;
+    } else {
+      FileRunner(rep, text.value(), opts, out).run();
     }
-    FileRunner(f, text.value(), opts, counts).run();
+    total.add(rep.counts);
+    calls.interp += rep.calls.interp;
+    calls.jitEntries += rep.calls.jitEntries;
+    calls.osr += rep.calls.osr;
+    jitFunctions += rep.jitFunctions;
+    jitFallbacks += rep.jitFallbacks.size();
+    if (opts.json || !opts.junit.empty()) reports.push_back(std::move(rep));
+    discard.str("");
   }
-  std::cout << counts.passed << " passed, " << counts.failed << " failed, " << counts.skipped << " skipped\n";
-  std::cout << "expected messages: " << counts.messageMatches << " of " << counts.rejections
-            << " rejections carry the expected message\n";
+  out << total.passed << " passed, " << total.failed << " failed, " << total.skipped << " skipped\n";
+  out << "expected messages: " << total.messageMatches << " of " << total.rejections
+      << " rejections carry the expected message\n";
+  if (opts.stats) out << tierStatsLine(calls, jitFunctions, jitFallbacks) << "\n";
+  if (opts.json) writeJson(std::cout, reports, total, opts);
   std::cout.flush();
-  return counts.failed == 0 ? kExitOk : kExitError;
+  if (!opts.junit.empty()) {
+    std::ofstream j(opts.junit, std::ios::binary);
+    writeJunit(j, reports, total);
+    if (!j) {
+      std::cerr << "myrt: wast: cannot write " << opts.junit << "\n";
+      return kExitError;
+    }
+  }
+  return total.failed == 0 ? kExitOk : kExitError;
 }
 
 }  // namespace myrt::cli

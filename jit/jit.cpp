@@ -150,6 +150,7 @@ TrapReason trampolineEntry(ExecContext& cx, FuncInst& f, Value* io);
 
 TrapReason trampolineEntry(ExecContext& cx, FuncInst& f, Value* io) {
   const FuncEntry raw = static_cast<const JitFuncCode*>(f.jitCode.get())->raw;
+  ++cx.tierCalls.jitEntries;
   const WasmActivation* cur = currentActivation();
   if (cur && cur->kind == WasmActivation::Kind::Compiled && cur->cx == &cx) return raw(cx, f, io);
   return runActivation(cx, f, io, raw);
@@ -166,6 +167,7 @@ bool osrEnter(ExecContext& cx, FuncInst& f, uint32_t loopOffset, Value* fp, Trap
   const auto it = std::lower_bound(jc->osrLoops.begin(), jc->osrLoops.end(), loopOffset,
                                    [](const OsrLoop& l, uint32_t o) { return l.wasmOffset < o; });
   if (it == jc->osrLoops.end() || it->wasmOffset != loopOffset) return false;
+  ++cx.tierCalls.osr;
   if (jc->osrEntries++ == 0 && verbose())
     std::fprintf(stderr, "jit: OSR of function %u at the loop at offset %u\n", f.index, loopOffset);
   *reason = runActivation(cx, f, fp, jc->raw, &*it);
@@ -232,13 +234,20 @@ void compileEach(Instance& inst, const std::vector<FuncInst*>& funcs, unsigned j
   if (bytes < kParallelCompileMinBytes) jobs = 1;
   jobs = static_cast<unsigned>(std::min<size_t>(std::max(jobs, 1u), funcs.size()));
   std::atomic<size_t> next{0};
+  // MYRT_JIT_REJECT=N (tests of the fallback checks): function N of every module is "not compilable".
+  static const long reject = [] {
+    const char* e = std::getenv("MYRT_JIT_REJECT");
+    return e && *e ? std::strtol(e, nullptr, 10) : -1L;
+  }();
   std::atomic<uint64_t> done{0};
   const auto* progress = inst.store && inst.store->config().compileProgress ? &inst.store->config().compileProgress
                                                                             : nullptr;
   auto work = [&] {
     x64::ModuleCompiler mc(inst);
     for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < funcs.size();) {
-      Status st = mc.compile(funcs[i]->index, out[i].bytes, &out[i].fixups, osrEntries ? &out[i].osr : nullptr);
+      Status st = long(funcs[i]->index) == reject
+                      ? Status(Error("rejected by MYRT_JIT_REJECT (a test of the fallback checks)"))
+                      : mc.compile(funcs[i]->index, out[i].bytes, &out[i].fixups, osrEntries ? &out[i].osr : nullptr);
       if (progress) {
         const uint64_t size = m.funcs[funcs[i]->index].body.size;
         (*progress)(done.fetch_add(size, std::memory_order_relaxed) + size, bytes);
@@ -338,16 +347,27 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
   return cc;
 }
 
+// Store::jitFallbacks gets "function N (name): why" (store's thread).
+void recordFallback(const FuncInst& f, const std::string& why) {
+  if (!f.instance || !f.instance->store) return;
+  std::string name = f.instance->module ? f.instance->module->funcName(f.index) : std::string();
+  f.instance->store->jitFallbacks.push_back("function " + std::to_string(f.index) +
+                                            (name.empty() ? "" : " (" + name + ")") + ": " + why);
+}
+
 // Store's thread: swaps the entries of the compiled functions whose entry is still `from`; the others that were
 // selected get the interpreter's entry (a function the JIT cannot compile, or the whole set when linking failed).
 void installCompiled(CompiledCode& cc, FuncEntry from) {
   for (const auto& [f, why] : cc.fallbacks) {
     if (f->entry == from) f->entry = interpreterEntry();
     if (verbose()) std::fprintf(stderr, "jit: function %u runs in the interpreter: %s\n", f->index, why.c_str());
+    recordFallback(*f, why);
   }
   if (!cc.block) {
-    for (const CompiledCode::Func& e : cc.funcs)
+    for (const CompiledCode::Func& e : cc.funcs) {
       if (e.f->entry == from) e.f->entry = interpreterEntry();
+      recordFallback(*e.f, cc.failure);
+    }
     if (!cc.funcs.empty()) {
       cc.stats.fallbacks += cc.stats.functions;
       cc.stats.functions = 0;
@@ -371,6 +391,7 @@ void installCompiled(CompiledCode& cc, FuncEntry from) {
 #endif
     e.f->jitCode = std::move(fc);
     e.f->entry = &trampolineEntry;
+    if (e.f->instance->store) ++e.f->instance->store->jitCompiledFuncs;
     perfMapAdd(cc.base + e.offset, e.size, e.f->instance->module.get(), e.f->index);
   }
 }

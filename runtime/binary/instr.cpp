@@ -248,11 +248,31 @@ Status readInstr(ByteReader& r, Instr& in) {
   return r.errorAt(in.offset, "illegal opcode");
 }
 
+// Opcodes that 3.0 added to the 2.0 binary format (exceptions, tail calls, typed function references, GC, the
+// relaxed SIMD and memory64/multi-memory forms): "illegal opcode" in 2.0, as the 2.0 reference interpreter says.
+static bool notIn20(uint8_t b, uint32_t sub) {
+  if (b == 0xFB) return true;
+  if (b == 0xFC) return sub > 17;
+  if (b == 0xFD) return sub > 255;
+  return (b >= 0x06 && b <= 0x0A) || (b >= 0x12 && b <= 0x15) || b == 0x18 || b == 0x19 || b == 0x1F ||
+         (b >= 0xD3 && b <= 0xD6);
+}
+
 // WebAssembly 2.0 encodings that the 3.0 reader above accepts more generally: memory.size, memory.grow,
-// memory.fill, memory.copy and memory.init take literal 0x00 bytes where 3.0 has memory indices, and memarg offsets
-// are u32. Reads from a copy of the reader; the instruction itself is then read by readInstr.
+// memory.fill, memory.copy and memory.init take literal 0x00 bytes where 3.0 has memory indices, memarg offsets
+// are u32, memarg flags are an alignment exponent below 32 ("malformed memop flags" otherwise: 2.0 has no memory
+// index flag), and the opcodes 3.0 added are illegal. Reads from a copy of the reader; the instruction itself is then
+// read by readInstr.
 static Status check20(ByteReader r) {
+  const size_t opAt = r.offset();
   MYRT_ASSIGN(uint8_t b, r.u8());
+  auto illegal = [&](uint32_t sub) {
+    char buf[40];
+    if (isPrefixByte(b)) std::snprintf(buf, sizeof buf, "illegal opcode %02x %02x", b, sub);
+    else std::snprintf(buf, sizeof buf, "illegal opcode %02x", b);
+    return r.errorAt(opAt, buf);
+  };
+  if (!isPrefixByte(b) && notIn20(b, 0)) return illegal(0);
   auto zero = [&r]() -> Status {
     size_t at = r.offset();
     MYRT_ASSIGN(uint8_t z, r.u8());
@@ -263,6 +283,7 @@ static Status check20(ByteReader r) {
   if (b == 0x3F || b == 0x40) return zero();
   if (isPrefixByte(b)) {
     MYRT_ASSIGN(uint32_t sub, r.u32());
+    if (notIn20(b, sub)) return illegal(sub);
     if (b == 0xFC) {
       if (sub == 8) {
         MYRT_TRY(r.u32());
@@ -279,7 +300,9 @@ static Status check20(ByteReader r) {
     op = opFromByte(b);
   }
   if (op && (opInfo(*op).imm == ImmKind::MemArg || opInfo(*op).imm == ImmKind::MemArgLane)) {
-    MYRT_TRY(r.u32());  // alignment
+    const size_t at = r.offset();
+    MYRT_ASSIGN(uint32_t align, r.u32());
+    if (align >= 32) return r.errorAt(at, "malformed memop flags");
     MYRT_TRY(r.u32());  // offset: u32 in 2.0
   }
   return {};

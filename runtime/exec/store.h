@@ -298,6 +298,13 @@ struct ExecContext {
   // The instance of the wasm function that called the host function now running (nullptr when called from the
   // embedder): host functions such as WASI's reach the caller's memory through it (caller->data.memory0).
   Instance* caller = nullptr;
+  // Calls per tier (`myrt wast --stats`, `myrt run -v`, the auto-tier tests): `interp` counts every function call
+  // that ran in the interpreter; `jitEntries` every entry into JIT code from outside it (the host, the interpreter,
+  // another instance's code: calls between compiled functions of one instance go direct and are not counted); `osr`
+  // the interpreter frames that continued in JIT code by on-stack replacement.
+  struct TierCalls {
+    uint64_t interp = 0, jitEntries = 0, osr = 0;
+  } tierCalls;
 
   TrapReason hostTrap(std::string msg) {
     trapMessage = std::move(msg);
@@ -399,6 +406,10 @@ class Store {
 
   // Registered instances by name (the script `register` command / host modules).
   std::unordered_map<std::string, Instance*> registered;
+  // Functions the JIT tier compiled into machine code, and those it left in the interpreter with the reason
+  // ("function 3 (name): unsupported: ..."), per store (jit/jit.cpp). `myrt run/wast --tier=jit` fail on a fallback.
+  uint64_t jitCompiledFuncs = 0;
+  std::vector<std::string> jitFallbacks;
 
   // Per-store state of the executing tier (e.g. the auto tier's background compiles, jit/jit.cpp). Destroyed first
   // when the store dies, before any runtime object, so it can cancel or wait for work that refers to them.

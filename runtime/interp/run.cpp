@@ -531,6 +531,7 @@ do_call:
     if (nfp + ncode->frameSize > cx.stackEnd) TRAP_IN_CALL(TrapReason::CallStackExhausted);
     frames.push_back(Frame{ip, fp, fn, base, id, mem0});
     ++cx.depth;
+    ++cx.tierCalls.interp;
     zeroLocals(nfp, ncode);
     fp = nfp;
     fn = callee;
@@ -573,6 +574,7 @@ do_tail_call:
     InterpFunc* ncode = ensureCode(cx, *callee);
     if (!ncode) TRAP(TrapReason::Unimplemented);
     if (fp + ncode->frameSize > cx.stackEnd) TRAP(TrapReason::CallStackExhausted);
+    ++cx.tierCalls.interp;
     zeroLocals(fp, ncode);
     fn = callee;
     ENTER_FN(ncode);
@@ -1099,6 +1101,7 @@ TrapReason interpEntry(ExecContext& cx, FuncInst& f, Value* io) {
   Value* savedSp = cx.sp;
   const uint32_t savedDepth = cx.depth;
   ++cx.depth;
+  ++cx.tierCalls.interp;
   InterpState st;
   const TrapReason r = runActivation(cx, f, fp, st);
   cx.depth = savedDepth;

@@ -25,14 +25,16 @@ struct ExecTier {  // (named apart from myrt::Tier, the tier enumeration)
 };
 
 // Every tier this build and CPU can run (runtime/tiers): the interpreter, and the JIT and auto tiers on x86-64. The
-// auto tier tiers up after 2 polls of a function (not the default 1000), so tests run on both sides of a tier-up.
+// auto tier tiers up after 2 polls of a function (not the default 1000), so tests run on both sides of a tier-up,
+// synchronously (a background compile would often finish after a short test ends; tierup_test tests that mode).
 constexpr uint32_t kTestTierUpThreshold = 2;
 inline std::vector<ExecTier> tiers() {
   std::vector<ExecTier> out;
   for (myrt::Tier t : availableTiers()) {
     if (t == myrt::Tier::Auto)
       out.push_back(ExecTier{tierName(t), [](const StoreLimits& l) {
-                               return std::make_unique<Store>(autoConfig(l, kTestTierUpThreshold));
+                               return std::make_unique<Store>(
+                                   autoConfig(l, kTestTierUpThreshold, TierUpMode::Synchronous));
                              }});
     else
       out.push_back(ExecTier{tierName(t), [t](const StoreLimits& l) { return std::move(makeStore(t, l).value()); }});
