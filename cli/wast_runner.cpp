@@ -24,6 +24,7 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "jit/jit.h"
 #include "runtime/exec/engine.h"
 #include "runtime/interp/interp.h"
 #include "runtime/text/wast.h"
@@ -813,7 +814,10 @@ int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
   out << total.passed << " passed, " << total.failed << " failed, " << total.skipped << " skipped\n";
   out << "expected messages: " << total.messageMatches << " of " << total.rejections
       << " rejections carry the expected message\n";
-  if (opts.stats) out << tierStatsLine(calls, jitFunctions, jitFallbacks) << "\n";
+  if (opts.stats) {
+    out << tierStatsLine(calls, jitFunctions, jitFallbacks) << "\n";
+    if (opts.tier != Tier::Interp && *jitSimdPath()) out << "JIT SIMD code: " << jitSimdPath() << "\n";
+  }
   if (opts.json) writeJson(std::cout, reports, total, opts);
   std::cout.flush();
   if (!opts.junit.empty()) {

@@ -22,6 +22,7 @@
 
 #if defined(__x86_64__)
 #include "jit/x64/compiler.h"
+#include "jit/x64/simd.h"
 #define MYRT_JIT_X64 1
 #endif
 
@@ -573,6 +574,16 @@ bool jitAvailable() {
   return jit::x64::cpuSupported();
 #else
   return false;
+#endif
+}
+
+const char* jitSimdPath() {
+#if MYRT_JIT_X64
+  if (!jit::x64::cpuSupported()) return "";
+  const jit::x64::SimdFeatures& f = jit::x64::simdFeatures();
+  return f.avx2 ? "AVX2" : f.avx ? "AVX" : "SSE4.1";
+#else
+  return "";
 #endif
 }
 

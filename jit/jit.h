@@ -27,6 +27,9 @@ namespace myrt {
 
 // Whether this build and CPU can run JIT code (x86-64 with SSE4.1).
 bool jitAvailable();
+// The JIT's SIMD code on this CPU: "AVX2", "AVX" (VEX encodings) or "SSE4.1" (also with MYRT_JIT_NO_AVX=1); "" without
+// the JIT. `myrt wast --stats` prints it so the AVX and no-AVX test runs record which code ran.
+const char* jitSimdPath();
 // The lazily-compiling entry installed into wasm functions by a JIT store.
 FuncEntry jitEntry();
 StoreConfig jitConfig(const StoreLimits& limits = {});

@@ -31,6 +31,7 @@
 #include "runtime/interp/interp.h"
 #include "runtime/tiers/tiers.h"
 #include "runtime/valid/validator.h"
+#include "wasi/host/sandbox.h"
 #include "wasi/p1/wasi.h"
 
 namespace fs = std::filesystem;
@@ -344,7 +345,8 @@ int main(int argc, char** argv) {
     gTier = *t;
     args.erase(args.begin(), args.begin() + 2);
   }
-  if (!args.empty() && args[0] == "--walk") {  // force the component-walk resolver (covers the fallback)
+  const bool walk = !args.empty() && args[0] == "--walk";
+  if (walk) {  // force the component-walk resolver (covers the fallback)
     wasi::setResolver(wasi::Resolver::Walk);
     args.erase(args.begin());
   }
@@ -383,6 +385,16 @@ int main(int argc, char** argv) {
     std::string why = runTest(a, expect);
     std::printf("%s %s%s%s\n", why.empty() ? "PASS" : "FAIL", a.c_str(), why.empty() ? "" : ": ", why.c_str());
     if (!why.empty()) ++failed;
+  }
+  // Which resolver ran (recorded in the test log), and a failure when it is not the one this run claims to test: the
+  // default run must use openat2 where the kernel has it, --walk only the component walk.
+  const wasi::host::ResolverCounts rc = wasi::host::resolverCounts();
+  std::printf("resolver: %llu paths through openat2, %llu through the component walk (kernel openat2: %s, mode: %s)\n",
+              static_cast<unsigned long long>(rc.openat2), static_cast<unsigned long long>(rc.walk),
+              wasi::kernelHasOpenat2() ? "yes" : "no", walk ? "walk" : "default");
+  if (walk ? rc.openat2 != 0 : (wasi::kernelHasOpenat2() && rc.walk != 0)) {
+    std::printf("FAIL: the %s resolver did not handle every path\n", walk ? "component-walk" : "openat2");
+    ++failed;
   }
   return failed ? 1 : 0;
 }

@@ -162,11 +162,21 @@ int walkBeneath(int dirfd, std::string_view path, int flags, mode_t mode, bool f
 
 bool useOpenat2() { return gResolver.load() == 0 && kernelHasOpenat2(); }
 
+namespace {
+std::atomic<uint64_t> gOpenat2Opens{0}, gWalkOpens{0};
+}  // namespace
+
+ResolverCounts resolverCounts() { return {gOpenat2Opens.load(), gWalkOpens.load()}; }
+
 int openBeneath(int dirfd, std::string_view path, int flags, mode_t mode, bool followFinal) {
   if (path.empty()) return -ENOENT;
   if (path.find('\0') != std::string_view::npos) return -EINVAL;
   if (path[0] == '/') return -EXDEV;
-  if (useOpenat2()) return openat2Beneath(dirfd, std::string(path), flags, mode, followFinal);
+  if (useOpenat2()) {
+    gOpenat2Opens.fetch_add(1, std::memory_order_relaxed);
+    return openat2Beneath(dirfd, std::string(path), flags, mode, followFinal);
+  }
+  gWalkOpens.fetch_add(1, std::memory_order_relaxed);
   return walkBeneath(dirfd, path, flags, mode, followFinal);
 }
 

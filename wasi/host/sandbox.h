@@ -35,5 +35,10 @@ int openParent(int dirfd, std::string_view path, ParentDir& out);
 
 // Which resolver openBeneath uses (see config.h setResolver); true if openat2 is used.
 bool useOpenat2();
+// Paths openBeneath resolved through each resolver since the process started (tests record which one ran).
+struct ResolverCounts {
+  uint64_t openat2 = 0, walk = 0;
+};
+ResolverCounts resolverCounts();
 
 }  // namespace myrt::wasi::host
