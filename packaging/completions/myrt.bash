@@ -12,7 +12,7 @@ _myrt() {
   fi
   local commands="run validate inspect wast help"
   local run_opts="--invoke --dir --dir-ro --env --inherit-env --argv0 --preload --unknown-imports-trap
-    --unknown-imports-default --max-memory --max-stack --fuel --timeout --tier -j --jobs --profile --bench -v
+    --unknown-imports-default --max-memory --max-stack --fuel --timeout --tier --allow-fallback -j --jobs --profile --bench -v
     --trace-traps -W -S --help"
   local w_keys="fuel= max-memory-size= max-wasm-stack= timeout= unknown-imports-trap= unknown-imports-default="
   local cmd="" i
@@ -47,7 +47,7 @@ _myrt() {
     validate) COMPREPLY=($(compgen -W "--wasm2 --help" -- "$cur") $(compgen -f -- "$cur")) ;;
     inspect) COMPREPLY=($(compgen -W "--help" -- "$cur") $(compgen -f -- "$cur")) ;;
     wast)
-      if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "-v --verbose -m --mismatches --wasm2 --tier --help" -- "$cur"))
+      if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "-v --verbose -m --mismatches --wasm2 --tier --strict --known-skip --stats --expect-jit --allow-fallback --json --junit --help" -- "$cur"))
       else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
   esac
 }
