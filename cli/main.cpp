@@ -197,6 +197,30 @@ std::optional<Module> loadFileOrReport(const std::string& path, const FrontEndOp
   return std::move(l.module);
 }
 
+// `myrt wat2wasm IN -o OUT`: the text parser's binary output, for a module or a component (no validation).
+int cmdWat2Wasm(const std::string& in, const std::string& out, const FrontEndOptions& opts) {
+  auto contents = readFile(in);
+  if (!contents.ok()) {
+    std::cerr << "myrt: " << in << ": " << contents.error().message << "\n";
+    return kExitError;
+  }
+  Result<std::vector<uint8_t>> bin = isComponentText(contents.value())
+                                         ? componentToBinary(contents.value())
+                                         : watToBinary(contents.value(), WatOptions{opts.wasm2});
+  if (!bin.ok()) {
+    std::cerr << "myrt: " << formatError(in, bin.error(), &contents.value()) << "\n";
+    return kExitError;
+  }
+  std::FILE* f = std::fopen(out.c_str(), "wb");
+  if (!f || std::fwrite(bin->data(), 1, bin->size(), f) != bin->size()) {
+    if (f) std::fclose(f);
+    std::cerr << "myrt: " << out << ": cannot write\n";
+    return kExitError;
+  }
+  std::fclose(f);
+  return kExitOk;
+}
+
 int cmdValidate(const std::vector<std::string>& files, const FrontEndOptions& opts) {
   int rc = kExitOk;
   for (const auto& f : files) {
@@ -395,6 +419,13 @@ int main(int argc, char** argv) {
   FrontEndOptions validateOpts;
   validate->add_flag("--wasm2", validateOpts.wasm2, "apply WebAssembly 2.0 rules where 3.0 changed them");
 
+  std::string w2wIn, w2wOut;
+  FrontEndOptions w2wOpts;
+  auto* w2w = app.add_subcommand("wat2wasm", "Encode a text module or component (.wat) to the binary format");
+  w2w->add_option("FILE", w2wIn, "text file")->required();
+  w2w->add_option("-o,--output", w2wOut, "output file")->required();
+  w2w->add_flag("--wasm2", w2wOpts.wasm2, "apply WebAssembly 2.0 rules where 3.0 changed them");
+
   std::string inspectFile;
   auto* inspect = app.add_subcommand("inspect", "Print sections, types, imports, exports, code sizes and names");
   inspect->add_option("FILE", inspectFile, "module file (.wasm or .wat)")->required();
@@ -545,6 +576,7 @@ int main(int argc, char** argv) {
 
   if (validate->parsed()) return cmdValidate(validateFiles, validateOpts);
   if (inspect->parsed()) return cmdInspect(inspectFile);
+  if (w2w->parsed()) return cmdWat2Wasm(w2wIn, w2wOut, w2wOpts);
   for (auto [text, out] : {std::pair{&wastTier, &wastOpts.tier}, std::pair{&runTier, &runOpts.tier}}) {
     auto t = myrt::parseTier(*text);
     if (!t.ok()) {

@@ -23,6 +23,14 @@ struct WatOptions {
 };
 Result<std::vector<uint8_t>> watToBinary(std::string_view text, const WatOptions& opts);
 
+// Parses one component: `(component $id? field*)` (also `(component binary "..."*)` / `(component quote "..."*)`), the
+// component model's text format, to the component binary format (layer 1). Nested `(core module ...)` go through the
+// core parser above; the output is the same as the reference tooling's (wasm-tools), including the `component-name`
+// section built from $ids.
+Result<std::vector<uint8_t>> componentToBinary(std::string_view text);
+// True if the text's first token after comments is `(component`.
+bool isComponentText(std::string_view text);
+
 // 1-based line and column of a byte offset in text.
 struct LineCol {
   unsigned line = 1, col = 1;
