@@ -6,6 +6,9 @@
 #include "runtime/text/wast.h"
 
 #include <cstring>
+#include <unordered_map>
+
+#include "runtime/base/reader.h"
 
 #include "runtime/text/lexer.h"
 #include "runtime/text/literals.h"
@@ -147,9 +150,18 @@ unsigned lineOf(std::string_view text, size_t offset) {
 
 // ---- ScriptModule ---------------------------------------------------------------------------------------------------
 
+const char* toString(CompValue::Kind k) {
+  static const char* const names[] = {"bool",  "s8",    "u8",     "s16",    "u16",     "s32",   "u32",
+                                      "s64",   "u64",   "f32",    "f64",    "char",    "string", "list",
+                                      "tuple", "record", "variant", "enum", "flags", "option", "result"};
+  return names[static_cast<unsigned>(k)];
+}
+
 Result<std::vector<uint8_t>> ScriptModule::encode(const WatOptions& opts) const {
   if (form == Form::Binary) return bytes;
-  auto r = watToBinary(text, opts);
+  auto r = !component                                  ? watToBinary(text, opts)
+           : form == Form::Text || isComponentText(text) ? componentToBinary(text)
+                                                         : componentToBinary("(component " + text + ")");
   if (r.ok()) return std::move(r).value();
   Error e = std::move(r).error();
   if (form == Form::Text) {
@@ -379,8 +391,10 @@ class Parser {
     cmd.keyword = printable(s_.text(s_.cur()));
     const std::string& kw = cmd.keyword;
     s_.advance();
-    if (kw == "module") {
+    if (kw == "module" || kw == "component") {
+      cmd.module.component = kw == "component";
       MYRT_TRY(moduleRest(open.begin, cmd));
+      noteTarget(cmd);
       return cmd;
     }
     if (kw == "register") {
@@ -400,6 +414,11 @@ class Parser {
       cmd.kind = CommandKind::AssertReturn;
       MYRT_TRY(nestedAction(cmd));
       while (s_.cur().kind == Tok::LParen) {
+        if (cmd.action.component) {
+          MYRT_ASSIGN(CompValue v, compValue());
+          cmd.compExpected.push_back(std::move(v));
+          continue;
+        }
         MYRT_ASSIGN(Expected e, expected());
         cmd.expected.push_back(std::move(e));
       }
@@ -410,7 +429,7 @@ class Parser {
       cmd.kind = kw == "assert_trap"        ? CommandKind::AssertTrap
                  : kw == "assert_exhaustion" ? CommandKind::AssertExhaustion
                                              : CommandKind::AssertException;
-      if (cmd.kind == CommandKind::AssertTrap && peekKeyword() == "module") {
+      if (cmd.kind == CommandKind::AssertTrap && (peekKeyword() == "module" || peekKeyword() == "component")) {
         MYRT_TRY(nestedModule(cmd));
       } else {
         MYRT_TRY(nestedAction(cmd));
@@ -458,7 +477,8 @@ class Parser {
   Status nestedModule(Command& cmd) {
     const Tok open = s_.cur();
     MYRT_TRY(expect(Tok::LParen));
-    if (!isAtom("module")) return unexpected();
+    if (!isAtom("module") && !isAtom("component")) return unexpected();
+    cmd.module.component = isAtom("component");
     s_.advance();
     const CommandKind kind = cmd.kind;
     MYRT_TRY(moduleRest(open.begin, cmd));
@@ -480,8 +500,19 @@ class Parser {
   Status actionRest(std::string_view kw, Action& a) {
     a.kind = kw == "get" ? Action::Kind::Get : Action::Kind::Invoke;
     a.module = optId();
+    if (a.module) {
+      auto it = componentNames_.find(*a.module);
+      a.component = it != componentNames_.end() && it->second;
+    } else {
+      a.component = currentIsComponent_;
+    }
     MYRT_ASSIGN(a.name, string());
-    if (a.kind == Action::Kind::Invoke) {
+    if (a.kind == Action::Kind::Invoke && a.component) {
+      while (s_.cur().kind == Tok::LParen) {
+        MYRT_ASSIGN(CompValue v, compValue());
+        a.compArgs.push_back(std::move(v));
+      }
+    } else if (a.kind == Action::Kind::Invoke) {
       while (s_.cur().kind == Tok::LParen) {
         MYRT_ASSIGN(Value v, constant(false, nullptr));
         a.args.push_back(std::move(v));
@@ -532,6 +563,154 @@ class Parser {
     if (m.definition)
       for (size_t i = defBegin; i < defEnd; ++i) m.text[i - start] = ' ';
     return okStatus();
+  }
+
+  // Which kind of thing later actions address: the last instantiated module or component, or a named one.
+  void noteTarget(const Command& cmd) {
+    if (cmd.kind == CommandKind::ModuleInstance) {
+      currentIsComponent_ = cmd.module.component;
+      if (cmd.name) componentNames_[*cmd.name] = cmd.module.component;
+      return;
+    }
+    if (cmd.module.name) componentNames_[*cmd.module.name] = cmd.module.component;
+    if (!cmd.module.definition) currentIsComponent_ = cmd.module.component;
+  }
+
+  // A component value in `(...)` (see CompValue), or, after `(field "name"`, also without parentheses.
+  Result<CompValue> compValue() {
+    if (++compDepth_ > kMaxCompDepth) return errorAt(s_.cur(), "component value nested too deeply");
+    MYRT_TRY(expect(Tok::LParen));
+    MYRT_ASSIGN(CompValue v, compValueBody());
+    MYRT_TRY(expect(Tok::RParen));
+    --compDepth_;
+    return v;
+  }
+
+  Result<CompValue> compValueBody() {
+    using K = CompValue::Kind;
+    if (s_.cur().kind != Tok::Atom) return unexpected();
+    const Tok headTok = s_.cur();
+    std::string_view head = s_.text(headTok);
+    s_.advance();
+    CompValue v;
+    static constexpr struct { std::string_view name; K kind; unsigned bits; bool sign; } kInts[] = {
+        {"u8.const", K::U8, 8, false},    {"s8.const", K::S8, 8, true},    {"u16.const", K::U16, 16, false},
+        {"s16.const", K::S16, 16, true},  {"u32.const", K::U32, 32, false}, {"s32.const", K::S32, 32, true},
+        {"u64.const", K::U64, 64, false}, {"s64.const", K::S64, 64, true}};
+    for (const auto& e : kInts) {
+      if (head != e.name) continue;
+      v.kind = e.kind;
+      if (s_.cur().kind != Tok::Atom) return unexpected();
+      std::string_view num = s_.text(s_.cur());
+      bool neg = !num.empty() && num[0] == '-';
+      std::optional<uint64_t> bits;
+      if (neg && e.sign) {
+        bits = this->bits(parseI64(num));
+        if (bits && e.bits < 64 && static_cast<int64_t>(*bits) < -(int64_t{1} << (e.bits - 1))) bits.reset();
+      } else if (!neg) {
+        bits = this->bits(parseU64(num.size() > 1 && num[0] == '+' ? num.substr(1) : num));
+        uint64_t max = e.bits == 64 ? (e.sign ? uint64_t{INT64_MAX} : UINT64_MAX)
+                                    : (uint64_t{1} << (e.sign ? e.bits - 1 : e.bits)) - 1;
+        if (bits && *bits > max) bits.reset();
+      }
+      if (!bits) return errorAt(s_.cur(), "malformed constant \"" + printable(num) + "\"");
+      v.bits = *bits;
+      s_.advance();
+      return v;
+    }
+    if (head == "f32.const" || head == "f64.const") {
+      v.kind = head[1] == '3' ? K::F32 : K::F64;
+      if (s_.cur().kind != Tok::Atom) return unexpected();
+      auto bits = parseScalar(v.kind == K::F32 ? ValKind::F32 : ValKind::F64, s_.text(s_.cur()));
+      if (!bits) return errorAt(s_.cur(), "malformed constant \"" + printable(s_.text(s_.cur())) + "\"");
+      v.bits = *bits;
+      s_.advance();
+      return v;
+    }
+    if (head == "bool.const") {
+      v.kind = K::Bool;
+      if (isAtom("true")) v.bits = 1;
+      else if (!isAtom("false")) return unexpected();
+      s_.advance();
+      return v;
+    }
+    if (head == "char.const" || head == "str.const" || head == "enum.const") {
+      v.kind = head[0] == 'c' ? K::Char : head[0] == 's' ? K::String : K::Enum;
+      const Tok t = s_.cur();
+      MYRT_ASSIGN(v.str, string());
+      if (v.kind == K::Char) {
+        if (!isValidUtf8(v.str) || v.str.empty()) return errorAt(t, "malformed char constant");
+        uint32_t cp = static_cast<uint8_t>(v.str[0]);
+        size_t n = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
+        if (n != v.str.size()) return errorAt(t, "char constant is not one character");
+        if (n > 1) {
+          cp &= (0x7F >> n);
+          for (size_t i = 1; i < n; ++i) cp = (cp << 6) | (static_cast<uint8_t>(v.str[i]) & 0x3F);
+        }
+        v.bits = cp;
+        v.str.clear();
+      }
+      return v;
+    }
+    if (head == "list.const" || head == "tuple.const") {
+      v.kind = head[0] == 'l' ? K::List : K::Tuple;
+      while (s_.cur().kind == Tok::LParen) {
+        MYRT_ASSIGN(CompValue e, compValue());
+        v.items.push_back(std::move(e));
+      }
+      return v;
+    }
+    if (head == "record.const") {
+      v.kind = K::Record;
+      while (s_.cur().kind == Tok::LParen) {
+        s_.advance();
+        if (!isAtom("field")) return unexpected();
+        s_.advance();
+        MYRT_ASSIGN(std::string name, string());
+        v.names.push_back(std::move(name));
+        if (s_.cur().kind == Tok::LParen) {
+          MYRT_ASSIGN(CompValue e, compValue());
+          v.items.push_back(std::move(e));
+        } else {
+          if (++compDepth_ > kMaxCompDepth) return errorAt(s_.cur(), "component value nested too deeply");
+          MYRT_ASSIGN(CompValue e, compValueBody());
+          --compDepth_;
+          v.items.push_back(std::move(e));
+        }
+        MYRT_TRY(expect(Tok::RParen));
+      }
+      return v;
+    }
+    if (head == "flags.const") {
+      v.kind = K::Flags;
+      while (s_.cur().kind == Tok::String) {
+        MYRT_ASSIGN(std::string f, string());
+        v.names.push_back(std::move(f));
+      }
+      return v;
+    }
+    if (head == "variant.const" || head == "option.some" || head == "option.none" || head == "result.ok" ||
+        head == "result.err") {
+      v.kind = head[0] == 'v' ? K::Variant : head[0] == 'o' ? K::Option : K::Result;
+      if (v.kind == K::Variant) {
+        MYRT_ASSIGN(v.str, string());
+      }
+      v.bits = head == "option.some" || head == "result.err";
+      bool payload = head != "option.none" && s_.cur().kind == Tok::LParen;
+      if (head == "option.some" && !payload) return unexpected();
+      if (payload) {
+        MYRT_ASSIGN(CompValue e, compValue());
+        v.items.push_back(std::move(e));
+      }
+      return v;
+    }
+    return errorAt(headTok, "unexpected token \"" + printable(head) + "\" in component value");
+  }
+
+  template <typename T>
+  static std::optional<uint64_t> bits(Result<T> r) {
+    if (!r.ok()) return std::nullopt;
+    return static_cast<uint64_t>(r.value());
   }
 
   // A constant in `(...)`: `i32.const N`, `v128.const shape lanes`, `ref.null ht`, ... If `exp` is given, result
@@ -691,6 +870,10 @@ class Parser {
   Scanner s_;
   unsigned eitherDepth_ = 0;
   static constexpr unsigned kMaxEitherDepth = 64;
+  unsigned compDepth_ = 0;
+  static constexpr unsigned kMaxCompDepth = 64;
+  bool currentIsComponent_ = false;
+  std::unordered_map<std::string, bool> componentNames_;
   size_t lineOff_ = 0;
   unsigned line_ = 1;
 };

@@ -20,6 +20,7 @@ namespace myrt::wast {
 struct ScriptModule {
   enum class Form : uint8_t { Text, Binary, Quote };
   Form form = Form::Text;
+  bool component = false;           // `(component ...)`: a component (component-model scripts), not a core module
   std::optional<std::string> name;  // "$m" (with the dollar sign), if given
   bool definition = false;          // `(module definition ...)`: defines without instantiating
   size_t offset = 0;                // script offset of the opening "(module"
@@ -28,7 +29,7 @@ struct ScriptModule {
   std::string text;
   std::vector<uint8_t> bytes;  // Binary: the concatenated strings
 
-  // The binary encoding. Text/Quote go through watToBinary. Error offsets of a Text module are script offsets; those of
+  // The binary encoding. Text/Quote go through watToBinary (componentToBinary for components). Error offsets of a Text module are script offsets; those of
   // Quote modules point at the module (the quoted text has no place in the script).
   Result<std::vector<uint8_t>> encode(const WatOptions& opts = {}) const;
 };
@@ -75,17 +76,37 @@ struct Expected {
   std::vector<Expected> either;
 };
 
+// A component-model value, as written in component scripts: `(bool.const true)`, `(u8.const 1)` .. `(s64.const -1)`,
+// `(f32.const 1.5)`, `(f64.const nan)`, `(char.const "c")`, `(str.const "..")`, `(list.const v*)`, `(tuple.const v*)`,
+// `(record.const (field "name" v)*)`, `(variant.const "case" v?)`, `(enum.const "case")`, `(flags.const "a"*)`,
+// `(option.none)`, `(option.some v)`, `(result.ok v?)`, `(result.err v?)`.
+struct CompValue {
+  enum class Kind : uint8_t {
+    Bool, S8, U8, S16, U16, S32, U32, S64, U64, F32, F64, Char, String,
+    List, Tuple, Record, Variant, Enum, Flags, Option, Result
+  };
+  Kind kind = Kind::Bool;
+  uint64_t bits = 0;               // numbers (two's complement / IEEE bits), Bool 0/1, Char: the code point;
+                                   // Option: 1 = some; Result: 1 = err
+  std::string str;                 // String; Variant/Enum: the case
+  std::vector<std::string> names;  // Record: field names (parallel to items); Flags: the flags set
+  std::vector<CompValue> items;    // List/Tuple/Record elements; Variant/Option/Result: the payload (0 or 1)
+};
+const char* toString(CompValue::Kind k);  // "u32", "record", ...
+
 struct Action {
   enum class Kind : uint8_t { Invoke, Get };
   Kind kind = Kind::Invoke;
   std::optional<std::string> module;  // "$m" or nullopt for the current module
   std::string name;                   // export name (decoded string)
-  std::vector<Value> args;            // Invoke only
+  std::vector<Value> args;            // Invoke only (core modules)
+  bool component = false;             // the target is a component: arguments are in compArgs
+  std::vector<CompValue> compArgs;    // Invoke of a component export
 };
 
 enum class CommandKind : uint8_t {
-  Module,                // `module` (incl. definitions)
-  ModuleInstance,        // `(module instance $i? $m)`
+  Module,                // `module` / `component` (incl. definitions; module.component tells which)
+  ModuleInstance,        // `(module instance $i? $m)` / `(component instance $i? $c)` (module.component)
   Register,              // `(register "name" $m?)`
   Action,                // bare `invoke` / `get`
   AssertReturn,
@@ -109,7 +130,8 @@ struct Command {
   ScriptModule module;
   bool hasAction = false;   // `action` is set
   Action action;
-  std::vector<Expected> expected;   // AssertReturn
+  std::vector<Expected> expected;   // AssertReturn (core)
+  std::vector<CompValue> compExpected;  // AssertReturn of a component export (action.component)
   std::string message;              // assert_* failure text; Register: the name registered as
   std::optional<std::string> name;  // Register: the module; ModuleInstance: the instance name
   std::optional<std::string> of;    // ModuleInstance: the module definition instantiated

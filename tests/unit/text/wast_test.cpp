@@ -248,3 +248,84 @@ TEST_CASE("wast: script errors are reported, never crash", "[text][wast]") {
   for (int i = 0; i < 10000; ++i) deepEither += " (either";
   CHECK_FALSE(parseScript(deepEither).ok());
 }
+
+TEST_CASE("wast: component-model scripts", "[text][wast][component]") {
+  Script s = parseOk(R"WAST((component definition $D (core module $m))
+(component instance $i $D)
+(assert_return (invoke "f" (u32.const 4294967295) (s8.const -128) (str.const "h\u{e9}")
+                (record.const (field "a" bool.const true) (field "b" (char.const "\u{1F600}")))
+                (list.const (u8.const 1) (u8.const 2)) (variant.const "c" (option.some (f32.const 1.5)))
+                (flags.const "x" "y") (enum.const "e") (option.none) (result.ok) (result.err (s64.const -1))
+                (tuple.const (u16.const 65535)))
+  (tuple.const (f64.const -0)))
+(component $c (import "x" (func)))
+(assert_invalid (component (type (list u8 0))) "zero length")
+(assert_malformed (component quote "(type $t u8) (type $t u8)") "duplicate")
+(module $core (func (export "g")))
+(assert_return (invoke "g" (i32.const 1)))
+(assert_return (invoke $c "h" (u32.const 7)) (u32.const 8))
+)WAST");
+  REQUIRE(s.commands.size() == 9);
+  const Command& def = s.commands[0];
+  CHECK(def.kind == CommandKind::Module);
+  CHECK(def.module.component);
+  CHECK(def.module.definition);
+  CHECK(s.commands[1].kind == CommandKind::ModuleInstance);
+  CHECK(s.commands[1].module.component);
+  const Command& ret = s.commands[2];
+  REQUIRE(ret.action.component);
+  REQUIRE(ret.action.compArgs.size() == 12);
+  using K = CompValue::Kind;
+  const auto& a = ret.action.compArgs;
+  CHECK(a[0].kind == K::U32);
+  CHECK(a[0].bits == 4294967295u);
+  CHECK(a[1].kind == K::S8);
+  CHECK(static_cast<int64_t>(a[1].bits) == -128);
+  CHECK(a[2].str == "h\xC3\xA9");
+  REQUIRE(a[3].kind == K::Record);
+  CHECK(a[3].names == std::vector<std::string>{"a", "b"});
+  CHECK(a[3].items[0].bits == 1);
+  CHECK(a[3].items[1].kind == K::Char);
+  CHECK(a[3].items[1].bits == 0x1F600);
+  CHECK(a[4].items.size() == 2);
+  CHECK(a[5].str == "c");
+  CHECK(a[5].items[0].kind == K::Option);
+  CHECK(a[5].items[0].bits == 1);
+  CHECK(a[5].items[0].items[0].bits == 0x3FC00000);
+  CHECK(a[6].names.size() == 2);
+  CHECK(a[7].str == "e");
+  CHECK(a[8].items.empty());
+  CHECK(a[9].bits == 0);
+  CHECK(a[10].bits == 1);
+  CHECK(a[11].items[0].bits == 65535);
+  REQUIRE(ret.compExpected.size() == 1);
+  CHECK(ret.compExpected[0].items[0].bits == 0x8000000000000000ull);
+  // definitions do not change the target; `component $c` and a core module do
+  CHECK(s.commands[3].module.component);
+  CHECK(s.commands[4].kind == CommandKind::AssertInvalid);
+  CHECK(s.commands[4].module.component);
+  auto enc = s.commands[4].module.encode();
+  REQUIRE(enc.ok());
+  CHECK((*enc)[4] == 0x0D);
+  auto bad = s.commands[5].module.encode();
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("duplicate") == 0);
+  CHECK_FALSE(s.commands[7].action.component);  // after a core module
+  CHECK(s.commands[8].action.component);        // named component
+  CHECK(s.commands[8].compExpected.size() == 1);
+  const char* bad2[] = {
+      "(component) (assert_return (invoke \"f\" (u8.const 256)))",
+      "(component) (assert_return (invoke \"f\" (s8.const -129)))",
+      "(component) (assert_return (invoke \"f\" (char.const \"ab\")))",
+      "(component) (assert_return (invoke \"f\" (bool.const maybe)))",
+      "(component) (assert_return (invoke \"f\" (i32.const 1)))",
+      "(component) (assert_return (invoke \"f\" (option.some)))",
+  };
+  for (const char* t : bad2) {
+    INFO(t);
+    CHECK_FALSE(parseScript(t).ok());
+  }
+  std::string deep = "(component) (invoke \"f\"";
+  for (int i = 0; i < 10000; ++i) deep += " (list.const";
+  CHECK_FALSE(parseScript(deep).ok());
+}
