@@ -7,7 +7,8 @@
 # .wast scripts themselves) or diff_tiers (bytes -> a valid generated module run on the interpreter and the JIT, with
 # guard pages and with explicit bounds checks; aborts on any difference in results, traps, memory or globals; no
 # seeds: the generator makes a valid module of any input).
-# Environment: MYRT_FUZZ_BUILD (build dir, default build-fuzz), MYRT_SPEC_TESTSUITE / MYRT_SPEC_TESTSUITE_20 (suites).
+# Environment: MYRT_FUZZ_BUILD (build dir, default build-fuzz), MYRT_SPEC_TESTSUITE / MYRT_SPEC_TESTSUITE_20 (suites),
+# MYRT_COMPONENT_TESTS (component-model scripts, also seeds of wast_parse).
 # Crashes are written to $MYRT_FUZZ_BUILD/artifacts/; reproduce with `$MYRT_FUZZ_BUILD/fuzz_<target> FILE`.
 set -euo pipefail
 
@@ -18,6 +19,7 @@ target="${MYRT_FUZZ_TARGET:-decode_validate}"
 build="${MYRT_FUZZ_BUILD:-$root/build-fuzz}"
 suite3="${MYRT_SPEC_TESTSUITE:-$root/../shared/spec-testsuite}"
 suite2="${MYRT_SPEC_TESTSUITE_20:-$root/../shared/spec-testsuite-2.0}"
+cmtests="${MYRT_COMPONENT_TESTS:-$root/../shared/wasi-p2/component-model-tests}"
 case "$target" in
   decode_validate|wast_parse|diff_tiers) ;;
   *) echo "fuzz/run.sh: unknown MYRT_FUZZ_TARGET '$target' (decode_validate, wast_parse or diff_tiers)" >&2; exit 2 ;;
@@ -39,7 +41,7 @@ if [ -z "$(ls -A "$seeds")" ]; then
     :  # no seeds needed: every input is a valid module
   elif [ "$target" = wast_parse ]; then
     i=0
-    for s in "${scripts[@]}"; do cp "$s" "$seeds/seed-$((i++)).wast"; done
+    for s in "${scripts[@]}" "$cmtests"/*/*.wast "$cmtests"/*/*/*.wast; do cp "$s" "$seeds/seed-$((i++)).wast"; done
   else
     # Seeding may meet text-parser bugs; the fuzzer is what matters here.
     ASAN_OPTIONS=detect_leaks=0 "$build/fuzz_seed_corpus" "$seeds" "${scripts[@]}" || echo "fuzz/run.sh: seeding failed" >&2

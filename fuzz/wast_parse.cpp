@@ -1,5 +1,6 @@
 // fuzz/wast_parse.cpp -- libFuzzer target: arbitrary text -> wast::parseScript, then every parsed module through
-// ScriptModule::encode (the WAT parser). Must never crash, hang or trip a sanitizer.
+// ScriptModule::encode (the WAT parser; components through componentToBinary, which also runs the WAT parser on their
+// nested core modules). Must never crash, hang or trip a sanitizer.
 // Layer: fuzz (uses runtime/text). Built only with -DMYRT_FUZZ=ON and clang; run with fuzz/run.sh --target wast.
 #include <cstddef>
 #include <cstdint>
