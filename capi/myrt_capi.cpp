@@ -127,6 +127,9 @@ void myrt_config_set_max_call_depth(wasm_config_t* c, uint32_t depth) {
 void myrt_config_set_max_stack_bytes(wasm_config_t* c, uint64_t bytes) {
   if (c && bytes) c->limits.valueStackSlots = std::max<uint64_t>(bytes / sizeof(Value), 1024);
 }
+void myrt_config_set_max_native_stack_bytes(wasm_config_t* c, uint64_t bytes) {
+  if (c) c->limits.maxNativeStack = bytes;
+}
 
 // ---- fuel and interruption -------------------------------------------------------------------------------------------
 

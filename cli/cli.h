@@ -19,6 +19,7 @@ namespace myrt::cli {
 
 constexpr int kExitOk = 0;
 constexpr int kExitError = 1;  // bad input, failing tests, unsupported feature
+constexpr uint32_t kMaxGuestExit = 126;  // `run`: a guest's proc_exit status must be below this (else kExitError)
 constexpr int kExitUsage = 2;  // bad command line
 
 // Reads a whole file; on failure returns an Error whose message describes why ("cannot open file: ...").

@@ -120,9 +120,9 @@ std::optional<uint32_t> sectionCount(const Module& m, const SectionInfo& s) {
 // " <name>" if function i has a name (name section or export).
 std::string funcLabel(const Module& m, uint32_t i) {
   auto it = m.names.funcs.find(i);
-  if (it != m.names.funcs.end()) return " <" + it->second + ">";
+  if (it != m.names.funcs.end()) return " <" + printableName(it->second) + ">";
   for (const auto& e : m.exports)
-    if (e.kind == ExternKind::Func && e.index == i) return " <" + e.name + ">";
+    if (e.kind == ExternKind::Func && e.index == i) return " <" + printableName(e.name) + ">";
   return "";
 }
 
@@ -180,7 +180,7 @@ int cmdInspect(const std::string& file) {
           break;
       }
       if (im.kind == ExternKind::Func) o << funcLabel(m, im.index);
-      o << " <- " << im.module << "." << im.name << "\n";
+      o << " <- " << printableName(im.module) << "." << printableName(im.name) << "\n";
     }
   }
   const size_t defined = m.funcs.size() - m.numImportedFuncs;
@@ -215,7 +215,7 @@ int cmdInspect(const std::string& file) {
     for (const auto& e : m.exports) {
       o << " - " << toString(e.kind) << "[" << e.index << "]";
       if (e.kind == ExternKind::Func) o << funcLabel(m, e.index);
-      o << " -> \"" << e.name << "\"\n";
+      o << " -> \"" << printableName(e.name) << "\"\n";
     }
   }
   if (m.start) o << "Start:\n - start function: " << *m.start << funcLabel(m, *m.start) << "\n";

@@ -1,6 +1,9 @@
 // cli/main.cpp -- `myrt` entry point: command-line parsing (CLI11), file loading and the small subcommands
 // (validate, run). inspect lives in cli/inspect.cpp, the spec-test runner in cli/wast_runner.cpp.
 // Layer: cli. CLI11 reports usage errors through exceptions; they are caught here and never reach the core.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -399,9 +402,25 @@ int usageError(const std::string& message, const char* hint = "myrt --help") {
   return kExitUsage;
 }
 
+// fds 0-2 closed by the parent would be taken by the next open (a preopened directory, a file the guest opens), and
+// myrt's own diagnostics (trap messages with the module's path) and the guest's stdout would then be written into it.
+// Reopen each closed one on /dev/null before anything else is opened.
+void reopenStandardFds() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int got = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    if (got >= 0 && got != fd) {  // a lower one was taken in between (cannot happen single-threaded): give it back
+      close(got);
+      _exit(myrt::cli::kExitError);
+    }
+    if (got < 0) _exit(myrt::cli::kExitError);  // nowhere safe to write diagnostics
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  reopenStandardFds();
   CLI::App app{"myrt -- a WebAssembly runtime.\n"
                "Validates, inspects and runs WebAssembly modules (.wasm binary or .wat text), and runs .wast spec tests.\n"
                "`myrt FILE [ARGS...]` is `myrt run FILE [ARGS...]`.",
@@ -410,7 +429,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("-V,--version", versionText());
   app.require_subcommand(1);
   app.footer("Exit codes: 0 success, 1 invalid input / failed tests / unsupported, 2 usage error;\n"
-             "run: the guest's exit status, 134 for a trap.\n"
+             "run: the guest's exit status when in [0, 126) (1 with an error for any other status), 134 for a trap.\n"
              "Run `myrt help COMMAND` or `myrt COMMAND --help` for the options of a command.");
 
   std::vector<std::string> validateFiles;

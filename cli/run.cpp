@@ -3,7 +3,9 @@
 // Layer: cli (uses runtime/exec, runtime/interp, wasi/p1). Capabilities are opt-in: the guest sees only the
 // directories given with --dir/--dir-ro and the variables given with --env (or --inherit-env).
 // Exit codes: the guest's proc_exit status (0 when _start returns; also when a start function calls proc_exit during
-// instantiation); 134 on a trap, also in a start function (message and wasm backtrace on stderr, as wasmtime does on
+// instantiation) when it is in [0, 126); a status outside that range is an error (message, exit code 1, as wasmtime
+// does: 126 and up mean "not executable", "not found" and "killed by a signal" to shells, 256 would wrap to 0);
+// 134 on a trap, also in a start function (message and wasm backtrace on stderr, as wasmtime does on
 // Unix); 1 for a module that cannot be loaded, linked or instantiated, or an unsupported --tier; 2 for usage errors.
 // --bench provides sightglass's `bench` module and prints the time between bench.start and bench.end on stderr last.
 // Trap backtraces: one "  at NAME (wasm offset 0x2a)" line per frame (the module offset of the trapping instruction,
@@ -31,6 +33,7 @@
 #include "cli/cli.h"
 #include "jit/common/perf_map.h"
 #include "jit/jit.h"
+#include "runtime/base/reader.h"
 #include "runtime/exec/engine.h"
 #include "wasi/p1/wasi.h"
 
@@ -165,7 +168,7 @@ bool resultsDefaultable(const CompositeType& type) {
 
 Result<FuncInst*> unknownImportStub(Store& store, const Module& m, const Import& imp, const RunOptions& opts) {
   const CompositeType& type = m.funcType(imp.index);
-  const std::string name = imp.module + "::" + imp.name;
+  const std::string name = printableName(imp.module) + "::" + printableName(imp.name);  // names are data
   for (const auto* list : {&type.params, &type.results})
     for (const ValType& t : *list)
       if (t.isRef() && t.heap == HeapKind::Concrete)
@@ -226,7 +229,8 @@ std::optional<std::vector<Extern>> link(Store& store, const std::string& file, c
       }
       if (opts.verbose) {
         const bool def = opts.unknownImportsDefault && resultsDefaultable(m.funcType(imp.index));
-        std::cerr << "myrt: " << file << ": unknown import " << imp.module << "::" << imp.name << " ("
+        std::cerr << "myrt: " << file << ": unknown import " << printableName(imp.module) << "::"
+                  << printableName(imp.name) << " ("
                   << describeExternType(m, imp) << ") linked to "
                   << (def ? "a stub returning default values" : "a trapping stub") << "\n";
       }
@@ -234,7 +238,8 @@ std::optional<std::vector<Extern>> link(Store& store, const std::string& file, c
       stubByName[imp.module + "::" + imp.name] = stubs.back().get();
       continue;
     }
-    std::cerr << "myrt: " << file << ": unknown import: " << imp.module << "::" << imp.name << " ("
+    std::cerr << "myrt: " << file << ": unknown import: " << printableName(imp.module) << "::"
+              << printableName(imp.name) << " ("
               << describeExternType(m, imp) << ")"
               << (imp.module == "bench" ? "; --bench provides bench.start and bench.end" : "") << "\n";
     return std::nullopt;
@@ -402,6 +407,15 @@ int cmdRun(const RunOptions& opts) {
                 << tierStatsLine(store->context().tierCalls, store->jitCompiledFuncs, store->jitFallbacks.size()) << "\n";
     return rc;
   };
+  // proc_exit's status becomes the process's exit status only inside [0, 126) (as in wasmtime): 126 and above are
+  // the shell's (command not executable / not found, 128+N killed by signal N: 134 is myrt's trap) and a status
+  // >= 256 would wrap (256 -> 0, success). Anything else is an error with its own message, exit code 1.
+  auto guestExit = [&](uint32_t status) {
+    if (status < kMaxGuestExit) return finish(static_cast<int>(status));
+    std::cerr << "myrt: " << file << ": exit with invalid exit status " << status << " (outside [0, "
+              << kMaxGuestExit << "))\n";
+    return finish(kExitError);
+  };
 
   // --preload NAME=FILE: instantiate FILE (with its own WASI context: the same args, environment and directories,
   // bound to its own memory) and register it as NAME for the modules after it.
@@ -446,7 +460,7 @@ int cmdRun(const RunOptions& opts) {
   std::optional<Trap> startTrap;
   auto inst = instantiate(*store, module, *imports, &startTrap);
   if (!inst.ok() && startTrap) {  // the start function trapped or called proc_exit (then exit as wasmtime does)
-    if ((*ctx)->exitCode() && wasi::isExitTrap(*startTrap)) return finish(static_cast<int>(*(*ctx)->exitCode()));
+    if ((*ctx)->exitCode() && wasi::isExitTrap(*startTrap)) return guestExit(*(*ctx)->exitCode());
     std::cerr << "myrt: " << file << ": trap in the start function: " << trapText(*startTrap, opts.verbose) << "\n";
     return finish(134);
   }
@@ -496,7 +510,7 @@ int cmdRun(const RunOptions& opts) {
       std::cerr << "myrt: " << file << ": trap: " << trapText(*r.trap, opts.verbose) << "\n";
       return finish(134);
     }
-    return finish(r.exitCode);
+    return (*ctx)->exitCode() ? guestExit(*(*ctx)->exitCode()) : finish(r.exitCode);
   }
 
   FuncInst* f = findExportedFunc(**inst, *opts.invoke);
@@ -522,7 +536,7 @@ int cmdRun(const RunOptions& opts) {
   std::vector<Value> results(f->numResults());
   InvokeResult r = invoke(*store, f, args, results);
   if (r.trap) {
-    if ((*ctx)->exitCode() && wasi::isExitTrap(*r.trap)) return finish(static_cast<int>(*(*ctx)->exitCode()));
+    if ((*ctx)->exitCode() && wasi::isExitTrap(*r.trap)) return guestExit(*(*ctx)->exitCode());
     std::cerr << "myrt: " << file << ": trap: " << trapText(*r.trap, opts.verbose) << "\n";
     return finish(134);
   }

@@ -68,6 +68,12 @@ WASM_API_EXTERN void myrt_config_set_max_memory_bytes(wasm_config_t*, uint64_t b
 WASM_API_EXTERN void myrt_config_set_max_table_elements(wasm_config_t*, uint64_t elements);
 WASM_API_EXTERN void myrt_config_set_max_call_depth(wasm_config_t*, uint32_t depth);
 WASM_API_EXTERN void myrt_config_set_max_stack_bytes(wasm_config_t*, uint64_t bytes);
+/* Native (machine) stack that wasm may use below each call from the host (JIT frames; host functions calling back
+ * in), like wasmtime's max_wasm_stack. Default 0: the running thread's whole stack minus a margin (64 KiB; 256 KiB
+ * in sanitizer builds) left for host functions and the runtime. The bound is taken from the thread that makes the
+ * call, so stores may move between threads with different stacks; a host callback needing more stack than the margin
+ * must run on a thread with room for it. Exceeding the bound traps "call stack exhausted". */
+WASM_API_EXTERN void myrt_config_set_max_native_stack_bytes(wasm_config_t*, uint64_t bytes);
 
 /* ---------------------------------------------------------------------------------------------------------------
  * Fuel and interruption */
@@ -93,9 +99,11 @@ WASM_API_EXTERN void myrt_interrupt_handle_clear(myrt_interrupt_handle_t*);
 /* The trap's full text: the message and the wasm backtrace, one "  at NAME (wasm offset 0x2a)" line per frame (names
  * from the name section, else the export name, else "func[N]"; the offset of the frame's instruction in the module
  * binary, left out when unknown); runs of one frame as one line "(repeated N times)", and "  ... N frames omitted"
- * where a deep backtrace was cut (the innermost and outermost 32 frames are kept). Null-terminated. */
+ * where a deep backtrace was cut (the innermost and outermost 32 frames are kept). Names are data: control
+ * characters, line separators, bidi overrides and backslashes in them are escaped ("\n", "\u{1b}", "\\"), so a
+ * name cannot forge a line. Null-terminated. */
 WASM_API_EXTERN void myrt_trap_describe(const wasm_trap_t*, own wasm_message_t* out);
-/* The name of frame's function (as above). Null-terminated. */
+/* The name of frame's function (as above, but raw: not escaped). Null-terminated. */
 WASM_API_EXTERN void myrt_frame_func_name(const wasm_frame_t*, own wasm_name_t* out);
 
 /* ---------------------------------------------------------------------------------------------------------------

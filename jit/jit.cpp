@@ -1,8 +1,7 @@
 // jit/jit.cpp -- the JIT tier: lazy whole-instance compilation on the first call, entry swapping, interpreter
-// fallback per function, the native stack limit. See jit.h.
+// fallback per function. See jit.h.
 #include "jit/jit.h"
 
-#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -181,20 +180,6 @@ bool verbose() {
     return e && *e && std::strcmp(e, "0") != 0;
   }();
   return v;
-}
-
-// Lowest usable address of the current thread's stack plus a margin for host frames (helpers, the interpreter, host
-// functions) below the last JIT frame checked.
-uintptr_t threadStackLimit() {
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) != 0) return 0;
-  void* addr = nullptr;
-  size_t size = 0;
-  const int rc = pthread_attr_getstack(&attr, &addr, &size);
-  pthread_attr_destroy(&attr);
-  if (rc != 0 || !addr) return 0;
-  constexpr size_t kMargin = 256 * 1024;
-  return size > 2 * kMargin ? reinterpret_cast<uintptr_t>(addr) + kMargin : 0;
 }
 
 TrapReason lazyEntry(ExecContext& cx, FuncInst& f, Value* io);
@@ -473,7 +458,6 @@ Status compileCheck(Instance& inst, uint32_t funcIndex) {
 namespace {
 
 TrapReason lazyEntry(ExecContext& cx, FuncInst& f, Value* io) {
-  if (cx.stackLimit == 0) cx.stackLimit = threadStackLimit();
   if (f.instance) compileInstance(*f.instance);
   if (f.entry == &lazyEntry) f.entry = interpreterEntry();  // not compilable here (no module)
   return f.entry(cx, f, io);
@@ -531,7 +515,6 @@ void installReady(ExecContext& cx) {
 
 // Selects f's instance for compilation (store's thread); null when there is nothing to compile.
 std::shared_ptr<TierUpJob> startTierUp(ExecContext& cx, FuncInst& f) {
-  if (cx.stackLimit == 0) cx.stackLimit = threadStackLimit();
   Instance* inst = f.instance;
   f.hotness = kNoTierUp;
   if (!inst) return nullptr;

@@ -10,8 +10,9 @@
 // io)` with the host C ABI, so the host, the interpreter and other JIT functions call it through FuncInst::entry, and
 // JIT code calls every callee the same way. Frame: Value slots on the ExecContext value stack (cx.sp):
 //   [scratch slots (if-with-params copies)] [params + locals] [operand stack slots]   (fp points at local 0)
-// Checks in every prologue: call depth (cx.depth < cx.maxDepth), value stack space, native stack (cx.stackLimit), the
-// interrupt flag; loop headers poll the interrupt flag too. Traps jump to shared out-of-line stubs that record the
+// Checks in every prologue: call depth (cx.depth < cx.maxDepth), value stack space, native stack (cx.stackLimit, set
+// by invoke() from the running thread's stack: runtime/base/native_stack.h), the interrupt flag; loop headers poll
+// the interrupt flag too. Traps jump to shared out-of-line stubs that record the
 // backtrace frame (cx.addFrame) and return the reason.
 #pragma once
 #include <cstdint>

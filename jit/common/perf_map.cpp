@@ -10,6 +10,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "runtime/base/reader.h"
 #include "runtime/wasm/module.h"
 
 namespace myrt::jit {
@@ -41,8 +42,7 @@ void perfMapAdd(const void* start, size_t size, const Module* module, uint32_t f
     if (it != module->names.funcs.end() && !it->second.empty()) name = it->second;
   }
   if (name.empty()) name = "wasm-function[" + std::to_string(funcIndex) + "]";
-  for (char& c : name)
-    if (c == '\n' || c == '\r') c = ' ';  // one line per symbol
+  name = printableName(name);  // one line per symbol: names are data (control characters escaped)
   std::lock_guard<std::mutex> lock(gMutex);
   std::fprintf(gFile, "%llx %zx %s\n", static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(start)), size,
                name.c_str());

@@ -36,6 +36,45 @@ bool isValidUtf8(const uint8_t* s, size_t n) {
   return true;
 }
 
+std::string printableName(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  auto hexEscape = [&](const char* fmt, uint32_t v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, fmt, v);
+    out += buf;
+  };
+  const auto* s = reinterpret_cast<const uint8_t*>(name.data());
+  const size_t n = name.size();
+  for (size_t i = 0; i < n;) {
+    const uint8_t c = s[i];
+    if (c < 0x80) {
+      if (c == '\t') out += "\\t";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\r') out += "\\r";
+      else if (c == '\\') out += "\\\\";
+      else if (c < 0x20 || c == 0x7f) hexEscape("\\u{%x}", c);
+      else out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    if (len > n - i || !isValidUtf8(s + i, len)) {  // not UTF-8 (names are validated, but be safe)
+      hexEscape("\\x%02x", c);
+      ++i;
+      continue;
+    }
+    uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
+    const bool control = cp < 0xA0 || cp == 0x2028 || cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) ||
+                         (cp >= 0x2066 && cp <= 0x2069);
+    if (control) hexEscape("\\u{%x}", cp);
+    else out.append(name.substr(i, len));
+    i += len;
+  }
+  return out;
+}
+
 Result<std::string_view> ByteReader::name() {
   MYRT_ASSIGN(uint32_t len, u32());
   if (len > remaining()) return errorHere("length out of bounds");

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 #include "runtime/base/result.h"
@@ -132,5 +133,11 @@ class ByteReader {
 // UTF-8 validation (base/utf8.cpp).
 bool isValidUtf8(const uint8_t* s, size_t n);
 inline bool isValidUtf8(std::string_view s) { return isValidUtf8(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
+
+// A name from the module (name section, exports) made safe to print on one line of a diagnostic or a perf map: names
+// are data, so control characters (C0, DEL, C1), U+2028/U+2029 and the bidirectional overrides/isolates become
+// escapes (\t \n \r, else \u{hex}) as does a backslash (\\), so a name can neither start a forged line nor hide
+// text. Other UTF-8 is kept; bytes that are not valid UTF-8 become \xNN.
+std::string printableName(std::string_view name);
 
 }  // namespace myrt

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <cstdio>
 
+#include "runtime/base/native_stack.h"
+#include "runtime/base/reader.h"
 #include "runtime/binary/instr.h"
 #include "runtime/exec/bulk.h"
 #include "runtime/exec/engine.h"
@@ -385,6 +387,10 @@ InvokeResult invoke(Store& store, FuncInst* f, std::span<const Value> args, std:
   const size_t n = std::max(np, nr);
   if (!cx.stackBase || static_cast<size_t>(cx.stackEnd - cx.sp) < n + 1)
     return fail(TrapReason::CallStackExhausted, trapMessage(TrapReason::CallStackExhausted));
+  // The native stack bound of this thread (outermost entry), or the one in force (a host function calling in again).
+  if (cx.hostEntries == 0) cx.stackLimit = nativeStackLimit(store.config().limits.maxNativeStack);
+  else if (nativeStackExhausted(cx.stackLimit))
+    return fail(TrapReason::CallStackExhausted, trapMessage(TrapReason::CallStackExhausted));
   Value* io = cx.sp;
   Value* savedSp = cx.sp;
   const uint32_t savedDepth = cx.depth;
@@ -394,7 +400,9 @@ InvokeResult invoke(Store& store, FuncInst* f, std::span<const Value> args, std:
   cx.caller = nullptr;
   cx.trapMessage.clear();
   cx.clearBacktrace();
+  ++cx.hostEntries;
   TrapReason t = f->entry(cx, *f, io);
+  --cx.hostEntries;
   cx.exception = nullptr;  // an exception escaping to the host is the "uncaught exception" trap
   cx.caller = savedCaller;
   cx.sp = savedSp;
@@ -430,7 +438,8 @@ std::string Trap::toString(bool verbose) const {
   auto frameLine = [&](size_t i) {
     const Instance* inst = i < backtraceInstances.size() ? backtraceInstances[i] : nullptr;
     std::string line = "\n  at ";
-    line += inst && inst->module ? inst->module->funcName(backtrace[i]) : "func[" + std::to_string(backtrace[i]) + "]";
+    line += inst && inst->module ? printableName(inst->module->funcName(backtrace[i]))  // names are data
+                                 : "func[" + std::to_string(backtrace[i]) + "]";
     const uint32_t off = offset(i);
     char buf[96];
     if (verbose) {

@@ -236,11 +236,26 @@ void handler(int sig, siginfo_t* si, void* ctx) {
   chain(sig, si, ctx);
 }
 
+// Unblocks SIGSEGV/SIGBUS on the calling thread. A blocked one (the signal mask is inherited across fork and exec,
+// so a parent can hand us one) makes the kernel kill the process at the first guard-page fault instead of running
+// the handler.
+void unblockFaultSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGSEGV);
+  sigaddset(&set, SIGBUS);
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+}
+
+thread_local bool tUnblocked = false;
+
 }  // namespace
 
 bool installSignalHandlers() {
   static std::once_flag once;
   static bool ok = false;
+  unblockFaultSignals();
+  tUnblocked = true;
   std::call_once(once, [] {
     struct sigaction sa{};
     sa.sa_sigaction = &handler;
@@ -305,6 +320,10 @@ void afterFaultRecovery(const WasmActivation& act) {
 WasmActivation* currentActivation() { return tCurrent; }
 void pushActivation(WasmActivation& act) {
   ensureThreadAltStack();
+  if (!tUnblocked) {  // once per thread: the first activation of every thread that runs wasm
+    unblockFaultSignals();
+    tUnblocked = true;
+  }
   act.prev = tCurrent;
   tCurrent = &act;
 }

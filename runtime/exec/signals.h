@@ -52,6 +52,9 @@ struct FuncInst;
 constexpr uint64_t kGuardedReservation = (uint64_t(8) << 30) + 65536;
 
 // Installs the SIGSEGV/SIGBUS handlers once per process (thread-safe); false if sigaction failed. Idempotent.
+// SIGSEGV/SIGBUS are unblocked on the calling thread here and on every thread at its first activation
+// (pushActivation): a signal mask inherited with them blocked (it survives exec) would otherwise turn every guard-page
+// trap into the death of the process. A thread that blocks them again after running wasm is the embedder's error.
 bool installSignalHandlers();
 // Gives the calling thread an alternate signal stack (once per thread; keeps an existing one of >= 16 KiB), so the
 // handler also runs when the fault is a native stack overflow.

@@ -194,6 +194,10 @@ struct StoreLimits {
   uint64_t maxTableElems = 10'000'000;          // per table
   uint32_t maxCallDepth = 50'000;               // wasm frames (all tiers and nested host calls)
   uint64_t valueStackSlots = uint64_t(1) << 22; // interpreter value stack (16 bytes each; reserved, lazily committed)
+  // Native (machine) stack wasm may use below the host's entry (JIT frames, interpreter re-entries through host
+  // functions), like wasmtime's max_wasm_stack; 0: bounded only by the running thread's stack minus a margin
+  // (runtime/base/native_stack.h). Exceeding it traps "call stack exhausted".
+  uint64_t maxNativeStack = 0;
   // Reserve 8 GiB + 64 KiB for each 32-bit memory (base never moves) and catch out-of-bounds accesses with guard
   // pages and the SIGSEGV handler (exec/signals.h) instead of explicit checks; false: explicit checks only.
   bool guardPages = true;
@@ -274,9 +278,12 @@ struct ExecContext {
   Value* sp = nullptr;
   uint32_t depth = 0;               // active wasm frames
   uint32_t maxDepth = 0;
-  // Native stack bound for compiled code: JIT prologues trap with CallStackExhausted when the machine stack pointer
-  // is below it (0: unchecked). Set by the JIT tier from the running thread's stack (jit/jit.cpp).
+  // Native stack bound: JIT prologues and the interpreter's entry trap with CallStackExhausted when the machine stack
+  // pointer is below it (0: unchecked). Set by invoke() at each outermost entry from the host (hostEntries 0 -> 1)
+  // from the running thread's real stack and StoreLimits::maxNativeStack (runtime/base/native_stack.h), so it is
+  // right on whichever thread runs the store now; nested entries (host function -> invoke) keep it.
   uintptr_t stackLimit = 0;
+  uint32_t hostEntries = 0;         // invoke() calls active on this context
   // Innermost frame of JIT code (a link {FuncInst*, previous link} in the frame, see jit/jit.h), so a fault can
   // rebuild the backtrace; nullptr outside JIT code.
   void* jitFrames = nullptr;

@@ -15,6 +15,7 @@
 #include <tuple>
 #include <utility>
 
+#include "runtime/base/native_stack.h"
 #include "runtime/binary/instr.h"
 #include "runtime/exec/bulk.h"
 #include "runtime/exec/signals.h"
@@ -1097,6 +1098,9 @@ TrapReason interpEntry(ExecContext& cx, FuncInst& f, Value* io) {
   const bool outside = io < cx.stackBase || io >= cx.stackEnd;
   if (outside) fp = cx.sp;
   if (cx.depth >= cx.maxDepth || !fp || fp + code->frameSize > cx.stackEnd) return TrapReason::CallStackExhausted;
+  // Native recursion reaches here through host functions calling in again and through JIT code calling interpreted
+  // functions: bounded like the JIT's prologues (ExecContext::stackLimit).
+  if (nativeStackExhausted(cx.stackLimit)) return TrapReason::CallStackExhausted;
   if (outside) std::copy(io, io + np, fp);
   Value* savedSp = cx.sp;
   const uint32_t savedDepth = cx.depth;

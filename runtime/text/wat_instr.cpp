@@ -31,7 +31,9 @@ bool isFloatToken(const Token& t) {
   return t.text.substr(0, 3) == "inf" || t.text.substr(0, 3) == "nan";
 }
 
-constexpr unsigned kMaxDepth = 1000;  // folded nesting: about 0.6 KiB of native stack per level
+// Folded nesting: about 0.6 KiB of native stack per level (several times more under sanitizers); a thread with less
+// stack than that stops earlier (Parser::stackLimit_), with the same error.
+constexpr unsigned kMaxDepth = 1000;
 
 struct DepthGuard {
   unsigned& d;
@@ -512,7 +514,7 @@ Status Parser::parseInstr(FuncCtx& f, ByteWriter& w) {
 
 Status Parser::parseFolded(FuncCtx& f, ByteWriter& w) {
   DepthGuard guard(depth_);
-  if (depth_ > kMaxDepth) return errAt(peek(), "nesting too deep");
+  if (depth_ > kMaxDepth || nativeStackExhausted(stackLimit_)) return errAt(peek(), "nesting too deep");
   MYRT_TRY(expectLParen());
   const Token& kw = next();
   if (kw.kind != TokKind::Keyword) return errAt(kw, "unexpected token");

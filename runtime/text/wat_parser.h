@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/base/native_stack.h"
 #include "runtime/base/result.h"
 #include "runtime/text/lexer.h"
 #include "runtime/wasm/opcodes.h"
@@ -183,6 +184,9 @@ class Parser {
   std::vector<CustomSection> customs_;   // from `(@custom ...)` annotations
   std::vector<size_t> typeFieldStarts_;  // token positions of `(type ...)` / `(rec ...)` fields
   unsigned depth_ = 0;                   // nesting depth of blocks/folded instructions (bounded)
+  // Native stack bound of the thread parsing (taken when the parser is made, at the entry from the host): folded
+  // nesting deeper than the stack allows is "nesting too deep" like nesting beyond kMaxDepth.
+  uintptr_t stackLimit_ = nativeStackLimit();
 };
 
 // Natural alignment (log2 bytes) of a memory access op.

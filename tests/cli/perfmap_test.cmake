@@ -1,6 +1,6 @@
 # tests/cli/perfmap_test.cmake -- `myrt run --tier=jit --profile=perfmap` writes perf-PID.map (in MYRT_PERF_MAP_DIR,
 # here a fresh directory) with one "START SIZE NAME" line per JIT-compiled function: names from the name section,
-# else wasm-function[N].
+# else wasm-function[N]; control characters in names escaped (one line per function).
 # Inputs: -DMYRT=<myrt binary> -DDIR=<scratch directory> -DINPUT=<module>
 file(REMOVE_RECURSE "${DIR}")
 file(MAKE_DIRECTORY "${DIR}")
@@ -16,13 +16,13 @@ if(NOT n EQUAL 1)
   message(FATAL_ERROR "expected one perf-PID.map in ${DIR}, found ${n}: ${maps}")
 endif()
 file(READ "${maps}" map)
-foreach(name "fib" "main" "wasm-function\\[1\\]")
+foreach(name "fib" "main" "wasm-function\\[1\\]" "evil\\\\n1234 10 forged\\\\u\\{1b\\}")
   if(NOT map MATCHES "(^|\n)[0-9a-f]+ [0-9a-f]+ ${name}\n")
     message(FATAL_ERROR "no line for ${name} in ${maps}:\n${map}")
   endif()
 endforeach()
 string(REGEX MATCHALL "\n" lines "${map}")
 list(LENGTH lines nlines)
-if(NOT nlines EQUAL 3)
-  message(FATAL_ERROR "expected 3 lines in ${maps}:\n${map}")
+if(NOT nlines EQUAL 4)
+  message(FATAL_ERROR "expected 4 lines in ${maps}:\n${map}")
 endif()

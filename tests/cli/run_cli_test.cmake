@@ -3,8 +3,14 @@
 #   cmake -DMYRT=<exe> -DARGS=<arg|arg|...> -DEXPECT_RC=<n> [-DEXPECT_FILE=<file> | -DEXPECT_REGEX=<re>]
 #         [-DEXPECT_NOT_REGEX=<re>] -P run_cli_test.cmake
 # in the source directory, so paths in the output are the relative ones given in ARGS.
+# With -DHOSTILE_EXEC=<exe> -DWRAP=<opt|opt|...> the command runs as `hostile_exec <opts> -- myrt <args>`.
 string(REPLACE "|" ";" ARGS "${ARGS}")
-execute_process(COMMAND "${MYRT}" ${ARGS} OUTPUT_VARIABLE out ERROR_VARIABLE out RESULT_VARIABLE rc)
+set(prefix "")
+if(DEFINED HOSTILE_EXEC)
+  string(REPLACE "|" ";" WRAP "${WRAP}")
+  set(prefix "${HOSTILE_EXEC}" ${WRAP} --)
+endif()
+execute_process(COMMAND ${prefix} "${MYRT}" ${ARGS} OUTPUT_VARIABLE out ERROR_VARIABLE out RESULT_VARIABLE rc)
 string(REPLACE "\r\n" "\n" out "${out}")
 set(failed FALSE)
 if(NOT "${rc}" STREQUAL "${EXPECT_RC}")
