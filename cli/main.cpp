@@ -511,7 +511,8 @@ int main(int argc, char** argv) {
   run->add_flag("--unknown-imports-default", runOpts.unknownImportsDefault,
                 "link every function import nothing provides to a stub returning zeros / null "
                 "(-W unknown-imports-default)");
-  run->add_option("--max-memory", runText.maxMemory, "limit all linear memories together, e.g. 64M, 1G (-W max-memory-size)")
+  run->add_option("--max-memory", runText.maxMemory, "limit the host memory of the guest (linear memories, tables, GC objects) together, e.g. 64M, 1G "
+                  "(-W max-memory-size)")
       ->type_name("SIZE");
   run->add_option("--tier", runTier, kTierHelp)->type_name("TIER");
   run->add_option("-j,--jobs", runOpts.jobs,

@@ -61,9 +61,10 @@ WASM_API_EXTERN own myrt_error_t* myrt_config_set_tier(wasm_config_t*, const cha
  * for any number). 0 (the default): the online CPUs, at most 8. Instances with less than 64 KiB of code compile on one
  * thread. The auto tier compiles on its background thread regardless. */
 WASM_API_EXTERN void myrt_config_set_compile_jobs(wasm_config_t*, uint32_t jobs);
-/* Limits of every store of the engine: memory bytes of all memories of a store together, elements per table, wasm
- * call depth, and the bytes of the value stack. Exceeding one makes memory.grow/table.grow fail, or traps
- * ("call stack exhausted"). 0 keeps the default. */
+/* Limits of every store of the engine: the host memory a store may allocate for its guest (linear memory pages, table
+ * elements at 8 bytes each, GC objects and exceptions, all together; default 16 GiB), elements per table, wasm call
+ * depth, and the bytes of the value stack. At a limit memory.grow/table.grow return -1, allocating a GC object or
+ * exception traps ("out of memory"), deep calls trap ("call stack exhausted"). 0 keeps the default. */
 WASM_API_EXTERN void myrt_config_set_max_memory_bytes(wasm_config_t*, uint64_t bytes);
 WASM_API_EXTERN void myrt_config_set_max_table_elements(wasm_config_t*, uint64_t elements);
 WASM_API_EXTERN void myrt_config_set_max_call_depth(wasm_config_t*, uint32_t depth);

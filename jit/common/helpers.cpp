@@ -36,7 +36,8 @@ TrapReason callTrapHelper(ExecContext* cx, FuncInst* f, uint32_t reason, uintptr
 }
 
 TrapReason throwHelper(ExecContext* cx, TagInst* tag, const Value* s, uint32_t n) {
-  ExnObject* e = cx->store->newException(tag);
+  ExnObject* e = cx->store->newException(tag, n);
+  if (!e) return TrapReason::OutOfMemory;
   e->payload.assign(s, s + n);
   cx->exception = e;
   return TrapReason::UncaughtException;

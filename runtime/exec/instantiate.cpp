@@ -137,6 +137,7 @@ static Result<Value> evalConst(Instance& inst, ConstExpr e) {
         const bool dflt = in.op == Op::StructNewDefault;
         if (!dflt && !need(n)) return Error(in.offset, "type mismatch");
         StructObject* o = store.newStruct(inst.typeIds[in.idx], n);
+        if (!o) return Error(trapMessage(TrapReason::OutOfMemory));
         if (!dflt) {
           for (unsigned i = 0; i < n; ++i) o->fields[i] = packField(stack[sp - n + i], ct->fields[i].type);
           sp -= n;
@@ -161,6 +162,7 @@ static Result<Value> evalConst(Instance& inst, ConstExpr e) {
         }
         if (len > store.config().limits.maxTableElems) return Error(trapMessage(TrapReason::OutOfMemory));
         ArrayObject* o = store.newArray(inst.typeIds[in.idx], static_cast<size_t>(len));
+        if (!o) return Error(trapMessage(TrapReason::OutOfMemory));
         if (in.op == Op::ArrayNewFixed) {
           for (uint64_t i = 0; i < len; ++i) o->elems[i] = packField(stack[sp - len + i], et);
           sp -= static_cast<unsigned>(len);

@@ -98,14 +98,33 @@ bool Store::reserveMemoryBytes(uint64_t bytes) {
   return true;
 }
 
+bool Store::reserveHeapBytes(uint64_t bytes) {
+  if (!reserveMemoryBytes(bytes)) return false;
+  heapBytes_ += bytes;
+  return true;
+}
+
 // ---- tables ---------------------------------------------------------------------------------------------------------
+
+TableInst::~TableInst() {
+  if (store) store->releaseMemoryBytes(size * sizeof(Ref));
+}
 
 uint64_t TableInst::grow(uint64_t delta, Ref init, uint64_t limit) {
   const uint64_t old = size;
   if (delta == 0) return old;
   const uint64_t max = std::min(maxSize, limit);
   if (delta > max || old > max - delta) return ~uint64_t(0);
-  storage.resize(old + delta, init);
+  if (delta > (~uint64_t(0) >> 4) || (store && !store->reserveMemoryBytes(delta * sizeof(Ref)))) return ~uint64_t(0);
+  try {
+    storage.resize(old + delta, init);
+  } catch (const std::bad_alloc&) {  // also std::length_error: a failed grow is -1, never a crash
+    if (store) store->releaseMemoryBytes(delta * sizeof(Ref));
+    return ~uint64_t(0);
+  } catch (const std::length_error&) {
+    if (store) store->releaseMemoryBytes(delta * sizeof(Ref));
+    return ~uint64_t(0);
+  }
   elems = storage.data();
   size = old + delta;
   type.limits.min = size;
@@ -118,9 +137,15 @@ Result<TableInst*> Store::newTable(const TableType& type, Ref init) {
   t->type = type;
   t->maxSize = std::min(type.limits.max.value_or(addrMax), addrMax);
   if (type.limits.min > config_.limits.maxTableElems) return Error("out of memory: table limit exceeded");
-  t->storage.assign(type.limits.min, init);
-  t->elems = t->storage.data();
+  if (!reserveMemoryBytes(type.limits.min * sizeof(Ref))) return Error("out of memory: memory limit exceeded");
+  t->store = this;  // from here on its destructor gives the bytes back
   t->size = type.limits.min;
+  try {
+    t->storage.assign(type.limits.min, init);
+  } catch (const std::bad_alloc&) {
+    return Error("out of memory: cannot allocate table");
+  }
+  t->elems = t->storage.data();
   tables_.push_back(std::move(t));
   return tables_.back().get();
 }
@@ -141,8 +166,9 @@ Store::Store(const StoreConfig& config) : config_(config) {
 Store::~Store() {
   // First: background work of the tier (compiles reading this store's objects) is cancelled or finished.
   tierState.reset();
-  // Memories release their bytes into the store: destroy them while the store is still alive.
+  // Memories and tables release their bytes into the store: destroy them while the store is still alive.
   memories_.clear();
+  tables_.clear();
   if (cx_.stackBase) munmap(cx_.stackBase, stackBytes_);
 }
 
@@ -240,30 +266,45 @@ Ref Store::externRef(uint64_t hostValue) {
   return slot.get();
 }
 
-ExnObject* Store::newException(TagInst* tag) {
-  exceptions_.push_back(std::make_unique<ExnObject>());
-  exceptions_.back()->tag = tag;
-  return exceptions_.back().get();
+// Heap objects: charged against the memory limit first, then allocated; a failed host allocation (std::bad_alloc)
+// gives the charge back and returns nullptr like the limit does, so no allocation failure leaves the store.
+template <class T, class Init>
+T* Store::newHeapObject(std::vector<std::unique_ptr<T>>& list, uint64_t slots, Init&& init) {
+  const uint64_t bytes = heapObjectBytes(slots);
+  if (slots > (uint64_t(1) << 40) || !reserveHeapBytes(bytes)) return nullptr;
+  try {
+    if (list.size() == list.capacity()) list.reserve(std::max<size_t>(16, 2 * list.size()));  // push_back can't fail
+    auto o = std::make_unique<T>();
+    init(*o);
+    list.push_back(std::move(o));
+    return list.back().get();
+  } catch (const std::bad_alloc&) {
+    releaseHeapBytes(bytes);
+    return nullptr;
+  }
+}
+
+ExnObject* Store::newException(TagInst* tag, size_t payloadSize) {
+  return newHeapObject(exceptions_, payloadSize, [&](ExnObject& o) {
+    o.tag = tag;
+    o.payload.reserve(payloadSize);
+  });
 }
 
 StructObject* Store::newStruct(uint32_t typeId, size_t numFields) {
-  auto o = std::make_unique<StructObject>();
-  o->kind = GcKind::Struct;
-  o->typeId = typeId;
-  o->fields.resize(numFields);
-  StructObject* p = o.get();
-  structs_.push_back(std::move(o));
-  return p;
+  return newHeapObject(structs_, numFields, [&](StructObject& o) {
+    o.kind = GcKind::Struct;
+    o.typeId = typeId;
+    o.fields.resize(numFields);
+  });
 }
 
 ArrayObject* Store::newArray(uint32_t typeId, size_t length) {
-  auto o = std::make_unique<ArrayObject>();
-  o->kind = GcKind::Array;
-  o->typeId = typeId;
-  o->elems.resize(length);
-  ArrayObject* p = o.get();
-  arrays_.push_back(std::move(o));
-  return p;
+  return newHeapObject(arrays_, length, [&](ArrayObject& o) {
+    o.kind = GcKind::Array;
+    o.typeId = typeId;
+    o.elems.resize(length);
+  });
 }
 
 // ---- instances ------------------------------------------------------------------------------------------------------
@@ -330,26 +371,28 @@ void encodeSubType(std::string& out, const SubType& st, uint32_t groupStart, uin
 
 }  // namespace
 
+// A rec group is hashed once: its key is the encoding of all its members (references inside the group relative,
+// others by canonical id), and its members get consecutive ids (group's first id + index). Linear in the size of the
+// module's types (a per-member key holding the group's encoding made one group of N types quadratic).
 std::vector<uint32_t> TypeRegistry::canonicalize(const Module& m) {
   std::vector<uint32_t> canon(m.types.size(), UINT32_MAX);
   uint32_t i = 0;
+  std::string group;
   while (i < m.types.size()) {
     const uint32_t start = i;
     uint32_t size = m.types[i].recGroupSize;
     if (size == 0 || start + size > m.types.size()) size = 1;
-    std::string group;
+    group.clear();
+    encodeU32(group, size);
     for (uint32_t k = 0; k < size; ++k) encodeSubType(group, m.types[start + k], start, size, canon);
-    for (uint32_t k = 0; k < size; ++k) {
-      std::string key = group;
-      key.push_back('#');
-      encodeU32(key, k);
-      auto [it, inserted] = ids_.emplace(std::move(key), static_cast<uint32_t>(types_.size()));
-      if (inserted) {
+    auto [it, inserted] = ids_.emplace(group, static_cast<uint32_t>(types_.size()));
+    if (inserted) {
+      for (uint32_t k = 0; k < size; ++k) {
         types_.push_back(std::make_unique<CompositeType>(m.types[start + k].comp));
         supers_.push_back(UINT32_MAX);
       }
-      canon[start + k] = it->second;
     }
+    for (uint32_t k = 0; k < size; ++k) canon[start + k] = it->second + k;
     // Supertypes are declared before (or within) the group, so their ids are known now.
     for (uint32_t k = 0; k < size; ++k) {
       const SubType& st = m.types[start + k];
@@ -367,10 +410,10 @@ uint32_t TypeRegistry::funcTypeId(const CompositeType& ft) {
   st.comp = ft;
   std::string key;
   static const std::vector<uint32_t> kNone;
-  // Host types only use abstract heap types; a concrete index would have no module to resolve against.
+  // A rec group of its own (the key canonicalize gives it). Host types only use abstract heap types; a concrete
+  // index would have no module to resolve against.
+  encodeU32(key, 1);
   encodeSubType(key, st, 0, 0, kNone);
-  key.push_back('#');
-  encodeU32(key, 0);
   auto [it, inserted] = ids_.emplace(std::move(key), static_cast<uint32_t>(types_.size()));
   if (inserted) {
     types_.push_back(std::make_unique<CompositeType>(ft));

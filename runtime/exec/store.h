@@ -89,7 +89,10 @@ struct TableInst {
   TableType type;                   // limits.min tracks the current size
   uint64_t maxSize = 0;             // effective maximum
   std::vector<Ref> storage;
-  uint64_t grow(uint64_t delta, Ref init, uint64_t limit);  // old size or -1 (as uint64_t)
+  Store* store = nullptr;           // its elements' bytes count against the store's memory limit (Store::reserveHeapBytes)
+  ~TableInst();
+  // Old size, or -1 (as uint64_t) past `limit` elements, the store's memory limit, or when the host allocation fails.
+  uint64_t grow(uint64_t delta, Ref init, uint64_t limit);
 };
 
 struct GlobalInst {
@@ -190,7 +193,10 @@ struct Instance {
 
 // Resource limits of a store.
 struct StoreLimits {
-  uint64_t maxMemoryBytes = uint64_t(16) << 30;  // all memories of the store together
+  // Host memory a module can make the store allocate, all together: linear memory pages, table elements (8 bytes
+  // each), GC objects and exceptions (Store::heapObjectBytes). At the limit memory.grow/table.grow fail (-1) and
+  // allocating an object traps ("out of memory").
+  uint64_t maxMemoryBytes = uint64_t(16) << 30;
   uint64_t maxTableElems = 10'000'000;          // per table
   uint32_t maxCallDepth = 50'000;               // wasm frames (all tiers and nested host calls)
   uint64_t valueStackSlots = uint64_t(1) << 22; // interpreter value stack (16 bytes each; reserved, lazily committed)
@@ -401,15 +407,22 @@ class Store {
   Instance* newInstance();
   // Extern references are interned by host value, so `ref.extern 1` is the same reference every time.
   Ref externRef(uint64_t hostValue);
-  ExnObject* newException(TagInst* tag);
-  // GC objects (kept until the store dies: no collector yet). Fields/elements start zeroed (null / 0).
+  ExnObject* newException(TagInst* tag, size_t payloadSize = 0);  // nullptr as newStruct
+  // GC objects (kept until the store dies: no collector yet). Fields/elements start zeroed (null / 0). nullptr when
+  // the store's memory limit is reached or the host allocation fails (the caller traps "out of memory").
   StructObject* newStruct(uint32_t typeId, size_t numFields);
   ArrayObject* newArray(uint32_t typeId, size_t length);
   static uint64_t externRefValue(Ref r) { return static_cast<ExternRefObject*>(r)->hostValue; }
 
-  // Memory accounting (store-wide byte limit).
+  // Memory accounting: one store-wide byte limit (StoreLimits::maxMemoryBytes) for linear memory, table elements and
+  // heap objects. Heap objects (GC structs and arrays, exceptions) are charged heapObjectBytes(slots) each when
+  // created; a collector gives the same amount back with releaseHeapBytes when it frees one.
   bool reserveMemoryBytes(uint64_t bytes);
   void releaseMemoryBytes(uint64_t bytes) { memoryBytes_ -= bytes; }
+  static constexpr uint64_t heapObjectBytes(uint64_t slots) { return 64 + slots * sizeof(Value); }
+  void releaseHeapBytes(uint64_t bytes) { heapBytes_ -= bytes; releaseMemoryBytes(bytes); }
+  uint64_t memoryBytes() const { return memoryBytes_; }  // everything counted (memories, tables, heap)
+  uint64_t heapBytes() const { return heapBytes_; }      // GC objects and exceptions
 
   // Registered instances by name (the script `register` command / host modules).
   std::unordered_map<std::string, Instance*> registered;
@@ -430,6 +443,10 @@ class Store {
   ExecContext cx_;
   TypeRegistry types_;
   uint64_t memoryBytes_ = 0;
+  uint64_t heapBytes_ = 0;
+  bool reserveHeapBytes(uint64_t bytes);
+  template <class T, class Init>
+  T* newHeapObject(std::vector<std::unique_ptr<T>>& list, uint64_t slots, Init&& init);
   std::vector<std::unique_ptr<FuncInst>> funcs_;
   std::vector<std::unique_ptr<MemoryInst>> memories_;
   std::vector<std::unique_ptr<TableInst>> tables_;

@@ -755,7 +755,8 @@ L_GlobalSet:
 #undef NO_FENCE
 L_Throw: {
   TagInst* tag = id->tags[ip[2]];
-  exn = cx.store->newException(tag);
+  exn = cx.store->newException(tag, ip[4]);
+  if (!exn) TRAP(TrapReason::OutOfMemory);
   exn->payload.assign(fp + ip[3], fp + ip[3] + ip[4]);
   throwPos = static_cast<uint32_t>(ip - base);
   goto unwind;

@@ -108,6 +108,7 @@ TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst
       const CompositeType* ct = reg.type(imm0);
       const size_t n = ct ? ct->fields.size() : 0;
       StructObject* o = st.newStruct(imm0, n);
+      if (!o) return TrapReason::OutOfMemory;
       if (op == Op::StructNew)
         for (size_t i = 0; i < n; ++i) o->fields[i] = packField(fp[ip[4] + i], ct->fields[i].type);
       dst.ref = o;
@@ -129,12 +130,14 @@ TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst
       const uint64_t len = (op == Op::ArrayNew ? S(1) : S(0)).i32;
       if (len > kMaxLen) return TrapReason::OutOfMemory;
       ArrayObject* o = st.newArray(imm0, static_cast<size_t>(len));
+      if (!o) return TrapReason::OutOfMemory;
       if (op == Op::ArrayNew) std::fill(o->elems.begin(), o->elems.end(), packField(S(0), elemType(imm0)));
       dst.ref = o;
       return TrapReason::None;
     }
     case Op::ArrayNewFixed: {
       ArrayObject* o = st.newArray(imm0, imm1);
+      if (!o) return TrapReason::OutOfMemory;
       const ValType et = elemType(imm0);
       for (uint32_t i = 0; i < imm1; ++i) o->elems[i] = packField(fp[ip[4] + i], et);
       dst.ref = o;
@@ -148,6 +151,7 @@ TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst
       if (s > segLen || n * sz > segLen - s) return TrapReason::MemoryOutOfBounds;
       if (n > kMaxLen) return TrapReason::OutOfMemory;
       ArrayObject* o = st.newArray(imm0, static_cast<size_t>(n));
+      if (!o) return TrapReason::OutOfMemory;
       for (uint64_t i = 0; i < n; ++i) o->elems[i] = readElem(data + s + i * sz, et);
       dst.ref = o;
       return TrapReason::None;
@@ -157,6 +161,7 @@ TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst
       const uint64_t s = S(0).i32, n = S(1).i32;
       if (s > seg.size() || n > seg.size() - s) return TrapReason::TableOutOfBounds;
       ArrayObject* o = st.newArray(imm0, static_cast<size_t>(n));
+      if (!o) return TrapReason::OutOfMemory;
       for (uint64_t i = 0; i < n; ++i) o->elems[i].ref = seg[s + i];
       dst.ref = o;
       return TrapReason::None;

@@ -413,7 +413,10 @@ static void test_config(void) {
   wasm_module_t* module = compile(store,
                                   "(module (memory (export \"m\") 1)"
                                   "  (func (export \"grow\") (param i32) (result i32) (memory.grow (local.get 0)))"
-                                  "  (func $r (export \"rec\") (call $r)))");
+                                  "  (func $r (export \"rec\") (call $r))"
+                                  "  (type $a (array (mut i64))) (table $t 0 externref)"
+                                  "  (func (export \"gc\") (loop (drop (array.new_default $a (i32.const 100))) (br 0)))"
+                                  "  (func (export \"tgrow\") (result i32) (table.grow $t (ref.null extern) (i32.const 1))))");
   wasm_extern_vec_t ex;
   wasm_instance_t* instance = instantiate(store, module, NULL, 0, &ex);
   wasm_val_t a[1] = {WASM_I32_VAL(1)};
@@ -423,6 +426,9 @@ static void test_config(void) {
   CHECK(wasm_func_call(wasm_extern_as_func(ex.data[1]), &av, &rv) == NULL && r[0].of.i32 == -1);  /* the limit */
   CHECK(!wasm_memory_grow(wasm_extern_as_memory(ex.data[0]), 1));
   CHECK(trap_is(wasm_func_call(wasm_extern_as_func(ex.data[2]), &none, &none), "call stack exhausted"));
+  /* GC objects and table elements count against the same limit: allocating at the limit traps, table.grow fails */
+  CHECK(trap_is(wasm_func_call(wasm_extern_as_func(ex.data[3]), &none, &none), "out of memory"));
+  CHECK(wasm_func_call(wasm_extern_as_func(ex.data[4]), &none, &rv) == NULL && r[0].of.i32 == -1);
   wasm_extern_vec_delete(&ex);
   wasm_instance_delete(instance);
   wasm_module_delete(module);

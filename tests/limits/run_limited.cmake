@@ -1,0 +1,23 @@
+# tests/limits/run_limited.cmake -- runs one `myrt` command, optionally under an address-space limit (ulimit -v, in
+# KiB), and compares its merged output with a regex and its exit code. Invoked by CTest as
+#   cmake -DMYRT=<exe> -DARGS=<arg|arg|...> -DEXPECT_RC=<n> -DEXPECT_REGEX=<re> [-DULIMIT_KB=<n>] -P run_limited.cmake
+# (ULIMIT_KB is not passed in sanitizer builds: ASan's shadow memory needs terabytes of address space.)
+string(REPLACE "|" ";" ARGS "${ARGS}")
+if(DEFINED ULIMIT_KB)
+  set(cmd sh -c "ulimit -v ${ULIMIT_KB} && exec \"$0\" \"$@\"" "${MYRT}" ${ARGS})
+else()
+  set(cmd "${MYRT}" ${ARGS})
+endif()
+execute_process(COMMAND ${cmd} OUTPUT_VARIABLE out ERROR_VARIABLE out RESULT_VARIABLE rc)
+set(failed FALSE)
+if(NOT "${rc}" STREQUAL "${EXPECT_RC}")
+  message("exit code: expected ${EXPECT_RC}, got ${rc}")
+  set(failed TRUE)
+endif()
+if(NOT "${out}" MATCHES "${EXPECT_REGEX}")
+  message("output does not match /${EXPECT_REGEX}/\n--- got ---\n${out}----------------")
+  set(failed TRUE)
+endif()
+if(failed)
+  message(FATAL_ERROR "limits test failed: ${cmd}")
+endif()
