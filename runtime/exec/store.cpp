@@ -5,7 +5,9 @@
 
 #include "runtime/exec/signals.h"
 
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -148,6 +150,41 @@ Result<TableInst*> Store::newTable(const TableType& type, Ref init) {
   t->elems = t->storage.data();
   tables_.push_back(std::move(t));
   return tables_.back().get();
+}
+
+// ---- interruption ---------------------------------------------------------------------------------------------------
+
+InterruptFlag::~InterruptFlag() {
+  if (int fd = wakeFd_.load(); fd >= 0) close(fd);
+}
+
+void InterruptFlag::request() {
+  requested.store(1, std::memory_order_seq_cst);
+  if (int fd = wakeFd_.load(std::memory_order_seq_cst); fd >= 0) {
+    const uint64_t one = 1;
+    ssize_t r = write(fd, &one, sizeof one);  // EAGAIN (counter full) still leaves it readable
+    (void)r;
+  }
+}
+
+int InterruptFlag::wakeFd() {
+  int fd = wakeFd_.load(std::memory_order_seq_cst);
+  if (fd >= 0) return fd;
+  const int made = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (made < 0) return -1;
+  if (!wakeFd_.compare_exchange_strong(fd, made, std::memory_order_seq_cst)) {
+    close(made);  // another thread made one first
+    return fd;
+  }
+  return made;
+}
+
+void InterruptFlag::drainWake() {
+  if (int fd = wakeFd_.load(); fd >= 0) {
+    uint64_t v;
+    ssize_t r = read(fd, &v, sizeof v);
+    (void)r;
+  }
 }
 
 // ---- other objects --------------------------------------------------------------------------------------------------

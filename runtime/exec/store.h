@@ -242,10 +242,23 @@ struct StoreConfig {
 // The interrupt request of a store. Any thread may set `requested` (through the shared_ptr from
 // Store::interruptHandle(), which stays valid after the store dies); running wasm code polls it at function entries and
 // loop back-edges and traps with TrapReason::Interrupted ("interrupted"). The flag stays set until cleared.
+// Blocking host calls (WASI poll_oneoff, reads of pipes and terminals) wait on `wakeFd()` as well: request() makes it
+// readable, so the call returns at once and its host function traps "interrupted" (wasi/host/poll.h).
 struct InterruptFlag {
   std::atomic<uint32_t> requested{0};
-  void request() { requested.store(1, std::memory_order_relaxed); }
-  void clear() { requested.store(0, std::memory_order_relaxed); }
+  InterruptFlag() = default;
+  InterruptFlag(const InterruptFlag&) = delete;
+  InterruptFlag& operator=(const InterruptFlag&) = delete;
+  ~InterruptFlag();
+  void request();
+  void clear() { requested.store(0, std::memory_order_seq_cst); }
+  // An eventfd that is readable after request() (created at the first call; -1 if that fails). A waiter reads the
+  // flag after getting the fd, request() sets the flag before reading the fd (both seq_cst), so no request is lost.
+  int wakeFd();
+  void drainWake();  // empties the eventfd (a waiter that woke for a request already cleared)
+
+ private:
+  std::atomic<int> wakeFd_{-1};
 };
 
 // Per-store execution state (single-threaded: one thread runs a store at a time).
@@ -392,6 +405,7 @@ class Store {
   ExecContext& context() { return cx_; }
   // Handle for interrupting this store from another thread (see InterruptFlag).
   std::shared_ptr<InterruptFlag> interruptHandle() const { return interrupt_; }
+  InterruptFlag& interruptFlag() { return *interrupt_; }  // for blocking host calls on the store's thread
   // Fuel (see ExecContext::fuel): enable with an amount, or disable (std::nullopt-like: enabled=false).
   void setFuel(bool enabled, int64_t amount = 0) { cx_.fuelEnabled = enabled; cx_.fuel = amount; }
   TypeRegistry& types() { return types_; }

@@ -1,10 +1,20 @@
 # tests/limits/run_limited.cmake -- runs one `myrt` command, optionally under an address-space limit (ulimit -v, in
-# KiB), and compares its merged output with a regex and its exit code. Invoked by CTest as
-#   cmake -DMYRT=<exe> -DARGS=<arg|arg|...> -DEXPECT_RC=<n> -DEXPECT_REGEX=<re> [-DULIMIT_KB=<n>] -P run_limited.cmake
+# KiB) and/or with stdin a FIFO that nobody writes to (opened read-write, so reads block and never see EOF), and
+# compares its merged output with a regex and its exit code. Invoked by CTest as
+#   cmake -DMYRT=<exe> -DARGS=<arg|arg|...> -DEXPECT_RC=<n> -DEXPECT_REGEX=<re> [-DULIMIT_KB=<n>] [-DSTDIN_FIFO=<path>]
+#         -P run_limited.cmake
 # (ULIMIT_KB is not passed in sanitizer builds: ASan's shadow memory needs terabytes of address space.)
 string(REPLACE "|" ";" ARGS "${ARGS}")
+set(prefix "")
 if(DEFINED ULIMIT_KB)
-  set(cmd sh -c "ulimit -v ${ULIMIT_KB} && exec \"$0\" \"$@\"" "${MYRT}" ${ARGS})
+  string(APPEND prefix "ulimit -v ${ULIMIT_KB} && ")
+endif()
+if(DEFINED STDIN_FIFO)
+  file(REMOVE "${STDIN_FIFO}")
+  string(APPEND prefix "mkfifo '${STDIN_FIFO}' && exec 0<>'${STDIN_FIFO}' && ")
+endif()
+if(prefix)
+  set(cmd sh -c "${prefix}exec \"$0\" \"$@\"" "${MYRT}" ${ARGS})
 else()
   set(cmd "${MYRT}" ${ARGS})
 endif()

@@ -19,6 +19,14 @@ uint64_t monotonicNow() {
   return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
 }
 
+namespace {
+void drainEventFd(int fd) {
+  uint64_t v;
+  ssize_t r = read(fd, &v, sizeof v);
+  (void)r;
+}
+}  // namespace
+
 Poller::~Poller() {
   if (epfd_ >= 0) close(epfd_);
 }
@@ -64,13 +72,31 @@ int Poller::poll(std::span<const Wait> waits, std::vector<uint32_t>& revents, in
     }
   }
   if (!seen.empty()) any = true;
+  // The interrupt's eventfd joins the wait (data.fd -1 marks it); checked after registering it, so a request made
+  // before is seen here and one made later wakes epoll_wait.
+  const Interrupt intr = interrupt_;
+  bool intrRegistered = false;
+  if (intr.requested && intr.wakeFd >= 0 && (!registered.empty() || !any)) {
+    epoll_event e{};
+    e.events = EPOLLIN;
+    e.data.fd = -1;
+    intrRegistered = epoll_ctl(epfd_, EPOLL_CTL_ADD, intr.wakeFd, &e) == 0;
+  }
+  auto unregister = [&] {
+    for (int r : registered) epoll_ctl(epfd_, EPOLL_CTL_DEL, r, nullptr);
+    if (intrRegistered) epoll_ctl(epfd_, EPOLL_CTL_DEL, intr.wakeFd, nullptr);
+  };
+  if (intr.pending()) {
+    unregister();
+    return kInterrupted;
+  }
   int err = 0;
   uint64_t now = monotonicNow();
   if (deadline <= now) any = true;
   uint64_t limit = deadline;
   if (blockAtMost >= 0) limit = std::min(limit, now + uint64_t(blockAtMost));
   if (!registered.empty() || !any) {
-    std::vector<epoll_event> events(std::max<size_t>(registered.size(), 1));
+    std::vector<epoll_event> events(registered.size() + 1);
     for (;;) {
       int timeoutMs = -1;  // an empty epoll set with a timeout just sleeps
       if (any) {
@@ -86,11 +112,26 @@ int Poller::poll(std::span<const Wait> waits, std::vector<uint32_t>& revents, in
         err = errno;
         break;
       }
-      for (int i = 0; i < n; ++i) seen[events[size_t(i)].data.fd] |= events[size_t(i)].events;
+      bool woken = false;
+      for (int i = 0; i < n; ++i) {
+        if (events[size_t(i)].data.fd == -1) {
+          woken = true;
+          continue;
+        }
+        seen[events[size_t(i)].data.fd] |= events[size_t(i)].events;
+      }
+      if (woken) {
+        if (intr.pending()) {
+          unregister();
+          return kInterrupted;
+        }
+        drainEventFd(intr.wakeFd);  // a request that was cleared again: wait on
+        if (n == 1 && !any && limit > now) continue;
+      }
       if (n > 0 || any || limit <= now) break;
     }
   }
-  for (int r : registered) epoll_ctl(epfd_, EPOLL_CTL_DEL, r, nullptr);
+  unregister();
   if (err) return err;
   for (size_t i = 0; i < waits.size(); ++i) {
     const Wait& w = waits[i];

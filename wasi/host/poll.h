@@ -8,6 +8,7 @@
 // ready at once, as poll(2) would say.
 // Layer: wasi/host (Linux epoll). Used by preview1 poll_oneoff and wasi:io/poll.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -42,6 +43,15 @@ class SimplePollable final : public Pollable {
 
 uint64_t monotonicNow();
 
+// What wakes a blocked wait early: the store's interrupt request (runtime/exec/store.h InterruptFlag; this layer sees
+// only its flag and eventfd). A wait that sees it returns kInterrupted; the WASI binding then traps "interrupted".
+struct Interrupt {
+  const std::atomic<uint32_t>* requested = nullptr;  // nullptr: not interruptible
+  int wakeFd = -1;                                    // readable after a request (drained by the Poller)
+  bool pending() const { return requested && requested->load(std::memory_order_seq_cst) != 0; }
+};
+constexpr int kInterrupted = -2;  // Poller::poll's result when the interrupt was requested (not an errno)
+
 class Poller {
  public:
   Poller() = default;
@@ -50,11 +60,16 @@ class Poller {
   Poller& operator=(const Poller&) = delete;
   // Waits until at least one of `waits` is ready (or, with `blockAtMost` >= 0 ns, that long at most) and sets
   // revents[i] for each: 0 not ready, else the epoll events seen (EPOLLIN/EPOLLOUT/EPOLLHUP/EPOLLERR; EPOLLIN for a
-  // reached deadline or a ready-now entry). Returns 0 or an errno (EINTR is retried with the time left).
+  // reached deadline or a ready-now entry). Returns 0 or an errno (EINTR is retried with the time left), or
+  // kInterrupted when the interrupt set by setInterrupt was requested before or during the wait.
   int poll(std::span<const Wait> waits, std::vector<uint32_t>& revents, int64_t blockAtMost = -1);
+  // The interrupt every following poll honours (the binding sets it from the calling store before each call).
+  void setInterrupt(Interrupt i) { interrupt_ = i; }
+  const Interrupt& interrupt() const { return interrupt_; }
 
  private:
   int epfd_ = -1;
+  Interrupt interrupt_;
 };
 
 }  // namespace myrt::wasi::host

@@ -340,7 +340,7 @@ uint16_t poll_oneoff(WasiState& s, std::span<const Value> a) {
     }
   }
   std::vector<uint32_t> revents;
-  if (int r = s.poller.poll(waits, revents); r != 0) return errnoFromHost(r);
+  if (int r = s.poller.poll(waits, revents); r != 0) return r == host::kInterrupted ? kTrapInterrupted : errnoFromHost(r);
   uint32_t nevents = 0;
   for (uint32_t i = 0; i < nsubs; ++i) {
     Sub& sub = subs[i];
@@ -536,7 +536,10 @@ Instance* WasiContext::createInstance(Store& store) {
                                                                                 std::span<Value> results) {
       // Not bound yet (a module's start function calls WASI during instantiation): use the calling instance.
       if (!s->guest && !s->memory) s->guest = cx.caller;
+      InterruptFlag& intr = cx.store->interruptFlag();
+      s->poller.setInterrupt(host::Interrupt{&intr.requested, intr.wakeFd()});
       uint16_t r = fn(*s, args);
+      if (r == kTrapInterrupted) return TrapReason::Interrupted;
       results[0] = Value::fromI32(r);
       if (trace) std::fprintf(stderr, "%s\n", traceLine(*s, name, params, args, r).c_str());
       return TrapReason::None;

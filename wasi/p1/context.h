@@ -76,7 +76,10 @@ class WasiState {
   void closeAll();
 };
 
-// Host-function convention: arguments as wasm values, result = WASI errno (i32).
+// Host-function convention: arguments as wasm values, result = WASI errno (i32), or kTrapInterrupted: a blocking
+// wait (poll_oneoff, a read of a pipe or terminal) was woken by the store's interrupt request, and the host function
+// traps "interrupted" instead of returning (the --timeout watchdog, myrt_interrupt_handle_interrupt).
+constexpr uint16_t kTrapInterrupted = 0xffff;
 using WasiFn = uint16_t (*)(WasiState& s, std::span<const Value> a);
 inline uint32_t argU32(std::span<const Value> a, size_t i) { return a[i].i32; }
 inline uint64_t argU64(std::span<const Value> a, size_t i) { return a[i].i64; }

@@ -5,6 +5,8 @@
 // rights and guest pointers, then calls the fd's host::Descriptor (wasi/host/descriptor.h).
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -196,6 +198,17 @@ uint16_t doIo(WasiState& s, std::span<const Value> a, bool write, bool positiona
   int n = static_cast<int>(iov.size());
   size_t done = 0;
   int r;
+  // A read that would block (pipe, terminal, socket with no data yet: a zero-timeout poll says so) waits for
+  // readiness on the context's Poller first, so the store's interrupt can wake it (host::kInterrupted -> trap
+  // "interrupted").
+  pollfd pfd{e->hostFd(), POLLIN, 0};
+  if (!write && !positional && e->desc.type() != host::FileType::RegularFile && !e->desc.isDirectory() &&
+      s.poller.interrupt().requested && ::poll(&pfd, 1, 0) == 0) {
+    host::Wait w = host::Wait::forFd(e->hostFd(), EPOLLIN);
+    std::vector<uint32_t> revents;
+    r = s.poller.poll(std::span<const host::Wait>(&w, 1), revents);
+    if (r == host::kInterrupted) return kTrapInterrupted;
+  }
   if (positional)
     r = write ? e->desc.pwritev(iov.data(), n, argU64(a, 3), done) : e->desc.preadv(iov.data(), n, argU64(a, 3), done);
   else
