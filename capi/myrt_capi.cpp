@@ -91,7 +91,12 @@ myrt_error_t* myrt_wat2wasm(const char* text, size_t len, wasm_byte_vec_t* out) 
   if (!out) return newError(Error("myrt_wat2wasm: null argument"));
   wasm_byte_vec_new_empty(out);
   if (!text && len) return newError(Error("myrt_wat2wasm: null argument"));
-  auto bin = watToBinary(std::string_view(text ? text : "", len));
+  Result<std::vector<uint8_t>> bin = Error("out of memory");
+  try {  // a failed host allocation is an error for the embedder, never std::terminate
+    bin = watToBinary(std::string_view(text ? text : "", len));
+  } catch (const std::bad_alloc&) {
+    bin = Error("out of memory");
+  }
   if (!bin.ok()) return newError(bin.error());
   wasm_byte_vec_new(out, bin->size(), reinterpret_cast<const char*>(bin->data()));
   return nullptr;
@@ -123,6 +128,9 @@ void myrt_config_set_max_table_elements(wasm_config_t* c, uint64_t n) {
 }
 void myrt_config_set_max_call_depth(wasm_config_t* c, uint32_t depth) {
   if (c && depth) c->limits.maxCallDepth = depth;
+}
+void myrt_config_set_memory_reservation(wasm_config_t* c, uint64_t bytes) {
+  if (c) c->limits.memoryReservation = bytes;
 }
 void myrt_config_set_max_stack_bytes(wasm_config_t* c, uint64_t bytes) {
   if (c && bytes) c->limits.valueStackSlots = std::max<uint64_t>(bytes / sizeof(Value), 1024);

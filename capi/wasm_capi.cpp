@@ -793,10 +793,14 @@ namespace myrt::capi {
 
 Result<std::shared_ptr<const Module>> compileModule(const wasm_byte_vec_t* binary) {
   if (!binary || (!binary->data && binary->size)) return Error("no binary");
-  std::vector<uint8_t> bytes(binary->data, binary->data + binary->size);
-  MYRT_ASSIGN(Module m, decodeModule(std::move(bytes)));
-  MYRT_TRY(validateModule(m));
-  return std::make_shared<const Module>(std::move(m));
+  try {  // a failed host allocation is an error for the embedder, never std::terminate
+    std::vector<uint8_t> bytes(binary->data, binary->data + binary->size);
+    MYRT_ASSIGN(Module m, decodeModule(std::move(bytes)));
+    MYRT_TRY(validateModule(m));
+    return std::make_shared<const Module>(std::move(m));
+  } catch (const std::bad_alloc&) {
+    return Error("out of memory");
+  }
 }
 
 wasm_module_t* newModuleHandle(std::shared_ptr<const Module> m) {
@@ -1243,7 +1247,12 @@ wasm_instance_t* wasm_instance_new(wasm_store_t* s, const wasm_module_t* mod, co
     exts.push_back(*e);
   }
   std::optional<Trap> startTrap;
-  auto inst = instantiate(*s->st->store, mh->module->module, exts, &startTrap);
+  Result<Instance*> inst = Error("out of memory");
+  try {  // a failed host allocation while building the instance is an error, never std::terminate
+    inst = instantiate(*s->st->store, mh->module->module, exts, &startTrap);
+  } catch (const std::bad_alloc&) {
+    inst = Error("out of memory");
+  }
   if (!inst.ok())
     return fail(startTrap ? makeTrap(s->st, *startTrap) : messageTrap(s->st, inst.error().message));
   return As<wasm_instance_t>(storeHandle(HKind::Instance, s, *inst));

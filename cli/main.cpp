@@ -26,15 +26,38 @@
 
 namespace myrt::cli {
 
+// Inputs larger than this are refused (an endless device such as /dev/zero, a pipe that never ends), and a failed
+// allocation while reading is an error, not an abort.
+constexpr uint64_t kMaxInputBytes = uint64_t(1) << 30;
+
 Result<std::string> readFile(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) return Error(std::string("cannot read file: is a directory"));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(std::string("cannot open file: ") + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Error(std::string("cannot read file: ") + std::strerror(errno));
-  return ss.str();
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return Error(std::string("cannot open file: ") + std::strerror(errno));
+  std::string out;
+  try {
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size <= kMaxInputBytes) out.reserve(static_cast<size_t>(size));
+    char buf[65536];
+    for (;;) {
+      const size_t n = std::fread(buf, 1, sizeof buf, f);
+      if (n == 0) break;
+      if (out.size() + n > kMaxInputBytes) {
+        std::fclose(f);
+        return Error("cannot read file: larger than 1 GiB");
+      }
+      out.append(buf, n);
+    }
+  } catch (const std::bad_alloc&) {
+    std::fclose(f);
+    return Error(std::string("cannot read file: out of memory"));
+  }
+  const bool bad = std::ferror(f) != 0;
+  const int err = errno;
+  std::fclose(f);
+  if (bad) return Error(std::string("cannot read file: ") + std::strerror(err));
+  return out;
 }
 
 bool isTextModule(std::string_view path, std::string_view contents) {
@@ -355,7 +378,7 @@ std::optional<bool> parseBool(const KeyValue& kv) {
 
 // The values of run's options before they are checked (strings, so -W and the long options share one check).
 struct RunText {
-  std::string maxMemory, maxStack, fuel, timeout;
+  std::string maxMemory, maxStack, fuel, timeout, memoryReservation;
 };
 
 // Applies -W (wasm/runtime options) and -S (WASI options) in wasmtime's spelling. Returns an error message.
@@ -419,7 +442,7 @@ void reopenStandardFds() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int cliMain(int argc, char** argv) {
   reopenStandardFds();
   CLI::App app{"myrt -- a WebAssembly runtime.\n"
                "Validates, inspects and runs WebAssembly modules (.wasm binary or .wat text), and runs .wast spec tests.\n"
@@ -522,6 +545,10 @@ int main(int argc, char** argv) {
   run->add_option("--profile", runOpts.profile,
                   "perfmap: write /tmp/perf-PID.map naming JIT-compiled functions for `perf report` (--tier=jit)")
       ->type_name("KIND");
+  run->add_option("--memory-reservation", runText.memoryReservation,
+                  "address space reserved per linear memory: default 8G+64K with guard pages (no bounds checks); "
+                  "smaller, e.g. 64K: explicit bounds checks, memory.grow fails past it (many more instances)")
+      ->type_name("SIZE");
   run->add_option("--max-stack", runText.maxStack,
                   "size of the wasm value stack, e.g. 1M (deep recursion traps cleanly) (-W max-wasm-stack)")
       ->type_name("SIZE");
@@ -609,7 +636,8 @@ int main(int argc, char** argv) {
   if (run->parsed()) {
     if (auto e = applyWasmtimeOptions(wOpts, sOpts, runOpts, runText)) return usageError("run: " + *e, "myrt help run");
     for (auto [text, out] : {std::pair{&runText.maxMemory, &runOpts.maxMemoryBytes},
-                             std::pair{&runText.maxStack, &runOpts.maxStackBytes}}) {
+                             std::pair{&runText.maxStack, &runOpts.maxStackBytes},
+                             std::pair{&runText.memoryReservation, &runOpts.memoryReservation}}) {
       if (text->empty()) continue;
       auto bytes = parseSize(*text);
       if (!bytes) {
@@ -640,4 +668,17 @@ int main(int argc, char** argv) {
   }
   std::cerr << "myrt: no command given\n";
   return kExitUsage;
+}
+
+// A failed host allocation that no stage turned into an error or a trap (the core has no exceptions; the runtime
+// catches std::bad_alloc where wasm can cause it: tables, GC objects, host calls) ends the command with a message and
+// exit code 1, never std::terminate.
+int main(int argc, char** argv) {
+  try {
+    return cliMain(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::fflush(stdout);
+    std::fputs("myrt: out of memory\n", stderr);
+    return 1;
+  }
 }

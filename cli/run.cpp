@@ -339,6 +339,7 @@ int cmdRun(const RunOptions& opts) {
 
   StoreLimits limits;
   if (opts.maxMemoryBytes) limits.maxMemoryBytes = *opts.maxMemoryBytes;
+  if (opts.memoryReservation) limits.memoryReservation = *opts.memoryReservation;
   if (opts.maxStackBytes) limits.valueStackSlots = std::max<uint64_t>(*opts.maxStackBytes / sizeof(Value), 1024);
   auto made = makeStore(opts.tier, limits);
   if (!made.ok()) {

@@ -75,6 +75,12 @@ WASM_API_EXTERN void myrt_config_set_max_stack_bytes(wasm_config_t*, uint64_t by
  * call, so stores may move between threads with different stacks; a host callback needing more stack than the margin
  * must run on a thread with room for it. Exceeding the bound traps "call stack exhausted". */
 WASM_API_EXTERN void myrt_config_set_max_native_stack_bytes(wasm_config_t*, uint64_t bytes);
+/* Address space reserved for each linear memory (its base never moves). 0 (the default): 8 GiB + 64 KiB for a 32-bit
+ * memory, so accesses need no bounds checks (guard pages; about 16,000 memories fit in a process's 128 TiB). Smaller
+ * (rounded up to 64 KiB pages, at least the memory's initial size), e.g. 65536 for one-page instances: accesses are
+ * bounds-checked explicitly (somewhat slower code) and memory.grow returns -1 past the reservation; 100,000 and more
+ * memories fit in a process. */
+WASM_API_EXTERN void myrt_config_set_memory_reservation(wasm_config_t*, uint64_t bytes);
 
 /* ---------------------------------------------------------------------------------------------------------------
  * Fuel and interruption */

@@ -62,8 +62,11 @@ Result<MemoryInst*> Store::newMemory(const MemoryType& type) {
   // + 16-byte access stays inside, so tiers skip bounds checks and the fault handler reports the trap); otherwise
   // the largest size the memory can reach under the store limit.
   uint64_t want = std::min(m->maxPages, limitPages) * kPageSize;
+  const uint64_t resv = config_.limits.memoryReservation;
+  const bool small = resv != 0 && resv < kGuardedReservation;
+  if (small) want = std::min(want, std::max(l.min * kPageSize, (resv + kPageSize - 1) / kPageSize * kPageSize));
   void* p = nullptr;
-  if (!l.is64 && config_.limits.guardPages && installSignalHandlers()) {
+  if (!l.is64 && config_.limits.guardPages && !small && installSignalHandlers()) {
     p = reserveAddressSpace(kGuardedReservation);
     if (p) {
       m->reserved = kGuardedReservation;
@@ -247,9 +250,12 @@ TrapReason hostEntry(ExecContext& cx, FuncInst& f, Value* io) {
     res = bigRes.data();
   }
   TrapReason t;
-  {
+  try {
     HostCallScope outsideWasm;  // a fault in host code is never taken for a wasm trap (exec/signals.h)
     t = f.host(cx, std::span<const Value>(args, np), std::span<Value>(res, nr));
+  } catch (const std::bad_alloc&) {
+    // A host function's failed allocation must not unwind into wasm frames (JIT code has no unwind tables).
+    t = TrapReason::OutOfMemory;
   }
   if (t == TrapReason::None) std::copy(res, res + nr, io);
   return t;

@@ -207,6 +207,13 @@ struct StoreLimits {
   // Reserve 8 GiB + 64 KiB for each 32-bit memory (base never moves) and catch out-of-bounds accesses with guard
   // pages and the SIGSEGV handler (exec/signals.h) instead of explicit checks; false: explicit checks only.
   bool guardPages = true;
+  // Address space reserved per linear memory (its base never moves). 0: the default -- kGuardedReservation for a
+  // 32-bit memory with guardPages, else the most the memory can reach under maxMemoryBytes. Any other value below
+  // kGuardedReservation (rounded up to 64 KiB pages, at least the memory's initial size) reserves that much: accesses
+  // are bounds-checked explicitly and memory.grow returns -1 past it. Small reservations let a process hold many more
+  // memories (128 TiB of user address space / 8 GiB = 16,384 guarded ones): `--memory-reservation`,
+  // myrt_config_set_memory_reservation.
+  uint64_t memoryReservation = 0;
 };
 
 // Tier-up hook (auto tier): called by the interpreter when a function's poll count reaches the threshold.
