@@ -26,6 +26,7 @@ complete -c myrt -n $run -l preload -r -d "NAME=FILE: instantiate FILE first as 
 complete -c myrt -n $run -l unknown-imports-trap -d "missing function imports trap"
 complete -c myrt -n $run -l unknown-imports-default -d "missing function imports return zeros"
 complete -c myrt -n $run -l max-memory -r -d "limit all memories together"
+complete -c myrt -n $run -l memory-reservation -r -d "address space per linear memory"
 complete -c myrt -n $run -l max-stack -r -d "size of the wasm value stack"
 complete -c myrt -n $run -l fuel -r -d "trap after about N instructions"
 complete -c myrt -n $run -l allow-fallback -d "--tier=jit: run functions the JIT cannot compile in the interpreter"
