@@ -46,7 +46,7 @@
 #include "runtime/interp/code.h"
 #include "jit/jit.h"
 #include "runtime/interp/interp.h"
-#include "runtime/tiers/tiers.h"
+#include "engine/tiers.h"
 #include "runtime/valid/validator.h"
 
 namespace {

@@ -20,7 +20,7 @@
 #include "myrt.h"
 #include "runtime/exec/engine.h"
 #include "runtime/exec/store.h"
-#include "runtime/tiers/tiers.h"
+#include "engine/tiers.h"
 #include "wasi/p1/wasi.h"
 
 namespace myrt::capi {

@@ -12,7 +12,7 @@
 
 #include "runtime/base/result.h"
 #include "runtime/exec/store.h"
-#include "runtime/tiers/tiers.h"
+#include "engine/tiers.h"
 #include "runtime/wasm/module.h"
 
 namespace myrt::cli {

@@ -1,6 +1,6 @@
 // cli/version.cpp -- the text of `myrt --version`: version, git commit and build date (build_info.h, generated at build
 // time by cmake/build_info.cmake), and the features of this build on this CPU (tiers, ISA, the SIMD extensions the JIT
-// uses). Layer: cli (uses runtime/tiers).
+// uses). Layer: cli (uses engine/tiers).
 #include <cstdlib>
 #include <string>
 

@@ -29,7 +29,7 @@
 #include "runtime/interp/interp.h"
 #include "runtime/text/wast.h"
 #include "runtime/text/wat.h"
-#include "runtime/tiers/tiers.h"
+#include "engine/tiers.h"
 
 namespace myrt::cli {
 

@@ -13,22 +13,26 @@
 #include <thread>
 #include <vector>
 
+#include "jit/common/backend.h"
 #include "jit/common/code_memory.h"
 #include "jit/common/compile_service.h"
 #include "jit/common/perf_map.h"
 #include "runtime/exec/signals.h"
 #include "runtime/interp/interp.h"
 
-#if defined(__x86_64__)
-#include "jit/x64/compiler.h"
-#include "jit/x64/simd.h"
-#define MYRT_JIT_X64 1
-#endif
-
 namespace myrt {
 
 namespace jit {
 namespace {
+
+// The backend for this CPU, or nullptr (no backend for this ISA, or the CPU lacks what it needs).
+const Backend* backend() {
+  static const Backend* const b = [] {
+    const Backend* h = hostBackend();
+    return h && h->cpuSupported() ? h : nullptr;
+  }();
+  return b;
+}
 
 // The machine code of one instance's functions: one W^X block, registered with the signal handler (a fault of a
 // guarded memory access in it becomes a trap of the function found by `lookup`). Shared by the functions' JitFuncCode.
@@ -41,6 +45,7 @@ struct JitBlock {
   // fault resumes (0: none).
   std::vector<std::vector<CodeSite>> sites;
   std::vector<uint32_t> faultLandings;
+  int faultOffsetRegister = -1;  // the backend's trap protocol (Backend::faultOffsetRegister)
   uintptr_t rangeHandle = 0;
   ~JitBlock() {
     if (rangeHandle) unregisterCodeRange(rangeHandle);
@@ -66,15 +71,18 @@ struct JitBlock {
     }
     if (l > 0 && sites[l - 1].wasmOffset != kNoWasmOffset) {
       out->wasmOffset = sites[l - 1].wasmOffset;
-      if (b->faultLandings[lo]) out->resumePc = b->starts[lo] + b->faultLandings[lo];
+      if (b->faultLandings[lo]) {
+        out->resumePc = b->starts[lo] + b->faultLandings[lo];
+        out->resumeRegister = b->faultOffsetRegister;
+      }
     }
     return true;
   }
 };
 
-// The OSR entry of a function's machine code (x64::ModuleCompiler::OsrInfo).
+// The OSR entry of a function's machine code (backend.h OsrInfo).
 using OsrRaw = TrapReason (*)(ExecContext* cx, FuncInst* f, Value* io, const void* target, uint64_t slots);
-struct OsrLoop {
+struct OsrTarget {
   uint32_t wasmOffset = 0;
   uint32_t slots = 0;
   const void* target = nullptr;
@@ -84,7 +92,7 @@ struct JitFuncCode : TierCode {
   std::shared_ptr<JitBlock> block;
   FuncEntry raw = nullptr;  // the machine code (same signature as an entry)
   OsrRaw osrRaw = nullptr;  // auto tier: the OSR entry (nullptr: the function has no loops, or compiled for --tier=jit)
-  std::vector<OsrLoop> osrLoops;  // by wasm offset
+  std::vector<OsrTarget> osrLoops;  // by wasm offset
   uint64_t osrEntries = 0;  // interpreter frames that continued in this code (jit::osrEntries)
 };
 
@@ -95,10 +103,8 @@ struct CompiledCode {
     FuncInst* f;
     size_t offset;  // in the block
     size_t size;
-#if MYRT_JIT_X64
-    x64::ModuleCompiler::OsrInfo osr;  // offsets relative to the function's start
-#endif
-    std::vector<CodeSite> sites;  // the function's code map (ModuleCompiler::sites)
+    OsrInfo osr;  // offsets relative to the function's start
+    std::vector<CodeSite> sites;  // the function's code map (FunctionCompiler::sites)
     uint32_t faultLanding = 0;
   };
   std::vector<Func> funcs;                                    // compiled
@@ -118,7 +124,7 @@ TrapReason trampolineEntry(ExecContext& cx, FuncInst& f, Value* io);
 
 // With `loop` set, enters through the OSR entry at that loop instead of the function's entry.
 [[gnu::noinline]] TrapReason runActivation(ExecContext& cx, FuncInst& f, Value* io, FuncEntry raw,
-                                           const OsrLoop* loop = nullptr) {
+                                           const OsrTarget* loop = nullptr) {
   WasmActivation act;
   act.cx = &cx;
   act.kind = WasmActivation::Kind::Compiled;
@@ -165,7 +171,7 @@ bool osrEnter(ExecContext& cx, FuncInst& f, uint32_t loopOffset, Value* fp, Trap
   auto* jc = static_cast<JitFuncCode*>(f.jitCode.get());
   if (!jc || !jc->osrRaw) return false;
   const auto it = std::lower_bound(jc->osrLoops.begin(), jc->osrLoops.end(), loopOffset,
-                                   [](const OsrLoop& l, uint32_t o) { return l.wasmOffset < o; });
+                                   [](const OsrTarget& l, uint32_t o) { return l.wasmOffset < o; });
   if (it == jc->osrLoops.end() || it->wasmOffset != loopOffset) return false;
   ++cx.tierCalls.osr;
   if (jc->osrEntries++ == 0 && verbose())
@@ -196,22 +202,21 @@ size_t machineCodeEstimate(const Module& m) {
 
 namespace {
 
-#if MYRT_JIT_X64
 // One function's machine code before linking (offsets relative to its start).
 struct FuncCode {
   std::vector<uint8_t> bytes;
-  std::vector<x64::ModuleCompiler::CallFixup> fixups;
-  x64::ModuleCompiler::OsrInfo osr;
-  std::vector<CodeSite> sites;  // code map (ModuleCompiler::sites)
+  std::vector<CallFixup> fixups;
+  OsrInfo osr;
+  std::vector<CodeSite> sites;  // code map (FunctionCompiler::sites)
   uint32_t faultLanding = 0;
   std::string error;  // non-empty: not compiled (the reason)
 };
 
 // Compiles funcs[i] into out[i] on `jobs` threads (the calling thread is one of them), each with its own
-// ModuleCompiler; the functions are handed out one at a time in order. Reads only what is immutable after
+// FunctionCompiler of backend `be`; the functions are handed out one at a time in order. Reads only what is immutable after
 // instantiation (jit.h), so it may run on any thread. Small sets compile on the calling thread alone (a thread start
 // would cost more than it saves).
-void compileEach(Instance& inst, const std::vector<FuncInst*>& funcs, unsigned jobs, bool osrEntries,
+void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>& funcs, unsigned jobs, bool osrEntries,
                  std::vector<FuncCode>& out) {
   out.assign(funcs.size(), FuncCode{});
   const Module& m = *inst.module;
@@ -229,11 +234,11 @@ void compileEach(Instance& inst, const std::vector<FuncInst*>& funcs, unsigned j
   const auto* progress = inst.store && inst.store->config().compileProgress ? &inst.store->config().compileProgress
                                                                             : nullptr;
   auto work = [&] {
-    x64::ModuleCompiler mc(inst);
+    const std::unique_ptr<FunctionCompiler> mc = be.newCompiler(inst);
     for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < funcs.size();) {
       Status st = long(funcs[i]->index) == reject
                       ? Status(Error("rejected by MYRT_JIT_REJECT (a test of the fallback checks)"))
-                      : mc.compile(funcs[i]->index, out[i].bytes, &out[i].fixups, osrEntries ? &out[i].osr : nullptr);
+                      : mc->compile(funcs[i]->index, out[i].bytes, &out[i].fixups, osrEntries ? &out[i].osr : nullptr);
       if (progress) {
         const uint64_t size = m.funcs[funcs[i]->index].body.size;
         (*progress)(done.fetch_add(size, std::memory_order_relaxed) + size, bytes);
@@ -243,8 +248,8 @@ void compileEach(Instance& inst, const std::vector<FuncInst*>& funcs, unsigned j
         out[i].fixups.clear();
         out[i].error = st.error().message.empty() ? std::string("unknown error") : st.error().message;
       } else {
-        out[i].sites = mc.sites();
-        out[i].faultLanding = mc.faultLanding();
+        out[i].sites = mc->sites();
+        out[i].faultLanding = mc->faultLanding();
       }
     }
   };
@@ -253,7 +258,6 @@ void compileEach(Instance& inst, const std::vector<FuncInst*>& funcs, unsigned j
   work();
   for (std::thread& t : threads) t.join();
 }
-#endif
 
 // Compiles and links `funcs` (functions of `inst`) into one block; installs nothing. Any thread.
 // With `osrEntries`, functions with loops also get an OSR entry (auto tier).
@@ -261,11 +265,11 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
                           bool keepCode = false) {
   CompiledCode cc;
   cc.keepCode = keepCode;
-#if MYRT_JIT_X64
-  if (!inst.module || funcs.empty()) return cc;
+  const Backend* be = backend();
+  if (!be || !inst.module || funcs.empty()) return cc;
   const Module& m = *inst.module;
   std::vector<FuncCode> each;
-  compileEach(inst, funcs, jobs, osrEntries, each);
+  compileEach(*be, inst, funcs, jobs, osrEntries, each);
   // layout as one sequential compile would make it: each function 16-byte aligned (int3 padding), in order
   std::vector<uint8_t> code;
   std::vector<size_t> offsets(funcs.size(), SIZE_MAX);
@@ -274,7 +278,7 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
       cc.fallbacks.push_back({funcs[i], std::move(each[i].error)});
       continue;
     }
-    while (code.size() % 16) code.push_back(0xCC);
+    while (code.size() % 16) code.push_back(be->padByte);
     offsets[i] = code.size();
     code.insert(code.end(), each[i].bytes.begin(), each[i].bytes.end());
     cc.funcs.push_back(
@@ -286,16 +290,12 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
   if (cc.funcs.empty()) return cc;
   // link: direct calls go to the callee's code, or through the entry stub when it has none
   const size_t stubAt = code.size();
-  x64::ModuleCompiler::appendCallViaEntryStub(code);
+  be->appendCallViaEntryStub(code);
   std::vector<size_t> codeOf(m.funcs.size(), stubAt);
-  for (const CompiledCode::Func& e : cc.funcs) codeOf[e.f->index] = e.offset + x64::ModuleCompiler::kDirectEntryOffset;
+  for (const CompiledCode::Func& e : cc.funcs) codeOf[e.f->index] = e.offset + be->directEntryOffset;
   for (size_t i = 0; i < funcs.size(); ++i) {
     if (offsets[i] == SIZE_MAX) continue;
-    for (const x64::ModuleCompiler::CallFixup& fx : each[i].fixups) {
-      const size_t site = offsets[i] + fx.offset;
-      const int32_t rel = static_cast<int32_t>(static_cast<int64_t>(codeOf[fx.calleeIndex]) - int64_t(site + 4));
-      std::memcpy(code.data() + site, &rel, 4);
-    }
+    for (const CallFixup& fx : each[i].fixups) be->patchCall(code.data(), offsets[i] + fx.offset, codeOf[fx.calleeIndex]);
   }
   if (const char* dump = std::getenv("MYRT_JIT_DUMP")) {  // diagnostics: objdump -D -b binary -mi386:x86-64 FILE
     if (std::FILE* df = std::fopen(dump, "wb")) {
@@ -305,6 +305,7 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
   }
   if (cc.keepCode) cc.code = code;
   auto block = std::make_shared<JitBlock>();
+  block->faultOffsetRegister = be->faultOffsetRegister;
   uint8_t* p = block->memory.allocateWritable(code.size());
   if (!p || (std::memcpy(p, code.data(), code.size()), !block->memory.makeExecutable())) {
     cc.failure = "no executable memory";
@@ -325,11 +326,6 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
   cc.stats.machineBytes = code.size();
   cc.block = std::move(block);
   cc.base = p;
-#else
-  (void)inst;
-  (void)funcs;
-  (void)jobs;
-#endif
   return cc;
 }
 
@@ -366,15 +362,13 @@ void installCompiled(CompiledCode& cc, FuncEntry from) {
     auto fc = std::make_unique<JitFuncCode>();
     fc->block = cc.block;
     fc->raw = reinterpret_cast<FuncEntry>(cc.base + e.offset);
-#if MYRT_JIT_X64
-    e.f->jitDirectEntry = cc.base + e.offset + x64::ModuleCompiler::kDirectEntryOffset;
+    e.f->jitDirectEntry = cc.base + e.offset + backend()->directEntryOffset;
     if (e.osr.entryOffset) {
       fc->osrRaw = reinterpret_cast<OsrRaw>(cc.base + e.offset + e.osr.entryOffset);
       for (const auto& l : e.osr.loops) fc->osrLoops.push_back({l.wasmOffset, l.slots, cc.base + e.offset + l.codeOffset});
       std::sort(fc->osrLoops.begin(), fc->osrLoops.end(),
-                [](const OsrLoop& a, const OsrLoop& b) { return a.wasmOffset < b.wasmOffset; });
+                [](const OsrTarget& a, const OsrTarget& b) { return a.wasmOffset < b.wasmOffset; });
     }
-#endif
     e.f->jitCode = std::move(fc);
     e.f->entry = &trampolineEntry;
     if (e.f->instance->store) ++e.f->instance->store->jitCompiledFuncs;
@@ -414,16 +408,16 @@ CompileStats compileInstanceFrom(Instance& inst, FuncEntry from, bool osrEntries
 
 CompileStats compileForMeasurement(Instance& inst) {
   CompileStats st;
-#if MYRT_JIT_X64
-  if (!inst.module) return st;
+  const Backend* be = backend();
+  if (!be || !inst.module) return st;
   const Module& m = *inst.module;
-  x64::ModuleCompiler mc(inst);
+  const std::unique_ptr<FunctionCompiler> mc = be->newCompiler(inst);
   std::vector<uint8_t> code;
   code.reserve(machineCodeEstimate(m));
-  std::vector<x64::ModuleCompiler::CallFixup> fixups;
+  std::vector<CallFixup> fixups;
   for (uint32_t i = m.numImportedFuncs; i < m.funcs.size(); ++i) {
     const size_t at = code.size();
-    if (!mc.compile(i, code, &fixups).ok()) {
+    if (!mc->compile(i, code, &fixups).ok()) {
       code.resize(at);
       ++st.fallbacks;
       continue;
@@ -432,9 +426,6 @@ CompileStats compileForMeasurement(Instance& inst) {
     st.bodyBytes += m.funcs[i].body.size;
   }
   st.machineBytes = code.size();
-#else
-  (void)inst;
-#endif
   return st;
 }
 
@@ -444,15 +435,10 @@ uint64_t osrEntries(const FuncInst& f) {
 }
 
 Status compileCheck(Instance& inst, uint32_t funcIndex) {
-#if MYRT_JIT_X64
-  x64::ModuleCompiler mc(inst);
+  const Backend* be = backend();
+  if (!be) return Error("unsupported: JIT on this architecture/CPU");
   std::vector<uint8_t> code;
-  return mc.compile(funcIndex, code);
-#else
-  (void)inst;
-  (void)funcIndex;
-  return Error("unsupported: JIT on this architecture");
-#endif
+  return be->newCompiler(inst)->compile(funcIndex, code);
 }
 
 namespace {
@@ -552,22 +538,11 @@ void tierUpSynchronous(ExecContext& cx, FuncInst& f) {
 }  // namespace
 }  // namespace jit
 
-bool jitAvailable() {
-#if MYRT_JIT_X64
-  return jit::x64::cpuSupported();
-#else
-  return false;
-#endif
-}
+bool jitAvailable() { return jit::backend() != nullptr; }
 
 const char* jitSimdPath() {
-#if MYRT_JIT_X64
-  if (!jit::x64::cpuSupported()) return "";
-  const jit::x64::SimdFeatures& f = jit::x64::simdFeatures();
-  return f.avx2 ? "AVX2" : f.avx ? "AVX" : "SSE4.1";
-#else
-  return "";
-#endif
+  const jit::Backend* be = jit::backend();
+  return be ? be->simdPath() : "";
 }
 
 FuncEntry jitEntry() { return &jit::lazyEntry; }

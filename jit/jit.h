@@ -1,4 +1,5 @@
-// jit/jit.h -- public face of the baseline JIT tier (x86-64, single pass over the CodeReader, asmjit backend).
+// jit/jit.h -- public face of the baseline JIT tier (single pass over the CodeReader; one backend per ISA behind
+// jit/common/backend.h -- today x86-64 on asmjit).
 // Layer: jit (depends on exec, valid, interp -- functions the JIT cannot compile run on the interpreter's entry).
 //
 // Tier model: a store configured with jitConfig() installs jitEntry() into every wasm function. The first call of any
@@ -62,7 +63,7 @@ uint32_t defaultTierUpThreshold();
 // poll (the interpreter's back-edge polled and charged fuel for this iteration). The JIT frame replaces the
 // interpreter frame in the call depth and in backtraces; its results land in the interpreter frame's result slots and
 // the interpreter returns them to its caller as if it had run the call to its end. Every reachable loop of a compiled
-// function is an OSR target (functions the JIT does not compile have none). x64::ModuleCompiler::OsrInfo describes
+// function is an OSR target (functions the JIT does not compile have none). jit::OsrInfo (jit/common/backend.h) describes
 // the machine-code side. MYRT_OSR=0 in the environment turns OSR off (measurements, diagnostics).
 // False when MYRT_OSR=0 (read once): autoConfig then leaves StoreConfig::osr null.
 bool osrEnabled();
@@ -92,7 +93,7 @@ struct CompileStats {
 };
 
 // Compiles every function of `inst` that still has jitEntry() (all of them for a fresh instance) and swaps entries,
-// on StoreConfig::compileJobs threads (each with its own x64::ModuleCompiler; the functions are linked in index order,
+// on StoreConfig::compileJobs threads (each with its own backend FunctionCompiler; the functions are linked in index order,
 // so the code is the same for any number of threads).
 // A function that cannot be compiled gets the interpreter's entry; its reason is kept for diagnostics
 // (MYRT_JIT_VERBOSE=1 prints one line per fallback to stderr).

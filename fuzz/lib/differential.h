@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "fuzz/lib/wasm_gen.h"
-#include "runtime/tiers/tiers.h"
+#include "engine/tiers.h"
 
 namespace myrt::fuzz {
 

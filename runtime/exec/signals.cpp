@@ -1,7 +1,10 @@
 // runtime/exec/signals.cpp -- the SIGSEGV/SIGBUS handler for guard-page bounds checks, its lock-free registries and
 // the thread-local activation stack. The rules are in signals.h.
-// Layer: exec.
+// Layer: exec. ISA-neutral: the per-ISA facts of the machine context are in machine_context_<isa>.cpp, the meaning of
+// registers belongs to the tiers (WasmActivation::tierRegister, CodeLocation::resumeRegister).
 #include "runtime/exec/signals.h"
+
+#include "runtime/exec/machine_context.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -142,29 +145,6 @@ thread_local ThreadAltStack tAltStack;
 struct sigaction gPrevSegv;
 struct sigaction gPrevBus;
 
-uintptr_t pcOf(void* ctx) {
-  auto* uc = static_cast<ucontext_t*>(ctx);
-#if defined(__x86_64__)
-  return static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
-#elif defined(__aarch64__)
-  return static_cast<uintptr_t>(uc->uc_mcontext.pc);
-#else
-  (void)uc;
-  return 0;
-#endif
-}
-uintptr_t spOf(void* ctx) {
-  auto* uc = static_cast<ucontext_t*>(ctx);
-#if defined(__x86_64__)
-  return static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
-#elif defined(__aarch64__)
-  return static_cast<uintptr_t>(uc->uc_mcontext.sp);
-#else
-  (void)uc;
-  return 0;
-#endif
-}
-
 void resetToDefault(int sig) {
   struct sigaction d{};
   d.sa_handler = SIG_DFL;
@@ -206,25 +186,21 @@ void handler(int sig, siginfo_t* si, void* ctx) {
   if (act && si && si->si_code > 0) {
     const uintptr_t addr = reinterpret_cast<uintptr_t>(si->si_addr);
     if (gMemories.find(addr, nullptr)) {
-      const uintptr_t pc = pcOf(ctx);
+      const uintptr_t pc = mctx::pc(ctx);
       CodeLocation loc;
       const bool inCode = lookupCodeRange(pc, &loc);
-#if defined(__x86_64__)
-      if (inCode && loc.resumePc && act->kind == WasmActivation::Kind::Compiled) {
-        auto* uc = static_cast<ucontext_t*>(ctx);
-        uc->uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(loc.resumePc);
-        uc->uc_mcontext.gregs[REG_RCX] = static_cast<greg_t>(loc.wasmOffset);
+      // the code's own trap protocol (jit/common/backend.h): resume at its landing with the offset in its register
+      if (inCode && loc.resumePc && loc.resumeRegister != mctx::kNoRegister &&
+          act->kind == WasmActivation::Kind::Compiled && mctx::setReg(ctx, loc.resumeRegister, loc.wasmOffset) &&
+          mctx::setPc(ctx, loc.resumePc)) {
         errno = savedErrno;
         return;
       }
-#endif
       if (inCode || act->kind == WasmActivation::Kind::Interpreter) {
         act->faultPc = pc;
         act->faultAddress = addr;
-        act->faultSp = spOf(ctx);
-#if defined(__x86_64__)
-        act->faultTierReg = static_cast<uintptr_t>(static_cast<ucontext_t*>(ctx)->uc_mcontext.gregs[REG_R12]);
-#endif
+        act->faultSp = mctx::sp(ctx);
+        act->faultTierReg = mctx::reg(ctx, act->tierRegister);
         act->faultLocation = loc;
         // sigsetjmp(recover, 0) saved no mask: restore the faulting context's mask (the handler blocked `sig`).
         pthread_sigmask(SIG_SETMASK, &static_cast<ucontext_t*>(ctx)->uc_sigmask, nullptr);

@@ -73,8 +73,10 @@ struct CodeLocation {
   const FuncInst* func = nullptr;
   uint32_t wasmOffset = UINT32_MAX;  // module-relative offset of the instruction at pc (UINT32_MAX: unknown)
   // For a fault: where the faulting code continues (0: siglongjmp to the activation instead). The handler sets the
-  // PC to it and rcx (x86-64) to wasmOffset and returns, so the JIT code's own trap path unwinds its frames.
+  // PC to it and `resumeRegister` (a machine_context.h register number; the JIT backend's trap protocol, x86-64: rcx)
+  // to wasmOffset and returns, so the JIT code's own trap path unwinds its frames.
   uintptr_t resumePc = 0;
+  int resumeRegister = -1;
 };
 using CodeLookup = bool (*)(void* user, uintptr_t pc, CodeLocation* out);
 uintptr_t registerCodeRange(const void* begin, const void* end, CodeLookup lookup, void* user);
@@ -93,7 +95,10 @@ struct WasmActivation {
   uintptr_t faultPc = 0;
   uintptr_t faultAddress = 0;
   uintptr_t faultSp = 0;  // stack pointer at the fault (the deepest frame abandoned by the jump)
-  uintptr_t faultTierReg = 0;  // x86-64: r12 at the fault (the interpreter keeps its code position there)
+  uintptr_t faultTierReg = 0;  // the value of `tierRegister` at the fault
+  // Set by the tier that pushes the activation: a register (machine_context.h number) whose value at a fault it needs
+  // (the interpreter on x86-64 GCC: r12, its code position); -1: none.
+  int tierRegister = -1;
   CodeLocation faultLocation;
   // Tier-private state the tier needs to rebuild its backtrace after the jump (the interpreter: its frame stack).
   void* tierState = nullptr;

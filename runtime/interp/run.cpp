@@ -18,6 +18,7 @@
 #include "runtime/base/native_stack.h"
 #include "runtime/binary/instr.h"
 #include "runtime/exec/bulk.h"
+#include "runtime/exec/machine_context.h"
 #include "runtime/exec/signals.h"
 #include "runtime/interp/code.h"
 #include "runtime/interp/interp.h"
@@ -47,10 +48,19 @@ struct InterpState {
   const uint32_t* base = nullptr;  // fn's code (updated with fn): a fault's position is relative to it
 };
 
-// The code position of the op whose guarded access faulted: run() keeps ip in r12 (x86-64 GCC), which the handler
-// recorded; kNoPos32 when that is not known or not inside fn's code.
-uint32_t faultPosition(const WasmActivation& act, const InterpState& st) {
+// The register run() pins its code position `ip` to, so that the fault handler can record it
+// (WasmActivation::tierRegister): x86-64 GCC r12; none elsewhere (a fault then has no position).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MYRT_INTERP_PINNED_IP 1
+constexpr int kIpRegister = mctx::kRegR12;
+#else
+constexpr int kIpRegister = mctx::kNoRegister;
+#endif
+
+// The code position of the op whose guarded access faulted: the pinned ip the handler recorded; kNoPos32 when that is
+// not known or not inside fn's code.
+uint32_t faultPosition(const WasmActivation& act, const InterpState& st) {
+#if MYRT_INTERP_PINNED_IP
   const auto* code = st.fn ? static_cast<const InterpFunc*>(st.fn->code.get()) : nullptr;
   const auto ip = act.faultTierReg, b = reinterpret_cast<uintptr_t>(st.base);
   if (code && st.base == code->code.data() && ip >= b && ip < b + code->code.size() * sizeof(uint32_t))
@@ -361,7 +371,7 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
   const uint32_t* base = entryCode->code.data();
   // The code position, pinned to r12 so that the fault handler can tell where a guarded access faulted
   // (WasmActivation::faultTierReg; faultPosition below).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if MYRT_INTERP_PINNED_IP  // (kIpRegister)
   register const uint32_t* ip asm("r12") = base;
 #else
   const uint32_t* ip = base;
@@ -1073,6 +1083,7 @@ inline void leaveActivation(ExecContext& cx) {
   act.cx = &cx;
   act.kind = WasmActivation::Kind::Interpreter;
   act.tierState = &st;
+  act.tierRegister = kIpRegister;
   pushActivation(act);
   ++cx.interpActivations;
   if (sigsetjmp(act.recover, 0) != 0) {

@@ -29,7 +29,7 @@
 #include "runtime/binary/decoder.h"
 #include "runtime/exec/engine.h"
 #include "runtime/interp/interp.h"
-#include "runtime/tiers/tiers.h"
+#include "engine/tiers.h"
 #include "runtime/valid/validator.h"
 #include "wasi/host/sandbox.h"
 #include "wasi/p1/wasi.h"

@@ -1,5 +1,7 @@
-// runtime/tiers/tiers.h -- tier selection: the one place that maps a tier name (CLI --tier, myrt.h, tests, bench) to
-// a StoreConfig. Layer: tiers (depends on interp and, once built, the JIT backends).
+// engine/tiers.h -- tier selection: the one place that maps a tier name (CLI --tier, myrt.h, tests, bench) to
+// a StoreConfig, i.e. where the tiers (the interpreter, the JIT: jit/jit.h) meet. The store knows no tier: a tier is a
+// StoreConfig of entry points and hooks.
+// Layer: engine (above runtime/ and jit/; used by cli/, capi/, fuzz/, bench/ and tests). runtime/ never includes it.
 #pragma once
 #include <memory>
 #include <string_view>

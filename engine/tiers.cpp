@@ -1,5 +1,5 @@
-// runtime/tiers/tiers.cpp -- see tiers.h.
-#include "runtime/tiers/tiers.h"
+// engine/tiers.cpp -- see tiers.h.
+#include "engine/tiers.h"
 
 #include "jit/jit.h"
 #include "runtime/interp/interp.h"

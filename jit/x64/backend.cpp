@@ -1,0 +1,46 @@
+// jit/x64/backend.cpp -- the x86-64 backend of the JIT tier (jit/common/backend.h): the ModuleCompiler, the linking
+// facts (rel32 direct calls, the call-via-entry stub, int3 padding) and the trap protocol of a resumed fault (rcx).
+// Layer: jit/x64.
+#if defined(__x86_64__)
+#include <cstring>
+
+#include "jit/common/backend.h"
+#include "jit/x64/compiler.h"
+#include "jit/x64/simd.h"
+#include "runtime/exec/machine_context.h"
+
+namespace myrt::jit {
+
+namespace {
+
+std::unique_ptr<FunctionCompiler> newX64Compiler(Instance& inst) { return std::make_unique<x64::ModuleCompiler>(inst); }
+
+const char* x64SimdPath() {
+  const x64::SimdFeatures& f = x64::simdFeatures();
+  return f.avx2 ? "AVX2" : f.avx ? "AVX" : "SSE4.1";
+}
+
+// The fixup is the rel32 of a call/jmp: relative to the end of its 4 bytes.
+void patchRel32(uint8_t* code, size_t site, size_t target) {
+  const int32_t rel = static_cast<int32_t>(static_cast<int64_t>(target) - int64_t(site + 4));
+  std::memcpy(code + site, &rel, 4);
+}
+
+const Backend kX64Backend = {
+    "x86-64",
+    &x64::cpuSupported,
+    &x64SimdPath,
+    &newX64Compiler,
+    x64::ModuleCompiler::kDirectEntryOffset,
+    &x64::ModuleCompiler::appendCallViaEntryStub,
+    &patchRel32,
+    0xCC,  // int3
+    mctx::kRegRcx,
+};
+
+}  // namespace
+
+const Backend* hostBackend() { return &kX64Backend; }
+
+}  // namespace myrt::jit
+#endif
