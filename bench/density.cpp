@@ -16,7 +16,7 @@
 #include "runtime/binary/decoder.h"
 #include "runtime/exec/engine.h"
 #include "runtime/text/wat.h"
-#include "runtime/tiers/tiers.h"
+#include "engine/tiers.h"
 #include "runtime/valid/validator.h"
 
 using namespace myrt;
