@@ -58,6 +58,10 @@ std::optional<Module> loadFileOrReport(const std::string& path, const FrontEndOp
 
 // Subcommands. Each returns the process exit code.
 int cmdValidate(const std::vector<std::string>& files, const FrontEndOptions& opts);
+// Components (cli/component_cli.cpp): the file's bytes when it is a component binary.
+std::optional<std::vector<uint8_t>> componentBytesOf(const std::string& path);
+int validateComponentFile(const std::string& path, const std::vector<uint8_t>& bytes);
+int inspectComponentFile(const std::string& path, const std::vector<uint8_t>& bytes);
 int cmdInspect(const std::string& file);
 // `myrt run`: argv = FILE then the guest's arguments.
 struct RunOptions {

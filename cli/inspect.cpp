@@ -129,6 +129,7 @@ std::string funcLabel(const Module& m, uint32_t i) {
 }  // namespace
 
 int cmdInspect(const std::string& file) {
+  if (auto cb = componentBytesOf(file)) return inspectComponentFile(file, *cb);
   bool fromText = false;
   auto loaded = loadFileOrReport(file, {}, &fromText);
   if (!loaded) return kExitError;

@@ -6,7 +6,8 @@
 # of the suites, encoded by our own text parser) or wast_parse (text -> wast::parseScript -> watToBinary, seeded with the
 # .wast scripts themselves) or diff_tiers (bytes -> a valid generated module run on the interpreter and the JIT, with
 # guard pages and with explicit bounds checks; aborts on any difference in results, traps, memory or globals; no
-# seeds: the generator makes a valid module of any input).
+# seeds: the generator makes a valid module of any input) or component_decode (bytes -> component::loadComponent ->
+# describeComponent, seeded with tests/cli/inputs/component*.wasm and the components of ../shared/wasi-p2 under 64 KiB).
 # Environment: MYRT_FUZZ_BUILD (build dir, default build-fuzz), MYRT_SPEC_TESTSUITE / MYRT_SPEC_TESTSUITE_20 (suites),
 # MYRT_COMPONENT_TESTS (component-model scripts, also seeds of wast_parse).
 # Crashes are written to $MYRT_FUZZ_BUILD/artifacts/; reproduce with `$MYRT_FUZZ_BUILD/fuzz_<target> FILE`.
@@ -21,8 +22,8 @@ suite3="${MYRT_SPEC_TESTSUITE:-$root/../shared/spec-testsuite}"
 suite2="${MYRT_SPEC_TESTSUITE_20:-$root/../shared/spec-testsuite-2.0}"
 cmtests="${MYRT_COMPONENT_TESTS:-$root/../shared/wasi-p2/component-model-tests}"
 case "$target" in
-  decode_validate|wast_parse|diff_tiers) ;;
-  *) echo "fuzz/run.sh: unknown MYRT_FUZZ_TARGET '$target' (decode_validate, wast_parse or diff_tiers)" >&2; exit 2 ;;
+  decode_validate|wast_parse|diff_tiers|component_decode) ;;
+  *) echo "fuzz/run.sh: unknown MYRT_FUZZ_TARGET '$target' (decode_validate, wast_parse, diff_tiers or component_decode)" >&2; exit 2 ;;
 esac
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -34,7 +35,11 @@ corpus="$build/corpus-$target"
 mkdir -p "$seeds" "$corpus" "$build/artifacts"
 shopt -s nullglob
 scripts=("$suite3"/*.wast "$suite3"/*/*.wast "$suite2"/*.wast)
-if [ -z "$(ls -A "$seeds")" ]; then
+if [ -z "$(ls -A "$seeds")" ] && [ "$target" = component_decode ]; then
+  i=0
+  for s in "$root"/tests/cli/inputs/component*.wasm; do cp "$s" "$seeds/seed-$((i++)).wasm"; done
+  while IFS= read -r s; do cp "$s" "$seeds/seed-$((i++)).wasm"; done < <(find "${MYRT_WASI_P2:-$root/../shared/wasi-p2}" -name '*.wasm' -size -64k 2>/dev/null)
+elif [ -z "$(ls -A "$seeds")" ]; then
   if [ "${#scripts[@]}" -eq 0 ]; then
     echo "fuzz/run.sh: no .wast scripts found in $suite3 or $suite2; starting from an empty corpus" >&2
   elif [ "$target" = diff_tiers ]; then

@@ -455,6 +455,9 @@ class Store {
   // Per-store state of the executing tier (e.g. the auto tier's background compiles, jit/jit.cpp). Destroyed first
   // when the store dies, before any runtime object, so it can cancel or wait for work that refers to them.
   std::unique_ptr<TierCode> tierState;
+  // Component-model state of this store (runtime/component/runtime.h: component instances, handle tables); null
+  // until a component is instantiated. It refers to the store's objects but never uses them while dying.
+  std::unique_ptr<TierCode> componentState;
 
  private:
   bool initStack();

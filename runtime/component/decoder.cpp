@@ -1,0 +1,1457 @@
+// runtime/component/decoder.cpp -- component binary format (Binary.md) -> Component, validated in the same pass:
+// index spaces are built incrementally as each definition is read (as Binary.md requires), so every index, sort and
+// type is checked where it is read and errors carry that byte offset. Core modules go through decodeModule +
+// validateModule unchanged (their errors are prefixed "core module: " and offset into the component binary).
+// GCC 12 reports a false -Wrestrict in std::string concatenation ("a" + std::string(b); GCC bug 105329).
+#pragma GCC diagnostic ignored "-Wrestrict"
+#include <algorithm>
+#include <unordered_set>
+
+#include "runtime/base/reader.h"
+#include "runtime/binary/decoder.h"
+#include "runtime/binary/instr.h"
+#include "runtime/component/component.h"
+#include "runtime/component/names.h"
+#include "runtime/valid/validator.h"
+
+namespace myrt::component {
+
+bool isComponentBinary(std::span<const uint8_t> b) {
+  return b.size() >= 8 && b[0] == 0 && b[1] == 'a' && b[2] == 's' && b[3] == 'm' && b[6] == 1 && b[7] == 0;
+}
+
+namespace {
+
+bool sameCoreFunc(const CompositeType& a, const CompositeType& b) {
+  if (a.params.size() != b.params.size() || a.results.size() != b.results.size()) return false;
+  auto eq = [](const ValType& x, const ValType& y) {
+    return x.kind == y.kind && (x.kind != ValKind::Ref || (x.heap == y.heap && x.nullable == y.nullable));
+  };
+  for (size_t i = 0; i < a.params.size(); ++i)
+    if (!eq(a.params[i], b.params[i])) return false;
+  for (size_t i = 0; i < a.results.size(); ++i)
+    if (!eq(a.results[i], b.results[i])) return false;
+  return true;
+}
+
+std::string coreFuncToString(const CompositeType& t) {
+  std::string s = "(func";
+  auto vt = [](const ValType& v) -> std::string {
+    switch (v.kind) {
+      case ValKind::I32: return "i32";
+      case ValKind::I64: return "i64";
+      case ValKind::F32: return "f32";
+      case ValKind::F64: return "f64";
+      case ValKind::V128: return "v128";
+      default: return "ref";
+    }
+  };
+  if (!t.params.empty()) {
+    s += " (param";
+    for (auto& p : t.params) s += " " + vt(p);
+    s += ")";
+  }
+  if (!t.results.empty()) {
+    s += " (result";
+    for (auto& p : t.results) s += " " + vt(p);
+    s += ")";
+  }
+  return s + ")";
+}
+
+// A core type index-space entry: a function type or a module type.
+struct CoreTypeEntry {
+  const CompositeType* func = nullptr;
+  const CoreModuleType* module = nullptr;
+};
+
+struct Scope {
+  enum class Kind { Component, ComponentType, InstanceType, ModuleType } kind = Kind::Component;
+  Scope* parent = nullptr;
+  Component* comp = nullptr;  // Kind::Component
+  std::vector<const CompositeType*> coreFuncs;
+  std::vector<TableType> coreTables;
+  std::vector<MemoryType> coreMemories;
+  std::vector<GlobalType> coreGlobals;
+  std::vector<const CompositeType*> coreTags;
+  std::vector<CoreTypeEntry> coreTypes;
+  std::vector<const CoreModuleType*> coreModules;
+  std::vector<std::shared_ptr<const Module>> coreModuleDefs;  // Component scopes: the module behind each index
+  std::vector<const CoreInstanceType*> coreInstances;
+  std::vector<const Type*> funcs, types, components, instances;
+  std::vector<const Component*> componentDefs;  // Component scopes: the component behind each index (or nullptr)
+  std::vector<ExternDecl> imports, exports;
+  std::unordered_set<std::string> importNames, exportNames;
+  // Resource nodes defined in this scope (resource.new/rep need a local resource).
+  std::unordered_set<const Type*> localResources;
+  uint32_t size(Sort s) const {
+    switch (s) {
+      case Sort::CoreFunc: return uint32_t(coreFuncs.size());
+      case Sort::CoreTable: return uint32_t(coreTables.size());
+      case Sort::CoreMemory: return uint32_t(coreMemories.size());
+      case Sort::CoreGlobal: return uint32_t(coreGlobals.size());
+      case Sort::CoreTag: return uint32_t(coreTags.size());
+      case Sort::CoreType: return uint32_t(coreTypes.size());
+      case Sort::CoreModule: return uint32_t(coreModules.size());
+      case Sort::CoreInstance: return uint32_t(coreInstances.size());
+      case Sort::Func: return uint32_t(funcs.size());
+      case Sort::Value: return 0;
+      case Sort::Type: return uint32_t(types.size());
+      case Sort::Component: return uint32_t(components.size());
+      case Sort::Instance: return uint32_t(instances.size());
+    }
+    return 0;
+  }
+};
+
+class Decoder {
+ public:
+  Decoder(std::span<const uint8_t> bytes, const ComponentLoadOptions& opts) : bytes_(bytes), opts_(opts) {
+    arena_ = std::make_shared<TypeArena>();
+  }
+
+  Result<std::shared_ptr<const Component>> run() {
+    ByteReader r(bytes_.data(), bytes_.size(), 0);
+    auto c = std::make_shared<Component>();
+    MYRT_TRY(component(r, *c, nullptr, 0));
+    return std::shared_ptr<const Component>(std::move(c));
+  }
+
+ private:
+  std::span<const uint8_t> bytes_;
+  ComponentLoadOptions opts_;
+  std::shared_ptr<TypeArena> arena_;
+  uint32_t depth_ = 0;
+
+  // Core function types must outlive the decoder: keep them in the arena through a module type holder.
+  const CompositeType* keepCoreFunc(CompositeType t) {
+    CoreModuleType* holder = arena_->makeModuleType();
+    CoreExportDecl d;
+    d.type.kind = ExternKind::Func;
+    d.type.func = std::move(t);
+    holder->exports.push_back(std::move(d));
+    return &holder->exports.back().type.func;
+  }
+
+  static Error err(size_t off, std::string msg) { return Error(off, std::move(msg)); }
+
+  // ---------------------------------------------------------------- preamble and sections
+  Status component(ByteReader& r, Component& c, Scope* parent, uint32_t base) {
+    if (++depth_ > opts_.maxNesting) return r.errorHere("nesting too deep");
+    c.arena = arena_;
+    c.offset = static_cast<uint32_t>(r.offset());
+    if (r.remaining() < 8) return r.errorHere("unexpected end");
+    MYRT_ASSIGN(uint32_t magic, r.fixedU32());
+    if (magic != 0x6d736100) return err(r.offset() - 4, "magic header not detected");
+    const size_t verOff = r.offset();
+    MYRT_ASSIGN(uint8_t v0, r.u8());
+    MYRT_ASSIGN(uint8_t v1, r.u8());
+    MYRT_ASSIGN(uint8_t l0, r.u8());
+    MYRT_ASSIGN(uint8_t l1, r.u8());
+    if (l0 != 1 || l1 != 0) return err(verOff + 2, "not a component (layer " + std::to_string(l0 | (l1 << 8)) + ")");
+    if (v1 != 0 || v0 != 0x0d)
+      return err(verOff, "unknown binary version and encoding combination: 0x" + hex(v0 | (v1 << 8)) +
+                             " and 0x1 (expected component version 0xd)");
+    Scope scope;
+    scope.kind = Scope::Kind::Component;
+    scope.parent = parent;
+    scope.comp = &c;
+    while (!r.atEnd()) {
+      const size_t secOff = r.offset();
+      MYRT_ASSIGN(uint8_t id, r.u8());
+      MYRT_ASSIGN(uint32_t size, r.u32());
+      if (size > r.remaining()) return err(r.offset(), "section size mismatch: unexpected end");
+      ByteReader s(r.cur(), size, r.offset());
+      r.seek(r.pos() + size);
+      switch (id) {
+        case 0: {
+          MYRT_ASSIGN(std::string_view name, s.name());
+          c.customSections.emplace_back(name);
+          continue;  // contents not validated (the name section may be invalid, Binary.md)
+        }
+        case 1: MYRT_TRY(coreModuleSection(s, scope)); break;
+        case 2: MYRT_TRY(vec(s, [&] { return coreInstance(s, scope); })); break;
+        case 3: MYRT_TRY(vec(s, [&] { return coreType(s, scope); })); break;
+        case 4: MYRT_TRY(nestedComponent(s, scope, base)); break;
+        case 5: MYRT_TRY(vec(s, [&] { return instance(s, scope); })); break;
+        case 6: MYRT_TRY(vec(s, [&] { return alias(s, scope); })); break;
+        case 7: MYRT_TRY(vec(s, [&] { return typeDef(s, scope); })); break;
+        case 8: MYRT_TRY(vec(s, [&] { return canon(s, scope); })); break;
+        case 9: return err(secOff, "unsupported: component start functions (value definitions)");
+        case 10: MYRT_TRY(vec(s, [&] { return import(s, scope); })); break;
+        case 11: MYRT_TRY(vec(s, [&] { return exportDef(s, scope); })); break;
+        case 12: return err(secOff, "unsupported: component value definitions");
+        default: return err(secOff, "unknown section id 0x" + hex(id));
+      }
+      if (!s.atEnd()) return err(s.offset(), "section size mismatch: unexpected content after last item");
+    }
+    c.imports = scope.imports;
+    c.exports = scope.exports;
+    c.numCoreFuncs = uint32_t(scope.coreFuncs.size());
+    c.numCoreInstances = uint32_t(scope.coreInstances.size());
+    c.numFuncs = uint32_t(scope.funcs.size());
+    c.numTypes = uint32_t(scope.types.size());
+    c.numInstances = uint32_t(scope.instances.size());
+    c.size = static_cast<uint32_t>(r.offset() - c.offset);
+    --depth_;
+    return okStatus();
+  }
+
+  static std::string hex(uint32_t v) {
+    static const char* d = "0123456789abcdef";
+    std::string s;
+    do {
+      s.insert(s.begin(), d[v & 15]);
+      v >>= 4;
+    } while (v);
+    return s;
+  }
+
+  template <typename F>
+  Status vec(ByteReader& s, F&& f) {
+    MYRT_ASSIGN(uint32_t n, s.u32());
+    if (n > s.remaining()) return s.errorHere("unexpected end: vector length " + std::to_string(n) + " too large");
+    for (uint32_t i = 0; i < n; ++i) MYRT_TRY(f());
+    return okStatus();
+  }
+
+  Def& addDef(Scope& sc, Def::Kind k, Sort sort, size_t off) {
+    sc.comp->defs.emplace_back();
+    Def& d = sc.comp->defs.back();
+    d.kind = k;
+    d.sort = sort;
+    d.offset = static_cast<uint32_t>(off);
+    return d;
+  }
+
+  Result<uint32_t> index(ByteReader& s, const Scope& sc, Sort sort) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(uint32_t i, s.u32());
+    if (i >= sc.size(sort))
+      return err(off, std::string("unknown ") + sortName(sort) + " " + std::to_string(i) + ": " + sortName(sort) +
+                          " index out of bounds");
+    return i;
+  }
+
+  // ---------------------------------------------------------------- core modules and instances
+  Status coreModuleSection(ByteReader& s, Scope& sc) {
+    const size_t off = s.offset();
+    std::vector<uint8_t> copy(s.data(), s.data() + s.size());
+    s.seek(s.size());
+    auto m = decodeModule(std::move(copy));
+    if (!m) return coreError(off, m.error());
+    auto mod = std::make_shared<Module>(std::move(*m));
+    Status v = validateModule(*mod);
+    if (!v) return coreError(off, v.error());
+    CoreModuleType* mt = arena_->makeModuleType();
+    for (const Import& im : mod->imports) mt->imports.push_back({im.module, im.name, coreExternOf(*mod, im.kind, im.index)});
+    for (const Export& ex : mod->exports) mt->exports.push_back({ex.name, coreExternOf(*mod, ex.kind, ex.index)});
+    Def& d = addDef(sc, Def::Kind::CoreModule, Sort::CoreModule, off);
+    d.a = uint32_t(sc.comp->modules.size());
+    sc.comp->modules.push_back(mod);
+    sc.coreModules.push_back(mt);
+    sc.coreModuleDefs.push_back(mod);
+    return okStatus();
+  }
+
+  static Error coreError(size_t base, const Error& e) {
+    return Error(e.offset == Error::kNoOffset ? base : base + e.offset, "core module: " + e.message);
+  }
+
+  static CoreExternType coreExternOf(const Module& m, ExternKind k, uint32_t i) {
+    CoreExternType t;
+    t.kind = k;
+    switch (k) {
+      case ExternKind::Func: t.func = m.funcType(i); break;
+      case ExternKind::Table: t.table = m.tables[i].type; break;
+      case ExternKind::Memory: t.memory = m.memories[i].type; break;
+      case ExternKind::Global: t.global = m.globals[i].type; break;
+      case ExternKind::Tag: t.func = m.types[m.tags[i].typeIndex].comp; break;
+    }
+    return t;
+  }
+
+  Result<Sort> coreSort(ByteReader& s) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(uint8_t b, s.u8());
+    switch (b) {
+      case 0x00: return Sort::CoreFunc;
+      case 0x01: return Sort::CoreTable;
+      case 0x02: return Sort::CoreMemory;
+      case 0x03: return Sort::CoreGlobal;
+      case 0x04: return Sort::CoreTag;
+      case 0x10: return Sort::CoreType;
+      case 0x11: return Sort::CoreModule;
+      case 0x12: return Sort::CoreInstance;
+      default: return err(off, "invalid leading byte (0x" + hex(b) + ") for core sort");
+    }
+  }
+
+  Result<Sort> sort(ByteReader& s) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(uint8_t b, s.u8());
+    switch (b) {
+      case 0x00: return coreSort(s);
+      case 0x01: return Sort::Func;
+      case 0x02: return Sort::Value;
+      case 0x03: return Sort::Type;
+      case 0x04: return Sort::Component;
+      case 0x05: return Sort::Instance;
+      default: return err(off, "invalid leading byte (0x" + hex(b) + ") for sort");
+    }
+  }
+
+  static ExternKind coreKindOf(Sort s) {
+    switch (s) {
+      case Sort::CoreTable: return ExternKind::Table;
+      case Sort::CoreMemory: return ExternKind::Memory;
+      case Sort::CoreGlobal: return ExternKind::Global;
+      case Sort::CoreTag: return ExternKind::Tag;
+      default: return ExternKind::Func;
+    }
+  }
+  static Sort sortOfCoreKind(ExternKind k) {
+    switch (k) {
+      case ExternKind::Func: return Sort::CoreFunc;
+      case ExternKind::Table: return Sort::CoreTable;
+      case ExternKind::Memory: return Sort::CoreMemory;
+      case ExternKind::Global: return Sort::CoreGlobal;
+      case ExternKind::Tag: return Sort::CoreTag;
+    }
+    return Sort::CoreFunc;
+  }
+
+  CoreExternType coreItemType(const Scope& sc, Sort s, uint32_t i) {
+    CoreExternType t;
+    t.kind = coreKindOf(s);
+    switch (s) {
+      case Sort::CoreFunc: t.func = *sc.coreFuncs[i]; break;
+      case Sort::CoreTable: t.table = sc.coreTables[i]; break;
+      case Sort::CoreMemory: t.memory = sc.coreMemories[i]; break;
+      case Sort::CoreGlobal: t.global = sc.coreGlobals[i]; break;
+      case Sort::CoreTag: t.func = *sc.coreTags[i]; break;
+      default: break;
+    }
+    return t;
+  }
+
+  void pushCoreItem(Scope& sc, const CoreExternType& t) {
+    switch (t.kind) {
+      case ExternKind::Func: sc.coreFuncs.push_back(&t.func); break;
+      case ExternKind::Table: sc.coreTables.push_back(t.table); break;
+      case ExternKind::Memory: sc.coreMemories.push_back(t.memory); break;
+      case ExternKind::Global: sc.coreGlobals.push_back(t.global); break;
+      case ExternKind::Tag: sc.coreTags.push_back(&t.func); break;
+    }
+  }
+
+  static bool limitsMatch(const Limits& actual, const Limits& want) {
+    if (actual.is64 != want.is64 || actual.min < want.min) return false;
+    if (want.max) return actual.max && *actual.max <= *want.max;
+    return true;
+  }
+  static bool coreExternMatches(const CoreExternType& actual, const CoreExternType& want) {
+    if (actual.kind != want.kind) return false;
+    switch (want.kind) {
+      case ExternKind::Func:
+      case ExternKind::Tag: return sameCoreFunc(actual.func, want.func);
+      case ExternKind::Table:
+        return actual.table.elem.kind == want.table.elem.kind && actual.table.elem.heap == want.table.elem.heap &&
+               limitsMatch(actual.table.limits, want.table.limits);
+      case ExternKind::Memory: return limitsMatch(actual.memory.limits, want.memory.limits);
+      case ExternKind::Global:
+        return actual.global.mut == want.global.mut && actual.global.type.kind == want.global.type.kind;
+    }
+    return false;
+  }
+
+  Status coreInstance(ByteReader& s, Scope& sc) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(uint8_t tag, s.u8());
+    CoreInstanceType* it = arena_->makeCoreInstanceType();
+    if (tag == 0x00) {
+      MYRT_ASSIGN(uint32_t mi, index(s, sc, Sort::CoreModule));
+      Def& d = addDef(sc, Def::Kind::CoreInstantiate, Sort::CoreInstance, off);
+      d.a = mi;
+      MYRT_ASSIGN(uint32_t n, s.u32());
+      for (uint32_t i = 0; i < n; ++i) {
+        MYRT_ASSIGN(std::string_view name, s.name());
+        const size_t so = s.offset();
+        MYRT_ASSIGN(uint8_t k, s.u8());
+        if (k != 0x12) return err(so, "only instances are supported as module instantiation arguments");
+        MYRT_ASSIGN(uint32_t ii, index(s, sc, Sort::CoreInstance));
+        for (auto& a : d.args)
+          if (a.name == name) return err(so, "duplicate module instantiation argument named `" + std::string(name) + "`");
+        d.args.push_back({std::string(name), Sort::CoreInstance, ii});
+      }
+      const CoreModuleType* mt = sc.coreModules[mi];
+      for (const CoreImportDecl& im : mt->imports) {
+        const Def::Arg* arg = nullptr;
+        for (auto& a : d.args)
+          if (a.name == im.module) arg = &a;
+        if (!arg) return err(off, "missing module instantiation argument named `" + im.module + "`");
+        const CoreExternType* have = sc.coreInstances[arg->index]->find(im.name);
+        if (!have)
+          return err(off, "module instantiation argument `" + im.module + "` does not export an item named `" +
+                              im.name + "`");
+        if (!coreExternMatches(*have, im.type))
+          return err(off, "type mismatch for export `" + im.name + "` of module instantiation argument `" +
+                              im.module + "`: expected " + describeCore(im.type) + ", found " + describeCore(*have));
+      }
+      it->exports = mt->exports;
+    } else if (tag == 0x01) {
+      Def& d = addDef(sc, Def::Kind::CoreInline, Sort::CoreInstance, off);
+      MYRT_ASSIGN(uint32_t n, s.u32());
+      for (uint32_t i = 0; i < n; ++i) {
+        MYRT_ASSIGN(std::string_view name, s.name());
+        const size_t so = s.offset();
+        MYRT_ASSIGN(Sort so2, coreSort(s));
+        if (so2 == Sort::CoreType || so2 == Sort::CoreModule || so2 == Sort::CoreInstance)
+          return err(so, "unsupported: core instance export of a " + std::string(sortName(so2)));
+        MYRT_ASSIGN(uint32_t idx, index(s, sc, so2));
+        if (it->find(name)) return err(so, "export name `" + std::string(name) + "` already defined");
+        it->exports.push_back({std::string(name), coreItemType(sc, so2, idx)});
+        d.args.push_back({std::string(name), so2, idx});
+      }
+    } else {
+      return err(off, "invalid leading byte (0x" + hex(tag) + ") for core instance");
+    }
+    sc.coreInstances.push_back(it);
+    return okStatus();
+  }
+
+  static std::string describeCore(const CoreExternType& t) {
+    switch (t.kind) {
+      case ExternKind::Func: return coreFuncToString(t.func);
+      case ExternKind::Table: return "table";
+      case ExternKind::Memory: return "memory";
+      case ExternKind::Global: return "global";
+      case ExternKind::Tag: return "tag";
+    }
+    return "?";
+  }
+
+  // ---------------------------------------------------------------- core types
+  Result<Limits> limits(ByteReader& s) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(uint8_t flags, s.u8());
+    if (flags & ~0x07u) return err(off, "malformed limits flags");
+    Limits l;
+    l.is64 = flags & 4;
+    l.shared = flags & 2;
+    if (l.is64) {
+      MYRT_ASSIGN(l.min, s.u64());
+    } else {
+      MYRT_ASSIGN(uint32_t m, s.u32());
+      l.min = m;
+    }
+    if (flags & 1) {
+      if (l.is64) {
+        MYRT_ASSIGN(uint64_t mx, s.u64());
+        l.max = mx;
+      } else {
+        MYRT_ASSIGN(uint32_t mx, s.u32());
+        l.max = mx;
+      }
+    }
+    return l;
+  }
+
+  Result<CoreExternType> coreExternType(ByteReader& s, Scope& sc) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(uint8_t k, s.u8());
+    CoreExternType t;
+    switch (k) {
+      case 0x00:
+      case 0x04: {
+        if (k == 0x04) {
+          MYRT_ASSIGN(uint8_t z, s.u8());
+          if (z != 0) return err(off, "malformed tag attribute");
+        }
+        MYRT_ASSIGN(uint32_t ti, index(s, sc, Sort::CoreType));
+        if (!sc.coreTypes[ti].func) return err(off, "core type index " + std::to_string(ti) + " is not a function type");
+        t.kind = k == 0 ? ExternKind::Func : ExternKind::Tag;
+        t.func = *sc.coreTypes[ti].func;
+        return t;
+      }
+      case 0x01: {
+        t.kind = ExternKind::Table;
+        MYRT_ASSIGN(t.table.elem, readRefType(s));
+        MYRT_ASSIGN(t.table.limits, limits(s));
+        return t;
+      }
+      case 0x02: {
+        t.kind = ExternKind::Memory;
+        MYRT_ASSIGN(t.memory.limits, limits(s));
+        return t;
+      }
+      case 0x03: {
+        t.kind = ExternKind::Global;
+        MYRT_ASSIGN(t.global.type, readValType(s));
+        MYRT_ASSIGN(uint8_t m, s.u8());
+        if (m > 1) return err(s.offset() - 1, "malformed mutability");
+        t.global.mut = m == 1;
+        return t;
+      }
+      default: return err(off, "invalid leading byte (0x" + hex(k) + ") for core extern type");
+    }
+  }
+
+  Result<CompositeType> coreFuncType(ByteReader& s) {
+    CompositeType ft;
+    ft.kind = CompKind::Func;
+    MYRT_ASSIGN(uint32_t np, s.u32());
+    if (np > s.remaining()) return s.errorHere("unexpected end");
+    for (uint32_t i = 0; i < np; ++i) {
+      MYRT_ASSIGN(ValType v, readValType(s));
+      ft.params.push_back(v);
+    }
+    MYRT_ASSIGN(uint32_t nr, s.u32());
+    if (nr > s.remaining()) return s.errorHere("unexpected end");
+    for (uint32_t i = 0; i < nr; ++i) {
+      MYRT_ASSIGN(ValType v, readValType(s));
+      ft.results.push_back(v);
+    }
+    return ft;
+  }
+
+  Status coreType(ByteReader& s, Scope& sc) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(uint8_t b, s.u8());
+    if (sc.comp) addDef(sc, Def::Kind::CoreTypeDef, Sort::CoreType, off);
+    if (b == 0x60) {
+      MYRT_ASSIGN(CompositeType ft, coreFuncType(s));
+      sc.coreTypes.push_back({keepCoreFunc(std::move(ft)), nullptr});
+      return okStatus();
+    }
+    if (b == 0x50) {
+      if (sc.kind == Scope::Kind::ModuleType) return err(off, "module types cannot be nested");
+      MYRT_ASSIGN(const CoreModuleType* mt, moduleType(s, sc));
+      sc.coreTypes.push_back({nullptr, mt});
+      return okStatus();
+    }
+    return err(off, "unsupported: core type 0x" + hex(b) + " in a component (only function and module types)");
+  }
+
+  Result<const CoreModuleType*> moduleType(ByteReader& s, Scope& parent) {
+    if (++depth_ > opts_.maxNesting) return s.errorHere("nesting too deep");
+    Scope ms;
+    ms.kind = Scope::Kind::ModuleType;
+    ms.parent = &parent;
+    CoreModuleType* mt = arena_->makeModuleType();
+    MYRT_ASSIGN(uint32_t n, s.u32());
+    for (uint32_t i = 0; i < n; ++i) {
+      const size_t off = s.offset();
+      MYRT_ASSIGN(uint8_t k, s.u8());
+      switch (k) {
+        case 0x00: {
+          MYRT_ASSIGN(std::string_view mod, s.name());
+          MYRT_ASSIGN(std::string_view name, s.name());
+          MYRT_ASSIGN(CoreExternType t, coreExternType(s, ms));
+          mt->imports.push_back({std::string(mod), std::string(name), t});
+          break;
+        }
+        case 0x01: MYRT_TRY(coreType(s, ms)); break;
+        case 0x02: {
+          MYRT_ASSIGN(uint8_t s0, s.u8());
+          MYRT_ASSIGN(uint8_t s1, s.u8());
+          if (s0 != 0x10 || s1 != 0x01) return err(off, "only outer type aliases are allowed in module types");
+          MYRT_ASSIGN(uint32_t ct, s.u32());
+          MYRT_ASSIGN(uint32_t idx, s.u32());
+          Scope* target = &ms;
+          for (uint32_t c = 0; c < ct && target; ++c) target = target->parent;
+          if (!target || ct == 0) return err(off, "invalid outer alias count of " + std::to_string(ct));
+          if (idx >= target->coreTypes.size()) return err(off, "type index out of bounds");
+          if (target->coreTypes[idx].module) return err(off, "cannot alias a module type into a module type");
+          ms.coreTypes.push_back(target->coreTypes[idx]);
+          break;
+        }
+        case 0x03: {
+          MYRT_ASSIGN(std::string_view name, s.name());
+          MYRT_ASSIGN(CoreExternType t, coreExternType(s, ms));
+          for (auto& e : mt->exports)
+            if (e.name == name) return err(off, "duplicate export name `" + std::string(name) + "`");
+          mt->exports.push_back({std::string(name), t});
+          break;
+        }
+        default: return err(off, "invalid leading byte (0x" + hex(k) + ") for module type declaration");
+      }
+    }
+    --depth_;
+    return static_cast<const CoreModuleType*>(mt);
+  }
+
+  // ---------------------------------------------------------------- nested components
+  Status nestedComponent(ByteReader& s, Scope& sc, uint32_t base) {
+    const size_t off = s.offset();
+    auto child = std::make_shared<Component>();
+    ByteReader cr(s.data(), s.size(), s.offset());
+    MYRT_TRY(component(cr, *child, &sc, base));
+    s.seek(s.size());
+    Def& d = addDef(sc, Def::Kind::ComponentDef, Sort::Component, off);
+    d.a = uint32_t(sc.comp->components.size());
+    sc.comp->components.push_back(child);
+    sc.components.push_back(componentTypeOf(*child));
+    sc.componentDefs.push_back(child.get());
+    return okStatus();
+  }
+
+  const Type* componentTypeOf(const Component& c) {
+    Type* t = arena_->make(TK::Component);
+    t->imports = c.imports;
+    t->exports = c.exports;
+    return t;
+  }
+
+  // ---------------------------------------------------------------- component instances
+  Status instance(ByteReader& s, Scope& sc) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(uint8_t tag, s.u8());
+    Type* it = arena_->make(TK::Instance);
+    if (tag == 0x00) {
+      MYRT_ASSIGN(uint32_t ci, index(s, sc, Sort::Component));
+      Def& d = addDef(sc, Def::Kind::Instantiate, Sort::Instance, off);
+      d.a = ci;
+      MYRT_ASSIGN(uint32_t n, s.u32());
+      for (uint32_t i = 0; i < n; ++i) {
+        MYRT_ASSIGN(std::string_view name, s.name());
+        const size_t so = s.offset();
+        MYRT_ASSIGN(Sort srt, sort(s));
+        if (srt == Sort::Value) return err(so, "unsupported: component value arguments");
+        MYRT_ASSIGN(uint32_t idx, index(s, sc, srt));
+        for (auto& a : d.args)
+          if (a.name == name) return err(so, "instantiation argument `" + std::string(name) + "` conflicts with previous argument");
+        d.args.push_back({std::string(name), srt, idx});
+      }
+      const Type* ct = sc.components[ci];
+      for (const ExternDecl& im : ct->imports) {
+        const Def::Arg* arg = nullptr;
+        for (auto& a : d.args)
+          if (a.name == im.name) arg = &a;
+        if (!arg) return err(off, "missing import named `" + im.name + "`");
+        if (arg->sort != im.type.sort)
+          return err(off, "expected " + std::string(sortName(im.type.sort)) + " found " + sortName(arg->sort) +
+                              " for instantiation argument `" + im.name + "`");
+        MYRT_TRY(checkArgType(off, sc, *arg, im));
+      }
+      it->exports = ct->exports;
+    } else if (tag == 0x01) {
+      Def& d = addDef(sc, Def::Kind::Inline, Sort::Instance, off);
+      MYRT_ASSIGN(uint32_t n, s.u32());
+      for (uint32_t i = 0; i < n; ++i) {
+        const size_t so = s.offset();
+        MYRT_ASSIGN(std::string name, nameAttributes(s));
+        MYRT_ASSIGN(Sort srt, sort(s));
+        if (srt == Sort::Value) return err(so, "unsupported: component values");
+        if (isCoreSort(srt) && srt != Sort::CoreModule)
+          return err(so, std::string(sortName(srt)) + " not valid to be used as export");
+        MYRT_ASSIGN(uint32_t idx, index(s, sc, srt));
+        if (it->findExport(name)) return err(so, "export name `" + name + "` conflicts with previous name");
+        it->exports.push_back({name, externTypeOfItem(sc, srt, idx)});
+        d.args.push_back({name, srt, idx});
+      }
+    } else {
+      return err(off, "invalid leading byte (0x" + hex(tag) + ") for instance");
+    }
+    sc.instances.push_back(it);
+    return okStatus();
+  }
+
+  static bool isCoreSort(Sort s) { return s <= Sort::CoreInstance; }
+  static bool isValOrResource(const Type* t) { return isValType(t->kind) || t->kind == TK::Resource; }
+
+  Status checkArgType(size_t off, const Scope& sc, const Def::Arg& arg, const ExternDecl& im) {
+    switch (arg.sort) {
+      case Sort::Func:
+        if (!sameValType(sc.funcs[arg.index], im.type.type, true))
+          return err(off, "type mismatch for instantiation argument `" + im.name + "`: expected " +
+                              typeToString(im.type.type) + ", found " + typeToString(sc.funcs[arg.index]));
+        return okStatus();
+      case Sort::Instance:
+        if (!sameValType(sc.instances[arg.index], im.type.type, true))
+          return err(off, "type mismatch for instantiation argument `" + im.name + "`: instance lacks an export of " +
+                              typeToString(im.type.type));
+        return okStatus();
+      case Sort::Type: {
+        const Type* t = sc.types[arg.index];
+        if (im.type.subResource && t->kind != TK::Resource)
+          return err(off, "expected resource, found " + std::string(tkName(t->kind)) + " for instantiation argument `" +
+                              im.name + "`");
+        return okStatus();
+      }
+      default: return okStatus();
+    }
+  }
+
+  ExternType externTypeOfItem(const Scope& sc, Sort srt, uint32_t idx) {
+    ExternType t;
+    t.sort = srt;
+    switch (srt) {
+      case Sort::Func: t.type = sc.funcs[idx]; break;
+      case Sort::Instance: t.type = sc.instances[idx]; break;
+      case Sort::Component: t.type = sc.components[idx]; break;
+      case Sort::Type:
+        t.type = sc.types[idx];
+        t.subResource = t.type->kind == TK::Resource;
+        break;
+      case Sort::CoreModule: t.module = sc.coreModules[idx]; break;
+      default: break;
+    }
+    return t;
+  }
+
+  // ---------------------------------------------------------------- aliases
+  Status alias(ByteReader& s, Scope& sc) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(Sort srt, sort(s));
+    MYRT_ASSIGN(uint8_t tag, s.u8());
+    switch (tag) {
+      case 0x00: {  // export of a component instance
+        MYRT_ASSIGN(uint32_t ii, index(s, sc, Sort::Instance));
+        MYRT_ASSIGN(std::string_view name, s.name());
+        const ExternDecl* e = sc.instances[ii]->findExport(name);
+        if (!e) return err(off, "instance " + std::to_string(ii) + " has no export named `" + std::string(name) + "`");
+        if (e->type.sort != srt)
+          return err(off, "export `" + std::string(name) + "` for instance " + std::to_string(ii) + " is not a " +
+                              sortName(srt));
+        if (sc.kind != Scope::Kind::Component && srt != Sort::Type && srt != Sort::Instance)
+          return err(off, "only type and instance export aliases are allowed in type declarations");
+        if (sc.comp) {
+          Def& d = addDef(sc, Def::Kind::AliasExport, srt, off);
+          d.a = ii;
+          d.name = std::string(name);
+        }
+        pushItem(sc, e->type, nullptr);
+        return okStatus();
+      }
+      case 0x01: {  // export of a core instance
+        MYRT_ASSIGN(uint32_t ii, index(s, sc, Sort::CoreInstance));
+        MYRT_ASSIGN(std::string_view name, s.name());
+        if (!isCoreSort(srt) || srt == Sort::CoreType || srt == Sort::CoreModule || srt == Sort::CoreInstance)
+          return err(off, "unsupported: core export alias of a " + std::string(sortName(srt)));
+        const CoreExternType* t = sc.coreInstances[ii]->find(name);
+        if (!t) return err(off, "core instance " + std::to_string(ii) + " has no export named `" + std::string(name) + "`");
+        if (sortOfCoreKind(t->kind) != srt)
+          return err(off, "export `" + std::string(name) + "` for core instance " + std::to_string(ii) + " is not a " +
+                              sortName(srt));
+        if (sc.comp) {
+          Def& d = addDef(sc, Def::Kind::AliasCoreExport, srt, off);
+          d.a = ii;
+          d.name = std::string(name);
+        }
+        pushCoreItem(sc, *t);
+        return okStatus();
+      }
+      case 0x02: {
+        MYRT_ASSIGN(uint32_t ct, s.u32());
+        const size_t io = s.offset();
+        MYRT_ASSIGN(uint32_t idx, s.u32());
+        if (srt != Sort::Type && srt != Sort::CoreType && srt != Sort::CoreModule && srt != Sort::Component)
+          return err(off, "outer aliases may only refer to types, modules or components");
+        Scope* target = &sc;
+        for (uint32_t c = 0; c < ct && target; ++c) target = target->parent;
+        while (target && target->kind == Scope::Kind::ModuleType) target = target->parent;
+        if (!target) return err(off, "invalid outer alias count of " + std::to_string(ct));
+        if (idx >= target->size(srt))
+          return err(io, std::string(sortName(srt)) + " index out of bounds: " + std::to_string(idx));
+        Def* d = nullptr;
+        if (sc.comp) d = &addDef(sc, Def::Kind::AliasOuter, srt, off);
+        switch (srt) {
+          case Sort::Type: {
+            const Type* t = target->types[idx];
+            if (ct > 0 && target->kind == Scope::Kind::Component && sc.kind == Scope::Kind::Component &&
+                refersToResource(t))
+              return err(off, "canonical option: outer alias of a type that transitively refers to resources");
+            sc.types.push_back(t);
+            if (d) d->type = t;
+            break;
+          }
+          case Sort::CoreType: sc.coreTypes.push_back(target->coreTypes[idx]); break;
+          case Sort::CoreModule:
+            sc.coreModules.push_back(target->coreModules[idx]);
+            if (sc.comp) {
+              if (idx >= target->coreModuleDefs.size())
+                return err(off, "unsupported: outer alias of an imported core module");
+              d->outerModule = target->coreModuleDefs[idx];
+              sc.coreModuleDefs.push_back(target->coreModuleDefs[idx]);
+            }
+            break;
+          case Sort::Component:
+            sc.components.push_back(target->components[idx]);
+            if (sc.comp) {
+              const Component* cc = idx < target->componentDefs.size() ? target->componentDefs[idx] : nullptr;
+              if (!cc) return err(off, "unsupported: outer alias of an imported component");
+              d->outerComponent = cc;
+              sc.componentDefs.push_back(cc);
+            }
+            break;
+          default: break;
+        }
+        return okStatus();
+      }
+      default: return err(off, "invalid leading byte (0x" + hex(tag) + ") for alias target");
+    }
+  }
+
+  static bool refersToResource(const Type* t) {
+    if (!t) return false;
+    if (t->kind == TK::Resource) return true;
+    if (isValType(t->kind)) return t->abi.hasResource;
+    for (const Type* e : t->elems)
+      if (refersToResource(e)) return true;
+    if (refersToResource(t->result)) return true;
+    for (auto& e : t->exports)
+      if (e.type.sort == Sort::Type && refersToResource(e.type.type)) return true;
+    return false;
+  }
+
+  // Appends the item an extern type describes to its index space (imports, export aliases).
+  void pushItem(Scope& sc, const ExternType& t, const Component* def) {
+    switch (t.sort) {
+      case Sort::Func: sc.funcs.push_back(t.type); break;
+      case Sort::Type: sc.types.push_back(t.type); break;
+      case Sort::Instance: sc.instances.push_back(t.type); break;
+      case Sort::Component:
+        sc.components.push_back(t.type);
+        sc.componentDefs.push_back(def);
+        break;
+      case Sort::CoreModule:
+        sc.coreModules.push_back(t.module);
+        break;
+      default: break;
+    }
+  }
+
+  // ---------------------------------------------------------------- types
+  Result<const Type*> valType(ByteReader& s, const Scope& sc) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(int64_t v, s.s33());
+    if (v < 0) {
+      const uint8_t code = static_cast<uint8_t>(v & 0x7f);
+      auto p = primOf(code);
+      if (!p) return err(off, "invalid leading byte (0x" + hex(code) + ") for component value type");
+      return p;
+    }
+    if (uint64_t(v) >= sc.types.size()) return err(off, "type index out of bounds");
+    const Type* t = sc.types[size_t(v)];
+    if (!isValType(t->kind)) return err(off, "type index " + std::to_string(v) + " is not a defined type");
+    return t;
+  }
+
+  static const Type* primOf(uint8_t code) {
+    if (code >= 0x73 && code <= 0x7f) return TypeArena::prim(static_cast<TK>(0x7f - code));
+    if (code == 0x64) return TypeArena::prim(TK::ErrorContext);
+    return nullptr;
+  }
+
+  Result<std::string> label(ByteReader& s) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(std::string_view l, s.name());
+    std::string why;
+    if (!isKebab(l)) return err(off, "`" + std::string(l) + "` is not in kebab case");
+    return std::string(l);
+  }
+
+  Result<std::vector<std::string>> labels(ByteReader& s, size_t off, const char* what) {
+    MYRT_ASSIGN(uint32_t n, s.u32());
+    if (n > s.remaining()) return s.errorHere("unexpected end");
+    std::vector<std::string> ls;
+    for (uint32_t i = 0; i < n; ++i) {
+      MYRT_ASSIGN(std::string l, label(s));
+      ls.push_back(std::move(l));
+    }
+    MYRT_TRY(uniqueLabels(ls, off, what));
+    return ls;
+  }
+
+  Status uniqueLabels(const std::vector<std::string>& ls, size_t off, const char* what) {
+    for (size_t i = 0; i < ls.size(); ++i)
+      for (size_t j = 0; j < i; ++j)
+        if (equalsIgnoreCase(ls[i], ls[j]))
+          return err(off, std::string(what) + " name `" + ls[i] + "` conflicts with previous " + what + " name `" +
+                              ls[j] + "`");
+    return okStatus();
+  }
+
+  Result<const Type*> optValType(ByteReader& s, const Scope& sc) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(uint8_t b, s.u8());
+    if (b == 0) return static_cast<const Type*>(nullptr);
+    if (b != 1) return err(off, "invalid optional value type flag 0x" + hex(b));
+    return valType(s, sc);
+  }
+
+  Result<const Type*> defValType(ByteReader& s, Scope& sc, uint8_t code, size_t off) {
+    if (const Type* p = primOf(code)) return p;
+    Type* t = nullptr;
+    switch (code) {
+      case 0x72: {
+        t = arena_->make(TK::Record);
+        MYRT_ASSIGN(uint32_t n, s.u32());
+        if (n == 0) return err(off, "record type must have at least one field");
+        if (n > s.remaining()) return s.errorHere("unexpected end");
+        for (uint32_t i = 0; i < n; ++i) {
+          MYRT_ASSIGN(std::string l, label(s));
+          MYRT_ASSIGN(const Type* ft, valType(s, sc));
+          t->labels.push_back(std::move(l));
+          t->elems.push_back(ft);
+        }
+        MYRT_TRY(uniqueLabels(t->labels, off, "record field"));
+        break;
+      }
+      case 0x71: {
+        t = arena_->make(TK::Variant);
+        MYRT_ASSIGN(uint32_t n, s.u32());
+        if (n == 0) return err(off, "variant type must have at least one case");
+        if (n > s.remaining()) return s.errorHere("unexpected end");
+        for (uint32_t i = 0; i < n; ++i) {
+          MYRT_ASSIGN(std::string l, label(s));
+          MYRT_ASSIGN(const Type* ct, optValType(s, sc));
+          const size_t zo = s.offset();
+          MYRT_ASSIGN(uint8_t z, s.u8());
+          if (z != 0) return err(zo, "variant case refinement is not supported (expected 0x00)");
+          t->labels.push_back(std::move(l));
+          t->elems.push_back(ct);
+        }
+        MYRT_TRY(uniqueLabels(t->labels, off, "variant case"));
+        break;
+      }
+      case 0x70:
+      case 0x67: {
+        t = arena_->make(code == 0x70 ? TK::List : TK::FixedList);
+        MYRT_ASSIGN(const Type* e, valType(s, sc));
+        t->elems.push_back(e);
+        if (code == 0x67) {
+          MYRT_ASSIGN(t->length, s.u32());
+          if (t->length == 0) return err(off, "Fixed size lists must have more than zero elements");
+        }
+        break;
+      }
+      case 0x6f: {
+        t = arena_->make(TK::Tuple);
+        MYRT_ASSIGN(uint32_t n, s.u32());
+        if (n == 0) return err(off, "tuple type must have at least one type");
+        if (n > s.remaining()) return s.errorHere("unexpected end");
+        for (uint32_t i = 0; i < n; ++i) {
+          MYRT_ASSIGN(const Type* e, valType(s, sc));
+          t->elems.push_back(e);
+        }
+        break;
+      }
+      case 0x6e:
+      case 0x6d: {
+        t = arena_->make(code == 0x6e ? TK::Flags : TK::Enum);
+        MYRT_ASSIGN(t->labels, labels(s, off, code == 0x6e ? "flag" : "enum tag"));
+        if (t->labels.empty())
+          return err(off, code == 0x6e ? "flags must have at least one entry" : "enum type must have at least one variant");
+        if (code == 0x6e && t->labels.size() > 32) return err(off, "cannot have more than 32 flags");
+        break;
+      }
+      case 0x6b: {
+        t = arena_->make(TK::Option);
+        MYRT_ASSIGN(const Type* e, valType(s, sc));
+        t->elems.push_back(e);
+        break;
+      }
+      case 0x6a: {
+        t = arena_->make(TK::Result);
+        MYRT_ASSIGN(const Type* ok, optValType(s, sc));
+        MYRT_ASSIGN(const Type* er, optValType(s, sc));
+        t->elems = {ok, er};
+        break;
+      }
+      case 0x69:
+      case 0x68: {
+        t = arena_->make(code == 0x69 ? TK::Own : TK::Borrow);
+        const size_t io = s.offset();
+        MYRT_ASSIGN(uint32_t ri, s.u32());
+        if (ri >= sc.types.size()) return err(io, "type index out of bounds");
+        if (sc.types[ri]->kind != TK::Resource) return err(io, "type index " + std::to_string(ri) + " is not a resource type");
+        t->elems.push_back(sc.types[ri]);
+        break;
+      }
+      case 0x66:
+      case 0x65: {
+        t = arena_->make(code == 0x66 ? TK::Stream : TK::Future);
+        MYRT_ASSIGN(const Type* e, optValType(s, sc));
+        t->elems.push_back(e);
+        break;
+      }
+      case 0x63: {
+        t = arena_->make(TK::Map);
+        MYRT_ASSIGN(const Type* k, valType(s, sc));
+        MYRT_ASSIGN(const Type* v, valType(s, sc));
+        t->elems = {k, v};
+        break;
+      }
+      default: return err(off, "invalid leading byte (0x" + hex(code) + ") for component defined type");
+    }
+    computeAbi(*t);
+    if (t->abi.size >= (1u << 28)) return err(off, "type exceeds maximum byte size");
+    return static_cast<const Type*>(t);
+  }
+
+  Result<const Type*> funcType(ByteReader& s, Scope& sc, bool async, size_t off) {
+    Type* t = arena_->make(TK::Func);
+    t->async = async;
+    MYRT_ASSIGN(uint32_t n, s.u32());
+    if (n > s.remaining()) return s.errorHere("unexpected end");
+    for (uint32_t i = 0; i < n; ++i) {
+      MYRT_ASSIGN(std::string l, label(s));
+      MYRT_ASSIGN(const Type* pt, valType(s, sc));
+      t->labels.push_back(std::move(l));
+      t->elems.push_back(pt);
+    }
+    MYRT_TRY(uniqueLabels(t->labels, off, "function parameter"));
+    const size_t ro = s.offset();
+    MYRT_ASSIGN(uint8_t rk, s.u8());
+    if (rk == 0x00) {
+      MYRT_ASSIGN(t->result, valType(s, sc));
+      if (t->result->abi.hasBorrow) return err(ro, "function result cannot contain a `borrow` type");
+    } else if (rk == 0x01) {
+      MYRT_ASSIGN(uint8_t z, s.u8());
+      if (z != 0) return err(ro, "named function results are not supported");
+    } else {
+      return err(ro, "invalid leading byte (0x" + hex(rk) + ") for component function results");
+    }
+    return static_cast<const Type*>(t);
+  }
+
+  Status typeDef(ByteReader& s, Scope& sc) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(uint8_t code, s.u8());
+    const Type* t = nullptr;
+    switch (code) {
+      case 0x40:
+      case 0x43: {
+        MYRT_ASSIGN(t, funcType(s, sc, code == 0x43, off));
+        break;
+      }
+      case 0x41:
+      case 0x42: {
+        MYRT_ASSIGN(t, declType(s, sc, code == 0x41));
+        break;
+      }
+      case 0x3f:
+      case 0x3e: {
+        if (sc.kind != Scope::Kind::Component)
+          return err(off, "resources can only be defined within a concrete component");
+        if (code == 0x3e) return err(off, "unsupported: async resource destructors");
+        Type* r = arena_->make(TK::Resource);
+        const size_t ro = s.offset();
+        MYRT_ASSIGN(uint8_t rep, s.u8());
+        if (rep != 0x7f) return err(ro, "resources can only be represented by `i32`");
+        MYRT_ASSIGN(uint8_t has, s.u8());
+        if (has == 1) {
+          const size_t fo = s.offset();
+          MYRT_ASSIGN(uint32_t f, index(s, sc, Sort::CoreFunc));
+          const CompositeType& ft = *sc.coreFuncs[f];
+          if (ft.params.size() != 1 || ft.params[0].kind != ValKind::I32 || !ft.results.empty())
+            return err(fo, "wrong signature for a destructor: expected (func (param i32)), found " + coreFuncToString(ft));
+          r->dtorFunc = f;
+        } else if (has != 0) {
+          return err(ro + 1, "invalid optional destructor flag");
+        }
+        sc.localResources.insert(r);
+        t = r;
+        break;
+      }
+      default: {
+        MYRT_ASSIGN(t, defValType(s, sc, code, off));
+        break;
+      }
+    }
+    if (sc.comp) {
+      Def& d = addDef(sc, Def::Kind::TypeDef, Sort::Type, off);
+      d.type = t;
+    }
+    sc.types.push_back(t);
+    return okStatus();
+  }
+
+  // Component (0x41) and instance (0x42) types.
+  Result<const Type*> declType(ByteReader& s, Scope& parent, bool isComponent) {
+    if (++depth_ > opts_.maxNesting) return s.errorHere("nesting too deep");
+    Scope ts;
+    ts.kind = isComponent ? Scope::Kind::ComponentType : Scope::Kind::InstanceType;
+    ts.parent = &parent;
+    Type* t = arena_->make(isComponent ? TK::Component : TK::Instance);
+    MYRT_ASSIGN(uint32_t n, s.u32());
+    for (uint32_t i = 0; i < n; ++i) {
+      const size_t off = s.offset();
+      MYRT_ASSIGN(uint8_t k, s.u8());
+      switch (k) {
+        case 0x00: MYRT_TRY(coreType(s, ts)); break;
+        case 0x01: MYRT_TRY(typeDef(s, ts)); break;
+        case 0x02: MYRT_TRY(alias(s, ts)); break;
+        case 0x03: {
+          if (!isComponent) return err(off, "instance types cannot contain imports");
+          MYRT_ASSIGN(ExternDecl d, externDecl(s, ts, /*import=*/true));
+          t->imports.push_back(d);
+          break;
+        }
+        case 0x04: {
+          MYRT_ASSIGN(ExternDecl d, externDecl(s, ts, /*import=*/false));
+          t->exports.push_back(d);
+          break;
+        }
+        default: return err(off, "invalid leading byte (0x" + hex(k) + ") for " +
+                                     (isComponent ? "component" : "instance") + " type declaration");
+      }
+    }
+    --depth_;
+    return static_cast<const Type*>(t);
+  }
+
+  // nameattributes (Binary.md "Import and Export Definitions").
+  Result<std::string> nameAttributes(ByteReader& s) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(uint8_t k, s.u8());
+    if (k > 2) return err(off, "invalid leading byte (0x" + hex(k) + ") for component external name");
+    MYRT_ASSIGN(std::string_view n, s.name());
+    if (k == 2) {
+      MYRT_ASSIGN(uint32_t na, s.u32());
+      bool seen[3] = {false, false, false};
+      for (uint32_t i = 0; i < na; ++i) {
+        const size_t ao = s.offset();
+        MYRT_ASSIGN(uint8_t ak, s.u8());
+        if (ak > 2) return err(ao, "invalid leading byte (0x" + hex(ak) + ") for name attribute");
+        if (seen[ak]) return err(ao, "duplicate name attribute");
+        seen[ak] = true;
+        MYRT_ASSIGN(std::string_view v, s.name());
+        (void)v;
+      }
+    }
+    std::string why = checkExternName(n);
+    if (!why.empty()) return err(off, why);
+    return std::string(n);
+  }
+
+  Result<ExternType> externType(ByteReader& s, Scope& sc) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(uint8_t k, s.u8());
+    ExternType t;
+    switch (k) {
+      case 0x00: {
+        MYRT_ASSIGN(uint8_t m, s.u8());
+        if (m != 0x11) return err(off + 1, "invalid leading byte (0x" + hex(m) + ") for core module extern type");
+        MYRT_ASSIGN(uint32_t ti, index(s, sc, Sort::CoreType));
+        if (!sc.coreTypes[ti].module) return err(off, "core type index " + std::to_string(ti) + " is not a module type");
+        t.sort = Sort::CoreModule;
+        t.module = sc.coreTypes[ti].module;
+        return t;
+      }
+      case 0x01:
+      case 0x04:
+      case 0x05: {
+        const size_t io = s.offset();
+        MYRT_ASSIGN(uint32_t ti, s.u32());
+        if (ti >= sc.types.size()) return err(io, "type index out of bounds");
+        const Type* tt = sc.types[ti];
+        const TK want = k == 0x01 ? TK::Func : k == 0x04 ? TK::Component : TK::Instance;
+        if (tt->kind != want)
+          return err(io, "type index " + std::to_string(ti) + " is not a " +
+                             (k == 0x01 ? "function" : k == 0x04 ? "component" : "instance") + " type");
+        t.sort = k == 0x01 ? Sort::Func : k == 0x04 ? Sort::Component : Sort::Instance;
+        t.type = tt;
+        return t;
+      }
+      case 0x02: return err(off, "unsupported: component value imports/exports");
+      case 0x03: {
+        MYRT_ASSIGN(uint8_t b, s.u8());
+        t.sort = Sort::Type;
+        if (b == 0x00) {
+          const size_t io = s.offset();
+          MYRT_ASSIGN(uint32_t ti, s.u32());
+          if (ti >= sc.types.size()) return err(io, "type index out of bounds");
+          t.type = sc.types[ti];
+        } else if (b == 0x01) {
+          t.subResource = true;
+        } else {
+          return err(off + 1, "invalid leading byte (0x" + hex(b) + ") for type bound");
+        }
+        return t;
+      }
+      default: return err(off, "invalid leading byte (0x" + hex(k) + ") for component extern type");
+    }
+  }
+
+  // An import or export declaration (of a component/instance type, or a component's import): checks the name,
+  // its uniqueness, and appends the item to the scope's index spaces.
+  Result<ExternDecl> externDecl(ByteReader& s, Scope& sc, bool isImport) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(std::string name, nameAttributes(s));
+    MYRT_ASSIGN(ExternType t, externType(s, sc));
+    auto& names = isImport ? sc.importNames : sc.exportNames;
+    const std::string key = uniquenessKey(name);
+    if (!names.insert(key).second)
+      return err(off, std::string(isImport ? "import" : "export") + " name `" + name + "` conflicts with previous name");
+    if (t.sort == Sort::Type && t.subResource) {
+      Type* r = arena_->make(TK::Resource);
+      r->abstract = true;
+      r->debugName = name;
+      t.type = r;
+    } else if (t.sort == Sort::Type && t.type && t.type->debugName.empty() && t.type->kind != TK::Func &&
+               t.type->kind != TK::Instance && t.type->kind != TK::Component && TypeArena::prim(t.type->kind) != t.type) {
+      const_cast<Type*>(t.type)->debugName = name;  // the first name a type is exported under (for printing)
+    }
+    MYRT_TRY(checkAnnotatedName(off, sc, name, t));
+    ExternDecl d{name, t};
+    if (isImport || t.sort == Sort::Type) pushItem(sc, t, nullptr);
+    (isImport ? sc.imports : sc.exports).push_back(d);
+    return d;
+  }
+
+  // [constructor]/[method]/[static] names: func only, the resource must precede in this scope.
+  Status checkAnnotatedName(size_t off, const Scope& sc, const std::string& name, const ExternType& t) {
+    std::string res;
+    const char* kind = nullptr;
+    for (const char* p : {"[constructor]", "[method]", "[static]"})
+      if (name.rfind(p, 0) == 0) kind = p;
+    if (!kind) return okStatus();
+    if (t.sort != Sort::Func) return err(off, "`" + name + "` is not a valid extern name: only functions may be " + kind);
+    std::string rest = name.substr(std::string(kind).size());
+    res = rest.substr(0, rest.find('.'));
+    bool found = false;
+    for (auto* list : {&sc.imports, &sc.exports})
+      for (auto& d : *list)
+        if (d.name == res && d.type.sort == Sort::Type && d.type.type && d.type.type->kind == TK::Resource) found = true;
+    if (!found) return err(off, "resource used in function does not have a name in this context: `" + res + "`");
+    return okStatus();
+  }
+
+  // ---------------------------------------------------------------- imports and exports of a component
+  Status import(ByteReader& s, Scope& sc) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(ExternDecl d, externDecl(s, sc, /*import=*/true));
+    Def& def = addDef(sc, Def::Kind::Import, d.type.sort, off);
+    def.name = d.name;
+    def.externType = d.type;
+    if (d.type.sort == Sort::Type && !d.type.subResource && d.type.type && d.type.type->kind == TK::Resource) {
+      // (eq i) of a resource: the same identity; nothing new.
+    }
+    return okStatus();
+  }
+
+  Status exportDef(ByteReader& s, Scope& sc) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(std::string name, nameAttributes(s));
+    const size_t so = s.offset();
+    MYRT_ASSIGN(Sort srt, sort(s));
+    if (srt == Sort::Value) return err(so, "unsupported: component value exports");
+    if (isCoreSort(srt) && srt != Sort::CoreModule) return err(so, std::string(sortName(srt)) + " not valid to be used as export");
+    MYRT_ASSIGN(uint32_t idx, index(s, sc, srt));
+    ExternType t = externTypeOfItem(sc, srt, idx);
+    MYRT_ASSIGN(uint8_t has, s.u8());
+    if (has == 1) {
+      const size_t to = s.offset();
+      MYRT_ASSIGN(ExternType asc, externType(s, sc));
+      if (asc.sort != srt) return err(to, "export type ascription has the wrong sort");
+      if (srt == Sort::Func && !sameValType(t.type, asc.type, true))
+        return err(to, "type mismatch in export `" + name + "`: ascribed " + typeToString(asc.type) + ", found " +
+                           typeToString(t.type));
+      if (srt != Sort::Type) t = asc;
+    } else if (has != 0) {
+      return err(so, "invalid optional export type flag");
+    }
+    if (!sc.exportNames.insert(uniquenessKey(name)).second)
+      return err(off, "export name `" + name + "` conflicts with previous name");
+    if (srt == Sort::Type && t.type && t.type->debugName.empty() && isValOrResource(t.type) &&
+        TypeArena::prim(t.type->kind) != t.type)
+      const_cast<Type*>(t.type)->debugName = name;
+    MYRT_TRY(checkAnnotatedName(off, sc, name, t));
+    Def& d = addDef(sc, Def::Kind::Export, srt, off);
+    d.name = name;
+    d.a = idx;
+    d.externType = t;
+    sc.exports.push_back({name, t});
+    // The export is a new index aliasing the item.
+    switch (srt) {
+      case Sort::Func: sc.funcs.push_back(sc.funcs[idx]); break;
+      case Sort::Type: sc.types.push_back(sc.types[idx]); break;
+      case Sort::Instance: sc.instances.push_back(sc.instances[idx]); break;
+      case Sort::Component:
+        sc.components.push_back(sc.components[idx]);
+        sc.componentDefs.push_back(idx < sc.componentDefs.size() ? sc.componentDefs[idx] : nullptr);
+        break;
+      case Sort::CoreModule:
+        sc.coreModules.push_back(sc.coreModules[idx]);
+        if (idx < sc.coreModuleDefs.size()) sc.coreModuleDefs.push_back(sc.coreModuleDefs[idx]);
+        break;
+      default: break;
+    }
+    return okStatus();
+  }
+
+  // ---------------------------------------------------------------- canonical definitions
+  Result<CanonOpts> canonOpts(ByteReader& s, Scope& sc) {
+    CanonOpts o;
+    bool haveEnc = false;
+    MYRT_ASSIGN(uint32_t n, s.u32());
+    for (uint32_t i = 0; i < n; ++i) {
+      const size_t off = s.offset();
+      MYRT_ASSIGN(uint8_t k, s.u8());
+      auto dup = [&](bool cond, const char* what) -> Status {
+        if (cond) return err(off, std::string("`") + what + "` is specified more than once");
+        return okStatus();
+      };
+      switch (k) {
+        case 0x00:
+        case 0x01:
+        case 0x02:
+          if (haveEnc) return err(off, "canonical encoding option `" + std::string(k == 0 ? "utf8" : k == 1 ? "utf16" : "latin1-utf16") + "` conflicts with option `" + (o.encoding == StringEncoding::Utf8 ? "utf8" : o.encoding == StringEncoding::Utf16 ? "utf16" : "latin1-utf16") + "`");
+          haveEnc = true;
+          o.encoding = static_cast<StringEncoding>(k);
+          break;
+        case 0x03: {
+          MYRT_TRY(dup(o.memory != UINT32_MAX, "memory"));
+          MYRT_ASSIGN(o.memory, index(s, sc, Sort::CoreMemory));
+          if (sc.coreMemories[o.memory].limits.is64) return err(off, "unsupported: 64-bit memories in canonical options");
+          break;
+        }
+        case 0x04: {
+          MYRT_TRY(dup(o.realloc != UINT32_MAX, "realloc"));
+          MYRT_ASSIGN(o.realloc, index(s, sc, Sort::CoreFunc));
+          const CompositeType& ft = *sc.coreFuncs[o.realloc];
+          CompositeType want;
+          want.params = {ValType::i32(), ValType::i32(), ValType::i32(), ValType::i32()};
+          want.results = {ValType::i32()};
+          if (!sameCoreFunc(ft, want))
+            return err(off, "canonical option `realloc` uses a core function with an incorrect signature");
+          break;
+        }
+        case 0x05: {
+          MYRT_TRY(dup(o.postReturn != UINT32_MAX, "post-return"));
+          MYRT_ASSIGN(o.postReturn, index(s, sc, Sort::CoreFunc));
+          break;
+        }
+        case 0x06: MYRT_TRY(dup(o.async, "async")); o.async = true; break;
+        case 0x07: {
+          MYRT_TRY(dup(o.callback != UINT32_MAX, "callback"));
+          MYRT_ASSIGN(o.callback, index(s, sc, Sort::CoreFunc));
+          break;
+        }
+        default: return err(off, "invalid leading byte (0x" + hex(k) + ") for canonical option");
+      }
+    }
+    return o;
+  }
+
+  static bool needsMemory(const Type* t) {
+    if (!t) return false;
+    switch (t->kind) {
+      case TK::String: case TK::List: case TK::Map: return true;
+      case TK::Own: case TK::Borrow: case TK::Resource: return false;
+      default: break;
+    }
+    for (const Type* e : t->elems)
+      if (needsMemory(e)) return true;
+    return false;
+  }
+
+  Status checkOpts(size_t off, const CanonOpts& o, const Type& ft, bool lift, const Scope& sc) {
+    if (o.async) return err(off, "unsupported: component-model async (the `async` canonical option)");
+    if (o.callback != UINT32_MAX) return err(off, "cannot specify callback without async");
+    if (ft.async) return err(off, "unsupported: component-model async (async function types)");
+    const FlatSig sig = flattenFunc(ft, lift ? FlattenMode::Lift : FlattenMode::Lower);
+    bool paramsMem = sig.paramsInMemory, resMem = sig.resultsInMemory;
+    bool paramsNeed = paramsMem, resNeed = resMem;
+    for (const Type* p : ft.elems) paramsNeed |= needsMemory(p);
+    resNeed |= needsMemory(ft.result);
+    if ((paramsNeed || resNeed) && o.memory == UINT32_MAX) return err(off, "canonical option `memory` is required");
+    // The side that receives values written by the other side must provide realloc: lift -> params (and params
+    // in memory), lower -> results (results in memory use the caller's out pointer, no realloc).
+    bool reallocNeed = lift ? (paramsMem || anyNeedsMemory(ft.elems)) : needsMemory(ft.result);
+    if (reallocNeed && o.realloc == UINT32_MAX) return err(off, "canonical option `realloc` is required");
+    if (o.postReturn != UINT32_MAX) {
+      if (!lift) return err(off, "canonical option `post-return` cannot be used with lowering");
+      const CompositeType& pr = *sc.coreFuncs[o.postReturn];
+      CompositeType want;
+      for (ValKind k : sig.results) want.params.push_back(ValType{k});
+      if (!sameCoreFunc(pr, want))
+        return err(off, "canonical option `post-return` uses a core function with an incorrect signature: expected " +
+                            coreFuncToString(want) + ", found " + coreFuncToString(pr));
+    }
+    return okStatus();
+  }
+  static bool anyNeedsMemory(const std::vector<const Type*>& ts) {
+    for (const Type* t : ts)
+      if (needsMemory(t)) return true;
+    return false;
+  }
+
+  Status canon(ByteReader& s, Scope& sc) {
+    const size_t off = s.offset();
+    MYRT_ASSIGN(uint8_t k, s.u8());
+    switch (k) {
+      case 0x00: {
+        MYRT_ASSIGN(uint8_t z, s.u8());
+        if (z != 0x00) return err(off + 1, "invalid leading byte (0x" + hex(z) + ") for canon lift");
+        MYRT_ASSIGN(uint32_t f, index(s, sc, Sort::CoreFunc));
+        MYRT_ASSIGN(CanonOpts o, canonOpts(s, sc));
+        const size_t to = s.offset();
+        MYRT_ASSIGN(uint32_t ti, s.u32());
+        if (ti >= sc.types.size()) return err(to, "type index out of bounds");
+        const Type* ft = sc.types[ti];
+        if (ft->kind != TK::Func) return err(to, "type index " + std::to_string(ti) + " is not a function type");
+        MYRT_TRY(checkOpts(off, o, *ft, true, sc));
+        const CompositeType want = toCoreFuncType(flattenFunc(*ft, FlattenMode::Lift));
+        if (!sameCoreFunc(*sc.coreFuncs[f], want))
+          return err(off, "lowered function type " + coreFuncToString(want) + " does not match core function " +
+                              std::to_string(f) + "'s type " + coreFuncToString(*sc.coreFuncs[f]));
+        Def& d = addDef(sc, Def::Kind::CanonLift, Sort::Func, off);
+        d.a = f;
+        d.opts = o;
+        d.type = ft;
+        sc.funcs.push_back(ft);
+        return okStatus();
+      }
+      case 0x01: {
+        MYRT_ASSIGN(uint8_t z, s.u8());
+        if (z != 0x00) return err(off + 1, "invalid leading byte (0x" + hex(z) + ") for canon lower");
+        MYRT_ASSIGN(uint32_t f, index(s, sc, Sort::Func));
+        MYRT_ASSIGN(CanonOpts o, canonOpts(s, sc));
+        const Type* ft = sc.funcs[f];
+        MYRT_TRY(checkOpts(off, o, *ft, false, sc));
+        Def& d = addDef(sc, Def::Kind::CanonLower, Sort::CoreFunc, off);
+        d.a = f;
+        d.opts = o;
+        d.type = ft;
+        sc.coreFuncs.push_back(keepCoreFunc(toCoreFuncType(flattenFunc(*ft, FlattenMode::Lower))));
+        return okStatus();
+      }
+      case 0x02:
+      case 0x03:
+      case 0x04: {
+        const size_t to = s.offset();
+        MYRT_ASSIGN(uint32_t ti, s.u32());
+        if (ti >= sc.types.size()) return err(to, "type index out of bounds");
+        const Type* rt = sc.types[ti];
+        if (rt->kind != TK::Resource) return err(to, "type index " + std::to_string(ti) + " is not a resource type");
+        if (k != 0x03 && !sc.localResources.count(rt)) return err(to, "type " + std::to_string(ti) + " is not a local resource");
+        Def& d = addDef(sc, k == 0x02 ? Def::Kind::ResourceNew : k == 0x03 ? Def::Kind::ResourceDrop : Def::Kind::ResourceRep,
+                        Sort::CoreFunc, off);
+        d.type = rt;
+        CompositeType ct;
+        ct.params = {ValType::i32()};
+        if (k != 0x03) ct.results = {ValType::i32()};
+        sc.coreFuncs.push_back(keepCoreFunc(std::move(ct)));
+        return okStatus();
+      }
+      case 0x07: return err(off, "unsupported: async resource.drop (component-model async)");
+      default:
+        return err(off, "unsupported: canonical built-in 0x" + hex(k) +
+                            " (component-model async, threads and error-context built-ins)");
+    }
+  }
+};
+
+}  // namespace
+
+Result<std::shared_ptr<const Component>> loadComponent(std::span<const uint8_t> bytes,
+                                                       const ComponentLoadOptions& options) {
+  Decoder d(bytes, options);
+  return d.run();
+}
+
+}  // namespace myrt::component

@@ -1,0 +1,168 @@
+// runtime/component/names.cpp -- extern name validation and semver-compatible interface matching.
+// GCC 12 reports a false -Wrestrict in std::string concatenation ("a" + std::string(b); GCC bug 105329).
+#pragma GCC diagnostic ignored "-Wrestrict"
+#include "runtime/component/names.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace myrt::component {
+
+namespace {
+bool isLower(char c) { return c >= 'a' && c <= 'z'; }
+bool isUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Splits "a.b.c" style parts.
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i)
+    if (i == s.size() || s[i] == sep) {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  return out;
+}
+
+bool validSemver(std::string_view v) {
+  // major.minor.patch(-pre)?(+build)?
+  size_t end = v.find_first_of("-+");
+  std::string_view core = v.substr(0, end);
+  auto parts = split(core, '.');
+  if (parts.size() != 3) return false;
+  for (auto p : parts) {
+    if (p.empty()) return false;
+    for (char c : p)
+      if (!isDigit(c)) return false;
+    if (p.size() > 1 && p[0] == '0') return false;
+  }
+  if (end != std::string_view::npos) {
+    std::string_view rest = v.substr(end + 1);
+    if (rest.empty()) return false;
+    for (char c : rest)
+      if (!(isDigit(c) || isLower(c) || isUpper(c) || c == '.' || c == '-' || c == '+')) return false;
+  }
+  return true;
+}
+}  // namespace
+
+bool isKebab(std::string_view l) {
+  if (l.empty()) return false;
+  for (auto word : split(l, '-')) {
+    if (word.empty()) return false;
+    if (!isLower(word[0]) && !isUpper(word[0])) return false;
+    const bool upper = isUpper(word[0]);
+    for (char c : word) {
+      if (isDigit(c)) continue;
+      if (upper ? !isUpper(c) : !isLower(c)) return false;
+    }
+  }
+  return true;
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (isUpper(x)) x = char(x - 'A' + 'a');
+    if (isUpper(y)) y = char(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::string uniquenessKey(std::string_view name) {
+  std::string k(name);
+  for (char& c : k)
+    if (isUpper(c)) c = char(c - 'A' + 'a');
+  return k;
+}
+
+std::string checkExternName(std::string_view n) {
+  std::string q;
+  q.reserve(n.size() + 2);
+  q.push_back('`');
+  q.append(n);
+  q.push_back('`');
+  // dependency / url / hash names: accepted as written (their contents are not interpreted)
+  for (const char* p : {"unlocked-dep=", "locked-dep=", "url=", "integrity="})
+    if (n.rfind(p, 0) == 0) return "";
+  if (n.find(':') != std::string_view::npos) {
+    // interface name: ns:pkg/iface(@version)?
+    std::string_view rest = n;
+    std::string_view version;
+    if (size_t at = rest.find('@'); at != std::string_view::npos) {
+      version = rest.substr(at + 1);
+      rest = rest.substr(0, at);
+      if (!validSemver(version)) return q + " is not a valid extern name: invalid version `" + std::string(version) + "`";
+    }
+    size_t colon = rest.find(':');
+    std::string_view ns = rest.substr(0, colon), pkgPath = rest.substr(colon + 1);
+    for (auto part : split(ns, ':'))
+      if (!isKebab(part)) return "`" + std::string(part) + "` is not in kebab case";
+    size_t slash = pkgPath.find('/');
+    if (slash == std::string_view::npos) return q + " is not a valid extern name: failed to find `/` character";
+    for (auto part : split(pkgPath.substr(0, slash), ':'))
+      if (!isKebab(part)) return "`" + std::string(part) + "` is not in kebab case";
+    for (auto part : split(pkgPath.substr(slash + 1), '/'))
+      if (!isKebab(part)) return "`" + std::string(part) + "` is not in kebab case";
+    return "";
+  }
+  std::string_view l = n;
+  for (const char* p : {"[constructor]", "[method]", "[static]", "[async]", "[async method]", "[async static]"}) {
+    std::string_view ps(p);
+    if (l.substr(0, ps.size()) == ps) {
+      l = l.substr(ps.size());
+      if (ps == "[method]" || ps == "[static]" || ps == "[async method]" || ps == "[async static]") {
+        size_t dot = l.find('.');
+        if (dot == std::string_view::npos) return "failed to find `.` character";
+        if (!isKebab(l.substr(0, dot))) return "`" + std::string(l.substr(0, dot)) + "` is not in kebab case";
+        l = l.substr(dot + 1);
+      }
+      break;
+    }
+  }
+  if (!isKebab(l)) return "`" + std::string(l) + "` is not in kebab case";
+  return "";
+}
+
+InterfaceName splitVersion(std::string_view name) {
+  InterfaceName r;
+  size_t at = name.find('@');
+  if (at == std::string_view::npos || name.find(':') == std::string_view::npos) {
+    r.base = std::string(name);
+    return r;
+  }
+  r.base = std::string(name.substr(0, at));
+  r.version = std::string(name.substr(at + 1));
+  return r;
+}
+
+bool versionCompatible(std::string_view wanted, std::string_view provided) {
+  if (wanted == provided) return true;
+  auto parse = [](std::string_view v, uint64_t out[3]) {
+    if (v.find_first_of("-+") != std::string_view::npos) return false;  // pre-releases match exactly only
+    auto parts = split(v, '.');
+    if (parts.size() != 3) return false;
+    for (int i = 0; i < 3; ++i) {
+      out[i] = 0;
+      if (parts[i].empty()) return false;
+      for (char c : parts[i]) {
+        if (!isDigit(c)) return false;
+        out[i] = out[i] * 10 + uint64_t(c - '0');
+      }
+    }
+    return true;
+  };
+  uint64_t w[3], p[3];
+  if (!parse(wanted, w) || !parse(provided, p)) return false;
+  if (w[0] != p[0]) return false;
+  if (w[0] == 0) {
+    if (w[1] != p[1]) return false;
+    if (w[1] == 0) return w[2] == p[2];
+  }
+  return true;  // any version in the same compatibility track (newer or older patch/minor) links
+}
+
+}  // namespace myrt::component

@@ -1,0 +1,366 @@
+// runtime/component/types.cpp -- type names, Canonical ABI facts (alignment, elem_size, flatten_type: CanonicalABI.md
+// "Alignment", "Element Size", "Flattening"), WIT-like printing and structural equality of component types.
+// GCC 12 reports a false -Wrestrict in std::string concatenation ("a" + std::string(b); GCC bug 105329).
+#pragma GCC diagnostic ignored "-Wrestrict"
+#include "runtime/component/types.h"
+
+#include <algorithm>
+#include <array>
+
+namespace myrt::component {
+
+const char* tkName(TK k) {
+  switch (k) {
+    case TK::Bool: return "bool";
+    case TK::S8: return "s8";
+    case TK::U8: return "u8";
+    case TK::S16: return "s16";
+    case TK::U16: return "u16";
+    case TK::S32: return "s32";
+    case TK::U32: return "u32";
+    case TK::S64: return "s64";
+    case TK::U64: return "u64";
+    case TK::F32: return "f32";
+    case TK::F64: return "f64";
+    case TK::Char: return "char";
+    case TK::String: return "string";
+    case TK::ErrorContext: return "error-context";
+    case TK::Record: return "record";
+    case TK::Variant: return "variant";
+    case TK::List: return "list";
+    case TK::FixedList: return "list";
+    case TK::Tuple: return "tuple";
+    case TK::Flags: return "flags";
+    case TK::Enum: return "enum";
+    case TK::Option: return "option";
+    case TK::Result: return "result";
+    case TK::Own: return "own";
+    case TK::Borrow: return "borrow";
+    case TK::Stream: return "stream";
+    case TK::Future: return "future";
+    case TK::Map: return "map";
+    case TK::Func: return "func";
+    case TK::Component: return "component";
+    case TK::Instance: return "instance";
+    case TK::Resource: return "resource";
+  }
+  return "?";
+}
+
+const char* sortName(Sort s) {
+  switch (s) {
+    case Sort::CoreFunc: return "core func";
+    case Sort::CoreTable: return "core table";
+    case Sort::CoreMemory: return "core memory";
+    case Sort::CoreGlobal: return "core global";
+    case Sort::CoreTag: return "core tag";
+    case Sort::CoreType: return "core type";
+    case Sort::CoreModule: return "core module";
+    case Sort::CoreInstance: return "core instance";
+    case Sort::Func: return "func";
+    case Sort::Value: return "value";
+    case Sort::Type: return "type";
+    case Sort::Component: return "component";
+    case Sort::Instance: return "instance";
+  }
+  return "?";
+}
+
+const Type* TypeArena::prim(TK k) {
+  static const auto prims = [] {
+    std::array<Type, size_t(TK::ErrorContext) + 1> a{};
+    for (size_t i = 0; i < a.size(); ++i) {
+      a[i].kind = static_cast<TK>(i);
+      computeAbi(a[i]);
+    }
+    return a;
+  }();
+  return &prims[size_t(k)];
+}
+
+namespace {
+
+uint32_t alignTo(uint32_t p, uint32_t a) { return (p + a - 1) / a * a; }
+
+ValKind join(ValKind a, ValKind b) {
+  if (a == b) return a;
+  if ((a == ValKind::I32 && b == ValKind::F32) || (a == ValKind::F32 && b == ValKind::I32)) return ValKind::I32;
+  return ValKind::I64;
+}
+
+// Discriminant of n cases: u8 / u16 / u32.
+uint32_t discSize(size_t n) { return n <= 256 ? 1 : n <= 65536 ? 2 : 4; }
+
+// Saturating arithmetic: sizes above 2^28 are rejected by the validator; keep them from overflowing first.
+uint32_t satMul(uint64_t a, uint64_t b) { return static_cast<uint32_t>(std::min<uint64_t>(a * b, 1u << 30)); }
+
+void variantAbi(AbiInfo& abi, size_t numCases, const std::vector<const Type*>& payloads) {
+  const uint32_t ds = discSize(numCases);
+  uint32_t maxAlign = 1, maxSize = 0;
+  std::vector<ValKind> flat;
+  for (const Type* p : payloads) {
+    if (!p) continue;
+    maxAlign = std::max(maxAlign, p->abi.align);
+    maxSize = std::max(maxSize, p->abi.size);
+    for (size_t i = 0; i < p->abi.flat.size(); ++i) {
+      if (i < flat.size()) flat[i] = join(flat[i], p->abi.flat[i]);
+      else flat.push_back(p->abi.flat[i]);
+    }
+    abi.hasBorrow |= p->abi.hasBorrow;
+    abi.hasResource |= p->abi.hasResource;
+  }
+  abi.align = std::max(ds, maxAlign);
+  uint32_t s = alignTo(ds, maxAlign) + maxSize;
+  abi.size = alignTo(s, abi.align);
+  abi.flat.clear();
+  abi.flat.push_back(ValKind::I32);
+  abi.flat.insert(abi.flat.end(), flat.begin(), flat.end());
+}
+
+void recordAbi(AbiInfo& abi, const std::vector<const Type*>& fields) {
+  uint32_t s = 0, a = 1;
+  abi.flat.clear();
+  for (const Type* f : fields) {
+    s = alignTo(s, f->abi.align) + f->abi.size;
+    if (s > (1u << 30)) s = 1u << 30;
+    a = std::max(a, f->abi.align);
+    if (abi.flat.size() < 1024) abi.flat.insert(abi.flat.end(), f->abi.flat.begin(), f->abi.flat.end());
+    abi.hasBorrow |= f->abi.hasBorrow;
+    abi.hasResource |= f->abi.hasResource;
+  }
+  abi.align = a;
+  abi.size = alignTo(s, a);
+}
+
+}  // namespace
+
+void computeAbi(Type& t) {
+  AbiInfo& abi = t.abi;
+  abi = AbiInfo{};
+  auto scalar = [&](uint32_t size, ValKind k) {
+    abi.size = abi.align = size;
+    abi.flat = {k};
+  };
+  switch (t.kind) {
+    case TK::Bool: case TK::S8: case TK::U8: scalar(1, ValKind::I32); break;
+    case TK::S16: case TK::U16: scalar(2, ValKind::I32); break;
+    case TK::S32: case TK::U32: case TK::Char: case TK::ErrorContext: scalar(4, ValKind::I32); break;
+    case TK::S64: case TK::U64: scalar(8, ValKind::I64); break;
+    case TK::F32: scalar(4, ValKind::F32); break;
+    case TK::F64: scalar(8, ValKind::F64); break;
+    case TK::String: case TK::List: case TK::Map:
+      abi.size = 8;
+      abi.align = 4;
+      abi.flat = {ValKind::I32, ValKind::I32};
+      for (const Type* e : t.elems) {
+        if (!e) continue;
+        abi.hasBorrow |= e->abi.hasBorrow;
+        abi.hasResource |= e->abi.hasResource;
+      }
+      break;
+    case TK::FixedList: {
+      const Type* e = t.elem();
+      abi.align = e->abi.align;
+      abi.size = satMul(t.length, e->abi.size);
+      for (uint32_t i = 0; i < t.length && abi.flat.size() < 1024; ++i)
+        abi.flat.insert(abi.flat.end(), e->abi.flat.begin(), e->abi.flat.end());
+      abi.hasBorrow = e->abi.hasBorrow;
+      abi.hasResource = e->abi.hasResource;
+      break;
+    }
+    case TK::Record: case TK::Tuple: recordAbi(abi, t.elems); break;
+    case TK::Variant: variantAbi(abi, t.elems.size(), t.elems); break;
+    case TK::Enum: variantAbi(abi, t.labels.size(), {}); break;
+    case TK::Option: variantAbi(abi, 2, {nullptr, t.elem()}); break;
+    case TK::Result: variantAbi(abi, 2, t.elems); break;
+    case TK::Flags: {
+      const size_t n = t.labels.size();
+      abi.size = abi.align = n <= 8 ? 1 : n <= 16 ? 2 : 4;
+      abi.flat = {ValKind::I32};
+      break;
+    }
+    case TK::Own: scalar(4, ValKind::I32); abi.hasResource = true; break;
+    case TK::Borrow: scalar(4, ValKind::I32); abi.hasResource = abi.hasBorrow = true; break;
+    case TK::Stream: case TK::Future: scalar(4, ValKind::I32); break;
+    case TK::Func: case TK::Component: case TK::Instance: case TK::Resource: break;
+  }
+}
+
+FlatSig flattenFunc(const Type& ft, FlattenMode mode) {
+  FlatSig s;
+  for (const Type* p : ft.elems) s.params.insert(s.params.end(), p->abi.flat.begin(), p->abi.flat.end());
+  if (ft.result) s.results = ft.result->abi.flat;
+  if (s.params.size() > 16) {
+    s.params = {ValKind::I32};
+    s.paramsInMemory = true;
+  }
+  if (s.results.size() > 1) {
+    s.resultsInMemory = true;
+    if (mode == FlattenMode::Lift) {
+      s.results = {ValKind::I32};
+    } else {
+      s.params.push_back(ValKind::I32);
+      s.results.clear();
+    }
+  }
+  return s;
+}
+
+CompositeType toCoreFuncType(const FlatSig& s) {
+  CompositeType ct;
+  ct.kind = CompKind::Func;
+  for (ValKind k : s.params) ct.params.push_back(ValType{k});
+  for (ValKind k : s.results) ct.results.push_back(ValType{k});
+  return ct;
+}
+
+namespace {
+void printType(std::string& o, const Type* t, int depth) {
+  if (!t) {
+    o += "_";
+    return;
+  }
+  if (depth > 0 && !t->debugName.empty() && t->kind != TK::Resource) {
+    o += t->debugName;
+    return;
+  }
+  if (depth > 32) {
+    o += "...";
+    return;
+  }
+  auto list = [&](const char* open, const std::vector<const Type*>& ts) {
+    o += open;
+    o += "<";
+    for (size_t i = 0; i < ts.size(); ++i) {
+      if (i) o += ", ";
+      printType(o, ts[i], depth + 1);
+    }
+    o += ">";
+  };
+  switch (t->kind) {
+    case TK::Record:
+    case TK::Variant: {
+      o += t->kind == TK::Record ? "record { " : "variant { ";
+      for (size_t i = 0; i < t->labels.size(); ++i) {
+        if (i) o += ", ";
+        o += t->labels[i];
+        if (i < t->elems.size() && t->elems[i]) {
+          o += t->kind == TK::Record ? ": " : "(";
+          printType(o, t->elems[i], depth + 1);
+          if (t->kind == TK::Variant) o += ")";
+        }
+      }
+      o += " }";
+      return;
+    }
+    case TK::Flags:
+    case TK::Enum: {
+      o += t->kind == TK::Flags ? "flags { " : "enum { ";
+      for (size_t i = 0; i < t->labels.size(); ++i) o += (i ? ", " : "") + t->labels[i];
+      o += " }";
+      return;
+    }
+    case TK::List: list("list", t->elems); return;
+    case TK::FixedList:
+      o += "list<";
+      printType(o, t->elem(), depth + 1);
+      o += ", " + std::to_string(t->length) + ">";
+      return;
+    case TK::Tuple: list("tuple", t->elems); return;
+    case TK::Option: list("option", t->elems); return;
+    case TK::Map: list("map", t->elems); return;
+    case TK::Result:
+      o += "result";
+      if (t->elems[0] || t->elems[1]) {
+        o += "<";
+        printType(o, t->elems[0], depth + 1);
+        if (t->elems[1]) {
+          o += ", ";
+          printType(o, t->elems[1], depth + 1);
+        }
+        o += ">";
+      }
+      return;
+    case TK::Own:
+    case TK::Borrow: {
+      const Type* r = t->elem();
+      if (t->kind == TK::Borrow) o += "borrow<";
+      o += r && !r->debugName.empty() ? r->debugName : "resource";
+      if (t->kind == TK::Borrow) o += ">";
+      return;
+    }
+    case TK::Stream:
+    case TK::Future:
+      o += tkName(t->kind);
+      if (t->elem()) {
+        o += "<";
+        printType(o, t->elem(), depth + 1);
+        o += ">";
+      }
+      return;
+    case TK::Func: {
+      o += t->async ? "async func(" : "func(";
+      for (size_t i = 0; i < t->elems.size(); ++i) {
+        if (i) o += ", ";
+        o += t->labels[i] + ": ";
+        printType(o, t->elems[i], depth + 1);
+      }
+      o += ")";
+      if (t->result) {
+        o += " -> ";
+        printType(o, t->result, depth + 1);
+      }
+      return;
+    }
+    case TK::Instance:
+    case TK::Component: {
+      o += t->kind == TK::Instance ? "instance { " : "component { ";
+      for (auto& i : t->imports) o += "import " + i.name + "; ";
+      for (auto& e : t->exports) o += "export " + e.name + "; ";
+      o += "}";
+      return;
+    }
+    case TK::Resource:
+      o += "resource";
+      if (!t->debugName.empty()) o += " " + t->debugName;
+      return;
+    default: o += tkName(t->kind); return;
+  }
+}
+}  // namespace
+
+std::string typeToString(const Type* t) {
+  std::string o;
+  printType(o, t, 0);
+  return o;
+}
+
+std::string externTypeToString(const ExternType& t) {
+  switch (t.sort) {
+    case Sort::CoreModule: return "core module";
+    case Sort::Type: return t.subResource ? "resource" : "type " + typeToString(t.type);
+    default: return typeToString(t.type);
+  }
+}
+
+bool sameValType(const Type* a, const Type* b, bool loose) {
+  if (a == b) return true;
+  if (!a || !b || a->kind != b->kind) return false;
+  if (a->kind == TK::Resource) return loose;
+  if (a->kind == TK::Own || a->kind == TK::Borrow) return sameValType(a->elem(), b->elem(), loose);
+  if (a->labels != b->labels || a->elems.size() != b->elems.size() || a->length != b->length) return false;
+  for (size_t i = 0; i < a->elems.size(); ++i)
+    if (!sameValType(a->elems[i], b->elems[i], loose)) return false;
+  if (a->kind == TK::Func) return sameValType(a->result, b->result, loose) && a->async == b->async;
+  if (a->kind == TK::Instance || a->kind == TK::Component) {
+    // Instance/component subtyping, simplified: every export of b exists in a with the same sort.
+    for (auto& e : b->exports) {
+      const ExternDecl* x = a->findExport(e.name);
+      if (!x || x->type.sort != e.type.sort) return false;
+    }
+    return true;
+  }
+  return true;
+}
+
+}  // namespace myrt::component

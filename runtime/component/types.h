@@ -1,0 +1,166 @@
+// runtime/component/types.h -- the component model's types after validation: value types (bool .. map, own/borrow),
+// function, component, instance and resource types, and the Canonical ABI facts of each value type (size, alignment,
+// flat core types), computed once by the validator.
+// Layer: component (depends on base, wasm). See docs/design.md "component model".
+//
+// Types are nodes owned by the Component (TypeArena) that defined them and never change after validation. Index
+// spaces hold pointers to them, so an `alias`, an `(eq i)` bound or an outer alias is the same pointer. A resource
+// type node is an identity: `(type (resource ...))`, `(sub resource)` imports/exports and instance-type exports
+// each make a fresh node; at run time a component instance maps each resource node it can see to the runtime
+// resource type (ResourceType in value.h) bound to it.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/wasm/types.h"
+
+namespace myrt::component {
+
+enum class TK : uint8_t {
+  // primitive value types (binary codes 0x7f .. 0x73, 0x64)
+  Bool, S8, U8, S16, U16, S32, U32, S64, U64, F32, F64, Char, String, ErrorContext,
+  // defined value types
+  Record, Variant, List, FixedList, Tuple, Flags, Enum, Option, Result, Own, Borrow, Stream, Future, Map,
+  // other type definitions
+  Func, Component, Instance, Resource,
+};
+inline bool isValType(TK k) { return k <= TK::Map; }
+const char* tkName(TK k);
+
+struct Type;
+
+// The sorts of a component's index spaces.
+enum class Sort : uint8_t {
+  CoreFunc, CoreTable, CoreMemory, CoreGlobal, CoreTag, CoreType, CoreModule, CoreInstance,
+  Func, Value, Type, Component, Instance,
+};
+const char* sortName(Sort s);  // "core func", "func", "instance", ...
+
+// The core side: a core function type, a core extern type, a core module type and a core instance type.
+struct CoreExternType {
+  ExternKind kind = ExternKind::Func;
+  CompositeType func;       // Func, Tag (tag: the payload as params)
+  TableType table;
+  MemoryType memory;
+  GlobalType global;
+};
+struct CoreImportDecl {
+  std::string module, name;
+  CoreExternType type;
+};
+struct CoreExportDecl {
+  std::string name;
+  CoreExternType type;
+};
+struct CoreModuleType {
+  std::vector<CoreImportDecl> imports;
+  std::vector<CoreExportDecl> exports;
+};
+struct CoreInstanceType {
+  std::vector<CoreExportDecl> exports;
+  const CoreExternType* find(std::string_view n) const {
+    for (auto& e : exports)
+      if (e.name == n) return &e.type;
+    return nullptr;
+  }
+};
+
+// An extern type of the component level: what an import/export declares.
+struct ExternType {
+  Sort sort = Sort::Func;         // CoreModule, Func, Value, Type, Component, Instance
+  const Type* type = nullptr;     // func/component/instance type; Type: the bound type (a resource node for sub resource)
+  const CoreModuleType* module = nullptr;  // CoreModule
+  bool subResource = false;       // Type: (sub resource) -- `type` is then a fresh abstract resource node
+};
+
+struct ExternDecl {
+  std::string name;               // the plain extern name ("wasi:io/streams@0.2.12", "[method]r.m", "run")
+  ExternType type;
+};
+
+// Canonical ABI facts of a value type (CanonicalABI.md: alignment, elem_size, flatten_type).
+struct AbiInfo {
+  uint32_t size = 0, align = 1;
+  std::vector<ValKind> flat;      // I32/I64/F32/F64 (joined per the spec's variant rules)
+  bool hasBorrow = false;         // transitively contains a borrow
+  bool hasResource = false;       // transitively contains own/borrow
+};
+
+struct Type {
+  TK kind = TK::Bool;
+  // Record fields / variant cases / flags / enum labels / func param names.
+  std::vector<std::string> labels;
+  // Record field types, variant case payloads (nullptr = none), tuple elements, func params;
+  // List/FixedList/Option/Stream/Future: [elem] (Stream/Future may hold nullptr); Result: [ok, err] (each may be
+  // nullptr); Map: [key, value]; Own/Borrow: [the resource node].
+  std::vector<const Type*> elems;
+  const Type* result = nullptr;   // Func: the result type, nullptr for none
+  bool async = false;             // Func: `func async` (recognised, not runnable: unsupported)
+  uint32_t length = 0;            // FixedList
+  // Resource: representation (i32) and the destructor's core function index in the defining component (or
+  // UINT32_MAX). `abstract`: an imported/exported (sub resource) node (no definition here).
+  bool abstract = false;
+  uint32_t dtorFunc = UINT32_MAX;
+  std::string debugName;          // Resource: the name it was imported/exported under, for messages
+  // Component / Instance types.
+  std::vector<ExternDecl> imports;  // Component only
+  std::vector<ExternDecl> exports;
+  AbiInfo abi;                    // value types only
+
+  const ExternDecl* findExport(std::string_view n) const {
+    for (auto& e : exports)
+      if (e.name == n) return &e;
+    return nullptr;
+  }
+  const Type* elem() const { return elems.empty() ? nullptr : elems[0]; }
+};
+
+// Owns the type nodes of one component (and of every component/instance type inside it).
+class TypeArena {
+ public:
+  Type* make(TK k) {
+    nodes_.push_back(std::make_unique<Type>());
+    nodes_.back()->kind = k;
+    return nodes_.back().get();
+  }
+  CoreModuleType* makeModuleType() {
+    modules_.push_back(std::make_unique<CoreModuleType>());
+    return modules_.back().get();
+  }
+  CoreInstanceType* makeCoreInstanceType() {
+    coreInstances_.push_back(std::make_unique<CoreInstanceType>());
+    return coreInstances_.back().get();
+  }
+  // The shared primitive nodes (one per primitive kind, process-wide).
+  static const Type* prim(TK k);
+
+ private:
+  std::vector<std::unique_ptr<Type>> nodes_;
+  std::vector<std::unique_ptr<CoreModuleType>> modules_;
+  std::vector<std::unique_ptr<CoreInstanceType>> coreInstances_;
+};
+
+// Computes the AbiInfo of a value type from its elements' (validation calls it bottom-up). The flat types of a
+// function: flattenFunc (params capped at 16, results at 1: beyond that they pass through memory).
+void computeAbi(Type& t);
+struct FlatSig {
+  std::vector<ValKind> params, results;
+  bool paramsInMemory = false;   // > 16 flat params: one i32 pointer
+  bool resultsInMemory = false;  // > 1 flat result: lift: one i32 result pointer; lower: an i32 out-pointer param
+};
+enum class FlattenMode { Lift, Lower };
+FlatSig flattenFunc(const Type& ft, FlattenMode mode);
+CompositeType toCoreFuncType(const FlatSig& s);
+
+// WIT-like text of a type ("list<u8>", "result<u64, stream-error>", "func(self: borrow<output-stream>) -> ...").
+// Names of defined types are not known here: defined types print structurally (named resources print their name).
+std::string typeToString(const Type* t);
+std::string externTypeToString(const ExternType& t);
+
+// Structural type equality used for linking checks (resources compared by node identity unless `looseResources`).
+bool sameValType(const Type* a, const Type* b, bool looseResources);
+
+}  // namespace myrt::component
