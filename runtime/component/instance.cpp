@@ -97,7 +97,10 @@ struct Instantiator {
         case Sort::Type:
           item.type = e.type.type;
           if (e.type.type && e.type.type->kind == TK::Resource) {
-            item.resource = hi.findResource(e.name);
+            // `(eq T)` of a resource another import defines (wasi:io/streams' `error` is wasi:io/error's): the
+            // identity bound by that import; `(sub resource)`: this interface's own resource type.
+            if (!e.type.subResource) item.resource = inst.resolve(e.type.type);
+            if (!item.resource) item.resource = hi.findResource(e.name);
             if (!item.resource)
               return err(d, "unknown import: `" + d.name + "` has no resource `" + e.name + "` in the host's " + hi.name());
           }
