@@ -88,6 +88,10 @@ struct RunOptions {
   bool allowFallback = false;              // --tier=jit: run functions the JIT cannot compile in the interpreter
 };
 int cmdRun(const RunOptions& opts);
+// `myrt run` of a component (cli/component_cli.cpp) on the store cmdRun made (tier, limits, fuel, timeout applied):
+// --invoke 'name(WAVE args)' calls that export and prints its result in WAVE; otherwise wasi:cli/run#run (exit 0
+// for ok, 1 for err).
+int runComponent(const RunOptions& opts, const std::vector<uint8_t>& bytes, Store& store);
 
 // `myrt --version`: "myrt X.Y.Z (commit C, built DATE)" and a "features: ..." line (cli/version.cpp).
 std::string versionText();

@@ -3,6 +3,8 @@
 
 #include "cli/cli.h"
 #include "runtime/component/component.h"
+#include "runtime/component/instance.h"
+#include "runtime/component/wave.h"
 
 namespace myrt::cli {
 
@@ -33,6 +35,93 @@ int inspectComponentFile(const std::string& path, const std::vector<uint8_t>& by
   }
   std::cout << path << ": WebAssembly component, " << bytes.size() << " bytes\n";
   std::cout << component::describeComponent(**c);
+  return kExitOk;
+}
+
+namespace {
+// "name(args)" -> name, args (the text between the outer parentheses); a bare name means no arguments.
+bool splitInvoke(const std::string& expr, std::string* name, std::string* args) {
+  const size_t open = expr.find('(');
+  if (open == std::string::npos) {
+    *name = expr;
+    args->clear();
+    return true;
+  }
+  const size_t close = expr.rfind(')');
+  if (close == std::string::npos || close < open) return false;
+  for (size_t i = close + 1; i < expr.size(); ++i)
+    if (expr[i] != ' ') return false;
+  *name = expr.substr(0, open);
+  while (!name->empty() && name->back() == ' ') name->pop_back();
+  *args = expr.substr(open + 1, close - open - 1);
+  return true;
+}
+}  // namespace
+
+int runComponent(const RunOptions& opts, const std::vector<uint8_t>& bytes, Store& store) {
+  const std::string& file = opts.argv[0];
+  auto comp = component::loadComponent(bytes);
+  if (!comp) {
+    std::cerr << "myrt: " << formatError(file, comp.error()) << "\n";
+    return kExitError;
+  }
+  component::Linker linker;
+  // The WASI 0.2 interfaces are added to `linker` here (wasi/p2, WASI 0.2 host) when they are available.
+  auto inst = component::instantiate(store, *comp, linker);
+  if (!inst) {
+    std::cerr << "myrt: " << file << ": " << (inst.error().offset != Error::kNoOffset ? inst.error().toString()
+                                                                                     : inst.error().message)
+              << "\n";
+    return kExitError;
+  }
+  if (!opts.invoke) {
+    component::ComponentFunc* run = component::findFunc(**inst, "wasi:cli/run@0.2.0", "run");
+    if (!run) {
+      std::cerr << "myrt: " << file << ": the component exports no wasi:cli/run; use --invoke 'NAME(ARGS)' to call an export\n";
+      return kExitError;
+    }
+    component::Val result;
+    InvokeResult r = component::call(store, *run, {}, &result);
+    if (r.trap) {
+      std::cerr << "myrt: " << file << ": trap: " << r.trap->toString(opts.verbose) << "\n";
+      return 134;
+    }
+    return result.index == 0 ? kExitOk : 1;
+  }
+  std::string name, argText;
+  if (!splitInvoke(*opts.invoke, &name, &argText)) {
+    std::cerr << "myrt: " << file << ": --invoke expects NAME(ARGS) with WAVE values, got '" << *opts.invoke << "'\n";
+    return kExitUsage;
+  }
+  if (opts.argv.size() > 1) argText += (argText.empty() ? "" : ", ") + opts.argv[1];
+  for (size_t i = 2; i < opts.argv.size(); ++i) argText += ", " + opts.argv[i];
+  // NAME, or INSTANCE#NAME for a function of an exported instance ("wasi:cli/run@0.2.0#run").
+  component::ComponentFunc* f = nullptr;
+  if (size_t hash = name.rfind('#'); hash != std::string::npos)
+    f = component::findFunc(**inst, name.substr(0, hash), name.substr(hash + 1));
+  else
+    f = component::findFunc(**inst, "", name);
+  if (!f) {
+    std::cerr << "myrt: " << file << ": no exported function '" << name << "'; exports:";
+    for (auto& [path, fn] : component::exportedFuncs(**inst)) std::cerr << " " << path;
+    std::cerr << "\n";
+    return kExitError;
+  }
+  std::vector<component::Val> args;
+  std::string why;
+  if (!component::parseWaveArgs(argText, *f->type, &args, &why)) {
+    std::cerr << "myrt: " << file << ": arguments of '" << name << "' (" << component::typeToString(f->type)
+              << "): " << why << "\n";
+    return kExitUsage;
+  }
+  component::Val result;
+  InvokeResult r = component::call(store, *f, args, &result);
+  if (r.trap) {
+    std::cerr << "myrt: " << file << ": trap: " << r.trap->toString(opts.verbose) << "\n";
+    return 134;
+  }
+  if (f->type->result) std::cout << component::toWave(result, f->type->result) << "\n";
+  std::cout.flush();
   return kExitOk;
 }
 

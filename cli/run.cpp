@@ -325,11 +325,16 @@ int cmdRun(const RunOptions& opts) {
     }
   }
   const std::string& file = opts.argv[0];
-  auto loaded = loadFileOrReport(file);
-  if (!loaded) return kExitError;
-  auto module = std::make_shared<const Module>(std::move(*loaded));
+  // A component (layer 1) runs through runtime/component (cli/component_cli.cpp); everything else is a module.
+  auto componentBytes = componentBytesOf(file);
+  std::shared_ptr<const Module> module;
+  if (!componentBytes) {
+    auto loaded = loadFileOrReport(file);
+    if (!loaded) return kExitError;
+    module = std::make_shared<const Module>(std::move(*loaded));
+  }
   // --max-memory below the initial memory: say so with both numbers instead of failing in instantiation.
-  if (opts.maxMemoryBytes && initialMemoryBytes(*module) > *opts.maxMemoryBytes) {
+  if (module && opts.maxMemoryBytes && initialMemoryBytes(*module) > *opts.maxMemoryBytes) {
     const uint64_t need = initialMemoryBytes(*module);
     std::cerr << "myrt: " << file << ": the initial memory of " << need << " bytes (" << humanBytes(need) << ", "
               << need / 65536 << " pages) exceeds --max-memory " << *opts.maxMemoryBytes << " bytes ("
@@ -358,6 +363,7 @@ int cmdRun(const RunOptions& opts) {
       return kExitError;
     }
   }
+  if (componentBytes) return runComponent(opts, *componentBytes, *store);
 
   wasi::WasiConfig cfg;
   cfg.args = opts.argv;
