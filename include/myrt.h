@@ -248,6 +248,100 @@ WASM_API_EXTERN bool myrt_linker_get(const myrt_linker_t*, const char* module, c
  * WASI command, "_start"; an error when there is neither. */
 WASM_API_EXTERN own myrt_error_t* myrt_linker_get_default(const myrt_linker_t*, const char* module,
                                                           own wasm_func_t** out);
+/* ---------------------------------------------------------------------------------------------------------------
+ * Components (the component model, docs/embedding.md "Components"): load and validate a component, define host
+ * functions and resource types by interface name ("wasi:io/streams@0.2.12"; imports link semver-compatibly: an import
+ * of @0.2.0 finds a host interface @0.2.12), instantiate it in a store (its core modules run on the store's tier), and
+ * call its exported functions with component values (myrt_cval_t). Synchronous ABI only: async components are
+ * rejected at load time with "unsupported: ...". */
+typedef struct myrt_component_t myrt_component_t;
+typedef struct myrt_component_linker_t myrt_component_linker_t;
+typedef struct myrt_component_instance_t myrt_component_instance_t;
+typedef struct myrt_cval_t myrt_cval_t;                  /* an owned component value */
+typedef struct myrt_resource_type_t myrt_resource_type_t; /* a host resource type (owned by the linker) */
+
+/* Value kinds (the component-model value types). */
+typedef uint8_t myrt_cval_kind_t;
+enum myrt_cval_kind_enum {
+  MYRT_CVAL_BOOL, MYRT_CVAL_S8, MYRT_CVAL_U8, MYRT_CVAL_S16, MYRT_CVAL_U16, MYRT_CVAL_S32, MYRT_CVAL_U32,
+  MYRT_CVAL_S64, MYRT_CVAL_U64, MYRT_CVAL_F32, MYRT_CVAL_F64, MYRT_CVAL_CHAR, MYRT_CVAL_STRING,
+  MYRT_CVAL_ERROR_CONTEXT, MYRT_CVAL_RECORD, MYRT_CVAL_VARIANT, MYRT_CVAL_LIST, MYRT_CVAL_FIXED_LIST,
+  MYRT_CVAL_TUPLE, MYRT_CVAL_FLAGS, MYRT_CVAL_ENUM, MYRT_CVAL_OPTION, MYRT_CVAL_RESULT, MYRT_CVAL_OWN,
+  MYRT_CVAL_BORROW,
+};
+
+/* Decodes and validates a component (errors carry the byte offset). */
+WASM_API_EXTERN own myrt_error_t* myrt_component_new(const wasm_byte_vec_t* binary, own myrt_component_t** out);
+WASM_API_EXTERN void myrt_component_delete(own myrt_component_t*);
+/* True when the bytes are a component (not a core module). */
+WASM_API_EXTERN bool myrt_is_component(const wasm_byte_vec_t* binary);
+/* The component's imports and exports as WIT-like text (null-terminated). */
+WASM_API_EXTERN void myrt_component_describe(const myrt_component_t*, own wasm_name_t* out);
+
+/* A host function: `args` are the parameters (borrowed, shaped by the component's declared type); store the result
+ * (if the function has one) in *result (ownership passes to the runtime). Return NULL, or a trap (wasm_trap_new;
+ * the runtime takes it). */
+typedef own wasm_trap_t* (*myrt_component_func_callback_t)(void* env, const myrt_cval_t* const* args, size_t nargs,
+                                                          own myrt_cval_t** result);
+WASM_API_EXTERN own myrt_component_linker_t* myrt_component_linker_new(void);
+WASM_API_EXTERN void myrt_component_linker_delete(own myrt_component_linker_t*);
+/* Defines function `name` of host interface `interface` (NULL: a top-level function import). `finalizer(env)` runs
+ * when the linker and every instance using the function are gone. */
+WASM_API_EXTERN void myrt_component_linker_define_func(myrt_component_linker_t*, const char* interface,
+                                                       const char* name, myrt_component_func_callback_t callback,
+                                                       void* env, void (*finalizer)(void*));
+/* Defines resource type `name` of `interface`; `dtor(env, rep)` (may be NULL) runs when the guest drops an own
+ * handle. The returned type identifies the resource in myrt_cval_new_handle / myrt_cval_resource. */
+WASM_API_EXTERN myrt_resource_type_t* myrt_component_linker_define_resource(myrt_component_linker_t*,
+                                                                             const char* interface, const char* name,
+                                                                             void (*dtor)(void* env, uint32_t rep),
+                                                                             void* env);
+
+/* Instantiates `component` in `store`; a missing import is an error naming it and its type. */
+WASM_API_EXTERN own myrt_error_t* myrt_component_instantiate(wasm_store_t*, const myrt_component_linker_t*,
+                                                             const myrt_component_t*,
+                                                             own myrt_component_instance_t** out);
+WASM_API_EXTERN void myrt_component_instance_delete(own myrt_component_instance_t*);
+/* Calls exported function `name` (of the exported instance `interface`, e.g. "wasi:cli/run@0.2.12", or NULL for a
+ * top-level export). Errors: no such function (an error). A trap: *trap (if not NULL) receives it and the call returns
+ * NULL with *result untouched. On success *result receives the result (NULL for a function without one). */
+WASM_API_EXTERN own myrt_error_t* myrt_component_instance_call(myrt_component_instance_t*, const char* interface,
+                                                               const char* name, const myrt_cval_t* const* args,
+                                                               size_t nargs, own myrt_cval_t** result,
+                                                               own wasm_trap_t** trap);
+
+/* Values. Integers of every width are created with _int (signed kinds) / _uint (unsigned kinds, char, flags: bit i =
+ * label i); lists/records/tuples with _list (takes ownership of the elements; the array itself stays the caller's);
+ * variants/enums/options/results with _case (option: 0 none / 1 some; result: 0 ok / 1 error; payload NULL when the
+ * case has none; ownership taken). list<u8> values are byte lists: _bytes / myrt_cval_string. */
+WASM_API_EXTERN own myrt_cval_t* myrt_cval_new_bool(bool);
+WASM_API_EXTERN own myrt_cval_t* myrt_cval_new_int(myrt_cval_kind_t kind, int64_t);
+WASM_API_EXTERN own myrt_cval_t* myrt_cval_new_uint(myrt_cval_kind_t kind, uint64_t);
+WASM_API_EXTERN own myrt_cval_t* myrt_cval_new_f32(float);
+WASM_API_EXTERN own myrt_cval_t* myrt_cval_new_f64(double);
+WASM_API_EXTERN own myrt_cval_t* myrt_cval_new_string(const char* utf8, size_t len);
+WASM_API_EXTERN own myrt_cval_t* myrt_cval_new_bytes(const uint8_t* bytes, size_t len);
+WASM_API_EXTERN own myrt_cval_t* myrt_cval_new_list(myrt_cval_kind_t kind, own myrt_cval_t* const* elems, size_t n);
+WASM_API_EXTERN own myrt_cval_t* myrt_cval_new_case(myrt_cval_kind_t kind, uint32_t index, own myrt_cval_t* payload);
+WASM_API_EXTERN own myrt_cval_t* myrt_cval_new_handle(myrt_cval_kind_t kind, const myrt_resource_type_t*, uint32_t rep);
+WASM_API_EXTERN own myrt_cval_t* myrt_cval_copy(const myrt_cval_t*);
+WASM_API_EXTERN void myrt_cval_delete(own myrt_cval_t*);
+WASM_API_EXTERN myrt_cval_kind_t myrt_cval_kind(const myrt_cval_t*);
+WASM_API_EXTERN int64_t myrt_cval_int(const myrt_cval_t*);    /* signed kinds (sign-extended), bool */
+WASM_API_EXTERN uint64_t myrt_cval_uint(const myrt_cval_t*);  /* unsigned kinds, char, flags, handle rep */
+WASM_API_EXTERN float myrt_cval_f32(const myrt_cval_t*);
+WASM_API_EXTERN double myrt_cval_f64(const myrt_cval_t*);
+/* Strings (UTF-8) and byte lists: the bytes (not null-terminated) and their length; NULL for other kinds. */
+WASM_API_EXTERN const char* myrt_cval_string(const myrt_cval_t*, size_t* len);
+/* Elements of records, tuples and lists (0 / NULL for byte lists: use myrt_cval_string). */
+WASM_API_EXTERN size_t myrt_cval_len(const myrt_cval_t*);
+WASM_API_EXTERN const myrt_cval_t* myrt_cval_elem(const myrt_cval_t*, size_t i);
+/* Variants, enums, options, results: the case index and the payload (NULL when none). */
+WASM_API_EXTERN uint32_t myrt_cval_case(const myrt_cval_t*);
+WASM_API_EXTERN const myrt_cval_t* myrt_cval_payload(const myrt_cval_t*);
+/* own/borrow handles: the resource type (host resources: the linker's myrt_resource_type_t; guest resources: an
+ * opaque identity) and the rep (myrt_cval_uint). */
+WASM_API_EXTERN const myrt_resource_type_t* myrt_cval_resource(const myrt_cval_t*);
 
 #ifdef __cplusplus
 }  /* extern "C" */

@@ -133,6 +133,8 @@ class ByteReader {
 // UTF-8 validation (base/utf8.cpp).
 bool isValidUtf8(const uint8_t* s, size_t n);
 inline bool isValidUtf8(std::string_view s) { return isValidUtf8(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
+// Appends the UTF-8 encoding of code point `cp` (< 0x110000).
+void appendUtf8(std::string& out, uint32_t cp);
 
 // A name from the module (name section, exports) made safe to print on one line of a diagnostic or a perf map: names
 // are data, so control characters (C0, DEL, C1), U+2028/U+2029 and the bidirectional overrides/isolates become

@@ -76,23 +76,6 @@ uint64_t canonF64Bits(uint64_t bits) {
   return std::isnan(d) ? 0x7ff8000000000000ull : bits;
 }
 
-void appendUtf8(std::string& s, uint32_t cp) {
-  if (cp < 0x80) {
-    s.push_back(char(cp));
-  } else if (cp < 0x800) {
-    s.push_back(char(0xc0 | (cp >> 6)));
-    s.push_back(char(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    s.push_back(char(0xe0 | (cp >> 12)));
-    s.push_back(char(0x80 | ((cp >> 6) & 0x3f)));
-    s.push_back(char(0x80 | (cp & 0x3f)));
-  } else {
-    s.push_back(char(0xf0 | (cp >> 18)));
-    s.push_back(char(0x80 | ((cp >> 12) & 0x3f)));
-    s.push_back(char(0x80 | ((cp >> 6) & 0x3f)));
-    s.push_back(char(0x80 | (cp & 0x3f)));
-  }
-}
 
 // Decodes valid UTF-8 into code points (the input was validated).
 template <typename F>
@@ -831,7 +814,7 @@ TrapReason callAny(Store& store, ComponentFunc& f, std::span<const Val> args, Va
     HostCall hc{store, store.context(), caller, f.type};
     Val tmp;
     HostCallScope outsideWasm;
-    return (*f.host)(hc, args, result ? result : &tmp);
+    return f.host(hc, args, result ? result : &tmp);
   }
   return callLifted(store, f, args, result, scope);
 }

@@ -17,7 +17,7 @@ namespace myrt::component {
 ResourceType* HostInterface::resource(const std::string& name, std::function<void(uint32_t)> dtor) {
   auto& slot = resources_[name];
   if (!slot) {
-    slot = std::make_unique<ResourceType>();
+    slot = std::make_shared<ResourceType>();
     slot->name = name_ + "/" + name;
   }
   if (dtor) slot->hostDtor = std::move(dtor);
@@ -89,7 +89,7 @@ struct Instantiator {
                               typeToString(e.type.type) + ") in the host's " + hi.name());
           ComponentFunc* f = newFunc(inst);
           f->type = e.type.type;
-          f->host = fn;
+          f->host = *fn;
           f->name = d.name + "#" + e.name;
           item.func = f;
           break;
@@ -100,7 +100,11 @@ struct Instantiator {
             // `(eq T)` of a resource another import defines (wasi:io/streams' `error` is wasi:io/error's): the
             // identity bound by that import; `(sub resource)`: this interface's own resource type.
             if (!e.type.subResource) item.resource = inst.resolve(e.type.type);
-            if (!item.resource) item.resource = hi.findResource(e.name);
+            if (!item.resource) {
+              auto shared = hi.shareResource(e.name);
+              item.resource = shared.get();
+              if (shared) inst.hostResources.push_back(std::move(shared));
+            }
             if (!item.resource)
               return err(d, "unknown import: `" + d.name + "` has no resource `" + e.name + "` in the host's " + hi.name());
           }
@@ -386,7 +390,7 @@ struct Instantiator {
         if (!fn) return err(d, "unknown import: `" + d.name + "` (" + typeToString(et.type) + ") is not provided by the host");
         ComponentFunc* f = newFunc(inst);
         f->type = et.type;
-        f->host = fn;
+        f->host = *fn;
         f->name = d.name;
         item.func = f;
         break;
@@ -456,13 +460,7 @@ InvokeResult call(Store& store, ComponentFunc& f, std::span<const Val> args, Val
   cx.sp = savedSp;
   cx.depth = savedDepth;
   InvokeResult res;
-  if (t != TrapReason::None) {
-    const uint64_t omitted = cx.finishBacktrace();
-    res.trap = Trap{t, cx.trapMessage.empty() ? std::string(trapMessage(t)) : cx.trapMessage, std::move(cx.backtrace),
-                    std::move(cx.backtraceInstances), std::move(cx.backtraceOffsets), omitted};
-    cx.trapMessage.clear();
-    cx.clearBacktrace();
-  }
+  if (t != TrapReason::None) res.trap = takeTrap(cx, t);
   return res;
 }
 

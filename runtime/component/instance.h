@@ -65,11 +65,16 @@ class HostInterface {
     auto it = resources_.find(n);
     return it == resources_.end() ? nullptr : it->second.get();
   }
+  // Instances keep the host's resource types alive (their handle tables refer to them).
+  std::shared_ptr<ResourceType> shareResource(const std::string& n) const {
+    auto it = resources_.find(n);
+    return it == resources_.end() ? nullptr : it->second;
+  }
 
  private:
   std::string name_;
   std::map<std::string, HostFn> funcs_;
-  std::map<std::string, std::unique_ptr<ResourceType>> resources_;
+  std::map<std::string, std::shared_ptr<ResourceType>> resources_;
 };
 
 // Host interfaces by name. An import "ns:pkg/iface@V" links to the defined interface with the same name and a
@@ -99,7 +104,7 @@ struct ComponentFunc {
   MemoryInst* memory = nullptr;          // lifted: resolved options
   FuncInst* realloc = nullptr;
   FuncInst* postReturn = nullptr;
-  const HostFn* host = nullptr;          // host functions
+  HostFn host;                           // host functions (a copy: the Linker need not outlive the instance)
   std::string name;                      // for messages
 };
 

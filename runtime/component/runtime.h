@@ -77,6 +77,7 @@ struct ComponentInstance {
   std::vector<std::unique_ptr<InstanceVal>> ownedInstances;
   std::vector<std::unique_ptr<CoreInst>> ownedCoreInstances;
   std::vector<std::unique_ptr<ResourceType>> ownedResources;
+  std::vector<std::shared_ptr<ResourceType>> hostResources;  // kept alive after the Linker is gone
 
   ResourceType* resolve(const Type* node) const {
     for (const ComponentInstance* i = this; i; i = i->parent) {

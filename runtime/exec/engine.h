@@ -72,6 +72,10 @@ Result<std::vector<Extern>> resolveImports(Store& store, const Module& module, c
 // Argument count/size mismatches are reported as a trap with reason HostTrap.
 InvokeResult invoke(Store& store, FuncInst* f, std::span<const Value> args, std::span<Value> results);
 
+// The Trap of an entry call that returned `t` (not None), from the context's trap details (message, backtrace),
+// which are cleared. For embedders that call entries themselves (the component runtime).
+Trap takeTrap(ExecContext& cx, TrapReason t);
+
 // Export lookup helpers (nullptr if missing or of another kind).
 FuncInst* findExportedFunc(const Instance& inst, std::string_view name);
 GlobalInst* findExportedGlobal(const Instance& inst, std::string_view name);

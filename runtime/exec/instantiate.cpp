@@ -411,15 +411,20 @@ InvokeResult invoke(Store& store, FuncInst* f, std::span<const Value> args, std:
   cx.depth = savedDepth;
   if (t != TrapReason::None) {
     InvokeResult res;
-    const uint64_t omitted = cx.finishBacktrace();
-    res.trap = Trap{t, cx.trapMessage.empty() ? std::string(trapMessage(t)) : cx.trapMessage, std::move(cx.backtrace),
-                    std::move(cx.backtraceInstances), std::move(cx.backtraceOffsets), omitted};
-    cx.trapMessage.clear();
-    cx.clearBacktrace();
+    res.trap = takeTrap(cx, t);
     return res;
   }
   std::copy(io, io + nr, results.begin());
   return {};
+}
+
+Trap takeTrap(ExecContext& cx, TrapReason t) {
+  const uint64_t omitted = cx.finishBacktrace();
+  Trap trap{t, cx.trapMessage.empty() ? std::string(trapMessage(t)) : cx.trapMessage, std::move(cx.backtrace),
+            std::move(cx.backtraceInstances), std::move(cx.backtraceOffsets), omitted};
+  cx.trapMessage.clear();
+  cx.clearBacktrace();
+  return trap;
 }
 
 uint32_t functionRelativeOffset(const Module& m, uint32_t funcIndex, uint32_t moduleOffset) {
