@@ -5,7 +5,9 @@
 // Deviation: strings are carried as UTF-8 between the two sides, and lowering allocates the exact size with one
 // realloc call (the spec allocates a worst case and shrinks); the stored bytes are the same.
 // GCC 12 reports a false -Wrestrict in std::string concatenation ("a" + std::string(b); GCC bug 105329).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wrestrict"
+#endif
 #include <cmath>
 #include <cstring>
 

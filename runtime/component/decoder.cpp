@@ -3,7 +3,9 @@
 // type is checked where it is read and errors carry that byte offset. Core modules go through decodeModule +
 // validateModule unchanged (their errors are prefixed "core module: " and offset into the component binary).
 // GCC 12 reports a false -Wrestrict in std::string concatenation ("a" + std::string(b); GCC bug 105329).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wrestrict"
+#endif
 #include <algorithm>
 #include <unordered_set>
 

@@ -4,7 +4,9 @@
 // canon lift makes ComponentFuncs; imports link to the host's interfaces (Linker) by name with semver-compatible
 // versions, or to the arguments of a nested instantiation.
 // GCC 12 reports a false -Wrestrict in std::string concatenation ("a" + std::string(b); GCC bug 105329).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wrestrict"
+#endif
 #include <algorithm>
 
 #include "runtime/component/names.h"

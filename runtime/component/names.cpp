@@ -1,6 +1,8 @@
 // runtime/component/names.cpp -- extern name validation and semver-compatible interface matching.
 // GCC 12 reports a false -Wrestrict in std::string concatenation ("a" + std::string(b); GCC bug 105329).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wrestrict"
+#endif
 #include "runtime/component/names.h"
 
 #include <cstdint>

@@ -1,7 +1,9 @@
 // runtime/component/types.cpp -- type names, Canonical ABI facts (alignment, elem_size, flatten_type: CanonicalABI.md
 // "Alignment", "Element Size", "Flattening"), WIT-like printing and structural equality of component types.
 // GCC 12 reports a false -Wrestrict in std::string concatenation ("a" + std::string(b); GCC bug 105329).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wrestrict"
+#endif
 #include "runtime/component/types.h"
 
 #include <algorithm>

@@ -2,7 +2,9 @@
 // results: 42, -1.5, nan, inf, true, 'c', "str\n", [1, 2], (1, "a"), {x: 1, y: 2}, red, circle(1.5), some(3), none,
 // ok, ok("x"), err(e), {read, write} (flags). Resources have no WAVE form (an error).
 // GCC 12 reports a false -Wrestrict in std::string concatenation ("a" + std::string(b); GCC bug 105329).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wrestrict"
+#endif
 #include <cctype>
 #include <cerrno>
 #include <cmath>
