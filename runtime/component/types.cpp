@@ -77,7 +77,7 @@ const Type* TypeArena::prim(TK k) {
     }
     return a;
   }();
-  return &prims[size_t(k)];
+  return size_t(k) < prims.size() ? &prims[size_t(k)] : nullptr;  // nullptr: not a primitive kind
 }
 
 namespace {

@@ -134,7 +134,7 @@ class TypeArena {
     coreInstances_.push_back(std::make_unique<CoreInstanceType>());
     return coreInstances_.back().get();
   }
-  // The shared primitive nodes (one per primitive kind, process-wide).
+  // The shared primitive nodes (one per primitive kind, process-wide); nullptr for a kind that is not primitive.
   static const Type* prim(TK k);
 
  private:
