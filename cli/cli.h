@@ -14,6 +14,7 @@
 #include "runtime/exec/store.h"
 #include "engine/tiers.h"
 #include "runtime/wasm/module.h"
+#include "wasi/host/config.h"
 
 namespace myrt::cli {
 
@@ -90,8 +91,9 @@ struct RunOptions {
 int cmdRun(const RunOptions& opts);
 // `myrt run` of a component (cli/component_cli.cpp) on the store cmdRun made (tier, limits, fuel, timeout applied):
 // --invoke 'name(WAVE args)' calls that export and prints its result in WAVE; otherwise wasi:cli/run#run (exit 0
-// for ok, 1 for err).
-int runComponent(const RunOptions& opts, const std::vector<uint8_t>& bytes, Store& store);
+// for ok, 1 for err, or the code wasi:cli/exit recorded). WASI 0.2 (wasi/p2) gets `wasiConfig`'s capabilities.
+int runComponent(const RunOptions& opts, const std::vector<uint8_t>& bytes, Store& store,
+                 const wasi::WasiConfig& wasiConfig);
 
 // `myrt --version`: "myrt X.Y.Z (commit C, built DATE)" and a "features: ..." line (cli/version.cpp).
 std::string versionText();

@@ -1,10 +1,13 @@
-// cli/component_cli.cpp -- `myrt validate` / `myrt inspect` of components (runtime/component).
+// cli/component_cli.cpp -- `myrt validate` / `myrt inspect` / `myrt run` of components (runtime/component; WASI 0.2
+// from wasi/p2 with the same --dir/--env capabilities as preview1).
 #include <iostream>
 
 #include "cli/cli.h"
 #include "runtime/component/component.h"
 #include "runtime/component/instance.h"
 #include "runtime/component/wave.h"
+#include "wasi/p1/wasi.h"
+#include "wasi/p2/link.h"
 
 namespace myrt::cli {
 
@@ -58,15 +61,21 @@ bool splitInvoke(const std::string& expr, std::string* name, std::string* args) 
 }
 }  // namespace
 
-int runComponent(const RunOptions& opts, const std::vector<uint8_t>& bytes, Store& store) {
+int runComponent(const RunOptions& opts, const std::vector<uint8_t>& bytes, Store& store,
+                 const wasi::WasiConfig& wasiConfig) {
   const std::string& file = opts.argv[0];
   auto comp = component::loadComponent(bytes);
   if (!comp) {
     std::cerr << "myrt: " << formatError(file, comp.error()) << "\n";
     return kExitError;
   }
+  auto wasiCtx = wasi::p2::WasiP2::create(wasiConfig);
+  if (!wasiCtx) {
+    std::cerr << "myrt: run: " << wasiCtx.error().message << "\n";
+    return kExitUsage;
+  }
   component::Linker linker;
-  // The WASI 0.2 interfaces are added to `linker` here (wasi/p2, WASI 0.2 host) when they are available.
+  wasi::p2::addToLinker(linker, **wasiCtx);  // the interfaces wasi:cli/command imports, at 0.2.12 (any 0.2.x links)
   auto inst = component::instantiate(store, *comp, linker);
   if (!inst) {
     std::cerr << "myrt: " << file << ": " << (inst.error().offset != Error::kNoOffset ? inst.error().toString()
@@ -82,6 +91,7 @@ int runComponent(const RunOptions& opts, const std::vector<uint8_t>& bytes, Stor
     }
     component::Val result;
     InvokeResult r = component::call(store, *run, {}, &result);
+    if (r.trap && (*wasiCtx)->exitCode() && wasi::isExitTrap(*r.trap)) return static_cast<int>(*(*wasiCtx)->exitCode());
     if (r.trap) {
       std::cerr << "myrt: " << file << ": trap: " << r.trap->toString(opts.verbose) << "\n";
       return 134;
@@ -116,6 +126,7 @@ int runComponent(const RunOptions& opts, const std::vector<uint8_t>& bytes, Stor
   }
   component::Val result;
   InvokeResult r = component::call(store, *f, args, &result);
+  if (r.trap && (*wasiCtx)->exitCode() && wasi::isExitTrap(*r.trap)) return static_cast<int>(*(*wasiCtx)->exitCode());
   if (r.trap) {
     std::cerr << "myrt: " << file << ": trap: " << r.trap->toString(opts.verbose) << "\n";
     return 134;

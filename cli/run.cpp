@@ -363,7 +363,6 @@ int cmdRun(const RunOptions& opts) {
       return kExitError;
     }
   }
-  if (componentBytes) return runComponent(opts, *componentBytes, *store);
 
   wasi::WasiConfig cfg;
   cfg.args = opts.argv;
@@ -397,6 +396,8 @@ int cmdRun(const RunOptions& opts) {
   }
   for (const std::string& d : opts.dirs) cfg.preopens.push_back(parseDir(d, false));
   for (const std::string& d : opts.dirsReadOnly) cfg.preopens.push_back(parseDir(d, true));
+  // A component gets the same capabilities through WASI 0.2 (wasi/p2).
+  if (componentBytes) return runComponent(opts, *componentBytes, *store, cfg);
   auto ctx = wasi::WasiContext::create(cfg);
   if (!ctx.ok()) {
     std::cerr << "myrt: run: " << ctx.error().message << "\n";

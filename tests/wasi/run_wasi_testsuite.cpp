@@ -1,10 +1,13 @@
-// tests/wasi/run_wasi_testsuite.cpp -- runs programs of the WASI preview1 testsuite (/work/shared/wasi-testsuite)
-// on the interpreter through the wasi/p1 API (no dependency on cli/). For each X.wasm: read X.json (defaults when
-// missing; the `operations` form too), copy the `root` fixture to a fresh temporary directory preopened as "/",
-// capture stdout/stderr, run `_start`, compare exit code and output.
-// Layer: tests (uses runtime/binary, runtime/valid, runtime/interp, wasi/p1).
+// tests/wasi/run_wasi_testsuite.cpp -- runs programs of the WASI testsuite: preview1 modules (/work/shared/wasi-testsuite)
+// through wasi/p1, and the same programs adapted to WASI 0.2 command components (/work/shared/wasi-p2/
+// wasi-testsuite-p2-adapted, with --overrides adapter-expectations.json) through wasi/p2 and runtime/component,
+// on any tier (no dependency on cli/). For each X.wasm: read X.json (defaults when missing; the `operations` form
+// too), copy the `root` fixture to a fresh temporary directory preopened as "/", capture stdout/stderr, run `_start`
+// (a module) or `wasi:cli/run#run` (a component: ok 0, err 1, or the exit code), compare exit code and output.
+// Layer: tests (uses runtime/binary, runtime/valid, engine/tiers, runtime/component, wasi/p1, wasi/p2).
 //
-//   run_wasi_testsuite [--tier interp|jit|auto] [--walk] [--expect X.json] TEST.wasm...   exit 0 iff all pass; one line per test
+//   run_wasi_testsuite [--tier interp|jit|auto] [--overrides F] [--walk] [--expect X.json] TEST.wasm...   exit 0 iff all pass; one line per test
+//   run_wasi_testsuite [--tier T] --cases CASES.json NAME   one case of a component's cases.json
 //   run_wasi_testsuite [--walk] --summary SUITE_DIR   runs every */testsuite/wasm32-wasip1/*.wasm, prints counts per folder
 #include <dirent.h>
 #include <fcntl.h>
@@ -27,12 +30,16 @@
 #include <vector>
 
 #include "runtime/binary/decoder.h"
+#include "runtime/component/component.h"
+#include "runtime/component/instance.h"
 #include "runtime/exec/engine.h"
 #include "runtime/interp/interp.h"
 #include "engine/tiers.h"
 #include "runtime/valid/validator.h"
 #include "wasi/host/sandbox.h"
 #include "wasi/p1/wasi.h"
+#include "wasi/p2/context.h"
+#include "wasi/p2/link.h"
 
 namespace fs = std::filesystem;
 using namespace myrt;
@@ -182,7 +189,19 @@ struct Expectation {
   std::string root;  // "" = none
   int exitCode = 0;
   std::optional<std::string> stdoutText, stderrText;
+  bool mustFail = false;  // adapter-expectations.json: the preview1 adapter itself makes this program fail
+  std::optional<std::string> stdinText;  // else /dev/null
 };
+
+// The outcome of a finished run against the expectation: "" or why it differs.
+std::string compareOutcome(const Expectation& exp, int code, const std::string& out, const std::string& errText) {
+  if (code != exp.exitCode) return "exit code " + std::to_string(code) + ", expected " + std::to_string(exp.exitCode);
+  if (exp.stdoutText && out != *exp.stdoutText)
+    return "stdout differs: got [" + out + "] expected [" + *exp.stdoutText + "]";
+  if (exp.stderrText && errText != *exp.stderrText)
+    return "stderr differs: got [" + errText + "] expected [" + *exp.stderrText + "]";
+  return "";
+}
 
 bool readFile(const fs::path& p, std::string& out) {
   std::ifstream f(p, std::ios::binary);
@@ -242,19 +261,76 @@ std::string readAll(int fd) {
   return out;
 }
 
+// Runs a WASI 0.2 command component (the adapted testsuite): WasiP2 over the same config, the wasi:cli/run export.
+std::string runComponent(const std::string& bytesText, const wasi::WasiConfig& cfg, const Expectation& exp,
+                         int outFd, int errFd) {
+  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(bytesText.data()), bytesText.size());
+  auto comp = component::loadComponent(bytes);
+  if (!comp.ok()) return "load component: " + comp.error().toString();
+  auto ctx = wasi::p2::WasiP2::create(cfg);
+  if (!ctx.ok()) return "wasi: " + ctx.error().message;
+  component::Linker linker;
+  wasi::p2::addToLinker(linker, **ctx);
+  auto madeStore = makeStore(gTier);
+  if (!madeStore.ok()) return "store: " + madeStore.error().message;
+  Store& store = **madeStore;
+  auto inst = component::instantiate(store, *comp, linker);
+  if (!inst.ok()) return "instantiate: " + inst.error().message;
+  component::ComponentFunc* run = component::findFunc(**inst, "wasi:cli/run@0.2.12", "run");
+  if (!run) return "no export wasi:cli/run#run";
+  component::Val res;
+  InvokeResult r = component::call(store, *run, {}, &res);
+  int code;
+  std::string result;
+  if (r.trap && (*ctx)->exitCode() && r.trap->message == wasi::p2::kExitTrap) {
+    code = static_cast<int>(*(*ctx)->exitCode());
+  } else if (r.trap) {
+    result = "trap: " + r.trap->toString();
+    code = 134;
+  } else {
+    code = res.isErr() ? 1 : 0;
+  }
+  std::string out = readAll(outFd), errText = readAll(errFd);
+  if (result.empty()) result = compareOutcome(exp, code, out, errText);
+  if (!result.empty() && !errText.empty()) result += "\n  stderr: " + errText.substr(0, 2000);
+  return result;
+}
+
+// adapter-expectations.json ("overrides": {"<lang>/<name>": {"exit_code": N} | {"expect": "fail"}}), when given.
+Json gOverrides;
+
+void applyOverride(const fs::path& wasm, Expectation& e) {
+  const Json* all = gOverrides.get("overrides");
+  if (!all) return;
+  const Json* o = all->get(wasm.parent_path().filename().string() + "/" + wasm.stem().string());
+  if (!o) return;
+  if (const Json* c = o->get("exit_code")) e.exitCode = static_cast<int>(c->num);
+  if (const Json* x = o->get("expect"); x && x->str == "fail") e.mustFail = true;
+}
+
 // Runs one test; "" on success, else why it failed. The expectation is `json` (default: X.json beside X.wasm);
 // its `root` is relative to the JSON file's folder.
-std::string runTest(const fs::path& wasm, fs::path json = {}) {
+// `given`: an expectation made elsewhere (a case of a cases.json; `json` then only locates the fixture).
+std::string runTest(const fs::path& wasm, fs::path json = {}, const Expectation* given = nullptr) {
   if (json.empty()) json = fs::path(wasm).replace_extension(".json");
   Expectation exp;
   std::string err;
-  if (!loadExpectation(json, exp, err)) return err;
+  if (given)
+    exp = *given;
+  else if (!loadExpectation(json, exp, err))
+    return err;
+  applyOverride(wasm, exp);
   std::string bytesText;
   if (!readFile(wasm, bytesText)) return "cannot read " + wasm.string();
-  auto mod = decodeModule(std::vector<uint8_t>(bytesText.begin(), bytesText.end()));
-  if (!mod.ok()) return "decode: " + mod.error().toString();
-  if (Status v = validateModule(*mod); !v.ok()) return "validate: " + v.error().toString();
-  auto module = std::make_shared<const Module>(std::move(mod.value()));
+  const bool isComponent = component::isComponentBinary(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytesText.data()), bytesText.size()));
+  std::shared_ptr<const Module> module;
+  if (!isComponent) {
+    auto mod = decodeModule(std::vector<uint8_t>(bytesText.begin(), bytesText.end()));
+    if (!mod.ok()) return "decode: " + mod.error().toString();
+    if (Status v = validateModule(*mod); !v.ok()) return "validate: " + v.error().toString();
+    module = std::make_shared<const Module>(std::move(mod.value()));
+  }
 
   // Fresh copy of the fixture: <tmp>/<root> preopened as "/".
   char tmpl[] = "/tmp/myrt-wasi-XXXXXX";
@@ -291,18 +367,28 @@ std::string runTest(const fs::path& wasm, fs::path json = {}) {
   }
   int outFd = memfd_create("wasi-stdout", MFD_CLOEXEC);
   int errFd = memfd_create("wasi-stderr", MFD_CLOEXEC);
-  int inFd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int inFd;
+  if (exp.stdinText) {
+    inFd = memfd_create("wasi-stdin", MFD_CLOEXEC);
+    if (write(inFd, exp.stdinText->data(), exp.stdinText->size()) != ssize_t(exp.stdinText->size())) return "stdin";
+    lseek(inFd, 0, SEEK_SET);
+  } else {
+    inFd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
   cfg.stdinFd = inFd;
   cfg.stdoutFd = outFd;
   cfg.stderrFd = errFd;
   std::string result;
-  {
+  if (isComponent) {
+    result = runComponent(bytesText, cfg, exp, outFd, errFd);
+  } else {
     auto ctx = wasi::WasiContext::create(cfg);
+    auto madeStore = makeStore(gTier);
     if (!ctx.ok()) {
       result = "wasi: " + ctx.error().message;
+    } else if (!madeStore.ok()) {
+      result = "store: " + madeStore.error().message;
     } else {
-      auto madeStore = makeStore(gTier);
-      if (!madeStore.ok()) return "store: " + madeStore.error().message;
       auto& store = *madeStore;
       (*ctx)->addToStore(*store);
       auto imports = resolveImports(*store, *module);
@@ -313,15 +399,10 @@ std::string runTest(const fs::path& wasm, fs::path json = {}) {
       } else {
         wasi::RunResult r = wasi::runStart(*store, **inst, **ctx);
         std::string out = readAll(outFd), errText = readAll(errFd);
-        if (r.trap) {
+        if (r.trap)
           result = "trap: " + r.trap->toString();
-        } else if (r.exitCode != exp.exitCode) {
-          result = "exit code " + std::to_string(r.exitCode) + ", expected " + std::to_string(exp.exitCode);
-        } else if (exp.stdoutText && out != *exp.stdoutText) {
-          result = "stdout differs: got [" + out + "] expected [" + *exp.stdoutText + "]";
-        } else if (exp.stderrText && errText != *exp.stderrText) {
-          result = "stderr differs: got [" + errText + "] expected [" + *exp.stderrText + "]";
-        }
+        else
+          result = compareOutcome(exp, r.exitCode, out, errText);
         if (!result.empty() && !errText.empty()) result += "\n  stderr: " + errText.substr(0, 2000);
       }
     }
@@ -329,6 +410,7 @@ std::string runTest(const fs::path& wasm, fs::path json = {}) {
   close(outFd);
   close(errFd);
   close(inFd);
+  if (exp.mustFail) return result.empty() ? "passed, but adapter-expectations.json says the adapter makes it fail" : "";
   return result;
 }
 
@@ -336,19 +418,57 @@ std::string runTest(const fs::path& wasm, fs::path json = {}) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.size() >= 2 && args[0] == "--tier") {  // interp (default), jit, auto
-    auto t = parseTier(args[1]);
-    if (!t.ok()) {
-      std::fprintf(stderr, "%s\n", t.error().message.c_str());
+  // Options, in any order, before the programs.
+  bool walk = false;
+  for (bool more = true; more && !args.empty();) {
+    more = false;
+    if (args.size() >= 2 && args[0] == "--tier") {  // interp (default), jit, auto
+      auto t = parseTier(args[1]);
+      if (!t.ok()) {
+        std::fprintf(stderr, "%s\n", t.error().message.c_str());
+        return 2;
+      }
+      gTier = *t;
+      args.erase(args.begin(), args.begin() + 2);
+      more = true;
+    } else if (args.size() >= 2 && args[0] == "--overrides") {  // adapter-expectations.json of the adapted 0.2 suite
+      std::string text;
+      if (!readFile(args[1], text) || !JsonParser(text).parse(gOverrides)) {
+        std::fprintf(stderr, "cannot read overrides %s\n", args[1].c_str());
+        return 2;
+      }
+      args.erase(args.begin(), args.begin() + 2);
+      more = true;
+    } else if (args[0] == "--walk") {  // force the component-walk resolver (covers the fallback)
+      walk = true;
+      wasi::setResolver(wasi::Resolver::Walk);
+      args.erase(args.begin());
+      more = true;
+    }
+  }
+  // --cases FILE NAME: one case of a component's cases.json (../shared/wasi-p2/components/*/cases.json: "component",
+  // "cases": [{name, args, env {}, root (folder or null), stdin?, stdout, exit_code}]).
+  if (args.size() == 3 && args[0] == "--cases") {
+    std::string text;
+    Json j;
+    if (!readFile(args[1], text) || !JsonParser(text).parse(j) || !j.get("cases") || !j.get("component")) {
+      std::fprintf(stderr, "cannot read cases %s\n", args[1].c_str());
       return 2;
     }
-    gTier = *t;
-    args.erase(args.begin(), args.begin() + 2);
-  }
-  const bool walk = !args.empty() && args[0] == "--walk";
-  if (walk) {  // force the component-walk resolver (covers the fallback)
-    wasi::setResolver(wasi::Resolver::Walk);
-    args.erase(args.begin());
+    for (const Json& c : j.get("cases")->arr) {
+      const Json* name = c.get("name");
+      if (!name || name->str != args[2]) continue;
+      Expectation e;
+      applyRun(c, e);
+      if (const Json* in = c.get("stdin"); in && in->kind == Json::Str) e.stdinText = in->str;
+      if (const Json* out = c.get("stdout"); !out) e.stdoutText = "";  // no output expected
+      fs::path wasm = fs::path(args[1]).parent_path() / j.get("component")->str;
+      std::string why = runTest(wasm, args[1], &e);
+      std::printf("%s %s%s%s\n", why.empty() ? "PASS" : "FAIL", args[2].c_str(), why.empty() ? "" : ": ", why.c_str());
+      return why.empty() ? 0 : 1;
+    }
+    std::fprintf(stderr, "no case %s in %s\n", args[2].c_str(), args[1].c_str());
+    return 2;
   }
   fs::path expect;
   if (args.size() >= 2 && args[0] == "--expect") {  // the expectation file of a program built elsewhere
