@@ -39,6 +39,27 @@ wasm_trap_t* messageTrap(std::shared_ptr<StoreState> st, std::string message) {
   return As<wasm_trap_t>(h);
 }
 
+// The trap of a failed host allocation. When even its own allocation fails, a static trap that wasm_trap_delete leaves
+// alone (a trap is returned either way, never std::terminate).
+Handle* staticOutOfMemoryTrap() {
+  static Handle h = [] {
+    Handle t;
+    t.kind = HKind::Trap;
+    t.trap = std::make_shared<TrapData>();
+    t.trap->message = "out of memory";
+    return t;
+  }();
+  return &h;
+}
+
+wasm_trap_t* outOfMemoryTrap(std::shared_ptr<StoreState> st) noexcept {
+  try {
+    return messageTrap(std::move(st), "out of memory");
+  } catch (const std::bad_alloc&) {
+    return As<wasm_trap_t>(staticOutOfMemoryTrap());
+  }
+}
+
 wasm_trap_t* makeTrap(std::shared_ptr<StoreState> st, const Trap& t) {
   wasm_trap_t* trap = messageTrap(std::move(st), t.message);
   TrapData& d = *H(trap)->trap;
@@ -679,7 +700,9 @@ const wasm_externtype_t* wasm_exporttype_type(const wasm_exporttype_t* t) { retu
 
 // The common reference functions, for every reference type (all are Handles underneath).
 #define MYRT_REF_BASE(name)                                                                                    \
-  void wasm_##name##_delete(wasm_##name##_t* r) { delete H(r); }                                               \
+  void wasm_##name##_delete(wasm_##name##_t* r) {                                                              \
+    if (H(r) != staticOutOfMemoryTrap()) delete H(r);                                                          \
+  }                                                                                                            \
   wasm_##name##_t* wasm_##name##_copy(const wasm_##name##_t* r) { return As<wasm_##name##_t>(copyHandle(H(r))); } \
   bool wasm_##name##_same(const wasm_##name##_t* a, const wasm_##name##_t* b) { return sameObject(H(a), H(b)); } \
   void* wasm_##name##_get_host_info(const wasm_##name##_t* r) {                                                \
@@ -1007,7 +1030,10 @@ size_t wasm_func_result_arity(const wasm_func_t* f) {
   return fi ? fi->numResults() : 0;
 }
 
-wasm_trap_t* wasm_func_call(const wasm_func_t* func, const wasm_val_vec_t* args, wasm_val_vec_t* results) {
+}  // extern "C"
+
+namespace {
+wasm_trap_t* funcCall(const wasm_func_t* func, const wasm_val_vec_t* args, wasm_val_vec_t* results) {
   const Handle* h = H(func);
   FuncInst* f = funcOf(func);
   if (!f || !h->st) return messageTrap(nullptr, "wasm_func_call: not a function");
@@ -1032,6 +1058,18 @@ wasm_trap_t* wasm_func_call(const wasm_func_t* func, const wasm_val_vec_t* args,
   if (r.trap) return makeTrap(st, *r.trap);
   for (size_t i = 0; i < nr; ++i) results->data[i] = toC(st, ft.results[i], out[i], m);
   return nullptr;
+}
+}  // namespace
+
+extern "C" {
+
+wasm_trap_t* wasm_func_call(const wasm_func_t* func, const wasm_val_vec_t* args, wasm_val_vec_t* results) {
+  try {  // a failed host allocation is a trap for the embedder, never std::terminate
+    return funcCall(func, args, results);
+  } catch (const std::bad_alloc&) {
+    const Handle* h = H(func);
+    return outOfMemoryTrap(h ? h->st : nullptr);
+  }
 }
 
 // ---- globals ---------------------------------------------------------------------------------------------------------

@@ -234,11 +234,22 @@ void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>
   const auto* progress = inst.store && inst.store->config().compileProgress ? &inst.store->config().compileProgress
                                                                             : nullptr;
   auto work = [&] {
-    const std::unique_ptr<FunctionCompiler> mc = be.newCompiler(inst);
+    std::unique_ptr<FunctionCompiler> mc;
     for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < funcs.size();) {
-      Status st = long(funcs[i]->index) == reject
-                      ? Status(Error("rejected by MYRT_JIT_REJECT (a test of the fallback checks)"))
-                      : mc->compile(funcs[i]->index, out[i].bytes, &out[i].fixups, osrEntries ? &out[i].osr : nullptr);
+      Status st = Error("out of memory");
+      try {  // on any thread: a failed host allocation leaves this function interpreted
+        if (!mc) mc = be.newCompiler(inst);
+        st = long(funcs[i]->index) == reject
+                 ? Status(Error("rejected by MYRT_JIT_REJECT (a test of the fallback checks)"))
+                 : mc->compile(funcs[i]->index, out[i].bytes, &out[i].fixups, osrEntries ? &out[i].osr : nullptr);
+        if (st.ok()) {
+          out[i].sites = mc->sites();
+          out[i].faultLanding = mc->faultLanding();
+        }
+      } catch (const std::bad_alloc&) {
+        mc.reset();  // a fresh compiler for the next function
+        st = Error("out of memory");
+      }
       if (progress) {
         const uint64_t size = m.funcs[funcs[i]->index].body.size;
         (*progress)(done.fetch_add(size, std::memory_order_relaxed) + size, bytes);
@@ -247,14 +258,17 @@ void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>
         out[i].bytes.clear();
         out[i].fixups.clear();
         out[i].error = st.error().message.empty() ? std::string("unknown error") : st.error().message;
-      } else {
-        out[i].sites = mc->sites();
-        out[i].faultLanding = mc->faultLanding();
       }
     }
   };
   std::vector<std::thread> threads;
-  for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(work);
+  for (unsigned t = 1; t < jobs; ++t) {
+    try {
+      threads.emplace_back(work);
+    } catch (const std::exception&) {  // no thread (or no memory for one): the calling thread compiles the rest
+      break;
+    }
+  }
   work();
   for (std::thread& t : threads) t.join();
 }
@@ -444,7 +458,10 @@ Status compileCheck(Instance& inst, uint32_t funcIndex) {
 namespace {
 
 TrapReason lazyEntry(ExecContext& cx, FuncInst& f, Value* io) {
-  if (f.instance) compileInstance(*f.instance);
+  try {  // may run under JIT frames (a call into another instance): a failed host allocation leaves f interpreted
+    if (f.instance) compileInstance(*f.instance);
+  } catch (const std::bad_alloc&) {
+  }
   if (f.entry == &lazyEntry) f.entry = interpreterEntry();  // not compilable here (no module)
   return f.entry(cx, f, io);
 }
@@ -477,7 +494,10 @@ AutoTierState* autoState(Store& s, bool create) {
 }
 
 void installJob(ExecContext& cx, TierUpJob& job) {
-  installCompiled(job.code, interpreterEntry());
+  try {  // at a poll, possibly under JIT frames: a failed host allocation leaves the rest interpreted
+    installCompiled(job.code, interpreterEntry());
+  } catch (const std::bad_alloc&) {
+  }
   if (cx.tierUpActive) --cx.tierUpActive;
   if (cx.osr && cx.interpActivations) cx.osrHold = true;  // running interpreter frames may still take OSR
   if (verbose())
@@ -513,25 +533,56 @@ std::shared_ptr<TierUpJob> startTierUp(ExecContext& cx, FuncInst& f) {
   return job;
 }
 
-// TierUpHook of autoConfig: compiles in the background.
+// A tier-up that cannot get under way (a failed host allocation, no compile thread): the instance stays interpreted
+// and is no longer counted (its functions' hotness is kNoTierUp already).
+void abandonTierUp(ExecContext& cx) {
+  if (cx.tierUpActive) --cx.tierUpActive;
+}
+
+// TierUpHook of autoConfig: compiles in the background. Runs at a poll, possibly under JIT frames: nothing may throw.
 void tierUpBackground(ExecContext& cx, FuncInst& f) {
-  std::shared_ptr<TierUpJob> job = startTierUp(cx, f);
-  if (!job) return;
-  AutoTierState* st = autoState(*cx.store, true);
-  st->pending.push_back(job);
-  std::atomic<uint32_t>* ready = &cx.tierUpReady;  // lives as long as the store, which outlives the job (cancel)
-  CompileService::get().submit(st, [job, ready] {
-    job->code = compileFuncs(*job->inst, job->funcs, 1, /*osrEntries=*/true);
-    job->done.store(true, std::memory_order_release);
-    ready->store(1, std::memory_order_release);
-  });
+  try {
+    std::shared_ptr<TierUpJob> job = startTierUp(cx, f);
+    if (!job) return;
+    AutoTierState* st = autoState(*cx.store, true);
+    st->pending.push_back(job);
+    std::atomic<uint32_t>* ready = &cx.tierUpReady;  // lives as long as the store, which outlives the job (cancel)
+    bool queued = false;
+    try {
+      queued = CompileService::get().submit(st, [job, ready] {
+        try {  // on the compile thread: a failed host allocation leaves the functions interpreted
+          job->code = compileFuncs(*job->inst, job->funcs, 1, /*osrEntries=*/true);
+        } catch (const std::bad_alloc&) {
+          job->code = CompiledCode{};
+        }
+        job->done.store(true, std::memory_order_release);
+        ready->store(1, std::memory_order_release);
+      });
+    } catch (const std::bad_alloc&) {
+    }
+    if (!queued) {
+      st->pending.pop_back();
+      abandonTierUp(cx);
+    }
+  } catch (const std::bad_alloc&) {
+    abandonTierUp(cx);
+  }
 }
 
 // TierUpHook of autoConfig(..., TierUpMode::Synchronous): compiles and installs at the poll itself.
 void tierUpSynchronous(ExecContext& cx, FuncInst& f) {
-  std::shared_ptr<TierUpJob> job = startTierUp(cx, f);
+  std::shared_ptr<TierUpJob> job;
+  try {
+    job = startTierUp(cx, f);
+  } catch (const std::bad_alloc&) {
+    return abandonTierUp(cx);
+  }
   if (!job) return;
-  job->code = compileFuncs(*job->inst, job->funcs, compileJobsOf(*job->inst), /*osrEntries=*/true);
+  try {  // a failed host allocation leaves the functions interpreted
+    job->code = compileFuncs(*job->inst, job->funcs, compileJobsOf(*job->inst), /*osrEntries=*/true);
+  } catch (const std::bad_alloc&) {
+    job->code = CompiledCode{};
+  }
   installJob(cx, *job);
 }
 

@@ -1,6 +1,8 @@
 // jit/common/compile_service.cpp -- see compile_service.h.
 #include "jit/common/compile_service.h"
 
+#include <system_error>
+
 #include <algorithm>
 #include <atomic>
 
@@ -33,14 +35,22 @@ CompileService::~CompileService() {
   if (thread_.joinable()) thread_.join();
 }
 
-void CompileService::submit(const void* owner, std::function<void()> work) {
+bool CompileService::submit(const void* owner, std::function<void()> work) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stop_) return;
-    queue_.push_back(Item{owner, std::move(work)});
-    if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+    if (stop_) return false;
+    queue_.push_back(Item{owner, std::move(work)});  // std::bad_alloc: nothing queued
+    if (!thread_.joinable()) {
+      try {
+        thread_ = std::thread([this] { loop(); });
+      } catch (const std::system_error&) {
+        queue_.pop_back();
+        return false;
+      }
+    }
   }
   cv_.notify_one();
+  return true;
 }
 
 void CompileService::cancel(const void* owner) {

@@ -22,7 +22,8 @@ class CompileService {
 
   // Runs `work` on the compile thread, after the work submitted before it. `owner` names the submitter for cancel()
   // and wait().
-  void submit(const void* owner, std::function<void()> work);
+  // False when it cannot run (the service stopped, or no compile thread could be started): nothing was queued.
+  bool submit(const void* owner, std::function<void()> work);
   // Drops the owner's queued work (destroying it unrun) and waits until none of the owner's work is running. After
   // it returns, the service no longer touches anything the owner's work captured.
   void cancel(const void* owner);

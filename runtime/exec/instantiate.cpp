@@ -403,7 +403,13 @@ InvokeResult invoke(Store& store, FuncInst* f, std::span<const Value> args, std:
   cx.trapMessage.clear();
   cx.clearBacktrace();
   ++cx.hostEntries;
-  TrapReason t = f->entry(cx, *f, io);
+  TrapReason t;
+  try {  // a failed host allocation under interpreter frames (JIT code never unwinds: its callees catch their own)
+    t = f->entry(cx, *f, io);
+  } catch (const std::bad_alloc&) {
+    t = TrapReason::OutOfMemory;
+    cx.trapMessage.clear();
+  }
   --cx.hostEntries;
   cx.exception = nullptr;  // an exception escaping to the host is the "uncaught exception" trap
   cx.caller = savedCaller;

@@ -225,7 +225,11 @@ InterpFunc* ensureCode(ExecContext& cx, FuncInst& f) {
     cx.trapMessage = "unsupported: function without instance";
     return nullptr;
   }
-  auto r = lowerFunction(*f.instance, f.index);
+  Result<std::unique_ptr<InterpFunc>> r = Error(trapMessage(TrapReason::OutOfMemory));
+  try {  // may run under JIT frames (a JIT function calling an interpreted one): nothing may unwind through them
+    r = lowerFunction(*f.instance, f.index);
+  } catch (const std::bad_alloc&) {
+  }
   if (!r.ok()) {
     cx.trapMessage = r.error().message;
     return nullptr;
