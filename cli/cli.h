@@ -74,6 +74,7 @@ struct RunOptions {
   bool inheritEnv = false;
   std::optional<uint64_t> maxMemoryBytes;  // all linear memories together
   std::optional<uint64_t> maxStackBytes;   // the interpreter's value stack
+  std::optional<uint64_t> maxNativeStackBytes;  // machine stack below the host's entry (StoreLimits::maxNativeStack)
   std::optional<uint64_t> memoryReservation;  // --memory-reservation: address space per linear memory (StoreLimits)
   Tier tier = defaultTier();                // execution tier (--tier)
   uint32_t jobs = 0;                       // -j/--jobs: threads compiling an instance on the jit tier (0: default)

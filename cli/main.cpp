@@ -382,7 +382,7 @@ std::optional<bool> parseBool(const KeyValue& kv) {
 
 // The values of run's options before they are checked (strings, so -W and the long options share one check).
 struct RunText {
-  std::string maxMemory, maxStack, fuel, timeout, memoryReservation;
+  std::string maxMemory, maxStack, maxNativeStack, fuel, timeout, memoryReservation;
 };
 
 // Applies -W (wasm/runtime options) and -S (WASI options) in wasmtime's spelling. Returns an error message.
@@ -400,9 +400,12 @@ std::optional<std::string> applyWasmtimeOptions(const std::vector<std::string>& 
       if (auto e = needValue()) return e;
       std::string& dst = kv.key == "fuel"              ? text.fuel
                          : kv.key == "max-memory-size" ? text.maxMemory
-                         : kv.key == "max-wasm-stack"  ? text.maxStack
+                         : kv.key == "max-wasm-stack"  ? text.maxNativeStack
                                                        : text.timeout;
       dst = kv.value;
+      // wasmtime's bound is the stack wasm may use: the machine stack of JIT code (and of interpreter re-entries),
+      // and here also the interpreter's value stack, so that one bound holds on every tier
+      if (kv.key == "max-wasm-stack") text.maxStack = kv.value;
     } else if (kv.key == "unknown-imports-trap" || kv.key == "unknown-imports-default") {
       auto b = parseBool(kv);
       if (!b) return "-W " + kv.key + ": expected y or n, got '" + kv.value + "'";
@@ -554,7 +557,11 @@ static int cliMain(int argc, char** argv) {
                   "smaller, e.g. 64K: explicit bounds checks, memory.grow fails past it (many more instances)")
       ->type_name("SIZE");
   run->add_option("--max-stack", runText.maxStack,
-                  "size of the wasm value stack, e.g. 1M (deep recursion traps cleanly) (-W max-wasm-stack)")
+                  "size of the interpreter's wasm value stack, e.g. 1M (deep recursion traps cleanly)")
+      ->type_name("SIZE");
+  run->add_option("--max-native-stack", runText.maxNativeStack,
+                  "machine stack wasm may use below the host's entry (JIT frames, host re-entries), e.g. 512K; "
+                  "default: the thread's stack less a margin (-W max-wasm-stack sets this and --max-stack)")
       ->type_name("SIZE");
   run->add_option("--fuel", runText.fuel, "trap with \"fuel exhausted\" after about N wasm instructions (-W fuel)")
       ->type_name("N");
@@ -641,6 +648,7 @@ static int cliMain(int argc, char** argv) {
     if (auto e = applyWasmtimeOptions(wOpts, sOpts, runOpts, runText)) return usageError("run: " + *e, "myrt help run");
     for (auto [text, out] : {std::pair{&runText.maxMemory, &runOpts.maxMemoryBytes},
                              std::pair{&runText.maxStack, &runOpts.maxStackBytes},
+                             std::pair{&runText.maxNativeStack, &runOpts.maxNativeStackBytes},
                              std::pair{&runText.memoryReservation, &runOpts.memoryReservation}}) {
       if (text->empty()) continue;
       auto bytes = parseSize(*text);

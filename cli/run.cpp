@@ -346,6 +346,7 @@ int cmdRun(const RunOptions& opts) {
   if (opts.maxMemoryBytes) limits.maxMemoryBytes = *opts.maxMemoryBytes;
   if (opts.memoryReservation) limits.memoryReservation = *opts.memoryReservation;
   if (opts.maxStackBytes) limits.valueStackSlots = std::max<uint64_t>(*opts.maxStackBytes / sizeof(Value), 1024);
+  if (opts.maxNativeStackBytes) limits.maxNativeStack = *opts.maxNativeStackBytes;
   auto made = makeStore(opts.tier, limits);
   if (!made.ok()) {
     std::cerr << "myrt: run: " << made.error().message << "\n";

@@ -28,6 +28,7 @@ complete -c myrt -n $run -l unknown-imports-default -d "missing function imports
 complete -c myrt -n $run -l max-memory -r -d "limit all memories together"
 complete -c myrt -n $run -l memory-reservation -r -d "address space per linear memory"
 complete -c myrt -n $run -l max-stack -r -d "size of the wasm value stack"
+complete -c myrt -n $run -l max-native-stack -r -d "machine stack wasm may use"
 complete -c myrt -n $run -l fuel -r -d "trap after about N instructions"
 complete -c myrt -n $run -l allow-fallback -d "--tier=jit: run functions the JIT cannot compile in the interpreter"
 complete -c myrt -n $run -l timeout -r -d "trap after this wall time"
