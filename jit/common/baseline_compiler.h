@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "jit/common/backend.h"
@@ -34,8 +35,13 @@ class BaselineCompiler {
   using Cond = typename Masm::Cond;
   using Arg = typename Masm::Arg;
 
-  // One compiler per FunctionCompiler, reused for each function: reset() before each.
-  BaselineCompiler(Instance& inst, Masm& masm) : inst_(inst), m_(*inst.module), a_(masm) {}
+  // One compiler per FunctionCompiler, reused for each function: reset() before each. It owns its Masm (constructed
+  // from `masmArgs`): one indirection less per emitted instruction than a reference to it.
+  template <class... MasmArgs>
+  explicit BaselineCompiler(Instance& inst, MasmArgs&&... masmArgs)
+      : inst_(inst), m_(*inst.module), a_(std::forward<MasmArgs>(masmArgs)...) {}
+  BaselineCompiler(const BaselineCompiler&) = delete;
+  BaselineCompiler& operator=(const BaselineCompiler&) = delete;
   void setReader(Reader* r) { r_ = r; }
   const std::string& error() const { return error_; }
   MLabel directEntry() const { return directEntry_; }
@@ -1413,7 +1419,7 @@ class BaselineCompiler {
 
   Instance& inst_;
   const Module& m_;
-  Masm& a_;
+  Masm a_;
   std::vector<CallFixup>* fixups_ = nullptr;
   Reader* r_ = nullptr;
   ReusedStack<VarState> vs_;

@@ -33,6 +33,12 @@ namespace myrt::jit::x64 {
 
 namespace a = asmjit::x86;
 
+// Internal linkage (this header is for jit/x64/compiler.cpp, the one TU that instantiates BaselineCompiler over it):
+// the instantiation's members are then local functions, which GCC inlines into their single callers as it did when
+// the compiler was one class in that TU -- with vague (COMDAT) linkage it kept them out of line, +1.1% compile
+// instructions (docs/performance.md).
+namespace {
+
 class BaselineMasm {
  public:
   using Mem = asmjit::x86::Mem;
@@ -88,7 +94,7 @@ class BaselineMasm {
     a_.mov(a::rcx, reinterpret_cast<uint64_t>(p));
     return a::ptr(a::rcx);
   }
-  void loadValue(ValKind k, uint8_t r, const Mem& src) {
+  [[gnu::flatten]] void loadValue(ValKind k, uint8_t r, const Mem& src) {
     switch (k) {
       case ValKind::I32: a_.mov(gpd(r), src.cloneResized(4)); break;
       case ValKind::F32: a_.movss(xmm(r), src.cloneResized(4)); break;
@@ -881,6 +887,7 @@ class BaselineMasm {
   Label frameBytes_, scratchBytes_, trapCommon_, exhausted_, exhaustedDepth_;
 };
 
+}  // namespace
 }  // namespace myrt::jit::x64
 
 #pragma GCC diagnostic pop

@@ -38,7 +38,7 @@ using Compiler = BaselineCompiler<BaselineMasm>;
 }  // namespace
 
 struct ModuleCompiler::Impl {
-  explicit Impl(Instance& i) : inst(i), types(*i.module), bmasm(masm), compiler(i, bmasm), reader(types, compiler) {
+  explicit Impl(Instance& i) : inst(i), types(*i.module), compiler(i, masm), reader(types, compiler) {
     compiler.setReader(&reader);
     compiler.setSitesOut(&sites);
   }
@@ -50,7 +50,6 @@ struct ModuleCompiler::Impl {
   CodeHolder code;
   ErrorRecorder errors;
   MacroAssembler masm;
-  BaselineMasm bmasm;
   Compiler compiler;
   Compiler::Reader reader;
 };
