@@ -110,7 +110,9 @@ struct Abi {
   uint8_t* mem(uint32_t ptr) { return a.memory->base + ptr; }
   bool inBounds(uint64_t ptr, uint64_t len) { return a.memory && ptr + len <= a.memory->size; }
 
-  TrapReason reallocCall(uint32_t oldPtr, uint32_t oldSize, uint32_t align, uint32_t newSize, uint32_t* out) {
+  // `what`: "string", "list" or "argument": the spec's trap names the content (`list content out-of-bounds`).
+  TrapReason reallocCall(uint32_t oldPtr, uint32_t oldSize, uint32_t align, uint32_t newSize, uint32_t* out,
+                         const char* what) {
     if (!a.realloc) return trap("unsupported: no realloc option for a value that needs one");
     Value args[4] = {Value::fromI32(oldPtr), Value::fromI32(oldSize), Value::fromI32(align), Value::fromI32(newSize)};
     Value res[1];
@@ -120,8 +122,9 @@ struct Abi {
     if (a.inst) a.inst->mayLeave = savedLeave;
     if (t != TrapReason::None) return t;
     const uint32_t p = res[0].i32;
-    if (p % align) return trap("realloc return: result not aligned");
-    if (!inBounds(p, newSize)) return trap("realloc return: beyond end of memory");
+    if (p % align) return trap("unaligned pointer (realloc return: result not aligned)");
+    if (!inBounds(p, newSize))
+      return trap(std::string(what) + " content out-of-bounds (realloc return: beyond end of memory)");
     *out = p;
     return TrapReason::None;
   }
@@ -195,8 +198,7 @@ struct Abi {
   TrapReason liftCase(const Type* t, uint32_t c, LoadPayload&& payload, Val& v) {
     const size_t n = numCases(t);
     if (c >= n) {
-      if (t->kind == TK::Enum) return trap("discriminant " + std::to_string(c) + " out of range [0.." + std::to_string(n) + ")");
-      return trap("invalid variant discriminant");
+      return trap("invalid variant discriminant (discriminant " + std::to_string(c) + " out of range [0.." + std::to_string(n) + "))");
     }
     v = Val();
     v.kind = t->kind;
@@ -255,7 +257,7 @@ struct Abi {
     v.kind = TK::String;
     switch (a.encoding) {
       case StringEncoding::Utf8: {
-        if (!inBounds(p, n)) return trap("string pointer/length out of bounds of memory");
+        if (!inBounds(p, n)) return trap("string content out-of-bounds (string pointer/length out of bounds of memory)");
         const uint8_t* s = mem(p);
         if (!isValidUtf8(s, n)) return trap(utf8Problem(s, n));
         v.str.assign(reinterpret_cast<const char*>(s), n);
@@ -265,7 +267,7 @@ struct Abi {
         return liftUtf16(p, n, v);
       case StringEncoding::Latin1Utf16: {
         if (n & 0x80000000u) return liftUtf16(p, n & 0x7fffffffu, v);
-        if (!inBounds(p, n)) return trap("string pointer/length out of bounds of memory");
+        if (!inBounds(p, n)) return trap("string content out-of-bounds (string pointer/length out of bounds of memory)");
         const uint8_t* s = mem(p);
         v.str.reserve(n);
         for (uint32_t i = 0; i < n; ++i) appendUtf8(v.str, s[i]);
@@ -293,8 +295,8 @@ struct Abi {
     return "invalid utf-8 sequence";
   }
   TrapReason liftUtf16(uint32_t p, uint32_t n, Val& v) {
-    if (p % 2) return trap("string pointer not aligned to 2");
-    if (!inBounds(p, uint64_t(n) * 2)) return trap("string pointer/length out of bounds of memory");
+    if (p % 2) return trap("unaligned pointer (string pointer not aligned to 2)");
+    if (!inBounds(p, uint64_t(n) * 2)) return trap("string content out-of-bounds (string pointer/length out of bounds of memory)");
     const uint8_t* s = mem(p);
     v.str.reserve(n);
     for (uint32_t i = 0; i < n; ++i) {
@@ -319,7 +321,8 @@ struct Abi {
     const Type* e = t->elem();
     if (!a.memory) return trap("unsupported: list without a memory option");
     if (p % e->abi.align) return trap("unaligned pointer");
-    if (!inBounds(p, uint64_t(n) * e->abi.size)) return trap("list pointer/length out of bounds of memory");
+    if (!inBounds(p, uint64_t(n) * e->abi.size))
+      return trap("list content out-of-bounds (list pointer/length out of bounds of memory)");
     v = Val();
     v.kind = TK::List;
     if (e->kind == TK::U8 || e->kind == TK::S8) {
@@ -464,7 +467,7 @@ struct Abi {
     switch (a.encoding) {
       case StringEncoding::Utf8: {
         if (s.size() > 0x7fffffffu) return trap("string content out-of-bounds");
-        if (auto r = reallocCall(0, 0, 1, uint32_t(s.size()), ptr); r != TrapReason::None) return r;
+        if (auto r = reallocCall(0, 0, 1, uint32_t(s.size()), ptr, "string"); r != TrapReason::None) return r;
         std::memcpy(mem(*ptr), s.data(), s.size());
         *len = uint32_t(s.size());
         return TrapReason::None;
@@ -472,7 +475,7 @@ struct Abi {
       case StringEncoding::Utf16: {
         std::vector<uint16_t> u = toUtf16(s);
         if (u.size() > 0x3fffffffu) return trap("string content out-of-bounds");
-        if (auto r = reallocCall(0, 0, 2, uint32_t(u.size() * 2), ptr); r != TrapReason::None) return r;
+        if (auto r = reallocCall(0, 0, 2, uint32_t(u.size() * 2), ptr, "string"); r != TrapReason::None) return r;
         std::memcpy(mem(*ptr), u.data(), u.size() * 2);
         *len = uint32_t(u.size());
         return TrapReason::None;
@@ -486,7 +489,7 @@ struct Abi {
         });
         if (latin1) {
           if (n > 0x7fffffffu) return trap("string content out-of-bounds");
-          if (auto r = reallocCall(0, 0, 2, uint32_t(n), ptr); r != TrapReason::None) return r;
+          if (auto r = reallocCall(0, 0, 2, uint32_t(n), ptr, "string"); r != TrapReason::None) return r;
           uint8_t* d = mem(*ptr);
           forEachCodePoint(s, [&](uint32_t c) { *d++ = uint8_t(c); });
           *len = uint32_t(n);
@@ -494,7 +497,7 @@ struct Abi {
         }
         std::vector<uint16_t> u = toUtf16(s);
         if (u.size() > 0x3fffffffu) return trap("string content out-of-bounds");
-        if (auto r = reallocCall(0, 0, 2, uint32_t(u.size() * 2), ptr); r != TrapReason::None) return r;
+        if (auto r = reallocCall(0, 0, 2, uint32_t(u.size() * 2), ptr, "string"); r != TrapReason::None) return r;
         std::memcpy(mem(*ptr), u.data(), u.size() * 2);
         *len = uint32_t(u.size()) | 0x80000000u;
         return TrapReason::None;
@@ -522,7 +525,7 @@ struct Abi {
     const uint64_t n = v.isBytes ? v.str.size() : v.elems.size();
     const uint64_t bytes = n * e->abi.size;
     if (bytes > 0x7fffffffu) return trap("list content out-of-bounds");
-    if (auto r = reallocCall(0, 0, e->abi.align, uint32_t(bytes), ptr); r != TrapReason::None) return r;
+    if (auto r = reallocCall(0, 0, e->abi.align, uint32_t(bytes), ptr, "list"); r != TrapReason::None) return r;
     *len = uint32_t(n);
     if (v.isBytes) {
       if (e->abi.size != 1) return trap("host value of the wrong type: bytes for a list of " + std::string(tkName(e->kind)));
@@ -686,7 +689,7 @@ TrapReason lowerParams(AbiCx& a, const Type& ft, std::span<const Val> args, std:
   const FlatSig sig = flattenFunc(ft, FlattenMode::Lift);
   if (sig.paramsInMemory) {
     uint32_t p = 0;
-    if (auto r = abi.reallocCall(0, 0, abi.tupleAlign(ft.elems), abi.tupleSize(ft.elems), &p); r != TrapReason::None)
+    if (auto r = abi.reallocCall(0, 0, abi.tupleAlign(ft.elems), abi.tupleSize(ft.elems), &p, "argument"); r != TrapReason::None)
       return r;
     uint32_t off = 0;
     for (size_t i = 0; i < ft.elems.size(); ++i) {

@@ -51,14 +51,21 @@ bool validSemver(std::string_view v) {
 
 bool isKebab(std::string_view l) {
   if (l.empty()) return false;
+  // Words of lowercase letters and digits, or of uppercase letters and digits (acronyms); only the first word must
+  // start with a letter ("a-1", "sha-256", "a11-B11-123-ABC-abc"; not "1-a").
+  bool first = true;
   for (auto word : split(l, '-')) {
     if (word.empty()) return false;
-    if (!isLower(word[0]) && !isUpper(word[0])) return false;
-    const bool upper = isUpper(word[0]);
+    if (first && !isLower(word[0]) && !isUpper(word[0])) return false;
+    first = false;
+    bool lower = false, upper = false;
     for (char c : word) {
       if (isDigit(c)) continue;
-      if (upper ? !isUpper(c) : !isLower(c)) return false;
+      if (isLower(c)) lower = true;
+      else if (isUpper(c)) upper = true;
+      else return false;
     }
+    if (lower && upper) return false;
   }
   return true;
 }

@@ -614,7 +614,8 @@ Status Parser::parseFolded(FuncCtx& f, ByteWriter& w) {
     default: {
       ByteWriter self;
       MYRT_TRY(parsePlain(f, self, *op, kw));
-      while (peek().kind == TokKind::LParen) MYRT_TRY(parseFolded(f, w));
+      // The operands: folded instructions, and (as wasm-tools accepts) plain ones too: `(call $f (call $g) i32.const 0)`.
+      MYRT_TRY(parseInstrs(f, w));
       MYRT_TRY(expectRParen());
       w.append(self);
       return {};

@@ -98,7 +98,7 @@ TEST_CASE("canonical ABI: traps", "[component]") {
       fx.call("bad-char", {}, &trap);
       CHECK(trap == "invalid `char` bit pattern");
       fx.call("bad-color", {}, &trap);
-      CHECK(trap == "discriminant 7 out of range [0..3)");
+      CHECK(trap == "invalid variant discriminant (discriminant 7 out of range [0..3))");
       fx.call("unaligned", {}, &trap);
       CHECK(trap == "unaligned pointer");
       fx.call("len", {Val::u32(3)}, &trap);

@@ -258,3 +258,15 @@ TEST_CASE("wat: (@custom ...) annotations become custom sections; other annotati
   CHECK(std::find(names.begin(), names.end(), "misplaced") == names.end());
   CHECK(m.funcs.size() == 2);
 }
+
+TEST_CASE("wat: folded instructions with plain instructions among their operands", "[text][wat]") {
+  // wasm-tools accepts plain operands inside a folded instruction (wasmtime's streams-massive-send.wast does this):
+  // the operands are emitted in order, then the folded instruction itself.
+  const auto mixed = wat("(module (func $g (result i32) i32.const 7) (func (param i32 i32 i32) (result i32) local.get 0)"
+                         " (func (export \"f\") (result i32) (call 1 (call $g) i32.const 0 i32.const 100)))");
+  const auto plain = wat("(module (func $g (result i32) i32.const 7) (func (param i32 i32 i32) (result i32) local.get 0)"
+                         " (func (export \"f\") (result i32) call $g i32.const 0 i32.const 100 call 1))");
+  CHECK(mixed == plain);
+  CHECK(validates("(module (func (result i32) (i32.add i32.const 1 (i32.const 2))))"));
+  CHECK(watError("(module (func (i32.add i32.const 1 end)))") != "<ok>");
+}
