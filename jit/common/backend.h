@@ -78,7 +78,9 @@ struct Backend {
   std::unique_ptr<FunctionCompiler> (*newCompiler)(Instance& inst);
   // Where the direct entry starts in each function's code: direct calls within the instance enter there.
   uint32_t directEntryOffset;
-  // Appends the stub direct calls use for callees without machine code (it calls through FuncInst::entry).
+  // Appends the stub direct calls use for callees without machine code in the same block: it goes to the callee's
+  // FuncInst::jitDirectEntry when set (compiled in another block: the auto tier compiles per function), else through
+  // FuncInst::entry. So a call site never needs patching when its callee compiles later.
   void (*appendCallViaEntryStub)(std::vector<uint8_t>& out);
   // Links the direct call whose fixup is at code[site] to code[target].
   void (*patchCall)(uint8_t* code, size_t site, size_t target);

@@ -61,9 +61,15 @@ const std::vector<ModuleCompiler::Site>& ModuleCompiler::sites() const { return 
 uint32_t ModuleCompiler::faultLanding() const { return impl_->faultLanding; }
 
 void ModuleCompiler::appendCallViaEntryStub(std::vector<uint8_t>& out) {
-  const int32_t off = BaselineMasm::kOffEntry;
-  const uint8_t stub[] = {0xFF, 0xA6, uint8_t(off), uint8_t(off >> 8), uint8_t(off >> 16), uint8_t(off >> 24)};
-  out.insert(out.end(), stub, stub + sizeof stub);  // jmp qword ptr [rsi + disp32]
+  // rsi = the callee (a function of the caller's instance, so r12/r14/r15 are right for its direct entry)
+  const int32_t dir = BaselineMasm::kOffJitDirect, off = BaselineMasm::kOffEntry;
+  const uint8_t stub[] = {
+      0x48, 0x8B, 0x86, uint8_t(dir), uint8_t(dir >> 8), uint8_t(dir >> 16), uint8_t(dir >> 24),  // mov rax, [rsi + jitDirectEntry]
+      0x48, 0x85, 0xC0,                                                                           // test rax, rax
+      0x74, 0x02,                                                                                 // jz +2
+      0xFF, 0xE0,                                                                                 // jmp rax
+      0xFF, 0xA6, uint8_t(off), uint8_t(off >> 8), uint8_t(off >> 16), uint8_t(off >> 24)};       // jmp [rsi + entry]
+  out.insert(out.end(), stub, stub + sizeof stub);
 }
 
 Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, std::vector<CallFixup>* fixups,

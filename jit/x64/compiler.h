@@ -40,7 +40,9 @@ class ModuleCompiler final : public FunctionCompiler {
   using Site = CodeSite;
   const std::vector<Site>& sites() const override;
   uint32_t faultLanding() const override;
-  // Appends the shared stub direct calls use for callees without machine code: jmp [rsi + offsetof(FuncInst, entry)].
+  // Appends the shared stub direct calls use for callees outside the caller's code block: to the callee's direct entry
+  // (FuncInst::jitDirectEntry) once it has machine code in another block (the auto tier compiles per function), else
+  // jmp [rsi + offsetof(FuncInst, entry)] (the interpreter, or a function the JIT cannot compile).
   static void appendCallViaEntryStub(std::vector<uint8_t>& out);
 
  private:
