@@ -9,8 +9,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "jit/common/backend.h"
@@ -467,25 +469,44 @@ TrapReason lazyEntry(ExecContext& cx, FuncInst& f, Value* io) {
 }
 
 // ---- the auto tier's tier-up ----
-// At the poll where a function `f` reaches the threshold (interpreter, store's thread), every still-interpreted
-// function of f's instance is selected and no longer counted, and a TierUpJob compiles them on the compile thread
-// (CompileService) while the interpreter goes on. The compile thread sets job->done and ExecContext::tierUpReady; the
-// interpreter's next slow poll calls installReady on the store's thread, which swaps the entries (FuncInst::entry,
-// jitCode are never written by another thread). Interpreter frames running then finish in the interpreter; new calls
-// go to the machine code. Each instance tiers up once (functions the JIT cannot compile stay interpreted, uncounted).
-struct TierUpJob {
+// Per function: at the poll where a function `f` reaches the threshold (interpreter, store's thread), f alone is queued
+// for compilation and no longer counted. The compile thread (CompileService) drains the store's queue in the order
+// the functions got hot -- the hottest first -- in batches of one instance's functions (at most kTierUpBatchBytes of
+// wasm code, so the first hot functions are not held back by a long tail), each batch one code block, while the
+// interpreter goes on. A finished batch sets ExecContext::tierUpReady; the interpreter's next slow poll calls
+// installReady on the store's thread, which swaps the entries (FuncInst::entry, jitCode, jitDirectEntry are never
+// written by another thread). Functions never executed -- or executed less than the threshold -- are never compiled.
+// Calls between tiers: a direct call in JIT code to a function outside its block goes through the backend's
+// call-via-entry stub, which enters the callee's FuncInst::jitDirectEntry once it has one and FuncInst::entry
+// (the interpreter) before, so no call site is ever patched after linking; call_indirect, call_ref and return_call*
+// go through FuncInst::entry / jitDirectEntry as on the JIT tier. Interpreter frames running when their function is
+// installed finish in the interpreter or move to the JIT code at a loop back-edge (OSR); new calls take the new entry.
+constexpr uint64_t kTierUpBatchBytes = 128 * 1024;
+
+struct TierUpBatch {
   Instance* inst = nullptr;
-  uint32_t hotIndex = 0;          // the function that reached the threshold (diagnostics)
-  std::vector<FuncInst*> funcs;   // selected on the store's thread
-  CompiledCode code;              // written by the compile thread before `done`
-  std::atomic<bool> done{false};
+  std::vector<FuncInst*> funcs;  // in the order they got hot
+  CompiledCode code;
 };
 
-// Per-store state (Store::tierState): jobs submitted and not installed yet. Destroyed first when the store dies: the
-// store's queued jobs are dropped and a running one is waited for (it reads the store's instance and functions).
+// Per-store state (Store::tierState). Destroyed first when the store dies: `cancelled` stops the drain between
+// batches, its queued item is dropped and a running one is waited for (it reads the store's instances and functions).
 struct AutoTierState : TierCode {
-  std::vector<std::shared_ptr<TierUpJob>> pending;
-  ~AutoTierState() override { CompileService::cancelIfAlive(this); }
+  std::mutex mu;  // guards the fields up to `cancelled` (store's thread <-> compile thread)
+  std::vector<FuncInst*> queued;                       // hot, not compiled yet, in the order they got hot
+  std::vector<std::unique_ptr<TierUpBatch>> finished;  // compiled, not installed yet
+  bool draining = false;                               // a drain item is submitted or running
+  bool cancelled = false;
+  // Store's thread only: per instance, its defined functions not installed yet (compiled, or left in the
+  // interpreter). At 0 the instance's hold on ExecContext::tierUpActive is dropped.
+  std::unordered_map<const Instance*, size_t> remaining;
+  ~AutoTierState() override {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      cancelled = true;
+    }
+    CompileService::cancelIfAlive(this);
+  }
 };
 
 AutoTierState* autoState(Store& s, bool create) {
@@ -493,97 +514,154 @@ AutoTierState* autoState(Store& s, bool create) {
   return static_cast<AutoTierState*>(s.tierState.get());  // an auto store's tierState is only ever this
 }
 
-void installJob(ExecContext& cx, TierUpJob& job) {
+// Store's thread: `n` functions of `inst` are settled (installed, or left in the interpreter for good). Never throws.
+void settle(ExecContext& cx, AutoTierState& st, const Instance* inst, size_t n) {
+  auto it = st.remaining.find(inst);
+  if (it == st.remaining.end()) return;
+  it->second -= std::min(it->second, n);
+  if (it->second == 0) {
+    st.remaining.erase(it);
+    if (cx.tierUpActive) --cx.tierUpActive;  // every function of the instance is compiled (or stays interpreted)
+  }
+}
+
+// Store's thread: installs a compiled batch.
+void installBatch(ExecContext& cx, AutoTierState& st, TierUpBatch& b) {
   try {  // at a poll, possibly under JIT frames: a failed host allocation leaves the rest interpreted
-    installCompiled(job.code, interpreterEntry());
+    installCompiled(b.code, interpreterEntry());
   } catch (const std::bad_alloc&) {
   }
-  if (cx.tierUpActive) --cx.tierUpActive;
+  settle(cx, st, b.inst, b.funcs.size());
   if (cx.osr && cx.interpActivations) cx.osrHold = true;  // running interpreter frames may still take OSR
   if (verbose())
-    std::fprintf(stderr, "jit: tier-up of function %u: %llu functions compiled, %llu stay interpreted\n", job.hotIndex,
-                 static_cast<unsigned long long>(job.code.stats.functions),
-                 static_cast<unsigned long long>(job.code.stats.fallbacks));
-  job.code = CompiledCode{};  // the functions' JitFuncCode keep the block
+    std::fprintf(stderr, "jit: tier-up of %zu function%s (first: %u): %llu compiled, %llu stay interpreted\n",
+                 b.funcs.size(), b.funcs.size() == 1 ? "" : "s", b.funcs.empty() ? 0u : b.funcs.front()->index,
+                 static_cast<unsigned long long>(b.code.stats.functions),
+                 static_cast<unsigned long long>(b.code.stats.fallbacks));
+  b.code = CompiledCode{};  // the functions' JitFuncCode keep the block
 }
 
-// Store's thread, at a poll (ExecContext::tierInstall): installs every finished job.
+// Store's thread, at a poll (ExecContext::tierInstall): installs every finished batch.
 void installReady(ExecContext& cx) {
-  cx.tierUpReady.exchange(0, std::memory_order_acq_rel);  // before reading `done`: a later finish sets it again
+  cx.tierUpReady.exchange(0, std::memory_order_acq_rel);  // before taking `finished`: a later finish sets it again
   AutoTierState* st = autoState(*cx.store, false);
   if (!st) return;
-  std::erase_if(st->pending, [&](const std::shared_ptr<TierUpJob>& j) {
-    if (!j->done.load(std::memory_order_acquire)) return false;
-    installJob(cx, *j);
-    return true;
-  });
+  std::vector<std::unique_ptr<TierUpBatch>> done;
+  {
+    std::lock_guard<std::mutex> lock(st->mu);
+    done.swap(st->finished);
+  }
+  for (auto& b : done) installBatch(cx, *st, *b);
 }
 
-// Selects f's instance for compilation (store's thread); null when there is nothing to compile.
-std::shared_ptr<TierUpJob> startTierUp(ExecContext& cx, FuncInst& f) {
-  Instance* inst = f.instance;
+// Store's thread: f reached the threshold; it is no longer counted. Null when there is nothing to compile. May throw
+// bad_alloc (then f stays interpreted; its instance stays counted).
+FuncInst* takeHot(AutoTierState& st, FuncInst& f) {
   f.hotness = kNoTierUp;
-  if (!inst) return nullptr;
-  for (FuncInst* g : inst->funcs)
-    if (g && g->instance == inst) g->hotness = kNoTierUp;
-  auto job = std::make_shared<TierUpJob>();
-  job->inst = inst;
-  job->hotIndex = f.index;
-  job->funcs = funcsWithEntry(*inst, interpreterEntry());
-  return job;
+  Instance* inst = f.instance;
+  if (!inst || f.entry != interpreterEntry()) return nullptr;
+  if (!st.remaining.contains(inst)) {
+    size_t n = 0;
+    for (const FuncInst* g : inst->funcs)
+      if (g && g->instance == inst) ++n;
+    st.remaining.emplace(inst, n);
+  }
+  return &f;
 }
 
-// A tier-up that cannot get under way (a failed host allocation, no compile thread): the instance stays interpreted
-// and is no longer counted (its functions' hotness is kNoTierUp already).
-void abandonTierUp(ExecContext& cx) {
-  if (cx.tierUpActive) --cx.tierUpActive;
+// Compile thread: compiles the queued functions, the first-queued first, until the queue is empty or the store is
+// going away. A failed host allocation leaves the batch's functions interpreted (an empty CompiledCode installs
+// nothing); without memory for a batch at all the drain stops and the queued functions stay interpreted.
+void drainQueue(AutoTierState& st, std::atomic<uint32_t>* ready) {
+  for (;;) {
+    std::unique_ptr<TierUpBatch> b;
+    {
+      std::lock_guard<std::mutex> lock(st.mu);
+      try {
+        b = std::make_unique<TierUpBatch>();
+        b->funcs.reserve(st.queued.size());  // (push_back below must not throw inside erase_if)
+      } catch (const std::bad_alloc&) {
+        b.reset();
+      }
+      if (!b || st.cancelled || st.queued.empty()) {
+        st.draining = false;
+        return;
+      }
+      b->inst = st.queued.front()->instance;
+      const Module& m = *b->inst->module;
+      uint64_t bytes = 0;
+      std::erase_if(st.queued, [&](FuncInst* f) {
+        if (f->instance != b->inst || bytes >= kTierUpBatchBytes) return false;
+        bytes += m.funcs[f->index].body.size;
+        b->funcs.push_back(f);
+        return true;
+      });
+    }
+    try {
+      b->code = compileFuncs(*b->inst, b->funcs, 1, /*osrEntries=*/true);
+    } catch (const std::bad_alloc&) {
+      b->code = CompiledCode{};
+    }
+    {
+      std::lock_guard<std::mutex> lock(st.mu);
+      try {
+        st.finished.push_back(std::move(b));
+      } catch (const std::bad_alloc&) {  // its functions stay interpreted (and their instance counted)
+      }
+    }
+    ready->store(1, std::memory_order_release);
+  }
 }
 
-// TierUpHook of autoConfig: compiles in the background. Runs at a poll, possibly under JIT frames: nothing may throw.
+// TierUpHook of autoConfig: queues f for the compile thread. Runs at a poll, possibly under JIT frames: nothing may
+// throw (a failed host allocation leaves f interpreted).
 void tierUpBackground(ExecContext& cx, FuncInst& f) {
+  f.hotness = kNoTierUp;
+  AutoTierState* st = nullptr;
   try {
-    std::shared_ptr<TierUpJob> job = startTierUp(cx, f);
-    if (!job) return;
-    AutoTierState* st = autoState(*cx.store, true);
-    st->pending.push_back(job);
-    std::atomic<uint32_t>* ready = &cx.tierUpReady;  // lives as long as the store, which outlives the job (cancel)
+    st = autoState(*cx.store, true);
+    if (!takeHot(*st, f)) return;
+    bool submit = false;
+    {
+      std::lock_guard<std::mutex> lock(st->mu);
+      st->queued.push_back(&f);
+      submit = !st->draining;
+      st->draining = true;
+    }
+    if (!submit) return;
+    std::atomic<uint32_t>* ready = &cx.tierUpReady;  // lives as long as the store, which outlives the work (cancel)
     bool queued = false;
     try {
-      queued = CompileService::get().submit(st, [job, ready] {
-        try {  // on the compile thread: a failed host allocation leaves the functions interpreted
-          job->code = compileFuncs(*job->inst, job->funcs, 1, /*osrEntries=*/true);
-        } catch (const std::bad_alloc&) {
-          job->code = CompiledCode{};
-        }
-        job->done.store(true, std::memory_order_release);
-        ready->store(1, std::memory_order_release);
-      });
+      queued = CompileService::get().submit(st, [st, ready] { drainQueue(*st, ready); });
     } catch (const std::bad_alloc&) {
     }
-    if (!queued) {
-      st->pending.pop_back();
-      abandonTierUp(cx);
+    if (!queued) {  // no compile thread: what is queued stays interpreted
+      std::lock_guard<std::mutex> lock(st->mu);
+      for (FuncInst* g : st->queued) settle(cx, *st, g->instance, 1);
+      st->queued.clear();
+      st->draining = false;
     }
   } catch (const std::bad_alloc&) {
-    abandonTierUp(cx);
   }
 }
 
-// TierUpHook of autoConfig(..., TierUpMode::Synchronous): compiles and installs at the poll itself.
+// TierUpHook of autoConfig(..., TierUpMode::Synchronous): compiles f and installs it at the poll itself.
 void tierUpSynchronous(ExecContext& cx, FuncInst& f) {
-  std::shared_ptr<TierUpJob> job;
+  f.hotness = kNoTierUp;
   try {
-    job = startTierUp(cx, f);
+    AutoTierState* st = autoState(*cx.store, true);
+    if (!takeHot(*st, f)) return;
+    TierUpBatch b;
+    b.inst = f.instance;
+    b.funcs = {&f};
+    try {  // a failed host allocation leaves f interpreted
+      b.code = compileFuncs(*b.inst, b.funcs, 1, /*osrEntries=*/true);
+    } catch (const std::bad_alloc&) {
+      b.code = CompiledCode{};
+    }
+    installBatch(cx, *st, b);
   } catch (const std::bad_alloc&) {
-    return abandonTierUp(cx);
   }
-  if (!job) return;
-  try {  // a failed host allocation leaves the functions interpreted
-    job->code = compileFuncs(*job->inst, job->funcs, compileJobsOf(*job->inst), /*osrEntries=*/true);
-  } catch (const std::bad_alloc&) {
-    job->code = CompiledCode{};
-  }
-  installJob(cx, *job);
 }
 
 }  // namespace

@@ -37,13 +37,17 @@ FuncEntry jitEntry();
 StoreConfig jitConfig(const StoreLimits& limits = {});
 
 // Auto tier: functions start in the interpreter, which counts polls per function (function entries and loop
-// back-edges, FuncInst::hotness); when one function reaches the threshold, every still-interpreted function of its
-// instance is compiled on the background compile thread (jit/common/compile_service.h) while the interpreter goes on.
-// The compiled code is installed on the store's thread at the interpreter's next slow poll after the compile finished
-// (ExecContext::tierUpReady -> tierInstall): FuncInst::entry and FuncInst::jitCode are written only there, so every
-// reader (interpreter, JIT code, host) is on the store's thread. The JIT's code object lives in FuncInst::jitCode and
-// the interpreter's in FuncInst::code, so interpreter frames of a function tiered up while they run finish in the
-// interpreter; new calls take the new entry. A store that dies with a compile in flight cancels or waits for it
+// back-edges, FuncInst::hotness); a function that reaches the threshold -- that function alone -- is queued for the
+// background compile thread (jit/common/compile_service.h), which compiles the store's queue in the order the
+// functions got hot, in batches of one instance's functions, while the interpreter goes on. Functions that never
+// reach the threshold are never compiled. Compiled code is installed on the store's thread at the interpreter's next
+// slow poll after a batch finished (ExecContext::tierUpReady -> tierInstall): FuncInst::entry, jitCode and
+// jitDirectEntry are written only there, so every reader (interpreter, JIT code, host) is on the store's thread. JIT
+// code reaches a callee compiled in another batch, or still interpreted, through the backend's call-via-entry stub
+// (FuncInst::jitDirectEntry when set, else FuncInst::entry), so call sites are never patched after linking. The JIT's
+// code object lives in FuncInst::jitCode and the interpreter's in FuncInst::code, so interpreter frames of a function
+// tiered up while they run finish in the interpreter (or move to the JIT code at a loop back-edge: OSR); new calls
+// take the new entry. A store that dies with compiles queued or running cancels or waits for them
 // (Store::tierState is destroyed first).
 //
 // What the compiler reads of an Instance from the compile thread is immutable after instantiation: the Module,

@@ -410,6 +410,11 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
   // (MYRT_INTERP_NO_POLL: a build without the polls, only to measure what they cost -- docs/performance.md.)
 #ifdef MYRT_INTERP_NO_POLL
 #define POLL(cost) (void)(cost)
+#define POLL_ENTRY(cost)     \
+  do {                       \
+    (void)(cost);            \
+    if (0) goto enter_jit;   \
+  } while (0)
 #define POLL_BACK(cost, taken, target) \
   do {                                 \
     (void)(cost);                      \
@@ -422,6 +427,17 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
       reason = pollSlow(cx, (cost), fn);                                                                   \
       pollWord = pollWordOf(cx);                                                                           \
       if (reason != TrapReason::None) goto trap;                                                           \
+    }                                                                                                      \
+  } while (0)
+  // A function entry (the frame is set up, nothing of it ran): POLL, and on an auto store whose tier-up gave this
+  // function JIT code at this very poll (a synchronous tier-up, or an install), the call runs there (`enter_jit`).
+#define POLL_ENTRY(cost)                                                                                   \
+  do {                                                                                                     \
+    if (__builtin_expect(pollWord->load(std::memory_order_relaxed) != 0, 0)) {                             \
+      reason = pollSlow(cx, (cost), fn);                                                                   \
+      pollWord = pollWordOf(cx);                                                                           \
+      if (reason != TrapReason::None) goto trap;                                                           \
+      if (cx.tierUp && fn->jitCode && fn->entry != &interpEntry) goto enter_jit;                           \
     }                                                                                                      \
   } while (0)
   // A loop back-edge to code position `target`, taken when `taken`: POLL, and on an auto store whose tier-up gave
@@ -451,7 +467,7 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
   // The executing function's code object (cold paths only: host calls, unwinding).
 #define CODE() static_cast<const InterpFunc*>(fn->code.get())
 
-  POLL(entryCode->entryCost);
+  POLL_ENTRY(entryCode->entryCost);
   NEXT();
 
 L_Unreachable:
@@ -552,7 +568,7 @@ do_call:
     fn = callee;
     ENTER_FN(ncode);
     ip = base;
-    POLL(ncode->entryCost);
+    POLL_ENTRY(ncode->entryCost);
     NEXT();
   }
   cx.sp = fp + CODE()->frameSize;
@@ -594,7 +610,7 @@ do_tail_call:
     fn = callee;
     ENTER_FN(ncode);
     ip = base;
-    POLL(ncode->entryCost);
+    POLL_ENTRY(ncode->entryCost);
     NEXT();
   }
   if (cx.depth >= cx.maxDepth) TRAP(TrapReason::CallStackExhausted);
@@ -1048,6 +1064,23 @@ osr: {
   NEXT();
 }
 
+  // A function that got JIT code at its entry poll (POLL_ENTRY): the call runs in that code with this frame's params
+  // (fp[0..)) as its arguments; the results come back in fp[0..) as from a call, and this frame returns them.
+enter_jit: {
+  cx.sp = fp + CODE()->frameSize;
+  --cx.depth;  // the JIT frame replaces this one
+  reason = fn->entry(cx, *fn, fp);
+  ++cx.depth;
+  if (reason == TrapReason::None) goto L_Ret;
+  if (reason == TrapReason::UncaughtException && cx.exception) {
+    exn = cx.exception;
+    cx.exception = nullptr;
+    throwPos = UINT32_MAX;  // escaped the function: no handler of this frame applies
+    goto unwind;
+  }
+  goto trap_framed;
+}
+
 trap_in_call:  // a trap at a call after ip moved past it (stack exhaustion, a trap of a callee with another entry)
   --ip;           // inside the call op: its position maps to the call instruction
 trap:
@@ -1064,6 +1097,7 @@ trap_unwound:
 #undef S
 #undef POLL
 #undef POLL_BACK
+#undef POLL_ENTRY
 #undef ENTER_FN
 #undef CODE
 }

@@ -1,9 +1,10 @@
-// tests/unit/exec/tierup_test.cpp -- the auto tier (jit/jit.h autoConfig): functions start in the interpreter, an
-// instance is compiled by the JIT when one of its functions reaches the poll threshold (synchronously, or on the
+// tests/unit/exec/tierup_test.cpp -- the auto tier (jit/jit.h autoConfig): functions start in the interpreter, a
+// function is compiled by the JIT when it reaches the poll threshold -- that function only (synchronously, or on the
 // background compile thread and installed at a later poll on the store's thread), entries are swapped, and an
-// interpreter frame of a function tiered up while it runs still finishes with the right result. Also: a store deleted
-// with a compile in flight, the steady state (no slow polls once everything is installed), and the JIT tier's
-// parallel compile giving the same code as one thread.
+// interpreter frame of a function tiered up while it runs still finishes with the right result. Functions that never
+// get hot are never compiled; calls between compiled and interpreted functions (direct, indirect, call_ref, tail
+// calls) and traps across them are right. Also: a store deleted with a compile in flight, the steady state (no slow
+// polls once everything is installed), and the JIT tier's parallel compile giving the same code as one thread.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -70,15 +71,24 @@ TEST_CASE("auto tier (synchronous): a function called often enough is tiered up;
     CHECK(add1->hotness == i + 1);
   }
   CHECK(sum->entry == interpreterEntry());
-  CHECK(s.i32("add1", {I32(41)}) == 42);  // the 10th poll tiers up the whole instance
+  CHECK(s.i32("add1", {I32(41)}) == 42);  // the 10th poll tiers up add1
   CHECK(add1->entry != interpreterEntry());
-  CHECK(sum->entry != interpreterEntry());  // compiled with the instance, though never called
+  CHECK(sum->entry == interpreterEntry());  // never called: not compiled
+  CHECK(sum->jitCode == nullptr);
+  CHECK(sum->code == nullptr);              // nor lowered for the interpreter
+  CHECK(s.store->jitCompiledFuncs == 1);
   CHECK(add1->hotness == kNoTierUp);
   CHECK(add1->jitCode != nullptr);
   CHECK(add1->code != nullptr);  // the interpreter's code stays
   CHECK(s.i32("add1", {I32(99)}) == 100);
-  CHECK(s.i32("sum", {I32(100)}) == 5050);
-  CHECK(s.store->context().tierUpActive == 0);  // everything installed: polls are cheap again
+  CHECK(s.i32("sum", {I32(100)}) == 5050);  // 100 back-edges: hot in its first call
+  CHECK(sum->entry != interpreterEntry());
+  CHECK(s.store->jitCompiledFuncs == 2);
+  CHECK(s.store->context().tierUpActive == 1);  // loop_calls and fib are still counted
+  CHECK(s.i32("fib", {I32(10)}) == 55);         // 177 calls: fib compiles at its 10th entry
+  CHECK(s.i32("loop_calls", {I32(20)}) == 20);  // 20 back-edges
+  CHECK(s.store->jitCompiledFuncs == 4);
+  CHECK(s.store->context().tierUpActive == 0);  // every function installed: polls are cheap again
 }
 
 TEST_CASE("auto tier (background): the threshold starts a compile; finishTierUps installs it") {
@@ -95,14 +105,18 @@ TEST_CASE("auto tier (background): the threshold starts a compile; finishTierUps
   CHECK(add1->entry == interpreterEntry());
   CHECK(s.i32("add1", {I32(41)}) == 42);  // the 10th poll submits the compile; the call finishes meanwhile
   CHECK(add1->hotness == kNoTierUp);
-  CHECK(sum->hotness == kNoTierUp);
+  CHECK(sum->hotness == 0);
   jit::finishTierUps(*s.store);
   CHECK(add1->entry != interpreterEntry());
-  CHECK(sum->entry != interpreterEntry());
+  CHECK(sum->entry == interpreterEntry());  // never called: never compiled
   CHECK(add1->jitCode != nullptr);
-  CHECK(s.store->context().tierUpActive == 0);
+  CHECK(s.store->jitCompiledFuncs == 1);
+  CHECK(s.store->context().tierUpActive == 1);
   CHECK(s.i32("add1", {I32(99)}) == 100);
   CHECK(s.i32("sum", {I32(100)}) == 5050);
+  jit::finishTierUps(*s.store);
+  CHECK(sum->entry != interpreterEntry());
+  CHECK(s.store->jitCompiledFuncs == 2);
 }
 
 TEST_CASE("auto tier (background): the interpreter installs finished code by itself at a poll") {
@@ -120,7 +134,7 @@ TEST_CASE("auto tier (background): the interpreter installs finished code by its
   }
   CHECK(add1->entry != interpreterEntry());
   CHECK(calls >= 3);
-  CHECK(s.store->context().tierUpActive == 0);
+  CHECK(s.store->context().tierUpActive == 1);  // the other functions are still counted
   CHECK(s.store->context().tierUpReady.load() == 0);
   CHECK(s.i32("add1", {I32(7)}) == 8);
 }
@@ -137,13 +151,14 @@ TEST_CASE("auto tier (background): a long loop moves to the code installed while
   CHECK(s.i32("loop_calls", {I32(20'000'000)}) == 20'000'000u);
   CHECK(loop->entry != interpreterEntry());
   CHECK(jit::osrEntries(*loop) == 1);
+  CHECK(s.store->jitCompiledFuncs == 2);  // loop_calls and add1; sum and fib never ran
   const ExecContext& cx = s.store->context();
-  CHECK(cx.tierUpActive == 0);
+  CHECK(cx.tierUpActive == 1);  // sum and fib are still counted
   CHECK(cx.interpActivations == 0);
   CHECK(!cx.osrHold);  // released with the last interpreter activation
 }
 
-TEST_CASE("auto tier (background): instances are counted until installed; another instance keeps polls slow") {
+TEST_CASE("auto tier (background): functions of each instance compile on their own; instances stay counted") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   Session s(autoTier(5, TierUpMode::Background));
   Instance* a = nullptr;
@@ -155,11 +170,13 @@ TEST_CASE("auto tier (background): instances are counted until installed; anothe
   jit::finishTierUps(*s.store);
   CHECK(findExportedFunc(*a, "add1")->entry != interpreterEntry());
   CHECK(findExportedFunc(*b, "add1")->entry == interpreterEntry());
-  CHECK(s.store->context().tierUpActive == 1);  // b's functions are still counted
+  CHECK(findExportedFunc(*a, "sum")->entry == interpreterEntry());
+  CHECK(s.store->context().tierUpActive == 2);  // both instances have functions still counted
   for (uint32_t i = 0; i < 5; ++i) CHECK(s.i32("sum", {I32(10)}, b) == 55);
   jit::finishTierUps(*s.store);
   CHECK(findExportedFunc(*b, "sum")->entry != interpreterEntry());
-  CHECK(s.store->context().tierUpActive == 0);
+  CHECK(findExportedFunc(*b, "add1")->entry == interpreterEntry());
+  CHECK(s.store->jitCompiledFuncs == 2);
 }
 
 TEST_CASE("auto tier (background): a store deleted while its compile runs or waits is safe") {
@@ -171,7 +188,11 @@ TEST_CASE("auto tier (background): a store deleted while its compile runs or wai
     for (int k = 0; k < 3; ++k) {
       auto sp = std::make_unique<Session>(autoTier(1, TierUpMode::Background));
       REQUIRE(sp->load(big) == "");
-      CHECK(sp->i32("f5", {I32(3)}) != 0xDEADBEEF);  // the first poll starts the compile
+      for (int f = 0; f < 400; f += 2) {  // each first call queues its function: a long queue of batches
+        std::string name = std::to_string(f);
+        name.insert(name.begin(), 'f');
+        CHECK(sp->i32(name, {I32(3)}) != 0xDEADBEEF);
+      }
       CHECK(sp->store->context().tierUpActive == 1);
       sessions.push_back(std::move(sp));
     }
@@ -248,4 +269,118 @@ TEST_CASE("auto tier: MYRT_TIER_UP_THRESHOLD unset or invalid gives the document
   const char* e = std::getenv("MYRT_TIER_UP_THRESHOLD");
   if (!e) CHECK(defaultTierUpThreshold() == kDefaultTierUpThreshold);
   CHECK(autoConfig({}, 7).tierUpThreshold == 7);
+}
+
+namespace {
+
+// Calls from each kind of call site to $leaf, which traps (unreachable for 0, an out-of-bounds load -- a guard-page
+// fault -- for 1) or returns its argument + 1. A caller's second parameter 0 skips the call (to make the caller hot
+// without running $leaf).
+const char* kMixed = R"((module
+  (type $t (func (param i32) (result i32)))
+  (memory 1)
+  (table $tab 1 funcref) (elem (table $tab) (i32.const 0) func $leaf)
+  (elem declare func $leaf)
+  (func $leaf (export "leaf") (param i32) (result i32)
+    (if (i32.eqz (local.get 0)) (then unreachable))
+    (if (i32.eq (local.get 0) (i32.const 1)) (then (drop (i32.load (i32.const 70000)))))
+    (i32.add (local.get 0) (i32.const 1)))
+  (func (export "direct") (param i32 i32) (result i32)
+    (if (result i32) (local.get 1) (then (call $leaf (local.get 0))) (else (i32.const -1))))
+  (func (export "indirect") (param i32 i32) (result i32)
+    (if (result i32) (local.get 1) (then (call_indirect (type $t) (local.get 0) (i32.const 0))) (else (i32.const -1))))
+  (func (export "ref") (param i32 i32) (result i32)
+    (if (result i32) (local.get 1) (then (call_ref $t (local.get 0) (ref.func $leaf))) (else (i32.const -1))))
+  (func (export "tail") (param i32 i32) (result i32)
+    (if (local.get 1) (then (return_call $leaf (local.get 0)))) (i32.const -1))
+  (func (export "tail_indirect") (param i32 i32) (result i32)
+    (if (local.get 1) (then (return_call_indirect (type $t) (local.get 0) (i32.const 0)))) (i32.const -1))
+  (func (export "tail_ref") (param i32 i32) (result i32)
+    (if (local.get 1) (then (return_call_ref $t (local.get 0) (ref.func $leaf)))) (i32.const -1))
+  (func (export "outer") (param i32) (result i32) (call $direct2 (local.get 0)))
+  (func $direct2 (param i32) (result i32) (call $leaf (local.get 0)))
+))";
+
+struct Outcome {
+  uint32_t value = 0;
+  std::string trap;
+  std::vector<uint32_t> frames, offsets;
+  bool operator==(const Outcome&) const = default;
+};
+
+Outcome run(Session& s, const std::string& name, std::vector<Value> args) {
+  Outcome o;
+  o.value = s.i32(name, std::move(args));
+  o.trap = s.lastError;
+  if (!o.trap.empty()) {
+    o.frames = s.lastTrap.backtrace;
+    o.offsets = s.lastTrap.backtraceOffsets;
+  }
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("auto tier: calls between JIT and interpreted functions, every kind, with traps and backtraces") {
+  if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
+  constexpr uint32_t kT = 4;
+  Session ref(ExecTier{"interp", [](const StoreLimits& l) { return std::make_unique<Store>(interpreterConfig(l)); }});
+  REQUIRE(ref.load(kMixed) == "");
+  for (const char* caller : {"direct", "indirect", "ref", "tail", "tail_indirect", "tail_ref"}) {
+    INFO(caller);
+    // what the interpreter gives: a result, a trap in $leaf, a guard-page fault in $leaf
+    std::vector<Outcome> want;
+    for (uint32_t a : {5u, 0u, 1u}) want.push_back(run(ref, caller, {I32(a), I32(1)}));
+    REQUIRE(want[0].value == 6);
+    REQUIRE(want[1].trap == "unreachable");
+    REQUIRE(want[2].trap == "out of bounds memory access");
+    auto check = [&](Session& s) {
+      size_t i = 0;
+      for (uint32_t a : {5u, 0u, 1u}) {
+        INFO("argument " << a);
+        CHECK(run(s, caller, {I32(a), I32(1)}) == want[i++]);
+      }
+    };
+    {
+      // JIT caller -> interpreted callee, then -> a callee compiled later in its own block
+      Session s(autoTier(kT, TierUpMode::Synchronous));
+      REQUIRE(s.load(kMixed) == "");
+      FuncInst* c = findExportedFunc(*s.last, caller);
+      FuncInst* leaf = findExportedFunc(*s.last, "leaf");
+      for (uint32_t i = 0; i < kT; ++i) CHECK(s.i32(caller, {I32(5), I32(0)}) == 0xFFFFFFFFu);
+      REQUIRE(c->jitCode != nullptr);
+      REQUIRE(leaf->code == nullptr);  // never ran
+      check(s);
+      CHECK(leaf->jitCode == nullptr);  // three calls: still below the threshold
+      CHECK(s.store->context().tierCalls.interp >= 3);
+      while (!leaf->jitCode && leaf->hotness != kNoTierUp) CHECK(s.i32("leaf", {I32(7)}) == 8);
+      REQUIRE(leaf->jitCode != nullptr);
+      check(s);
+      CHECK(s.store->jitCompiledFuncs == 2);
+    }
+    {
+      // interpreted caller -> JIT callee
+      Session s(autoTier(kT, TierUpMode::Synchronous));
+      REQUIRE(s.load(kMixed) == "");
+      FuncInst* c = findExportedFunc(*s.last, caller);
+      FuncInst* leaf = findExportedFunc(*s.last, "leaf");
+      for (uint32_t i = 0; i < kT; ++i) CHECK(s.i32("leaf", {I32(i + 2)}) == i + 3);
+      REQUIRE(leaf->jitCode != nullptr);
+      const uint64_t entries = s.store->context().tierCalls.jitEntries;
+      check(s);
+      CHECK(c->jitCode == nullptr);
+      CHECK(s.store->context().tierCalls.jitEntries >= entries + 3);  // the callee ran as JIT code
+      CHECK(s.store->jitCompiledFuncs == 1);
+    }
+  }
+  // a chain JIT -> interpreter -> JIT: outer and leaf hot, direct2 (between them) interpreted
+  Session s(autoTier(kT, TierUpMode::Synchronous));
+  REQUIRE(s.load(kMixed) == "");
+  for (uint32_t i = 0; i < kT; ++i) CHECK(s.i32("leaf", {I32(i + 2)}) == i + 3);
+  for (uint32_t i = 0; i < kT; ++i) CHECK(s.i32("outer", {I32(5)}) == 6);  // direct2 gets hot here too
+  FuncInst* direct2 = s.last->funcs[s.last->module->numImportedFuncs + 8];
+  REQUIRE(direct2->index == 8);
+  CHECK(direct2->jitCode != nullptr);
+  CHECK(run(s, "outer", {I32(0)}) == run(ref, "outer", {I32(0)}));
+  CHECK(run(s, "outer", {I32(1)}) == run(ref, "outer", {I32(1)}));
 }
