@@ -1,7 +1,8 @@
 // jit/common/compile_service.h -- the background compile thread of the auto tier: one process-wide worker that runs
 // submitted work items in order, with per-owner cancellation (a store that dies drops its queued work and waits for
-// the item that is running). Process-wide rather than per store: an embedder may create many stores, and compiles
-// are short and rare (one per instance), so one thread serves them all without multiplying threads; one worker
+// the item that is running). Process-wide rather than per store: an embedder may create many stores, and the auto
+// tier submits one drain of a store's queue of hot functions at a time, so one thread serves them all without
+// multiplying threads; one worker
 // also keeps the compile from competing with more than one core of the program it speeds up.
 // Layer: jit/common (depends only on the C++ library).
 #pragma once

@@ -1049,16 +1049,7 @@ osr: {
     --cx.depth;  // the JIT frame replaces this one
     const bool entered = cx.osr(cx, *fn, loopOffset, fp, &reason);
     ++cx.depth;
-    if (entered) {
-      if (reason == TrapReason::None) goto L_Ret;
-      if (reason == TrapReason::UncaughtException && cx.exception) {
-        exn = cx.exception;
-        cx.exception = nullptr;
-        throwPos = UINT32_MAX;  // escaped the function: no handler of this frame applies
-        goto unwind;
-      }
-      goto trap_framed;
-    }
+    if (entered) goto jit_ran;
   }
   ip = base + osrTarget;
   NEXT();
@@ -1066,11 +1057,13 @@ osr: {
 
   // A function that got JIT code at its entry poll (POLL_ENTRY): the call runs in that code with this frame's params
   // (fp[0..)) as its arguments; the results come back in fp[0..) as from a call, and this frame returns them.
-enter_jit: {
+enter_jit:
   cx.sp = fp + CODE()->frameSize;
   --cx.depth;  // the JIT frame replaces this one
   reason = fn->entry(cx, *fn, fp);
   ++cx.depth;
+  // The rest of this call ran in fn's JIT code (osr, enter_jit): `reason` is its outcome, the results are in fp[0..).
+jit_ran: {
   if (reason == TrapReason::None) goto L_Ret;
   if (reason == TrapReason::UncaughtException && cx.exception) {
     exn = cx.exception;
