@@ -378,13 +378,15 @@ void installCompiled(CompiledCode& cc, FuncEntry from) {
     auto fc = std::make_unique<JitFuncCode>();
     fc->block = cc.block;
     fc->raw = reinterpret_cast<FuncEntry>(cc.base + e.offset);
-    e.f->jitDirectEntry = cc.base + e.offset + backend()->directEntryOffset;
     if (e.osr.entryOffset) {
       fc->osrRaw = reinterpret_cast<OsrRaw>(cc.base + e.offset + e.osr.entryOffset);
       for (const auto& l : e.osr.loops) fc->osrLoops.push_back({l.wasmOffset, l.slots, cc.base + e.offset + l.codeOffset});
       std::sort(fc->osrLoops.begin(), fc->osrLoops.end(),
                 [](const OsrTarget& a, const OsrTarget& b) { return a.wasmOffset < b.wasmOffset; });
     }
+    // (nothing below throws: a function is installed whole or not at all -- jitDirectEntry is entered by other
+    // blocks' call stubs, so it must never outlive the code it points into)
+    e.f->jitDirectEntry = cc.base + e.offset + backend()->directEntryOffset;
     e.f->jitCode = std::move(fc);
     e.f->entry = &trampolineEntry;
     if (e.f->instance->store) ++e.f->instance->store->jitCompiledFuncs;
