@@ -302,7 +302,7 @@ namespace {
 
 using namespace myrt::cli;
 
-const char* const kCommands[] = {"run", "validate", "inspect", "wast", "help"};
+const char* const kCommands[] = {"run", "validate", "inspect", "wast", "wat2wasm", "help"};
 
 bool isCommand(std::string_view a) {
   for (const char* c : kCommands)
@@ -587,7 +587,7 @@ static int cliMain(int argc, char** argv) {
   if (!args.empty() && args[0] == "help") {
     if (args.size() > 2) return usageError("help: expected at most one command name");
     if (args.size() == 2 && (!isCommand(args[1]) || args[1] == "help"))
-      return usageError("help: unknown command '" + args[1] + "' (commands: run, validate, inspect, wast)");
+      return usageError("help: unknown command '" + args[1] + "' (commands: run, validate, inspect, wast, wat2wasm)");
     args.erase(args.begin());
     args.push_back("--help");
   }
@@ -597,7 +597,7 @@ static int cliMain(int argc, char** argv) {
     std::error_code ec;
     if (args[0][0] != '-' && args[0].find_first_of("./") == std::string::npos &&
         !std::filesystem::exists(args[0], ec))
-      return usageError("'" + args[0] + "' is neither a command nor a file (commands: run, validate, inspect, wast, help)");
+      return usageError("'" + args[0] + "' is neither a command nor a file (commands: run, validate, inspect, wast, wat2wasm, help)");
     args.insert(args.begin(), "run");
   }
   size_t runFile = args.size();

@@ -86,6 +86,10 @@ struct Scope {
   std::unordered_set<std::string> importNames, exportNames;
   // Resource nodes defined in this scope (resource.new/rep need a local resource).
   std::unordered_set<const Type*> localResources;
+  // External visibility of types (Explainer.md "external visibility"): named types (records, variants, enums, flags,
+  // resources) that an import/export of this component may refer to -- the types imported (or aliased from an
+  // instance) for imports, those plus the types exported so far for exports.
+  std::unordered_set<const Type*> importedTypes, exportedTypes;
   uint32_t size(Sort s) const {
     switch (s) {
       case Sort::CoreFunc: return uint32_t(coreFuncs.size());
@@ -662,27 +666,33 @@ class Decoder {
   static bool isCoreSort(Sort s) { return s <= Sort::CoreInstance; }
   static bool isValOrResource(const Type* t) { return isValType(t->kind) || t->kind == TK::Resource; }
 
+  static void markVisible(Scope& sc, const Type* t, int depth = 0) {
+    if (!t || depth > 64 || !isValOrResource(t)) return;
+    if (isNamedKind(t->kind) && !sc.importedTypes.insert(t).second) return;  // already (and its contents)
+    sc.exportedTypes.insert(t);
+    for (const Type* e : t->elems) markVisible(sc, e, depth + 1);
+  }
+  static bool isNamedKind(TK k) {
+    return k == TK::Record || k == TK::Variant || k == TK::Enum || k == TK::Flags || k == TK::Resource;
+  }
+  // Whether every named type `t` refers to is in `visible` (the imported types, plus for exports the exported ones).
+  // `self`: t is itself being exported (only what it refers to must be visible).
+  static bool visibleIn(const Type* t, const std::unordered_set<const Type*>& visible, bool self, int depth = 0) {
+    if (!t || depth > 64) return true;
+    if (!self && isNamedKind(t->kind) && !visible.count(t)) return false;
+    if (!self && isNamedKind(t->kind)) return true;  // its own contents were checked where it became visible
+    if (t->kind == TK::Instance || t->kind == TK::Component) return true;
+    for (const Type* e : t->elems)
+      if (!visibleIn(e, visible, false, depth + 1)) return false;
+    return visibleIn(t->result, visible, false, depth + 1);
+  }
+
+  // An instantiation argument must be a subtype of the import it satisfies (types.h externSubtype).
   Status checkArgType(size_t off, const Scope& sc, const Def::Arg& arg, const ExternDecl& im) {
-    switch (arg.sort) {
-      case Sort::Func:
-        if (!sameValType(sc.funcs[arg.index], im.type.type, true))
-          return err(off, "type mismatch for instantiation argument `" + im.name + "`: expected " +
-                              typeToString(im.type.type) + ", found " + typeToString(sc.funcs[arg.index]));
-        return okStatus();
-      case Sort::Instance:
-        if (!sameValType(sc.instances[arg.index], im.type.type, true))
-          return err(off, "type mismatch for instantiation argument `" + im.name + "`: instance lacks an export of " +
-                              typeToString(im.type.type));
-        return okStatus();
-      case Sort::Type: {
-        const Type* t = sc.types[arg.index];
-        if (im.type.subResource && t->kind != TK::Resource)
-          return err(off, "expected resource, found " + std::string(tkName(t->kind)) + " for instantiation argument `" +
-                              im.name + "`");
-        return okStatus();
-      }
-      default: return okStatus();
-    }
+    std::string why;
+    if (!externSubtype(externTypeOfItem(sc, arg.sort, arg.index), im.type, &why))
+      return err(off, why + " (instantiation argument `" + im.name + "`)");
+    return okStatus();
   }
 
   ExternType externTypeOfItem(const Scope& sc, Sort srt, uint32_t idx) {
@@ -724,6 +734,9 @@ class Decoder {
           d.name = std::string(name);
         }
         pushItem(sc, e->type, nullptr);
+        // An instance's exported type passed its visibility check where it was exported; the named types it refers
+        // to are visible through it (instantiation does not substitute them here, so mark them all).
+        if (srt == Sort::Type && e->type.type) markVisible(sc, e->type.type);
         return okStatus();
       }
       case 0x01: {  // export of a core instance
@@ -1198,6 +1211,18 @@ class Decoder {
       const_cast<Type*>(t.type)->debugName = name;  // the first name a type is exported under (for printing)
     }
     MYRT_TRY(checkAnnotatedName(off, sc, name, t));
+    if (isImport && sc.kind == Scope::Kind::Component) {
+      if ((t.sort == Sort::Func || (t.sort == Sort::Type && !t.subResource)) && !visibleIn(t.type, sc.importedTypes, t.sort == Sort::Type))
+        return err(off, std::string(sortName(t.sort)) + " not valid to be used as import");
+      auto visible = [&sc](const Type* x) {
+        sc.importedTypes.insert(x);
+        sc.exportedTypes.insert(x);
+      };
+      if (t.sort == Sort::Type && t.type) visible(t.type);
+      if (t.sort == Sort::Instance && t.type)
+        for (const ExternDecl& e : t.type->exports)
+          if (e.type.sort == Sort::Type && e.type.type) visible(e.type.type);
+    }
     ExternDecl d{name, t};
     if (isImport || t.sort == Sort::Type) pushItem(sc, t, nullptr);
     (isImport ? sc.imports : sc.exports).push_back(d);
@@ -1249,9 +1274,8 @@ class Decoder {
       const size_t to = s.offset();
       MYRT_ASSIGN(ExternType asc, externType(s, sc));
       if (asc.sort != srt) return err(to, "export type ascription has the wrong sort");
-      if (srt == Sort::Func && !sameValType(t.type, asc.type, true))
-        return err(to, "type mismatch in export `" + name + "`: ascribed " + typeToString(asc.type) + ", found " +
-                           typeToString(t.type));
+      if (std::string why; srt != Sort::Type && !externSubtype(t, asc, &why))
+        return err(to, "type mismatch in export `" + name + "`: " + why);
       if (srt != Sort::Type) t = asc;
     } else if (has != 0) {
       return err(so, "invalid optional export type flag");
@@ -1262,6 +1286,18 @@ class Decoder {
         TypeArena::prim(t.type->kind) != t.type)
       const_cast<Type*>(t.type)->debugName = name;
     MYRT_TRY(checkAnnotatedName(off, sc, name, t));
+    if (sc.kind == Scope::Kind::Component && (srt == Sort::Func || srt == Sort::Type) &&
+        !visibleIn(t.type, sc.exportedTypes, srt == Sort::Type))
+      return err(off, std::string(sortName(srt)) + " not valid to be used as export");
+    if (srt == Sort::Type && t.type && isNamedKind(t.type->kind) && t.type->kind != TK::Resource) {
+      // The exported index is a new type (the old index stays invisible to later exports); resources keep their
+      // identity (used by handles at run time), so for them a use of the pre-export index is not caught.
+      Type* copy = arena_->make(t.type->kind);
+      *copy = *t.type;
+      copy->debugName = name;
+      t.type = copy;
+    }
+    if (srt == Sort::Type && t.type) sc.exportedTypes.insert(t.type);
     Def& d = addDef(sc, Def::Kind::Export, srt, off);
     d.name = name;
     d.a = idx;
@@ -1270,7 +1306,7 @@ class Decoder {
     // The export is a new index aliasing the item.
     switch (srt) {
       case Sort::Func: sc.funcs.push_back(sc.funcs[idx]); break;
-      case Sort::Type: sc.types.push_back(sc.types[idx]); break;
+      case Sort::Type: sc.types.push_back(t.type); break;
       case Sort::Instance: sc.instances.push_back(sc.instances[idx]); break;
       case Sort::Component:
         sc.components.push_back(sc.components[idx]);

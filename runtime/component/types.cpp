@@ -366,3 +366,213 @@ bool sameValType(const Type* a, const Type* b, bool loose) {
 }
 
 }  // namespace myrt::component
+
+// ---------------------------------------------------------------- subtyping (instantiation arguments, ascriptions)
+namespace myrt::component {
+namespace {
+
+bool fail(std::string* why, std::string msg) {
+  *why = std::move(msg);
+  return false;
+}
+bool wrap(std::string* why, const std::string& context) {
+  *why = context + ": " + *why;
+  return false;
+}
+bool isPrim(const Type* t) { return t && t->kind <= TK::ErrorContext; }
+
+bool coreExternSub(const CoreExternType& a, const CoreExternType& e, std::string* why) {
+  auto kindName = [](ExternKind k) { return std::string(toString(k)); };
+  if (a.kind != e.kind) return fail(why, "expected " + kindName(e.kind) + ", found " + kindName(a.kind));
+  auto limitsSub = [](const Limits& x, const Limits& y) {  // x <: y
+    if (x.is64 != y.is64 || x.min < y.min) return false;
+    if (y.max && (!x.max || *x.max > *y.max)) return false;
+    return true;
+  };
+  switch (a.kind) {
+    case ExternKind::Func:
+    case ExternKind::Tag:
+      if (a.func.params != e.func.params || a.func.results != e.func.results)
+        return fail(why, "expected: (func " + toString(e.func.params) + " -> " + toString(e.func.results) + "), found (func " +
+                             toString(a.func.params) + " -> " + toString(a.func.results) + ")");
+      return true;
+    case ExternKind::Global:
+      if (!(a.global.type == e.global.type) || a.global.mut != e.global.mut)
+        return fail(why, "expected global type " + toString(e.global.type) + ", found " + toString(a.global.type));
+      return true;
+    case ExternKind::Table:
+      if (!(a.table.elem == e.table.elem))
+        return fail(why, "expected table element type " + toString(e.table.elem) + ", found " + toString(a.table.elem));
+      if (!limitsSub(a.table.limits, e.table.limits)) return fail(why, "mismatch in table limits");
+      return true;
+    case ExternKind::Memory:
+      if (a.memory.limits.shared != e.memory.limits.shared) return fail(why, "mismatch in the shared flag for memories");
+      if (!limitsSub(a.memory.limits, e.memory.limits)) return fail(why, "mismatch in memory limits");
+      return true;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool coreModuleSubtype(const CoreModuleType& a, const CoreModuleType& e, std::string* why) {
+  // Imports are contravariant: everything `a` imports must be offered by `e`'s imports, at a subtype.
+  for (const CoreImportDecl& ai : a.imports) {
+    const CoreImportDecl* ei = nullptr;
+    for (const CoreImportDecl& x : e.imports)
+      if (x.module == ai.module && x.name == ai.name) ei = &x;
+    const std::string n = "`" + ai.module + "::" + ai.name + "`";
+    if (!ei) return fail(why, "missing expected import " + n);
+    if (!coreExternSub(ei->type, ai.type, why)) return wrap(why, "type mismatch in import " + n);
+  }
+  // Exports are covariant.
+  for (const CoreExportDecl& ee : e.exports) {
+    const CoreExportDecl* ae = nullptr;
+    for (const CoreExportDecl& x : a.exports)
+      if (x.name == ee.name) ae = &x;
+    if (!ae) return fail(why, "missing expected export `" + ee.name + "`");
+    if (!coreExternSub(ae->type, ee.type, why)) return wrap(why, "type mismatch in export `" + ee.name + "`");
+  }
+  return true;
+}
+
+bool valTypeMatches(const Type* a, const Type* e, bool top, std::string* why) {
+  if (a == e) return true;
+  if (!a || !e) return fail(why, a ? "expected no type, found one" : "expected a type, found none");
+  if (isPrim(e) || isPrim(a)) {
+    if (isPrim(e) && isPrim(a)) {
+      if (a->kind == e->kind) return true;
+      return fail(why, std::string("expected primitive `") + tkName(e->kind) + "` found primitive `" + tkName(a->kind) + "`");
+    }
+    if (top && isPrim(e)) return fail(why, std::string("expected primitive, found ") + tkName(a->kind));
+    return fail(why, std::string("expected ") + tkName(e->kind) + ", found " + tkName(a->kind));
+  }
+  if (a->kind != e->kind) return fail(why, std::string("expected ") + tkName(e->kind) + ", found " + tkName(a->kind));
+  switch (e->kind) {
+    case TK::Resource: return true;  // resource identity is not tracked across instantiation (docs/status.md)
+    case TK::Own:
+    case TK::Borrow: return valTypeMatches(a->elem(), e->elem(), false, why);
+    case TK::Record:
+      if (a->elems.size() != e->elems.size())
+        return fail(why, "expected " + std::to_string(e->elems.size()) + " fields, found " + std::to_string(a->elems.size()));
+      for (size_t i = 0; i < e->elems.size(); ++i) {
+        if (a->labels[i] != e->labels[i])
+          return fail(why, "expected field name `" + e->labels[i] + "`, found `" + a->labels[i] + "`");
+        if (!valTypeMatches(a->elems[i], e->elems[i], false, why))
+          return wrap(why, "type mismatch in record field `" + e->labels[i] + "`");
+      }
+      return true;
+    case TK::Variant:
+      if (a->elems.size() != e->elems.size())
+        return fail(why, "expected " + std::to_string(e->elems.size()) + " cases, found " + std::to_string(a->elems.size()));
+      for (size_t i = 0; i < e->elems.size(); ++i) {
+        if (a->labels[i] != e->labels[i])
+          return fail(why, "expected case named `" + e->labels[i] + "`, found `" + a->labels[i] + "`");
+        if (!e->elems[i] && a->elems[i]) return fail(why, "expected case `" + e->labels[i] + "` to have no type");
+        if (e->elems[i] && !a->elems[i])
+          return fail(why, "expected case `" + e->labels[i] + "` to have a type, found none");
+        if (e->elems[i] && !valTypeMatches(a->elems[i], e->elems[i], false, why))
+          return wrap(why, "type mismatch in variant case `" + e->labels[i] + "`");
+      }
+      return true;
+    case TK::Tuple:
+      if (a->elems.size() != e->elems.size())
+        return fail(why, "expected " + std::to_string(e->elems.size()) + " types, found " + std::to_string(a->elems.size()));
+      for (size_t i = 0; i < e->elems.size(); ++i)
+        if (!valTypeMatches(a->elems[i], e->elems[i], false, why))
+          return wrap(why, "type mismatch in tuple field " + std::to_string(i));
+      return true;
+    case TK::Flags:
+      if (a->labels != e->labels) return fail(why, "mismatch in flags elements");
+      return true;
+    case TK::Enum:
+      if (a->labels != e->labels) return fail(why, "mismatch in enum elements");
+      return true;
+    case TK::Result:
+      for (int i = 0; i < 2; ++i) {
+        const char* which = i ? "err" : "ok";
+        const Type* x = a->elems.size() > size_t(i) ? a->elems[i] : nullptr;
+        const Type* y = e->elems.size() > size_t(i) ? e->elems[i] : nullptr;
+        if (!y && x) return fail(why, std::string("expected ") + which + " type to not be present");
+        if (y && !x) return fail(why, std::string("expected ") + which + " type, but found none");
+        if (y && !valTypeMatches(x, y, false, why)) return wrap(why, std::string("type mismatch in ") + which + " variant");
+      }
+      return true;
+    case TK::FixedList:
+      if (a->length != e->length)
+        return fail(why, "expected a list of length " + std::to_string(e->length) + ", found " + std::to_string(a->length));
+      [[fallthrough]];
+    case TK::List:
+    case TK::Option:
+    case TK::Stream:
+    case TK::Future:
+    case TK::Map:
+      if (a->elems.size() != e->elems.size()) return fail(why, std::string("type mismatch in ") + tkName(e->kind));
+      for (size_t i = 0; i < e->elems.size(); ++i) {
+        if (!a->elems[i] && !e->elems[i]) continue;
+        if (!valTypeMatches(a->elems[i], e->elems[i], false, why))
+          return wrap(why, std::string("type mismatch in ") + tkName(e->kind));
+      }
+      return true;
+    case TK::Func: {
+      if (a->async != e->async) return fail(why, "mismatch in async attribute");
+      if (a->elems.size() != e->elems.size())
+        return fail(why, "expected " + std::to_string(e->elems.size()) + " parameters, found " + std::to_string(a->elems.size()));
+      for (size_t i = 0; i < e->elems.size(); ++i) {
+        if (a->labels[i] != e->labels[i])
+          return fail(why, "expected parameter named `" + e->labels[i] + "`, found `" + a->labels[i] + "`");
+        if (!valTypeMatches(a->elems[i], e->elems[i], false, why))
+          return wrap(why, "type mismatch in function parameter `" + e->labels[i] + "`");
+      }
+      if (e->result && !a->result) return fail(why, "expected a result, found none");
+      if (!e->result && a->result) return fail(why, "expected no result, found one");
+      if (e->result && !valTypeMatches(a->result, e->result, false, why)) return wrap(why, "type mismatch with result type");
+      return true;
+    }
+    case TK::Instance:
+      for (const ExternDecl& ee : e->exports) {
+        const ExternDecl* ae = a->findExport(ee.name);
+        if (!ae) return fail(why, "missing expected export `" + ee.name + "`");
+        if (!externSubtype(ae->type, ee.type, why)) return wrap(why, "type mismatch in instance export `" + ee.name + "`");
+      }
+      return true;
+    case TK::Component:
+      for (const ExternDecl& ai : a->imports) {  // contravariant
+        const ExternDecl* ei = nullptr;
+        for (const ExternDecl& x : e->imports)
+          if (x.name == ai.name) ei = &x;
+        if (!ei) return fail(why, "missing expected import `" + ai.name + "`");
+        if (!externSubtype(ei->type, ai.type, why)) return wrap(why, "type mismatch in import `" + ai.name + "`");
+      }
+      for (const ExternDecl& ee : e->exports) {
+        const ExternDecl* ae = a->findExport(ee.name);
+        if (!ae) return fail(why, "missing expected export `" + ee.name + "`");
+        if (!externSubtype(ae->type, ee.type, why)) return wrap(why, "type mismatch in export `" + ee.name + "`");
+      }
+      return true;
+    default: return sameValType(a, e, true) || fail(why, std::string("type mismatch in ") + tkName(e->kind));
+  }
+}
+
+bool externSubtype(const ExternType& a, const ExternType& e, std::string* why) {
+  if (a.sort != e.sort) return fail(why, std::string("expected ") + sortName(e.sort) + ", found " + sortName(a.sort));
+  switch (e.sort) {
+    case Sort::CoreModule:
+      if (!a.module || !e.module) return true;
+      return coreModuleSubtype(*a.module, *e.module, why);
+    case Sort::Type:
+      if (e.subResource) {
+        if (!a.type || a.type->kind != TK::Resource)
+          return fail(why, std::string("expected resource, found ") + (a.type ? tkName(a.type->kind) : "none"));
+        return true;
+      }
+      if (a.type && a.type->kind == TK::Resource && e.type && e.type->kind == TK::Resource) return true;
+      return valTypeMatches(a.type, e.type, true, why);
+    case Sort::Func:
+    case Sort::Instance:
+    case Sort::Component: return valTypeMatches(a.type, e.type, true, why);
+    default: return true;
+  }
+}
+
+}  // namespace myrt::component

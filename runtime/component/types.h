@@ -163,4 +163,14 @@ std::string externTypeToString(const ExternType& t);
 // Structural type equality used for linking checks (resources compared by node identity unless `looseResources`).
 bool sameValType(const Type* a, const Type* b, bool looseResources);
 
+// Subtyping of the component model (instantiation arguments against the imports they satisfy, export ascriptions):
+// `a` may stand where `e` is expected. Value types are compared structurally (invariant), functions by parameter
+// names/types and result, instance/component types by exports (covariant) and imports (contravariant), core module
+// types by imports/exports with core extern subtyping (limits). Resource types match any resource (their identity
+// is not tracked across instantiation). False with a wasmparser-style reason ("type mismatch in record field `x`:
+// expected u32, found tuple").
+bool externSubtype(const ExternType& a, const ExternType& e, std::string* why);
+bool valTypeMatches(const Type* a, const Type* e, bool top, std::string* why);
+bool coreModuleSubtype(const CoreModuleType& a, const CoreModuleType& e, std::string* why);
+
 }  // namespace myrt::component

@@ -1,10 +1,15 @@
-;; tests/unit/component/inputs/canon.wat -- source of canon.wasm (encoded with `jco parse canon.wat -o canon.wasm`,
-;; jco 1.35.0's wasm-tools; the text format is not ours yet). Exercised by tests/unit/component/canon_test.cpp.
+;; tests/unit/component/inputs/canon.wat -- source of canon.wasm (encoded with `myrt wat2wasm canon.wat -o canon.wasm`;
+;; first made with jco 1.35.0's `jco parse`). Exercised by tests/unit/component/canon_test.cpp.
 (component
-  (type $point (record (field "x" s32) (field "y" s32)))
-  (type $shape (variant (case "none") (case "circle" f32) (case "rect" $point)))
-  (type $color (enum "red" "green" "blue"))
-  (type $perms (flags "read" "write" "exec"))
+  ;; named types used by exported functions are exported, and the functions use the exported indices
+  (type $point-def (record (field "x" s32) (field "y" s32)))
+  (export $point "point" (type $point-def))
+  (type $shape-def (variant (case "none") (case "circle" f32) (case "rect" $point)))
+  (export $shape "shape" (type $shape-def))
+  (type $color-def (enum "red" "green" "blue"))
+  (export $color "color" (type $color-def))
+  (type $perms-def (flags "read" "write" "exec"))
+  (export $perms "perms" (type $perms-def))
   (import "host-concat" (func $host-concat (param "a" string) (param "b" string) (result string)))
   (core module $libc
     (memory (export "mem") 1)

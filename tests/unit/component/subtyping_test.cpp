@@ -1,0 +1,140 @@
+// tests/unit/component/subtyping_test.cpp -- validation of instantiation arguments against the imports they satisfy
+// (full subtyping: value types, functions, instance/component types, core module types with limits) and the
+// external visibility of types used by imports and exports. Components are written in the component text format.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "runtime/component/component.h"
+#include "runtime/text/wat.h"
+
+using namespace myrt;
+
+namespace {
+
+// "" if the component text validates, else the validation error (a text error fails the test).
+std::string validate(const std::string& text) {
+  auto bin = componentToBinary(text);
+  if (!bin.ok()) {
+    FAIL("text: " << bin.error().message);
+    return "text error";
+  }
+  auto c = component::loadComponent(bin.value());
+  return c ? "" : c.error().message;
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// A child component importing `x` with `importDecl`, instantiated with the parent's item `arg` (defined by `defs`).
+std::string instantiateWith(const std::string& childImport, const std::string& defs, const std::string& arg) {
+  return validate("(component (component $c " + childImport + ") " + defs + " (instance (instantiate $c (with \"x\" " +
+                  arg + "))))");
+}
+
+}  // namespace
+
+TEST_CASE("subtyping: type arguments must match eq-bounded type imports structurally", "[component]") {
+  const std::string rec = "(type $t (record (field \"f\" u32))) (import \"x\" (type (eq $t)))";
+  CHECK(instantiateWith(rec, "(type $a (record (field \"f\" u32)))", "(type $a)") == "");
+  CHECK(contains(instantiateWith(rec, "(type $a u32)", "(type $a)"), "expected record, found u32"));
+  CHECK(contains(instantiateWith(rec, "(type $a (record (field \"g\" u32)))", "(type $a)"),
+                 "expected field name `f`, found `g`"));
+  CHECK(contains(instantiateWith(rec, "(type $a (record (field \"f\" string)))", "(type $a)"),
+                 "type mismatch in record field `f`"));
+  const std::string tup = "(type $t (tuple u32 u32)) (import \"x\" (type (eq $t)))";
+  CHECK(contains(instantiateWith(tup, "(type $a (tuple string string))", "(type $a)"),
+                 "expected primitive `u32` found primitive `string`"));
+  CHECK(contains(instantiateWith(tup, "(type $a (tuple u32))", "(type $a)"), "expected 2 types, found 1"));
+  const std::string var = "(type $t (variant (case \"x\" u32))) (import \"x\" (type (eq $t)))";
+  CHECK(contains(instantiateWith(var, "(type $a (variant (case \"x\")))", "(type $a)"),
+                 "expected case `x` to have a type, found none"));
+  const std::string res = "(type $t (result u32)) (import \"x\" (type (eq $t)))";
+  CHECK(contains(instantiateWith(res, "(type $a (result u32 (error u8)))", "(type $a)"),
+                 "expected err type to not be present"));
+  const std::string en = "(type $t (enum \"a\" \"b\")) (import \"x\" (type (eq $t)))";
+  CHECK(contains(instantiateWith(en, "(type $a (enum \"a\" \"c\"))", "(type $a)"), "mismatch in enum elements"));
+}
+
+TEST_CASE("subtyping: function and instance arguments", "[component]") {
+  const std::string core = "(core module $m (func (export \"f\") (param i32)) (func (export \"g\")))"
+                           "(core instance $i (instantiate $m))";
+  const std::string f = core + "(func $f (param \"a\" u32) (canon lift (core func $i \"f\")))";
+  CHECK(instantiateWith("(import \"x\" (func (param \"a\" u32)))", f, "(func $f)") == "");
+  CHECK(contains(instantiateWith("(import \"x\" (func (param \"b\" u32)))", f, "(func $f)"),
+                 "expected parameter named `b`, found `a`"));
+  CHECK(contains(instantiateWith("(import \"x\" (func (param \"a\" s32)))", f, "(func $f)"),
+                 "type mismatch in function parameter `a`"));
+  CHECK(contains(instantiateWith("(import \"x\" (func (param \"a\" u32) (result u32)))", f, "(func $f)"),
+                 "expected a result, found none"));
+  // instances: every expected export must be there, at a subtype; extra exports are fine
+  const std::string inst = f + "(func $g (canon lift (core func $i \"g\")))"
+                               "(instance $in (export \"f\" (func $f)) (export \"g\" (func $g)))";
+  CHECK(instantiateWith("(import \"x\" (instance (export \"f\" (func (param \"a\" u32)))))", inst, "(instance $in)") == "");
+  CHECK(contains(instantiateWith("(import \"x\" (instance (export \"h\" (func))))", inst, "(instance $in)"),
+                 "missing expected export `h`"));
+  CHECK(contains(instantiateWith("(import \"x\" (instance (export \"g\" (func (param \"a\" u32)))))", inst,
+                                 "(instance $in)"),
+                 "type mismatch in instance export `g`"));
+  CHECK(contains(instantiateWith("(import \"x\" (func))", inst, "(instance $in)"), "expected func found instance"));
+}
+
+TEST_CASE("subtyping: core module arguments", "[component]") {
+  CHECK(instantiateWith("(import \"x\" (core module (export \"f\" (func))))",
+                        "(core module $m (func (export \"f\")) (global (export \"g\") i32 (i32.const 0)))",
+                        "(core module $m)") == "");
+  CHECK(contains(instantiateWith("(import \"x\" (core module))", "(core module $m (import \"\" \"extra\" (global i32)))",
+                                 "(core module $m)"),
+                 "missing expected import `::extra`"));
+  CHECK(contains(instantiateWith("(import \"x\" (core module (import \"\" \"f\" (func))))",
+                                 "(core module $m (import \"\" \"f\" (global i32)))", "(core module $m)"),
+                 "type mismatch in import `::f`"));
+  CHECK(contains(instantiateWith("(import \"x\" (core module (export \"g\" (global i32))))",
+                                 "(core module $m (func (export \"g\")))", "(core module $m)"),
+                 "type mismatch in export `g`"));
+  CHECK(contains(instantiateWith("(import \"x\" (core module (export \"m\" (memory 1 2))))",
+                                 "(core module $m (memory (export \"m\") 1))", "(core module $m)"),
+                 "mismatch in memory limits"));
+  CHECK(instantiateWith("(import \"x\" (core module (export \"m\" (memory 1))))",
+                        "(core module $m (memory (export \"m\") 2 3))", "(core module $m)") == "");
+}
+
+TEST_CASE("external visibility: named types used by imports and exports must be imported or exported", "[component]") {
+  const std::string core = "(core module $m (func (export \"f\") (result i32) unreachable))"
+                           "(core instance $i (instantiate $m))";
+  // a record used by an exported function must be exported first, and the function must use the exported index
+  CHECK(contains(validate("(component " + core +
+                          "(type $Rec (record (field \"x\" u32)))"
+                          "(func $f (result $Rec) (canon lift (core func $i \"f\")))"
+                          "(export \"f\" (func $f)))"),
+                 "func not valid to be used as export"));
+  CHECK(contains(validate("(component " + core +
+                          "(type $Rec (record (field \"x\" u32)))"
+                          "(func $f (result $Rec) (canon lift (core func $i \"f\")))"
+                          "(export $Rec2 \"rec\" (type $Rec))"
+                          "(export \"f\" (func $f)))"),
+                 "func not valid to be used as export"));
+  CHECK(validate("(component " + core +
+                 "(type $Rec (record (field \"x\" u32)))"
+                 "(func $f (result $Rec) (canon lift (core func $i \"f\")))"
+                 "(export $Rec2 \"rec\" (type $Rec))"
+                 "(export \"f\" (func $f) (func (result $Rec2))))") == "");
+  // resources likewise (unexported: rejected)
+  CHECK(contains(validate("(component " + core +
+                          "(type $R (resource (rep i32)))"
+                          "(func $f (result (own $R)) (canon lift (core func $i \"f\")))"
+                          "(export \"f\" (func $f)))"),
+                 "func not valid to be used as export"));
+  // imports may only use imported types
+  CHECK(contains(validate("(component (type $R (resource (rep i32))) (import \"f\" (func (result (own $R)))))"),
+                 "func not valid to be used as import"));
+  CHECK(validate("(component (import \"r\" (type $R (sub resource))) (import \"f\" (func (result (own $R)))))") == "");
+  CHECK(contains(validate("(component (type $Rec (record (field \"x\" u32))) (type $F (func (result $Rec)))"
+                          " (import \"f\" (type (eq $F))))"),
+                 "type not valid to be used as import"));
+  // structural types need no name; an exported type's contents must be visible
+  CHECK(validate("(component (core module $m2 (func (export \"g\") (param i32 i32)))"
+                 " (core instance $i2 (instantiate $m2)) (type $T (tuple u32 u32))"
+                 " (func $f (param \"t\" $T) (canon lift (core func $i2 \"g\"))) (export \"f\" (func $f)))") == "");
+  CHECK(contains(validate("(component (type $Rec (record (field \"x\" u32))) (type $L (list $Rec))"
+                          " (export \"l\" (type $L)))"),
+                 "type not valid to be used as export"));
+}
