@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -42,10 +43,12 @@ struct JitBlock {
   CodeMemory memory;
   std::vector<uintptr_t> starts;  // sorted code addresses of the functions, and their FuncInsts
   std::vector<const FuncInst*> funcs;
-  // Per function: its code map (ModuleCompiler::sites: call return addresses and guarded accesses, machine offsets
-  // from the function's start, ascending; a site covers the code up to the next one) and where a guarded access's
-  // fault resumes (0: none).
-  std::vector<std::vector<CodeSite>> sites;
+  // Per function: its code map (FunctionCompiler::sites: call return addresses and guarded accesses, machine offsets
+  // from the function's start, ascending; a site covers the code up to the next one) -- sites[siteStart[i],
+  // siteStart[i + 1]), one array for the block rather than one allocation per function -- and where a guarded
+  // access's fault resumes (0: none).
+  std::vector<CodeSite> sites;
+  std::vector<uint32_t> siteStart;  // funcs.size() + 1 entries
   std::vector<uint32_t> faultLandings;
   int faultOffsetRegister = -1;  // the backend's trap protocol (Backend::faultOffsetRegister)
   uintptr_t rangeHandle = 0;
@@ -64,8 +67,8 @@ struct JitBlock {
     if (b->starts.empty() || pc < b->starts[lo]) return false;
     out->func = b->funcs[lo];
     const uintptr_t rel = pc - b->starts[lo];
-    const auto& sites = b->sites[lo];
-    size_t l = 0, h = sites.size();
+    const CodeSite* sites = b->sites.data() + b->siteStart[lo];
+    size_t l = 0, h = b->siteStart[lo + 1] - b->siteStart[lo];
     while (l < h) {  // the last site at or before `rel`
       const size_t mid = (l + h) / 2;
       if (sites[mid].machineOffset <= rel) l = mid + 1;
@@ -106,7 +109,6 @@ struct CompiledCode {
     size_t offset;  // in the block
     size_t size;
     OsrInfo osr;  // offsets relative to the function's start
-    std::vector<CodeSite> sites;  // the function's code map (FunctionCompiler::sites)
     uint32_t faultLanding = 0;
   };
   std::vector<Func> funcs;                                    // compiled
@@ -218,12 +220,14 @@ struct FuncCode {
 // FunctionCompiler of backend `be`; the functions are handed out one at a time in order. Reads only what is immutable after
 // instantiation (jit.h), so it may run on any thread. Small sets compile on the calling thread alone (a thread start
 // would cost more than it saves).
-void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>& funcs, unsigned jobs, bool osrEntries,
-                 std::vector<FuncCode>& out) {
+// This is one window [begin, end) of a larger compile of `totalBytes` of wasm code, `doneBefore` of them compiled
+// already (progress; the one-thread rule looks at the whole compile); out[i - begin] gets funcs[i].
+void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>& all, size_t begin, size_t end,
+                 unsigned jobs, bool osrEntries, uint64_t totalBytes, uint64_t doneBefore, std::vector<FuncCode>& out) {
+  const std::span<FuncInst* const> funcs(all.data() + begin, end - begin);
   out.assign(funcs.size(), FuncCode{});
   const Module& m = *inst.module;
-  uint64_t bytes = 0;
-  for (const FuncInst* f : funcs) bytes += m.funcs[f->index].body.size;
+  const uint64_t bytes = totalBytes;
   if (bytes < kParallelCompileMinBytes) jobs = 1;
   jobs = static_cast<unsigned>(std::min<size_t>(std::max(jobs, 1u), funcs.size()));
   std::atomic<size_t> next{0};
@@ -232,7 +236,7 @@ void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>
     const char* e = std::getenv("MYRT_JIT_REJECT");
     return e && *e ? std::strtol(e, nullptr, 10) : -1L;
   }();
-  std::atomic<uint64_t> done{0};
+  std::atomic<uint64_t> done{doneBefore};
   const auto* progress = inst.store && inst.store->config().compileProgress ? &inst.store->config().compileProgress
                                                                             : nullptr;
   auto work = [&] {
@@ -277,6 +281,13 @@ void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>
 
 // Compiles and links `funcs` (functions of `inst`) into one block; installs nothing. Any thread.
 // With `osrEntries`, functions with loops also get an OSR entry (auto tier).
+// Memory: the functions compile in windows of kCompileWindowBytes of wasm code (on `jobs` threads each) and each
+// window's code goes straight into the block, which is mapped writable up front at an estimate of the final size
+// (pages cost memory only once written; it grows by mremap if the estimate is short, and the unused tail is given
+// back), so only one window's per-function buffers exist at a time -- not every function's buffer plus a contiguous
+// copy plus the block, which made a whole-module compile cost three times its machine code at its peak.
+constexpr uint64_t kCompileWindowBytes = 1024 * 1024;
+
 CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, unsigned jobs, bool osrEntries,
                           bool keepCode = false) {
   CompiledCode cc;
@@ -284,62 +295,110 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
   const Backend* be = backend();
   if (!be || !inst.module || funcs.empty()) return cc;
   const Module& m = *inst.module;
+  uint64_t total = 0;
+  size_t capacity = 64;  // + the call-via-entry stub
+  for (const FuncInst* f : funcs) {
+    total += m.funcs[f->index].body.size;
+    capacity += 4 * size_t(m.funcs[f->index].body.size) + 512;  // (machineCodeEstimate's rule)
+  }
+  auto block = std::make_shared<JitBlock>();
+  block->faultOffsetRegister = be->faultOffsetRegister;
+  uint8_t* p = block->memory.allocateWritable(capacity);
+  capacity = block->memory.size();
+  // room for `n` more bytes at `used`; false when the block cannot grow
+  size_t used = 0;
+  auto room = [&](size_t n) {
+    if (used + n <= capacity) return true;
+    uint8_t* q = p ? block->memory.resizeWritable(std::max(capacity * 2, used + n)) : nullptr;
+    if (!q) return false;
+    p = q;
+    capacity = block->memory.size();
+    return true;
+  };
+  std::vector<CallFixup> fixups;  // offsets in the block
   std::vector<FuncCode> each;
-  compileEach(*be, inst, funcs, jobs, osrEntries, each);
+  uint64_t done = 0;
   // layout as one sequential compile would make it: each function 16-byte aligned (int3 padding), in order
-  std::vector<uint8_t> code;
-  std::vector<size_t> offsets(funcs.size(), SIZE_MAX);
-  for (size_t i = 0; i < funcs.size(); ++i) {
-    if (!each[i].error.empty()) {
-      cc.fallbacks.push_back({funcs[i], std::move(each[i].error)});
+  for (size_t begin = 0; begin < funcs.size();) {
+    size_t end = begin;
+    uint64_t window = 0;
+    while (end < funcs.size() && (end == begin || window < kCompileWindowBytes)) window += m.funcs[funcs[end++]->index].body.size;
+    if (!p) {  // no block: what would be compiled stays interpreted
+      for (size_t i = begin; i < end; ++i) cc.funcs.push_back({funcs[i], 0, 0, {}, 0});
+      begin = end;
       continue;
     }
-    while (code.size() % 16) code.push_back(be->padByte);
-    offsets[i] = code.size();
-    code.insert(code.end(), each[i].bytes.begin(), each[i].bytes.end());
-    cc.funcs.push_back(
-        {funcs[i], offsets[i], each[i].bytes.size(), std::move(each[i].osr), std::move(each[i].sites), each[i].faultLanding});
-    cc.stats.bodyBytes += m.funcs[funcs[i]->index].body.size;
+    compileEach(*be, inst, funcs, begin, end, jobs, osrEntries, total, done, each);
+    done += window;
+    for (size_t i = begin; i < end; ++i) {
+      FuncCode& fc = each[i - begin];
+      if (!fc.error.empty()) {
+        cc.fallbacks.push_back({funcs[i], std::move(fc.error)});
+        continue;
+      }
+      const size_t at = (used + 15) & ~size_t(15);
+      if (p && !room(at - used + fc.bytes.size())) p = nullptr;
+      if (p) {
+        std::memset(p + used, be->padByte, at - used);
+        std::memcpy(p + at, fc.bytes.data(), fc.bytes.size());
+        used = at + fc.bytes.size();
+        for (const CallFixup& fx : fc.fixups) fixups.push_back({static_cast<uint32_t>(at + fx.offset), fx.calleeIndex});
+        block->siteStart.push_back(static_cast<uint32_t>(block->sites.size()));  // (cc.funcs' order)
+        block->sites.insert(block->sites.end(), fc.sites.begin(), fc.sites.end());
+      }
+      cc.funcs.push_back({funcs[i], at, fc.bytes.size(), std::move(fc.osr), fc.faultLanding});
+      cc.stats.bodyBytes += m.funcs[funcs[i]->index].body.size;
+    }
+    each.clear();  // this window's buffers: reused by the next window's
+    begin = end;
   }
   cc.stats.functions = cc.funcs.size();
   cc.stats.fallbacks = cc.fallbacks.size();
   if (cc.funcs.empty()) return cc;
   // link: direct calls go to the callee's code, or through the entry stub when it has none
-  const size_t stubAt = code.size();
-  be->appendCallViaEntryStub(code);
-  std::vector<size_t> codeOf(m.funcs.size(), stubAt);
-  for (const CompiledCode::Func& e : cc.funcs) codeOf[e.f->index] = e.offset + be->directEntryOffset;
-  for (size_t i = 0; i < funcs.size(); ++i) {
-    if (offsets[i] == SIZE_MAX) continue;
-    for (const CallFixup& fx : each[i].fixups) be->patchCall(code.data(), offsets[i] + fx.offset, codeOf[fx.calleeIndex]);
-  }
-  if (const char* dump = std::getenv("MYRT_JIT_DUMP")) {  // diagnostics: objdump -D -b binary -mi386:x86-64 FILE
-    if (std::FILE* df = std::fopen(dump, "wb")) {
-      std::fwrite(code.data(), 1, code.size(), df);
-      std::fclose(df);
-    }
-  }
-  if (cc.keepCode) cc.code = code;
-  auto block = std::make_shared<JitBlock>();
-  block->faultOffsetRegister = be->faultOffsetRegister;
-  uint8_t* p = block->memory.allocateWritable(code.size());
-  if (!p || (std::memcpy(p, code.data(), code.size()), !block->memory.makeExecutable())) {
+  std::vector<uint8_t> stub;
+  be->appendCallViaEntryStub(stub);
+  if (!p || !room(stub.size()) || used > UINT32_MAX) {
     cc.failure = "no executable memory";
     return cc;
   }
-  for (CompiledCode::Func& e : cc.funcs) {
+  const size_t stubAt = used;
+  std::memcpy(p + used, stub.data(), stub.size());
+  used += stub.size();
+  std::vector<size_t> codeOf(m.funcs.size(), stubAt);
+  for (const CompiledCode::Func& e : cc.funcs) codeOf[e.f->index] = e.offset + be->directEntryOffset;
+  for (const CallFixup& fx : fixups) be->patchCall(p, fx.offset, codeOf[fx.calleeIndex]);
+  std::vector<CallFixup>().swap(fixups);
+  if (const char* dump = std::getenv("MYRT_JIT_DUMP")) {  // diagnostics: objdump -D -b binary -mi386:x86-64 FILE
+    if (std::FILE* df = std::fopen(dump, "wb")) {
+      std::fwrite(p, 1, used, df);
+      std::fclose(df);
+    }
+  }
+  if (cc.keepCode) cc.code.assign(p, p + used);
+  if (uint8_t* q = block->memory.resizeWritable(used)) p = q;  // give the unused tail back
+  if (!block->memory.makeExecutable()) {
+    cc.failure = "no executable memory";
+    return cc;
+  }
+  block->starts.reserve(cc.funcs.size());
+  block->funcs.reserve(cc.funcs.size());
+  block->faultLandings.reserve(cc.funcs.size());
+  for (const CompiledCode::Func& e : cc.funcs) {
     block->starts.push_back(reinterpret_cast<uintptr_t>(p + e.offset));
     block->funcs.push_back(e.f);
-    block->sites.push_back(std::move(e.sites));
     block->faultLandings.push_back(e.faultLanding);
   }
-  block->rangeHandle = registerCodeRange(p, p + code.size(), &JitBlock::lookup, block.get());
+  block->siteStart.push_back(static_cast<uint32_t>(block->sites.size()));
+  block->sites.shrink_to_fit();
+  block->siteStart.shrink_to_fit();
+  block->rangeHandle = registerCodeRange(p, p + used, &JitBlock::lookup, block.get());
   if (!block->rangeHandle && !inst.memories.empty() && inst.memories[0]->guarded) {
     // unchecked accesses need the signal handler to know this code: without that, stay in the interpreter
     cc.failure = "code range not registered with the fault handler";
     return cc;
   }
-  cc.stats.machineBytes = code.size();
+  cc.stats.machineBytes = used;
   cc.block = std::move(block);
   cc.base = p;
   return cc;

@@ -20,6 +20,18 @@ uint8_t* CodeMemory::allocateWritable(size_t size) {
   return base_;
 }
 
+uint8_t* CodeMemory::resizeWritable(size_t size) {
+  if (!base_) return allocateWritable(size);
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size = (size + page - 1) / page * page;
+  if (size == size_) return base_;
+  void* p = mremap(base_, size_, size, MREMAP_MAYMOVE);
+  if (p == MAP_FAILED) return nullptr;
+  base_ = static_cast<uint8_t*>(p);
+  size_ = size;
+  return base_;
+}
+
 bool CodeMemory::makeExecutable() { return base_ && mprotect(base_, size_, PROT_READ | PROT_EXEC) == 0; }
 
 }  // namespace myrt::jit

@@ -24,8 +24,12 @@ class CodeMemory {
   CodeMemory(const CodeMemory&) = delete;
   CodeMemory& operator=(const CodeMemory&) = delete;
 
-  // Maps `size` writable bytes (rounded up to pages); nullptr on failure.
+  // Maps `size` writable bytes (rounded up to pages); nullptr on failure. Pages cost memory only once written, so a
+  // generous size is cheap.
   uint8_t* allocateWritable(size_t size);
+  // While writable: makes the block `size` bytes (rounded up to pages), keeping its contents; it may move (code is
+  // position independent until linked). The new base, or nullptr on failure (the old block stays).
+  uint8_t* resizeWritable(size_t size);
   // Makes the block executable (and read-only); false on failure.
   bool makeExecutable();
   uint8_t* data() const { return base_; }
