@@ -370,9 +370,12 @@ struct Abi {
 
   // ---------------------------------------------------------------- storing (lower into memory)
   TrapReason checkKind(const Type* t, const Val& v) {
-    TK want = t->kind;
-    if (v.kind == want) return TrapReason::None;
-    return trap(std::string("host value of the wrong type: expected ") + tkName(want) + ", found " + tkName(v.kind));
+    if (v.kind == t->kind) [[likely]]
+      return TrapReason::None;
+    return kindTrap(t->kind, v.kind);
+  }
+  [[gnu::noinline, gnu::cold]] TrapReason kindTrap(TK want, TK found) {
+    return trap(std::string("host value of the wrong type: expected ") + tkName(want) + ", found " + tkName(found));
   }
 
   TrapReason store(const Type* t, const Val& v, uint32_t ptr) {
@@ -387,7 +390,9 @@ struct Abi {
       case TK::S32: case TK::U32: case TK::Char: case TK::F32: case TK::Flags: case TK::Own: case TK::Borrow: {
         uint32_t x;
         if (auto r = toI32(t, v, &x); r != TrapReason::None) return r;
-        std::memcpy(mem(ptr), &x, t->abi.size);
+        if (t->abi.size == 4) std::memcpy(mem(ptr), &x, 4);  // a constant size: no library call
+        else if (t->abi.size == 2) std::memcpy(mem(ptr), &x, 2);
+        else *mem(ptr) = uint8_t(x);
         return TrapReason::None;
       }
       case TK::S64: case TK::U64: case TK::F64: {
@@ -532,9 +537,75 @@ struct Abi {
       std::memcpy(mem(*ptr), v.str.data(), n);
       return TrapReason::None;
     }
+    ScalarField fields[kMaxScalarFields];
+    size_t nf = 0;
+    if (scalarLayout(e, fields, &nf)) {  // records/tuples of scalars: the layout once, then no recursion per element
+      uint8_t* base = mem(*ptr);
+      for (uint64_t i = 0; i < n; ++i) {
+        const Val& r = v.elems[i];
+        if (r.kind != e->kind) [[unlikely]]
+          return kindTrap(e->kind, r.kind);
+        if (r.elems.size() != nf) [[unlikely]]
+          return trap("host value of the wrong type: wrong number of fields");
+        uint8_t* p = base + i * e->abi.size;
+        for (size_t k = 0; k < nf; ++k) {
+          const Val& f = r.elems[k];
+          if (f.kind != fields[k].kind) [[unlikely]]
+            return kindTrap(fields[k].kind, f.kind);
+          storeScalar(fields[k].kind, f, p + fields[k].off);
+        }
+      }
+      return TrapReason::None;
+    }
     for (uint64_t i = 0; i < n; ++i)
       if (auto r = store(e, v.elems[i], *ptr + uint32_t(i) * e->abi.size); r != TrapReason::None) return r;
     return TrapReason::None;
+  }
+
+  // Fields of a record/tuple made only of scalars (bool, integers, floats, char), with their offsets.
+  struct ScalarField {
+    uint32_t off;
+    TK kind;
+  };
+  static constexpr size_t kMaxScalarFields = 16;
+  static bool scalarLayout(const Type* e, ScalarField* out, size_t* n) {
+    if ((e->kind != TK::Record && e->kind != TK::Tuple) || e->elems.size() > kMaxScalarFields) return false;
+    uint32_t off = 0;
+    for (size_t i = 0; i < e->elems.size(); ++i) {
+      const Type* f = e->elems[i];
+      if (f->kind > TK::Char) return false;  // Bool .. F64, Char
+      off = alignTo(off, f->abi.align);
+      out[i] = {off, f->kind};
+      off += f->abi.size;
+    }
+    *n = e->elems.size();
+    return true;
+  }
+  static void storeScalar(TK k, const Val& v, uint8_t* p) {
+    switch (k) {
+      case TK::Bool: case TK::S8: case TK::U8: *p = uint8_t(v.bits); return;
+      case TK::S16: case TK::U16: {
+        const uint16_t x = uint16_t(v.bits);
+        std::memcpy(p, &x, 2);
+        return;
+      }
+      case TK::F32: {
+        const float f = canonF32(v.f32v);
+        std::memcpy(p, &f, 4);
+        return;
+      }
+      case TK::S64: case TK::U64: std::memcpy(p, &v.bits, 8); return;
+      case TK::F64: {
+        const uint64_t x = canonF64Bits(v.bits);
+        std::memcpy(p, &x, 8);
+        return;
+      }
+      default: {  // S32, U32, Char
+        const uint32_t x = uint32_t(v.bits);
+        std::memcpy(p, &x, 4);
+        return;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- flat lifting / lowering
@@ -646,7 +717,7 @@ struct Abi {
 
 TrapReason liftParams(AbiCx& a, const Type& ft, std::span<const Value> core, std::vector<Val>& out) {
   Abi abi{a};
-  const FlatSig sig = flattenFunc(ft, FlattenMode::Lower);
+  const FlatFlags sig = flatFlags(ft);
   out.resize(ft.elems.size());
   if (sig.paramsInMemory) {
     const uint32_t p = core[0].i32;
@@ -669,7 +740,7 @@ TrapReason liftParams(AbiCx& a, const Type& ft, std::span<const Value> core, std
 TrapReason lowerResult(AbiCx& a, const Type& ft, const Val& v, std::span<const Value> coreArgs, Value* coreResult) {
   if (!ft.result) return TrapReason::None;
   Abi abi{a};
-  const FlatSig sig = flattenFunc(ft, FlattenMode::Lower);
+  const FlatFlags sig = flatFlags(ft);
   if (sig.resultsInMemory) {
     const uint32_t p = coreArgs.back().i32;
     if (auto r = abi.checkPtr(p, ft.result->abi.align, ft.result->abi.size); r != TrapReason::None) return r;
@@ -686,7 +757,7 @@ TrapReason lowerParams(AbiCx& a, const Type& ft, std::span<const Val> args, std:
   if (args.size() != ft.elems.size())
     return a.cx.hostTrap("wrong number of arguments: expected " + std::to_string(ft.elems.size()) + ", got " +
                          std::to_string(args.size()));
-  const FlatSig sig = flattenFunc(ft, FlattenMode::Lift);
+  const FlatFlags sig = flatFlags(ft);
   if (sig.paramsInMemory) {
     uint32_t p = 0;
     if (auto r = abi.reallocCall(0, 0, abi.tupleAlign(ft.elems), abi.tupleSize(ft.elems), &p, "argument"); r != TrapReason::None)
@@ -710,7 +781,7 @@ TrapReason liftResult(AbiCx& a, const Type& ft, std::span<const Value> coreResul
   Abi abi{a};
   Val tmp;
   Val& v = out ? *out : tmp;
-  const FlatSig sig = flattenFunc(ft, FlattenMode::Lift);
+  const FlatFlags sig = flatFlags(ft);
   if (sig.resultsInMemory) {
     const uint32_t p = coreResults[0].i32;
     if (auto r = abi.checkPtr(p, ft.result->abi.align, ft.result->abi.size); r != TrapReason::None) return r;

@@ -153,6 +153,15 @@ struct FlatSig {
 };
 enum class FlattenMode { Lift, Lower };
 FlatSig flattenFunc(const Type& ft, FlattenMode mode);
+// Only whether params/results go through memory (the same for both modes), without building the lists: per call.
+struct FlatFlags {
+  bool paramsInMemory = false, resultsInMemory = false;
+};
+inline FlatFlags flatFlags(const Type& ft) {
+  size_t params = 0;
+  for (const Type* p : ft.elems) params += p->abi.flat.size();
+  return {params > 16, ft.result && ft.result->abi.flat.size() > 1};
+}
 CompositeType toCoreFuncType(const FlatSig& s);
 
 // WIT-like text of a type ("list<u8>", "result<u64, stream-error>", "func(self: borrow<output-stream>) -> ...").

@@ -103,6 +103,13 @@ TEST_CASE("canonical ABI: traps", "[component]") {
       CHECK(trap == "unaligned pointer");
       fx.call("len", {Val::u32(3)}, &trap);
       CHECK(trap == "host value of the wrong type: expected string, found u32");
+      // lists of scalar records take the layout fast path: its kind and field-count checks
+      fx.call("sum", {Val::list({Val::record({Val::s32(1), Val::s32(2)}), Val::record({Val::s32(1), Val::u32(2)})})}, &trap);
+      CHECK(trap == "host value of the wrong type: expected s32, found u32");
+      fx.call("sum", {Val::list({Val::record({Val::s32(1)})})}, &trap);
+      CHECK(trap == "host value of the wrong type: wrong number of fields");
+      fx.call("sum", {Val::list({Val::tuple({Val::s32(1), Val::s32(2)})})}, &trap);
+      CHECK(trap == "host value of the wrong type: expected record, found tuple");
       fx.call("len", {}, &trap);
       CHECK(trap == "wrong number of arguments: expected 1, got 0");
       // the instance still works after traps
