@@ -31,8 +31,6 @@
 #include <unordered_map>
 
 #include "cli/cli.h"
-#include "jit/common/perf_map.h"
-#include "jit/jit.h"
 #include "runtime/base/reader.h"
 #include "runtime/exec/engine.h"
 #include "wasi/p1/wasi.h"
@@ -359,7 +357,7 @@ int cmdRun(const RunOptions& opts) {
   Watchdog watchdog(store->interruptHandle(), opts.timeoutMs);
   if (opts.verbose) std::cerr << "myrt: " << file << ": running on tier " << tierName(opts.tier) << "\n";
   if (opts.profile == "perfmap") {
-    if (auto path = jit::enablePerfMap(); !path.ok()) {
+    if (auto path = enableProfiling(opts.profile); !path.ok()) {
       std::cerr << "myrt: run: " << path.error().message << "\n";
       return kExitError;
     }
@@ -482,10 +480,10 @@ int cmdRun(const RunOptions& opts) {
   // with -v, the time and code size.
   if (opts.tier == Tier::Jit) {
     const auto t0 = std::chrono::steady_clock::now();
-    jit::CompileStats cs;
+    PrecompileStats cs;
     {
       CompileProgress progress(*store, file);
-      cs = jit::compileInstance(**inst);
+      cs = precompile(**inst);
     }
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (opts.verbose && cs.functions + cs.fallbacks > 0) {

@@ -25,12 +25,10 @@
 
 #include "cli/cli.h"
 #include "cli/wast_component.h"
-#include "jit/jit.h"
 #include "runtime/component/component.h"
 #include "runtime/component/instance.h"
 #include "runtime/component/wave.h"
 #include "runtime/exec/engine.h"
-#include "runtime/interp/interp.h"
 #include "runtime/text/wast.h"
 #include "runtime/text/wat.h"
 #include "engine/tiers.h"
@@ -1071,7 +1069,7 @@ int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
       << " rejections carry the expected message\n";
   if (opts.stats) {
     out << tierStatsLine(calls, jitFunctions, jitFallbacks) << "\n";
-    if (opts.tier != Tier::Interp && *jitSimdPath()) out << "JIT SIMD code: " << jitSimdPath() << "\n";
+    if (opts.tier != Tier::Interp && *simdCodePath()) out << "JIT SIMD code: " << simdCodePath() << "\n";
   }
   if (opts.json) writeJson(std::cout, reports, total, opts);
   std::cout.flush();

@@ -1,6 +1,7 @@
 // engine/tiers.cpp -- see tiers.h.
 #include "engine/tiers.h"
 
+#include "jit/common/perf_map.h"
 #include "jit/jit.h"
 #include "runtime/interp/interp.h"
 
@@ -53,6 +54,18 @@ Result<StoreConfig> tierConfig(Tier t, const StoreLimits& limits) {
 Result<std::unique_ptr<Store>> makeStore(Tier t, const StoreLimits& limits) {
   MYRT_ASSIGN(StoreConfig config, tierConfig(t, limits));
   return std::make_unique<Store>(config);
+}
+
+PrecompileStats precompile(Instance& inst) {
+  const jit::CompileStats cs = jit::compileInstance(inst);
+  return {cs.functions, cs.fallbacks, cs.bodyBytes, cs.machineBytes};
+}
+
+const char* simdCodePath() { return jitSimdPath(); }
+
+Result<std::string> enableProfiling(std::string_view kind) {
+  if (kind == "perfmap") return jit::enablePerfMap();
+  return Error{Error::kNoOffset, "unknown profiling kind '" + std::string(kind) + "' (expected perfmap)"};
 }
 
 }  // namespace myrt

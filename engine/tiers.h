@@ -32,4 +32,18 @@ std::vector<Tier> availableTiers();
 Result<StoreConfig> tierConfig(Tier t, const StoreLimits& limits = {});
 Result<std::unique_ptr<Store>> makeStore(Tier t, const StoreLimits& limits = {});
 
+// What compiling an instance ahead of its first call did (`myrt run --tier=jit`, whose -v reports it).
+struct PrecompileStats {
+  uint64_t functions = 0;     // compiled to machine code
+  uint64_t fallbacks = 0;     // left on the interpreter (unsupported instruction)
+  uint64_t bodyBytes = 0;     // wasm code bytes of the compiled functions
+  uint64_t machineBytes = 0;  // machine code bytes emitted
+};
+// Compiles every function of a jit-tier instance now (otherwise its first call does), on the store's compileJobs.
+PrecompileStats precompile(Instance& inst);
+// The JIT's SIMD code path on this CPU (e.g. "AVX2"), "" without a JIT.
+const char* simdCodePath();
+// Profiling support: "perfmap" writes /tmp/perf-PID.map naming JIT-compiled functions (returns its path).
+Result<std::string> enableProfiling(std::string_view kind);
+
 }  // namespace myrt
