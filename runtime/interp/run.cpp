@@ -195,6 +195,7 @@ template <typename T> inline T storedConst(const uint32_t* ip) {
 // the other interpreter frames of `fn` go on in the interpreter (their code stays in FuncInst::code); later calls
 // take the new entry.
 std::atomic<uint32_t> kPollAlways{1};
+constexpr uint32_t kHotOpsPerPoll = 256;
 [[gnu::noinline]] TrapReason pollSlow(ExecContext& cx, uint32_t cost, FuncInst* fn) {
   if (cx.interrupt && cx.interrupt->load(std::memory_order_relaxed)) return TrapReason::Interrupted;
   if (cx.fuelEnabled) {
@@ -203,7 +204,14 @@ std::atomic<uint32_t> kPollAlways{1};
   }
   if (cx.tierUp) {
     if (cx.tierUpReady.load(std::memory_order_acquire)) cx.tierInstall(cx);
-    if (fn->hotness != kNoTierUp && ++fn->hotness >= cx.tierUpThreshold) cx.tierUp(cx, *fn);
+    if (fn->hotness != kNoTierUp) {
+      // One per poll, plus one per kHotOpsPerPoll ops of the code the poll stands for (the function's ops outside
+      // loops at an entry, the loop's ops at a back-edge): a long function without loops that runs once (a
+      // generated straight-line `main` calling helpers 100,000s of times) is worth compiling at its first entry.
+      const uint64_t h = uint64_t(fn->hotness) + 1 + cost / kHotOpsPerPoll;
+      fn->hotness = static_cast<uint32_t>(std::min<uint64_t>(h, kNoTierUp - 1));
+      if (fn->hotness >= cx.tierUpThreshold) cx.tierUp(cx, *fn);
+    }
   }
   return TrapReason::None;
 }

@@ -384,3 +384,22 @@ TEST_CASE("auto tier: calls between JIT and interpreted functions, every kind, w
   CHECK(run(s, "outer", {I32(0)}) == run(ref, "outer", {I32(0)}));
   CHECK(run(s, "outer", {I32(1)}) == run(ref, "outer", {I32(1)}));
 }
+
+TEST_CASE("auto tier: a long function without loops is hot at its first entry and runs that call as JIT code") {
+  if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
+  // 4000 additions in straight-line code: the entry poll stands for thousands of ops (pollSlow: one more count per
+  // 256 of them), so one call reaches a threshold of 10; a short function needs 10 calls
+  std::string w = "(module (func (export \"long\") (param i32) (result i32)\n";
+  for (int i = 0; i < 4000; ++i) w += "  (local.set 0 (i32.add (local.get 0) (i32.const 1)))\n";
+  w += "  (local.get 0))\n  (func (export \"short\") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))";
+  Session s(autoTier(10, TierUpMode::Synchronous));
+  REQUIRE(s.load(w) == "");
+  FuncInst* longF = findExportedFunc(*s.last, "long");
+  FuncInst* shortF = findExportedFunc(*s.last, "short");
+  CHECK(s.i32("long", {I32(5)}) == 4005);
+  CHECK(longF->jitCode != nullptr);
+  CHECK(s.store->context().tierCalls.jitEntries == 1);  // the first call itself ran in the JIT code
+  CHECK(s.i32("short", {I32(5)}) == 6);
+  CHECK(shortF->jitCode == nullptr);
+  CHECK(shortF->hotness == 1);
+}
