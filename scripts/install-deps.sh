@@ -3,7 +3,7 @@
 # already installed). Uses sudo only when not root.
 set -euo pipefail
 
-packages=(cmake ninja-build g++ pkg-config libcli11-dev catch2 libasmjit-dev libbenchmark-dev wabt clang lld wasi-libc libclang-rt-14-dev-wasm32
+packages=(cmake ninja-build g++ pkg-config libcli11-dev catch2 libasmjit-dev libdw-dev libbenchmark-dev wabt clang lld wasi-libc libclang-rt-14-dev-wasm32
           libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
           groff-base zsh fish gnuplot-nox)  # tests/packaging: man page, completions, bench/report.sh's chart
 missing=()

@@ -9,6 +9,7 @@
 #include "runtime/base/native_stack.h"
 #include "runtime/base/reader.h"
 #include "runtime/binary/instr.h"
+#include "runtime/debug/source_map.h"
 #include "runtime/exec/bulk.h"
 #include "runtime/exec/engine.h"
 
@@ -444,6 +445,7 @@ uint32_t functionRelativeOffset(const Module& m, uint32_t funcIndex, uint32_t mo
 
 std::string Trap::toString(bool verbose) const {
   std::string s = message;
+  std::string dwarfNote;  // verbose: why DWARF was there but gave nothing (once)
   auto sameFrame = [&](size_t a, size_t b) {
     auto instOf = [&](size_t i) { return i < backtraceInstances.size() ? backtraceInstances[i] : nullptr; };
     return backtrace[a] == backtrace[b] && instOf(a) == instOf(b) && offset(a) == offset(b);
@@ -472,6 +474,22 @@ std::string Trap::toString(bool verbose) const {
       std::snprintf(buf, sizeof buf, " (wasm offset 0x%x)", off);
       line += buf;
     }
+    // Source locations from the module's DWARF, one indented line each (inlined callees first); file and function
+    // names are data, escaped like function names.
+    if (inst && inst->module && off != kNoWasmOffset && debug::sourceLocationsEnabled()) {
+      for (const debug::SourceLocation& loc : debug::sourceLocations(*inst->module, off)) {
+        line.append("\n      at ");
+        line.append(loc.file.empty() ? std::string("<unknown file>") : printableName(loc.file));
+        if (loc.line) line.append(":").append(std::to_string(loc.line));
+        if (loc.line && loc.column) line.append(":").append(std::to_string(loc.column));
+        if (loc.inlined) line.append(" (inlined ").append(loc.function.empty() ? "?" : printableName(loc.function)).append(")");
+      }
+      if (verbose) {
+        const std::string why = debug::sourceMapError(*inst->module);
+        if (!why.empty())
+          dwarfNote.assign("\n  note: no source locations: the module's DWARF cannot be read (").append(printableName(why)).append(")");
+      }
+    }
     return line;
   };
   for (size_t i = 0; i < backtrace.size();) {
@@ -486,7 +504,7 @@ std::string Trap::toString(bool verbose) const {
     else if (j - i == 2) s += frameLine(i);
     i = j;
   }
-  return s;
+  return s + dwarfNote;
 }
 
 FuncInst* findExportedFunc(const Instance& inst, std::string_view name) {

@@ -13,6 +13,10 @@
 
 namespace myrt {
 
+namespace debug {
+struct SourceMap;  // runtime/debug: the module's DWARF, opened at the first source lookup
+}
+
 // A byte range [offset, offset+size) of Module::bytes.
 struct ByteRange {
   uint32_t offset = 0;
@@ -132,6 +136,10 @@ struct Module {
   const uint8_t* data(ByteRange r) const { return bytes.data() + r.offset; }
   // Name of function i for backtraces: name section, else export name, else "func[i]".
   std::string funcName(uint32_t i) const;
+
+  // The DWARF source map (runtime/debug/source_map.h): never made at load, only by the first source lookup (a trap
+  // printed, a frame asked for), under runtime/debug's lock; a copy of the Module shares the one already made.
+  mutable std::shared_ptr<debug::SourceMap> sourceMap;
 };
 
 }  // namespace myrt
