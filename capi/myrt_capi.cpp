@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "capi/capi.h"
+#include "runtime/debug/source_map.h"
 #include "runtime/text/wat.h"
 
 extern char** environ;
@@ -173,9 +174,10 @@ void myrt_trap_describe(const wasm_trap_t* t, wasm_message_t* out) {
 
 }  // extern "C"
 
-// wasm_frame_t is defined in wasm_capi.cpp; frames expose their name through this accessor.
+// wasm_frame_t is defined in wasm_capi.cpp; frames expose their name and facts through these accessors.
 namespace myrt::capi {
 const std::string& frameName(const wasm_frame_t* f);
+const FrameInfo& frameInfo(const wasm_frame_t* f);
 }
 
 extern "C" {
@@ -184,6 +186,30 @@ void myrt_frame_func_name(const wasm_frame_t* f, wasm_name_t* out) {
   if (!out) return;
   if (!f) return wasm_byte_vec_new_empty(out);
   setString(out, frameName(f));
+}
+
+bool myrt_frame_source_location(const wasm_frame_t* f, size_t index, myrt_source_location_t* out) {
+  if (!out) return false;
+  wasm_byte_vec_new_empty(&out->file);
+  wasm_byte_vec_new_empty(&out->function);
+  out->line = out->column = 0;
+  out->inlined = false;
+  const FrameInfo* info = f ? &frameInfo(f) : nullptr;
+  if (!info || !info->instance || !info->instance->module) return false;
+  const std::vector<debug::SourceLocation> locs = debug::sourceLocations(*info->instance->module, info->wasmOffset);
+  if (index >= locs.size()) return false;
+  setString(&out->file, locs[index].file);
+  setString(&out->function, locs[index].function);
+  out->line = locs[index].line;
+  out->column = locs[index].column;
+  out->inlined = locs[index].inlined;
+  return true;
+}
+
+void myrt_source_location_delete(myrt_source_location_t* loc) {
+  if (!loc) return;
+  wasm_byte_vec_delete(&loc->file);
+  wasm_byte_vec_delete(&loc->function);
 }
 
 // ---- WASI ------------------------------------------------------------------------------------------------------------

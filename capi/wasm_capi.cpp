@@ -171,6 +171,7 @@ struct wasm_frame_t {
 
 namespace myrt::capi {
 const std::string& frameName(const wasm_frame_t* f) { return f->info.name; }
+const FrameInfo& frameInfo(const wasm_frame_t* f) { return f->info; }
 }  // namespace myrt::capi
 
 namespace {

@@ -113,6 +113,24 @@ WASM_API_EXTERN void myrt_trap_describe(const wasm_trap_t*, own wasm_message_t* 
 /* The name of frame's function (as above, but raw: not escaped). Null-terminated. */
 WASM_API_EXTERN void myrt_frame_func_name(const wasm_frame_t*, own wasm_name_t* out);
 
+/* Source locations of a frame's instruction from the module's DWARF (the custom sections .debug_info, .debug_line,
+ * ... that clang -g emits; read at the first request for a module, never at load). A frame stands for several
+ * source locations where functions were inlined: index 0 is the innermost (in the inlined callee), the last is the
+ * location in the frame's own function. myrt_trap_describe prints them under each frame ("      at FILE:LINE:COL",
+ * "(inlined NAME)") unless the environment variable MYRT_BACKTRACE_DETAILS is "0".
+ * Returns false (and leaves *out empty) when there is no location at index: no DWARF, no line for this offset, a
+ * host frame, or DWARF that cannot be read. file and function are raw bytes from the module, null-terminated; free
+ * them with myrt_source_location_delete. */
+typedef struct myrt_source_location_t {
+  own wasm_name_t file;     /* as the line table names it (usually an absolute path) */
+  own wasm_name_t function; /* the DWARF name of the function the location is in; empty when unknown */
+  uint32_t line;            /* 0: no line */
+  uint32_t column;          /* 0: unknown */
+  bool inlined;             /* in `function`, which was inlined into the function of location index + 1 */
+} myrt_source_location_t;
+WASM_API_EXTERN bool myrt_frame_source_location(const wasm_frame_t*, size_t index, own myrt_source_location_t* out);
+WASM_API_EXTERN void myrt_source_location_delete(own myrt_source_location_t*);
+
 /* ---------------------------------------------------------------------------------------------------------------
  * WASI preview1 */
 

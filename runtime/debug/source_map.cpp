@@ -25,6 +25,8 @@ constexpr std::string_view kSections[] = {".debug_info",    ".debug_abbrev",    
 
 // Deeper DIE trees are not handed to dwarf_getscopes (it recurses once per nesting level): no inlined frames there.
 constexpr int kMaxScopeDepth = 256;
+// Inlined frames reported per wasm frame at most.
+constexpr int kMaxInlineDepth = 64;
 
 std::mutex& lock() {
   static std::mutex m;
@@ -241,11 +243,14 @@ std::vector<SourceLocation> SourceMap::lookup(uint64_t addr) {
   if (const char* f = dwarf_linesrc(line, nullptr, nullptr)) loc.file = f;
 
   // Scopes, innermost first: each inlined subroutine turns the location so far into an inlined frame and continues at
-  // its call site; the enclosing subprogram names the frame's own location.
+  // its call site; the enclosing subprogram names the frame's own location. dwarf_getscopes continues an inlined
+  // instance with its abstract definition's parents, so the caller's scopes come from dwarf_getscopes_die on the
+  // inlined instance (its concrete parents; [0] is the instance itself).
   Dwarf_Die* scopes = nullptr;
-  const int n = scopesSafe(*unit) ? dwarf_getscopes(&unit->die, addr, &scopes) : -1;
+  int n = scopesSafe(*unit) ? dwarf_getscopes(&unit->die, addr, &scopes) : -1;
   Dwarf_Files* files = nullptr;
   size_t nfiles = 0;
+  int inlines = 0;
   for (int i = 0; i < n; ++i) {
     Dwarf_Die* s = &scopes[i];
     const int tag = dwarf_tag(s);
@@ -260,6 +265,13 @@ std::vector<SourceLocation> SourceMap::lookup(uint64_t addr) {
         if (const char* f = dwarf_filesrc(files, fileIndex, nullptr, nullptr)) loc.file = f;
       loc.line = attrUnsigned(s, DW_AT_call_line);
       loc.column = attrUnsigned(s, DW_AT_call_column);
+      if (++inlines > kMaxInlineDepth) break;
+      Dwarf_Die* parents = nullptr;
+      const int np = dwarf_getscopes_die(s, &parents);
+      std::free(scopes);
+      scopes = parents;
+      n = np;
+      i = 0;  // the loop's ++i skips parents[0], the inlined instance itself
     } else if (tag == DW_TAG_subprogram) {
       loc.function = attrString(s, DW_AT_name);
       break;
