@@ -59,8 +59,8 @@ target_include_directories(myrt_shared INTERFACE $<BUILD_INTERFACE:${CMAKE_SOURC
 add_library(myrt_static STATIC ${myrt_objects})
 set_target_properties(myrt_static PROPERTIES OUTPUT_NAME myrt EXPORT_NAME myrt_static)
 # asmjit (the JIT's assembler) is a Debian static library: consumers of libmyrt.a link it too (libasmjit-dev).
-# libdw/libelf (elfutils; runtime/debug's DWARF source locations) are shared libraries: consumers link them too.
-target_link_libraries(myrt_static INTERFACE ${ASMJIT_LIBRARY} dw elf stdc++ m)
+# libdw (runtime/debug's DWARF source locations) is loaded with dlopen when first needed: nothing to link.
+target_link_libraries(myrt_static INTERFACE ${ASMJIT_LIBRARY} stdc++ m ${CMAKE_DL_LIBS})
 target_include_directories(myrt_static INTERFACE $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/include>
                            $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/myrt>)
 

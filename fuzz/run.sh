@@ -7,7 +7,9 @@
 # .wast scripts themselves) or diff_tiers (bytes -> a valid generated module run on the interpreter and the JIT, with
 # guard pages and with explicit bounds checks; aborts on any difference in results, traps, memory or globals; no
 # seeds: the generator makes a valid module of any input) or component_decode (bytes -> component::loadComponent ->
-# describeComponent, seeded with tests/cli/inputs/component*.wasm and the components of ../shared/wasi-p2 under 64 KiB).
+# describeComponent, seeded with tests/cli/inputs/component*.wasm and the components of ../shared/wasi-p2 under 64 KiB)
+# or dwarf_lookup (runtime/debug's source locations over untrusted .debug_* sections; seeded with the DWARF of
+# tests/debug/trap_dwarf.c and tests/programs/*.c built with clang --target=wasm32-wasi -g at -O0/-O2).
 # Environment: MYRT_FUZZ_BUILD (build dir, default build-fuzz), MYRT_SPEC_TESTSUITE / MYRT_SPEC_TESTSUITE_20 (suites),
 # MYRT_COMPONENT_TESTS (component-model scripts, also seeds of wast_parse).
 # Crashes are written to $MYRT_FUZZ_BUILD/artifacts/; reproduce with `$MYRT_FUZZ_BUILD/fuzz_<target> FILE`.
@@ -22,13 +24,16 @@ suite3="${MYRT_SPEC_TESTSUITE:-$root/../shared/spec-testsuite}"
 suite2="${MYRT_SPEC_TESTSUITE_20:-$root/../shared/spec-testsuite-2.0}"
 cmtests="${MYRT_COMPONENT_TESTS:-$root/../shared/wasi-p2/component-model-tests}"
 case "$target" in
-  decode_validate|wast_parse|diff_tiers|component_decode) ;;
-  *) echo "fuzz/run.sh: unknown MYRT_FUZZ_TARGET '$target' (decode_validate, wast_parse, diff_tiers or component_decode)" >&2; exit 2 ;;
+  decode_validate|wast_parse|diff_tiers|component_decode|dwarf_lookup) ;;
+  *) echo "fuzz/run.sh: unknown MYRT_FUZZ_TARGET '$target' (decode_validate, wast_parse, diff_tiers, component_decode or dwarf_lookup)" >&2
+     exit 2 ;;
 esac
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DMYRT_FUZZ=ON -DMYRT_SANITIZE=ON -DMYRT_BUILD_TESTS=OFF -DMYRT_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" --target "fuzz_$target" fuzz_seed_corpus -j"${MYRT_JOBS:-2}"
+seeder=fuzz_seed_corpus
+[ "$target" = dwarf_lookup ] && seeder=""  # seeds itself (fuzz_dwarf_lookup -seed)
+cmake --build "$build" --target "fuzz_$target" $seeder -j"${MYRT_JOBS:-2}"
 
 seeds="$build/seeds-$target"
 corpus="$build/corpus-$target"
@@ -40,10 +45,22 @@ if [ -z "$(ls -A "$seeds")" ] && [ "$target" = component_decode ]; then
   for s in "$root"/tests/cli/inputs/component*.wasm; do cp "$s" "$seeds/seed-$((i++)).wasm"; done
   while IFS= read -r s; do cp "$s" "$seeds/seed-$((i++)).wasm"; done < <(find "${MYRT_WASI_P2:-$root/../shared/wasi-p2}" -name '*.wasm' -size -64k 2>/dev/null)
 elif [ -z "$(ls -A "$seeds")" ]; then
-  if [ "${#scripts[@]}" -eq 0 ]; then
+  if [ "${#scripts[@]}" -eq 0 ] && [ "$target" != dwarf_lookup ]; then
     echo "fuzz/run.sh: no .wast scripts found in $suite3 or $suite2; starting from an empty corpus" >&2
   elif [ "$target" = diff_tiers ]; then
     :  # no seeds needed: every input is a valid module
+  elif [ "$target" = dwarf_lookup ]; then
+    i=0
+    for c in "$root/tests/debug/trap_dwarf.c" "$root"/tests/programs/*.c; do
+      for opt in -O0 -O2; do
+        w="$seeds/src-$i.wasm"
+        if clang --target=wasm32-wasi -g "$opt" "$c" -o "$w" 2>/dev/null; then
+          ASAN_OPTIONS=detect_leaks=0 "$build/fuzz_dwarf_lookup" -seed "$seeds/seed-$i.bin" "$w" || true
+        fi
+        rm -f "$w"
+        i=$((i + 1))
+      done
+    done
   elif [ "$target" = wast_parse ]; then
     i=0
     for s in "${scripts[@]}" "$cmtests"/*/*.wast "$cmtests"/*/*/*.wast; do cp "$s" "$seeds/seed-$((i++)).wast"; done
@@ -57,5 +74,7 @@ echo "fuzz/run.sh: fuzzing $target for ${seconds}s"
 extra=(-max_len=65536)
 # Generated modules use up to a few KB of choices; entropic scheduling costs half the (slow, 4-store) executions.
 [ "$target" = diff_tiers ] && extra=(-max_len=4096 -len_control=0 -entropic=0)
+# libdw's own leak on malformed input (see the file) would stop the run at once.
+[ "$target" = dwarf_lookup ] && export LSAN_OPTIONS="suppressions=$root/fuzz/dwarf_lookup.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 exec "$build/fuzz_$target" -max_total_time="$seconds" "${extra[@]}" -timeout=10 -rss_limit_mb=4096 \
   -artifact_prefix="$build/artifacts/" -print_final_stats=1 "$@" "$corpus" "$seeds"

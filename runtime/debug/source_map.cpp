@@ -7,6 +7,8 @@
 #include <elfutils/libdw.h>
 #include <libelf.h>
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -28,6 +30,50 @@ constexpr int kMaxScopeDepth = 256;
 // Inlined frames reported per wasm frame at most.
 constexpr int kMaxInlineDepth = 64;
 
+// libdw and libelf are loaded at the first lookup (dlopen), not linked: a process that never asks for a source
+// location maps neither them nor their dependencies (libz, liblzma, libbz2), which would cost every `myrt run` its
+// start-up time (docs/performance.md, "DWARF source locations"). The prototypes come from the headers (libdw-dev).
+#define MYRT_LIBDW_FUNCTIONS(X) X(dwarf_attr) X(dwarf_attr_integrate) X(dwarf_begin_elf) X(dwarf_child) \
+  X(dwarf_dieoffset) X(dwarf_end) X(dwarf_errmsg) X(dwarf_filesrc) X(dwarf_formstring) X(dwarf_formudata) \
+  X(dwarf_get_units) X(dwarf_getscopes) X(dwarf_getscopes_die) X(dwarf_getsrc_die) X(dwarf_getsrcfiles) \
+  X(dwarf_haschildren) X(dwarf_haspc) X(dwarf_linecol) X(dwarf_lineno) X(dwarf_linesrc) X(dwarf_siblingof) \
+  X(dwarf_tag) X(elf_end) X(elf_errmsg) X(elf_memory) X(elf_version)
+
+struct Libdw {
+#define MYRT_LIBDW_POINTER(f) decltype(&::f) f = nullptr;
+  MYRT_LIBDW_FUNCTIONS(MYRT_LIBDW_POINTER)
+#undef MYRT_LIBDW_POINTER
+  std::string error;  // why it could not be loaded ("" when loaded)
+};
+
+// Loaded once per process (under lock()); never unloaded.
+const Libdw& loadLibdw() {
+  static const Libdw* lib = [] {
+    auto* l = new Libdw;
+    void* h = dlopen("libdw.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+      const char* e = dlerror();
+      l->error = std::string("cannot load libdw.so.1 (elfutils; Debian package libdw1): ") + (e ? e : "");
+      return l;
+    }
+    // libdw.so.1 needs libelf.so.1, so dlsym on its handle finds the elf_* functions too.
+#define MYRT_LIBDW_LOOKUP(f)                                                 \
+    l->f = reinterpret_cast<decltype(l->f)>(dlsym(h, #f));                   \
+    if (!l->f && l->error.empty()) l->error = "libdw.so.1 has no " #f;
+    MYRT_LIBDW_FUNCTIONS(MYRT_LIBDW_LOOKUP)
+#undef MYRT_LIBDW_LOOKUP
+    if (!l->error.empty()) {
+      const std::string e = l->error;
+      *l = Libdw{};
+      l->error = e;
+    }
+    return l;
+  }();
+  return *lib;
+}
+
+const Libdw* lib = nullptr;  // set by sourceLocations before any use (under lock())
+
 std::mutex& lock() {
   static std::mutex m;
   return m;
@@ -40,7 +86,7 @@ const CustomSection* findCustom(const Module& m, std::string_view name) {
 }
 
 std::string libdwError() {
-  const char* e = dwarf_errmsg(-1);
+  const char* e = lib->dwarf_errmsg(-1);
   return e ? e : "unknown error";
 }
 
@@ -58,8 +104,8 @@ struct SourceMap {
   std::string error;
 
   ~SourceMap() {
-    if (dwarf) dwarf_end(dwarf);
-    if (elf) elf_end(elf);
+    if (dwarf) lib->dwarf_end(dwarf);
+    if (elf) lib->elf_end(elf);
   }
 
   bool open(const Module& m);
@@ -127,13 +173,13 @@ bool SourceMap::open(const Module& m) {
   const char* hp = reinterpret_cast<const char*>(headers.data());
   image.insert(image.end(), hp, hp + headers.size() * sizeof(Elf32_Shdr));
 
-  elf_version(EV_CURRENT);
-  elf = elf_memory(image.data(), image.size());
+  lib->elf_version(EV_CURRENT);
+  elf = lib->elf_memory(image.data(), image.size());
   if (!elf) {
-    error = std::string("libelf: ") + elf_errmsg(-1);
+    error = std::string("libelf: ") + lib->elf_errmsg(-1);
     return false;
   }
-  dwarf = dwarf_begin_elf(elf, DWARF_C_READ, nullptr);
+  dwarf = lib->dwarf_begin_elf(elf, DWARF_C_READ, nullptr);
   if (!dwarf) {
     error = "libdw: " + libdwError();
     return false;
@@ -145,11 +191,11 @@ bool SourceMap::open(const Module& m) {
   uint8_t unitType = 0;
   Dwarf_Die cudie;
   int rc;
-  while ((rc = dwarf_get_units(dwarf, cu, &next, &version, &unitType, &cudie, nullptr)) == 0) {
+  while ((rc = lib->dwarf_get_units(dwarf, cu, &next, &version, &unitType, &cudie, nullptr)) == 0) {
     cu = next;
     if (unitType != DW_UT_compile) continue;  // type, partial, skeleton and split units carry no code we look up
     Dwarf_Attribute a;
-    if (dwarf_attr(&cudie, DW_AT_dwo_name, &a) || dwarf_attr(&cudie, DW_AT_GNU_dwo_name, &a)) continue;
+    if (lib->dwarf_attr(&cudie, DW_AT_dwo_name, &a) || lib->dwarf_attr(&cudie, DW_AT_GNU_dwo_name, &a)) continue;
     units.push_back({cudie, -1});
   }
   if (rc < 0) {
@@ -165,7 +211,7 @@ bool SourceMap::scopesSafe(Unit& u) {
   std::vector<Dwarf_Die> stack;
   Dwarf_Die child;
   bool ok = true;
-  if (dwarf_child(&u.die, &child) == 0) stack.push_back(child);
+  if (lib->dwarf_child(&u.die, &child) == 0) stack.push_back(child);
   while (ok && !stack.empty()) {
     if (stack.size() > size_t(kMaxScopeDepth)) {
       ok = false;
@@ -173,8 +219,8 @@ bool SourceMap::scopesSafe(Unit& u) {
     }
     Dwarf_Die& top = stack.back();
     Dwarf_Die sub;
-    if (dwarf_haschildren(&top) > 0 && dwarf_child(&top, &sub) == 0) {
-      if (dwarf_dieoffset(&sub) <= dwarf_dieoffset(&top)) {
+    if (lib->dwarf_haschildren(&top) > 0 && lib->dwarf_child(&top, &sub) == 0) {
+      if (lib->dwarf_dieoffset(&sub) <= lib->dwarf_dieoffset(&top)) {
         ok = false;
         break;
       }
@@ -184,10 +230,10 @@ bool SourceMap::scopesSafe(Unit& u) {
     // No children: move to the next sibling, climbing up as levels end.
     while (!stack.empty()) {
       Dwarf_Die sib;
-      const int r = dwarf_siblingof(&stack.back(), &sib);
+      const int r = lib->dwarf_siblingof(&stack.back(), &sib);
       // A sibling must lie after its DIE: a DW_AT_sibling pointing back would make libdw's walk (ours and
       // dwarf_getscopes') go round for ever.
-      if (r == 0 && dwarf_dieoffset(&sib) <= dwarf_dieoffset(&stack.back())) {
+      if (r == 0 && lib->dwarf_dieoffset(&sib) <= lib->dwarf_dieoffset(&stack.back())) {
         ok = false;
         break;
       }
@@ -208,15 +254,15 @@ namespace {
 
 std::string attrString(Dwarf_Die* die, unsigned name) {
   Dwarf_Attribute a;
-  if (!dwarf_attr_integrate(die, name, &a)) return {};
-  const char* s = dwarf_formstring(&a);
+  if (!lib->dwarf_attr_integrate(die, name, &a)) return {};
+  const char* s = lib->dwarf_formstring(&a);
   return s ? s : "";
 }
 
 uint32_t attrUnsigned(Dwarf_Die* die, unsigned name) {
   Dwarf_Attribute a;
   Dwarf_Word w = 0;
-  if (!dwarf_attr(die, name, &a) || dwarf_formudata(&a, &w) != 0) return 0;
+  if (!lib->dwarf_attr(die, name, &a) || lib->dwarf_formudata(&a, &w) != 0) return 0;
   return w > UINT32_MAX ? 0 : static_cast<uint32_t>(w);
 }
 
@@ -227,47 +273,47 @@ std::vector<SourceLocation> SourceMap::lookup(uint64_t addr) {
   if (!dwarf) return out;
   Unit* unit = nullptr;
   for (Unit& u : units)
-    if (dwarf_haspc(&u.die, addr) > 0) {
+    if (lib->dwarf_haspc(&u.die, addr) > 0) {
       unit = &u;
       break;
     }
   if (!unit) return out;
-  Dwarf_Line* line = dwarf_getsrc_die(&unit->die, addr);
+  Dwarf_Line* line = lib->dwarf_getsrc_die(&unit->die, addr);
   if (!line) return out;
   SourceLocation loc;
   int ln = 0, col = 0;
-  dwarf_lineno(line, &ln);
-  dwarf_linecol(line, &col);
+  lib->dwarf_lineno(line, &ln);
+  lib->dwarf_linecol(line, &col);
   loc.line = ln > 0 ? static_cast<uint32_t>(ln) : 0;
   loc.column = col > 0 ? static_cast<uint32_t>(col) : 0;
-  if (const char* f = dwarf_linesrc(line, nullptr, nullptr)) loc.file = f;
+  if (const char* f = lib->dwarf_linesrc(line, nullptr, nullptr)) loc.file = f;
 
   // Scopes, innermost first: each inlined subroutine turns the location so far into an inlined frame and continues at
   // its call site; the enclosing subprogram names the frame's own location. dwarf_getscopes continues an inlined
   // instance with its abstract definition's parents, so the caller's scopes come from dwarf_getscopes_die on the
   // inlined instance (its concrete parents; [0] is the instance itself).
   Dwarf_Die* scopes = nullptr;
-  int n = scopesSafe(*unit) ? dwarf_getscopes(&unit->die, addr, &scopes) : -1;
+  int n = scopesSafe(*unit) ? lib->dwarf_getscopes(&unit->die, addr, &scopes) : -1;
   Dwarf_Files* files = nullptr;
   size_t nfiles = 0;
   int inlines = 0;
   for (int i = 0; i < n; ++i) {
     Dwarf_Die* s = &scopes[i];
-    const int tag = dwarf_tag(s);
+    const int tag = lib->dwarf_tag(s);
     if (tag == DW_TAG_inlined_subroutine) {
       loc.function = attrString(s, DW_AT_name);
       loc.inlined = true;
       out.push_back(std::move(loc));
       loc = SourceLocation{};
       const uint32_t fileIndex = attrUnsigned(s, DW_AT_call_file);
-      if (!files && dwarf_getsrcfiles(&unit->die, &files, &nfiles) != 0) files = nullptr;
+      if (!files && lib->dwarf_getsrcfiles(&unit->die, &files, &nfiles) != 0) files = nullptr;
       if (files && fileIndex < nfiles)
-        if (const char* f = dwarf_filesrc(files, fileIndex, nullptr, nullptr)) loc.file = f;
+        if (const char* f = lib->dwarf_filesrc(files, fileIndex, nullptr, nullptr)) loc.file = f;
       loc.line = attrUnsigned(s, DW_AT_call_line);
       loc.column = attrUnsigned(s, DW_AT_call_column);
       if (++inlines > kMaxInlineDepth) break;
       Dwarf_Die* parents = nullptr;
-      const int np = dwarf_getscopes_die(s, &parents);
+      const int np = lib->dwarf_getscopes_die(s, &parents);
       std::free(scopes);
       scopes = parents;
       n = np;
@@ -299,8 +345,11 @@ std::vector<SourceLocation> sourceLocations(const Module& m, uint32_t moduleOffs
   if (!addr || !hasDwarf(m)) return {};
   std::lock_guard<std::mutex> g(lock());
   if (!m.sourceMap) {
+    if (!lib) lib = &loadLibdw();
     auto map = std::make_shared<SourceMap>();
-    if (!map->open(m)) {
+    if (!lib->error.empty()) {
+      map->error = lib->error;
+    } else if (!map->open(m)) {
       // Keep only the reason: the image and libdw's state go.
       auto failed = std::make_shared<SourceMap>();
       failed->error = map->error;
