@@ -106,16 +106,26 @@ std::string checkExternName(std::string_view n) {
       rest = rest.substr(0, at);
       if (!validSemver(version)) return q + " is not a valid extern name: invalid version `" + std::string(version) + "`";
     }
+    // ns:pkg/iface -- namespace and package lowercase kebab labels; nested namespaces (`a:b:c/d`) and nested
+    // projections (`a:b/c/d`) are future syntax and refused.
+    auto bad = [&q](const std::string& detail) { return q + " is not a valid extern name: " + detail; };
+    auto lowerLabel = [&bad](std::string_view part) -> std::string {
+      if (!isKebab(part)) return bad("`" + std::string(part) + "` is not in kebab case");
+      for (char c : part)
+        if (isUpper(c)) return bad("`" + std::string(part) + "` is not lowercase");
+      return "";
+    };
     size_t colon = rest.find(':');
     std::string_view ns = rest.substr(0, colon), pkgPath = rest.substr(colon + 1);
-    for (auto part : split(ns, ':'))
-      if (!isKebab(part)) return "`" + std::string(part) + "` is not in kebab case";
-    size_t slash = pkgPath.find('/');
-    if (slash == std::string_view::npos) return q + " is not a valid extern name: failed to find `/` character";
-    for (auto part : split(pkgPath.substr(0, slash), ':'))
-      if (!isKebab(part)) return "`" + std::string(part) + "` is not in kebab case";
-    for (auto part : split(pkgPath.substr(slash + 1), '/'))
-      if (!isKebab(part)) return "`" + std::string(part) + "` is not in kebab case";
+    if (std::string e = lowerLabel(ns); !e.empty()) return e;
+    const size_t pkgEnd = pkgPath.find_first_of(":/");
+    if (std::string e = lowerLabel(pkgPath.substr(0, pkgEnd)); !e.empty()) return e;
+    if (pkgEnd != std::string_view::npos && pkgPath[pkgEnd] == ':') return bad("expected `/` after package name");
+    if (pkgEnd == std::string_view::npos) return q + " is not a valid extern name: failed to find `/` character";
+    std::string_view iface = pkgPath.substr(pkgEnd + 1);
+    if (size_t s2 = iface.find('/'); s2 != std::string_view::npos)
+      return bad("trailing characters found: `" + std::string(iface.substr(s2)) + "`");
+    if (!isKebab(iface)) return bad("`" + std::string(iface) + "` is not in kebab case");
     return "";
   }
   std::string_view l = n;

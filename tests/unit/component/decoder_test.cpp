@@ -154,6 +154,11 @@ TEST_CASE("extern names and semver-compatible versions", "[component]") {
   CHECK(checkExternName("[method]output-stream.write") == "");
   CHECK(checkExternName("[method]output-stream") == "failed to find `.` character");
   CHECK(checkExternName("wasi:cli/run@0.2.12") == "");
+  CHECK(checkExternName("ns-1-a:b-1-c/D-2") == "");  // the interface label may be an acronym, ns and pkg not
+  CHECK(checkExternName("ns:A/b") == "`ns:A/b` is not a valid extern name: `A` is not lowercase");
+  CHECK(checkExternName("foo:bar:baz/qux") == "`foo:bar:baz/qux` is not a valid extern name: expected `/` after package name");
+  CHECK(checkExternName("foo:bar/baz/qux") == "`foo:bar/baz/qux` is not a valid extern name: trailing characters found: `/qux`");
+  CHECK(checkExternName("wasi:/") == "`wasi:/` is not a valid extern name: `` is not in kebab case");
   CHECK(versionCompatible("0.2.0", "0.2.12"));
   CHECK(versionCompatible("0.2.12", "0.2.3"));
   CHECK_FALSE(versionCompatible("0.2.0", "0.3.0"));
