@@ -7,6 +7,7 @@
 #pragma GCC diagnostic ignored "-Wrestrict"
 #endif
 #include <algorithm>
+#include <set>
 #include <unordered_set>
 
 #include "runtime/base/reader.h"
@@ -250,6 +251,11 @@ class Decoder {
     Status v = validateModule(*mod);
     if (!v) return coreError(off, v.error());
     CoreModuleType* mt = arena_->makeModuleType();
+    // Two-level import names mangle to one name in components: duplicates are refused (core wasm allows them).
+    std::set<std::pair<std::string_view, std::string_view>> seen;
+    for (const Import& im : mod->imports)
+      if (!seen.insert({im.module, im.name}).second)
+        return err(off, "core module: duplicate import name `" + im.module + ":" + im.name + "`");
     for (const Import& im : mod->imports) mt->imports.push_back({im.module, im.name, coreExternOf(*mod, im.kind, im.index)});
     for (const Export& ex : mod->exports) mt->exports.push_back({ex.name, coreExternOf(*mod, ex.kind, ex.index)});
     Def& d = addDef(sc, Def::Kind::CoreModule, Sort::CoreModule, off);
@@ -488,7 +494,11 @@ class Decoder {
       }
       case 0x02: {
         t.kind = ExternKind::Memory;
+        const size_t lo = s.offset();
         MYRT_ASSIGN(t.memory.limits, limits(s));
+        const uint64_t maxPages = t.memory.limits.is64 ? (uint64_t{1} << 48) : 65536;
+        if (t.memory.limits.min > maxPages || (t.memory.limits.max && *t.memory.limits.max > maxPages))
+          return err(lo, "memory size must be at most " + std::to_string(maxPages) + " pages (4GiB)");
         return t;
       }
       case 0x03: {
@@ -554,6 +564,9 @@ class Decoder {
           MYRT_ASSIGN(std::string_view mod, s.name());
           MYRT_ASSIGN(std::string_view name, s.name());
           MYRT_ASSIGN(CoreExternType t, coreExternType(s, ms));
+          for (auto& e : mt->imports)
+            if (e.module == mod && e.name == name)
+              return err(off, "duplicate import name `" + std::string(mod) + ":" + std::string(name) + "`");
           mt->imports.push_back({std::string(mod), std::string(name), t});
           break;
         }
@@ -1197,10 +1210,7 @@ class Decoder {
     const size_t off = s.offset();
     MYRT_ASSIGN(std::string name, nameAttributes(s));
     MYRT_ASSIGN(ExternType t, externType(s, sc));
-    auto& names = isImport ? sc.importNames : sc.exportNames;
-    const std::string key = uniquenessKey(name);
-    if (!names.insert(key).second)
-      return err(off, std::string(isImport ? "import" : "export") + " name `" + name + "` conflicts with previous name");
+    MYRT_TRY(uniqueName(off, sc, name, isImport));
     if (t.sort == Sort::Type && t.subResource) {
       Type* r = arena_->make(TK::Resource);
       r->abstract = true;
@@ -1210,7 +1220,7 @@ class Decoder {
                t.type->kind != TK::Instance && t.type->kind != TK::Component && TypeArena::prim(t.type->kind) != t.type) {
       const_cast<Type*>(t.type)->debugName = name;  // the first name a type is exported under (for printing)
     }
-    MYRT_TRY(checkAnnotatedName(off, sc, name, t));
+    MYRT_TRY(checkAnnotatedName(off, sc, name, t, isImport));
     if (isImport && sc.kind == Scope::Kind::Component) {
       if ((t.sort == Sort::Func || (t.sort == Sort::Type && !t.subResource)) && !visibleIn(t.type, sc.importedTypes, t.sort == Sort::Type))
         return err(off, std::string(sortName(t.sort)) + " not valid to be used as import");
@@ -1230,19 +1240,45 @@ class Decoder {
   }
 
   // [constructor]/[method]/[static] names: func only, the resource must precede in this scope.
-  Status checkAnnotatedName(size_t off, const Scope& sc, const std::string& name, const ExternType& t) {
-    std::string res;
+  // Strong uniqueness of import/export names (case-insensitive). Not done: the component-model scripts also make a
+  // [method]R.l / [static]R.l label conflict with a plain `l`, but WASI's own wasi:http/types has both `method` and
+  // `[method]incoming-request.method`, so that rule is left out until its exact scope is known.
+  Status uniqueName(size_t off, Scope& sc, const std::string& name, bool isImport) {
+    auto& names = isImport ? sc.importNames : sc.exportNames;
+    if (!names.insert(uniquenessKey(name)).second)
+      return err(off, std::string(isImport ? "import" : "export") + " name `" + name + "` conflicts with previous name");
+    return okStatus();
+  }
+
+  // [constructor]/[method]/[static] names: func only; the resource must precede in this scope, among the imports for
+  // an import and the exports for an export; a constructor returns (own $R) or (result (own $R)) of that resource.
+  Status checkAnnotatedName(size_t off, const Scope& sc, const std::string& name, const ExternType& t, bool isImport) {
     const char* kind = nullptr;
     for (const char* p : {"[constructor]", "[method]", "[static]"})
       if (name.rfind(p, 0) == 0) kind = p;
     if (!kind) return okStatus();
     if (t.sort != Sort::Func) return err(off, "`" + name + "` is not a valid extern name: only functions may be " + kind);
     std::string rest = name.substr(std::string(kind).size());
-    res = rest.substr(0, rest.find('.'));
+    const std::string res = rest.substr(0, rest.find('.'));
+    const auto& decls = isImport ? sc.imports : sc.exports;
+    if (std::string(kind) == "[constructor]" && t.type) {
+      const Type* r = t.type->result;
+      if (r && r->kind == TK::Result && !r->elems.empty()) r = r->elems[0];
+      if (!r || r->kind != TK::Own) return err(off, "function should return `(own $T)` or `(result (own $T))`");
+      // the returned resource must be the one named `res` here (a resource may have several names: WIT's
+      // `type headers = fields`)
+      std::string other;
+      bool named = false;
+      for (auto& d : decls)
+        if (d.type.sort == Sort::Type && d.type.type == r->elem()) {
+          if (d.name == res) named = true;
+          else if (other.empty()) other = d.name;
+        }
+      if (!named && !other.empty()) return err(off, "function does not match expected resource name `" + other + "`");
+    }
     bool found = false;
-    for (auto* list : {&sc.imports, &sc.exports})
-      for (auto& d : *list)
-        if (d.name == res && d.type.sort == Sort::Type && d.type.type && d.type.type->kind == TK::Resource) found = true;
+    for (auto& d : decls)
+      if (d.name == res && d.type.sort == Sort::Type && d.type.type && d.type.type->kind == TK::Resource) found = true;
     if (!found) return err(off, "resource used in function does not have a name in this context: `" + res + "`");
     return okStatus();
   }
@@ -1280,12 +1316,11 @@ class Decoder {
     } else if (has != 0) {
       return err(so, "invalid optional export type flag");
     }
-    if (!sc.exportNames.insert(uniquenessKey(name)).second)
-      return err(off, "export name `" + name + "` conflicts with previous name");
+    MYRT_TRY(uniqueName(off, sc, name, false));
     if (srt == Sort::Type && t.type && t.type->debugName.empty() && isValOrResource(t.type) &&
         TypeArena::prim(t.type->kind) != t.type)
       const_cast<Type*>(t.type)->debugName = name;
-    MYRT_TRY(checkAnnotatedName(off, sc, name, t));
+    MYRT_TRY(checkAnnotatedName(off, sc, name, t, false));
     if (sc.kind == Scope::Kind::Component && (srt == Sort::Func || srt == Sort::Type) &&
         !visibleIn(t.type, sc.exportedTypes, srt == Sort::Type))
       return err(off, std::string(sortName(srt)) + " not valid to be used as export");

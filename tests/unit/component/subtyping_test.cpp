@@ -138,3 +138,30 @@ TEST_CASE("external visibility: named types used by imports and exports must be 
                           " (export \"l\" (type $L)))"),
                  "type not valid to be used as export"));
 }
+
+TEST_CASE("core modules in components: duplicate two-level imports, memory limits in module types", "[component]") {
+  CHECK(contains(validate("(component (core module (import \"\" \"a\" (func)) (import \"\" \"a\" (func))))"),
+                 "duplicate import name `:a`"));
+  CHECK(contains(validate("(component (core type (module (import \"\" \"\" (func)) (import \"\" \"\" (func)))))"),
+                 "duplicate import name `:`"));
+  CHECK(contains(validate("(component (core type (module (import \"\" \"\" (memory 70000)))))"),
+                 "memory size must be at most"));
+  CHECK(validate("(component (core module (import \"\" \"a\" (func)) (import \"\" \"b\" (func))))") == "");
+}
+
+TEST_CASE("annotated names: constructors return their resource", "[component]") {
+  CHECK(validate("(component (import \"a\" (type $a (sub resource))) (import \"[constructor]a\" (func (result (own $a)))))") == "");
+  CHECK(validate("(component (import \"a\" (type $a (sub resource)))"
+                 " (import \"[constructor]a\" (func (result (result (own $a))))))") == "");
+  CHECK(contains(validate("(component (import \"a\" (type $a (sub resource))) (import \"[constructor]a\" (func (result string))))"),
+                 "function should return `(own $T)` or `(result (own $T))`"));
+  CHECK(contains(validate("(component (import \"b\" (type $a (sub resource))) (import \"[constructor]a\" (func (result (own $a)))))"),
+                 "function does not match expected resource name `b`"));
+  // a resource with two names (WIT `type headers = fields`): the constructor of either name
+  CHECK(validate("(component (import \"fields\" (type $f (sub resource))) (import \"headers\" (type (eq $f)))"
+                 " (import \"[constructor]fields\" (func (result (own $f)))))") == "");
+  // an export's resource must be named among the exports
+  CHECK(contains(validate("(component (import \"b\" (type $T (sub resource)))"
+                          " (import \"f\" (func $f (param \"self\" (borrow $T)))) (export \"[method]b.foo\" (func $f)))"),
+                 "resource used in function does not have a name in this context"));
+}
