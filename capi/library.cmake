@@ -17,9 +17,12 @@ endforeach()
 # reports itself unavailable); libmyrt.a always has it.
 set(MYRT_ASMJIT_SHARED_ARCHIVE ${CMAKE_BINARY_DIR}/asmjit-for-shared/libasmjit_shared.a)
 file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/asmjit-for-shared)
+set(myrt_objcopy_rc 1)
+if(ASMJIT_LIBRARY)  # (none without a JIT backend: MYRT_JIT_BACKEND none)
 execute_process(COMMAND ${CMAKE_OBJCOPY} --redefine-sym stderr=myrt_asmjit_stderr
                         --redefine-sym stdout=myrt_asmjit_stdout ${ASMJIT_LIBRARY} ${MYRT_ASMJIT_SHARED_ARCHIVE}
                 RESULT_VARIABLE myrt_objcopy_rc OUTPUT_QUIET ERROR_QUIET)
+endif()
 include(CheckCXXSourceCompiles)
 set(MYRT_ASMJIT_LINKS_SHARED OFF)
 if(myrt_objcopy_rc EQUAL 0)
@@ -38,7 +41,9 @@ int main() { return 0; }" MYRT_ASMJIT_SHARED_ARCHIVE_LINKS)
   unset(CMAKE_REQUIRED_INCLUDES)
   unset(CMAKE_REQUIRED_DEFINITIONS)
 endif()
-if(MYRT_ASMJIT_LINKS_SHARED)
+if(NOT ASMJIT_LIBRARY)  # no JIT backend for this ISA: the JIT's ISA-neutral part needs no asmjit
+  add_library(myrt_shared SHARED $<TARGET_OBJECTS:myrt_capi>)
+elseif(MYRT_ASMJIT_LINKS_SHARED)
   add_library(myrt_shared SHARED $<TARGET_OBJECTS:myrt_capi> ${CMAKE_SOURCE_DIR}/capi/shared_only/asmjit_stdio.cpp)
   # The shared-safe asmjit copy is linked whole and first, so the system archive that myrt_jit names is never used.
   target_link_libraries(myrt_shared PRIVATE -Wl,--whole-archive ${MYRT_ASMJIT_SHARED_ARCHIVE} -Wl,--no-whole-archive)

@@ -1,6 +1,7 @@
 // engine/tiers.cpp -- see tiers.h.
 #include "engine/tiers.h"
 
+#include "jit/common/backend.h"
 #include "jit/common/perf_map.h"
 #include "jit/jit.h"
 #include "runtime/interp/interp.h"
@@ -41,8 +42,21 @@ std::vector<Tier> availableTiers() {
   return out;
 }
 
+namespace {
+
+// Why the JIT tiers are unavailable here: no backend for this build's ISA (e.g. aarch64 until jit/arm64 exists), or
+// the CPU lacks what the backend needs.
+std::string jitUnavailable() {
+  const jit::Backend* b = jit::hostBackend();
+  if (!b) return std::string("jit on ") + jit::kBuildIsa + " (no JIT backend for this ISA yet; use --tier=interp)";
+  return std::string("jit on this CPU (the ") + b->name + " JIT needs " + b->cpuRequires + "; use --tier=interp)";
+}
+
+}  // namespace
+
 Result<StoreConfig> tierConfig(Tier t, const StoreLimits& limits) {
-  if (!tierAvailable(t)) return Error{Error::kNoOffset, std::string("unsupported: tier ") + tierName(t) + " (not available on this build/CPU)"};
+  if (!tierAvailable(t))
+    return Error{Error::kNoOffset, "unsupported: " + jitUnavailable() + (t == Tier::Auto ? " (tier auto tiers up to it)" : "")};
   switch (t) {
     case Tier::Jit: return jitConfig(limits);
     case Tier::Auto: return autoConfig(limits);

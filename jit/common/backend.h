@@ -71,8 +71,9 @@ class FunctionCompiler {
 
 struct Backend {
   const char* name;  // "x86-64"
-  // CPU features the backend needs are present (else the JIT tiers are unavailable).
+  // CPU features the backend needs are present (else the JIT tiers are unavailable); cpuRequires names them.
   bool (*cpuSupported)();
+  const char* cpuRequires;  // "SSE4.1"
   // The SIMD instruction set the generated code uses on this CPU (diagnostics: "AVX2", "SSE4.1", ...).
   const char* (*simdPath)();
   std::unique_ptr<FunctionCompiler> (*newCompiler)(Instance& inst);
@@ -91,5 +92,14 @@ struct Backend {
 // The backend of this build for the running CPU's ISA, or nullptr when there is none (the JIT tiers are unavailable).
 // Defined by jit/<isa>/backend.cpp (jit/common/no_backend.cpp for ISAs without one).
 const Backend* hostBackend();
+
+// The ISA this build targets, for messages ("unsupported: jit on aarch64 ...").
+#if defined(__x86_64__)
+inline constexpr const char* kBuildIsa = "x86-64";
+#elif defined(__aarch64__)
+inline constexpr const char* kBuildIsa = "aarch64";
+#else
+inline constexpr const char* kBuildIsa = "this ISA";
+#endif
 
 }  // namespace myrt::jit

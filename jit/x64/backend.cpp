@@ -29,6 +29,7 @@ void patchRel32(uint8_t* code, size_t site, size_t target) {
 const Backend kX64Backend = {
     "x86-64",
     &x64::cpuSupported,
+    "SSE4.1",
     &x64SimdPath,
     &newX64Compiler,
     x64::ModuleCompiler::kDirectEntryOffset,

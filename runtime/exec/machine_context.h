@@ -16,6 +16,8 @@ constexpr int kNoRegister = -1;
 #if defined(__x86_64__)
 constexpr int kRegR12 = 4;   // REG_R12
 constexpr int kRegRcx = 14;  // REG_RCX
+#elif defined(__aarch64__)
+constexpr int kRegX28 = 28;
 #endif
 
 uintptr_t pc(const void* uc);

@@ -49,10 +49,18 @@ struct InterpState {
 };
 
 // The register run() pins its code position `ip` to, so that the fault handler can record it
-// (WasmActivation::tierRegister): x86-64 GCC r12; none elsewhere (a fault then has no position).
+// (WasmActivation::tierRegister): with GCC x86-64 r12, AArch64 x28 (callee-saved); none elsewhere (a fault then has no
+// position). The frame pointer `fp` is pinned too (rbx, x27).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define MYRT_INTERP_PINNED_IP 1
+#define MYRT_INTERP_IP_REG "r12"
+#define MYRT_INTERP_FP_REG "rbx"
 constexpr int kIpRegister = mctx::kRegR12;
+#elif defined(__aarch64__) && defined(__GNUC__) && !defined(__clang__)
+#define MYRT_INTERP_PINNED_IP 1
+#define MYRT_INTERP_IP_REG "x28"
+#define MYRT_INTERP_FP_REG "x27"
+constexpr int kIpRegister = mctx::kRegX28;
 #else
 constexpr int kIpRegister = mctx::kNoRegister;
 #endif
@@ -358,8 +366,8 @@ const void* const* gTable = nullptr;
 TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, const void* const** tableOut) {
   // The frame pointer is read by nearly every handler: keep it in a callee-saved register (GCC otherwise spilled it
   // in this large function, adding a stack load to every handler).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-  register Value* fp asm("rbx") = fpArg;
+#if MYRT_INTERP_PINNED_IP
+  register Value* fp asm(MYRT_INTERP_FP_REG) = fpArg;
 #else
   Value* fp = fpArg;
 #endif
@@ -381,10 +389,10 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
   const InterpFunc* const entryCode = static_cast<InterpFunc*>(fn->code.get());
   const InstanceData* id = &fn->instance->data;
   const uint32_t* base = entryCode->code.data();
-  // The code position, pinned to r12 so that the fault handler can tell where a guarded access faulted
+  // The code position, pinned (r12, x28) so that the fault handler can tell where a guarded access faulted
   // (WasmActivation::faultTierReg; faultPosition below).
 #if MYRT_INTERP_PINNED_IP  // (kIpRegister)
-  register const uint32_t* ip asm("r12") = base;
+  register const uint32_t* ip asm(MYRT_INTERP_IP_REG) = base;
 #else
   const uint32_t* ip = base;
 #endif

@@ -3,12 +3,20 @@
 #   cmake -DMYRT=<exe> -DARGS=<arg|arg|...> -DEXPECT_RC=<n> [-DEXPECT_FILE=<file> | -DEXPECT_REGEX=<re>]
 #         [-DEXPECT_NOT_REGEX=<re>] -P run_cli_test.cmake
 # in the source directory, so paths in the output are the relative ones given in ARGS.
-# With -DHOSTILE_EXEC=<exe> -DWRAP=<opt|opt|...> the command runs as `hostile_exec <opts> -- myrt <args>`.
+# With -DHOSTILE_EXEC=<exe> -DWRAP=<opt|opt|...> the command runs as `hostile_exec <opts> -- myrt <args>`; with
+# -DEMULATOR=<exe|args...> (cross builds) each of the two runs under it.
 string(REPLACE "|" ";" ARGS "${ARGS}")
 set(prefix "")
+if(DEFINED EMULATOR)  # a cross build: -DEMULATOR=<emulator|args...> runs myrt (and hostile_exec) under it
+  string(REPLACE "|" ";" prefix "${EMULATOR}")
+endif()
 if(DEFINED HOSTILE_EXEC)
   string(REPLACE "|" ";" WRAP "${WRAP}")
-  set(prefix "${HOSTILE_EXEC}" ${WRAP} --)
+  list(APPEND prefix "${HOSTILE_EXEC}" ${WRAP} --)
+  if(DEFINED EMULATOR)  # hostile_exec execs myrt itself: under the emulator too
+    string(REPLACE "|" ";" emu "${EMULATOR}")
+    list(APPEND prefix ${emu})
+  endif()
 endif()
 execute_process(COMMAND ${prefix} "${MYRT}" ${ARGS} OUTPUT_VARIABLE out ERROR_VARIABLE out RESULT_VARIABLE rc)
 string(REPLACE "\r\n" "\n" out "${out}")

@@ -127,7 +127,7 @@ std::string callInterrupted(Session& s, std::string_view name) {
 
 }  // namespace
 
-TEST_CASE("osr: one call with a long loop continues in JIT code", "[exec][osr]") {
+TEST_CASE("osr: one call with a long loop continues in JIT code", "[exec][osr][jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   OsrSession s(autoTier(kThreshold));
   REQUIRE(s.loadError == "");
@@ -140,7 +140,7 @@ TEST_CASE("osr: one call with a long loop continues in JIT code", "[exec][osr]")
   CHECK(s.osr(1) == 1);
 }
 
-TEST_CASE("osr: a frame called from an interpreter frame returns its results to it", "[exec][osr]") {
+TEST_CASE("osr: a frame called from an interpreter frame returns its results to it", "[exec][osr][jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   OsrSession s(autoTier(kThreshold));
   REQUIRE(s.loadError == "");
@@ -150,7 +150,7 @@ TEST_CASE("osr: a frame called from an interpreter frame returns its results to 
   s.checkIdle();
 }
 
-TEST_CASE("osr: loops with params and values (v128 too) below them", "[exec][osr]") {
+TEST_CASE("osr: loops with params and values (v128 too) below them", "[exec][osr][jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   for (uint32_t n : {10u, 200u, 5000u}) {
     OsrSession s(autoTier(kThreshold));
@@ -161,7 +161,7 @@ TEST_CASE("osr: loops with params and values (v128 too) below them", "[exec][osr
   }
 }
 
-TEST_CASE("osr: nested loops, entered at the inner or the outer loop", "[exec][osr]") {
+TEST_CASE("osr: nested loops, entered at the inner or the outer loop", "[exec][osr][jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   // (n, m): the threshold is reached at an inner back-edge (m large) or at an outer one (m == 1: the inner loop
   // never branches back)
@@ -174,7 +174,7 @@ TEST_CASE("osr: nested loops, entered at the inner or the outer loop", "[exec][o
   }
 }
 
-TEST_CASE("osr: a trap after OSR has each frame once in the backtrace", "[exec][osr]") {
+TEST_CASE("osr: a trap after OSR has each frame once in the backtrace", "[exec][osr][jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   {
     OsrSession s(autoTier(kThreshold));
@@ -196,7 +196,7 @@ TEST_CASE("osr: a trap after OSR has each frame once in the backtrace", "[exec][
   }
 }
 
-TEST_CASE("osr: the frame counts once in the call depth after OSR, as on the JIT tier", "[exec][osr]") {
+TEST_CASE("osr: the frame counts once in the call depth after OSR, as on the JIT tier", "[exec][osr][jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   // (the interpreter counts a host call as a frame, JIT code does not: compare with what the JIT tier sees)
   OsrSession j(ExecTier{"jit", [](const StoreLimits& l) { return std::make_unique<Store>(jitConfig(l)); }});
@@ -215,7 +215,7 @@ TEST_CASE("osr: the frame counts once in the call depth after OSR, as on the JIT
   s2.checkIdle();
 }
 
-TEST_CASE("osr: fuel is charged before and after OSR", "[exec][osr][fuel]") {
+TEST_CASE("osr: fuel is charged before and after OSR", "[exec][osr][fuel][jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   {
     OsrSession s(autoTier(kThreshold));
@@ -238,7 +238,7 @@ TEST_CASE("osr: fuel is charged before and after OSR", "[exec][osr][fuel]") {
   }
 }
 
-TEST_CASE("osr: an interrupt stops a loop that continued in JIT code", "[exec][osr]") {
+TEST_CASE("osr: an interrupt stops a loop that continued in JIT code", "[exec][osr][jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   OsrSession s(autoTier(kThreshold));
   REQUIRE(s.loadError == "");

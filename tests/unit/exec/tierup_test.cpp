@@ -56,7 +56,7 @@ std::string bigModule(unsigned n) {
 
 }  // namespace
 
-TEST_CASE("auto tier (synchronous): a function called often enough is tiered up; its entry changes at the threshold") {
+TEST_CASE("auto tier (synchronous): a function called often enough is tiered up; its entry changes at the threshold", "[jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   Session s(autoTier(10, TierUpMode::Synchronous));
   REQUIRE(s.load(kModule) == "");
@@ -91,7 +91,7 @@ TEST_CASE("auto tier (synchronous): a function called often enough is tiered up;
   CHECK(s.store->context().tierUpActive == 0);  // every function installed: polls are cheap again
 }
 
-TEST_CASE("auto tier (background): the threshold starts a compile; finishTierUps installs it") {
+TEST_CASE("auto tier (background): the threshold starts a compile; finishTierUps installs it", "[jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   Session s(autoTier(10, TierUpMode::Background));
   REQUIRE(s.load(kModule) == "");
@@ -119,7 +119,7 @@ TEST_CASE("auto tier (background): the threshold starts a compile; finishTierUps
   CHECK(s.store->jitCompiledFuncs == 2);
 }
 
-TEST_CASE("auto tier (background): the interpreter installs finished code by itself at a poll") {
+TEST_CASE("auto tier (background): the interpreter installs finished code by itself at a poll", "[jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   Session s(autoTier(3, TierUpMode::Background));
   REQUIRE(s.load(kModule) == "");
@@ -139,7 +139,7 @@ TEST_CASE("auto tier (background): the interpreter installs finished code by its
   CHECK(s.i32("add1", {I32(7)}) == 8);
 }
 
-TEST_CASE("auto tier (background): a long loop moves to the code installed while it runs (OSR), then polls are cheap") {
+TEST_CASE("auto tier (background): a long loop moves to the code installed while it runs (OSR), then polls are cheap", "[jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   if (!osrEnabled()) FAIL("MYRT_OSR=0 is set: this test needs on-stack replacement");
   Session s(autoTier(50, TierUpMode::Background));
@@ -158,7 +158,7 @@ TEST_CASE("auto tier (background): a long loop moves to the code installed while
   CHECK(!cx.osrHold);  // released with the last interpreter activation
 }
 
-TEST_CASE("auto tier (background): functions of each instance compile on their own; instances stay counted") {
+TEST_CASE("auto tier (background): functions of each instance compile on their own; instances stay counted", "[jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   Session s(autoTier(5, TierUpMode::Background));
   Instance* a = nullptr;
@@ -179,7 +179,7 @@ TEST_CASE("auto tier (background): functions of each instance compile on their o
   CHECK(s.store->jitCompiledFuncs == 2);
 }
 
-TEST_CASE("auto tier (background): a store deleted while its compile runs or waits is safe") {
+TEST_CASE("auto tier (background): a store deleted while its compile runs or waits is safe", "[jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   const std::string big = bigModule(400);
   for (int round = 0; round < 4; ++round) {
@@ -207,7 +207,7 @@ TEST_CASE("auto tier (background): a store deleted while its compile runs or wai
   CHECK(findExportedFunc(*s.last, "add1")->entry != interpreterEntry());
 }
 
-TEST_CASE("jit tier: a parallel compile gives the same code as one thread") {
+TEST_CASE("jit tier: a parallel compile gives the same code as one thread", "[jit]") {
   if (!tierAvailable(Tier::Jit)) FAIL("jit tier not available on this build/CPU");
   Session s(ExecTier{"interp", [](const StoreLimits& l) { return std::make_unique<Store>(interpreterConfig(l)); }});
   const std::string big = bigModule(600);
@@ -229,7 +229,7 @@ TEST_CASE("jit tier: a parallel compile gives the same code as one thread") {
   CHECK(findExportedFunc(*j.last, "f300")->jitCode != nullptr);
 }
 
-TEST_CASE("auto tier: a function tiered up inside its own loop finishes in the interpreter with the right result") {
+TEST_CASE("auto tier: a function tiered up inside its own loop finishes in the interpreter with the right result", "[jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   Session s(autoTier(50, TierUpMode::Synchronous));
   REQUIRE(s.load(kModule) == "");
@@ -242,7 +242,7 @@ TEST_CASE("auto tier: a function tiered up inside its own loop finishes in the i
   CHECK(s.i32("sum", {I32(1000)}) == 500500);  // now on the JIT
 }
 
-TEST_CASE("auto tier: recursion tiered up with interpreter frames of the function on the stack") {
+TEST_CASE("auto tier: recursion tiered up with interpreter frames of the function on the stack", "[jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   Session s(autoTier(20, TierUpMode::Synchronous));
   REQUIRE(s.load(kModule) == "");
@@ -321,7 +321,7 @@ Outcome run(Session& s, const std::string& name, std::vector<Value> args) {
 
 }  // namespace
 
-TEST_CASE("auto tier: calls between JIT and interpreted functions, every kind, with traps and backtraces") {
+TEST_CASE("auto tier: calls between JIT and interpreted functions, every kind, with traps and backtraces", "[jit]") {
   if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
   constexpr uint32_t kT = 4;
   Session ref(ExecTier{"interp", [](const StoreLimits& l) { return std::make_unique<Store>(interpreterConfig(l)); }});
