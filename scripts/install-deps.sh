@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(cmake ninja-build g++ pkg-config libcli11-dev catch2 libasmjit-dev libdw-dev libbenchmark-dev wabt clang lld wasi-libc libclang-rt-14-dev-wasm32
           libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
-          groff-base zsh fish gnuplot-nox)  # tests/packaging: man page, completions, bench/report.sh's chart
+          groff-base zsh fish gnuplot-nox  # tests/packaging: man page, completions, bench/report.sh's chart
+          g++-aarch64-linux-gnu qemu-user)  # scripts/test-arm64.sh: the AArch64 cross-build, tests under qemu
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -10,6 +10,7 @@
 #                                      sightglass, bench, component or packaging labels)
 #   scripts/test-arm64.sh -L spec2     build, then ctest with these arguments instead
 #   MYRT_ARM64_BUILD=DIR  JOBS=N       build directory (default build-arm64), parallel jobs (default: online CPUs)
+#   MYRT_ARM64_TARGETS="myrt ..."      build only these targets (CI: `myrt` for the spec suites), default all
 # Needs (scripts/install-deps.sh installs them): g++-aarch64-linux-gnu, qemu-user.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,9 @@ if command -v ccache >/dev/null; then
 fi
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMYRT_WERROR=ON -DMYRT_BUILD_BENCH=OFF \
   -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64-linux-gnu.cmake "${launcher[@]}"
-cmake --build "$build" -j"$jobs"
+targets=()
+for t in ${MYRT_ARM64_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "$build" -j"$jobs" "${targets[@]}"
 if [ $# -eq 0 ]; then
   set -- -L 'unit|cli|capi|spec2|spec3|wasi'
 fi
