@@ -661,6 +661,7 @@ class Decoder {
         const size_t so = s.offset();
         MYRT_ASSIGN(std::string name, nameAttributes(s));
         MYRT_ASSIGN(Sort srt, sort(s));
+        MYRT_TRY(checkImplements(so, name, srt));
         if (srt == Sort::Value) return err(so, "unsupported: component values");
         if (isCoreSort(srt) && srt != Sort::CoreModule)
           return err(so, std::string(sortName(srt)) + " not valid to be used as export");
@@ -776,6 +777,8 @@ class Decoder {
         MYRT_ASSIGN(uint32_t idx, s.u32());
         if (srt != Sort::Type && srt != Sort::CoreType && srt != Sort::CoreModule && srt != Sort::Component)
           return err(off, "outer aliases may only refer to types, modules or components");
+        if (sc.kind != Scope::Kind::Component && srt != Sort::Type && srt != Sort::CoreType)
+          return err(off, "outer aliases in type declarations may only refer to types or instances");
         Scope* target = &sc;
         for (uint32_t c = 0; c < ct && target; ++c) target = target->parent;
         while (target && target->kind == Scope::Kind::ModuleType) target = target->parent;
@@ -787,8 +790,12 @@ class Decoder {
         switch (srt) {
           case Sort::Type: {
             const Type* t = target->types[idx];
-            if (ct > 0 && target->kind == Scope::Kind::Component && sc.kind == Scope::Kind::Component &&
-                refersToResource(t))
+            // a type that refers to resources may not cross a component boundary (from a nested component or a
+            // type declaration inside one)
+            bool crosses = false;
+            for (const Scope* x = &sc; x && x != target; x = x->parent)
+              if (x->kind == Scope::Kind::Component) crosses = true;
+            if (ct > 0 && target->kind == Scope::Kind::Component && crosses && refersToResource(t))
               return err(off, "canonical option: outer alias of a type that transitively refers to resources");
             sc.types.push_back(t);
             if (d) d->type = t;
@@ -828,8 +835,9 @@ class Decoder {
     for (const Type* e : t->elems)
       if (refersToResource(e)) return true;
     if (refersToResource(t->result)) return true;
-    for (auto& e : t->exports)
-      if (e.type.sort == Sort::Type && refersToResource(e.type.type)) return true;
+    for (auto* list : {&t->imports, &t->exports})
+      for (auto& e : *list)
+        if (e.type.sort == Sort::Type && refersToResource(e.type.type)) return true;
     return false;
   }
 
@@ -1132,7 +1140,17 @@ class Decoder {
   }
 
   // nameattributes (Binary.md "Import and Export Definitions").
+  // `implements` (attribute 0x00) of the last name read by nameAttributes: only instances with plain names may have it.
+  bool lastImplements_ = false;
+  Status checkImplements(size_t off, const std::string& name, Sort srt) {
+    if (!lastImplements_) return okStatus();
+    if (srt != Sort::Instance) return err(off, "only instances can have an `implements` attribute");
+    if (name.find(':') != std::string::npos) return err(off, "name `" + name + "` is not valid with `implements`");
+    return okStatus();
+  }
+
   Result<std::string> nameAttributes(ByteReader& s) {
+    lastImplements_ = false;
     const size_t off = s.offset();
     MYRT_ASSIGN(uint8_t k, s.u8());
     if (k > 2) return err(off, "invalid leading byte (0x" + hex(k) + ") for component external name");
@@ -1147,7 +1165,14 @@ class Decoder {
         if (seen[ak]) return err(ao, "duplicate name attribute");
         seen[ak] = true;
         MYRT_ASSIGN(std::string_view v, s.name());
-        (void)v;
+        if (ak == 0x00) {  // implements: an interface name
+          lastImplements_ = true;
+          if (v.empty()) return err(ao, "`` is not a valid name for `implements`");
+          if (v.find(':') == std::string_view::npos)
+            return err(ao, "`implements` value `" + std::string(v) + "` must be an interface name");
+          if (std::string why = checkExternName(v); !why.empty())
+            return err(ao, "`implements` value is not a valid name: " + why);
+        }
       }
     }
     std::string why = checkExternName(n);
@@ -1209,7 +1234,10 @@ class Decoder {
   Result<ExternDecl> externDecl(ByteReader& s, Scope& sc, bool isImport) {
     const size_t off = s.offset();
     MYRT_ASSIGN(std::string name, nameAttributes(s));
+    const bool implements = lastImplements_;
     MYRT_ASSIGN(ExternType t, externType(s, sc));
+    lastImplements_ = implements;  // externType may read nested names
+    MYRT_TRY(checkImplements(off, name, t.sort));
     MYRT_TRY(uniqueName(off, sc, name, isImport));
     if (t.sort == Sort::Type && t.subResource) {
       Type* r = arena_->make(TK::Resource);
@@ -1301,6 +1329,7 @@ class Decoder {
     MYRT_ASSIGN(std::string name, nameAttributes(s));
     const size_t so = s.offset();
     MYRT_ASSIGN(Sort srt, sort(s));
+    MYRT_TRY(checkImplements(off, name, srt));
     if (srt == Sort::Value) return err(so, "unsupported: component value exports");
     if (isCoreSort(srt) && srt != Sort::CoreModule) return err(so, std::string(sortName(srt)) + " not valid to be used as export");
     MYRT_ASSIGN(uint32_t idx, index(s, sc, srt));

@@ -165,3 +165,24 @@ TEST_CASE("annotated names: constructors return their resource", "[component]") 
                           " (import \"f\" (func $f (param \"self\" (borrow $T)))) (export \"[method]b.foo\" (func $f)))"),
                  "resource used in function does not have a name in this context"));
 }
+
+TEST_CASE("name attributes: `implements` only on instances with plain names, and an interface name", "[component]") {
+  CHECK(validate("(component (import \"a\" (implements \"a:b/c\") (instance)))") == "");
+  CHECK(contains(validate("(component (import \"a\" (implements \"not-valid\") (instance)))"), "must be an interface"));
+  CHECK(contains(validate("(component (import \"a\" (implements \"\") (instance)))"), "not a valid name"));
+  CHECK(contains(validate("(component (import \"a\" (implements \"a:b/c\") (func)))"), "only instances can have an `implements`"));
+  CHECK(contains(validate("(component (import \"a1:b/c\" (implements \"a2:b/c\") (instance)))"),
+                 "name `a1:b/c` is not valid with `implements`"));
+}
+
+TEST_CASE("outer aliases: resources may not cross a component boundary; type declarations alias only types", "[component]") {
+  CHECK(validate("(component $C (type $R (resource (rep i32))) (type (component (alias outer $C $R (type $a)))))") == "");
+  CHECK(contains(validate("(component $C (type $R (resource (rep i32)))"
+                          " (component (type (component (alias outer 2 0 (type $a))))))"),
+                 "transitively refers to resources"));
+  CHECK(contains(validate("(component $C (type $R (resource (rep i32))) (type $U (component (import \"a\" (type (eq $R)))))"
+                          " (component (alias outer $C $U (type $a))))"),
+                 "transitively refers to resources"));
+  CHECK(contains(validate("(component $C (core module $M) (type (component (alias outer $C $M (core module $a)))))"),
+                 "may only refer to types or instances"));
+}
