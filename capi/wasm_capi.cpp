@@ -935,30 +935,28 @@ wasm_func_t* newHostFuncWith(wasm_store_t* s, const wasm_functype_t* type, HostC
   f->host = [st, call = std::move(call), ft](ExecContext& cx, std::span<const Value> args,
                                              std::span<Value> results) -> TrapReason {
     std::shared_ptr<StoreState> self = st->shared_from_this();
-    wasm_val_vec_t a, r;
-    wasm_val_vec_new_uninitialized(&a, args.size());
-    for (size_t i = 0; i < args.size(); ++i) a.data[i] = toC(self, ft->params[i], args[i], nullptr);
-    wasm_val_vec_new_uninitialized(&r, results.size());
-    for (size_t i = 0; i < results.size(); ++i) {
-      r.data[i] = wasm_val_t{};
-      r.data[i].kind = kindOf(ft->results[i]);
-    }
-    wasm_trap_t* trap = call(cx, &a, &r);
-    wasm_val_vec_delete(&a);
+    struct OwnedVals {  // deleted on every path, a std::bad_alloc thrown midway included (hostEntry catches it)
+      wasm_val_vec_t v = WASM_EMPTY_VEC;
+      explicit OwnedVals(size_t n) {
+        wasm_val_vec_new_uninitialized(&v, n);
+        for (size_t i = 0; i < n; ++i) v.data[i] = wasm_val_t{};  // nothing to delete until filled
+      }
+      ~OwnedVals() { wasm_val_vec_delete(&v); }
+    };
+    OwnedVals a(args.size());
+    for (size_t i = 0; i < args.size(); ++i) a.v.data[i] = toC(self, ft->params[i], args[i], nullptr);
+    OwnedVals r(results.size());
+    for (size_t i = 0; i < results.size(); ++i) r.v.data[i].kind = kindOf(ft->results[i]);
+    wasm_trap_t* trap = call(cx, &a.v, &r.v);
     if (trap) {
       std::string msg = H(trap)->trap ? H(trap)->trap->message : std::string("host trap");
       wasm_trap_delete(trap);
-      wasm_val_vec_delete(&r);
       return cx.hostTrap(std::move(msg));
     }
     std::string why;
-    for (size_t i = 0; i < results.size(); ++i) {
-      if (!fromC(st, ft->results[i], nullptr, r.data[i], results[i], why)) {
-        wasm_val_vec_delete(&r);
+    for (size_t i = 0; i < results.size(); ++i)
+      if (!fromC(st, ft->results[i], nullptr, r.v.data[i], results[i], why))
         return cx.hostTrap("host function result " + std::to_string(i) + ": " + why);
-      }
-    }
-    wasm_val_vec_delete(&r);
     return TrapReason::None;
   };
   if (finalizer) st->envFinalizers.emplace_back(env, finalizer);
