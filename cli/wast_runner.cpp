@@ -565,9 +565,10 @@ class FileRunner {
     return actual.find(expected) != std::string::npos;
   }
 
+  // The scripts' components import no host interfaces; as in wasmtime's harness, a named component instance
+  // (`(component $foo ...)`, `(component instance $foo $D)`) can be imported by later components as "foo".
   Result<component::ComponentInstance*> instantiateComponent(std::shared_ptr<const component::Component> c) {
-    component::Linker none;  // the scripts' components import nothing from a host
-    return component::instantiate(*store_, std::move(c), none);
+    return component::instantiate(*store_, std::move(c), componentLinker_);
   }
 
   struct CompActionResult {
@@ -620,7 +621,9 @@ class FileRunner {
 
   void nameComponent(const std::optional<std::string>& name, component::ComponentInstance* inst) {
     currentComponent_ = inst;
-    if (name) componentInstances_[*name] = inst;
+    if (!name) return;
+    componentInstances_[*name] = inst;
+    componentLinker_.instance(name->substr(name->rfind('$') == 0 ? 1 : 0), inst);
   }
 
   bool componentCommand(const wast::Command& cmd) {
@@ -895,6 +898,7 @@ class FileRunner {
   std::map<std::string, std::shared_ptr<const Module>> definitions_;
   std::shared_ptr<const Module> lastDefinition_;
   component::ComponentInstance* currentComponent_ = nullptr;
+  component::Linker componentLinker_;
   std::map<std::string, component::ComponentInstance*> componentInstances_;
   std::map<std::string, std::shared_ptr<const component::Component>> componentDefinitions_;
   std::shared_ptr<const component::Component> lastComponentDefinition_;

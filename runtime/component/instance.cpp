@@ -382,6 +382,19 @@ struct Instantiator {
     switch (et.sort) {
       case Sort::Instance: {
         const HostInterface* hi = linker.find(d.name);
+        if (!hi) {
+          if (ComponentInstance* other = linker.findInstance(d.name)) {
+            Type provided;  // the other instance's type: its component's exports
+            provided.kind = TK::Instance;
+            provided.exports = other->component->exports;
+            std::string why;
+            if (!externSubtype(ExternType{Sort::Instance, &provided}, et, &why))
+              return err(d, "type mismatch for import `" + d.name + "`: " + why);
+            item.instance = &other->exports;
+            bindInstanceResources(inst, et.type, *item.instance);
+            break;
+          }
+        }
         if (!hi) return err(d, "unknown import: `" + d.name + "` (" + externTypeToString(et) + ") is not provided by the host");
         MYRT_ASSIGN(item.instance, hostInstance(inst, d, *hi));
         bindInstanceResources(inst, et.type, *item.instance);

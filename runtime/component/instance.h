@@ -89,10 +89,19 @@ class Linker {
     auto it = rootFuncs_.find(n);
     return it == rootFuncs_.end() ? nullptr : &it->second;
   }
+  // An instance of another component (same store) provided under `name`: an instance import of that name links to
+  // its exports when they are a subtype of the import's instance type (wasmtime's wast harness registers named
+  // component instances this way). Host interfaces of the same name take precedence.
+  void instance(const std::string& name, ComponentInstance* inst) { instances_[name] = inst; }
+  ComponentInstance* findInstance(const std::string& name) const {
+    auto it = instances_.find(name);
+    return it == instances_.end() ? nullptr : it->second;
+  }
 
  private:
   std::map<std::string, std::unique_ptr<HostInterface>> interfaces_;
   std::map<std::string, HostFn> rootFuncs_;
+  std::map<std::string, ComponentInstance*> instances_;
 };
 
 // A component-level function: a lifted core function of some instance, or a host function.

@@ -1,4 +1,4 @@
-;; myrt wast on component commands (cli/wast_runner.cpp): every command runs; lines 22-28 fail on purpose.
+;; myrt wast on component commands (cli/wast_runner.cpp): every command runs; the commands after `failures:` fail on purpose.
 (component definition $D
   (core module $m
     (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
@@ -18,6 +18,18 @@
   (core instance $i (instantiate $m))
   (func (export "z") (result bool) (canon lift (core func $i "z"))))
 (assert_return (invoke $named "z") (bool.const false))
+;; a named instance is importable by later components under its name (as in wasmtime's harness), checked by type
+(component $provider
+  (core module $m (func (export "f") (result i32) i32.const 7))
+  (core instance $i (instantiate $m))
+  (func (export "seven") (result u32) (canon lift (core func $i "f"))))
+(component $user
+  (import "provider" (instance $p (export "seven" (func (result u32)))))
+  (alias export $p "seven" (func $s))
+  (export "seven-again" (func $s)))
+(assert_return (invoke $user "seven-again") (u32.const 7))
+(assert_unlinkable (component (import "provider" (instance (export "eight" (func))))) "missing expected export `eight`")
+(assert_unlinkable (component (import "provider" (instance (export "seven" (func (result s32)))))) "type mismatch")
 ;; failures:
 (assert_return (invoke $I "add" (u32.const 2) (u32.const 2)) (u32.const 5))
 (assert_return (invoke $I "add" (s32.const 2) (u32.const 2)) (u32.const 4))
