@@ -403,3 +403,23 @@ TEST_CASE("auto tier: a long function without loops is hot at its first entry an
   CHECK(shortF->jitCode == nullptr);
   CHECK(shortF->hotness == 1);
 }
+
+TEST_CASE("jit tier: code larger than the block's first estimate grows the block (mremap) and runs") {
+  if (!tierAvailable(Tier::Jit)) FAIL("jit tier not available on this build/CPU");
+  // i32.div_s with its trap checks expands ~10x; the block is first mapped at 4 bytes per wasm byte + 512
+  std::string w = "(module (func (export \"f\") (param i32 i32) (result i32)\n";
+  for (int i = 0; i < 3000; ++i) w += "  (local.set 0 (i32.div_s (local.get 0) (local.get 1)))\n";
+  w += "  (local.get 0)))";
+  Session s(ExecTier{"interp", [](const StoreLimits& l) { return std::make_unique<Store>(interpreterConfig(l)); }});
+  REQUIRE(s.load(w) == "");
+  const uint64_t body = s.last->module->funcs[0].body.size;
+  const std::vector<uint8_t> one = jit::compiledBytes(*s.last, 1);
+  REQUIRE(one.size() > 2 * (4 * body + 512 + 64));  // grown at least twice
+  CHECK(jit::compiledBytes(*s.last, 2) == one);
+  Session j(ExecTier{"jit", [](const StoreLimits& l) { return std::make_unique<Store>(jitConfig(l)); }});
+  REQUIRE(j.load(w) == "");
+  CHECK(j.i32("f", {I32(1000), I32(1)}) == 1000);
+  CHECK(findExportedFunc(*j.last, "f")->jitCode != nullptr);
+  CHECK(j.call("f", {I32(7), I32(0)}) == "integer divide by zero");
+  CHECK(j.lastTrap.backtrace.size() == 1);
+}
