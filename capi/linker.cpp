@@ -130,6 +130,7 @@ bool myrt_trap_code(const wasm_trap_t* t, myrt_trap_code_t* code) {
     case TrapReason::DescriptorCastFailure: c = MYRT_TRAP_CAST_FAILURE; break;
     case TrapReason::UncaughtException: c = MYRT_TRAP_UNCAUGHT_EXCEPTION; break;
     case TrapReason::UnalignedAtomic: c = MYRT_TRAP_UNALIGNED_ATOMIC; break;
+    case TrapReason::ExpectedSharedMemory: c = MYRT_TRAP_EXPECTED_SHARED_MEMORY; break;
     case TrapReason::OutOfMemory:
     case TrapReason::MemoryLimitExceeded: c = MYRT_TRAP_OUT_OF_MEMORY; break;
     case TrapReason::FuelExhausted: c = MYRT_TRAP_OUT_OF_FUEL; break;

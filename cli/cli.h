@@ -47,6 +47,7 @@ struct Loaded {
 // Which rules the front end applies.
 struct FrontEndOptions {
   bool wasm2 = false;  // WebAssembly 2.0 rules where 3.0 changed them (for the 2.0 spec testsuite)
+  bool threads = false;  // with wasm2: the threads proposal's shared memories in the 2.0 limits encoding
 };
 
 // Binary -> decodeModule -> validateModule.

@@ -91,8 +91,10 @@ Loaded loadBinary(std::vector<uint8_t> bytes, const FrontEndOptions& opts) {
   Loaded out;
   DecodeOptions dopts;
   dopts.wasm20 = opts.wasm2;
+  dopts.threads20 = opts.threads;
   ValidateOptions vopts;
   vopts.wasm2Only = opts.wasm2;
+  vopts.singleTable = opts.threads;
   auto m = decodeModule(std::move(bytes), dopts);
   if (!m.ok()) {
     out.stage = Stage::Decode;
@@ -135,11 +137,10 @@ bool looksLikeWat(std::string_view t) {
   return false;
 }
 
-// The proposal behind an instruction or syntax the front end rejected, named for the user ("atomics (threads)")
-// instead of "illegal opcode fe". nullptr if the error is not about a known unsupported proposal.
+// The proposal behind an instruction or syntax the front end rejected, named for the user ("wide-arithmetic")
+// instead of "illegal opcode fc 13". nullptr if the error is not about a known unsupported proposal.
 const char* unsupportedProposal(const std::string& message, std::string_view textAtError) {
   auto starts = [&](std::string_view p) { return message.compare(0, p.size(), p) == 0; };
-  if (starts("illegal opcode fe")) return "atomics (threads)";
   for (const char* op : {"illegal opcode fc 13", "illegal opcode fc 14", "illegal opcode fc 15", "illegal opcode fc 16"})
     if (starts(op)) return "wide-arithmetic";
   for (const char* op : {"illegal opcode e0", "illegal opcode e1", "illegal opcode e2", "illegal opcode e3",
@@ -148,7 +149,6 @@ const char* unsupportedProposal(const std::string& message, std::string_view tex
   if (starts("unknown operator ")) {
     std::string_view op = std::string_view(message).substr(17);
     op = op.substr(0, op.find(' '));
-    if (op.find("atomic") != std::string_view::npos) return "atomics (threads)";
     for (std::string_view w : {"i64.add128", "i64.sub128", "i64.mul_wide_s", "i64.mul_wide_u"})
       if (op == w) return "wide-arithmetic";
     for (std::string_view w : {"cont.new", "cont.bind", "suspend", "resume", "resume_throw", "switch"})
@@ -158,7 +158,7 @@ const char* unsupportedProposal(const std::string& message, std::string_view tex
   return nullptr;
 }
 
-// "unsupported proposal: atomics (threads) (illegal opcode fe)" when the error comes from a proposal we do not run.
+// "unsupported proposal: wide-arithmetic (illegal opcode fc 13)" when the error comes from a proposal we do not run.
 Error explainError(Error e, std::string_view textAtError = {}) {
   if (const char* p = unsupportedProposal(e.message, textAtError))
     e.message = std::string("unsupported proposal: ") + p + " (" + e.message + ")";
@@ -488,6 +488,9 @@ static int cliMain(int argc, char** argv) {
                  "list assert_malformed/assert_invalid rejections whose message differs from the expected text");
   wast->add_flag("--wasm2", wastOpts.frontEnd.wasm2,
                  "apply WebAssembly 2.0 rules where 3.0 changed them (for the 2.0 spec testsuite)");
+  wast->add_flag("--threads", wastOpts.frontEnd.threads,
+                 "with --wasm2: the threads proposal's testsuite rules (it was written against 1.0: shared memories "
+                 "in the 2.0 limits encoding, a single table)");
 
   std::string wastTier = myrt::tierName(myrt::defaultTier());
   wast->add_option("--tier", wastTier, kTierHelp)->type_name("TIER");

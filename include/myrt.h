@@ -207,6 +207,7 @@ enum myrt_trap_code_enum {
   MYRT_TRAP_INTERRUPT,                   /* "interrupted" (myrt_interrupt_handle_interrupt) */
   MYRT_TRAP_HOST,                        /* a host function returned a trap (its message is the trap's) */
   MYRT_TRAP_UNIMPLEMENTED,               /* a feature this tier cannot execute */
+  MYRT_TRAP_EXPECTED_SHARED_MEMORY,      /* "expected shared memory": memory.atomic.wait on an unshared memory */
 };
 /* True and the code when the trap came from running wasm (or a host function it called); false for a trap made with
  * wasm_trap_new and for a WASI proc_exit (see myrt_wasi_exit_code). */

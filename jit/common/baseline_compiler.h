@@ -520,6 +520,11 @@ class BaselineCompiler {
     freeReg(v);
     freeReg(ar);
   }
+  // Atomics (threads) are not compiled yet: the function stays in the interpreter (an explicit fallback).
+  void onAtomic(const Instr& in, ValType) {
+    if (!live()) return sync();
+    unsupported(opName(in.op));
+  }
   void onMemoryOp(const Instr& in, ValType addr) {
     if (!live()) return sync();
     const uint32_t a64 = addr.kind == ValKind::I64 ? 0x80000000u : 0;

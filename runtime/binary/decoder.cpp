@@ -101,7 +101,9 @@ Result<Limits> ModuleDecoder::readLimits(bool table) {
   MYRT_ASSIGN(uint8_t flags, readByte());
   if (opts_.wasm20) {
     // 2.0: a u1 LEB ("has max").
-    if ((flags & 0x7F) > 1) return r_.errorAt(at, "integer too large");
+    const uint8_t max20 = opts_.threads20 && !table ? 3 : 1;  // threads: bit 1 shared (memories only)
+    if ((flags & 0x7F) > max20) return r_.errorAt(at, "integer too large");
+    lim.shared = (flags & 0x02) != 0;
     if (flags & 0x80) return r_.errorAt(at + 1, "integer representation too long");
     MYRT_ASSIGN(uint32_t mn, r_.u32());
     lim.min = mn;

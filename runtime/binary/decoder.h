@@ -14,6 +14,9 @@ struct DecodeOptions {
   // WebAssembly 2.0 encoding rules where 3.0 changed the binary format: limits are a u1 flag + u32 LEBs (3.0: a flags
   // byte + u64 LEBs), no tag section, no rec/sub/struct/array types, import kinds 0-3, no `0x40 0x00` table form.
   bool wasm20 = false;
+  // With wasm20: the threads proposal's limits flags 2 and 3 (shared memories) as the proposal extends 2.0 (the 3.0
+  // flags byte always has them). For the threads proposal's testsuite, which is written against 2.0.
+  bool threads20 = false;
   // Caps on declared locals ("too many locals"; the spec's own limit is 2^32-1): per function, and for all functions of
   // a module together a base allowance plus localsPerModuleByte per byte of the binary, so that a small binary cannot
   // make the decoder expand gigabytes of locals.

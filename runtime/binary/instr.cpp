@@ -235,6 +235,12 @@ Status readInstr(ByteReader& r, Instr& in) {
       }
       return {};
     }
+    case ImmKind::Zero: {  // atomic.fence: a reserved byte
+      size_t at = r.offset();
+      MYRT_ASSIGN(uint8_t z, r.u8());
+      if (z != 0) return r.errorAt(at, "zero byte expected");
+      return {};
+    }
     case ImmKind::BrOnCast: {
       size_t at = r.offset();
       MYRT_ASSIGN(in.flags, r.u8());

@@ -58,7 +58,7 @@ bool canonSubtype(ValType a, ValType b, const TypeRegistry& reg) {
 }
 
 bool limitsMatch(const Limits& actual, const Limits& expected) {
-  if (actual.is64 != expected.is64) return false;
+  if (actual.is64 != expected.is64 || actual.shared != expected.shared) return false;
   if (actual.min < expected.min) return false;
   if (expected.max) {
     if (!actual.max || *actual.max > *expected.max) return false;

@@ -79,6 +79,12 @@ Instance* createSpectest(Store& store, std::FILE* out) {
     inst->memories.push_back(*m);
     inst->exports.emplace("memory", Extern::of(*m));
   }
+  MemoryType smt = mt;  // threads proposal: a shared memory (1, 2 pages)
+  smt.limits.shared = true;
+  if (auto m = store.newMemory(smt); m.ok()) {
+    inst->memories.push_back(*m);
+    inst->exports.emplace("shared_memory", Extern::of(*m));
+  }
   inst->syncData();
   store.registered["spectest"] = inst;
   return inst;

@@ -33,6 +33,7 @@ namespace myrt {
   MYRT_TRAP(UncaughtException, "uncaught exception")                                \
   /* proposals in the suite: threads, custom descriptors */                         \
   MYRT_TRAP(UnalignedAtomic, "unaligned atomic")                                    \
+  MYRT_TRAP(ExpectedSharedMemory, "expected shared memory") /* wait on an unshared memory */ \
   MYRT_TRAP(NullDescriptorReference, "null descriptor reference")                   \
   MYRT_TRAP(DescriptorCastFailure, "descriptor cast failure")                       \
   /* myrt's own */                                                                  \

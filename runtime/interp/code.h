@@ -73,7 +73,8 @@ namespace myrt::interp {
   X(BrUnless64)       /* cond target */                                                        \
   X(BrIf64Back) X(BrUnless64Back) /* cond target cost */                                       \
   X(SimdLoad)         /* dst addr mem offLo offHi op lane vecSlot (v128 loads incl. lane/splat/zero/extend) */ \
-  X(SimdStore)        /* addr src mem offLo offHi op lane */
+  X(SimdStore)        /* addr src mem offLo offHi op lane */                                   \
+  X(Atomic)           /* dst op mem offLo offHi a v1 v2 (threads; semantics/atomic.h) */
 
 // Scalar loads/stores: X(Name, ValueMember, MemoryType, ValueType). Operands: dst/src, addr, mem, offLo, offHi.
 // `mem` has bit 31 set for a 64-bit memory (the address operand is then i64).

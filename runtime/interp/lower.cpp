@@ -869,6 +869,22 @@ class Lowering {
     }
     sync();
   }
+  // Atomics (threads): one IOp::Atomic per instruction, run by semantics::atomicStep (dst op mem offLo offHi a v1 v2;
+  // operand slots past the op's params are 0 and not read).
+  void onAtomic(const Instr& in, ValType addr) {
+    if (!live()) return sync();
+    const OpSig& sig = opInfo(in.op).sig;
+    const uint32_t h = height();
+    const uint32_t base = h - sig.numResults;  // first operand (the address)
+    uint32_t ops[3] = {0, 0, 0};
+    for (unsigned i = 0; i < sig.numParams; ++i) ops[i] = use(base + i);
+    const uint32_t mem = in.mem.memory | (addr.kind == ValKind::I64 ? 0x80000000u : 0);
+    const uint32_t dst = sig.numResults ? slot(base) : 0;
+    emit(IOp::Atomic, dst, static_cast<uint32_t>(in.op), mem, lo(in.mem.offset), hi(in.mem.offset), ops[0], ops[1],
+         ops[2]);
+    if (sig.numResults) return setOwn(base, h);
+    sync();
+  }
   void onTableOp(const Instr& in, const TableType& tt) {
     if (!live()) return sync();
     const uint32_t h = height();

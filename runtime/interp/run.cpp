@@ -22,6 +22,7 @@
 #include "runtime/exec/signals.h"
 #include "runtime/interp/code.h"
 #include "runtime/interp/interp.h"
+#include "runtime/semantics/atomic.h"
 
 #pragma GCC diagnostic ignored "-Wpedantic"  // computed goto (&&label, goto *p) is a GNU extension
 
@@ -906,6 +907,25 @@ L_SimdStore:
   if (reason != TrapReason::None) goto trap;
   ip += 9;
   NEXT();
+L_Atomic: {  // dst op mem offLo offHi a v1 v2
+  const Op aop = static_cast<Op>(ip[3]);
+  const OpSig& sig = opInfo(aop).sig;
+  MemoryInst* m = aop == Op::AtomicFence ? nullptr : id->memories[ip[4] & 0x7fffffffu];
+  const uint64_t a = aop == Op::AtomicFence ? 0 : addrOf(S(7), ip[4]);
+  // i32 operands are read zero-extended (Value::i32), i64 ones whole.
+  uint64_t v[3] = {0, 0, 0};
+  for (unsigned i = 1; i < sig.numParams; ++i)
+    v[i] = sig.params[i] == ValKind::I64 ? S(7 + i).i64 : uint64_t(S(7 + i).i32);
+  uint64_t out = 0;
+  reason = semantics::atomicStep(aop, m, a, off64(ip + 5), v[1], v[2], out, cx.interrupt);
+  if (reason != TrapReason::None) goto trap;
+  if (sig.numResults) {
+    if (sig.results[0] == ValKind::I64) S(2).i64 = out;
+    else S(2).i64 = static_cast<uint32_t>(out);
+  }
+  ip += 10;
+  NEXT();
+}
 L_MemorySize:
   wrAddr(S(2), id->memories[ip[3] & 0x7fffffffu]->pages(), ip[3]);
   ip += 4;

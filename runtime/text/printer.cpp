@@ -99,7 +99,8 @@ std::string printInstr(const Instr& in) {
     s += x;
   };
   switch (opInfo(in.op).imm) {
-    case ImmKind::None: return s;
+    case ImmKind::None:
+    case ImmKind::Zero: return s;
     case ImmKind::BlockType: s += blockType(in.block);
       return s;
     case ImmKind::LabelIdx:

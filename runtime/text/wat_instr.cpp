@@ -292,6 +292,7 @@ Status Parser::parseImmediates(FuncCtx& f, ByteWriter& w, Op op, const Token& at
   };
   switch (kind) {
     case ImmKind::None: return {};
+    case ImmKind::Zero: w.u8(0); return {};  // atomic.fence's reserved byte
     case ImmKind::BlockType:
     case ImmKind::TryTable:
       return errAt(at, "unexpected token");  // handled by the block parsers

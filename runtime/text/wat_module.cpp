@@ -762,6 +762,10 @@ Status ModuleParser::parseElem() {
       MYRT_ASSIGN(table, p.parseIndex(SpTable));
       MYRT_TRY(p.expectRParen());
       explicitTable = true;
+    } else if (p.peek().kind == TokKind::Number) {
+      // The 1.0 (MVP) form `(elem 0 (offset) $f ...)`: a bare table index (still in the threads proposal's tests).
+      MYRT_ASSIGN(table, p.parseIndex(SpTable));
+      explicitTable = true;
     }
     bool hasOffset = p.isLParenKw("offset") ||
                      (p.peek().kind == TokKind::LParen && p.peek(1).kind == TokKind::Keyword &&
@@ -807,6 +811,10 @@ Status ModuleParser::parseData() {
     p.next();
     MYRT_ASSIGN(mem, p.parseIndex(SpMem));
     MYRT_TRY(p.expectRParen());
+    explicitMem = true;
+  } else if (p.peek().kind == TokKind::Number) {
+    // The 1.0 (MVP) form `(data 0 (offset) "...")`: a bare memory index (still in the threads proposal's tests).
+    MYRT_ASSIGN(mem, p.parseIndex(SpMem));
     explicitMem = true;
   }
   if (p.peek().kind == TokKind::LParen) {

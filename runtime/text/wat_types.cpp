@@ -381,27 +381,6 @@ void Parser::encodeTypeSection(ByteWriter& w) const {
   for (uint32_t i = numExplicitTypes_; i < types_.size(); ++i) encodeSubType(*this, w, types_[i]);
 }
 
-uint32_t naturalAlignment(Op op) {
-  std::string_view n = opName(op);
-  size_t dot = n.find('.');
-  std::string_view ty = n.substr(0, dot);
-  std::string_view rest = n.substr(dot + 1);
-  size_t p = rest.find("load");
-  size_t skip = 4;
-  if (p == std::string_view::npos) {
-    p = rest.find("store");
-    skip = 5;
-  }
-  if (p == std::string_view::npos) return 0;
-  std::string_view after = rest.substr(p + skip);
-  unsigned bits = 0;
-  size_t i = 0;
-  while (i < after.size() && after[i] >= '0' && after[i] <= '9') bits = bits * 10 + static_cast<unsigned>(after[i++] - '0');
-  if (bits != 0 && i < after.size() && after[i] == 'x') return 3;  // v128.load8x8_s etc.: 64 bits
-  if (bits == 0) bits = ty == "i32" || ty == "f32" ? 32 : ty == "v128" ? 128 : 64;
-  uint32_t a = 0;
-  while ((8u << a) < bits) ++a;
-  return a;
-}
+uint32_t naturalAlignment(Op op) { return accessAlignLog2(op); }  // the validator's (runtime/wasm/opcodes.h)
 
 }  // namespace myrt::wat

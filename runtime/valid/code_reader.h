@@ -37,36 +37,7 @@ namespace myrt {
 
 // ---- per-op facts derived from the opcode table ---------------------------------------------------------------------
 namespace detail {
-constexpr unsigned log2Bytes(unsigned bytes) {
-  unsigned l = 0;
-  while (bytes > 1) bytes >>= 1, ++l;
-  return l;
-}
-constexpr unsigned typeBytes(std::string_view ty) {
-  if (ty == "i32" || ty == "f32") return 4;
-  if (ty == "i64" || ty == "f64") return 8;
-  return 16;  // v128
-}
-// Access size in bytes of a memory instruction, from its name: "i64.load32_u" -> 4, "v128.load8x8_s" -> 8,
-// "v128.load16_lane" -> 2, "f64.store" -> 8, "v128.load" -> 16.
-constexpr unsigned accessBytes(std::string_view name) {
-  size_t dot = name.find('.');
-  if (dot == std::string_view::npos) return 1;
-  std::string_view ty = name.substr(0, dot);
-  size_t i = dot + 1;
-  while (i < name.size() && name[i] >= 'a' && name[i] <= 'z') ++i;
-  unsigned n = 0;
-  while (i < name.size() && name[i] >= '0' && name[i] <= '9') n = n * 10 + unsigned(name[i++] - '0');
-  if (n == 0) return typeBytes(ty);
-  unsigned bits = n;
-  if (i < name.size() && name[i] == 'x') {
-    ++i;
-    unsigned m = 0;
-    while (i < name.size() && name[i] >= '0' && name[i] <= '9') m = m * 10 + unsigned(name[i++] - '0');
-    bits = n * m;
-  }
-  return bits / 8 ? bits / 8 : 1;
-}
+// log2Bytes, accessBytes: runtime/wasm/opcodes.h.
 // Lane count of a SIMD lane op from its shape prefix: "i8x16.extract_lane_s" -> 16.
 constexpr unsigned shapeLanes(std::string_view name) {
   size_t x = name.find('x');
@@ -248,6 +219,9 @@ constexpr unsigned naturalAlignment(Op op) { return detail::kOpFacts[static_cast
 constexpr unsigned laneCount(Op op) { return detail::kOpFacts[static_cast<unsigned>(op)].lanes; }
 static_assert(naturalAlignment(Op::I64Load32U) == 2 && naturalAlignment(Op::V128Load8x8S) == 3);
 static_assert(naturalAlignment(Op::V128Load) == 4 && naturalAlignment(Op::I32Store8) == 0);
+static_assert(naturalAlignment(Op::I32AtomicLoad8U) == 0 && naturalAlignment(Op::I64AtomicRmw32CmpxchgU) == 2);
+static_assert(naturalAlignment(Op::MemoryAtomicNotify) == 2 && naturalAlignment(Op::MemoryAtomicWait64) == 3);
+static_assert(naturalAlignment(Op::I64AtomicRmwXchg) == 3 && naturalAlignment(Op::I32AtomicRmw16OrU) == 1);
 static_assert(laneCount(Op::I8x16ExtractLaneS) == 16 && laneCount(Op::F64x2ReplaceLane) == 2);
 static_assert(laneCount(Op::V128Load16Lane) == 8 && naturalAlignment(Op::V128Load32Zero) == 2);
 
@@ -364,6 +338,9 @@ struct NullInterface {
   void onLoad(const Instr&, ValType /*addrType*/) {}   // incl. v128 load_lane/splat/zero/extend
   void onStore(const Instr&, ValType /*addrType*/) {}  // incl. v128 store_lane
   void onMemoryOp(const Instr&, ValType /*addrType*/) {}  // memory.size/grow/fill/copy/init, data.drop
+  // Every 0xFE (threads) op: memory.atomic.notify/wait32/wait64, atomic.fence (addrType Bot), i32/i64.atomic.*; the
+  // operands are typed by opInfo(op).sig (address first).
+  void onAtomic(const Instr&, ValType /*addrType*/) {}
   void onTableOp(const Instr&, const TableType&) {}     // table.get/set/size/grow/fill/copy/init, elem.drop
   void onRefNull(ValType) {}
   void onRefIsNull(ValType /*operand*/) {}
@@ -1207,6 +1184,15 @@ class CodeReader {
         case ImmKind::MemArg:
         case ImmKind::MemArgLane: {
           if (!memoryAddr(in_.mem.memory, addr)) return false;
+          if (info.prefix == 0xFE) {  // atomics: the alignment is exactly the natural one
+            if constexpr (Validate) {
+              if (in_.mem.align != naturalAlignment(op)) return fail("atomic alignment must be natural");
+              if (addr.kind == ValKind::I32 && in_.mem.offset > 0xFFFFFFFFull) return fail("offset out of range");
+            }
+            if (!simpleOp(info.sig, addr)) return false;
+            iface_.onAtomic(in_, addr);
+            return true;
+          }
           if constexpr (Validate) {
             if (in_.mem.align > naturalAlignment(op)) return fail("alignment must not be larger than natural");
             if (addr.kind == ValKind::I32 && in_.mem.offset > 0xFFFFFFFFull) return fail("offset out of range");
@@ -1251,6 +1237,9 @@ class CodeReader {
         case ImmKind::V128:
           if (!simpleOp(info.sig, addr)) return false;
           iface_.onConst(in_);
+          return true;
+        case ImmKind::Zero:  // atomic.fence
+          iface_.onAtomic(in_, addr);
           return true;
         default: break;
       }

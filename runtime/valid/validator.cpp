@@ -313,6 +313,7 @@ class Validator {
   }
 
   Status tables() {
+    if (opts_.wasm2Only && opts_.singleTable && m_.tables.size() > 1) return err(Error::kNoOffset, "multiple tables");
     for (const Table& t : m_.tables) {
       MYRT_TRY(valType(t.type.elem, Error::kNoOffset));
       if (!t.type.elem.isRef()) return err(Error::kNoOffset, "malformed reference type");

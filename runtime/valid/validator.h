@@ -12,6 +12,9 @@ struct ValidateOptions {
   // read imported globals, non-zero memory index bytes ("zero byte expected"), 2.0 message wordings
   // ("global is immutable" instead of 3.0's "immutable global"). Default: 3.0.
   bool wasm2Only = false;
+  // With wasm2Only: also 1.0's single table ("multiple tables"). The threads proposal's testsuite was written against
+  // 1.0 with its own additions (`myrt wast --wasm2 --threads`).
+  bool singleTable = false;
 };
 
 // Validates everything about a decoded module, including all function bodies and constant expressions.

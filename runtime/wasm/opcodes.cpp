@@ -15,12 +15,14 @@ struct Tables {
   std::array<uint16_t, 32> fb{};
   std::array<uint16_t, 32> fc{};
   std::array<uint16_t, 0x120> fd{};
+  std::array<uint16_t, 0x50> fe{};
   std::unordered_map<std::string_view, Op> byName;
   Tables() {
     single.fill(kNoOp);
     fb.fill(kNoOp);
     fc.fill(kNoOp);
     fd.fill(kNoOp);
+    fe.fill(kNoOp);
     for (unsigned i = 0; i < kNumOps; ++i) {
       const OpInfo& info = kOpInfo[i];
       switch (info.prefix) {
@@ -28,6 +30,7 @@ struct Tables {
         case 0xFB: fb[info.code] = static_cast<uint16_t>(i); break;
         case 0xFC: fc[info.code] = static_cast<uint16_t>(i); break;
         case 0xFD: fd[info.code] = static_cast<uint16_t>(i); break;
+        case 0xFE: fe[info.code] = static_cast<uint16_t>(i); break;
         default: break;
       }
       byName.emplace(info.name, static_cast<Op>(i));  // first row wins for shared keywords
@@ -55,6 +58,7 @@ std::optional<Op> opFromPrefixed(uint8_t prefix, uint32_t code) {
     case 0xFB: return lookup(tables().fb, code);
     case 0xFC: return lookup(tables().fc, code);
     case 0xFD: return lookup(tables().fd, code);
+    case 0xFE: return lookup(tables().fe, code);
     default: return std::nullopt;
   }
 }

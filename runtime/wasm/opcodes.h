@@ -61,6 +61,7 @@ enum class ImmKind : uint8_t {
   TagIdx,        // u32
   TryTable,      // block type, vec(catch clause), see runtime/valid
   BrOnCast,      // u8 flags (bit0: src nullable, bit1: dst nullable), u32 label, heap type, heap type
+  Zero,          // binary: one reserved 0x00 byte (atomic.fence); text: nothing
 };
 
 // Operand signature of a simply-typed op. `special` ops have numParams == numResults == 0 and isSpecial set.
@@ -73,7 +74,7 @@ struct OpSig {
 };
 
 struct OpInfo {
-  uint8_t prefix;  // 0 or 0xFB/0xFC/0xFD
+  uint8_t prefix;  // 0 or 0xFB/0xFC/0xFD/0xFE
   uint32_t code;
   std::string_view name;
   ImmKind imm;
@@ -113,6 +114,49 @@ inline constexpr OpInfo kOpInfo[] = {
 constexpr const OpInfo& opInfo(Op op) { return kOpInfo[static_cast<unsigned>(op)]; }
 constexpr std::string_view opName(Op op) { return opInfo(op).name; }
 
+// Access sizes of memory instructions, from their names (the validator's natural alignment, the text format's
+// default `align=`).
+namespace detail {
+constexpr unsigned log2Bytes(unsigned bytes) {
+  unsigned l = 0;
+  while (bytes > 1) bytes >>= 1, ++l;
+  return l;
+}
+constexpr unsigned typeBytes(std::string_view ty) {
+  if (ty == "i32" || ty == "f32") return 4;
+  if (ty == "i64" || ty == "f64") return 8;
+  return 16;  // v128
+}
+// Access size in bytes of a memory instruction, from its name: "i64.load32_u" -> 4, "v128.load8x8_s" -> 8,
+// "v128.load16_lane" -> 2, "f64.store" -> 8, "v128.load" -> 16.
+// Atomics: "i64.atomic.rmw16.add_u" -> 2, "i32.atomic.load" -> 4, "memory.atomic.wait64" -> 8, "memory.atomic.notify"
+// -> 4 (the "atomic." part is skipped; memory.atomic.* access an i32 unless the name says otherwise).
+constexpr unsigned accessBytes(std::string_view name) {
+  size_t dot = name.find('.');
+  if (dot == std::string_view::npos) return 1;
+  std::string_view ty = name.substr(0, dot);
+  size_t i = dot + 1;
+  if (name.substr(i, 7) == "atomic.") {
+    i += 7;
+    if (ty == "memory") ty = "i32";
+  }
+  while (i < name.size() && name[i] >= 'a' && name[i] <= 'z') ++i;
+  unsigned n = 0;
+  while (i < name.size() && name[i] >= '0' && name[i] <= '9') n = n * 10 + unsigned(name[i++] - '0');
+  if (n == 0) return typeBytes(ty);
+  unsigned bits = n;
+  if (i < name.size() && name[i] == 'x') {
+    ++i;
+    unsigned m = 0;
+    while (i < name.size() && name[i] >= '0' && name[i] <= '9') m = m * 10 + unsigned(name[i++] - '0');
+    bits = n * m;
+  }
+  return bits / 8 ? bits / 8 : 1;
+}
+}  // namespace detail
+// log2 of the access size of a memory instruction (MemArg / MemArgLane immediates).
+constexpr unsigned accessAlignLog2(Op op) { return detail::log2Bytes(detail::accessBytes(opName(op))); }
+
 // Binary lookup. Returns nullopt for an unknown opcode.
 // Single-byte opcodes: a compile-time table, inline so hot decoders keep the result in registers.
 namespace detail {
@@ -130,8 +174,8 @@ inline std::optional<Op> opFromByte(uint8_t byte) {
   if (v == 0xFFFF) return std::nullopt;
   return static_cast<Op>(v);
 }
-std::optional<Op> opFromPrefixed(uint8_t prefix, uint32_t code);  // 0xFB/0xFC/0xFD
-inline bool isPrefixByte(uint8_t b) { return b == 0xFB || b == 0xFC || b == 0xFD; }
+std::optional<Op> opFromPrefixed(uint8_t prefix, uint32_t code);  // 0xFB/0xFC/0xFD/0xFE
+inline bool isPrefixByte(uint8_t b) { return b >= 0xFB && b <= 0xFE; }
 
 // Text lookup by keyword. For keywords shared by two ops (select, ref.test, ref.cast) this returns the first row
 // (Select, RefTest, RefCast); the text parser picks the variant from the immediates.

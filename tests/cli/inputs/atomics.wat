@@ -1,1 +1,7 @@
-(module (memory 1 1 shared) (func (export "f") (result i32) i32.const 0 i32.atomic.load))
+(module (memory 1 1 shared)
+  (func (export "f") (result i32)
+    (i32.atomic.store (i32.const 8) (i32.const 40))
+    (drop (i32.atomic.rmw.add (i32.const 8) (i32.const 1)))
+    (drop (i32.atomic.rmw.cmpxchg (i32.const 8) (i32.const 41) (i32.const 42)))
+    (i32.atomic.load (i32.const 8)))
+  (func (export "unaligned") (result i32) (i32.atomic.load (i32.const 2))))

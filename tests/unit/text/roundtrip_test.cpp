@@ -39,7 +39,8 @@ Instr representative(Op op) {
   Instr in;
   in.op = op;
   switch (opInfo(op).imm) {
-    case ImmKind::None: break;
+    case ImmKind::None:
+    case ImmKind::Zero: break;
     case ImmKind::BlockType: in.block.kind = BlockTypeImm::Val; in.block.val = ValType::i64(); break;
     case ImmKind::LabelIdx:
     case ImmKind::FuncIdx:
@@ -106,7 +107,8 @@ void requireSameImmediates(const Instr& a, const Instr& b) {
   REQUIRE(opName(a.op) == opName(b.op));
   REQUIRE(a.op == b.op);
   switch (opInfo(a.op).imm) {
-    case ImmKind::None: break;
+    case ImmKind::None:
+    case ImmKind::Zero: break;
     case ImmKind::BlockType:
       CHECK(a.block.kind == b.block.kind);
       CHECK(a.block.val == b.block.val);
