@@ -186,3 +186,8 @@ TEST_CASE("outer aliases: resources may not cross a component boundary; type dec
   CHECK(contains(validate("(component $C (core module $M) (type (component (alias outer $C $M (core module $a)))))"),
                  "may only refer to types or instances"));
 }
+
+TEST_CASE("stream<char> is not valid at this time", "[component]") {
+  CHECK(contains(validate("(component (type (stream char)))"), "`stream<char>` is not valid"));
+  CHECK(validate("(component (type (stream u8)))") == "");
+}
