@@ -267,6 +267,8 @@ struct Abi {
         return liftUtf16(p, n, v);
       case StringEncoding::Latin1Utf16: {
         if (n & 0x80000000u) return liftUtf16(p, n & 0x7fffffffu, v);
+        // the spec aligns latin1+utf16 strings to 2 in both representations
+        if (p % 2) return trap("unaligned pointer (string pointer not aligned to 2)");
         if (!inBounds(p, n)) return trap("string content out-of-bounds (string pointer/length out of bounds of memory)");
         const uint8_t* s = mem(p);
         v.str.reserve(n);
