@@ -5,8 +5,10 @@
 // expected message; --strict fails the others); assert_return compares results (NaN patterns, v128 lanes, reference
 // patterns checked against the value's kind) and prints expected and actual values on a mismatch; assert_trap /
 // assert_exhaustion / assert_exception / assert_unlinkable / assert_uninstantiable require the failure and its
-// message (prefix match, as the reference interpreter does). Recognised but unsupported commands (thread, wait,
-// assert_*_custom) are skipped (--strict: they fail unless their line is given with --known-skip); an unknown command
+// message (prefix match, as the reference interpreter does). `thread` runs its commands on a thread of its own with a
+// store of its own, seeing only the modules named in its `(shared (module $M))` (their memories are imported across
+// stores); `wait` joins it and adds its counts and output in script order. Recognised but unsupported commands
+// (assert_*_custom) are skipped (--strict: they fail unless their line is given with --known-skip); an unknown command
 // always fails.
 // Tier checks: on --tier=jit a function the JIT leaves in the interpreter fails the command that compiled it, and a
 // file whose calls ran in the interpreter fails (unless --allow-fallback); --expect-jit fails a file that called wasm
@@ -22,6 +24,8 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <system_error>
+#include <thread>
 
 #include "cli/cli.h"
 #include "cli/wast_component.h"
@@ -295,8 +299,7 @@ std::string joinValues(const std::vector<std::string>& vs) {
 
 // Commands the script parser recognises but myrt does not run (skipped; --strict fails them unless listed).
 bool knownUnsupported(const std::string& keyword) {
-  return keyword == "thread" || keyword == "wait" || keyword == "assert_malformed_custom" ||
-         keyword == "assert_invalid_custom" || keyword == "either";
+  return keyword == "assert_malformed_custom" || keyword == "assert_invalid_custom" || keyword == "either";
 }
 
 class FileRunner {
@@ -305,6 +308,16 @@ class FileRunner {
       : path_(rep.path), text_(text), opts_(opts), rep_(rep), c_(rep.counts), out_(out),
         store_(std::move(makeStore(opts.tier).value())) {
     createSpectest(*store_);
+  }
+  // A `thread` command's runner: a store of its own; `shared` are the parent's instances it may name.
+  FileRunner(FileReport& rep, const std::string& text, const WastOptions& opts, std::ostream& out,
+             const std::map<std::string, Instance*>& shared)
+      : FileRunner(rep, text, opts, out) {
+    instances_ = shared;
+  }
+  ~FileRunner() {
+    for (auto& [name, t] : threads_)
+      if (t->thread.joinable()) t->thread.join();
   }
 
   void run() {
@@ -375,11 +388,77 @@ class FileRunner {
     return "the JIT left a function in the interpreter (--allow-fallback accepts that): " + out;
   }
 
-  // After the last command: known skips that did not happen, and the tier checks over the whole file.
-  void finish() {
+  // threads proposal: a running `thread` command.
+  struct ThreadRun {
+    FileReport rep;
+    std::ostringstream out;
+    std::unique_ptr<FileRunner> runner;
+    std::thread thread;
+  };
+  void runThreadBody(const std::vector<wast::Command>& body) {
+    for (const auto& cmd : body) runCommand(cmd);
     rep_.calls = store_->context().tierCalls;
     rep_.jitFunctions = store_->jitCompiledFuncs;
     rep_.jitFallbacks = store_->jitFallbacks;
+  }
+  void startThread(const wast::Command& cmd) {
+    const std::string name = cmd.name.value_or("");
+    if (threads_.count(name)) return fail(cmd, "thread " + name + " is already running");
+    std::map<std::string, Instance*> shared;
+    for (const std::string& m : cmd.shared) {
+      Instance* inst = target(m);
+      if (!inst) return fail(cmd, "unknown module " + m);
+      shared[m] = inst;
+    }
+    auto t = std::make_unique<ThreadRun>();
+    t->rep.path = rep_.path;
+    t->runner = std::make_unique<FileRunner>(t->rep, text_, opts_, t->out, shared);
+    ThreadRun* tp = t.get();
+    const std::vector<wast::Command>* body = &cmd.body;
+    try {
+      t->thread = std::thread([tp, body] { tp->runner->runThreadBody(*body); });
+    } catch (const std::system_error& e) {
+      return fail(cmd, std::string("cannot start a thread: ") + e.what());
+    }
+    threads_[name] = std::move(t);
+    pass(cmd);
+  }
+  // Joins a thread and takes over its results (counts, failure lines, records, calls per tier).
+  void joinThread(ThreadRun& t) {
+    t.thread.join();
+    t.runner.reset();  // its store (importing the parent's shared memories) goes first
+    out_ << t.out.str();
+    c_.add(t.rep.counts);
+    for (auto& r : t.rep.commands) rep_.commands.push_back(std::move(r));
+    for (auto& e : t.rep.errors) rep_.errors.push_back(std::move(e));
+    childCalls_.interp += t.rep.calls.interp;
+    childCalls_.jitEntries += t.rep.calls.jitEntries;
+    childCalls_.osr += t.rep.calls.osr;
+    childJitFunctions_ += t.rep.jitFunctions;
+    for (auto& f : t.rep.jitFallbacks) childFallbacks_.push_back(std::move(f));
+  }
+  void waitThread(const wast::Command& cmd) {
+    auto it = threads_.find(*cmd.name);
+    if (it == threads_.end()) return fail(cmd, "unknown thread " + *cmd.name);
+    joinThread(*it->second);
+    threads_.erase(it);
+    pass(cmd);
+  }
+
+  // After the last command: known skips that did not happen, and the tier checks over the whole file.
+  void finish() {
+    for (auto& [name, t] : threads_) {
+      joinThread(*t);
+      fileError("thread " + name + " was never waited for");
+    }
+    threads_.clear();
+    rep_.calls = store_->context().tierCalls;
+    rep_.calls.interp += childCalls_.interp;
+    rep_.calls.jitEntries += childCalls_.jitEntries;
+    rep_.calls.osr += childCalls_.osr;
+    rep_.jitFunctions = store_->jitCompiledFuncs + childJitFunctions_;
+    rep_.jitFallbacks = store_->jitFallbacks;
+    rep_.jitFallbacks.insert(rep_.jitFallbacks.end(), childFallbacks_.begin(), childFallbacks_.end());
     if (opts_.strict)
       for (unsigned line : opts_.knownSkips)
         if (!skippedLines_.count(line))
@@ -875,6 +954,8 @@ class FileRunner {
         }
         return pass(cmd);
       }
+      case K::Thread: return startThread(cmd);
+      case K::Wait: return waitThread(cmd);
       case K::Unsupported:
         if (!knownUnsupported(cmd.keyword)) return fail(cmd, "unknown command");
         if (opts_.strict && !opts_.knownSkips.count(cmd.line))
@@ -891,6 +972,10 @@ class FileRunner {
   Counts& c_;
   std::ostream& out_;
   std::unique_ptr<Store> store_;
+  std::map<std::string, std::unique_ptr<ThreadRun>> threads_;
+  ExecContext::TierCalls childCalls_;
+  uint64_t childJitFunctions_ = 0;
+  std::vector<std::string> childFallbacks_;
   size_t fallbacksSeen_ = 0;
   std::set<unsigned> skippedLines_;
   Instance* current_ = nullptr;

@@ -135,6 +135,8 @@ const char* toString(CommandKind k) {
     case CommandKind::AssertMalformed: return "assert_malformed";
     case CommandKind::AssertUnlinkable: return "assert_unlinkable";
     case CommandKind::AssertUninstantiable: return "assert_uninstantiable";
+    case CommandKind::Thread: return "thread";
+    case CommandKind::Wait: return "wait";
     case CommandKind::Unsupported: return "unsupported";
   }
   return "?";
@@ -451,7 +453,37 @@ class Parser {
       MYRT_TRY(expect(Tok::RParen));
       return cmd;
     }
-    // thread, wait, either at top level, assert_*_custom, script extensions: recognised as a command, not run.
+    if (kw == "thread") {  // threads proposal: (thread $T? (shared (module $M)*)* command*)
+      cmd.kind = CommandKind::Thread;
+      cmd.name = optId();
+      while (peekKeyword() == "shared") {
+        s_.advance();
+        s_.advance();
+        while (peekKeyword() == "module") {
+          s_.advance();
+          s_.advance();
+          std::optional<std::string> m = optId();
+          if (!m) return unexpected();
+          cmd.shared.push_back(*m);
+          MYRT_TRY(expect(Tok::RParen));
+        }
+        MYRT_TRY(expect(Tok::RParen));
+      }
+      while (s_.cur().kind == Tok::LParen) {
+        MYRT_ASSIGN(Command c, command());
+        cmd.body.push_back(std::move(c));
+      }
+      MYRT_TRY(expect(Tok::RParen));
+      return cmd;
+    }
+    if (kw == "wait") {
+      cmd.kind = CommandKind::Wait;
+      cmd.name = optId();
+      if (!cmd.name) return unexpected();
+      MYRT_TRY(expect(Tok::RParen));
+      return cmd;
+    }
+    // either at top level, assert_*_custom, script extensions: recognised as a command, not run.
     cmd.kind = CommandKind::Unsupported;
     if (!s_.skipToClose()) return s_.cur().kind == Tok::Error ? errorAt(s_.cur(), "") : unexpected();
     return cmd;

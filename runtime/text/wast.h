@@ -117,7 +117,9 @@ enum class CommandKind : uint8_t {
   AssertMalformed,
   AssertUnlinkable,
   AssertUninstantiable,
-  Unsupported,           // recognised but not supported: thread, wait, assert_*_custom, unknown keywords
+  Thread,                // `(thread $T (shared (module $M) ...)? command*)`: runs its commands on a thread of its own
+  Wait,                  // `(wait $T)`: waits for thread $T to finish
+  Unsupported,           // recognised but not supported: assert_*_custom, unknown keywords
 };
 const char* toString(CommandKind k);
 
@@ -133,8 +135,10 @@ struct Command {
   std::vector<Expected> expected;   // AssertReturn (core)
   std::vector<CompValue> compExpected;  // AssertReturn of a component export (action.component)
   std::string message;              // assert_* failure text; Register: the name registered as
-  std::optional<std::string> name;  // Register: the module; ModuleInstance: the instance name
+  std::optional<std::string> name;  // Register: the module; ModuleInstance: the instance name; Thread/Wait: the thread
   std::optional<std::string> of;    // ModuleInstance: the module definition instantiated
+  std::vector<std::string> shared;  // Thread: the named modules (instances) the thread may use
+  std::vector<Command> body;        // Thread: its commands; name: the thread's name (Wait: the thread waited for)
 };
 
 struct Script {

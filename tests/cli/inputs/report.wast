@@ -17,5 +17,5 @@
 (assert_return (invoke "fn") (ref.extern))
 (assert_return (invoke "fn") (ref.func))
 (assert_invalid (module (func (result i32) (i64.const 0))) "unknown type")
-(wait $T1)
+(assert_malformed_custom (module quote "(@custom)") "malformed")
 (frobnicate)

@@ -205,9 +205,15 @@ TEST_CASE("wast: unsupported commands, annotations and inline modules", "[text][
   REQUIRE(s.commands.size() == 4);
   CHECK(s.commands[0].kind == CommandKind::Module);
   CHECK(s.commands[0].module.name == std::optional<std::string>("$m"));
-  CHECK(s.commands[1].kind == CommandKind::Unsupported);
+  CHECK(s.commands[1].kind == CommandKind::Thread);
   CHECK(s.commands[1].keyword == "thread");
-  CHECK(s.commands[2].keyword == "wait");
+  CHECK(s.commands[1].name == std::optional<std::string>("$T"));
+  REQUIRE(s.commands[1].shared.size() == 1);
+  CHECK(s.commands[1].shared[0] == "$Mem");
+  REQUIRE(s.commands[1].body.size() == 1);
+  CHECK(s.commands[1].body[0].kind == CommandKind::Action);
+  CHECK(s.commands[2].kind == CommandKind::Wait);
+  CHECK(s.commands[2].name == std::optional<std::string>("$T"));
   CHECK(s.commands[3].kind == CommandKind::Unsupported);
 
   Script cr = parseOk(";; comment ended by CR\r(module $cr)");
