@@ -367,7 +367,8 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
   used += stub.size();
   std::vector<size_t> codeOf(m.funcs.size(), stubAt);
   for (const CompiledCode::Func& e : cc.funcs) codeOf[e.f->index] = e.offset + be->directEntryOffset;
-  for (const CallFixup& fx : fixups) be->patchCall(p, fx.offset, codeOf[fx.calleeIndex]);
+  for (const CallFixup& fx : fixups)
+    be->patchCall(p, fx.offset, fx.calleeIndex == kCallViaStub ? stubAt : codeOf[fx.calleeIndex]);
   std::vector<CallFixup>().swap(fixups);
   if (const char* dump = std::getenv("MYRT_JIT_DUMP")) {  // diagnostics: objdump -D -b binary -mi386:x86-64 FILE
     if (std::FILE* df = std::fopen(dump, "wb")) {

@@ -27,10 +27,13 @@ namespace myrt::jit {
 
 // A direct call (or tail-call jump) from JIT code to a function of the same instance, to be linked: the call site at
 // `offset` (from the start of the caller's code) goes to the callee's direct entry, or to the call-via-entry stub when
-// the callee was not compiled.
+// the callee was not compiled. calleeIndex kCallViaStub: a call whose callee is known only at run time
+// (call_indirect, call_ref, an import), linked to the stub, which picks the entry from the FuncInst in the callee
+// register.
+constexpr uint32_t kCallViaStub = UINT32_MAX;
 struct CallFixup {
   uint32_t offset = 0;
-  uint32_t calleeIndex = 0;  // module function index
+  uint32_t calleeIndex = 0;  // module function index, or kCallViaStub
 };
 
 // On-stack replacement (the auto tier, jit.h): a function with loops gets one OSR entry, out of line,
@@ -79,9 +82,11 @@ struct Backend {
   std::unique_ptr<FunctionCompiler> (*newCompiler)(Instance& inst);
   // Where the direct entry starts in each function's code: direct calls within the instance enter there.
   uint32_t directEntryOffset;
-  // Appends the stub direct calls use for callees without machine code in the same block: it goes to the callee's
-  // FuncInst::jitDirectEntry when set (compiled in another block: the auto tier compiles per function), else through
-  // FuncInst::entry. So a call site never needs patching when its callee compiles later.
+  // Appends the stub calls use for callees without machine code in the same block (and for callees known only at run
+  // time, kCallViaStub): it goes to the callee's FuncInst::jitDirectEntry when the callee is a function of the
+  // caller's instance with machine code (in another block: the auto tier compiles per function; or reached through a
+  // table or a reference), else through FuncInst::entry. So a call site never needs patching when its callee
+  // compiles later, and calls through tables between compiled functions skip the entry trampoline.
   void (*appendCallViaEntryStub)(std::vector<uint8_t>& out);
   // Links the direct call whose fixup is at code[site] to code[target].
   void (*patchCall)(uint8_t* code, size_t site, size_t target);

@@ -997,6 +997,7 @@ class BaselineCompiler {
     maxHeight_ = std::max<uint32_t>(maxHeight_, b + std::max(np, nr));
     a_.callPrologue(slotMem(b), directCallee == UINT32_MAX);
     if (directCallee != UINT32_MAX) fixups_->push_back({static_cast<uint32_t>(a_.callDirect()), directCallee});
+    else if (fixups_) fixups_->push_back({static_cast<uint32_t>(a_.callDirect()), kCallViaStub});  // (linked code)
     else a_.callViaEntry();
     checkCallResult();
     for (uint32_t i = 0; i < np; ++i) vs_.pop_back();

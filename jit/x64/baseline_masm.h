@@ -816,7 +816,6 @@ class BaselineMasm {
   static constexpr int32_t kOffFuel = static_cast<int32_t>(offsetof(ExecContext, fuel));
   static constexpr int32_t kOffStackLimit = static_cast<int32_t>(offsetof(ExecContext, stackLimit));
   static constexpr int32_t kOffJitFrames = static_cast<int32_t>(offsetof(ExecContext, jitFrames));
-  static constexpr int32_t kOffInstance = static_cast<int32_t>(offsetof(FuncInst, instance));
   static constexpr int32_t kOffMem0Base = static_cast<int32_t>(offsetof(InstanceData, memory0Base));
   static constexpr int32_t kOffMem0 = static_cast<int32_t>(offsetof(InstanceData, memory0));
   static constexpr int32_t kOffMemSize = static_cast<int32_t>(offsetof(MemoryInst, size));
@@ -824,6 +823,7 @@ class BaselineMasm {
  public:
   static constexpr int32_t kOffEntry = static_cast<int32_t>(offsetof(FuncInst, entry));
   static constexpr int32_t kOffJitDirect = static_cast<int32_t>(offsetof(FuncInst, jitDirectEntry));  // (the call stub)
+  static constexpr int32_t kOffInstance = static_cast<int32_t>(offsetof(FuncInst, instance));
 
  private:
   size_t relFixup(uint8_t opcode) {

@@ -61,9 +61,11 @@ const std::vector<ModuleCompiler::Site>& ModuleCompiler::sites() const { return 
 uint32_t ModuleCompiler::faultLanding() const { return impl_->faultLanding; }
 
 void ModuleCompiler::appendCallViaEntryStub(std::vector<uint8_t>& out) {
-  // rsi = the callee (a function of the caller's instance, so r12/r14/r15 are right for its direct entry)
-  const int32_t dir = BaselineMasm::kOffJitDirect, off = BaselineMasm::kOffEntry;
+  // rsi = the callee; a function of the caller's instance (r14) has r12/r14/r15 right for its direct entry
+  const int32_t ins = BaselineMasm::kOffInstance, dir = BaselineMasm::kOffJitDirect, off = BaselineMasm::kOffEntry;
   const uint8_t stub[] = {
+      0x4C, 0x39, 0xB6, uint8_t(ins), uint8_t(ins >> 8), uint8_t(ins >> 16), uint8_t(ins >> 24),  // cmp [rsi + instance], r14
+      0x75, 0x0E,                                                                                 // jne +14 (via entry)
       0x48, 0x8B, 0x86, uint8_t(dir), uint8_t(dir >> 8), uint8_t(dir >> 16), uint8_t(dir >> 24),  // mov rax, [rsi + jitDirectEntry]
       0x48, 0x85, 0xC0,                                                                           // test rax, rax
       0x74, 0x02,                                                                                 // jz +2

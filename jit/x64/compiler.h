@@ -40,9 +40,9 @@ class ModuleCompiler final : public FunctionCompiler {
   using Site = CodeSite;
   const std::vector<Site>& sites() const override;
   uint32_t faultLanding() const override;
-  // Appends the shared stub direct calls use for callees outside the caller's code block: to the callee's direct entry
-  // (FuncInst::jitDirectEntry) once it has machine code in another block (the auto tier compiles per function), else
-  // jmp [rsi + offsetof(FuncInst, entry)] (the interpreter, or a function the JIT cannot compile).
+  // Appends the shared stub calls use for callees outside the caller's code block or known only at run time: to the
+  // callee's direct entry (FuncInst::jitDirectEntry) when it is a function of the caller's instance with machine code,
+  // else jmp [rsi + offsetof(FuncInst, entry)] (the interpreter, a host function, another instance).
   static void appendCallViaEntryStub(std::vector<uint8_t>& out);
 
  private:
