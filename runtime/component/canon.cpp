@@ -108,6 +108,11 @@ struct Abi {
 
   // ---------------------------------------------------------------- memory access
   uint8_t* mem(uint32_t ptr) { return a.memory->base + ptr; }
+  // Copies n host bytes into guest memory at ptr (bounds already checked by reallocCall); n == 0 copies nothing (the
+  // source of an empty string or vector may be null, which memcpy must not be given).
+  void copyIn(uint32_t ptr, const void* src, size_t n) {
+    if (n) std::memcpy(mem(ptr), src, n);
+  }
   bool inBounds(uint64_t ptr, uint64_t len) { return a.memory && ptr + len <= a.memory->size; }
 
   // `what`: "string", "list" or "argument": the spec's trap names the content (`list content out-of-bounds`).
@@ -475,7 +480,7 @@ struct Abi {
       case StringEncoding::Utf8: {
         if (s.size() > 0x7fffffffu) return trap("string content out-of-bounds");
         if (auto r = reallocCall(0, 0, 1, uint32_t(s.size()), ptr, "string"); r != TrapReason::None) return r;
-        std::memcpy(mem(*ptr), s.data(), s.size());
+        copyIn(*ptr, s.data(), s.size());
         *len = uint32_t(s.size());
         return TrapReason::None;
       }
@@ -483,7 +488,7 @@ struct Abi {
         std::vector<uint16_t> u = toUtf16(s);
         if (u.size() > 0x3fffffffu) return trap("string content out-of-bounds");
         if (auto r = reallocCall(0, 0, 2, uint32_t(u.size() * 2), ptr, "string"); r != TrapReason::None) return r;
-        std::memcpy(mem(*ptr), u.data(), u.size() * 2);
+        copyIn(*ptr, u.data(), u.size() * 2);
         *len = uint32_t(u.size());
         return TrapReason::None;
       }
@@ -505,7 +510,7 @@ struct Abi {
         std::vector<uint16_t> u = toUtf16(s);
         if (u.size() > 0x3fffffffu) return trap("string content out-of-bounds");
         if (auto r = reallocCall(0, 0, 2, uint32_t(u.size() * 2), ptr, "string"); r != TrapReason::None) return r;
-        std::memcpy(mem(*ptr), u.data(), u.size() * 2);
+        copyIn(*ptr, u.data(), u.size() * 2);
         *len = uint32_t(u.size()) | 0x80000000u;
         return TrapReason::None;
       }
@@ -536,7 +541,7 @@ struct Abi {
     *len = uint32_t(n);
     if (v.isBytes) {
       if (e->abi.size != 1) return trap("host value of the wrong type: bytes for a list of " + std::string(tkName(e->kind)));
-      std::memcpy(mem(*ptr), v.str.data(), n);
+      copyIn(*ptr, v.str.data(), n);
       return TrapReason::None;
     }
     ScalarField fields[kMaxScalarFields];

@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
 
   /* a malformed component: the error has the offset of the bad byte */
   wasm_byte_vec_t bad;
-  wasm_byte_vec_new(&bad, bin.size + 2, bin.data);
+  wasm_byte_vec_new_uninitialized(&bad, bin.size + 2);
+  memcpy(bad.data, bin.data, bin.size);
   bad.data[bin.size] = 0x20;
   bad.data[bin.size + 1] = 0;
   myrt_component_t* none = NULL;
