@@ -799,6 +799,7 @@ class Decoder {
               return err(off, "canonical option: outer alias of a type that transitively refers to resources");
             sc.types.push_back(t);
             if (d) d->type = t;
+            if (sc.kind != Scope::Kind::Component) markVisible(sc, t);  // type declarations: outer names are visible
             break;
           }
           case Sort::CoreType: sc.coreTypes.push_back(target->coreTypes[idx]); break;
@@ -1251,7 +1252,19 @@ class Decoder {
       const_cast<Type*>(t.type)->debugName = name;  // the first name a type is exported under (for printing)
     }
     MYRT_TRY(checkAnnotatedName(off, sc, name, t, isImport));
-    if (isImport && sc.kind == Scope::Kind::Component) {
+    // Component type declarations validate visibility eagerly; instance types defer it until they are attached to a
+    // concrete import or export (not checked then: a listed gap).
+    const bool typeDecl = sc.kind == Scope::Kind::ComponentType;
+    if (!isImport && typeDecl) {
+      if ((t.sort == Sort::Func || (t.sort == Sort::Type && !t.subResource)) &&
+          !visibleIn(t.type, sc.exportedTypes, t.sort == Sort::Type))
+        return err(off, std::string(sortName(t.sort)) + " not valid to be used as export");
+      if (t.sort == Sort::Type && t.type) sc.exportedTypes.insert(t.type);
+      if (t.sort == Sort::Instance && t.type)
+        for (const ExternDecl& e : t.type->exports)
+          if (e.type.sort == Sort::Type && e.type.type) sc.exportedTypes.insert(e.type.type);
+    }
+    if (isImport && (sc.kind == Scope::Kind::Component || typeDecl)) {
       if ((t.sort == Sort::Func || (t.sort == Sort::Type && !t.subResource)) && !visibleIn(t.type, sc.importedTypes, t.sort == Sort::Type))
         return err(off, std::string(sortName(t.sort)) + " not valid to be used as import");
       auto visible = [&sc](const Type* x) {

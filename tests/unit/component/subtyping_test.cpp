@@ -191,3 +191,13 @@ TEST_CASE("stream<char> is not valid at this time", "[component]") {
   CHECK(contains(validate("(component (type (stream char)))"), "`stream<char>` is not valid"));
   CHECK(validate("(component (type (stream u8)))") == "");
 }
+
+TEST_CASE("external visibility inside component type declarations (eager) but not instance types (deferred)", "[component]") {
+  CHECK(contains(validate("(component (type (component (type $Rec (record (field \"x\" u32)))"
+                          " (export \"f\" (func (param \"x\" $Rec))))))"),
+                 "func not valid to be used as export"));
+  CHECK(validate("(component (type (component (type $Rec (record (field \"x\" u32))) (export \"rec\" (type $R (eq $Rec)))"
+                 " (export \"f\" (func (param \"x\" $R))))))") == "");
+  CHECK(validate("(component (type (instance (type $Rec (record (field \"x\" u32)))"
+                 " (export \"f\" (func (param \"x\" $Rec))))))") == "");
+}
