@@ -520,10 +520,23 @@ class BaselineCompiler {
     freeReg(v);
     freeReg(ar);
   }
-  // Atomics (threads) are not compiled yet: the function stays in the interpreter (an explicit fallback).
-  void onAtomic(const Instr& in, ValType) {
+  // Atomics (threads): one call of atomicHelper (semantics::atomicStep, shared with the interpreter) per instruction,
+  // operands spilled to their slots, the result in the first one. Correct, not fast (no inline lock-prefixed code yet).
+  void onAtomic(const Instr& in, ValType addr) {
     if (!live()) return sync();
-    unsupported(opName(in.op));
+    const OpSig& sig = opInfo(in.op).sig;
+    spillAll();
+    const uint32_t b = static_cast<uint32_t>(vs_.size()) - sig.numParams;
+    maxHeight_ = std::max<uint32_t>(maxHeight_, b + 1);
+    uint8_t off[16] = {};
+    std::memcpy(off, &in.mem.offset, sizeof in.mem.offset);
+    const uint32_t mem = in.mem.memory | (addr.kind == ValKind::I64 ? 0x80000000u : 0);
+    a_.callHelper(reinterpret_cast<const void*>(&atomicHelper),
+                  {Arg::cx(), Arg::func(), Arg::address(slotMem(b)), Arg::imm32(static_cast<uint32_t>(in.op)),
+                   Arg::imm32(mem), Arg::constant(a_.constant(off, 16))});
+    checkCallResult();
+    for (uint32_t i = 0; i < sig.numParams; ++i) vs_.pop_back();
+    if (sig.numResults) push(VarState::stack(sig.results[0]));
   }
   void onMemoryOp(const Instr& in, ValType addr) {
     if (!live()) return sync();

@@ -10,6 +10,7 @@
 
 #include "runtime/exec/bulk.h"
 #include "runtime/exec/signals.h"
+#include "runtime/semantics/atomic.h"
 #include "runtime/semantics/numeric.h"
 #include "runtime/semantics/numeric_simd.h"
 
@@ -128,6 +129,22 @@ NumericHelper numericHelper(Op op) {
 #undef MYRT_CASE
     default: return nullptr;
   }
+}
+
+TrapReason atomicHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t opWord, uint32_t mem, const uint8_t* offset) {
+  const Op op = static_cast<Op>(opWord);
+  const OpSig& sig = opInfo(op).sig;
+  MemoryInst* m = op == Op::AtomicFence ? nullptr : f->instance->data.memories[mem & 0x7fffffffu];
+  uint64_t off;
+  std::memcpy(&off, offset, sizeof off);
+  uint64_t v[3] = {0, 0, 0};
+  for (unsigned i = 0; i < sig.numParams; ++i) v[i] = sig.params[i] == ValKind::I64 ? s[i].i64 : uint64_t(s[i].i32);
+  if (op != Op::AtomicFence && !(mem & 0x80000000u)) v[0] = s[0].i32;  // an i32 address
+  uint64_t out = 0;
+  const TrapReason r = semantics::atomicStep(op, m, v[0], off, v[1], v[2], out, cx->interrupt);
+  if (r != TrapReason::None) return r;
+  if (sig.numResults) s[0].i64 = sig.results[0] == ValKind::I64 ? out : uint64_t(uint32_t(out));
+  return TrapReason::None;
 }
 
 TrapReason bulkHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t opWord, uint32_t a, uint32_t b) {

@@ -39,6 +39,10 @@ NumericHelper numericHelper(Op op);
 // as in the interpreter's encoding.
 TrapReason bulkHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t op, uint32_t a, uint32_t b);
 
+// Atomics (threads): the 0xFE op `op` through semantics::atomicStep -- the address in s[0] (i64 when bit 31 of `mem` is
+// set), the other operands in s[1..), the result (if any) to s[0]; `offset` points at the memarg offset (8 bytes).
+TrapReason atomicHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t op, uint32_t mem, const uint8_t* offset);
+
 // call_indirect: resolves table[tableWord][s->i32/i64] against type `typeIdx` (bounds, null, subtyping); the callee is
 // written to s->ref.
 TrapReason indirectHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t typeIdx, uint32_t tableWord);
