@@ -7,7 +7,7 @@
 # suites on the JIT tiers are not registered.
 #
 #   scripts/test-arm64.sh              build, then the default set: -L 'unit|cli|capi|spec2|spec3|wasi' (not the
-#                                      sightglass, bench, component or packaging labels)
+#                                      sightglass, bench, component or packaging labels, nor tests/debug's DWARF tests)
 #   scripts/test-arm64.sh -L spec2     build, then ctest with these arguments instead
 #   MYRT_ARM64_BUILD=DIR  JOBS=N       build directory (default build-arm64), parallel jobs (default: online CPUs)
 #   MYRT_ARM64_TARGETS="myrt ..."      build only these targets (CI: `myrt` for the spec suites), default all
@@ -29,6 +29,7 @@ targets=()
 for t in ${MYRT_ARM64_TARGETS:-}; do targets+=(--target "$t"); done
 cmake --build "$build" -j"$jobs" "${targets[@]}"
 if [ $# -eq 0 ]; then
-  set -- -L 'unit|cli|capi|spec2|spec3|wasi'
+  # (tests/debug's DWARF backtrace tests and capi/dwarf-* do not run under the emulator yet: not in the default set)
+  set -- -L 'unit|cli|capi|spec2|spec3|wasi' -E '^debug/|^capi/dwarf-'
 fi
 ctest --test-dir "$build" -j"$jobs" --output-on-failure "$@"
