@@ -57,11 +57,16 @@ Loaded loadBinary(std::vector<uint8_t> bytes, const FrontEndOptions& opts = {});
 // error to stderr and returns nullopt. *fromText tells whether the file was a text module.
 std::optional<Module> loadFileOrReport(const std::string& path, const FrontEndOptions& opts = {},
                                        bool* fromText = nullptr);
+// The same for a file already read (its contents).
+std::optional<Module> loadContentsOrReport(const std::string& path, const std::string& contents,
+                                           const FrontEndOptions& opts = {}, bool* fromText = nullptr);
 
 // Subcommands. Each returns the process exit code.
 int cmdValidate(const std::vector<std::string>& files, const FrontEndOptions& opts);
 // Components (cli/component_cli.cpp): the file's bytes when it is a component binary.
 std::optional<std::vector<uint8_t>> componentBytesOf(const std::string& path);
+// The same for a file already read: its bytes when they are a component.
+std::optional<std::vector<uint8_t>> componentBytesIn(const std::string& contents);
 int validateComponentFile(const std::string& path, const std::vector<uint8_t>& bytes);
 int inspectComponentFile(const std::string& path, const std::vector<uint8_t>& bytes);
 int cmdInspect(const std::string& file);

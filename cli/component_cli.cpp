@@ -14,7 +14,10 @@ namespace myrt::cli {
 std::optional<std::vector<uint8_t>> componentBytesOf(const std::string& path) {
   auto contents = readFile(path);
   if (!contents.ok()) return std::nullopt;
-  const std::string& c = contents.value();
+  return componentBytesIn(contents.value());
+}
+
+std::optional<std::vector<uint8_t>> componentBytesIn(const std::string& c) {
   std::span<const uint8_t> b(reinterpret_cast<const uint8_t*>(c.data()), c.size());
   if (!component::isComponentBinary(b)) return std::nullopt;
   return std::vector<uint8_t>(b.begin(), b.end());

@@ -178,7 +178,11 @@ std::optional<Module> loadFileOrReport(const std::string& path, const FrontEndOp
     std::cerr << "myrt: " << path << ": " << contents.error().message << "\n";
     return std::nullopt;
   }
-  const std::string& c = contents.value();
+  return loadContentsOrReport(path, contents.value(), opts, fromText);
+}
+
+std::optional<Module> loadContentsOrReport(const std::string& path, const std::string& c, const FrontEndOptions& opts,
+                                           bool* fromText) {
   if (isComponentBinary(c)) {
     std::cerr << "myrt: " << path
               << ": this is a WebAssembly component (component model, layer 1), not a core module; myrt does not "
@@ -451,139 +455,6 @@ void reopenStandardFds() {
 
 static int cliMain(int argc, char** argv) {
   reopenStandardFds();
-  CLI::App app{"myrt -- a WebAssembly runtime.\n"
-               "Validates, inspects and runs WebAssembly modules (.wasm binary or .wat text), and runs .wast spec tests.\n"
-               "`myrt FILE [ARGS...]` is `myrt run FILE [ARGS...]`.",
-               "myrt"};
-  app.formatter(std::make_shared<Formatter>());
-  app.set_version_flag("-V,--version", versionText());
-  app.require_subcommand(1);
-  app.footer("Exit codes: 0 success, 1 invalid input / failed tests / unsupported, 2 usage error;\n"
-             "run: the guest's exit status when in [0, 126) (1 with an error for any other status), 134 for a trap.\n"
-             "Run `myrt help COMMAND` or `myrt COMMAND --help` for the options of a command.");
-
-  std::vector<std::string> validateFiles;
-  auto* validate = app.add_subcommand("validate", "Decode and validate modules (.wasm, or .wat through the text parser)");
-  validate->add_option("FILE", validateFiles, "module files")->required();
-  FrontEndOptions validateOpts;
-  validate->add_flag("--wasm2", validateOpts.wasm2, "apply WebAssembly 2.0 rules where 3.0 changed them");
-
-  std::string w2wIn, w2wOut;
-  FrontEndOptions w2wOpts;
-  auto* w2w = app.add_subcommand("wat2wasm", "Encode a text module or component (.wat) to the binary format");
-  w2w->add_option("FILE", w2wIn, "text file")->required();
-  w2w->add_option("-o,--output", w2wOut, "output file")->required();
-  w2w->add_flag("--wasm2", w2wOpts.wasm2, "apply WebAssembly 2.0 rules where 3.0 changed them");
-
-  std::string inspectFile;
-  auto* inspect = app.add_subcommand("inspect", "Print sections, types, imports, exports, code sizes and names");
-  inspect->add_option("FILE", inspectFile, "module file (.wasm or .wat)")->required();
-
-  std::vector<std::string> wastFiles;
-  WastOptions wastOpts;
-  auto* wast = app.add_subcommand("wast", "Run .wast spec-test scripts; prints `N passed, M failed, K skipped`");
-  wast->add_option("FILE", wastFiles, ".wast scripts")->required();
-  wast->add_flag("-v,--verbose", wastOpts.verbose, "list every command with its outcome");
-  wast->add_flag("-m,--mismatches", wastOpts.mismatches,
-                 "list assert_malformed/assert_invalid rejections whose message differs from the expected text");
-  wast->add_flag("--wasm2", wastOpts.frontEnd.wasm2,
-                 "apply WebAssembly 2.0 rules where 3.0 changed them (for the 2.0 spec testsuite)");
-  wast->add_flag("--threads", wastOpts.frontEnd.threads,
-                 "with --wasm2: the threads proposal's testsuite rules (it was written against 1.0: shared memories "
-                 "in the 2.0 limits encoding, a single table)");
-
-  std::string wastTier = myrt::tierName(myrt::defaultTier());
-  wast->add_option("--tier", wastTier, kTierHelp)->type_name("TIER");
-  wast->add_flag("--strict", wastOpts.strict,
-                 "fail a rejection whose message differs from the expected text and any skipped command not listed "
-                 "with --known-skip");
-  wast->add_option("--known-skip", wastOpts.knownSkips,
-                   "LINE of an unsupported command allowed to be skipped under --strict (repeatable; a listed line "
-                   "that is not skipped fails)")
-      ->allow_extra_args(false);
-  wast->add_flag("--stats", wastOpts.stats, "print the function calls per tier and the JIT's compiled functions");
-  wast->add_flag("--expect-jit", wastOpts.expectJit,
-                 "fail a script that called wasm functions none of which ran in JIT code (auto-tier tests)");
-  wast->add_flag("--allow-fallback", wastOpts.allowFallback,
-                 "--tier=jit: accept functions the JIT leaves in the interpreter (default: they fail)");
-  wast->add_flag("--json", wastOpts.json,
-                 "print a JSON report (per file and per command: passed, failed with the reason and for assert_return "
-                 "the expected and actual values, skipped with the reason) instead of the text lines");
-  wast->add_option("--junit", wastOpts.junit, "also write a JUnit XML report to this FILE");
-
-  RunOptions runOpts;
-  RunText runText;
-  std::string runTier = myrt::tierName(myrt::defaultTier());
-  std::vector<std::string> wOpts, sOpts;
-  auto* run = app.add_subcommand(
-      "run",
-      "Run a WebAssembly program (its _start, with WASI preview1) or --invoke an export. The default command.");
-  run->footer(
-      "Exit codes: the guest's exit status (proc_exit, 0 when _start returns), 134 for a trap (message and wasm\n"
-      "backtrace on stderr), 1 for a module that cannot be loaded, linked or instantiated, 2 for usage errors.\n"
-      "Options in wasmtime's spelling: -W KEY=VALUE (" "fuel, max-memory-size, max-wasm-stack, timeout,\n"
-      "unknown-imports-trap, unknown-imports-default) and -S inherit-env=y; several as -W a=1,b=2.\n"
-      "`--` ends the options: myrt run --tier jit -- FILE ARGS...");
-  run->add_option("--invoke", runOpts.invoke, "call this exported function with ARGS and print its results")
-      ->type_name("NAME");
-  run->add_option("--dir", runOpts.dirs, "grant a host directory, read-write: HOST[::GUEST]")
-      ->type_name("HOST[::GUEST]")->allow_extra_args(false);
-  run->add_option("--dir-ro", runOpts.dirsReadOnly, "grant a host directory, read-only: HOST[::GUEST]")
-      ->type_name("HOST[::GUEST]")->allow_extra_args(false);
-  run->add_option("--env", runOpts.env, "set an environment variable for the guest: NAME=VALUE, or NAME to pass the host's value")
-      ->type_name("NAME[=VALUE]")->allow_extra_args(false);
-  run->add_flag("--inherit-env", runOpts.inheritEnv, "pass this process's whole environment to the guest (-S inherit-env)");
-  run->add_option("--argv0", runOpts.argv0, "the guest's argv[0] (default: FILE as given), for multi-call programs")
-      ->type_name("NAME");
-  run->add_option("--preload", runOpts.preloads,
-                  "instantiate FILE first and let the program import its exports as module NAME (repeatable; a "
-                  "preloaded module may import WASI and earlier preloads)")
-      ->type_name("NAME=FILE")->allow_extra_args(false);
-  run->add_flag("--unknown-imports-trap", runOpts.unknownImportsTrap,
-                "link every function import nothing provides to a stub that traps when called (-W unknown-imports-trap)");
-  run->add_flag("--unknown-imports-default", runOpts.unknownImportsDefault,
-                "link every function import nothing provides to a stub returning zeros / null "
-                "(-W unknown-imports-default)");
-  run->add_option("--max-memory", runText.maxMemory, "limit the host memory of the guest (linear memories, tables, GC objects) together, e.g. 64M, 1G "
-                  "(-W max-memory-size)")
-      ->type_name("SIZE");
-  run->add_option("--tier", runTier, kTierHelp)->type_name("TIER");
-  run->add_option("-j,--jobs", runOpts.jobs,
-                  "threads compiling the module on --tier=jit (default 0: the online CPUs, at most 8; the code is the "
-                  "same for any number; the auto tier compiles on one background thread)")
-      ->type_name("N")->check(CLI::Range(0u, 256u));
-  run->add_option("--profile", runOpts.profile,
-                  "perfmap: write /tmp/perf-PID.map naming JIT-compiled functions for `perf report` (--tier=jit)")
-      ->type_name("KIND");
-  run->add_option("--memory-reservation", runText.memoryReservation,
-                  "address space reserved per linear memory: default 8G+64K with guard pages (no bounds checks); "
-                  "smaller, e.g. 64K: explicit bounds checks, memory.grow fails past it (many more instances)")
-      ->type_name("SIZE");
-  run->add_option("--max-stack", runText.maxStack,
-                  "size of the interpreter's wasm value stack, e.g. 1M (deep recursion traps cleanly)")
-      ->type_name("SIZE");
-  run->add_option("--max-native-stack", runText.maxNativeStack,
-                  "machine stack wasm may use below the host's entry (JIT frames, host re-entries), e.g. 512K; "
-                  "default: the thread's stack less a margin (-W max-wasm-stack sets this and --max-stack)")
-      ->type_name("SIZE");
-  run->add_option("--fuel", runText.fuel, "trap with \"fuel exhausted\" after about N wasm instructions (-W fuel)")
-      ->type_name("N");
-  run->add_option("--timeout", runText.timeout,
-                  "trap with \"interrupted\" after this wall time: 500ms, 2s, 1m (bare = seconds) (-W timeout)")
-      ->type_name("DURATION");
-  run->add_option("-W", wOpts, "wasmtime-style runtime option KEY[=VALUE][,...] (see below)")
-      ->type_name("KEY=VALUE")->allow_extra_args(false);
-  run->add_option("-S", sOpts, "wasmtime-style WASI option KEY[=VALUE][,...]: inherit-env")
-      ->type_name("KEY=VALUE")->allow_extra_args(false);
-  run->add_flag("--bench", runOpts.bench,
-                "provide the `bench` module of sightglass programs (bench.start, bench.end) and print the time "
-                "between them on stderr");
-  run->add_flag("--allow-fallback", runOpts.allowFallback,
-                "--tier=jit: run functions the JIT cannot compile in the interpreter (default: an error naming them)");
-  run->add_flag("-v,--trace-traps", runOpts.verbose,
-                "full wasm backtraces (every frame, with function indices), the tier, linking notes, compile time and "
-                "code size, and non-zero exit codes on stderr");
-
   // The command line as CLI11 sees it: `myrt help [CMD]` is `myrt [CMD] --help`, a first argument that is not a
   // command (a file or a run option) means `run`, and run's FILE and ARGS are split off before parsing.
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -603,6 +474,159 @@ static int cliMain(int argc, char** argv) {
       return usageError("'" + args[0] + "' is neither a command nor a file (commands: run, validate, inspect, wast, wat2wasm, help)");
     args.insert(args.begin(), "run");
   }
+  // Only the chosen command's options are built: CLI11 checks each new option against every earlier one, and building
+  // all of them cost a hello-world run a third of its instructions. `myrt --help` lists the commands only.
+  const std::string cmd = !args.empty() && isCommand(args[0]) ? args[0] : std::string();
+  if (cmd == "run" && args.size() >= 2 && (args[1].size() < 2 || args[1][0] != '-')) {
+    // `myrt [run] FILE ARGS...` with no option: nothing for CLI11 to parse (findRunFile would stop at FILE), so it is
+    // not built at all -- the most common command line starts as fast as a command line can.
+    RunOptions plain;
+    plain.argv.assign(args.begin() + 1, args.end());
+    return cmdRun(plain);
+  }
+  CLI::App app{"myrt -- a WebAssembly runtime.\n"
+               "Validates, inspects and runs WebAssembly modules (.wasm binary or .wat text), and runs .wast spec tests.\n"
+               "`myrt FILE [ARGS...]` is `myrt run FILE [ARGS...]`.",
+               "myrt"};
+  app.formatter(std::make_shared<Formatter>());
+  app.set_version_flag("-V,--version", versionText());
+  app.require_subcommand(1);
+  app.footer("Exit codes: 0 success, 1 invalid input / failed tests / unsupported, 2 usage error;\n"
+             "run: the guest's exit status when in [0, 126) (1 with an error for any other status), 134 for a trap.\n"
+             "Run `myrt help COMMAND` or `myrt COMMAND --help` for the options of a command.");
+
+  std::vector<std::string> validateFiles;
+  auto* validate = app.add_subcommand("validate", "Decode and validate modules (.wasm, or .wat through the text parser)");
+  FrontEndOptions validateOpts;
+  if (cmd == "validate") {
+    validate->add_option("FILE", validateFiles, "module files")->required();
+    validate->add_flag("--wasm2", validateOpts.wasm2, "apply WebAssembly 2.0 rules where 3.0 changed them");
+  }
+
+  std::string w2wIn, w2wOut;
+  FrontEndOptions w2wOpts;
+  auto* w2w = app.add_subcommand("wat2wasm", "Encode a text module or component (.wat) to the binary format");
+  if (cmd == "wat2wasm") {
+    w2w->add_option("FILE", w2wIn, "text file")->required();
+    w2w->add_option("-o,--output", w2wOut, "output file")->required();
+    w2w->add_flag("--wasm2", w2wOpts.wasm2, "apply WebAssembly 2.0 rules where 3.0 changed them");
+  }
+
+  std::string inspectFile;
+  auto* inspect = app.add_subcommand("inspect", "Print sections, types, imports, exports, code sizes and names");
+  if (cmd == "inspect") {
+    inspect->add_option("FILE", inspectFile, "module file (.wasm or .wat)")->required();
+  }
+
+  std::vector<std::string> wastFiles;
+  WastOptions wastOpts;
+  auto* wast = app.add_subcommand("wast", "Run .wast spec-test scripts; prints `N passed, M failed, K skipped`");
+  std::string wastTier = myrt::tierName(myrt::defaultTier());
+  if (cmd == "wast") {
+    wast->add_option("FILE", wastFiles, ".wast scripts")->required();
+    wast->add_flag("-v,--verbose", wastOpts.verbose, "list every command with its outcome");
+    wast->add_flag("-m,--mismatches", wastOpts.mismatches,
+                   "list assert_malformed/assert_invalid rejections whose message differs from the expected text");
+    wast->add_flag("--wasm2", wastOpts.frontEnd.wasm2,
+                   "apply WebAssembly 2.0 rules where 3.0 changed them (for the 2.0 spec testsuite)");
+    wast->add_flag("--threads", wastOpts.frontEnd.threads,
+                   "with --wasm2: the threads proposal's testsuite rules (it was written against 1.0: shared memories "
+                   "in the 2.0 limits encoding, a single table)");
+
+    wast->add_option("--tier", wastTier, kTierHelp)->type_name("TIER");
+    wast->add_flag("--strict", wastOpts.strict,
+                   "fail a rejection whose message differs from the expected text and any skipped command not listed "
+                   "with --known-skip");
+    wast->add_option("--known-skip", wastOpts.knownSkips,
+                     "LINE of an unsupported command allowed to be skipped under --strict (repeatable; a listed line "
+                     "that is not skipped fails)")
+        ->allow_extra_args(false);
+    wast->add_flag("--stats", wastOpts.stats, "print the function calls per tier and the JIT's compiled functions");
+    wast->add_flag("--expect-jit", wastOpts.expectJit,
+                   "fail a script that called wasm functions none of which ran in JIT code (auto-tier tests)");
+    wast->add_flag("--allow-fallback", wastOpts.allowFallback,
+                   "--tier=jit: accept functions the JIT leaves in the interpreter (default: they fail)");
+    wast->add_flag("--json", wastOpts.json,
+                   "print a JSON report (per file and per command: passed, failed with the reason and for assert_return "
+                   "the expected and actual values, skipped with the reason) instead of the text lines");
+    wast->add_option("--junit", wastOpts.junit, "also write a JUnit XML report to this FILE");
+  }
+
+  RunOptions runOpts;
+  RunText runText;
+  std::string runTier = myrt::tierName(myrt::defaultTier());
+  std::vector<std::string> wOpts, sOpts;
+  auto* run = app.add_subcommand(
+      "run",
+      "Run a WebAssembly program (its _start, with WASI preview1) or --invoke an export. The default command.");
+  if (cmd == "run") {
+    run->footer(
+        "Exit codes: the guest's exit status (proc_exit, 0 when _start returns), 134 for a trap (message and wasm\n"
+        "backtrace on stderr), 1 for a module that cannot be loaded, linked or instantiated, 2 for usage errors.\n"
+        "Options in wasmtime's spelling: -W KEY=VALUE (" "fuel, max-memory-size, max-wasm-stack, timeout,\n"
+        "unknown-imports-trap, unknown-imports-default) and -S inherit-env=y; several as -W a=1,b=2.\n"
+        "`--` ends the options: myrt run --tier jit -- FILE ARGS...");
+    run->add_option("--invoke", runOpts.invoke, "call this exported function with ARGS and print its results")
+        ->type_name("NAME");
+    run->add_option("--dir", runOpts.dirs, "grant a host directory, read-write: HOST[::GUEST]")
+        ->type_name("HOST[::GUEST]")->allow_extra_args(false);
+    run->add_option("--dir-ro", runOpts.dirsReadOnly, "grant a host directory, read-only: HOST[::GUEST]")
+        ->type_name("HOST[::GUEST]")->allow_extra_args(false);
+    run->add_option("--env", runOpts.env, "set an environment variable for the guest: NAME=VALUE, or NAME to pass the host's value")
+        ->type_name("NAME[=VALUE]")->allow_extra_args(false);
+    run->add_flag("--inherit-env", runOpts.inheritEnv, "pass this process's whole environment to the guest (-S inherit-env)");
+    run->add_option("--argv0", runOpts.argv0, "the guest's argv[0] (default: FILE as given), for multi-call programs")
+        ->type_name("NAME");
+    run->add_option("--preload", runOpts.preloads,
+                    "instantiate FILE first and let the program import its exports as module NAME (repeatable; a "
+                    "preloaded module may import WASI and earlier preloads)")
+        ->type_name("NAME=FILE")->allow_extra_args(false);
+    run->add_flag("--unknown-imports-trap", runOpts.unknownImportsTrap,
+                  "link every function import nothing provides to a stub that traps when called (-W unknown-imports-trap)");
+    run->add_flag("--unknown-imports-default", runOpts.unknownImportsDefault,
+                  "link every function import nothing provides to a stub returning zeros / null "
+                  "(-W unknown-imports-default)");
+    run->add_option("--max-memory", runText.maxMemory, "limit the host memory of the guest (linear memories, tables, GC objects) together, e.g. 64M, 1G "
+                    "(-W max-memory-size)")
+        ->type_name("SIZE");
+    run->add_option("--tier", runTier, kTierHelp)->type_name("TIER");
+    run->add_option("-j,--jobs", runOpts.jobs,
+                    "threads compiling the module on --tier=jit (default 0: the online CPUs, at most 8; the code is the "
+                    "same for any number; the auto tier compiles on one background thread)")
+        ->type_name("N")->check(CLI::Range(0u, 256u));
+    run->add_option("--profile", runOpts.profile,
+                    "perfmap: write /tmp/perf-PID.map naming JIT-compiled functions for `perf report` (--tier=jit)")
+        ->type_name("KIND");
+    run->add_option("--memory-reservation", runText.memoryReservation,
+                    "address space reserved per linear memory: default 8G+64K with guard pages (no bounds checks); "
+                    "smaller, e.g. 64K: explicit bounds checks, memory.grow fails past it (many more instances)")
+        ->type_name("SIZE");
+    run->add_option("--max-stack", runText.maxStack,
+                    "size of the interpreter's wasm value stack, e.g. 1M (deep recursion traps cleanly)")
+        ->type_name("SIZE");
+    run->add_option("--max-native-stack", runText.maxNativeStack,
+                    "machine stack wasm may use below the host's entry (JIT frames, host re-entries), e.g. 512K; "
+                    "default: the thread's stack less a margin (-W max-wasm-stack sets this and --max-stack)")
+        ->type_name("SIZE");
+    run->add_option("--fuel", runText.fuel, "trap with \"fuel exhausted\" after about N wasm instructions (-W fuel)")
+        ->type_name("N");
+    run->add_option("--timeout", runText.timeout,
+                    "trap with \"interrupted\" after this wall time: 500ms, 2s, 1m (bare = seconds) (-W timeout)")
+        ->type_name("DURATION");
+    run->add_option("-W", wOpts, "wasmtime-style runtime option KEY[=VALUE][,...] (see below)")
+        ->type_name("KEY=VALUE")->allow_extra_args(false);
+    run->add_option("-S", sOpts, "wasmtime-style WASI option KEY[=VALUE][,...]: inherit-env")
+        ->type_name("KEY=VALUE")->allow_extra_args(false);
+    run->add_flag("--bench", runOpts.bench,
+                  "provide the `bench` module of sightglass programs (bench.start, bench.end) and print the time "
+                  "between them on stderr");
+    run->add_flag("--allow-fallback", runOpts.allowFallback,
+                  "--tier=jit: run functions the JIT cannot compile in the interpreter (default: an error naming them)");
+    run->add_flag("-v,--trace-traps", runOpts.verbose,
+                  "full wasm backtraces (every frame, with function indices), the tier, linking notes, compile time and "
+                  "code size, and non-zero exit codes on stderr");
+  }
+
   size_t runFile = args.size();
   if (!args.empty() && args[0] == "run") {
     auto found = findRunFile(*run, args, 1);

@@ -324,12 +324,20 @@ int cmdRun(const RunOptions& opts) {
   }
   const std::string& file = opts.argv[0];
   // A component (layer 1) runs through runtime/component (cli/component_cli.cpp); everything else is a module.
-  auto componentBytes = componentBytesOf(file);
+  std::optional<std::vector<uint8_t>> componentBytes;
   std::shared_ptr<const Module> module;
-  if (!componentBytes) {
-    auto loaded = loadFileOrReport(file);
-    if (!loaded) return kExitError;
-    module = std::make_shared<const Module>(std::move(*loaded));
+  {
+    auto contents = readFile(file);  // read once, and freed once decoded (a big program's file is tens of MB)
+    if (!contents.ok()) {
+      std::cerr << "myrt: " << file << ": " << contents.error().message << "\n";
+      return kExitError;
+    }
+    componentBytes = componentBytesIn(contents.value());
+    if (!componentBytes) {
+      auto loaded = loadContentsOrReport(file, contents.value());
+      if (!loaded) return kExitError;
+      module = std::make_shared<const Module>(std::move(*loaded));
+    }
   }
   // --max-memory below the initial memory: say so with both numbers instead of failing in instantiation.
   if (module && opts.maxMemoryBytes && initialMemoryBytes(*module) > *opts.maxMemoryBytes) {
@@ -402,7 +410,7 @@ int cmdRun(const RunOptions& opts) {
     std::cerr << "myrt: run: " << ctx.error().message << "\n";
     return kExitUsage;
   }
-  (*ctx)->addToStore(*store);
+  (*ctx)->addToStore(*store, module.get());  // only the functions the program imports
   BenchTimer bench;
   if (opts.bench) addBenchModule(*store, bench);
   // The guest's exit status, with --bench's figure printed after everything the guest wrote.

@@ -5,7 +5,8 @@
 // Every bound is taken at an entry from the host (into wasm, into a parser) on the thread that runs it, never cached
 // per store or per module: a store may move between threads (one at a time) and threads have different stacks (an
 // embedder's 256 KiB thread, `ulimit -s 512`, the 8 MiB default). The thread's stack [low, high) comes from
-// pthread_getattr_np once per thread (cached thread-locally; the main thread's size follows RLIMIT_STACK). The limit is
+// pthread_getattr_np once per thread (cached thread-locally; the main thread's from RLIMIT_STACK and glibc's
+// __libc_stack_end, native_stack.cpp). The limit is
 // the lowest stack pointer at which recursion may still go one level deeper:
 //     limit = max(sp at the entry - budget, low + kNativeStackMargin)        (budget 0: no budget, the whole stack)
 // like wasmtime's "stack pointer at entry minus max_wasm_stack", clamped by the real stack. The margin below the limit

@@ -518,11 +518,20 @@ Result<std::unique_ptr<WasiContext>> WasiContext::create(const WasiConfig& confi
 
 WasiContext::~WasiContext() = default;
 
-Instance* WasiContext::createInstance(Store& store) {
+Instance* WasiContext::createInstance(Store& store, const Module* onlyImportsOf) {
   Instance* inst = store.newInstance();
   inst->name = kModuleName;
   WasiState* s = state_.get();
+  const bool trace = std::getenv("MYRT_WASI_TRACE") != nullptr;  // one decoded stderr line per call (trace.cpp)
+  std::vector<std::string_view> imported;  // with onlyImportsOf: the names it imports from this module
+  if (onlyImportsOf)
+    for (const Import& im : onlyImportsOf->imports)
+      if (im.kind == ExternKind::Func && im.module == kModuleName) imported.push_back(im.name);
+  auto wanted = [&](std::string_view name) {
+    return !onlyImportsOf || std::find(imported.begin(), imported.end(), name) != imported.end();
+  };
   auto add = [&](const WasiFnDef& d) {
+    if (!wanted(d.name)) return;
     CompositeType ft;
     ft.kind = CompKind::Func;
     for (const char* p = d.params; *p; ++p) ft.params.push_back(*p == 'I' ? ValType::i64() : ValType::i32());
@@ -530,7 +539,6 @@ Instance* WasiContext::createInstance(Store& store) {
     WasiFn fn = d.fn;
     const char* name = d.name;
     const char* params = d.params;
-    bool trace = std::getenv("MYRT_WASI_TRACE") != nullptr;  // one decoded stderr line per call (trace.cpp)
     FuncInst* f = store.newHostFunc(std::move(ft), [s, fn, name, params, trace](ExecContext& cx,
                                                                                 std::span<const Value> args,
                                                                                 std::span<Value> results) {
@@ -550,6 +558,7 @@ Instance* WasiContext::createInstance(Store& store) {
   for (const WasiFnDef& d : kMiscFunctions) add(d);
   for (const WasiFnDef& d : fdFunctions()) add(d);
   for (const WasiFnDef& d : pathFunctions()) add(d);
+  if (!wanted("proc_exit")) return inst;
   CompositeType exitType;
   exitType.kind = CompKind::Func;
   exitType.params.push_back(ValType::i32());
@@ -566,8 +575,8 @@ Instance* WasiContext::createInstance(Store& store) {
   return inst;
 }
 
-Instance* WasiContext::addToStore(Store& store) {
-  Instance* inst = createInstance(store);
+Instance* WasiContext::addToStore(Store& store, const Module* onlyImportsOf) {
+  Instance* inst = createInstance(store, onlyImportsOf);
   store.registered[kModuleName] = inst;
   return inst;
 }
