@@ -33,6 +33,12 @@ MemoryInst::~MemoryInst() {
 }
 
 uint64_t MemoryInst::grow(uint64_t delta) {
+  if (!type.limits.shared) return growLocked(delta);
+  std::lock_guard<std::mutex> lock(growMu);
+  return growLocked(delta);
+}
+
+uint64_t MemoryInst::growLocked(uint64_t delta) {
   const uint64_t old = pages();
   if (delta == 0) return old;
   if (delta > maxPages || old > maxPages - delta) return ~uint64_t(0);
@@ -44,7 +50,7 @@ uint64_t MemoryInst::grow(uint64_t delta) {
     store->releaseMemoryBytes(newSize - size);
     return ~uint64_t(0);
   }
-  size = newSize;
+  __atomic_store_n(&size, newSize, __ATOMIC_RELEASE);
   type.limits.min = newPages;
   return old;
 }
@@ -98,8 +104,11 @@ Result<MemoryInst*> Store::newMemory(const MemoryType& type) {
 }
 
 bool Store::reserveMemoryBytes(uint64_t bytes) {
-  if (bytes > config_.limits.maxMemoryBytes - memoryBytes_) return false;
-  memoryBytes_ += bytes;
+  // Atomic: a shared memory owned by this store may grow on another thread (MemoryInst::grow).
+  uint64_t cur = memoryBytes_.load(std::memory_order_relaxed);
+  do {
+    if (bytes > config_.limits.maxMemoryBytes - cur) return false;
+  } while (!memoryBytes_.compare_exchange_weak(cur, cur + bytes, std::memory_order_relaxed));
   return true;
 }
 

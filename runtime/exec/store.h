@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -76,11 +77,22 @@ struct MemoryInst {
   // every base + index + offset + size and is registered with the fault handler. False: check explicitly.
   bool guarded = false;
   Store* store = nullptr;
+  // A shared memory (threads proposal) may be grown by any thread whose store imports it: grow serializes on growMu,
+  // commits the new pages, then publishes `size` with a release store (readers load it with acquire: a thread that
+  // sees the new size sees committed pages). The base never moves, so other threads' accesses need no lock.
+  std::mutex growMu;
   ~MemoryInst();
-  uint64_t pages() const { return size / kPageSize; }
+  uint64_t currentSize() const { return __atomic_load_n(&size, __ATOMIC_ACQUIRE); }
+  uint64_t pages() const { return currentSize() / kPageSize; }
   // Grows by `delta` pages; returns the old size in pages, or -1 (as uint64_t) on failure.
   uint64_t grow(uint64_t delta);
-  bool inBounds(uint64_t addr, uint64_t len) const { return addr <= size && len <= size - addr; }
+  bool inBounds(uint64_t addr, uint64_t len) const {
+    const uint64_t n = currentSize();
+    return addr <= n && len <= n - addr;
+  }
+
+ private:
+  uint64_t growLocked(uint64_t delta);
 };
 
 struct TableInst {
@@ -466,7 +478,7 @@ class Store {
   std::shared_ptr<InterruptFlag> interrupt_ = std::make_shared<InterruptFlag>();
   ExecContext cx_;
   TypeRegistry types_;
-  uint64_t memoryBytes_ = 0;
+  std::atomic<uint64_t> memoryBytes_{0};  // atomic: a shared memory may grow on another thread
   uint64_t heapBytes_ = 0;
   bool reserveHeapBytes(uint64_t bytes);
   template <class T, class Init>

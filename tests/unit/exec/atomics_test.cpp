@@ -129,3 +129,54 @@ TEST_CASE("atomics: a shared memory between two stores on two threads", "[exec][
     }
   }
 }
+
+// memory.grow of one shared memory from two stores on two threads at once: every grow gets a distinct old size (the
+// growth is serialized), none is lost, the base never moves, and each thread's new pages are usable at once by the
+// other (it stores into the page its grow returned, the owner reads them all back after the join).
+TEST_CASE("atomics: a shared memory grown from two threads at once", "[exec][atomics][threads]") {
+  const std::string kGrower = R"(
+    (func (export "grow") (param i32) (result i32) (local i32 i32)
+      ;; n grows of one page; store the new page's index at its first word; return the sum of the old sizes
+      (loop $l
+        (local.set 2 (memory.grow (i32.const 1)))
+        (if (i32.lt_s (local.get 2) (i32.const 0)) (then (unreachable)))
+        (i32.atomic.store (i32.shl (local.get 2) (i32.const 16)) (local.get 2))
+        (local.set 1 (i32.add (local.get 1) (local.get 2)))
+        (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+        (br_if $l (local.get 0)))
+      (local.get 1))
+    (func (export "size") (result i32) (memory.size))
+    (func (export "check") (param i32) (result i32) (local i32)
+      ;; the number of pages 1..n-1 whose first word holds their index
+      (local.set 1 (i32.const 1))
+      (loop $l
+        (if (i32.eq (i32.load (i32.shl (local.get 1) (i32.const 16))) (local.get 1))
+          (then (local.set 0 (i32.sub (local.get 0) (i32.const 1)))))
+        (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get 1) (memory.size))))
+      (local.get 0)))";
+  for (const ExecTier& tier : tiers()) {
+    SECTION(tier.name) {
+      Session owner(tier), other(tier);
+      REQUIRE(owner.load(R"((module (memory (export "mem") 1 400 shared))" + kGrower + ")") == "");
+      other.store->registered["owner"] = owner.last;
+      REQUIRE(other.load(R"((module (memory (import "owner" "mem") 1 400 shared))" + kGrower + ")") == "");
+      MemoryInst* mem = owner.last->memories[0];
+      uint8_t* base = mem->base;
+      constexpr uint32_t kN = 150;
+      uint32_t sumOther = 0;
+      std::thread t([&] { sumOther = other.i32("grow", {I32(kN)}); });
+      const uint32_t sumOwner = owner.i32("grow", {I32(kN)});
+      t.join();
+      CHECK(owner.lastError == "");
+      CHECK(other.lastError == "");
+      // The old sizes handed out are exactly 1 .. 2N: their sum is fixed whatever the interleaving.
+      CHECK(uint64_t(sumOwner) + sumOther == uint64_t(2 * kN) * (2 * kN + 1) / 2);
+      CHECK(owner.i32("size") == 1 + 2 * kN);
+      CHECK(other.i32("size") == 1 + 2 * kN);
+      CHECK(mem->base == base);
+      CHECK(owner.i32("check", {I32(2 * kN)}) == 0);
+      CHECK(owner.store->memoryBytes() >= uint64_t(1 + 2 * kN) * kPageSize);
+    }
+  }
+}
