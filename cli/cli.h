@@ -69,7 +69,11 @@ std::optional<std::vector<uint8_t>> componentBytesOf(const std::string& path);
 std::optional<std::vector<uint8_t>> componentBytesIn(const std::string& contents);
 int validateComponentFile(const std::string& path, const std::vector<uint8_t>& bytes);
 int inspectComponentFile(const std::string& path, const std::vector<uint8_t>& bytes);
-int cmdInspect(const std::string& file);
+struct InspectOptions {
+  std::string dumpIr;       // --dump-ir FUNC: the optimizing tier's IR of FUNC (index or name) instead of the summary
+  bool noOptimize = false;  // --no-optimize: that IR as built
+};
+int cmdInspect(const std::string& file, const InspectOptions& opts = {});
 // `myrt run`: argv = FILE then the guest's arguments.
 struct RunOptions {
   std::vector<std::string> argv;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "engine/opt_ir.h"
 #include "runtime/base/reader.h"
 
 namespace myrt::cli {
@@ -126,14 +127,44 @@ std::string funcLabel(const Module& m, uint32_t i) {
   return "";
 }
 
+// --dump-ir FUNC: a function index, or a name from the name section or the exports.
+int dumpIr(const std::string& file, const Module& m, const InspectOptions& opts) {
+  const std::string& want = opts.dumpIr;
+  uint32_t index = UINT32_MAX;
+  if (!want.empty() && want.find_first_not_of("0123456789") == std::string::npos && want.size() < 10) {
+    index = static_cast<uint32_t>(std::stoul(want));
+  } else {
+    for (uint32_t i = 0; i < m.funcs.size() && index == UINT32_MAX; ++i)
+      if (m.funcName(i) == want) index = i;
+    for (const Export& e : m.exports)
+      if (index == UINT32_MAX && e.kind == ExternKind::Func && e.name == want) index = e.index;
+  }
+  if (index >= m.funcs.size()) {
+    std::cerr << "myrt: inspect: " << file << ": no function '" << printableName(want) << "'\n";
+    return kExitError;
+  }
+  if (m.funcs[index].imported) {
+    std::cerr << "myrt: inspect: " << file << ": function " << index << " is imported (no body)\n";
+    return kExitError;
+  }
+  auto text = optIrText(m, index, !opts.noOptimize);
+  if (!text.ok()) {
+    std::cerr << "myrt: inspect: " << formatError(file, text.error()) << "\n";
+    return kExitError;
+  }
+  std::cout << *text;
+  return 0;
+}
+
 }  // namespace
 
-int cmdInspect(const std::string& file) {
+int cmdInspect(const std::string& file, const InspectOptions& opts) {
   if (auto cb = componentBytesOf(file)) return inspectComponentFile(file, *cb);
   bool fromText = false;
   auto loaded = loadFileOrReport(file, {}, &fromText);
   if (!loaded) return kExitError;
   const Module& m = *loaded;
+  if (!opts.dumpIr.empty()) return dumpIr(file, m, opts);
   std::ostream& o = std::cout;
 
   o << file << ": WebAssembly module, " << m.bytes.size() << " bytes"

@@ -513,9 +513,15 @@ static int cliMain(int argc, char** argv) {
   }
 
   std::string inspectFile;
+  InspectOptions inspectOpts;
   auto* inspect = app.add_subcommand("inspect", "Print sections, types, imports, exports, code sizes and names");
   if (cmd == "inspect") {
     inspect->add_option("FILE", inspectFile, "module file (.wasm or .wat)")->required();
+    inspect->add_option("--dump-ir", inspectOpts.dumpIr,
+                        "print the optimizing tier's SSA IR of this function (index or name) instead, after its "
+                        "optimizations (a debugging aid: no code is generated from it yet)")
+        ->type_name("FUNC");
+    inspect->add_flag("--no-optimize", inspectOpts.noOptimize, "with --dump-ir: the IR as built, before optimizing");
   }
 
   std::vector<std::string> wastFiles;
@@ -660,7 +666,7 @@ static int cliMain(int argc, char** argv) {
   }
 
   if (validate->parsed()) return cmdValidate(validateFiles, validateOpts);
-  if (inspect->parsed()) return cmdInspect(inspectFile);
+  if (inspect->parsed()) return cmdInspect(inspectFile, inspectOpts);
   if (w2w->parsed()) return cmdWat2Wasm(w2wIn, w2wOut, w2wOpts);
   for (auto [text, out] : {std::pair{&wastTier, &wastOpts.tier}, std::pair{&runTier, &runOpts.tier}}) {
     auto t = myrt::parseTier(*text);
