@@ -1,6 +1,7 @@
 // jit/opt/passes.cpp -- constant folding, value numbering, dead code elimination and control-flow cleanup (passes.h).
 #include "jit/opt/passes.h"
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <unordered_map>
@@ -451,12 +452,87 @@ bool simplifyControlFlow(Func& f) {
   return changed;
 }
 
+bool hoistLoopInvariants(Func& f) {
+  const Cfg cfg(f);
+  const size_t nb = f.blocks.size();
+  // Natural loops: for each header, the blocks that reach one of its back edges' sources without passing it.
+  struct Loop {
+    BlockId header;
+    std::vector<BlockId> body;  // the header included
+  };
+  std::vector<Loop> loops;
+  for (BlockId h : cfg.rpo()) {
+    std::vector<BlockId> latches;
+    for (const PredRef& p : f.blocks[h].preds)
+      if (cfg.reachable(p.from) && cfg.dominates(h, p.from)) latches.push_back(p.from);
+    if (latches.empty()) continue;
+    Loop l{h, {h}};
+    std::vector<uint8_t> in(nb, 0);
+    in[h] = 1;
+    std::vector<BlockId> work;
+    for (BlockId b : latches)
+      if (!in[b]) in[b] = 1, l.body.push_back(b), work.push_back(b);
+    while (!work.empty()) {
+      const BlockId b = work.back();
+      work.pop_back();
+      for (const PredRef& p : f.blocks[b].preds)
+        if (cfg.reachable(p.from) && !in[p.from]) in[p.from] = 1, l.body.push_back(p.from), work.push_back(p.from);
+    }
+    loops.push_back(std::move(l));
+  }
+  // Inner loops first: a loop nested in another has fewer blocks.
+  std::sort(loops.begin(), loops.end(), [](const Loop& a, const Loop& b) { return a.body.size() < b.body.size(); });
+  bool changed = false;
+  std::vector<uint8_t> inLoop(nb, 0);
+  std::vector<uint32_t> rpoPos(nb, UINT32_MAX);
+  for (uint32_t i = 0; i < cfg.rpo().size(); ++i) rpoPos[cfg.rpo()[i]] = i;
+  for (Loop& l : loops) {
+    // The preheader: the header's one predecessor outside the loop, ending in a jump.
+    BlockId pre = kNoId;
+    size_t outside = 0;
+    for (BlockId b : l.body) inLoop[b] = 1;
+    for (const PredRef& p : f.blocks[l.header].preds)
+      if (!inLoop[p.from]) pre = p.from, ++outside;
+    if (outside == 1 && f.insts[f.blocks[pre].insts.back()].kind == Kind::Jump) {
+      std::sort(l.body.begin(), l.body.end(), [&](BlockId a, BlockId b) { return rpoPos[a] < rpoPos[b]; });
+      auto definedOutside = [&](ValueId v) {
+        const Inst& d = f.insts[v];
+        const BlockId db = d.kind == Kind::Param ? d.aux : d.block;
+        return !inLoop[db];
+      };
+      std::vector<ValueId> moved;
+      for (BlockId b : l.body) {  // in reverse postorder: an operand hoisted earlier counts as outside
+        std::vector<ValueId>& insts = f.blocks[b].insts;
+        std::erase_if(insts, [&](ValueId id) {
+          const Inst& in = f.insts[id];
+          const bool pure = in.kind == Kind::Const || in.kind == Kind::Select ||
+                            (in.kind == Kind::Numeric && !numericMayTrap(in.op));
+          if (!pure) return false;
+          for (ValueId a : in.args)
+            if (!definedOutside(a)) return false;
+          f.insts[id].block = pre;
+          moved.push_back(id);
+          return true;
+        });
+      }
+      if (!moved.empty()) {
+        std::vector<ValueId>& pi = f.blocks[pre].insts;
+        pi.insert(pi.end() - 1, moved.begin(), moved.end());
+        changed = true;
+      }
+    }
+    for (BlockId b : l.body) inLoop[b] = 0;
+  }
+  return changed;
+}
+
 void optimize(Func& f) {
   for (int round = 0; round < 4; ++round) {
     bool changed = foldConstants(f);
     changed |= numberValues(f);
     changed |= eliminateDeadCode(f);
     changed |= simplifyControlFlow(f);
+    changed |= hoistLoopInvariants(f);
     if (!changed) break;
   }
   eliminateDeadCode(f);

@@ -28,6 +28,13 @@ bool eliminateDeadCode(Func& f);
 // whose incoming values are all the same value are replaced by it.
 bool simplifyControlFlow(Func& f);
 
+// Loop-invariant code motion: in each natural loop (a back edge to a header that dominates its source), pure
+// instructions that cannot trap (constants, numeric operators other than div/rem/trunc, selects) whose operands are all
+// defined outside the loop move to the end of the loop's preheader (the header's single predecessor outside the loop,
+// entered by a jump); inner loops first, so code leaves a nest as far as it can. Loads are not moved (no alias
+// analysis yet; a load may trap).
+bool hoistLoopInvariants(Func& f);
+
 // The pipeline: the passes above until nothing changes (at most a few rounds).
 void optimize(Func& f);
 

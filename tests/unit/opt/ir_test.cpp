@@ -290,6 +290,35 @@ TEST_CASE("value numbering replaces a computation dominated by an identical one"
   CHECK(count(text(g), "i32.sub") == 2);
 }
 
+TEST_CASE("loop-invariant code moves to the preheader, possible traps and loads stay", "[opt]") {
+  opt::Func f = buildWat(R"((memory 1)
+    (func (param i32 i32) (result i32) (local i32 i32)
+    loop
+      ;; invariant: n*3+1, and n/m (but a division may trap: it stays)
+      local.get 3 local.get 0 i32.const 3 i32.mul i32.const 1 i32.add i32.add local.set 3
+      local.get 0 local.get 1 i32.div_u local.get 3 i32.add local.set 3
+      local.get 0 i32.load local.get 3 i32.add local.set 3
+      local.get 2 i32.const 1 i32.add local.tee 2 local.get 1 i32.lt_u br_if 0
+    end
+    local.get 3))");
+  CHECK(hoistLoopInvariants(f));
+  checkVerified(f);
+  const std::string t = text(f);
+  INFO(t);
+  // everything before the jump into the loop is in the entry block (the preheader)
+  const size_t loopStart = t.find("jump b");
+  REQUIRE(loopStart != std::string::npos);
+  const std::string pre = t.substr(0, loopStart), body = t.substr(loopStart);
+  CHECK(pre.find("i32.mul") != std::string::npos);
+  CHECK(pre.find("i32.const 3") != std::string::npos);
+  CHECK(body.find("i32.mul") == std::string::npos);
+  CHECK(body.find("i32.div_u") != std::string::npos);
+  CHECK(body.find("i32.load") != std::string::npos);
+  CHECK(body.find("i32.lt_u") != std::string::npos);  // depends on the loop's counter
+  optimize(f);
+  checkVerified(f);
+}
+
 TEST_CASE("dead code elimination keeps effects and possible traps", "[opt]") {
   opt::Func f = buildWat(R"((memory 1) (global $g (mut i32) (i32.const 0))
     (func (param i32)
