@@ -72,10 +72,26 @@
 #include <initializer_list>
 #include <vector>
 
+#include "runtime/wasm/opcodes.h"
+
 namespace myrt::jit {
 
 // "No register" for the Masm calls that take an optional register (e.g. a SIMD shift by a constant).
 constexpr uint8_t kNoReg = 0xFF;
+
+// The bytes a SIMD memory op accesses (Masm::simdAccessSize: every ISA's bounds check and fault site).
+inline unsigned simdMemAccessSize(Op op) {
+  switch (op) {
+    case Op::V128Load: case Op::V128Store: return 16;
+    case Op::V128Load8x8S: case Op::V128Load8x8U: case Op::V128Load16x4S: case Op::V128Load16x4U:
+    case Op::V128Load32x2S: case Op::V128Load32x2U: case Op::V128Load64Splat: case Op::V128Load64Zero:
+    case Op::V128Load64Lane: case Op::V128Store64Lane:
+      return 8;
+    case Op::V128Load32Splat: case Op::V128Load32Zero: case Op::V128Load32Lane: case Op::V128Store32Lane: return 4;
+    case Op::V128Load16Splat: case Op::V128Load16Lane: case Op::V128Store16Lane: return 2;
+    default: return 1;
+  }
+}
 
 // One argument of a helper call (Masm::callHelper), passed in the C ABI's argument registers in order.
 template <class Mem, class Label>

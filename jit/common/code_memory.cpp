@@ -32,6 +32,11 @@ uint8_t* CodeMemory::resizeWritable(size_t size) {
   return base_;
 }
 
-bool CodeMemory::makeExecutable() { return base_ && mprotect(base_, size_, PROT_READ | PROT_EXEC) == 0; }
+bool CodeMemory::makeExecutable() {
+  if (!base_) return false;
+  // ISAs without a coherent instruction cache (AArch64): the written code must reach it (no code on x86-64)
+  __builtin___clear_cache(reinterpret_cast<char*>(base_), reinterpret_cast<char*>(base_ + size_));
+  return mprotect(base_, size_, PROT_READ | PROT_EXEC) == 0;
+}
 
 }  // namespace myrt::jit

@@ -6,6 +6,8 @@
 // Layer: jit/x64.
 #include "jit/x64/simd.h"
 
+#include "jit/common/baseline_masm.h"
+
 #include <array>
 #include <bit>
 #include <cstdlib>
@@ -783,18 +785,7 @@ void SimdEmitter::replaceLane(Op op, a::Xmm x, a::Gp gp, a::Xmm fp, uint8_t lane
 }
 
 // ---- memory ----
-unsigned SimdEmitter::accessSize(Op op) {
-  switch (op) {
-    case Op::V128Load: case Op::V128Store: return 16;
-    case Op::V128Load8x8S: case Op::V128Load8x8U: case Op::V128Load16x4S: case Op::V128Load16x4U:
-    case Op::V128Load32x2S: case Op::V128Load32x2U: case Op::V128Load64Splat: case Op::V128Load64Zero:
-    case Op::V128Load64Lane: case Op::V128Store64Lane:
-      return 8;
-    case Op::V128Load32Splat: case Op::V128Load32Zero: case Op::V128Load32Lane: case Op::V128Store32Lane: return 4;
-    case Op::V128Load16Splat: case Op::V128Load16Lane: case Op::V128Store16Lane: return 2;
-    default: return 1;
-  }
-}
+unsigned SimdEmitter::accessSize(Op op) { return simdMemAccessSize(op); }
 
 void SimdEmitter::load(Op op, a::Xmm d, a::Mem m, uint8_t lane) {
   m.setSize(accessSize(op));
