@@ -15,6 +15,7 @@
 #include "engine/tiers.h"
 #include "runtime/wasm/module.h"
 #include "wasi/host/config.h"
+#include "wasi/p1/threads.h"
 
 namespace myrt::cli {
 
@@ -98,6 +99,8 @@ struct RunOptions {
   bool unknownImportsTrap = false;         // link missing function imports to stubs that trap
   bool unknownImportsDefault = false;      // link missing function imports to stubs returning zeros / null
   bool allowFallback = false;              // --tier=jit: run functions the JIT cannot compile in the interpreter
+  bool wasiThreads = true;                 // provide wasi-threads' `wasi.thread-spawn` (-S threads=n: not)
+  uint32_t maxThreads = wasi::kDefaultMaxThreads;  // --max-threads: spawned threads running at once
 };
 int cmdRun(const RunOptions& opts);
 // `myrt run` of a component (cli/component_cli.cpp) on the store cmdRun made (tier, limits, fuel, timeout applied):

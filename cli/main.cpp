@@ -392,9 +392,9 @@ struct RunText {
 // Applies -W (wasm/runtime options) and -S (WASI options) in wasmtime's spelling. Returns an error message.
 std::optional<std::string> applyWasmtimeOptions(const std::vector<std::string>& w, const std::vector<std::string>& sOpts,
                                                 RunOptions& opts, RunText& text) {
-  static const char* const kW = "fuel, max-memory-size, max-wasm-stack, timeout, unknown-imports-trap, "
+  static const char* const kW = "fuel, max-memory-size, max-wasm-stack, threads, timeout, unknown-imports-trap, "
                                 "unknown-imports-default";
-  static const char* const kS = "inherit-env";
+  static const char* const kS = "inherit-env, threads";
   for (const KeyValue& kv : splitKeyValues(w)) {
     auto needValue = [&]() -> std::optional<std::string> {
       if (!kv.hasValue || kv.value.empty()) return "-W " + kv.key + " needs a value (-W " + kv.key + "=VALUE)";
@@ -410,6 +410,11 @@ std::optional<std::string> applyWasmtimeOptions(const std::vector<std::string>& 
       // wasmtime's bound is the stack wasm may use: the machine stack of JIT code (and of interpreter re-entries),
       // and here also the interpreter's value stack, so that one bound holds on every tier
       if (kv.key == "max-wasm-stack") text.maxStack = kv.value;
+    } else if (kv.key == "threads") {
+      // wasmtime's switch for the threads proposal, which myrt always supports
+      auto b = parseBool(kv);
+      if (!b) return "-W threads: expected y or n, got '" + kv.value + "'";
+      if (!*b) return std::string("-W threads=n: unsupported (the threads proposal is always enabled)");
     } else if (kv.key == "unknown-imports-trap" || kv.key == "unknown-imports-default") {
       auto b = parseBool(kv);
       if (!b) return "-W " + kv.key + ": expected y or n, got '" + kv.value + "'";
@@ -423,6 +428,10 @@ std::optional<std::string> applyWasmtimeOptions(const std::vector<std::string>& 
       auto b = parseBool(kv);
       if (!b) return "-S " + kv.key + ": expected y or n, got '" + kv.value + "'";
       opts.inheritEnv = *b;
+    } else if (kv.key == "threads") {  // wasi-threads (provided by default; -S threads=n leaves `wasi` unlinked)
+      auto b = parseBool(kv);
+      if (!b) return "-S " + kv.key + ": expected y or n, got '" + kv.value + "'";
+      opts.wasiThreads = *b;
     } else {
       return "unknown -S option '" + kv.key + "' (known: " + kS + ")";
     }
@@ -570,7 +579,11 @@ static int cliMain(int argc, char** argv) {
         "Exit codes: the guest's exit status (proc_exit, 0 when _start returns), 134 for a trap (message and wasm\n"
         "backtrace on stderr), 1 for a module that cannot be loaded, linked or instantiated, 2 for usage errors.\n"
         "Options in wasmtime's spelling: -W KEY=VALUE (" "fuel, max-memory-size, max-wasm-stack, timeout,\n"
-        "unknown-imports-trap, unknown-imports-default) and -S inherit-env=y; several as -W a=1,b=2.\n"
+        "unknown-imports-trap, unknown-imports-default, threads) and -S inherit-env=y, -S threads=y; several as\n"
+        "-W a=1,b=2.\n"
+        "wasi-threads (wasm32-wasip1-threads programs): an imported shared memory is made by the host; each\n"
+        "wasi.thread-spawn runs wasi_thread_start in a fresh instance on a new thread (--max-threads running at once);\n"
+        "proc_exit or a trap in any thread ends the whole program with that status.\n"
         "`--` ends the options: myrt run --tier jit -- FILE ARGS...");
     run->add_option("--invoke", runOpts.invoke, "call this exported function with ARGS and print its results")
         ->type_name("NAME");
@@ -621,7 +634,11 @@ static int cliMain(int argc, char** argv) {
         ->type_name("DURATION");
     run->add_option("-W", wOpts, "wasmtime-style runtime option KEY[=VALUE][,...] (see below)")
         ->type_name("KEY=VALUE")->allow_extra_args(false);
-    run->add_option("-S", sOpts, "wasmtime-style WASI option KEY[=VALUE][,...]: inherit-env")
+    run->add_option("--max-threads", runOpts.maxThreads,
+                    "wasi-threads: at most N spawned threads running at once (thread-spawn fails beyond; default " +
+                        std::to_string(myrt::wasi::kDefaultMaxThreads) + ")")
+        ->type_name("N")->check(CLI::Range(1u, 1u << 20));
+    run->add_option("-S", sOpts, "wasmtime-style WASI option KEY[=VALUE][,...]: inherit-env, threads")
         ->type_name("KEY=VALUE")->allow_extra_args(false);
     run->add_flag("--bench", runOpts.bench,
                   "provide the `bench` module of sightglass programs (bench.start, bench.end) and print the time "

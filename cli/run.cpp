@@ -205,12 +205,16 @@ std::string humanBytes(uint64_t n) {
 
 // Links one module against WASI (its own context's instance when `wasi` is given), the registered host modules and,
 // with --unknown-imports-*, stubs; prints the first failure and returns nullopt.
+// `hostMemories`: shared memories the host made for the program's imports (wasi-threads), by "module::name".
+using HostMemories = std::unordered_map<std::string, Extern>;
 std::optional<std::vector<Extern>> link(Store& store, const std::string& file, const Module& m, Instance* wasi,
-                                        const RunOptions& opts) {
+                                        const RunOptions& opts, const HostMemories* hostMemories = nullptr) {
   std::vector<std::unique_ptr<Extern>> stubs;
   std::unordered_map<std::string, Extern*> stubByName;
   auto find = [&](const std::string& mod, const std::string& name) -> const Extern* {
     if (wasi && mod == "wasi_snapshot_preview1") return wasi->findExport(name);
+    if (hostMemories)
+      if (auto it = hostMemories->find(mod + "::" + name); it != hostMemories->end()) return &it->second;
     auto it = store.registered.find(mod);
     if (it != store.registered.end())
       if (const Extern* e = it->second->findExport(name)) return e;
@@ -304,6 +308,29 @@ class CompileProgress {
   bool stop_ = false, printed_ = false, forced_ = false;
   std::thread thread_;
 };
+
+// wasi-threads programs import their shared memory: the host makes one per such import (as wasmtime does) that no
+// registered module provides, from the import's own limits, in the main store.
+Result<HostMemories> makeSharedMemories(Store& store, const Module& m) {
+  HostMemories out;
+  for (const Import& imp : m.imports) {
+    if (imp.kind != ExternKind::Memory || !m.memories[imp.index].type.limits.shared) continue;
+    if (auto it = store.registered.find(imp.module); it != store.registered.end() && it->second->findExport(imp.name))
+      continue;
+    auto mem = store.newMemory(m.memories[imp.index].type);
+    if (!mem.ok())
+      return Error("shared memory import " + printableName(imp.module) + "::" + printableName(imp.name) + ": " +
+                   mem.error().message);
+    out.emplace(imp.module + "::" + imp.name, Extern::of(*mem));
+  }
+  return out;
+}
+
+bool importsWasiThreads(const Module& m) {
+  for (const Import& imp : m.imports)
+    if (imp.module == wasi::kThreadsModuleName) return true;
+  return false;
+}
 
 }  // namespace
 
@@ -469,12 +496,54 @@ int cmdRun(const RunOptions& opts) {
     if (opts.verbose) std::cerr << "myrt: " << pfile << ": preloaded as module '" << name << "'\n";
   }
 
+  // wasi-threads: host-made shared memories for the imports, and thread-spawn (each thread: a store like this one,
+  // linked the same way, sharing the memories and the WASI context).
+  auto hostMemories = makeSharedMemories(*store, *module);
+  if (!hostMemories.ok()) {
+    std::cerr << "myrt: " << file << ": " << hostMemories.error().message << "\n";
+    return kExitError;
+  }
+  std::unique_ptr<wasi::WasiThreads> threads;  // declared after store and ctx: joined before they go
+  if (opts.wasiThreads && importsWasiThreads(*module)) {
+    wasi::ThreadsConfig tc;
+    tc.module = module;
+    tc.maxThreads = opts.maxThreads;
+    tc.newStore = [&opts, limits, fuel = opts.fuel]() -> Result<std::unique_ptr<Store>> {
+      auto s = makeStore(opts.tier, limits);
+      if (!s.ok()) return s.error();
+      (*s)->config().compileJobs = 1;  // a thread's instance compiles on its own thread
+      if (fuel) (*s)->setFuel(true, static_cast<int64_t>(*fuel));
+      return s;
+    };
+    tc.link = [&file, &module, &opts, mems = &hostMemories.value()](Store& s) -> Result<std::vector<Extern>> {
+      auto im = link(s, file, *module, nullptr, opts, mems);
+      if (!im) return Error("cannot link a thread's instance");
+      return std::move(*im);
+    };
+    threads = std::make_unique<wasi::WasiThreads>(**ctx, std::move(tc));
+    threads->addToStore(*store);
+  }
+  // The program's end when threads may run: the first ending (this thread's `mainEnd` or a spawned thread's proc_exit
+  // or trap) decides; every other thread is interrupted and joined before the report.
+  auto concludeThreads = [&](wasi::ThreadsEnd mainEnd) -> std::optional<int> {
+    if (!threads) return std::nullopt;
+    const bool mainFirst = threads->endProgram(mainEnd);
+    wasi::ThreadsEnd end = mainFirst ? std::move(mainEnd) : *threads->programEnd();
+    threads->stopAndJoin();
+    if (mainFirst) return std::nullopt;  // reported as usual by the caller
+    if (end.exitCode) return guestExit(*end.exitCode);
+    std::cerr << "myrt: " << file << ": trap in thread " << end.tid << ": "
+              << (end.trap ? trapText(*end.trap, opts.verbose) : std::string("?")) << "\n";
+    return finish(134);
+  };
+
   // Link: every import must be provided by WASI, a registered host module, a preload or an unknown-imports stub.
-  auto imports = link(*store, file, *module, nullptr, opts);
+  auto imports = link(*store, file, *module, nullptr, opts, &hostMemories.value());
   if (!imports) return kExitError;
   std::optional<Trap> startTrap;
   auto inst = instantiate(*store, module, *imports, &startTrap);
   if (!inst.ok() && startTrap) {  // the start function trapped or called proc_exit (then exit as wasmtime does)
+    if (auto rc = concludeThreads(wasi::ThreadsEnd{0, (*ctx)->exitCode(), startTrap})) return *rc;
     if ((*ctx)->exitCode() && wasi::isExitTrap(*startTrap)) return guestExit(*(*ctx)->exitCode());
     std::cerr << "myrt: " << file << ": trap in the start function: " << trapText(*startTrap, opts.verbose) << "\n";
     return finish(134);
@@ -521,6 +590,8 @@ int cmdRun(const RunOptions& opts) {
       return kExitError;
     }
     wasi::RunResult r = wasi::runStart(*store, **inst, **ctx);
+    if (auto rc = concludeThreads(wasi::ThreadsEnd{0, r.trap ? std::nullopt : std::optional<uint32_t>(r.exitCode), r.trap}))
+      return *rc;
     if (r.trap) {
       std::cerr << "myrt: " << file << ": trap: " << trapText(*r.trap, opts.verbose) << "\n";
       return finish(134);
@@ -550,6 +621,7 @@ int cmdRun(const RunOptions& opts) {
   }
   std::vector<Value> results(f->numResults());
   InvokeResult r = invoke(*store, f, args, results);
+  if (auto rc = concludeThreads(wasi::ThreadsEnd{0, (*ctx)->exitCode(), r.trap})) return *rc;
   if (r.trap) {
     if ((*ctx)->exitCode() && wasi::isExitTrap(*r.trap)) return guestExit(*(*ctx)->exitCode());
     std::cerr << "myrt: " << file << ": trap: " << trapText(*r.trap, opts.verbose) << "\n";

@@ -142,8 +142,23 @@ WasiState::~WasiState() { closeAll(); }
 
 void WasiState::closeAll() { fds.clear(); }
 
+host::Poller& WasiState::poller() {
+  thread_local host::Poller p;
+  return p;
+}
+
+int WasiState::pollUnlocked(std::span<const host::Wait> waits, std::vector<uint32_t>& revents) {
+  mu.unlock();
+  const int r = poller().poll(waits, revents);
+  mu.lock();
+  return r;
+}
+
 uint8_t* WasiState::mem(uint64_t addr, uint64_t len) {
   if (!memory && guest) memory = findExportedMemory(*guest, "memory");
+  // A wasm32-wasip1-threads program may import its shared memory without exporting it: use that one.
+  if (!memory && guest && guest->memories.size() == 1 && guest->memories[0]->type.limits.shared)
+    memory = guest->memories[0];
   if (!memory || !memory->inBounds(addr, len)) return nullptr;
   return memory->base + addr;
 }
@@ -340,7 +355,7 @@ uint16_t poll_oneoff(WasiState& s, std::span<const Value> a) {
     }
   }
   std::vector<uint32_t> revents;
-  if (int r = s.poller.poll(waits, revents); r != 0) return r == host::kInterrupted ? kTrapInterrupted : errnoFromHost(r);
+  if (int r = s.pollUnlocked(waits, revents); r != 0) return r == host::kInterrupted ? kTrapInterrupted : errnoFromHost(r);
   uint32_t nevents = 0;
   for (uint32_t i = 0; i < nsubs; ++i) {
     Sub& sub = subs[i];
@@ -542,10 +557,11 @@ Instance* WasiContext::createInstance(Store& store, const Module* onlyImportsOf)
     FuncInst* f = store.newHostFunc(std::move(ft), [s, fn, name, params, trace](ExecContext& cx,
                                                                                 std::span<const Value> args,
                                                                                 std::span<Value> results) {
+      std::lock_guard<std::mutex> lock(s->mu);  // wasi-threads: calls from several threads (WasiState::mu)
       // Not bound yet (a module's start function calls WASI during instantiation): use the calling instance.
       if (!s->guest && !s->memory) s->guest = cx.caller;
       InterruptFlag& intr = cx.store->interruptFlag();
-      s->poller.setInterrupt(host::Interrupt{&intr.requested, intr.wakeFd()});
+      WasiState::poller().setInterrupt(host::Interrupt{&intr.requested, intr.wakeFd()});
       uint16_t r = fn(*s, args);
       if (r == kTrapInterrupted) return TrapReason::Interrupted;
       results[0] = Value::fromI32(r);
@@ -566,7 +582,10 @@ Instance* WasiContext::createInstance(Store& store, const Module* onlyImportsOf)
   FuncInst* exitFn = store.newHostFunc(std::move(exitType), [s, traceExit](ExecContext& cx,
                                                                            std::span<const Value> args,
                                                                            std::span<Value>) {
-    s->exitCode = args[0].i32;
+    {
+      std::lock_guard<std::mutex> lock(s->mu);
+      s->exitCode = args[0].i32;
+    }
     if (traceExit) std::fprintf(stderr, "wasi: proc_exit(%u)\n", static_cast<unsigned>(args[0].i32));
     return cx.hostTrap(kExitTrapMessage);
   });
@@ -588,7 +607,10 @@ void WasiContext::bindInstance(Instance* guest) {
 
 void WasiContext::bindMemory(MemoryInst* memory) { state_->memory = memory; }
 
-std::optional<uint32_t> WasiContext::exitCode() const { return state_->exitCode; }
+std::optional<uint32_t> WasiContext::exitCode() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return state_->exitCode;
+}
 
 Result<Preopen> parsePreopen(std::string_view spec, bool readOnly) {
   Preopen p;

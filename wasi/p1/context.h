@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -45,7 +46,14 @@ class WasiState {
   Instance* guest = nullptr;
   MemoryInst* memory = nullptr;
   std::optional<uint32_t> exitCode;
-  host::Poller poller;  // poll_oneoff
+  // wasi-threads: every thread of a program calls into one state. Each call holds `mu` (the host-function wrapper
+  // takes it); a blocking wait releases it (pollUnlocked) so other threads' calls go on, and a caller re-looks-up
+  // its fds after such a wait (another thread may have closed or renumbered them). Pollers are per thread.
+  std::mutex mu;
+  // The calling thread's poller (its interrupt is set from the calling store before each call).
+  static host::Poller& poller();
+  // poller().poll with `mu` released for the wait (`mu` must be held by the caller).
+  int pollUnlocked(std::span<const host::Wait> waits, std::vector<uint32_t>& revents);
 
   ~WasiState();
 

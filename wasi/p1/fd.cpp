@@ -203,11 +203,13 @@ uint16_t doIo(WasiState& s, std::span<const Value> a, bool write, bool positiona
   // "interrupted").
   pollfd pfd{e->hostFd(), POLLIN, 0};
   if (!write && !positional && e->desc.type() != host::FileType::RegularFile && !e->desc.isDirectory() &&
-      s.poller.interrupt().requested && ::poll(&pfd, 1, 0) == 0) {
+      s.poller().interrupt().requested && ::poll(&pfd, 1, 0) == 0) {
     host::Wait w = host::Wait::forFd(e->hostFd(), EPOLLIN);
     std::vector<uint32_t> revents;
-    r = s.poller.poll(std::span<const host::Wait>(&w, 1), revents);
+    r = s.pollUnlocked(std::span<const host::Wait>(&w, 1), revents);
     if (r == host::kInterrupted) return kTrapInterrupted;
+    // Another thread may have closed or renumbered the fd during the wait (WasiState::mu was released).
+    if (uint16_t err = s.lookup(argU32(a, 0), need, e); err != kSuccess) return err;
   }
   if (positional)
     r = write ? e->desc.pwritev(iov.data(), n, argU64(a, 3), done) : e->desc.preadv(iov.data(), n, argU64(a, 3), done);
