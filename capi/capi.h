@@ -44,7 +44,10 @@ struct HostInfo {
 
 struct StoreState : std::enable_shared_from_this<StoreState> {
   // Destroyed in reverse order: finalizers run first (in ~StoreState), then the store, then the WASI contexts the
-  // store's host functions refer to.
+  // store's host functions refer to, then the stores owning shared memories this store's instances import.
+  // Shared memories of other stores imported by this store's instances (wasm_instance_new, myrt_linker_define): their
+  // stores live as long as this one (a store whose instances import each other's memories is never freed).
+  std::vector<std::shared_ptr<StoreState>> sharedOwners;
   std::vector<std::shared_ptr<wasi::WasiContext>> wasi;
   std::unique_ptr<Store> store;
   std::unordered_map<const void*, HostInfo> hostInfo;          // by object identity
@@ -106,6 +109,9 @@ wasm_func_t* newHostFuncWith(wasm_store_t* s, const wasm_functype_t* type, HostC
 Handle* externHandle(std::shared_ptr<StoreState> st, const Extern& e);
 std::optional<Extern> externOf(const Handle* h);
 wasm_module_t* newModuleHandle(std::shared_ptr<const Module> m);
+// An extern of another store may be used by `importer` only if it is a shared memory (threads): then its store is
+// kept alive by the importer (StoreState::sharedOwners) and this returns true.
+bool adoptSharedMemory(StoreState& importer, const Handle* h);
 
 template <typename T>
 Handle* H(T* p) {

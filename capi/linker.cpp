@@ -172,7 +172,8 @@ void myrt_linker_allow_shadowing(myrt_linker_t* l, bool allow) {
 myrt_error_t* myrt_linker_define(myrt_linker_t* l, const char* module, const char* name, const wasm_extern_t* ext) {
   const Handle* h = H(ext);
   if (!l || !module || !name || !h) return newError("myrt_linker_define: null argument");
-  if (h->st != l->st) return newError("myrt_linker_define: the extern belongs to another store");
+  if (h->st != l->st && !adoptSharedMemory(*l->st, h))
+    return newError("myrt_linker_define: the extern belongs to another store");
   std::optional<Extern> e = externOf(h);
   if (!e) return newError("myrt_linker_define: not an extern");
   return define(l, module, name, *e);

@@ -136,6 +136,7 @@ struct wasm_externtype_t {
   wasm_mutability_t mut = WASM_CONST;
   wasm_limits_t limits{0, 0};                                  // table, memory
   bool limits64 = false;                                       // memory64 / table64 (limits clamped to 32 bits)
+  bool shared = false;                                         // a shared memory (threads; myrt_memorytype_*)
   ~wasm_externtype_t() {
     wasm_valtype_vec_delete(&params);
     wasm_valtype_vec_delete(&results);
@@ -288,6 +289,7 @@ wasm_externtype_t* newMemoryType(const MemoryType& mt) {
   t->kind = WASM_EXTERN_MEMORY;
   t->limits = toLimits(mt.limits);
   t->limits64 = mt.limits.is64;
+  t->shared = mt.limits.shared;
   return t;
 }
 
@@ -300,6 +302,7 @@ wasm_externtype_t* copyExternType(const wasm_externtype_t* s) {
   t->mut = s->mut;
   t->limits = s->limits;
   t->limits64 = s->limits64;
+  t->shared = s->shared;
   return t;
 }
 
@@ -621,6 +624,14 @@ wasm_memorytype_t* wasm_memorytype_new(const wasm_limits_t* limits) {
   return reinterpret_cast<wasm_memorytype_t*>(t);
 }
 const wasm_limits_t* wasm_memorytype_limits(const wasm_memorytype_t* t) { return t ? &AsET(t)->limits : nullptr; }
+
+wasm_memorytype_t* myrt_memorytype_new_shared(const wasm_limits_t* limits) {
+  if (!limits || limits->max == wasm_limits_max_default) return nullptr;  // a shared memory needs a maximum
+  wasm_memorytype_t* t = wasm_memorytype_new(limits);
+  reinterpret_cast<wasm_externtype_t*>(t)->shared = true;
+  return t;
+}
+bool myrt_memorytype_is_shared(const wasm_memorytype_t* t) { return t && AsET(t)->shared; }
 
 // All four are wasm_externtype_t underneath: copy/delete are shared.
 #define MYRT_EXTERNTYPE_VIEW(name, KIND)                                                                         \
@@ -1187,8 +1198,10 @@ wasm_memory_t* wasm_memory_new(wasm_store_t* s, const wasm_memorytype_t* type) {
   if (!s || !type) return nullptr;
   MemoryType mt;
   mt.limits = fromLimits(AsET(type)->limits);
+  mt.limits.shared = AsET(type)->shared;
   if (mt.limits.min > 65536 || (mt.limits.max && (*mt.limits.max < mt.limits.min || *mt.limits.max > 65536)))
     return nullptr;
+  if (mt.limits.shared && !mt.limits.max) return nullptr;  // a shared memory needs a maximum (as in the validator)
   auto m = s->st->store->newMemory(mt);
   if (!m.ok()) return nullptr;
   return As<wasm_memory_t>(storeHandle(HKind::Memory, s, *m));
@@ -1203,7 +1216,7 @@ byte_t* wasm_memory_data(wasm_memory_t* m) {
 }
 size_t wasm_memory_data_size(const wasm_memory_t* m) {
   MemoryInst* mi = memoryOf(m);
-  return mi ? static_cast<size_t>(mi->size) : 0;
+  return mi ? static_cast<size_t>(mi->currentSize()) : 0;
 }
 wasm_memory_pages_t wasm_memory_size(const wasm_memory_t* m) {
   MemoryInst* mi = memoryOf(m);
@@ -1256,6 +1269,22 @@ MYRT_EXTERN_VIEW(global, HKind::Global)
 MYRT_EXTERN_VIEW(table, HKind::Table)
 MYRT_EXTERN_VIEW(memory, HKind::Memory)
 
+}  // extern "C"
+
+namespace myrt::capi {
+bool adoptSharedMemory(StoreState& importer, const Handle* h) {
+  if (!h || h->kind != HKind::Memory || !h->st) return false;
+  const auto* mi = static_cast<const MemoryInst*>(h->obj);
+  if (!mi->type.limits.shared) return false;
+  for (const auto& o : importer.sharedOwners)
+    if (o == h->st) return true;
+  importer.sharedOwners.push_back(h->st);
+  return true;
+}
+}  // namespace myrt::capi
+
+extern "C" {
+
 // ---- instances -------------------------------------------------------------------------------------------------------
 
 wasm_instance_t* wasm_instance_new(wasm_store_t* s, const wasm_module_t* mod, const wasm_extern_vec_t* imports,
@@ -1277,7 +1306,7 @@ wasm_instance_t* wasm_instance_new(wasm_store_t* s, const wasm_module_t* mod, co
   for (size_t i = 0; i < n; ++i) {
     const Handle* h = imports->data ? H(imports->data[i]) : nullptr;
     if (!h) return fail(messageTrap(s->st, "wasm_instance_new: import " + std::to_string(i) + " is null"));
-    if (h->st != s->st)
+    if (h->st != s->st && !adoptSharedMemory(*s->st, h))
       return fail(messageTrap(s->st, "wasm_instance_new: import " + std::to_string(i) + " belongs to another store"));
     std::optional<Extern> e = externOf(h);
     if (!e) return fail(messageTrap(s->st, "wasm_instance_new: import " + std::to_string(i) + " is not an extern"));

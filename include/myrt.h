@@ -232,6 +232,18 @@ WASM_API_EXTERN own wasm_func_t* myrt_func_new_with_caller(wasm_store_t*, const 
 WASM_API_EXTERN bool myrt_caller_export_get(myrt_caller_t*, const char* name, own wasm_extern_t** out);
 
 /* ---------------------------------------------------------------------------------------------------------------
+ * Shared memories (threads proposal). wasm.h's wasm_limits_t has no `shared` flag: a shared memory type is made with
+ * myrt_memorytype_new_shared (NULL without a maximum, which a shared memory needs) and recognised with
+ * myrt_memorytype_is_shared (also on the types of wasm_memory_type, wasm_module_imports and wasm_module_exports).
+ * wasm_memory_new of a shared type makes a shared memory. Unlike any other extern, a shared memory may be imported by
+ * instances of other stores (wasm_instance_new, myrt_linker_define): the importing store keeps the memory's store
+ * alive. Each store is used by one thread at a time, so several threads run instances over one memory with one store
+ * each; atomics, memory.atomic.wait/notify and memory.grow work across them (the base never moves; growth is
+ * serialized). wasm_memory_data_size may grow behind the embedder's back. */
+WASM_API_EXTERN own wasm_memorytype_t* myrt_memorytype_new_shared(const wasm_limits_t*);
+WASM_API_EXTERN bool myrt_memorytype_is_shared(const wasm_memorytype_t*);
+
+/* ---------------------------------------------------------------------------------------------------------------
  * Linker: names (module, name) -> externs of one store; instantiates modules by resolving their imports by name.
  * Defining a name twice is an error unless myrt_linker_allow_shadowing(linker, true). */
 typedef struct myrt_linker_t myrt_linker_t;
