@@ -14,8 +14,9 @@
 // x1 = its FuncInst*, x2 = its io -- through FuncInst::entry, or as a direct `bl` (linked by jit.cpp through the
 // backend's patchCall) to its direct entry, which expects x19/x22/x23 set. The trap protocol of a resumed fault:
 // x3 = the access's wasm offset (Backend::faultOffsetRegister).
-// Not compiled inline yet (docs/status.md): SIMD value ops run through the numeric helpers (simdInlined() is false;
-// v128 constants, loads and stores are inline); i32/i64.popcnt through its helper.
+// SIMD: v128 constants, loads/stores, splats, lanes, shifts, any/all_true and the vector ops with a direct NEON form
+// inline (neonForm); the rest (shuffles, narrowing/widening, extmul, dot, conversions, bitmask, pmin/pmax, relaxed
+// ops, i64x2.all_true/mul) through the numeric helpers, as docs/status.md lists. i32/i64.popcnt: NEON cnt.
 #pragma once
 #include <cstdint>
 #include <initializer_list>
@@ -588,10 +589,19 @@ class BaselineMasm {
     a_.cmp(gpx(r), 0);
     return Cond::kEQ;
   }
-  // clz / ctz (rbit + clz) inline; popcnt through the numeric helper (NEON cnt: not yet)
-  static bool hasBitCount(Op op) { return op != Op::I32Popcnt && op != Op::I64Popcnt; }
+  // clz; ctz = rbit + clz; popcnt through NEON: cnt per byte, then addv
+  static bool hasBitCount(Op) { return true; }
   void bitCount(Op op, bool is64, uint8_t r) {
     const a::Gp d = is64 ? gpx(r) : gpw(r);
+    if (op == Op::I32Popcnt || op == Op::I64Popcnt) {
+      const a::Vec t = a::v(30);
+      if (is64) a_.fmov(t.d(), d);
+      else a_.fmov(t.s(), d);
+      a_.cnt(t.b8(), t.b8());
+      a_.addv(t.b(), t.b8());
+      a_.fmov(gpw(r), t.s());
+      return;
+    }
     if (op == Op::I32Ctz || op == Op::I64Ctz) a_.rbit(d, d);
     a_.clz(d, d);
   }
@@ -722,8 +732,8 @@ class BaselineMasm {
     else a_.lsr(gpw(r), gpw(r), 1);
   }
 
-  // ---- SIMD: v128 constants, v128.load/store inline; every value op through the numeric helpers ----
-  bool simdInlined(Op) const { return false; }
+  // ---- SIMD on NEON: the ops with a direct NEON form inline (neonForm), the rest through the numeric helpers ----
+  bool simdInlined(Op op) const { return neonForm(nullptr, op, 0, 0, 0, nullptr); }
   static unsigned simdAccessSize(Op op) { return simdMemAccessSize(op); }
   void simdConstant(uint8_t r, const uint8_t* bytes) {
     static const uint8_t kZero[16] = {};
@@ -776,19 +786,84 @@ class BaselineMasm {
       default: fail(opName(op)); return;
     }
   }
-  // (never called while simdInlined() is false)
-  void simdSplat(Op op, uint8_t, uint8_t) { fail(opName(op)); }
-  void simdReplaceLane(Op op, uint8_t, uint8_t, uint8_t, uint8_t) { fail(opName(op)); }
-  void simdShift(Op op, uint8_t, uint8_t, uint32_t) { fail(opName(op)); }
-  Cond simdTest(Op op, uint8_t) {
-    fail(opName(op));
+  void simdSplat(Op op, uint8_t x, uint8_t gp) {
+    const a::Vec X = vq(x);
+    switch (op) {
+      case Op::I8x16Splat: a_.dup(X.b16(), gpw(gp)); break;
+      case Op::I16x8Splat: a_.dup(X.h8(), gpw(gp)); break;
+      case Op::I32x4Splat: a_.dup(X.s4(), gpw(gp)); break;
+      case Op::I64x2Splat: a_.dup(X.d2(), gpx(gp)); break;
+      case Op::F32x4Splat: a_.dup(X.s4(), X.s(0)); break;
+      default: a_.dup(X.d2(), X.d(0)); break;  // F64x2Splat
+    }
+  }
+  void simdReplaceLane(Op op, uint8_t x, uint8_t gp, uint8_t fp, uint8_t lane) {
+    const a::Vec X = vq(x);
+    switch (op) {
+      case Op::I8x16ReplaceLane: a_.ins(X.b(lane), gpw(gp)); break;
+      case Op::I16x8ReplaceLane: a_.ins(X.h(lane), gpw(gp)); break;
+      case Op::I32x4ReplaceLane: a_.ins(X.s(lane), gpw(gp)); break;
+      case Op::I64x2ReplaceLane: a_.ins(X.d(lane), gpx(gp)); break;
+      case Op::F32x4ReplaceLane: a_.mov(X.s(lane), vq(fp).s(0)); break;
+      default: a_.mov(X.d(lane), vq(fp).d(0)); break;  // F64x2ReplaceLane
+    }
+  }
+  // Shifts by a constant: the immediate forms (count modulo the lane width, 0: no change); by a register: the count
+  // masked, broadcast to v30 (negated for right shifts) and sshl/ushl.
+  void simdShift(Op op, uint8_t x, uint8_t count, uint32_t constCount) {
+    const unsigned w = shiftWidth(op);
+    const a::Vec X = lanes(vq(x), w), t = lanes(a::v(30), w);
+    const bool left = op == Op::I8x16Shl || op == Op::I16x8Shl || op == Op::I32x4Shl || op == Op::I64x2Shl;
+    const bool arith = op == Op::I8x16ShrS || op == Op::I16x8ShrS || op == Op::I32x4ShrS || op == Op::I64x2ShrS;
+    if (count == kNoReg) {
+      const uint32_t c = constCount & (w - 1);
+      if (c == 0) return;
+      if (left) a_.shl(X, X, c);
+      else if (arith) a_.sshr(X, X, c);
+      else a_.ushr(X, X, c);
+      return;
+    }
+    a_.and_(a::w16, gpw(count), w - 1);
+    if (w == 64) a_.dup(t, a::x16);
+    else a_.dup(t, a::w16);
+    if (!left) a_.neg(t, t);
+    if (arith) a_.sshl(X, X, t);
+    else a_.ushl(X, X, t);
+  }
+  // any_true: the maximum lane non-zero; all_true: the minimum lane non-zero.
+  Cond simdTest(Op op, uint8_t x) {
+    const a::Vec X = vq(x), t = a::v(30);
+    switch (op) {
+      case Op::V128AnyTrue: a_.umaxv(t.b(), X.b16()); break;
+      case Op::I8x16AllTrue: a_.uminv(t.b(), X.b16()); break;
+      case Op::I16x8AllTrue: a_.uminv(t.h(), X.h8()); break;
+      default: a_.uminv(t.s(), X.s4()); break;  // I32x4AllTrue
+    }
+    a_.fmov(a::w16, t.s());
+    a_.cmp(a::w16, 0);
     return Cond::kNE;
   }
-  void simdExtractFloat(Op op, uint8_t, uint8_t) { fail(opName(op)); }
-  void simdToGp(Op op, uint8_t, uint8_t, uint8_t) { fail(opName(op)); }
-  uint8_t simdVector(Op op, uint8_t x, uint8_t, uint8_t, const uint8_t*) {
-    fail(opName(op));
-    return x;
+  void simdExtractFloat(Op op, uint8_t x, uint8_t lane) {
+    if (lane == 0) return;
+    const a::Vec X = vq(x);
+    if (op == Op::F32x4ExtractLane) a_.mov(X.s(0), X.s(lane));
+    else a_.mov(X.d(0), X.d(lane));
+  }
+  void simdToGp(Op op, uint8_t r, uint8_t x, uint8_t lane) {
+    const a::Vec X = vq(x);
+    switch (op) {
+      case Op::I8x16ExtractLaneS: a_.smov(gpw(r), X.b(lane)); break;
+      case Op::I8x16ExtractLaneU: a_.umov(gpw(r), X.b(lane)); break;
+      case Op::I16x8ExtractLaneS: a_.smov(gpw(r), X.h(lane)); break;
+      case Op::I16x8ExtractLaneU: a_.umov(gpw(r), X.h(lane)); break;
+      case Op::I32x4ExtractLane: a_.umov(gpw(r), X.s(lane)); break;
+      default: a_.umov(gpx(r), X.d(lane)); break;  // I64x2ExtractLane
+    }
+  }
+  uint8_t simdVector(Op op, uint8_t x, uint8_t y, uint8_t z, const uint8_t*) {
+    uint8_t out = x;
+    if (!neonForm(&a_, op, x, y, z, &out)) fail(opName(op));
+    return out;
   }
 
  private:
@@ -827,6 +902,107 @@ class BaselineMasm {
       a_.loadImm(a::x17, offset);
       a_.add(a::x16, a::x16, a::x17);
     }
+  }
+  static unsigned shiftWidth(Op op) {
+    switch (op) {
+      case Op::I8x16Shl: case Op::I8x16ShrS: case Op::I8x16ShrU: return 8;
+      case Op::I16x8Shl: case Op::I16x8ShrS: case Op::I16x8ShrU: return 16;
+      case Op::I32x4Shl: case Op::I32x4ShrS: case Op::I32x4ShrU: return 32;
+      default: return 64;
+    }
+  }
+  // v as lanes of `w` bits (16B, 8H, 4S, 2D)
+  static a::Vec lanes(const a::Vec& v, unsigned w) {
+    return w == 8 ? a::Vec(v.b16()) : w == 16 ? a::Vec(v.h8()) : w == 32 ? a::Vec(v.s4()) : a::Vec(v.d2());
+  }
+  // The NEON form of a SIMD op (m == nullptr: only whether there is one). Vector ops: x = x op y (the result in *out;
+  // bitselect's in z); the other kinds (splat, lanes, shifts, tests) are emitted by the simd* members above.
+  static bool neonForm(MacroAssembler* m, Op op, uint8_t rx, uint8_t ry, uint8_t rz, uint8_t* out) {
+    const a::Vec X = a::v(rx - kFpBase), Y = a::v(ry - kFpBase), Z = a::v(rz - kFpBase);
+#define MYRT_NEON_BIN(name, insn, w) \
+  case Op::name:                     \
+    if (m) m->insn(lanes(X, w), lanes(X, w), lanes(Y, w)); \
+    return true;
+#define MYRT_NEON_REV(name, insn, w) \
+  case Op::name:                     \
+    if (m) m->insn(lanes(X, w), lanes(Y, w), lanes(X, w)); \
+    return true;
+#define MYRT_NEON_NE(name, insn, w)                         \
+  case Op::name:                                            \
+    if (m) {                                                \
+      m->insn(lanes(X, w), lanes(X, w), lanes(Y, w));       \
+      m->not_(X.b16(), X.b16());                            \
+    }                                                       \
+    return true;
+#define MYRT_NEON_UN(name, insn, w) \
+  case Op::name:                    \
+    if (m) m->insn(lanes(X, w), lanes(X, w)); \
+    return true;
+#define MYRT_NEON_INT_CMP(P, w)                                                                              \
+  MYRT_NEON_BIN(P##Eq, cmeq, w) MYRT_NEON_NE(P##Ne, cmeq, w) MYRT_NEON_BIN(P##GtS, cmgt, w)                 \
+  MYRT_NEON_REV(P##LtS, cmgt, w) MYRT_NEON_BIN(P##GeS, cmge, w) MYRT_NEON_REV(P##LeS, cmge, w)
+#define MYRT_NEON_UINT_CMP(P, w)                                                                             \
+  MYRT_NEON_BIN(P##GtU, cmhi, w) MYRT_NEON_REV(P##LtU, cmhi, w) MYRT_NEON_BIN(P##GeU, cmhs, w)              \
+  MYRT_NEON_REV(P##LeU, cmhs, w)
+#define MYRT_NEON_FLOAT(P, w)                                                                                \
+  MYRT_NEON_BIN(P##Add, fadd, w) MYRT_NEON_BIN(P##Sub, fsub, w) MYRT_NEON_BIN(P##Mul, fmul, w)              \
+  MYRT_NEON_BIN(P##Div, fdiv, w) MYRT_NEON_BIN(P##Min, fmin, w) MYRT_NEON_BIN(P##Max, fmax, w)              \
+  MYRT_NEON_UN(P##Abs, fabs, w) MYRT_NEON_UN(P##Neg, fneg, w) MYRT_NEON_UN(P##Sqrt, fsqrt, w)               \
+  MYRT_NEON_UN(P##Ceil, frintp, w) MYRT_NEON_UN(P##Floor, frintm, w) MYRT_NEON_UN(P##Trunc, frintz, w)      \
+  MYRT_NEON_UN(P##Nearest, frintn, w) MYRT_NEON_BIN(P##Eq, fcmeq, w) MYRT_NEON_NE(P##Ne, fcmeq, w)          \
+  MYRT_NEON_REV(P##Lt, fcmgt, w) MYRT_NEON_BIN(P##Gt, fcmgt, w) MYRT_NEON_REV(P##Le, fcmge, w)              \
+  MYRT_NEON_BIN(P##Ge, fcmge, w)
+    switch (op) {
+      // splat, lanes, shifts, tests: simdSplat, simdReplaceLane, simdToGp, simdExtractFloat, simdShift, simdTest
+      case Op::I8x16Splat: case Op::I16x8Splat: case Op::I32x4Splat: case Op::I64x2Splat: case Op::F32x4Splat:
+      case Op::F64x2Splat: case Op::I8x16ExtractLaneS: case Op::I8x16ExtractLaneU: case Op::I16x8ExtractLaneS:
+      case Op::I16x8ExtractLaneU: case Op::I32x4ExtractLane: case Op::I64x2ExtractLane: case Op::F32x4ExtractLane:
+      case Op::F64x2ExtractLane: case Op::I8x16ReplaceLane: case Op::I16x8ReplaceLane: case Op::I32x4ReplaceLane:
+      case Op::I64x2ReplaceLane: case Op::F32x4ReplaceLane: case Op::F64x2ReplaceLane:
+      case Op::I8x16Shl: case Op::I8x16ShrS: case Op::I8x16ShrU: case Op::I16x8Shl: case Op::I16x8ShrS:
+      case Op::I16x8ShrU: case Op::I32x4Shl: case Op::I32x4ShrS: case Op::I32x4ShrU: case Op::I64x2Shl:
+      case Op::I64x2ShrS: case Op::I64x2ShrU:
+      case Op::V128AnyTrue: case Op::I8x16AllTrue: case Op::I16x8AllTrue: case Op::I32x4AllTrue:
+        return !m;
+      // bitwise
+      MYRT_NEON_UN(V128Not, not_, 8)
+      MYRT_NEON_BIN(V128And, and_, 8) MYRT_NEON_BIN(V128Or, orr, 8) MYRT_NEON_BIN(V128Xor, eor, 8)
+      MYRT_NEON_BIN(V128Andnot, bic, 8)
+      case Op::V128Bitselect:  // (x & z) | (y & ~z): bsl keeps the mask in its destination
+        if (m) m->bsl(Z.b16(), X.b16(), Y.b16());
+        if (out) *out = rz;
+        return true;
+      // integer arithmetic
+      MYRT_NEON_BIN(I8x16Add, add, 8) MYRT_NEON_BIN(I16x8Add, add, 16) MYRT_NEON_BIN(I32x4Add, add, 32)
+      MYRT_NEON_BIN(I64x2Add, add, 64) MYRT_NEON_BIN(I8x16Sub, sub, 8) MYRT_NEON_BIN(I16x8Sub, sub, 16)
+      MYRT_NEON_BIN(I32x4Sub, sub, 32) MYRT_NEON_BIN(I64x2Sub, sub, 64) MYRT_NEON_BIN(I16x8Mul, mul, 16)
+      MYRT_NEON_BIN(I32x4Mul, mul, 32)
+      MYRT_NEON_BIN(I8x16AddSatS, sqadd, 8) MYRT_NEON_BIN(I8x16AddSatU, uqadd, 8) MYRT_NEON_BIN(I8x16SubSatS, sqsub, 8)
+      MYRT_NEON_BIN(I8x16SubSatU, uqsub, 8) MYRT_NEON_BIN(I16x8AddSatS, sqadd, 16) MYRT_NEON_BIN(I16x8AddSatU, uqadd, 16)
+      MYRT_NEON_BIN(I16x8SubSatS, sqsub, 16) MYRT_NEON_BIN(I16x8SubSatU, uqsub, 16)
+      MYRT_NEON_BIN(I8x16MinS, smin, 8) MYRT_NEON_BIN(I8x16MinU, umin, 8) MYRT_NEON_BIN(I8x16MaxS, smax, 8)
+      MYRT_NEON_BIN(I8x16MaxU, umax, 8) MYRT_NEON_BIN(I16x8MinS, smin, 16) MYRT_NEON_BIN(I16x8MinU, umin, 16)
+      MYRT_NEON_BIN(I16x8MaxS, smax, 16) MYRT_NEON_BIN(I16x8MaxU, umax, 16) MYRT_NEON_BIN(I32x4MinS, smin, 32)
+      MYRT_NEON_BIN(I32x4MinU, umin, 32) MYRT_NEON_BIN(I32x4MaxS, smax, 32) MYRT_NEON_BIN(I32x4MaxU, umax, 32)
+      MYRT_NEON_BIN(I8x16AvgrU, urhadd, 8) MYRT_NEON_BIN(I16x8AvgrU, urhadd, 16)
+      MYRT_NEON_UN(I8x16Abs, abs, 8) MYRT_NEON_UN(I16x8Abs, abs, 16) MYRT_NEON_UN(I32x4Abs, abs, 32)
+      MYRT_NEON_UN(I64x2Abs, abs, 64) MYRT_NEON_UN(I8x16Neg, neg, 8) MYRT_NEON_UN(I16x8Neg, neg, 16)
+      MYRT_NEON_UN(I32x4Neg, neg, 32) MYRT_NEON_UN(I64x2Neg, neg, 64) MYRT_NEON_UN(I8x16Popcnt, cnt, 8)
+      // comparisons
+      MYRT_NEON_INT_CMP(I8x16, 8) MYRT_NEON_UINT_CMP(I8x16, 8) MYRT_NEON_INT_CMP(I16x8, 16)
+      MYRT_NEON_UINT_CMP(I16x8, 16) MYRT_NEON_INT_CMP(I32x4, 32) MYRT_NEON_UINT_CMP(I32x4, 32)
+      MYRT_NEON_INT_CMP(I64x2, 64)
+      // floats (fmin/fmax: NaN if either is NaN, -0 < +0, as WebAssembly's min/max)
+      MYRT_NEON_FLOAT(F32x4, 32) MYRT_NEON_FLOAT(F64x2, 64)
+      default: return false;
+    }
+#undef MYRT_NEON_BIN
+#undef MYRT_NEON_REV
+#undef MYRT_NEON_NE
+#undef MYRT_NEON_UN
+#undef MYRT_NEON_INT_CMP
+#undef MYRT_NEON_UINT_CMP
+#undef MYRT_NEON_FLOAT
   }
   void decDepth() {
     a_.ldr(a::w16, a_.fit(a::ptr(kCx, kOffDepth), 4));
