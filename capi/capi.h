@@ -93,6 +93,17 @@ struct Handle {
   void* obj = nullptr;                 // identity: FuncInst*, GlobalInst*, TableInst*, MemoryInst*, Instance*, Ref
   std::shared_ptr<TrapData> trap;      // Trap
   std::shared_ptr<ModuleData> module;  // Module
+  // A reference (HKind::Other: a GC object, i31 or host extern reference) is a root of the store's collector while
+  // its handle lives (Store::pinRef; set by newHandle, again by a copy, released by the destructor).
+  bool pinned = false;
+  Handle() = default;
+  Handle(const Handle& o) : kind(o.kind), st(o.st), obj(o.obj), trap(o.trap), module(o.module), pinned(o.pinned) {
+    if (pinned) st->store->pinRef(obj);
+  }
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() {
+    if (pinned) st->store->unpinRef(obj);
+  }
 };
 
 Handle* newHandle(HKind kind, std::shared_ptr<StoreState> st, void* obj);

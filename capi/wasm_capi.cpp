@@ -27,6 +27,10 @@ Handle* newHandle(HKind kind, std::shared_ptr<StoreState> st, void* obj) {
   h->kind = kind;
   h->st = std::move(st);
   h->obj = obj;
+  if (kind == HKind::Other && obj && h->st && h->st->store) {
+    h->st->store->pinRef(obj);
+    h->pinned = true;
+  }
   return h;
 }
 

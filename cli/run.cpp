@@ -447,6 +447,12 @@ int cmdRun(const RunOptions& opts) {
     if (opts.verbose)
       std::cerr << "myrt: " << file << ": "
                 << tierStatsLine(store->context().tierCalls, store->jitCompiledFuncs, store->jitFallbacks.size()) << "\n";
+    if (opts.verbose && store->gcStats().collections) {
+      const Store::GcStats& g = store->gcStats();
+      std::cerr << "myrt: " << file << ": gc: " << g.collections << " collections, pauses " << g.totalPauseNs / 1000
+                << " us in all, " << g.maxPauseNs / 1000 << " us at most; peak heap " << g.peakHeapBytes
+                << " bytes, " << g.freedBytes << " bytes freed\n";
+    }
     return rc;
   };
   // proc_exit's status becomes the process's exit status only inside [0, 126) (as in wasmtime): 126 and above are

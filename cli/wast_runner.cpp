@@ -73,6 +73,7 @@ struct FileReport {
   ExecContext::TierCalls calls;
   uint64_t jitFunctions = 0;
   std::vector<std::string> jitFallbacks;
+  uint64_t gcCollections = 0;
 };
 
 bool startsWith(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
@@ -249,6 +250,7 @@ std::string describeValue(ValType t, const Module* m, const Value& v) {
     case GcKind::Struct: return "ref.struct";
     case GcKind::Array: return "ref.array";
     case GcKind::Host: return "ref.extern " + std::to_string(Store::externRefValue(r));
+    case GcKind::Exn: case GcKind::Free: break;
   }
   return "ref";
 }
@@ -452,6 +454,7 @@ class FileRunner {
       fileError("thread " + name + " was never waited for");
     }
     threads_.clear();
+    rep_.gcCollections = store_->gcStats().collections;
     rep_.calls = store_->context().tierCalls;
     rep_.calls.interp += childCalls_.interp;
     rep_.calls.jitEntries += childCalls_.jitEntries;
@@ -1132,7 +1135,7 @@ int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
   std::vector<FileReport> reports;
   Counts total;
   ExecContext::TierCalls calls;
-  uint64_t jitFunctions = 0, jitFallbacks = 0;
+  uint64_t jitFunctions = 0, jitFallbacks = 0, gcCollections = 0;
   for (const auto& f : files) {
     FileReport rep;
     rep.path = f;
@@ -1150,6 +1153,7 @@ int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
     calls.osr += rep.calls.osr;
     jitFunctions += rep.jitFunctions;
     jitFallbacks += rep.jitFallbacks.size();
+    gcCollections += rep.gcCollections;
     if (opts.json || !opts.junit.empty()) reports.push_back(std::move(rep));
     discard.str("");
   }
@@ -1159,6 +1163,7 @@ int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
   if (opts.stats) {
     out << tierStatsLine(calls, jitFunctions, jitFallbacks) << "\n";
     if (opts.tier != Tier::Interp && *simdCodePath()) out << "JIT SIMD code: " << simdCodePath() << "\n";
+    if (gcCollections) out << "GC collections: " << gcCollections << "\n";
   }
   if (opts.json) writeJson(std::cout, reports, total, opts);
   std::cout.flush();

@@ -77,6 +77,11 @@ class BaselineCompiler {
     // epilogue: results are in io already
     if (epilogue_.isValid()) a_.bind(epilogue_);
     const size_t exit = a_.emitEpilogue();
+    if (zeroOperands_ != SIZE_MAX) {
+      a_.patchHere(zeroOperands_);
+      a_.zeroFrameSlots(static_cast<int32_t>(16 * numLocals_), maxHeight_ + 1);
+      a_.jmpBack(zeroOperandsBack_);
+    }
     for (const FuelSite& f : fuelSites_) {  // fuel charges: cost is about one unit per two code bytes of the region
       a_.patchHere(f.charge);
       const uint64_t cost = std::max<uint64_t>(1, f.bytes / 2);  // known now: an immediate
@@ -634,6 +639,7 @@ class BaselineCompiler {
     fp_ = RegSet(Masm::kFpAllocatable);
     bodyBytes_ = 0;
     numParams_ = numResults_ = numLocals_ = maxHeight_ = 0;
+    zeroOperands_ = SIZE_MAX;
     numScratch_ = 1;  // scratch slot 0: the frame link
     for (auto& l : trapLabels_) l = MLabel();
     trapSites_.clear();
@@ -998,6 +1004,12 @@ class BaselineCompiler {
     a_.emitEntry(directEntry_);
     for (uint32_t i = 0; i < numParams_; ++i) a_.copyValue(localMem(i), a_.ioSlot(i), localKinds_[i] == ValKind::V128);
     if (numLocals_ > numParams_) a_.zeroFrameSlots(static_cast<int32_t>(16 * numParams_), numLocals_ - numParams_);
+    // Frames that may hold GC references clear their operand slots too (Module::holdsGcRefs), out of line at the end
+    // where their number is known (finish()).
+    if (m_.holdsGcRefs) {
+      zeroOperands_ = a_.jmpFwd();
+      zeroOperandsBack_ = a_.offset();
+    }
     fuelSites_[pollInterrupt()].bytes = bodyBytes_;
   }
 
@@ -1454,6 +1466,7 @@ class BaselineCompiler {
   RegSet gp_{Masm::kGpAllocatable}, fp_{Masm::kFpAllocatable};
   uint64_t bodyBytes_ = 0;
   uint32_t numParams_ = 0, numResults_ = 0, numLocals_ = 0, maxHeight_ = 0, numScratch_ = 0;
+  size_t zeroOperands_ = SIZE_MAX, zeroOperandsBack_ = 0;  // the prologue's jump to the operand-slot clearing
   MLabel trapLabels_[kNumTrapReasons];  // shared per reason (Masm::trapReasonStub)
   struct TrapSite {
     size_t jumps;  // the fixup field of the last jump to the stub, chained to the others (Masm::chainFwd)

@@ -39,7 +39,7 @@ TrapReason callTrapHelper(ExecContext* cx, FuncInst* f, uint32_t reason, uintptr
 TrapReason throwHelper(ExecContext* cx, TagInst* tag, const Value* s, uint32_t n) {
   ExnObject* e = cx->store->newException(tag, n);
   if (!e) return TrapReason::OutOfMemory;
-  e->payload.assign(s, s + n);
+  std::copy(s, s + n, e->payload().begin());
   cx->exception = e;
   return TrapReason::UncaughtException;
 }
@@ -57,7 +57,7 @@ TrapReason throwRefHelper(ExecContext* cx, const Value* s) {
 void catchHelper(ExecContext* cx, Value* dst, uint32_t flags) {
   ExnObject* e = cx->exception;
   cx->exception = nullptr;
-  if (flags & 1) dst = std::copy(e->payload.begin(), e->payload.end(), dst);
+  if (flags & 1) dst = std::copy(e->payload().begin(), e->payload().end(), dst);
   if (flags & 2) dst->ref = e;
 }
 

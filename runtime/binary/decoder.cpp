@@ -477,6 +477,28 @@ Status ModuleDecoder::decode() {
 
 }  // namespace binary_detail
 
+namespace {
+bool holdsGcRefs(const Module& m) {
+  if (!m.tags.empty()) return true;
+  auto gcRef = [&](ValType t) {
+    if (!t.isRef() || t.heap == HeapKind::Func || t.heap == HeapKind::NoFunc) return false;
+    return t.heap != HeapKind::Concrete || t.index >= m.types.size() || m.types[t.index].comp.kind != CompKind::Func;
+  };
+  for (const SubType& st : m.types) {
+    if (st.comp.kind != CompKind::Func) return true;
+    for (ValType t : st.comp.params)
+      if (gcRef(t)) return true;
+    for (ValType t : st.comp.results)
+      if (gcRef(t)) return true;
+  }
+  for (const Global& g : m.globals)
+    if (gcRef(g.type.type)) return true;
+  for (const Table& t : m.tables)
+    if (gcRef(t.type.elem)) return true;
+  return false;
+}
+}  // namespace
+
 Result<Module> decodeModule(std::vector<uint8_t> bytes, const DecodeOptions& options) {
   Module m;
   m.bytes = std::move(bytes);
@@ -489,6 +511,7 @@ Result<Module> decodeModule(std::vector<uint8_t> bytes, const DecodeOptions& opt
     if (e.message == "unexpected end" && m.bytes.size() >= 8) e.message = binary_detail::kUnexpectedEnd;
     return e;
   }
+  m.holdsGcRefs = holdsGcRefs(m);
   return m;
 }
 

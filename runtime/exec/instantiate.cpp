@@ -140,7 +140,7 @@ static Result<Value> evalConst(Instance& inst, ConstExpr e) {
         StructObject* o = store.newStruct(inst.typeIds[in.idx], n);
         if (!o) return Error(trapMessage(TrapReason::OutOfMemory));
         if (!dflt) {
-          for (unsigned i = 0; i < n; ++i) o->fields[i] = packField(stack[sp - n + i], ct->fields[i].type);
+          for (unsigned i = 0; i < n; ++i) o->fields()[i] = packField(stack[sp - n + i], ct->fields[i].type);
           sp -= n;
         }
         if (sp == 16) goto overflow;
@@ -165,10 +165,10 @@ static Result<Value> evalConst(Instance& inst, ConstExpr e) {
         ArrayObject* o = store.newArray(inst.typeIds[in.idx], static_cast<size_t>(len));
         if (!o) return Error(trapMessage(TrapReason::OutOfMemory));
         if (in.op == Op::ArrayNewFixed) {
-          for (uint64_t i = 0; i < len; ++i) o->elems[i] = packField(stack[sp - len + i], et);
+          for (uint64_t i = 0; i < len; ++i) o->elems()[i] = packField(stack[sp - len + i], et);
           sp -= static_cast<unsigned>(len);
         } else if (in.op == Op::ArrayNew) {
-          for (auto& e : o->elems) e = packField(init, et);
+          for (auto& e : o->elems()) e = packField(init, et);
         }
         if (sp == 16) goto overflow;
         stack[sp++] = Value::fromRef(o);
@@ -190,6 +190,10 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr
   if (imports.size() != m.imports.size()) return Error("unknown import: wrong number of imports");
   TypeRegistry& reg = store.types();
   std::vector<uint32_t> typeIds = reg.canonicalize(m);
+  // Constant expressions hold references in C++ locals until they reach a global, table or segment: no collection
+  // until the start function runs.
+  std::optional<Store::GcInhibit> noGc;
+  noGc.emplace(store);
 
   // ---- import matching (before anything is created) ----
   {
@@ -346,6 +350,7 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr
       return Error(trapMessage(r));
     inst->droppedData[s] = true;
   }
+  noGc.reset();
   if (m.start) {
     if (*m.start >= inst->funcs.size()) return Error("unknown function");
     InvokeResult r = invoke(store, inst->funcs[*m.start], {}, {});

@@ -209,6 +209,7 @@ Store::Store(const StoreConfig& config) : config_(config) {
   cx_.tierUpThreshold = config_.tierUpThreshold;
   cx_.osr = config_.osr;
   cx_.maxDepth = config_.limits.maxCallDepth;
+  gcStress_ = config_.gcStress || gcStressFromEnv();
   initStack();
 }
 
@@ -318,45 +319,23 @@ Ref Store::externRef(uint64_t hostValue) {
   return slot.get();
 }
 
-// Heap objects: charged against the memory limit first, then allocated; a failed host allocation (std::bad_alloc)
-// gives the charge back and returns nullptr like the limit does, so no allocation failure leaves the store.
-template <class T, class Init>
-T* Store::newHeapObject(std::vector<std::unique_ptr<T>>& list, uint64_t slots, Init&& init) {
-  const uint64_t bytes = heapObjectBytes(slots);
-  if (slots > (uint64_t(1) << 40) || !reserveHeapBytes(bytes)) return nullptr;
-  try {
-    if (list.size() == list.capacity()) list.reserve(std::max<size_t>(16, 2 * list.size()));  // push_back can't fail
-    auto o = std::make_unique<T>();
-    init(*o);
-    list.push_back(std::move(o));
-    return list.back().get();
-  } catch (const std::bad_alloc&) {
-    releaseHeapBytes(bytes);
-    return nullptr;
-  }
-}
-
+// Heap objects (collector.cpp has the policy and the collection): see newHeapObject there.
 ExnObject* Store::newException(TagInst* tag, size_t payloadSize) {
-  return newHeapObject(exceptions_, payloadSize, [&](ExnObject& o) {
-    o.tag = tag;
-    o.payload.reserve(payloadSize);
-  });
+  auto* o = static_cast<ExnObject*>(newHeapObject(GcKind::Exn, sizeof(ExnObject), payloadSize));
+  if (o) o->tag = tag;
+  return o;
 }
 
 StructObject* Store::newStruct(uint32_t typeId, size_t numFields) {
-  return newHeapObject(structs_, numFields, [&](StructObject& o) {
-    o.kind = GcKind::Struct;
-    o.typeId = typeId;
-    o.fields.resize(numFields);
-  });
+  auto* o = static_cast<StructObject*>(newHeapObject(GcKind::Struct, sizeof(StructObject), numFields));
+  if (o) o->typeId = typeId;
+  return o;
 }
 
 ArrayObject* Store::newArray(uint32_t typeId, size_t length) {
-  return newHeapObject(arrays_, length, [&](ArrayObject& o) {
-    o.kind = GcKind::Array;
-    o.typeId = typeId;
-    o.elems.resize(length);
-  });
+  auto* o = static_cast<ArrayObject*>(newHeapObject(GcKind::Array, sizeof(ArrayObject), length));
+  if (o) o->typeId = typeId;
+  return o;
 }
 
 // ---- instances ------------------------------------------------------------------------------------------------------
@@ -442,6 +421,7 @@ std::vector<uint32_t> TypeRegistry::canonicalize(const Module& m) {
       for (uint32_t k = 0; k < size; ++k) {
         types_.push_back(std::make_unique<CompositeType>(m.types[start + k].comp));
         supers_.push_back(UINT32_MAX);
+        traced_.push_back(tracedOf(m.types[start + k].comp, &m));
       }
     }
     for (uint32_t k = 0; k < size; ++k) canon[start + k] = it->second + k;
@@ -470,6 +450,7 @@ uint32_t TypeRegistry::funcTypeId(const CompositeType& ft) {
   if (inserted) {
     types_.push_back(std::make_unique<CompositeType>(ft));
     supers_.push_back(UINT32_MAX);
+    traced_.push_back(tracedOf(ft, nullptr));
   }
   return it->second;
 }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "runtime/base/result.h"
+#include "runtime/exec/gc_heap.h"
 #include "runtime/exec/trap.h"
 #include "runtime/exec/value.h"
 #include "runtime/wasm/module.h"
@@ -119,26 +120,37 @@ struct TagInst {
   std::unique_ptr<CompositeType> ownedType;
 };
 
-// A thrown exception (exnref): the tag and its payload values.
-struct ExnObject {
-  TagInst* tag = nullptr;
-  std::vector<Value> payload;
-};
-
-// Objects of the `any` hierarchy start with this header so casts can tell them apart. i31 values are not objects:
-// they are tagged references (bit 0 set, value in bits 1..31). Conversions between `any` and `extern`
-// (any.convert_extern / extern.convert_any) keep the reference unchanged.
-enum class GcKind : uint8_t { Struct, Array, Host };
+// Objects of the `any`, `extern` and `exn` hierarchies start with this 16-byte header so casts (and the collector) can
+// tell them apart. i31 values are not objects: they are tagged references (bit 0 set, value in bits 1..31).
+// Conversions between `any` and `extern` (any.convert_extern / extern.convert_any) keep the reference unchanged, so an
+// externref holds null, an i31, a host ExternRefObject (GcKind::Host, interned for the store's life) or a GC object.
+// Structs, arrays and exceptions live in the store's garbage-collected heap (runtime/exec/gc_heap.h): one block each,
+// the header then the values (16-byte Value slots), never moved; `Free` marks a free cell of that heap.
+enum class GcKind : uint8_t { Struct, Array, Exn, Host, Free };
 struct GcObject {
   GcKind kind = GcKind::Host;
+  uint8_t mark = 0;                 // collector: reached in the current collection
+  uint8_t sizeClass = 0;            // heap: the cell's size class (GcHeap::kLarge: allocated alone)
+  uint8_t reserved = 0;
   uint32_t typeId = UINT32_MAX;     // canonical type id (Struct/Array)
+  uint32_t length = 0;              // values after the header: fields, elements, payload
+  uint32_t reserved2 = 0;
 };
+static_assert(sizeof(GcObject) == 16, "the GC object header is 16 bytes");
 struct StructObject : GcObject {
-  std::vector<Value> fields;        // packed fields hold their value zero-extended in i32
+  // Packed fields hold their value zero-extended in i32.
+  std::span<Value> fields() { return {reinterpret_cast<Value*>(this + 1), length}; }
 };
 struct ArrayObject : GcObject {
-  std::vector<Value> elems;
+  std::span<Value> elems() { return {reinterpret_cast<Value*>(this + 1), length}; }
 };
+// A thrown exception (exnref): the tag and its payload values.
+struct ExnObject : GcObject {
+  TagInst* tag = nullptr;
+  uint64_t reserved3 = 0;
+  std::span<Value> payload() { return {reinterpret_cast<Value*>(this + 1), length}; }
+};
+static_assert(sizeof(StructObject) == 16 && sizeof(ArrayObject) == 16 && sizeof(ExnObject) == 32);
 // Stores `v` into a field of storage type `t` (packed i8/i16 fields keep only their low bits).
 inline Value packField(Value v, ValType t) {
   if (t.kind == ValKind::I8) return Value::fromI32(v.i32 & 0xffu);
@@ -206,7 +218,7 @@ struct Instance {
 // Resource limits of a store.
 struct StoreLimits {
   // Host memory a module can make the store allocate, all together: linear memory pages, table elements (8 bytes
-  // each), GC objects and exceptions (Store::heapObjectBytes). At the limit memory.grow/table.grow fail (-1) and
+  // each), GC objects and exceptions (their heap cells, GcHeap::cellBytes). At the limit memory.grow/table.grow fail (-1) and
   // allocating an object traps ("out of memory").
   uint64_t maxMemoryBytes = uint64_t(16) << 30;
   uint64_t maxTableElems = 10'000'000;          // per table
@@ -242,6 +254,9 @@ constexpr uint32_t kNoTierUp = UINT32_MAX;  // FuncInst::hotness of a function t
 // that loop's head: `*reason` is its outcome, results are in fp[0..), and a trap's backtrace already includes f.
 using OsrHook = bool (*)(ExecContext& cx, FuncInst& f, uint32_t loopOffset, Value* fp, TrapReason* reason);
 
+// MYRT_GC_STRESS is set (and not "0") in the environment (read once): every store collects at every allocation.
+bool gcStressFromEnv();
+
 struct StoreConfig {
   StoreLimits limits;
   FuncEntry wasmEntry = nullptr;  // entry installed into every wasm function (the tier); see interp/interp.h
@@ -249,6 +264,9 @@ struct StoreConfig {
   TierInstallHook tierInstall = nullptr;  // auto tier: installs finished background compiles (with tierUp)
   uint32_t tierUpThreshold = 0;   // polls of one function (entries + loop iterations) before tierUp is called
   OsrHook osr = nullptr;          // auto tier: interpreter frames enter JIT code at loop back-edges (null: never)
+  // Collect garbage at every allocation (tests: finds a missing root at once). Also on when the environment has
+  // MYRT_GC_STRESS=1 (read once per process).
+  bool gcStress = false;
   // Threads compiling one instance on the JIT tier (jit/jit.h compileInstance): 0 = defaultCompileJobs(). The code
   // is the same for every value.
   uint32_t compileJobs = 0;
@@ -405,8 +423,17 @@ class TypeRegistry {
     }
     return a == b;
   }
+  // The collector's view of a type: which of its values hold references to GC objects (heap types outside the func
+  // hierarchy): struct field indices, a func type's params (an exception's payload), {0} for an array whose elements
+  // do. Empty for an unknown id.
+  const std::vector<uint32_t>& tracedSlots(uint32_t id) const {
+    static const std::vector<uint32_t> kNone;
+    return id < traced_.size() ? traced_[id] : kNone;
+  }
 
  private:
+  static std::vector<uint32_t> tracedOf(const CompositeType& c, const Module* m);  // collector.cpp
+  std::vector<std::vector<uint32_t>> traced_;  // by id
   std::vector<uint32_t> supers_;  // by id: canonical id of the declared supertype, UINT32_MAX if none
   std::unordered_map<std::string, uint32_t> ids_;
   std::vector<std::unique_ptr<CompositeType>> types_;  // by id (composite with module-relative indices; informational)
@@ -440,22 +467,57 @@ class Store {
   Instance* newInstance();
   // Extern references are interned by host value, so `ref.extern 1` is the same reference every time.
   Ref externRef(uint64_t hostValue);
-  ExnObject* newException(TagInst* tag, size_t payloadSize = 0);  // nullptr as newStruct
-  // GC objects (kept until the store dies: no collector yet). Fields/elements start zeroed (null / 0). nullptr when
-  // the store's memory limit is reached or the host allocation fails (the caller traps "out of memory").
+  // Garbage-collected objects (runtime/exec/gc_heap.h, collector.cpp): exceptions (payload to be filled by the
+  // caller), GC structs and arrays (fields/elements zeroed: null / 0). nullptr when the store's memory limit is
+  // reached even after a collection, or the host allocation fails (the caller traps "out of memory").
+  // Any of them may collect first (a safepoint): every reference the caller still needs must be reachable from a
+  // root then (see collectGarbage); values in the value stack below cx.sp are.
+  ExnObject* newException(TagInst* tag, size_t payloadSize = 0);
   StructObject* newStruct(uint32_t typeId, size_t numFields);
   ArrayObject* newArray(uint32_t typeId, size_t length);
   static uint64_t externRefValue(Ref r) { return static_cast<ExternRefObject*>(r)->hostValue; }
 
+  // ---- garbage collection (docs/design.md "Garbage collection") ----
+  // Mark-sweep from the roots: the value stack [stackBase, cx.sp) scanned conservatively (a slot is a root when it
+  // holds the exact address of a live heap object), and precisely: globals, table elements, element segments, the
+  // exception in flight (cx.exception), references pinned by the embedder (pinRef). Never moves an object.
+  void collectGarbage();
+  // References held outside wasm (C API handles): kept alive while pinned (counted: pin twice, unpin twice).
+  void pinRef(Ref r);
+  void unpinRef(Ref r);
+  // While a GcInhibit exists, allocation never collects (instantiation holds references in C++ locals).
+  struct GcInhibit {
+    explicit GcInhibit(Store& s) : s_(s) { ++s_.gcInhibit_; }
+    ~GcInhibit() { --s_.gcInhibit_; }
+    GcInhibit(const GcInhibit&) = delete;
+    GcInhibit& operator=(const GcInhibit&) = delete;
+    Store& s_;
+  };
+  // Collect at every allocation (StoreConfig::gcStress, MYRT_GC_STRESS=1): finds missing roots in tests.
+  bool gcStress() const { return gcStress_; }
+  void setGcStress(bool on) { gcStress_ = on; }
+  struct GcStats {
+    uint64_t collections = 0;
+    uint64_t freedBytes = 0;
+    uint64_t totalPauseNs = 0, maxPauseNs = 0;
+    uint64_t peakHeapBytes = 0;  // most heap bytes (heapBytes()) allocated at once
+  };
+  const GcStats& gcStats() const { return gcStats_; }
+  // A collection is due once this many bytes were allocated since the last one, or as many as were live after it if
+  // that is more: the heap stays within about twice its live size, and each collection (whose cost is proportional
+  // to the live objects plus the heap's cells) is paid for by at least as many bytes of allocation.
+  static constexpr uint64_t kMinGcTrigger = uint64_t(4) << 20;
+
   // Memory accounting: one store-wide byte limit (StoreLimits::maxMemoryBytes) for linear memory, table elements and
-  // heap objects. Heap objects (GC structs and arrays, exceptions) are charged heapObjectBytes(slots) each when
-  // created; a collector gives the same amount back with releaseHeapBytes when it frees one.
+  // heap objects. A heap object is charged its cell size (GcHeap::cellBytes) when created and gives it back when the
+  // collector frees it.
   bool reserveMemoryBytes(uint64_t bytes);
   void releaseMemoryBytes(uint64_t bytes) { memoryBytes_ -= bytes; }
-  static constexpr uint64_t heapObjectBytes(uint64_t slots) { return 64 + slots * sizeof(Value); }
   void releaseHeapBytes(uint64_t bytes) { heapBytes_ -= bytes; releaseMemoryBytes(bytes); }
   uint64_t memoryBytes() const { return memoryBytes_; }  // everything counted (memories, tables, heap)
-  uint64_t heapBytes() const { return heapBytes_; }      // GC objects and exceptions
+  uint64_t heapBytes() const { return heapBytes_; }      // live (or not yet collected) GC objects and exceptions
+  // What the heap holds from the system: its chunks of small cells and its large objects (>= heapBytes()).
+  uint64_t heapFootprintBytes() const { return heap_.chunkBytes() + heap_.largeBytes(); }
 
   // Registered instances by name (the script `register` command / host modules).
   std::unordered_map<std::string, Instance*> registered;
@@ -481,8 +543,17 @@ class Store {
   std::atomic<uint64_t> memoryBytes_{0};  // atomic: a shared memory may grow on another thread
   uint64_t heapBytes_ = 0;
   bool reserveHeapBytes(uint64_t bytes);
-  template <class T, class Init>
-  T* newHeapObject(std::vector<std::unique_ptr<T>>& list, uint64_t slots, Init&& init);
+  GcObject* newHeapObject(GcKind kind, size_t headerBytes, uint64_t slots);
+  void markFrom(Ref r);
+  void drainMarkStack();
+  GcHeap heap_;
+  std::vector<GcObject*> markStack_;
+  std::unordered_map<Ref, uint64_t> pinned_;
+  uint64_t allocatedSinceGc_ = 0;
+  uint64_t gcTrigger_ = kMinGcTrigger;  // allocatedSinceGc_ at which the next allocation collects
+  uint32_t gcInhibit_ = 0;
+  bool gcStress_ = false;
+  GcStats gcStats_;
   std::vector<std::unique_ptr<FuncInst>> funcs_;
   std::vector<std::unique_ptr<MemoryInst>> memories_;
   std::vector<std::unique_ptr<TableInst>> tables_;
@@ -490,9 +561,6 @@ class Store {
   std::vector<std::unique_ptr<TagInst>> tags_;
   std::vector<std::unique_ptr<Instance>> instances_;
   std::unordered_map<uint64_t, std::unique_ptr<ExternRefObject>> externRefs_;
-  std::vector<std::unique_ptr<ExnObject>> exceptions_;  // kept until the store dies (no GC yet)
-  std::vector<std::unique_ptr<StructObject>> structs_;
-  std::vector<std::unique_ptr<ArrayObject>> arrays_;
   size_t stackBytes_ = 0;
 };
 

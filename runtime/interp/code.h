@@ -206,6 +206,9 @@ struct InterpFunc : TierCode {
   uint32_t numParams = 0;
   uint32_t numLocals = 0;   // params + declared locals
   uint32_t frameSize = 0;   // slots: locals + max operand height + scratch (>= numResults)
+  // Slots [numParams, zeroEnd) are zeroed on entry: the declared locals, and the whole frame in modules whose frames
+  // may hold GC references (Module::holdsGcRefs: no stale reference of an earlier frame stays for the collector).
+  uint32_t zeroEnd = 0;
   uint32_t entryCost = 1;   // fuel charged per call: the ops of the function outside loops (loops charge per iteration)
   // Loop heads (OSR, StoreConfig::osr): {code position, wasm offset of the loop instruction}, by position (loops
   // nested without an op between them share a position; the outermost comes first).

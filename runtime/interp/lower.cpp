@@ -960,6 +960,7 @@ class Lowering {
     for (CatchEntry& e : out_.catches)
       if (e.exnSlot != UINT32_MAX && (e.exnSlot & kScratchFlag)) e.exnSlot = (e.exnSlot & ~kScratchFlag) + scratchBase;
     out_.frameSize = std::max(scratchBase + numScratch_, std::max(numResults_, out_.numParams));
+    out_.zeroEnd = m_.holdsGcRefs ? out_.frameSize : out_.numLocals;
     out_.entryCost = std::max<uint32_t>(1, outsideOps_);
     out_.code.assign(code_.data(), code_.data() + code_.size());
   }

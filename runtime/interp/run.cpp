@@ -256,7 +256,7 @@ InterpFunc* ensureCode(ExecContext& cx, FuncInst& f) {
 }
 
 inline void zeroLocals(Value* fp, const InterpFunc* c) {
-  for (uint32_t i = c->numParams; i < c->numLocals; ++i) fp[i] = Value();
+  for (uint32_t i = c->numParams; i < c->zeroEnd; ++i) fp[i] = Value();
 }
 
 // v128 loads (plain, extending, splat, zero, lane) and stores (plain, lane).
@@ -802,9 +802,10 @@ L_GlobalSet:
 #undef NO_FENCE
 L_Throw: {
   TagInst* tag = id->tags[ip[2]];
+  cx.sp = fp + CODE()->frameSize;  // the allocation may collect: this frame's slots are roots (docs/design.md)
   exn = cx.store->newException(tag, ip[4]);
   if (!exn) TRAP(TrapReason::OutOfMemory);
-  exn->payload.assign(fp + ip[3], fp + ip[3] + ip[4]);
+  std::copy(fp + ip[3], fp + ip[3] + ip[4], exn->payload().begin());
   throwPos = static_cast<uint32_t>(ip - base);
   goto unwind;
 }
@@ -834,7 +835,7 @@ unwind:
         const bool all = c.kind == CatchClause::CatchAll || c.kind == CatchClause::CatchAllRef;
         if (!all && id->tags[c.tag] != exn->tag) continue;
         Value* d = fp + c.dst;
-        if (!all) d = std::copy(exn->payload.begin(), exn->payload.end(), d);
+        if (!all) d = std::copy(exn->payload().begin(), exn->payload().end(), d);
         if (c.kind == CatchClause::CatchRef || c.kind == CatchClause::CatchAllRef) d->ref = exn;
         if (c.exnSlot != UINT32_MAX) fp[c.exnSlot].ref = exn;
         ip = base + c.target;
@@ -893,6 +894,7 @@ unwind:
 #undef CMP32
 #undef CMP64
 L_Gc:
+  cx.sp = fp + CODE()->frameSize;  // an allocation may collect: this frame's slots are roots (docs/design.md)
   reason = semantics::gcStep(cx, fp, ip, *fn->instance);
   if (reason != TrapReason::None) goto trap;
   ip += 12;

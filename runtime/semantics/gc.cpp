@@ -110,20 +110,20 @@ TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst
       StructObject* o = st.newStruct(imm0, n);
       if (!o) return TrapReason::OutOfMemory;
       if (op == Op::StructNew)
-        for (size_t i = 0; i < n; ++i) o->fields[i] = packField(fp[ip[4] + i], ct->fields[i].type);
+        for (size_t i = 0; i < n; ++i) o->fields()[i] = packField(fp[ip[4] + i], ct->fields[i].type);
       dst.ref = o;
       return TrapReason::None;
     }
     case Op::StructGet: case Op::StructGetS: case Op::StructGetU: {
       if (!S(0).ref) return TrapReason::NullStructReference;
       const CompositeType* ct = reg.type(imm0);
-      dst = unpack(structOf(S(0).ref)->fields[imm1], ct->fields[imm1].type, op == Op::StructGetS);
+      dst = unpack(structOf(S(0).ref)->fields()[imm1], ct->fields[imm1].type, op == Op::StructGetS);
       return TrapReason::None;
     }
     case Op::StructSet: {
       if (!S(0).ref) return TrapReason::NullStructReference;
       const CompositeType* ct = reg.type(imm0);
-      structOf(S(0).ref)->fields[imm1] = packField(S(1), ct->fields[imm1].type);
+      structOf(S(0).ref)->fields()[imm1] = packField(S(1), ct->fields[imm1].type);
       return TrapReason::None;
     }
     case Op::ArrayNew: case Op::ArrayNewDefault: {
@@ -131,7 +131,7 @@ TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst
       if (len > kMaxLen) return TrapReason::OutOfMemory;
       ArrayObject* o = st.newArray(imm0, static_cast<size_t>(len));
       if (!o) return TrapReason::OutOfMemory;
-      if (op == Op::ArrayNew) std::fill(o->elems.begin(), o->elems.end(), packField(S(0), elemType(imm0)));
+      if (op == Op::ArrayNew) std::fill(o->elems().begin(), o->elems().end(), packField(S(0), elemType(imm0)));
       dst.ref = o;
       return TrapReason::None;
     }
@@ -139,7 +139,7 @@ TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst
       ArrayObject* o = st.newArray(imm0, imm1);
       if (!o) return TrapReason::OutOfMemory;
       const ValType et = elemType(imm0);
-      for (uint32_t i = 0; i < imm1; ++i) o->elems[i] = packField(fp[ip[4] + i], et);
+      for (uint32_t i = 0; i < imm1; ++i) o->elems()[i] = packField(fp[ip[4] + i], et);
       dst.ref = o;
       return TrapReason::None;
     }
@@ -152,7 +152,7 @@ TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst
       if (n > kMaxLen) return TrapReason::OutOfMemory;
       ArrayObject* o = st.newArray(imm0, static_cast<size_t>(n));
       if (!o) return TrapReason::OutOfMemory;
-      for (uint64_t i = 0; i < n; ++i) o->elems[i] = readElem(data + s + i * sz, et);
+      for (uint64_t i = 0; i < n; ++i) o->elems()[i] = readElem(data + s + i * sz, et);
       dst.ref = o;
       return TrapReason::None;
     }
@@ -162,7 +162,7 @@ TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst
       if (s > seg.size() || n > seg.size() - s) return TrapReason::TableOutOfBounds;
       ArrayObject* o = st.newArray(imm0, static_cast<size_t>(n));
       if (!o) return TrapReason::OutOfMemory;
-      for (uint64_t i = 0; i < n; ++i) o->elems[i].ref = seg[s + i];
+      for (uint64_t i = 0; i < n; ++i) o->elems()[i].ref = seg[s + i];
       dst.ref = o;
       return TrapReason::None;
     }
@@ -170,28 +170,28 @@ TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst
       if (!S(0).ref) return TrapReason::NullArrayReference;
       ArrayObject* a = arrayOf(S(0).ref);
       const uint32_t i = S(1).i32;
-      if (i >= a->elems.size()) return TrapReason::ArrayOutOfBounds;
-      dst = unpack(a->elems[i], elemType(imm0), op == Op::ArrayGetS);
+      if (i >= a->elems().size()) return TrapReason::ArrayOutOfBounds;
+      dst = unpack(a->elems()[i], elemType(imm0), op == Op::ArrayGetS);
       return TrapReason::None;
     }
     case Op::ArraySet: {
       if (!S(0).ref) return TrapReason::NullArrayReference;
       ArrayObject* a = arrayOf(S(0).ref);
       const uint32_t i = S(1).i32;
-      if (i >= a->elems.size()) return TrapReason::ArrayOutOfBounds;
-      a->elems[i] = packField(S(2), elemType(imm0));
+      if (i >= a->elems().size()) return TrapReason::ArrayOutOfBounds;
+      a->elems()[i] = packField(S(2), elemType(imm0));
       return TrapReason::None;
     }
     case Op::ArrayLen:
       if (!S(0).ref) return TrapReason::NullArrayReference;
-      dst.i32 = static_cast<uint32_t>(arrayOf(S(0).ref)->elems.size());
+      dst.i32 = static_cast<uint32_t>(arrayOf(S(0).ref)->elems().size());
       return TrapReason::None;
     case Op::ArrayFill: {
       if (!S(0).ref) return TrapReason::NullArrayReference;
       ArrayObject* a = arrayOf(S(0).ref);
       const uint64_t i = S(1).i32, n = S(3).i32;
-      if (i > a->elems.size() || n > a->elems.size() - i) return TrapReason::ArrayOutOfBounds;
-      std::fill(a->elems.begin() + static_cast<ptrdiff_t>(i), a->elems.begin() + static_cast<ptrdiff_t>(i + n),
+      if (i > a->elems().size() || n > a->elems().size() - i) return TrapReason::ArrayOutOfBounds;
+      std::fill(a->elems().begin() + static_cast<ptrdiff_t>(i), a->elems().begin() + static_cast<ptrdiff_t>(i + n),
                 packField(S(2), elemType(imm0)));
       return TrapReason::None;
     }
@@ -200,10 +200,10 @@ TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst
       ArrayObject* d = arrayOf(S(0).ref);
       ArrayObject* s = arrayOf(S(2).ref);
       const uint64_t di = S(1).i32, si = S(3).i32, n = S(4).i32;
-      if (di > d->elems.size() || n > d->elems.size() - di || si > s->elems.size() || n > s->elems.size() - si)
+      if (di > d->elems().size() || n > d->elems().size() - di || si > s->elems().size() || n > s->elems().size() - si)
         return TrapReason::ArrayOutOfBounds;
       (void)imm2;
-      if (n) std::memmove(static_cast<void*>(d->elems.data() + di), s->elems.data() + si, n * sizeof(Value));
+      if (n) std::memmove(static_cast<void*>(d->elems().data() + di), s->elems().data() + si, n * sizeof(Value));
       return TrapReason::None;
     }
     case Op::ArrayInitData: {
@@ -211,11 +211,11 @@ TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst
       ArrayObject* a = arrayOf(S(0).ref);
       const ValType et = elemType(imm0);
       const uint64_t d = S(1).i32, s = S(2).i32, n = S(3).i32, sz = storageBytes(et);
-      if (d > a->elems.size() || n > a->elems.size() - d) return TrapReason::ArrayOutOfBounds;
+      if (d > a->elems().size() || n > a->elems().size() - d) return TrapReason::ArrayOutOfBounds;
       uint64_t segLen;
       const uint8_t* data = dataOf(imm1, segLen);
       if (s > segLen || n * sz > segLen - s) return TrapReason::MemoryOutOfBounds;
-      for (uint64_t i = 0; i < n; ++i) a->elems[d + i] = readElem(data + s + i * sz, et);
+      for (uint64_t i = 0; i < n; ++i) a->elems()[d + i] = readElem(data + s + i * sz, et);
       return TrapReason::None;
     }
     case Op::ArrayInitElem: {
@@ -223,9 +223,9 @@ TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst
       ArrayObject* a = arrayOf(S(0).ref);
       const std::vector<Ref>& seg = inst.elemSegments[imm1];
       const uint64_t d = S(1).i32, s = S(2).i32, n = S(3).i32;
-      if (d > a->elems.size() || n > a->elems.size() - d) return TrapReason::ArrayOutOfBounds;
+      if (d > a->elems().size() || n > a->elems().size() - d) return TrapReason::ArrayOutOfBounds;
       if (s > seg.size() || n > seg.size() - s) return TrapReason::TableOutOfBounds;
-      for (uint64_t i = 0; i < n; ++i) a->elems[d + i].ref = seg[s + i];
+      for (uint64_t i = 0; i < n; ++i) a->elems()[d + i].ref = seg[s + i];
       return TrapReason::None;
     }
     case Op::RefTest: case Op::RefTestNull:

@@ -112,6 +112,11 @@ struct SectionInfo {
 
 struct Module {
   std::vector<uint8_t> bytes;  // the binary the module was decoded from; ranges above index into it
+  // The module's frames may hold references to garbage-collected objects: it declares struct/array types or tags, or
+  // a type, global or table mentions a reference outside the func hierarchy (set by the decoder). The tiers then
+  // clear a frame's operand slots on entry, so the collector's conservative scan of the value stack does not find
+  // stale references of earlier frames there (docs/design.md "Garbage collection").
+  bool holdsGcRefs = false;
 
   std::vector<SubType> types;
   std::vector<Import> imports;

@@ -1,6 +1,6 @@
 /* tests/capi/capi_linker_test.c -- myrt.h's linker (define, shadowing, WASI, instances, unknown-import stubs,
  * instantiate, get, get_default), host functions with a caller (myrt_caller_export_get), trap codes, per-store limits,
- * WASI stdin from bytes and captured stdout/stderr; and that wasm.h brings <assert.h> as upstream's does (assert() is
+ * WASI stdin from bytes and captured stdout/stderr, GC references held by the embedder; and that wasm.h brings <assert.h> as upstream's does (assert() is
  * used below without including it). Runs on the tier given as argv[1] (default: the engine's). */
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +284,52 @@ static void test_store_limits(void) {
   }
 }
 
+/* A GC reference held by the embedder (a wasm_ref_t from a call's result, and a copy of it) survives collections
+ * while wasm allocates garbage: C API reference handles are roots of the collector. */
+static void test_gc_handles(void) {
+  const char* wat = "(module (type $box (struct (field i32)))"
+                    " (func (export \"make\") (param i32) (result anyref) (struct.new $box (local.get 0)))"
+                    " (func (export \"get\") (param anyref) (result i32)"
+                    "   (struct.get $box 0 (ref.cast (ref $box) (local.get 0))))"
+                    " (func (export \"churn\") (param $n i32)"
+                    "   (loop $l (drop (struct.new $box (local.get $n)))"
+                    "     (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))";
+  wasm_store_t* store = wasm_store_new(engine);
+  myrt_linker_t* l = myrt_linker_new(store);
+  wasm_module_t* m = compile(store, wat);
+  wasm_instance_t* inst = NULL;
+  wasm_trap_t* trap = NULL;
+  CHECK(myrt_linker_instantiate(l, m, &inst, &trap) == NULL && inst);
+  CHECK(myrt_linker_define_instance(l, "m", inst) == NULL);
+  wasm_func_t* make = get_func(l, "m", "make");
+  wasm_func_t* get = get_func(l, "m", "get");
+  wasm_func_t* churn = get_func(l, "m", "churn");
+  wasm_val_t a[1] = {WASM_I32_VAL(0x5eed1e55)}, r[1] = {WASM_INIT_VAL};
+  wasm_val_vec_t args = {1, a}, results = {1, r};
+  CHECK(wasm_func_call(make, &args, &results) == NULL && r[0].kind == MYRT_ANYREF && r[0].of.ref);
+  wasm_ref_t* box = r[0].of.ref;
+  wasm_ref_t* copy = wasm_ref_copy(box);
+  for (int round = 0; round < 2; ++round) {
+    /* 300,000 dead 32-byte structs: past the 4 MiB collection trigger twice; their values never equal the box's */
+    CHECK(call(churn, 300000, NULL) == NULL);
+    wasm_val_t ga[1] = {WASM_INIT_VAL}, gr[1] = {WASM_INIT_VAL};
+    ga[0].kind = MYRT_ANYREF;
+    ga[0].of.ref = round == 0 ? box : copy;
+    wasm_val_vec_t gargs = {1, ga}, gres = {1, gr};
+    CHECK(wasm_func_call(get, &gargs, &gres) == NULL && gr[0].of.i32 == 0x5eed1e55);
+    if (round == 0) wasm_ref_delete(box);  /* the copy alone keeps it */
+  }
+  wasm_ref_delete(copy);
+  CHECK(call(churn, 300000, NULL) == NULL);
+  wasm_func_delete(make);
+  wasm_func_delete(get);
+  wasm_func_delete(churn);
+  wasm_instance_delete(inst);
+  wasm_module_delete(m);
+  myrt_linker_delete(l);
+  wasm_store_delete(store);
+}
+
 /* WASI: stdin from bytes, stdout and stderr captured; proc_exit has no trap code. */
 static void test_wasi_memory_stdio(void) {
   wasm_store_t* store = wasm_store_new(engine);
@@ -357,6 +403,7 @@ int main(int argc, char** argv) {
   test_linker();
   test_trap_codes();
   test_store_limits();
+  test_gc_handles();
   test_wasi_memory_stdio();
   wasm_engine_delete(engine);
   return check_summary();
