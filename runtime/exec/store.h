@@ -456,7 +456,7 @@ class Store {
   void setFuel(bool enabled, int64_t amount = 0) { cx_.fuelEnabled = enabled; cx_.fuel = amount; }
   TypeRegistry& types() { return types_; }
 
-  // ---- object creation (all objects live as long as the store) ----
+  // ---- object creation (objects live as long as the store, except the garbage-collected ones below) ----
   FuncInst* newHostFunc(CompositeType type, HostFunc fn);
   FuncInst* newFunc();
   Result<MemoryInst*> newMemory(const MemoryType& type);

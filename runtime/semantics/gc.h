@@ -1,6 +1,6 @@
 // runtime/semantics/gc.h -- the GC instructions' semantics (struct/array/i31, casts), defined once for every tier: one
-// out-of-line step per instruction over operand words, and the cast test shared with br_on_cast. Objects are
-// store-owned (exec/store.h); no collector yet.
+// out-of-line step per instruction over operand words, and the cast test shared with br_on_cast. Objects live in
+// the store's garbage-collected heap (exec/store.h, gc_heap.h); an allocation may collect first.
 // Layer: semantics (depends on exec's runtime objects and binary/instr.h). Consumers: the interpreter (its IOp::Gc
 // handler passes its own code words), the JITs (which build the same words after their code and call gcStep).
 //
