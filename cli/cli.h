@@ -109,6 +109,28 @@ int cmdRun(const RunOptions& opts);
 int runComponent(const RunOptions& opts, const std::vector<uint8_t>& bytes, Store& store,
                  const wasi::WasiConfig& wasiConfig);
 
+// `myrt serve FILE` (cli/serve_cli.cpp): a wasi:http proxy component behind an HTTP/1.1 server (serve/server.h).
+struct ServeOptions {
+  std::string file;
+  std::string addr = "127.0.0.1:8080";
+  unsigned threads = 0;
+  std::vector<std::string> dirs, dirsReadOnly, env;
+  bool inheritEnv = false;
+  std::string maxMemory, fuel, timeout, maxBody = "64M";
+  std::vector<std::string> wOpts, sOpts;
+  Tier tier = Tier::Interp;
+  unsigned connectionLimit = 10000;
+  unsigned idleTimeoutSec = 30;
+  bool verbose = false;
+};
+int cmdServe(const ServeOptions& opts);
+// The guest's environment from --inherit-env and --env NAME=VALUE / NAME (the host's value); a later setting
+// replaces an earlier one. Returns an error message (without the command's prefix).
+std::optional<std::string> guestEnvironment(bool inherit, const std::vector<std::string>& specs,
+                                            std::vector<std::pair<std::string, std::string>>& env);
+// --fuel's value: a non-negative integer up to INT64_MAX (nullopt if malformed).
+std::optional<uint64_t> parseFuel(const std::string& text);
+
 // `myrt --version`: "myrt X.Y.Z (commit C, built DATE)" and a "features: ..." line (cli/version.cpp).
 std::string versionText();
 

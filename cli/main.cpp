@@ -295,6 +295,14 @@ std::optional<uint64_t> parseDuration(const std::string& text) {
   return static_cast<uint64_t>(ms + 0.5);
 }
 
+std::optional<uint64_t> parseFuel(const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || errno || *end || text[0] < '0' || text[0] > '9' || n > uint64_t(INT64_MAX)) return std::nullopt;
+  return n;
+}
+
 }  // namespace myrt::cli
 
 // --tier help of run and wast.
@@ -306,7 +314,7 @@ namespace {
 
 using namespace myrt::cli;
 
-const char* const kCommands[] = {"run", "validate", "inspect", "wast", "wat2wasm", "help"};
+const char* const kCommands[] = {"run", "serve", "validate", "inspect", "wast", "wat2wasm", "help"};
 
 bool isCommand(std::string_view a) {
   for (const char* c : kCommands)
@@ -470,7 +478,7 @@ static int cliMain(int argc, char** argv) {
   if (!args.empty() && args[0] == "help") {
     if (args.size() > 2) return usageError("help: expected at most one command name");
     if (args.size() == 2 && (!isCommand(args[1]) || args[1] == "help"))
-      return usageError("help: unknown command '" + args[1] + "' (commands: run, validate, inspect, wast, wat2wasm)");
+      return usageError("help: unknown command '" + args[1] + "' (commands: run, serve, validate, inspect, wast, wat2wasm)");
     args.erase(args.begin());
     args.push_back("--help");
   }
@@ -480,7 +488,7 @@ static int cliMain(int argc, char** argv) {
     std::error_code ec;
     if (args[0][0] != '-' && args[0].find_first_of("./") == std::string::npos &&
         !std::filesystem::exists(args[0], ec))
-      return usageError("'" + args[0] + "' is neither a command nor a file (commands: run, validate, inspect, wast, wat2wasm, help)");
+      return usageError("'" + args[0] + "' is neither a command nor a file (commands: run, serve, validate, inspect, wast, wat2wasm, help)");
     args.insert(args.begin(), "run");
   }
   // Only the chosen command's options are built: CLI11 checks each new option against every earlier one, and building
@@ -565,6 +573,42 @@ static int cliMain(int argc, char** argv) {
                    "print a JSON report (per file and per command: passed, failed with the reason and for assert_return "
                    "the expected and actual values, skipped with the reason) instead of the text lines");
     wast->add_option("--junit", wastOpts.junit, "also write a JUnit XML report to this FILE");
+  }
+
+  ServeOptions serveOpts;
+  std::string serveTier = "interp";
+  auto* serve = app.add_subcommand(
+      "serve", "Serve a wasi:http proxy component over HTTP/1.1: a fresh instance per request, on every core");
+  if (cmd == "serve") {
+    serve->add_option("FILE", serveOpts.file, "component exporting wasi:http/incoming-handler")->required();
+    serve->add_option("--addr", serveOpts.addr, "listen on HOST:PORT or [V6]:PORT (port 0: any free one; default "
+                      "127.0.0.1:8080)")->type_name("HOST:PORT");
+    serve->add_option("--threads", serveOpts.threads, "server threads running requests (default 0: the online CPUs)")
+        ->type_name("N")->check(CLI::Range(0u, 1024u));
+    serve->add_option("--timeout", serveOpts.timeout,
+                      "per request: the guest is interrupted after this wall time and the request answered 500")
+        ->type_name("DURATION");
+    serve->add_option("--fuel", serveOpts.fuel, "per request: about N wasm instructions, then 500")->type_name("N");
+    serve->add_option("--max-memory", serveOpts.maxMemory, "per request: host memory of the instance (e.g. 64M)")
+        ->type_name("SIZE");
+    serve->add_option("--max-body", serveOpts.maxBody, "request and response bodies, each (default 64M; a larger "
+                      "request body is answered 413)")->type_name("SIZE");
+    serve->add_option("--max-connections", serveOpts.connectionLimit, "concurrent connections (default 10000)")
+        ->type_name("N");
+    serve->add_option("--idle-timeout", serveOpts.idleTimeoutSec,
+                      "seconds a connection may stay silent, also while sending a request (default 30)")->type_name("S");
+    serve->add_option("--tier", serveTier, "execution tier: interp (default: every request instantiates afresh, and "
+                      "the JIT tiers compile per instance), jit or auto")->type_name("TIER");
+    serve->add_option("--dir", serveOpts.dirs, "grant a host directory, read-write: HOST[::GUEST]")
+        ->type_name("HOST[::GUEST]")->allow_extra_args(false);
+    serve->add_option("--dir-ro", serveOpts.dirsReadOnly, "grant a host directory, read-only: HOST[::GUEST]")
+        ->type_name("HOST[::GUEST]")->allow_extra_args(false);
+    serve->add_option("--env", serveOpts.env, "set an environment variable for the guest: NAME=VALUE, or NAME")
+        ->type_name("NAME[=VALUE]")->allow_extra_args(false);
+    serve->add_flag("--inherit-env", serveOpts.inheritEnv, "pass this process's whole environment to the guest");
+    serve->add_flag("-v,--verbose", serveOpts.verbose, "an access log line per request on stderr");
+    serve->footer("Stops on SIGINT/SIGTERM after the requests in flight. A guest trap, timeout, fuel exhaustion or "
+                  "memory limit answers 500 for that request only.");
   }
 
   RunOptions runOpts;
@@ -694,6 +738,15 @@ static int cliMain(int argc, char** argv) {
     *out = *t;
   }
   if (wast->parsed()) return cmdWast(wastFiles, wastOpts);
+  if (serve->parsed()) {
+    auto t = myrt::parseTier(serveTier);
+    if (!t.ok()) {
+      std::cerr << "myrt: serve: " << t.error().message << "\n";
+      return kExitUsage;
+    }
+    serveOpts.tier = *t;
+    return cmdServe(serveOpts);
+  }
   if (run->parsed()) {
     if (auto e = applyWasmtimeOptions(wOpts, sOpts, runOpts, runText)) return usageError("run: " + *e, "myrt help run");
     for (auto [text, out] : {std::pair{&runText.maxMemory, &runOpts.maxMemoryBytes},
@@ -710,14 +763,11 @@ static int cliMain(int argc, char** argv) {
     }
     const std::string& fuel = runText.fuel;
     if (!fuel.empty()) {
-      char* end = nullptr;
-      errno = 0;
-      const unsigned long long n = std::strtoull(fuel.c_str(), &end, 10);
-      if (errno || *end || fuel[0] < '0' || fuel[0] > '9' || n > uint64_t(INT64_MAX)) {
+      runOpts.fuel = parseFuel(fuel);
+      if (!runOpts.fuel) {
         std::cerr << "myrt: run: invalid --fuel '" << fuel << "' (expected a non-negative integer)\n";
         return kExitUsage;
       }
-      runOpts.fuel = n;
     }
     if (!runText.timeout.empty()) {
       runOpts.timeoutMs = parseDuration(runText.timeout);

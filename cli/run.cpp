@@ -334,6 +334,34 @@ bool importsWasiThreads(const Module& m) {
 
 }  // namespace
 
+std::optional<std::string> guestEnvironment(bool inherit, const std::vector<std::string>& specs,
+                                            std::vector<std::pair<std::string, std::string>>& env) {
+  if (inherit) {
+    for (char** e = environ; e && *e; ++e) {
+      std::string kv = *e;
+      size_t eq = kv.find('=');
+      if (eq != std::string::npos) env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+  }
+  // --env NAME=VALUE, or --env NAME for the host's value (as wasmtime); a later setting replaces an earlier one
+  // (also one inherited with --inherit-env).
+  for (const std::string& kv : specs) {
+    size_t eq = kv.find('=');
+    if (eq == 0 || kv.empty()) return "--env expects NAME=VALUE or NAME, got '" + kv + "'";
+    std::string name = kv.substr(0, eq), value;
+    if (eq != std::string::npos) {
+      value = kv.substr(eq + 1);
+    } else if (const char* host = std::getenv(name.c_str())) {
+      value = host;
+    } else {
+      return "--env " + name + ": not set in this environment";
+    }
+    std::erase_if(env, [&](const auto& e) { return e.first == name; });
+    env.emplace_back(std::move(name), std::move(value));
+  }
+  return std::nullopt;
+}
+
 int cmdRun(const RunOptions& opts) {
   if (opts.argv.empty()) {
     std::cerr << "myrt: run: a module file is required (myrt run [OPTIONS] FILE [ARGS...])\n";
@@ -401,32 +429,9 @@ int cmdRun(const RunOptions& opts) {
   wasi::WasiConfig cfg;
   cfg.args = opts.argv;
   if (opts.argv0) cfg.args[0] = *opts.argv0;
-  if (opts.inheritEnv) {
-    for (char** e = environ; e && *e; ++e) {
-      std::string kv = *e;
-      size_t eq = kv.find('=');
-      if (eq != std::string::npos) cfg.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-    }
-  }
-  // --env NAME=VALUE, or --env NAME for the host's value (as wasmtime); a later setting replaces an earlier one
-  // (also one inherited with --inherit-env).
-  for (const std::string& kv : opts.env) {
-    size_t eq = kv.find('=');
-    if (eq == 0 || kv.empty()) {
-      std::cerr << "myrt: run: --env expects NAME=VALUE or NAME, got '" << kv << "'\n";
-      return kExitUsage;
-    }
-    std::string name = kv.substr(0, eq), value;
-    if (eq != std::string::npos) {
-      value = kv.substr(eq + 1);
-    } else if (const char* host = std::getenv(name.c_str())) {
-      value = host;
-    } else {
-      std::cerr << "myrt: run: --env " << name << ": not set in this environment\n";
-      return kExitUsage;
-    }
-    std::erase_if(cfg.env, [&](const auto& e) { return e.first == name; });
-    cfg.env.emplace_back(std::move(name), std::move(value));
+  if (auto e = guestEnvironment(opts.inheritEnv, opts.env, cfg.env)) {
+    std::cerr << "myrt: run: " << *e << "\n";
+    return kExitUsage;
   }
   for (const std::string& d : opts.dirs) cfg.preopens.push_back(parseDir(d, false));
   for (const std::string& d : opts.dirsReadOnly) cfg.preopens.push_back(parseDir(d, true));

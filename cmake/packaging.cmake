@@ -25,6 +25,6 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 # asmjit and CLI11 are linked statically / header-only; libdw (elfutils: DWARF source locations in trap backtraces)
 # is loaded with dlopen when a backtrace needs it; the rest is the C and C++ runtime.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.34), libstdc++6 (>= 12), libgcc-s1, libdw1 (>= 0.188)")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.34), libstdc++6 (>= 12), libgcc-s1, libdw1 (>= 0.188), libmicrohttpd12")
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "myrt runs WebAssembly modules with WASI preview1 on an interpreter, a baseline\n JIT (x86-64) and tier-up between them, and embeds through the standard wasm-c-api (wasm.h) plus myrt.h.")
 include(CPack)

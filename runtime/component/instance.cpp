@@ -106,6 +106,9 @@ struct Instantiator {
               auto shared = hi.shareResource(e.name);
               item.resource = shared.get();
               if (shared) inst.hostResources.push_back(std::move(shared));
+              // bound now: a later `(eq T)` export of the same interface (wasi:http's `headers` = `fields`) is the
+              // same node and must resolve to this identity
+              if (item.resource) inst.resources[e.type.type] = item.resource;
             }
             if (!item.resource)
               return err(d, "unknown import: `" + d.name + "` has no resource `" + e.name + "` in the host's " + hi.name());

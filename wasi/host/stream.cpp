@@ -198,4 +198,29 @@ int FileOutputStream::write(const uint8_t* p, size_t len) {
   return 0;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// in-memory bodies
+
+int BufferInputStream::read(uint64_t len, std::vector<uint8_t>& out) {
+  if (pos_ >= bytes_->size()) return len == 0 ? 0 : kClosed;
+  const size_t n = static_cast<size_t>(std::min<uint64_t>({len, bytes_->size() - pos_, kMaxChunk}));
+  out.insert(out.end(), bytes_->begin() + static_cast<std::ptrdiff_t>(pos_),
+             bytes_->begin() + static_cast<std::ptrdiff_t>(pos_ + n));
+  pos_ += n;
+  return 0;
+}
+
+int BufferOutputStream::checkWrite(uint64_t& n) {
+  if (closed_) return kClosed;
+  n = kMaxChunk;
+  return 0;
+}
+
+int BufferOutputStream::write(const uint8_t* p, size_t len) {
+  if (closed_) return kClosed;
+  if (len > limit_ || sink_->size() > limit_ - len) return EFBIG;
+  sink_->append(reinterpret_cast<const char*>(p), len);
+  return 0;
+}
+
 }  // namespace myrt::wasi::host

@@ -11,6 +11,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "wasi/host/descriptor.h"
@@ -99,6 +100,35 @@ class FileOutputStream final : public OutputStream {
   std::shared_ptr<Descriptor> d_;
   uint64_t offset_;
   bool append_;
+};
+
+// In-memory bodies (wasi:http request and response bodies buffered by the server): an input stream over bytes the
+// host has (all of them at once; kClosed after the last), and an output stream appending to a buffer with a cap
+// (past `limit` bytes write fails with EFBIG). Both are always ready.
+class BufferInputStream final : public InputStream {
+ public:
+  explicit BufferInputStream(std::shared_ptr<const std::string> bytes) : bytes_(std::move(bytes)) {}
+  int read(uint64_t len, std::vector<uint8_t>& out) override;
+  Wait readiness() const override { return Wait::ready(); }
+
+ private:
+  std::shared_ptr<const std::string> bytes_;
+  size_t pos_ = 0;
+};
+
+class BufferOutputStream final : public OutputStream {
+ public:
+  BufferOutputStream(std::shared_ptr<std::string> sink, uint64_t limit) : sink_(std::move(sink)), limit_(limit) {}
+  int checkWrite(uint64_t& n) override;
+  int write(const uint8_t* p, size_t len) override;
+  Wait readiness() const override { return Wait::ready(); }
+  // After close() (the body was finished or dropped with its parent) writes report kClosed.
+  void close() { closed_ = true; }
+
+ private:
+  std::shared_ptr<std::string> sink_;
+  uint64_t limit_;
+  bool closed_ = false;
 };
 
 // The Wait of a stream, as a pollable (wasi:io/streams subscribe): keeps the stream alive.

@@ -111,29 +111,18 @@ Result<std::unique_ptr<WasiP2>> WasiP2::create(const WasiConfig& config) {
 // ---------------------------------------------------------------------------------------------------------------
 // resources
 
-Rep WasiP2::add(Entry e) {
-  if (!free_.empty()) {
-    Rep r = free_.back();
-    free_.pop_back();
-    table_[r - 1] = std::move(e);
-    return r;
-  }
-  table_.emplace_back(std::move(e));
-  return static_cast<Rep>(table_.size());
-}
-
 void WasiP2::drop(Kind kind, Rep rep) {
-  if (rep == 0 || rep > table_.size() || !table_[rep - 1] || table_[rep - 1]->index() != size_t(kind)) {
-    setTrap("unknown handle dropped");
-    return;
-  }
-  table_[rep - 1].reset();
-  free_.push_back(rep);
+  if (!table_.erase(rep, size_t(kind))) setTrap("unknown handle dropped");
 }
 
-size_t WasiP2::liveResources() const {
-  return size_t(std::count_if(table_.begin(), table_.end(), [](const auto& e) { return e.has_value(); }));
+void WasiP2::reset() {
+  table_.clear();
+  trap_.reset();
+  exitCode_.reset();
+  poller_.setInterrupt({});
 }
+
+size_t WasiP2::liveResources() const { return table_.live(); }
 
 StreamError WasiP2::streamError(int err, bool filesystem) {
   if (err == host::kClosed) return StreamError{true, 0};

@@ -24,6 +24,7 @@
 #include "wasi/host/descriptor.h"
 #include "wasi/host/poll.h"
 #include "wasi/host/stream.h"
+#include "wasi/p2/table.h"
 #include "wasi/p2/types.h"
 
 namespace myrt::wasi::p2 {
@@ -130,6 +131,18 @@ class WasiP2 {
   // resource.drop of an own handle (unknown rep or wrong kind: a trap).
   void drop(Kind kind, Rep rep);
   size_t liveResources() const;
+  // Streams and pollables made by other interfaces on this table (wasi:http bodies): own handles of the guest.
+  Rep addInputStream(std::shared_ptr<host::InputStream> s) { return add(std::move(s)); }
+  Rep addOutputStream(std::shared_ptr<host::OutputStream> s) { return add(OutputRes{std::move(s), 0}); }
+  Rep addPollable(std::shared_ptr<host::Pollable> p) { return add(std::move(p)); }
+  // Forgets every resource and the recorded trap/exit (a server reuses one context for request after request: the
+  // guest's instance that held the handles is gone). Preopens, args, env and stdio stay.
+  void reset();
+  // The store's interrupt (runtime/exec InterruptFlag): blocking waits (poll, blocking reads/writes) end when it is
+  // requested, so a timed-out guest is not stuck in the host.
+  void setInterrupt(host::Interrupt i) { poller_.setInterrupt(i); }
+  // A trap raised by another interface bound to this context (recorded like this class's own).
+  void recordTrap(std::string msg) { setTrap(std::move(msg)); }
   std::optional<std::string> takeTrap() { return std::exchange(trap_, std::nullopt); }
   std::optional<uint32_t> exitCode() const { return exitCode_; }
 
@@ -156,14 +169,12 @@ class WasiP2 {
                              std::shared_ptr<host::Pollable>, ErrorRes, TerminalInRes, TerminalOutRes>;  // index = Kind
 
   WasiP2() = default;
-  Rep add(Entry e);
+  Rep add(Entry e) { return table_.add(std::move(e)); }
   template <size_t I>
   std::variant_alternative_t<I, Entry>* get(Rep rep, const char* what) {
-    if (rep == 0 || rep > table_.size() || !table_[rep - 1] || table_[rep - 1]->index() != I) {
-      setTrap(std::string("unknown handle: not a ") + what);
-      return nullptr;
-    }
-    return &std::get<I>(*table_[rep - 1]);
+    auto* e = table_.template find<I>(rep);
+    if (!e) setTrap(std::string("unknown handle: not a ") + what);
+    return e;
   }
   DescriptorRes* desc(Rep rep) { return get<0>(rep, "descriptor"); }
   StreamError streamError(int err, bool filesystem);
@@ -180,8 +191,7 @@ class WasiP2 {
   };
   std::vector<Preopened> preopens_;
   std::shared_ptr<host::Descriptor> stdin_, stdout_, stderr_;
-  std::vector<std::optional<Entry>> table_;  // rep - 1
-  std::vector<Rep> free_;
+  ResourceTable<Entry> table_;
   host::Poller poller_;
   host::InsecureRandom insecure_;
   std::optional<std::string> trap_;
