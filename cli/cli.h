@@ -119,7 +119,7 @@ struct ServeOptions {
   std::string maxMemory, fuel, timeout, maxBody = "64M";
   std::vector<std::string> wOpts, sOpts;
   Tier tier = Tier::Interp;
-  unsigned connectionLimit = 10000;
+  unsigned connectionLimit = 0;  // 0: the fd limit (raised to its hard limit) less 64
   unsigned idleTimeoutSec = 30;
   bool verbose = false;
 };

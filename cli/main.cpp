@@ -593,7 +593,7 @@ static int cliMain(int argc, char** argv) {
         ->type_name("SIZE");
     serve->add_option("--max-body", serveOpts.maxBody, "request and response bodies, each (default 64M; a larger "
                       "request body is answered 413)")->type_name("SIZE");
-    serve->add_option("--max-connections", serveOpts.connectionLimit, "concurrent connections (default 10000)")
+    serve->add_option("--max-connections", serveOpts.connectionLimit, "concurrent connections (default 0: the open-file limit, raised to its hard limit, less 64)")
         ->type_name("N");
     serve->add_option("--idle-timeout", serveOpts.idleTimeoutSec,
                       "seconds a connection may stay silent, also while sending a request (default 30)")->type_name("S");

@@ -9,6 +9,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,6 +21,8 @@
 #include <iostream>
 #include <mutex>
 #include <thread>
+
+#include "wasi/p2/http.h"
 
 namespace myrt::serve {
 
@@ -58,9 +61,16 @@ void onCompleted(void* cls, struct MHD_Connection*, void** reqCls, enum MHD_Requ
   st->inFlight.fetch_sub(1);
 }
 
+struct Collected {
+  wasi::p2::HttpRequestData* req;
+  bool invalid = false;  // a header name that is not a token, or a value with control characters
+};
+
 enum MHD_Result collectHeader(void* cls, enum MHD_ValueKind, const char* key, const char* value) {
-  auto* req = static_cast<wasi::p2::HttpRequestData*>(cls);
+  auto* col = static_cast<Collected*>(cls);
+  auto* req = col->req;
   std::string name = key ? key : "";
+  if (!wasi::p2::validFieldName(name) || !wasi::p2::validFieldValue(value ? value : "")) col->invalid = true;
   for (char& c : name)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   if (name == "host") req->authority = value ? value : "";
@@ -127,13 +137,19 @@ enum MHD_Result onRequest(void* cls, struct MHD_Connection* c, const char* url, 
     wasi::p2::HttpRequestData req;
     req.method = method ? method : "GET";
     req.pathWithQuery = rs->uri.empty() ? (url ? url : "/") : rs->uri;
-    MHD_get_connection_values(c, MHD_HEADER_KIND, collectHeader, &req);
-    req.body = std::make_shared<const std::string>(std::move(rs->body));
-    Outcome out = st->handler->handle(std::move(req));
-    status = out.status;
-    bytes = out.body.size();
-    error = std::move(out.error);
-    ret = sendResponse(c, status, out.headers, std::move(out.body));
+    Collected col{&req};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, collectHeader, &col);
+    if (col.invalid) {
+      status = 400;
+      ret = sendResponse(c, status, {{"content-type", "text/plain"}}, "bad request: invalid header field\n");
+    } else {
+      req.body = std::make_shared<const std::string>(std::move(rs->body));
+      Outcome out = st->handler->handle(std::move(req));
+      status = out.status;
+      bytes = out.body.size();
+      error = std::move(out.error);
+      ret = sendResponse(c, status, out.headers, std::move(out.body));
+    }
   }
   st->served.fetch_add(1);
   if (!error.empty()) st->failed.fetch_add(1);
@@ -223,6 +239,18 @@ int runServer(ProxyHandler& handler, const ServerConfig& config) {
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // Every connection is a descriptor: take the hard limit, and keep 64 for everything else (components' files ...).
+  rlimit nofile{};
+  unsigned connectionLimit = config.connectionLimit;
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+    if (nofile.rlim_cur < nofile.rlim_max) {
+      nofile.rlim_cur = nofile.rlim_max;
+      (void)setrlimit(RLIMIT_NOFILE, &nofile);
+      (void)getrlimit(RLIMIT_NOFILE, &nofile);
+    }
+    const rlim_t room = nofile.rlim_cur > 128 ? nofile.rlim_cur - 64 : 64;
+    if (connectionLimit == 0 || connectionLimit > room) connectionLimit = static_cast<unsigned>(std::min<rlim_t>(room, 1u << 20));
+  }
   ServerState st;
   st.handler = &handler;
   st.config = &config;
@@ -234,7 +262,7 @@ int runServer(ProxyHandler& handler, const ServerConfig& config) {
       flags, 0, nullptr, nullptr, onRequest, &st,                                  //
       MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&sa),                       //
       MHD_OPTION_THREAD_POOL_SIZE, threads,                                         //
-      MHD_OPTION_CONNECTION_LIMIT, config.connectionLimit,                          //
+      MHD_OPTION_CONNECTION_LIMIT, connectionLimit,                          //
       MHD_OPTION_CONNECTION_TIMEOUT, config.idleTimeoutSec,                         //
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, config.headerLimit,                       //
       MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,                                        //

@@ -20,7 +20,7 @@ namespace myrt::serve {
 struct ServerConfig {
   std::string addr = "127.0.0.1:8080";  // HOST:PORT, [V6]:PORT; port 0 = any free port
   unsigned threads = 0;                 // 0: the online CPUs
-  unsigned connectionLimit = 10000;     // concurrent connections (more are refused)
+  unsigned connectionLimit = 0;         // concurrent connections, more are refused (0: the fd limit less 64)
   unsigned idleTimeoutSec = 30;         // a connection silent this long is closed (slow clients)
   size_t headerLimit = 64 * 1024;       // per-connection buffer for the request line and headers (more: 431)
   uint64_t shutdownGraceMs = 10000;     // at SIGINT/SIGTERM: longest wait for requests in flight

@@ -9,6 +9,12 @@
       response each answer 500 for that request only; the next request is answered; SIGTERM with a request in
       flight lets it finish, then exits 0.
 
+  serve_test.py hostile MYRT COMPONENT
+      hostile clients against the C component (echo route): a malformed request line, a huge header section, a
+      slow client (slowloris: an unfinished header section is closed after --idle-timeout while others are served),
+      a client disconnecting mid-body, a body over --max-body (413), a chunked body, keep-alive, N concurrent idle
+      connections (10,000 within the fd limit); after each the server answers the next request correctly.
+
 Every server listens on 127.0.0.1 port 0 (the port is read from its "serving ... on http://..." line); every socket
 operation has a timeout; the server is killed if it outlives the test.
 """
@@ -166,6 +172,137 @@ def cmd_failures(myrt, wat):
     check("SIGINT: stopped after 2 requests (1 failed)" in srv.log(), "shutdown line after SIGINT")
 
 
+def raw(port, data, read=True, timeout=10):
+    """Sends raw bytes on a new connection; returns what the server answers until it closes (or the timeout)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        s.sendall(data)
+        if not read:
+            return b""
+        out = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except (ConnectionResetError, socket.timeout):
+                break
+            if not chunk:
+                break
+            out += chunk
+            if b"\r\n\r\n" in out and b"connection: close" not in out.lower() and len(out) > 12:
+                # a complete answer on a kept-alive connection: the status line is enough here
+                head = out.split(b"\r\n\r\n", 1)[0].lower()
+                if b"content-length: 0" in head or out.endswith(b"\n"):
+                    break
+        return out
+    finally:
+        s.close()
+
+
+def status_of(answer):
+    m = re.match(rb"HTTP/1\.[01] (\d{3})", answer)
+    return int(m.group(1)) if m else None
+
+
+def cmd_hostile(myrt, component):
+    import resource
+    srv = Server(myrt, component, ["--idle-timeout", "2", "--max-body", "1M"])
+    ok_root = lambda what: check(srv.request("GET", "/")[0] == 200, "GET / answered after " + what)
+    try:
+        ans = raw(srv.port, b"GARBAGE\r\n\r\n")
+        check(status_of(ans) in (400, None), "malformed request line: %r" % ans[:40])
+        ok_root("a malformed request line")
+        ans = raw(srv.port, b"GET / HTTP/1.1\r\nHost: x\r\nBad Header Name: 1\r\n\r\n")
+        check(status_of(ans) in (400, None), "malformed header line: %r" % ans[:40])
+        ok_root("a malformed header")
+        ans = raw(srv.port, b"GET / HTTP/1.1\r\nHost: x\r\nX-Huge: " + b"a" * 200000 + b"\r\n\r\n")
+        check(status_of(ans) in (413, 431, None), "200 KB header: answered %s" % status_of(ans))
+        ok_root("a 200 KB header")
+        many = b"".join(b"X-H%d: v\r\n" % i for i in range(20000))
+        ans = raw(srv.port, b"GET / HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n")
+        check(status_of(ans) in (413, 431, None), "20,000 headers: answered %s" % status_of(ans))
+        ok_root("20,000 headers")
+        status, _, _ = srv.request("POST", "/echo", body=b"x" * (2 << 20))
+        check(status == 413, "2 MB body over --max-body 1M: %d" % status)
+        ok_root("a body over the limit")
+        # chunked request body and keep-alive: two requests on one connection
+        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=TIMEOUT)
+        c.request("POST", "/echo", body=iter([b"hello, ", b"chunked"]), encode_chunked=True,
+                  headers={"transfer-encoding": "chunked"})
+        r = c.getresponse()
+        check(r.status == 200 and r.read() == b"hello, chunked", "chunked request body echoed")
+        c.request("GET", "/")
+        r = c.getresponse()
+        check(r.status == 200 and r.read() == b"hello from a C wasi:http component\n", "second request on a kept-alive connection")
+        c.close()
+        # a client disconnecting mid-body
+        raw(srv.port, b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + b"y" * 1000, read=False)
+        ok_root("a client disconnecting mid-body")
+        # slowloris: unfinished header sections do not hold up other clients and are closed after the idle timeout
+        slow = []
+        for _ in range(50):
+            s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            slow.append(s)
+        t0 = time.time()
+        ok_root("50 slow clients connected")
+        check(time.time() - t0 < 2, "answered while 50 slow clients wait (%.3f s)" % (time.time() - t0))
+        closed = 0
+        deadline = time.time() + 10
+        for s in slow:
+            s.settimeout(max(0.1, deadline - time.time()))
+            try:
+                if s.recv(100) == b"":
+                    closed += 1
+            except (ConnectionResetError, socket.timeout):
+                closed += isinstance(sys.exc_info()[1], ConnectionResetError)
+            s.close()
+        check(closed == 50, "slow clients closed by the server after --idle-timeout 2 (%d of 50)" % closed)
+        check(time.time() - t0 < 9, "within the idle timeout (%.1f s)" % (time.time() - t0))
+        ok_root("slow clients")
+    finally:
+        rc = srv.stop()
+    check(rc == 0, "exit code %d after SIGTERM" % rc)
+
+    # a server with the default idle timeout (30 s): opening 10,000 connections takes longer than 2 s
+    srv = Server(myrt, component)
+    ok_root = lambda what: check(srv.request("GET", "/")[0] == 200, "GET / answered after " + what)
+    try:
+        # many concurrent connections (10,000 within the fd limit), each idle, then a request through them
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        want = 10000
+        if soft < want + 200 and hard >= want + 200:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want + 200, hard))
+            soft = want + 200
+        n = min(want, soft - 200)
+        conns = []
+        t0 = time.time()
+        try:
+            for _ in range(n):
+                conns.append(socket.create_connection(("127.0.0.1", srv.port), timeout=10))
+        except OSError as e:
+            check(False, "opening %d connections: %s after %d" % (n, e, len(conns)))
+        # requests on some of them (first, middle, last) while all are open
+        answered = 0
+        seen = []
+        for s in [conns[0], conns[len(conns) // 2], conns[-1]] if conns else []:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            data = b""
+            while b"hello from a C" not in data:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            answered += status_of(data) == 200
+            seen.append(data[:30])
+        check(answered == 3, "%d concurrent connections open, requests on 3 of them answered (%d: %r) in %.1f s" % (len(conns), answered, seen, time.time() - t0))
+        for s in conns:
+            s.close()
+        ok_root("%d concurrent connections" % n)
+    finally:
+        rc = srv.stop()
+    check(rc == 0, "exit code %d after SIGTERM" % rc)
+
+
 def wait_log(srv, text, seconds=5):
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -181,6 +318,8 @@ def main(argv):
         if options and options[0] == "--":
             options = options[1:]
         cmd_requests(argv[2], argv[3], argv[4], options)
+    elif len(argv) == 4 and argv[1] == "hostile":
+        cmd_hostile(argv[2], argv[3])
     elif len(argv) == 4 and argv[1] == "failures":
         cmd_failures(argv[2], argv[3])
     else:
