@@ -57,7 +57,8 @@ void Deadlines::run() {
       pending_.erase(first);
       continue;
     }
-    cv_.wait_until(lock, first->first);
+    const auto when = first->first;  // a copy: the entry may be removed while this thread waits
+    cv_.wait_until(lock, when);
   }
 }
 
