@@ -88,19 +88,29 @@ void Store::unpinRef(Ref r) {
 // ---- marking ---------------------------------------------------------------------------------------------------------
 
 // `r` is a reference of a type in the any, extern or exn hierarchy: null, an i31, a host extern reference or a heap
-// object.
+// object. Pushed unchecked: drainMarkStack reads its header (a cache miss, mostly) only after prefetching it.
 void Store::markFrom(Ref r) {
-  if (!r || isI31(r)) return;
-  auto* o = static_cast<GcObject*>(r);
-  if (o->kind == GcKind::Host || o->mark) return;
-  o->mark = 1;
-  markStack_.push_back(o);
+  if (r && !isI31(r)) markStack_.push_back(static_cast<GcObject*>(r));
 }
 
+// Objects leave the mark stack through a small FIFO: each is prefetched when it enters and examined kFifo objects
+// later, so the miss on its header overlaps with the work on the others (Boehm's and Cher et al.'s prefetch queue).
 void Store::drainMarkStack() {
-  while (!markStack_.empty()) {
-    GcObject* o = markStack_.back();
-    markStack_.pop_back();
+  constexpr unsigned kFifo = 16;
+  GcObject* fifo[kFifo];
+  unsigned head = 0, count = 0;
+  while (count || !markStack_.empty()) {
+    while (count < kFifo && !markStack_.empty()) {
+      GcObject* p = markStack_.back();
+      markStack_.pop_back();
+      __builtin_prefetch(p, 1);
+      fifo[(head + count++) % kFifo] = p;
+    }
+    GcObject* o = fifo[head];
+    head = (head + 1) % kFifo;
+    --count;
+    if (o->mark || o->kind == GcKind::Host) continue;
+    o->mark = 1;
     const uint32_t typeId = o->kind == GcKind::Exn ? static_cast<ExnObject*>(o)->tag->typeId : o->typeId;
     const std::vector<uint32_t>& traced = types_.tracedSlots(typeId);
     if (traced.empty()) continue;

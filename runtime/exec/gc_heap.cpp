@@ -12,34 +12,37 @@ namespace myrt {
 
 namespace {
 
-// Size classes (bytes): 32..512 by 16, then four per power of two up to kMaxSmallBytes.
+// Size classes (bytes): 32..512 by 16, then four per power of two up to kMaxSmallBytes. A constant table (no guard
+// of a function-local static on the allocation path).
+constexpr size_t kNumClasses = (512 - 32) / 16 + 1 + 4 * 4;
 struct Classes {
-  std::vector<uint32_t> sizes;
+  uint32_t sizes[kNumClasses] = {};
   uint8_t byUnits[GcHeap::kMaxSmallBytes / 16 + 1] = {};  // class of a size in 16-byte units
-  Classes() {
-    for (uint32_t s = 32; s <= 512; s += 16) sizes.push_back(s);
-    for (uint32_t p = 512; p < GcHeap::kMaxSmallBytes; p *= 2)
-      for (uint32_t q = 1; q <= 4; ++q) sizes.push_back(p + q * p / 4);
-    size_t c = 0;
-    for (uint32_t u = 0; u <= GcHeap::kMaxSmallBytes / 16; ++u) {
-      while (sizes[c] < u * 16) ++c;
-      byUnits[u] = static_cast<uint8_t>(c);
-    }
-  }
 };
-const Classes& classes() {
-  static const Classes c;
+constexpr Classes makeClasses() {
+  Classes c;
+  size_t n = 0;
+  for (uint32_t s = 32; s <= 512; s += 16) c.sizes[n++] = s;
+  for (uint32_t p = 512; p < GcHeap::kMaxSmallBytes; p *= 2)
+    for (uint32_t q = 1; q <= 4; ++q) c.sizes[n++] = p + q * p / 4;
+  size_t k = 0;
+  for (uint32_t u = 0; u <= GcHeap::kMaxSmallBytes / 16; ++u) {
+    while (c.sizes[k] < u * 16) ++k;
+    c.byUnits[u] = static_cast<uint8_t>(k);
+  }
   return c;
 }
+constexpr Classes kClasses = makeClasses();
+static_assert(kClasses.sizes[kNumClasses - 1] == GcHeap::kMaxSmallBytes);
+const Classes& classes() { return kClasses; }
 
 size_t roundUp16(size_t n) { return (n + 15) & ~size_t(15); }
 
 }  // namespace
 
 GcHeap::GcHeap() {
-  const size_t n = classes().sizes.size();
-  current_.assign(n, nullptr);
-  freeLists_.assign(n, nullptr);
+  current_.assign(kNumClasses, nullptr);
+  freeLists_.assign(kNumClasses, nullptr);
 }
 
 GcHeap::~GcHeap() {
