@@ -21,6 +21,7 @@
 #include "runtime/exec/machine_context.h"
 #include "runtime/exec/signals.h"
 #include "runtime/interp/code.h"
+#include "runtime/interp/profile.h"
 #include "runtime/interp/interp.h"
 #include "runtime/semantics/atomic.h"
 
@@ -406,12 +407,24 @@ TrapReason run(ExecContext* cxp, FuncInst* fn, Value* fpArg, InterpState* st, co
   uint32_t osrTarget = 0;    // code position of the loop head a back-edge taking OSR branches to
   zeroLocals(fp, entryCode);
 
+#if MYRT_INTERP_PROFILE  // op-pair counting (profile.h): every dispatch is counted
+  static const bool profileReady = (profile::init(kTable, kNumIOps), true);
+  (void)profileReady;
+#define NEXT()                          \
+  do {                                  \
+    const void* h_;                     \
+    std::memcpy(&h_, ip, sizeof h_);    \
+    profile::step(h_);                  \
+    goto* h_;                           \
+  } while (0)
+#else
 #define NEXT()                          \
   do {                                  \
     const void* h_;                     \
     std::memcpy(&h_, ip, sizeof h_);    \
     goto* h_;                           \
   } while (0)
+#endif
 #define TRAP(r)     \
   do {              \
     reason = (r);   \
