@@ -12,6 +12,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -525,10 +526,16 @@ class BaselineCompiler {
     freeReg(v);
     freeReg(ar);
   }
-  // Atomics (threads): one call of atomicHelper (semantics::atomicStep, shared with the interpreter) per instruction,
-  // operands spilled to their slots, the result in the first one. Correct, not fast (no inline lock-prefixed code yet).
+  // Atomics (threads): inline where the masm has them (x64: inlineAtomic below), else one call of atomicHelper
+  // (semantics::atomicStep, shared with the interpreter) per instruction, operands spilled to their slots, the result
+  // in the first one.
   void onAtomic(const Instr& in, ValType addr) {
     if (!live()) return sync();
+    if constexpr (requires(Masm& m, uint8_t r, const Mem& mem) { m.atomicStore(4u, mem, r); }) {
+      // MYRT_JIT_ATOMIC_HELPER=1: every atomic through the helper (to measure the inline code against it)
+      static const bool kHelperOnly = std::getenv("MYRT_JIT_ATOMIC_HELPER") != nullptr;
+      if (!kHelperOnly && inlineAtomic(in, addr)) return;
+    }
     const OpSig& sig = opInfo(in.op).sig;
     spillAll();
     const uint32_t b = static_cast<uint32_t>(vs_.size()) - sig.numParams;
@@ -1239,6 +1246,64 @@ class BaselineCompiler {
   }
 
   // ---- memory ----
+  // The common atomics inline, for a masm that has atomicAlignCheck/atomicStore/atomicAdd/atomicFence (x64): i32
+  // addresses into a guarded memory 0 (bounds by the guard pages, as plain accesses). The alignment check comes first
+  // ("unaligned atomic" before "out of bounds", as semantics::atomicStep). Loads are plain loads (sequentially
+  // consistent on x86 when every atomic store is a locked instruction), stores xchg, full-width rmw.add lock xadd,
+  // atomic.fence mfence. False: the caller calls the helper.
+  bool inlineAtomic(const Instr& in, ValType addr) {
+    if (in.op == Op::AtomicFence) {
+      a_.atomicFence();
+      return true;
+    }
+    if (addr.kind != ValKind::I32 || in.mem.memory != 0 || inst_.memories.empty()) return false;
+    const MemoryInst* mem = inst_.memories[0];
+    if (!mem->guarded || in.mem.offset > 0x7fffffffu) return false;
+    enum { Load, Store, Add } kind;
+    Op plain = in.op;
+    unsigned size;
+    switch (in.op) {
+      case Op::I32AtomicLoad: kind = Load, plain = Op::I32Load, size = 4; break;
+      case Op::I64AtomicLoad: kind = Load, plain = Op::I64Load, size = 8; break;
+      case Op::I32AtomicLoad8U: kind = Load, plain = Op::I32Load8U, size = 1; break;
+      case Op::I32AtomicLoad16U: kind = Load, plain = Op::I32Load16U, size = 2; break;
+      case Op::I64AtomicLoad8U: kind = Load, plain = Op::I64Load8U, size = 1; break;
+      case Op::I64AtomicLoad16U: kind = Load, plain = Op::I64Load16U, size = 2; break;
+      case Op::I64AtomicLoad32U: kind = Load, plain = Op::I64Load32U, size = 4; break;
+      case Op::I32AtomicStore: case Op::I64AtomicStore32: kind = Store, size = 4; break;
+      case Op::I64AtomicStore: kind = Store, size = 8; break;
+      case Op::I32AtomicStore8: case Op::I64AtomicStore8: kind = Store, size = 1; break;
+      case Op::I32AtomicStore16: case Op::I64AtomicStore16: kind = Store, size = 2; break;
+      case Op::I32AtomicRmwAdd: kind = Add, size = 4; break;
+      case Op::I64AtomicRmwAdd: kind = Add, size = 8; break;
+      default: return false;
+    }
+    if (kind == Load) {
+      const ValKind rk = opInfo(in.op).sig.results[0];
+      const uint8_t ar = popReg(RegClass::Gp);
+      a_.atomicAlignCheck(*this, ar, in.mem.offset, size);
+      const Mem m = effectiveAddress(ar, in, addr, size);
+      beginFaultSite();
+      a_.load(plain, ar, m);
+      endFaultSite();
+      push(VarState::inReg(rk, ar));
+      return true;
+    }
+    const ValKind vk = vs_.back().kind;
+    const uint8_t v = popReg(RegClass::Gp);
+    const uint8_t ar = popReg(RegClass::Gp);
+    a_.atomicAlignCheck(*this, ar, in.mem.offset, size);
+    const Mem m = effectiveAddress(ar, in, addr, size);
+    beginFaultSite();
+    if (kind == Store) a_.atomicStore(size, m, v);  // clobbers v
+    else a_.atomicAdd(size, m, v);  // v := the old value
+    endFaultSite();
+    freeReg(ar);
+    if (kind == Store) freeReg(v);
+    else push(VarState::inReg(vk, v));
+    return true;
+  }
+
   Mem effectiveAddress(uint8_t ar, const Instr& in, ValType addrType, unsigned size) {
     return a_.effectiveAddress(*this, ar, in.mem.offset, size, addrType.kind == ValKind::I64, in.mem.memory,
                                inst_.memories[in.mem.memory]);

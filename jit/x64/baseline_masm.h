@@ -478,6 +478,35 @@ class BaselineMasm {
     else a_.mov(m.cloneResized(8), gpq(v));
   }
 
+  // ---- atomics (threads; BaselineCompiler::inlineAtomic) ----
+  // Traps "unaligned atomic" unless (i32 address `ar` + offset) is a multiple of `size`.
+  template <class Traps>
+  void atomicAlignCheck(Traps& traps, uint8_t ar, uint64_t offset, unsigned size) {
+    if (size == 1) return;
+    if (offset % size == 0) {
+      a_.test(gpd(ar), size - 1);
+    } else {
+      a_.lea(a::ecx, a::ptr(gpq(ar), static_cast<int32_t>(offset)));
+      a_.test(a::ecx, size - 1);
+    }
+    traps.trapIf(Cond::kNZ, TrapReason::UnalignedAtomic);
+  }
+  // A sequentially consistent store: xchg with memory (implicitly locked, a full barrier, so x86's plain loads are
+  // seq-cst too; cheaper than mov + mfence). Clobbers v (the caller owns and frees it).
+  void atomicStore(unsigned size, const Mem& m, uint8_t v) {
+    if (size == 1) a_.xchg(m.cloneResized(1), gpb(v));
+    else if (size == 2) a_.xchg(m.cloneResized(2), a::gpw(v));
+    else if (size == 4) a_.xchg(m.cloneResized(4), gpd(v));
+    else a_.xchg(m.cloneResized(8), gpq(v));
+  }
+  // lock xadd: [m] += v, v := the old value (zero-extended for 32 bits).
+  void atomicAdd(unsigned size, const Mem& m, uint8_t v) {
+    a_.lock();
+    if (size == 8) a_.xadd(m.cloneResized(8), gpq(v));
+    else a_.xadd(m.cloneResized(4), gpd(v));
+  }
+  void atomicFence() { a_.mfence(); }
+
   // ---- integer ops (x = x op y, in place) ----
   static bool fitsImm32(uint64_t bits, bool is64) {
     if (!is64) return true;
