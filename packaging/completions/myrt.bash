@@ -10,7 +10,7 @@ _myrt() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   fi
-  local commands="run validate inspect wast help"
+  local commands="run serve validate inspect wast help"
   local run_opts="--invoke --dir --dir-ro --env --inherit-env --argv0 --preload --unknown-imports-trap
     --unknown-imports-default --max-memory --memory-reservation --max-stack --max-native-stack --max-threads --fuel --timeout --tier --allow-fallback -j --jobs --profile --bench -v
     --trace-traps -W -S --help"
@@ -18,7 +18,7 @@ _myrt() {
   local cmd="" i
   for ((i = 1; i < cword; i++)); do
     case "${words[i]}" in
-      run|validate|inspect|wast|help) cmd="${words[i]}"; break ;;
+      run|serve|validate|inspect|wast|help) cmd="${words[i]}"; break ;;
       -*) ;;
       *) cmd=run; break ;;
     esac
@@ -40,7 +40,7 @@ _myrt() {
     return
   fi
   case "$cmd" in
-    help) COMPREPLY=($(compgen -W "run validate inspect wast" -- "$cur")) ;;
+    help) COMPREPLY=($(compgen -W "run serve validate inspect wast" -- "$cur")) ;;
     run)
       if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "$run_opts" -- "$cur"))
       else COMPREPLY=($(compgen -f -- "$cur")); fi ;;

@@ -1,8 +1,8 @@
 # packaging/completions/myrt.fish -- fish completion for myrt (installed as share/fish/vendor_completions.d/myrt.fish).
 # Options as in `myrt help run`; tests/packaging/check_docs.cmake checks that every run option is listed here.
-set -l cmds run validate inspect wast help
+set -l cmds run serve validate inspect wast help
 complete -c myrt -n "not __fish_seen_subcommand_from $cmds" -a "$cmds" -d command
-complete -c myrt -n "__fish_seen_subcommand_from help" -a "run validate inspect wast"
+complete -c myrt -n "__fish_seen_subcommand_from help" -a "run serve validate inspect wast"
 complete -c myrt -s h -l help -d "print help"
 complete -c myrt -l version -s V -d "print the version, commit, build date and features"
 complete -c myrt -n "__fish_seen_subcommand_from validate wast" -l wasm2 -d "WebAssembly 2.0 rules"
