@@ -370,7 +370,7 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
   for (const CallFixup& fx : fixups)
     be->patchCall(p, fx.offset, fx.calleeIndex == kCallViaStub ? stubAt : codeOf[fx.calleeIndex]);
   std::vector<CallFixup>().swap(fixups);
-  if (const char* dump = std::getenv("MYRT_JIT_DUMP")) {  // diagnostics: objdump -D -b binary -mi386:x86-64 FILE
+  if (const char* dump = std::getenv("MYRT_JIT_DUMP")) {  // diagnostics: objdump -D -b binary -mi386:x86-64 FILE (AArch64: aarch64-linux-gnu-objdump -D -b binary -maarch64)
     if (std::FILE* df = std::fopen(dump, "wb")) {
       std::fwrite(p, 1, used, df);
       std::fclose(df);
