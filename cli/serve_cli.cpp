@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "cli/cli.h"
+
+#if MYRT_HAVE_SERVE
 #include "runtime/component/component.h"
 #include "serve/handler.h"
 #include "serve/server.h"
@@ -82,3 +84,15 @@ int cmdServe(const ServeOptions& opts) {
 }
 
 }  // namespace myrt::cli
+
+#else  // built with -DMYRT_SERVE=OFF (no libmicrohttpd)
+
+namespace myrt::cli {
+
+int cmdServe(const ServeOptions&) {
+  std::cerr << "myrt: unsupported: serve (this myrt was built without libmicrohttpd, -DMYRT_SERVE=OFF)\n";
+  return kExitError;
+}
+
+}  // namespace myrt::cli
+#endif
