@@ -101,8 +101,12 @@ struct RunOptions {
   bool allowFallback = false;              // --tier=jit: run functions the JIT cannot compile in the interpreter
   bool wasiThreads = true;                 // provide wasi-threads' `wasi.thread-spawn` (-S threads=n: not)
   uint32_t maxThreads = wasi::kDefaultMaxThreads;  // --max-threads: spawned threads running at once
+  bool allowPrecompiled = false;           // --allow-precompiled: FILE may be a precompiled module (native code)
+  bool noCache = false;                    // --no-cache: neither read nor write the code cache
 };
 int cmdRun(const RunOptions& opts);
+// `myrt compile FILE [-o OUT]`: a precompiled module (.cwasm) for this CPU and this myrt.
+int cmdCompile(const std::string& file, std::string out, unsigned jobs);
 // `myrt run` of a component (cli/component_cli.cpp) on the store cmdRun made (tier, limits, fuel, timeout applied):
 // --invoke 'name(WAVE args)' calls that export and prints its result in WAVE; otherwise wasi:cli/run#run (exit 0
 // for ok, 1 for err, or the code wasi:cli/exit recorded). WASI 0.2 (wasi/p2) gets `wasiConfig`'s capabilities.
@@ -157,6 +161,7 @@ struct WastOptions {
   bool stats = false;       // print the calls per tier and the JIT's compiled/fallback functions
   bool expectJit = false;   // fail a file that called wasm functions none of which ran in JIT code
   bool allowFallback = false;  // --tier=jit: accept functions the JIT leaves in the interpreter
+  bool aotRoundTrip = false;   // --aot-roundtrip: every module precompiled, serialized and loaded back before use
   bool json = false;        // print a JSON report instead of the text lines
   std::string junit;        // also write a JUnit XML report to this file
   FrontEndOptions frontEnd;

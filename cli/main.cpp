@@ -314,7 +314,7 @@ namespace {
 
 using namespace myrt::cli;
 
-const char* const kCommands[] = {"run", "serve", "validate", "inspect", "wast", "wat2wasm", "help"};
+const char* const kCommands[] = {"run", "serve", "compile", "validate", "inspect", "wast", "wat2wasm", "help"};
 
 bool isCommand(std::string_view a) {
   for (const char* c : kCommands)
@@ -478,7 +478,7 @@ static int cliMain(int argc, char** argv) {
   if (!args.empty() && args[0] == "help") {
     if (args.size() > 2) return usageError("help: expected at most one command name");
     if (args.size() == 2 && (!isCommand(args[1]) || args[1] == "help"))
-      return usageError("help: unknown command '" + args[1] + "' (commands: run, serve, validate, inspect, wast, wat2wasm)");
+      return usageError("help: unknown command '" + args[1] + "' (commands: run, serve, compile, validate, inspect, wast, wat2wasm)");
     args.erase(args.begin());
     args.push_back("--help");
   }
@@ -488,7 +488,7 @@ static int cliMain(int argc, char** argv) {
     std::error_code ec;
     if (args[0][0] != '-' && args[0].find_first_of("./") == std::string::npos &&
         !std::filesystem::exists(args[0], ec))
-      return usageError("'" + args[0] + "' is neither a command nor a file (commands: run, serve, validate, inspect, wast, wat2wasm, help)");
+      return usageError("'" + args[0] + "' is neither a command nor a file (commands: run, serve, compile, validate, inspect, wast, wat2wasm, help)");
     args.insert(args.begin(), "run");
   }
   // Only the chosen command's options are built: CLI11 checks each new option against every earlier one, and building
@@ -527,6 +527,18 @@ static int cliMain(int argc, char** argv) {
     w2w->add_option("FILE", w2wIn, "text file")->required();
     w2w->add_option("-o,--output", w2wOut, "output file")->required();
     w2w->add_flag("--wasm2", w2wOpts.wasm2, "apply WebAssembly 2.0 rules where 3.0 changed them");
+  }
+
+  std::string compileFile, compileOut;
+  unsigned compileJobs = 0;
+  auto* compile = app.add_subcommand(
+      "compile", "Compile a module ahead of time for this CPU and this myrt: FILE.cwasm, run with --allow-precompiled");
+  if (cmd == "compile") {
+    compile->add_option("FILE", compileFile, "module file (.wasm or .wat)")->required();
+    compile->add_option("-o,--output", compileOut, "the precompiled module (default: FILE with the extension .cwasm)")
+        ->type_name("OUT");
+    compile->add_option("-j,--jobs", compileJobs, "compile threads (default 0: the online CPUs, at most 8)")
+        ->type_name("N")->check(CLI::Range(0u, 256u));
   }
 
   std::string inspectFile;
@@ -569,6 +581,9 @@ static int cliMain(int argc, char** argv) {
                    "fail a script that called wasm functions none of which ran in JIT code (auto-tier tests)");
     wast->add_flag("--allow-fallback", wastOpts.allowFallback,
                    "--tier=jit: accept functions the JIT leaves in the interpreter (default: they fail)");
+    wast->add_flag("--aot-roundtrip", wastOpts.aotRoundTrip,
+                   "--tier=jit: compile each module ahead of time, serialize and load it back before use (tests of "
+                   "precompiled code)");
     wast->add_flag("--json", wastOpts.json,
                    "print a JSON report (per file and per command: passed, failed with the reason and for assert_return "
                    "the expected and actual values, skipped with the reason) instead of the text lines");
@@ -689,6 +704,11 @@ static int cliMain(int argc, char** argv) {
                   "between them on stderr");
     run->add_flag("--allow-fallback", runOpts.allowFallback,
                   "--tier=jit: run functions the JIT cannot compile in the interpreter (default: an error naming them)");
+    run->add_flag("--allow-precompiled", runOpts.allowPrecompiled,
+                  "FILE may be a precompiled module (`myrt compile`): native code, run it only if you trust it");
+    run->add_flag("--no-cache", runOpts.noCache,
+                  "neither read nor write the code cache (machine code of big modules under $MYRT_CACHE_DIR, else "
+                  "$XDG_CACHE_HOME/myrt or ~/.cache/myrt)");
     run->add_flag("-v,--trace-traps", runOpts.verbose,
                   "full wasm backtraces (every frame, with function indices), the tier, linking notes, compile time and "
                   "code size, and non-zero exit codes on stderr");
@@ -727,6 +747,7 @@ static int cliMain(int argc, char** argv) {
   }
 
   if (validate->parsed()) return cmdValidate(validateFiles, validateOpts);
+  if (compile->parsed()) return cmdCompile(compileFile, compileOut, compileJobs);
   if (inspect->parsed()) return cmdInspect(inspectFile, inspectOpts);
   if (w2w->parsed()) return cmdWat2Wasm(w2wIn, w2wOut, w2wOpts);
   for (auto [text, out] : {std::pair{&wastTier, &wastOpts.tier}, std::pair{&runTier, &runOpts.tier}}) {

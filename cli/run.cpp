@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <atomic>
+#include <fcntl.h>
 #include <unistd.h>
 #include <thread>
 #include <cinttypes>
@@ -31,6 +32,7 @@
 #include <unordered_map>
 
 #include "cli/cli.h"
+#include "engine/code_cache.h"
 #include "runtime/base/reader.h"
 #include "runtime/exec/engine.h"
 #include "wasi/p1/wasi.h"
@@ -332,6 +334,16 @@ bool importsWasiThreads(const Module& m) {
   return false;
 }
 
+// FILE starts like a precompiled module (its first 8 bytes).
+bool isPrecompiledFile(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  uint8_t head[8];
+  const ssize_t n = read(fd, head, sizeof head);
+  close(fd);
+  return n > 0 && isPrecompiledArtifact(std::span<const uint8_t>(head, static_cast<size_t>(n)));
+}
+
 }  // namespace
 
 std::optional<std::string> guestEnvironment(bool inherit, const std::vector<std::string>& specs,
@@ -362,6 +374,34 @@ std::optional<std::string> guestEnvironment(bool inherit, const std::vector<std:
   return std::nullopt;
 }
 
+int cmdCompile(const std::string& file, std::string out, unsigned jobs) {
+  if (isPrecompiledFile(file)) {
+    std::cerr << "myrt: compile: " << file << " is precompiled already\n";
+    return kExitError;
+  }
+  if (!tierAvailable(Tier::Jit)) {
+    std::cerr << "myrt: compile: unsupported: the JIT is not available on this machine\n";
+    return kExitError;
+  }
+  auto loaded = loadFileOrReport(file);
+  if (!loaded) return kExitError;
+  if (out.empty()) {
+    const size_t slash = file.rfind('/'), dot = file.rfind('.');
+    out = (dot != std::string::npos && (slash == std::string::npos || dot > slash) ? file.substr(0, dot) : file) +
+          ".cwasm";
+  }
+  auto bytes = precompileArtifact(std::make_shared<const Module>(std::move(*loaded)), jobs);
+  if (!bytes.ok()) {
+    std::cerr << "myrt: compile: " << file << ": " << bytes.error().message << "\n";
+    return kExitError;
+  }
+  if (Status st = writeFileAtomically(out, *bytes); !st.ok()) {
+    std::cerr << "myrt: compile: " << st.error().message << "\n";
+    return kExitError;
+  }
+  return kExitOk;
+}
+
 int cmdRun(const RunOptions& opts) {
   if (opts.argv.empty()) {
     std::cerr << "myrt: run: a module file is required (myrt run [OPTIONS] FILE [ARGS...])\n";
@@ -381,7 +421,22 @@ int cmdRun(const RunOptions& opts) {
   // A component (layer 1) runs through runtime/component (cli/component_cli.cpp); everything else is a module.
   std::optional<std::vector<uint8_t>> componentBytes;
   std::shared_ptr<const Module> module;
-  {
+  Tier tier = opts.tier;
+  if (isPrecompiledFile(file)) {
+    // native code is trusted input (wasmtime's rule): only when asked for
+    if (!opts.allowPrecompiled) {
+      std::cerr << "myrt: " << file << ": a precompiled module (native code): run it with --allow-precompiled if you "
+                   "trust it\n";
+      return kExitError;
+    }
+    auto pre = loadPrecompiledFile(file);  // (mapped, not read)
+    if (!pre.ok()) {
+      std::cerr << "myrt: " << file << ": " << pre.error().message << "\n";
+      return kExitError;
+    }
+    module = std::move(pre).value();
+    if (tier == Tier::Auto) tier = Tier::Jit;  // (all of it is compiled already)
+  } else {
     auto contents = readFile(file);  // read once, and freed once decoded (a big program's file is tens of MB)
     if (!contents.ok()) {
       std::cerr << "myrt: " << file << ": " << contents.error().message << "\n";
@@ -391,7 +446,27 @@ int cmdRun(const RunOptions& opts) {
     if (!componentBytes) {
       auto loaded = loadContentsOrReport(file, contents.value());
       if (!loaded) return kExitError;
-      module = std::make_shared<const Module>(std::move(*loaded));
+      auto mod = std::make_shared<Module>(std::move(*loaded));
+      // the code cache (engine/code_cache.h): a hit runs the cached machine code; a miss on --tier=jit compiles into
+      // the cache; on auto a miss runs as without a cache (lazy per-function tier-up) -- see docs/design.md
+      if (tier != Tier::Interp && !opts.noCache && tierAvailable(Tier::Jit)) {
+        const std::string dir = defaultCodeCacheDir();
+        std::string why;
+        const CacheLookup hit = codeCacheLookup(dir, *mod, &why);
+        if (opts.verbose && hit == CacheLookup::Rejected)
+          std::cerr << "myrt: " << file << ": code cache entry rejected (" << why << "): compiling again\n";
+        if (hit == CacheLookup::Hit) {
+          if (opts.verbose) std::cerr << "myrt: " << file << ": machine code from the code cache (" << dir << ")\n";
+          if (tier == Tier::Auto) tier = Tier::Jit;
+        } else if (hit != CacheLookup::Skipped && tier == Tier::Jit) {
+          const Status st = codeCacheFill(dir, mod, opts.jobs);
+          if (opts.verbose)
+            std::cerr << "myrt: " << file << ": "
+                      << (st.ok() ? "compiled into the code cache (" + dir + ")" : "code cache not written: " + st.error().message)
+                      << "\n";
+        }
+      }
+      module = std::move(mod);
     }
   }
   // --max-memory below the initial memory: say so with both numbers instead of failing in instantiation.
@@ -408,7 +483,7 @@ int cmdRun(const RunOptions& opts) {
   if (opts.memoryReservation) limits.memoryReservation = *opts.memoryReservation;
   if (opts.maxStackBytes) limits.valueStackSlots = std::max<uint64_t>(*opts.maxStackBytes / sizeof(Value), 1024);
   if (opts.maxNativeStackBytes) limits.maxNativeStack = *opts.maxNativeStackBytes;
-  auto made = makeStore(opts.tier, limits);
+  auto made = makeStore(tier, limits);
   if (!made.ok()) {
     std::cerr << "myrt: run: " << made.error().message << "\n";
     return kExitError;
@@ -418,7 +493,7 @@ int cmdRun(const RunOptions& opts) {
   if (opts.fuel) store->setFuel(true, static_cast<int64_t>(*opts.fuel));
   // --timeout: a watchdog thread requests an interrupt when the time is up; leaving cmdRun cancels it.
   Watchdog watchdog(store->interruptHandle(), opts.timeoutMs);
-  if (opts.verbose) std::cerr << "myrt: " << file << ": running on tier " << tierName(opts.tier) << "\n";
+  if (opts.verbose) std::cerr << "myrt: " << file << ": running on tier " << tierName(tier) << "\n";
   if (opts.profile == "perfmap") {
     if (auto path = enableProfiling(opts.profile); !path.ok()) {
       std::cerr << "myrt: run: " << path.error().message << "\n";
@@ -566,7 +641,7 @@ int cmdRun(const RunOptions& opts) {
   (*ctx)->bindInstance(*inst);
   // --tier=jit: compile the whole module now (it would compile at the first call), with progress on a terminal and,
   // with -v, the time and code size.
-  if (opts.tier == Tier::Jit) {
+  if (tier == Tier::Jit) {
     const auto t0 = std::chrono::steady_clock::now();
     PrecompileStats cs;
     {
@@ -574,7 +649,11 @@ int cmdRun(const RunOptions& opts) {
       cs = precompile(**inst);
     }
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    if (opts.verbose && cs.functions + cs.fallbacks > 0) {
+    if (opts.verbose && module->precompiled) {
+      char buf[120];
+      std::snprintf(buf, sizeof buf, "%" PRIu64 " functions installed from precompiled machine code in %.1f ms", cs.functions, ms);
+      std::cerr << "myrt: " << file << ": " << buf << "\n";
+    } else if (opts.verbose && cs.functions + cs.fallbacks > 0) {
       char buf[200];
       std::snprintf(buf, sizeof buf,
                     "compiled %" PRIu64 " functions (%" PRIu64 " bytes of wasm code) to %" PRIu64
@@ -584,7 +663,7 @@ int cmdRun(const RunOptions& opts) {
       if (cs.fallbacks) std::cerr << "; " << cs.fallbacks << " left on the interpreter (MYRT_JIT_VERBOSE=1 names them)";
       std::cerr << "\n";
     }
-    if (!store->jitFallbacks.empty() && !opts.allowFallback) {
+    if (!store->jitFallbacks.empty() && !opts.allowFallback && opts.tier == Tier::Jit) {
       for (const std::string& fb : store->jitFallbacks)
         std::cerr << "myrt: " << file << ": the JIT cannot compile " << fb << "\n";
       std::cerr << "myrt: " << file << ": --tier=jit: --allow-fallback runs such functions in the interpreter\n";

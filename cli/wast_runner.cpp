@@ -28,6 +28,7 @@
 #include <thread>
 
 #include "cli/cli.h"
+#include "engine/code_cache.h"
 #include "cli/wast_component.h"
 #include "runtime/component/component.h"
 #include "runtime/component/instance.h"
@@ -507,7 +508,21 @@ class FileRunner {
       fail(cmd, "module failed to load: " + describe(l, m));
       return nullptr;
     }
-    return std::make_shared<const Module>(std::move(*l.module));
+    auto mod = std::make_shared<const Module>(std::move(*l.module));
+    if (opts_.aotRoundTrip) {  // the machine code goes through an artifact's bytes (engine/code_cache.h)
+      auto bytes = precompileArtifact(mod, 1);
+      if (!bytes.ok()) {
+        fail(cmd, "aot round trip: " + bytes.error().message);
+        return nullptr;
+      }
+      auto back = loadPrecompiledArtifact(std::move(bytes).value());
+      if (!back.ok()) {
+        fail(cmd, "aot round trip: " + back.error().message);
+        return nullptr;
+      }
+      return std::move(back).value();
+    }
+    return mod;
   }
 
   Result<Instance*> instantiateModule(const std::shared_ptr<const Module>& mod) {

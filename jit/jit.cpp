@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "jit/aot.h"
 #include "jit/common/backend.h"
 #include "jit/common/code_memory.h"
 #include "jit/common/compile_service.h"
@@ -119,6 +120,9 @@ struct CompiledCode {
   CompileStats stats;
   bool keepCode = false;                                      // keep a copy of the linked bytes in `code` (tests)
   std::vector<uint8_t> code;
+  bool portable = false;                                      // also `ptrs` and `typeIds` (compilePortable)
+  std::vector<PtrSite> ptrs;                                  // block offsets of embedded addresses
+  std::vector<TypeIdSite> typeIds;                            // and of embedded canonical type ids
 };
 
 // The entry of compiled functions: runs the machine code inside a wasm activation (exec/signals.h), so a fault of an
@@ -213,6 +217,8 @@ struct FuncCode {
   OsrInfo osr;
   std::vector<CodeSite> sites;  // code map (FunctionCompiler::sites)
   uint32_t faultLanding = 0;
+  std::vector<PtrSite> ptrs;  // portable compiles only (FunctionCompiler::ptrSites, typeIdSites)
+  std::vector<TypeIdSite> typeIds;
   std::string error;  // non-empty: not compiled (the reason)
 };
 
@@ -223,7 +229,8 @@ struct FuncCode {
 // This is one window [begin, end) of a larger compile of `totalBytes` of wasm code, `doneBefore` of them compiled
 // already (progress; the one-thread rule looks at the whole compile); out[i - begin] gets funcs[i].
 void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>& all, size_t begin, size_t end,
-                 unsigned jobs, bool osrEntries, uint64_t totalBytes, uint64_t doneBefore, std::vector<FuncCode>& out) {
+                 unsigned jobs, bool osrEntries, bool portable, uint64_t totalBytes, uint64_t doneBefore,
+                 std::vector<FuncCode>& out) {
   const std::span<FuncInst* const> funcs(all.data() + begin, end - begin);
   out.assign(funcs.size(), FuncCode{});
   const Module& m = *inst.module;
@@ -251,6 +258,10 @@ void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>
         if (st.ok()) {
           out[i].sites = mc->sites();
           out[i].faultLanding = mc->faultLanding();
+          if (portable) {
+            out[i].ptrs = mc->ptrSites();
+            out[i].typeIds = mc->typeIdSites();
+          }
         }
       } catch (const std::bad_alloc&) {
         mc.reset();  // a fresh compiler for the next function
@@ -289,9 +300,10 @@ void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>
 constexpr uint64_t kCompileWindowBytes = 1024 * 1024;
 
 CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, unsigned jobs, bool osrEntries,
-                          bool keepCode = false) {
+                          bool keepCode = false, bool portable = false) {
   CompiledCode cc;
-  cc.keepCode = keepCode;
+  cc.keepCode = keepCode || portable;
+  cc.portable = portable;
   const Backend* be = backend();
   if (!be || !inst.module || funcs.empty()) return cc;
   const Module& m = *inst.module;
@@ -328,7 +340,7 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
       begin = end;
       continue;
     }
-    compileEach(*be, inst, funcs, begin, end, jobs, osrEntries, total, done, each);
+    compileEach(*be, inst, funcs, begin, end, jobs, osrEntries, cc.portable, total, done, each);
     done += window;
     for (size_t i = begin; i < end; ++i) {
       FuncCode& fc = each[i - begin];
@@ -345,6 +357,8 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
         for (const CallFixup& fx : fc.fixups) fixups.push_back({static_cast<uint32_t>(at + fx.offset), fx.calleeIndex});
         block->siteStart.push_back(static_cast<uint32_t>(block->sites.size()));  // (cc.funcs' order)
         block->sites.insert(block->sites.end(), fc.sites.begin(), fc.sites.end());
+        for (const PtrSite& ps : fc.ptrs) cc.ptrs.push_back({static_cast<uint32_t>(at + ps.machineOffset), ps.value});
+        for (const TypeIdSite& t : fc.typeIds) cc.typeIds.push_back({static_cast<uint32_t>(at + t.machineOffset), t.typeIndex});
       }
       cc.funcs.push_back({funcs[i], at, fc.bytes.size(), std::move(fc.osr), fc.faultLanding});
       cc.stats.bodyBytes += m.funcs[funcs[i]->index].body.size;
@@ -478,7 +492,94 @@ std::vector<uint8_t> compiledBytes(Instance& inst, unsigned jobs) {
 
 CompileStats compileInstance(Instance& inst) { return compileInstanceFrom(inst, &lazyEntry); }
 
+bool isLazyEntry(FuncEntry e) { return e == &lazyEntry; }
+
+Result<PortableCode> compilePortable(Instance& inst, unsigned jobs) {
+  if (!backend()) return Error("unsupported: JIT on this architecture/CPU");
+  std::vector<FuncInst*> funcs;
+  for (FuncInst* f : inst.funcs)
+    if (f && f->instance == &inst) funcs.push_back(f);
+  CompiledCode cc = compileFuncs(inst, funcs, jobs, /*osrEntries=*/false, /*keepCode=*/true, /*portable=*/true);
+  PortableCode pc;
+  for (auto& [f, why] : cc.fallbacks) pc.fallbacks.push_back({f->index, std::move(why)});
+  if (!cc.funcs.empty() && !cc.block) return Error("cannot compile: " + cc.failure);
+  pc.code = std::move(cc.code);
+  pc.ptrs = std::move(cc.ptrs);
+  pc.typeIds = std::move(cc.typeIds);
+  if (cc.block) pc.sites = cc.block->sites;
+  for (size_t i = 0; i < cc.funcs.size(); ++i) {
+    const CompiledCode::Func& e = cc.funcs[i];
+    const uint32_t n = cc.block->siteStart[i + 1] - cc.block->siteStart[i];
+    pc.funcs.push_back({e.f->index, static_cast<uint32_t>(e.offset), static_cast<uint32_t>(e.size), e.faultLanding, n});
+  }
+  return pc;
+}
+
+Status installPortable(Instance& inst, FuncEntry from, uint8_t* code, size_t size, std::span<const PortableFunc> funcs,
+                       std::span<const CodeSite> sites, std::span<const std::pair<uint32_t, std::string>> fallbacks) {
+  auto block = std::make_shared<JitBlock>();
+  block->memory.adopt(code, size);  // (unmapped with the block on any failure below)
+  const Backend* be = backend();
+  if (!be) return Error("unsupported: JIT on this architecture/CPU");
+  block->faultOffsetRegister = be->faultOffsetRegister;
+  CompiledCode cc;
+  std::vector<bool> done(inst.funcs.size(), false);
+  size_t site = 0;
+  uint64_t prevEnd = 0;
+  for (const PortableFunc& pf : funcs) {
+    if (pf.index >= inst.funcs.size() || !inst.funcs[pf.index] || inst.funcs[pf.index]->instance != &inst ||
+        done[pf.index])
+      return Error("precompiled code: bad function index " + std::to_string(pf.index));
+    if (pf.offset < prevEnd || uint64_t(pf.offset) + pf.size > size || pf.size <= be->directEntryOffset ||
+        pf.faultLanding >= pf.size || pf.numSites > sites.size() - site)
+      return Error("precompiled code: bad code range of function " + std::to_string(pf.index));
+    prevEnd = uint64_t(pf.offset) + pf.size;
+    done[pf.index] = true;
+    block->siteStart.push_back(static_cast<uint32_t>(site));
+    site += pf.numSites;
+    cc.funcs.push_back({inst.funcs[pf.index], pf.offset, pf.size, {}, pf.faultLanding});
+  }
+  block->siteStart.push_back(static_cast<uint32_t>(site));
+  block->sites.assign(sites.begin(), sites.begin() + site);
+  if (!block->memory.makeExecutable()) return Error("no executable memory");
+  for (const CompiledCode::Func& e : cc.funcs) {
+    block->starts.push_back(reinterpret_cast<uintptr_t>(code + e.offset));
+    block->funcs.push_back(e.f);
+    block->faultLandings.push_back(e.faultLanding);
+  }
+  block->rangeHandle = registerCodeRange(code, code + size, &JitBlock::lookup, block.get());
+  if (!block->rangeHandle && !inst.memories.empty() && inst.memories[0]->guarded)
+    return Error("code range not registered with the fault handler");
+  for (const auto& [index, why] : fallbacks)
+    if (index < inst.funcs.size() && inst.funcs[index] && inst.funcs[index]->instance == &inst && !done[index]) {
+      cc.fallbacks.push_back({inst.funcs[index], why});
+      done[index] = true;
+    }
+  for (size_t i = 0; i < inst.funcs.size(); ++i)  // (not in the artifact: as a function the JIT could not compile)
+    if (!done[i] && inst.funcs[i] && inst.funcs[i]->instance == &inst)
+      cc.fallbacks.push_back({inst.funcs[i], "not in the precompiled code"});
+  cc.stats.functions = cc.funcs.size();
+  cc.stats.fallbacks = cc.fallbacks.size();
+  cc.stats.machineBytes = size;
+  cc.block = std::move(block);
+  cc.base = code;
+  installCompiled(cc, from);
+  return {};
+}
+
 CompileStats compileInstanceFrom(Instance& inst, FuncEntry from, bool osrEntries) {
+  if (inst.module && inst.module->precompiled && !osrEntries) {  // ahead-of-time code (jit/aot.h): install, no compile
+    const uint64_t before = inst.store ? inst.store->jitCompiledFuncs : 0;
+    const Status st = installPrecompiled(inst, from);
+    if (st.ok()) {
+      CompileStats stats;
+      stats.functions = inst.store ? inst.store->jitCompiledFuncs - before : 0;
+      return stats;
+    }
+    // (an instance unlike the one the code was compiled for: compile as without it)
+    if (verbose()) std::fprintf(stderr, "jit: precompiled code not used: %s\n", st.error().message.c_str());
+    if (inst.store) inst.store->jitFallbacks.push_back("precompiled code not used: " + st.error().message);
+  }
   CompiledCode cc = compileFuncs(inst, funcsWithEntry(inst, from), compileJobsOf(inst), osrEntries);
   installCompiled(cc, from);
   return cc.stats;

@@ -19,9 +19,11 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "jit/common/code_memory.h"
 #include "runtime/base/result.h"
 #include "runtime/exec/store.h"
 
@@ -123,6 +125,33 @@ CompileStats compileForMeasurement(Instance& inst);
 // Compiles function `funcIndex` of `inst` into a standalone block (tests / diagnostics); the error says what is
 // unsupported.
 Status compileCheck(Instance& inst, uint32_t funcIndex);
+
+// ---- ahead-of-time code: what jit/aot.h writes to and reads from precompiled artifacts ----
+struct PortableFunc {
+  uint32_t index = 0;         // module function index (a defined function)
+  uint32_t offset = 0;        // of its code in PortableCode::code (16-byte aligned)
+  uint32_t size = 0;
+  uint32_t faultLanding = 0;  // FunctionCompiler::faultLanding (0: none)
+  uint32_t numSites = 0;      // its code map: the next numSites entries of PortableCode::sites
+};
+struct PortableCode {
+  std::vector<uint8_t> code;        // linked machine code (and the call-via-entry stub): position independent but for `ptrs`
+  std::vector<PortableFunc> funcs;  // ascending offsets
+  std::vector<CodeSite> sites;
+  std::vector<PtrSite> ptrs;        // every embedded address (offsets in `code`), valued for the compiling instance
+  std::vector<TypeIdSite> typeIds;  // every embedded canonical type id (GC instructions' operand words)
+  std::vector<std::pair<uint32_t, std::string>> fallbacks;  // functions left to the interpreter, and why
+};
+// Compiles every defined function of `inst` (jit-tier code: no OSR entries) on `jobs` threads, installing nothing.
+Result<PortableCode> compilePortable(Instance& inst, unsigned jobs);
+// Installs precompiled code into the functions of `inst` whose entry is `from`. `code` (a mapping of `size` bytes,
+// writable, relocated for `inst` already) is owned from here on: made executable and shared by the functions' code
+// objects, or unmapped on failure. Defined functions not in `funcs` get the interpreter's entry (`fallbacks` says why
+// for some). Errors: an inconsistent function table (index, offset, size or code map out of range).
+Status installPortable(Instance& inst, FuncEntry from, uint8_t* code, size_t size, std::span<const PortableFunc> funcs,
+                       std::span<const CodeSite> sites, std::span<const std::pair<uint32_t, std::string>> fallbacks);
+// The entry the JIT tier gives every function until its instance is compiled (jitEntry()).
+bool isLazyEntry(FuncEntry e);
 
 }  // namespace jit
 }  // namespace myrt

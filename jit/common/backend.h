@@ -70,6 +70,10 @@ class FunctionCompiler {
   // Machine offset of the stub a guarded access's fault resumes at (the access's wasm offset in the backend's
   // faultOffsetRegister); 0 if the function has no guarded accesses.
   virtual uint32_t faultLanding() const = 0;
+  // Every absolute address and every canonical type id embedded in the function compiled last (offsets from its
+  // start): what ahead-of-time code (jit/aot.h) relocates.
+  virtual const std::vector<PtrSite>& ptrSites() const = 0;
+  virtual const std::vector<TypeIdSite>& typeIdSites() const = 0;
 };
 
 struct Backend {
@@ -90,6 +94,10 @@ struct Backend {
   void (*appendCallViaEntryStub)(std::vector<uint8_t>& out);
   // Links the direct call whose fixup is at code[site] to code[target].
   void (*patchCall)(uint8_t* code, size_t site, size_t target);
+  // The CPU features the code generated in this process may use, as bits (precompiled code records them and runs
+  // only where all are present), and the name of bit i ("AVX2"; nullptr: no such bit).
+  uint64_t (*cpuFeatures)();
+  const char* (*cpuFeatureName)(unsigned bit);
   uint8_t padByte;         // fills the gap between functions (each starts 16-byte aligned): a trapping instruction
   int faultOffsetRegister; // trap protocol of a resumed fault (above)
 };

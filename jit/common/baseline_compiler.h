@@ -275,7 +275,7 @@ class BaselineCompiler {
     const uint32_t b = static_cast<uint32_t>(vs_.size()) - n;
     maxHeight_ = std::max<uint32_t>(maxHeight_, b + 1);
     a_.callHelper(reinterpret_cast<const void*>(&throwHelper),
-                  {Arg::cx(), Arg::imm64(reinterpret_cast<uint64_t>(inst_.tags[tagIndex])), Arg::address(slotMem(b)),
+                  {Arg::cx(), Arg::pointer(inst_.tags[tagIndex]), Arg::address(slotMem(b)),
                    Arg::imm32(n)});
     a_.jmp(excTarget());
   }
@@ -600,7 +600,9 @@ class BaselineCompiler {
   }
   void onRefFunc(uint32_t idx, ValType) {
     if (!live()) return sync();
-    push(VarState::constant(ValKind::Ref, reinterpret_cast<uint64_t>(inst_.funcs[idx])));
+    const uint8_t r = allocReg(RegClass::Gp);  // (an address: in a register, recorded for relocation, never a constant)
+    a_.loadPtr(r, inst_.funcs[idx]);
+    push(VarState::inReg(ValKind::Ref, r));
   }
   void onRefAsNonNull(ValType) {
     if (!live()) return sync();
@@ -626,6 +628,8 @@ class BaselineCompiler {
   // Where a fault of a guarded access resumes (invalid if the function has none).
   MLabel faultLanding() const { return faultLanding_; }
   void setSitesOut(std::vector<CodeSite>* out) { sitesOut_ = out; }
+  // The Masm (its embedded addresses: ptrSites()).
+  const Masm& masm() const { return a_; }
 
   // Before each function: every piece of per-function state back to its initial value (vectors keep their capacity,
   // labels are invalid: they belonged to the previous function's code). The members below are all either reset
@@ -917,8 +921,11 @@ class BaselineCompiler {
     uint32_t w[12] = {0, 0, static_cast<uint32_t>(op), im.result ? numLocals_ + dst : 0};
     for (uint32_t k = 0; k < std::min<uint32_t>(nIn, 5); ++k) w[4 + k] = numLocals_ + b + k;
     for (uint32_t k = 0; k < 3; ++k) w[9 + k] = im.imm[k];
+    const MLabel words = a_.constant(w, sizeof w);
+    for (uint32_t k = 0; k < 3; ++k)  // the store's canonical type ids: recorded for relocation
+      if (im.canonMask >> k & 1) a_.constantTypeId(words, 4 * (9 + k), im.typeIndex[k]);
     a_.callHelper(reinterpret_cast<const void*>(&semantics::gcStep),
-                  {Arg::cx(), Arg::frame(), Arg::constant(a_.constant(w, sizeof w)), Arg::instance()});
+                  {Arg::cx(), Arg::frame(), Arg::constant(words), Arg::instance()});
     recordSite();  // (a trap, never an exception: straight out)
     a_.branchOnTrap(propagate());
   }

@@ -43,13 +43,13 @@
 //   register, jumps to the reason's stub), trapReasonStub(reason), emitTrapCommon(exit) (trapHelper, then the exit),
 //   emitPropagate(exit) (a callee's or helper's trap: callTrapHelper with the call's return address).
 // Calls: callHelper(fn, {args}) (C ABI, arguments in order: Arg::cx() ExecContext*, func() this FuncInst*, frame() fp,
-//   instance(), io(), imm32/imm64, address(mem) (the operand's address), constant(label) (embedded data)),
-//   branchOnTrap(label) (the return register non-zero), calleeConst(FuncInst*), calleeFromSlot(mem),
+//   instance(), io(), imm32/imm64, pointer(p) (an address of the runtime: recorded for relocation), address(mem) (the operand's address), constant(label) (embedded data)),
+//   branchOnTrap(label) (the return register non-zero), calleeConst(FuncInst*), loadPtr(reg, p), calleeFromSlot(mem),
 //   testCalleeNull() -> cond, callPrologue(argsMem, viaEntry), callDirect() / jumpDirect() (rel call/jump to be linked:
 //   returns the fixup's offset, jit/common/backend.h CallFixup), callViaEntry(), tail calls: tailCallIoEnd(n),
 //   tailCallCheckRoom() -> cond (true: exhausted), tailCallLeave(), tailJumpIndirect().
 // Branch helpers: testNonZero32(reg) -> cond, setCond(cond, reg) (an i32 0/1), compareSlotZero(mem, bytes) -> cond
-//   (true: zero), tableJump(indexReg, n, tableLabel), embedJumpTable(label, entries), constant(bytes, n) -> label
+//   (true: zero), tableJump(indexReg, n, tableLabel), embedJumpTable(label, entries), constant(bytes, n) -> label, constantTypeId(label, byteOffset, typeIndex) (a canonical type id inside a constant)
 //   (16-byte data after the code, deduplicated; ConstantPool below), emitConstants().
 // Exceptions: handlerPrologue(propagate) (not an exception in flight: on), branchIfTagNot(tag, next),
 //   storeException(mem).
@@ -96,7 +96,7 @@ inline unsigned simdMemAccessSize(Op op) {
 // One argument of a helper call (Masm::callHelper), passed in the C ABI's argument registers in order.
 template <class Mem, class Label>
 struct HelperArg {
-  enum Kind : uint8_t { Cx, Func, Frame, Inst, Io, Imm32, Imm64, Address, Constant };
+  enum Kind : uint8_t { Cx, Func, Frame, Inst, Io, Imm32, Imm64, Ptr, Address, Constant };
   Kind kind;
   uint64_t imm = 0;
   Mem mem{};
@@ -108,6 +108,7 @@ struct HelperArg {
   static HelperArg io() { return {Io}; }              // the function's io buffer
   static HelperArg imm32(uint32_t v) { return {Imm32, v}; }
   static HelperArg imm64(uint64_t v) { return {Imm64, v}; }
+  static HelperArg pointer(const void* p) { return {Ptr, reinterpret_cast<uint64_t>(p)}; }  // an embedded address
   static HelperArg address(const Mem& m) { return {Address, 0, m}; }    // the address of a frame slot
   static HelperArg constant(const Label& l) { return {Constant, 0, Mem{}, l}; }  // embedded data (ConstantPool)
 };

@@ -17,6 +17,22 @@ struct CodeSite {
   uint32_t wasmOffset = 0;
 };
 
+// An absolute address embedded in a function's code (a helper, a FuncInst, a global's value, a memory's base ...):
+// the 8 little-endian bytes at `machineOffset` (from the function's start) hold `value`. Backends record every one,
+// so that ahead-of-time code (jit/aot.h) can be relocated to another process and instance; nothing else in the code
+// depends on where it or the runtime's objects are.
+struct PtrSite {
+  uint32_t machineOffset = 0;
+  uint64_t value = 0;
+};
+
+// A store's canonical type id embedded in a function's code (GC instructions' operand words): the 4 bytes at
+// `machineOffset` hold the id of module type `typeIndex` (relocated like PtrSite).
+struct TypeIdSite {
+  uint32_t machineOffset = 0;
+  uint32_t typeIndex = 0;
+};
+
 class CodeMemory {
  public:
   CodeMemory() = default;
@@ -30,6 +46,12 @@ class CodeMemory {
   // While writable: makes the block `size` bytes (rounded up to pages), keeping its contents; it may move (code is
   // position independent until linked). The new base, or nullptr on failure (the old block stays).
   uint8_t* resizeWritable(size_t size);
+  // Takes ownership of a mapping made elsewhere (ahead-of-time code mapped from a file), writable until
+  // makeExecutable; the block must be empty.
+  void adopt(uint8_t* base, size_t size) {
+    base_ = base;
+    size_ = size;
+  }
   // Makes the block executable (and read-only); false on failure.
   bool makeExecutable();
   uint8_t* data() const { return base_; }

@@ -57,6 +57,8 @@ class BaselineMasm {
   // ---- per function ----
   void reset() {
     pool_.clear();
+    ptrSites_.clear();
+    typeIdRefs_.clear();
     guardedAccess_ = false;
     frameBytes_ = scratchBytes_ = trapCommon_ = exhausted_ = exhaustedDepth_ = Label();
   }
@@ -87,13 +89,38 @@ class BaselineMasm {
   Mem ioSlot(uint32_t i) const { return a::qword_ptr(a::rdx, static_cast<int32_t>(16 * i)); }
   void loadIo() { a_.mov(a::rdx, a::qword_ptr(a::rsp)); }
   Mem loadAddress(const void* p) {
-    a_.mov(a::rax, reinterpret_cast<uint64_t>(p));
+    movPtr(a::rax, p);
     return a::ptr(a::rax);
   }
   Mem storeAddress(const void* p) {
-    a_.mov(a::rcx, reinterpret_cast<uint64_t>(p));
+    movPtr(a::rcx, p);
     return a::ptr(a::rcx);
   }
+  // r = an absolute address, always as the 10-byte movabs, recorded in ptrSites() (jit/common/code_memory.h PtrSite):
+  // every address the code embeds goes through here, so ahead-of-time code can be relocated.
+  void movPtr(const a::Gp& r, const void* p) {
+    const uint64_t v = reinterpret_cast<uint64_t>(p);
+    const uint32_t id = r.id();
+    uint8_t bytes[10] = {uint8_t(0x48 | (id >> 3)), uint8_t(0xB8 + (id & 7))};
+    std::memcpy(bytes + 2, &v, 8);
+    ptrSites_.push_back({static_cast<uint32_t>(a_.offset() + 2), v});
+    a_.embed(bytes, sizeof bytes);
+  }
+  void callPtr(const void* fn) {
+    movPtr(a::rax, fn);
+    a_.call(a::rax);
+  }
+  // The embedded addresses of the function compiled last (reset per function).
+  const std::vector<PtrSite>& ptrSites() const { return ptrSites_; }
+  // The 4 bytes at `byteOffset` in constant `l` are the canonical id of module type `typeIndex` (resolved to code
+  // offsets once the constants are placed: TypeIdRef, compiler.cpp).
+  struct TypeIdRef {
+    Label label;
+    uint32_t byteOffset;
+    uint32_t typeIndex;
+  };
+  void constantTypeId(const Label& l, uint32_t byteOffset, uint32_t typeIndex) { typeIdRefs_.push_back({l, byteOffset, typeIndex}); }
+  const std::vector<TypeIdRef>& typeIdRefs() const { return typeIdRefs_; }
   [[gnu::flatten]] void loadValue(ValKind k, uint8_t r, const Mem& src) {
     switch (k) {
       case ValKind::I32: a_.mov(gpd(r), src.cloneResized(4)); break;
@@ -248,7 +275,7 @@ class BaselineMasm {
     a_.bind(trapCommon_);
     a_.mov(a::rdi, kCx);
     a_.mov(a::rsi, kFn);
-    a_.callAbs(reinterpret_cast<const void*>(&trapHelper));
+    callPtr(reinterpret_cast<const void*>(&trapHelper));
     a_.jmpBack(exit);
   }
   // eax = a callee's / helper's trap, reached right after that call returned: its return address is still at
@@ -258,7 +285,7 @@ class BaselineMasm {
     a_.mov(a::rcx, a::qword_ptr(a::rsp, -8));
     a_.mov(a::rdi, kCx);
     a_.mov(a::rsi, kFn);
-    a_.callAbs(reinterpret_cast<const void*>(&callTrapHelper));
+    callPtr(reinterpret_cast<const void*>(&callTrapHelper));
     a_.jmpBack(exit);
   }
 
@@ -276,18 +303,21 @@ class BaselineMasm {
         case Arg::Io: a_.mov(r, a::qword_ptr(a::rsp)); break;
         case Arg::Imm32: a_.mov(r.r32(), static_cast<uint32_t>(x.imm)); break;
         case Arg::Imm64: a_.mov(r, x.imm); break;
+        case Arg::Ptr: movPtr(r, reinterpret_cast<const void*>(x.imm)); break;
         case Arg::Address: a_.lea(r, x.mem); break;
         case Arg::Constant: a_.lea(r, a::ptr(x.label)); break;
       }
     }
-    a_.callAbs(fn);
+    callPtr(fn);
   }
   // The return register (a TrapReason) non-zero: to `l`.
   void branchOnTrap(const Label& l) {
     a_.test(a::eax, a::eax);
     a_.jnz(l);
   }
-  void calleeConst(const FuncInst* f) { a_.mov(a::rsi, reinterpret_cast<uint64_t>(f)); }
+  void calleeConst(const FuncInst* f) { movPtr(a::rsi, f); }
+  // r (a register code) = the address `p` (a reference constant: ref.func's FuncInst).
+  void loadPtr(uint8_t r, const void* p) { movPtr(gpq(r), p); }
   void calleeFromSlot(const Mem& m) { a_.mov(a::rsi, m); }
   Cond testCalleeNull() {
     a_.test(a::rsi, a::rsi);
@@ -393,7 +423,7 @@ class BaselineMasm {
   }
   void branchIfTagNot(const TagInst* tag, const Label& next) {
     const int32_t offTag = static_cast<int32_t>(offsetof(ExnObject, tag));
-    a_.mov(a::rdx, reinterpret_cast<uint64_t>(tag));
+    movPtr(a::rdx, tag);
     a_.cmp(a::qword_ptr(a::rcx, offTag), a::rdx);
     a_.jne(next);
   }
@@ -411,7 +441,7 @@ class BaselineMasm {
       if (is64) a_.mov(a::rax, gpq(ar));
       else a_.mov(a::eax, gpd(ar));
       if (!is64 && mem->guarded && offset <= 0x7fffffffu) {
-        a_.mov(a::rdx, reinterpret_cast<uint64_t>(mem->base));
+        movPtr(a::rdx, mem->base);
         guardedAccess_ = true;
         return a::ptr(a::rdx, a::rax, 0, static_cast<int32_t>(offset));
       }
@@ -420,14 +450,14 @@ class BaselineMasm {
       a_.mov(a::rcx, offset + size);
       a_.add(a::rcx, a::rax);  // end of the access; a carry means it wrapped past 2^64
       traps.trapIf(Cond::kC, TrapReason::MemoryOutOfBounds);
-      a_.mov(a::rdx, reinterpret_cast<uint64_t>(&mem->size));
+      movPtr(a::rdx, &mem->size);
       a_.cmp(a::rcx, a::qword_ptr(a::rdx));
       traps.trapIf(Cond::kA, TrapReason::MemoryOutOfBounds);
       if (offset) {
         a_.mov(a::rcx, offset);
         a_.add(a::rax, a::rcx);
       }
-      a_.mov(a::rdx, reinterpret_cast<uint64_t>(mem->base));
+      movPtr(a::rdx, mem->base);
       return a::ptr(a::rdx, a::rax);
     }
     guardedAccess_ = mem->guarded && offset <= 0x7fffffffu;
@@ -912,6 +942,8 @@ class BaselineMasm {
   MacroAssembler& a_;
   SimdEmitter simd_;
   ConstantPool<Label> pool_;
+  std::vector<PtrSite> ptrSites_;
+  std::vector<TypeIdRef> typeIdRefs_;
   bool guardedAccess_ = false;  // the last effectiveAddress() is an unchecked access to a guarded memory
   Label frameBytes_, scratchBytes_, trapCommon_, exhausted_, exhaustedDepth_;
 };

@@ -46,6 +46,7 @@ struct ModuleCompiler::Impl {
   TypeContext types;
   std::vector<ModuleCompiler::Site> sites;  // of the last compiled function
   uint32_t faultLanding = 0;
+  std::vector<TypeIdSite> typeIdSites;  // of the last compiled function
   // Reused for each function (their buffers keep their capacity): compile() resets them first.
   CodeHolder code;
   ErrorRecorder errors;
@@ -59,6 +60,8 @@ ModuleCompiler::~ModuleCompiler() = default;
 
 const std::vector<ModuleCompiler::Site>& ModuleCompiler::sites() const { return impl_->sites; }
 uint32_t ModuleCompiler::faultLanding() const { return impl_->faultLanding; }
+const std::vector<PtrSite>& ModuleCompiler::ptrSites() const { return impl_->compiler.masm().ptrSites(); }
+const std::vector<TypeIdSite>& ModuleCompiler::typeIdSites() const { return impl_->typeIdSites; }
 
 void ModuleCompiler::appendCallViaEntryStub(std::vector<uint8_t>& out) {
   // rsi = the callee; a function of the caller's instance (r14) has r12/r14/r15 right for its direct entry
@@ -125,6 +128,9 @@ Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, st
         osr->loops.push_back({l.wasmOffset, static_cast<uint32_t>(l.target), l.slots});
     }
   }
+  impl_->typeIdSites.clear();
+  for (const BaselineMasm::TypeIdRef& t : c.masm().typeIdRefs())
+    impl_->typeIdSites.push_back({static_cast<uint32_t>(code.labelOffsetFromBase(t.label) + t.byteOffset), t.typeIndex});
   if (c.faultLanding().isValid()) impl_->faultLanding = static_cast<uint32_t>(code.labelOffsetFromBase(c.faultLanding()));
   const size_t n = code.codeSize();
   if (code.sectionCount() == 1) {  // the usual case: append the one section's bytes (no zero-fill first)

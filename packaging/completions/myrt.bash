@@ -10,9 +10,9 @@ _myrt() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   fi
-  local commands="run serve validate inspect wast help"
+  local commands="run serve compile validate inspect wast help"
   local run_opts="--invoke --dir --dir-ro --env --inherit-env --argv0 --preload --unknown-imports-trap
-    --unknown-imports-default --max-memory --memory-reservation --max-stack --max-native-stack --max-threads --fuel --timeout --tier --allow-fallback -j --jobs --profile --bench -v
+    --unknown-imports-default --max-memory --memory-reservation --max-stack --max-native-stack --max-threads --fuel --timeout --tier --allow-fallback --allow-precompiled --no-cache -j --jobs --profile --bench -v
     --trace-traps -W -S --help"
   local w_keys="fuel= max-memory-size= max-wasm-stack= threads=y timeout= unknown-imports-trap= unknown-imports-default="
   local cmd="" i
@@ -40,10 +40,11 @@ _myrt() {
     return
   fi
   case "$cmd" in
-    help) COMPREPLY=($(compgen -W "run serve validate inspect wast" -- "$cur")) ;;
+    help) COMPREPLY=($(compgen -W "run serve compile validate inspect wast" -- "$cur")) ;;
     run)
       if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "$run_opts" -- "$cur"))
       else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
+    compile) COMPREPLY=($(compgen -W "-o --output -j --jobs --help" -- "$cur") $(compgen -f -- "$cur")) ;;
     validate) COMPREPLY=($(compgen -W "--wasm2 --help" -- "$cur") $(compgen -f -- "$cur")) ;;
     inspect) COMPREPLY=($(compgen -W "--help" -- "$cur") $(compgen -f -- "$cur")) ;;
     wast)

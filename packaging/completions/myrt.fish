@@ -1,8 +1,8 @@
 # packaging/completions/myrt.fish -- fish completion for myrt (installed as share/fish/vendor_completions.d/myrt.fish).
 # Options as in `myrt help run`; tests/packaging/check_docs.cmake checks that every run option is listed here.
-set -l cmds run serve validate inspect wast help
+set -l cmds run serve compile validate inspect wast help
 complete -c myrt -n "not __fish_seen_subcommand_from $cmds" -a "$cmds" -d command
-complete -c myrt -n "__fish_seen_subcommand_from help" -a "run serve validate inspect wast"
+complete -c myrt -n "__fish_seen_subcommand_from help" -a "run serve compile validate inspect wast"
 complete -c myrt -s h -l help -d "print help"
 complete -c myrt -l version -s V -d "print the version, commit, build date and features"
 complete -c myrt -n "__fish_seen_subcommand_from validate wast" -l wasm2 -d "WebAssembly 2.0 rules"
@@ -15,7 +15,7 @@ complete -c myrt -n "__fish_seen_subcommand_from wast" -l expect-jit -d "fail sc
 complete -c myrt -n "__fish_seen_subcommand_from wast" -l json -d "JSON report"
 complete -c myrt -n "__fish_seen_subcommand_from wast" -l junit -r -d "JUnit XML report file"
 # run (also the default command)
-set -l run "not __fish_seen_subcommand_from validate inspect wast help"
+set -l run "not __fish_seen_subcommand_from compile validate inspect wast help"
 complete -c myrt -n $run -l invoke -r -d "call this export with ARGS"
 complete -c myrt -n $run -l dir -r -a "(__fish_complete_directories)" -d "grant a host directory, read-write"
 complete -c myrt -n $run -l dir-ro -r -a "(__fish_complete_directories)" -d "grant a host directory, read-only"
@@ -32,6 +32,8 @@ complete -c myrt -n $run -l max-native-stack -r -d "machine stack wasm may use"
 complete -c myrt -n $run -l fuel -r -d "trap after about N instructions"
 complete -c myrt -n $run -l allow-fallback -d "--tier=jit: run functions the JIT cannot compile in the interpreter"
 complete -c myrt -n $run -l max-threads -r -d "wasi-threads: spawned threads running at once"
+complete -c myrt -n $run -l allow-precompiled -d "FILE may be a precompiled module (native code)"
+complete -c myrt -n $run -l no-cache -d "neither read nor write the code cache"
 complete -c myrt -n $run -l timeout -r -d "trap after this wall time"
 complete -c myrt -l tier -x -a "interp jit auto" -d "execution tier"
 complete -c myrt -n $run -s j -l jobs -r -d "threads compiling on the jit tier"

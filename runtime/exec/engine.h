@@ -63,6 +63,11 @@ struct [[nodiscard]] InvokeResult {
 Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module, const std::vector<Extern>& imports,
                               std::optional<Trap>* startTrap = nullptr);
 
+// The objects of an instance of `module` for ahead-of-time compilation (jit/aot.h) and nothing more: each import a
+// placeholder of its kind (functions: bare FuncInsts, never called; memories, tables, globals of the import's type), no
+// initializer evaluated (globals and tables hold zero / null), no segment applied, no start function run.
+Result<Instance*> instantiateForCompile(Store& store, std::shared_ptr<const Module> module);
+
 // Resolves the module's imports by (module name, field name) through `lookup`; a missing one gives
 // "unknown import: <module>.<name>". With no lookup, Store::registered is used.
 using ImportLookup = std::function<const Extern*(const std::string& module, const std::string& name)>;

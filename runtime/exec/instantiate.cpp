@@ -183,8 +183,49 @@ overflow:
   return Error(e.offset, "unsupported: constant expression too deep");
 }
 
+namespace {
+Result<Instance*> instantiateImpl(Store& store, std::shared_ptr<const Module> modPtr, const std::vector<Extern>& imports,
+                                  std::optional<Trap>* startTrap, bool shell);
+}
+
 Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr, const std::vector<Extern>& imports,
                               std::optional<Trap>* startTrap) {
+  return instantiateImpl(store, std::move(modPtr), imports, startTrap, /*shell=*/false);
+}
+
+Result<Instance*> instantiateForCompile(Store& store, std::shared_ptr<const Module> modPtr) {
+  if (!modPtr) return Error("no module");
+  const Module& m = *modPtr;
+  std::vector<Extern> imports;
+  uint32_t ti = 0, mi = 0, gi = 0;
+  for (const Import& imp : m.imports) {
+    switch (imp.kind) {
+      case ExternKind::Func: imports.push_back(Extern::of(store.newFunc())); break;
+      case ExternKind::Table: {  // (placeholders hold nothing: no elements, no pages)
+        TableType tt = m.tables[ti++].type;
+        tt.limits.min = 0;
+        MYRT_ASSIGN(TableInst * t, store.newTable(tt, nullptr));
+        imports.push_back(Extern::of(t));
+        break;
+      }
+      case ExternKind::Memory: {
+        MemoryType mt = m.memories[mi++].type;
+        mt.limits.min = 0;
+        MYRT_ASSIGN(MemoryInst * mem, store.newMemory(mt));
+        imports.push_back(Extern::of(mem));
+        break;
+      }
+      case ExternKind::Global: imports.push_back(Extern::of(store.newGlobal(m.globals[gi++].type, Value{}))); break;
+      case ExternKind::Tag: imports.push_back(Extern::of(store.newTag())); break;
+    }
+  }
+  return instantiateImpl(store, std::move(modPtr), imports, nullptr, /*shell=*/true);
+}
+
+namespace {
+// shell: instantiateForCompile's placeholders (imports not matched, no initializers, segments or start function).
+Result<Instance*> instantiateImpl(Store& store, std::shared_ptr<const Module> modPtr, const std::vector<Extern>& imports,
+                                  std::optional<Trap>* startTrap, bool shell) {
   if (!modPtr) return Error("no module");
   const Module& m = *modPtr;
   if (imports.size() != m.imports.size()) return Error("unknown import: wrong number of imports");
@@ -196,7 +237,7 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr
   noGc.emplace(store);
 
   // ---- import matching (before anything is created) ----
-  {
+  if (!shell) {
     uint32_t fi = 0, ti = 0, mi = 0, gi = 0, gTag = 0;
     for (size_t i = 0; i < imports.size(); ++i) {
       const Import& imp = m.imports[i];
@@ -275,7 +316,10 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr
   inst->syncData();
   // Globals in order: an initializer may read the globals before it.
   for (uint32_t i = m.numImportedGlobals; i < m.globals.size(); ++i) {
-    MYRT_ASSIGN(Value v, evalConst(*inst, m.globals[i].init));
+    Value v{};
+    if (!shell) {
+      MYRT_ASSIGN(v, evalConst(*inst, m.globals[i].init));
+    }
     GlobalType gt = m.globals[i].type;
     gt.type = canonType(gt.type, inst->typeIds);
     inst->globals.push_back(store.newGlobal(gt, v));
@@ -283,16 +327,19 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr
   }
   for (uint32_t i = m.numImportedTables; i < m.tables.size(); ++i) {
     Value init;
-    if (m.tables[i].init) {
+    if (m.tables[i].init && !shell) {
       MYRT_ASSIGN(init, evalConst(*inst, *m.tables[i].init));
     }
     TableType tt = m.tables[i].type;
     tt.elem = canonType(tt.elem, inst->typeIds);
+    if (shell) tt.limits.min = 0;
     MYRT_ASSIGN(TableInst * t, store.newTable(tt, init.ref));
     inst->tables.push_back(t);
   }
   for (uint32_t i = m.numImportedMemories; i < m.memories.size(); ++i) {
-    MYRT_ASSIGN(MemoryInst * mem, store.newMemory(m.memories[i].type));
+    MemoryType mt = m.memories[i].type;
+    if (shell) mt.limits.min = 0;
+    MYRT_ASSIGN(MemoryInst * mem, store.newMemory(mt));
     inst->memories.push_back(mem);
   }
   inst->syncData();
@@ -308,6 +355,8 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr
     }
     if (ex.ptr) inst->exports.emplace(e.name, ex);
   }
+
+  if (shell) return inst;
 
   // Element segments: evaluate all, then initialize active ones in order (table.init + elem.drop), drop declarative.
   inst->elemSegments.resize(m.elems.size());
@@ -362,6 +411,7 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> modPtr
   }
   return inst;
 }
+}  // namespace
 
 Result<std::vector<Extern>> resolveImports(Store& store, const Module& module, const ImportLookup& lookup) {
   std::vector<Extern> out;

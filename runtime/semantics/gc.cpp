@@ -64,22 +64,34 @@ GcImms gcImmediates(const Instr& in, const Module& m, const std::vector<uint32_t
     g.result = result;
     return g;
   };
+  // which immediates are canonical ids, of which module types (GcImms::canonMask)
+  auto typed = [](GcImms g, unsigned k, uint32_t typeIndex) {
+    g.canonMask |= uint8_t(1u << k);
+    g.typeIndex[k] = typeIndex;
+    return g;
+  };
   switch (in.op) {
     case Op::StructNew:
-      return make(t, in.idx < m.types.size() ? static_cast<uint32_t>(m.types[in.idx].comp.fields.size()) : 0, 0, true);
+      return typed(make(t, in.idx < m.types.size() ? static_cast<uint32_t>(m.types[in.idx].comp.fields.size()) : 0, 0,
+                        true), 0, in.idx);
     case Op::ArrayNewFixed: case Op::StructGet: case Op::StructGetS: case Op::StructGetU: case Op::ArrayNew:
     case Op::ArrayNewData: case Op::ArrayNewElem: case Op::ArrayGet: case Op::ArrayGetS: case Op::ArrayGetU:
-      return make(t, in.idx2, 0, true);
-    case Op::StructNewDefault: case Op::ArrayNewDefault: return make(t, 0, 0, true);
-    case Op::StructSet: case Op::ArrayInitData: case Op::ArrayInitElem: return make(t, in.idx2, 0, false);
-    case Op::ArraySet: case Op::ArrayFill: return make(t, 0, 0, false);
-    case Op::ArrayCopy: return make(t, 0, canon(in.idx2), false);
-    case Op::RefTest: case Op::RefTestNull: case Op::RefCast: case Op::RefCastNull:
-      return make(static_cast<uint32_t>(in.heap.kind), in.heap.kind == HeapKind::Concrete ? canon(in.heap.index) : 0,
-                  in.op == Op::RefTestNull || in.op == Op::RefCastNull, true);
-    case Op::BrOnCast: case Op::BrOnCastFail:  // the ref.test deciding the branch (flags bit 1: the target is nullable)
-      return make(static_cast<uint32_t>(in.heap2.kind), in.heap2.kind == HeapKind::Concrete ? canon(in.heap2.index) : 0,
-                  (in.flags & 2) != 0, true);
+      return typed(make(t, in.idx2, 0, true), 0, in.idx);
+    case Op::StructNewDefault: case Op::ArrayNewDefault: return typed(make(t, 0, 0, true), 0, in.idx);
+    case Op::StructSet: case Op::ArrayInitData: case Op::ArrayInitElem: return typed(make(t, in.idx2, 0, false), 0, in.idx);
+    case Op::ArraySet: case Op::ArrayFill: return typed(make(t, 0, 0, false), 0, in.idx);
+    case Op::ArrayCopy: return typed(typed(make(t, 0, canon(in.idx2), false), 0, in.idx), 2, in.idx2);
+    case Op::RefTest: case Op::RefTestNull: case Op::RefCast: case Op::RefCastNull: {
+      const GcImms g = make(static_cast<uint32_t>(in.heap.kind),
+                            in.heap.kind == HeapKind::Concrete ? canon(in.heap.index) : 0,
+                            in.op == Op::RefTestNull || in.op == Op::RefCastNull, true);
+      return in.heap.kind == HeapKind::Concrete ? typed(g, 1, in.heap.index) : g;
+    }
+    case Op::BrOnCast: case Op::BrOnCastFail: {  // the ref.test deciding the branch (flags bit 1: the target is nullable)
+      const GcImms g = make(static_cast<uint32_t>(in.heap2.kind),
+                            in.heap2.kind == HeapKind::Concrete ? canon(in.heap2.index) : 0, (in.flags & 2) != 0, true);
+      return in.heap2.kind == HeapKind::Concrete ? typed(g, 1, in.heap2.index) : g;
+    }
     default: return make(0, 0, 0, true);  // array.len, ref.i31, i31.get_s/u
   }
 }

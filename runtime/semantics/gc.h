@@ -25,6 +25,9 @@ TrapReason gcStep(ExecContext& cx, Value* fp, const uint32_t* ip, Instance& inst
 struct GcImms {
   uint32_t imm[3] = {0, 0, 0};
   bool result = false;
+  // bit k: imm[k] is the store's canonical id of module type typeIndex[k] (precompiled code relocates it: jit/aot.h)
+  uint8_t canonMask = 0;
+  uint32_t typeIndex[3] = {0, 0, 0};
 };
 GcImms gcImmediates(const Instr& in, const Module& m, const std::vector<uint32_t>& typeIds);
 bool castMatches(const TypeRegistry& reg, Ref r, HeapKind kind, uint32_t canonId, bool nullable);

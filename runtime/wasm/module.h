@@ -16,6 +16,9 @@ namespace myrt {
 namespace debug {
 struct SourceMap;  // runtime/debug: the module's DWARF, opened at the first source lookup
 }
+namespace jit {
+struct Precompiled;  // jit/aot.h: machine code loaded from a precompiled artifact (.cwasm, the code cache)
+}
 
 // A byte range [offset, offset+size) of Module::bytes.
 struct ByteRange {
@@ -145,6 +148,9 @@ struct Module {
   // The DWARF source map (runtime/debug/source_map.h): never made at load, only by the first source lookup (a trap
   // printed, a frame asked for), under runtime/debug's lock; a copy of the Module shares the one already made.
   mutable std::shared_ptr<debug::SourceMap> sourceMap;
+  // Ahead-of-time machine code for this module (jit/aot.h: a .cwasm file, wasm_module_deserialize, the code cache):
+  // the JIT tier installs it into each instance instead of compiling. Null for modules loaded from wasm.
+  std::shared_ptr<const jit::Precompiled> precompiled;
 };
 
 }  // namespace myrt
