@@ -9,7 +9,9 @@
 # seeds: the generator makes a valid module of any input) or component_decode (bytes -> component::loadComponent ->
 # describeComponent, seeded with tests/cli/inputs/component*.wasm and the components of ../shared/wasi-p2 under 64 KiB)
 # or dwarf_lookup (runtime/debug's source locations over untrusted .debug_* sections; seeded with the DWARF of
-# tests/debug/trap_dwarf.c and tests/programs/*.c built with clang --target=wasm32-wasi -g at -O0/-O2).
+# tests/debug/trap_dwarf.c and tests/programs/*.c built with clang --target=wasm32-wasi -g at -O0/-O2) or aot_parse
+# (jit/aot.h's precompiled-artifact header and section parser; seeded with the artifacts of tests/cli/inputs/*.wasm
+# and the small sightglass modules, compiled by fuzz_aot_parse -seed).
 # Environment: MYRT_FUZZ_BUILD (build dir, default build-fuzz), MYRT_SPEC_TESTSUITE / MYRT_SPEC_TESTSUITE_20 (suites),
 # MYRT_COMPONENT_TESTS (component-model scripts, also seeds of wast_parse).
 # Crashes are written to $MYRT_FUZZ_BUILD/artifacts/; reproduce with `$MYRT_FUZZ_BUILD/fuzz_<target> FILE`.
@@ -24,8 +26,8 @@ suite3="${MYRT_SPEC_TESTSUITE:-$root/../shared/spec-testsuite}"
 suite2="${MYRT_SPEC_TESTSUITE_20:-$root/../shared/spec-testsuite-2.0}"
 cmtests="${MYRT_COMPONENT_TESTS:-$root/../shared/wasi-p2/component-model-tests}"
 case "$target" in
-  decode_validate|wast_parse|diff_tiers|component_decode|dwarf_lookup) ;;
-  *) echo "fuzz/run.sh: unknown MYRT_FUZZ_TARGET '$target' (decode_validate, wast_parse, diff_tiers, component_decode or dwarf_lookup)" >&2
+  decode_validate|wast_parse|diff_tiers|component_decode|dwarf_lookup|aot_parse) ;;
+  *) echo "fuzz/run.sh: unknown MYRT_FUZZ_TARGET '$target' (decode_validate, wast_parse, diff_tiers, component_decode, dwarf_lookup or aot_parse)" >&2
      exit 2 ;;
 esac
 
@@ -33,6 +35,7 @@ CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Re
   -DMYRT_FUZZ=ON -DMYRT_SANITIZE=ON -DMYRT_BUILD_TESTS=OFF -DMYRT_BUILD_BENCH=OFF >/dev/null
 seeder=fuzz_seed_corpus
 [ "$target" = dwarf_lookup ] && seeder=""  # seeds itself (fuzz_dwarf_lookup -seed)
+[ "$target" = aot_parse ] && seeder=""  # seeds itself (fuzz_aot_parse -seed)
 cmake --build "$build" --target "fuzz_$target" $seeder -j"${MYRT_JOBS:-2}"
 
 seeds="$build/seeds-$target"
@@ -49,6 +52,9 @@ elif [ -z "$(ls -A "$seeds")" ]; then
     echo "fuzz/run.sh: no .wast scripts found in $suite3 or $suite2; starting from an empty corpus" >&2
   elif [ "$target" = diff_tiers ]; then
     :  # no seeds needed: every input is a valid module
+  elif [ "$target" = aot_parse ]; then
+    ASAN_OPTIONS=detect_leaks=0 "$build/fuzz_aot_parse" -seed "$seeds" "$root"/tests/cli/inputs/*.wasm \
+      $(find "${MYRT_BENCH_WASM:-$root/../shared/bench-wasm/sightglass}" -name '*.wasm' -size -64k 2>/dev/null)
   elif [ "$target" = dwarf_lookup ]; then
     i=0
     for c in "$root/tests/debug/trap_dwarf.c" "$root"/tests/programs/*.c; do
@@ -74,6 +80,8 @@ echo "fuzz/run.sh: fuzzing $target for ${seconds}s"
 extra=(-max_len=65536)
 # Generated modules use up to a few KB of choices; entropic scheduling costs half the (slow, 4-store) executions.
 [ "$target" = diff_tiers ] && extra=(-max_len=4096 -len_control=0 -entropic=0)
+# An artifact's code section starts 64 KiB into the file: room for it and some code.
+[ "$target" = aot_parse ] && extra=(-max_len=262144)
 # libdw's own leak on malformed input (see the file) would stop the run at once.
 [ "$target" = dwarf_lookup ] && export LSAN_OPTIONS="suppressions=$root/fuzz/dwarf_lookup.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 exec "$build/fuzz_$target" -max_total_time="$seconds" "${extra[@]}" -timeout=10 -rss_limit_mb=4096 \

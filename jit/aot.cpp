@@ -169,6 +169,8 @@ uint64_t checksum64(const uint8_t* p, size_t n, uint64_t seed) {
 Result<std::vector<uint8_t>> compileArtifact(std::shared_ptr<const Module> module, unsigned jobs, bool guardPages) {
   if (!module) return Error("no module");
   if (!liveBackend()) return Error(std::string("unsupported: precompiling needs the JIT (") + kBuildIsa + ")");
+  if (!liveBackend()->relocatableCode)
+    return Error(std::string("unsupported: precompiled code on ") + kBuildIsa + " (its JIT does not record relocations yet)");
   if (buildText().empty()) return Error("unsupported: precompiling needs a build id in myrt's image");
   StoreLimits limits;
   limits.guardPages = guardPages;

@@ -15,6 +15,9 @@ std::unique_ptr<FunctionCompiler> newA64Compiler(Instance& inst) { return std::m
 bool a64CpuSupported() { return true; }  // (the base A64 ISA: FP and Advanced SIMD are mandatory on Linux)
 const char* a64SimdPath() { return "numeric helpers"; }
 
+uint64_t a64CpuFeatures() { return 0; }
+const char* a64CpuFeatureName(unsigned) { return nullptr; }
+
 const Backend kA64Backend = {
     "aarch64",
     &a64CpuSupported,
@@ -24,6 +27,9 @@ const Backend kA64Backend = {
     arm64::ModuleCompiler::kDirectEntryOffset,
     &arm64::ModuleCompiler::appendCallViaEntryStub,
     &arm64::ModuleCompiler::patchCall,
+    &a64CpuFeatures,
+    &a64CpuFeatureName,
+    false,  // embedded addresses are not recorded yet: no precompiled artifacts on AArch64
     0x00,  // four zero bytes: udf #0 (functions and their sizes are multiples of 4)
     3,     // x3 (runtime/exec/machine_context.h: AArch64 register numbers are X numbers)
 };

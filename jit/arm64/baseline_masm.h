@@ -281,6 +281,7 @@ class BaselineMasm {
         case Arg::Io: a_.ldr(r, a::ptr(a::sp, kIoOffset)); break;
         case Arg::Imm32: a_.loadImm(r.w(), static_cast<uint32_t>(x.imm)); break;
         case Arg::Imm64: a_.loadImm(r, x.imm); break;
+        case Arg::Ptr: a_.loadImm(r, x.imm); break;  // (not recorded: Backend::relocatableCode is false here)
         case Arg::Address: a_.addressOf(r, x.mem); break;
         case Arg::Constant: a_.adr(r, x.label); break;
       }
@@ -290,6 +291,8 @@ class BaselineMasm {
   // The return register (a TrapReason) non-zero: to `l`.
   void branchOnTrap(const Label& l) { a_.cbnz(a::w0, l); }
   void calleeConst(const FuncInst* f) { a_.loadImm(a::x1, reinterpret_cast<uint64_t>(f)); }
+  // r (a register code) = the address `p` (ref.func's FuncInst).
+  void loadPtr(uint8_t r, const void* p) { a_.loadImm(gpx(r), reinterpret_cast<uint64_t>(p)); }
   void calleeFromSlot(const Mem& m) { a_.ldr(a::x1, a_.fit(m, 8)); }
   Cond testCalleeNull() {
     a_.cmp(a::x1, 0);
@@ -380,6 +383,8 @@ class BaselineMasm {
     for (const Label& e : entries) a_.embedLabelDelta(e, table, 4);
   }
   // Data embedded after the code (16-byte aligned), addressed pc-relative.
+  // A canonical type id inside a constant (x86-64 records it for precompiled code; not recorded here yet).
+  void constantTypeId(const Label&, uint32_t, uint32_t) {}
   Label constant(const void* data, size_t n) {
     return pool_.get(data, n, [this] { return a_.newLabel(); });
   }

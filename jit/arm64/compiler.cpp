@@ -55,6 +55,14 @@ ModuleCompiler::~ModuleCompiler() = default;
 
 const std::vector<CodeSite>& ModuleCompiler::sites() const { return impl_->sites; }
 uint32_t ModuleCompiler::faultLanding() const { return impl_->faultLanding; }
+const std::vector<PtrSite>& ModuleCompiler::ptrSites() const {
+  static const std::vector<PtrSite> kNone;
+  return kNone;
+}
+const std::vector<TypeIdSite>& ModuleCompiler::typeIdSites() const {
+  static const std::vector<TypeIdSite> kNone;
+  return kNone;
+}
 
 void ModuleCompiler::appendCallViaEntryStub(std::vector<uint8_t>& out) {
   CodeHolder code;

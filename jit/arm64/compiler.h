@@ -30,6 +30,9 @@ class ModuleCompiler final : public FunctionCompiler {
                  OsrInfo* osr = nullptr) override;
   const std::vector<CodeSite>& sites() const override;
   uint32_t faultLanding() const override;
+  // (not recorded on AArch64 yet: Backend::relocatableCode is false)
+  const std::vector<PtrSite>& ptrSites() const override;
+  const std::vector<TypeIdSite>& typeIdSites() const override;
   // The shared stub for callees outside the caller's code block or known only at run time (x1 = the callee): its
   // direct entry (FuncInst::jitDirectEntry) when it is a function of the caller's instance (x22) with machine code,
   // else FuncInst::entry.

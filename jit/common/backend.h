@@ -98,6 +98,9 @@ struct Backend {
   // only where all are present), and the name of bit i ("AVX2"; nullptr: no such bit).
   uint64_t (*cpuFeatures)();
   const char* (*cpuFeatureName)(unsigned bit);
+  // Every embedded address and type id is recorded (FunctionCompiler::ptrSites/typeIdSites): precompiled artifacts
+  // (jit/aot.h) can be made. False: the backend does not record them yet (`myrt compile` is unsupported there).
+  bool relocatableCode;
   uint8_t padByte;         // fills the gap between functions (each starts 16-byte aligned): a trapping instruction
   int faultOffsetRegister; // trap protocol of a resumed fault (above)
 };

@@ -56,6 +56,7 @@ const Backend kX64Backend = {
     &patchRel32,
     &x64CpuFeatures,
     &x64CpuFeatureName,
+    true,  // relocatable code (baseline_masm.h movPtr, constantTypeId)
     0xCC,  // int3
     mctx::kRegRcx,
 };
