@@ -145,6 +145,7 @@ Outcome ProxyHandler::handle(HttpRequestData request) {
       return out;
     }
     std::unique_ptr<Store> store = std::move(*made);
+    store->config().shareInterpCode = true;  // the same modules every request: lower each function once
     if (config_.fuel) store->setFuel(true, static_cast<int64_t>(*config_.fuel));
     std::optional<Deadlines::Id> deadline;
     if (config_.timeoutMs) {

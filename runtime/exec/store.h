@@ -259,6 +259,10 @@ bool gcStressFromEnv();
 
 struct StoreConfig {
   StoreLimits limits;
+  // Interpreter: reuse the lowered code of a function between instances of one Module whose lowering inputs are the
+  // same (canonical type ids, which memories are guarded), across stores -- a copy instead of lowering again. For
+  // many short-lived instances of one module (`myrt serve`: one per request). Off: every instance lowers its own.
+  bool shareInterpCode = false;
   FuncEntry wasmEntry = nullptr;  // entry installed into every wasm function (the tier); see interp/interp.h
   TierUpHook tierUp = nullptr;    // auto tier (tiers.h): null on interpreter-only and JIT stores
   TierInstallHook tierInstall = nullptr;  // auto tier: installs finished background compiles (with tierUp)

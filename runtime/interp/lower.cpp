@@ -15,6 +15,9 @@
 // if becomes one compare+branch op. Other consumers materialize the value into its own slot (use()).
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "runtime/interp/code.h"
 #include "runtime/valid/code_reader.h"
@@ -1373,7 +1376,71 @@ Result<std::unique_ptr<InterpFunc>> lower(Instance& inst, uint32_t funcIndex,
 }
 }  // namespace
 
+namespace {
+
+// StoreConfig::shareInterpCode: lowered functions per Module (by address, checked against a weak pointer so a new
+// Module at a freed one's address never sees its code) and per lowering key. Lowering reads only the module, the
+// instance's canonical type ids and which of its memories are guarded, so code lowered for one instance is the code
+// of any instance with the same key.
+struct SharedCode {
+  std::weak_ptr<const Module> module;
+  std::vector<uint32_t> typeIds;
+  std::vector<bool> guarded;
+  std::unordered_map<uint32_t, std::shared_ptr<const InterpFunc>> funcs;
+};
+std::mutex sharedMu;
+std::unordered_map<const Module*, std::vector<SharedCode>> sharedCode;
+
+std::unique_ptr<InterpFunc> copyOf(const InterpFunc& f) {
+  auto out = std::make_unique<InterpFunc>();
+  out->code = f.code;
+  out->handlers = f.handlers;
+  out->catches = f.catches;
+  out->numParams = f.numParams;
+  out->numLocals = f.numLocals;
+  out->frameSize = f.frameSize;
+  out->zeroEnd = f.zeroEnd;
+  out->entryCost = f.entryCost;
+  out->loopHeads = f.loopHeads;
+  return out;  // posMap: built again from this instance on the first trap (wasmOffsetAt)
+}
+
+Result<std::unique_ptr<InterpFunc>> lowerShared(Instance& inst, uint32_t funcIndex) {
+  std::vector<bool> guarded;
+  guarded.reserve(inst.memories.size());
+  for (const MemoryInst* m : inst.memories) guarded.push_back(m->guarded);
+  SharedCode* entry = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(sharedMu);
+    auto& list = sharedCode[inst.module.get()];
+    std::erase_if(list, [](const SharedCode& c) { return c.module.expired(); });
+    for (SharedCode& c : list)
+      if (c.typeIds == inst.typeIds && c.guarded == guarded) entry = &c;
+    if (entry) {
+      if (auto it = entry->funcs.find(funcIndex); it != entry->funcs.end()) return copyOf(*it->second);
+    }
+  }
+  auto r = lower(inst, funcIndex, nullptr);
+  if (!r.ok()) return r;
+  auto shared = std::shared_ptr<const InterpFunc>(copyOf(**r));
+  std::lock_guard<std::mutex> lock(sharedMu);
+  auto& list = sharedCode[inst.module.get()];
+  std::erase_if(list, [](const SharedCode& c) { return c.module.expired(); });
+  entry = nullptr;
+  for (SharedCode& c : list)
+    if (c.typeIds == inst.typeIds && c.guarded == guarded) entry = &c;
+  if (!entry) {
+    list.push_back(SharedCode{inst.module, inst.typeIds, std::move(guarded), {}});
+    entry = &list.back();
+  }
+  entry->funcs.emplace(funcIndex, std::move(shared));
+  return r;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<InterpFunc>> lowerFunction(Instance& inst, uint32_t funcIndex) {
+  if (inst.store && inst.store->config().shareInterpCode && inst.module) return lowerShared(inst, funcIndex);
   return lower(inst, funcIndex, nullptr);
 }
 
