@@ -462,6 +462,31 @@ class BaselineMasm {
   }
   // The last effectiveAddress() is an unchecked access to a guarded memory (a fault site).
   bool lastAccessGuarded() const { return guardedAccess_; }
+  // Before a store of `size` > 1 bytes to a guarded memory (operand m from effectiveAddress): AArch64 may write the
+  // in-bounds bytes of a misaligned store that straddles the end of memory before the guard page faults, which wasm
+  // forbids (exec/signals.h kGuardStoresMayTear). The end of memory is a multiple of 64 KiB, so only an access whose
+  // first and last bytes lie in different 64 KiB blocks (bit 16 of index ^ (index + size - 1)) can straddle it: that
+  // one is checked against the memory's size; every other store runs 3 more instructions (add, eor, tbz).
+  // Uses x9, x10.
+  template <class Traps>
+  void checkStoreStraddle(Traps& traps, const Mem& m, unsigned size, MemoryInst* mem) {
+    const a::Gp index = a::x(m.indexId());
+    a_.add(a::x10, index, size - 1);
+    a_.eor(a::x10, a::x10, index);
+    const Label ok = a_.newLabel();
+    a_.tbz(a::x10, 16, ok);
+    a_.add(a::x10, index, size);  // the end of the access (index < 2^33: no wrap)
+    if (m.baseId() == kMem.id()) {
+      a_.ldr(a::x9, a_.fit(a::ptr(kInst, kOffMem0), 8));
+      a_.ldr(a::x9, a_.fit(a::ptr(a::x9, kOffMemSize), 8));
+    } else {
+      a_.loadImm(a::x9, reinterpret_cast<uint64_t>(&mem->size));
+      a_.ldr(a::x9, a::ptr(a::x9));
+    }
+    a_.cmp(a::x10, a::x9);
+    traps.trapIf(Cond::kHI, TrapReason::MemoryOutOfBounds);
+    a_.bind(ok);
+  }
   void load(Op op, uint8_t dst, const Mem& m) {
     const a::Gp d32 = gpw(dst), d64 = gpx(dst);
     switch (op) {

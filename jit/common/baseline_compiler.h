@@ -520,6 +520,7 @@ class BaselineCompiler {
     const uint8_t v = popReg(regClassOf(vk));
     const uint8_t ar = popReg(RegClass::Gp);
     const Mem m = effectiveAddress(ar, in, addr, size);
+    checkStoreStraddle(in, m, size);
     beginFaultSite();
     a_.store(vk, size, m, v);
     endFaultSite();
@@ -1157,6 +1158,7 @@ class BaselineCompiler {
     const uint8_t v = popReg(RegClass::Fp);
     const uint8_t ar = popReg(RegClass::Gp);
     const Mem m = effectiveAddress(ar, in, addr, Masm::simdAccessSize(in.op));
+    checkStoreStraddle(in, m, Masm::simdAccessSize(in.op));
     beginFaultSite();
     a_.simdStore(in.op, m, v, in.lane);
     endFaultSite();
@@ -1311,6 +1313,14 @@ class BaselineCompiler {
     return true;
   }
 
+  // A store of more than one byte to a guarded memory, on an ISA where it could write its in-bounds bytes before the
+  // guard page faults (exec/signals.h kGuardStoresMayTear): the Masm's explicit check for a store that can straddle
+  // the end of memory (AArch64). x86-64 has no such check: such a store faults before writing.
+  void checkStoreStraddle(const Instr& in, const Mem& m, unsigned size) {
+    if constexpr (requires(Masm& x, BaselineCompiler& c, MemoryInst* mem) { x.checkStoreStraddle(c, m, size, mem); }) {
+      if (size > 1 && a_.lastAccessGuarded()) a_.checkStoreStraddle(*this, m, size, inst_.memories[in.mem.memory]);
+    }
+  }
   Mem effectiveAddress(uint8_t ar, const Instr& in, ValType addrType, unsigned size) {
     return a_.effectiveAddress(*this, ar, in.mem.offset, size, addrType.kind == ValKind::I64, in.mem.memory,
                                inst_.memories[in.mem.memory]);

@@ -34,10 +34,13 @@
 // cx.depth / cx.sp, pop the activation and return TrapReason::MemoryOutOfBounds. A compiled activation claims a fault
 // only at a registered PC, so a bug in a runtime helper called from JIT code still crashes instead of becoming a trap.
 //
-// Platform notes: x86-64 Linux (PC/SP from ucontext; AArch64 is wired but untested). On x86-64 a store that crosses
-// the end of memory faults before writing any byte, as wasm requires; AArch64 may commit the in-bounds part of such a
-// store, so a port there needs an explicit check for stores that can straddle the end. Under AddressSanitizer the
-// handler chains to ASan's (which then reports real crashes); afterFaultRecovery unpoisons the abandoned frames.
+// Platform notes: x86-64 and AArch64 Linux (PC/SP/registers from ucontext, runtime/exec/machine_context_*.cpp). On
+// x86-64 a store that crosses the end of memory faults before writing any byte, as wasm requires; AArch64 may commit
+// the in-bounds part of such a (misaligned) store before the fault, so there (kGuardStoresMayTear) no tier leaves a
+// store of more than one byte to the guard pages alone: the interpreter lowers such stores to its bounds-checked forms,
+// the AArch64 JIT checks a store that crosses a 64 KiB boundary (the only place where the end of memory can be)
+// against the memory's size before writing. Under AddressSanitizer the handler chains to ASan's (which then reports
+// real crashes); afterFaultRecovery unpoisons the abandoned frames.
 #pragma once
 #include <csetjmp>
 #include <cstddef>
@@ -47,6 +50,14 @@ namespace myrt {
 
 struct ExecContext;
 struct FuncInst;
+
+// True where a multi-byte store that straddles the end of a guarded memory may write its in-bounds bytes before the
+// fault (every ISA but x86-64, conservatively; AArch64 does): such stores need an explicit check (see above).
+#if defined(__x86_64__)
+constexpr bool kGuardStoresMayTear = false;
+#else
+constexpr bool kGuardStoresMayTear = true;
+#endif
 
 // base + 0xFFFFFFFF + 0xFFFFFFFF + 16 bytes, rounded up to whole 64 KiB pages: 8 GiB + 64 KiB.
 constexpr uint64_t kGuardedReservation = (uint64_t(8) << 30) + 65536;

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "runtime/exec/signals.h"
 #include "runtime/interp/code.h"
 #include "runtime/valid/code_reader.h"
 
@@ -785,6 +786,11 @@ class Lowering {
     return inst_ && addr.kind == ValKind::I32 && in.mem.memory < inst_->memories.size() &&
            inst_->memories[in.mem.memory]->guarded && in.mem.offset <= 0xFFFFFFFFull;
   }
+  // A store too, except a store of more than one byte where such a store can straddle the end of memory and write its
+  // in-bounds bytes before faulting (exec/signals.h kGuardStoresMayTear, AArch64): the checked form, no partial write.
+  bool guardedStore(const Instr& in, ValType addr) const {
+    return guardedAccess(in, addr) && !(kGuardStoresMayTear && naturalAlignment(in.op) > 0);
+  }
   void onLoad(const Instr& in, ValType addr) {
     if (!live()) return sync();
     const uint32_t h = height();  // result at h-1, address was at h-1
@@ -815,7 +821,7 @@ class Lowering {
       const Pend k = pend_[h + 1];  // a constant value: its bits are the immediate
       uint32_t imm = 0, shift = 0;
       const uint32_t a = address(h, imm, shift);
-      const IOp m0k = storeM0KIOp(in.op, guardedAccess(in, addr));
+      const IOp m0k = storeM0KIOp(in.op, guardedStore(in, addr));
       emit(m0k, lo(k.bits), a, imm, lo(in.mem.offset), shift);
       if (is64(k.type)) word(hi(k.bits));
       return sync();
@@ -825,9 +831,9 @@ class Lowering {
       uint32_t imm = 0, shift = 0;
       const uint32_t a = address(h, imm, shift);
       const IOp m0 = loadM0IOp(in.op);
-      emit(guardedAccess(in, addr) ? guardedM0IOp(m0) : m0, v, a, imm, lo(in.mem.offset), shift);
+      emit(guardedStore(in, addr) ? guardedM0IOp(m0) : m0, v, a, imm, lo(in.mem.offset), shift);
     } else if (iop != IOp::Count) {
-      if (guardedAccess(in, addr)) iop = guardedIOp(iop);
+      if (guardedStore(in, addr)) iop = guardedIOp(iop);
       emit(iop, v, use(h), mem, lo(in.mem.offset), hi(in.mem.offset));
     } else {
       emit(IOp::SimdStore, use(h), v, mem, lo(in.mem.offset), hi(in.mem.offset), static_cast<uint32_t>(in.op),
