@@ -1052,4 +1052,17 @@ class Gen {
 
 GeneratedModule generateModule(const uint8_t* data, size_t size) { return Gen(data, size).run(); }
 
+std::vector<uint8_t> pseudoRandomBytes(uint64_t seed) {
+  uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+  auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  std::vector<uint8_t> out(64 + next() % 2048);
+  for (auto& b : out) b = static_cast<uint8_t>(next());
+  return out;
+}
+
 }  // namespace myrt::fuzz

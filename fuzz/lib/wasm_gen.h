@@ -43,4 +43,8 @@ struct GeneratedModule {
 
 GeneratedModule generateModule(const uint8_t* data, size_t size);
 
+// The deterministic input bytes of generated module number `seed` (64 to 2,111 bytes, xorshift): what
+// tests/unit/exec/differential_test.cpp and the standalone loop fuzz/diff_tiers_loop.cpp feed generateModule.
+std::vector<uint8_t> pseudoRandomBytes(uint64_t seed);
+
 }  // namespace myrt::fuzz

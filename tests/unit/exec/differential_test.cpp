@@ -14,21 +14,6 @@
 using namespace myrt;
 using namespace myrt::fuzz;
 
-namespace {
-std::vector<uint8_t> pseudoRandomBytes(uint64_t seed) {
-  uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
-  auto next = [&] {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x;
-  };
-  std::vector<uint8_t> out(64 + next() % 2048);
-  for (auto& b : out) b = static_cast<uint8_t>(next());
-  return out;
-}
-}  // namespace
-
 TEST_CASE("generated modules validate and behave the same on every tier", "[exec][differential]") {
   const auto configs = diffConfigs();
   REQUIRE(configs.size() >= 2);  // at least the interpreter with and without guard pages
