@@ -73,6 +73,7 @@ int inspectComponentFile(const std::string& path, const std::vector<uint8_t>& by
 struct InspectOptions {
   std::string dumpIr;       // --dump-ir FUNC: the optimizing tier's IR of FUNC (index or name) instead of the summary
   bool noOptimize = false;  // --no-optimize: that IR as built
+  bool regalloc = false;    // --regalloc: with each value's register or spill slot and the edge moves
 };
 int cmdInspect(const std::string& file, const InspectOptions& opts = {});
 // `myrt run`: argv = FILE then the guest's arguments.

@@ -147,7 +147,7 @@ int dumpIr(const std::string& file, const Module& m, const InspectOptions& opts)
     std::cerr << "myrt: inspect: " << file << ": function " << index << " is imported (no body)\n";
     return kExitError;
   }
-  auto text = optIrText(m, index, !opts.noOptimize);
+  auto text = optIrText(m, index, !opts.noOptimize, opts.regalloc);
   if (!text.ok()) {
     std::cerr << "myrt: inspect: " << formatError(file, text.error()) << "\n";
     return kExitError;

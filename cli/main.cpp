@@ -551,6 +551,9 @@ static int cliMain(int argc, char** argv) {
                         "optimizations (a debugging aid: no code is generated from it yet)")
         ->type_name("FUNC");
     inspect->add_flag("--no-optimize", inspectOpts.noOptimize, "with --dump-ir: the IR as built, before optimizing");
+    inspect->add_flag("--regalloc", inspectOpts.regalloc,
+                      "with --dump-ir: each value's register or spill slot (the optimizing tier's linear-scan "
+                      "allocator) and the moves on edges into blocks with parameters");
   }
 
   std::vector<std::string> wastFiles;
