@@ -42,6 +42,12 @@ struct HostInfo {
   }
 };
 
+// The code cache of wasm_module_new (myrt_config_set_code_cache; engine/code_cache.h): off by default.
+struct CodeCacheSetting {
+  bool enabled = false;
+  std::string dir;  // "": defaultCodeCacheDir() when used
+};
+
 struct StoreState : std::enable_shared_from_this<StoreState> {
   // Destroyed in reverse order: finalizers run first (in ~StoreState), then the store, then the WASI contexts the
   // store's host functions refer to, then the stores owning shared memories this store's instances import.
@@ -54,6 +60,10 @@ struct StoreState : std::enable_shared_from_this<StoreState> {
   std::vector<std::pair<void*, void (*)(void*)>> envFinalizers;  // wasm_func_new_with_env
   std::unordered_set<Ref> foreigns;                             // extern references made by wasm_foreign_new
   uint64_t nextForeign = 0;
+  // The engine's settings modules compiled for this store use (wasm_module_new: the code cache).
+  myrt::Tier tier = myrt::Tier::Interp;
+  uint32_t compileJobs = 0;
+  CodeCacheSetting cache;
   ~StoreState();
 };
 
@@ -110,7 +120,15 @@ Handle* newHandle(HKind kind, std::shared_ptr<StoreState> st, void* obj);
 wasm_trap_t* makeTrap(std::shared_ptr<StoreState> st, const Trap& t);
 wasm_trap_t* messageTrap(std::shared_ptr<StoreState> st, std::string message);
 std::string describeTrap(const TrapData& t);
-Result<std::shared_ptr<const Module>> compileModule(const wasm_byte_vec_t* binary);
+// Decodes and validates a module; with `st`, through the code cache when its engine enables it (machine code of a hit
+// attached; a miss compiled into the cache).
+Result<std::shared_ptr<const Module>> compileModule(const wasm_byte_vec_t* binary, const StoreState* st = nullptr);
+// wasm_module_serialize's forms: a precompiled artifact with the machine code (jit/aot.h; an error where there is no
+// JIT tier to compile for), and the bytes-only form ("\0myrtmod", a version byte, the module binary).
+Result<std::vector<uint8_t>> serializeNative(const std::shared_ptr<const Module>& m);
+// Either form back: an artifact is loaded with its machine code (trusted input: not validated again), the bytes-only
+// form decoded and validated. The error says what is wrong (damaged, truncated, another build, other CPU features).
+Result<std::shared_ptr<const Module>> deserializeModule(const wasm_byte_vec_t* bytes);
 // A host function of the store calling `call` with the arguments converted to wasm_val_t (results checked back);
 // `finalizer(env)` runs when the store dies. NULL (and the finalizer run now) for a null argument.
 using HostCall = std::function<wasm_trap_t*(ExecContext& cx, const wasm_val_vec_t* args, wasm_val_vec_t* results)>;
@@ -139,12 +157,14 @@ struct wasm_config_t {
   myrt::Tier tier = myrt::defaultTier();
   myrt::StoreLimits limits;
   uint32_t compileJobs = 0;  // StoreConfig::compileJobs
+  myrt::capi::CodeCacheSetting cache;
 };
 
 struct wasm_engine_t {
   myrt::Tier tier = myrt::defaultTier();
   myrt::StoreLimits limits;
   uint32_t compileJobs = 0;
+  myrt::capi::CodeCacheSetting cache;
 };
 
 struct wasm_store_t {

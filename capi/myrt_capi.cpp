@@ -82,7 +82,26 @@ const char* myrt_version(void) { return MYRT_VERSION; }
 myrt_error_t* myrt_module_new(wasm_store_t* s, const wasm_byte_vec_t* binary, wasm_module_t** out) {
   if (out) *out = nullptr;
   if (!s || !out) return newError(Error("myrt_module_new: null argument"));
-  auto m = compileModule(binary);
+  auto m = compileModule(binary, s->st.get());
+  if (!m.ok()) return newError(m.error());
+  *out = newModuleHandle(std::move(*m));
+  return nullptr;
+}
+
+myrt_error_t* myrt_module_serialize(const wasm_module_t* mod, wasm_byte_vec_t* out) {
+  if (out) wasm_byte_vec_new_empty(out);
+  const Handle* h = H(mod);
+  if (!h || !h->module || !out) return newError(Error("myrt_module_serialize: null argument"));
+  auto bytes = serializeNative(h->module->module);
+  if (!bytes.ok()) return newError(bytes.error());
+  wasm_byte_vec_new(out, bytes->size(), reinterpret_cast<const char*>(bytes->data()));
+  return nullptr;
+}
+
+myrt_error_t* myrt_module_deserialize(wasm_store_t* s, const wasm_byte_vec_t* serialized, wasm_module_t** out) {
+  if (out) *out = nullptr;
+  if (!s || !out) return newError(Error("myrt_module_deserialize: null argument"));
+  auto m = deserializeModule(serialized);
   if (!m.ok()) return newError(m.error());
   *out = newModuleHandle(std::move(*m));
   return nullptr;
@@ -132,6 +151,11 @@ void myrt_config_set_max_call_depth(wasm_config_t* c, uint32_t depth) {
 }
 void myrt_config_set_memory_reservation(wasm_config_t* c, uint64_t bytes) {
   if (c) c->limits.memoryReservation = bytes;
+}
+void myrt_config_set_code_cache(wasm_config_t* c, bool enabled, const char* dir) {
+  if (!c) return;
+  c->cache.enabled = enabled;
+  c->cache.dir = dir ? dir : "";
 }
 void myrt_config_set_max_stack_bytes(wasm_config_t* c, uint64_t bytes) {
   if (c && bytes) c->limits.valueStackSlots = std::max<uint64_t>(bytes / sizeof(Value), 1024);

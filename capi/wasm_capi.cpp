@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "capi/capi.h"
+#include "engine/code_cache.h"
 #include "runtime/binary/decoder.h"
 #include "runtime/valid/validator.h"
 
@@ -550,6 +551,7 @@ wasm_engine_t* wasm_engine_new_with_config(wasm_config_t* c) {
     e->tier = c->tier;
     e->limits = c->limits;
     e->compileJobs = c->compileJobs;
+    e->cache = c->cache;
     delete c;
   }
   return e;
@@ -564,6 +566,9 @@ wasm_store_t* wasm_store_new(wasm_engine_t* e) {
   auto* s = new wasm_store_t;
   s->st = std::make_shared<StoreState>();
   s->st->store = std::move(*made);
+  s->st->tier = e->tier;
+  s->st->compileJobs = e->compileJobs;
+  s->st->cache = e->cache;
   return s;
 }
 void wasm_store_delete(wasm_store_t* s) { delete s; }
@@ -830,16 +835,64 @@ wasm_foreign_t* wasm_foreign_new(wasm_store_t* s) {
 
 namespace myrt::capi {
 
-Result<std::shared_ptr<const Module>> compileModule(const wasm_byte_vec_t* binary) {
+namespace {
+// "\0myrtmod" + format version 1, then the module's binary (re-validated on deserialization): what
+// wasm_module_serialize writes where there is no JIT tier to compile for.
+constexpr char kSerialMagic[8] = {'\0', 'm', 'y', 'r', 't', 'm', 'o', 'd'};
+constexpr uint8_t kSerialVersion = 1;
+
+// The code cache for a module decoded in a store whose engine enables it (wasm_capi.h CodeCacheSetting): a hit attaches
+// the cached machine code, a miss (or a rejected entry, which the cache removed) compiles into the cache. Failures to
+// write leave the module as it is (it compiles when instantiated, as without a cache).
+void useCodeCache(const StoreState& st, const std::shared_ptr<Module>& m) {
+  if (!st.cache.enabled || st.tier == Tier::Interp || !tierAvailable(Tier::Jit)) return;
+  const std::string dir = st.cache.dir.empty() ? defaultCodeCacheDir() : st.cache.dir;
+  const CacheLookup hit = codeCacheLookup(dir, *m);
+  if (hit == CacheLookup::Miss || hit == CacheLookup::Rejected) (void)codeCacheFill(dir, m, st.compileJobs);
+}
+}  // namespace
+
+Result<std::shared_ptr<const Module>> compileModule(const wasm_byte_vec_t* binary, const StoreState* st) {
   if (!binary || (!binary->data && binary->size)) return Error("no binary");
   try {  // a failed host allocation is an error for the embedder, never std::terminate
     std::vector<uint8_t> bytes(binary->data, binary->data + binary->size);
     MYRT_ASSIGN(Module m, decodeModule(std::move(bytes)));
     MYRT_TRY(validateModule(m));
-    return std::make_shared<const Module>(std::move(m));
+    auto shared = std::make_shared<Module>(std::move(m));
+    if (st) useCodeCache(*st, shared);
+    return std::shared_ptr<const Module>(std::move(shared));
   } catch (const std::bad_alloc&) {
     return Error("out of memory");
   }
+}
+
+Result<std::vector<uint8_t>> serializeNative(const std::shared_ptr<const Module>& m) {
+  if (!tierAvailable(Tier::Jit))
+    return Error("unsupported: no machine code to serialize: the jit tier is not available in this library or on this CPU");
+  try {
+    return precompileArtifact(m);
+  } catch (const std::bad_alloc&) {
+    return Error("out of memory");
+  }
+}
+
+Result<std::shared_ptr<const Module>> deserializeModule(const wasm_byte_vec_t* bytes) {
+  if (!bytes || !bytes->data || !bytes->size) return Error("not a serialized module (empty)");
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes->data);
+  try {
+    if (isPrecompiledArtifact(std::span<const uint8_t>(p, bytes->size))) {
+      MYRT_ASSIGN(std::shared_ptr<Module> m, loadPrecompiledArtifact(std::vector<uint8_t>(p, p + bytes->size)));
+      return std::shared_ptr<const Module>(std::move(m));
+    }
+  } catch (const std::bad_alloc&) {
+    return Error("out of memory");
+  }
+  if (bytes->size < sizeof kSerialMagic + 1 || std::memcmp(bytes->data, kSerialMagic, sizeof kSerialMagic) != 0)
+    return Error("not a serialized module (no \"\\0myrtaot\" or \"\\0myrtmod\" header)");
+  if (p[sizeof kSerialMagic] != kSerialVersion)
+    return Error("serialized module of an unknown format version " + std::to_string(p[sizeof kSerialMagic]));
+  wasm_byte_vec_t bin{bytes->size - sizeof kSerialMagic - 1, bytes->data + sizeof kSerialMagic + 1};
+  return compileModule(&bin);
 }
 
 wasm_module_t* newModuleHandle(std::shared_ptr<const Module> m) {
@@ -852,17 +905,11 @@ wasm_module_t* newModuleHandle(std::shared_ptr<const Module> m) {
 
 }  // namespace myrt::capi
 
-namespace {
-// "\0myrtmod" + format version 1, then the module's binary (re-validated on deserialization).
-constexpr char kSerialMagic[8] = {'\0', 'm', 'y', 'r', 't', 'm', 'o', 'd'};
-constexpr uint8_t kSerialVersion = 1;
-}  // namespace
-
 extern "C" {
 
 wasm_module_t* wasm_module_new(wasm_store_t* s, const wasm_byte_vec_t* binary) {
   if (!s) return nullptr;
-  auto m = compileModule(binary);
+  auto m = compileModule(binary, s->st.get());
   return m.ok() ? newModuleHandle(std::move(*m)) : nullptr;
 }
 
@@ -899,10 +946,16 @@ void wasm_module_exports(const wasm_module_t* mod, wasm_exporttype_vec_t* out) {
   }
 }
 
+// The machine code too where this library and CPU have the JIT (a precompiled artifact, jit/aot.h: loading it compiles
+// nothing), else the bytes-only form; myrt_module_serialize says why there is no machine code.
 void wasm_module_serialize(const wasm_module_t* mod, wasm_byte_vec_t* out) {
   if (!out) return;
   const Handle* h = H(mod);
   if (!h || !h->module) return wasm_byte_vec_new_empty(out);
+  if (auto native = serializeNative(h->module->module); native.ok()) {
+    wasm_byte_vec_new(out, native->size(), reinterpret_cast<const char*>(native->data()));
+    return;
+  }
   const std::vector<uint8_t>& bin = h->module->module->bytes;
   wasm_byte_vec_new_uninitialized(out, sizeof kSerialMagic + 1 + bin.size());
   std::memcpy(out->data, kSerialMagic, sizeof kSerialMagic);
@@ -911,11 +964,9 @@ void wasm_module_serialize(const wasm_module_t* mod, wasm_byte_vec_t* out) {
 }
 
 wasm_module_t* wasm_module_deserialize(wasm_store_t* s, const wasm_byte_vec_t* bytes) {
-  if (!s || !bytes || !bytes->data || bytes->size < sizeof kSerialMagic + 1) return nullptr;
-  if (std::memcmp(bytes->data, kSerialMagic, sizeof kSerialMagic) != 0) return nullptr;
-  if (static_cast<uint8_t>(bytes->data[sizeof kSerialMagic]) != kSerialVersion) return nullptr;
-  wasm_byte_vec_t bin{bytes->size - sizeof kSerialMagic - 1, bytes->data + sizeof kSerialMagic + 1};
-  return wasm_module_new(s, &bin);
+  if (!s) return nullptr;
+  auto m = deserializeModule(bytes);
+  return m.ok() ? newModuleHandle(std::move(*m)) : nullptr;
 }
 
 void wasm_shared_module_delete(wasm_shared_module_t* m) { delete m; }

@@ -47,6 +47,26 @@ WASM_API_EXTERN const char* myrt_version(void);
  * returns the error (with the byte offset of a malformed or invalid construct) and stores NULL. */
 WASM_API_EXTERN own myrt_error_t* myrt_module_new(wasm_store_t*, const wasm_byte_vec_t* binary,
                                                   own wasm_module_t** out);
+/* Serialized modules with their machine code. wasm_module_serialize writes, where this library and CPU have the JIT
+ * tier, a precompiled artifact (the format of `myrt compile`'s .cwasm files): the module binary and the JIT's machine
+ * code of every function for this CPU, compiled once; wasm_module_deserialize maps that code and compiles nothing
+ * (the jit and auto tiers install it at the first call into an instance; the interpreter runs the module binary).
+ * An artifact loads only in the same libmyrt build (myrt's version and the library's GNU build id) on a CPU with the
+ * features the code uses; anything else -- truncated, damaged (a checksum covers the whole artifact), another build,
+ * missing CPU features -- makes wasm_module_deserialize return NULL (myrt_module_deserialize says why), and nothing is
+ * executed. Machine code is trusted input, as in wasmtime: deserialize only what your program or a trusted party
+ * serialized. The code is compiled for memories with guard pages (the default memory reservation); an instance made
+ * under a smaller myrt_config_set_memory_reservation compiles its functions as a module without code does.
+ * Without the JIT (libmyrt.so built without it, a CPU it does not support, or AArch64, whose JIT records no relocations
+ * yet) wasm_module_serialize writes the bytes-only form ("\0myrtmod", a version byte, the module binary), which
+ * wasm_module_deserialize accepts everywhere: it decodes and validates the binary again.
+ * myrt_module_serialize: the artifact, or an error saying why there is no machine code to write ("unsupported: ...").
+ * myrt_module_deserialize: wasm_module_deserialize with the reason of a failure, e.g. "corrupt precompiled module
+ * (checksum mismatch)", "truncated precompiled module (N of M bytes)", "precompiled by another myrt build (...)",
+ * "precompiled for CPU features this CPU lacks: AVX2". */
+WASM_API_EXTERN own myrt_error_t* myrt_module_serialize(const wasm_module_t*, own wasm_byte_vec_t* out);
+WASM_API_EXTERN own myrt_error_t* myrt_module_deserialize(wasm_store_t*, const wasm_byte_vec_t* serialized,
+                                                          own wasm_module_t** out);
 /* WebAssembly text (a .wat module) to the binary format; errors carry the byte offset in the text. */
 WASM_API_EXTERN own myrt_error_t* myrt_wat2wasm(const char* text, size_t len, own wasm_byte_vec_t* out);
 
@@ -81,6 +101,15 @@ WASM_API_EXTERN void myrt_config_set_max_native_stack_bytes(wasm_config_t*, uint
  * bounds-checked explicitly (somewhat slower code) and memory.grow returns -1 past the reservation; 100,000 and more
  * memories fit in a process. */
 WASM_API_EXTERN void myrt_config_set_memory_reservation(wasm_config_t*, uint64_t bytes);
+/* The code cache (off by default in the C API; `myrt run` has it on): wasm_module_new and myrt_module_new of a store
+ * of this engine, on the jit or auto tier, look the module up in the cache directory -- a hit attaches the cached
+ * machine code (nothing is compiled; the first call into an instance installs it), a miss compiles the whole module
+ * once and writes its entry. Entries are keyed by the module's bytes, the libmyrt build, the CPU features and the
+ * compile settings; written to a temporary file and renamed, so concurrent writers (threads, processes) leave one
+ * whole entry; an entry failing any check is removed and rewritten, never executed. Modules with less than 64 KiB of
+ * code are not cached. `dir`: the directory (created when needed); NULL: $MYRT_CACHE_DIR, else $XDG_CACHE_HOME/myrt,
+ * else $HOME/.cache/myrt. enabled false turns it off. Ignored on the interp tier and where there is no JIT. */
+WASM_API_EXTERN void myrt_config_set_code_cache(wasm_config_t*, bool enabled, const char* dir);
 
 /* ---------------------------------------------------------------------------------------------------------------
  * Fuel and interruption */

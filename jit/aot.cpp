@@ -208,11 +208,15 @@ Result<std::vector<uint8_t>> compileArtifact(std::shared_ptr<const Module> modul
     put32(relocs, ps.machineOffset);
     put32(relocs, kind);
     put64(relocs, arg);
+    // the site holds the compiling process's address until loading patches it: zero, so that an artifact does not
+    // depend on (or reveal) where this process's objects were, and compiling one module twice gives equal bytes
+    if (uint64_t(ps.machineOffset) + 8 <= pc.code.size()) std::memset(pc.code.data() + ps.machineOffset, 0, 8);
   }
   for (const TypeIdSite& t : pc.typeIds) {
     put32(relocs, t.machineOffset);
     put32(relocs, kRelTypeId);
     put64(relocs, t.typeIndex);
+    if (uint64_t(t.machineOffset) + 4 <= pc.code.size()) std::memset(pc.code.data() + t.machineOffset, 0, 4);
   }
 
   std::vector<uint8_t> funcs, sites, memories, fallbacks;

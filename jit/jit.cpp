@@ -631,6 +631,32 @@ TrapReason lazyEntry(ExecContext& cx, FuncInst& f, Value* io) {
   return f.entry(cx, f, io);
 }
 
+// StoreConfig::precompiledEntry of the auto tier: the entry of every function of an instance of a module with
+// precompiled machine code until the first call of one, which installs the instance's code (no compile). When that code
+// cannot be used here (an instance unlike the one it was compiled for), the functions go to the interpreter and tier
+// up as any auto-tier function; functions the artifact left to the interpreter stay there (the JIT cannot compile them).
+TrapReason precompiledEntry(ExecContext& cx, FuncInst& f, Value* io) {
+  Instance* inst = f.instance;
+  bool installed = false;
+  try {  // may run under JIT frames: a failed host allocation leaves the functions interpreted
+    if (inst && inst->module && inst->module->precompiled) {
+      const Status st = installPrecompiled(*inst, &precompiledEntry);
+      installed = st.ok();
+      if (!installed) {
+        if (verbose()) std::fprintf(stderr, "jit: precompiled code not used: %s\n", st.error().message.c_str());
+        if (inst->store) inst->store->jitFallbacks.push_back("precompiled code not used: " + st.error().message);
+      }
+    }
+  } catch (const std::bad_alloc&) {
+  }
+  if (inst)
+    for (FuncInst* g : inst->funcs)
+      if (g && g->entry == &precompiledEntry) g->entry = interpreterEntry();
+  if (f.entry == &precompiledEntry) f.entry = interpreterEntry();
+  if (!installed && inst && cx.tierUp) ++cx.tierUpActive;  // counted from here on, as instantiate does without code
+  return f.entry(cx, f, io);
+}
+
 // ---- the auto tier's tier-up ----
 // Per function: at the poll where a function `f` reaches the threshold (interpreter, store's thread), f alone is queued
 // for compilation and no longer counted. The compile thread (CompileService) drains the store's queue in the order
@@ -885,6 +911,7 @@ StoreConfig autoConfig(const StoreLimits& limits, uint32_t threshold, std::optio
   c.tierInstall = &jit::installReady;
   c.tierUpThreshold = threshold ? threshold : defaultTierUpThreshold();
   c.osr = osrEnabled() ? &jit::osrEnter : nullptr;
+  c.precompiledEntry = &jit::precompiledEntry;
   return c;
 }
 

@@ -296,17 +296,18 @@ Result<Instance*> instantiateImpl(Store& store, std::shared_ptr<const Module> mo
     }
   }
   // Functions (before globals and segments, which may take references to them).
+  const bool precompiled = m.precompiled && store.config().precompiledEntry;  // (auto tier: no tier-up counting)
   for (uint32_t i = m.numImportedFuncs; i < m.funcs.size(); ++i) {
     FuncInst* f = store.newFunc();
     f->instance = inst;
     f->index = i;
     f->type = &m.types[m.funcs[i].typeIndex].comp;
     f->typeId = inst->typeIds[m.funcs[i].typeIndex];
-    f->entry = store.config().wasmEntry;
+    f->entry = precompiled ? store.config().precompiledEntry : store.config().wasmEntry;
     inst->funcs.push_back(f);
   }
   // Auto tier: the instance's functions are counted until it is compiled and installed (ExecContext::tierUpActive).
-  if (store.context().tierUp && m.funcs.size() > m.numImportedFuncs) ++store.context().tierUpActive;
+  if (store.context().tierUp && !precompiled && m.funcs.size() > m.numImportedFuncs) ++store.context().tierUpActive;
   for (uint32_t i = m.numImportedTags; i < m.tags.size(); ++i) {
     TagInst* t = store.newTag();
     t->type = &m.types[m.tags[i].typeIndex].comp;

@@ -268,6 +268,10 @@ struct StoreConfig {
   TierInstallHook tierInstall = nullptr;  // auto tier: installs finished background compiles (with tierUp)
   uint32_t tierUpThreshold = 0;   // polls of one function (entries + loop iterations) before tierUp is called
   OsrHook osr = nullptr;          // auto tier: interpreter frames enter JIT code at loop back-edges (null: never)
+  // Auto tier: the entry of the functions of a module that carries precompiled machine code (Module::precompiled: a
+  // deserialized artifact, the code cache) instead of wasmEntry and without tier-up counting; its first call installs
+  // the whole instance's code (jit/aot.h). Null (other tiers): wasmEntry.
+  FuncEntry precompiledEntry = nullptr;
   // Collect garbage at every allocation (tests: finds a missing root at once). Also on when the environment has
   // MYRT_GC_STRESS=1 (read once per process).
   bool gcStress = false;

@@ -114,6 +114,53 @@ TEST_CASE("precompiled code runs without compiling, relocated for each instance"
   CHECK(store->jitCompiledFuncs == 2 * (m->funcs.size() - m->numImportedFuncs));
 }
 
+TEST_CASE("precompiled code on the auto tier: installed at the first call, no tier-up; unusable code tiers up", "[jit]") {
+  if (!tierAvailable(Tier::Auto)) FAIL("JIT not available");
+  // a start function: the first call into the instance is made by instantiate itself
+  const char* wat = R"((module
+    (memory 1)
+    (global $g (mut i32) (i32.const 0))
+    (func $start (global.set $g (i32.const 40)))
+    (start $start)
+    (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+    (func (export "run") (param i32) (result i32) (local $i i32) (local $s i32)
+      (loop $l (local.set $s (call $inc (local.get $s))) (local.set $i (call $inc (local.get $i)))
+               (br_if $l (i32.lt_u (local.get $i) (local.get 0))))
+      (i32.store (i32.const 4) (local.get $s))
+      (i32.add (global.get $g) (i32.load (i32.const 4))))
+  ))";
+  auto mod = loadPrecompiledArtifact(artifactOf(wat));
+  REQUIRE(mod.ok());
+  std::shared_ptr<const Module> m = *mod;
+  for (const bool guarded : {true, false}) {
+    StoreLimits limits;
+    if (!guarded) limits.memoryReservation = 65536;  // explicit bounds checks: not what the code was compiled for
+    auto store = std::move(makeStore(Tier::Auto, limits).value());
+    auto imports = resolveImports(*store, *m);
+    REQUIRE(imports.ok());
+    auto inst = instantiate(*store, m, *imports);
+    REQUIRE(inst.ok());
+    FuncInst* f = findExportedFunc(**inst, "run");
+    REQUIRE(f);
+    std::vector<Value> res(1);
+    const std::vector<Value> args{I32(5000)};
+    InvokeResult r = invoke(*store, f, args, res);
+    REQUIRE(!r.trap);
+    CHECK(res[0].i32 == 5040);
+    if (guarded) {  // every function from the artifact at the start function's call; nothing counted for tier-up
+      CHECK(store->jitFallbacks.empty());
+      CHECK(store->context().tierCalls.interp == 0);
+      CHECK(store->jitCompiledFuncs == m->funcs.size() - m->numImportedFuncs);
+      CHECK(store->context().tierUpActive == 0);
+    } else {  // refused (guard pages differ): the interpreter, with tier-up as without precompiled code
+      REQUIRE(store->jitFallbacks.size() == 1);
+      CHECK(store->jitFallbacks[0].find("guard pages") != std::string::npos);
+      CHECK(store->context().tierCalls.interp > 0);
+      CHECK(store->context().tierUpActive == 1);
+    }
+  }
+}
+
 TEST_CASE("precompiled artifacts: another build, missing CPU features, truncated, damaged", "[jit]") {
   if (!tierAvailable(Tier::Jit)) FAIL("JIT not available");
   const std::vector<uint8_t> good = artifactOf(kModule);
