@@ -5,6 +5,7 @@
 #include "serve/server.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -20,13 +21,59 @@
 #include <cstring>
 #include <iostream>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <type_traits>
 
 #include "wasi/p2/http.h"
 
 namespace myrt::serve {
 
 namespace {
+
+// libmicrohttpd is loaded when `myrt serve` starts, not linked: linking it makes every myrt process load and
+// initialize GnuTLS and its eight libraries (a hello-world run went from 0.43 M to 4.9 M instructions).
+struct Mhd {
+  decltype(&MHD_start_daemon) start_daemon;
+  decltype(&MHD_stop_daemon) stop_daemon;
+  decltype(&MHD_quiesce_daemon) quiesce_daemon;
+  decltype(&MHD_get_daemon_info) get_daemon_info;
+  decltype(&MHD_get_connection_info) get_connection_info;
+  decltype(&MHD_get_connection_values) get_connection_values;
+  decltype(&MHD_create_response_from_buffer_with_free_callback_cls) create_response_from_buffer_with_free_callback_cls;
+  decltype(&MHD_add_response_header) add_response_header;
+  decltype(&MHD_queue_response) queue_response;
+  decltype(&MHD_destroy_response) destroy_response;
+};
+Mhd mhd;
+
+// Fills `mhd`; false with the reason when the library or one of its functions is missing.
+bool loadMhd(std::string* why) {
+  void* lib = dlopen(MYRT_MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    *why = std::string("cannot load ") + MYRT_MHD_SONAME + " (Debian: apt install libmicrohttpd12): " + dlerror();
+    return false;
+  }
+  bool ok = true;
+  auto get = [&](auto& fn, const char* name) {
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(lib, name));
+    if (!fn && ok) {
+      *why = std::string(MYRT_MHD_SONAME) + " has no " + name;
+      ok = false;
+    }
+  };
+  get(mhd.start_daemon, "MHD_start_daemon");
+  get(mhd.stop_daemon, "MHD_stop_daemon");
+  get(mhd.quiesce_daemon, "MHD_quiesce_daemon");
+  get(mhd.get_daemon_info, "MHD_get_daemon_info");
+  get(mhd.get_connection_info, "MHD_get_connection_info");
+  get(mhd.get_connection_values, "MHD_get_connection_values");
+  get(mhd.create_response_from_buffer_with_free_callback_cls, "MHD_create_response_from_buffer_with_free_callback_cls");
+  get(mhd.add_response_header, "MHD_add_response_header");
+  get(mhd.queue_response, "MHD_queue_response");
+  get(mhd.destroy_response, "MHD_destroy_response");
+  return ok;
+}
 
 struct ServerState {
   ProxyHandler* handler = nullptr;
@@ -79,7 +126,7 @@ enum MHD_Result collectHeader(void* cls, enum MHD_ValueKind, const char* key, co
 }
 
 std::string clientAddress(struct MHD_Connection* c) {
-  const union MHD_ConnectionInfo* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  const union MHD_ConnectionInfo* info = mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   if (!info || !info->client_addr) return "-";
   char host[INET6_ADDRSTRLEN] = "-";
   const sockaddr* sa = info->client_addr;
@@ -92,7 +139,7 @@ std::string clientAddress(struct MHD_Connection* c) {
 enum MHD_Result sendResponse(struct MHD_Connection* c, unsigned status, const wasi::p2::HeaderList& headers,
                              std::string body) {
   auto* owned = new std::string(std::move(body));
-  struct MHD_Response* r = MHD_create_response_from_buffer_with_free_callback_cls(
+  struct MHD_Response* r = mhd.create_response_from_buffer_with_free_callback_cls(
       owned->size(), owned->data(), [](void* p) { delete static_cast<std::string*>(p); }, owned);
   if (!r) {
     delete owned;
@@ -102,10 +149,10 @@ enum MHD_Result sendResponse(struct MHD_Connection* c, unsigned status, const wa
     // framing is the server's; MHD refuses names/values it cannot send (the guest's were validated already)
     if (name == "content-length" || name == "transfer-encoding" || name == "connection" || name == "keep-alive")
       continue;
-    (void)MHD_add_response_header(r, name.c_str(), value.c_str());
+    (void)mhd.add_response_header(r, name.c_str(), value.c_str());
   }
-  enum MHD_Result ret = MHD_queue_response(c, status, r);
-  MHD_destroy_response(r);
+  enum MHD_Result ret = mhd.queue_response(c, status, r);
+  mhd.destroy_response(r);
   return ret;
 }
 
@@ -138,7 +185,7 @@ enum MHD_Result onRequest(void* cls, struct MHD_Connection* c, const char* url, 
     req.method = method ? method : "GET";
     req.pathWithQuery = rs->uri.empty() ? (url ? url : "/") : rs->uri;
     Collected col{&req};
-    MHD_get_connection_values(c, MHD_HEADER_KIND, collectHeader, &col);
+    mhd.get_connection_values(c, MHD_HEADER_KIND, collectHeader, &col);
     if (col.invalid) {
       status = 400;
       ret = sendResponse(c, status, {{"content-type", "text/plain"}}, "bad request: invalid header field\n");
@@ -227,6 +274,10 @@ int runServer(ProxyHandler& handler, const ServerConfig& config) {
   sockaddr_storage sa{};
   socklen_t saLen = 0;
   std::string why;
+  if (!loadMhd(&why)) {
+    std::cerr << "myrt: serve: " << why << "\n";
+    return 1;
+  }
   if (!parseAddress(config.addr, &sa, &saLen, &why)) {
     std::cerr << "myrt: serve: --addr " << config.addr << ": " << why << "\n";
     return 2;
@@ -258,7 +309,7 @@ int runServer(ProxyHandler& handler, const ServerConfig& config) {
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC;
   if (sa.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
   if (config.verbose) flags |= MHD_USE_ERROR_LOG;
-  struct MHD_Daemon* d = MHD_start_daemon(
+  struct MHD_Daemon* d = mhd.start_daemon(
       flags, 0, nullptr, nullptr, onRequest, &st,                                  //
       MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&sa),                       //
       MHD_OPTION_THREAD_POOL_SIZE, threads,                                         //
@@ -275,7 +326,7 @@ int runServer(ProxyHandler& handler, const ServerConfig& config) {
     return 1;
   }
   uint16_t port = 0;
-  if (const union MHD_DaemonInfo* info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)) port = info->port;
+  if (const union MHD_DaemonInfo* info = mhd.get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)) port = info->port;
   std::cerr << "myrt: serving " << config.name << " on http://" << displayAddress(sa, port) << "/ (" << threads
             << " threads, tier " << tierName(handler.config().tier) << ")" << std::endl;
 
@@ -283,12 +334,12 @@ int runServer(ProxyHandler& handler, const ServerConfig& config) {
   while (sigwait(&sigs, &sig) != 0) {
   }
   // Stop accepting; requests in flight finish (bounded by the grace period), then the daemon closes everything.
-  if (MHD_socket listener = MHD_quiesce_daemon(d); listener != MHD_INVALID_SOCKET) close(listener);
+  if (MHD_socket listener = mhd.quiesce_daemon(d); listener != MHD_INVALID_SOCKET) close(listener);
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.shutdownGraceMs);
   while (st.inFlight.load() > 0 && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   const int64_t left = st.inFlight.load();
-  MHD_stop_daemon(d);
+  mhd.stop_daemon(d);
   std::cerr << "myrt: serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ": stopped after " << st.served.load()
             << " requests (" << st.failed.load() << " failed)";
   if (left > 0) std::cerr << ", " << left << " in flight cut off after " << config.shutdownGraceMs << " ms";
