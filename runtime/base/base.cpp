@@ -1,4 +1,5 @@
 // runtime/base/base.cpp -- Error formatting, UTF-8 validation, name reading.
+#include <cstring>
 #include <cstdio>
 
 #include "runtime/base/reader.h"
@@ -34,6 +35,15 @@ void appendUtf8(std::string& out, uint32_t cp) {
 bool isValidUtf8(const uint8_t* s, size_t n) {
   size_t i = 0;
   while (i < n) {
+    // ASCII runs 16 bytes at a time (component strings can be gigabytes: the canonical ABI validates before copying)
+    while (n - i >= 16) {
+      uint64_t a, b;
+      std::memcpy(&a, s + i, 8);
+      std::memcpy(&b, s + i + 8, 8);
+      if ((a | b) & 0x8080808080808080ull) break;
+      i += 16;
+    }
+    if (i >= n) break;
     uint8_t c = s[i];
     if (c < 0x80) { ++i; continue; }
     size_t len;
