@@ -146,16 +146,39 @@ std::string cpuFeatureNames(uint64_t bits) {
   return s;
 }
 
-uint64_t checksum64(const uint8_t* p, size_t n, uint64_t seed) {
+namespace {
+
+// Gives back the whole pages inside [from, to) of a read-only file mapping (MADV_DONTNEED: the mapping stays, a later
+// read faults the page in again from the page cache). Keeps a big artifact's file pages out of the resident set once
+// read: only for file mappings (on anonymous memory it would zero the pages).
+// Returns where the pages given back end (`from` when none were).
+const uint8_t* dropFilePages(const uint8_t* from, const uint8_t* to) {
+  static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t a = (reinterpret_cast<uintptr_t>(from) + page - 1) & ~(page - 1);
+  const uintptr_t b = reinterpret_cast<uintptr_t>(to) & ~(page - 1);
+  if (b <= a) return from;
+  madvise(reinterpret_cast<void*>(a), b - a, MADV_DONTNEED);
+  return reinterpret_cast<const uint8_t*>(b);
+}
+
+// checksum64, giving back the pages read so far every kDropChunk bytes when `fileMapped`.
+uint64_t checksumOf(const uint8_t* p, size_t n, uint64_t seed, bool fileMapped) {
   constexpr uint64_t k1 = 0x9E3779B97F4A7C15ull, k2 = 0xC2B2AE3D27D4EB4Full;
+  constexpr size_t kDropChunk = size_t(16) << 20;  // (a multiple of 32)
   uint64_t h[4] = {seed ^ k1, seed + k2, ~seed, seed * k1 + 1};
   size_t i = 0;
-  for (; i + 32 <= n; i += 32)
-    for (int j = 0; j < 4; ++j) {
-      const uint64_t w = rd64(p + i + 8 * j);
-      h[j] = ((h[j] ^ w) * k2);
-      h[j] = (h[j] << 31 | h[j] >> 33) * k1;
-    }
+  const size_t blocks = n / 32 * 32;
+  const uint8_t* dropped = p;
+  while (i < blocks) {
+    const size_t end = std::min(blocks, i + kDropChunk);
+    for (; i < end; i += 32)
+      for (int j = 0; j < 4; ++j) {
+        const uint64_t w = rd64(p + i + 8 * j);
+        h[j] = ((h[j] ^ w) * k2);
+        h[j] = (h[j] << 31 | h[j] >> 33) * k1;
+      }
+    if (fileMapped) dropped = dropFilePages(dropped, p + i);
+  }
   uint64_t r = n * k1;
   for (int j = 0; j < 4; ++j) r = ((r ^ h[j]) * k2) ^ (r >> 29);
   for (; i < n; ++i) r = (r ^ p[i]) * k1;
@@ -163,6 +186,10 @@ uint64_t checksum64(const uint8_t* p, size_t n, uint64_t seed) {
   r *= k2;
   return r ^ (r >> 29);
 }
+
+}  // namespace
+
+uint64_t checksum64(const uint8_t* p, size_t n, uint64_t seed) { return checksumOf(p, n, seed, false); }
 
 // ---- writing ----
 
@@ -296,7 +323,7 @@ Status writeFileAtomic(const std::string& path, std::span<const uint8_t> bytes) 
 
 // ---- parsing ----
 
-Result<ArtifactView> parseArtifact(std::span<const uint8_t> b) {
+Result<ArtifactView> parseArtifact(std::span<const uint8_t> b, bool fileMapped) {
   if (!isArtifact(b)) return Error("not a precompiled myrt module");
   if (b.size() < kAotHeaderSize) return Error("truncated precompiled module (" + std::to_string(b.size()) + " bytes)");
   const uint8_t* p = b.data();
@@ -309,7 +336,8 @@ Result<ArtifactView> parseArtifact(std::span<const uint8_t> b) {
                  " bytes)");
   if (fileSize < b.size()) return Error("corrupt precompiled module (" + std::to_string(b.size() - fileSize) +
                                         " bytes after its end)");
-  if (checksum64(p + 32, b.size() - 32) != rd64(p + 24)) return Error("corrupt precompiled module (checksum mismatch)");
+  if (checksumOf(p + 32, b.size() - 32, 0, fileMapped) != rd64(p + 24))
+    return Error("corrupt precompiled module (checksum mismatch)");
   ArtifactView v;
   const char* bt = reinterpret_cast<const char*>(p + 32);
   v.build.assign(bt, strnlen(bt, kBuildTextSize));
@@ -452,17 +480,20 @@ Result<std::shared_ptr<Module>> loadArtifact(std::vector<uint8_t> bytes) {
 Result<std::shared_ptr<Module>> loadArtifactFile(const std::string& path) {
   std::span<const uint8_t> bytes;
   MYRT_ASSIGN(std::shared_ptr<Precompiled> pre, mapFile(path, &bytes));
-  MYRT_ASSIGN(pre->view, parseArtifact(bytes));
-  return moduleOf(std::move(pre));
+  MYRT_ASSIGN(pre->view, parseArtifact(bytes, true));
+  auto mod = moduleOf(std::move(pre));
+  dropFilePages(bytes.data(), bytes.data() + bytes.size());  // (read; the relocations are read again at install)
+  return mod;
 }
 
 Status attachArtifactFile(Module& module, const std::string& path) {
   std::span<const uint8_t> bytes;
   MYRT_ASSIGN(std::shared_ptr<Precompiled> pre, mapFile(path, &bytes));
-  MYRT_ASSIGN(pre->view, parseArtifact(bytes));
-  if (pre->view.wasm.size() != module.bytes.size() ||
-      std::memcmp(pre->view.wasm.data(), module.bytes.data(), module.bytes.size()) != 0)
-    return Error("precompiled code of another module");
+  MYRT_ASSIGN(pre->view, parseArtifact(bytes, true));
+  const bool same = pre->view.wasm.size() == module.bytes.size() &&
+                    std::memcmp(pre->view.wasm.data(), module.bytes.data(), module.bytes.size()) == 0;
+  dropFilePages(bytes.data(), bytes.data() + bytes.size());  // (read; the relocations are read again at install)
+  if (!same) return Error("precompiled code of another module");
   module.precompiled = std::move(pre);
   return {};
 }
@@ -529,6 +560,7 @@ Status installPrecompiled(Instance& inst, FuncEntry from) {
     }
     std::memcpy(code + off, &value, 8);  // (parseArtifact checked off + 8 <= the code's size)
   }
+  if (pre.fd >= 0) dropFilePages(v.relocs.data(), v.relocs.data() + v.relocs.size());  // (a file mapping: read)
   return installPortable(inst, from, code, size, v.funcs, v.sites, v.fallbacks);
 }
 

@@ -79,7 +79,9 @@ struct ArtifactView {
 // error is one line: "not a precompiled myrt module", "truncated precompiled module (N of M bytes)", "corrupt
 // precompiled module (checksum mismatch)", "precompiled by another myrt build (...; this is ...)", "precompiled for
 // CPU features this CPU lacks: AVX2", "corrupt precompiled module (bad ... section)".
-Result<ArtifactView> parseArtifact(std::span<const uint8_t> bytes);
+// `fileMapped`: the bytes are a read-only file mapping, whose pages are given back as the checksum has read them (a
+// big artifact's file does not stay in the resident set).
+Result<ArtifactView> parseArtifact(std::span<const uint8_t> bytes, bool fileMapped = false);
 
 // The machine code of a loaded artifact (Module::precompiled).
 struct Precompiled;
