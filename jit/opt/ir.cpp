@@ -161,7 +161,8 @@ Status verify(const Func& f) {
   std::vector<std::vector<ValueId>> definedIn(f.blocks.size());
   std::vector<std::pair<BlockId, bool>> work{{0, false}};
   while (!work.empty()) {
-    auto [b, leaving] = work.back();
+    const BlockId b = work.back().first;  // (not a structured binding: the lambda below captures b, which clang
+    const bool leaving = work.back().second;  // before 16 rejects for bindings -- the fuzz builds use clang)
     work.pop_back();
     const Block& bl = f.blocks[b];
     if (leaving) {
