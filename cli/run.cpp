@@ -629,7 +629,7 @@ int cmdRun(const RunOptions& opts) {
   std::optional<Trap> startTrap;
   auto inst = instantiate(*store, module, *imports, &startTrap);
   if (!inst.ok() && startTrap) {  // the start function trapped or called proc_exit (then exit as wasmtime does)
-    if (auto rc = concludeThreads(wasi::ThreadsEnd{0, (*ctx)->exitCode(), startTrap})) return *rc;
+    if (auto rc = concludeThreads(wasi::ThreadsEnd{0, (*ctx)->exitCode(), startTrap, nullptr})) return *rc;
     if ((*ctx)->exitCode() && wasi::isExitTrap(*startTrap)) return guestExit(*(*ctx)->exitCode());
     std::cerr << "myrt: " << file << ": trap in the start function: " << trapText(*startTrap, opts.verbose) << "\n";
     return finish(134);
@@ -680,7 +680,7 @@ int cmdRun(const RunOptions& opts) {
       return kExitError;
     }
     wasi::RunResult r = wasi::runStart(*store, **inst, **ctx);
-    if (auto rc = concludeThreads(wasi::ThreadsEnd{0, r.trap ? std::nullopt : std::optional<uint32_t>(r.exitCode), r.trap}))
+    if (auto rc = concludeThreads(wasi::ThreadsEnd{0, r.trap ? std::nullopt : std::optional<uint32_t>(r.exitCode), r.trap, nullptr}))
       return *rc;
     if (r.trap) {
       std::cerr << "myrt: " << file << ": trap: " << trapText(*r.trap, opts.verbose) << "\n";
@@ -711,7 +711,7 @@ int cmdRun(const RunOptions& opts) {
   }
   std::vector<Value> results(f->numResults());
   InvokeResult r = invoke(*store, f, args, results);
-  if (auto rc = concludeThreads(wasi::ThreadsEnd{0, (*ctx)->exitCode(), r.trap})) return *rc;
+  if (auto rc = concludeThreads(wasi::ThreadsEnd{0, (*ctx)->exitCode(), r.trap, nullptr})) return *rc;
   if (r.trap) {
     if ((*ctx)->exitCode() && wasi::isExitTrap(*r.trap)) return guestExit(*(*ctx)->exitCode());
     std::cerr << "myrt: " << file << ": trap: " << trapText(*r.trap, opts.verbose) << "\n";

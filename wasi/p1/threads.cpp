@@ -65,7 +65,7 @@ int32_t WasiThreads::spawn(uint32_t startArg) {
   auto inst = instantiate(*store, config_.module, *imports, &startTrap);
   if (!inst.ok()) {
     // A start function that calls proc_exit ends the program like any other thread's exit.
-    if (startTrap && isExitTrap(*startTrap) && ctx_.exitCode()) endProgram(ThreadsEnd{tid, ctx_.exitCode(), {}});
+    if (startTrap && isExitTrap(*startTrap) && ctx_.exitCode()) endProgram(ThreadsEnd{tid, ctx_.exitCode(), {}, nullptr});
     return -1;
   }
   FuncInst* start = findExportedFunc(**inst, "wasi_thread_start");
@@ -100,9 +100,10 @@ void WasiThreads::runThread(Thread& t, std::unique_ptr<Store> store, FuncInst* s
     e.tid = t.tid;
     if (isExitTrap(*r.trap) && ctx_.exitCode()) e.exitCode = ctx_.exitCode();
     else e.trap = std::move(*r.trap);
+    if (e.trap) e.trapStore = std::shared_ptr<Store>(std::move(store));
     endProgram(std::move(e));  // no effect when the program has ended already (then this thread was interrupted)
   }
-  store.reset();  // the thread's instance and store end on their own thread
+  store.reset();  // the thread's instance and store end on their own thread (unless its trap ends the program)
   running_.fetch_sub(1);
   t.done.store(true);
 }

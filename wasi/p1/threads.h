@@ -38,6 +38,8 @@ struct ThreadsEnd {
   uint32_t tid = 0;                  // 0: the main thread
   std::optional<uint32_t> exitCode;  // proc_exit's status
   std::optional<Trap> trap;          // a trap (exitCode is then unset)
+  // A spawned thread's store, kept while its trap may be reported: the backtrace names functions of its instance.
+  std::shared_ptr<Store> trapStore;
 };
 
 struct ThreadsConfig {
