@@ -1,8 +1,13 @@
 # tests/capi/install_test.cmake -- installs the built myrt into a temporary prefix (cmake --install, component capi)
 # and builds tests/capi/consumer/consumer.c out of tree against it: with pkg-config (myrt.pc) and with
 # find_package(myrt) (shared and static library); runs each program and checks its output.
-#   cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -DCC=... -DCFLAGS=... -DGENERATOR=... -P install_test.cmake
+#   cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -DCC=... -DCFLAGS=... -DGENERATOR=... [-DEMULATOR=...]
+#         -P install_test.cmake          (EMULATOR: a cross build's consumer programs run under it)
 set(prefix "${WORK_DIR}/prefix")
+set(emu "")
+if(DEFINED EMULATOR)
+  string(REPLACE "|" ";" emu "${EMULATOR}")
+endif()
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 
@@ -15,7 +20,7 @@ function(run what)
 endfunction()
 
 function(check_program what exe)
-  run("${what}" "${exe}")
+  run("${what}" ${emu} "${exe}")
   if(NOT run_out STREQUAL "log: 10\nrun: 21\n")
     message(FATAL_ERROR "${what}: unexpected output:\n${run_out}")
   endif()
@@ -93,7 +98,7 @@ if(WASM_C_API_DIR)
   foreach(src IN LISTS examples)
     get_filename_component(name "${src}" NAME_WE)
     run("cc upstream ${name}.c" ${CC} ${cflags} -o "${exdir}/${name}" "${src}" ${pc_flags} -lpthread "-Wl,-rpath,${libdir}")
-    execute_process(COMMAND "${exdir}/${name}" WORKING_DIRECTORY "${exdir}" RESULT_VARIABLE rc OUTPUT_VARIABLE out
+    execute_process(COMMAND ${emu} "${exdir}/${name}" WORKING_DIRECTORY "${exdir}" RESULT_VARIABLE rc OUTPUT_VARIABLE out
                     ERROR_VARIABLE out)
     if(NOT rc EQUAL 0 OR NOT (out MATCHES "Done." OR name STREQUAL "threads"))  # threads.c prints no "Done."
       message(FATAL_ERROR "upstream example ${name} failed (${rc}):\n${out}")

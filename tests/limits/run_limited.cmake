@@ -2,9 +2,15 @@
 # KiB) and/or with stdin a FIFO that nobody writes to (opened read-write, so reads block and never see EOF), and
 # compares its merged output with a regex and its exit code. Invoked by CTest as
 #   cmake -DMYRT=<exe> -DARGS=<arg|arg|...> -DEXPECT_RC=<n> -DEXPECT_REGEX=<re> [-DULIMIT_KB=<n>] [-DSTDIN_FIFO=<path>]
-#         -P run_limited.cmake
+#         [-DEMULATOR=<emulator|args...>] -P run_limited.cmake
+# (EMULATOR: a cross build's myrt runs under it, e.g. qemu-aarch64.)
 # (ULIMIT_KB is not passed in sanitizer builds: ASan's shadow memory needs terabytes of address space.)
 string(REPLACE "|" ";" ARGS "${ARGS}")
+set(runner "${MYRT}")
+if(DEFINED EMULATOR)
+  string(REPLACE "|" ";" runner "${EMULATOR}")
+  list(APPEND runner "${MYRT}")
+endif()
 set(prefix "")
 if(DEFINED ULIMIT_KB)
   string(APPEND prefix "ulimit -v ${ULIMIT_KB} && ")
@@ -14,9 +20,9 @@ if(DEFINED STDIN_FIFO)
   string(APPEND prefix "mkfifo '${STDIN_FIFO}' && exec 0<>'${STDIN_FIFO}' && ")
 endif()
 if(prefix)
-  set(cmd sh -c "${prefix}exec \"$0\" \"$@\"" "${MYRT}" ${ARGS})
+  set(cmd sh -c "${prefix}exec \"$0\" \"$@\"" ${runner} ${ARGS})
 else()
-  set(cmd "${MYRT}" ${ARGS})
+  set(cmd ${runner} ${ARGS})
 endif()
 execute_process(COMMAND ${cmd} OUTPUT_VARIABLE out ERROR_VARIABLE out RESULT_VARIABLE rc)
 set(failed FALSE)

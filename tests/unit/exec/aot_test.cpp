@@ -68,7 +68,7 @@ std::string loadError(std::vector<uint8_t> b) {
 
 }  // namespace
 
-TEST_CASE("precompiled code runs without compiling, relocated for each instance", "[jit]") {
+TEST_CASE("precompiled code runs without compiling, relocated for each instance", "[jit][aot]") {
   if (!tierAvailable(Tier::Jit)) FAIL("JIT not available");
   auto mod = loadPrecompiledArtifact(artifactOf(kModule));
   REQUIRE(mod.ok());
@@ -114,7 +114,7 @@ TEST_CASE("precompiled code runs without compiling, relocated for each instance"
   CHECK(store->jitCompiledFuncs == 2 * (m->funcs.size() - m->numImportedFuncs));
 }
 
-TEST_CASE("precompiled code on the auto tier: installed at the first call, no tier-up; unusable code tiers up", "[jit]") {
+TEST_CASE("precompiled code on the auto tier: installed at the first call, no tier-up; unusable code tiers up", "[jit][aot]") {
   if (!tierAvailable(Tier::Auto)) FAIL("JIT not available");
   // a start function: the first call into the instance is made by instantiate itself
   const char* wat = R"((module
@@ -161,7 +161,7 @@ TEST_CASE("precompiled code on the auto tier: installed at the first call, no ti
   }
 }
 
-TEST_CASE("precompiled artifacts: another build, missing CPU features, truncated, damaged", "[jit]") {
+TEST_CASE("precompiled artifacts: another build, missing CPU features, truncated, damaged", "[jit][aot]") {
   if (!tierAvailable(Tier::Jit)) FAIL("JIT not available");
   const std::vector<uint8_t> good = artifactOf(kModule);
   CHECK(loadError(good).empty());
@@ -205,7 +205,7 @@ TEST_CASE("precompiled artifacts: another build, missing CPU features, truncated
   CHECK(loadError(b) == "corrupt precompiled module (bad section table)");
 }
 
-TEST_CASE("code cache: concurrent writers of one entry, a damaged entry is replaced", "[jit]") {
+TEST_CASE("code cache: concurrent writers of one entry, a damaged entry is replaced", "[jit][aot]") {
   if (!tierAvailable(Tier::Jit)) FAIL("JIT not available");
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("myrt-aot-test-" + std::to_string(getpid()));
