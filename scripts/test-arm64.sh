@@ -6,8 +6,9 @@
 # configured with -DMYRT_SERVE=OFF: Debian's libmicrohttpd has no arm64 copy next to the cross toolchain, so `myrt
 # serve` is "unsupported" in this build and tests/serve is not registered.
 #
-#   scripts/test-arm64.sh              build, then the default set: -L 'unit|cli|capi|spec2|spec3|wasi' (not the
-#                                      sightglass, bench, component or packaging labels, nor tests/debug's DWARF tests)
+#   scripts/test-arm64.sh              build, then the default set: -L 'unit|cli|capi|spec2|spec3|spec-jit|spec-auto|wasi'
+#                                      (the spec suites on interp, jit and auto; not the sightglass, bench, component,
+#                                      limits, gc-stress or packaging labels, nor tests/debug's DWARF tests)
 #   scripts/test-arm64.sh -L spec2     build, then ctest with these arguments instead
 #   MYRT_ARM64_BUILD=DIR  JOBS=N       build directory (default build-arm64), parallel jobs (default: online CPUs)
 #   MYRT_ARM64_TARGETS="myrt ..."      build only these targets (CI: `myrt` for the spec suites), default all
@@ -30,6 +31,6 @@ for t in ${MYRT_ARM64_TARGETS:-}; do targets+=(--target "$t"); done
 cmake --build "$build" -j"$jobs" "${targets[@]}"
 if [ $# -eq 0 ]; then
   # (tests/debug's DWARF backtrace tests and capi/dwarf-* do not run under the emulator yet: not in the default set)
-  set -- -L 'unit|cli|capi|spec2|spec3|wasi' -E '^debug/|^capi/dwarf-'
+  set -- -L 'unit|cli|capi|spec2|spec3|spec-jit|spec-auto|wasi' -E '^debug/|^capi/dwarf-'
 fi
 ctest --test-dir "$build" -j"$jobs" --output-on-failure "$@"
