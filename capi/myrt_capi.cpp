@@ -128,7 +128,7 @@ myrt_error_t* myrt_config_set_tier(wasm_config_t* c, const char* name) {
   if (!c || !name) return newError(Error("myrt_config_set_tier: null argument"));
   auto t = parseTier(name);
   if (!t.ok()) return newError(t.error());
-  if (*t == Tier::Jit && !tierAvailable(*t))
+  if ((*t == Tier::Jit || *t == Tier::Opt) && !tierAvailable(Tier::Jit))
     return newError(Error(
         "unsupported: tier jit is not available in this library or on this CPU (libmyrt.so is built without the JIT "
         "when the configure step cannot link asmjit into it; libmyrt.a has it)"));

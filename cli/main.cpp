@@ -307,8 +307,9 @@ std::optional<uint64_t> parseFuel(const std::string& text) {
 
 // --tier help of run and wast.
 const char* const kTierHelp =
-    "execution tier: interp, jit or auto (interpreter, tier-up to the JIT after MYRT_TIER_UP_THRESHOLD polls "
-    "of a function, default 1000); default auto (interp where this build/CPU has no JIT)";
+    "execution tier: interp, jit, auto (interpreter, tier-up to the JIT after MYRT_TIER_UP_THRESHOLD polls "
+    "of a function, default 1000) or opt (like jit, with the optimizing tier for the functions it supports so far); "
+    "default auto (interp where this build/CPU has no JIT)";
 
 namespace {
 

@@ -449,7 +449,8 @@ int cmdRun(const RunOptions& opts) {
       auto mod = std::make_shared<Module>(std::move(*loaded));
       // the code cache (engine/code_cache.h): a hit runs the cached machine code; a miss on --tier=jit compiles into
       // the cache; on auto a miss runs as without a cache (lazy per-function tier-up) -- see docs/design.md
-      if (tier != Tier::Interp && !opts.noCache && tierAvailable(Tier::Jit)) {
+      // (not on --tier=opt: the cache holds baseline code)
+      if (tier != Tier::Interp && tier != Tier::Opt && !opts.noCache && tierAvailable(Tier::Jit)) {
         const std::string dir = defaultCodeCacheDir();
         std::string why;
         const CacheLookup hit = codeCacheLookup(dir, *mod, &why);
@@ -641,7 +642,7 @@ int cmdRun(const RunOptions& opts) {
   (*ctx)->bindInstance(*inst);
   // --tier=jit: compile the whole module now (it would compile at the first call), with progress on a terminal and,
   // with -v, the time and code size.
-  if (tier == Tier::Jit) {
+  if (tier == Tier::Jit || tier == Tier::Opt) {
     const auto t0 = std::chrono::steady_clock::now();
     PrecompileStats cs;
     {
@@ -660,13 +661,17 @@ int cmdRun(const RunOptions& opts) {
                     " bytes of machine code in %.1f ms",
                     cs.functions, cs.bodyBytes, cs.machineBytes, ms);
       std::cerr << "myrt: " << file << ": " << buf;
+      if (tier == Tier::Opt)
+        std::cerr << "; " << cs.optimized << " by the optimizing tier, " << cs.functions - cs.optimized
+                  << " by the baseline compiler (MYRT_OPT_VERBOSE=1 says why)";
       if (cs.fallbacks) std::cerr << "; " << cs.fallbacks << " left on the interpreter (MYRT_JIT_VERBOSE=1 names them)";
       std::cerr << "\n";
     }
-    if (!store->jitFallbacks.empty() && !opts.allowFallback && opts.tier == Tier::Jit) {
+    if (!store->jitFallbacks.empty() && !opts.allowFallback && (opts.tier == Tier::Jit || opts.tier == Tier::Opt)) {
       for (const std::string& fb : store->jitFallbacks)
         std::cerr << "myrt: " << file << ": the JIT cannot compile " << fb << "\n";
-      std::cerr << "myrt: " << file << ": --tier=jit: --allow-fallback runs such functions in the interpreter\n";
+      std::cerr << "myrt: " << file << ": --tier=" << tierName(opts.tier)
+                << ": --allow-fallback runs such functions in the interpreter\n";
       return kExitError;
     }
   }

@@ -73,6 +73,7 @@ struct FileReport {
   std::vector<std::string> errors;           // file-level failures (unreadable, script syntax, tier checks)
   ExecContext::TierCalls calls;
   uint64_t jitFunctions = 0;
+  uint64_t optFunctions = 0;  // of jitFunctions: by the optimizing tier (--tier=opt)
   std::vector<std::string> jitFallbacks;
   uint64_t gcCollections = 0;
 };
@@ -387,7 +388,7 @@ class FileRunner {
     std::string out;
     for (; fallbacksSeen_ < fb.size(); ++fallbacksSeen_)
       out += (out.empty() ? "" : "; ") + fb[fallbacksSeen_];
-    if (opts_.tier != Tier::Jit || opts_.allowFallback) return "";
+    if ((opts_.tier != Tier::Jit && opts_.tier != Tier::Opt) || opts_.allowFallback) return "";
     return "the JIT left a function in the interpreter (--allow-fallback accepts that): " + out;
   }
 
@@ -402,6 +403,7 @@ class FileRunner {
     for (const auto& cmd : body) runCommand(cmd);
     rep_.calls = store_->context().tierCalls;
     rep_.jitFunctions = store_->jitCompiledFuncs;
+    rep_.optFunctions = store_->optCompiledFuncs;
     rep_.jitFallbacks = store_->jitFallbacks;
   }
   void startThread(const wast::Command& cmd) {
@@ -438,6 +440,7 @@ class FileRunner {
     childCalls_.jitEntries += t.rep.calls.jitEntries;
     childCalls_.osr += t.rep.calls.osr;
     childJitFunctions_ += t.rep.jitFunctions;
+    childOptFunctions_ += t.rep.optFunctions;
     for (auto& f : t.rep.jitFallbacks) childFallbacks_.push_back(std::move(f));
   }
   void waitThread(const wast::Command& cmd) {
@@ -461,6 +464,7 @@ class FileRunner {
     rep_.calls.jitEntries += childCalls_.jitEntries;
     rep_.calls.osr += childCalls_.osr;
     rep_.jitFunctions = store_->jitCompiledFuncs + childJitFunctions_;
+    rep_.optFunctions = store_->optCompiledFuncs + childOptFunctions_;
     rep_.jitFallbacks = store_->jitFallbacks;
     rep_.jitFallbacks.insert(rep_.jitFallbacks.end(), childFallbacks_.begin(), childFallbacks_.end());
     if (opts_.strict)
@@ -468,8 +472,8 @@ class FileRunner {
         if (!skippedLines_.count(line))
           fileError("--known-skip " + std::to_string(line) + ": no unsupported command was skipped at that line");
     const auto& k = rep_.calls;
-    if (opts_.tier == Tier::Jit && !opts_.allowFallback && k.interp > 0)
-      fileError(std::to_string(k.interp) + " function calls ran in the interpreter on --tier=jit");
+    if ((opts_.tier == Tier::Jit || opts_.tier == Tier::Opt) && !opts_.allowFallback && k.interp > 0)
+      fileError(std::to_string(k.interp) + " function calls ran in the interpreter on --tier=" + tierName(opts_.tier));
     if (opts_.expectJit && k.interp + k.jitEntries > 0 && k.jitEntries + k.osr == 0)
       fileError("--expect-jit: none of the " + std::to_string(k.interp) +
                 " function calls ran in JIT code (no tier-up happened)");
@@ -993,6 +997,7 @@ class FileRunner {
   std::map<std::string, std::unique_ptr<ThreadRun>> threads_;
   ExecContext::TierCalls childCalls_;
   uint64_t childJitFunctions_ = 0;
+  uint64_t childOptFunctions_ = 0;
   std::vector<std::string> childFallbacks_;
   size_t fallbacksSeen_ = 0;
   std::set<unsigned> skippedLines_;
@@ -1150,7 +1155,7 @@ int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
   std::vector<FileReport> reports;
   Counts total;
   ExecContext::TierCalls calls;
-  uint64_t jitFunctions = 0, jitFallbacks = 0, gcCollections = 0;
+  uint64_t jitFunctions = 0, jitFallbacks = 0, gcCollections = 0, optFunctions = 0;
   for (const auto& f : files) {
     FileReport rep;
     rep.path = f;
@@ -1167,6 +1172,7 @@ int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
     calls.jitEntries += rep.calls.jitEntries;
     calls.osr += rep.calls.osr;
     jitFunctions += rep.jitFunctions;
+    optFunctions += rep.optFunctions;
     jitFallbacks += rep.jitFallbacks.size();
     gcCollections += rep.gcCollections;
     if (opts.json || !opts.junit.empty()) reports.push_back(std::move(rep));
@@ -1178,6 +1184,7 @@ int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
   if (opts.stats) {
     out << tierStatsLine(calls, jitFunctions, jitFallbacks) << "\n";
     if (opts.tier != Tier::Interp && *simdCodePath()) out << "JIT SIMD code: " << simdCodePath() << "\n";
+    if (opts.tier == Tier::Opt) out << "optimizing tier: " << optFunctions << " of the " << jitFunctions << " compiled functions\n";
     if (gcCollections) out << "GC collections: " << gcCollections << "\n";
   }
   if (opts.json) writeJson(std::cout, reports, total, opts);

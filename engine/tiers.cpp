@@ -12,7 +12,8 @@ Result<Tier> parseTier(std::string_view name) {
   if (name == "interp") return Tier::Interp;
   if (name == "jit") return Tier::Jit;
   if (name == "auto") return Tier::Auto;
-  return Error{Error::kNoOffset, "unknown tier '" + std::string(name) + "' (expected interp, jit or auto)"};
+  if (name == "opt") return Tier::Opt;
+  return Error{Error::kNoOffset, "unknown tier '" + std::string(name) + "' (expected interp, jit, auto or opt)"};
 }
 
 const char* tierName(Tier t) {
@@ -20,6 +21,7 @@ const char* tierName(Tier t) {
     case Tier::Interp: return "interp";
     case Tier::Jit: return "jit";
     case Tier::Auto: return "auto";
+    case Tier::Opt: return "opt";
   }
   return "?";
 }
@@ -29,6 +31,7 @@ bool tierAvailable(Tier t) {
     case Tier::Interp: return true;
     case Tier::Jit: return jitAvailable();
     case Tier::Auto: return jitAvailable();
+    case Tier::Opt: return optAvailable();
   }
   return false;
 }
@@ -37,7 +40,7 @@ Tier defaultTier() { return tierAvailable(Tier::Auto) ? Tier::Auto : Tier::Inter
 
 std::vector<Tier> availableTiers() {
   std::vector<Tier> out;
-  for (Tier t : {Tier::Interp, Tier::Jit, Tier::Auto})
+  for (Tier t : {Tier::Interp, Tier::Jit, Tier::Auto, Tier::Opt})
     if (tierAvailable(t)) out.push_back(t);
   return out;
 }
@@ -55,10 +58,14 @@ std::string jitUnavailable() {
 }  // namespace
 
 Result<StoreConfig> tierConfig(Tier t, const StoreLimits& limits) {
+  if (t == Tier::Opt && jitAvailable() && !optAvailable())
+    return Error{Error::kNoOffset, std::string("unsupported: tier opt on ") + jit::kBuildIsa +
+                                       " (the optimizing tier generates x86-64 code only so far; use --tier=jit)"};
   if (!tierAvailable(t))
     return Error{Error::kNoOffset, "unsupported: " + jitUnavailable() + (t == Tier::Auto ? " (tier auto tiers up to it)" : "")};
   switch (t) {
     case Tier::Jit: return jitConfig(limits);
+    case Tier::Opt: return optConfig(limits);
     case Tier::Auto: return autoConfig(limits);
     case Tier::Interp: break;
   }
@@ -72,7 +79,7 @@ Result<std::unique_ptr<Store>> makeStore(Tier t, const StoreLimits& limits) {
 
 PrecompileStats precompile(Instance& inst) {
   const jit::CompileStats cs = jit::compileInstance(inst);
-  return {cs.functions, cs.fallbacks, cs.bodyBytes, cs.machineBytes};
+  return {cs.functions, cs.optimized, cs.fallbacks, cs.bodyBytes, cs.machineBytes};
 }
 
 const char* simdCodePath() { return jitSimdPath(); }

@@ -16,9 +16,10 @@ enum class Tier : uint8_t {
   Interp,  // every function runs in the interpreter
   Jit,     // every function is compiled by the baseline JIT before it runs
   Auto,    // start in the interpreter, compile an instance with the JIT when one of its functions is hot (jit.h)
+  Opt,     // like Jit, with the optimizing tier (issue 16) for the functions its code generator supports
 };
 
-// "interp" | "jit" | "auto"; an error for anything else.
+// "interp" | "jit" | "auto" | "opt"; an error for anything else.
 Result<Tier> parseTier(std::string_view name);
 const char* tierName(Tier t);
 // The tier used when none is chosen (CLI `run` and `wast`, wasm_config_t): Auto where this build/CPU has the JIT,
@@ -35,6 +36,7 @@ Result<std::unique_ptr<Store>> makeStore(Tier t, const StoreLimits& limits = {})
 // What compiling an instance ahead of its first call did (`myrt run --tier=jit`, whose -v reports it).
 struct PrecompileStats {
   uint64_t functions = 0;     // compiled to machine code
+  uint64_t optimized = 0;     // of those: by the optimizing tier (--tier=opt)
   uint64_t fallbacks = 0;     // left on the interpreter (unsupported instruction)
   uint64_t bodyBytes = 0;     // wasm code bytes of the compiled functions
   uint64_t machineBytes = 0;  // machine code bytes emitted

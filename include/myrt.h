@@ -73,7 +73,8 @@ WASM_API_EXTERN own myrt_error_t* myrt_wat2wasm(const char* text, size_t len, ow
 /* ---------------------------------------------------------------------------------------------------------------
  * Engine configuration (before wasm_engine_new_with_config) */
 
-/* "interp" (the interpreter), "jit" (compile every function first) or "auto" (interpreter, hot functions compiled).
+/* "interp" (the interpreter), "jit" (compile every function first), "auto" (interpreter, hot functions compiled) or
+ * "opt" (like "jit", with the optimizing tier for the functions its code generator supports, x86-64 only).
  * An error for an unknown name or a tier this build/CPU cannot run. Default: "auto" where the library and CPU have
  * the JIT, else "interp". */
 WASM_API_EXTERN own myrt_error_t* myrt_config_set_tier(wasm_config_t*, const char* tier);

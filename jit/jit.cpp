@@ -111,6 +111,7 @@ struct CompiledCode {
     size_t size;
     OsrInfo osr;  // offsets relative to the function's start
     uint32_t faultLanding = 0;
+    bool optimized = false;  // compiled by the optimizing tier
   };
   std::vector<Func> funcs;                                    // compiled
   std::vector<std::pair<FuncInst*, std::string>> fallbacks;   // not compilable (unsupported instruction): why
@@ -220,6 +221,7 @@ struct FuncCode {
   std::vector<PtrSite> ptrs;  // portable compiles only (FunctionCompiler::ptrSites, typeIdSites)
   std::vector<TypeIdSite> typeIds;
   std::string error;  // non-empty: not compiled (the reason)
+  bool optimized = false;  // by the optimizing tier (FunctionCompiler::optimized)
 };
 
 // Compiles funcs[i] into out[i] on `jobs` threads (the calling thread is one of them), each with its own
@@ -244,6 +246,9 @@ void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>
     return e && *e ? std::strtol(e, nullptr, 10) : -1L;
   }();
   std::atomic<uint64_t> done{doneBefore};
+  // --tier=opt (StoreConfig::optimize): the optimizing tier's compiler, which hands what it does not support to the
+  // baseline compiler; not for OSR entries (the auto tier) nor precompiled artifacts (their relocations).
+  const bool optimize = !osrEntries && !portable && be.newOptCompiler && inst.store && inst.store->config().optimize;
   const auto* progress = inst.store && inst.store->config().compileProgress ? &inst.store->config().compileProgress
                                                                             : nullptr;
   auto work = [&] {
@@ -251,13 +256,14 @@ void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>
     for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < funcs.size();) {
       Status st = Error("out of memory");
       try {  // on any thread: a failed host allocation leaves this function interpreted
-        if (!mc) mc = be.newCompiler(inst);
+        if (!mc) mc = optimize ? be.newOptCompiler(inst) : be.newCompiler(inst);
         st = long(funcs[i]->index) == reject
                  ? Status(Error("rejected by MYRT_JIT_REJECT (a test of the fallback checks)"))
                  : mc->compile(funcs[i]->index, out[i].bytes, &out[i].fixups, osrEntries ? &out[i].osr : nullptr);
         if (st.ok()) {
           out[i].sites = mc->sites();
           out[i].faultLanding = mc->faultLanding();
+          out[i].optimized = mc->optimized();
           if (portable) {
             out[i].ptrs = mc->ptrSites();
             out[i].typeIds = mc->typeIdSites();
@@ -360,8 +366,9 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
         for (const PtrSite& ps : fc.ptrs) cc.ptrs.push_back({static_cast<uint32_t>(at + ps.machineOffset), ps.value});
         for (const TypeIdSite& t : fc.typeIds) cc.typeIds.push_back({static_cast<uint32_t>(at + t.machineOffset), t.typeIndex});
       }
-      cc.funcs.push_back({funcs[i], at, fc.bytes.size(), std::move(fc.osr), fc.faultLanding});
+      cc.funcs.push_back({funcs[i], at, fc.bytes.size(), std::move(fc.osr), fc.faultLanding, fc.optimized});
       cc.stats.bodyBytes += m.funcs[funcs[i]->index].body.size;
+      if (fc.optimized) ++cc.stats.optimized;
     }
     each.clear();  // this window's buffers: reused by the next window's
     begin = end;
@@ -463,7 +470,10 @@ void installCompiled(CompiledCode& cc, FuncEntry from) {
     e.f->jitDirectEntry = cc.base + e.offset + backend()->directEntryOffset;
     e.f->jitCode = std::move(fc);
     e.f->entry = &trampolineEntry;
-    if (e.f->instance->store) ++e.f->instance->store->jitCompiledFuncs;
+    if (e.f->instance->store) {
+      ++e.f->instance->store->jitCompiledFuncs;
+      if (e.optimized) ++e.f->instance->store->optCompiledFuncs;
+    }
     perfMapAdd(cc.base + e.offset, e.size, e.f->instance->module.get(), e.f->index);
   }
 }
@@ -926,6 +936,17 @@ StoreConfig jitConfig(const StoreLimits& limits) {
   StoreConfig c;
   c.limits = limits;
   c.wasmEntry = jitEntry();
+  return c;
+}
+
+bool optAvailable() {
+  const jit::Backend* be = jit::hostBackend();
+  return jitAvailable() && be && be->newOptCompiler;
+}
+
+StoreConfig optConfig(const StoreLimits& limits) {
+  StoreConfig c = jitConfig(limits);
+  c.optimize = true;
   return c;
 }
 

@@ -37,6 +37,11 @@ const char* jitSimdPath();
 // The lazily-compiling entry installed into wasm functions by a JIT store.
 FuncEntry jitEntry();
 StoreConfig jitConfig(const StoreLimits& limits = {});
+// The optimizing tier (issue 16, `--tier=opt`): a JIT store whose functions compile from the SSA IR (jit/opt) where
+// the backend's code generator supports them, else with the baseline compiler (per function, counted in
+// CompileStats::optimized and Store::optCompiledFuncs). optAvailable(): the backend has one (x86-64).
+bool optAvailable();
+StoreConfig optConfig(const StoreLimits& limits = {});
 
 // Auto tier: functions start in the interpreter, which counts polls per function (function entries and loop
 // back-edges, FuncInst::hotness); a function that reaches the threshold -- that function alone -- is queued for the
@@ -93,6 +98,7 @@ namespace jit {
 
 struct CompileStats {
   uint64_t functions = 0;     // compiled to machine code
+  uint64_t optimized = 0;     // of those: by the optimizing tier (StoreConfig::optimize)
   uint64_t fallbacks = 0;     // left on the interpreter (unsupported instruction)
   uint64_t bodyBytes = 0;     // wasm code bytes of the compiled functions
   uint64_t machineBytes = 0;  // machine code bytes emitted

@@ -32,6 +32,7 @@ const Backend kA64Backend = {
     false,  // embedded addresses are not recorded yet: no precompiled artifacts on AArch64
     0x00,  // four zero bytes: udf #0 (functions and their sizes are multiples of 4)
     3,     // x3 (runtime/exec/machine_context.h: AArch64 register numbers are X numbers)
+    nullptr,  // no optimizing tier on AArch64 yet
 };
 
 }  // namespace

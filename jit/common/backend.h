@@ -74,6 +74,8 @@ class FunctionCompiler {
   // start): what ahead-of-time code (jit/aot.h) relocates.
   virtual const std::vector<PtrSite>& ptrSites() const = 0;
   virtual const std::vector<TypeIdSite>& typeIdSites() const = 0;
+  // The function compiled last was compiled by the optimizing tier (Backend::newOptCompiler).
+  virtual bool optimized() const { return false; }
 };
 
 struct Backend {
@@ -103,6 +105,10 @@ struct Backend {
   bool relocatableCode;
   uint8_t padByte;         // fills the gap between functions (each starts 16-byte aligned): a trapping instruction
   int faultOffsetRegister; // trap protocol of a resumed fault (above)
+  // The optimizing tier's compiler (issue 16; nullptr: none on this ISA yet): a FunctionCompiler that compiles each
+  // function from the SSA IR when its code generator supports it and with the baseline compiler otherwise
+  // (FunctionCompiler::optimized); OSR entries always come from the baseline compiler.
+  std::unique_ptr<FunctionCompiler> (*newOptCompiler)(Instance& inst);
 };
 
 // The backend of this build for the running CPU's ISA, or nullptr when there is none (the JIT tiers are unavailable).

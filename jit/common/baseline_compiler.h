@@ -91,15 +91,7 @@ class BaselineCompiler {
     }
     // traps: each site passes its wasm offset, then its reason's stub the reason (a guarded access's fault resumes at
     // the MemoryOutOfBounds stub with the offset set by the signal handler: the backend's faultOffsetRegister)
-    for (const TrapSite& t : trapSites_) {
-      a_.patchChainHere(t.jumps);
-      a_.trapSiteStub(t.wasmOffset, trapLabels_[t.reason]);
-    }
-    for (unsigned r = 0; r < kNumTrapReasons; ++r) {
-      if (!trapLabels_[r].isValid()) continue;
-      a_.bind(trapLabels_[r]);
-      a_.trapReasonStub(r);
-    }
+    trapStubs_.emit(a_);
     emitHandlers();
     a_.emitTrapCommon(exit);
     // a callee's / helper's trap, reached right after that call returned: the Masm finds the call's offset through its
@@ -653,8 +645,7 @@ class BaselineCompiler {
     numParams_ = numResults_ = numLocals_ = maxHeight_ = 0;
     zeroOperands_ = SIZE_MAX;
     numScratch_ = 1;  // scratch slot 0: the frame link
-    for (auto& l : trapLabels_) l = MLabel();
-    trapSites_.clear();
+    trapStubs_.clear();
     sites_ = nullptr;
     faultLanding_ = MLabel();
     prologueOffset_ = 0;
@@ -968,21 +959,7 @@ class BaselineCompiler {
     resetTo(c.height, params);
   }
 
-  void addTrapJump(TrapReason r, size_t field) {
-    const uint32_t off = wasmOffset();
-    const uint8_t reason = static_cast<uint8_t>(r);
-    if (field == SIZE_MAX) return;  // (the assembler reported an error)
-    for (auto it = trapSites_.rbegin(); it != trapSites_.rend() && it->wasmOffset == off; ++it) {
-      if (it->reason == reason) {
-        a_.chainFwd(field, it->jumps);
-        it->jumps = field;
-        return;
-      }
-    }
-    MLabel& shared = trapLabels_[reason];
-    if (!shared.isValid()) shared = a_.newLabel();
-    trapSites_.push_back(TrapSite{field, off, reason});
-  }
+  void addTrapJump(TrapReason r, size_t field) { trapStubs_.add(a_, r, wasmOffset(), field); }
   // The module offset of the instruction being compiled (the function's first instruction in the prologue).
   uint32_t wasmOffset() const { return inPrologue_ ? prologueOffset_ : static_cast<uint32_t>(r_->instr().offset); }
   // Code map (FunctionCompiler::sites): the current machine offset belongs to the instruction being compiled.
@@ -1002,9 +979,7 @@ class BaselineCompiler {
   void beginFaultSite() {
     if (!sites_ || !a_.lastAccessGuarded()) return;
     recordSite();
-    MLabel& l = trapLabels_[static_cast<unsigned>(TrapReason::MemoryOutOfBounds)];
-    if (!l.isValid()) l = a_.newLabel();
-    faultLanding_ = l;
+    faultLanding_ = trapStubs_.reasonLabel(a_, TrapReason::MemoryOutOfBounds);
   }
   void endFaultSite() {
     if (sites_ && a_.lastAccessGuarded()) sites_->push_back({static_cast<uint32_t>(a_.offset()), kNoWasmOffset});
@@ -1549,13 +1524,7 @@ class BaselineCompiler {
   uint64_t bodyBytes_ = 0;
   uint32_t numParams_ = 0, numResults_ = 0, numLocals_ = 0, maxHeight_ = 0, numScratch_ = 0;
   size_t zeroOperands_ = SIZE_MAX, zeroOperandsBack_ = 0;  // the prologue's jump to the operand-slot clearing
-  MLabel trapLabels_[kNumTrapReasons];  // shared per reason (Masm::trapReasonStub)
-  struct TrapSite {
-    size_t jumps;  // the fixup field of the last jump to the stub, chained to the others (Masm::chainFwd)
-    uint32_t wasmOffset;
-    uint8_t reason;
-  };
-  std::vector<TrapSite> trapSites_;
+  TrapStubs<MLabel> trapStubs_;
   std::vector<CodeSite>* sitesOut_ = nullptr;
   std::vector<CodeSite>* sites_ = nullptr;
   MLabel faultLanding_;

@@ -72,6 +72,7 @@
 #include <initializer_list>
 #include <vector>
 
+#include "runtime/exec/trap.h"
 #include "runtime/wasm/opcodes.h"
 
 namespace myrt::jit {
@@ -111,6 +112,64 @@ struct HelperArg {
   static HelperArg pointer(const void* p) { return {Ptr, reinterpret_cast<uint64_t>(p)}; }  // an embedded address
   static HelperArg address(const Mem& m) { return {Address, 0, m}; }    // the address of a frame slot
   static HelperArg constant(const Label& l) { return {Constant, 0, Mem{}, l}; }  // embedded data (ConstantPool)
+};
+
+// The trap stubs of one function (the trap protocol, jit/common/backend.h): one small stub per (instruction, reason)
+// that passes the instruction's wasm offset to the reason's shared stub. The jumps to one site's stub chain through
+// their fixup fields (Masm::jFwd / chainFwd), so no label per site; emit() patches them and places the stubs. Used by
+// the baseline compiler and the optimizing tier's code generator.
+template <class Label>
+class TrapStubs {
+ public:
+  void clear() {
+    sites_.clear();
+    for (Label& l : labels_) l = Label();
+  }
+  // The shared stub of reason r (created on first use): a guarded access's fault lands on MemoryOutOfBounds's.
+  template <class Masm>
+  Label reasonLabel(Masm& a, TrapReason r) {
+    Label& l = labels_[static_cast<unsigned>(r)];
+    if (!l.isValid()) l = a.newLabel();
+    return l;
+  }
+  // The jump whose fixup field is `field` goes to the stub of (wasmOffset, r).
+  template <class Masm>
+  void add(Masm& a, TrapReason r, uint32_t wasmOffset, size_t field) {
+    const uint8_t reason = static_cast<uint8_t>(r);
+    if (field == SIZE_MAX) return;  // (the assembler reported an error)
+    for (auto it = sites_.rbegin(); it != sites_.rend() && it->wasmOffset == wasmOffset; ++it) {
+      if (it->reason == reason) {
+        a.chainFwd(field, it->jumps);
+        it->jumps = field;
+        return;
+      }
+    }
+    reasonLabel(a, r);
+    sites_.push_back(Site{field, wasmOffset, reason});
+  }
+  // Each site sets its wasm offset and goes to its reason's stub, which passes the reason on (Masm::trapSiteStub,
+  // trapReasonStub).
+  template <class Masm>
+  void emit(Masm& a) {
+    for (const Site& t : sites_) {
+      a.patchChainHere(t.jumps);
+      a.trapSiteStub(t.wasmOffset, labels_[t.reason]);
+    }
+    for (unsigned r = 0; r < kNumTrapReasons; ++r) {
+      if (!labels_[r].isValid()) continue;
+      a.bind(labels_[r]);
+      a.trapReasonStub(r);
+    }
+  }
+
+ private:
+  struct Site {
+    size_t jumps;  // the fixup field of the last jump to the stub, chained to the others (Masm::chainFwd)
+    uint32_t wasmOffset;
+    uint8_t reason;
+  };
+  std::vector<Site> sites_;
+  Label labels_[kNumTrapReasons];
 };
 
 // Data embedded after a function's code (v128 constants, SIMD masks, operand words), each distinct blob once.

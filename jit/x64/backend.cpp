@@ -7,6 +7,7 @@
 
 #include "jit/common/backend.h"
 #include "jit/x64/compiler.h"
+#include "jit/x64/opt_compiler.h"
 #include "jit/x64/simd.h"
 #include "runtime/exec/machine_context.h"
 
@@ -59,6 +60,7 @@ const Backend kX64Backend = {
     true,  // relocatable code (baseline_masm.h movPtr, constantTypeId)
     0xCC,  // int3
     mctx::kRegRcx,
+    &x64::newOptCompiler,
 };
 
 }  // namespace

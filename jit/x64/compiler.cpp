@@ -21,18 +21,6 @@ bool cpuSupported() {
 
 namespace {
 
-class ErrorRecorder : public ErrorHandler {
- public:
-  void handleError(asmjit::Error err, const char* message, BaseEmitter*) override {
-    if (!failed) {
-      failed = true;
-      text = message ? message : DebugUtils::errorAsString(err);
-    }
-  }
-  bool failed = false;
-  std::string text;
-};
-
 using Compiler = BaselineCompiler<BaselineMasm>;
 
 }  // namespace
@@ -49,7 +37,7 @@ struct ModuleCompiler::Impl {
   std::vector<TypeIdSite> typeIdSites;  // of the last compiled function
   // Reused for each function (their buffers keep their capacity): compile() resets them first.
   CodeHolder code;
-  ErrorRecorder errors;
+  AsmErrorRecorder errors;
   MacroAssembler masm;
   Compiler compiler;
   Compiler::Reader reader;
@@ -82,7 +70,7 @@ Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, st
   CodeHolder& code = impl_->code;
   code.reset();  // (detaches masm)
   code.init(Environment::host());
-  ErrorRecorder& errors = impl_->errors;
+  AsmErrorRecorder& errors = impl_->errors;
   errors.failed = false;
   errors.text.clear();
   code.setErrorHandler(&errors);

@@ -264,6 +264,9 @@ struct StoreConfig {
   // many short-lived instances of one module (`myrt serve`: one per request). Off: every instance lowers its own.
   bool shareInterpCode = false;
   FuncEntry wasmEntry = nullptr;  // entry installed into every wasm function (the tier); see interp/interp.h
+  // JIT tier: compile the functions the optimizing tier supports with it (issue 16, `--tier=opt`), the rest with the
+  // baseline compiler (jit/common/backend.h Backend::newOptCompiler). Ignored where the backend has no such tier.
+  bool optimize = false;
   TierUpHook tierUp = nullptr;    // auto tier (tiers.h): null on interpreter-only and JIT stores
   TierInstallHook tierInstall = nullptr;  // auto tier: installs finished background compiles (with tierUp)
   uint32_t tierUpThreshold = 0;   // polls of one function (entries + loop iterations) before tierUp is called
@@ -532,6 +535,7 @@ class Store {
   // Functions the JIT tier compiled into machine code, and those it left in the interpreter with the reason
   // ("function 3 (name): unsupported: ..."), per store (jit/jit.cpp). `myrt run/wast --tier=jit` fail on a fallback.
   uint64_t jitCompiledFuncs = 0;
+  uint64_t optCompiledFuncs = 0;  // of jitCompiledFuncs: compiled by the optimizing tier (StoreConfig::optimize)
   std::vector<std::string> jitFallbacks;
 
   // Per-store state of the executing tier (e.g. the auto tier's background compiles, jit/jit.cpp). Destroyed first
