@@ -17,8 +17,9 @@
 // upper half of their register and their slot's upper half zero.
 //
 // Not compiled by this tier yet (the function goes to the baseline compiler): functions with v128 or reference values,
-// modules whose frames must be GC-scanned (Module::holdsGcRefs), memory64 and multi-memory accesses, OSR entries (the
-// auto tier), and IR instructions without a lowering (reference ops, SIMD, ...; `myrt run -v` counts the fallbacks).
+// modules whose frames must be GC-scanned (Module::holdsGcRefs), memory64, table64 and multi-memory accesses, OSR
+// entries (the auto tier), and IR instructions without a lowering (reference and table element ops, SIMD, ...;
+// `myrt run -v` counts the fallbacks, MYRT_OPT_VERBOSE=1 prints each function's reason).
 #pragma once
 #include <memory>
 

@@ -24,7 +24,8 @@ struct ExecTier {  // (named apart from myrt::Tier, the tier enumeration)
   std::function<std::unique_ptr<Store>(const StoreLimits&)> makeStore;
 };
 
-// Every tier this build and CPU can run (engine/tiers): the interpreter, and the JIT and auto tiers on x86-64. The
+// Every tier this build and CPU can run (engine/tiers): the interpreter, and the JIT, auto and opt (the optimizing
+// tier, functions it does not support on the baseline compiler) tiers on x86-64. The
 // auto tier tiers up after 2 polls of a function (not the default 1000), so tests run on both sides of a tier-up,
 // synchronously (a background compile would often finish after a short test ends; tierup_test tests that mode).
 constexpr uint32_t kTestTierUpThreshold = 2;
