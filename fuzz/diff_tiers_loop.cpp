@@ -43,7 +43,14 @@ int main(int argc, char** argv) {
     if (std::chrono::steady_clock::now() - start >= std::chrono::seconds(seconds)) break;
     const auto bytes = myrt::fuzz::pseudoRandomBytes(k);
     const myrt::fuzz::GeneratedModule gm = myrt::fuzz::generateModule(bytes.data(), bytes.size());
-    if (print) std::fprintf(stderr, ";; module %llu\n%s", static_cast<unsigned long long>(k), gm.wat.c_str());
+    if (print) {
+      std::fprintf(stderr, ";; module %llu\n%s", static_cast<unsigned long long>(k), gm.wat.c_str());
+      for (const myrt::fuzz::GenCall& c : gm.calls) {  // (budget = gm.budget before each)
+        std::fprintf(stderr, ";; call %s", c.exportName.c_str());
+        for (const myrt::Value& v : c.args) std::fprintf(stderr, " 0x%llx", static_cast<unsigned long long>(v.i64));
+        std::fprintf(stderr, "\n");
+      }
+    }
     const myrt::fuzz::DiffResult r = myrt::fuzz::runDifferential(gm, configs);
     if (!r.ok()) {
       std::fprintf(stderr, "%s\n---- module %llu: %s: %s\n", gm.wat.c_str(), static_cast<unsigned long long>(k),

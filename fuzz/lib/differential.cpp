@@ -141,7 +141,7 @@ std::string DiffConfig::name() const {
 
 std::vector<DiffConfig> diffConfigs() {
   std::vector<DiffConfig> out;
-  for (Tier t : {Tier::Interp, Tier::Jit})
+  for (Tier t : {Tier::Interp, Tier::Jit, Tier::Opt})
     if (tierAvailable(t))
       for (bool g : {true, false}) out.push_back({t, g});
   if (tierAvailable(Tier::Auto)) {

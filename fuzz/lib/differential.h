@@ -18,7 +18,7 @@ struct DiffConfig {
   std::string name() const;
 };
 
-// {interp, jit (when available)} x {guard pages, explicit bounds checks}, then (when available) the auto tier with
+// {interp, jit and opt (when available)} x {guard pages, explicit bounds checks}, then (when available) the auto tier with
 // tier-up thresholds 1 (every function's first call tiers up at its entry and moves to the JIT code by on-stack
 // replacement at its first taken back-edge) and 7 (tier-up and OSR somewhere inside the first call's loops); the first
 // configuration is the reference.

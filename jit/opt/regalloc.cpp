@@ -239,8 +239,11 @@ std::vector<Move> sequentializeMoves(std::vector<Move> pending) {
     RegClass cls = RegClass::Gp;
     for (const Move& m : pending)
       if (m.src == d) cls = m.src.cls;
+    // (a slot may change class across the edge: the save reads it as the class of the value it holds now)
     const Location tmp = Location::scratch(cls);
-    out.push_back({tmp, d});
+    Location saved = d;
+    saved.cls = cls;
+    out.push_back({tmp, saved});
     for (Move& m : pending)
       if (m.src == d) m.src = tmp;
   }
@@ -325,7 +328,12 @@ Status checkAllocation(const Func& f, const Allocation& a, const AllocTarget& ta
       for (uint32_t s = 0; s < bl.succs.size(); ++s) {
         const Edge& e = bl.succs[s];
         edge = st;
-        for (const Move& m : edgeMoves(f, a, b, s)) edge[idx(m.dst)] = edge[idx(m.src)];
+        for (const Move& m : edgeMoves(f, a, b, s)) {
+          if (m.dst.cls != m.src.cls)  // the code generator moves by the class: both sides must agree
+            fail(b, std::string("edge to ") + num('b', e.to) + ": a move from " + locationName(m.src) + " to " +
+                        locationName(m.dst) + " between classes");
+          edge[idx(m.dst)] = edge[idx(m.src)];
+        }
         const Block& to = f.blocks[e.to];
         for (size_t k = 0; k < to.params.size(); ++k) {
           const size_t l = idx(a.loc[to.params[k]]);

@@ -82,7 +82,9 @@ struct Move {
   Location dst, src;
 };
 // The moves of edge `succ` of block `from`, in an order that runs them correctly one after another (a cycle goes
-// through Location::scratch of the class of the value it saves); moves of a location to itself are left out.
+// through Location::scratch of the class of the value it saves); moves of a location to itself are left out. Both
+// sides of every move carry the class of the value moved (Location::cls), which the code generator moves by: a slot
+// may hold a value of another class before the edge than after it.
 std::vector<Move> edgeMoves(const Func& f, const Allocation& a, BlockId from, uint32_t succ);
 // Orders a parallel move (destinations distinct): the algorithm behind edgeMoves, exposed for tests.
 std::vector<Move> sequentializeMoves(std::vector<Move> parallel);

@@ -789,7 +789,12 @@ class OptFunctionCompiler final : public FunctionCompiler {
 
   Status compile(uint32_t funcIndex, std::vector<uint8_t>& out, std::vector<CallFixup>* fixups, OsrInfo* osr) override {
     optimized_ = false;
-    if (!osr) {  // (OSR entries: the baseline tier's frames only)
+    // MYRT_OPT_ONLY=N (diagnostics: narrowing a difference down to one function): only function N is optimized
+    static const long only = [] {
+      const char* e = std::getenv("MYRT_OPT_ONLY");
+      return e && *e ? std::strtol(e, nullptr, 10) : -1L;
+    }();
+    if (!osr && (only < 0 || only == long(funcIndex))) {  // (OSR entries: the baseline tier's frames only)
       const size_t outBefore = out.size(), fixupsBefore = fixups ? fixups->size() : 0;
       Status s = compileOpt(funcIndex, out, fixups);
       if (s.ok()) {

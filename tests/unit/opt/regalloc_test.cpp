@@ -95,6 +95,21 @@ TEST_CASE("parallel moves: chains in order, cycles through the class's scratch, 
     for (const Move& m : seq) fpScratch |= m.dst.kind == Location::Scratch && m.dst.cls == RegClass::Fp;
     CHECK(fpScratch);
   }
+  SECTION("a cycle through slots that change class (an f32 and an i64 swap slots): saved by the value's class") {
+    // s3 <- s2 (an f32 value), s2 <- s3 (an i64 value)
+    auto seq = sequentializeMoves({{Location::slot(RegClass::Fp, 3), Location::slot(RegClass::Fp, 2)},
+                                   {Location::slot(RegClass::Gp, 2), Location::slot(RegClass::Gp, 3)}});
+    init["s2"] = 30;
+    init["s3"] = 31;
+    auto st = run(seq, init);
+    CHECK(st["s3"] == 30);
+    CHECK(st["s2"] == 31);
+    for (const Move& m : seq) {
+      INFO(locationName(m.dst) << " <- " << locationName(m.src));
+      CHECK(m.src.cls == m.dst.cls);  // the code generator moves by this class
+      if (m.dst.kind == Location::Scratch) CHECK(m.src.cls == RegClass::Gp);  // the i64 in s3 is saved
+    }
+  }
   SECTION("self moves and fan-out") {
     auto seq = sequentializeMoves({{gp(0), gp(0)}, {gp(1), gp(2)}, {gp(3), gp(2)}, {gp(2), gp(1)}});
     auto st = run(seq, init);
