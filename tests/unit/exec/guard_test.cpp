@@ -362,7 +362,7 @@ TEST_CASE("guard child process", "[.][guard-child]") {
   _exit(5);
 }
 
-TEST_CASE("guard: faults that are not wasm's reach the previous handler", "[exec][guard]") {
+TEST_CASE("guard: faults that are not wasm's reach the previous handler", "[exec][guard][exec-self]") {
   // A previously installed sa_sigaction handler gets faults outside wasm, in host functions called from wasm, and in
   // compiled activations whose PC is not registered code.
   CHECK(exitedWith(runChild("outside-chain"), 42));
