@@ -157,7 +157,7 @@ struct Abi {
         std::memcpy(&x, mem(ptr), 8);
         return fromI64(t, x, v);
       }
-      case TK::String: case TK::List: {
+      case TK::String: case TK::List: case TK::Map: {
         uint32_t p, n;
         std::memcpy(&p, mem(ptr), 4);
         std::memcpy(&n, mem(ptr + 4), 4);
@@ -325,13 +325,13 @@ struct Abi {
   }
 
   TrapReason liftList(const Type* t, uint32_t p, uint32_t n, Val& v) {
-    const Type* e = t->elem();
+    const Type* e = t->listElem();
     if (!a.memory) return trap("unsupported: list without a memory option");
     if (p % e->abi.align) return trap("unaligned pointer");
     if (!inBounds(p, uint64_t(n) * e->abi.size))
       return trap("list content out-of-bounds (list pointer/length out of bounds of memory)");
     v = Val();
-    v.kind = TK::List;
+    v.kind = t->kind;  // List, or Map (elems: tuples of key and value)
     if (e->kind == TK::U8 || e->kind == TK::S8) {
       v.isBytes = true;
       v.str.assign(reinterpret_cast<const char*>(mem(p)), n);
@@ -407,7 +407,7 @@ struct Abi {
         std::memcpy(mem(ptr), &x, 8);
         return TrapReason::None;
       }
-      case TK::String: case TK::List: {
+      case TK::String: case TK::List: case TK::Map: {
         uint32_t p = 0, n = 0;
         auto r = t->kind == TK::String ? lowerString(v, &p, &n) : lowerList(t, v, &p, &n);
         if (r != TrapReason::None) return r;
@@ -533,7 +533,7 @@ struct Abi {
   }
 
   TrapReason lowerList(const Type* t, const Val& v, uint32_t* ptr, uint32_t* len) {
-    const Type* e = t->elem();
+    const Type* e = t->listElem();
     const uint64_t n = v.isBytes ? v.str.size() : v.elems.size();
     const uint64_t bytes = n * e->abi.size;
     if (bytes > 0x7fffffffu) return trap("list content out-of-bounds");
@@ -627,7 +627,7 @@ struct Abi {
         ++it;
         return r;
       }
-      case TK::String: case TK::List: {
+      case TK::String: case TK::List: case TK::Map: {
         const uint32_t p = it[0].i32, n = it[1].i32;
         it += 2;
         return t->kind == TK::String ? liftString(p, n, v) : liftList(t, p, n, v);
@@ -664,7 +664,7 @@ struct Abi {
     switch (t->kind) {
       case TK::S64: case TK::U64: out.push_back(Value::fromI64(v.bits)); return TrapReason::None;
       case TK::F64: out.push_back(Value::fromI64(canonF64Bits(v.bits))); return TrapReason::None;
-      case TK::String: case TK::List: {
+      case TK::String: case TK::List: case TK::Map: {
         uint32_t p = 0, n = 0;
         auto r = t->kind == TK::String ? lowerString(v, &p, &n) : lowerList(t, v, &p, &n);
         if (r != TrapReason::None) return r;

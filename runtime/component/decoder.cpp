@@ -1021,6 +1021,10 @@ class Decoder {
         MYRT_ASSIGN(const Type* k, valType(s, sc));
         MYRT_ASSIGN(const Type* v, valType(s, sc));
         t->elems = {k, v};
+        Type* entry = arena_->make(TK::Tuple);  // the Canonical ABI lays a map out as list<tuple<K, V>>
+        entry->elems = {k, v};
+        computeAbi(*entry);
+        t->entry = entry;
         break;
       }
       default: return err(off, "invalid leading byte (0x" + hex(code) + ") for component defined type");

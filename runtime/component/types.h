@@ -98,6 +98,7 @@ struct Type {
   // nullptr); Map: [key, value]; Own/Borrow: [the resource node].
   std::vector<const Type*> elems;
   const Type* result = nullptr;   // Func: the result type, nullptr for none
+  const Type* entry = nullptr;    // Map: the tuple<key, value> node its entries are laid out as (a list of them)
   bool async = false;             // Func: `func async` (recognised, not runnable: unsupported)
   uint32_t length = 0;            // FixedList
   // Resource: representation (i32) and the destructor's core function index in the defining component (or
@@ -116,6 +117,8 @@ struct Type {
     return nullptr;
   }
   const Type* elem() const { return elems.empty() ? nullptr : elems[0]; }
+  // The element of a list in the Canonical ABI: List: elem(); Map: its entry tuple (map<K, V> is list<tuple<K, V>>).
+  const Type* listElem() const { return kind == TK::Map ? entry : elem(); }
 };
 
 // Owns the type nodes of one component (and of every component/instance type inside it).

@@ -4,6 +4,7 @@
 //
 //   bool/integers: bits (zero- or sign-extended); f32/f64: the IEEE value (f32 in `f32`); char: the code point;
 //   string: `str` (UTF-8); list<u8>/list<s8>: `str` holds the bytes (isBytes), other lists: `elems`;
+//   map<K, V>: `elems` = one tuple (key, value) per entry, in the guest's order (duplicates kept);
 //   record/tuple/fixed list: `elems` (field order); variant: `index` = case + `elems` = 0 or 1 payload;
 //   enum: `index`; option: index 0 none / 1 some (+ payload); result: index 0 ok / 1 error (+ payload if the case
 //   has a type); flags: `bits` = bit i set for label i; own/borrow: `resource` + `bits` = the representation (rep).

@@ -83,6 +83,20 @@ TEST_CASE("canonical ABI: values round-trip on every tier", "[component]") {
       CHECK(some.index == 1);
       REQUIRE(some.payload());
       CHECK(some.payload()->asU32() == 42);
+      // maps: list<tuple<K, V>> in memory (entry layout checked by the guest), lifted back as a Map of tuples
+      Val m;
+      m.kind = TK::Map;
+      m.elems = {Val::tuple({Val::u8(200), Val::u64(1ull << 40)}), Val::tuple({Val::u8(3), Val::u64(4)})};
+      CHECK(fx.call("map-sum", {m}).asU64() == 207 + (1ull << 40));
+      Val ms;
+      ms.kind = TK::Map;
+      ms.elems = {Val::tuple({Val::string("k"), Val::u32(1)}), Val::tuple({Val::string("k"), Val::u32(2)})};
+      Val back = fx.call("map-echo", {ms});
+      CHECK(back.kind == TK::Map);
+      REQUIRE(back.elems.size() == 2);
+      CHECK(back.elems[1].kind == TK::Tuple);
+      CHECK(back.elems[1].elems[0].str == "k");
+      CHECK(back.elems[1].elems[1].asU32() == 2);
       // a host import called from the guest, with strings both ways
       CHECK(fx.call("call-host", {Val::string("ab")}).str == "ab+ab");
       CHECK(fx.hostCalls == 1);

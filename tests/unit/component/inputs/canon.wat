@@ -78,6 +78,17 @@
       (if (i32.eqz (local.get 0)) (then (i32.store (i32.const 64) (i32.const 0)))
         (else (i32.store (i32.const 64) (i32.const 1)) (i32.store (i32.const 68) (i32.shl (local.get 1) (i32.const 1)))))
       (i32.const 64))
+    ;; map<u8, u64> is laid out as list<tuple<u8, u64>>: entries of 16 bytes, the key at 0, the value at 8
+    (func (export "map-sum") (param $p i32) (param $n i32) (result i64)
+      (local $s i64)
+      (block $done (loop $l
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $s (i64.add (local.get $s) (i64.load8_u (local.get $p))))
+        (local.set $s (i64.add (local.get $s) (i64.load offset=8 (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $l)))
+      (local.get $s))
   )
   (core instance $main (instantiate $main
     (with "libc" (instance $libc))
@@ -117,4 +128,8 @@
   (func (export "drop-res") (param "r" $res-own) (canon lift (core func $main "drop-res")))
   (func (export "opt-double") (param "o" (option u32)) (result (option u32))
     (canon lift (core func $main "opt-double") (memory (core memory $libc "mem"))))
+  (func (export "map-sum") (param "m" (map u8 u64)) (result u64)
+    (canon lift (core func $main "map-sum") (memory (core memory $libc "mem")) (realloc (core func $libc "realloc"))))
+  (func (export "map-echo") (param "m" (map string u32)) (result (map string u32))
+    (canon lift (core func $main "echo") (memory (core memory $libc "mem")) (realloc (core func $libc "realloc"))))
 )
