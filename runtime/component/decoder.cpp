@@ -1031,6 +1031,7 @@ class Decoder {
     }
     computeAbi(*t);
     if (t->abi.size >= (1u << 28)) return err(off, "type exceeds maximum byte size");
+    if (t->abi.depth > kMaxValTypeDepth) return err(off, "type nesting is too deep");
     return static_cast<const Type*>(t);
   }
 
@@ -1281,7 +1282,9 @@ class Decoder {
           if (e.type.sort == Sort::Type && e.type.type) visible(e.type.type);
     }
     ExternDecl d{name, t};
-    if (isImport || t.sort == Sort::Type) pushItem(sc, t, nullptr);
+    // Imports, and exports of type declarations (the only exports read here), add an item of their sort (an
+    // exported instance may then be aliased: `(export "x" (instance $x ...)) (alias export $x "y" (type $t))`).
+    pushItem(sc, t, nullptr);
     (isImport ? sc.imports : sc.exports).push_back(d);
     return d;
   }

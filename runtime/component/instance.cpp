@@ -367,6 +367,29 @@ struct Instantiator {
     return &inst;
   }
 
+  static bool staticOnly(const ExternType& et, int depth = 0) {
+    if (et.sort == Sort::Type) return !et.subResource && et.type;  // (eq T): T's identity, resources included
+    if (et.sort != Sort::Instance || !et.type || depth > 16) return false;
+    for (const ExternDecl& e : et.type->exports)
+      if (!staticOnly(e.type, depth + 1)) return false;
+    return true;
+  }
+  InstanceVal* staticInstance(ComponentInstance& inst, const Type* it) {
+    InstanceVal* iv = newInstanceVal(inst);
+    for (const ExternDecl& e : it->exports) {
+      Item item;
+      item.sort = e.type.sort;
+      if (e.type.sort == Sort::Type) {
+        item.type = e.type.type;
+        if (item.type->kind == TK::Resource) item.resource = inst.resolve(item.type);
+      } else {
+        item.instance = staticInstance(inst, e.type.type);
+      }
+      iv->exports.emplace(e.name, item);
+    }
+    return iv;
+  }
+
   Status import(ComponentInstance& inst, const Def& d, const std::map<std::string, Item>* args) {
     const ExternType& et = d.externType;
     if (args) {
@@ -382,6 +405,18 @@ struct Instantiator {
     }
     Item item;
     item.sort = et.sort;
+    // An import that carries no run-time value -- a type with an `eq` bound, or an instance exporting only such
+    // types -- is fully determined by its type: nothing needs to be provided (a host or another instance by that
+    // name is still used when there is one).
+    if (staticOnly(et) && !linker.find(d.name) && !linker.findInstance(d.name)) {
+      if (et.sort == Sort::Type) {
+        item.type = et.type;
+        if (et.type->kind == TK::Resource) item.resource = inst.resolve(et.type);
+      } else {
+        item.instance = staticInstance(inst, et.type);
+      }
+      return push(inst, et.sort, item, d);
+    }
     switch (et.sort) {
       case Sort::Instance: {
         const HostInterface* hi = linker.find(d.name);

@@ -186,6 +186,9 @@ void computeAbi(Type& t) {
     case TK::Stream: case TK::Future: scalar(4, ValKind::I32); break;
     case TK::Func: case TK::Component: case TK::Instance: case TK::Resource: break;
   }
+  if (isValType(t.kind) && t.kind != TK::Own && t.kind != TK::Borrow)
+    for (const Type* e : t.elems)
+      if (e) abi.depth = std::max(abi.depth, e->abi.depth + 1);
 }
 
 FlatSig flattenFunc(const Type& ft, FlattenMode mode) {

@@ -87,7 +87,11 @@ struct AbiInfo {
   std::vector<ValKind> flat;      // I32/I64/F32/F64 (joined per the spec's variant rules)
   bool hasBorrow = false;         // transitively contains a borrow
   bool hasResource = false;       // transitively contains own/borrow
+  uint32_t depth = 1;             // nesting: 1 for scalars, strings and handles, 1 + the deepest element otherwise
 };
+// The deepest value type accepted (wasmtime's limit, "type nesting is too deep"): lifting and lowering recurse
+// along the type, so this also bounds their native stack use.
+inline constexpr uint32_t kMaxValTypeDepth = 100;
 
 struct Type {
   TK kind = TK::Bool;

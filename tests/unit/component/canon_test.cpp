@@ -7,6 +7,7 @@
 
 #include "runtime/component/runtime.h"
 #include "engine/tiers.h"
+#include "runtime/text/wat.h"
 
 using namespace myrt;
 using namespace myrt::component;
@@ -153,4 +154,23 @@ TEST_CASE("canonical ABI: resources and handles", "[component]") {
       CHECK(trap == "resource types are not the same");
     }
   }
+}
+
+TEST_CASE("imports with no run-time value (eq-bounded types, instances of them) need nothing from the host", "[component]") {
+  auto inst = [](const std::string& text) -> std::string {
+    auto bin = componentToBinary(text);
+    if (!bin.ok()) return "text: " + bin.error().message;
+    auto c = loadComponent(bin.value());
+    if (!c) return "load: " + c.error().message;
+    auto store = std::move(makeStore(Tier::Interp).value());
+    Linker linker;
+    auto i = instantiate(*store, *c, linker);
+    return i ? "" : i.error().message;
+  };
+  CHECK(inst("(component (type $t1 u64) (import \"a\" (type $t2 (eq $t1))) (import \"b\" (type (eq $t2))))") == "");
+  CHECK(inst("(component (import \"a\" (instance (type $t1 u64) (export \"a\" (type $t2 (eq $t1)))"
+             " (export \"b\" (type (eq $t2))) (export \"n\" (instance (export \"c\" (type (eq $t1))))))))") == "");
+  // a resource or a function still has to come from somewhere
+  CHECK(inst("(component (import \"a\" (instance (export \"r\" (type (sub resource))))))").find("unknown import: `a`") == 0);
+  CHECK(inst("(component (import \"f\" (func)))").find("unknown import: `f`") == 0);
 }

@@ -201,3 +201,32 @@ TEST_CASE("external visibility inside component type declarations (eager) but no
   CHECK(validate("(component (type (instance (type $Rec (record (field \"x\" u32)))"
                  " (export \"f\" (func (param \"x\" $Rec))))))") == "");
 }
+
+TEST_CASE("value types nest at most 100 deep (type nesting is too deep)", "[component]") {
+  auto nested = [](int depth) {
+    std::string t = "(component (type $t1 string)";
+    for (int i = 2; i <= depth; ++i)
+      t += " (type $t" + std::to_string(i) + " (list $t" + std::to_string(i - 1) + "))";
+    return t + ")";
+  };
+  CHECK(validate(nested(100)) == "");
+  CHECK(contains(validate(nested(101)), "type nesting is too deep"));
+  // every compound kind counts one level (here an option around a record around a 99-deep list)
+  CHECK(contains(validate("(component (type $t1 string)" + std::string([] {
+                            std::string s;
+                            for (int i = 2; i <= 99; ++i)
+                              s += " (type $t" + std::to_string(i) + " (list $t" + std::to_string(i - 1) + "))";
+                            return s;
+                          }()) + " (type $r (record (field \"f\" $t99))) (type (option $r)))"),
+                 "type nesting is too deep"));
+}
+
+TEST_CASE("exports of instance/component type declarations add an item: an exported instance may be aliased", "[component]") {
+  CHECK(validate("(component (type (instance (export \"x\" (instance $x (type $t u32) (export \"y\" (type (eq $t)))))"
+                 " (alias export $x \"y\" (type $t)) (export \"my-y\" (type (eq $t))))))") == "");
+  CHECK(validate("(component (type (component (import \"x\" (instance $x (type $t u32) (export \"y\" (type (eq $t)))))"
+                 " (alias export $x \"y\" (type $t)) (export \"my-y\" (type (eq $t))))))") == "");
+  CHECK(contains(validate("(component (type (instance (export \"x\" (instance $x (type $t u32) (export \"y\" (type (eq $t)))))"
+                          " (alias export $x \"z\" (type $t)))))"),
+                 "has no export named `z`"));
+}
