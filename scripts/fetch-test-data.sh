@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# scripts/fetch-test-data.sh -- fetches the test data CTest needs (the spec testsuites, the WASI testsuite and the
-# sightglass programs) from their upstream repositories, at the commits this project tests against, into one folder
-# with the layout of this environment's ../shared (spec-testsuite/, spec-testsuite-2.0/, wasi-testsuite/,
-# bench-wasm/sightglass/). Only needed outside the project's environment (a clone without ../shared): CMake finds the
+# scripts/fetch-test-data.sh -- fetches the test data CTest needs (the spec testsuites, the WASI testsuite, the
+# sightglass programs and the sources of the wasm32-wasi-threads test programs) from their upstream repositories, at
+# the commits this project tests against, into one folder with the layout of this environment's ../shared
+# (spec-testsuite/, spec-testsuite-2.0/, wasi-testsuite/, bench-wasm/sightglass/, wasi-threads-src/). Only needed
+# outside the project's environment (a clone without ../shared): CMake finds the
 # folder as test-data/ in the source tree (the default destination), or wherever MYRT_TEST_DATA points (environment
 # variable or CMake cache variable, e.g. `cmake -B build -DMYRT_TEST_DATA=/data/myrt`).
 #
@@ -28,6 +29,12 @@ WASI_COMMIT=9f80ca35444cfd9e63100725615140a346652e6c     # branch prod/testsuite
 SIGHTGLASS_REPO=https://github.com/bytecodealliance/sightglass
 SIGHTGLASS_COMMIT=08180eba9354b1c46a366ef522e9fbdf711512ce
 SIGHTGLASS_INPUTS_COMMIT=481404b9f74eaa0468b956c0fa417588ade3a8ab  # hex-simd, rust-protobuf inputs (see below)
+# Sources of the wasm32-wasi-threads programs (tests/programs/threads, scripts/build-wasi-threads-programs.sh):
+# wasi-libc's last commit that clang/lld 14 can build and link with pthreads, and zstd 1.5.6.
+WASI_LIBC_REPO=https://github.com/WebAssembly/wasi-libc
+WASI_LIBC_COMMIT=bd950eb128bff337153de217b11270f948d04bb4  # 2023-06-23, parent of "dlmalloc: require __heap_end"
+ZSTD_REPO=https://github.com/facebook/zstd
+ZSTD_COMMIT=794ea1b0afca0f020f4e57b6732332231fb23c70       # tag v1.5.6
 SIGHTGLASS_BENCHMARKS="blake3-scalar blake3-simd blind-sig bz2 gcc-loops hashset hex-simd intgemm-simd meshoptimizer noop
   pulldown-cmark quicksort regex richards rust-compression rust-html-rewriter rust-json rust-protobuf shootout sqlite3 tinygo"
 
@@ -78,6 +85,14 @@ for f in hex-simd/default.input hex-simd/benchmark.stdout.expected rust-protobuf
          rust-protobuf/benchmark.stderr.expected; do
   cp "$work/sightglass/benchmarks/$f" "$dest/bench-wasm/sightglass/$f"
 done
+
+echo "fetch-test-data: wasi-libc, zstd sources -> $dest/wasi-threads-src"
+rm -rf "$dest/wasi-threads-src"
+mkdir -p "$dest/wasi-threads-src"
+checkout "$WASI_LIBC_REPO" "$WASI_LIBC_COMMIT" "$work/wasi-libc"
+git -C "$work/wasi-libc" archive --prefix=wasi-libc/ HEAD | tar -x -C "$dest/wasi-threads-src"
+checkout "$ZSTD_REPO" "$ZSTD_COMMIT" "$work/zstd"
+git -C "$work/zstd" archive --prefix=zstd/ HEAD | tar -x -C "$dest/wasi-threads-src"
 
 count() { find "$1" -path "$2" -type f | wc -l; }
 echo "fetch-test-data: done in $dest:"
