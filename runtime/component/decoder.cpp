@@ -643,6 +643,7 @@ class Decoder {
         d.args.push_back({std::string(name), srt, idx});
       }
       const Type* ct = sc.components[ci];
+      ResourceBinding rb;  // the component's abstract imported resources -> the arguments' resources
       for (const ExternDecl& im : ct->imports) {
         const Def::Arg* arg = nullptr;
         for (auto& a : d.args)
@@ -651,9 +652,17 @@ class Decoder {
         if (arg->sort != im.type.sort)
           return err(off, "expected " + std::string(sortName(im.type.sort)) + " found " + sortName(arg->sort) +
                               " for instantiation argument `" + im.name + "`");
-        MYRT_TRY(checkArgType(off, sc, *arg, im));
+        MYRT_TRY(checkArgType(off, sc, *arg, im, rb));
       }
+      // The instance's type: the component's exports with its imported resources replaced by the arguments' and
+      // every other resource fresh (generative per instantiation).
+      Subst sub;
+      sub.freshUnbound = true;
+      for (auto& [from, to] : rb.map) sub.m[from] = rb.get(to);
       it->exports = ct->exports;
+      for (ExternDecl& e : it->exports)
+        if (e.type.sort != Sort::CoreModule) e.type.type = subst(e.type.type, sub);
+      d.type = it;
     } else if (tag == 0x01) {
       Def& d = addDef(sc, Def::Kind::Inline, Sort::Instance, off);
       MYRT_ASSIGN(uint32_t n, s.u32());
@@ -702,9 +711,9 @@ class Decoder {
   }
 
   // An instantiation argument must be a subtype of the import it satisfies (types.h externSubtype).
-  Status checkArgType(size_t off, const Scope& sc, const Def::Arg& arg, const ExternDecl& im) {
+  Status checkArgType(size_t off, const Scope& sc, const Def::Arg& arg, const ExternDecl& im, ResourceBinding& rb) {
     std::string why;
-    if (!externSubtype(externTypeOfItem(sc, arg.sort, arg.index), im.type, &why))
+    if (!externSubtype(externTypeOfItem(sc, arg.sort, arg.index), im.type, &why, &rb))
       return err(off, why + " (instantiation argument `" + im.name + "`)");
     return okStatus();
   }
@@ -840,6 +849,66 @@ class Decoder {
       for (auto& e : *list)
         if (e.type.sort == Sort::Type && refersToResource(e.type.type)) return true;
     return false;
+  }
+
+  // ---------------------------------------------------------------- resource substitution
+  // Rewrites the resource nodes a type refers to (`m`), copying every node on the way (memoized in `m`, so shared
+  // parts stay shared). Instance types give their `(sub resource)` exports fresh nodes: each import of an instance
+  // type, and each instance-typed export of a type declaration, has its own abstract resources. `freshUnbound`
+  // (the instance type an instantiation produces): every resource not bound by the component's imports is new --
+  // resource definitions are generative per instantiation.
+  struct Subst {
+    std::unordered_map<const Type*, const Type*> m;
+    bool freshUnbound = false;
+    uint32_t budget = 1u << 16;  // nodes copied (a bound on work for adversarial types)
+  };
+  static bool mentionsResource(const Type* t, int depth = 0) {
+    if (!t || depth > 64) return false;
+    if (t->kind == TK::Resource) return true;
+    if (isValType(t->kind)) return t->abi.hasResource;
+    for (const Type* e : t->elems)
+      if (mentionsResource(e, depth + 1)) return true;
+    if (mentionsResource(t->result, depth + 1)) return true;
+    for (auto* list : {&t->imports, &t->exports})
+      for (auto& e : *list)
+        if (e.type.sort != Sort::CoreModule && mentionsResource(e.type.type, depth + 1)) return true;
+    return false;
+  }
+  const Type* freshResource(const Type* r) {
+    Type* n = arena_->make(TK::Resource);
+    *n = *r;
+    n->abstract = true;
+    return n;
+  }
+  const Type* subst(const Type* t, Subst& s, int depth = 0) {
+    if (!t) return t;
+    if (auto it = s.m.find(t); it != s.m.end()) return it->second;
+    if (t->kind == TK::Resource) return s.freshUnbound ? (s.m[t] = freshResource(t)) : t;
+    if (depth > 64 || s.budget == 0 || !mentionsResource(t)) return t;
+    --s.budget;
+    Type* c = arena_->make(t->kind);
+    *c = *t;
+    s.m[t] = c;
+    for (const Type*& e : c->elems) e = subst(e, s, depth + 1);
+    c->result = subst(c->result, s, depth + 1);
+    if (c->entry) c->entry = subst(c->entry, s, depth + 1);
+    for (ExternDecl& d : c->imports) d.type.type = subst(d.type.type, s, depth + 1);  // component types
+    for (ExternDecl& d : c->exports) {
+      if (t->kind == TK::Instance && d.type.sort == Sort::Type && d.type.subResource && d.type.type) {
+        d.type.type = s.m[d.type.type] = freshResource(d.type.type);
+        continue;
+      }
+      if (d.type.sort != Sort::CoreModule) d.type.type = subst(d.type.type, s, depth + 1);
+    }
+    return c;
+  }
+  // An instance type as an import (or an instance-typed export of a type declaration) sees it: fresh abstract
+  // resources for its `(sub resource)` exports, the rest unchanged.
+  ExternType freshened(ExternType t) {
+    if (t.sort != Sort::Instance || !t.type) return t;
+    Subst s;
+    t.type = subst(t.type, s);
+    return t;
   }
 
   // Appends the item an extern type describes to its index space (imports, export aliases).
@@ -1243,7 +1312,8 @@ class Decoder {
     const size_t off = s.offset();
     MYRT_ASSIGN(std::string name, nameAttributes(s));
     const bool implements = lastImplements_;
-    MYRT_ASSIGN(ExternType t, externType(s, sc));
+    MYRT_ASSIGN(ExternType t0, externType(s, sc));
+    ExternType t = freshened(t0);
     lastImplements_ = implements;  // externType may read nested names
     MYRT_TRY(checkImplements(off, name, t.sort));
     MYRT_TRY(uniqueName(off, sc, name, isImport));
@@ -1361,9 +1431,17 @@ class Decoder {
       const size_t to = s.offset();
       MYRT_ASSIGN(ExternType asc, externType(s, sc));
       if (asc.sort != srt) return err(to, "export type ascription has the wrong sort");
-      if (std::string why; srt != Sort::Type && !externSubtype(t, asc, &why))
+      ResourceBinding rb;
+      if (std::string why; !externSubtype(t, asc, &why, &rb))
         return err(to, "type mismatch in export `" + name + "`: " + why);
-      if (srt != Sort::Type) t = asc;
+      if (srt == Sort::Type && asc.subResource) {
+        t.type = freshResource(t.type);  // exported as an abstract resource: a new identity for its users
+      } else if (srt != Sort::Type) {
+        Subst sub;  // the ascribed type, its abstract resources being the exported item's
+        for (auto& [from, to2] : rb.map) sub.m[from] = rb.get(to2);
+        asc.type = subst(asc.type, sub);
+        t = asc;
+      }
     } else if (has != 0) {
       return err(so, "invalid optional export type flag");
     }

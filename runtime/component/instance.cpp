@@ -68,12 +68,16 @@ struct Instantiator {
   }
 
   // Binds the resource nodes an instance type exports to the runtime resource types of the provided instance.
-  void bindInstanceResources(ComponentInstance& inst, const Type* it, const InstanceVal& provided) {
-    if (!it) return;
+  // Nested instance exports too (their resources are the nested instances' exports of the same names).
+  void bindInstanceResources(ComponentInstance& inst, const Type* it, const InstanceVal& provided, int depth = 0) {
+    if (!it || depth > 16) return;
     for (const ExternDecl& e : it->exports) {
-      if (e.type.sort != Sort::Type || !e.type.type || e.type.type->kind != TK::Resource) continue;
       auto p = provided.exports.find(e.name);
-      if (p != provided.exports.end() && p->second.resource) inst.resources[e.type.type] = p->second.resource;
+      if (p == provided.exports.end()) continue;
+      if (e.type.sort == Sort::Instance && p->second.instance)
+        bindInstanceResources(inst, e.type.type, *p->second.instance, depth + 1);
+      if (e.type.sort != Sort::Type || !e.type.type || e.type.type->kind != TK::Resource) continue;
+      if (p->second.resource) inst.resources[e.type.type] = p->second.resource;
     }
   }
 
@@ -346,6 +350,8 @@ struct Instantiator {
           MYRT_ASSIGN(ComponentInstance* ci, run(childRef, &inst, &childArgs, depth + 1));
           InstanceVal* iv = newInstanceVal(inst);
           iv->exports = ci->exports.exports;
+          // the instance type validation gave this instantiation (fresh resource nodes) -> the child's resources
+          bindInstanceResources(inst, d.type, *iv);
           inst.instances.push_back(iv);
           break;
         }
@@ -358,6 +364,10 @@ struct Instantiator {
         case Def::Kind::Import: MYRT_TRY(import(inst, d, args)); break;
         case Def::Kind::Export: {
           Item it = itemOf(inst, d.sort, d.a);
+          if (d.sort == Sort::Type && it.resource && d.externType.type && d.externType.type->kind == TK::Resource) {
+            it.type = d.externType.type;  // an abstract (ascribed) export has its own node, the same identity
+            inst.resources[it.type] = it.resource;
+          }
           inst.exports.exports[d.name] = it;
           MYRT_TRY(push(inst, d.sort, it, d));
           break;

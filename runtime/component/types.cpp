@@ -439,7 +439,23 @@ bool coreModuleSubtype(const CoreModuleType& a, const CoreModuleType& e, std::st
   return true;
 }
 
-bool valTypeMatches(const Type* a, const Type* e, bool top, std::string* why) {
+namespace {
+bool valMatch(const Type* a, const Type* e, bool top, std::string* why, ResourceBinding& rb);
+bool externSub(const ExternType& a, const ExternType& e, std::string* why, ResourceBinding& rb);
+}  // namespace
+
+bool valTypeMatches(const Type* a, const Type* e, bool top, std::string* why, ResourceBinding* rb) {
+  ResourceBinding local;
+  return valMatch(a, e, top, why, rb ? *rb : local);
+}
+
+bool externSubtype(const ExternType& a, const ExternType& e, std::string* why, ResourceBinding* rb) {
+  ResourceBinding local;
+  return externSub(a, e, why, rb ? *rb : local);
+}
+
+namespace {
+bool valMatch(const Type* a, const Type* e, bool top, std::string* why, ResourceBinding& rb) {
   if (a == e) return true;
   if (!a || !e) return fail(why, a ? "expected no type, found one" : "expected a type, found none");
   if (isPrim(e) || isPrim(a)) {
@@ -452,16 +468,18 @@ bool valTypeMatches(const Type* a, const Type* e, bool top, std::string* why) {
   }
   if (a->kind != e->kind) return fail(why, std::string("expected ") + tkName(e->kind) + ", found " + tkName(a->kind));
   switch (e->kind) {
-    case TK::Resource: return true;  // resource identity is not tracked across instantiation (docs/status.md)
+    case TK::Resource:
+      if (rb.get(a) != rb.get(e)) return fail(why, "resource types are not the same");
+      return true;
     case TK::Own:
-    case TK::Borrow: return valTypeMatches(a->elem(), e->elem(), false, why);
+    case TK::Borrow: return valMatch(a->elem(), e->elem(), false, why, rb);
     case TK::Record:
       if (a->elems.size() != e->elems.size())
         return fail(why, "expected " + std::to_string(e->elems.size()) + " fields, found " + std::to_string(a->elems.size()));
       for (size_t i = 0; i < e->elems.size(); ++i) {
         if (a->labels[i] != e->labels[i])
           return fail(why, "expected field name `" + e->labels[i] + "`, found `" + a->labels[i] + "`");
-        if (!valTypeMatches(a->elems[i], e->elems[i], false, why))
+        if (!valMatch(a->elems[i], e->elems[i], false, why, rb))
           return wrap(why, "type mismatch in record field `" + e->labels[i] + "`");
       }
       return true;
@@ -474,7 +492,7 @@ bool valTypeMatches(const Type* a, const Type* e, bool top, std::string* why) {
         if (!e->elems[i] && a->elems[i]) return fail(why, "expected case `" + e->labels[i] + "` to have no type");
         if (e->elems[i] && !a->elems[i])
           return fail(why, "expected case `" + e->labels[i] + "` to have a type, found none");
-        if (e->elems[i] && !valTypeMatches(a->elems[i], e->elems[i], false, why))
+        if (e->elems[i] && !valMatch(a->elems[i], e->elems[i], false, why, rb))
           return wrap(why, "type mismatch in variant case `" + e->labels[i] + "`");
       }
       return true;
@@ -482,7 +500,7 @@ bool valTypeMatches(const Type* a, const Type* e, bool top, std::string* why) {
       if (a->elems.size() != e->elems.size())
         return fail(why, "expected " + std::to_string(e->elems.size()) + " types, found " + std::to_string(a->elems.size()));
       for (size_t i = 0; i < e->elems.size(); ++i)
-        if (!valTypeMatches(a->elems[i], e->elems[i], false, why))
+        if (!valMatch(a->elems[i], e->elems[i], false, why, rb))
           return wrap(why, "type mismatch in tuple field " + std::to_string(i));
       return true;
     case TK::Flags:
@@ -498,7 +516,7 @@ bool valTypeMatches(const Type* a, const Type* e, bool top, std::string* why) {
         const Type* y = e->elems.size() > size_t(i) ? e->elems[i] : nullptr;
         if (!y && x) return fail(why, std::string("expected ") + which + " type to not be present");
         if (y && !x) return fail(why, std::string("expected ") + which + " type, but found none");
-        if (y && !valTypeMatches(x, y, false, why)) return wrap(why, std::string("type mismatch in ") + which + " variant");
+        if (y && !valMatch(x, y, false, why, rb)) return wrap(why, std::string("type mismatch in ") + which + " variant");
       }
       return true;
     case TK::FixedList:
@@ -513,7 +531,7 @@ bool valTypeMatches(const Type* a, const Type* e, bool top, std::string* why) {
       if (a->elems.size() != e->elems.size()) return fail(why, std::string("type mismatch in ") + tkName(e->kind));
       for (size_t i = 0; i < e->elems.size(); ++i) {
         if (!a->elems[i] && !e->elems[i]) continue;
-        if (!valTypeMatches(a->elems[i], e->elems[i], false, why))
+        if (!valMatch(a->elems[i], e->elems[i], false, why, rb))
           return wrap(why, std::string("type mismatch in ") + tkName(e->kind));
       }
       return true;
@@ -524,19 +542,19 @@ bool valTypeMatches(const Type* a, const Type* e, bool top, std::string* why) {
       for (size_t i = 0; i < e->elems.size(); ++i) {
         if (a->labels[i] != e->labels[i])
           return fail(why, "expected parameter named `" + e->labels[i] + "`, found `" + a->labels[i] + "`");
-        if (!valTypeMatches(a->elems[i], e->elems[i], false, why))
+        if (!valMatch(a->elems[i], e->elems[i], false, why, rb))
           return wrap(why, "type mismatch in function parameter `" + e->labels[i] + "`");
       }
       if (e->result && !a->result) return fail(why, "expected a result, found none");
       if (!e->result && a->result) return fail(why, "expected no result, found one");
-      if (e->result && !valTypeMatches(a->result, e->result, false, why)) return wrap(why, "type mismatch with result type");
+      if (e->result && !valMatch(a->result, e->result, false, why, rb)) return wrap(why, "type mismatch with result type");
       return true;
     }
     case TK::Instance:
       for (const ExternDecl& ee : e->exports) {
         const ExternDecl* ae = a->findExport(ee.name);
         if (!ae) return fail(why, "missing expected export `" + ee.name + "`");
-        if (!externSubtype(ae->type, ee.type, why)) return wrap(why, "type mismatch in instance export `" + ee.name + "`");
+        if (!externSub(ae->type, ee.type, why, rb)) return wrap(why, "type mismatch in instance export `" + ee.name + "`");
       }
       return true;
     case TK::Component:
@@ -545,19 +563,19 @@ bool valTypeMatches(const Type* a, const Type* e, bool top, std::string* why) {
         for (const ExternDecl& x : e->imports)
           if (x.name == ai.name) ei = &x;
         if (!ei) return fail(why, "missing expected import `" + ai.name + "`");
-        if (!externSubtype(ei->type, ai.type, why)) return wrap(why, "type mismatch in import `" + ai.name + "`");
+        if (!externSub(ei->type, ai.type, why, rb)) return wrap(why, "type mismatch in import `" + ai.name + "`");
       }
       for (const ExternDecl& ee : e->exports) {
         const ExternDecl* ae = a->findExport(ee.name);
         if (!ae) return fail(why, "missing expected export `" + ee.name + "`");
-        if (!externSubtype(ae->type, ee.type, why)) return wrap(why, "type mismatch in export `" + ee.name + "`");
+        if (!externSub(ae->type, ee.type, why, rb)) return wrap(why, "type mismatch in export `" + ee.name + "`");
       }
       return true;
     default: return sameValType(a, e, true) || fail(why, std::string("type mismatch in ") + tkName(e->kind));
   }
 }
 
-bool externSubtype(const ExternType& a, const ExternType& e, std::string* why) {
+bool externSub(const ExternType& a, const ExternType& e, std::string* why, ResourceBinding& rb) {
   if (a.sort != e.sort) return fail(why, std::string("expected ") + sortName(e.sort) + ", found " + sortName(a.sort));
   switch (e.sort) {
     case Sort::CoreModule:
@@ -566,16 +584,21 @@ bool externSubtype(const ExternType& a, const ExternType& e, std::string* why) {
     case Sort::Type:
       if (e.subResource) {
         if (!a.type || a.type->kind != TK::Resource)
-          return fail(why, std::string("expected resource, found ") + (a.type ? tkName(a.type->kind) : "none"));
+          return fail(why, std::string("expected resource, found ") + (a.type ? "defined type" : "none"));
+        if (e.type && e.type != a.type) rb.map[e.type] = rb.get(a.type);  // bind the abstract resource
         return true;
       }
-      if (a.type && a.type->kind == TK::Resource && e.type && e.type->kind == TK::Resource) return true;
-      return valTypeMatches(a.type, e.type, true, why);
+      if (e.type && e.type->kind == TK::Resource && a.type && a.type->kind != TK::Resource)
+        return fail(why, "expected resource, found defined type");
+      if (e.type && e.type->kind != TK::Resource && a.type && a.type->kind == TK::Resource)
+        return fail(why, "expected defined type, found resource");
+      return valMatch(a.type, e.type, true, why, rb);
     case Sort::Func:
     case Sort::Instance:
-    case Sort::Component: return valTypeMatches(a.type, e.type, true, why);
+    case Sort::Component: return valMatch(a.type, e.type, true, why, rb);
     default: return true;
   }
 }
+}  // namespace
 
 }  // namespace myrt::component

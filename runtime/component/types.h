@@ -13,6 +13,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "runtime/wasm/types.h"
@@ -182,11 +183,26 @@ bool sameValType(const Type* a, const Type* b, bool looseResources);
 // Subtyping of the component model (instantiation arguments against the imports they satisfy, export ascriptions):
 // `a` may stand where `e` is expected. Value types are compared structurally (invariant), functions by parameter
 // names/types and result, instance/component types by exports (covariant) and imports (contravariant), core module
-// types by imports/exports with core extern subtyping (limits). Resource types match any resource (their identity
-// is not tracked across instantiation). False with a wasmparser-style reason ("type mismatch in record field `x`:
-// expected u32, found tuple").
-bool externSubtype(const ExternType& a, const ExternType& e, std::string* why);
-bool valTypeMatches(const Type* a, const Type* e, bool top, std::string* why);
+// types by imports/exports with core extern subtyping (limits), resources by identity (below). False with a
+// wasmparser-style reason ("type mismatch in record field `x`: expected u32, found tuple").
+//
+// Resource identity (Explainer.md "type checking"): the abstract resources of the expected side -- `(sub resource)`
+// imports of the component being instantiated, `(sub resource)` exports of an expected instance type -- are bound to
+// the actual side's resources as they are met, in declaration order (`rb`; one per instantiation or check); every
+// other pair of resources must be the same node after binding ("resource types are not the same").
+struct ResourceBinding {
+  std::unordered_map<const Type*, const Type*> map;
+  const Type* get(const Type* t) const {
+    for (int i = 0; i < 64 && t; ++i) {  // bindings may chain (an expected node bound to another expected node)
+      auto it = map.find(t);
+      if (it == map.end() || it->second == t) return t;
+      t = it->second;
+    }
+    return t;
+  }
+};
+bool externSubtype(const ExternType& a, const ExternType& e, std::string* why, ResourceBinding* rb = nullptr);
+bool valTypeMatches(const Type* a, const Type* e, bool top, std::string* why, ResourceBinding* rb = nullptr);
 bool coreModuleSubtype(const CoreModuleType& a, const CoreModuleType& e, std::string* why);
 
 }  // namespace myrt::component

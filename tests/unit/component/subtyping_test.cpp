@@ -230,3 +230,55 @@ TEST_CASE("exports of instance/component type declarations add an item: an expor
                           " (alias export $x \"z\" (type $t)))))"),
                  "has no export named `z`"));
 }
+
+TEST_CASE("resource identity through instantiation arguments, instance types and export ascriptions", "[component]") {
+  const std::string eq = "(component $eq (import \"a\" (type $a (sub resource))) (import \"b\" (type (eq $a))))";
+  auto both = [&](const std::string& defs, const std::string& a, const std::string& b) {
+    return validate("(component " + defs + eq + " (instance (instantiate $eq (with \"a\" (type " + a +
+                    ")) (with \"b\" (type " + b + ")))))");
+  };
+  const std::string notSame = "resource types are not the same";
+  // `sub` bounds are fresh; `eq` bounds are the same resource
+  const std::string imports = "(import \"T1\" (type $T1 (sub resource))) (import \"T2\" (type $T2 (sub resource)))"
+                              " (import \"T3\" (type $T3 (eq $T2)))";
+  CHECK(contains(both(imports, "$T1", "$T2"), notSame));
+  CHECK(both(imports, "$T2", "$T3") == "");
+  // resource definitions are generative, also per instantiation of one component
+  CHECK(contains(both("(type $R1 (resource (rep i32))) (type $R2 (resource (rep i32)))", "$R1", "$R2"), notSame));
+  const std::string c = "(component $C (type $r (resource (rep i32))) (export \"r1\" (type $r)) (export \"r2\" (type $r))"
+                        " (export \"r3\" (type $r) (type (sub resource))))"
+                        " (instance $c1 (instantiate $C)) (instance $c2 (instantiate $C))"
+                        " (alias export $c1 \"r1\" (type $a1)) (alias export $c1 \"r2\" (type $a2))"
+                        " (alias export $c1 \"r3\" (type $a3)) (alias export $c2 \"r1\" (type $b1))";
+  CHECK(both(c, "$a1", "$a2") == "");             // two exports of one resource
+  CHECK(contains(both(c, "$a1", "$b1"), notSame));  // two instantiations
+  CHECK(contains(both(c, "$a1", "$a3"), notSame));  // an export ascribed (sub resource) is abstract
+  // functions: own<T> against own<U>
+  CHECK(contains(validate("(component (import \"T\" (type $T (sub resource))) (import \"U\" (type $U (sub resource)))"
+                          " (import \"f\" (func $f (param \"x\" (own $U))))"
+                          " (component $c (import \"T\" (type $T (sub resource))) (import \"g\" (func (param \"x\" (own $T)))))"
+                          " (instance (instantiate $c (with \"T\" (type $T)) (with \"g\" (func $f)))))"),
+                 notSame));
+  // each import of one instance type has its own resources
+  CHECK(contains(validate("(component (type $I (instance (export \"r\" (type $r (sub resource)))"
+                          " (export \"f\" (func (result (own $r))))))"
+                          " (import \"i1\" (instance $i1 (type $I))) (import \"i2\" (instance $i2 (type $I)))"
+                          " (component $C (import \"r\" (type $r (sub resource))) (import \"f\" (func (result (own $r)))))"
+                          " (instance (instantiate $C (with \"r\" (type $i1 \"r\")) (with \"f\" (func $i2 \"f\")))))"),
+                 notSame));
+  // instantiation substitutes the arguments: a child's export of this component's own resource stays local
+  const std::string thread = "(type $R (resource (rep i32))) (component $C (import \"x\" (type $x (sub resource)))"
+                             " (export \"y\" (type $x))) (instance $c (instantiate $C (with \"x\" (type $R))))"
+                             " (alias export $c \"y\" (type $R2))";
+  CHECK(validate("(component " + thread + " (core func (canon resource.rep $R2)))") == "");
+  CHECK(contains(validate("(component (component $C (type $R (resource (rep i32))) (export \"r\" (type $R)))"
+                          " (instance $c (instantiate $C)) (alias export $c \"r\" (type $R)) (core func (canon resource.rep $R)))"),
+                 "not a local resource"));
+  // kinds at type imports
+  CHECK(contains(validate("(component (component $c (import \"x\" (type (sub resource)))) (type $x u32)"
+                          " (instance (instantiate $c (with \"x\" (type $x)))))"),
+                 "expected resource, found defined type"));
+  CHECK(contains(validate("(component (component $c (type $t u32) (import \"x\" (type (eq $t))))"
+                          " (type $x (resource (rep i32))) (instance (instantiate $c (with \"x\" (type $x)))))"),
+                 "expected defined type, found resource"));
+}
