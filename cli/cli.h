@@ -104,6 +104,8 @@ struct RunOptions {
   uint32_t maxThreads = wasi::kDefaultMaxThreads;  // --max-threads: spawned threads running at once
   bool allowPrecompiled = false;           // --allow-precompiled: FILE may be a precompiled module (native code)
   bool noCache = false;                    // --no-cache: neither read nor write the code cache
+  bool inheritNetwork = false;             // -S inherit-network: every network destination (wasi:http, sockets)
+  std::vector<std::string> allowHttp;      // --allow-http HOST[:PORT]: outgoing HTTP(S) to these (WASI 0.2 guests)
 };
 int cmdRun(const RunOptions& opts);
 // `myrt compile FILE [-o OUT]`: a precompiled module (.cwasm) for this CPU and this myrt.
@@ -121,6 +123,8 @@ struct ServeOptions {
   unsigned threads = 0;
   std::vector<std::string> dirs, dirsReadOnly, env;
   bool inheritEnv = false;
+  bool inheritNetwork = false;     // -S inherit-network
+  std::vector<std::string> allowHttp;  // --allow-http HOST[:PORT]
   std::string maxMemory, fuel, timeout, maxBody = "64M";
   std::vector<std::string> wOpts, sOpts;
   Tier tier = Tier::Interp;
@@ -133,6 +137,9 @@ int cmdServe(const ServeOptions& opts);
 // replaces an earlier one. Returns an error message (without the command's prefix).
 std::optional<std::string> guestEnvironment(bool inherit, const std::vector<std::string>& specs,
                                             std::vector<std::pair<std::string, std::string>>& env);
+// --allow-http HOST[:PORT] specs and -S inherit-network -> the guest's network grants. Returns an error message.
+std::optional<std::string> networkGrants(bool inheritNetwork, const std::vector<std::string>& allowHttp,
+                                         wasi::NetworkGrants& out);
 // --fuel's value: a non-negative integer up to INT64_MAX (nullopt if malformed).
 std::optional<uint64_t> parseFuel(const std::string& text);
 

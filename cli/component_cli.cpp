@@ -7,6 +7,8 @@
 #include "runtime/component/instance.h"
 #include "runtime/component/wave.h"
 #include "wasi/p1/wasi.h"
+#include "wasi/p2/http.h"
+#include "wasi/p2/http_link.h"
 #include "wasi/p2/link.h"
 
 namespace myrt::cli {
@@ -79,6 +81,9 @@ int runComponent(const RunOptions& opts, const std::vector<uint8_t>& bytes, Stor
   }
   component::Linker linker;
   wasi::p2::addToLinker(linker, **wasiCtx);  // the interfaces wasi:cli/command imports, at 0.2.12 (any 0.2.x links)
+  // wasi:http/types and outgoing-handler (requests only to the destinations granted: --allow-http, -S inherit-network)
+  wasi::p2::WasiHttp http(**wasiCtx, uint64_t(64) << 20, wasiConfig.network);
+  wasi::p2::addHttpToLinker(linker, **wasiCtx, http);
   auto inst = component::instantiate(store, *comp, linker);
   if (!inst) {
     std::cerr << "myrt: " << file << ": " << (inst.error().offset != Error::kNoOffset ? inst.error().toString()

@@ -403,7 +403,7 @@ std::optional<std::string> applyWasmtimeOptions(const std::vector<std::string>& 
                                                 RunOptions& opts, RunText& text) {
   static const char* const kW = "fuel, max-memory-size, max-wasm-stack, threads, timeout, unknown-imports-trap, "
                                 "unknown-imports-default";
-  static const char* const kS = "inherit-env, threads";
+  static const char* const kS = "inherit-env, inherit-network, threads";
   for (const KeyValue& kv : splitKeyValues(w)) {
     auto needValue = [&]() -> std::optional<std::string> {
       if (!kv.hasValue || kv.value.empty()) return "-W " + kv.key + " needs a value (-W " + kv.key + "=VALUE)";
@@ -437,6 +437,10 @@ std::optional<std::string> applyWasmtimeOptions(const std::vector<std::string>& 
       auto b = parseBool(kv);
       if (!b) return "-S " + kv.key + ": expected y or n, got '" + kv.value + "'";
       opts.inheritEnv = *b;
+    } else if (kv.key == "inherit-network") {  // every network destination (wasi:http outgoing requests)
+      auto b = parseBool(kv);
+      if (!b) return "-S " + kv.key + ": expected y or n, got '" + kv.value + "'";
+      opts.inheritNetwork = *b;
     } else if (kv.key == "threads") {  // wasi-threads (provided by default; -S threads=n leaves `wasi` unlinked)
       auto b = parseBool(kv);
       if (!b) return "-S " + kv.key + ": expected y or n, got '" + kv.value + "'";
@@ -625,6 +629,12 @@ static int cliMain(int argc, char** argv) {
     serve->add_option("--env", serveOpts.env, "set an environment variable for the guest: NAME=VALUE, or NAME")
         ->type_name("NAME[=VALUE]")->allow_extra_args(false);
     serve->add_flag("--inherit-env", serveOpts.inheritEnv, "pass this process's whole environment to the guest");
+    serve->add_option("--allow-http", serveOpts.allowHttp,
+                      "let the guest send HTTP(S) requests (wasi:http/outgoing-handler) to HOST, on PORT only if "
+                      "given (repeatable)")
+        ->type_name("HOST[:PORT]")->allow_extra_args(false);
+    serve->add_option("-S", serveOpts.sOpts, "wasmtime-style WASI option: inherit-network (every network destination)")
+        ->type_name("KEY=VALUE")->allow_extra_args(false);
     serve->add_flag("-v,--verbose", serveOpts.verbose, "an access log line per request on stderr");
     serve->footer("Stops on SIGINT/SIGTERM after the requests in flight. A guest trap, timeout, fuel exhaustion or "
                   "memory limit answers 500 for that request only.");
@@ -642,8 +652,11 @@ static int cliMain(int argc, char** argv) {
         "Exit codes: the guest's exit status (proc_exit, 0 when _start returns), 134 for a trap (message and wasm\n"
         "backtrace on stderr), 1 for a module that cannot be loaded, linked or instantiated, 2 for usage errors.\n"
         "Options in wasmtime's spelling: -W KEY=VALUE (" "fuel, max-memory-size, max-wasm-stack, timeout,\n"
-        "unknown-imports-trap, unknown-imports-default, threads) and -S inherit-env=y, -S threads=y; several as\n"
-        "-W a=1,b=2.\n"
+        "unknown-imports-trap, unknown-imports-default, threads) and -S inherit-env=y, -S inherit-network=y,\n"
+        "-S threads=y; several as -W a=1,b=2.\n"
+        "Network (WASI 0.2 components): denied unless granted. --allow-http HOST[:PORT] lets wasi:http's\n"
+        "outgoing-handler reach that host (any port without one; e.g. --allow-http example.com:443); -S inherit-network\n"
+        "allows every destination. A denied request gets the error-code HTTP-request-denied.\n"
         "wasi-threads (wasm32-wasip1-threads programs): an imported shared memory is made by the host; each\n"
         "wasi.thread-spawn runs wasi_thread_start in a fresh instance on a new thread (--max-threads running at once);\n"
         "proc_exit or a trap in any thread ends the whole program with that status.\n"
@@ -701,7 +714,11 @@ static int cliMain(int argc, char** argv) {
                     "wasi-threads: at most N spawned threads running at once (thread-spawn fails beyond; default " +
                         std::to_string(myrt::wasi::kDefaultMaxThreads) + ")")
         ->type_name("N")->check(CLI::Range(1u, 1u << 20));
-    run->add_option("-S", sOpts, "wasmtime-style WASI option KEY[=VALUE][,...]: inherit-env, threads")
+    run->add_option("--allow-http", runOpts.allowHttp,
+                    "let the guest send HTTP(S) requests (wasi:http/outgoing-handler) to HOST, on PORT only if given; "
+                    "[V6]:PORT for IPv6 (repeatable)")
+        ->type_name("HOST[:PORT]")->allow_extra_args(false);
+    run->add_option("-S", sOpts, "wasmtime-style WASI option KEY[=VALUE][,...]: inherit-env, inherit-network, threads")
         ->type_name("KEY=VALUE")->allow_extra_args(false);
     run->add_flag("--bench", runOpts.bench,
                   "provide the `bench` module of sightglass programs (bench.start, bench.end) and print the time "
@@ -770,6 +787,13 @@ static int cliMain(int argc, char** argv) {
       return kExitUsage;
     }
     serveOpts.tier = *t;
+    for (const KeyValue& kv : splitKeyValues(serveOpts.sOpts)) {
+      auto b = parseBool(kv);
+      if (kv.key != "inherit-network")
+        return usageError("serve: unknown -S option '" + kv.key + "' (known: inherit-network)", "myrt help serve");
+      if (!b) return usageError("serve: -S inherit-network: expected y or n, got '" + kv.value + "'", "myrt help serve");
+      serveOpts.inheritNetwork = *b;
+    }
     return cmdServe(serveOpts);
   }
   if (run->parsed()) {

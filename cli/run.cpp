@@ -346,6 +346,17 @@ bool isPrecompiledFile(const std::string& path) {
 
 }  // namespace
 
+std::optional<std::string> networkGrants(bool inheritNetwork, const std::vector<std::string>& allowHttp,
+                                         wasi::NetworkGrants& out) {
+  out.inheritNetwork = inheritNetwork;
+  for (const std::string& spec : allowHttp) {
+    auto hp = wasi::parseHostPort(spec);
+    if (!hp) return "--allow-http: " + hp.error().message;
+    out.httpHosts.push_back(*hp);
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> guestEnvironment(bool inherit, const std::vector<std::string>& specs,
                                             std::vector<std::pair<std::string, std::string>>& env) {
   if (inherit) {
@@ -511,6 +522,10 @@ int cmdRun(const RunOptions& opts) {
   }
   for (const std::string& d : opts.dirs) cfg.preopens.push_back(parseDir(d, false));
   for (const std::string& d : opts.dirsReadOnly) cfg.preopens.push_back(parseDir(d, true));
+  if (auto e = networkGrants(opts.inheritNetwork, opts.allowHttp, cfg.network)) {
+    std::cerr << "myrt: run: " << *e << "\n";
+    return kExitUsage;
+  }
   // A component gets the same capabilities through WASI 0.2 (wasi/p2).
   if (componentBytes) return runComponent(opts, *componentBytes, *store, cfg);
   auto ctx = wasi::WasiContext::create(cfg);

@@ -58,6 +58,10 @@ int cmdServe(const ServeOptions& opts) {
     std::cerr << "myrt: serve: " << *e << "\n";
     return kExitUsage;
   }
+  if (auto e = networkGrants(opts.inheritNetwork, opts.allowHttp, hc.wasi.network)) {
+    std::cerr << "myrt: serve: " << *e << "\n";
+    return kExitUsage;
+  }
   for (auto [list, ro] : {std::pair{&opts.dirs, false}, std::pair{&opts.dirsReadOnly, true}}) {
     for (const std::string& d : *list) {
       auto p = wasi::parsePreopen(d, ro);

@@ -24,7 +24,8 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 # asmjit and CLI11 are linked statically / header-only; libdw (elfutils: DWARF source locations in trap backtraces)
-# is loaded with dlopen when a backtrace needs it; the rest is the C and C++ runtime.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.34), libstdc++6 (>= 12), libgcc-s1, libdw1 (>= 0.188), libmicrohttpd12")
+# is loaded with dlopen when a backtrace needs it, libmicrohttpd by `myrt serve`, libcurl at a wasi:http guest's first
+# outgoing request (7.85: CURLOPT_PROTOCOLS_STR); the rest is the C and C++ runtime.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.34), libstdc++6 (>= 12), libgcc-s1, libdw1 (>= 0.188), libmicrohttpd12, libcurl4 (>= 7.85)")
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "myrt runs WebAssembly modules with WASI preview1 on an interpreter, a baseline\n JIT (x86-64) and tier-up between them, and embeds through the standard wasm-c-api (wasm.h) plus myrt.h.")
 include(CPack)

@@ -4,7 +4,8 @@
 # program runs under qemu-aarch64 (CMAKE_CROSSCOMPILING_EMULATOR), the CLI tests through run_cli_test.cmake's EMULATOR.
 # The build has the interpreter and the AArch64 baseline JIT (jit/arm64), so the spec suites run on every tier. It is
 # configured with -DMYRT_SERVE=OFF: Debian's libmicrohttpd has no arm64 copy next to the cross toolchain, so `myrt
-# serve` is "unsupported" in this build and tests/serve is not registered.
+# serve` is "unsupported" in this build and tests/serve is not registered; likewise -DMYRT_HTTP_CLIENT=OFF (no arm64
+# curl headers): outgoing HTTP of wasi:http guests is "unsupported" there and tests/http is not registered.
 #
 #   scripts/test-arm64.sh              build, then the default set: -L 'unit|cli|capi|spec2|spec3|spec-jit|spec-auto|wasi'
 #                                      (the spec suites on interp, jit and auto; not the sightglass, bench, component,
@@ -24,7 +25,7 @@ launcher=()
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMYRT_WERROR=ON -DMYRT_BUILD_BENCH=OFF -DMYRT_SERVE=OFF \
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMYRT_WERROR=ON -DMYRT_BUILD_BENCH=OFF -DMYRT_SERVE=OFF -DMYRT_HTTP_CLIENT=OFF \
   -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64-linux-gnu.cmake "${launcher[@]}"
 targets=()
 for t in ${MYRT_ARM64_TARGETS:-}; do targets+=(--target "$t"); done

@@ -88,7 +88,7 @@ ProxyHandler::~ProxyHandler() = default;
 Result<std::unique_ptr<ProxyHandler::Worker>> ProxyHandler::makeWorker() {
   auto w = std::make_unique<Worker>();
   MYRT_ASSIGN(w->io, wasi::p2::WasiP2::create(config_.wasi));
-  w->http = std::make_unique<wasi::p2::WasiHttp>(*w->io, config_.bodyLimit);
+  w->http = std::make_unique<wasi::p2::WasiHttp>(*w->io, config_.bodyLimit, config_.wasi.network);
   wasi::p2::addToLinker(w->linker, *w->io);
   w->types = wasi::p2::addHttpToLinker(w->linker, *w->io, *w->http);
   return w;

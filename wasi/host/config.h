@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runtime/base/result.h"
+#include "wasi/host/net.h"
 
 namespace myrt::wasi {
 
@@ -23,6 +24,7 @@ struct WasiConfig {
   std::vector<std::pair<std::string, std::string>> env;     // exactly what the guest sees
   std::vector<Preopen> preopens;                            // preview1: guest fds 3, 4, ... in this order
   int stdinFd = 0, stdoutFd = 1, stderrFd = 2;              // host fds (duplicated; -1: guest fd closed)
+  NetworkGrants network;                                    // outgoing HTTP, sockets (WASI 0.2): none by default
 };
 
 // A command-line directory spec (wasmtime's `--dir` syntax): "HOST" (the guest sees the same path) or

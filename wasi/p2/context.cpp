@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "wasi/p2/context.h"
+#include "wasi/p2/http_client.h"
 
 namespace myrt::wasi::p2 {
 
@@ -126,7 +127,14 @@ size_t WasiP2::liveResources() const { return table_.live(); }
 
 StreamError WasiP2::streamError(int err, bool filesystem) {
   if (err == host::kClosed) return StreamError{true, 0};
+  if (err <= kHttpStreamErrorBase) filesystem = false;  // an HTTP body's error-code (http-error-code)
   return StreamError{false, add(ErrorRes{err, filesystem})};
+}
+
+std::optional<uint32_t> WasiP2::httpErrorCode(Rep error) {
+  ErrorRes* e = get<5>(error, "error");
+  if (!e || e->err > kHttpStreamErrorBase) return std::nullopt;
+  return static_cast<uint32_t>(kHttpStreamErrorBase - e->err);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -173,6 +181,8 @@ std::optional<Rep> WasiP2::getTerminalStderr() {
 std::string WasiP2::errorToDebugString(Rep error) {
   ErrorRes* e = get<5>(error, "error");
   if (!e) return {};
+  if (e->err <= kHttpStreamErrorBase)
+    return std::string("HTTP error: ") + httpErrorCodeName(static_cast<uint32_t>(kHttpStreamErrorBase - e->err));
   return std::string(errorCodeName(errorCodeFromHost(e->err))) + ": " +
          (e->err == host::kNotCapable ? "not permitted by the sandbox" : std::strerror(e->err));
 }

@@ -123,6 +123,8 @@ class WasiP2 {
   Expected<MetadataHashValue, ErrorCode> metadataHashAt(Rep d, uint8_t pathFlags, std::string_view path);
   Expected<std::optional<DirectoryEntry>, ErrorCode> readDirectoryEntry(Rep stream);
   std::optional<ErrorCode> filesystemErrorCode(Rep error);
+  // wasi:http/types http-error-code: the error-code case of an error raised by an outgoing request's body stream.
+  std::optional<uint32_t> httpErrorCode(Rep error);
 
   // ---- resources and traps ----
   enum class Kind : uint8_t {

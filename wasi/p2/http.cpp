@@ -24,6 +24,29 @@ WasiHttp::Method methodOf(const std::string& m) {
   return {9, m};
 }
 
+// The output-stream of an outgoing request's body.
+class PipeOutputStream final : public host::OutputStream {
+ public:
+  explicit PipeOutputStream(std::shared_ptr<RequestBodyPipe> p) : p_(std::move(p)) {}
+  int checkWrite(uint64_t& n) override { return p_->checkWrite(n); }
+  int write(const uint8_t* p, size_t len) override { return p_->write(p, len); }
+  host::Wait readiness() const override { return p_->readiness(); }
+
+ private:
+  std::shared_ptr<RequestBodyPipe> p_;
+};
+
+// A pollable on an exchange: its response head (future-incoming-response) or its end (future-trailers).
+class ExchangePollable final : public host::Pollable {
+ public:
+  ExchangePollable(std::shared_ptr<HttpExchange> x, bool end) : x_(std::move(x)), end_(end) {}
+  host::Wait wait() const override { return end_ ? x_->doneWait() : x_->headersWait(); }
+
+ private:
+  std::shared_ptr<HttpExchange> x_;
+  bool end_;
+};
+
 }  // namespace
 
 const char* httpErrorCodeName(uint32_t index) {
@@ -69,6 +92,8 @@ bool forbiddenFieldName(std::string_view n) {
 // resources
 
 void WasiHttp::drop(Kind kind, Rep rep) {
+  if (kind == Kind::OutgoingBody)  // a request body dropped without finish: the request fails
+    if (auto* b = table_.find<5>(rep); b && b->pipe && !b->pipe->finished()) b->pipe->abandon();
   if (!table_.erase(rep, size_t(kind))) io_.recordTrap("unknown handle dropped");
 }
 
@@ -210,32 +235,47 @@ std::optional<Rep> WasiHttp::requestConsume(Rep r) {
   auto* q = get<1>(r, "incoming-request");
   if (!q || q->consumed) return std::nullopt;
   q->consumed = true;
-  return add(IncomingBodyRes{q->req->body, false});
+  return add(IncomingBodyRes{q->req->body, nullptr, false});
 }
 
 std::optional<Rep> WasiHttp::incomingBodyStream(Rep b) {
   auto* body = get<2>(b, "incoming-body");
   if (!body || body->streamTaken) return std::nullopt;
   body->streamTaken = true;
+  if (body->exchange) return io_.addInputStream(body->exchange->bodyStream(body->exchange));
   return io_.addInputStream(std::make_shared<host::BufferInputStream>(body->bytes));
 }
 
 Rep WasiHttp::incomingBodyFinish(Rep b) {
-  (void)take<2>(b, "incoming-body");
-  return add(FutureTrailersRes{});
+  auto body = take<2>(b, "incoming-body");
+  return add(FutureTrailersRes{body ? body->exchange : nullptr, false});
 }
 
 Rep WasiHttp::futureTrailersSubscribe(Rep f) {
-  (void)get<3>(f, "future-trailers");
+  auto* t = get<3>(f, "future-trailers");
+  if (t && t->exchange) return io_.addPollable(std::make_shared<ExchangePollable>(t->exchange, true));
   return io_.addPollable(std::make_shared<host::SimplePollable>(host::Wait::ready()));
 }
 
-int WasiHttp::futureTrailersGet(Rep f) {
+WasiHttp::TrailersGet WasiHttp::futureTrailersGet(Rep f) {
+  TrailersGet out;
   auto* t = get<3>(f, "future-trailers");
-  if (!t) return 0;
-  if (t->taken) return 2;
+  if (!t) return out;
+  if (t->exchange && !t->exchange->done()) return out;
+  if (t->taken) {
+    out.state = 2;
+    return out;
+  }
   t->taken = true;
-  return 1;
+  out.state = 1;
+  if (t->exchange) {
+    out.error = t->exchange->error();
+    if (!out.error) {
+      HeaderList tr = t->exchange->trailers();
+      if (!tr.empty()) out.trailers = newFields(std::move(tr), true);
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -279,15 +319,24 @@ std::optional<Rep> WasiHttp::responseBody(Rep r) {
 
 std::optional<Rep> WasiHttp::outgoingBodyWrite(Rep b) {
   auto* body = get<5>(b, "outgoing-body");
-  if (!body || body->stream) return std::nullopt;
+  if (!body || body->stream || body->pipeStreamTaken) return std::nullopt;
+  if (body->pipe) {
+    body->pipeStreamTaken = true;
+    return io_.addOutputStream(std::make_shared<PipeOutputStream>(body->pipe));
+  }
   body->stream = std::make_shared<host::BufferOutputStream>(body->sink, bodyLimit_);
   return io_.addOutputStream(body->stream);
 }
 
 bool WasiHttp::outgoingBodyFinish(Rep b, std::optional<Rep> trailers) {
   auto body = take<5>(b, "outgoing-body");
-  if (trailers) (void)take<0>(*trailers, "fields");  // HTTP/1.1 responses here carry no trailers: dropped
+  std::optional<FieldsRes> fs;
+  if (trailers) fs = take<0>(*trailers, "fields");  // served responses here carry no trailers: dropped
   if (!body) return false;
+  if (body->pipe) {  // an outgoing request's body: trailers go with it (chunked requests)
+    body->pipe->finish(fs ? std::optional<HeaderList>(std::move(fs->entries)) : std::nullopt);
+    return true;
+  }
   if (body->stream) body->stream->close();
   if (body->finished) *body->finished = true;
   return true;
@@ -332,9 +381,9 @@ std::optional<Rep> WasiHttp::outgoingRequestBody(Rep r) {
   auto* o = get<7>(r, "outgoing-request");
   if (!o || o->bodyTaken) return std::nullopt;
   o->bodyTaken = true;
-  o->sink = std::make_shared<std::string>();
+  o->pipe = std::make_shared<RequestBodyPipe>(bodyLimit_);
   OutgoingBodyRes b;
-  b.sink = o->sink;
+  b.pipe = o->pipe;
   b.finished = std::make_shared<bool>(false);
   b.forResponse = false;
   return add(std::move(b));
@@ -406,6 +455,92 @@ bool WasiHttp::requestOptionsSet(Rep o, int which, std::optional<uint64_t> ns) {
   if (!opts) return false;
   opts->timeouts[which] = ns;
   return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// outgoing-handler, future-incoming-response, incoming-response
+
+Expected<Rep, HttpError> WasiHttp::handle(Rep request, std::optional<Rep> options) {
+  using R = Expected<Rep, HttpError>;
+  auto req = take<7>(request, "outgoing-request");
+  std::optional<RequestOptionsRes> opts;
+  if (options) opts = take<8>(*options, "request-options");
+  if (!req) return R::failure(HttpError{kErrorInternal, std::string("unknown outgoing-request")});
+  std::string scheme = "https";  // none: https (as wasmtime)
+  if (req->scheme) {
+    if (req->scheme->index == 0) scheme = "http";
+    else if (req->scheme->index != 1) return R::failure(HttpError{kErrorProtocol, std::nullopt});
+  }
+  if (!req->authority || req->authority->empty() || req->authority->find('@') != std::string::npos)
+    return R::failure(HttpError{kErrorUriInvalid, std::nullopt});
+  auto dest = parseHostPort(*req->authority);
+  if (!dest) return R::failure(HttpError{kErrorUriInvalid, std::nullopt});
+  HostPort target = *dest;
+  if (!target.port) target.port = scheme == "http" ? 80 : 443;
+  if (!grants_.allowsHttp(target)) return R::failure(HttpError{kErrorHttpRequestDenied, std::nullopt});
+  std::string path = req->pathWithQuery.value_or("/");
+  if (path.empty()) path = "/";
+  if (path[0] != '/') return R::failure(HttpError{kErrorUriInvalid, std::nullopt});
+  for (unsigned char c : path)
+    if (c <= 0x20 || c == 0x7f || c == '#') return R::failure(HttpError{kErrorUriInvalid, std::nullopt});
+  ClientRequest cr;
+  cr.method = req->method.index < 9 ? kMethods[req->method.index] : req->method.other;
+  const bool v6 = dest->host.find(':') != std::string::npos;
+  cr.url = scheme + "://" + (v6 ? "[" + dest->host + "]" : dest->host) +
+           (dest->port ? ":" + std::to_string(*dest->port) : std::string()) + path;
+  cr.headers = std::move(req->headers);
+  cr.body = req->pipe;
+  if (cr.body && cr.body->finished()) cr.bodyLength = cr.body->written();
+  if (opts) {
+    cr.connectTimeoutNs = opts->timeouts[0];
+    cr.firstByteTimeoutNs = opts->timeouts[1];
+    cr.betweenBytesTimeoutNs = opts->timeouts[2];
+  }
+  auto x = startHttpRequest(std::move(cr));
+  if (!x) return R::failure(HttpError{kErrorInternal, x.error().message});
+  return add(FutureResponseRes{std::move(*x), false});
+}
+
+Rep WasiHttp::futureResponseSubscribe(Rep f) {
+  auto* fr = get<9>(f, "future-incoming-response");
+  if (!fr) return io_.addPollable(std::make_shared<host::SimplePollable>(host::Wait::ready()));
+  return io_.addPollable(std::make_shared<ExchangePollable>(fr->exchange, false));
+}
+
+WasiHttp::ResponseGet WasiHttp::futureResponseGet(Rep f) {
+  ResponseGet out;
+  auto* fr = get<9>(f, "future-incoming-response");
+  if (!fr || !fr->exchange->headersReady()) return out;
+  if (fr->taken) {
+    out.state = 3;
+    return out;
+  }
+  fr->taken = true;
+  if (auto e = fr->exchange->headError()) {
+    out.state = 2;
+    out.error = *e;
+    return out;
+  }
+  out.state = 1;
+  out.response = add(IncomingResponseRes{fr->exchange, false});
+  return out;
+}
+
+uint16_t WasiHttp::incomingResponseStatus(Rep r) {
+  auto* ir = get<10>(r, "incoming-response");
+  return ir ? ir->exchange->status() : 0;
+}
+
+Rep WasiHttp::incomingResponseHeaders(Rep r) {
+  auto* ir = get<10>(r, "incoming-response");
+  return newFields(ir ? ir->exchange->headers() : HeaderList{}, true);
+}
+
+std::optional<Rep> WasiHttp::incomingResponseConsume(Rep r) {
+  auto* ir = get<10>(r, "incoming-response");
+  if (!ir || ir->consumed) return std::nullopt;
+  ir->consumed = true;
+  return add(IncomingBodyRes{nullptr, ir->exchange, false});
 }
 
 }  // namespace myrt::wasi::p2

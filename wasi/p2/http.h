@@ -1,11 +1,13 @@
 // wasi/p2/http.h -- wasi:http/types (0.2.x) on the host: fields with header validation, incoming requests handed to
 // a guest's incoming-handler, outgoing responses it builds, request/response bodies as wasi:io streams (on the
-// WasiP2 resource table, so wasi:io/streams and poll work on them unchanged), and the outgoing-request side of the
-// types (the outgoing-handler that sends them is granted separately: without a grant it answers HTTP-request-denied).
+// WasiP2 resource table, so wasi:io/streams and poll work on them unchanged), and outgoing requests
+// (wasi:http/outgoing-handler: sent by http_client.h when the destination is granted (NetworkGrants: --allow-http,
+// -S inherit-network), else answered HTTP-request-denied).
 //
-// Bodies are in memory: the server reads a request body completely before it calls the guest (up to its limit) and
-// sends the response when the handler has returned (the guest's writes append to a buffer with a cap). The guest sees
-// ordinary streams either way; a wire-level streaming of bodies would change only this layer's producer/consumer.
+// Served bodies are in memory: the server reads a request body completely before it calls the guest (up to its limit)
+// and sends the response when the handler has returned (the guest's writes append to a buffer with a cap). Outgoing
+// requests stream both ways: the request body is sent as the guest writes it, the response body arrives as it comes
+// (http_client.h: flow control, timeouts, trailers).
 //
 // Header rules (as wasmtime's): names are HTTP tokens (RFC 9110), stored lowercase and compared case-insensitively;
 // values are bytes without NUL, CR, LF or other controls than HTAB; invalid -> header-error.invalid-syntax; the
@@ -24,11 +26,11 @@
 #include <variant>
 #include <vector>
 
+#include "wasi/host/net.h"
 #include "wasi/p2/context.h"
+#include "wasi/p2/http_client.h"
 
 namespace myrt::wasi::p2 {
-
-using HeaderList = std::vector<std::pair<std::string, std::string>>;  // (lowercase name, value bytes)
 
 // The request as the server received it.
 struct HttpRequestData {
@@ -50,9 +52,9 @@ struct HttpResponseData {
   std::shared_ptr<std::string> body;  // the body's bytes (null: the guest never took the body)
 };
 
-// wasi:http/types error-code cases by index (the WIT's order).
-const char* httpErrorCodeName(uint32_t index);
 constexpr uint32_t kErrorHttpRequestDenied = 15;
+constexpr uint32_t kErrorUriInvalid = 19;
+constexpr uint32_t kErrorProtocol = 35;
 constexpr uint32_t kErrorInternal = 38;
 
 enum class HeaderError : uint8_t { InvalidSyntax, Forbidden, Immutable };
@@ -64,7 +66,9 @@ bool forbiddenFieldName(std::string_view lowercaseName);
 class WasiHttp {
  public:
   // `io` holds the streams and pollables of bodies; both must outlive the guest instance.
-  WasiHttp(WasiP2& io, uint64_t bodyLimit) : io_(io), bodyLimit_(bodyLimit) {}
+  // `grants`: the destinations outgoing requests may reach (none by default).
+  WasiHttp(WasiP2& io, uint64_t bodyLimit, NetworkGrants grants = {})
+      : io_(io), bodyLimit_(bodyLimit), grants_(std::move(grants)) {}
 
   // ---- the server side of one request
   void reset();  // forget every resource (the previous request's instance is gone)
@@ -101,8 +105,13 @@ class WasiHttp {
   std::optional<Rep> incomingBodyStream(Rep b);  // own<input-stream> (on the WasiP2 table), once
   Rep incomingBodyFinish(Rep b);                 // consumes b; own<future-trailers>
   Rep futureTrailersSubscribe(Rep f);            // own<pollable> (ready)
-  // none (not ready) / some(ok(ok(none))) the first time / some(err) after: 0 = none, 1 = trailers none, 2 = taken
-  int futureTrailersGet(Rep f);
+  // option<result<result<option<trailers>, error-code>>>
+  struct TrailersGet {
+    int state = 0;                // 0 none (not ready), 1 some(ok(...)), 2 some(err) (taken before)
+    std::optional<Rep> trailers;  // state 1: own<fields> when there are trailers
+    std::optional<HttpError> error;  // state 1: the body failed
+  };
+  TrailersGet futureTrailersGet(Rep f);
 
   // ---- outgoing-response / outgoing-body / response-outparam
   Rep responseNew(Rep headers);  // consumes the fields
@@ -130,6 +139,21 @@ class WasiHttp {
   std::optional<uint64_t> requestOptionsGet(Rep o, int which);  // 0 connect, 1 first-byte, 2 between-bytes
   bool requestOptionsSet(Rep o, int which, std::optional<uint64_t> ns);
 
+  // ---- outgoing-handler, future-incoming-response, incoming-response
+  // handle(request, options): consumes both; own<future-incoming-response> or the error-code.
+  Expected<Rep, HttpError> handle(Rep request, std::optional<Rep> options);
+  Rep futureResponseSubscribe(Rep f);  // own<pollable>
+  // option<result<result<own<incoming-response>, error-code>>>
+  struct ResponseGet {
+    int state = 0;              // 0 none (not ready), 1 some(ok(ok(response))), 2 some(ok(err(error))), 3 some(err)
+    Rep response = 0;
+    HttpError error;
+  };
+  ResponseGet futureResponseGet(Rep f);
+  uint16_t incomingResponseStatus(Rep r);
+  Rep incomingResponseHeaders(Rep r);                 // a new immutable fields
+  std::optional<Rep> incomingResponseConsume(Rep r);  // own<incoming-body>, once
+
   // ---- resources
   enum class Kind : uint8_t {
     Fields, IncomingRequest, IncomingBody, FutureTrailers, OutgoingResponse, OutgoingBody, ResponseOutparam,
@@ -139,6 +163,7 @@ class WasiHttp {
   size_t liveResources() const;
   // A trap message for functions whose resource cannot exist yet (future-incoming-response, incoming-response).
   void badHandle(const char* what) { io_.recordTrap(std::string("unknown handle: not a ") + what); }
+  const NetworkGrants& grants() const { return grants_; }
 
  private:
   struct FieldsRes {
@@ -150,14 +175,18 @@ class WasiHttp {
     bool consumed = false;
   };
   struct IncomingBodyRes {
-    std::shared_ptr<const std::string> bytes;
+    std::shared_ptr<const std::string> bytes;  // a served request's body
+    std::shared_ptr<HttpExchange> exchange;    // or an outgoing request's response body
     bool streamTaken = false;
   };
   struct FutureTrailersRes {
+    std::shared_ptr<HttpExchange> exchange;  // null: a served request (no trailers)
     bool taken = false;
   };
   struct OutgoingBodyRes {
     std::shared_ptr<std::string> sink;
+    std::shared_ptr<RequestBodyPipe> pipe;  // an outgoing request's body (instead of sink)
+    bool pipeStreamTaken = false;
     std::shared_ptr<host::BufferOutputStream> stream;  // once write() was called
     std::shared_ptr<bool> finished;                    // set by finish (shared with the response)
     bool forResponse = true;
@@ -175,16 +204,23 @@ class WasiHttp {
     std::optional<std::string> pathWithQuery, authority;
     std::optional<Method> scheme;
     HeaderList headers;
-    std::shared_ptr<std::string> sink;
+    std::shared_ptr<RequestBodyPipe> pipe;
     bool bodyTaken = false;
   };
   struct RequestOptionsRes {
     std::optional<uint64_t> timeouts[3];
   };
-  struct Placeholder {};
+  struct FutureResponseRes {
+    std::shared_ptr<HttpExchange> exchange;
+    bool taken = false;
+  };
+  struct IncomingResponseRes {
+    std::shared_ptr<HttpExchange> exchange;
+    bool consumed = false;
+  };
   using Entry = std::variant<FieldsRes, IncomingRequestRes, IncomingBodyRes, FutureTrailersRes, OutgoingResponseRes,
-                             OutgoingBodyRes, ResponseOutparamRes, OutgoingRequestRes, RequestOptionsRes, Placeholder,
-                             Placeholder>;  // index = Kind
+                             OutgoingBodyRes, ResponseOutparamRes, OutgoingRequestRes, RequestOptionsRes,
+                             FutureResponseRes, IncomingResponseRes>;  // index = Kind
 
   Rep add(Entry e) { return table_.add(std::move(e)); }
   template <size_t I>
@@ -208,6 +244,7 @@ class WasiHttp {
 
   WasiP2& io_;
   uint64_t bodyLimit_;
+  NetworkGrants grants_;
   ResourceTable<Entry> table_;
   HttpResponseData response_;
   std::shared_ptr<bool> responseFinished_;

@@ -50,6 +50,21 @@ Val schemeVal(const std::optional<WasiHttp::Method>& s) {
 Val optString(const std::optional<std::string>& s) { return s ? Val::some(Val::string(*s)) : Val::none(); }
 Val unitResult(bool ok) { return ok ? Val::ok() : Val::err(); }
 
+// An error-code value: the case and its payload (empty records and options; internal-error's message).
+Val errorCodeVal(const HttpError& e) {
+  switch (e.code) {
+    case 1:   // DNS-error(DNS-error-payload { rcode, info-code })
+    case 14:  // TLS-alert-received(TLS-alert-received-payload { alert-id, alert-message })
+    case 24: case 27: case 30:  // field-size-payload { field-name, field-size }
+      return Val::variant(e.code, Val::record({Val::none(), Val::none()}));
+    case 17: case 21: case 22: case 23: case 26: case 28: case 29: case 31: case 32:  // option<...>
+      return Val::variant(e.code, Val::none());
+    case 38:  // internal-error(option<string>)
+      return Val::variant(e.code, e.message ? Val::some(Val::string(*e.message)) : Val::none());
+    default: return Val::variant(e.code);
+  }
+}
+
 struct HttpTypes {
   ResourceType* fields = nullptr;
   ResourceType* incomingRequest = nullptr;
@@ -158,30 +173,45 @@ void addIncoming(HostInterface& t, WasiP2* w, WasiHttp* h, const HttpTypes& rt) 
     *r = Val::own(rt.pollable, h->futureTrailersSubscribe(a[0].rep()));
     return finish(call, *w);
   });
-  t.func("[method]future-trailers.get", [w, h](HostCall& call, Args a, Val* r) {
+  t.func("[method]future-trailers.get", [w, h, rt](HostCall& call, Args a, Val* r) {
     // option<result<result<option<trailers>, error-code>>>
-    switch (h->futureTrailersGet(a[0].rep())) {
-      case 1: *r = Val::some(Val::ok(Val::ok(Val::none()))); break;
-      case 2: *r = Val::some(Val::err()); break;
+    auto g = h->futureTrailersGet(a[0].rep());
+    if (g.state == 1 && g.error) *r = Val::some(Val::ok(Val::err(errorCodeVal(*g.error))));
+    else if (g.state == 1)
+      *r = Val::some(Val::ok(Val::ok(g.trailers ? Val::some(Val::own(rt.fields, *g.trailers)) : Val::none())));
+    else if (g.state == 2) *r = Val::some(Val::err());
+    else *r = Val::none();
+    return finish(call, *w);
+  });
+  // Incoming responses and their futures: from the outgoing-handler.
+  t.func("[method]future-incoming-response.subscribe", [w, h, rt](HostCall& call, Args a, Val* r) {
+    *r = Val::own(rt.pollable, h->futureResponseSubscribe(a[0].rep()));
+    return finish(call, *w);
+  });
+  t.func("[method]future-incoming-response.get", [w, h, rt](HostCall& call, Args a, Val* r) {
+    // option<result<result<incoming-response, error-code>>>
+    auto g = h->futureResponseGet(a[0].rep());
+    switch (g.state) {
+      case 1: *r = Val::some(Val::ok(Val::ok(Val::own(rt.incomingResponse, g.response)))); break;
+      case 2: *r = Val::some(Val::ok(Val::err(errorCodeVal(g.error)))); break;
+      case 3: *r = Val::some(Val::err()); break;
       default: *r = Val::none(); break;
     }
     return finish(call, *w);
   });
-  // Incoming responses and their futures come from the outgoing-handler (not granted here: none can exist).
-  t.func("[method]future-incoming-response.subscribe", [w, h](HostCall& call, Args, Val*) {
-    h->badHandle("future-incoming-response");
+  t.func("[method]incoming-response.status", [w, h](HostCall& call, Args a, Val* r) {
+    *r = Val::u16(h->incomingResponseStatus(a[0].rep()));
     return finish(call, *w);
   });
-  t.func("[method]future-incoming-response.get", [w, h](HostCall& call, Args, Val*) {
-    h->badHandle("future-incoming-response");
+  t.func("[method]incoming-response.headers", [w, h, rt](HostCall& call, Args a, Val* r) {
+    *r = Val::own(rt.fields, h->incomingResponseHeaders(a[0].rep()));
     return finish(call, *w);
   });
-  for (const char* m : {"[method]incoming-response.status", "[method]incoming-response.headers",
-                        "[method]incoming-response.consume"})
-    t.func(m, [w, h](HostCall& call, Args, Val*) {
-      h->badHandle("incoming-response");
-      return finish(call, *w);
-    });
+  t.func("[method]incoming-response.consume", [w, h, rt](HostCall& call, Args a, Val* r) {
+    auto b = h->incomingResponseConsume(a[0].rep());
+    *r = b ? Val::ok(Val::own(rt.incomingBody, *b)) : Val::err();
+    return finish(call, *w);
+  });
 }
 
 void addOutgoing(HostInterface& t, WasiP2* w, WasiHttp* h, const HttpTypes& rt) {
@@ -294,8 +324,9 @@ void addOutgoing(HostInterface& t, WasiP2* w, WasiHttp* h, const HttpTypes& rt) 
       return finish(call, *w);
     });
   }
-  t.func("http-error-code", [w](HostCall& call, Args, Val* r) {
-    *r = Val::none();  // no stream error here carries an HTTP error code
+  t.func("http-error-code", [w](HostCall& call, Args a, Val* r) {
+    auto code = w->httpErrorCode(a[0].rep());
+    *r = code ? Val::some(errorCodeVal(HttpError{*code, std::nullopt})) : Val::none();
     return finish(call, *w);
   });
 }
@@ -326,9 +357,13 @@ HttpResourceTypes addHttpToLinker(Linker& linker, WasiP2& io, WasiHttp& http) {
   addFields(t, w, h, rt);
   addIncoming(t, w, h, rt);
   addOutgoing(t, w, h, rt);
-  // wasi:http/outgoing-handler: sending requests needs a grant (--allow-http); without one every request is denied.
-  linker.define(iface("wasi:http/outgoing-handler")).func("handle", [w](HostCall& call, Args, Val* r) {
-    *r = Val::err(Val::variant(kErrorHttpRequestDenied));
+  // wasi:http/outgoing-handler: a destination needs a grant (--allow-http, -S inherit-network): else
+  // HTTP-request-denied.
+  linker.define(iface("wasi:http/outgoing-handler")).func("handle", [w, h, rt](HostCall& call, Args a, Val* r) {
+    std::optional<Rep> options;
+    if (a[1].isSome() && a[1].payload()) options = a[1].payload()->rep();
+    auto f = h->handle(a[0].rep(), options);
+    *r = f.ok() ? Val::ok(Val::own(rt.futureIncomingResponse, f.value())) : Val::err(errorCodeVal(f.error()));
     return finish(call, *w);
   });
   return HttpResourceTypes{rt.incomingRequest, rt.responseOutparam};

@@ -1,11 +1,15 @@
 // tests/unit/wasi/wasi_http_test.cpp -- wasi:http/types on the host (wasi/p2/http.h) through its C++ face: header
 // validation (invalid syntax, forbidden names, immutable fields), case-insensitive names, the incoming request and its
-// body stream, the outgoing response with its body captured for the server, outparam rules, request-side values.
+// body stream, the outgoing response with its body captured for the server, outparam rules, request-side values; the
+// outgoing side without a network: HOST[:PORT] parsing and grants, denied/invalid requests, the request body pipe,
+// curl results -> error-code (requests on the loopback: tests/http).
 // Layer: tests (wasi/p2).
 #include <catch2/catch.hpp>
 
 #include "wasi/p2/context.h"
 #include "wasi/p2/http.h"
+
+#include <errno.h>
 
 using namespace myrt::wasi;
 using namespace myrt::wasi::p2;
@@ -112,8 +116,9 @@ TEST_CASE("wasi:http incoming request: method, path, headers immutable, body str
   REQUIRE_FALSE(end.ok());
   CHECK(end.error().closed);
   Rep trailers = f.h->incomingBodyFinish(*body);
-  CHECK(f.h->futureTrailersGet(trailers) == 1);
-  CHECK(f.h->futureTrailersGet(trailers) == 2);
+  CHECK(f.h->futureTrailersGet(trailers).state == 1);
+  CHECK_FALSE(f.h->futureTrailersGet(trailers).trailers);
+  CHECK(f.h->futureTrailersGet(trailers).state == 2);
   CHECK_FALSE(f.io->takeTrap());
 }
 
@@ -186,4 +191,145 @@ TEST_CASE("wasi:http outgoing request values", "[wasi][http]") {
   CHECK(f.h->requestOptionsSet(o, 1, 5000));
   CHECK(f.h->requestOptionsGet(o, 1) == 5000u);
   CHECK_FALSE(f.io->takeTrap());
+}
+
+TEST_CASE("HOST[:PORT] specs of --allow-http", "[wasi][http][net]") {
+  auto hp = parseHostPort("Example.COM");
+  REQUIRE(hp.ok());
+  CHECK(hp->host == "example.com");
+  CHECK_FALSE(hp->port);
+  hp = parseHostPort("127.0.0.1:8080");
+  REQUIRE(hp.ok());
+  CHECK(hp->host == "127.0.0.1");
+  CHECK(hp->port == 8080);
+  hp = parseHostPort("[::1]:443");
+  REQUIRE(hp.ok());
+  CHECK(hp->host == "::1");
+  CHECK(hp->port == 443);
+  hp = parseHostPort("[fe80::1]");
+  REQUIRE(hp.ok());
+  CHECK(hp->host == "fe80::1");
+  CHECK_FALSE(hp->port);
+  for (const char* bad : {"", ":80", "host:", "host:0", "host:65536", "host:8o", "host:123456", "::1", "::1:80",
+                          "[::1", "[::1]x", "[not-v6]:1", "a b", "user@host", "host/path", "h\xc3\xa9"}) {
+    INFO(bad);
+    auto r = parseHostPort(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find("expected HOST[:PORT]") == 0);
+  }
+  CHECK(parseHostPort("host:0", false, true).ok());
+  CHECK_FALSE(parseHostPort("host", true).ok());
+
+  NetworkGrants g;
+  CHECK_FALSE(g.allowsHttp({"example.com", 443}));
+  g.httpHosts.push_back({"example.com", std::nullopt});
+  g.httpHosts.push_back({"127.0.0.1", 8080});
+  CHECK(g.allowsHttp({"example.com", 443}));
+  CHECK(g.allowsHttp({"example.com", 80}));
+  CHECK_FALSE(g.allowsHttp({"www.example.com", 443}));
+  CHECK(g.allowsHttp({"127.0.0.1", 8080}));
+  CHECK_FALSE(g.allowsHttp({"127.0.0.1", 8081}));
+  g.inheritNetwork = true;
+  CHECK(g.allowsHttp({"anything", 1}));
+}
+
+TEST_CASE("wasi:http outgoing-handler: denied without a grant, invalid requests, consumed handles", "[wasi][http]") {
+  Fixture f;
+  auto request = [&](std::optional<std::string> authority, std::optional<WasiHttp::Method> scheme,
+                     std::optional<std::string> path = "/") {
+    Rep r = f.h->outgoingRequestNew(f.h->fieldsNew());
+    CHECK(f.h->outgoingRequestSetAuthority(r, authority));
+    CHECK(f.h->outgoingRequestSetScheme(r, scheme));
+    CHECK(f.h->outgoingRequestSetPathWithQuery(r, path));
+    return r;
+  };
+  const WasiHttp::Method http{0, {}};
+  Rep opts = f.h->requestOptionsNew();
+  auto res = f.h->handle(request("127.0.0.1:1", http), opts);
+  REQUIRE_FALSE(res.ok());
+  CHECK(res.error().code == kErrorHttpRequestDenied);
+  CHECK(f.h->liveResources() == 0);  // the request and the options were consumed
+  CHECK_FALSE(f.io->takeTrap());
+
+  WasiHttp open(*f.io, 16, NetworkGrants{true, {}});
+  auto req = [&](const char* authority, std::optional<WasiHttp::Method> scheme, const char* path) {
+    Rep r = open.outgoingRequestNew(open.fieldsNew());
+    CHECK(open.outgoingRequestSetAuthority(r, authority ? std::optional<std::string>(authority) : std::nullopt));
+    CHECK(open.outgoingRequestSetScheme(r, scheme));
+    CHECK(open.outgoingRequestSetPathWithQuery(r, path));
+    return open.handle(r, std::nullopt);
+  };
+  CHECK(req(nullptr, http, "/").error().code == kErrorUriInvalid);           // no authority
+  CHECK(req("user@host", http, "/").error().code == kErrorUriInvalid);       // userinfo
+  CHECK(req("host:99999", http, "/").error().code == kErrorUriInvalid);      // port out of range
+  CHECK(req("host", http, "relative").error().code == kErrorUriInvalid);     // not an absolute path
+  CHECK(req("host", http, "/a b").error().code == kErrorUriInvalid);         // a space
+  CHECK(req("host", WasiHttp::Method{2, "ftp"}, "/").error().code == kErrorProtocol);
+  CHECK(open.liveResources() == 0);
+  CHECK_FALSE(f.io->takeTrap());
+}
+
+TEST_CASE("wasi:http outgoing request body pipe: window, finish, abandon, failure", "[wasi][http]") {
+  RequestBodyPipe p(10);  // 10 bytes may wait before the request is sent
+  uint64_t n = 0;
+  CHECK(p.checkWrite(n) == 0);
+  CHECK(n == 10);
+  const uint8_t data[] = {'a', 'b', 'c', 'd'};
+  CHECK(p.write(data, 4) == 0);
+  CHECK(p.checkWrite(n) == 0);
+  CHECK(n == 6);
+  CHECK(p.written() == 4);
+  bool woken = false;
+  p.startSending([&] { woken = true; });
+  CHECK(p.checkWrite(n) == 0);
+  CHECK(n == kBodyWindow - 4);
+  char out[8];
+  int state = -1;
+  CHECK(p.take(out, 3, &state) == 3);
+  CHECK(state == 0);
+  CHECK(p.take(out, 8, &state) == 1);
+  CHECK(out[0] == 'd');
+  CHECK(p.take(out, 8, &state) == 0);
+  CHECK(state == 0);  // nothing yet, not finished: the transfer pauses
+  CHECK(p.write(data, 2) == 0);
+  CHECK(woken);
+  p.finish(HeaderList{{"x-sum", "1"}});
+  CHECK(p.finished());
+  CHECK(p.take(out, 8, &state) == 2);
+  CHECK(p.take(out, 8, &state) == 0);
+  CHECK(state == 1);  // the end
+  REQUIRE(p.trailers());
+  CHECK(p.trailers()->at(0).second == "1");
+  CHECK(p.checkWrite(n) == myrt::wasi::host::kClosed);
+
+  RequestBodyPipe q(10);
+  q.abandon();
+  CHECK(q.take(out, 8, &state) == 0);
+  CHECK(state == 2);
+  RequestBodyPipe r(10);
+  r.fail(kHttpStreamErrorBase - 7);
+  CHECK(r.write(data, 1) == kHttpStreamErrorBase - 7);
+}
+
+TEST_CASE("curl results map to wasi:http error-code cases", "[wasi][http]") {
+  if (!httpClientBuiltIn()) return;  // -DMYRT_HTTP_CLIENT=OFF: no curl
+  auto name = [](int curlCode, long osErrno = 0, bool connected = false) {
+    return std::string(httpErrorCodeName(mapCurlError(curlCode, osErrno, connected, "msg").code));
+  };
+  CHECK(name(6) == "DNS-error");                           // CURLE_COULDNT_RESOLVE_HOST
+  CHECK(name(7, ECONNREFUSED) == "connection-refused");    // CURLE_COULDNT_CONNECT
+  CHECK(name(7, ETIMEDOUT) == "connection-timeout");
+  CHECK(name(7, EHOSTUNREACH) == "destination-unavailable");
+  CHECK(name(28) == "connection-timeout");                 // CURLE_OPERATION_TIMEDOUT before a connection
+  CHECK(name(28, 0, true) == "connection-read-timeout");
+  CHECK(name(35) == "TLS-protocol-error");                 // CURLE_SSL_CONNECT_ERROR
+  CHECK(name(60) == "TLS-certificate-error");              // CURLE_PEER_FAILED_VERIFICATION
+  CHECK(name(52) == "HTTP-response-incomplete");           // CURLE_GOT_NOTHING
+  CHECK(name(18) == "HTTP-response-incomplete");           // CURLE_PARTIAL_FILE
+  CHECK(name(56) == "connection-terminated");              // CURLE_RECV_ERROR
+  CHECK(name(8) == "HTTP-protocol-error");                 // CURLE_WEIRD_SERVER_REPLY
+  CHECK(name(3) == "HTTP-request-URI-invalid");            // CURLE_URL_MALFORMAT
+  auto other = mapCurlError(2, 0, false, "failed init");   // CURLE_FAILED_INIT
+  CHECK(std::string(httpErrorCodeName(other.code)) == "internal-error");
+  CHECK(other.message == "failed init");
 }

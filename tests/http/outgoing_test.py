@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""tests/http/outgoing_test.py -- outgoing HTTP (wasi:http/outgoing-handler) on the loopback (CTest label `http`).
+
+  outgoing_test.py MYRT HTTP_CLIENT_WASM [-- RUN_OPTIONS...]
+
+http-client.wasm (http-client.c) exports fetch(method, scheme, authority, path, body, timeout-ms) -> string and makes
+one request; this script runs it with `myrt run --invoke` against a test server it starts in-process on 127.0.0.1
+port 0 (http.server, HTTP/1.1) and checks the one-line report: status, content-type and x-* headers, body, trailers,
+or the error-code. Cases: a GET, a POST streamed after handle() (chunked), a 3 MB response and a 3 MB request (more
+than the client's 1 MiB window each way: flow control), response trailers, a denied request (no grant, another host,
+another port), a refused connection, a first-byte timeout, a between-bytes timeout, a truncated body, an invalid
+authority. Every request and every myrt run is bounded in time.
+"""
+import http.server
+import socket
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+
+BIG = 3 * 1024 * 1024
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body, headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain")
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def read_body(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            out = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return out, True
+                out += self.rfile.read(size)
+                self.rfile.readline()
+        n = int(self.headers.get("Content-Length", "0"))
+        return self.rfile.read(n), False
+
+    def do_GET(self):
+        if self.path == "/hello":
+            self.send(200, b"hello", [("X-Test", "one"), ("X-Method", self.command)])
+        elif self.path == "/big":
+            self.send(200, b"b" * BIG)
+        elif self.path == "/trailers":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Trailer", "X-Checksum")
+            self.end_headers()
+            self.wfile.write(b"5\r\nabcde\r\n0\r\nX-Checksum: 42\r\n\r\n")
+        elif self.path == "/slow-head":
+            time.sleep(3)
+            self.send(200, b"late")
+        elif self.path == "/slow-body":
+            self.send_response(200)
+            self.send_header("Content-Length", "10")
+            self.end_headers()
+            self.wfile.write(b"12345")
+            self.wfile.flush()
+            time.sleep(3)
+            self.wfile.write(b"67890")
+        elif self.path == "/truncated":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.write(b"only this")
+            self.wfile.flush()
+            self.close_connection = True
+        else:
+            self.send(404, b"not found")
+
+    def do_HEAD(self):
+        if self.path == "/hello":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("X-Test", "one")
+            self.send_header("X-Method", self.command)
+            self.send_header("Content-Length", "5")
+            self.end_headers()
+        else:
+            self.send(404, b"")
+
+    def do_POST(self):
+        body, chunked = self.read_body()
+        shown = body if len(body) < 100 else b""
+        self.send(200, shown, [("X-Received", str(len(body))), ("X-Chunked", "yes" if chunked else "no")])
+
+    do_PUT = do_POST
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens on it now: a connection is refused
+    return port
+
+
+def main():
+    argv = sys.argv[1:]
+    extra = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, extra = argv[:i], argv[i + 1:]
+    myrt, wasm = argv
+    srv = Server(("127.0.0.1", 0), Handler)
+    port = srv.server_address[1]
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    here = "127.0.0.1:%d" % port
+    refused = "127.0.0.1:%d" % free_port()
+    allow = ["--allow-http", "127.0.0.1:%d" % port]
+
+    def fetch(grants, method, authority, path, body="", timeout_ms=0):
+        args = [myrt, "run", *extra, *grants, "--invoke",
+                'fetch("%s", "http", "%s", "%s", "%s", %d)' % (method, authority, path, body, timeout_ms), wasm]
+        p = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            return "exit %d: %s" % (p.returncode, p.stderr.strip())
+        out = p.stdout.strip()
+        assert out.startswith('"') and out.endswith('"'), out
+        return out[1:-1]
+
+    cases = [
+        ("GET", allow, "GET", here, "/hello", "", 0,
+         "status=200;content-type=text/plain;x-test=one;x-method=GET;len=5;body=hello"),
+        ("HEAD", allow, "HEAD", here, "/hello", "", 0,
+         "status=200;content-type=text/plain;x-test=one;x-method=HEAD;len=0;body="),
+        ("404", allow, "GET", here, "/nothing", "", 0, "status=404;content-type=text/plain;len=9;body=not found"),
+        ("POST streamed", allow, "POST", here, "/echo", "posted text", 0,
+         "status=200;content-type=text/plain;x-received=11;x-chunked=yes;len=11;body=posted text"),
+        ("PUT 3 MB", allow, "PUT", here, "/echo", "*%d" % BIG, 0,
+         "status=200;content-type=text/plain;x-received=%d;x-chunked=yes;len=0;body=" % BIG),
+        ("GET 3 MB", allow, "GET", here, "/big", "", 0, "status=200;content-type=text/plain;len=%d" % BIG),
+        ("trailers", allow, "GET", here, "/trailers", "", 0,
+         "status=200;content-type=text/plain;len=5;body=abcde;trailer:x-checksum=42"),
+        ("inherit-network", ["-S", "inherit-network"], "GET", here, "/hello", "", 0,
+         "status=200;content-type=text/plain;x-test=one;x-method=GET;len=5;body=hello"),
+        ("host grant, any port", ["--allow-http", "127.0.0.1"], "GET", here, "/hello", "", 0,
+         "status=200;content-type=text/plain;x-test=one;x-method=GET;len=5;body=hello"),
+        ("denied: no grant", [], "GET", here, "/hello", "", 0, "error=HTTP-request-denied"),
+        ("denied: other host", ["--allow-http", "localhost"], "GET", here, "/hello", "", 0,
+         "error=HTTP-request-denied"),
+        ("denied: other port", ["--allow-http", "127.0.0.1:1"], "GET", here, "/hello", "", 0,
+         "error=HTTP-request-denied"),
+        ("refused", ["-S", "inherit-network"], "GET", refused, "/", "", 0, "error=connection-refused"),
+        ("first-byte timeout", allow, "GET", here, "/slow-head", "", 500, "error=connection-read-timeout"),
+        ("between-bytes timeout", allow, "GET", here, "/slow-body", "", 500,
+         "status=200;body-error=connection-read-timeout;len=5;body=12345"),
+        ("truncated body", allow, "GET", here, "/truncated", "", 0,
+         "status=200;body-error=HTTP-response-incomplete;len=9;body=only this"),
+        ("authority with userinfo", ["-S", "inherit-network"], "GET", "user@" + here, "/", "", 0,
+         "error=HTTP-request-URI-invalid"),
+    ]
+    failed = 0
+    for name, grants, method, authority, path, body, timeout_ms, want in cases:
+        start = time.monotonic()
+        got = fetch(grants, method, authority, path, body, timeout_ms)
+        took = time.monotonic() - start
+        ok = got == want
+        if ok and timeout_ms and took > 2.5:  # the server sleeps 3 s: the timeout must end the wait before
+            ok, got = False, got + " (took %.1f s)" % took
+        print("%s %s" % ("ok  " if ok else "FAIL", name) + ("" if ok else "\n  want %s\n  got  %s" % (want, got)))
+        failed += not ok
+    # bad --allow-http values are usage errors
+    for spec in ["", "host:", "host:99999", "[::1", "a b", "::1:80"]:
+        p = subprocess.run([myrt, "run", "--allow-http", spec, wasm], capture_output=True, text=True, timeout=60)
+        ok = p.returncode == 2 and "--allow-http" in p.stderr
+        print("%s --allow-http '%s' rejected" % ("ok  " if ok else "FAIL", spec) + ("" if ok else ": " + p.stderr))
+        failed += not ok
+    srv.shutdown()
+    print("%d of %d failed" % (failed, len(cases) + 6))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
