@@ -5,7 +5,6 @@
 #include "serve/server.h"
 
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -23,8 +22,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <type_traits>
 
+#include "runtime/base/dynlib.h"
 #include "wasi/p2/http.h"
 
 namespace myrt::serve {
@@ -49,30 +48,20 @@ Mhd mhd;
 
 // Fills `mhd`; false with the reason when the library or one of its functions is missing.
 bool loadMhd(std::string* why) {
-  void* lib = dlopen(MYRT_MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
-  if (!lib) {
-    *why = std::string("cannot load ") + MYRT_MHD_SONAME + " (Debian: apt install libmicrohttpd12): " + dlerror();
-    return false;
-  }
-  bool ok = true;
-  auto get = [&](auto& fn, const char* name) {
-    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(lib, name));
-    if (!fn && ok) {
-      *why = std::string(MYRT_MHD_SONAME) + " has no " + name;
-      ok = false;
-    }
-  };
-  get(mhd.start_daemon, "MHD_start_daemon");
-  get(mhd.stop_daemon, "MHD_stop_daemon");
-  get(mhd.quiesce_daemon, "MHD_quiesce_daemon");
-  get(mhd.get_daemon_info, "MHD_get_daemon_info");
-  get(mhd.get_connection_info, "MHD_get_connection_info");
-  get(mhd.get_connection_values, "MHD_get_connection_values");
-  get(mhd.create_response_from_buffer_with_free_callback_cls, "MHD_create_response_from_buffer_with_free_callback_cls");
-  get(mhd.add_response_header, "MHD_add_response_header");
-  get(mhd.queue_response, "MHD_queue_response");
-  get(mhd.destroy_response, "MHD_destroy_response");
-  return ok;
+  DynLib lib(MYRT_MHD_SONAME, "libmicrohttpd12");
+  lib.bind(mhd.start_daemon, "MHD_start_daemon")
+      .bind(mhd.stop_daemon, "MHD_stop_daemon")
+      .bind(mhd.quiesce_daemon, "MHD_quiesce_daemon")
+      .bind(mhd.get_daemon_info, "MHD_get_daemon_info")
+      .bind(mhd.get_connection_info, "MHD_get_connection_info")
+      .bind(mhd.get_connection_values, "MHD_get_connection_values")
+      .bind(mhd.create_response_from_buffer_with_free_callback_cls,
+            "MHD_create_response_from_buffer_with_free_callback_cls")
+      .bind(mhd.add_response_header, "MHD_add_response_header")
+      .bind(mhd.queue_response, "MHD_queue_response")
+      .bind(mhd.destroy_response, "MHD_destroy_response");
+  if (!lib.ok()) *why = lib.why();
+  return lib.ok();
 }
 
 struct ServerState {

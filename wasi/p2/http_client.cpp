@@ -4,7 +4,8 @@
 // Layer: wasi/p2.
 #include "wasi/p2/http_client.h"
 
-#include <dlfcn.h>
+#include "runtime/base/dynlib.h"
+
 #include <errno.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -14,7 +15,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <thread>
-#include <type_traits>
 
 #if MYRT_HAVE_CURL
 #define CURL_DISABLE_TYPECHECK 1
@@ -392,36 +392,26 @@ struct CurlApi {
 CurlApi curl;
 
 bool loadCurl(std::string* why) {
-  void* lib = dlopen(MYRT_CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-  if (!lib) {
-    *why = std::string("cannot load ") + MYRT_CURL_SONAME + " (Debian: apt install libcurl4): " + dlerror();
-    return false;
-  }
-  bool ok = true;
-  auto get = [&](auto& fn, const char* name) {
-    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(lib, name));
-    if (!fn && ok) {
-      *why = std::string(MYRT_CURL_SONAME) + " has no " + name + " (libcurl 7.68 or later is needed)";
-      ok = false;
-    }
-  };
-  get(curl.global_init, "curl_global_init");
-  get(curl.multi_init, "curl_multi_init");
-  get(curl.multi_add_handle, "curl_multi_add_handle");
-  get(curl.multi_remove_handle, "curl_multi_remove_handle");
-  get(curl.multi_perform, "curl_multi_perform");
-  get(curl.multi_poll, "curl_multi_poll");
-  get(curl.multi_wakeup, "curl_multi_wakeup");
-  get(curl.multi_info_read, "curl_multi_info_read");
-  get(curl.easy_init, "curl_easy_init");
-  get(curl.easy_setopt, "curl_easy_setopt");
-  get(curl.easy_getinfo, "curl_easy_getinfo");
-  get(curl.easy_cleanup, "curl_easy_cleanup");
-  get(curl.easy_pause, "curl_easy_pause");
-  get(curl.easy_strerror, "curl_easy_strerror");
-  get(curl.slist_append, "curl_slist_append");
-  get(curl.slist_free_all, "curl_slist_free_all");
-  return ok;
+  DynLib lib(MYRT_CURL_SONAME, "libcurl4");
+  const char* need = " (libcurl 7.85 or later is needed)";
+  lib.bind(curl.global_init, "curl_global_init", need)
+      .bind(curl.multi_init, "curl_multi_init", need)
+      .bind(curl.multi_add_handle, "curl_multi_add_handle", need)
+      .bind(curl.multi_remove_handle, "curl_multi_remove_handle", need)
+      .bind(curl.multi_perform, "curl_multi_perform", need)
+      .bind(curl.multi_poll, "curl_multi_poll", need)
+      .bind(curl.multi_wakeup, "curl_multi_wakeup", need)
+      .bind(curl.multi_info_read, "curl_multi_info_read", need)
+      .bind(curl.easy_init, "curl_easy_init", need)
+      .bind(curl.easy_setopt, "curl_easy_setopt", need)
+      .bind(curl.easy_getinfo, "curl_easy_getinfo", need)
+      .bind(curl.easy_cleanup, "curl_easy_cleanup", need)
+      .bind(curl.easy_pause, "curl_easy_pause", need)
+      .bind(curl.easy_strerror, "curl_easy_strerror", need)
+      .bind(curl.slist_append, "curl_slist_append", need)
+      .bind(curl.slist_free_all, "curl_slist_free_all", need);
+  if (!lib.ok()) *why = lib.why();
+  return lib.ok();
 }
 
 size_t onHeader(char* buf, size_t size, size_t n, void* ud) {
