@@ -75,6 +75,13 @@ GcObject* Store::newHeapObject(GcKind kind, size_t headerBytes, uint64_t slots) 
   return o;
 }
 
+bool Store::reserveGrowBytes(uint64_t bytes) {
+  if (reserveMemoryBytes(bytes)) return true;
+  if (gcInhibit_ || heapBytes_ == 0) return false;
+  collectGarbage();
+  return reserveMemoryBytes(bytes);
+}
+
 void Store::pinRef(Ref r) {
   if (r && !isI31(r)) ++pinned_[r];
 }

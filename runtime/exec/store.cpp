@@ -45,7 +45,9 @@ uint64_t MemoryInst::growLocked(uint64_t delta) {
   const uint64_t newPages = old + delta;
   const uint64_t newSize = newPages * kPageSize;
   if (newSize > reserved) return ~uint64_t(0);
-  if (!store->reserveMemoryBytes(newSize - size)) return ~uint64_t(0);
+  // A shared memory may grow on another store's thread: only its own store could collect (see reserveGrowBytes).
+  if (!(type.limits.shared ? store->reserveMemoryBytes(newSize - size) : store->reserveGrowBytes(newSize - size)))
+    return ~uint64_t(0);
   if (mprotect(base + size, newSize - size, PROT_READ | PROT_WRITE) != 0) {
     store->releaseMemoryBytes(newSize - size);
     return ~uint64_t(0);
@@ -129,7 +131,7 @@ uint64_t TableInst::grow(uint64_t delta, Ref init, uint64_t limit) {
   if (delta == 0) return old;
   const uint64_t max = std::min(maxSize, limit);
   if (delta > max || old > max - delta) return ~uint64_t(0);
-  if (delta > (~uint64_t(0) >> 4) || (store && !store->reserveMemoryBytes(delta * sizeof(Ref)))) return ~uint64_t(0);
+  if (delta > (~uint64_t(0) >> 4) || (store && !store->reserveGrowBytes(delta * sizeof(Ref)))) return ~uint64_t(0);
   try {
     storage.resize(old + delta, init);
   } catch (const std::bad_alloc&) {  // also std::length_error: a failed grow is -1, never a crash

@@ -523,6 +523,11 @@ class Store {
   // heap objects. A heap object is charged its cell size (GcHeap::cellBytes) when created and gives it back when the
   // collector frees it.
   bool reserveMemoryBytes(uint64_t bytes);
+  // For memory.grow / table.grow (any tier, the C API): reserveMemoryBytes, and at the limit a collection and one
+  // retry, so garbage does not make a grow fail (not while a GcInhibit exists). Callers are at a safepoint (every
+  // tier's values are in the value stack below cx.sp there, as at an allocation). Never called for a shared memory,
+  // which may grow on a thread other than its store's.
+  bool reserveGrowBytes(uint64_t bytes);
   void releaseMemoryBytes(uint64_t bytes) { memoryBytes_ -= bytes; }
   void releaseHeapBytes(uint64_t bytes) { heapBytes_ -= bytes; releaseMemoryBytes(bytes); }
   uint64_t memoryBytes() const { return memoryBytes_; }  // everything counted (memories, tables, heap)

@@ -947,6 +947,7 @@ L_MemorySize:
   NEXT();
 L_MemoryGrow: {
   MemoryInst* m = id->memories[ip[4] & 0x7fffffffu];
+  cx.sp = fp + CODE()->frameSize;  // at the memory limit grow collects: this frame's slots are roots
   const uint64_t r = m->grow(addrOf(S(3), ip[4]));
   wrAddr(S(2), r, ip[4]);
   ip += 5;
@@ -997,6 +998,7 @@ L_TableSize:
   NEXT();
 L_TableGrow: {
   TableInst* t = id->tables[ip[5] & 0x7fffffffu];
+  cx.sp = fp + CODE()->frameSize;  // at the memory limit grow collects: this frame's slots are roots
   const uint64_t r = t->grow(idxOf(S(4), ip[5]), S(3).ref, cx.store->config().limits.maxTableElems);
   wrAddr(S(2), r, ip[5]);
   ip += 6;

@@ -186,6 +186,60 @@ TEST_CASE("gc: the memory limit counts only what survives a collection", "[exec]
   }
 }
 
+TEST_CASE("gc: memory.grow and table.grow collect before failing at the memory limit", "[exec][gc]") {
+  constexpr const char* kGrow = R"((module
+    (type $data (array (mut i64)))
+    (memory (export "mem") 0)
+    (table $t 0 anyref)
+    (func (export "garbage") (param $n i32)
+      (loop $l
+        (drop (array.new_default $data (i32.const 1000)))
+        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+    (func (export "grow-memory") (param $pages i32) (result i32) (memory.grow (local.get $pages)))
+    ;; a reference held in a local and in the frame's operands across the grow must survive its collection
+    (func (export "grow-table") (param $n i32) (result i32) (local $keep (ref $data)) (local $r i32)
+      (local.set $keep (array.new $data (i64.const 42) (i32.const 3)))
+      (local.set $r (table.grow $t (array.new $data (i64.const 7) (i32.const 2)) (local.get $n)))
+      (i32.add (local.get $r)
+        (i32.wrap_i64 (i64.add (array.get $data (local.get $keep) (i32.const 2))
+                               (array.get $data (ref.cast (ref $data) (table.get $t (i32.const 0))) (i32.const 1)))))))
+  )";
+  // 100 dropped arrays of 1000 elements: ~1.6 MB of garbage, under both the 2 MiB limit and the 4 MiB trigger, so
+  // no allocation collects them; growing by 512 KiB more then fits only after a collection.
+  const uint64_t garbage = 100 * GcHeap::cellBytes(16 + 1000 * sizeof(Value));
+  for (const ExecTier& tier : tiers()) {
+    INFO(tier.name);
+    StoreLimits limits;
+    limits.maxMemoryBytes = 2 << 20;
+    {
+      Session s(tier, limits);
+      REQUIRE(s.load(kGrow) == "");
+      REQUIRE(s.call("garbage", {I32(100)}) == "");
+      const uint64_t before = s.store->gcStats().collections;
+      const bool stress = s.store->gcStress();  // (the gc-stress run: every allocation collected already)
+      if (!stress) {
+        CHECK(before == 0);
+        CHECK(s.store->heapBytes() >= garbage);
+        CHECK(garbage + 8 * kPageSize > limits.maxMemoryBytes);
+      }
+      CHECK(s.i32("grow-memory", {I32(8)}) == 0);  // 8 pages: 512 KiB
+      if (!stress) CHECK(s.store->gcStats().collections > before);
+      CHECK(s.store->heapBytes() < garbage);
+      CHECK(s.i32("grow-memory", {I32(32)}) == UINT32_MAX);  // 2 MiB more: over the limit whatever is collected
+    }
+    {
+      Session s(tier, limits);
+      REQUIRE(s.load(kGrow) == "");
+      REQUIRE(s.call("garbage", {I32(100)}) == "");
+      const uint64_t before = s.store->gcStats().collections;
+      // 65536 elements of 8 bytes: 512 KiB; the function returns the old size (0) + 42 + 7
+      CHECK(s.i32("grow-table", {I32(65536)}) == 49);
+      if (!s.store->gcStress()) CHECK(s.store->gcStats().collections > before);
+      CHECK(s.i32("grow-table", {I32(1 << 20)}) == UINT32_MAX + 49u);  // -1 + 49: 8 MiB is over the limit
+    }
+  }
+}
+
 TEST_CASE("gc heap: size classes, isObject, sweep", "[exec][gc]") {
   GcHeap h;
   CHECK(GcHeap::cellBytes(17) == 32);
