@@ -91,6 +91,10 @@ struct Scope {
   // resources) that an import/export of this component may refer to -- the types imported (or aliased from an
   // instance) for imports, those plus the types exported so far for exports.
   std::unordered_set<const Type*> importedTypes, exportedTypes;
+  // Instance indices whose exports' types have names here (imported, exported, or aliased out of such an instance):
+  // aliasing a type out of one confers visibility; out of an unexported instantiation or bag of exports it does not.
+  std::unordered_set<uint32_t> namedInstances;
+  bool namedInstance(uint32_t i) const { return kind != Kind::Component || namedInstances.count(i) != 0; }
   uint32_t size(Sort s) const {
     switch (s) {
       case Sort::CoreFunc: return uint32_t(coreFuncs.size());
@@ -659,6 +663,13 @@ class Decoder {
       Subst sub;
       sub.freshUnbound = true;
       for (auto& [from, to] : rb.map) sub.m[from] = rb.get(to);
+      // types imported with an `eq` bound are the arguments' (their names are the parent's)
+      for (const ExternDecl& im : ct->imports) {
+        if (im.type.sort != Sort::Type || im.type.subResource || !im.type.type) continue;
+        if (im.type.type->kind == TK::Resource || TypeArena::prim(im.type.type->kind) == im.type.type) continue;
+        for (auto& a : d.args)
+          if (a.name == im.name && a.sort == Sort::Type) sub.m[im.type.type] = sc.types[a.index];
+      }
       it->exports = ct->exports;
       for (ExternDecl& e : it->exports)
         if (e.type.sort != Sort::CoreModule) e.type.type = subst(e.type.type, sub);
@@ -710,6 +721,60 @@ class Decoder {
     return visibleIn(t->result, visible, false, depth + 1);
   }
 
+  // Whether an import/export of extern type `t` may be declared where `visible` types have names: funcs and types
+  // refer only to visible named types; instance types (and types bound to one) are checked export by export, their
+  // own exported types becoming visible to the later ones (instance types defer the check to this point).
+  static bool externVisible(const ExternType& t, const std::unordered_set<const Type*>& visible) {
+    switch (t.sort) {
+      case Sort::Func: return visibleIn(t.type, visible, false);
+      case Sort::Type:
+        if (t.subResource || !t.type) return true;
+        if (t.type->kind == TK::Instance) return instanceVisible(t.type, visible, 0);
+        return visibleIn(t.type, visible, true);
+      case Sort::Instance: return !t.type || instanceVisible(t.type, visible, 0);
+      default: return true;
+    }
+  }
+  static bool instanceVisible(const Type* it, const std::unordered_set<const Type*>& base, int depth) {
+    if (depth > 16) return true;
+    std::unordered_set<const Type*> local;  // the instance's own exported types, as they come
+    std::unordered_set<const Type*> vis;
+    auto visible = [&]() -> const std::unordered_set<const Type*>& {
+      if (local.empty()) return base;
+      if (vis.empty()) vis = base;
+      return vis;
+    };
+    auto add = [&](const Type* x) {
+      if (!x) return;
+      if (vis.empty()) vis = base;
+      vis.insert(x);
+      local.insert(x);
+    };
+    for (const ExternDecl& e : it->exports) {
+      switch (e.type.sort) {
+        case Sort::Func:
+          if (!visibleIn(e.type.type, visible(), false)) return false;
+          break;
+        case Sort::Type:
+          if (!e.type.subResource && e.type.type) {
+            if (e.type.type->kind == TK::Instance ? !instanceVisible(e.type.type, visible(), depth + 1)
+                                                  : !visibleIn(e.type.type, visible(), true))
+              return false;
+          }
+          add(e.type.type);
+          break;
+        case Sort::Instance:
+          if (!e.type.type) break;
+          if (!instanceVisible(e.type.type, visible(), depth + 1)) return false;
+          for (const ExternDecl& n : e.type.type->exports)
+            if (n.type.sort == Sort::Type) add(n.type.type);
+          break;
+        default: break;
+      }
+    }
+    return true;
+  }
+
   // An instantiation argument must be a subtype of the import it satisfies (types.h externSubtype).
   Status checkArgType(size_t off, const Scope& sc, const Def::Arg& arg, const ExternDecl& im, ResourceBinding& rb) {
     std::string why;
@@ -757,9 +822,11 @@ class Decoder {
           d.name = std::string(name);
         }
         pushItem(sc, e->type, nullptr);
-        // An instance's exported type passed its visibility check where it was exported; the named types it refers
-        // to are visible through it (instantiation does not substitute them here, so mark them all).
-        if (srt == Sort::Type && e->type.type) markVisible(sc, e->type.type);
+        // A type aliased out of a named instance (imported or exported: its exports passed a visibility check) is
+        // visible, and so are the named types it refers to; out of an unexported instantiation or bag it is not.
+        const bool named = sc.namedInstance(ii);
+        if (srt == Sort::Type && e->type.type && named) markVisible(sc, e->type.type);
+        if (srt == Sort::Instance && named) sc.namedInstances.insert(uint32_t(sc.instances.size() - 1));
         return okStatus();
       }
       case 0x01: {  // export of a core instance
@@ -862,45 +929,51 @@ class Decoder {
     bool freshUnbound = false;
     uint32_t budget = 1u << 16;  // nodes copied (a bound on work for adversarial types)
   };
-  static bool mentionsResource(const Type* t, int depth = 0) {
-    if (!t || depth > 64) return false;
-    if (t->kind == TK::Resource) return true;
-    if (isValType(t->kind)) return t->abi.hasResource;
-    for (const Type* e : t->elems)
-      if (mentionsResource(e, depth + 1)) return true;
-    if (mentionsResource(t->result, depth + 1)) return true;
-    for (auto* list : {&t->imports, &t->exports})
-      for (auto& e : *list)
-        if (e.type.sort != Sort::CoreModule && mentionsResource(e.type.type, depth + 1)) return true;
-    return false;
-  }
   const Type* freshResource(const Type* r) {
     Type* n = arena_->make(TK::Resource);
     *n = *r;
     n->abstract = true;
+    n->origin = nullptr;  // a new identity
     return n;
   }
+  // A node is copied only when something it refers to changes (memoized either way).
   const Type* subst(const Type* t, Subst& s, int depth = 0) {
     if (!t) return t;
     if (auto it = s.m.find(t); it != s.m.end()) return it->second;
-    if (t->kind == TK::Resource) return s.freshUnbound ? (s.m[t] = freshResource(t)) : t;
-    if (depth > 64 || s.budget == 0 || !mentionsResource(t)) return t;
+    if (t->kind == TK::Resource) {
+      if (t->origin)  // another index of a resource: the same substitution
+        if (auto it = s.m.find(t->origin); it != s.m.end()) return s.m[t] = it->second;
+      if (!s.freshUnbound) return t;
+      const Type* f = freshResource(t);
+      s.m[t->identity()] = f;
+      return s.m[t] = f;
+    }
+    if (TypeArena::prim(t->kind) == t || depth > 64 || s.budget == 0) return t;
     --s.budget;
-    Type* c = arena_->make(t->kind);
-    *c = *t;
-    s.m[t] = c;
-    for (const Type*& e : c->elems) e = subst(e, s, depth + 1);
-    c->result = subst(c->result, s, depth + 1);
-    if (c->entry) c->entry = subst(c->entry, s, depth + 1);
-    for (ExternDecl& d : c->imports) d.type.type = subst(d.type.type, s, depth + 1);  // component types
-    for (ExternDecl& d : c->exports) {
+    Type c = *t;
+    bool changed = false;
+    auto sub = [&](const Type*& x) {
+      const Type* y = subst(x, s, depth + 1);
+      changed |= y != x;
+      x = y;
+    };
+    for (const Type*& e : c.elems) sub(e);
+    sub(c.result);
+    sub(c.entry);
+    for (ExternDecl& d : c.imports)  // component types
+      if (d.type.sort != Sort::CoreModule) sub(d.type.type);
+    for (ExternDecl& d : c.exports) {
       if (t->kind == TK::Instance && d.type.sort == Sort::Type && d.type.subResource && d.type.type) {
         d.type.type = s.m[d.type.type] = freshResource(d.type.type);
+        changed = true;
         continue;
       }
-      if (d.type.sort != Sort::CoreModule) d.type.type = subst(d.type.type, s, depth + 1);
+      if (d.type.sort != Sort::CoreModule) sub(d.type.type);
     }
-    return c;
+    if (!changed) return s.m[t] = t;
+    Type* n = arena_->make(t->kind);
+    *n = std::move(c);
+    return s.m[t] = n;
   }
   // An instance type as an import (or an instance-typed export of a type declaration) sees it: fresh abstract
   // resources for its `(sub resource)` exports, the rest unchanged.
@@ -1331,17 +1404,14 @@ class Decoder {
     // concrete import or export (not checked then: a listed gap).
     const bool typeDecl = sc.kind == Scope::Kind::ComponentType;
     if (!isImport && typeDecl) {
-      if ((t.sort == Sort::Func || (t.sort == Sort::Type && !t.subResource)) &&
-          !visibleIn(t.type, sc.exportedTypes, t.sort == Sort::Type))
-        return err(off, std::string(sortName(t.sort)) + " not valid to be used as export");
+      if (!externVisible(t, sc.exportedTypes)) return err(off, std::string(sortName(t.sort)) + " not valid to be used as export");
       if (t.sort == Sort::Type && t.type) sc.exportedTypes.insert(t.type);
       if (t.sort == Sort::Instance && t.type)
         for (const ExternDecl& e : t.type->exports)
           if (e.type.sort == Sort::Type && e.type.type) sc.exportedTypes.insert(e.type.type);
     }
     if (isImport && (sc.kind == Scope::Kind::Component || typeDecl)) {
-      if ((t.sort == Sort::Func || (t.sort == Sort::Type && !t.subResource)) && !visibleIn(t.type, sc.importedTypes, t.sort == Sort::Type))
-        return err(off, std::string(sortName(t.sort)) + " not valid to be used as import");
+      if (!externVisible(t, sc.importedTypes)) return err(off, std::string(sortName(t.sort)) + " not valid to be used as import");
       auto visible = [&sc](const Type* x) {
         sc.importedTypes.insert(x);
         sc.exportedTypes.insert(x);
@@ -1355,6 +1425,7 @@ class Decoder {
     // Imports, and exports of type declarations (the only exports read here), add an item of their sort (an
     // exported instance may then be aliased: `(export "x" (instance $x ...)) (alias export $x "y" (type $t))`).
     pushItem(sc, t, nullptr);
+    if (t.sort == Sort::Instance) sc.namedInstances.insert(uint32_t(sc.instances.size() - 1));
     (isImport ? sc.imports : sc.exports).push_back(d);
     return d;
   }
@@ -1390,7 +1461,7 @@ class Decoder {
       std::string other;
       bool named = false;
       for (auto& d : decls)
-        if (d.type.sort == Sort::Type && d.type.type == r->elem()) {
+        if (d.type.sort == Sort::Type && d.type.type && d.type.type->identity() == r->elem()->identity()) {
           if (d.name == res) named = true;
           else if (other.empty()) other = d.name;
         }
@@ -1450,15 +1521,15 @@ class Decoder {
         TypeArena::prim(t.type->kind) != t.type)
       const_cast<Type*>(t.type)->debugName = name;
     MYRT_TRY(checkAnnotatedName(off, sc, name, t, false));
-    if (sc.kind == Scope::Kind::Component && (srt == Sort::Func || srt == Sort::Type) &&
-        !visibleIn(t.type, sc.exportedTypes, srt == Sort::Type))
+    if (sc.kind == Scope::Kind::Component && !externVisible(t, sc.exportedTypes))
       return err(off, std::string(sortName(srt)) + " not valid to be used as export");
-    if (srt == Sort::Type && t.type && isNamedKind(t.type->kind) && t.type->kind != TK::Resource) {
-      // The exported index is a new type (the old index stays invisible to later exports); resources keep their
-      // identity (used by handles at run time), so for them a use of the pre-export index is not caught.
+    if (srt == Sort::Type && t.type && isNamedKind(t.type->kind) && !(t.type->kind == TK::Resource && has == 1)) {
+      // The exported index is a new type (the old index stays invisible to later exports); a resource's new node
+      // keeps its identity (Type::origin; the runtime binds the node to the same resource).
       Type* copy = arena_->make(t.type->kind);
       *copy = *t.type;
       copy->debugName = name;
+      if (copy->kind == TK::Resource) copy->origin = t.type->identity();
       t.type = copy;
     }
     if (srt == Sort::Type && t.type) sc.exportedTypes.insert(t.type);
@@ -1471,7 +1542,10 @@ class Decoder {
     switch (srt) {
       case Sort::Func: sc.funcs.push_back(sc.funcs[idx]); break;
       case Sort::Type: sc.types.push_back(t.type); break;
-      case Sort::Instance: sc.instances.push_back(sc.instances[idx]); break;
+      case Sort::Instance:
+        sc.instances.push_back(t.type);
+        sc.namedInstances.insert(uint32_t(sc.instances.size() - 1));
+        break;
       case Sort::Component:
         sc.components.push_back(sc.components[idx]);
         sc.componentDefs.push_back(idx < sc.componentDefs.size() ? sc.componentDefs[idx] : nullptr);
@@ -1630,7 +1704,8 @@ class Decoder {
         if (ti >= sc.types.size()) return err(to, "type index out of bounds");
         const Type* rt = sc.types[ti];
         if (rt->kind != TK::Resource) return err(to, "type index " + std::to_string(ti) + " is not a resource type");
-        if (k != 0x03 && !sc.localResources.count(rt)) return err(to, "type " + std::to_string(ti) + " is not a local resource");
+        if (k != 0x03 && !sc.localResources.count(rt->identity()))
+          return err(to, "type " + std::to_string(ti) + " is not a local resource");
         Def& d = addDef(sc, k == 0x02 ? Def::Kind::ResourceNew : k == 0x03 ? Def::Kind::ResourceDrop : Def::Kind::ResourceRep,
                         Sort::CoreFunc, off);
         d.type = rt;

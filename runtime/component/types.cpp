@@ -469,7 +469,7 @@ bool valMatch(const Type* a, const Type* e, bool top, std::string* why, Resource
   if (a->kind != e->kind) return fail(why, std::string("expected ") + tkName(e->kind) + ", found " + tkName(a->kind));
   switch (e->kind) {
     case TK::Resource:
-      if (rb.get(a) != rb.get(e)) return fail(why, "resource types are not the same");
+      if (rb.get(a)->identity() != rb.get(e)->identity()) return fail(why, "resource types are not the same");
       return true;
     case TK::Own:
     case TK::Borrow: return valMatch(a->elem(), e->elem(), false, why, rb);

@@ -104,6 +104,9 @@ struct Type {
   std::vector<const Type*> elems;
   const Type* result = nullptr;   // Func: the result type, nullptr for none
   const Type* entry = nullptr;    // Map: the tuple<key, value> node its entries are laid out as (a list of them)
+  // Resource: the node this one is another index of (a concrete component's export of a resource is a new node --
+  // uses of the pre-export index are not visible to later exports -- with the same identity). nullptr: itself.
+  const Type* origin = nullptr;
   bool async = false;             // Func: `func async` (recognised, not runnable: unsupported)
   uint32_t length = 0;            // FixedList
   // Resource: representation (i32) and the destructor's core function index in the defining component (or
@@ -122,6 +125,7 @@ struct Type {
     return nullptr;
   }
   const Type* elem() const { return elems.empty() ? nullptr : elems[0]; }
+  const Type* identity() const { return origin ? origin : this; }
   // The element of a list in the Canonical ABI: List: elem(); Map: its entry tuple (map<K, V> is list<tuple<K, V>>).
   const Type* listElem() const { return kind == TK::Map ? entry : elem(); }
 };

@@ -282,3 +282,41 @@ TEST_CASE("resource identity through instantiation arguments, instance types and
                           " (type $x (resource (rep i32))) (instance (instantiate $c (with \"x\" (type $x)))))"),
                  "expected defined type, found resource"));
 }
+
+TEST_CASE("external visibility: exported instances, instance types at imports/exports, aliases, pre-export indices", "[component]") {
+  const std::string core = "(core module $m (func (export \"f\") (result i32) unreachable) (func (export \"g\") (param i32)))"
+                           " (core instance $i (instantiate $m))";
+  // a resource's pre-export index is not visible to exports; its exported index is
+  CHECK(contains(validate("(component " + core + " (type $R (resource (rep i32))) (func $f (result (own $R))"
+                          " (canon lift (core func $i \"f\"))) (export $R' \"r\" (type $R)) (export \"f\" (func $f)))"),
+                 "func not valid to be used as export"));
+  CHECK(validate("(component " + core + " (type $R (resource (rep i32))) (export $R' \"r\" (type $R))"
+                 " (func $f (result (own $R')) (canon lift (core func $i \"f\"))) (export \"f\" (func $f))"
+                 " (core func (canon resource.new $R')))") == "");
+  // an exported bag of exports is checked export by export
+  CHECK(contains(validate("(component " + core + " (type $R (resource (rep i32))) (func $f (result (own $R))"
+                          " (canon lift (core func $i \"f\"))) (instance $bag (export \"f\" (func $f)))"
+                          " (export \"bag\" (instance $bag)))"),
+                 "instance not valid to be used as export"));
+  CHECK(validate("(component " + core + " (type $R (resource (rep i32))) (func $f (result (own $R))"
+                 " (canon lift (core func $i \"f\"))) (instance $bag (export \"r\" (type $R)) (export \"f\" (func $f)))"
+                 " (export \"bag\" (instance $bag)))") == "");
+  // instance types are checked where they become an import or export (also as a type)
+  const std::string it = "(type $I (instance (type $Rec (record (field \"x\" u32))) (type $Rec2 (record (field \"r\" $Rec)))"
+                         " (export \"t\" (type (eq $Rec2)))))";
+  CHECK(contains(validate("(component " + it + " (import \"i\" (instance (type $I))))"), "instance not valid to be used as import"));
+  CHECK(contains(validate("(component " + it + " (import \"i\" (type (eq $I))))"), "type not valid to be used as import"));
+  CHECK(contains(validate("(component " + it + " (export \"i\" (type $I)))"), "type not valid to be used as export"));
+  // aliasing out of an exported instance confers a name; out of an unexported bag it does not
+  const std::string bag = "(type $Rec (record (field \"x\" u32))) (instance $bag (export \"t\" (type $Rec)))";
+  CHECK(validate("(component " + core + bag + " (export $bag' \"i\" (instance $bag)) (alias export $bag' \"t\" (type $Rec'))"
+                 " (func $f (param \"r\" $Rec') (canon lift (core func $i \"g\"))) (export \"f\" (func $f)))") == "");
+  CHECK(contains(validate("(component " + core + bag + " (alias export $bag \"t\" (type $Rec'))"
+                          " (func $f (param \"r\" $Rec') (canon lift (core func $i \"g\"))) (export \"f\" (func $f)))"),
+                 "func not valid to be used as export"));
+  // types imported with an `eq` bound are the arguments' after instantiation (their names thread through)
+  CHECK(validate("(component (type $Rec (record (field \"x\" u32))) (import \"t\" (type $Rec' (eq $Rec)))"
+                 " (component $C (type $Rec (record (field \"x\" u32))) (import \"t\" (type $Rec' (eq $Rec)))"
+                 " (type $Rec2 (record (field \"r\" $Rec'))) (export \"t2\" (type $Rec2)))"
+                 " (instance $c (instantiate $C (with \"t\" (type $Rec')))) (export \"t2\" (type $c \"t2\")))") == "");
+}
