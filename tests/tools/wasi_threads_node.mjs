@@ -63,6 +63,7 @@ function runThread({ module, memory, mem, args, env, preopens, control, maxThrea
     wasi = new WASI({ version: 'preview1', args, env, preopens, returnOnExit: true });
   } catch (e) {
     if (tid === 0) throw e;
+    Atomics.sub(control, 1, 1);
     signal(-1);  // thread-spawn returns -1
     return;
   }
@@ -70,8 +71,9 @@ function runThread({ module, memory, mem, args, env, preopens, control, maxThrea
   // thread-spawn returns once the new thread has its instance (or -1 if it could not get one), as in myrt: a
   // program may close stdout right after its last spawn, and node:wasi's setup of a later thread would then fail.
   const spawn = (startArg) => {
+    // --max-threads bounds the spawned threads running at once (control[1]), as in myrt
+    if (Atomics.add(control, 1, 1) >= maxThreads) { Atomics.sub(control, 1, 1); return -1; }
     const newTid = Atomics.add(control, 0, 1);
-    if (newTid - 1 >= maxThreads) return -1;  // ids start at 1: tid - 1 threads were spawned before
     const ready = new Int32Array(new SharedArrayBuffer(4));
     parentPort.postMessage({ spawn: newTid, arg: startArg, ready });
     Atomics.wait(ready, 0, 0);
@@ -83,6 +85,7 @@ function runThread({ module, memory, mem, args, env, preopens, control, maxThrea
   try {
     instance = new WebAssembly.Instance(module, imports);
   } catch (e) {
+    if (tid !== 0) Atomics.sub(control, 1, 1);
     signal(-1);  // a spawned thread's thread-spawn returns -1
     if (e instanceof ProcExit) parentPort.postMessage({ exit: e.code });  // from a start function
     else if (tid === 0) throw e;
@@ -99,6 +102,7 @@ function runThread({ module, memory, mem, args, env, preopens, control, maxThrea
       wasi.initialize(view);
       signal(1);
       instance.exports.wasi_thread_start(tid, arg);
+      Atomics.sub(control, 1, 1);
     }
   } catch (e) {
     if (e instanceof ProcExit) parentPort.postMessage({ exit: e.code });
@@ -125,8 +129,9 @@ if (!isMainThread) {
   const mem = memoryImport(bytes);
   if (!mem || !mem.shared) { console.error(`${file}: imports no shared memory (not a wasm32-wasi-threads module)`); process.exit(2); }
   const memory = new WebAssembly.Memory({ initial: mem.initial, maximum: mem.maximum, shared: true });
-  const control = new Int32Array(new SharedArrayBuffer(4));
+  const control = new Int32Array(new SharedArrayBuffer(8));
   control[0] = 1;  // the next thread id
+  control[1] = 0;  // spawned threads running
   const common = { module, memory, mem, args: argv, env: {}, preopens, control, maxThreads };
   // The first ending wins: process.exit stops the other workers, whose errors are then not the program's.
   let ended = false;

@@ -3,9 +3,9 @@
 # (tests/tools/wasi_threads_node.mjs) and/or an expected file. Invoked by CTest as
 #   cmake -DMYRT=<exe> -DNODE=<node> -DHARNESS=<wasi_threads_node.mjs> -DTIER=<interp|jit|auto|node> -DWASM=<file>
 #         -DARGS=<a|b|...> [-DNODE_ARGS=<a|b|...>] [-DWORKDIR=<dir>] [-DEXPECT_STDOUT=<file>] [-DEXPECT_RC=<n>]
-#         [-DROUNDTRIP=<file>] -P run_threads_test.cmake
+#         [-DROUNDTRIP=<file>] [-DMAX_THREADS=<n>] -P run_threads_test.cmake
 # The program runs in WORKDIR with `--dir .` (both runtimes). NODE_ARGS, when given, are node's program arguments
-# (default ARGS). ROUNDTRIP (zstd): myrt decompresses the output again (`-d -c`) and must give back that file.
+# (default ARGS). MAX_THREADS: --max-threads for both. ROUNDTRIP (zstd): myrt decompresses the output again (`-d -c`) and must give back that file.
 # stdout goes to a file: under node a pipe is non-blocking and wasi fd_write would fail with EAGAIN.
 string(REPLACE "|" ";" ARGS "${ARGS}")
 if(DEFINED NODE_ARGS)
@@ -22,6 +22,10 @@ endif()
 string(RANDOM LENGTH 8 tag)
 set(scratch "${CMAKE_CURRENT_BINARY_DIR}/threads-test-${tag}")
 set(failed FALSE)
+set(limit "")
+if(DEFINED MAX_THREADS)
+  set(limit --max-threads ${MAX_THREADS})
+endif()
 
 # run(<what> <out var for rc> COMMAND...): stdout to ${scratch}.<what>.stdout, stderr printed when not empty.
 function(run what rcvar)
@@ -44,14 +48,14 @@ function(same what a b)
   endif()
 endfunction()
 
-run(node node_rc "${NODE}" --no-warnings "${HARNESS}" --dir . "${WASM}" ${NODE_ARGS})
+run(node node_rc "${NODE}" --no-warnings "${HARNESS}" ${limit} --dir . "${WASM}" ${NODE_ARGS})
 if(NOT "${node_rc}" STREQUAL "${EXPECT_RC}")
   message("node: exit code ${node_rc}, expected ${EXPECT_RC}")
   set(failed TRUE)
 endif()
 set(result "${scratch}.node.stdout")
 if(NOT TIER STREQUAL "node")
-  run(myrt myrt_rc "${MYRT}" run --tier=${TIER} --dir . "${WASM}" ${ARGS})
+  run(myrt myrt_rc "${MYRT}" run --tier=${TIER} ${limit} --dir . "${WASM}" ${ARGS})
   if(NOT "${myrt_rc}" STREQUAL "${node_rc}")
     message("myrt --tier=${TIER}: exit code ${myrt_rc}, node's ${node_rc}")
     set(failed TRUE)
