@@ -106,6 +106,10 @@ struct RunOptions {
   bool noCache = false;                    // --no-cache: neither read nor write the code cache
   bool inheritNetwork = false;             // -S inherit-network: every network destination (wasi:http, sockets)
   std::vector<std::string> allowHttp;      // --allow-http HOST[:PORT]: outgoing HTTP(S) to these (WASI 0.2 guests)
+  std::vector<std::string> allowConnect;   // --allow-connect HOST:PORT: wasi:sockets connect / send to these
+  std::vector<std::string> allowBind;      // --allow-bind ADDR:PORT: wasi:sockets bind to these
+  bool tcp = true, udp = true;             // -S tcp / -S udp (wasmtime's; on by default, no address by themselves)
+  bool ipNameLookup = false;               // -S allow-ip-name-lookup
 };
 int cmdRun(const RunOptions& opts);
 // `myrt compile FILE [-o OUT]`: a precompiled module (.cwasm) for this CPU and this myrt.
@@ -125,6 +129,8 @@ struct ServeOptions {
   bool inheritEnv = false;
   bool inheritNetwork = false;     // -S inherit-network
   std::vector<std::string> allowHttp;  // --allow-http HOST[:PORT]
+  std::vector<std::string> allowConnect, allowBind;  // --allow-connect / --allow-bind
+  bool tcp = true, udp = true, ipNameLookup = false;  // -S tcp / udp / allow-ip-name-lookup
   std::string maxMemory, fuel, timeout, maxBody = "64M";
   std::vector<std::string> wOpts, sOpts;
   Tier tier = Tier::Interp;
@@ -137,9 +143,21 @@ int cmdServe(const ServeOptions& opts);
 // replaces an earlier one. Returns an error message (without the command's prefix).
 std::optional<std::string> guestEnvironment(bool inherit, const std::vector<std::string>& specs,
                                             std::vector<std::pair<std::string, std::string>>& env);
-// --allow-http HOST[:PORT] specs and -S inherit-network -> the guest's network grants. Returns an error message.
-std::optional<std::string> networkGrants(bool inheritNetwork, const std::vector<std::string>& allowHttp,
-                                         wasi::NetworkGrants& out);
+// The network options (--allow-http HOST[:PORT], --allow-connect HOST:PORT, --allow-bind ADDR:PORT, -S
+// inherit-network, tcp, udp, allow-ip-name-lookup) -> the guest's network grants. Returns an error message.
+struct NetworkOptions {
+  bool inheritNetwork = false, tcp = true, udp = true, ipNameLookup = false;
+  const std::vector<std::string>* allowHttp = nullptr;
+  const std::vector<std::string>* allowConnect = nullptr;
+  const std::vector<std::string>* allowBind = nullptr;
+};
+std::optional<std::string> networkGrants(const NetworkOptions& o, wasi::NetworkGrants& out);
+template <class Opts>
+std::optional<std::string> networkGrants(const Opts& o, wasi::NetworkGrants& out) {
+  return networkGrants(NetworkOptions{o.inheritNetwork, o.tcp, o.udp, o.ipNameLookup, &o.allowHttp,
+                                      &o.allowConnect, &o.allowBind},
+                       out);
+}
 // --fuel's value: a non-negative integer up to INT64_MAX (nullopt if malformed).
 std::optional<uint64_t> parseFuel(const std::string& text);
 

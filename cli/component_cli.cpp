@@ -10,6 +10,7 @@
 #include "wasi/p2/http.h"
 #include "wasi/p2/http_link.h"
 #include "wasi/p2/link.h"
+#include "wasi/p2/sockets_link.h"
 
 namespace myrt::cli {
 
@@ -84,6 +85,9 @@ int runComponent(const RunOptions& opts, const std::vector<uint8_t>& bytes, Stor
   // wasi:http/types and outgoing-handler (requests only to the destinations granted: --allow-http, -S inherit-network)
   wasi::p2::WasiHttp http(**wasiCtx, uint64_t(64) << 20, wasiConfig.network);
   wasi::p2::addHttpToLinker(linker, **wasiCtx, http);
+  // wasi:sockets (sockets only with a grant: -S inherit-network, --allow-connect, --allow-bind)
+  wasi::p2::WasiSockets sockets(**wasiCtx, wasiConfig.network);
+  wasi::p2::addSocketsToLinker(linker, **wasiCtx, sockets);
   auto inst = component::instantiate(store, *comp, linker);
   if (!inst) {
     std::cerr << "myrt: " << file << ": " << (inst.error().offset != Error::kNoOffset ? inst.error().toString()

@@ -403,7 +403,7 @@ std::optional<std::string> applyWasmtimeOptions(const std::vector<std::string>& 
                                                 RunOptions& opts, RunText& text) {
   static const char* const kW = "fuel, max-memory-size, max-wasm-stack, threads, timeout, unknown-imports-trap, "
                                 "unknown-imports-default";
-  static const char* const kS = "inherit-env, inherit-network, threads";
+  static const char* const kS = "inherit-env, inherit-network, tcp, udp, allow-ip-name-lookup, threads";
   for (const KeyValue& kv : splitKeyValues(w)) {
     auto needValue = [&]() -> std::optional<std::string> {
       if (!kv.hasValue || kv.value.empty()) return "-W " + kv.key + " needs a value (-W " + kv.key + "=VALUE)";
@@ -437,10 +437,14 @@ std::optional<std::string> applyWasmtimeOptions(const std::vector<std::string>& 
       auto b = parseBool(kv);
       if (!b) return "-S " + kv.key + ": expected y or n, got '" + kv.value + "'";
       opts.inheritEnv = *b;
-    } else if (kv.key == "inherit-network") {  // every network destination (wasi:http outgoing requests)
+    } else if (kv.key == "inherit-network" || kv.key == "tcp" || kv.key == "udp" ||
+               kv.key == "allow-ip-name-lookup") {  // network grants (wasi:http, wasi:sockets)
       auto b = parseBool(kv);
       if (!b) return "-S " + kv.key + ": expected y or n, got '" + kv.value + "'";
-      opts.inheritNetwork = *b;
+      (kv.key == "inherit-network" ? opts.inheritNetwork
+       : kv.key == "tcp"           ? opts.tcp
+       : kv.key == "udp"           ? opts.udp
+                                   : opts.ipNameLookup) = *b;
     } else if (kv.key == "threads") {  // wasi-threads (provided by default; -S threads=n leaves `wasi` unlinked)
       auto b = parseBool(kv);
       if (!b) return "-S " + kv.key + ": expected y or n, got '" + kv.value + "'";
@@ -633,7 +637,13 @@ static int cliMain(int argc, char** argv) {
                       "let the guest send HTTP(S) requests (wasi:http/outgoing-handler) to HOST, on PORT only if "
                       "given (repeatable)")
         ->type_name("HOST[:PORT]")->allow_extra_args(false);
-    serve->add_option("-S", serveOpts.sOpts, "wasmtime-style WASI option: inherit-network (every network destination)")
+    serve->add_option("--allow-connect", serveOpts.allowConnect,
+                      "let the guest's sockets connect / send to HOST:PORT (port 0: any; repeatable)")
+        ->type_name("HOST:PORT")->allow_extra_args(false);
+    serve->add_option("--allow-bind", serveOpts.allowBind, "let the guest's sockets bind ADDR:PORT (repeatable)")
+        ->type_name("ADDR:PORT")->allow_extra_args(false);
+    serve->add_option("-S", serveOpts.sOpts, "wasmtime-style WASI option: inherit-network (every network destination), "
+                      "tcp, udp, allow-ip-name-lookup")
         ->type_name("KEY=VALUE")->allow_extra_args(false);
     serve->add_flag("-v,--verbose", serveOpts.verbose, "an access log line per request on stderr");
     serve->footer("Stops on SIGINT/SIGTERM after the requests in flight. A guest trap, timeout, fuel exhaustion or "
@@ -657,6 +667,9 @@ static int cliMain(int argc, char** argv) {
         "Network (WASI 0.2 components): denied unless granted. --allow-http HOST[:PORT] lets wasi:http's\n"
         "outgoing-handler reach that host (any port without one; e.g. --allow-http example.com:443); -S inherit-network\n"
         "allows every destination. A denied request gets the error-code HTTP-request-denied.\n"
+        "wasi:sockets: a socket needs -S inherit-network or an --allow-connect HOST:PORT / --allow-bind ADDR:PORT\n"
+        "(port 0: any; 0.0.0.0 or [::]: any address; names resolved now), else access-denied and no host socket;\n"
+        "-S tcp=n / -S udp=n turn a protocol off; -S allow-ip-name-lookup lets the guest resolve names.\n"
         "wasi-threads (wasm32-wasip1-threads programs): an imported shared memory is made by the host; each\n"
         "wasi.thread-spawn runs wasi_thread_start in a fresh instance on a new thread (--max-threads running at once);\n"
         "proc_exit or a trap in any thread ends the whole program with that status.\n"
@@ -718,7 +731,14 @@ static int cliMain(int argc, char** argv) {
                     "let the guest send HTTP(S) requests (wasi:http/outgoing-handler) to HOST, on PORT only if given; "
                     "[V6]:PORT for IPv6 (repeatable)")
         ->type_name("HOST[:PORT]")->allow_extra_args(false);
-    run->add_option("-S", sOpts, "wasmtime-style WASI option KEY[=VALUE][,...]: inherit-env, inherit-network, threads")
+    run->add_option("--allow-connect", runOpts.allowConnect,
+                    "let the guest's sockets (wasi:sockets) connect / send to HOST:PORT (port 0: any; repeatable)")
+        ->type_name("HOST:PORT")->allow_extra_args(false);
+    run->add_option("--allow-bind", runOpts.allowBind,
+                    "let the guest's sockets bind ADDR:PORT (port 0: any; 0.0.0.0 or [::]: any address; repeatable)")
+        ->type_name("ADDR:PORT")->allow_extra_args(false);
+    run->add_option("-S", sOpts, "wasmtime-style WASI option KEY[=VALUE][,...]: inherit-env, inherit-network, tcp, udp, "
+                    "allow-ip-name-lookup, threads")
         ->type_name("KEY=VALUE")->allow_extra_args(false);
     run->add_flag("--bench", runOpts.bench,
                   "provide the `bench` module of sightglass programs (bench.start, bench.end) and print the time "
@@ -789,10 +809,15 @@ static int cliMain(int argc, char** argv) {
     serveOpts.tier = *t;
     for (const KeyValue& kv : splitKeyValues(serveOpts.sOpts)) {
       auto b = parseBool(kv);
-      if (kv.key != "inherit-network")
-        return usageError("serve: unknown -S option '" + kv.key + "' (known: inherit-network)", "myrt help serve");
-      if (!b) return usageError("serve: -S inherit-network: expected y or n, got '" + kv.value + "'", "myrt help serve");
-      serveOpts.inheritNetwork = *b;
+      if (kv.key != "inherit-network" && kv.key != "tcp" && kv.key != "udp" && kv.key != "allow-ip-name-lookup")
+        return usageError("serve: unknown -S option '" + kv.key +
+                              "' (known: inherit-network, tcp, udp, allow-ip-name-lookup)",
+                          "myrt help serve");
+      if (!b) return usageError("serve: -S " + kv.key + ": expected y or n, got '" + kv.value + "'", "myrt help serve");
+      (kv.key == "inherit-network" ? serveOpts.inheritNetwork
+       : kv.key == "tcp"           ? serveOpts.tcp
+       : kv.key == "udp"           ? serveOpts.udp
+                                   : serveOpts.ipNameLookup) = *b;
     }
     return cmdServe(serveOpts);
   }

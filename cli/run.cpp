@@ -346,13 +346,23 @@ bool isPrecompiledFile(const std::string& path) {
 
 }  // namespace
 
-std::optional<std::string> networkGrants(bool inheritNetwork, const std::vector<std::string>& allowHttp,
-                                         wasi::NetworkGrants& out) {
-  out.inheritNetwork = inheritNetwork;
-  for (const std::string& spec : allowHttp) {
+std::optional<std::string> networkGrants(const NetworkOptions& o, wasi::NetworkGrants& out) {
+  out.inheritNetwork = o.inheritNetwork;
+  out.tcp = o.tcp;
+  out.udp = o.udp;
+  out.ipNameLookup = o.ipNameLookup;
+  for (const std::string& spec : *o.allowHttp) {
     auto hp = wasi::parseHostPort(spec);
     if (!hp) return "--allow-http: " + hp.error().message;
     out.httpHosts.push_back(*hp);
+  }
+  for (auto [specs, list, name] : {std::tuple{o.allowConnect, &out.connect, "--allow-connect"},
+                                   std::tuple{o.allowBind, &out.bind, "--allow-bind"}}) {
+    for (const std::string& spec : *specs) {
+      auto eps = wasi::resolveEndpointSpec(spec);
+      if (!eps) return std::string(name) + ": " + eps.error().message;
+      list->insert(list->end(), eps->begin(), eps->end());
+    }
   }
   return std::nullopt;
 }
@@ -522,7 +532,7 @@ int cmdRun(const RunOptions& opts) {
   }
   for (const std::string& d : opts.dirs) cfg.preopens.push_back(parseDir(d, false));
   for (const std::string& d : opts.dirsReadOnly) cfg.preopens.push_back(parseDir(d, true));
-  if (auto e = networkGrants(opts.inheritNetwork, opts.allowHttp, cfg.network)) {
+  if (auto e = networkGrants(opts, cfg.network)) {
     std::cerr << "myrt: run: " << *e << "\n";
     return kExitUsage;
   }

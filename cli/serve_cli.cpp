@@ -58,7 +58,7 @@ int cmdServe(const ServeOptions& opts) {
     std::cerr << "myrt: serve: " << *e << "\n";
     return kExitUsage;
   }
-  if (auto e = networkGrants(opts.inheritNetwork, opts.allowHttp, hc.wasi.network)) {
+  if (auto e = networkGrants(opts, hc.wasi.network)) {
     std::cerr << "myrt: serve: " << *e << "\n";
     return kExitUsage;
   }

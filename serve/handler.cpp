@@ -8,6 +8,7 @@
 #include "wasi/p2/context.h"
 #include "wasi/p2/http_link.h"
 #include "wasi/p2/link.h"
+#include "wasi/p2/sockets_link.h"
 
 namespace myrt::serve {
 
@@ -68,6 +69,7 @@ void Deadlines::run() {
 struct ProxyHandler::Worker {
   std::unique_ptr<wasi::p2::WasiP2> io;
   std::unique_ptr<wasi::p2::WasiHttp> http;
+  std::unique_ptr<wasi::p2::WasiSockets> sockets;
   component::Linker linker;
   wasi::p2::HttpResourceTypes types;
 };
@@ -91,6 +93,8 @@ Result<std::unique_ptr<ProxyHandler::Worker>> ProxyHandler::makeWorker() {
   w->http = std::make_unique<wasi::p2::WasiHttp>(*w->io, config_.bodyLimit, config_.wasi.network);
   wasi::p2::addToLinker(w->linker, *w->io);
   w->types = wasi::p2::addHttpToLinker(w->linker, *w->io, *w->http);
+  w->sockets = std::make_unique<wasi::p2::WasiSockets>(*w->io, config_.wasi.network);
+  wasi::p2::addSocketsToLinker(w->linker, *w->io, *w->sockets);
   return w;
 }
 
@@ -137,6 +141,7 @@ Outcome ProxyHandler::handle(HttpRequestData request) {
   if (!w) return out;
   w->io->reset();
   w->http->reset();
+  w->sockets->reset();
   {
     auto made = makeStore(config_.tier, config_.limits);
     if (!made) {
@@ -187,6 +192,7 @@ Outcome ProxyHandler::handle(HttpRequestData request) {
   }
   w->io->reset();
   w->http->reset();
+  w->sockets->reset();
   release(std::move(w));
   if (!out.error.empty()) {
     out.status = 500;

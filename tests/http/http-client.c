@@ -7,7 +7,7 @@
  * text. timeout-ms > 0 sets connect-, first-byte- and between-bytes-timeout. The result is one line:
  *   "status=200;content-type=...;x-...=...;len=N;body=...;trailer:x-...=..."   (body only when shorter than 200 bytes)
  * or "error=<error-code case>" (handle or the future failed), with "body-error=<case>" when the body failed.
- * Build: tests/http/build-http-client.sh (clang --target=wasm32-wasi, jco embed, jco new).
+ * Build: tests/tools/build-c-component.sh tests/http/http-client.c tests/http/wit http-client tests/http/http-client.wasm
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -3,6 +3,11 @@
 #include "wasi/host/net.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
 
 namespace myrt::wasi {
 
@@ -65,6 +70,64 @@ Result<HostPort> parseHostPort(std::string_view text, bool portRequired, bool al
     return bad(text, "a port is required");
   }
   return out;
+}
+
+Result<std::vector<IpEndpoint>> resolveEndpointSpec(std::string_view spec) {
+  auto hp = parseHostPort(spec, /*portRequired=*/true, /*allowZeroPort=*/true);
+  if (!hp) return hp.error();
+  std::vector<IpEndpoint> out;
+  IpEndpoint e;
+  e.port = *hp->port;
+  if (inet_pton(AF_INET, hp->host.c_str(), e.addr) == 1) {
+    out.push_back(e);
+    return out;
+  }
+  if (inet_pton(AF_INET6, hp->host.c_str(), e.addr) == 1) {
+    e.v6 = true;
+    out.push_back(e);
+    return out;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (int rc = getaddrinfo(hp->host.c_str(), nullptr, &hints, &res); rc != 0)
+    return Error("cannot resolve '" + hp->host + "': " + gai_strerror(rc));
+  for (addrinfo* a = res; a; a = a->ai_next) {
+    IpEndpoint r;
+    r.port = e.port;
+    if (a->ai_family == AF_INET) {
+      std::memcpy(r.addr, &reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr, 4);
+    } else if (a->ai_family == AF_INET6) {
+      r.v6 = true;
+      std::memcpy(r.addr, &reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr, 16);
+    } else {
+      continue;
+    }
+    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
+  }
+  freeaddrinfo(res);
+  if (out.empty()) return Error("'" + hp->host + "' has no IP address");
+  return out;
+}
+
+namespace {
+bool matches(const std::vector<IpEndpoint>& rules, const IpEndpoint& e) {
+  static const uint8_t kZero[16] = {};
+  for (const IpEndpoint& r : rules) {
+    if (r.v6 != e.v6 || (r.port != 0 && r.port != e.port)) continue;
+    const size_t n = r.v6 ? 16 : 4;
+    if (std::memcmp(r.addr, kZero, n) == 0 || std::memcmp(r.addr, e.addr, n) == 0) return true;
+  }
+  return false;
+}
+}  // namespace
+
+bool NetworkGrants::allowsConnect(const IpEndpoint& e) const { return inheritNetwork || matches(connect, e); }
+bool NetworkGrants::allowsBind(const IpEndpoint& e) const { return inheritNetwork || matches(bind, e); }
+bool NetworkGrants::allowsSockets(bool udpProtocol) const {
+  if (!(udpProtocol ? udp : tcp)) return false;
+  return inheritNetwork || !connect.empty() || !bind.empty();
 }
 
 bool NetworkGrants::allowsHttp(const HostPort& dest) const {

@@ -1,6 +1,9 @@
-// wasi/host/net.h -- network capabilities granted to a guest (wasi:http outgoing requests now; wasi:sockets next):
-// denied unless granted. `-S inherit-network` grants everything; `--allow-http HOST[:PORT]` one HTTP destination.
-// Hosts are compared as the guest names them (lowercase; IPv6 literals without brackets), before any DNS lookup.
+// wasi/host/net.h -- network capabilities granted to a guest (wasi:http outgoing requests, wasi:sockets): denied
+// unless granted. `-S inherit-network` grants every address; `--allow-http HOST[:PORT]` one HTTP destination (hosts
+// compared as the guest names them: lowercase, IPv6 literals without brackets, before any DNS lookup);
+// `--allow-connect HOST:PORT` / `--allow-bind ADDR:PORT` socket addresses (names resolved when the option is read;
+// port 0: any port; the unspecified address 0.0.0.0 / :: : any address of its family). `-S tcp` / `-S udp` (on by
+// default, as wasmtime) switch the protocols; `-S allow-ip-name-lookup` (off by default) lets the guest resolve.
 // Layer: wasi/host (depends on runtime/base only).
 #pragma once
 #include <cstdint>
@@ -24,11 +27,31 @@ struct HostPort {
 // ("expected HOST[:PORT], got ..."). Also parses the authority of an outgoing request (no userinfo: '@' is refused).
 Result<HostPort> parseHostPort(std::string_view text, bool portRequired = false, bool allowZeroPort = false);
 
+// An IP socket address (or an allow-list rule: port 0 = any port, the unspecified address = any address).
+struct IpEndpoint {
+  bool v6 = false;
+  uint8_t addr[16] = {};  // IPv4: the first 4 bytes
+  uint16_t port = 0;
+  bool operator==(const IpEndpoint&) const = default;
+};
+
+// HOST:PORT (IP literal or name; [V6]:PORT) -> the endpoints it names (a name: every address getaddrinfo gives).
+Result<std::vector<IpEndpoint>> resolveEndpointSpec(std::string_view spec);
+
 struct NetworkGrants {
   bool inheritNetwork = false;      // -S inherit-network: every destination
   std::vector<HostPort> httpHosts;  // --allow-http: outgoing HTTP(S) requests to these (no port: any port)
+  bool tcp = true, udp = true;      // -S tcp / -S udp (no address by themselves)
+  bool ipNameLookup = false;        // -S allow-ip-name-lookup
+  std::vector<IpEndpoint> connect;  // --allow-connect: TCP connect / UDP send to these
+  std::vector<IpEndpoint> bind;     // --allow-bind: TCP / UDP bind to these
   // Whether an outgoing HTTP request to dest (its port set) is allowed.
   bool allowsHttp(const HostPort& dest) const;
+  bool allowsConnect(const IpEndpoint& e) const;
+  bool allowsBind(const IpEndpoint& e) const;
+  // Whether a socket of the protocol may exist at all (the protocol is on and some address is granted): else
+  // create-*-socket is access-denied and no host socket is made.
+  bool allowsSockets(bool udpProtocol) const;
 };
 
 }  // namespace myrt::wasi

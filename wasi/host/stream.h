@@ -45,7 +45,7 @@ class OutputStream {
   virtual Wait readiness() const = 0;
   // Waits for room, writes, flushes (the whole buffer, in pieces as the stream accepts them).
   int blockingWriteAndFlush(const uint8_t* p, size_t len, Poller& poller);
-  int blockingFlush(Poller& poller);
+  virtual int blockingFlush(Poller& poller);  // default: flush() (streams that buffer wait for room)
   int writeZeroes(uint64_t len);
 };
 

@@ -251,7 +251,9 @@ TEST_CASE("wasi:http outgoing-handler: denied without a grant, invalid requests,
   CHECK(f.h->liveResources() == 0);  // the request and the options were consumed
   CHECK_FALSE(f.io->takeTrap());
 
-  WasiHttp open(*f.io, 16, NetworkGrants{true, {}});
+  NetworkGrants all;
+  all.inheritNetwork = true;
+  WasiHttp open(*f.io, 16, all);
   auto req = [&](const char* authority, std::optional<WasiHttp::Method> scheme, const char* path) {
     Rep r = open.outgoingRequestNew(open.fieldsNew());
     CHECK(open.outgoingRequestSetAuthority(r, authority ? std::optional<std::string>(authority) : std::nullopt));
