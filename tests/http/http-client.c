@@ -9,11 +9,7 @@
  * or "error=<error-code case>" (handle or the future failed), with "body-error=<case>" when the body failed.
  * Build: tests/tools/build-c-component.sh tests/http/http-client.c tests/http/wit http-client tests/http/http-client.wasm
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define IMPORT(mod, name) __attribute__((import_module(mod), import_name(name)))
+#include "../tools/guest_util.h"
 #define HTTP "wasi:http/types@0.2.12"
 #define HANDLER "wasi:http/outgoing-handler@0.2.12"
 #define STREAMS "wasi:io/streams@0.2.12"
@@ -65,26 +61,6 @@ IMPORT(STREAMS, "[method]output-stream.blocking-write-and-flush") void out_write
                                                                                      size_t len, void *ret);
 IMPORT(STREAMS, "[resource-drop]output-stream") void out_drop(int32_t self);
 IMPORT(IOERR, "[resource-drop]error") void ioerror_drop(int32_t self);
-
-__attribute__((export_name("cabi_realloc")))
-void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size) {
-  (void)old_size;
-  if (new_size == 0) return (void *)align;
-  void *r = realloc(ptr, new_size);
-  if (!r) __builtin_trap();
-  return r;
-}
-
-typedef struct { char *p; size_t len, cap; } buf;
-static void put(buf *b, const void *p, size_t n) {
-  if (b->len + n + 1 > b->cap) { b->cap = (b->len + n + 1) * 2; b->p = realloc(b->p, b->cap); if (!b->p) __builtin_trap(); }
-  memcpy(b->p + b->len, p, n); b->len += n; b->p[b->len] = 0;
-}
-static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
-static void putnum(buf *b, uint64_t v) {
-  char t[24]; int k = 0; do { t[k++] = (char)('0' + v % 10); v /= 10; } while (v);
-  while (k) put(b, &t[--k], 1);
-}
 
 static const char *ERRORS[] = {
   "DNS-timeout", "DNS-error", "destination-not-found", "destination-unavailable", "destination-IP-prohibited",

@@ -11,11 +11,7 @@
  * Build: tests/tools/build-c-component.sh tests/sockets/sockets-client.c tests/sockets/wit sockets-client \
  *        tests/sockets/sockets-client.wasm
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define IMPORT(mod, name) __attribute__((import_module(mod), import_name(name)))
+#include "../tools/guest_util.h"
 #define NET "wasi:sockets/instance-network@0.2.12"
 #define TCPC "wasi:sockets/tcp-create-socket@0.2.12"
 #define TCP "wasi:sockets/tcp@0.2.12"
@@ -67,26 +63,6 @@ IMPORT(STREAMS, "[method]output-stream.blocking-write-and-flush") void out_write
                                                                                      void *ret);
 IMPORT(STREAMS, "[resource-drop]output-stream") void out_drop(i32 self);
 IMPORT(IOERR, "[resource-drop]error") void ioerror_drop(i32 self);
-
-__attribute__((export_name("cabi_realloc")))
-void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size) {
-  (void)old_size;
-  if (new_size == 0) return (void *)align;
-  void *r = realloc(ptr, new_size);
-  if (!r) __builtin_trap();
-  return r;
-}
-
-typedef struct { char *p; size_t len, cap; } buf;
-static void put(buf *b, const void *p, size_t n) {
-  if (b->len + n + 1 > b->cap) { b->cap = (b->len + n + 1) * 2; b->p = realloc(b->p, b->cap); if (!b->p) __builtin_trap(); }
-  memcpy(b->p + b->len, p, n); b->len += n; b->p[b->len] = 0;
-}
-static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
-static void putnum(buf *b, unsigned v) {
-  char t[12]; int k = 0; do { t[k++] = (char)('0' + v % 10); v /= 10; } while (v);
-  while (k) put(b, &t[--k], 1);
-}
 
 static const char *ERRORS[] = {
   "unknown", "access-denied", "not-supported", "invalid-argument", "out-of-memory", "timeout",

@@ -16,14 +16,9 @@ using component::Val;
 
 namespace {
 
-using Args = std::span<const Val>;
-
-std::string iface(const char* name) { return std::string(name) + "@" + kVersion; }
-
-TrapReason finish(HostCall& call, WasiP2& w) {
-  if (auto t = w.takeTrap()) return call.trap(std::move(*t));
-  return TrapReason::None;
-}
+using binding::Args;
+using binding::finish;
+using binding::iface;
 
 std::string bytesOf(const Val& v) {
   if (v.isBytes || v.kind == component::TK::String) return v.str;

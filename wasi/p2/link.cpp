@@ -16,7 +16,9 @@ using component::Val;
 
 namespace {
 
-using Args = std::span<const Val>;
+using binding::Args;
+using binding::finish;
+using binding::iface;
 
 struct Types {
   ResourceType* pollable = nullptr;
@@ -28,13 +30,6 @@ struct Types {
   ResourceType* termIn = nullptr;
   ResourceType* termOut = nullptr;
 };
-
-std::string iface(const char* name) { return std::string(name) + "@" + kVersion; }
-
-TrapReason finish(HostCall& call, WasiP2& w) {
-  if (auto t = w.takeTrap()) return call.trap(std::move(*t));
-  return TrapReason::None;
-}
 
 std::string_view strArg(const Val& v) { return v.str; }
 
