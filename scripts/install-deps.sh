@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libcli11-dev catch2 libasmjit-dev libdw-dev libbenchmark-dev wabt clang lld wasi-libc libclang-rt-14-dev-wasm32
           libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
           libmicrohttpd-dev python3  # myrt serve: the HTTP/1.1 server library; tests/serve's client
-          libcurl4-openssl-dev  # outgoing HTTP of wasi:http guests (its header; libcurl4 is dlopen()ed at run time)
+          libcurl4-openssl-dev openssl  # outgoing HTTP (libcurl's header; libcurl4 is dlopen()ed); tests/http's TLS cert
           groff-base zsh fish gnuplot-nox  # tests/packaging: man page, completions, bench/report.sh's chart
           g++-aarch64-linux-gnu qemu-user)  # scripts/test-arm64.sh: the AArch64 cross-build, tests under qemu
 # asmjit for AArch64 (the arm64 JIT backend of the cross build, cmake/toolchain-aarch64-linux-gnu.cmake): a Debian

@@ -9,13 +9,17 @@ port 0 (http.server, HTTP/1.1) and checks the one-line report: status, content-t
 or the error-code. Cases: a GET, a POST streamed after handle() (chunked), a 3 MB response and a 3 MB request (more
 than the client's 1 MiB window each way: flow control), response trailers, a denied request (no grant, another host,
 another port), a refused connection, a first-byte timeout, a between-bytes timeout, a truncated body, an invalid
-authority. Every request and every myrt run is bounded in time.
+authority, https to a plain HTTP server (TLS-protocol-error) and to a server with a self-signed certificate
+(TLS-certificate-error; the certificate is made with openssl). Every request and every myrt run is bounded in time.
 """
 import http.server
+import os
 import socket
 import socketserver
+import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -129,9 +133,21 @@ def main():
     refused = "127.0.0.1:%d" % free_port()
     allow = ["--allow-http", "127.0.0.1:%d" % port]
 
-    def fetch(grants, method, authority, path, body="", timeout_ms=0):
+    # an HTTPS server whose certificate nobody trusts
+    tmp = tempfile.mkdtemp()
+    key, cert = os.path.join(tmp, "key.pem"), os.path.join(tmp, "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True, timeout=60)
+    tls = Server(("127.0.0.1", 0), Handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+    threading.Thread(target=tls.serve_forever, daemon=True).start()
+    tls_here = "127.0.0.1:%d" % tls.server_address[1]
+
+    def fetch(grants, method, authority, path, body="", timeout_ms=0, scheme="http"):
         args = [myrt, "run", *extra, *grants, "--invoke",
-                'fetch("%s", "http", "%s", "%s", "%s", %d)' % (method, authority, path, body, timeout_ms), wasm]
+                'fetch("%s", "%s", "%s", "%s", "%s", %d)' % (method, scheme, authority, path, body, timeout_ms), wasm]
         p = subprocess.run(args, capture_output=True, text=True, timeout=60)
         if p.returncode != 0:
             return "exit %d: %s" % (p.returncode, p.stderr.strip())
@@ -169,11 +185,14 @@ def main():
          "status=200;body-error=HTTP-response-incomplete;len=9;body=only this"),
         ("authority with userinfo", ["-S", "inherit-network"], "GET", "user@" + here, "/", "", 0,
          "error=HTTP-request-URI-invalid"),
+        ("https to a plain HTTP server", allow, "GET", here, "/hello", "", 0, "error=TLS-protocol-error", "https"),
+        ("https, self-signed certificate", ["-S", "inherit-network"], "GET", tls_here, "/hello", "", 0,
+         "error=TLS-certificate-error", "https"),
     ]
     failed = 0
-    for name, grants, method, authority, path, body, timeout_ms, want in cases:
+    for name, grants, method, authority, path, body, timeout_ms, want, *scheme in cases:
         start = time.monotonic()
-        got = fetch(grants, method, authority, path, body, timeout_ms)
+        got = fetch(grants, method, authority, path, body, timeout_ms, *scheme)
         took = time.monotonic() - start
         ok = got == want
         if ok and timeout_ms and took > 2.5:  # the server sleeps 3 s: the timeout must end the wait before
