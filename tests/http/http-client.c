@@ -7,6 +7,8 @@
  * text. timeout-ms > 0 sets connect-, first-byte- and between-bytes-timeout. The result is one line:
  *   "status=200;content-type=...;x-...=...;len=N;body=...;trailer:x-...=..."   (body only when shorter than 200 bytes)
  * or "error=<error-code case>" (handle or the future failed), with "body-error=<case>" when the body failed.
+ * It also exports wasi:http/incoming-handler: GET /relay/AUTHORITY/PATH answers 200 with the report of
+ * fetch("GET", "http", AUTHORITY, "/PATH") (outgoing requests of a `myrt serve` guest).
  * Build: tests/tools/build-c-component.sh tests/http/http-client.c tests/http/wit http-client tests/http/http-client.wasm
  */
 #include "../tools/guest_util.h"
@@ -97,10 +99,10 @@ static void put_fields(buf *out, int32_t fields, const char *prefix) {
 
 typedef struct { char *p; size_t len; } str;
 
-__attribute__((export_name("fetch")))
-str *fetch(char *method, size_t method_len, char *scheme, size_t scheme_len, char *authority, size_t authority_len,
-           char *path, size_t path_len, char *body, size_t body_len, uint64_t timeout_ms) {
-  static str result;
+/* the request and its one-line report (the arguments stay the caller's) */
+static buf do_fetch(const char *method, size_t method_len, const char *scheme, size_t scheme_len,
+                    const char *authority, size_t authority_len, const char *path, size_t path_len, const char *body,
+                    size_t body_len, uint64_t timeout_ms) {
   buf out = {0};
   int32_t req = req_new(fields_new());
   int32_t mtag = 9;
@@ -145,7 +147,7 @@ str *fetch(char *method, size_t method_len, char *scheme, size_t scheme_len, cha
     for (size_t off = 0; off < total; off += 4096) {
       size_t n = total - off < 4096 ? total - off : 4096;
       int32_t w[3] __attribute__((aligned(8)));
-      out_write_flush(os, generated ? chunk : (uint8_t *)body + off, n, w);
+      out_write_flush(os, generated ? chunk : (const uint8_t *)body + off, n, w);
       if (((uint8_t *)w)[0] != 0) { if (((uint8_t *)w)[4] == 0) ioerror_drop(w[2]); break; }
     }
     out_drop(os);
@@ -199,6 +201,15 @@ str *fetch(char *method, size_t method_len, char *scheme, size_t scheme_len, cha
   trailers_drop(ft);
   resp_drop(resp);
 done:
+  return out;
+}
+
+__attribute__((export_name("fetch")))
+str *fetch(char *method, size_t method_len, char *scheme, size_t scheme_len, char *authority, size_t authority_len,
+           char *path, size_t path_len, char *body, size_t body_len, uint64_t timeout_ms) {
+  static str result;
+  buf out = do_fetch(method, method_len, scheme, scheme_len, authority, authority_len, path, path_len, body, body_len,
+                     timeout_ms);
   if (method_len) free(method);   /* empty strings point at no allocation (cabi_realloc of size 0) */
   if (scheme_len) free(scheme);
   if (authority_len) free(authority);
@@ -207,4 +218,50 @@ done:
   result.p = out.p ? out.p : "";
   result.len = out.len;
   return &result;
+}
+
+/* ---- wasi:http/incoming-handler: GET /relay/AUTHORITY/PATH makes fetch("GET", "http", AUTHORITY, "/PATH") and
+ * answers 200 with its report (a guest of `myrt serve` making outgoing requests) */
+IMPORT(HTTP, "[method]incoming-request.path-with-query") void inreq_path(int32_t self, void *ret);
+IMPORT(HTTP, "[resource-drop]incoming-request") void inreq_drop(int32_t self);
+IMPORT(HTTP, "[constructor]outgoing-response") int32_t resp_new(int32_t headers);
+IMPORT(HTTP, "[method]outgoing-response.set-status-code") int32_t resp_set_status(int32_t self, int32_t code);
+IMPORT(HTTP, "[method]outgoing-response.body") void resp_body(int32_t self, void *ret);
+IMPORT(HTTP, "[static]response-outparam.set") void outparam_set(int32_t param, int32_t tag, int32_t a, int32_t b,
+                                                                int64_t c, int32_t d, int32_t e, int32_t f, int32_t g);
+
+__attribute__((export_name("wasi:http/incoming-handler@0.2.12#handle")))
+void handle_request(int32_t request, int32_t out_param) {
+  int32_t r[3] __attribute__((aligned(8)));
+  inreq_path(request, r);                               /* option<string> */
+  const char *p = ((uint8_t *)r)[0] == 1 ? (const char *)(uintptr_t)r[1] : "/";
+  size_t n = ((uint8_t *)r)[0] == 1 ? (size_t)r[2] : 1;
+  buf report = {0};
+  int status = 404;
+  if (n > 7 && !memcmp(p, "/relay/", 7)) {
+    const char *auth = p + 7, *slash = memchr(auth, '/', n - 7);
+    size_t auth_len = slash ? (size_t)(slash - auth) : n - 7;
+    const char *path = slash ? slash : "/";
+    size_t path_len = slash ? n - 7 - auth_len : 1;
+    report = do_fetch("GET", 3, "http", 4, auth, auth_len, path, path_len, "", 0, 0);
+    status = 200;
+  } else {
+    puts_(&report, "not found");
+  }
+  int32_t resp = resp_new(fields_new());
+  if (resp_set_status(resp, status) != 0) __builtin_trap();
+  resp_body(resp, r);
+  if (((uint8_t *)r)[0] != 0) __builtin_trap();
+  int32_t ob = r[1];
+  outparam_set(out_param, 0, resp, 0, 0, 0, 0, 0, 0);
+  outbody_write(ob, r);
+  if (((uint8_t *)r)[0] != 0) __builtin_trap();
+  int32_t os = r[1];
+  int32_t w[3] __attribute__((aligned(8)));
+  if (report.len) out_write_flush(os, (uint8_t *)report.p, report.len, w);
+  out_drop(os);
+  uint64_t f[8];
+  outbody_finish(ob, 0, 0, f);
+  free(report.p);
+  inreq_drop(request);
 }

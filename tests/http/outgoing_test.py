@@ -10,8 +10,11 @@ or the error-code. Cases: a GET, a POST streamed after handle() (chunked), a 3 M
 than the client's 1 MiB window each way: flow control), response trailers, a denied request (no grant, another host,
 another port), a refused connection, a first-byte timeout, a between-bytes timeout, a truncated body, an invalid
 authority, https to a plain HTTP server (TLS-protocol-error) and to a server with a self-signed certificate
-(TLS-certificate-error; the certificate is made with openssl). Every request and every myrt run is bounded in time.
+(TLS-certificate-error; the certificate is made with openssl). The same component also exports
+wasi:http/incoming-handler (GET /relay/AUTHORITY/PATH fetches http://AUTHORITY/PATH and answers with the report):
+`myrt serve --allow-http 127.0.0.1:PORT` of it relays to the test server, and is denied another port. Every request and every myrt run is bounded in time.
 """
+import http.client
 import http.server
 import os
 import socket
@@ -199,6 +202,26 @@ def main():
             ok, got = False, got + " (took %.1f s)" % took
         print("%s %s" % ("ok  " if ok else "FAIL", name) + ("" if ok else "\n  want %s\n  got  %s" % (want, got)))
         failed += not ok
+    # a guest of `myrt serve` making outgoing requests (the grant comes from serve's --allow-http)
+    proc = subprocess.Popen([myrt, "serve", "--addr", "127.0.0.1:0", "--threads", "2", *extra,
+                             "--allow-http", here, wasm], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = proc.stdout.readline()
+        serve_port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
+        for name, path, want in [
+                ("serve relay", "/relay/%s/hello" % here,
+                 "status=200;content-type=text/plain;x-test=one;x-method=GET;len=5;body=hello"),
+                ("serve relay: another port denied", "/relay/%s/hello" % refused, "error=HTTP-request-denied")]:
+            c = http.client.HTTPConnection("127.0.0.1", serve_port, timeout=60)
+            c.request("GET", path)
+            got = c.getresponse().read().decode()
+            c.close()
+            ok = got == want
+            print("%s %s" % ("ok  " if ok else "FAIL", name) + ("" if ok else "\n  want %s\n  got  %s" % (want, got)))
+            failed += not ok
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
     # bad --allow-http values are usage errors
     for spec in ["", "host:", "host:99999", "[::1", "a b", "::1:80"]:
         p = subprocess.run([myrt, "run", "--allow-http", spec, wasm], capture_output=True, text=True, timeout=60)
@@ -206,7 +229,7 @@ def main():
         print("%s --allow-http '%s' rejected" % ("ok  " if ok else "FAIL", spec) + ("" if ok else ": " + p.stderr))
         failed += not ok
     srv.shutdown()
-    print("%d of %d failed" % (failed, len(cases) + 6))
+    print("%d of %d failed" % (failed, len(cases) + 8))
     return 1 if failed else 0
 
 
