@@ -68,6 +68,7 @@ struct Def {
   ExternType externType;            // Import (and Export: the export's type)
   std::shared_ptr<const Module> outerModule;  // AliasOuter of a core module
   const Component* outerComponent = nullptr;  // AliasOuter of a component
+  uint32_t outerCount = 0, outerIndex = 0;    // AliasOuter: the enclosing component (count) and its index
   uint32_t offset = 0;              // byte offset of the definition (errors at instantiation)
 };
 

@@ -882,10 +882,11 @@ class Decoder {
           case Sort::CoreModule:
             sc.coreModules.push_back(target->coreModules[idx]);
             if (sc.comp) {
-              if (idx >= target->coreModuleDefs.size())
-                return err(off, "unsupported: outer alias of an imported core module");
-              d->outerModule = target->coreModuleDefs[idx];
-              sc.coreModuleDefs.push_back(target->coreModuleDefs[idx]);
+              // null for a module the enclosing component imported: the runtime takes it from that instance
+              d->outerModule = idx < target->coreModuleDefs.size() ? target->coreModuleDefs[idx] : nullptr;
+              d->outerCount = ct;
+              d->outerIndex = idx;
+              sc.coreModuleDefs.push_back(d->outerModule);
             }
             break;
           case Sort::Component:
@@ -894,6 +895,8 @@ class Decoder {
               const Component* cc = idx < target->componentDefs.size() ? target->componentDefs[idx] : nullptr;
               if (!cc) return err(off, "unsupported: outer alias of an imported component");
               d->outerComponent = cc;
+              d->outerCount = ct;
+              d->outerIndex = idx;
               sc.componentDefs.push_back(cc);
             }
             break;
@@ -996,6 +999,7 @@ class Decoder {
         break;
       case Sort::CoreModule:
         sc.coreModules.push_back(t.module);
+        sc.coreModuleDefs.push_back(nullptr);  // imported / aliased: known at run time only
         break;
       default: break;
     }
@@ -1552,7 +1556,7 @@ class Decoder {
         break;
       case Sort::CoreModule:
         sc.coreModules.push_back(sc.coreModules[idx]);
-        if (idx < sc.coreModuleDefs.size()) sc.coreModuleDefs.push_back(sc.coreModuleDefs[idx]);
+        sc.coreModuleDefs.push_back(idx < sc.coreModuleDefs.size() ? sc.coreModuleDefs[idx] : nullptr);
         break;
       default: break;
     }

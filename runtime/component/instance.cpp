@@ -131,7 +131,10 @@ struct Instantiator {
     switch (sort) {
       case Sort::Func: inst.funcs.push_back(item.func); break;
       case Sort::Instance: inst.instances.push_back(item.instance); break;
-      case Sort::Component: inst.components.push_back(item.component); break;
+      case Sort::Component:
+        inst.components.push_back(item.component);
+        inst.componentEnvs.push_back(item.env);
+        break;
       case Sort::CoreModule: inst.coreModules.push_back(item.module); break;
       case Sort::Type:
         inst.types.push_back(item);
@@ -142,13 +145,22 @@ struct Instantiator {
     return okStatus();
   }
 
+  static ComponentInstance* ancestor(ComponentInstance& inst, uint32_t count) {
+    ComponentInstance* i = &inst;
+    for (uint32_t k = 0; k < count && i; ++k) i = i->parent;
+    return i;
+  }
+
   Item itemOf(ComponentInstance& inst, Sort sort, uint32_t i) {
     Item it;
     it.sort = sort;
     switch (sort) {
       case Sort::Func: it.func = inst.funcs[i]; break;
       case Sort::Instance: it.instance = inst.instances[i]; break;
-      case Sort::Component: it.component = inst.components[i]; break;
+      case Sort::Component:
+        it.component = inst.components[i];
+        it.env = inst.componentEnvs[i];
+        break;
       case Sort::CoreModule: it.module = inst.coreModules[i]; break;
       case Sort::Type: it = inst.types[i]; break;
       default: break;
@@ -290,8 +302,14 @@ struct Instantiator {
             if (d.type && d.type->kind == TK::Resource) it.resource = inst.resolve(d.type);
           } else if (d.sort == Sort::CoreModule) {
             it.module = d.outerModule;
+            if (!it.module) {  // a module the enclosing component imported: that instance's
+              const ComponentInstance* outer = ancestor(inst, d.outerCount);
+              if (!outer || d.outerIndex >= outer->coreModules.size()) return err(d, "outer alias: no enclosing instance");
+              it.module = outer->coreModules[d.outerIndex];
+            }
           } else if (d.sort == Sort::Component) {
             it.component = d.outerComponent;
+            it.env = ancestor(inst, d.outerCount);
           } else {
             break;  // core types: nothing at run time
           }
@@ -332,6 +350,7 @@ struct Instantiator {
         case Def::Kind::ComponentDef: {
           inst.componentRefs.push_back(c->components[d.a]);
           inst.components.push_back(c->components[d.a].get());
+          inst.componentEnvs.push_back(&inst);
           break;
         }
         case Def::Kind::Instantiate: {
@@ -347,7 +366,8 @@ struct Instantiator {
             for (auto& r : inst.componentRefs)
               if (r.get() == child) childRef = r;
           if (!childRef) childRef = std::shared_ptr<const Component>(c, child);  // outer alias: owned by an ancestor
-          MYRT_ASSIGN(ComponentInstance* ci, run(childRef, &inst, &childArgs, depth + 1));
+          ComponentInstance* env = inst.componentEnvs[d.a];
+          MYRT_ASSIGN(ComponentInstance* ci, run(childRef, env ? env : &inst, &childArgs, depth + 1));
           InstanceVal* iv = newInstanceVal(inst);
           iv->exports = ci->exports.exports;
           // the instance type validation gave this instantiation (fresh resource nodes) -> the child's resources

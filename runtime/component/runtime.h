@@ -22,6 +22,9 @@ struct Item {
   std::shared_ptr<const Module> module;
   const Type* type = nullptr;        // Type sort: the type node
   ResourceType* resource = nullptr;  // Type sort, resources: the runtime identity
+  // Component sort: the instance its definition sits in (its outer aliases resolve there: a nested component
+  // captures, e.g., a core module its enclosing component imported); nullptr: the instantiating instance.
+  ComponentInstance* env = nullptr;
 };
 
 struct InstanceVal {
@@ -63,6 +66,7 @@ struct ComponentInstance {
   std::vector<ComponentFunc*> funcs;
   std::vector<Item> types;
   std::vector<const Component*> components;
+  std::vector<ComponentInstance*> componentEnvs;  // parallel to components (Item::env)
   std::vector<std::shared_ptr<const Component>> componentRefs;
   std::vector<InstanceVal*> instances;
   std::unordered_map<const Type*, ResourceType*> resources;

@@ -174,3 +174,46 @@ TEST_CASE("imports with no run-time value (eq-bounded types, instances of them) 
   CHECK(inst("(component (import \"a\" (instance (export \"r\" (type (sub resource))))))").find("unknown import: `a`") == 0);
   CHECK(inst("(component (import \"f\" (func)))").find("unknown import: `f`") == 0);
 }
+
+TEST_CASE("outer aliases of core modules: imported ones captured per instance, index spaces with imports", "[component]") {
+  auto run = [](const std::string& text, const char* fn) -> std::string {
+    auto bin = componentToBinary(text);
+    if (!bin.ok()) return "text: " + bin.error().message;
+    auto c = loadComponent(bin.value());
+    if (!c) return "load: " + c.error().message;
+    auto store = std::move(makeStore(Tier::Interp).value());
+    Linker linker;
+    auto i = instantiate(*store, *c, linker);
+    if (!i) return "instantiate: " + i.error().message;
+    ComponentFunc* f = findFunc(**i, "", fn);
+    if (!f) return "no function";
+    Val r;
+    InvokeResult res = component::call(*store, *f, {}, &r);
+    return res.trap ? "trap: " + res.trap->message : std::to_string(r.asU32());
+  };
+  // a nested component exported from an instance keeps the module its enclosing instance was given
+  const std::string captured =
+      "(component (component $C (import \"m\" (core module $M (export \"get\" (func (result i32)))))"
+      " (component $Inner (core instance $m (instantiate $M))"
+      " (func (export \"get\") (result u32) (canon lift (core func $m \"get\"))))"
+      " (export \"inner\" (component $Inner)))"
+      " (core module $M1 (func (export \"get\") (result i32) (i32.const 410)))"
+      " (core module $M2 (func (export \"get\") (result i32) (i32.const 420)))"
+      " (instance $c1 (instantiate $C (with \"m\" (core module $M1))))"
+      " (instance $c2 (instantiate $C (with \"m\" (core module $M2))))"
+      " (alias export $c1 \"inner\" (component $I1)) (alias export $c2 \"inner\" (component $I2))"
+      " (instance $i1 (instantiate $I1)) (instance $i2 (instantiate $I2))"
+      " (func (export \"get-1\") (alias export $i1 \"get\")) (func (export \"get-2\") (alias export $i2 \"get\")))";
+  CHECK(run(captured, "get-1") == "410");
+  CHECK(run(captured, "get-2") == "420");
+  // module index 1 after an imported module 0: the outer alias finds the defined module
+  const std::string afterImport =
+      "(component (component $C (import \"m\" (core module $M))"
+      " (core module $D (func (export \"get\") (result i32) (i32.const 7)))"
+      " (component $Inner (alias outer $C $D (core module $D2)) (core instance $d (instantiate $D2))"
+      " (func (export \"get\") (result u32) (canon lift (core func $d \"get\"))))"
+      " (instance $i (instantiate $Inner)) (export \"get\" (func $i \"get\")))"
+      " (core module $E) (instance $c (instantiate $C (with \"m\" (core module $E))))"
+      " (func (export \"get\") (alias export $c \"get\")))";
+  CHECK(run(afterImport, "get") == "7");
+}
