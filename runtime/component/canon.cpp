@@ -35,6 +35,13 @@ TrapReason callCore(ExecContext& cx, FuncInst* f, const Value* args, size_t na, 
   cx.depth = savedDepth;
   cx.sp = io;
   if (t == TrapReason::None) std::copy(io, io + nr, results);
+  if (t == TrapReason::UncaughtException) {
+    // No exception crosses a component boundary: the core code the canonical ABI called (a lifted function,
+    // realloc, post-return, a destructor) let one escape, which traps here instead of unwinding into the caller
+    // (wasmtime's wording; the core "uncaught exception" would read as if the host had thrown it).
+    cx.exception = nullptr;
+    return cx.hostTrap("uncaught exception propagated out of component");
+  }
   return t;
 }
 

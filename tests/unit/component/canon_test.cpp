@@ -217,3 +217,35 @@ TEST_CASE("outer aliases of core modules: imported ones captured per instance, i
       " (func (export \"get\") (alias export $c \"get\")))";
   CHECK(run(afterImport, "get") == "7");
 }
+
+TEST_CASE("an exception escaping core code called by the canonical ABI traps at the component boundary", "[component]") {
+  const std::string text =
+      "(component (component $A (core module $m (tag $t) (func (export \"f\") (throw $t)))"
+      " (core instance $i (instantiate $m)) (func (export \"f\") (canon lift (core func $i \"f\"))))"
+      " (component $B (import \"f\" (func $f)) (core func $f-core (canon lower (func $f)))"
+      " (core module $m (import \"\" \"f\" (func $f))"
+      "  (func (export \"run\") (result i32) (block $caught (try_table (catch_all $caught) (call $f)) (return (i32.const 1)))"
+      "   (i32.const 2)))"  // 2: the exception unwound into $B
+      " (core instance $i (instantiate $m (with \"\" (instance (export \"f\" (func $f-core))))))"
+      " (func (export \"run\") (result u32) (canon lift (core func $i \"run\"))))"
+      " (instance $a (instantiate $A)) (instance $b (instantiate $B (with \"f\" (func $a \"f\"))))"
+      " (export \"run\" (func $b \"run\")))";
+  auto bin = componentToBinary(text);
+  REQUIRE(bin.ok());
+  auto c = loadComponent(bin.value());
+  REQUIRE(c);
+  for (Tier t : availableTiers()) {
+    DYNAMIC_SECTION("tier " << tierName(t)) {
+      auto store = std::move(makeStore(t).value());
+      Linker linker;
+      auto i = instantiate(*store, *c, linker);
+      REQUIRE(i);
+      ComponentFunc* f = findFunc(**i, "", "run");
+      REQUIRE(f);
+      Val r;
+      InvokeResult res = component::call(*store, *f, {}, &r);
+      REQUIRE(res.trap);
+      CHECK(res.trap->message == "uncaught exception propagated out of component");
+    }
+  }
+}
