@@ -49,6 +49,31 @@ struct Fixture {
   }
 };
 
+// A component written in the text format, instantiated on a store of tier `t` with an empty linker (`inst` null and
+// `error` set when that fails).
+struct TextInstance {
+  std::unique_ptr<Store> store;
+  ComponentInstance* inst = nullptr;
+  std::string error;
+  explicit TextInstance(const std::string& text, Tier t = Tier::Interp) {
+    auto bin = componentToBinary(text);
+    if (!bin.ok()) {
+      error = "text: " + bin.error().message;
+      return;
+    }
+    auto c = loadComponent(bin.value());
+    if (!c) {
+      error = "load: " + c.error().message;
+      return;
+    }
+    store = std::move(makeStore(t).value());
+    Linker linker;
+    auto i = instantiate(*store, *c, linker);
+    if (i) inst = *i;
+    else error = i.error().message;
+  }
+};
+
 uint32_t dtorSum(Fixture& fx) {
   const auto& ci = *fx.inst->coreInstances[0];  // $libc
   return ci.at("dtor-sum").global->value.i32;
@@ -157,16 +182,7 @@ TEST_CASE("canonical ABI: resources and handles", "[component]") {
 }
 
 TEST_CASE("imports with no run-time value (eq-bounded types, instances of them) need nothing from the host", "[component]") {
-  auto inst = [](const std::string& text) -> std::string {
-    auto bin = componentToBinary(text);
-    if (!bin.ok()) return "text: " + bin.error().message;
-    auto c = loadComponent(bin.value());
-    if (!c) return "load: " + c.error().message;
-    auto store = std::move(makeStore(Tier::Interp).value());
-    Linker linker;
-    auto i = instantiate(*store, *c, linker);
-    return i ? "" : i.error().message;
-  };
+  auto inst = [](const std::string& text) { return TextInstance(text).error; };
   CHECK(inst("(component (type $t1 u64) (import \"a\" (type $t2 (eq $t1))) (import \"b\" (type (eq $t2))))") == "");
   CHECK(inst("(component (import \"a\" (instance (type $t1 u64) (export \"a\" (type $t2 (eq $t1)))"
              " (export \"b\" (type (eq $t2))) (export \"n\" (instance (export \"c\" (type (eq $t1))))))))") == "");
@@ -177,15 +193,10 @@ TEST_CASE("imports with no run-time value (eq-bounded types, instances of them) 
 
 TEST_CASE("outer aliases of core modules: imported ones captured per instance, index spaces with imports", "[component]") {
   auto run = [](const std::string& text, const char* fn) -> std::string {
-    auto bin = componentToBinary(text);
-    if (!bin.ok()) return "text: " + bin.error().message;
-    auto c = loadComponent(bin.value());
-    if (!c) return "load: " + c.error().message;
-    auto store = std::move(makeStore(Tier::Interp).value());
-    Linker linker;
-    auto i = instantiate(*store, *c, linker);
-    if (!i) return "instantiate: " + i.error().message;
-    ComponentFunc* f = findFunc(**i, "", fn);
+    TextInstance ti(text);
+    if (!ti.inst) return "instantiate: " + ti.error;
+    auto* store = ti.store.get();
+    ComponentFunc* f = findFunc(*ti.inst, "", fn);
     if (!f) return "no function";
     Val r;
     InvokeResult res = component::call(*store, *f, {}, &r);
@@ -230,20 +241,14 @@ TEST_CASE("an exception escaping core code called by the canonical ABI traps at 
       " (func (export \"run\") (result u32) (canon lift (core func $i \"run\"))))"
       " (instance $a (instantiate $A)) (instance $b (instantiate $B (with \"f\" (func $a \"f\"))))"
       " (export \"run\" (func $b \"run\")))";
-  auto bin = componentToBinary(text);
-  REQUIRE(bin.ok());
-  auto c = loadComponent(bin.value());
-  REQUIRE(c);
   for (Tier t : availableTiers()) {
     DYNAMIC_SECTION("tier " << tierName(t)) {
-      auto store = std::move(makeStore(t).value());
-      Linker linker;
-      auto i = instantiate(*store, *c, linker);
-      REQUIRE(i);
-      ComponentFunc* f = findFunc(**i, "", "run");
+      TextInstance ti(text, t);
+      REQUIRE(ti.inst);
+      ComponentFunc* f = findFunc(*ti.inst, "", "run");
       REQUIRE(f);
       Val r;
-      InvokeResult res = component::call(*store, *f, {}, &r);
+      InvokeResult res = component::call(*ti.store, *f, {}, &r);
       REQUIRE(res.trap);
       CHECK(res.trap->message == "uncaught exception propagated out of component");
     }
