@@ -12,6 +12,7 @@
 // process (exit code of proc_exit, 0, or 134 with the trap on stderr like `myrt run`).
 // Known difference from myrt: node:wasi keeps a descriptor table per WASI instance, so a file that one thread opened
 // is not visible to another (stdin/stdout/stderr and the --dir preopens are, in every thread).
+// Redirect stdout to a file: with a pipe, node makes it non-blocking and fd_write may fail with EAGAIN.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { WASI } from 'node:wasi';
 import { readFileSync } from 'node:fs';
