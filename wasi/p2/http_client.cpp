@@ -44,6 +44,7 @@ void setLevel(int fd, bool& cur, bool want) {
 
 host::Wait waitOn(int fd) { return fd < 0 ? host::Wait::ready() : host::Wait::forFd(fd, EPOLLIN); }
 
+#if MYRT_HAVE_CURL  // the header callback's helpers
 std::string lowerName(std::string_view s) {
   std::string out(s);
   for (char& c : out)
@@ -68,6 +69,7 @@ bool parseFieldLine(std::string_view line, std::pair<std::string, std::string>& 
   out = {lowerName(line.substr(0, colon)), std::string(v)};
   return true;
 }
+#endif
 
 }  // namespace
 
@@ -321,8 +323,8 @@ HeaderList HttpExchange::trailers() const {
 // curl's results -> error-code
 
 HttpError mapCurlError(int code, long osErrno, bool connected, const char* message) {
-  auto e = [](uint32_t c) { return HttpError{c, std::nullopt}; };
 #if MYRT_HAVE_CURL
+  auto e = [](uint32_t c) { return HttpError{c, std::nullopt}; };
   switch (static_cast<CURLcode>(code)) {
     case CURLE_COULDNT_RESOLVE_HOST: return e(kDnsError);
     case CURLE_COULDNT_CONNECT:
