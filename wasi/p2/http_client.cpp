@@ -522,6 +522,9 @@ class Client {
   List active_;  // client thread only
 };
 
+// a + b, at most UINT64_MAX (a guest may ask for any timeout)
+uint64_t addSat(uint64_t a, uint64_t b) { return b > UINT64_MAX - a ? UINT64_MAX : a + b; }
+
 template <class T>
 void setopt(CURL* e, CURLoption o, T v) {
   curl.easy_setopt(e, o, v);
@@ -587,7 +590,8 @@ void Client::begin(const std::shared_ptr<ExchangeState>& s) {
   setopt(e, CURLOPT_WRITEFUNCTION, &onData);
   setopt(e, CURLOPT_WRITEDATA, static_cast<void*>(s.get()));
   const uint64_t connectNs = r.connectTimeoutNs.value_or(kDefaultTimeoutNs);
-  setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::max<uint64_t>(1, connectNs / 1000000)));
+  setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+         static_cast<long>(std::clamp<uint64_t>(connectNs / 1000000, 1, uint64_t(INT32_MAX))));  // ~24 days at most
   s->startNs = host::monotonicNow();
   if (curl.multi_add_handle(multi_, e) != CURLM_OK) {
     finish(s, HttpError{kInternal, std::string("curl_multi_add_handle failed")});
@@ -665,9 +669,9 @@ void Client::run() {
       std::lock_guard<std::mutex> l(s->mu);
       uint64_t deadline = UINT64_MAX;
       if (!s->headDone && pre > 0)
-        deadline = s->startNs + uint64_t(pre) * 1000 + s->req.firstByteTimeoutNs.value_or(kDefaultTimeoutNs);
+        deadline = addSat(s->startNs + uint64_t(pre) * 1000, s->req.firstByteTimeoutNs.value_or(kDefaultTimeoutNs));
       else if (s->headDone && !s->recvPaused)
-        deadline = s->lastByteNs + s->req.betweenBytesTimeoutNs.value_or(kDefaultTimeoutNs);
+        deadline = addSat(s->lastByteNs, s->req.betweenBytesTimeoutNs.value_or(kDefaultTimeoutNs));
       if (deadline <= now) expired.push_back(s);
       else next = std::min(next, deadline);
     }
