@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstring>
 #include <mutex>
@@ -543,6 +544,8 @@ Rep WasiSockets::outgoingSubscribe(Rep out) {
 // ---------------------------------------------------------------------------------------------------------------
 // ip-name-lookup: getaddrinfo on a host thread; an eventfd says it is done
 
+constexpr int kMaxLookups = 64;
+
 struct WasiSockets::Lookup {
   std::mutex mu;
   bool done = false;
@@ -583,6 +586,13 @@ WasiSockets::R<Rep> WasiSockets::resolveAddresses(std::string_view name) {
     for (char c : name)  // a host name: letters, digits, '-', '.', '_'
       if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_'))
         return fail<Rep>(SockError::InvalidArgument);
+    // at most kMaxLookups resolver threads at once in the process (a guest looping on lookups must not exhaust the
+    // host's threads): beyond, temporary-resolver-failure
+    static std::atomic<int> running{0};
+    if (running.fetch_add(1) >= kMaxLookups) {
+      running.fetch_sub(1);
+      return fail<Rep>(SockError::TemporaryResolverFailure);
+    }
     std::thread([l, host = std::string(name)] {
       addrinfo hints{};
       hints.ai_family = AF_UNSPEC;
@@ -613,6 +623,7 @@ WasiSockets::R<Rep> WasiSockets::resolveAddresses(std::string_view name) {
       uint64_t one = 1;
       ssize_t w = write(l->fd, &one, sizeof one);
       (void)w;
+      running.fetch_sub(1);
     }).detach();
   }
   if (l->done) {
