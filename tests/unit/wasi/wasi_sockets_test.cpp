@@ -5,6 +5,9 @@
 // Layer: tests (wasi/p2).
 #include <catch2/catch.hpp>
 #include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "wasi/p2/context.h"
 #include "wasi/p2/sockets.h"
@@ -213,4 +216,59 @@ TEST_CASE("errno -> wasi:sockets error-code", "[wasi][sockets]") {
   CHECK(sockErrorFromErrno(EMFILE) == SockError::NewSocketLimit);
   CHECK(sockErrorFromErrno(12345) == SockError::Unknown);
   CHECK(std::string(sockErrorName(SockError::PermanentResolverFailure)) == "permanent-resolver-failure");
+}
+
+TEST_CASE("wasi:sockets tcp over IPv6 loopback", "[wasi][sockets]") {
+  {  // the host must have ::1 (some containers have no IPv6): said, not failed
+    int probe = socket(AF_INET6, SOCK_STREAM, 0);
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    const bool ok = probe >= 0 && bind(probe, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    if (probe >= 0) close(probe);
+    if (!ok) {
+      WARN("no IPv6 loopback on this host: the IPv6 case did not run");
+      return;
+    }
+  }
+  NetworkGrants g;
+  IpEndpoint any6;
+  any6.v6 = true;  // [::]:0 -- any IPv6 address, any port
+  g.bind.push_back(any6);
+  g.connect.push_back(any6);
+  Fixture f(g);
+  SockAddr lo;
+  lo.ep.v6 = true;
+  lo.ep.addr[15] = 1;
+  auto l = f.s->createTcpSocket(true);
+  REQUIRE(l.ok());
+  CHECK(f.s->tcpIsV6(l.value()));
+  CHECK(f.s->tcpStartBind(l.value(), loopback(0)).error() == SockError::InvalidArgument);  // an IPv4 address
+  REQUIRE(f.s->tcpStartBind(l.value(), lo).ok());
+  REQUIRE(f.s->tcpFinishBind(l.value()).ok());
+  REQUIRE(f.s->tcpStartListen(l.value()).ok());
+  REQUIRE(f.s->tcpFinishListen(l.value()).ok());
+  auto local = f.s->tcpLocalAddress(l.value());
+  REQUIRE(local.ok());
+  CHECK(local.value().ep.v6);
+  CHECK(local.value().ep.addr[15] == 1);
+  auto c = f.s->createTcpSocket(true);
+  REQUIRE(c.ok());
+  REQUIRE(f.s->tcpStartConnect(c.value(), local.value()).ok());
+  f.io->pollableBlock(f.s->tcpSubscribe(c.value()));
+  auto streams = f.s->tcpFinishConnect(c.value());
+  REQUIRE(streams.ok());
+  f.io->pollableBlock(f.s->tcpSubscribe(l.value()));
+  auto a = f.s->tcpAccept(l.value());
+  REQUIRE(a.ok());
+  REQUIRE(f.io->checkWrite(a.value().out).ok());
+  REQUIRE(f.io->write(a.value().out, {'v', '6'}).ok());
+  auto got = f.io->blockingRead(streams.value().first, 10);
+  REQUIRE(got.ok());
+  CHECK(got.value() == std::vector<uint8_t>{'v', '6'});
+  auto peer = f.s->tcpRemoteAddress(c.value());
+  REQUIRE(peer.ok());
+  CHECK(peer.value().ep.v6);
+  CHECK(peer.value().ep.port == local.value().ep.port);
+  CHECK_FALSE(f.io->takeTrap());
 }
