@@ -3,6 +3,7 @@
  *
  *   tcp-echo(port, message) -> string     connect to 127.0.0.1:port, send message, shut down sending, read to the end:
  *                                         "echo=<reply>" or "error=<step>:<error-code>"
+ *   tcp-echo6(port, message) -> string    the same to [::1]:port (IPv6)
  *   tcp-accept(port) -> string            bind 127.0.0.1:port, listen, accept one connection, read to the end, answer
  *                                         "got:<message>": "accepted=<message>" or "error=<step>:<error-code>"
  *   udp-echo(port, message) -> string     bind 127.0.0.1:0, send message to 127.0.0.1:port, wait for one datagram:
@@ -83,6 +84,8 @@ static str *fail(buf *out, const char *step, uint8_t code) {
 static void block_on(i32 pollable) { pollable_block(pollable); pollable_drop(pollable); }
 
 #define LOOPBACK(port) 0, (i32)(port), 127, 0, 0, 1, 0, 0, 0, 0, 0, 0
+/* ipv6 [::1]:port: port, flow-info, 8 groups, scope-id */
+#define LOOPBACK6(port) 1, (i32)(port), 0, 0, 0, 0, 0, 0, 0, 0, 1, 0
 
 /* reads the stream to its end into b */
 static void read_all(i32 in, buf *b) {
@@ -104,15 +107,15 @@ static int write_all(i32 out, const char *p, size_t n) {
   return 1;
 }
 
-__attribute__((export_name("tcp-echo")))
-str *tcp_echo(i32 port, char *msg, size_t msg_len) {
+static str *echo_over_tcp(int v6, i32 port, char *msg, size_t msg_len) {
   buf out = {0};
   i32 net = instance_network();
   i32 r[4] __attribute__((aligned(8)));
-  create_tcp(0, r);
+  create_tcp(v6, r);
   if (((uint8_t *)r)[0]) return fail(&out, "create", ((uint8_t *)r)[4]);
   i32 sock = r[1];
-  tcp_start_connect(sock, net, LOOPBACK(port), r);
+  if (v6) tcp_start_connect(sock, net, LOOPBACK6(port), r);
+  else tcp_start_connect(sock, net, LOOPBACK(port), r);
   if (((uint8_t *)r)[0]) return fail(&out, "connect", ((uint8_t *)r)[1]);
   for (;;) {
     tcp_finish_connect(sock, r);
@@ -133,6 +136,12 @@ str *tcp_echo(i32 port, char *msg, size_t msg_len) {
   if (msg_len) free(msg);
   return finish(&out);
 }
+
+__attribute__((export_name("tcp-echo")))
+str *tcp_echo(i32 port, char *msg, size_t msg_len) { return echo_over_tcp(0, port, msg, msg_len); }
+
+__attribute__((export_name("tcp-echo6")))
+str *tcp_echo6(i32 port, char *msg, size_t msg_len) { return echo_over_tcp(1, port, msg, msg_len); }
 
 __attribute__((export_name("tcp-accept")))
 str *tcp_accept_one(i32 port) {

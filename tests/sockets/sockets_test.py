@@ -6,7 +6,7 @@
 sockets-client.wasm (sockets-client.c) exports tcp-echo, tcp-accept, udp-echo and resolve; this script runs them with
 `myrt run --invoke` against servers and clients it runs itself on 127.0.0.1 and checks each one-line report: a TCP echo
 through a guest's connect, a connection accepted by a guest's listening socket, a UDP round trip, `localhost`
-resolved; every one also without its grant (access-denied, no host socket; resolving: permanent-resolver-failure as
+resolved, a TCP echo over [::1]; every one also without its grant (access-denied, no host socket; resolving: permanent-resolver-failure as
 wasmtime), with a grant for another address or port, with the protocol switched off, a refused connection, and bad
 --allow-connect / --allow-bind values (usage errors). Every socket operation and run is bounded in time.
 """
@@ -17,9 +17,9 @@ import threading
 import time
 
 
-def tcp_echo_server():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
+def tcp_echo_server(v6=False):
+    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET)
+    s.bind(("::1" if v6 else "127.0.0.1", 0))
     s.listen()
     s.settimeout(60)
 
@@ -74,6 +74,11 @@ def main():
         argv, extra = argv[:i], argv[i + 1:]
     myrt, wasm = argv
     tcp = tcp_echo_server()
+    try:
+        tcp6 = tcp_echo_server(v6=True)
+    except OSError as e:  # a host without IPv6 loopback: the IPv6 cases say so instead of running
+        print("note: no IPv6 loopback (%s): the IPv6 cases did not run" % e)
+        tcp6 = None
     udp = udp_echo_server()
     refused = free_port()
 
@@ -131,6 +136,10 @@ def main():
          "error=connect:access-denied"),
         ("tcp: a bind grant only", lambda: run(["--allow-bind", "127.0.0.1:0"], echo), "error=connect:access-denied"),
         ("tcp: -S tcp=n", lambda: run(inherit + ["-S", "tcp=n"], echo), "error=create:access-denied"),
+        ("tcp: IPv6 [::1] with --allow-connect [::1]:PORT",
+         lambda: run(["--allow-connect", "[::1]:%d" % tcp6], 'tcp-echo6(%d, "hello v6")' % tcp6), "echo=ECHO:hello v6"),
+        ("tcp: IPv6 with an IPv4 grant only", lambda: run(["--allow-connect", "127.0.0.1:0"], 'tcp-echo6(%d, "x")' % tcp6),
+         "error=connect:access-denied"),
         ("tcp: refused", lambda: run(inherit, 'tcp-echo(%d, "x")' % refused), "error=connect:connection-refused"),
         ("tcp: accept with --allow-bind", lambda: accept_case(["--allow-bind", "127.0.0.1:0"]),
          "accepted=ping;client=got:ping"),
@@ -151,6 +160,8 @@ def main():
         ("lookup: invalid name", lambda: run(["-S", "allow-ip-name-lookup"], 'resolve("bad name")'),
          "error=invalid-argument"),
     ]
+    if tcp6 is None:
+        cases = [c for c in cases if "IPv6" not in c[0]]
     failed = 0
     for name, fn, want in cases:
         got = fn()
