@@ -9,45 +9,16 @@
 
 #include "jit/arm64/baseline_masm.h"
 #include "jit/arm64/masm.h"
-#include "jit/common/baseline_compiler.h"
+#include "jit/common/baseline_driver.h"
 
 namespace myrt::jit::arm64 {
 
 using namespace asmjit;
 
-namespace {
-
-class ErrorRecorder : public ErrorHandler {
- public:
-  void handleError(asmjit::Error err, const char* message, BaseEmitter*) override {
-    if (!failed) {
-      failed = true;
-      text = message ? message : DebugUtils::errorAsString(err);
-    }
-  }
-  bool failed = false;
-  std::string text;
-};
-
-using Compiler = BaselineCompiler<BaselineMasm>;
 static_assert(BaselineMasm::kDirectEntryOffset == ModuleCompiler::kDirectEntryOffset);
 
-}  // namespace
-
-struct ModuleCompiler::Impl {
-  explicit Impl(Instance& i) : inst(i), types(*i.module), compiler(i, masm), reader(types, compiler) {
-    compiler.setReader(&reader);
-    compiler.setSitesOut(&sites);
-  }
-  Instance& inst;
-  TypeContext types;
-  std::vector<CodeSite> sites;  // of the last compiled function
-  uint32_t faultLanding = 0;
-  CodeHolder code;
-  ErrorRecorder errors;
-  MacroAssembler masm;
-  Compiler compiler;
-  Compiler::Reader reader;
+struct ModuleCompiler::Impl : BaselineDriver<BaselineMasm, MacroAssembler> {
+  using BaselineDriver::BaselineDriver;
 };
 
 ModuleCompiler::ModuleCompiler(Instance& inst) : impl_(std::make_unique<Impl>(inst)) {}
@@ -91,59 +62,17 @@ void ModuleCompiler::patchCall(uint8_t* code, size_t site, size_t target) {
 
 Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, std::vector<CallFixup>* fixups,
                                OsrInfo* osr) {
-  CodeHolder& code = impl_->code;
-  code.reset();  // (detaches masm)
-  code.init(Environment::host());
-  ErrorRecorder& errors = impl_->errors;
-  errors.failed = false;
-  errors.text.clear();
-  code.setErrorHandler(&errors);
-  MacroAssembler& masm = impl_->masm;
-  code.attach(&masm);
-  masm.resetJumps();
-  const size_t fixupsBefore = fixups ? fixups->size() : 0;
-  auto fail = [&](std::string message) -> Status {
-    if (fixups) fixups->resize(fixupsBefore);
-    return Error(std::move(message));
-  };
-  Compiler& c = impl_->compiler;
-  c.reset(fixups, osr != nullptr);
-  Compiler::Reader& reader = impl_->reader;
-  impl_->faultLanding = 0;
-  Status s = reader.readFunction(funcIndex);
-  if (!s.ok()) return fail(s.error().message);
-  if (!c.error().empty()) return fail(c.error());
-  if (!masm.unsupported().empty()) return fail("unsupported: " + masm.unsupported() + " (not yet in the AArch64 JIT)");
-  c.finish();
-  if (errors.failed) return fail("jit: assembler: " + errors.text);
-  if (masm.rangeError()) return fail("unsupported: a branch out of range (function too large for the AArch64 JIT)");
-  code.flatten();
-  code.resolveUnresolvedLinks();
-  if (code.hasUnresolvedLinks()) return fail("jit: internal error: unbound label");
-  code.relocateToBase(0);
-  if (errors.failed) return fail("jit: assembler: " + errors.text);
-  if (code.labelOffsetFromBase(c.directEntry()) != kDirectEntryOffset)  // the linker relies on it
-    return fail("jit: internal error: direct entry at " + std::to_string(code.labelOffsetFromBase(c.directEntry())));
-  if (osr) {
-    osr->entryOffset = 0;
-    osr->loops.clear();
-    if (c.osrEntry().isValid()) {
-      osr->entryOffset = static_cast<uint32_t>(code.labelOffsetFromBase(c.osrEntry()));
-      for (const Compiler::OsrLoop& l : c.osrLoops())
-        osr->loops.push_back({l.wasmOffset, static_cast<uint32_t>(l.target), l.slots});
-    }
-  }
-  if (c.faultLanding().isValid()) impl_->faultLanding = static_cast<uint32_t>(code.labelOffsetFromBase(c.faultLanding()));
-  const size_t n = code.codeSize();
-  if (code.sectionCount() == 1) {
-    const uint8_t* data = code.textSection()->data();
-    out.insert(out.end(), data, data + n);
-    return {};
-  }
-  const size_t at = out.size();
-  out.resize(at + n);
-  code.copyFlattenedData(out.data() + at, n, CopySectionFlags::kPadSectionBuffer);
-  return {};
+  return impl_->compile(
+      funcIndex, out, fixups, osr, kDirectEntryOffset,
+      [](const MacroAssembler& masm) {
+        return masm.unsupported().empty() ? std::string()
+                                          : "unsupported: " + masm.unsupported() + " (not yet in the AArch64 JIT)";
+      },
+      [](const MacroAssembler& masm) {
+        return std::string(masm.rangeError() ? "unsupported: a branch out of range (function too large for the AArch64 JIT)"
+                                             : "");
+      },
+      NoDriverHook{});
 }
 
 }  // namespace myrt::jit::arm64

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "jit/common/baseline_compiler.h"
+#include "jit/common/baseline_driver.h"
 #include "jit/x64/baseline_masm.h"
 #include "jit/x64/masm.h"
 
@@ -19,28 +19,9 @@ bool cpuSupported() {
   return ci.hasFeature(CpuFeatures::X86::kSSE4_1);
 }
 
-namespace {
-
-using Compiler = BaselineCompiler<BaselineMasm>;
-
-}  // namespace
-
-struct ModuleCompiler::Impl {
-  explicit Impl(Instance& i) : inst(i), types(*i.module), compiler(i, masm), reader(types, compiler) {
-    compiler.setReader(&reader);
-    compiler.setSitesOut(&sites);
-  }
-  Instance& inst;
-  TypeContext types;
-  std::vector<ModuleCompiler::Site> sites;  // of the last compiled function
-  uint32_t faultLanding = 0;
+struct ModuleCompiler::Impl : BaselineDriver<BaselineMasm, MacroAssembler> {
+  using BaselineDriver::BaselineDriver;
   std::vector<TypeIdSite> typeIdSites;  // of the last compiled function
-  // Reused for each function (their buffers keep their capacity): compile() resets them first.
-  CodeHolder code;
-  AsmErrorRecorder errors;
-  MacroAssembler masm;
-  Compiler compiler;
-  Compiler::Reader reader;
 };
 
 ModuleCompiler::ModuleCompiler(Instance& inst) : impl_(std::make_unique<Impl>(inst)) {}
@@ -67,69 +48,19 @@ void ModuleCompiler::appendCallViaEntryStub(std::vector<uint8_t>& out) {
 
 Status ModuleCompiler::compile(uint32_t funcIndex, std::vector<uint8_t>& out, std::vector<CallFixup>* fixups,
                                OsrInfo* osr) {
-  CodeHolder& code = impl_->code;
-  code.reset();  // (detaches masm)
-  code.init(Environment::host());
-  AsmErrorRecorder& errors = impl_->errors;
-  errors.failed = false;
-  errors.text.clear();
-  code.setErrorHandler(&errors);
-  MacroAssembler& masm = impl_->masm;
-  code.attach(&masm);
-  masm.resetJumps();
-  const size_t fixupsBefore = fixups ? fixups->size() : 0;
-  Compiler& c = impl_->compiler;
-  c.reset(fixups, osr != nullptr);
-  Compiler::Reader& reader = impl_->reader;
-  impl_->faultLanding = 0;
-  Status s = reader.readFunction(funcIndex);
-  if (!s.ok() || !c.error().empty()) {
-    if (fixups) fixups->resize(fixupsBefore);
-    return Error(!s.ok() ? s.error().message : c.error());
-  }
-  c.finish();
-  if (errors.failed) {
-    if (fixups) fixups->resize(fixupsBefore);
-    return Error("jit: assembler: " + errors.text);
-  }
-  code.flatten();
-  code.resolveUnresolvedLinks();
-  if (code.hasUnresolvedLinks() || masm.hasPendingJumps()) {  // a label used but never bound: a compiler bug, never run such code
-    if (fixups) fixups->resize(fixupsBefore);
-    return Error("jit: internal error: unbound label");
-  }
-  code.relocateToBase(0);
-  if (errors.failed) {
-    if (fixups) fixups->resize(fixupsBefore);
-    return Error("jit: assembler: " + errors.text);
-  }
-  if (code.labelOffsetFromBase(c.directEntry()) != kDirectEntryOffset) {  // the linker relies on it
-    if (fixups) fixups->resize(fixupsBefore);
-    return Error("jit: internal error: direct entry at " + std::to_string(code.labelOffsetFromBase(c.directEntry())));
-  }
-  if (osr) {
-    osr->entryOffset = 0;
-    osr->loops.clear();
-    if (c.osrEntry().isValid()) {
-      osr->entryOffset = static_cast<uint32_t>(code.labelOffsetFromBase(c.osrEntry()));
-      for (const Compiler::OsrLoop& l : c.osrLoops())
-        osr->loops.push_back({l.wasmOffset, static_cast<uint32_t>(l.target), l.slots});
-    }
-  }
-  impl_->typeIdSites.clear();
-  for (const BaselineMasm::TypeIdRef& t : c.masm().typeIdRefs())
-    impl_->typeIdSites.push_back({static_cast<uint32_t>(code.labelOffsetFromBase(t.label) + t.byteOffset), t.typeIndex});
-  if (c.faultLanding().isValid()) impl_->faultLanding = static_cast<uint32_t>(code.labelOffsetFromBase(c.faultLanding()));
-  const size_t n = code.codeSize();
-  if (code.sectionCount() == 1) {  // the usual case: append the one section's bytes (no zero-fill first)
-    const uint8_t* data = code.textSection()->data();
-    out.insert(out.end(), data, data + n);
-    return {};
-  }
-  const size_t at = out.size();
-  out.resize(at + n);
-  code.copyFlattenedData(out.data() + at, n, CopySectionFlags::kPadSectionBuffer);
-  return {};
+  Impl& d = *impl_;
+  return d.compile(
+      funcIndex, out, fixups, osr, kDirectEntryOffset, NoDriverHook{},
+      [](const MacroAssembler& masm) {  // the MacroAssembler's own short jumps, like asmjit's labels
+        return std::string(masm.hasPendingJumps() ? "jit: internal error: unbound label" : "");
+      },
+      [&d](const CodeHolder& code, Impl::Compiler& c) {
+        d.typeIdSites.clear();
+        for (const BaselineMasm::TypeIdRef& t : c.masm().typeIdRefs())
+          d.typeIdSites.push_back(
+              {static_cast<uint32_t>(code.labelOffsetFromBase(t.label) + t.byteOffset), t.typeIndex});
+        return std::string();
+      });
 }
 
 }  // namespace myrt::jit::x64

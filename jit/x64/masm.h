@@ -30,19 +30,6 @@ inline a64::Xmm xmm(uint8_t code) { return a64::xmm(code - kFpBase); }
 // compile time. Each fast form falls back to asmjit when an operand is outside what it encodes, so callers see the
 // ordinary asmjit API; tests/unit/jit/masm_test.cpp checks the bytes against asmjit's for every register and
 // addressing form.
-// Keeps the first error asmjit reports while a function is assembled (the compile then fails with its text).
-class AsmErrorRecorder : public asmjit::ErrorHandler {
- public:
-  void handleError(asmjit::Error err, const char* message, asmjit::BaseEmitter*) override {
-    if (!failed) {
-      failed = true;
-      text = message ? message : asmjit::DebugUtils::errorAsString(err);
-    }
-  }
-  bool failed = false;
-  std::string text;
-};
-
 class MacroAssembler : public a64::Assembler {
   using Base = a64::Assembler;
   using Gp = a64::Gp;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "jit/common/asm_errors.h"
 #include "jit/common/helpers.h"
 #include "jit/opt/builder.h"
 #include "jit/opt/cfg.h"
