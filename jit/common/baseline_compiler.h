@@ -9,6 +9,13 @@
 //
 // Every register holding a value is caller-saved from the wasm point of view: calls and helper calls spill the whole
 // value stack first (values then sit in their home slots, which is also the merge state at control flow joins).
+//
+// Locals live in their frame slots, written through at every local.set/tee, and a register may also hold a local's
+// current value (the local cache, "---- local register cache" below): reads of a cached local copy the register
+// instead of loading. Since memory is always current, dropping a cache entry costs nothing: calls drop them all, a
+// join keeps the entries every incoming edge agrees on. A loop header has a fixed cache state (the locals the loop body
+// accesses most, found by a lookahead scan of the body and loaded before the loop), which every back-edge
+// re-establishes with register moves or loads; loop-carried locals then stay in registers across iterations.
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -22,6 +29,8 @@
 #include "jit/common/baseline_masm.h"
 #include "jit/common/helpers.h"
 #include "jit/common/value_stack.h"
+#include "runtime/base/reader.h"
+#include "runtime/binary/instr.h"
 #include "runtime/semantics/gc.h"
 #include "runtime/valid/code_reader.h"
 
@@ -63,6 +72,9 @@ class BaselineCompiler {
     numLocals_ = numParams_ + static_cast<uint32_t>(f.locals.size());
     for (ValType t : type.params) localKinds_.push_back(t.kind);
     for (ValType t : f.locals) localKinds_.push_back(t.kind);
+    localReg_.assign(numLocals_, -1);
+    scanCounts_.assign(numLocals_, 0);
+    bodyEnd_ = size_t(f.body.offset) + f.body.size;
     labels_.push_back(Label{});  // the function's (branches to it return: no label)
     a_.beginFunction();
     sites_ = sitesOut_;
@@ -88,6 +100,22 @@ class BaselineCompiler {
       const uint64_t cost = std::max<uint64_t>(1, f.bytes / 2);  // known now: an immediate
       trapIf(a_.chargeFuel(cost), TrapReason::FuelExhausted);
       a_.jmpBack(f.back);
+    }
+    // loops entered with their header state in registers: from a catch clause's handler, and by OSR (whose target
+    // then is a pad that loads the state from the frame the OSR entry filled)
+    for (const Label& l : labels_)
+      if (l.reloadPad.isValid()) {
+        a_.bind(l.reloadPad);
+        emitHeadLoads(l.headState);
+        a_.jmp(l.head);
+      }
+    for (size_t i = 0; i < osrLoops_.size(); ++i) {
+      const Label& l = labels_[osrLoopLabels_[i]];
+      if (l.headState.empty()) continue;
+      const size_t pad = a_.offset();
+      emitHeadLoads(l.headState);
+      a_.jmpBack(osrLoops_[i].target);
+      osrLoops_[i].target = pad;
     }
     // traps: each site passes its wasm offset, then its reason's stub the reason (a guarded access's fault resumes at
     // the MemoryOutOfBounds stub with the offset set by the signal handler: the backend's faultOffsetRegister)
@@ -122,14 +150,19 @@ class BaselineCompiler {
     if (failed()) return;
     Label& l = labels_[c.user];
     if (l.dead) return;
+    enterLoopCache(c.offset);
+    l.headState = cacheState();
+    loopStack_.push_back(c.user);
     a_.bind(l.head);
     l.fuelSite = pollInterrupt();
     l.startOffset = c.offset;
     // OSR target: after the poll (the interpreter's back-edge polled). Here every value is in its home slot and only
     // the fixed registers hold state -- what the OSR entry sets up. Not inside a legacy catch body: its exception
     // (rethrow) lives in a scratch slot the interpreter's frame does not have.
-    if (osr_ && catchBodies_ == 0)
+    if (osr_ && catchBodies_ == 0) {
       osrLoops_.push_back({static_cast<uint32_t>(c.offset), numLocals_ + c.height + c.numParams, fuelSites_[l.fuelSite].back});
+      osrLoopLabels_.push_back(c.user);
+    }
   }
   void onIf(const Instr&, ControlEntry& c) {
     const bool wasLive = live(1);
@@ -146,6 +179,7 @@ class BaselineCompiler {
       l.savedParams.push_back(s);
       a_.copyValue(scratchMem(s), slotMem(c.height + i), c.params()[i].kind == ValKind::V128);
     }
+    l.ifState = cacheState();  // what the registers hold where the jump to the else branch leaves
     a_.j(Masm::negate(cc), l.elseL);
   }
   void onElse(ControlEntry& c) {
@@ -154,6 +188,7 @@ class BaselineCompiler {
     if (!l.dead) {
       if (!c.unreachable) {
         spillAll();
+        noteJumpToEnd(l);
         a_.jmp(endOf(l));
       }
       a_.bind(l.elseL);
@@ -162,22 +197,36 @@ class BaselineCompiler {
         a_.copyValue(slotMem(c.height + i), scratchMem(l.savedParams[i]), c.params()[i].kind == ValKind::V128);
     }
     resetTo(c.height, c.params());
+    if (!l.dead) setCache(l.ifState);  // the else branch starts where the `if` jumped from
   }
   void onEnd(ControlEntry& c) {
     if (failed()) return;
     Label& l = labels_[c.user];
+    if (c.kind == CtrlKind::Loop && !loopStack_.empty() && loopStack_.back() == c.user) loopStack_.pop_back();
     if (c.kind == CtrlKind::TryTable || c.kind == CtrlKind::Try) closeHandler(l);  // (a try without catches)
     if (l.inCatch) --catchBodies_;
     if (l.fuelSite != SIZE_MAX) fuelSites_[l.fuelSite].bytes = r_->instr().offset - l.startOffset;
+    CacheState join;
+    bool joined = false;  // else: the code after the end keeps the fallthrough's cache (a loop's end, no jumps)
     if (!l.dead) {
       if (!c.unreachable) {
         if (c.kind == CtrlKind::Func) emitReturn(static_cast<uint32_t>(vs_.size()), /*fallthrough=*/true);
         else spillAll();
       }
-      if (c.kind == CtrlKind::If && !l.elseBound) a_.bind(l.elseL);
-      if (c.kind != CtrlKind::Loop && c.kind != CtrlKind::Func) bindEnd(l);
+      if (c.kind == CtrlKind::If && !l.elseBound) {
+        a_.bind(l.elseL);
+        joined = true;
+        join = l.ifState;
+        if (!c.unreachable) keepCached(join);
+      }
+      if (c.kind != CtrlKind::Loop && c.kind != CtrlKind::Func) {
+        bindEnd(l);
+        if (l.end.isValid()) joinEnd(l, c, join, joined);
+      }
+      if (c.unreachable && !joined) joined = true;  // nothing reaches the end through the fallthrough
     }
     resetTo(c.height, c.results());
+    if (joined) setCache(join);
   }
   void onBr(uint32_t, ControlEntry& target) {
     if (!live()) return sync();
@@ -203,7 +252,8 @@ class BaselineCompiler {
     std::vector<std::pair<uint32_t, MLabel>> stubs;
     for (uint32_t depth : in.targets) {
       ControlEntry& target = r_->control(depth);
-      if (target.kind != CtrlKind::Func && !needsMoves(target, top)) {
+      if (target.kind != CtrlKind::Func && !needsMoves(target, top) && !needsTransfer(target)) {
+        if (target.kind != CtrlKind::Loop) noteJumpToEnd(labels_[target.user]);
         t.entries.push_back(labelOf(target));
         continue;
       }
@@ -263,7 +313,7 @@ class BaselineCompiler {
   void onThrow(uint32_t tagIndex, const CompositeType& ft) {
     if (!live()) return sync();
     const uint32_t n = static_cast<uint32_t>(ft.params.size());
-    spillAll();
+    spillForCall();
     const uint32_t b = static_cast<uint32_t>(vs_.size()) - n;
     maxHeight_ = std::max<uint32_t>(maxHeight_, b + 1);
     a_.callHelper(reinterpret_cast<const void*>(&throwHelper),
@@ -273,7 +323,7 @@ class BaselineCompiler {
   }
   void onThrowRef() {
     if (!live()) return sync();
-    spillAll();
+    spillForCall();
     emitThrowRef(slotMem(static_cast<uint32_t>(vs_.size()) - 1));
   }
   void onTryTable(const Instr& in, ControlEntry& c) {
@@ -288,7 +338,7 @@ class BaselineCompiler {
       k.flags = (k.tagged ? 1u : 0u) | (cc.kind == CatchClause::CatchRef || cc.kind == CatchClause::CatchAllRef ? 2u : 0u);
       k.toFunc = t.kind == CtrlKind::Func;
       k.dstPos = t.height;
-      if (!k.toFunc) k.target = labelOf(t);
+      if (!k.toFunc) k.target = catchTarget(t);
       maxHeight_ = std::max<uint32_t>(maxHeight_, t.height + static_cast<uint32_t>(t.labelTypes().size()));
       handlers_[h].catches.push_back(k);
     }
@@ -305,6 +355,8 @@ class BaselineCompiler {
   void onDelegate(uint32_t depth, ControlEntry& c) {
     if (failed()) return;
     Label& l = labels_[c.user];
+    CacheState join;
+    bool joined = false;
     if (!l.dead) {
       // exceptions of the try body go to the handlers around the target label (and the target's own if it is a
       // try whose body encloses this one): the innermost active handler opened at or before it
@@ -320,14 +372,17 @@ class BaselineCompiler {
       }
       if (!c.unreachable) spillAll();
       bindEnd(l);
+      if (l.end.isValid()) joinEnd(l, c, join, joined);
+      else if (c.unreachable) joined = true;
     }
     resetTo(c.height, c.results());
+    if (joined) setCache(join);
   }
   void onRethrow(uint32_t, ControlEntry& target) {
     if (!live()) return sync();
     const Label& l = labels_[target.user];
     if (l.dead || l.exnScratch == UINT32_MAX) return unsupported("rethrow");
-    spillAll();
+    spillForCall();
     emitThrowRef(scratchMem(l.exnScratch));
   }
   // GC: i31 references (tagged, store.h i31Ref: value << 1 | 1) and the any/extern conversions (the same reference)
@@ -353,7 +408,7 @@ class BaselineCompiler {
       }
       case Op::BrOnCast: case Op::BrOnCastFail: {  // a ref.test into the slot above the stack, then the branch
         if (!live()) return sync();
-        spillAll();
+        spillForCall();
         const uint32_t top = static_cast<uint32_t>(vs_.size());
         maxHeight_ = std::max<uint32_t>(maxHeight_, top + 1);
         emitGcStep(Op::RefTest, semantics::gcImmediates(in, m_, inst_.typeIds), top, top - 1, 1);
@@ -363,7 +418,7 @@ class BaselineCompiler {
       }
       default: {
         if (!live()) return sync();
-        spillAll();
+        spillForCall();
         const semantics::GcImms im = semantics::gcImmediates(in, m_, inst_.typeIds);
         const uint32_t after = static_cast<uint32_t>(r_->stack().size());  // the reader's stack after the op
         const uint32_t nIn = static_cast<uint32_t>(vs_.size()) - (after - (im.result ? 1 : 0));
@@ -408,12 +463,20 @@ class BaselineCompiler {
     if (!live()) return sync();
     push(VarState::ofLocal(t.kind, idx));
   }
+  // Written through to the frame slot; a value in a register then stays there as the local's cached copy.
   void onLocalSet(uint32_t idx, ValType) {
     if (!live()) return sync();
     const uint32_t top = static_cast<uint32_t>(vs_.size()) - 1;
     materializeLocal(idx, top);
     const VarState v = vs_.back();
-    if (!(v.loc == Loc::Local && v.local == idx)) storeTo(v, top, localMem(idx));
+    if (v.loc == Loc::Local && v.local == idx) return dropTop();
+    storeTo(v, top, localMem(idx));
+    uncacheLocal(idx);
+    if (v.loc == Loc::Reg && cacheable(idx)) {
+      vs_.pop_back();  // the register goes to the cache
+      cache(idx, v.reg);
+      return;
+    }
     dropTop();
   }
   void onLocalTee(uint32_t idx, ValType) {
@@ -421,7 +484,22 @@ class BaselineCompiler {
     const uint32_t top = static_cast<uint32_t>(vs_.size()) - 1;
     materializeLocal(idx, top);
     const VarState v = vs_.back();
-    if (!(v.loc == Loc::Local && v.local == idx)) storeTo(v, top, localMem(idx));
+    if (v.loc == Loc::Local && v.local == idx) return;
+    storeTo(v, top, localMem(idx));
+    uncacheLocal(idx);
+    // A local the innermost loop's header keeps in a register (`local.tee $i; ...; br_if $loop`): the value on the
+    // stack becomes a pending read of the local, cached in the value's register. Not otherwise: the consumer would
+    // copy the cached register where it now takes the value's own (tee-heavy straight-line code: blake3).
+    if (v.loc == Loc::Reg && cacheable(idx) && inLoopHeader(idx)) {
+      vs_.back() = VarState::ofLocal(v.kind, idx);
+      cache(idx, v.reg);
+    }
+  }
+  bool inLoopHeader(uint32_t local) const {
+    if (loopStack_.empty()) return false;
+    for (const auto& e : labels_[loopStack_.back()].headState)
+      if (e.first == local) return true;
+    return false;
   }
   void onGlobalGet(uint32_t idx, const GlobalType& gt) {
     if (!live()) return sync();
@@ -509,14 +587,14 @@ class BaselineCompiler {
       default: return unsupported(opName(in.op));
     }
     const ValKind vk = vs_.back().kind;
-    const uint8_t v = popReg(regClassOf(vk));
+    const uint8_t v = popRegRO(regClassOf(vk));
     const uint8_t ar = popReg(RegClass::Gp);
     const Mem m = effectiveAddress(ar, in, addr, size);
     checkStoreStraddle(in, m, size);
     beginFaultSite();
     a_.store(vk, size, m, v);
     endFaultSite();
-    freeReg(v);
+    releaseRO(v);
     freeReg(ar);
   }
   // Atomics (threads): inline where the masm has them (x64: inlineAtomic below), else one call of atomicHelper
@@ -530,7 +608,7 @@ class BaselineCompiler {
       if (!kHelperOnly && inlineAtomic(in, addr)) return;
     }
     const OpSig& sig = opInfo(in.op).sig;
-    spillAll();
+    spillForCall();
     const uint32_t b = static_cast<uint32_t>(vs_.size()) - sig.numParams;
     maxHeight_ = std::max<uint32_t>(maxHeight_, b + 1);
     uint8_t off[16] = {};
@@ -635,6 +713,13 @@ class BaselineCompiler {
     localKinds_.clear();
     directEntry_ = osrEntry_ = MLabel();
     osrLoops_.clear();
+    osrLoopLabels_.clear();
+    loopStack_.clear();
+    localReg_.clear();
+    std::fill(std::begin(regLocal_), std::end(regLocal_), -1);
+    cachedRegs_ = 0;
+    pinned_ = 0;
+    bodyEnd_ = 0;
     tables_.clear();
     handlers_.clear();
     tryStack_.clear();
@@ -669,6 +754,12 @@ class BaselineCompiler {
     size_t startOffset = 0;
     MLabel end, head, elseL;
     std::vector<uint32_t> savedParams;
+    // local cache (see "---- local register cache"): a loop's header state; the intersection of the states of the
+    // jumps to the end label (endSeen: one was noted); an if's state at its jump to the else branch; a loop's pad
+    // that loads its header state and enters the loop (catch clauses targeting the loop)
+    std::vector<std::pair<uint32_t, uint8_t>> headState, endState, ifState;
+    bool endSeen = false;
+    MLabel reloadPad;
   };
   struct Table {
     MLabel label;
@@ -715,7 +806,7 @@ class BaselineCompiler {
   void freeReg(uint8_t reg) { setOf(reg).release(reg); }
   uint8_t allocReg(RegClass c) {
     RegSet& s = c == RegClass::Fp ? fp_ : gp_;
-    if (!s.hasFree()) {
+    if (!s.hasFree() && !evictCached(c)) {
       for (uint32_t p = 0; p < vs_.size(); ++p) {
         if (vs_[p].loc == Loc::Reg && regClassOf(vs_[p].kind) == c) {
           spill(static_cast<uint32_t>(p));
@@ -735,6 +826,54 @@ class BaselineCompiler {
     loadTo(v, pos, r);
     return r;
   }
+  // Pops the top value for an instruction that only reads it: a cached local's own register (pinned: never evicted
+  // until releaseRO), else a register the caller owns. Give it back with releaseRO.
+  uint8_t popRegRO(RegClass c) {
+    const VarState& v = vs_.back();
+    if (v.loc == Loc::Local && localReg_[v.local] >= 0) {
+      const uint8_t r = static_cast<uint8_t>(localReg_[v.local]);
+      vs_.pop_back();
+      pinned_ |= uint64_t(1) << r;
+      return r;
+    }
+    return popReg(c);
+  }
+  // Pops the operand an instruction overwrites with its result. When it is a pending read of a cached local L and the
+  // next instruction is `local.set L` / `local.tee L` (`local.get L ... i32.add; local.set L`: a loop counter), the
+  // result is computed in L's own register, which the set then gives back to L: no copy here, and the register stays
+  // the one a loop header expects. (L's frame slot still holds its old value for any other pending read.)
+  uint8_t popRegForUpdate(RegClass c) {
+    const VarState& v = vs_.back();
+    if (v.loc == Loc::Local && localReg_[v.local] >= 0 && !(pinned_ >> localReg_[v.local] & 1) &&
+        nextWritesLocal(v.local)) {
+      const uint32_t local = v.local;
+      const uint8_t r = static_cast<uint8_t>(localReg_[local]);
+      localReg_[local] = -1;  // uncached; the register stays taken: it is the popped value's now
+      regLocal_[r] = -1;
+      cachedRegs_ &= ~(uint64_t(1) << r);
+      vs_.pop_back();
+      return r;
+    }
+    return popReg(c);
+  }
+  // The instruction after the current one-byte opcode is local.set/tee `local`.
+  bool nextWritesLocal(uint32_t local) const {
+    const size_t at = r_->instr().offset + 1;
+    if (at + 1 >= bodyEnd_) return false;
+    const uint8_t* p = m_.bytes.data() + at;
+    if (p[0] != 0x21 && p[0] != 0x22) return false;
+    uint32_t v = 0;
+    for (unsigned i = 0, shift = 0; i < 5; ++i, shift += 7) {
+      if (at + 1 + i >= bodyEnd_) return false;
+      v |= uint32_t(p[1 + i] & 0x7f) << shift;
+      if (!(p[1 + i] & 0x80)) return v == local;
+    }
+    return false;
+  }
+  void releaseRO(uint8_t r) {  // (both operands may be the same cached register: it stays the cache's)
+    if (regLocal_[r] >= 0) pinned_ &= ~(uint64_t(1) << r);
+    else freeReg(r);
+  }
   // Loads value `v` (at stack position pos) into register r (not the value's own register).
   void loadTo(const VarState& v, uint32_t pos, uint8_t r) {
     switch (v.loc) {
@@ -743,7 +882,9 @@ class BaselineCompiler {
         a_.moveReg(v.kind, r, v.reg);
         return;
       case Loc::Stack: return a_.loadValue(v.kind, r, slotMem(pos));
-      case Loc::Local: return a_.loadValue(v.kind, r, localMem(v.local));
+      case Loc::Local:
+        if (localReg_[v.local] >= 0) return a_.moveReg(v.kind, r, static_cast<uint8_t>(localReg_[v.local]));
+        return a_.loadValue(v.kind, r, localMem(v.local));
       case Loc::Const: return a_.loadConst(v.kind, r, v.bits);
     }
   }
@@ -752,7 +893,9 @@ class BaselineCompiler {
     switch (v.loc) {
       case Loc::Reg: return a_.storeReg(v.kind, v.reg, dst);
       case Loc::Const: return a_.storeConst(v.kind, v.bits, dst);
-      case Loc::Local: return a_.copyValue(dst, localMem(v.local), v.kind == ValKind::V128);
+      case Loc::Local:
+        if (localReg_[v.local] >= 0) return a_.storeReg(v.kind, static_cast<uint8_t>(localReg_[v.local]), dst);
+        return a_.copyValue(dst, localMem(v.local), v.kind == ValKind::V128);
       case Loc::Stack: return a_.copyValue(dst, slotMem(pos), v.kind == ValKind::V128);
     }
   }
@@ -771,6 +914,249 @@ class BaselineCompiler {
     for (uint32_t p = 0; p < below; ++p)
       if (vs_[p].loc == Loc::Local && vs_[p].local == idx) spill(p);
   }
+  // Before a call or helper call: it clobbers every allocatable register.
+  void spillForCall() {
+    spillAll();
+    clearCache();
+  }
+
+  // ---- local register cache ----
+  // localReg_[i]: the register holding local i's current value (its frame slot holds it too), or -1; regLocal_ the
+  // reverse. A cached register is taken in gp_/fp_ like a value's. Only scalar numeric locals are cached.
+  using CacheState = std::vector<std::pair<uint32_t, uint8_t>>;  // (local, register), in local order
+  bool cacheable(uint32_t local) const {
+    const ValKind k = localKinds_[local];
+    return k == ValKind::I32 || k == ValKind::I64 || k == ValKind::F32 || k == ValKind::F64;
+  }
+  void cache(uint32_t local, uint8_t reg) {  // `reg` is taken; it becomes the cache's
+    localReg_[local] = reg;
+    regLocal_[reg] = static_cast<int32_t>(local);
+    cachedRegs_ |= uint64_t(1) << reg;
+  }
+  void uncacheLocal(uint32_t local) {
+    const int16_t r = localReg_[local];
+    if (r < 0) return;
+    localReg_[local] = -1;
+    regLocal_[r] = -1;
+    cachedRegs_ &= ~(uint64_t(1) << r);
+    freeReg(static_cast<uint8_t>(r));
+  }
+  // (the cached locals are found through cachedRegs_: a function may have thousands of locals)
+  void clearCache() {
+    while (cachedRegs_) uncacheLocal(static_cast<uint32_t>(regLocal_[__builtin_ctzll(cachedRegs_)]));
+  }
+  CacheState cacheState() const {
+    CacheState st;
+    for (uint64_t m = cachedRegs_; m; m &= m - 1) {
+      const uint8_t r = static_cast<uint8_t>(__builtin_ctzll(m));
+      st.emplace_back(static_cast<uint32_t>(regLocal_[r]), r);
+    }
+    return st;
+  }
+  // Only when every register of `st` is free or cached (no value of the operand stack in a register).
+  void setCache(const CacheState& st) {
+    clearCache();
+    for (const auto& [local, reg] : st) {
+      setOf(reg).take(reg);
+      cache(local, reg);
+    }
+  }
+  static void intersect(CacheState& a, const CacheState& b) {
+    std::erase_if(a, [&](const auto& e) { return std::find(b.begin(), b.end(), e) == b.end(); });
+  }
+  // Drops one cached local of class `c` (its register becomes free); false if none.
+  bool evictCached(RegClass c) {
+    for (uint64_t m = cachedRegs_ & ~pinned_; m; m &= m - 1) {
+      const uint8_t r = static_cast<uint8_t>(__builtin_ctzll(m));
+      if ((r >= Masm::kFpBase) == (c == RegClass::Fp)) {
+        uncacheLocal(static_cast<uint32_t>(regLocal_[r]));
+        return true;
+      }
+    }
+    return false;
+  }
+  // A jump to block `l`'s end leaves from here: the end's state keeps what every such jump agrees on.
+  void noteJumpToEnd(Label& l) {
+    if (!l.endSeen) {
+      l.endState = cacheState();
+      l.endSeen = true;
+    } else {
+      keepCached(l.endState);
+    }
+  }
+  // Keeps the entries of `st` that the current cache agrees with.
+  void keepCached(CacheState& st) const {
+    std::erase_if(st, [&](const auto& e) { return localReg_[e.first] != e.second; });
+  }
+  // At a bound end label: `join` becomes the state every edge into it agrees on (the fallthrough's when reachable,
+  // the noted jumps', and whatever `join` already holds when `joined`).
+  void joinEnd(const Label& l, const ControlEntry& c, CacheState& join, bool& joined) {
+    const CacheState jumps = l.endSeen ? l.endState : CacheState();  // (a jump not noted: nothing assumed)
+    if (!joined) {
+      join = jumps;
+      if (!c.unreachable) keepCached(join);
+      joined = true;
+    } else {
+      intersect(join, jumps);
+    }
+  }
+  // A branch to loop `t` must first establish its header state.
+  bool needsTransfer(const ControlEntry& t) const {
+    if (t.kind != CtrlKind::Loop) return false;
+    for (const auto& [local, reg] : labels_[t.user].headState)
+      if (localReg_[local] != reg) return true;
+    return false;
+  }
+  // Moves/loads into the header state's registers (runtime only: the compile-time cache stays as it is, for the code
+  // after a conditional branch). A register is written once no other pending entry still reads it; in a cycle, the
+  // readers of one register load from the frame slot (always current) instead.
+  void emitLoopTransfer(const CacheState& head) {
+    struct Move {
+      uint32_t local;
+      uint8_t reg;
+      int16_t src;
+    };
+    Move pend[64];
+    uint32_t n = 0;
+    for (const auto& [local, reg] : head)
+      if (localReg_[local] != reg && n < 64) pend[n++] = {local, reg, localReg_[local]};
+    while (n) {
+      uint32_t pick = n;
+      for (uint32_t i = 0; i < n && pick == n; ++i) {
+        bool read = false;
+        for (uint32_t j = 0; j < n && !read; ++j) read = j != i && pend[j].src == pend[i].reg;
+        if (!read) pick = i;
+      }
+      if (pick == n) {  // a cycle: the readers of pend[0]'s register load from the frame instead
+        for (uint32_t j = 1; j < n; ++j)
+          if (pend[j].src == pend[0].reg) pend[j].src = -1;
+        pick = 0;
+      }
+      const Move m = pend[pick];
+      if (m.src >= 0) a_.moveReg(localKinds_[m.local], m.reg, static_cast<uint8_t>(m.src));
+      else a_.loadValue(localKinds_[m.local], m.reg, localMem(m.local));
+      pend[pick] = pend[--n];
+    }
+  }
+  // Where a catch clause's handler jumps for target `t` (after catchHelper, every register clobbered).
+  MLabel catchTarget(ControlEntry& t) {
+    Label& l = labels_[t.user];
+    if (t.kind != CtrlKind::Loop) {
+      l.endSeen = true;
+      l.endState.clear();
+      return endOf(l);
+    }
+    if (l.headState.empty()) return l.head;
+    if (!l.reloadPad.isValid()) l.reloadPad = a_.newLabel();
+    return l.reloadPad;
+  }
+  void emitHeadLoads(const CacheState& head) {
+    for (const auto& [local, reg] : head) a_.loadValue(localKinds_[local], reg, localMem(local));
+  }
+  // Before a loop's header: keep cached (and load) the locals its body accesses most, at most half of each register
+  // class; drop the other cache entries.
+  // Only small loops (their whole body within kLoopScanBytes): in a large body, with many paths, loading the header
+  // state at every back-edge costs more than the loads it saves (bench/workloads/bytecode: a switch loop), and the
+  // scan stays cheap; elsewhere the cache starts empty at the header.
+  static constexpr size_t kLoopScanBytes = 512;
+  void enterLoopCache(uint32_t loopOffset) {
+    // scanCounts_ is all zero between calls; scanPicks_ lists the locals the scan touched
+    scanPicks_.clear();
+    const size_t end = std::min<size_t>(bodyEnd_, size_t(loopOffset) + kLoopScanBytes);
+    bool whole = false;
+    if (loopOffset < end) {
+      // the common single-byte forms skipped in place (the kinds CodeReader::fastDecode knows), the rest by readInstr
+      const uint8_t* p = m_.bytes.data() + loopOffset;
+      const uint8_t* const e = m_.bytes.data() + end;
+      auto leb = [&](uint32_t& v) {
+        v = 0;
+        for (unsigned sh = 0; p < e; sh += 7) {
+          const uint8_t c = *p++;
+          if (sh < 32) v |= uint32_t(c & 0x7f) << sh;
+          if (!(c & 0x80)) return true;
+        }
+        return false;
+      };
+      auto count = [&](uint32_t local) {
+        if (local < numLocals_ && cacheable(local) && scanCounts_[local]++ == 0) scanPicks_.push_back(local);
+      };
+      uint32_t depth = 0, v = 0;
+      bool ok = true;
+      do {
+        if (p >= e) {
+          ok = false;
+          break;
+        }
+        const uint8_t b = *p;
+        switch (detail::kFastKinds[b]) {
+          case detail::kFastNone:
+            ++p;
+            if (b == 0x0b) --depth;  // end
+            break;
+          case detail::kFastIndex: case detail::kFastI32:
+            ++p;
+            ok = leb(v);
+            if (b >= 0x20 && b <= 0x22) count(v);  // local.get / local.set / local.tee
+            break;
+          case detail::kFastMemArg:
+            ++p;
+            ok = leb(v);
+            if (ok && (v & 0x40)) ok = leb(v);  // memory index
+            if (ok) ok = leb(v);                // offset (u64: its bytes skipped the same way)
+            break;
+          case detail::kFastBlock:
+            if (p + 1 < e && (p[1] == 0x40 || (p[1] >= 0x7B && p[1] <= 0x7F))) {  // empty / numeric / v128 type
+              p += 2;
+              ++depth;
+              break;
+            }
+            [[fallthrough]];  // a type index or reference type: readInstr
+          default: {
+            ByteReader r(p, static_cast<size_t>(e - p), static_cast<size_t>(p - m_.bytes.data()));
+            if (!readInstr(r, scanInstr_).ok()) {
+              ok = false;
+              break;
+            }
+            p += r.pos();
+            switch (scanInstr_.op) {
+              case Op::Block: case Op::Loop: case Op::If: case Op::Try: case Op::TryTable: ++depth; break;
+              case Op::End: case Op::Delegate: --depth; break;
+              default: break;
+            }
+          }
+        }
+      } while (ok && depth > 0);
+      whole = ok && depth == 0;
+    }
+    std::stable_sort(scanPicks_.begin(), scanPicks_.end(),
+                     [&](uint32_t a, uint32_t b) { return scanCounts_[a] > scanCounts_[b]; });
+    for (uint32_t i : scanPicks_) scanCounts_[i] = 0;
+    uint32_t want[2] = {std::min<uint32_t>(6, __builtin_popcountll(Masm::kGpAllocatable) / 2),
+                        std::min<uint32_t>(6, __builtin_popcountll(Masm::kFpAllocatable) / 2)};
+    size_t n = 0;  // the chosen ones first in scanPicks_
+    if (whole)
+      for (size_t k = 0; k < scanPicks_.size(); ++k) {
+        uint32_t& w = want[regClassOf(localKinds_[scanPicks_[k]]) == RegClass::Fp];
+        if (w == 0) continue;
+        --w;
+        scanPicks_[n++] = scanPicks_[k];
+      }
+    scanPicks_.resize(n);
+    auto chosen = [&](uint32_t local) { return std::find(scanPicks_.begin(), scanPicks_.end(), local) != scanPicks_.end(); };
+    for (uint64_t m = cachedRegs_; m; m &= m - 1) {
+      const uint32_t local = static_cast<uint32_t>(regLocal_[__builtin_ctzll(m)]);
+      if (!chosen(local)) uncacheLocal(local);
+    }
+    for (uint32_t i : scanPicks_) {
+      if (localReg_[i] >= 0) continue;
+      RegSet& set = regClassOf(localKinds_[i]) == RegClass::Fp ? fp_ : gp_;
+      if (!set.hasFree()) continue;
+      const uint8_t r = set.take();
+      a_.loadValue(localKinds_[i], r, localMem(i));
+      cache(i, r);
+    }
+  }
+
 
   // ---- blocks and branches ----
   void openBlock(ControlEntry& c, bool parentLive) {
@@ -806,11 +1192,14 @@ class BaselineCompiler {
     if (needsMoves(t, top))
       for (uint32_t i = 0; i < k; ++i)
         a_.copyValue(slotMem(t.height + i), slotMem(top - k + i), t.labelTypes()[i].kind == ValKind::V128);
+    if (t.kind == CtrlKind::Loop) emitLoopTransfer(labels_[t.user].headState);
+    else noteJumpToEnd(labels_[t.user]);
     a_.jmp(labelOf(t));
   }
   // A conditional branch on condition `cc` (set by the caller; everything spilled) to `t` with its values below `top`.
   void branchIf(Cond cc, ControlEntry& t, uint32_t top) {
-    if (t.kind != CtrlKind::Func && !needsMoves(t, top)) {
+    if (t.kind != CtrlKind::Func && !needsMoves(t, top) && !needsTransfer(t)) {
+      if (t.kind != CtrlKind::Loop) noteJumpToEnd(labels_[t.user]);
       a_.j(cc, labelOf(t));
       return;
     }
@@ -943,6 +1332,7 @@ class BaselineCompiler {
       closeHandler(l);  // the first catch ends the try body
       if (!c.unreachable) {
         spillAll();
+        noteJumpToEnd(l);
         a_.jmp(endOf(l));
       }
       if (l.exnScratch == UINT32_MAX) l.exnScratch = numScratch_++;
@@ -957,6 +1347,7 @@ class BaselineCompiler {
       handlers_[l.handler].catches.push_back(k);
     }
     resetTo(c.height, params);
+    clearCache();  // a catch body is entered from the handler dispatch, after a call
   }
 
   void addTrapJump(TrapReason r, size_t field) { trapStubs_.add(a_, r, wasmOffset(), field); }
@@ -1022,7 +1413,7 @@ class BaselineCompiler {
     if (!live()) return sync();
     const uint32_t np = static_cast<uint32_t>(ft.params.size());
     const uint32_t b = static_cast<uint32_t>(vs_.size()) - np;
-    spillAll();
+    spillForCall();
     FuncInst* callee = inst_.funcs[funcIndex];
     a_.calleeConst(callee);
     // same instance: a direct call to its machine code (patched at link time), no activation / entry indirection
@@ -1033,7 +1424,7 @@ class BaselineCompiler {
     if (!live()) return sync();
     const uint32_t np = static_cast<uint32_t>(ft.params.size());
     const uint32_t b = static_cast<uint32_t>(vs_.size()) - np - 1;
-    spillAll();
+    spillForCall();
     emitIndirectCallee(b + np, typeIndex, tableIndex);
     vs_.pop_back();
     emitCall(b, ft, UINT32_MAX, tail);
@@ -1042,7 +1433,7 @@ class BaselineCompiler {
     if (!live()) return sync();
     const uint32_t np = static_cast<uint32_t>(ft.params.size());
     const uint32_t b = static_cast<uint32_t>(vs_.size()) - np - 1;
-    spillAll();
+    spillForCall();
     a_.calleeFromSlot(slotMem(b + np));
     trapIf(a_.testCalleeNull(), TrapReason::NullFunctionReference);
     vs_.pop_back();
@@ -1087,7 +1478,7 @@ class BaselineCompiler {
   }
   // A bulk memory/table op through bulkHelper: `nIn` operands (spilled) at the top, `nOut` (0/1) result.
   void bulk(Op op, uint32_t nIn, uint32_t nOut, uint32_t immA, uint32_t immB) {
-    spillAll();
+    spillForCall();
     const uint32_t b = static_cast<uint32_t>(vs_.size()) - nIn;
     maxHeight_ = std::max<uint32_t>(maxHeight_, b + 1);
     a_.callHelper(reinterpret_cast<const void*>(&bulkHelper),
@@ -1104,7 +1495,7 @@ class BaselineCompiler {
     NumericHelper fn = numericHelper(in.op);
     if (!fn) return unsupported(opName(in.op));
     const OpSig& sig = opInfo(in.op).sig;
-    spillAll();
+    spillForCall();
     const uint32_t b = static_cast<uint32_t>(vs_.size()) - sig.numParams;
     maxHeight_ = std::max<uint32_t>(maxHeight_, b + 1);
     if (opInfo(in.op).imm == ImmKind::Shuffle)  // the mask is embedded after the code
@@ -1347,18 +1738,18 @@ class BaselineCompiler {
       case Op::F32Add: case Op::F32Sub: case Op::F32Mul: case Op::F32Div:
       case Op::F64Add: case Op::F64Sub: case Op::F64Mul: case Op::F64Div: {
         const bool is64 = op == Op::F64Add || op == Op::F64Sub || op == Op::F64Mul || op == Op::F64Div;
-        const uint8_t y = popReg(RegClass::Fp), x = popReg(RegClass::Fp);
+        const uint8_t y = popRegRO(RegClass::Fp), x = popRegForUpdate(RegClass::Fp);
         a_.floatBinary(op, x, y);
-        freeReg(y);
+        releaseRO(y);
         push(VarState::inReg(is64 ? ValKind::F64 : ValKind::F32, x));
         return true;
       }
       case Op::F32Eq: case Op::F32Ne: case Op::F32Lt: case Op::F32Gt: case Op::F32Le: case Op::F32Ge:
       case Op::F64Eq: case Op::F64Ne: case Op::F64Lt: case Op::F64Gt: case Op::F64Le: case Op::F64Ge: {
-        const uint8_t y = popReg(RegClass::Fp), x = popReg(RegClass::Fp);
+        const uint8_t y = popRegRO(RegClass::Fp), x = popRegRO(RegClass::Fp);
         a_.floatCompare(op, x, y);
-        freeReg(x);
-        freeReg(y);
+        releaseRO(x);
+        releaseRO(y);
         const uint8_t r = allocReg(RegClass::Gp);
         a_.floatCompareResult(r);
         push(VarState::inReg(ValKind::I32, r));
@@ -1427,14 +1818,14 @@ class BaselineCompiler {
     const VarState bv = vs_.back();
     if (bv.loc == Loc::Const && a_.intBinaryHasImm(op, is64, bv.bits)) {
       vs_.pop_back();
-      const uint8_t x = popReg(RegClass::Gp);
+      const uint8_t x = popRegForUpdate(RegClass::Gp);
       a_.intBinaryImm(op, is64, x, bv.bits);
       push(VarState::inReg(k, x));
       return;
     }
-    const uint8_t y = popReg(RegClass::Gp), x = popReg(RegClass::Gp);
+    const uint8_t y = popRegRO(RegClass::Gp), x = popRegForUpdate(RegClass::Gp);
     a_.intBinary(op, is64, x, y);
-    freeReg(y);
+    releaseRO(y);
     push(VarState::inReg(k, x));
   }
   void shift(Op op, bool is64) {
@@ -1442,7 +1833,7 @@ class BaselineCompiler {
     const VarState bv = vs_.back();
     if (bv.loc == Loc::Const) {
       vs_.pop_back();
-      const uint8_t x = popReg(RegClass::Gp);
+      const uint8_t x = popRegForUpdate(RegClass::Gp);
       a_.shiftImm(op, is64, x, static_cast<uint32_t>(bv.bits & (is64 ? 63 : 31)));
       push(VarState::inReg(k, x));
       return;
@@ -1466,10 +1857,10 @@ class BaselineCompiler {
       x = popReg(RegClass::Gp);
       a_.compareImm(is64, x, bv.bits);
     } else {
-      const uint8_t y = popReg(RegClass::Gp);
+      const uint8_t y = popRegRO(RegClass::Gp);
       x = popReg(RegClass::Gp);
       a_.compare(is64, x, y);
-      freeReg(y);
+      releaseRO(y);
     }
     materializeCond(Masm::intCond(op), x);
   }
@@ -1516,7 +1907,17 @@ class BaselineCompiler {
   MLabel directEntry_, osrEntry_;
   bool osr_ = false;  // emit an OSR entry and record the loops' targets
   std::vector<OsrLoop> osrLoops_;
+  std::vector<uint32_t> osrLoopLabels_;  // per osrLoops_ entry: its loop's Label index
+  std::vector<uint32_t> loopStack_;      // Label indices of the live loops around the current instruction
   std::vector<Table> tables_;
+  // local register cache
+  std::vector<int16_t> localReg_;
+  int32_t regLocal_[64] = {};
+  uint64_t cachedRegs_ = 0;       // registers holding a cached local
+  uint64_t pinned_ = 0;           // cached registers read by the instruction being compiled (popRegRO)
+  size_t bodyEnd_ = 0;            // module offset of the function body's end (loop lookahead)
+  std::vector<uint32_t> scanCounts_, scanPicks_;
+  Instr scanInstr_;
   std::vector<Handler> handlers_;
   std::vector<uint32_t> tryStack_;  // active handlers (indices into handlers_), innermost last
   uint32_t catchBodies_ = 0;        // legacy catch bodies open around the current instruction

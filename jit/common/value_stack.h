@@ -8,7 +8,8 @@
 //   Local  -- a pending `local.get`: the local's frame slot is read when the value is used (materialized first if the
 //             local is overwritten while the read is pending).
 // Values below the innermost block's entry height are always Stack: control flow merges in home slots (every
-// block/loop/if/else/end and branch spills), so the compiler needs no merge of register states.
+// block/loop/if/else/end and branch spills), so the operand stack needs no merge of register states. (Locals may also
+// sit in registers: the local cache of jit/common/baseline_compiler.h, which has its own, simple merge rules.)
 #pragma once
 #include <cstdint>
 #include <vector>
