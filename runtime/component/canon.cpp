@@ -267,6 +267,8 @@ struct Abi {
     if (!a.memory) return trap("unsupported: string without a memory option");
     v = Val();
     v.kind = TK::String;
+    v.srcEncoding = uint8_t(a.encoding);
+    v.srcUnits = n;
     switch (a.encoding) {
       case StringEncoding::Utf8: {
         if (!inBounds(p, n)) return trap("string content out-of-bounds (string pointer/length out of bounds of memory)");
@@ -481,48 +483,139 @@ struct Abi {
     return TrapReason::None;
   }
 
+  // CanonicalABI.md store_string: the realloc calls depend on the source encoding and code units (a transcoding
+  // lowering allocates a worst case and shrinks or grows it with a second realloc, each result checked).
+  static constexpr uint64_t kMaxStringBytes = 0x7fffffffu;
+  static constexpr uint32_t kUtf16Tag = 0x80000000u;
   TrapReason lowerString(const Val& v, uint32_t* ptr, uint32_t* len) {
     const std::string& s = v.str;
+    StringEncoding src = StringEncoding(v.srcEncoding);
+    uint64_t tagged = v.srcUnits;
+    if (v.srcUnits == UINT32_MAX) {  // made by the host
+      src = StringEncoding::Utf8;
+      tagged = s.size();
+    }
+    enum class Simple { Utf8, Utf16, Latin1 } simple = src == StringEncoding::Utf8 ? Simple::Utf8 : Simple::Utf16;
+    uint64_t units = tagged;
+    if (src == StringEncoding::Latin1Utf16) {
+      simple = (tagged & kUtf16Tag) ? Simple::Utf16 : Simple::Latin1;
+      units = tagged & ~uint64_t(kUtf16Tag);
+    }
     switch (a.encoding) {
-      case StringEncoding::Utf8: {
-        if (s.size() > 0x7fffffffu) return trap("string content out-of-bounds");
-        if (auto r = reallocCall(0, 0, 1, uint32_t(s.size()), ptr, "string"); r != TrapReason::None) return r;
-        copyIn(*ptr, s.data(), s.size());
-        *len = uint32_t(s.size());
-        return TrapReason::None;
-      }
-      case StringEncoding::Utf16: {
-        std::vector<uint16_t> u = toUtf16(s);
-        if (u.size() > 0x3fffffffu) return trap("string content out-of-bounds");
-        if (auto r = reallocCall(0, 0, 2, uint32_t(u.size() * 2), ptr, "string"); r != TrapReason::None) return r;
-        copyIn(*ptr, u.data(), u.size() * 2);
-        *len = uint32_t(u.size());
-        return TrapReason::None;
-      }
-      case StringEncoding::Latin1Utf16: {
-        bool latin1 = true;
-        size_t n = 0;
-        forEachCodePoint(s, [&](uint32_t c) {
-          latin1 &= c < 256;
-          ++n;
-        });
-        if (latin1) {
-          if (n > 0x7fffffffu) return trap("string content out-of-bounds");
-          if (auto r = reallocCall(0, 0, 2, uint32_t(n), ptr, "string"); r != TrapReason::None) return r;
-          uint8_t* d = mem(*ptr);
-          forEachCodePoint(s, [&](uint32_t c) { *d++ = uint8_t(c); });
-          *len = uint32_t(n);
-          return TrapReason::None;
+      case StringEncoding::Utf8:
+        if (simple == Simple::Utf8) return copyString(s.data(), s.size(), units, 1, ptr, len);
+        return storeToUtf8(s, units, units * (simple == Simple::Utf16 ? 3 : 2), ptr, len);
+      case StringEncoding::Utf16:
+        if (simple == Simple::Utf8) return storeUtf8ToUtf16(s, units, ptr, len);
+        return copyUtf16(s, units, ptr, len);
+      case StringEncoding::Latin1Utf16:
+        if (src != StringEncoding::Latin1Utf16) return storeToLatin1OrUtf16(s, units, ptr, len);
+        if (simple == Simple::Latin1) {
+          std::string l1 = toLatin1(s);
+          return copyString(l1.data(), l1.size(), units, 2, ptr, len);
         }
-        std::vector<uint16_t> u = toUtf16(s);
-        if (u.size() > 0x3fffffffu) return trap("string content out-of-bounds");
-        if (auto r = reallocCall(0, 0, 2, uint32_t(u.size() * 2), ptr, "string"); r != TrapReason::None) return r;
-        copyIn(*ptr, u.data(), u.size() * 2);
-        *len = uint32_t(u.size()) | 0x80000000u;
-        return TrapReason::None;
-      }
+        return storeProbablyUtf16(s, units, ptr, len);
     }
     return TrapReason::None;
+  }
+  TrapReason realloc2(uint32_t oldPtr, uint64_t oldSize, uint32_t align, uint64_t newSize, uint32_t* out) {
+    if (newSize > kMaxStringBytes) return trap("string content out-of-bounds");
+    return reallocCall(oldPtr, uint32_t(oldSize), align, uint32_t(newSize), out, "string");
+  }
+  // store_string_copy: the bytes of `units` code units of one size, one allocation.
+  TrapReason copyString(const void* bytes, size_t n, uint64_t units, uint32_t align, uint32_t* ptr, uint32_t* len) {
+    if (auto r = realloc2(0, 0, align, n, ptr); r != TrapReason::None) return r;
+    copyIn(*ptr, bytes, n);
+    *len = uint32_t(units);
+    return TrapReason::None;
+  }
+  TrapReason copyUtf16(const std::string& s, uint64_t units, uint32_t* ptr, uint32_t* len) {
+    std::vector<uint16_t> u = toUtf16(s);
+    return copyString(u.data(), u.size() * 2, units, 2, ptr, len);
+  }
+  // store_string_to_utf8: optimistic (one byte per code unit), grown to the worst case at the first non-ASCII
+  // character, then shrunk.
+  TrapReason storeToUtf8(const std::string& s, uint64_t units, uint64_t worst, uint32_t* ptr, uint32_t* len) {
+    if (auto r = realloc2(0, 0, 1, units, ptr); r != TrapReason::None) return r;
+    size_t i = 0;
+    while (i < s.size() && uint8_t(s[i]) < 0x80) ++i;
+    if (i == s.size()) {
+      copyIn(*ptr, s.data(), s.size());
+      *len = uint32_t(s.size());
+      return TrapReason::None;
+    }
+    copyIn(*ptr, s.data(), i);
+    if (auto r = realloc2(*ptr, units, 1, worst, ptr); r != TrapReason::None) return r;
+    copyIn(*ptr + uint32_t(i), s.data() + i, s.size() - i);
+    if (worst > s.size())
+      if (auto r = realloc2(*ptr, worst, 1, s.size(), ptr); r != TrapReason::None) return r;
+    *len = uint32_t(s.size());
+    return TrapReason::None;
+  }
+  // store_utf8_to_utf16: the worst case (2 bytes per UTF-8 byte), then shrunk.
+  TrapReason storeUtf8ToUtf16(const std::string& s, uint64_t units, uint32_t* ptr, uint32_t* len) {
+    const uint64_t worst = 2 * units;
+    if (auto r = realloc2(0, 0, 2, worst, ptr); r != TrapReason::None) return r;
+    std::vector<uint16_t> u = toUtf16(s);
+    copyIn(*ptr, u.data(), u.size() * 2);
+    if (u.size() * 2 < worst)
+      if (auto r = realloc2(*ptr, worst, 2, u.size() * 2, ptr); r != TrapReason::None) return r;
+    *len = uint32_t(u.size());
+    return TrapReason::None;
+  }
+  // store_string_to_latin1_or_utf16: latin1 while the characters fit, widened in place to UTF-16 (worst case) at the
+  // first one that does not, then shrunk.
+  TrapReason storeToLatin1OrUtf16(const std::string& s, uint64_t units, uint32_t* ptr, uint32_t* len) {
+    if (auto r = realloc2(0, 0, 2, units, ptr); r != TrapReason::None) return r;
+    uint32_t dst = 0;
+    bool wide = false;
+    forEachCodePoint(s, [&](uint32_t c) {
+      if (wide) return;
+      if (c < 256) *mem(*ptr + dst++) = uint8_t(c);
+      else wide = true;
+    });
+    if (wide) {
+      const uint64_t worst = 2 * units;
+      if (auto r = realloc2(*ptr, units, 2, worst, ptr); r != TrapReason::None) return r;
+      for (uint32_t j = dst; j-- > 0;) {
+        *mem(*ptr + 2 * j) = *mem(*ptr + j);
+        *mem(*ptr + 2 * j + 1) = 0;
+      }
+      std::vector<uint16_t> u = toUtf16(s);
+      copyIn(*ptr + 2 * dst, u.data() + dst, (u.size() - dst) * 2);
+      if (worst > u.size() * 2)
+        if (auto r = realloc2(*ptr, worst, 2, u.size() * 2, ptr); r != TrapReason::None) return r;
+      *len = uint32_t(u.size()) | kUtf16Tag;
+      return TrapReason::None;
+    }
+    if (dst < units)
+      if (auto r = realloc2(*ptr, units, 2, dst, ptr); r != TrapReason::None) return r;
+    *len = dst;
+    return TrapReason::None;
+  }
+  // store_probably_utf16_to_latin1_or_utf16: UTF-16 first; narrowed in place to latin1 (and shrunk) if it fits.
+  TrapReason storeProbablyUtf16(const std::string& s, uint64_t units, uint32_t* ptr, uint32_t* len) {
+    const uint64_t srcBytes = 2 * units;
+    if (auto r = realloc2(0, 0, 2, srcBytes, ptr); r != TrapReason::None) return r;
+    std::vector<uint16_t> u = toUtf16(s);
+    copyIn(*ptr, u.data(), u.size() * 2);
+    bool latin1 = true;
+    for (uint16_t c : u) latin1 &= c < 256;
+    if (!latin1) {
+      *len = uint32_t(u.size()) | kUtf16Tag;
+      return TrapReason::None;
+    }
+    for (size_t i = 0; i < u.size(); ++i) *mem(*ptr + uint32_t(i)) = *mem(*ptr + uint32_t(2 * i));
+    // latin1+utf16 strings are 2-aligned in both forms (the shrink asks for 2 and its result is checked)
+    if (auto r = realloc2(*ptr, srcBytes, 2, u.size(), ptr); r != TrapReason::None) return r;
+    *len = uint32_t(u.size());
+    return TrapReason::None;
+  }
+  static std::string toLatin1(const std::string& s) {
+    std::string o;
+    o.reserve(s.size());
+    forEachCodePoint(s, [&](uint32_t c) { o += char(uint8_t(c)); });
+    return o;
   }
   static std::vector<uint16_t> toUtf16(const std::string& s) {
     std::vector<uint16_t> u;

@@ -46,6 +46,11 @@ struct Val {
   std::string str;
   std::vector<Val> elems;
   ResourceType* resource = nullptr;
+  // string lifted from a guest: its string-encoding option (0 utf8, 1 utf16, 2 latin1+utf16) and code units as the
+  // guest gave them (tagged for latin1+utf16): lowering follows the Canonical ABI's realloc sequence for that pair.
+  // UINT32_MAX (host-made strings): UTF-8, str.size() units.
+  uint8_t srcEncoding = 0;
+  uint32_t srcUnits = UINT32_MAX;
 
   // ---- construction
   static Val boolean(bool b) { return scalar(TK::Bool, b ? 1 : 0); }

@@ -254,3 +254,35 @@ TEST_CASE("an exception escaping core code called by the canonical ABI traps at 
     }
   }
 }
+
+TEST_CASE("string lowering follows the Canonical ABI's realloc sequence (worst case, then shrink)", "[component]") {
+  // the guest counts its realloc calls; each lifted function returns the count after its string was lowered
+  auto lift = [](const char* name, const char* enc) {
+    return std::string("(func (export \"") + name + "\") (param \"s\" string) (result u32) (canon lift (core func $m \"count\")" +
+           " string-encoding=" + enc + " (memory (core memory $m \"mem\")) (realloc (core func $m \"realloc\"))))";
+  };
+  const std::string text =
+      "(component (core module $m (memory (export \"mem\") 1) (global $n (mut i32) (i32.const 0))"
+      " (global $bump (mut i32) (i32.const 64))"
+      " (func (export \"realloc\") (param i32 i32 i32 i32) (result i32) (local $p i32)"
+      "  (global.set $n (i32.add (global.get $n) (i32.const 1)))"
+      "  (local.set $p (global.get $bump)) (global.set $bump (i32.add (global.get $bump) (i32.const 64))) (local.get $p))"
+      " (func (export \"count\") (param i32 i32) (result i32) (local $c i32) (local.set $c (global.get $n))"
+      "  (global.set $n (i32.const 0)) (local.get $c)))"
+      " (core instance $m (instantiate $m)) " +
+      lift("utf8", "utf8") + lift("utf16", "utf16") + lift("latin1", "latin1+utf16") + ")";
+  TextInstance ti(text);
+  REQUIRE(ti.inst);
+  auto count = [&](const char* fn, const char* s) {
+    Val r;
+    std::vector<Val> args{Val::string(s)};
+    InvokeResult res = component::call(*ti.store, *findFunc(*ti.inst, "", fn), args, &r);
+    return res.trap ? -1 : int(r.asU32());
+  };
+  CHECK(count("utf8", "\xc3\xa9t\xc3\xa9") == 1);    // utf8 -> utf8: a copy, one allocation
+  CHECK(count("utf16", "ab") == 1);                  // utf8 -> utf16: worst case 4 bytes is exact
+  CHECK(count("utf16", "\xc3\xa9") == 2);            // worst case 4 bytes, then shrunk to 2
+  CHECK(count("latin1", "ab") == 1);                 // utf8 -> latin1+utf16: latin1 fits exactly
+  CHECK(count("latin1", "\xc3\xa9") == 2);           // 2 units allocated, shrunk to 1 latin1 byte
+  CHECK(count("latin1", "\xe4\xb8\x96") == 3);       // 3 bytes as latin1, grown to utf16's worst case 6, shrunk to 2
+}
