@@ -501,6 +501,23 @@ struct Abi {
       simple = (tagged & kUtf16Tag) ? Simple::Utf16 : Simple::Latin1;
       units = tagged & ~uint64_t(kUtf16Tag);
     }
+    // The sizes below are computed from `units`: a Val whose text no longer matches them (changed by the embedder
+    // after lifting) counts as UTF-8 made by the host.
+    bool consistent = simple == Simple::Utf8 ? units == s.size() : true;
+    if (simple != Simple::Utf8) {
+      uint64_t n = 0;
+      bool latin1 = true;
+      forEachCodePoint(s, [&](uint32_t c) {
+        n += simple == Simple::Utf16 && c >= 0x10000 ? 2 : 1;
+        latin1 &= c < 256;
+      });
+      consistent = n == units && (simple != Simple::Latin1 || latin1);
+    }
+    if (!consistent) {
+      src = StringEncoding::Utf8;
+      simple = Simple::Utf8;
+      units = s.size();
+    }
     switch (a.encoding) {
       case StringEncoding::Utf8:
         if (simple == Simple::Utf8) return copyString(s.data(), s.size(), units, 1, ptr, len);

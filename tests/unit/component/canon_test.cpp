@@ -286,3 +286,14 @@ TEST_CASE("string lowering follows the Canonical ABI's realloc sequence (worst c
   CHECK(count("latin1", "\xc3\xa9") == 2);           // 2 units allocated, shrunk to 1 latin1 byte
   CHECK(count("latin1", "\xe4\xb8\x96") == 3);       // 3 bytes as latin1, grown to utf16's worst case 6, shrunk to 2
 }
+
+TEST_CASE("a lifted string changed by the host is lowered from its text, not its recorded source size", "[component]") {
+  Fixture fx(Tier::Interp);
+  Val v = fx.call("echo16", {Val::string("ab")});
+  CHECK(v.srcEncoding == uint8_t(StringEncoding::Utf16));
+  CHECK(v.srcUnits == 2);
+  v.str = "a much longer text than before, with \xc3\xa9 and \xf0\x9f\x98\x80";
+  CHECK(fx.call("echo16", {v}).str == v.str);
+  CHECK(fx.call("echo-latin1", {v}).str == v.str);
+  CHECK(fx.call("echo", {v}).str == v.str);
+}
