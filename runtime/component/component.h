@@ -25,6 +25,8 @@ struct CanonOpts {
   uint32_t postReturn = UINT32_MAX;
   bool async = false;
   uint32_t callback = UINT32_MAX;
+  bool gc = false;                  // the `gc` option: values as GC references (only scalar values supported)
+  uint32_t coreType = UINT32_MAX;   // `core-type`: the lowered core function type (with `gc`)
 };
 
 struct Component;

@@ -1611,6 +1611,14 @@ class Decoder {
           MYRT_ASSIGN(o.callback, index(s, sc, Sort::CoreFunc));
           break;
         }
+        case 0x08: {
+          MYRT_TRY(dup(o.coreType != UINT32_MAX, "core-type"));
+          MYRT_ASSIGN(o.coreType, index(s, sc, Sort::CoreType));
+          if (!sc.coreTypes[o.coreType].func)
+            return err(off, "canonical option `core-type` must be a core function type");
+          break;
+        }
+        case 0x09: MYRT_TRY(dup(o.gc, "gc")); o.gc = true; break;
         default: return err(off, "invalid leading byte (0x" + hex(k) + ") for canonical option");
       }
     }
@@ -1633,6 +1641,8 @@ class Decoder {
     if (o.async) return err(off, "unsupported: component-model async (the `async` canonical option)");
     if (o.callback != UINT32_MAX) return err(off, "cannot specify callback without async");
     if (ft.async) return err(off, "unsupported: component-model async (async function types)");
+    if (o.coreType != UINT32_MAX && !o.gc) return err(off, "cannot specify `core-type` without `gc`");
+    if (o.gc) MYRT_TRY(checkGc(off, o, ft, lift, sc));
     const FlatSig sig = flattenFunc(ft, lift ? FlattenMode::Lift : FlattenMode::Lower);
     bool paramsMem = sig.paramsInMemory, resMem = sig.resultsInMemory;
     bool paramsNeed = paramsMem, resNeed = resMem;
@@ -1651,6 +1661,35 @@ class Decoder {
       if (!sameCoreFunc(pr, want))
         return err(off, "canonical option `post-return` uses a core function with an incorrect signature: expected " +
                             coreFuncToString(want) + ", found " + coreFuncToString(pr));
+    }
+    return okStatus();
+  }
+  // The `gc` option (component-model GC ABI): values are passed as core values and GC references instead of through
+  // linear memory. Supported for functions whose values are all scalars (bool, integers, floats, char), where a
+  // GC-ABI value is the same single core value as the flat one; any other value type is `unsupported: ...`.
+  Status checkGc(size_t off, const CanonOpts& o, const Type& ft, bool lift, const Scope& sc) {
+    if (o.memory != UINT32_MAX || o.realloc != UINT32_MAX)
+      return err(off, "cannot specify `memory` or `realloc` with `gc`");
+    auto scalar = [](const Type* t) {
+      if (!t) return true;
+      switch (t->kind) {
+        case TK::Bool: case TK::S8: case TK::U8: case TK::S16: case TK::U16: case TK::S32: case TK::U32:
+        case TK::S64: case TK::U64: case TK::F32: case TK::F64: case TK::Char: return true;
+        default: return false;
+      }
+    };
+    for (const Type* p : ft.elems)
+      if (!scalar(p)) return err(off, "unsupported: the `gc` canonical option with non-scalar values");
+    if (!scalar(ft.result)) return err(off, "unsupported: the `gc` canonical option with non-scalar values");
+    const FlatSig sig = flattenFunc(ft, lift ? FlattenMode::Lift : FlattenMode::Lower);
+    if (sig.paramsInMemory || sig.resultsInMemory)
+      return err(off, "unsupported: the `gc` canonical option beyond the flat parameter/result limits");
+    if (o.coreType != UINT32_MAX) {
+      const CompositeType want = toCoreFuncType(sig);
+      const CompositeType& have = *sc.coreTypes[o.coreType].func;
+      if (!sameCoreFunc(have, want))
+        return err(off, "canonical option `core-type` " + coreFuncToString(have) +
+                            " does not match the lowered function type " + coreFuncToString(want));
     }
     return okStatus();
   }

@@ -297,3 +297,42 @@ TEST_CASE("a lifted string changed by the host is lowered from its text, not its
   CHECK(fx.call("echo-latin1", {v}).str == v.str);
   CHECK(fx.call("echo", {v}).str == v.str);
 }
+
+TEST_CASE("the `gc` canonical option: scalar values across a gc lift and a gc lower; other values unsupported", "[component]") {
+  // $A lifts with gc, $B lowers with gc (core-type given) and lifts linearly: u32 and f64 cross both boundaries.
+  const std::string text =
+      "(component (component $A (core module $m (func (export \"f\") (param i32 f64) (result i32)"
+      "  (i32.add (local.get 0) (i32.trunc_f64_s (local.get 1)))))"
+      " (core instance $i (instantiate $m))"
+      " (func (export \"f\") (param \"a\" u32) (param \"b\" f64) (result u32) (canon lift (core func $i \"f\") gc)))"
+      " (component $B (import \"f\" (func $f (param \"a\" u32) (param \"b\" f64) (result u32)))"
+      " (core type $ty (func (param i32 f64) (result i32)))"
+      " (core func $f-core (canon lower (func $f) gc (core-type $ty)))"
+      " (core module $m (import \"\" \"f\" (func $f (param i32 f64) (result i32)))"
+      "  (func (export \"run\") (param i32) (result i32) (call $f (local.get 0) (f64.const 2.5))))"
+      " (core instance $i (instantiate $m (with \"\" (instance (export \"f\" (func $f-core))))))"
+      " (func (export \"run\") (param \"x\" u32) (result u32) (canon lift (core func $i \"run\"))))"
+      " (instance $a (instantiate $A)) (instance $b (instantiate $B (with \"f\" (func $a \"f\"))))"
+      " (export \"run\" (func $b \"run\")))";
+  for (Tier t : availableTiers()) {
+    DYNAMIC_SECTION("tier " << tierName(t)) {
+      TextInstance ti(text, t);
+      REQUIRE(ti.inst);
+      Val r;
+      std::vector<Val> args{Val::u32(40)};
+      InvokeResult res = component::call(*ti.store, *findFunc(*ti.inst, "", "run"), args, &r);
+      REQUIRE(!res.trap);
+      CHECK(r.asU32() == 42);
+    }
+  }
+  auto load = [](const std::string& text) { return TextInstance(text).error; };
+  const std::string m = "(core module $m (func (export \"f\") (param i32 i32))) (core instance $i (instantiate $m))";
+  CHECK(load("(component " + m + " (func (param \"s\" string) (canon lift (core func $i \"f\") gc)))")
+            .find("unsupported: the `gc` canonical option with non-scalar values") != std::string::npos);
+  CHECK(load("(component (import \"f\" (func $f (param \"a\" u32))) (core type $ty (func (param i64)))"
+             " (core func (canon lower (func $f) gc (core-type $ty))))")
+            .find("canonical option `core-type` (func (param i64)) does not match the lowered function type") !=
+        std::string::npos);
+  CHECK(load("(component (import \"f\" (func $f)) (core type $ty (func)) (core func (canon lower (func $f) (core-type $ty))))")
+            .find("cannot specify `core-type` without `gc`") != std::string::npos);
+}
