@@ -74,6 +74,15 @@ struct TextInstance {
   }
 };
 
+// Instantiates `text` on tier t and calls its root export `fn` (the instance and the export must exist).
+InvokeResult callText(const std::string& text, Tier t, const char* fn, const std::vector<Val>& args, Val* result) {
+  TextInstance ti(text, t);
+  REQUIRE(ti.inst);
+  ComponentFunc* f = findFunc(*ti.inst, "", fn);
+  REQUIRE(f);
+  return component::call(*ti.store, *f, args, result);
+}
+
 uint32_t dtorSum(Fixture& fx) {
   const auto& ci = *fx.inst->coreInstances[0];  // $libc
   return ci.at("dtor-sum").global->value.i32;
@@ -243,12 +252,8 @@ TEST_CASE("an exception escaping core code called by the canonical ABI traps at 
       " (export \"run\" (func $b \"run\")))";
   for (Tier t : availableTiers()) {
     DYNAMIC_SECTION("tier " << tierName(t)) {
-      TextInstance ti(text, t);
-      REQUIRE(ti.inst);
-      ComponentFunc* f = findFunc(*ti.inst, "", "run");
-      REQUIRE(f);
       Val r;
-      InvokeResult res = component::call(*ti.store, *f, {}, &r);
+      InvokeResult res = callText(text, t, "run", {}, &r);
       REQUIRE(res.trap);
       CHECK(res.trap->message == "uncaught exception propagated out of component");
     }
@@ -316,11 +321,8 @@ TEST_CASE("the `gc` canonical option: scalar values across a gc lift and a gc lo
       " (export \"run\" (func $b \"run\")))";
   for (Tier t : availableTiers()) {
     DYNAMIC_SECTION("tier " << tierName(t)) {
-      TextInstance ti(text, t);
-      REQUIRE(ti.inst);
       Val r;
-      std::vector<Val> args{Val::u32(40)};
-      InvokeResult res = component::call(*ti.store, *findFunc(*ti.inst, "", "run"), args, &r);
+      InvokeResult res = callText(text, t, "run", {Val::u32(40)}, &r);
       REQUIRE(!res.trap);
       CHECK(r.asU32() == 42);
     }
