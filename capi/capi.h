@@ -21,6 +21,7 @@
 #include "runtime/exec/engine.h"
 #include "runtime/exec/store.h"
 #include "engine/tiers.h"
+#include "runtime/component/component.h"
 #include "wasi/p1/wasi.h"
 
 namespace myrt::capi {
@@ -91,6 +92,8 @@ struct TrapData {
   uint64_t framesOmitted = 0;          // deep backtraces: frames left out after the innermost ExecContext::kBacktraceHead
   std::shared_ptr<StoreState> st;      // keeps the frames' instances alive (may be null)
   TrapReason reason = TrapReason::None;  // None: made by the embedder (wasm_trap_new)
+  std::string text;  // myrt_trap_describe's text when the frames' instances are gone (a served request's trap), else ""
+
   HostInfo hostInfo;
   ~TrapData() { hostInfo.finalize(); }
 };
@@ -177,4 +180,17 @@ struct wasm_shared_module_t {
 
 struct myrt_error_t {
   myrt::Error error;
+};
+
+struct myrt_component_t {
+  std::shared_ptr<const myrt::component::Component> c;
+};
+
+struct myrt_wasi_config_t {
+  myrt::wasi::WasiConfig config;
+  int ownedFds[3] = {-1, -1, -1};  // files opened for stdin/stdout/stderr (closed with the config)
+  bool captured[3] = {false, false, false};  // stdout/stderr: an in-memory file (memfd) read back by myrt_wasi_std*
+  myrt_wasi_config_t() { config.stdinFd = config.stdoutFd = config.stderrFd = -1; }
+  ~myrt_wasi_config_t();
+  void setFd(int which, int fd, bool owned, bool capture = false);
 };

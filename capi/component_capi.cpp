@@ -11,9 +11,6 @@ using namespace myrt;
 using namespace myrt::capi;
 namespace cm = myrt::component;
 
-struct myrt_component_t {
-  std::shared_ptr<const cm::Component> c;
-};
 struct myrt_cval_t {
   cm::Val v;
 };

@@ -21,22 +21,16 @@ struct myrt_interrupt_handle_t {
   std::shared_ptr<InterruptFlag> flag;
 };
 
-struct myrt_wasi_config_t {
-  wasi::WasiConfig config;
-  int ownedFds[3] = {-1, -1, -1};  // files opened for stdin/stdout/stderr (closed with the config)
-  bool captured[3] = {false, false, false};  // stdout/stderr: an in-memory file (memfd) read back by myrt_wasi_std*
-  myrt_wasi_config_t() { config.stdinFd = config.stdoutFd = config.stderrFd = -1; }
-  ~myrt_wasi_config_t() {
-    for (int fd : ownedFds)
-      if (fd >= 0) close(fd);
-  }
-  void setFd(int which, int fd, bool owned, bool capture = false) {
-    if (ownedFds[which] >= 0) close(ownedFds[which]);
-    captured[which] = capture;
-    ownedFds[which] = owned ? fd : -1;
-    (which == 0 ? config.stdinFd : which == 1 ? config.stdoutFd : config.stderrFd) = fd;
-  }
-};
+myrt_wasi_config_t::~myrt_wasi_config_t() {
+  for (int fd : ownedFds)
+    if (fd >= 0) close(fd);
+}
+void myrt_wasi_config_t::setFd(int which, int fd, bool owned, bool capture) {
+  if (ownedFds[which] >= 0) close(ownedFds[which]);
+  captured[which] = capture;
+  ownedFds[which] = owned ? fd : -1;
+  (which == 0 ? config.stdinFd : which == 1 ? config.stdoutFd : config.stderrFd) = fd;
+}
 
 struct myrt_wasi_t {
   std::shared_ptr<StoreState> st;

@@ -94,6 +94,7 @@ wasm_trap_t* makeTrap(std::shared_ptr<StoreState> st, const Trap& t) {
 }
 
 std::string describeTrap(const TrapData& t) {
+  if (!t.text.empty()) return t.text;
   Trap tr;
   tr.message = t.message;
   for (const FrameInfo& f : t.frames) {

@@ -404,6 +404,85 @@ WASM_API_EXTERN const myrt_cval_t* myrt_cval_payload(const myrt_cval_t*);
  * opaque identity) and the rep (myrt_cval_uint). */
 WASM_API_EXTERN const myrt_resource_type_t* myrt_cval_resource(const myrt_cval_t*);
 
+/* ---------------------------------------------------------------------------------------------------------------
+ * wasi:http proxy components: the embedder's own requests answered by a component's wasi:http/incoming-handler, on
+ * the code path of `myrt serve` (docs/embedding.md "HTTP handlers"). Every request gets a fresh store (the engine's
+ * tier and limits) and a fresh instance of the component, so nothing crosses requests, and a trap, timeout, fuel
+ * exhaustion or memory limit ends only that request. The host interfaces are myrt's WASI 0.2 (wasi:cli, clocks,
+ * random, filesystem over the preopened directories, io), wasi:http (types, outgoing-handler) and wasi:sockets. */
+typedef struct myrt_http_handler_t myrt_http_handler_t;
+typedef struct myrt_http_request_t myrt_http_request_t;
+typedef struct myrt_http_response_t myrt_http_response_t;
+
+/* Network grants for WASI 0.2 guests (none by default): outgoing HTTP requests (wasi:http/outgoing-handler) to HOST
+ * (any port) or HOST:PORT, as `myrt serve --allow-http`; every destination (HTTP and sockets) with inherit_network, as
+ * `-S inherit-network`. A request to any other destination gets the error-code HTTP-request-denied.
+ * Error: a malformed HOST[:PORT]. */
+WASM_API_EXTERN own myrt_error_t* myrt_wasi_config_allow_http(myrt_wasi_config_t*, const char* host_port);
+WASM_API_EXTERN void myrt_wasi_config_inherit_network(myrt_wasi_config_t*);
+
+/* Per-request settings (zero-initialise it; 0 everywhere: the defaults). */
+typedef struct myrt_http_handler_options_t {
+  uint64_t fuel;           /* fuel units per request (about one per instruction): 0 = unlimited */
+  uint64_t timeout_ms;     /* wall time per request: 0 = none; at the deadline the guest traps "interrupted" */
+  uint64_t max_body_bytes; /* request bodies given as bytes and response bodies: 0 = 64 MiB */
+} myrt_http_handler_options_t;
+
+/* Prepares `component` for requests and checks it by instantiating it once: it must link against the host interfaces
+ * above and export wasi:http/incoming-handler@0.2.x (errors say what is missing). `wasi` (NULL: none) is copied: the
+ * environment, preopened directories, network grants and stdout/stderr the guests see (arguments and stdin are not
+ * used); `options` may be NULL. The component and the configuration may be deleted afterwards. */
+WASM_API_EXTERN own myrt_error_t* myrt_http_handler_new(wasm_engine_t*, const myrt_component_t*,
+                                                        const myrt_wasi_config_t*,
+                                                        const myrt_http_handler_options_t*,
+                                                        own myrt_http_handler_t** out);
+/* No request may be running on the handler. */
+WASM_API_EXTERN void myrt_http_handler_delete(own myrt_http_handler_t*);
+
+/* A request: `method` a token ("GET", "POST", "PURGE", ...), `scheme` "http", "https" or another (NULL: "http"),
+ * `authority` (NULL or "": none), `path_with_query` (NULL: "/"). Errors: a method that is not a token; a scheme,
+ * authority or path with control characters or spaces. */
+WASM_API_EXTERN own myrt_error_t* myrt_http_request_new(const char* method, const char* scheme, const char* authority,
+                                                        const char* path_with_query, own myrt_http_request_t** out);
+WASM_API_EXTERN void myrt_http_request_delete(own myrt_http_request_t*);
+/* Appends a header (names are case-insensitive; the guest sees them lowercase, in order; repeated names are kept).
+ * Errors: a name that is not a token or a value with NUL, CR, LF or other control characters than tab. Hop-by-hop and
+ * host-controlled names (connection, keep-alive, transfer-encoding, upgrade, host, proxy-*, http2-settings) are
+ * accepted and, as in `myrt serve`, not shown to the guest. */
+WASM_API_EXTERN own myrt_error_t* myrt_http_request_add_header(myrt_http_request_t*, const char* name,
+                                                               const char* value, size_t value_len);
+/* The body as bytes (copied; replaces a body callback). Without a body the guest reads an empty one. */
+WASM_API_EXTERN void myrt_http_request_set_body(myrt_http_request_t*, const uint8_t* bytes, size_t len);
+/* The body streamed: `read` is called on the thread running myrt_http_handler_handle whenever the guest reads more
+ * of the body and stores up to `capacity` bytes in `buf`; it returns how many (1..capacity), 0 at the end of the
+ * body, or a negative number for a failure (the guest's read fails with last-operation-failed). Nothing is read
+ * before the guest asks, and nothing past what it asks for. Each myrt_http_handler_handle call reads from the callback
+ * afresh (it continues where the callback is). `finalizer(env)` runs when the request is deleted (or the callback
+ * replaced). Replaces a body given as bytes. */
+typedef int64_t (*myrt_http_body_read_t)(void* env, uint8_t* buf, size_t capacity);
+WASM_API_EXTERN void myrt_http_request_set_body_callback(myrt_http_request_t*, myrt_http_body_read_t read, void* env,
+                                                         void (*finalizer)(void*));
+
+/* Runs the component's handler for `request` (on the calling thread; any number of threads may call it at once on
+ * one handler). On success returns NULL and stores the guest's response in *out. When the guest traps -- including
+ * timeout_ms ("interrupted", MYRT_TRAP_INTERRUPT), fuel ("fuel exhausted") and the store's memory limit -- returns
+ * NULL, stores NULL in *out and the trap in *trap (if not NULL): its message is the spec's wording, myrt_trap_describe
+ * has the backtrace with function names, its frames have function indices and offsets but no instance. Any other
+ * failure is an error: the guest returned without setting a response ("the handler returned without setting a
+ * response"), answered an error-code ("the handler answered error-code NAME") or left its body unfinished; the
+ * component could not be instantiated. (Writes past max_body_bytes fail in the guest with last-operation-failed.) */
+WASM_API_EXTERN own myrt_error_t* myrt_http_handler_handle(myrt_http_handler_t*, const myrt_http_request_t*,
+                                                           own myrt_http_response_t** out, own wasm_trap_t** trap);
+WASM_API_EXTERN void myrt_http_response_delete(own myrt_http_response_t*);
+WASM_API_EXTERN uint16_t myrt_http_response_status(const myrt_http_response_t*);
+/* Headers in the guest's order (names lowercase). The pointers stay valid until the response is deleted; not
+ * null-terminated. False for i >= the header count. */
+WASM_API_EXTERN size_t myrt_http_response_header_count(const myrt_http_response_t*);
+WASM_API_EXTERN bool myrt_http_response_header(const myrt_http_response_t*, size_t i, const char** name,
+                                               size_t* name_len, const char** value, size_t* value_len);
+/* The body (valid until the response is deleted; NULL with *len 0 when empty). */
+WASM_API_EXTERN const uint8_t* myrt_http_response_body(const myrt_http_response_t*, size_t* len);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

@@ -173,7 +173,10 @@ Outcome ProxyHandler::handle(HttpRequestData request) {
       const wasi::p2::HttpResponseData& resp = w->http->response();
       if (r.trap) {
         out.error = r.trap->reason == TrapReason::Interrupted ? "timeout (--timeout " + std::to_string(*config_.timeoutMs) + " ms): " : "trap: ";
-        out.error += r.trap->toString();
+        out.trapText = r.trap->toString();
+        out.error += out.trapText;
+        out.trap = std::move(r.trap);
+        out.trap->backtraceInstances.clear();  // they die with the store
       } else if (!resp.set) {
         out.error = "the handler returned without setting a response";
       } else if (resp.isError) {

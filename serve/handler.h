@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "engine/tiers.h"
+#include "runtime/exec/engine.h"
 #include "runtime/base/result.h"
 #include "runtime/component/component.h"
 #include "wasi/host/config.h"
@@ -38,12 +39,16 @@ struct HandlerConfig {
   wasi::WasiConfig wasi;                   // env, preopens for the guest (no args, no stdin)
 };
 
-// The answer to one request. `error` is set when the guest failed (the server answers 500 and logs it).
+// The answer to one request. `error` is set when the guest failed (the server answers 500 and logs it); when the
+// guest trapped (a timeout is the trap "interrupted"), `trap` is that trap too, its frames without instances (the
+// request's store is gone): function indices and offsets; `trapText` is its whole text with function names.
 struct Outcome {
   uint16_t status = 500;
   wasi::p2::HeaderList headers;
   std::string body;
   std::string error;  // "" = the guest's own response
+  std::optional<Trap> trap;
+  std::string trapText;
 };
 
 // Requests an interrupt of a store at a deadline (one thread for every request).

@@ -27,20 +27,6 @@ static wasm_trap_t* host_concat(void* env, const myrt_cval_t* const* args, size_
 }
 static void fin(void* env) { finalized += *(int*)env; }
 
-static wasm_byte_vec_t read_file(const char* path) {
-  wasm_byte_vec_t v;
-  wasm_byte_vec_new_empty(&v);
-  FILE* f = fopen(path, "rb");
-  if (!f) return v;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  wasm_byte_vec_new_uninitialized(&v, (size_t)n);
-  if (fread(v.data, 1, (size_t)n, f) != (size_t)n) v.size = 0;
-  fclose(f);
-  return v;
-}
-
 static int error_starts(myrt_error_t* e, const char* prefix) {
   if (!e) return 0;
   wasm_message_t m;
@@ -72,7 +58,7 @@ int main(int argc, char** argv) {
   wasm_engine_t* engine = wasm_engine_new_with_config(config);
   wasm_store_t* store = wasm_store_new(engine);
 
-  wasm_byte_vec_t bin = read_file(argv[1]);
+  wasm_byte_vec_t bin = read_file_bytes(argv[1]);
   CHECK(bin.size > 0);
   CHECK(myrt_is_component(&bin));
   myrt_component_t* comp = NULL;

@@ -1,5 +1,5 @@
 /* tests/capi/check.h -- the checks shared by the C API tests: CHECK (counts and prints a failed condition) and
- * trap_is / trap_starts (a trap's message, deleting the trap). */
+ * trap_is / trap_starts (a trap's message, deleting the trap), read_file_bytes. */
 #ifndef MYRT_CAPI_CHECK_H
 #define MYRT_CAPI_CHECK_H
 #include <stdio.h>
@@ -33,6 +33,24 @@ static inline int trap_matches(wasm_trap_t* trap, const char* expected, int pref
 }
 static inline int trap_is(wasm_trap_t* trap, const char* expected) { return trap_matches(trap, expected, 0); }
 static inline int trap_starts(wasm_trap_t* trap, const char* prefix) { return trap_matches(trap, prefix, 1); }
+
+/* The bytes of a file (an empty vector, and a message, when it cannot be read). */
+static inline wasm_byte_vec_t read_file_bytes(const char* path) {
+  wasm_byte_vec_t v;
+  wasm_byte_vec_new_empty(&v);
+  FILE* f = fopen(path, "rb");
+  if (!f) {
+    fprintf(stderr, "cannot read %s\n", path);
+    return v;
+  }
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  wasm_byte_vec_new_uninitialized(&v, (size_t)n);
+  if (fread(v.data, 1, (size_t)n, f) != (size_t)n) v.size = 0;
+  fclose(f);
+  return v;
+}
 
 /* Prints the result line and returns main's exit code. */
 static inline int check_summary(void) {

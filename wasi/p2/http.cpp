@@ -235,7 +235,7 @@ std::optional<Rep> WasiHttp::requestConsume(Rep r) {
   auto* q = get<1>(r, "incoming-request");
   if (!q || q->consumed) return std::nullopt;
   q->consumed = true;
-  return add(IncomingBodyRes{q->req->body, nullptr, false});
+  return add(IncomingBodyRes{q->req->body, nullptr, q->req->bodyStream, false});
 }
 
 std::optional<Rep> WasiHttp::incomingBodyStream(Rep b) {
@@ -243,6 +243,7 @@ std::optional<Rep> WasiHttp::incomingBodyStream(Rep b) {
   if (!body || body->streamTaken) return std::nullopt;
   body->streamTaken = true;
   if (body->exchange) return io_.addInputStream(body->exchange->bodyStream(body->exchange));
+  if (body->source) return io_.addInputStream(body->source);
   return io_.addInputStream(std::make_shared<host::BufferInputStream>(body->bytes));
 }
 
@@ -540,7 +541,7 @@ std::optional<Rep> WasiHttp::incomingResponseConsume(Rep r) {
   auto* ir = get<10>(r, "incoming-response");
   if (!ir || ir->consumed) return std::nullopt;
   ir->consumed = true;
-  return add(IncomingBodyRes{nullptr, ir->exchange, false});
+  return add(IncomingBodyRes{nullptr, ir->exchange, nullptr, false});
 }
 
 }  // namespace myrt::wasi::p2

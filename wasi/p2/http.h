@@ -40,6 +40,8 @@ struct HttpRequestData {
   std::string authority;      // the Host header ("" = none)
   HeaderList headers;         // as received (forbidden ones are removed when the guest sees them)
   std::shared_ptr<const std::string> body = std::make_shared<const std::string>();
+  // When set, the body instead: read as the guest reads it (the C API's streaming callback), once.
+  std::shared_ptr<host::InputStream> bodyStream;
 };
 
 // What the guest answered through its response-outparam.
@@ -177,6 +179,7 @@ class WasiHttp {
   struct IncomingBodyRes {
     std::shared_ptr<const std::string> bytes;  // a served request's body
     std::shared_ptr<HttpExchange> exchange;    // or an outgoing request's response body
+    std::shared_ptr<host::InputStream> source;  // or a served request's streamed body (HttpRequestData::bodyStream)
     bool streamTaken = false;
   };
   struct FutureTrailersRes {
