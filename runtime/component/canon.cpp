@@ -65,10 +65,10 @@ const Type* caseType(const Type* t, uint32_t i) {
     default: return nullptr;
   }
 }
-uint32_t maxCaseAlign(const Type* t) {
+uint32_t maxCaseAlign(const Type* t, bool p64) {
   uint32_t a = 1;
   for (uint32_t i = 0; i < numCases(t); ++i)
-    if (const Type* c = caseType(t, i)) a = std::max(a, c->abi.align);
+    if (const Type* c = caseType(t, i)) a = std::max(a, abiLayout(c, p64).align);
   return a;
 }
 
@@ -109,31 +109,65 @@ void forEachCodePoint(const std::string& s, F&& f) {
   }
 }
 
+// Pointers and lengths are 64-bit throughout: with a 64-bit memory (the `memory` option's address type,
+// CanonicalABI.md ptr_type) they are i64 core values and (ptr, len) pairs take 16 bytes aligned to 8; with a 32-bit
+// memory i32 values and 8 bytes aligned to 4 (AbiLayout).
 struct Abi {
   AbiCx& a;
+  const bool p64;  // the memory option is a 64-bit memory
+  explicit Abi(AbiCx& c) : a(c), p64(c.memory && c.memory->type.limits.is64) {}
   TrapReason trap(std::string msg) { return a.cx.hostTrap(std::move(msg)); }
+  uint32_t sz(const Type* t) const { return abiLayout(t, p64).size; }
+  uint32_t al(const Type* t) const { return abiLayout(t, p64).align; }
+  // The UTF-16 tag of a latin1+utf16 length: the top bit of a pointer-sized length.
+  uint64_t utf16Tag() const { return p64 ? uint64_t(1) << 63 : uint64_t(1) << 31; }
+  Value ptrValue(uint64_t x) const { return p64 ? Value::fromI64(x) : Value::fromI32(uint32_t(x)); }
+  uint64_t ptrOf(const Value& v) const { return p64 ? v.i64 : uint64_t(v.i32); }
+  void loadPair(uint64_t at, uint64_t* p, uint64_t* n) {
+    if (p64) {
+      std::memcpy(p, mem(at), 8);
+      std::memcpy(n, mem(at + 8), 8);
+    } else {
+      uint32_t p32, n32;
+      std::memcpy(&p32, mem(at), 4);
+      std::memcpy(&n32, mem(at + 4), 4);
+      *p = p32;
+      *n = n32;
+    }
+  }
+  void storePair(uint64_t at, uint64_t p, uint64_t n) {
+    if (p64) {
+      std::memcpy(mem(at), &p, 8);
+      std::memcpy(mem(at + 8), &n, 8);
+    } else {
+      const uint32_t p32 = uint32_t(p), n32 = uint32_t(n);
+      std::memcpy(mem(at), &p32, 4);
+      std::memcpy(mem(at + 4), &n32, 4);
+    }
+  }
 
   // ---------------------------------------------------------------- memory access
-  uint8_t* mem(uint32_t ptr) { return a.memory->base + ptr; }
+  uint8_t* mem(uint64_t ptr) { return a.memory->base + ptr; }
   // Copies n host bytes into guest memory at ptr (bounds already checked by reallocCall); n == 0 copies nothing (the
   // source of an empty string or vector may be null, which memcpy must not be given).
-  void copyIn(uint32_t ptr, const void* src, size_t n) {
+  void copyIn(uint64_t ptr, const void* src, size_t n) {
     if (n) std::memcpy(mem(ptr), src, n);
   }
-  bool inBounds(uint64_t ptr, uint64_t len) { return a.memory && ptr + len <= a.memory->size; }
+  // Without overflow: a 64-bit pointer and length may each be close to 2^64.
+  bool inBounds(uint64_t ptr, uint64_t len) { return a.memory && len <= a.memory->size && ptr <= a.memory->size - len; }
 
   // `what`: "string", "list" or "argument": the spec's trap names the content (`list content out-of-bounds`).
-  TrapReason reallocCall(uint32_t oldPtr, uint32_t oldSize, uint32_t align, uint32_t newSize, uint32_t* out,
+  TrapReason reallocCall(uint64_t oldPtr, uint64_t oldSize, uint32_t align, uint64_t newSize, uint64_t* out,
                          const char* what) {
     if (!a.realloc) return trap("unsupported: no realloc option for a value that needs one");
-    Value args[4] = {Value::fromI32(oldPtr), Value::fromI32(oldSize), Value::fromI32(align), Value::fromI32(newSize)};
+    Value args[4] = {ptrValue(oldPtr), ptrValue(oldSize), ptrValue(align), ptrValue(newSize)};
     Value res[1];
     const bool savedLeave = a.inst ? a.inst->mayLeave : true;
     if (a.inst) a.inst->mayLeave = false;
     TrapReason t = callCore(a.cx, a.realloc, args, 4, res, 1);
     if (a.inst) a.inst->mayLeave = savedLeave;
     if (t != TrapReason::None) return t;
-    const uint32_t p = res[0].i32;
+    const uint64_t p = ptrOf(res[0]);
     if (p % align) return trap("unaligned pointer (realloc return: result not aligned)");
     if (!inBounds(p, newSize))
       return trap(std::string(what) + " content out-of-bounds (realloc return: beyond end of memory)");
@@ -142,7 +176,7 @@ struct Abi {
   }
 
   // ---------------------------------------------------------------- loading (lift from memory)
-  TrapReason load(const Type* t, uint32_t ptr, Val& v) {
+  TrapReason load(const Type* t, uint64_t ptr, Val& v) {
     // The caller checked alignment and bounds of the whole value.
     switch (t->kind) {
       case TK::Bool: v = Val::boolean(*mem(ptr) != 0); return TrapReason::None;
@@ -165,9 +199,8 @@ struct Abi {
         return fromI64(t, x, v);
       }
       case TK::String: case TK::List: case TK::Map: {
-        uint32_t p, n;
-        std::memcpy(&p, mem(ptr), 4);
-        std::memcpy(&n, mem(ptr + 4), 4);
+        uint64_t p, n;
+        loadPair(ptr, &p, &n);
         return t->kind == TK::String ? liftString(p, n, v) : liftList(t, p, n, v);
       }
       case TK::Record: case TK::Tuple: case TK::FixedList: {
@@ -178,9 +211,9 @@ struct Abi {
         v.elems.resize(n);
         for (size_t i = 0; i < n; ++i) {
           const Type* f = t->kind == TK::FixedList ? t->elem() : t->elems[i];
-          off = alignTo(off, f->abi.align);
+          off = alignTo(off, al(f));
           if (auto r = load(f, ptr + off, v.elems[i]); r != TrapReason::None) return r;
-          off += f->abi.size;
+          off += sz(f);
         }
         return TrapReason::None;
       }
@@ -189,7 +222,7 @@ struct Abi {
         uint32_t c = 0;
         std::memcpy(&c, mem(ptr), ds);
         return liftCase(t, c, [&](const Type* pt, Val& pv) {
-          return load(pt, ptr + alignTo(ds, maxCaseAlign(t)), pv);
+          return load(pt, ptr + alignTo(ds, maxCaseAlign(t, p64)), pv);
         }, v);
       }
       case TK::Flags: {
@@ -263,12 +296,15 @@ struct Abi {
     return TrapReason::None;
   }
 
-  TrapReason liftString(uint32_t p, uint32_t n, Val& v) {
+  TrapReason liftString(uint64_t p, uint64_t n, Val& v) {
     if (!a.memory) return trap("unsupported: string without a memory option");
     v = Val();
     v.kind = TK::String;
     v.srcEncoding = uint8_t(a.encoding);
-    v.srcUnits = n;
+    // srcUnits keeps the 32-bit form (a latin1+utf16 length with the UTF-16 tag in bit 31; lowering to a 64-bit
+    // memory moves the tag); a string too long for it is lowered as host UTF-8.
+    const uint64_t tag = utf16Tag(), units = a.encoding == StringEncoding::Latin1Utf16 ? n & ~tag : n;
+    v.srcUnits = units < kUtf16Tag32 ? uint32_t(units) | ((n & tag) ? kUtf16Tag32 : 0) : UINT32_MAX;
     switch (a.encoding) {
       case StringEncoding::Utf8: {
         if (!inBounds(p, n)) return trap("string content out-of-bounds (string pointer/length out of bounds of memory)");
@@ -280,13 +316,13 @@ struct Abi {
       case StringEncoding::Utf16:
         return liftUtf16(p, n, v);
       case StringEncoding::Latin1Utf16: {
-        if (n & 0x80000000u) return liftUtf16(p, n & 0x7fffffffu, v);
+        if (n & utf16Tag()) return liftUtf16(p, n & ~utf16Tag(), v);
         // the spec aligns latin1+utf16 strings to 2 in both representations
         if (p % 2) return trap("unaligned pointer (string pointer not aligned to 2)");
         if (!inBounds(p, n)) return trap("string content out-of-bounds (string pointer/length out of bounds of memory)");
         const uint8_t* s = mem(p);
         v.str.reserve(n);
-        for (uint32_t i = 0; i < n; ++i) appendUtf8(v.str, s[i]);
+        for (uint64_t i = 0; i < n; ++i) appendUtf8(v.str, s[i]);
         return TrapReason::None;
       }
     }
@@ -310,12 +346,12 @@ struct Abi {
     }
     return "invalid utf-8 sequence";
   }
-  TrapReason liftUtf16(uint32_t p, uint32_t n, Val& v) {
+  TrapReason liftUtf16(uint64_t p, uint64_t n, Val& v) {
     if (p % 2) return trap("unaligned pointer (string pointer not aligned to 2)");
-    if (!inBounds(p, uint64_t(n) * 2)) return trap("string content out-of-bounds (string pointer/length out of bounds of memory)");
+    if (n > a.memory->size / 2 || !inBounds(p, n * 2)) return trap("string content out-of-bounds (string pointer/length out of bounds of memory)");
     const uint8_t* s = mem(p);
     v.str.reserve(n);
-    for (uint32_t i = 0; i < n; ++i) {
+    for (uint64_t i = 0; i < n; ++i) {
       uint16_t u;
       std::memcpy(&u, s + 2 * i, 2);
       uint32_t cp = u;
@@ -333,11 +369,12 @@ struct Abi {
     return TrapReason::None;
   }
 
-  TrapReason liftList(const Type* t, uint32_t p, uint32_t n, Val& v) {
+  TrapReason liftList(const Type* t, uint64_t p, uint64_t n, Val& v) {
     const Type* e = t->listElem();
     if (!a.memory) return trap("unsupported: list without a memory option");
-    if (p % e->abi.align) return trap("unaligned pointer");
-    if (!inBounds(p, uint64_t(n) * e->abi.size))
+    const uint32_t es = sz(e);
+    if (p % al(e)) return trap("unaligned pointer");
+    if ((es && n > a.memory->size / es) || !inBounds(p, n * es))
       return trap("list content out-of-bounds (list pointer/length out of bounds of memory)");
     v = Val();
     v.kind = t->kind;  // List, or Map (elems: tuples of key and value)
@@ -347,8 +384,8 @@ struct Abi {
       return TrapReason::None;
     }
     v.elems.resize(n);
-    for (uint32_t i = 0; i < n; ++i)
-      if (auto r = load(e, p + i * e->abi.size, v.elems[i]); r != TrapReason::None) return r;
+    for (uint64_t i = 0; i < n; ++i)
+      if (auto r = load(e, p + i * es, v.elems[i]); r != TrapReason::None) return r;
     return TrapReason::None;
   }
 
@@ -394,7 +431,7 @@ struct Abi {
     return trap(std::string("host value of the wrong type: expected ") + tkName(want) + ", found " + tkName(found));
   }
 
-  TrapReason store(const Type* t, const Val& v, uint32_t ptr) {
+  TrapReason store(const Type* t, const Val& v, uint64_t ptr) {
     if (auto r = checkKind(t, v); r != TrapReason::None) return r;
     switch (t->kind) {
       case TK::Bool: case TK::S8: case TK::U8: *mem(ptr) = uint8_t(v.bits); return TrapReason::None;
@@ -417,11 +454,10 @@ struct Abi {
         return TrapReason::None;
       }
       case TK::String: case TK::List: case TK::Map: {
-        uint32_t p = 0, n = 0;
+        uint64_t p = 0, n = 0;
         auto r = t->kind == TK::String ? lowerString(v, &p, &n) : lowerList(t, v, &p, &n);
         if (r != TrapReason::None) return r;
-        std::memcpy(mem(ptr), &p, 4);
-        std::memcpy(mem(ptr + 4), &n, 4);
+        storePair(ptr, p, n);
         return TrapReason::None;
       }
       case TK::Record: case TK::Tuple: case TK::FixedList: {
@@ -430,9 +466,9 @@ struct Abi {
         uint32_t off = 0;
         for (size_t i = 0; i < n; ++i) {
           const Type* f = t->kind == TK::FixedList ? t->elem() : t->elems[i];
-          off = alignTo(off, f->abi.align);
+          off = alignTo(off, al(f));
           if (auto r = store(f, v.elems[i], ptr + off); r != TrapReason::None) return r;
-          off += f->abi.size;
+          off += sz(f);
         }
         return TrapReason::None;
       }
@@ -442,7 +478,7 @@ struct Abi {
         std::memcpy(mem(ptr), &v.index, ds);
         if (const Type* pt = caseType(t, v.index)) {
           if (v.elems.empty()) return trap("host value of the wrong type: missing payload");
-          return store(pt, v.elems[0], ptr + alignTo(ds, maxCaseAlign(t)));
+          return store(pt, v.elems[0], ptr + alignTo(ds, maxCaseAlign(t, p64)));
         }
         return TrapReason::None;
       }
@@ -486,8 +522,8 @@ struct Abi {
   // CanonicalABI.md store_string: the realloc calls depend on the source encoding and code units (a transcoding
   // lowering allocates a worst case and shrinks or grows it with a second realloc, each result checked).
   static constexpr uint64_t kMaxStringBytes = 0x7fffffffu;
-  static constexpr uint32_t kUtf16Tag = 0x80000000u;
-  TrapReason lowerString(const Val& v, uint32_t* ptr, uint32_t* len) {
+  static constexpr uint32_t kUtf16Tag32 = 0x80000000u;  // the tag in Val::srcUnits (32-bit form)
+  TrapReason lowerString(const Val& v, uint64_t* ptr, uint64_t* len) {
     const std::string& s = v.str;
     StringEncoding src = StringEncoding(v.srcEncoding);
     uint64_t tagged = v.srcUnits;
@@ -498,8 +534,8 @@ struct Abi {
     enum class Simple { Utf8, Utf16, Latin1 } simple = src == StringEncoding::Utf8 ? Simple::Utf8 : Simple::Utf16;
     uint64_t units = tagged;
     if (src == StringEncoding::Latin1Utf16) {
-      simple = (tagged & kUtf16Tag) ? Simple::Utf16 : Simple::Latin1;
-      units = tagged & ~uint64_t(kUtf16Tag);
+      simple = (tagged & kUtf16Tag32) ? Simple::Utf16 : Simple::Latin1;
+      units = tagged & ~uint64_t(kUtf16Tag32);
     }
     // The sizes below are computed from `units`: a Val whose text no longer matches them (changed by the embedder
     // after lifting) counts as UTF-8 made by the host.
@@ -535,56 +571,56 @@ struct Abi {
     }
     return TrapReason::None;
   }
-  TrapReason realloc2(uint32_t oldPtr, uint64_t oldSize, uint32_t align, uint64_t newSize, uint32_t* out) {
+  TrapReason realloc2(uint64_t oldPtr, uint64_t oldSize, uint32_t align, uint64_t newSize, uint64_t* out) {
     if (newSize > kMaxStringBytes) return trap("string content out-of-bounds");
-    return reallocCall(oldPtr, uint32_t(oldSize), align, uint32_t(newSize), out, "string");
+    return reallocCall(oldPtr, oldSize, align, newSize, out, "string");
   }
   // store_string_copy: the bytes of `units` code units of one size, one allocation.
-  TrapReason copyString(const void* bytes, size_t n, uint64_t units, uint32_t align, uint32_t* ptr, uint32_t* len) {
+  TrapReason copyString(const void* bytes, size_t n, uint64_t units, uint32_t align, uint64_t* ptr, uint64_t* len) {
     if (auto r = realloc2(0, 0, align, n, ptr); r != TrapReason::None) return r;
     copyIn(*ptr, bytes, n);
-    *len = uint32_t(units);
+    *len = units;
     return TrapReason::None;
   }
-  TrapReason copyUtf16(const std::string& s, uint64_t units, uint32_t* ptr, uint32_t* len) {
+  TrapReason copyUtf16(const std::string& s, uint64_t units, uint64_t* ptr, uint64_t* len) {
     std::vector<uint16_t> u = toUtf16(s);
     return copyString(u.data(), u.size() * 2, units, 2, ptr, len);
   }
   // store_string_to_utf8: optimistic (one byte per code unit), grown to the worst case at the first non-ASCII
   // character, then shrunk.
-  TrapReason storeToUtf8(const std::string& s, uint64_t units, uint64_t worst, uint32_t* ptr, uint32_t* len) {
+  TrapReason storeToUtf8(const std::string& s, uint64_t units, uint64_t worst, uint64_t* ptr, uint64_t* len) {
     if (auto r = realloc2(0, 0, 1, units, ptr); r != TrapReason::None) return r;
     size_t i = 0;
     while (i < s.size() && uint8_t(s[i]) < 0x80) ++i;
     if (i == s.size()) {
       copyIn(*ptr, s.data(), s.size());
-      *len = uint32_t(s.size());
+      *len = s.size();
       return TrapReason::None;
     }
     copyIn(*ptr, s.data(), i);
     if (auto r = realloc2(*ptr, units, 1, worst, ptr); r != TrapReason::None) return r;
-    copyIn(*ptr + uint32_t(i), s.data() + i, s.size() - i);
+    copyIn(*ptr + i, s.data() + i, s.size() - i);
     if (worst > s.size())
       if (auto r = realloc2(*ptr, worst, 1, s.size(), ptr); r != TrapReason::None) return r;
-    *len = uint32_t(s.size());
+    *len = s.size();
     return TrapReason::None;
   }
   // store_utf8_to_utf16: the worst case (2 bytes per UTF-8 byte), then shrunk.
-  TrapReason storeUtf8ToUtf16(const std::string& s, uint64_t units, uint32_t* ptr, uint32_t* len) {
+  TrapReason storeUtf8ToUtf16(const std::string& s, uint64_t units, uint64_t* ptr, uint64_t* len) {
     const uint64_t worst = 2 * units;
     if (auto r = realloc2(0, 0, 2, worst, ptr); r != TrapReason::None) return r;
     std::vector<uint16_t> u = toUtf16(s);
     copyIn(*ptr, u.data(), u.size() * 2);
     if (u.size() * 2 < worst)
       if (auto r = realloc2(*ptr, worst, 2, u.size() * 2, ptr); r != TrapReason::None) return r;
-    *len = uint32_t(u.size());
+    *len = u.size();
     return TrapReason::None;
   }
   // store_string_to_latin1_or_utf16: latin1 while the characters fit, widened in place to UTF-16 (worst case) at the
   // first one that does not, then shrunk.
-  TrapReason storeToLatin1OrUtf16(const std::string& s, uint64_t units, uint32_t* ptr, uint32_t* len) {
+  TrapReason storeToLatin1OrUtf16(const std::string& s, uint64_t units, uint64_t* ptr, uint64_t* len) {
     if (auto r = realloc2(0, 0, 2, units, ptr); r != TrapReason::None) return r;
-    uint32_t dst = 0;
+    uint64_t dst = 0;
     bool wide = false;
     forEachCodePoint(s, [&](uint32_t c) {
       if (wide) return;
@@ -594,7 +630,7 @@ struct Abi {
     if (wide) {
       const uint64_t worst = 2 * units;
       if (auto r = realloc2(*ptr, units, 2, worst, ptr); r != TrapReason::None) return r;
-      for (uint32_t j = dst; j-- > 0;) {
+      for (uint64_t j = dst; j-- > 0;) {
         *mem(*ptr + 2 * j) = *mem(*ptr + j);
         *mem(*ptr + 2 * j + 1) = 0;
       }
@@ -602,7 +638,7 @@ struct Abi {
       copyIn(*ptr + 2 * dst, u.data() + dst, (u.size() - dst) * 2);
       if (worst > u.size() * 2)
         if (auto r = realloc2(*ptr, worst, 2, u.size() * 2, ptr); r != TrapReason::None) return r;
-      *len = uint32_t(u.size()) | kUtf16Tag;
+      *len = u.size() | utf16Tag();
       return TrapReason::None;
     }
     if (dst < units)
@@ -611,7 +647,7 @@ struct Abi {
     return TrapReason::None;
   }
   // store_probably_utf16_to_latin1_or_utf16: UTF-16 first; narrowed in place to latin1 (and shrunk) if it fits.
-  TrapReason storeProbablyUtf16(const std::string& s, uint64_t units, uint32_t* ptr, uint32_t* len) {
+  TrapReason storeProbablyUtf16(const std::string& s, uint64_t units, uint64_t* ptr, uint64_t* len) {
     const uint64_t srcBytes = 2 * units;
     if (auto r = realloc2(0, 0, 2, srcBytes, ptr); r != TrapReason::None) return r;
     std::vector<uint16_t> u = toUtf16(s);
@@ -619,13 +655,13 @@ struct Abi {
     bool latin1 = true;
     for (uint16_t c : u) latin1 &= c < 256;
     if (!latin1) {
-      *len = uint32_t(u.size()) | kUtf16Tag;
+      *len = u.size() | utf16Tag();
       return TrapReason::None;
     }
-    for (size_t i = 0; i < u.size(); ++i) *mem(*ptr + uint32_t(i)) = *mem(*ptr + uint32_t(2 * i));
+    for (size_t i = 0; i < u.size(); ++i) *mem(*ptr + i) = *mem(*ptr + 2 * i);
     // latin1+utf16 strings are 2-aligned in both forms (the shrink asks for 2 and its result is checked)
     if (auto r = realloc2(*ptr, srcBytes, 2, u.size(), ptr); r != TrapReason::None) return r;
-    *len = uint32_t(u.size());
+    *len = u.size();
     return TrapReason::None;
   }
   static std::string toLatin1(const std::string& s) {
@@ -649,15 +685,16 @@ struct Abi {
     return u;
   }
 
-  TrapReason lowerList(const Type* t, const Val& v, uint32_t* ptr, uint32_t* len) {
+  TrapReason lowerList(const Type* t, const Val& v, uint64_t* ptr, uint64_t* len) {
     const Type* e = t->listElem();
     const uint64_t n = v.isBytes ? v.str.size() : v.elems.size();
-    const uint64_t bytes = n * e->abi.size;
+    const uint32_t es = sz(e);
+    const uint64_t bytes = n * es;
     if (bytes > 0x7fffffffu) return trap("list content out-of-bounds");
-    if (auto r = reallocCall(0, 0, e->abi.align, uint32_t(bytes), ptr, "list"); r != TrapReason::None) return r;
-    *len = uint32_t(n);
+    if (auto r = reallocCall(0, 0, al(e), bytes, ptr, "list"); r != TrapReason::None) return r;
+    *len = n;
     if (v.isBytes) {
-      if (e->abi.size != 1) return trap("host value of the wrong type: bytes for a list of " + std::string(tkName(e->kind)));
+      if (es != 1) return trap("host value of the wrong type: bytes for a list of " + std::string(tkName(e->kind)));
       copyIn(*ptr, v.str.data(), n);
       return TrapReason::None;
     }
@@ -671,7 +708,7 @@ struct Abi {
           return kindTrap(e->kind, r.kind);
         if (r.elems.size() != nf) [[unlikely]]
           return trap("host value of the wrong type: wrong number of fields");
-        uint8_t* p = base + i * e->abi.size;
+        uint8_t* p = base + i * es;
         for (size_t k = 0; k < nf; ++k) {
           const Val& f = r.elems[k];
           if (f.kind != fields[k].kind) [[unlikely]]
@@ -682,7 +719,7 @@ struct Abi {
       return TrapReason::None;
     }
     for (uint64_t i = 0; i < n; ++i)
-      if (auto r = store(e, v.elems[i], *ptr + uint32_t(i) * e->abi.size); r != TrapReason::None) return r;
+      if (auto r = store(e, v.elems[i], *ptr + i * es); r != TrapReason::None) return r;
     return TrapReason::None;
   }
 
@@ -745,7 +782,7 @@ struct Abi {
         return r;
       }
       case TK::String: case TK::List: case TK::Map: {
-        const uint32_t p = it[0].i32, n = it[1].i32;
+        const uint64_t p = ptrOf(it[0]), n = ptrOf(it[1]);
         it += 2;
         return t->kind == TK::String ? liftString(p, n, v) : liftList(t, p, n, v);
       }
@@ -782,11 +819,11 @@ struct Abi {
       case TK::S64: case TK::U64: out.push_back(Value::fromI64(v.bits)); return TrapReason::None;
       case TK::F64: out.push_back(Value::fromI64(canonF64Bits(v.bits))); return TrapReason::None;
       case TK::String: case TK::List: case TK::Map: {
-        uint32_t p = 0, n = 0;
+        uint64_t p = 0, n = 0;
         auto r = t->kind == TK::String ? lowerString(v, &p, &n) : lowerList(t, v, &p, &n);
         if (r != TrapReason::None) return r;
-        out.push_back(Value::fromI32(p));
-        out.push_back(Value::fromI32(n));
+        out.push_back(ptrValue(p));
+        out.push_back(ptrValue(n));
         return TrapReason::None;
       }
       case TK::Record: case TK::Tuple: case TK::FixedList: {
@@ -821,15 +858,15 @@ struct Abi {
   // The parameters as one tuple in memory (more than 16 flat values).
   uint32_t tupleAlign(const std::vector<const Type*>& ts) {
     uint32_t al = 1;
-    for (const Type* t : ts) al = std::max(al, t->abi.align);
+    for (const Type* t : ts) al = std::max(al, this->al(t));
     return al;
   }
   uint32_t tupleSize(const std::vector<const Type*>& ts) {
     uint32_t s = 0;
-    for (const Type* t : ts) s = alignTo(s, t->abi.align) + t->abi.size;
+    for (const Type* t : ts) s = alignTo(s, al(t)) + sz(t);
     return alignTo(s, tupleAlign(ts));
   }
-  TrapReason checkPtr(uint32_t p, uint32_t align, uint32_t size) {
+  TrapReason checkPtr(uint64_t p, uint32_t align, uint32_t size) {
     if (!a.memory) return trap("unsupported: values in memory without a memory option");
     if (p % align) return trap("unaligned pointer");
     if (!inBounds(p, size)) return trap("pointer out of bounds of memory");
@@ -844,13 +881,13 @@ TrapReason liftParams(AbiCx& a, const Type& ft, std::span<const Value> core, std
   const FlatFlags sig = flatFlags(ft);
   out.resize(ft.elems.size());
   if (sig.paramsInMemory) {
-    const uint32_t p = core[0].i32;
+    const uint64_t p = abi.ptrOf(core[0]);
     if (auto r = abi.checkPtr(p, abi.tupleAlign(ft.elems), abi.tupleSize(ft.elems)); r != TrapReason::None) return r;
     uint32_t off = 0;
     for (size_t i = 0; i < ft.elems.size(); ++i) {
-      off = alignTo(off, ft.elems[i]->abi.align);
+      off = alignTo(off, abi.al(ft.elems[i]));
       if (auto r = abi.load(ft.elems[i], p + off, out[i]); r != TrapReason::None) return r;
-      off += ft.elems[i]->abi.size;
+      off += abi.sz(ft.elems[i]);
     }
     return TrapReason::None;
   }
@@ -866,8 +903,8 @@ TrapReason lowerResult(AbiCx& a, const Type& ft, const Val& v, std::span<const V
   Abi abi{a};
   const FlatFlags sig = flatFlags(ft);
   if (sig.resultsInMemory) {
-    const uint32_t p = coreArgs.back().i32;
-    if (auto r = abi.checkPtr(p, ft.result->abi.align, ft.result->abi.size); r != TrapReason::None) return r;
+    const uint64_t p = abi.ptrOf(coreArgs.back());
+    if (auto r = abi.checkPtr(p, abi.al(ft.result), abi.sz(ft.result)); r != TrapReason::None) return r;
     return abi.store(ft.result, v, p);
   }
   std::vector<Value> flat;
@@ -883,16 +920,16 @@ TrapReason lowerParams(AbiCx& a, const Type& ft, std::span<const Val> args, std:
                          std::to_string(args.size()));
   const FlatFlags sig = flatFlags(ft);
   if (sig.paramsInMemory) {
-    uint32_t p = 0;
+    uint64_t p = 0;
     if (auto r = abi.reallocCall(0, 0, abi.tupleAlign(ft.elems), abi.tupleSize(ft.elems), &p, "argument"); r != TrapReason::None)
       return r;
     uint32_t off = 0;
     for (size_t i = 0; i < ft.elems.size(); ++i) {
-      off = alignTo(off, ft.elems[i]->abi.align);
+      off = alignTo(off, abi.al(ft.elems[i]));
       if (auto r = abi.store(ft.elems[i], args[i], p + off); r != TrapReason::None) return r;
-      off += ft.elems[i]->abi.size;
+      off += abi.sz(ft.elems[i]);
     }
-    flat.push_back(Value::fromI32(p));
+    flat.push_back(abi.ptrValue(p));
     return TrapReason::None;
   }
   for (size_t i = 0; i < ft.elems.size(); ++i)
@@ -907,8 +944,8 @@ TrapReason liftResult(AbiCx& a, const Type& ft, std::span<const Value> coreResul
   Val& v = out ? *out : tmp;
   const FlatFlags sig = flatFlags(ft);
   if (sig.resultsInMemory) {
-    const uint32_t p = coreResults[0].i32;
-    if (auto r = abi.checkPtr(p, ft.result->abi.align, ft.result->abi.size); r != TrapReason::None) return r;
+    const uint64_t p = abi.ptrOf(coreResults[0]);
+    if (auto r = abi.checkPtr(p, abi.al(ft.result), abi.sz(ft.result)); r != TrapReason::None) return r;
     return abi.load(ft.result, p, v);
   }
   const Value* it = coreResults.data();

@@ -21,6 +21,7 @@ enum class StringEncoding : uint8_t { Utf8, Utf16, Latin1Utf16 };
 struct CanonOpts {
   StringEncoding encoding = StringEncoding::Utf8;
   uint32_t memory = UINT32_MAX;
+  bool memory64 = false;            // `memory` is a 64-bit memory: pointers and lengths are i64 (CanonicalABI.md)
   uint32_t realloc = UINT32_MAX;
   uint32_t postReturn = UINT32_MAX;
   bool async = false;

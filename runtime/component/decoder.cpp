@@ -1567,6 +1567,7 @@ class Decoder {
   Result<CanonOpts> canonOpts(ByteReader& s, Scope& sc) {
     CanonOpts o;
     bool haveEnc = false;
+    size_t reallocOff = 0;
     MYRT_ASSIGN(uint32_t n, s.u32());
     for (uint32_t i = 0; i < n; ++i) {
       const size_t off = s.offset();
@@ -1586,18 +1587,13 @@ class Decoder {
         case 0x03: {
           MYRT_TRY(dup(o.memory != UINT32_MAX, "memory"));
           MYRT_ASSIGN(o.memory, index(s, sc, Sort::CoreMemory));
-          if (sc.coreMemories[o.memory].limits.is64) return err(off, "unsupported: 64-bit memories in canonical options");
+          o.memory64 = sc.coreMemories[o.memory].limits.is64;
           break;
         }
         case 0x04: {
           MYRT_TRY(dup(o.realloc != UINT32_MAX, "realloc"));
+          reallocOff = off;
           MYRT_ASSIGN(o.realloc, index(s, sc, Sort::CoreFunc));
-          const CompositeType& ft = *sc.coreFuncs[o.realloc];
-          CompositeType want;
-          want.params = {ValType::i32(), ValType::i32(), ValType::i32(), ValType::i32()};
-          want.results = {ValType::i32()};
-          if (!sameCoreFunc(ft, want))
-            return err(off, "canonical option `realloc` uses a core function with an incorrect signature");
           break;
         }
         case 0x05: {
@@ -1622,6 +1618,15 @@ class Decoder {
         default: return err(off, "invalid leading byte (0x" + hex(k) + ") for canonical option");
       }
     }
+    if (o.realloc != UINT32_MAX) {  // (ptr, ptr, ptr, ptr) -> ptr, ptr the memory's address type (any option order)
+      const CompositeType& ft = *sc.coreFuncs[o.realloc];
+      const ValType ptr = o.memory64 ? ValType::i64() : ValType::i32();
+      CompositeType want;
+      want.params = {ptr, ptr, ptr, ptr};
+      want.results = {ptr};
+      if (!sameCoreFunc(ft, want))
+        return err(reallocOff, "canonical option `realloc` uses a core function with an incorrect signature");
+    }
     return o;
   }
 
@@ -1643,7 +1648,7 @@ class Decoder {
     if (ft.async) return err(off, "unsupported: component-model async (async function types)");
     if (o.coreType != UINT32_MAX && !o.gc) return err(off, "cannot specify `core-type` without `gc`");
     if (o.gc) MYRT_TRY(checkGc(off, o, ft, lift, sc));
-    const FlatSig sig = flattenFunc(ft, lift ? FlattenMode::Lift : FlattenMode::Lower);
+    const FlatSig sig = flattenFunc(ft, lift ? FlattenMode::Lift : FlattenMode::Lower, o.memory64);
     bool paramsMem = sig.paramsInMemory, resMem = sig.resultsInMemory;
     bool paramsNeed = paramsMem, resNeed = resMem;
     for (const Type* p : ft.elems) paramsNeed |= needsMemory(p);
@@ -1714,7 +1719,7 @@ class Decoder {
         const Type* ft = sc.types[ti];
         if (ft->kind != TK::Func) return err(to, "type index " + std::to_string(ti) + " is not a function type");
         MYRT_TRY(checkOpts(off, o, *ft, true, sc));
-        const CompositeType want = toCoreFuncType(flattenFunc(*ft, FlattenMode::Lift));
+        const CompositeType want = toCoreFuncType(flattenFunc(*ft, FlattenMode::Lift, o.memory64));
         if (!sameCoreFunc(*sc.coreFuncs[f], want))
           return err(off, "lowered function type " + coreFuncToString(want) + " does not match core function " +
                               std::to_string(f) + "'s type " + coreFuncToString(*sc.coreFuncs[f]));
@@ -1736,7 +1741,7 @@ class Decoder {
         d.a = f;
         d.opts = o;
         d.type = ft;
-        sc.coreFuncs.push_back(keepCoreFunc(toCoreFuncType(flattenFunc(*ft, FlattenMode::Lower))));
+        sc.coreFuncs.push_back(keepCoreFunc(toCoreFuncType(flattenFunc(*ft, FlattenMode::Lower, o.memory64))));
         return okStatus();
       }
       case 0x02:

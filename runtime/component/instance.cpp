@@ -198,7 +198,7 @@ struct Instantiator {
     const StringEncoding enc = d.opts.encoding;
     ComponentInstance* caller = &inst;
     Store* st = &store;
-    CompositeType core = toCoreFuncType(flattenFunc(*ft, FlattenMode::Lower));
+    CompositeType core = toCoreFuncType(flattenFunc(*ft, FlattenMode::Lower, d.opts.memory64));
     return store.newHostFunc(std::move(core), [=](ExecContext& cx, std::span<const Value> args,
                                                  std::span<Value> results) -> TrapReason {
       if (!caller->mayLeave) return cx.hostTrap("cannot leave component instance");

@@ -96,20 +96,19 @@ uint32_t discSize(size_t n) { return n <= 256 ? 1 : n <= 65536 ? 2 : 4; }
 // Saturating arithmetic: sizes above 2^28 are rejected by the validator; keep them from overflowing first.
 uint32_t satMul(uint64_t a, uint64_t b) { return static_cast<uint32_t>(std::min<uint64_t>(a * b, 1u << 30)); }
 
-void variantAbi(AbiInfo& abi, size_t numCases, const std::vector<const Type*>& payloads) {
+void variantAbi(AbiLayout& abi, bool p64, size_t numCases, const std::vector<const Type*>& payloads) {
   const uint32_t ds = discSize(numCases);
   uint32_t maxAlign = 1, maxSize = 0;
   std::vector<ValKind> flat;
   for (const Type* p : payloads) {
     if (!p) continue;
-    maxAlign = std::max(maxAlign, p->abi.align);
-    maxSize = std::max(maxSize, p->abi.size);
-    for (size_t i = 0; i < p->abi.flat.size(); ++i) {
-      if (i < flat.size()) flat[i] = join(flat[i], p->abi.flat[i]);
-      else flat.push_back(p->abi.flat[i]);
+    const AbiLayout& pl = abiLayout(p, p64);
+    maxAlign = std::max(maxAlign, pl.align);
+    maxSize = std::max(maxSize, pl.size);
+    for (size_t i = 0; i < pl.flat.size(); ++i) {
+      if (i < flat.size()) flat[i] = join(flat[i], pl.flat[i]);
+      else flat.push_back(pl.flat[i]);
     }
-    abi.hasBorrow |= p->abi.hasBorrow;
-    abi.hasResource |= p->abi.hasResource;
   }
   abi.align = std::max(ds, maxAlign);
   uint32_t s = alignTo(ds, maxAlign) + maxSize;
@@ -119,26 +118,22 @@ void variantAbi(AbiInfo& abi, size_t numCases, const std::vector<const Type*>& p
   abi.flat.insert(abi.flat.end(), flat.begin(), flat.end());
 }
 
-void recordAbi(AbiInfo& abi, const std::vector<const Type*>& fields) {
+void recordAbi(AbiLayout& abi, bool p64, const std::vector<const Type*>& fields) {
   uint32_t s = 0, a = 1;
   abi.flat.clear();
   for (const Type* f : fields) {
-    s = alignTo(s, f->abi.align) + f->abi.size;
+    const AbiLayout& fl = abiLayout(f, p64);
+    s = alignTo(s, fl.align) + fl.size;
     if (s > (1u << 30)) s = 1u << 30;
-    a = std::max(a, f->abi.align);
-    if (abi.flat.size() < 1024) abi.flat.insert(abi.flat.end(), f->abi.flat.begin(), f->abi.flat.end());
-    abi.hasBorrow |= f->abi.hasBorrow;
-    abi.hasResource |= f->abi.hasResource;
+    a = std::max(a, fl.align);
+    if (abi.flat.size() < 1024) abi.flat.insert(abi.flat.end(), fl.flat.begin(), fl.flat.end());
   }
   abi.align = a;
   abi.size = alignTo(s, a);
 }
 
-}  // namespace
-
-void computeAbi(Type& t) {
-  AbiInfo& abi = t.abi;
-  abi = AbiInfo{};
+// The layout of t for one memory width (its elements' layouts are computed).
+void layoutAbi(const Type& t, bool p64, AbiLayout& abi) {
   auto scalar = [&](uint32_t size, ValKind k) {
     abi.size = abi.align = size;
     abi.flat = {k};
@@ -151,60 +146,76 @@ void computeAbi(Type& t) {
     case TK::F32: scalar(4, ValKind::F32); break;
     case TK::F64: scalar(8, ValKind::F64); break;
     case TK::String: case TK::List: case TK::Map:
-      abi.size = 8;
-      abi.align = 4;
-      abi.flat = {ValKind::I32, ValKind::I32};
-      for (const Type* e : t.elems) {
-        if (!e) continue;
-        abi.hasBorrow |= e->abi.hasBorrow;
-        abi.hasResource |= e->abi.hasResource;
-      }
+      abi.size = p64 ? 16 : 8;
+      abi.align = p64 ? 8 : 4;
+      abi.flat.assign(2, p64 ? ValKind::I64 : ValKind::I32);
       break;
     case TK::FixedList: {
-      const Type* e = t.elem();
-      abi.align = e->abi.align;
-      abi.size = satMul(t.length, e->abi.size);
-      for (uint32_t i = 0; i < t.length && abi.flat.size() < 1024; ++i)
-        abi.flat.insert(abi.flat.end(), e->abi.flat.begin(), e->abi.flat.end());
-      abi.hasBorrow = e->abi.hasBorrow;
-      abi.hasResource = e->abi.hasResource;
+      const AbiLayout& e = abiLayout(t.elem(), p64);
+      abi.align = e.align;
+      abi.size = satMul(t.length, e.size);
+      for (uint32_t i = 0; i < t.length && abi.flat.size() < 1024; ++i) abi.flat.insert(abi.flat.end(), e.flat.begin(), e.flat.end());
       break;
     }
-    case TK::Record: case TK::Tuple: recordAbi(abi, t.elems); break;
-    case TK::Variant: variantAbi(abi, t.elems.size(), t.elems); break;
-    case TK::Enum: variantAbi(abi, t.labels.size(), {}); break;
-    case TK::Option: variantAbi(abi, 2, {nullptr, t.elem()}); break;
-    case TK::Result: variantAbi(abi, 2, t.elems); break;
+    case TK::Record: case TK::Tuple: recordAbi(abi, p64, t.elems); break;
+    case TK::Variant: variantAbi(abi, p64, t.elems.size(), t.elems); break;
+    case TK::Enum: variantAbi(abi, p64, t.labels.size(), {}); break;
+    case TK::Option: variantAbi(abi, p64, 2, {nullptr, t.elem()}); break;
+    case TK::Result: variantAbi(abi, p64, 2, t.elems); break;
     case TK::Flags: {
       const size_t n = t.labels.size();
       abi.size = abi.align = n <= 8 ? 1 : n <= 16 ? 2 : 4;
       abi.flat = {ValKind::I32};
       break;
     }
-    case TK::Own: scalar(4, ValKind::I32); abi.hasResource = true; break;
-    case TK::Borrow: scalar(4, ValKind::I32); abi.hasResource = abi.hasBorrow = true; break;
-    case TK::Stream: case TK::Future: scalar(4, ValKind::I32); break;
+    case TK::Own: case TK::Borrow: case TK::Stream: case TK::Future: scalar(4, ValKind::I32); break;
     case TK::Func: case TK::Component: case TK::Instance: case TK::Resource: break;
+  }
+}
+
+}  // namespace
+
+void computeAbi(Type& t) {
+  AbiInfo& abi = t.abi;
+  abi = AbiInfo{};
+  layoutAbi(t, false, abi);
+  layoutAbi(t, true, abi.m64);
+  switch (t.kind) {
+    case TK::String: case TK::List: case TK::Map: case TK::FixedList: case TK::Record: case TK::Tuple:
+    case TK::Variant: case TK::Option: case TK::Result:
+      for (const Type* e : t.elems) {
+        if (!e) continue;
+        abi.hasBorrow |= e->abi.hasBorrow;
+        abi.hasResource |= e->abi.hasResource;
+      }
+      break;
+    case TK::Own: abi.hasResource = true; break;
+    case TK::Borrow: abi.hasResource = abi.hasBorrow = true; break;
+    default: break;
   }
   if (isValType(t.kind) && t.kind != TK::Own && t.kind != TK::Borrow)
     for (const Type* e : t.elems)
       if (e) abi.depth = std::max(abi.depth, e->abi.depth + 1);
 }
 
-FlatSig flattenFunc(const Type& ft, FlattenMode mode) {
+FlatSig flattenFunc(const Type& ft, FlattenMode mode, bool memory64) {
   FlatSig s;
-  for (const Type* p : ft.elems) s.params.insert(s.params.end(), p->abi.flat.begin(), p->abi.flat.end());
-  if (ft.result) s.results = ft.result->abi.flat;
+  const ValKind ptr = memory64 ? ValKind::I64 : ValKind::I32;
+  for (const Type* p : ft.elems) {
+    const AbiLayout& l = abiLayout(p, memory64);
+    s.params.insert(s.params.end(), l.flat.begin(), l.flat.end());
+  }
+  if (ft.result) s.results = abiLayout(ft.result, memory64).flat;
   if (s.params.size() > 16) {
-    s.params = {ValKind::I32};
+    s.params = {ptr};
     s.paramsInMemory = true;
   }
   if (s.results.size() > 1) {
     s.resultsInMemory = true;
     if (mode == FlattenMode::Lift) {
-      s.results = {ValKind::I32};
+      s.results = {ptr};
     } else {
-      s.params.push_back(ValKind::I32);
+      s.params.push_back(ptr);
       s.results.clear();
     }
   }

@@ -83,9 +83,15 @@ struct ExternDecl {
 };
 
 // Canonical ABI facts of a value type (CanonicalABI.md: alignment, elem_size, flatten_type).
-struct AbiInfo {
+// The layout of a value type for one memory width: strings and lists hold pointer-sized (ptr, len) pairs, 8 bytes
+// aligned to 4 with a 32-bit memory, 16 aligned to 8 with a 64-bit one (flat: two i32 or two i64).
+struct AbiLayout {
   uint32_t size = 0, align = 1;
   std::vector<ValKind> flat;      // I32/I64/F32/F64 (joined per the spec's variant rules)
+};
+// AbiInfo's own layout is the 32-bit memory one; m64 the 64-bit memory one (`memory` option of a 64-bit memory).
+struct AbiInfo : AbiLayout {
+  AbiLayout m64;
   bool hasBorrow = false;         // transitively contains a borrow
   bool hasResource = false;       // transitively contains own/borrow
   uint32_t depth = 1;             // nesting: 1 for scalars, strings and handles, 1 + the deepest element otherwise
@@ -160,11 +166,13 @@ class TypeArena {
 void computeAbi(Type& t);
 struct FlatSig {
   std::vector<ValKind> params, results;
-  bool paramsInMemory = false;   // > 16 flat params: one i32 pointer
-  bool resultsInMemory = false;  // > 1 flat result: lift: one i32 result pointer; lower: an i32 out-pointer param
+  bool paramsInMemory = false;   // > 16 flat params: one pointer (i32, or i64 with a 64-bit memory)
+  bool resultsInMemory = false;  // > 1 flat result: lift: one result pointer; lower: an out-pointer param
 };
 enum class FlattenMode { Lift, Lower };
-FlatSig flattenFunc(const Type& ft, FlattenMode mode);
+// memory64: the `memory` option is a 64-bit memory (pointers and lengths are i64).
+FlatSig flattenFunc(const Type& ft, FlattenMode mode, bool memory64 = false);
+inline const AbiLayout& abiLayout(const Type* t, bool memory64) { return memory64 ? t->abi.m64 : t->abi; }
 // Only whether params/results go through memory (the same for both modes), without building the lists: per call.
 struct FlatFlags {
   bool paramsInMemory = false, resultsInMemory = false;

@@ -338,3 +338,65 @@ TEST_CASE("the `gc` canonical option: scalar values across a gc lift and a gc lo
   CHECK(load("(component (import \"f\" (func $f)) (core type $ty (func)) (core func (canon lower (func $f) (core-type $ty))))")
             .find("cannot specify `core-type` without `gc`") != std::string::npos);
 }
+
+TEST_CASE("canonical options with a 64-bit memory: i64 pointers and lengths, 16-byte (ptr, len) pairs", "[component]") {
+  // echo: string in (i64 ptr, i64 len), the result through a 16-byte return area; total: list<tuple<u8, string>>
+  // laid out with 24-byte elements (u8 at 0, string's ptr at 8 and len at 16) -> the sum of the u8s and lengths.
+  const std::string text =
+      "(component (core module $m (memory (export \"mem\") i64 1)"
+      " (global $next (mut i64) (i64.const 1024))"
+      " (func $realloc (export \"realloc\") (param i64 i64 i64 i64) (result i64) (local $r i64)"  // shrinks in place
+      "  (if (i32.and (i64.le_u (local.get 3) (local.get 1)) (i64.ne (local.get 0) (i64.const 0)))"
+      "   (then (return (local.get 0))))"
+      "  (local.set $r (i64.and (i64.add (global.get $next) (i64.const 7)) (i64.const -8)))"
+      "  (global.set $next (i64.add (local.get $r) (local.get 3)))"
+      "  (memory.copy (local.get $r) (local.get 0) (local.get 1)) (local.get $r))"
+      " (func (export \"echo\") (param i64 i64) (result i64)"
+      "  (i64.store (i64.const 16) (local.get 0)) (i64.store (i64.const 24) (local.get 1)) (i64.const 16))"
+      " (func (export \"total\") (param $p i64) (param $n i64) (result i64) (local $s i64)"
+      "  (block $done (loop $l (br_if $done (i64.eqz (local.get $n)))"
+      "   (local.set $s (i64.add (local.get $s) (i64.load8_u (local.get $p))))"
+      "   (local.set $s (i64.add (local.get $s) (i64.load offset=16 (local.get $p))))"
+      "   (local.set $p (i64.add (local.get $p) (i64.const 24)))"
+      "   (local.set $n (i64.sub (local.get $n) (i64.const 1))) (br $l)))"
+      "  (local.get $s)))"
+      " (core instance $i (instantiate $m))"
+      " (func (export \"echo\") (param \"s\" string) (result string)"
+      "  (canon lift (core func $i \"echo\") (memory (core memory $i \"mem\")) (realloc (core func $i \"realloc\"))))"
+      " (func (export \"echo-latin1\") (param \"s\" string) (result string) (canon lift (core func $i \"echo\")"
+      "  string-encoding=latin1+utf16 (memory (core memory $i \"mem\")) (realloc (core func $i \"realloc\"))))"
+      " (func (export \"total\") (param \"l\" (list (tuple u8 string))) (result u64)"
+      "  (canon lift (core func $i \"total\") (memory (core memory $i \"mem\")) (realloc (core func $i \"realloc\")))))";
+  for (Tier t : availableTiers()) {
+    DYNAMIC_SECTION("tier " << tierName(t)) {
+      Val r;
+      InvokeResult res = callText(text, t, "echo", {Val::string("grüße, 世界")}, &r);
+      REQUIRE(!res.trap);
+      CHECK(r.str == "grüße, 世界");
+      for (const char* str : {"grüße", "世界 😀"}) {  // latin1, then UTF-16 (the tag in bit 63 of the i64 length)
+        res = callText(text, t, "echo-latin1", {Val::string(str)}, &r);
+        REQUIRE(!res.trap);
+        CHECK(r.str == str);
+        CHECK(r.srcUnits == (std::string(str) == "grüße" ? 5u : (5u | 0x80000000u)));
+      }
+      std::vector<Val> items{Val::tuple({Val::u8(7), Val::string("abc")}), Val::tuple({Val::u8(30), Val::string("hello")})};
+      res = callText(text, t, "total", {Val::list(items)}, &r);
+      REQUIRE(!res.trap);
+      CHECK(r.asU64() == 7 + 3 + 30 + 5);
+    }
+  }
+  auto load = [](const std::string& text) { return TextInstance(text).error; };
+  // realloc must take and return the memory's address type; the lifted core function i64 pointers
+  CHECK(load("(component (core module $m (memory (export \"mem\") i64 1)"
+             " (func (export \"realloc\") (param i32 i32 i32 i32) (result i32) (i32.const 0))"
+             " (func (export \"f\") (param i64 i64)))"
+             " (core instance $i (instantiate $m)) (func (param \"s\" string) (canon lift (core func $i \"f\")"
+             " (memory (core memory $i \"mem\")) (realloc (core func $i \"realloc\")))))")
+            .find("canonical option `realloc` uses a core function with an incorrect signature") != std::string::npos);
+  CHECK(load("(component (core module $m (memory (export \"mem\") i64 1)"
+             " (func (export \"realloc\") (param i64 i64 i64 i64) (result i64) (i64.const 0))"
+             " (func (export \"f\") (param i32 i32)))"
+             " (core instance $i (instantiate $m)) (func (param \"s\" string) (canon lift (core func $i \"f\")"
+             " (memory (core memory $i \"mem\")) (realloc (core func $i \"realloc\")))))")
+            .find("lowered function type (func (param i64 i64)) does not match") != std::string::npos);
+}
