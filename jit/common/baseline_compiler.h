@@ -743,6 +743,36 @@ class BaselineCompiler {
   }
 
  private:
+  // A saved cache state: (local, register) entries in register order, held inline (a join, an if's else branch and a
+  // loop header each keep one per block: no allocation). A state is a set of assumptions, so dropping entries is
+  // always safe -- except a loop's header state, which holds at most half of each register class (enterLoopCache),
+  // within kCap.
+  struct CacheEntry {
+    uint32_t first;  // local
+    uint8_t second;  // register
+    bool operator==(const CacheEntry&) const = default;
+  };
+  struct CacheState {
+    static constexpr uint32_t kCap = 16;
+    CacheEntry e[kCap];
+    uint32_t n = 0;
+    const CacheEntry* begin() const { return e; }
+    const CacheEntry* end() const { return e + n; }
+    bool empty() const { return n == 0; }
+    void clear() { n = 0; }
+    void add(uint32_t local, uint8_t reg) {
+      if (n < kCap) e[n++] = {local, reg};
+    }
+    bool contains(const CacheEntry& x) const { return std::find(begin(), end(), x) != end(); }
+    template <class Pred>
+    void eraseIf(Pred drop) {
+      uint32_t k = 0;
+      for (uint32_t i = 0; i < n; ++i)
+        if (!drop(e[i])) e[k++] = e[i];
+      n = k;
+    }
+  };
+  static_assert(CacheState::kCap >= 12, "a loop header state holds up to 6 + 6 locals (enterLoopCache)");
   struct Label {
     bool dead = false;
     bool handlerOpen = false;       // try_table / legacy try: its handler is on tryStack_
@@ -757,7 +787,7 @@ class BaselineCompiler {
     // local cache (see "---- local register cache"): a loop's header state; the intersection of the states of the
     // jumps to the end label (endSeen: one was noted); an if's state at its jump to the else branch; a loop's pad
     // that loads its header state and enters the loop (catch clauses targeting the loop)
-    std::vector<std::pair<uint32_t, uint8_t>> headState, endState, ifState;
+    CacheState headState, endState, ifState;
     bool endSeen = false;
     MLabel reloadPad;
   };
@@ -923,7 +953,6 @@ class BaselineCompiler {
   // ---- local register cache ----
   // localReg_[i]: the register holding local i's current value (its frame slot holds it too), or -1; regLocal_ the
   // reverse. A cached register is taken in gp_/fp_ like a value's. Only scalar numeric locals are cached.
-  using CacheState = std::vector<std::pair<uint32_t, uint8_t>>;  // (local, register), in local order
   bool cacheable(uint32_t local) const {
     const ValKind k = localKinds_[local];
     return k == ValKind::I32 || k == ValKind::I64 || k == ValKind::F32 || k == ValKind::F64;
@@ -949,7 +978,7 @@ class BaselineCompiler {
     CacheState st;
     for (uint64_t m = cachedRegs_; m; m &= m - 1) {
       const uint8_t r = static_cast<uint8_t>(__builtin_ctzll(m));
-      st.emplace_back(static_cast<uint32_t>(regLocal_[r]), r);
+      st.add(static_cast<uint32_t>(regLocal_[r]), r);
     }
     return st;
   }
@@ -962,7 +991,7 @@ class BaselineCompiler {
     }
   }
   static void intersect(CacheState& a, const CacheState& b) {
-    std::erase_if(a, [&](const auto& e) { return std::find(b.begin(), b.end(), e) == b.end(); });
+    a.eraseIf([&](const CacheEntry& e) { return !b.contains(e); });
   }
   // Drops one cached local of class `c` (its register becomes free); false if none.
   bool evictCached(RegClass c) {
@@ -986,7 +1015,7 @@ class BaselineCompiler {
   }
   // Keeps the entries of `st` that the current cache agrees with.
   void keepCached(CacheState& st) const {
-    std::erase_if(st, [&](const auto& e) { return localReg_[e.first] != e.second; });
+    st.eraseIf([&](const CacheEntry& e) { return localReg_[e.first] != e.second; });
   }
   // At a bound end label: `join` becomes the state every edge into it agrees on (the fallthrough's when reachable,
   // the noted jumps', and whatever `join` already holds when `joined`).
