@@ -173,6 +173,43 @@ class BaselineMasm {
     a_.bind(direct);
     frameSetup();
   }
+  // The entries are the same bytes in every function but for their rel32 fields (jumps and rip-relative operands to
+  // this function's labels): recorded at their first emission, then copied and linked (asmjit's encoder and label
+  // bookkeeping cost about 3,300 host instructions per function for them).
+  struct CodeTemplate {
+    std::vector<uint8_t> bytes;
+    std::vector<std::pair<uint32_t, uint8_t>> links;  // (rel32 field's offset in bytes, index of its label)
+    bool ready = false;
+  };
+  // Emits what `emit` emits, from `t` once recorded. `emit` calls note(k) after each instruction that ends with a
+  // rel32 field referring to labels[k]. It is recorded where all those labels are unbound (its jumps are then rel32);
+  // a copy may also link to bound ones (the OSR entry, emitted after the epilogue).
+  template <size_t N, class Emit>
+  void emitTemplate(CodeTemplate& t, const Label (&labels)[N], Emit emit) {
+    if (t.ready && a_.embedCode(t.bytes.data(), t.bytes.size())) {
+      const size_t at = a_.offset() - t.bytes.size();
+      for (const auto& [field, k] : t.links) a_.linkForward(at + field, labels[k]);
+      return;
+    }
+    // recording: with room for the whole sequence every instruction takes the MacroAssembler's own (rel32) forms
+    bool record = !t.ready;
+    for (const Label& l : labels) record = record && !a_.isBound(l);
+    record = record && a_.reserveCode(512);
+    const size_t start = a_.offset();
+    recordStart_ = start;
+    recording_ = record ? &t : nullptr;
+    if (record) t.links.clear();
+    emit();
+    recording_ = nullptr;
+    if (!record || a_.offset() - start > 512) return;
+    const uint8_t* p = a_.codeAt(start);
+    t.bytes.assign(p, p + (a_.offset() - start));
+    for (const auto& l : t.links) std::memset(&t.bytes[l.first], 0, 4);
+    t.ready = true;
+  }
+  void note(uint8_t k) {
+    if (recording_) recording_->links.push_back({static_cast<uint32_t>(a_.offset() - recordStart_ - 4), k});
+  }
   void zeroFrameSlots(int32_t off, uint32_t n) {
     a_.xorps(a::xmm15, a::xmm15);
     if (n <= 16) {
@@ -893,50 +930,62 @@ class BaselineMasm {
   }
   // The full entry's wrapper (host ABI) around a call of `direct`: saves r12/r14/r15 (and rbp) and sets them.
   void fullEntry(const Label& direct) {
-    a_.push(a::rbp);
-    a_.push(a::r12);
-    a_.push(a::r14);
-    a_.push(a::r15);
-    a_.sub(a::rsp, 8);
-    a_.mov(kCx, a::rdi);
-    a_.mov(kInst, a::qword_ptr(a::rsi, kOffInstance));
-    a_.mov(kMem, a::qword_ptr(kInst, kOffMem0Base));
-    a_.call(direct);
-    a_.add(a::rsp, 8);
-    a_.pop(a::r15);
-    a_.pop(a::r14);
-    a_.pop(a::r12);
-    a_.pop(a::rbp);
-    a_.ret();
+    const Label labels[1] = {direct};
+    emitTemplate(fullEntryT_, labels, [&] {
+      a_.push(a::rbp);
+      a_.push(a::r12);
+      a_.push(a::r14);
+      a_.push(a::r15);
+      a_.sub(a::rsp, 8);
+      a_.mov(kCx, a::rdi);
+      a_.mov(kInst, a::qword_ptr(a::rsi, kOffInstance));
+      a_.mov(kMem, a::qword_ptr(kInst, kOffMem0Base));
+      a_.call(direct);
+      note(0);
+      a_.add(a::rsp, 8);
+      a_.pop(a::r15);
+      a_.pop(a::r14);
+      a_.pop(a::r12);
+      a_.pop(a::rbp);
+      a_.ret();
+    });
   }
   // The direct entry's frame setup (rsi = FuncInst*, rdx = io, kept): saves rbx/r13 and io, checks the native stack,
   // the call depth and the value stack, links the frame. Uses rax/rcx only.
   void frameSetup() {
-    a_.push(a::rbx);
-    a_.push(a::r13);
-    a_.push(a::rdx);  // io at [rsp]; rsp is now 16-byte aligned
-    a_.mov(kFn, a::rsi);
-    a_.mov(a::eax, static_cast<uint32_t>(TrapReason::CallStackExhausted));
-    a_.cmp(a::rsp, a::qword_ptr(kCx, kOffStackLimit));
-    a_.jb(exhausted_);
-    a_.mov(a::ecx, a::dword_ptr(kCx, kOffDepth));
-    a_.cmp(a::ecx, a::dword_ptr(kCx, kOffMaxDepth));
-    a_.jae(exhausted_);
-    a_.inc(a::ecx);
-    a_.mov(a::dword_ptr(kCx, kOffDepth), a::ecx);
-    a_.mov(kFp, a::qword_ptr(kCx, kOffSp));
-    a_.add(kFp, a::qword_ptr(scratchBytes_));
-    a_.mov(a::rcx, kFp);
-    a_.add(a::rcx, a::qword_ptr(frameBytes_));
-    a_.cmp(a::rcx, a::qword_ptr(kCx, kOffStackEnd));
-    a_.ja(exhaustedDepth_);
-    a_.mov(a::qword_ptr(kCx, kOffSp), a::rcx);
-    // frame link in scratch slot 0: [fp-16] = FuncInst*, [fp-8] = previous link
-    a_.mov(a::qword_ptr(kFp, -16), kFn);
-    a_.mov(a::rcx, a::qword_ptr(kCx, kOffJitFrames));
-    a_.mov(a::qword_ptr(kFp, -8), a::rcx);
-    a_.lea(a::rcx, a::ptr(kFp, -16));
-    a_.mov(a::qword_ptr(kCx, kOffJitFrames), a::rcx);
+    const Label labels[4] = {exhausted_, exhaustedDepth_, scratchBytes_, frameBytes_};
+    emitTemplate(frameSetupT_, labels, [&] {
+      a_.push(a::rbx);
+      a_.push(a::r13);
+      a_.push(a::rdx);  // io at [rsp]; rsp is now 16-byte aligned
+      a_.mov(kFn, a::rsi);
+      a_.mov(a::eax, static_cast<uint32_t>(TrapReason::CallStackExhausted));
+      a_.cmp(a::rsp, a::qword_ptr(kCx, kOffStackLimit));
+      a_.jb(exhausted_);
+      note(0);
+      a_.mov(a::ecx, a::dword_ptr(kCx, kOffDepth));
+      a_.cmp(a::ecx, a::dword_ptr(kCx, kOffMaxDepth));
+      a_.jae(exhausted_);
+      note(0);
+      a_.inc(a::ecx);
+      a_.mov(a::dword_ptr(kCx, kOffDepth), a::ecx);
+      a_.mov(kFp, a::qword_ptr(kCx, kOffSp));
+      a_.add(kFp, a::qword_ptr(scratchBytes_));
+      note(2);
+      a_.mov(a::rcx, kFp);
+      a_.add(a::rcx, a::qword_ptr(frameBytes_));
+      note(3);
+      a_.cmp(a::rcx, a::qword_ptr(kCx, kOffStackEnd));
+      a_.ja(exhaustedDepth_);
+      note(1);
+      a_.mov(a::qword_ptr(kCx, kOffSp), a::rcx);
+      // frame link in scratch slot 0: [fp-16] = FuncInst*, [fp-8] = previous link
+      a_.mov(a::qword_ptr(kFp, -16), kFn);
+      a_.mov(a::rcx, a::qword_ptr(kCx, kOffJitFrames));
+      a_.mov(a::qword_ptr(kFp, -8), a::rcx);
+      a_.lea(a::rcx, a::ptr(kFp, -16));
+      a_.mov(a::qword_ptr(kCx, kOffJitFrames), a::rcx);
+    });
   }
 
   MacroAssembler& a_;
@@ -946,6 +995,9 @@ class BaselineMasm {
   std::vector<TypeIdRef> typeIdRefs_;
   bool guardedAccess_ = false;  // the last effectiveAddress() is an unchecked access to a guarded memory
   Label frameBytes_, scratchBytes_, trapCommon_, exhausted_, exhaustedDepth_;
+  CodeTemplate fullEntryT_, frameSetupT_;
+  CodeTemplate* recording_ = nullptr;
+  size_t recordStart_ = 0;
 };
 
 }  // namespace

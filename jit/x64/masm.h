@@ -252,6 +252,45 @@ class MacroAssembler : public a64::Assembler {
     }
     return e;
   }
+  // ---- code templates (fixed sequences recorded once, then copied: BaselineMasm's entries) ----
+  // Makes room for `n` more bytes (false: out of memory, reported).
+  bool reserveCode(size_t n) {
+    if (static_cast<size_t>(_bufferEnd - _bufferPtr) >= n) return true;
+    const size_t at = offset();
+    const Err e = _code->growBuffer(&_section->_buffer, n);
+    if (e != asmjit::kErrorOk) {
+      reportError(e);
+      return false;
+    }
+    _bufferData = _section->_buffer.data();
+    _bufferEnd = _bufferData + _section->_buffer.capacity();
+    _bufferPtr = _bufferData + at;
+    return true;
+  }
+  const uint8_t* codeAt(size_t off) const { return _bufferData + off; }
+  bool isBound(const asmjit::Label& l) const { return _code->isLabelBound(l); }
+  // Copies `n` bytes of machine code here (false: no room could be made).
+  bool embedCode(const uint8_t* bytes, size_t n) {
+    if (!reserveCode(n) || _instOptions != asmjit::InstOptions::kNone || _inlineComment) return false;
+    std::memcpy(_bufferPtr, bytes, n);
+    done(_bufferPtr + n);
+    return true;
+  }
+  // The rel32 field at `field` (the last 4 bytes of its instruction: a jump, a call or a rip-relative operand) refers
+  // to `l`, a label of this section: not bound yet, it is chained as jumpTo / ripLink chain theirs (bind() patches it).
+  void linkForward(size_t field, const asmjit::Label& l) {
+    const asmjit::LabelEntry* le = _code->labelEntry(l);
+    if (le && le->isBound()) {  // (a label of this section, bound before: the field gets its displacement now)
+      const int32_t rel = static_cast<int32_t>(static_cast<int64_t>(le->offset()) - static_cast<int64_t>(field + 4));
+      std::memcpy(_bufferData + field, &rel, 4);
+      return;
+    }
+    const uint32_t id = l.id();
+    if (id >= pending_.size()) pending_.resize(id + 1 + id / 2, 0);
+    std::memcpy(_bufferData + field, &pending_[id], 4);
+    pending_[id] = static_cast<uint32_t>(field) + 1;
+    ++numPending_;
+  }
   // Forward jumps to labels that were never bound (a compiler bug: such code must not run).
   bool hasPendingJumps() const { return numPending_ != 0; }
   // Forgets the pending jumps (after a failed function; a MacroAssembler is reused across CodeHolders). Without
