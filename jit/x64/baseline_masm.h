@@ -60,15 +60,11 @@ class BaselineMasm {
     ptrSites_.clear();
     typeIdRefs_.clear();
     guardedAccess_ = false;
-    frameBytes_ = scratchBytes_ = trapCommon_ = exhausted_ = exhaustedDepth_ = Label();
+    trapCommon_ = exhausted_ = exhaustedDepth_ = Fwd();
+    scratchImms_.clear();
+    frameImms_.clear();
   }
-  void beginFunction() {
-    frameBytes_ = a_.newLabel();
-    scratchBytes_ = a_.newLabel();
-    trapCommon_ = a_.newLabel();
-    exhausted_ = a_.newLabel();
-    exhaustedDepth_ = a_.newLabel();
-  }
+  void beginFunction() {}
 
   // ---- code position, labels, jumps (MacroAssembler) ----
   size_t offset() const { return a_.offset(); }
@@ -173,43 +169,62 @@ class BaselineMasm {
     a_.bind(direct);
     frameSetup();
   }
-  // The entries are the same bytes in every function but for their rel32 fields (jumps and rip-relative operands to
-  // this function's labels): recorded at their first emission, then copied and linked (asmjit's encoder and label
-  // bookkeeping cost about 3,300 host instructions per function for them).
+  // The entries are the same bytes in every function but for their rel32 fields and frame-size immediates: recorded
+  // at their first emission, then copied, the fields handed to `field` (asmjit's encoder and label bookkeeping cost
+  // about 3,300 host instructions per function for them).
   struct CodeTemplate {
     std::vector<uint8_t> bytes;
-    std::vector<std::pair<uint32_t, uint8_t>> links;  // (rel32 field's offset in bytes, index of its label)
+    std::vector<std::pair<uint32_t, uint8_t>> fields;  // (field's offset in bytes, its kind for `field`)
     bool ready = false;
   };
-  // Emits what `emit` emits, from `t` once recorded. `emit` calls note(k) after each instruction that ends with a
-  // rel32 field referring to labels[k]. It is recorded where all those labels are unbound (its jumps are then rel32);
-  // a copy may also link to bound ones (the OSR entry, emitted after the epilogue).
-  template <size_t N, class Emit>
-  void emitTemplate(CodeTemplate& t, const Label (&labels)[N], Emit emit) {
+  // Emits what `emit` emits, from `t` once recorded. `emit` calls note(k) right after each instruction that ends with
+  // a 4-byte field of kind k (emitted as zeros: jFwd, callFwd, an immediate placeholder), which field(k, its offset)
+  // then links or patches, as it does for a copy's.
+  template <class Emit, class Field>
+  void emitTemplate(CodeTemplate& t, Emit emit, Field field) {
     if (t.ready && a_.embedCode(t.bytes.data(), t.bytes.size())) {
       const size_t at = a_.offset() - t.bytes.size();
-      for (const auto& [field, k] : t.links) a_.linkForward(at + field, labels[k]);
+      for (const auto& [off, k] : t.fields) field(k, at + off);
       return;
     }
-    // recording: with room for the whole sequence every instruction takes the MacroAssembler's own (rel32) forms
-    bool record = !t.ready;
-    for (const Label& l : labels) record = record && !a_.isBound(l);
-    record = record && a_.reserveCode(512);
+    // recording: with room for the whole sequence every instruction takes the MacroAssembler's own forms
+    const bool record = !t.ready && a_.reserveCode(512);
     const size_t start = a_.offset();
-    recordStart_ = start;
-    recording_ = record ? &t : nullptr;
-    if (record) t.links.clear();
-    emit();
-    recording_ = nullptr;
+    const auto note = [&](uint8_t k) {
+      const size_t off = a_.offset() - 4;
+      if (record) t.fields.push_back({static_cast<uint32_t>(off - start), k});
+      field(k, off);
+    };
+    if (record) t.fields.clear();
+    emit(note);
     if (!record || a_.offset() - start > 512) return;
     const uint8_t* p = a_.codeAt(start);
     t.bytes.assign(p, p + (a_.offset() - start));
-    for (const auto& l : t.links) std::memset(&t.bytes[l.first], 0, 4);
     t.ready = true;
   }
-  void note(uint8_t k) {
-    if (recording_) recording_->links.push_back({static_cast<uint32_t>(a_.offset() - recordStart_ - 4), k});
+  // A code position several jumps go to, bound once (cheaper than an asmjit label: no CodeHolder entry): jumps before
+  // the bind are chained through their rel32 fields (MacroAssembler::chainFwd), later ones patched at once.
+  struct Fwd {
+    size_t chain = SIZE_MAX, at = SIZE_MAX;
+  };
+  void linkField(Fwd& f, size_t field) {
+    if (field == SIZE_MAX) return;
+    if (f.at != SIZE_MAX) return a_.patchField(field, f.at);
+    a_.chainFwd(field, f.chain);
+    f.chain = field;
   }
+  void bindFwd(Fwd& f) {
+    f.at = a_.offset();
+    a_.patchChainHere(f.chain);
+    f.chain = SIZE_MAX;
+  }
+  void jmpTo(Fwd& f) {
+    if (f.at != SIZE_MAX) a_.jmpBack(f.at);
+    else linkField(f, a_.jmpFwd());
+  }
+  // reg += / -= this function's scratch or frame bytes: an imm32 patched by emitFrameConstants (the sizes are known
+  // after the body).
+  static constexpr int32_t kSizePlaceholder = 0x12345678;  // (not an imm8: the imm32 form)
   void zeroFrameSlots(int32_t off, uint32_t n) {
     a_.xorps(a::xmm15, a::xmm15);
     if (n <= 16) {
@@ -233,28 +248,30 @@ class BaselineMasm {
     a_.mov(a::rcx, a::qword_ptr(kFp, -8));  // unlink the frame
     a_.mov(a::qword_ptr(kCx, kOffJitFrames), a::rcx);
     a_.mov(a::rcx, kFp);
-    a_.sub(a::rcx, a::qword_ptr(scratchBytes_));
+    a_.sub(a::rcx, kSizePlaceholder);
+    scratchImms_.push_back(a_.offset() - 4);
     a_.mov(a::qword_ptr(kCx, kOffSp), a::rcx);
     a_.dec(a::dword_ptr(kCx, kOffDepth));
-    a_.bind(exhausted_);  // (entered with eax set, before depth/sp were touched)
+    bindFwd(exhausted_);  // (entered with eax set, before depth/sp were touched)
     a_.add(a::rsp, 8);
     a_.pop(a::r13);
     a_.pop(a::rbx);
     a_.ret();
     // stack space exhausted after depth was counted
-    a_.bind(exhaustedDepth_);
+    bindFwd(exhaustedDepth_);
     a_.dec(a::dword_ptr(kCx, kOffDepth));
     a_.mov(a::eax, static_cast<uint32_t>(TrapReason::CallStackExhausted));
-    a_.jmp(exhausted_);
+    jmpTo(exhausted_);
     return exit;
   }
-  // Frame constants read by the prologue / epilogue.
+  // The frame sizes the prologue / epilogue add and subtract (immediates; too large: the compile fails).
   void emitFrameConstants(uint64_t frameBytes, uint64_t scratchBytes) {
-    a_.align(asmjit::AlignMode::kData, 8);
-    a_.bind(frameBytes_);
-    a_.embedUInt64(frameBytes);
-    a_.bind(scratchBytes_);
-    a_.embedUInt64(scratchBytes);
+    if (frameBytes > INT32_MAX || scratchBytes > INT32_MAX) {
+      a_.reportError(asmjit::kErrorInvalidDisplacement);
+      return;
+    }
+    for (size_t f : frameImms_) a_.patchImm32(f, static_cast<uint32_t>(frameBytes));
+    for (size_t f : scratchImms_) a_.patchImm32(f, static_cast<uint32_t>(scratchBytes));
   }
   // The OSR entry (jit::OsrInfo): rcx = target, r8 = slots to copy from io. The frame setup keeps r8/r9.
   void emitOsrEntry(const Label& entry) {
@@ -306,10 +323,10 @@ class BaselineMasm {
   }
   void trapReasonStub(unsigned reason) {
     a_.mov(a::edx, reason);
-    a_.jmp(trapCommon_);
+    jmpTo(trapCommon_);
   }
   void emitTrapCommon(size_t exit) {
-    a_.bind(trapCommon_);
+    bindFwd(trapCommon_);
     a_.mov(a::rdi, kCx);
     a_.mov(a::rsi, kFn);
     callPtr(reinterpret_cast<const void*>(&trapHelper));
@@ -382,7 +399,8 @@ class BaselineMasm {
   // cx.sp = max(entry sp, rcx), the frame unlinked and torn down; rdi = cx, rsi = callee for the jump.
   void tailCallLeave() {
     a_.mov(a::rax, kFp);
-    a_.sub(a::rax, a::qword_ptr(scratchBytes_));  // this function's entry sp
+    a_.sub(a::rax, kSizePlaceholder);  // this function's entry sp
+    scratchImms_.push_back(a_.offset() - 4);
     a_.cmp(a::rcx, a::rax);
     a_.cmovb(a::rcx, a::rax);
     a_.mov(a::qword_ptr(kCx, kOffSp), a::rcx);
@@ -930,62 +948,74 @@ class BaselineMasm {
   }
   // The full entry's wrapper (host ABI) around a call of `direct`: saves r12/r14/r15 (and rbp) and sets them.
   void fullEntry(const Label& direct) {
-    const Label labels[1] = {direct};
-    emitTemplate(fullEntryT_, labels, [&] {
-      a_.push(a::rbp);
-      a_.push(a::r12);
-      a_.push(a::r14);
-      a_.push(a::r15);
-      a_.sub(a::rsp, 8);
-      a_.mov(kCx, a::rdi);
-      a_.mov(kInst, a::qword_ptr(a::rsi, kOffInstance));
-      a_.mov(kMem, a::qword_ptr(kInst, kOffMem0Base));
-      a_.call(direct);
-      note(0);
-      a_.add(a::rsp, 8);
-      a_.pop(a::r15);
-      a_.pop(a::r14);
-      a_.pop(a::r12);
-      a_.pop(a::rbp);
-      a_.ret();
-    });
+    emitTemplate(
+        fullEntryT_,
+        [&](auto note) {
+          a_.push(a::rbp);
+          a_.push(a::r12);
+          a_.push(a::r14);
+          a_.push(a::r15);
+          a_.sub(a::rsp, 8);
+          a_.mov(kCx, a::rdi);
+          a_.mov(kInst, a::qword_ptr(a::rsi, kOffInstance));
+          a_.mov(kMem, a::qword_ptr(kInst, kOffMem0Base));
+          a_.callFwd();
+          note(0);
+          a_.add(a::rsp, 8);
+          a_.pop(a::r15);
+          a_.pop(a::r14);
+          a_.pop(a::r12);
+          a_.pop(a::rbp);
+          a_.ret();
+        },
+        [&](uint8_t, size_t field) { a_.linkForward(field, direct); });
   }
   // The direct entry's frame setup (rsi = FuncInst*, rdx = io, kept): saves rbx/r13 and io, checks the native stack,
   // the call depth and the value stack, links the frame. Uses rax/rcx only.
   void frameSetup() {
-    const Label labels[4] = {exhausted_, exhaustedDepth_, scratchBytes_, frameBytes_};
-    emitTemplate(frameSetupT_, labels, [&] {
-      a_.push(a::rbx);
-      a_.push(a::r13);
-      a_.push(a::rdx);  // io at [rsp]; rsp is now 16-byte aligned
-      a_.mov(kFn, a::rsi);
-      a_.mov(a::eax, static_cast<uint32_t>(TrapReason::CallStackExhausted));
-      a_.cmp(a::rsp, a::qword_ptr(kCx, kOffStackLimit));
-      a_.jb(exhausted_);
-      note(0);
-      a_.mov(a::ecx, a::dword_ptr(kCx, kOffDepth));
-      a_.cmp(a::ecx, a::dword_ptr(kCx, kOffMaxDepth));
-      a_.jae(exhausted_);
-      note(0);
-      a_.inc(a::ecx);
-      a_.mov(a::dword_ptr(kCx, kOffDepth), a::ecx);
-      a_.mov(kFp, a::qword_ptr(kCx, kOffSp));
-      a_.add(kFp, a::qword_ptr(scratchBytes_));
-      note(2);
-      a_.mov(a::rcx, kFp);
-      a_.add(a::rcx, a::qword_ptr(frameBytes_));
-      note(3);
-      a_.cmp(a::rcx, a::qword_ptr(kCx, kOffStackEnd));
-      a_.ja(exhaustedDepth_);
-      note(1);
-      a_.mov(a::qword_ptr(kCx, kOffSp), a::rcx);
-      // frame link in scratch slot 0: [fp-16] = FuncInst*, [fp-8] = previous link
-      a_.mov(a::qword_ptr(kFp, -16), kFn);
-      a_.mov(a::rcx, a::qword_ptr(kCx, kOffJitFrames));
-      a_.mov(a::qword_ptr(kFp, -8), a::rcx);
-      a_.lea(a::rcx, a::ptr(kFp, -16));
-      a_.mov(a::qword_ptr(kCx, kOffJitFrames), a::rcx);
-    });
+    enum : uint8_t { kExhausted, kExhaustedDepth, kScratch, kFrame };
+    emitTemplate(
+        frameSetupT_,
+        [&](auto note) {
+          a_.push(a::rbx);
+          a_.push(a::r13);
+          a_.push(a::rdx);  // io at [rsp]; rsp is now 16-byte aligned
+          a_.mov(kFn, a::rsi);
+          a_.mov(a::eax, static_cast<uint32_t>(TrapReason::CallStackExhausted));
+          a_.cmp(a::rsp, a::qword_ptr(kCx, kOffStackLimit));
+          a_.jFwd(a::CondCode::kB);
+          note(kExhausted);
+          a_.mov(a::ecx, a::dword_ptr(kCx, kOffDepth));
+          a_.cmp(a::ecx, a::dword_ptr(kCx, kOffMaxDepth));
+          a_.jFwd(a::CondCode::kAE);
+          note(kExhausted);
+          a_.inc(a::ecx);
+          a_.mov(a::dword_ptr(kCx, kOffDepth), a::ecx);
+          a_.mov(kFp, a::qword_ptr(kCx, kOffSp));
+          a_.add(kFp, kSizePlaceholder);
+          note(kScratch);
+          a_.mov(a::rcx, kFp);
+          a_.add(a::rcx, kSizePlaceholder);
+          note(kFrame);
+          a_.cmp(a::rcx, a::qword_ptr(kCx, kOffStackEnd));
+          a_.jFwd(a::CondCode::kA);
+          note(kExhaustedDepth);
+          a_.mov(a::qword_ptr(kCx, kOffSp), a::rcx);
+          // frame link in scratch slot 0: [fp-16] = FuncInst*, [fp-8] = previous link
+          a_.mov(a::qword_ptr(kFp, -16), kFn);
+          a_.mov(a::rcx, a::qword_ptr(kCx, kOffJitFrames));
+          a_.mov(a::qword_ptr(kFp, -8), a::rcx);
+          a_.lea(a::rcx, a::ptr(kFp, -16));
+          a_.mov(a::qword_ptr(kCx, kOffJitFrames), a::rcx);
+        },
+        [&](uint8_t k, size_t field) {
+          switch (k) {
+            case kExhausted: linkField(exhausted_, field); break;
+            case kExhaustedDepth: linkField(exhaustedDepth_, field); break;
+            case kScratch: scratchImms_.push_back(field); break;
+            default: frameImms_.push_back(field); break;
+          }
+        });
   }
 
   MacroAssembler& a_;
@@ -994,10 +1024,9 @@ class BaselineMasm {
   std::vector<PtrSite> ptrSites_;
   std::vector<TypeIdRef> typeIdRefs_;
   bool guardedAccess_ = false;  // the last effectiveAddress() is an unchecked access to a guarded memory
-  Label frameBytes_, scratchBytes_, trapCommon_, exhausted_, exhaustedDepth_;
+  Fwd trapCommon_, exhausted_, exhaustedDepth_;
+  std::vector<size_t> scratchImms_, frameImms_;  // imm32 fields of this function's frame sizes (emitFrameConstants)
   CodeTemplate fullEntryT_, frameSetupT_;
-  CodeTemplate* recording_ = nullptr;
-  size_t recordStart_ = 0;
 };
 
 }  // namespace

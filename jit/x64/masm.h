@@ -214,11 +214,16 @@ class MacroAssembler : public a64::Assembler {
   // For targets with one jump (a skip over a branch's moves, an out-of-line stub): no label to create and bind.
   size_t jFwd(a64::CondCode cc) { return jumpForward(static_cast<uint32_t>(cc)); }
   size_t jmpFwd() { return jumpForward(kJmp); }
-  void patchHere(size_t field) {
+  size_t callFwd() { return jumpForward(kCall); }
+  void patchHere(size_t field) { patchField(field, offset()); }
+  // The rel32 field at `field` (it ends its instruction) refers to code offset `target`.
+  void patchField(size_t field, size_t target) {
     if (field == SIZE_MAX) return;  // (the jump failed: the error is reported)
-    const int32_t rel = static_cast<int32_t>(static_cast<int64_t>(offset()) - static_cast<int64_t>(field + 4));
+    const int32_t rel = static_cast<int32_t>(static_cast<int64_t>(target) - static_cast<int64_t>(field + 4));
     std::memcpy(_bufferData + field, &rel, 4);
   }
+  // Writes a 32-bit value into already emitted code (an immediate known only later).
+  void patchImm32(size_t field, uint32_t v) { std::memcpy(_bufferData + field, &v, 4); }
   // Several jFwd jumps to one place: each new field holds the previous one's position + 1 (a fresh field holds 0, the
   // chain's end) until patchChainHere patches them all.
   void chainFwd(size_t field, size_t prev) {
@@ -386,7 +391,7 @@ class MacroAssembler : public a64::Assembler {
     }
     uint8_t* p = _bufferPtr;
     if (kind < 16) *p++ = 0x0F;
-    *p++ = static_cast<uint8_t>(kind == kJmp ? 0xE9 : 0x80 + kind);
+    *p++ = static_cast<uint8_t>(kind == kJmp ? 0xE9 : kind == kCall ? 0xE8 : 0x80 + kind);
     std::memset(p, 0, 4);
     const size_t field = static_cast<size_t>(p - _bufferData);
     done(p + 4);
