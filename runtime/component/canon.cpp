@@ -1020,6 +1020,7 @@ void releaseScope(CallScope& scope) {
 TrapReason callLifted(Store& store, ComponentFunc& f, std::span<const Val> args, Val* result, CallScope& scope) {
   ExecContext& cx = store.context();
   ComponentInstance& inst = *f.instance;
+  if (f.opts.async) return cx.hostTrap("unsupported: component-model async (calling an `async` lifted function)");
   if (inst.active) return cx.hostTrap("cannot enter component instance");
   AbiCx a{store, cx, &inst, f.memory, f.realloc, f.opts.encoding, &scope};
   std::vector<Value> flat;

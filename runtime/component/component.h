@@ -55,6 +55,8 @@ struct Def {
     ComponentDef,       // a: index into Component::components
     Import,             // name, externType
     Export,             // name, exportSort + a: the exported index (the new index aliases it)
+    AsyncBuiltin,       // a component-model async/thread/error-context built-in (validated, not runnable): name,
+                        // coreType (a core function that traps "unsupported: ..." when called)
   };
   Kind kind = Kind::TypeDef;
   Sort sort = Sort::Type;           // the index space this definition appends to
@@ -69,6 +71,7 @@ struct Def {
   CanonOpts opts;
   const Type* type = nullptr;
   ExternType externType;            // Import (and Export: the export's type)
+  const CompositeType* coreType = nullptr;     // AsyncBuiltin: its core function type
   std::shared_ptr<const Module> outerModule;  // AliasOuter of a core module
   const Component* outerComponent = nullptr;  // AliasOuter of a component
   uint32_t outerCount = 0, outerIndex = 0;    // AliasOuter: the enclosing component (count) and its index

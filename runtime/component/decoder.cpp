@@ -66,6 +66,10 @@ std::string coreFuncToString(const CompositeType& t) {
 struct CoreTypeEntry {
   const CompositeType* func = nullptr;
   const CoreModuleType* module = nullptr;
+  // A GC-proposal definition (a `sub`/`rec` form, struct or array): its composite type (func: also `func`) and finality
+  // (supertype checks). Plain function types (0x60) are final; module types have none.
+  const CompositeType* comp = nullptr;
+  bool final = true;
 };
 
 struct Scope {
@@ -538,19 +542,121 @@ class Decoder {
   Status coreType(ByteReader& s, Scope& sc) {
     const size_t off = s.offset();
     MYRT_ASSIGN(uint8_t b, s.u8());
-    if (sc.comp) addDef(sc, Def::Kind::CoreTypeDef, Sort::CoreType, off);
     if (b == 0x60) {
+      if (sc.comp) addDef(sc, Def::Kind::CoreTypeDef, Sort::CoreType, off);
       MYRT_ASSIGN(CompositeType ft, coreFuncType(s));
-      sc.coreTypes.push_back({keepCoreFunc(std::move(ft)), nullptr});
+      const CompositeType* f = keepCoreFunc(std::move(ft));
+      sc.coreTypes.push_back({f, nullptr, f, true});
       return okStatus();
     }
     if (b == 0x50) {
       if (sc.kind == Scope::Kind::ModuleType) return err(off, "module types cannot be nested");
+      if (sc.comp) addDef(sc, Def::Kind::CoreTypeDef, Sort::CoreType, off);
       MYRT_ASSIGN(const CoreModuleType* mt, moduleType(s, sc));
       sc.coreTypes.push_back({nullptr, mt});
       return okStatus();
     }
-    return err(off, "unsupported: core type 0x" + hex(b) + " in a component (only function and module types)");
+    // GC forms (Binary.md core:type): 0x4e rec group, 0x00 0x50 non-final sub (0x50 alone is a module type), 0x4f
+    // final sub, 0x5f struct, 0x5e array.
+    if (b == 0x4e) {
+      MYRT_ASSIGN(uint32_t n, s.u32());
+      if (n > s.remaining()) return s.errorHere("unexpected end");
+      const uint32_t groupEnd = uint32_t(sc.coreTypes.size()) + n;  // types of the group may refer to each other
+      for (uint32_t i = 0; i < n; ++i) {
+        const size_t so = s.offset();
+        MYRT_ASSIGN(uint8_t sb, s.u8());
+        MYRT_TRY(gcSubType(s, sc, so, sb, groupEnd));
+      }
+      return okStatus();
+    }
+    if (b == 0x00 || b == 0x4f || b == 0x5f || b == 0x5e)
+      return gcSubType(s, sc, off, b, uint32_t(sc.coreTypes.size()) + 1);
+    return err(off, "invalid leading byte (0x" + hex(b) + ") for core type");
+  }
+
+  // One GC subtype (its first byte `b` read) appended to the core type index space. Type references (supertypes,
+  // concrete heap types) must name a type defined before the end of its rec group (`limit`); a supertype must be an
+  // earlier, non-final type of the same kind (func/struct/array). Structural subtyping against the supertype is not
+  // checked (nothing in a component instantiates these types; core modules are validated by the core validator).
+  Status gcSubType(ByteReader& s, Scope& sc, size_t off, uint8_t b, uint32_t limit) {
+    bool final = true;
+    std::vector<uint32_t> supers;
+    if (b == 0x00 || b == 0x4f) {
+      if (b == 0x00) {
+        MYRT_ASSIGN(uint8_t b2, s.u8());
+        if (b2 != 0x50) return err(off + 1, "invalid leading byte (0x" + hex(b2) + ") for non-final sub type");
+        final = false;
+      }
+      MYRT_ASSIGN(uint32_t n, s.u32());
+      if (n > 1) return err(off, "multiple supertypes not supported");
+      for (uint32_t i = 0; i < n; ++i) {
+        MYRT_ASSIGN(uint32_t si, s.u32());
+        supers.push_back(si);
+      }
+      MYRT_ASSIGN(b, s.u8());
+    }
+    const size_t co = s.offset() - 1;
+    CompositeType ct;
+    switch (b) {
+      case 0x60: {
+        MYRT_ASSIGN(ct, coreFuncType(s));
+        ct.kind = CompKind::Func;
+        break;
+      }
+      case 0x5f: {
+        ct.kind = CompKind::Struct;
+        MYRT_ASSIGN(uint32_t n, s.u32());
+        if (n > s.remaining()) return s.errorHere("unexpected end");
+        for (uint32_t i = 0; i < n; ++i) {
+          MYRT_ASSIGN(FieldType f, gcFieldType(s));
+          ct.fields.push_back(f);
+        }
+        break;
+      }
+      case 0x5e: {
+        ct.kind = CompKind::Array;
+        MYRT_ASSIGN(FieldType f, gcFieldType(s));
+        ct.fields.push_back(f);
+        break;
+      }
+      default: return err(co, "invalid leading byte (0x" + hex(b) + ") for core composite type");
+    }
+    const uint32_t self = uint32_t(sc.coreTypes.size());
+    auto checkRef = [&](const ValType& v) -> Status {
+      if (v.isRef() && v.heap == HeapKind::Concrete && v.index >= limit)
+        return err(off, "unknown type " + std::to_string(v.index) + ": type index out of bounds");
+      return okStatus();
+    };
+    for (const ValType& v : ct.params) MYRT_TRY(checkRef(v));
+    for (const ValType& v : ct.results) MYRT_TRY(checkRef(v));
+    for (const FieldType& f : ct.fields) MYRT_TRY(checkRef(f.type));
+    for (uint32_t si : supers) {
+      if (si >= self) return err(off, "unknown type " + std::to_string(si) + ": type index out of bounds");
+      const CoreTypeEntry& st = sc.coreTypes[si];
+      if (!st.comp) return err(off, "sub type must match super type: type " + std::to_string(si) + " is a module type");
+      if (st.final) return err(off, "sub type cannot have a final super type");
+      if (st.comp->kind != ct.kind) return err(off, "sub type must match super type");
+    }
+    if (sc.comp) addDef(sc, Def::Kind::CoreTypeDef, Sort::CoreType, off);
+    const CompositeType* kept = keepCoreFunc(std::move(ct));
+    sc.coreTypes.push_back({kept->kind == CompKind::Func ? kept : nullptr, nullptr, kept, final});
+    return okStatus();
+  }
+
+  Result<FieldType> gcFieldType(ByteReader& s) {
+    FieldType f;
+    MYRT_ASSIGN(uint8_t b, s.peekU8());
+    if (b == 0x78 || b == 0x77) {
+      s.seek(s.pos() + 1);
+      f.type = b == 0x78 ? ValType::i8() : ValType::i16();
+    } else {
+      MYRT_ASSIGN(f.type, readValType(s));
+    }
+    const size_t mo = s.offset();
+    MYRT_ASSIGN(uint8_t m, s.u8());
+    if (m > 1) return err(mo, "malformed mutability");
+    f.mut = m == 1;
+    return f;
   }
 
   Result<const CoreModuleType*> moduleType(ByteReader& s, Scope& parent) {
@@ -1176,7 +1282,8 @@ class Decoder {
       default: return err(off, "invalid leading byte (0x" + hex(code) + ") for component defined type");
     }
     computeAbi(*t);
-    if (t->abi.size >= (1u << 28)) return err(off, "type exceeds maximum byte size");
+    // either pointer width (a list of strings is twice as large with 64-bit memories)
+    if (t->abi.size >= (1u << 28) || t->abi.m64.size >= (1u << 28)) return err(off, "type exceeds maximum byte size");
     if (t->abi.depth > kMaxValTypeDepth) return err(off, "type nesting is too deep");
     return static_cast<const Type*>(t);
   }
@@ -1630,6 +1737,11 @@ class Decoder {
     return o;
   }
 
+  static FlatSig coreSig(const Type& ft, bool lift, const CanonOpts& o) {
+    const FlattenMode m = lift ? FlattenMode::Lift : FlattenMode::Lower;
+    return o.async ? flattenAsync(ft, m, o.memory64, o.callback != UINT32_MAX) : flattenFunc(ft, m, o.memory64);
+  }
+
   static bool needsMemory(const Type* t) {
     if (!t) return false;
     switch (t->kind) {
@@ -1643,12 +1755,20 @@ class Decoder {
   }
 
   Status checkOpts(size_t off, const CanonOpts& o, const Type& ft, bool lift, const Scope& sc) {
-    if (o.async) return err(off, "unsupported: component-model async (the `async` canonical option)");
-    if (o.callback != UINT32_MAX) return err(off, "cannot specify callback without async");
-    if (ft.async) return err(off, "unsupported: component-model async (async function types)");
+    if (o.callback != UINT32_MAX && !o.async) return err(off, "cannot specify callback without async");
+    if (o.callback != UINT32_MAX) {
+      if (!lift) return err(off, "cannot specify callback without lifting");
+      CompositeType want;
+      want.params = {ValType::i32(), ValType::i32(), ValType::i32()};
+      want.results = {ValType::i32()};
+      if (!sameCoreFunc(*sc.coreFuncs[o.callback], want))
+        return err(off, "canonical option `callback` uses a core function with an incorrect signature");
+    }
+    if (o.async && !ft.async) return err(off, "the `async` canonical option requires an async function type");
+    if (o.async && o.postReturn != UINT32_MAX) return err(off, "cannot specify post-return function in async");
     if (o.coreType != UINT32_MAX && !o.gc) return err(off, "cannot specify `core-type` without `gc`");
     if (o.gc) MYRT_TRY(checkGc(off, o, ft, lift, sc));
-    const FlatSig sig = flattenFunc(ft, lift ? FlattenMode::Lift : FlattenMode::Lower, o.memory64);
+    const FlatSig sig = coreSig(ft, lift, o);
     bool paramsMem = sig.paramsInMemory, resMem = sig.resultsInMemory;
     bool paramsNeed = paramsMem, resNeed = resMem;
     for (const Type* p : ft.elems) paramsNeed |= needsMemory(p);
@@ -1719,7 +1839,7 @@ class Decoder {
         const Type* ft = sc.types[ti];
         if (ft->kind != TK::Func) return err(to, "type index " + std::to_string(ti) + " is not a function type");
         MYRT_TRY(checkOpts(off, o, *ft, true, sc));
-        const CompositeType want = toCoreFuncType(flattenFunc(*ft, FlattenMode::Lift, o.memory64));
+        const CompositeType want = toCoreFuncType(coreSig(*ft, true, o));
         if (!sameCoreFunc(*sc.coreFuncs[f], want))
           return err(off, "lowered function type " + coreFuncToString(want) + " does not match core function " +
                               std::to_string(f) + "'s type " + coreFuncToString(*sc.coreFuncs[f]));
@@ -1741,7 +1861,7 @@ class Decoder {
         d.a = f;
         d.opts = o;
         d.type = ft;
-        sc.coreFuncs.push_back(keepCoreFunc(toCoreFuncType(flattenFunc(*ft, FlattenMode::Lower, o.memory64))));
+        sc.coreFuncs.push_back(keepCoreFunc(toCoreFuncType(coreSig(*ft, false, o))));
         return okStatus();
       }
       case 0x02:
@@ -1763,11 +1883,170 @@ class Decoder {
         sc.coreFuncs.push_back(keepCoreFunc(std::move(ct)));
         return okStatus();
       }
-      case 0x07: return err(off, "unsupported: async resource.drop (component-model async)");
-      default:
-        return err(off, "unsupported: canonical built-in 0x" + hex(k) +
-                            " (component-model async, threads and error-context built-ins)");
+      default: return asyncBuiltin(s, sc, off, k);
     }
+  }
+
+  // ---------------------------------------------------------------- async, thread and error-context built-ins
+  // Decoded and validated (immediates, the types they name, their core signatures: CanonicalABI.md), appended to the
+  // core function index space; running one is `unsupported: ...` (component-model async is not implemented).
+  Result<bool> flag(ByteReader& s) {
+    const size_t o = s.offset();
+    MYRT_ASSIGN(uint8_t b, s.u8());
+    if (b > 1) return err(o, "invalid boolean value");
+    return b == 1;
+  }
+  Result<const Type*> typeOfKind(ByteReader& s, const Scope& sc, TK kind, const char* what) {
+    const size_t o = s.offset();
+    MYRT_ASSIGN(uint32_t ti, s.u32());
+    if (ti >= sc.types.size()) return err(o, "type index out of bounds");
+    if (sc.types[ti]->kind != kind) return err(o, std::string("`") + what + "` requires a " + tkName(kind) + " type");
+    return sc.types[ti];
+  }
+  Status asyncBuiltin(ByteReader& s, Scope& sc, size_t off, uint8_t k) {
+    using V = std::vector<ValType>;
+    const ValType i32 = ValType::i32(), i64 = ValType::i64();
+    V params, results;
+    const char* name = nullptr;
+    switch (k) {
+      case 0x05: name = "task.cancel"; break;
+      case 0x06: name = "subtask.cancel"; MYRT_TRY(flag(s)); params = {i32}; results = {i32}; break;
+      case 0x09: {
+        name = "task.return";
+        const size_t ro = s.offset();
+        MYRT_ASSIGN(uint8_t rb, s.u8());
+        const Type* rt = nullptr;
+        if (rb == 0x00) {
+          MYRT_ASSIGN(rt, valType(s, sc));
+        } else if (rb == 0x01) {
+          MYRT_ASSIGN(uint8_t z, s.u8());
+          if (z != 0x00) return err(ro + 1, "invalid leading byte (0x" + hex(z) + ") for result list");
+        } else {
+          return err(ro, "invalid leading byte (0x" + hex(rb) + ") for result list");
+        }
+        MYRT_ASSIGN(CanonOpts o, canonOpts(s, sc));
+        if (o.async || o.callback != UINT32_MAX || o.postReturn != UINT32_MAX)
+          return err(off, "cannot specify `async`, `callback` or `post-return` on `task.return`");
+        if (rt) {
+          const AbiLayout& l = abiLayout(rt, o.memory64);
+          if (l.flat.size() > 16) params = {o.memory64 ? i64 : i32};
+          else
+            for (ValKind vk : l.flat) params.push_back(ValType{vk});
+          if ((l.flat.size() > 16 || needsMemory(rt)) && o.memory == UINT32_MAX)
+            return err(off, "canonical option `memory` is required");
+        }
+        break;
+      }
+      case 0x0a: case 0x0b: {
+        name = k == 0x0a ? "context.get" : "context.set";
+        const size_t to = s.offset();
+        MYRT_ASSIGN(uint8_t t, s.u8());
+        if (t != 0x7f) return err(to, "invalid leading byte (0x" + hex(t) + ") for context slot type (only i32)");
+        const size_t io = s.offset();
+        MYRT_ASSIGN(uint32_t slot, s.u32());
+        if (slot > 1) return err(io, "context slot index " + std::to_string(slot) + " out of bounds");
+        if (k == 0x0a) results = {i32};
+        else params = {i32};
+        break;
+      }
+      case 0x0c: name = "thread.yield"; MYRT_TRY(flag(s)); results = {i32}; break;
+      case 0x0d: name = "subtask.drop"; params = {i32}; break;
+      case 0x0e: case 0x15: {
+        const bool st = k == 0x0e;
+        name = st ? "stream.new" : "future.new";
+        MYRT_TRY(typeOfKind(s, sc, st ? TK::Stream : TK::Future, name));
+        results = {i64};
+        break;
+      }
+      case 0x0f: case 0x10: case 0x16: case 0x17: {
+        const bool st = k <= 0x10;
+        name = k == 0x0f ? "stream.read" : k == 0x10 ? "stream.write" : k == 0x16 ? "future.read" : "future.write";
+        MYRT_ASSIGN(const Type* t, typeOfKind(s, sc, st ? TK::Stream : TK::Future, name));
+        MYRT_ASSIGN(CanonOpts o, canonOpts(s, sc));
+        if (o.callback != UINT32_MAX || o.postReturn != UINT32_MAX)
+          return err(off, std::string("cannot specify `callback` or `post-return` on `") + name + "`");
+        if (t->elem() && o.memory == UINT32_MAX) return err(off, "canonical option `memory` is required");
+        const ValType ptr = o.memory64 ? i64 : i32;
+        params = st ? V{i32, ptr, ptr} : V{i32, ptr};
+        results = {i32};
+        break;
+      }
+      case 0x11: case 0x12: case 0x18: case 0x19: {
+        const bool st = k <= 0x12;
+        name = k == 0x11 ? "stream.cancel-read" : k == 0x12 ? "stream.cancel-write" : k == 0x18 ? "future.cancel-read"
+                                                                                                 : "future.cancel-write";
+        MYRT_TRY(typeOfKind(s, sc, st ? TK::Stream : TK::Future, name));
+        MYRT_TRY(flag(s));
+        params = {i32};
+        results = {i32};
+        break;
+      }
+      case 0x13: case 0x14: case 0x1a: case 0x1b: {
+        const bool st = k <= 0x14;
+        name = k == 0x13 ? "stream.drop-readable" : k == 0x14 ? "stream.drop-writable" : k == 0x1a ? "future.drop-readable"
+                                                                                                    : "future.drop-writable";
+        MYRT_TRY(typeOfKind(s, sc, st ? TK::Stream : TK::Future, name));
+        params = {i32};
+        break;
+      }
+      case 0x1c: case 0x1d: {
+        name = k == 0x1c ? "error-context.new" : "error-context.debug-message";
+        MYRT_ASSIGN(CanonOpts o, canonOpts(s, sc));
+        if (o.memory == UINT32_MAX) return err(off, "canonical option `memory` is required");
+        if (k == 0x1d && o.realloc == UINT32_MAX) return err(off, "canonical option `realloc` is required");
+        const ValType ptr = o.memory64 ? i64 : i32;
+        params = k == 0x1c ? V{ptr, ptr} : V{i32, ptr};
+        if (k == 0x1c) results = {i32};
+        break;
+      }
+      case 0x1e: name = "error-context.drop"; params = {i32}; break;
+      case 0x1f: name = "waitable-set.new"; results = {i32}; break;
+      case 0x20: case 0x21: {
+        name = k == 0x20 ? "waitable-set.wait" : "waitable-set.poll";
+        MYRT_TRY(flag(s));
+        MYRT_ASSIGN(uint32_t m, index(s, sc, Sort::CoreMemory));
+        params = {i32, sc.coreMemories[m].limits.is64 ? i64 : i32};
+        results = {i32};
+        break;
+      }
+      case 0x22: name = "waitable-set.drop"; params = {i32}; break;
+      case 0x23: name = "waitable.join"; params = {i32, i32}; break;
+      case 0x24: name = "backpressure.inc"; break;
+      case 0x25: name = "backpressure.dec"; break;
+      case 0x26: name = "thread.index"; results = {i32}; break;
+      case 0x27: {
+        name = "thread.new-indirect";
+        const size_t to = s.offset();
+        MYRT_ASSIGN(uint32_t ti, index(s, sc, Sort::CoreType));
+        const CoreTypeEntry& te = sc.coreTypes[ti];
+        if (!te.func || te.func->params.size() != 1 || te.func->params[0] != i32 || !te.func->results.empty())
+          return err(to, "`thread.new-indirect` requires a core function type (func (param i32))");
+        MYRT_TRY(index(s, sc, Sort::CoreTable));
+        params = {i32, i32};
+        results = {i32};
+        break;
+      }
+      case 0x28: name = "thread.resume-later"; params = {i32}; break;
+      case 0x29: name = "thread.suspend"; MYRT_TRY(flag(s)); results = {i32}; break;
+      case 0x2a: case 0x2b: case 0x2c: case 0x2d:
+        name = k == 0x2a ? "thread.suspend-then-resume" : k == 0x2b ? "thread.yield-then-resume"
+                                                        : k == 0x2c ? "thread.suspend-then-promote"
+                                                                    : "thread.yield-then-promote";
+        MYRT_TRY(flag(s));
+        params = {i32};
+        results = {i32};
+        break;
+      default: return err(off, "invalid leading byte (0x" + hex(k) + ") for canonical function");
+    }
+    CompositeType ct;
+    ct.params = std::move(params);
+    ct.results = std::move(results);
+    const CompositeType* kept = keepCoreFunc(std::move(ct));
+    Def& d = addDef(sc, Def::Kind::AsyncBuiltin, Sort::CoreFunc, off);
+    d.name = name;
+    d.coreType = kept;
+    sc.coreFuncs.push_back(kept);
+    return okStatus();
   }
 };
 

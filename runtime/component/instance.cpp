@@ -198,6 +198,12 @@ struct Instantiator {
     const StringEncoding enc = d.opts.encoding;
     ComponentInstance* caller = &inst;
     Store* st = &store;
+    if (d.opts.async) {  // validated (its core signature: flattenAsync), not runnable
+      CompositeType core = toCoreFuncType(flattenAsync(*ft, FlattenMode::Lower, d.opts.memory64, false));
+      return store.newHostFunc(std::move(core), [](ExecContext& cx, std::span<const Value>, std::span<Value>) -> TrapReason {
+        return cx.hostTrap("unsupported: component-model async (calling an `async` lowered function)");
+      });
+    }
     CompositeType core = toCoreFuncType(flattenFunc(*ft, FlattenMode::Lower, d.opts.memory64));
     return store.newHostFunc(std::move(core), [=](ExecContext& cx, std::span<const Value> args,
                                                  std::span<Value> results) -> TrapReason {
@@ -325,6 +331,14 @@ struct Instantiator {
         }
         case Def::Kind::CanonLift: MYRT_TRY(resolveLift(inst, d)); break;
         case Def::Kind::CanonLower: inst.coreFuncs.push_back(lower(inst, d)); break;
+        case Def::Kind::AsyncBuiltin: {
+          const std::string msg = "unsupported: component-model async (the `" + d.name + "` built-in)";
+          inst.coreFuncs.push_back(store.newHostFunc(
+              *d.coreType, [msg](ExecContext& cx, std::span<const Value>, std::span<Value>) -> TrapReason {
+                return cx.hostTrap(msg);
+              }));
+          break;
+        }
         case Def::Kind::ResourceNew:
         case Def::Kind::ResourceDrop:
         case Def::Kind::ResourceRep: {

@@ -222,6 +222,33 @@ FlatSig flattenFunc(const Type& ft, FlattenMode mode, bool memory64) {
   return s;
 }
 
+FlatSig flattenAsync(const Type& ft, FlattenMode mode, bool memory64, bool callback) {
+  FlatSig s;
+  const ValKind ptr = memory64 ? ValKind::I64 : ValKind::I32;
+  for (const Type* p : ft.elems) {
+    const AbiLayout& l = abiLayout(p, memory64);
+    s.params.insert(s.params.end(), l.flat.begin(), l.flat.end());
+  }
+  if (mode == FlattenMode::Lift) {
+    if (s.params.size() > 16) {
+      s.params = {ptr};
+      s.paramsInMemory = true;
+    }
+    if (callback) s.results = {ValKind::I32};
+    return s;
+  }
+  if (s.params.size() > 4) {
+    s.params = {ptr};
+    s.paramsInMemory = true;
+  }
+  if (ft.result) {
+    s.params.push_back(ptr);
+    s.resultsInMemory = true;
+  }
+  s.results = {ValKind::I32};
+  return s;
+}
+
 CompositeType toCoreFuncType(const FlatSig& s) {
   CompositeType ct;
   ct.kind = CompKind::Func;

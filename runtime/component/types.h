@@ -172,6 +172,10 @@ struct FlatSig {
 enum class FlattenMode { Lift, Lower };
 // memory64: the `memory` option is a 64-bit memory (pointers and lengths are i64).
 FlatSig flattenFunc(const Type& ft, FlattenMode mode, bool memory64 = false);
+// The core signature of an `async` lift or lower (CanonicalABI.md flatten_functype): lift: params as for sync,
+// results [i32] with a callback, else none (results go through task.return); lower: at most 4 flat params (else a
+// pointer), an out-pointer param when there is a result, result [i32] (the subtask status).
+FlatSig flattenAsync(const Type& ft, FlattenMode mode, bool memory64, bool callback);
 inline const AbiLayout& abiLayout(const Type* t, bool memory64) { return memory64 ? t->abi.m64 : t->abi; }
 // Only whether params/results go through memory (the same for both modes), without building the lists: per call.
 struct FlatFlags {

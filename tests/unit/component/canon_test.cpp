@@ -400,3 +400,28 @@ TEST_CASE("canonical options with a 64-bit memory: i64 pointers and lengths, 16-
              " (memory (core memory $i \"mem\")) (realloc (core func $i \"realloc\")))))")
             .find("lowered function type (func (param i64 i64)) does not match") != std::string::npos);
 }
+
+TEST_CASE("async built-ins and async lifts validate; calling them traps as unsupported", "[component]") {
+  const std::string text =
+      "(component (core func $ws (canon waitable-set.new))"
+      " (core module $m (import \"\" \"ws\" (func $ws (result i32)))"
+      "  (func (export \"run\") (result i32) (call $ws)) (func (export \"f\")))"
+      " (core instance $i (instantiate $m (with \"\" (instance (export \"ws\" (func $ws))))))"
+      " (func (export \"run\") (result u32) (canon lift (core func $i \"run\")))"
+      " (func (export \"f\") async (canon lift (core func $i \"f\") async)))";
+  for (Tier t : availableTiers()) {
+    DYNAMIC_SECTION("tier " << tierName(t)) {
+      Val r;
+      InvokeResult res = callText(text, t, "run", {}, &r);
+      REQUIRE(res.trap);
+      CHECK(res.trap->message == "unsupported: component-model async (the `waitable-set.new` built-in)");
+      res = callText(text, t, "f", {}, &r);
+      REQUIRE(res.trap);
+      CHECK(res.trap->message == "unsupported: component-model async (calling an `async` lifted function)");
+    }
+  }
+  // the async option needs an async function type
+  CHECK(TextInstance("(component (core module $m (func (export \"f\"))) (core instance $i (instantiate $m))"
+                     " (func (canon lift (core func $i \"f\") async)))")
+            .error.find("the `async` canonical option requires an async function type") != std::string::npos);
+}

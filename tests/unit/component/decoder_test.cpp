@@ -194,3 +194,41 @@ TEST_CASE("real components decode and validate", "[component]") {
   CHECK(n >= 75);
 }
 #endif
+
+TEST_CASE("GC core types in a component's core type section: rec groups, sub types, supertypes", "[component]") {
+  auto coreTypes = [](uint32_t n, const Bytes& b) {
+    ComponentBytes c;
+    c.section(3, n, b);
+    return errOf(c.bytes());
+  };
+  // rec (struct (field (ref null 1))) (struct) -- a reference forward within the group; then a non-final array
+  // (0x00 0x50: a bare 0x50 is a module type) and a final sub type of it
+  CHECK(coreTypes(3, Bytes()
+                         .byte(0x4e).u32(2).byte(0x5f).u32(1).byte(0x63).byte(0x01).byte(0x00).byte(0x5f).u32(0)
+                         .byte(0x00).byte(0x50).u32(0).byte(0x5e).byte(0x7f).byte(0x01)
+                         .byte(0x4f).u32(1).u32(2).byte(0x5e).byte(0x7f).byte(0x01)) == "");
+  CHECK(coreTypes(2, Bytes().byte(0x5e).byte(0x7f).byte(0x01).byte(0x4f).u32(1).u32(0).byte(0x5e).byte(0x7f).byte(0x01)) ==
+        "sub type cannot have a final super type");
+  CHECK(coreTypes(2, Bytes().byte(0x00).byte(0x50).u32(0).byte(0x5f).u32(0).byte(0x4f).u32(1).u32(0).byte(0x5e).byte(0x7f).byte(0x01)) ==
+        "sub type must match super type");
+  CHECK(coreTypes(1, Bytes().byte(0x5f).u32(1).byte(0x63).byte(0x05).byte(0x00)) ==
+        "unknown type 5: type index out of bounds");
+  CHECK(coreTypes(1, Bytes().byte(0x5e).byte(0x7f).byte(0x02)) == "malformed mutability");
+}
+
+TEST_CASE("async, thread and error-context built-ins decode and validate (running them is unsupported)", "[component]") {
+  auto canon = [](const Bytes& b) {
+    ComponentBytes c;
+    c.section(8, 1, b);
+    return errOf(c.bytes());
+  };
+  CHECK(canon(Bytes().byte(0x1f)) == "");              // waitable-set.new
+  CHECK(canon(Bytes().byte(0x0c).byte(0x01)) == "");   // thread.yield cancellable
+  CHECK(canon(Bytes().byte(0x24)) == "");              // backpressure.inc
+  CHECK(canon(Bytes().byte(0x0a).byte(0x7f).u32(0)) == "");  // context.get i32 0
+  CHECK(canon(Bytes().byte(0x0c).byte(0x02)) == "invalid boolean value");
+  CHECK(canon(Bytes().byte(0x0a).byte(0x7f).u32(2)) == "context slot index 2 out of bounds");
+  CHECK(canon(Bytes().byte(0x07)) == "invalid leading byte (0x7) for canonical function");
+  CHECK(canon(Bytes().byte(0x2e)) == "invalid leading byte (0x2e) for canonical function");
+  CHECK(canon(Bytes().byte(0x0e).u32(0)) == "type index out of bounds");  // stream.new needs a stream type
+}

@@ -320,3 +320,9 @@ TEST_CASE("external visibility: exported instances, instance types at imports/ex
                  " (type $Rec2 (record (field \"r\" $Rec'))) (export \"t2\" (type $Rec2)))"
                  " (instance $c (instantiate $C (with \"t\" (type $Rec')))) (export \"t2\" (type $c \"t2\")))") == "");
 }
+
+TEST_CASE("the maximum value size holds for both pointer widths", "[component]") {
+  CHECK(validate("(component (type (list string 8388608)))") == "");  // 64 MiB / 128 MiB
+  // 128 MiB with 32-bit memories, 256 MiB (the limit) with 64-bit ones
+  CHECK(contains(validate("(component (type (list string 16777216)))"), "exceeds maximum byte size"));
+}
