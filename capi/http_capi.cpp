@@ -101,6 +101,12 @@ void myrt_wasi_config_inherit_network(myrt_wasi_config_t* c) {
   if (c) c->config.network.inheritNetwork = true;
 }
 
+void myrt_wasi_config_set_outgoing_http_limits(myrt_wasi_config_t* c, uint32_t maxRequests, uint64_t maxBufferBytes) {
+  if (!c) return;
+  if (maxRequests) c->config.network.maxOutgoingHttp = maxRequests;
+  if (maxBufferBytes) c->config.network.maxOutgoingHttpBuffer = maxBufferBytes;
+}
+
 myrt_error_t* myrt_http_handler_new(wasm_engine_t* engine, const myrt_component_t* component,
                                     const myrt_wasi_config_t* wasi, const myrt_http_handler_options_t* options,
                                     myrt_http_handler_t** out) {

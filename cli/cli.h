@@ -110,6 +110,8 @@ struct RunOptions {
   std::vector<std::string> allowBind;      // --allow-bind ADDR:PORT: wasi:sockets bind to these
   bool tcp = true, udp = true;             // -S tcp / -S udp (wasmtime's; on by default, no address by themselves)
   bool ipNameLookup = false;               // -S allow-ip-name-lookup
+  uint32_t maxOutgoingRequests = 32;       // --max-outgoing-requests: outgoing HTTP requests alive at once
+  std::string maxOutgoingBuffer = "64M";   // --max-outgoing-buffer: request-body bytes buffered before sending
 };
 int cmdRun(const RunOptions& opts);
 // `myrt compile FILE [-o OUT]`: a precompiled module (.cwasm) for this CPU and this myrt.
@@ -131,6 +133,8 @@ struct ServeOptions {
   std::vector<std::string> allowHttp;  // --allow-http HOST[:PORT]
   std::vector<std::string> allowConnect, allowBind;  // --allow-connect / --allow-bind
   bool tcp = true, udp = true, ipNameLookup = false;  // -S tcp / udp / allow-ip-name-lookup
+  uint32_t maxOutgoingRequests = 32;         // --max-outgoing-requests (per request's guest)
+  std::string maxOutgoingBuffer = "64M";     // --max-outgoing-buffer
   std::string maxMemory, fuel, timeout, maxBody = "64M";
   std::vector<std::string> wOpts, sOpts;
   Tier tier = Tier::Interp;
@@ -150,12 +154,14 @@ struct NetworkOptions {
   const std::vector<std::string>* allowHttp = nullptr;
   const std::vector<std::string>* allowConnect = nullptr;
   const std::vector<std::string>* allowBind = nullptr;
+  uint32_t maxOutgoingRequests = 32;
+  const std::string* maxOutgoingBuffer = nullptr;
 };
 std::optional<std::string> networkGrants(const NetworkOptions& o, wasi::NetworkGrants& out);
 template <class Opts>
 std::optional<std::string> networkGrants(const Opts& o, wasi::NetworkGrants& out) {
   return networkGrants(NetworkOptions{o.inheritNetwork, o.tcp, o.udp, o.ipNameLookup, &o.allowHttp,
-                                      &o.allowConnect, &o.allowBind},
+                                      &o.allowConnect, &o.allowBind, o.maxOutgoingRequests, &o.maxOutgoingBuffer},
                        out);
 }
 // --fuel's value: a non-negative integer up to INT64_MAX (nullopt if malformed).

@@ -637,6 +637,14 @@ static int cliMain(int argc, char** argv) {
                       "let the guest send HTTP(S) requests (wasi:http/outgoing-handler) to HOST, on PORT only if "
                       "given (repeatable)")
         ->type_name("HOST[:PORT]")->allow_extra_args(false);
+    serve->add_option("--max-outgoing-requests", serveOpts.maxOutgoingRequests,
+                      "outgoing HTTP requests a request's guest may have alive at once (more: connection-limit-reached; "
+                      "default 32)")
+        ->type_name("N")->check(CLI::Range(1u, 1u << 20));
+    serve->add_option("--max-outgoing-buffer", serveOpts.maxOutgoingBuffer,
+                      "bytes of outgoing request bodies a guest may buffer before they are sent (more: "
+                      "HTTP-request-body-size; default 64M)")
+        ->type_name("SIZE");
     serve->add_option("--allow-connect", serveOpts.allowConnect,
                       "let the guest's sockets connect / send to HOST:PORT (port 0: any; repeatable)")
         ->type_name("HOST:PORT")->allow_extra_args(false);
@@ -731,6 +739,13 @@ static int cliMain(int argc, char** argv) {
                     "let the guest send HTTP(S) requests (wasi:http/outgoing-handler) to HOST, on PORT only if given; "
                     "[V6]:PORT for IPv6 (repeatable)")
         ->type_name("HOST[:PORT]")->allow_extra_args(false);
+    run->add_option("--max-outgoing-requests", runOpts.maxOutgoingRequests,
+                    "outgoing HTTP requests (wasi:http) alive at once (more: connection-limit-reached; default 32)")
+        ->type_name("N")->check(CLI::Range(1u, 1u << 20));
+    run->add_option("--max-outgoing-buffer", runOpts.maxOutgoingBuffer,
+                    "bytes of outgoing HTTP request bodies buffered before they are sent (more: HTTP-request-body-size; "
+                    "default 64M)")
+        ->type_name("SIZE");
     run->add_option("--allow-connect", runOpts.allowConnect,
                     "let the guest's sockets (wasi:sockets) connect / send to HOST:PORT (port 0: any; repeatable)")
         ->type_name("HOST:PORT")->allow_extra_args(false);

@@ -351,6 +351,12 @@ std::optional<std::string> networkGrants(const NetworkOptions& o, wasi::NetworkG
   out.tcp = o.tcp;
   out.udp = o.udp;
   out.ipNameLookup = o.ipNameLookup;
+  out.maxOutgoingHttp = o.maxOutgoingRequests;
+  if (o.maxOutgoingBuffer) {
+    auto n = parseSize(*o.maxOutgoingBuffer);
+    if (!n) return "invalid --max-outgoing-buffer '" + *o.maxOutgoingBuffer + "'";
+    out.maxOutgoingHttpBuffer = *n;
+  }
   for (const std::string& spec : *o.allowHttp) {
     auto hp = wasi::parseHostPort(spec);
     if (!hp) return "--allow-http: " + hp.error().message;

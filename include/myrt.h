@@ -420,6 +420,14 @@ typedef struct myrt_http_response_t myrt_http_response_t;
  * Error: a malformed HOST[:PORT]. */
 WASM_API_EXTERN own myrt_error_t* myrt_wasi_config_allow_http(myrt_wasi_config_t*, const char* host_port);
 WASM_API_EXTERN void myrt_wasi_config_inherit_network(myrt_wasi_config_t*);
+/* Limits of each guest (one store: each request of a handler) on outgoing HTTP: requests alive at once (from handle
+ * until the guest drops its last resource of the exchange; more: handle answers the error-code
+ * connection-limit-reached), and bytes of request bodies buffered before their requests are sent (more: the write
+ * fails with HTTP-request-body-size). Once sent, each request buffers at most 1 MiB per direction, so a guest's
+ * outgoing HTTP buffers stay below max_buffer_bytes + max_requests * 2 MiB (plus libcurl's 16 KiB chunks).
+ * Defaults (0 keeps them): 32 requests, 64 MiB; `myrt run/serve --max-outgoing-requests / --max-outgoing-buffer`. */
+WASM_API_EXTERN void myrt_wasi_config_set_outgoing_http_limits(myrt_wasi_config_t*, uint32_t max_requests,
+                                                               uint64_t max_buffer_bytes);
 
 /* Per-request settings (zero-initialise it; 0 everywhere: the defaults). */
 typedef struct myrt_http_handler_options_t {

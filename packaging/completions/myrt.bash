@@ -11,7 +11,7 @@ _myrt() {
     cword=$COMP_CWORD
   fi
   local commands="run serve compile validate inspect wast help"
-  local run_opts="--invoke --dir --dir-ro --env --inherit-env --allow-http --allow-connect --allow-bind --argv0 --preload --unknown-imports-trap
+  local run_opts="--invoke --dir --dir-ro --env --inherit-env --allow-http --max-outgoing-requests --max-outgoing-buffer --allow-connect --allow-bind --argv0 --preload --unknown-imports-trap
     --unknown-imports-default --max-memory --memory-reservation --max-stack --max-native-stack --max-threads --fuel --timeout --tier --allow-fallback --allow-precompiled --no-cache -j --jobs --profile --bench -v
     --trace-traps -W -S --help"
   local w_keys="fuel= max-memory-size= max-wasm-stack= threads=y timeout= unknown-imports-trap= unknown-imports-default="
@@ -29,7 +29,7 @@ _myrt() {
     -W) COMPREPLY=($(compgen -W "$w_keys" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
     -S) COMPREPLY=($(compgen -W "inherit-env=y inherit-network=y tcp=n udp=n allow-ip-name-lookup=y threads=y" -- "$cur")); return ;;
     --dir|--dir-ro) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-    --invoke|--env|--allow-http|--allow-connect|--allow-bind|--argv0|--max-memory|--memory-reservation|--max-stack|--max-native-stack|--max-threads|--fuel|--timeout|-j|--jobs|--preload) return ;;
+    --invoke|--env|--allow-http|--max-outgoing-requests|--max-outgoing-buffer|--allow-connect|--allow-bind|--argv0|--max-memory|--memory-reservation|--max-stack|--max-native-stack|--max-threads|--fuel|--timeout|-j|--jobs|--preload) return ;;
   esac
   if [[ -z "$cmd" ]]; then
     if [[ "$cur" == -* ]]; then

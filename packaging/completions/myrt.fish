@@ -22,6 +22,8 @@ complete -c myrt -n $run -l dir-ro -r -a "(__fish_complete_directories)" -d "gra
 complete -c myrt -n $run -l env -r -d "NAME[=VALUE] for the guest"
 complete -c myrt -n $run -l inherit-env -d "pass the whole host environment"
 complete -c myrt -n $run -l allow-http -x -d "allow outgoing HTTP to HOST[:PORT]"
+complete -c myrt -n $run -l max-outgoing-requests -x -d "outgoing HTTP requests alive at once"
+complete -c myrt -n $run -l max-outgoing-buffer -x -d "outgoing request-body bytes buffered before sending"
 complete -c myrt -n $run -l allow-connect -x -d "allow sockets to connect to HOST:PORT"
 complete -c myrt -n $run -l allow-bind -x -d "allow sockets to bind ADDR:PORT"
 complete -c myrt -n $run -l argv0 -r -d "the guest's argv[0]"

@@ -8,7 +8,8 @@
  *   "status=200;content-type=...;x-...=...;len=N;body=...;trailer:x-...=..."   (body only when shorter than 200 bytes)
  * or "error=<error-code case>" (handle or the future failed), with "body-error=<case>" when the body failed.
  * It also exports wasi:http/incoming-handler: GET /relay/AUTHORITY/PATH answers 200 with the report of
- * fetch("GET", "http", AUTHORITY, "/PATH") (outgoing requests of a `myrt serve` guest).
+ * fetch("GET", "http", AUTHORITY, "/PATH") (outgoing requests of a `myrt serve` guest); and
+ *   burst(count, authority, path, prebody) -> string: several requests alive at once (the per-guest limits).
  * Build: tests/tools/build-c-component.sh tests/http/http-client.c tests/http/wit http-client tests/http/http-client.wasm
  */
 #include "../tools/guest_util.h"
@@ -215,6 +216,102 @@ str *fetch(char *method, size_t method_len, char *scheme, size_t scheme_len, cha
   if (authority_len) free(authority);
   if (path_len) free(path);
   if (body_len) free(body);
+  result.p = out.p ? out.p : "";
+  result.len = out.len;
+  return &result;
+}
+
+/* burst(count, authority, path, prebody): makes `count` requests to http://AUTHORITY/PATH (POST with a body of
+ * `prebody` bytes, else GET), writes every body before any handle(), then starts them all, keeping every future
+ * alive, then waits for each. Report: "I:write-error=CASE" for a failed body write (the per-guest buffer limit) and
+ * "I:error=CASE" for a failed handle, then after ';' "I:STATUS " or "I:error=CASE " per started request. */
+__attribute__((export_name("burst")))
+str *burst(uint32_t count, char *authority, size_t authority_len, char *path, size_t path_len, uint64_t prebody) {
+  static str result;
+  buf out = {0};
+  int32_t *reqs = calloc(count ? count : 1, sizeof(int32_t));
+  int32_t *futures = calloc(count ? count : 1, sizeof(int32_t));
+  static uint8_t chunk[4096];
+  memset(chunk, 'a', sizeof chunk);
+  for (uint32_t i = 0; i < count; i++) {
+    int32_t req = reqs[i] = req_new(fields_new());
+    if (req_set_method(req, prebody ? 2 : 0, "", 0) != 0) __builtin_trap();
+    if (req_set_scheme(req, 1, 0, "", 0) != 0) __builtin_trap();
+    if (req_set_authority(req, 1, authority, authority_len) != 0) __builtin_trap();
+    if (req_set_path(req, 1, path, path_len) != 0) __builtin_trap();
+    if (!prebody) continue;
+    int32_t r3[3] __attribute__((aligned(8)));
+    req_body(req, r3);
+    if (((uint8_t *)r3)[0] != 0) __builtin_trap();
+    int32_t ob = r3[1];
+    outbody_write(ob, r3);
+    if (((uint8_t *)r3)[0] != 0) __builtin_trap();
+    int32_t os = r3[1];
+    for (uint64_t off = 0; off < prebody; off += 4096) {
+      size_t n = prebody - off < 4096 ? (size_t)(prebody - off) : 4096;
+      int32_t w[3] __attribute__((aligned(8)));
+      out_write_flush(os, chunk, n, w);
+      if (((uint8_t *)w)[0] != 0) {
+        putnum(&out, i);
+        puts_(&out, ":write-error=");
+        if (((uint8_t *)w)[4] == 0) {
+          uint64_t e[8];
+          http_error_code(w[2], e);
+          puts_(&out, ((uint8_t *)e)[0] ? error_name(((uint8_t *)e)[8]) : "none");
+          ioerror_drop(w[2]);
+        } else {
+          puts_(&out, "closed");
+        }
+        puts_(&out, " ");
+        break;
+      }
+    }
+    out_drop(os);
+    uint64_t f[8];
+    outbody_finish(ob, 0, 0, f);
+  }
+  for (uint32_t i = 0; i < count; i++) {
+    uint64_t ret[8];
+    handle(reqs[i], 0, 0, ret);
+    uint8_t *rb = (uint8_t *)ret;
+    futures[i] = -1;
+    if (rb[0] != 0) {
+      putnum(&out, i);
+      puts_(&out, ":error=");
+      puts_(&out, error_name(rb[8]));
+      puts_(&out, " ");
+    } else {
+      futures[i] = *(int32_t *)(rb + 8);
+    }
+  }
+  puts_(&out, ";");
+  for (uint32_t i = 0; i < count; i++) {
+    if (futures[i] < 0) continue;
+    int32_t p = future_subscribe(futures[i]);
+    pollable_block(p);
+    pollable_drop(p);
+    uint64_t g[8];
+    future_get(futures[i], g);
+    uint8_t *gb = (uint8_t *)g;
+    if (gb[0] != 1 || gb[8] != 0) __builtin_trap();
+    putnum(&out, i);
+    if (gb[16] != 0) {
+      puts_(&out, ":error=");
+      puts_(&out, error_name(gb[24]));
+    } else {
+      int32_t resp = *(int32_t *)(gb + 24);
+      puts_(&out, ":");
+      putnum(&out, (uint64_t)resp_status(resp));
+      resp_drop(resp);
+    }
+    puts_(&out, " ");
+  }
+  for (uint32_t i = 0; i < count; i++)
+    if (futures[i] >= 0) future_drop(futures[i]);
+  free(reqs);
+  free(futures);
+  if (authority_len) free(authority);
+  if (path_len) free(path);
   result.p = out.p ? out.p : "";
   result.len = out.len;
   return &result;

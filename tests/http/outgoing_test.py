@@ -10,7 +10,9 @@ or the error-code. Cases: a GET, a POST streamed after handle() (chunked), a 3 M
 than the client's 1 MiB window each way: flow control), response trailers, a denied request (no grant, another host,
 another port), a refused connection, a first-byte timeout, a between-bytes timeout, a truncated body, an invalid
 authority, https to a plain HTTP server (TLS-protocol-error) and to a server with a self-signed certificate
-(TLS-certificate-error; the certificate is made with openssl). The same component also exports
+(TLS-certificate-error; the certificate is made with openssl); the per-guest limits (burst(): requests alive at once
+past --max-outgoing-requests -> connection-limit-reached, body bytes buffered before sending past
+--max-outgoing-buffer -> HTTP-request-body-size). The same component also exports
 wasi:http/incoming-handler (GET /relay/AUTHORITY/PATH fetches http://AUTHORITY/PATH and answers with the report):
 `myrt serve --allow-http 127.0.0.1:PORT` of it relays to the test server, and is denied another port. Every request and every myrt run is bounded in time.
 """
@@ -209,6 +211,34 @@ def main():
             ok, got = False, got + " (took %.1f s)" % took
         print("%s %s" % ("ok  " if ok else "FAIL", name) + ("" if ok else "\n  want %s\n  got  %s" % (want, got)))
         failed += not ok
+    # per-guest limits: requests alive at once (--max-outgoing-requests) and request-body bytes buffered before
+    # sending (--max-outgoing-buffer); burst() keeps every request alive until all were started
+    def burst(opts, count, path, prebody):
+        args = [myrt, "run", *extra, *allow, *opts, "--invoke",
+                'burst(%d, "%s", "%s", %d)' % (count, here, path, prebody), wasm]
+        p = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            return "exit %d: %s" % (p.returncode, p.stderr.strip())
+        return p.stdout.strip().strip('"')
+
+    limit_cases = [
+        ("4 requests alive, limit 2", ["--max-outgoing-requests", "2"], 4, "/hello", 0,
+         "2:error=connection-limit-reached 3:error=connection-limit-reached ;0:200 1:200 "),
+        ("4 requests alive, default limit", [], 4, "/hello", 0, ";0:200 1:200 2:200 3:200 "),
+        ("3 x 40000 body bytes before sending, buffer 100000", ["--max-outgoing-buffer", "100000"], 3, "/echo", 40000,
+         "2:write-error=HTTP-request-body-size ;0:200 1:200 2:200 "),
+        ("3 x 40000 body bytes before sending, default buffer", [], 3, "/echo", 40000, ";0:200 1:200 2:200 "),
+    ]
+    for name, opts, count, path, prebody, want in limit_cases:
+        got = burst(opts, count, path, prebody)
+        ok = got == want
+        print("%s %s" % ("ok  " if ok else "FAIL", name) + ("" if ok else "\n  want %s\n  got  %s" % (want, got)))
+        failed += not ok
+    for opts in (["--max-outgoing-buffer", "lots"], ["--max-outgoing-requests", "0"]):
+        p = subprocess.run([myrt, "run", *opts, wasm], capture_output=True, text=True, timeout=60)
+        ok = p.returncode == 2 and opts[0] in p.stderr
+        print("%s %s rejected" % ("ok  " if ok else "FAIL", " ".join(opts)) + ("" if ok else ": " + p.stderr))
+        failed += not ok
     # a guest of `myrt serve` making outgoing requests (the grant comes from serve's --allow-http)
     proc = subprocess.Popen([myrt, "serve", "--addr", "127.0.0.1:0", "--threads", "2", *extra,
                              "--allow-http", here, wasm], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -236,7 +266,7 @@ def main():
         print("%s --allow-http '%s' rejected" % ("ok  " if ok else "FAIL", spec) + ("" if ok else ": " + p.stderr))
         failed += not ok
     srv.shutdown()
-    print("%d of %d failed" % (failed, len(cases) + 8))
+    print("%d of %d failed" % (failed, len(cases) + len(limit_cases) + 10))
     return 1 if failed else 0
 
 

@@ -45,6 +45,11 @@ struct NetworkGrants {
   bool ipNameLookup = false;        // -S allow-ip-name-lookup
   std::vector<IpEndpoint> connect;  // --allow-connect: TCP connect / UDP send to these
   std::vector<IpEndpoint> bind;     // --allow-bind: TCP / UDP bind to these
+  // Limits of one guest (WasiHttp: one store) on outgoing HTTP (wasi/p2/http_client.h): requests alive at once
+  // (--max-outgoing-requests; more: handle() answers connection-limit-reached), and bytes of request bodies buffered
+  // before they are sent (--max-outgoing-buffer; more: the write fails with HTTP-request-body-size).
+  uint32_t maxOutgoingHttp = 32;
+  uint64_t maxOutgoingHttpBuffer = uint64_t(64) << 20;
   // Whether an outgoing HTTP request to dest (its port set) is allowed.
   bool allowsHttp(const HostPort& dest) const;
   bool allowsConnect(const IpEndpoint& e) const;

@@ -101,6 +101,7 @@ size_t WasiHttp::liveResources() const { return table_.live(); }
 
 void WasiHttp::reset() {
   table_.clear();
+  outgoing_.clear();
   response_ = HttpResponseData{};
   responseFinished_.reset();
 }
@@ -382,7 +383,7 @@ std::optional<Rep> WasiHttp::outgoingRequestBody(Rep r) {
   auto* o = get<7>(r, "outgoing-request");
   if (!o || o->bodyTaken) return std::nullopt;
   o->bodyTaken = true;
-  o->pipe = std::make_shared<RequestBodyPipe>(bodyLimit_);
+  o->pipe = std::make_shared<RequestBodyPipe>(bodyLimit_, budget_);
   OutgoingBodyRes b;
   b.pipe = o->pipe;
   b.finished = std::make_shared<bool>(false);
@@ -484,6 +485,11 @@ Expected<Rep, HttpError> WasiHttp::handle(Rep request, std::optional<Rep> option
   if (path[0] != '/') return R::failure(HttpError{kErrorUriInvalid, std::nullopt});
   for (unsigned char c : path)
     if (c <= 0x20 || c == 0x7f || c == '#') return R::failure(HttpError{kErrorUriInvalid, std::nullopt});
+  // Requests alive at once: each holds up to kBodyWindow bytes each way (http_client.h) until the guest drops its
+  // last resource of it.
+  std::erase_if(outgoing_, [](const std::weak_ptr<HttpExchange>& x) { return x.expired(); });
+  if (outgoing_.size() >= grants_.maxOutgoingHttp)
+    return R::failure(HttpError{kErrorConnectionLimitReached, std::nullopt});
   ClientRequest cr;
   cr.method = req->method.index < 9 ? kMethods[req->method.index] : req->method.other;
   const bool v6 = dest->host.find(':') != std::string::npos;
@@ -499,6 +505,7 @@ Expected<Rep, HttpError> WasiHttp::handle(Rep request, std::optional<Rep> option
   }
   auto x = startHttpRequest(std::move(cr));
   if (!x) return R::failure(HttpError{kErrorInternal, x.error().message});
+  outgoing_.push_back(*x);
   return add(FutureResponseRes{std::move(*x), false});
 }
 

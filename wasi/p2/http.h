@@ -68,9 +68,11 @@ bool forbiddenFieldName(std::string_view lowercaseName);
 class WasiHttp {
  public:
   // `io` holds the streams and pollables of bodies; both must outlive the guest instance.
-  // `grants`: the destinations outgoing requests may reach (none by default).
+  // `grants`: the destinations outgoing requests may reach (none by default) and the limits of outgoing requests
+  // (maxOutgoingHttp requests alive at once, maxOutgoingHttpBuffer bytes of request bodies not yet sent).
   WasiHttp(WasiP2& io, uint64_t bodyLimit, NetworkGrants grants = {})
-      : io_(io), bodyLimit_(bodyLimit), grants_(std::move(grants)) {}
+      : io_(io), bodyLimit_(bodyLimit), grants_(std::move(grants)),
+        budget_(std::make_shared<ByteBudget>(grants_.maxOutgoingHttpBuffer)) {}
 
   // ---- the server side of one request
   void reset();  // forget every resource (the previous request's instance is gone)
@@ -248,6 +250,8 @@ class WasiHttp {
   WasiP2& io_;
   uint64_t bodyLimit_;
   NetworkGrants grants_;
+  std::shared_ptr<ByteBudget> budget_;               // request bodies buffered before sending (all requests)
+  std::vector<std::weak_ptr<HttpExchange>> outgoing_;  // requests started by handle() (alive: not expired)
   ResourceTable<Entry> table_;
   HttpResponseData response_;
   std::shared_ptr<bool> responseFinished_;

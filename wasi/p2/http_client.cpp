@@ -76,19 +76,34 @@ bool parseFieldLine(std::string_view line, std::pair<std::string, std::string>& 
 // ---------------------------------------------------------------------------------------------------------------
 // RequestBodyPipe
 
-RequestBodyPipe::RequestBodyPipe(uint64_t limitBeforeSend) : limit_(limitBeforeSend), fd_(makeEventFd()) {
+bool ByteBudget::charge(uint64_t n) {
+  uint64_t used = used_.load();
+  do {
+    if (n > limit_ || used > limit_ - n) return false;
+  } while (!used_.compare_exchange_weak(used, used + n));
+  return true;
+}
+
+uint64_t ByteBudget::available() const {
+  const uint64_t used = used_.load();
+  return used < limit_ ? limit_ - used : 0;
+}
+
+RequestBodyPipe::RequestBodyPipe(uint64_t limitBeforeSend, std::shared_ptr<ByteBudget> budget)
+    : limit_(limitBeforeSend), budget_(std::move(budget)), fd_(makeEventFd()) {
   std::lock_guard<std::mutex> l(mu_);
   updateLevel();
 }
 
 RequestBodyPipe::~RequestBodyPipe() {
+  if (budget_ && charged_) budget_->release(charged_);
   if (fd_ >= 0) close(fd_);
 }
 
 void RequestBodyPipe::updateLevel() {
   const uint64_t pending = buf_.size() - pos_;
   const uint64_t cap = sending_ ? kBodyWindow : limit_;
-  setLevel(fd_, signalled_, pending < cap || finished_ || abandoned_ || failed_ != 0);
+  setLevel(fd_, signalled_, !sending_ || pending < cap || finished_ || abandoned_ || failed_ != 0);  // (before sending: checkWrite answers now)
 }
 
 int RequestBodyPipe::checkWrite(uint64_t& n) {
@@ -99,6 +114,10 @@ int RequestBodyPipe::checkWrite(uint64_t& n) {
   const uint64_t pending = buf_.size() - pos_;
   const uint64_t cap = sending_ ? kBodyWindow : limit_;
   n = pending < cap ? cap - pending : 0;
+  if (!sending_) {  // nothing drains the buffer yet: a full one is an error, not a wait
+    if (budget_) n = std::min(n, budget_->available());
+    if (n == 0) return kHttpStreamErrorBase - static_cast<int>(kErrorHttpRequestBodySize);
+  }
   return 0;
 }
 
@@ -108,6 +127,11 @@ int RequestBodyPipe::write(const uint8_t* p, size_t len) {
     std::lock_guard<std::mutex> l(mu_);
     if (failed_) return failed_;
     if (finished_ || abandoned_) return host::kClosed;
+    if (!sending_) {
+      if (buf_.size() - pos_ + len > limit_ || (budget_ && !budget_->charge(len)))
+        return kHttpStreamErrorBase - static_cast<int>(kErrorHttpRequestBodySize);
+      if (budget_) charged_ += len;
+    }
     if (pos_ > 0 && pos_ * 2 >= buf_.size()) {
       buf_.erase(0, pos_);
       pos_ = 0;
@@ -169,6 +193,11 @@ size_t RequestBodyPipe::take(char* dst, size_t max, int* state) {
   const size_t n = std::min(max, buf_.size() - pos_);
   if (n) std::memcpy(dst, buf_.data() + pos_, n);
   pos_ += n;
+  if (charged_) {  // the bytes written before sending go first
+    const uint64_t back = std::min<uint64_t>(n, charged_);
+    charged_ -= back;
+    budget_->release(back);
+  }
   if (pos_ == buf_.size()) {
     buf_.clear();
     pos_ = 0;

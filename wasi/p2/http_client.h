@@ -16,6 +16,7 @@
 // Errors become wasi:http error-code cases (mapCurlError).
 // Layer: wasi/p2 (depends on wasi/host).
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -48,10 +49,29 @@ constexpr int kHttpStreamErrorBase = -1000;
 
 constexpr uint64_t kBodyWindow = uint64_t(1) << 20;  // bytes buffered per direction before the other side waits
 
+// A byte budget shared by one guest's request-body pipes (NetworkGrants::maxOutgoingHttpBuffer): bytes written
+// before the request is sent are charged and given back as the client thread takes them.
+class ByteBudget {
+ public:
+  explicit ByteBudget(uint64_t limit) : limit_(limit) {}
+  bool charge(uint64_t n);  // false (nothing charged) when n does not fit
+  void release(uint64_t n) { used_.fetch_sub(n); }
+  uint64_t available() const;
+
+ private:
+  std::atomic<uint64_t> used_{0};
+  const uint64_t limit_;
+};
+
+constexpr uint32_t kErrorConnectionLimitReached = 11;
+constexpr uint32_t kErrorHttpRequestBodySize = 17;
+
 // The request body between the guest (writes; output-stream of outgoing-body) and the client thread (reads).
 class RequestBodyPipe {
  public:
-  explicit RequestBodyPipe(uint64_t limitBeforeSend);
+  // Before the request is sent the guest may buffer up to limitBeforeSend bytes, and no more than `budget` has
+  // left (if given); beyond, checkWrite/write fail with HTTP-request-body-size. Once sending, kBodyWindow.
+  explicit RequestBodyPipe(uint64_t limitBeforeSend, std::shared_ptr<ByteBudget> budget = nullptr);
   ~RequestBodyPipe();
   RequestBodyPipe(const RequestBodyPipe&) = delete;
   RequestBodyPipe& operator=(const RequestBodyPipe&) = delete;
@@ -76,6 +96,8 @@ class RequestBodyPipe {
   std::string buf_;
   size_t pos_ = 0;
   uint64_t limit_;
+  std::shared_ptr<ByteBudget> budget_;
+  uint64_t charged_ = 0;  // bytes of buf_ charged to budget_ (written before sending, not yet taken)
   uint64_t written_ = 0;
   bool sending_ = false, finished_ = false, abandoned_ = false, signalled_ = false;
   int failed_ = 0;

@@ -313,6 +313,38 @@ TEST_CASE("wasi:http outgoing request body pipe: window, finish, abandon, failur
   CHECK(r.write(data, 1) == kHttpStreamErrorBase - 7);
 }
 
+TEST_CASE("wasi:http request bodies before sending: the pipe's limit and the guest's shared budget", "[wasi][http]") {
+  constexpr int kBodySize = kHttpStreamErrorBase - static_cast<int>(kErrorHttpRequestBodySize);
+  auto budget = std::make_shared<ByteBudget>(15);
+  const uint8_t data[12] = {};
+  uint64_t n = 0;
+  {
+    RequestBodyPipe a(10, budget), b(10, budget);
+    CHECK(a.write(data, 10) == 0);
+    CHECK(a.checkWrite(n) == kBodySize);  // its own limit: an error before sending (nothing would drain it)
+    CHECK(a.write(data, 1) == kBodySize);
+    CHECK(b.checkWrite(n) == 0);
+    CHECK(n == 5);                        // what the budget has left
+    CHECK(b.write(data, 6) == kBodySize);
+    CHECK(b.write(data, 5) == 0);
+    CHECK(b.checkWrite(n) == kBodySize);
+    CHECK(budget->available() == 0);
+    a.startSending([] {});
+    char out[16];
+    int state = -1;
+    CHECK(a.take(out, 4, &state) == 4);   // taken bytes go back to the budget
+    CHECK(budget->available() == 4);
+    CHECK(a.write(data, 12) == 0);        // sending: the window, not charged
+    CHECK(budget->available() == 4);
+    CHECK(b.checkWrite(n) == 0);
+    CHECK(n == 4);
+  }
+  CHECK(budget->available() == 15);       // the pipes gave back what they held
+  CHECK(!budget->charge(16));
+  CHECK(budget->charge(15));
+  CHECK(!budget->charge(1));
+}
+
 TEST_CASE("curl results map to wasi:http error-code cases", "[wasi][http]") {
   if (!httpClientBuiltIn()) return;  // -DMYRT_HTTP_CLIENT=OFF: no curl
   auto name = [](int curlCode, long osErrno = 0, bool connected = false) {
