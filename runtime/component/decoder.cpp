@@ -793,7 +793,9 @@ class Decoder {
           return err(so, std::string(sortName(srt)) + " not valid to be used as export");
         MYRT_ASSIGN(uint32_t idx, index(s, sc, srt));
         if (it->findExport(name)) return err(so, "export name `" + name + "` conflicts with previous name");
-        it->exports.push_back({name, externTypeOfItem(sc, srt, idx)});
+        const ExternType et = externTypeOfItem(sc, srt, idx);
+        MYRT_TRY(checkBagAnnotatedName(so, sc, *it, name, et));
+        it->exports.push_back({name, et});
         d.args.push_back({name, srt, idx});
       }
     } else {
@@ -1582,6 +1584,36 @@ class Decoder {
     for (auto& d : decls)
       if (d.name == res && d.type.sort == Sort::Type && d.type.type && d.type.type->kind == TK::Resource) found = true;
     if (!found) return err(off, "resource used in function does not have a name in this context: `" + res + "`");
+    return okStatus();
+  }
+
+  // [constructor]R / [method]R.m / [static]R.m exported from a bag of exports (an instance made of inline exports,
+  // whose type is synthesized): R must be a resource exported earlier by the bag, a constructor's or method's
+  // resource that one, and the function's types nameable outside the component (imported, exported, or aliased from
+  // a named instance: a resource only defined locally has no name there) -- annotated-names.wast.
+  Status checkBagAnnotatedName(size_t off, const Scope& sc, const Type& bag, const std::string& name, const ExternType& t) {
+    const char* kind = nullptr;
+    for (const char* p : {"[constructor]", "[method]", "[static]"})
+      if (name.rfind(p, 0) == 0) kind = p;
+    if (!kind) return okStatus();
+    if (t.sort != Sort::Func) return err(off, "`" + name + "` is not a valid extern name: only functions may be " + kind);
+    std::string rest = name.substr(std::string(kind).size());
+    const std::string res = rest.substr(0, rest.find('.'));
+    const std::string unnamed = "resource used in function does not have a name in this context: `" + res + "`";
+    const ExternDecl* r = bag.findExport(res);
+    if (!r || r->type.sort != Sort::Type || !r->type.type || r->type.type->kind != TK::Resource) return err(off, unnamed);
+    const Type* used = nullptr;  // the resource a constructor returns or a method borrows
+    if (std::string(kind) == "[constructor]" && t.type) {
+      const Type* rt = t.type->result;
+      if (rt && rt->kind == TK::Result && !rt->elems.empty()) rt = rt->elems[0];
+      if (!rt || rt->kind != TK::Own) return err(off, "function should return `(own $T)` or `(result (own $T))`");
+      used = rt->elem();
+    } else if (std::string(kind) == "[method]" && t.type && !t.type->elems.empty() && t.type->elems[0] &&
+               t.type->elems[0]->kind == TK::Borrow) {
+      used = t.type->elems[0]->elem();
+    }
+    if (used && used->identity() != r->type.type->identity()) return err(off, unnamed);
+    if (!externVisible(t, sc.exportedTypes)) return err(off, unnamed);
     return okStatus();
   }
 

@@ -326,3 +326,27 @@ TEST_CASE("the maximum value size holds for both pointer widths", "[component]")
   // 128 MiB with 32-bit memories, 256 MiB (the limit) with 64-bit ones
   CHECK(contains(validate("(component (type (list string 16777216)))"), "exceeds maximum byte size"));
 }
+
+TEST_CASE("annotated names in a bag of exports: the resource exported by the bag and nameable outside", "[component]") {
+  // an imported resource re-bundled with its constructor and a method: valid
+  CHECK(validate("(component (import \"r\" (type $r (sub resource)))"
+                 " (import \"[constructor]r\" (func $c (result (own $r))))"
+                 " (import \"[method]r.m\" (func $m (param \"self\" (borrow $r))))"
+                 " (instance (export \"r\" (type $r)) (export \"[constructor]r\" (func $c)) (export \"[method]r.m\" (func $m))))") == "");
+  // the bag does not export `r` first
+  CHECK(contains(validate("(component (import \"r\" (type $r (sub resource)))"
+                          " (import \"[constructor]r\" (func $c (result (own $r))))"
+                          " (instance (export \"[constructor]r\" (func $c))))"),
+                 "resource used in function does not have a name in this context"));
+  // a method of another resource than the one named
+  CHECK(contains(validate("(component (import \"r\" (type $r (sub resource))) (import \"s\" (type $s (sub resource)))"
+                          " (import \"[method]s.m\" (func $m (param \"self\" (borrow $s))))"
+                          " (instance (export \"r\" (type $r)) (export \"[method]r.m\" (func $m))))"),
+                 "resource used in function does not have a name in this context"));
+  // a resource defined here and named by no import or export (annotated-names.wast)
+  CHECK(contains(validate("(component (type $T (resource (rep i32)))"
+                          " (core module $m (func (export \"a\") (result i32) unreachable)) (core instance $i (instantiate $m))"
+                          " (func $f (result (own $T)) (canon lift (core func $i \"a\")))"
+                          " (instance (export \"a\" (type $T)) (export \"[constructor]a\" (func $f))))"),
+                 "resource used in function does not have a name in this context"));
+}
