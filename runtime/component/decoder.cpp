@@ -1556,14 +1556,23 @@ class Decoder {
 
   // [constructor]/[method]/[static] names: func only; the resource must precede in this scope, among the imports for
   // an import and the exports for an export; a constructor returns (own $R) or (result (own $R)) of that resource.
-  Status checkAnnotatedName(size_t off, const Scope& sc, const std::string& name, const ExternType& t, bool isImport) {
+  // The annotation of an extern name ("[constructor]", "[method]", "[static]"; nullptr: none) and its resource name;
+  // an error if an annotated name is not a function.
+  Result<const char*> annotation(size_t off, const std::string& name, const ExternType& t, std::string* res) {
     const char* kind = nullptr;
     for (const char* p : {"[constructor]", "[method]", "[static]"})
       if (name.rfind(p, 0) == 0) kind = p;
-    if (!kind) return okStatus();
+    if (!kind) return kind;
     if (t.sort != Sort::Func) return err(off, "`" + name + "` is not a valid extern name: only functions may be " + kind);
     std::string rest = name.substr(std::string(kind).size());
-    const std::string res = rest.substr(0, rest.find('.'));
+    *res = rest.substr(0, rest.find('.'));
+    return kind;
+  }
+
+  Status checkAnnotatedName(size_t off, const Scope& sc, const std::string& name, const ExternType& t, bool isImport) {
+    std::string res;
+    MYRT_ASSIGN(const char* kind, annotation(off, name, t, &res));
+    if (!kind) return okStatus();
     const auto& decls = isImport ? sc.imports : sc.exports;
     if (std::string(kind) == "[constructor]" && t.type) {
       const Type* r = t.type->result;
@@ -1592,13 +1601,9 @@ class Decoder {
   // resource that one, and the function's types nameable outside the component (imported, exported, or aliased from
   // a named instance: a resource only defined locally has no name there) -- annotated-names.wast.
   Status checkBagAnnotatedName(size_t off, const Scope& sc, const Type& bag, const std::string& name, const ExternType& t) {
-    const char* kind = nullptr;
-    for (const char* p : {"[constructor]", "[method]", "[static]"})
-      if (name.rfind(p, 0) == 0) kind = p;
+    std::string res;
+    MYRT_ASSIGN(const char* kind, annotation(off, name, t, &res));
     if (!kind) return okStatus();
-    if (t.sort != Sort::Func) return err(off, "`" + name + "` is not a valid extern name: only functions may be " + kind);
-    std::string rest = name.substr(std::string(kind).size());
-    const std::string res = rest.substr(0, rest.find('.'));
     const std::string unnamed = "resource used in function does not have a name in this context: `" + res + "`";
     const ExternDecl* r = bag.findExport(res);
     if (!r || r->type.sort != Sort::Type || !r->type.type || r->type.type->kind != TK::Resource) return err(off, unnamed);
