@@ -171,7 +171,6 @@ class BaselineCompiler {
     openBlock(c, wasLive);
     if (failed()) return;
     Label& l = labels_[c.user];
-    l.elseL = a_.newLabel();
     if (l.dead) return;
     // Params of an `if` must survive the then-branch for the else-branch: keep copies in scratch slots.
     for (uint32_t i = 0; i < c.numParams; ++i) {
@@ -180,7 +179,7 @@ class BaselineCompiler {
       a_.copyValue(scratchMem(s), slotMem(c.height + i), c.params()[i].kind == ValKind::V128);
     }
     l.ifState = cacheState();  // what the registers hold where the jump to the else branch leaves
-    a_.j(Masm::negate(cc), l.elseL);
+    l.elseJump = a_.jFwd(Masm::negate(cc));
   }
   void onElse(ControlEntry& c) {
     if (failed()) return;
@@ -191,7 +190,7 @@ class BaselineCompiler {
         noteJumpToEnd(l);
         a_.jmp(endOf(l));
       }
-      a_.bind(l.elseL);
+      a_.patchHere(l.elseJump);
       l.elseBound = true;
       for (uint32_t i = 0; i < l.savedParams.size(); ++i)
         a_.copyValue(slotMem(c.height + i), scratchMem(l.savedParams[i]), c.params()[i].kind == ValKind::V128);
@@ -214,7 +213,7 @@ class BaselineCompiler {
         else spillAll();
       }
       if (c.kind == CtrlKind::If && !l.elseBound) {
-        a_.bind(l.elseL);
+        a_.patchHere(l.elseJump);
         joined = true;
         join = l.ifState;
         if (!c.unreachable) keepCached(join);
@@ -782,7 +781,8 @@ class BaselineCompiler {
     bool elseBound = false;
     size_t fuelSite = SIZE_MAX;  // loops: their fuel site; startOffset: the loop instruction's code offset
     size_t startOffset = 0;
-    MLabel end, head, elseL;
+    MLabel end, head;
+    size_t elseJump = SIZE_MAX;  // an if's jump to its else branch (patched where that begins)
     std::vector<uint32_t> savedParams;
     // local cache (see "---- local register cache"): a loop's header state; the intersection of the states of the
     // jumps to the end label (endSeen: one was noted); an if's state at its jump to the else branch; a loop's pad
