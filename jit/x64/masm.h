@@ -258,7 +258,7 @@ class MacroAssembler : public a64::Assembler {
     return e;
   }
   // ---- code templates (fixed sequences recorded once, then copied: BaselineMasm's entries) ----
-  // Makes room for `n` more bytes (false: out of memory, reported).
+  // Makes room for `n` more bytes, growing the buffer as asmjit's emitters do (false: out of memory, reported).
   bool reserveCode(size_t n) {
     if (static_cast<size_t>(_bufferEnd - _bufferPtr) >= n) return true;
     const size_t at = offset();
@@ -378,17 +378,7 @@ class MacroAssembler : public a64::Assembler {
     return done(p + 4);
   }
   size_t jumpForward(uint32_t kind) {
-    if (_bufferEnd - _bufferPtr < 16) {  // grow the buffer as asmjit's emitters do
-      const size_t at = offset();
-      const Err e = _code->growBuffer(&_section->_buffer, 16);
-      if (e != asmjit::kErrorOk) {
-        reportError(e);
-        return SIZE_MAX;
-      }
-      _bufferData = _section->_buffer.data();
-      _bufferEnd = _bufferData + _section->_buffer.capacity();
-      _bufferPtr = _bufferData + at;
-    }
+    if (!reserveCode(16)) return SIZE_MAX;  // (grows the buffer as asmjit's emitters do)
     uint8_t* p = _bufferPtr;
     if (kind < 16) *p++ = 0x0F;
     *p++ = static_cast<uint8_t>(kind == kJmp ? 0xE9 : kind == kCall ? 0xE8 : 0x80 + kind);
