@@ -563,7 +563,9 @@ int cmdRun(const RunOptions& opts) {
       const Store::GcStats& g = store->gcStats();
       std::cerr << "myrt: " << file << ": gc: " << g.collections << " collections, pauses " << g.totalPauseNs / 1000
                 << " us in all, " << g.maxPauseNs / 1000 << " us at most; peak heap " << g.peakHeapBytes
-                << " bytes, " << g.freedBytes << " bytes freed\n";
+                << " bytes, " << g.freedBytes << " bytes freed; value-stack roots: " << g.preciseSlots
+                << " precise slots, " << g.conservativeSlots << " scanned conservatively, " << g.unmappedFrames
+                << " frames without a map\n";
     }
     return rc;
   };

@@ -76,6 +76,9 @@ struct FileReport {
   uint64_t optFunctions = 0;  // of jitFunctions: by the optimizing tier (--tier=opt)
   std::vector<std::string> jitFallbacks;
   uint64_t gcCollections = 0;
+  // value-stack roots over all collections (Store::GcStats): precise slots, conservatively scanned slots, frames
+  // without a map at their position, objects only the conservative scan would keep (MYRT_GC_CHECK_ROOTS)
+  uint64_t gcPrecise = 0, gcConservative = 0, gcUnmapped = 0, gcConservativeOnly = 0;
 };
 
 bool startsWith(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
@@ -459,6 +462,10 @@ class FileRunner {
     }
     threads_.clear();
     rep_.gcCollections = store_->gcStats().collections;
+    rep_.gcPrecise = store_->gcStats().preciseSlots;
+    rep_.gcConservative = store_->gcStats().conservativeSlots;
+    rep_.gcUnmapped = store_->gcStats().unmappedFrames;
+    rep_.gcConservativeOnly = store_->gcStats().conservativeOnly;
     rep_.calls = store_->context().tierCalls;
     rep_.calls.interp += childCalls_.interp;
     rep_.calls.jitEntries += childCalls_.jitEntries;
@@ -1156,6 +1163,7 @@ int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
   Counts total;
   ExecContext::TierCalls calls;
   uint64_t jitFunctions = 0, jitFallbacks = 0, gcCollections = 0, optFunctions = 0;
+  uint64_t gcPrecise = 0, gcConservative = 0, gcUnmapped = 0, gcConservativeOnly = 0;
   for (const auto& f : files) {
     FileReport rep;
     rep.path = f;
@@ -1175,6 +1183,10 @@ int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
     optFunctions += rep.optFunctions;
     jitFallbacks += rep.jitFallbacks.size();
     gcCollections += rep.gcCollections;
+    gcPrecise += rep.gcPrecise;
+    gcConservative += rep.gcConservative;
+    gcUnmapped += rep.gcUnmapped;
+    gcConservativeOnly += rep.gcConservativeOnly;
     if (opts.json || !opts.junit.empty()) reports.push_back(std::move(rep));
     discard.str("");
   }
@@ -1185,7 +1197,13 @@ int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
     out << tierStatsLine(calls, jitFunctions, jitFallbacks) << "\n";
     if (opts.tier != Tier::Interp && *simdCodePath()) out << "JIT SIMD code: " << simdCodePath() << "\n";
     if (opts.tier == Tier::Opt) out << "optimizing tier: " << optFunctions << " of the " << jitFunctions << " compiled functions\n";
-    if (gcCollections) out << "GC collections: " << gcCollections << "\n";
+    if (gcCollections) {
+      out << "GC collections: " << gcCollections << "\n";
+      out << "GC value-stack roots: " << gcPrecise << " precise slots, " << gcConservative
+          << " slots scanned conservatively, " << gcUnmapped << " frames without a map";
+      if (gcCheckRootsFromEnv()) out << ", " << gcConservativeOnly << " objects only the conservative scan keeps";
+      out << "\n";
+    }
   }
   if (opts.json) writeJson(std::cout, reports, total, opts);
   std::cout.flush();

@@ -480,10 +480,7 @@ Status ModuleDecoder::decode() {
 namespace {
 bool holdsGcRefs(const Module& m) {
   if (!m.tags.empty()) return true;
-  auto gcRef = [&](ValType t) {
-    if (!t.isRef() || t.heap == HeapKind::Func || t.heap == HeapKind::NoFunc) return false;
-    return t.heap != HeapKind::Concrete || t.index >= m.types.size() || m.types[t.index].comp.kind != CompKind::Func;
-  };
+  auto gcRef = [&](ValType t) { return isGcRefType(t, m); };
   for (const SubType& st : m.types) {
     if (st.comp.kind != CompKind::Func) return true;
     for (ValType t : st.comp.params)

@@ -4,8 +4,10 @@
 // Layer: exec.
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <unordered_set>
 
 #include "runtime/exec/store.h"
 
@@ -14,6 +16,14 @@ namespace myrt {
 bool gcStressFromEnv() {
   static const bool on = [] {
     const char* v = std::getenv("MYRT_GC_STRESS");
+    return v && *v && std::strcmp(v, "0") != 0;
+  }();
+  return on;
+}
+
+bool gcCheckRootsFromEnv() {
+  static const bool on = [] {
+    const char* v = std::getenv("MYRT_GC_CHECK_ROOTS");
     return v && *v && std::strcmp(v, "0") != 0;
   }();
   return on;
@@ -140,6 +150,61 @@ void Store::drainMarkStack() {
   }
 }
 
+// The value stack: every frame of every tier keeps its values in Value slots below cx.sp at every point where an
+// allocation can happen (calls spill everything; see docs/design.md). Interpreter frames stopped at a safepoint
+// with a stack map report the slots holding references (precise); every slot of [stackBase, cx.sp) outside those
+// frames is a root when its reference word is the exact address of a live object (conservative: JIT frames, invoke's
+// arguments, frames of modules without GC types). A precise slot is still tested (heap_.isObject): a stale reference
+// in a slot can then only keep an object alive, never be misread.
+void Store::markValueStack() {
+  rootSlots_.clear();
+  coveredFrames_.clear();
+  uint64_t unmapped = 0;
+  if (cx_.interpFrames && cx_.interpStates) cx_.interpFrames(cx_, rootSlots_, coveredFrames_, unmapped);
+  const bool check = gcCheckRootsFromEnv();
+  std::unordered_set<Ref> hostRefs;  // (check) extern references of host values: not in the heap
+  if (check)
+    for (const auto& [value, obj] : externRefs_) hostRefs.insert(obj.get());
+  for (Value* v : rootSlots_) {
+    const Ref r = v->ref;
+    if (check && (v < cx_.stackBase || v >= cx_.sp || (r && !isI31(r) && !heap_.isObject(r) && !hostRefs.count(r)))) {
+      std::fprintf(stderr, "myrt: MYRT_GC_CHECK_ROOTS: precise root slot %td (value stack top %td) holds %p, %s\n",
+                   v - cx_.stackBase, cx_.sp - cx_.stackBase, r,
+                   v < cx_.stackBase || v >= cx_.sp ? "outside the value stack" : "not a reference");
+      std::abort();
+    }
+    if (heap_.isObject(r)) markFrom(r);
+  }
+  gcStats_.preciseSlots += rootSlots_.size();
+  gcStats_.unmappedFrames += unmapped;
+  // the gaps between covered frames (which may overlap: a callee's frame starts at its caller's arguments)
+  std::sort(coveredFrames_.begin(), coveredFrames_.end());
+  Value* v = cx_.stackBase;
+  auto scan = [&](Value* end) {
+    for (; v && v < end; ++v) {
+      ++gcStats_.conservativeSlots;
+      if (heap_.isObject(v->ref)) markFrom(v->ref);
+    }
+  };
+  for (const auto& [from, to] : coveredFrames_) {
+    scan(std::min(from, cx_.sp));
+    v = std::max(v, to);
+  }
+  scan(cx_.sp);
+}
+
+// MYRT_GC_CHECK_ROOTS, after marking from the precise roots: objects that a value-stack slot points to but that
+// are not marked are garbage to the precise roots (the conservative scan would have kept them). They are counted and
+// freed; the heap poisons freed cells, so if the stack maps missed a root, its later use crashes the test run.
+void Store::checkConservativeOnly() {
+  heap_.setPoisonFreed(true);
+  for (Value* v = cx_.stackBase; v && v < cx_.sp; ++v)
+    if (heap_.isObject(v->ref)) {
+      const auto* o = static_cast<const GcObject*>(v->ref);
+      if (!o->mark && o->kind != GcKind::Host) ++gcStats_.conservativeOnly;
+    }
+}
+
 void Store::collectGarbage() {
   const auto start = std::chrono::steady_clock::now();
   // A root of an ambiguous static type (a concrete type may be a function type; extern references may be host
@@ -147,10 +212,7 @@ void Store::collectGarbage() {
   auto root = [&](Ref r) {
     if (heap_.isObject(r)) markFrom(r);
   };
-  // The value stack: every frame of every tier keeps its values in Value slots below cx.sp at every point where an
-  // allocation can happen (calls spill everything; see docs/design.md), but the slots carry no types: a slot is a
-  // root when its reference word is the exact address of a live object (conservative, never moving those objects).
-  for (Value* v = cx_.stackBase; v && v < cx_.sp; ++v) root(v->ref);
+  markValueStack();
   for (auto& g : globals_)
     if (g->type.type.isRef() && !isFuncHierarchy(g->type.type, nullptr, &types_)) root(g->value.ref);
   for (auto& t : tables_) {
@@ -168,6 +230,7 @@ void Store::collectGarbage() {
   root(cx_.exception);
   for (auto& [r, n] : pinned_) root(r);
   drainMarkStack();
+  if (gcCheckRootsFromEnv()) checkConservativeOnly();
   const uint64_t freed = heap_.sweep();
   releaseHeapBytes(freed);
   allocatedSinceGc_ = 0;

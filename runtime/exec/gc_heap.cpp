@@ -171,6 +171,7 @@ uint64_t GcHeap::sweep() {
         ++live;
       } else {
         freed += c->cellSize;
+        if (poisonFreed_) std::memset(reinterpret_cast<uint8_t*>(o) + 16, 0xdb, c->cellSize - 16);
         freeCell(c->cls, o);
       }
     }

@@ -41,6 +41,9 @@ class GcHeap {
   bool isObject(const void* p) const;
   // Frees every unmarked object and clears the marks of the others. Returns the bytes freed (cell sizes).
   uint64_t sweep();
+  // Debugging (MYRT_GC_CHECK_ROOTS): the sweep fills the values of every small object it frees with 0xdb bytes, so a
+  // later use of an object whose root was missed reads wild references (and crashes) instead of stale values.
+  void setPoisonFreed(bool on) { poisonFreed_ = on; }
   uint64_t chunkBytes() const { return chunks_.size() * kChunkBytes; }  // committed to small objects
   uint64_t largeBytes() const { return largeBytes_; }
 
@@ -66,6 +69,7 @@ class GcHeap {
   std::vector<Chunk*> emptyChunks_;         // pool of empty chunks
   std::unordered_map<const void*, size_t> large_;  // large objects and their sizes
   uint64_t largeBytes_ = 0;
+  bool poisonFreed_ = false;
 };
 
 }  // namespace myrt

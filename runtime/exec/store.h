@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "runtime/base/result.h"
@@ -256,6 +257,11 @@ using OsrHook = bool (*)(ExecContext& cx, FuncInst& f, uint32_t loopOffset, Valu
 
 // MYRT_GC_STRESS is set (and not "0") in the environment (read once): every store collects at every allocation.
 bool gcStressFromEnv();
+// MYRT_GC_CHECK_ROOTS is set (and not "0"): every collection checks the precise value-stack roots against the
+// conservative scan (a precise root outside the stack or not holding a reference aborts; objects only the
+// conservative scan would keep are counted in GcStats::conservativeOnly, and freed cells are poisoned so that a use
+// of an object whose root was missed crashes). Debugging aid (the gc-stress run), not for production.
+bool gcCheckRootsFromEnv();
 
 struct StoreConfig {
   StoreLimits limits;
@@ -354,6 +360,15 @@ struct ExecContext {
   // Innermost frame of JIT code (a link {FuncInst*, previous link} in the frame, see jit/jit.h), so a fault can
   // rebuild the backtrace; nullptr outside JIT code.
   void* jitFrames = nullptr;
+  // Precise roots of the value stack (collector.cpp, docs/design.md "Garbage collection"): the innermost
+  // interpreter activation (its state, private to runtime/interp, links to the next outer one) and the function that
+  // reports the frames of the chain: per frame stopped at a safepoint with a stack map, the slots holding GC references
+  // (`slots`) and the frame's range (`covered`: no other slot of it is a root); frames without a map are left out and
+  // scanned conservatively. Set by the interpreter's entry.
+  void* interpStates = nullptr;
+  using FrameWalker = void (*)(const ExecContext& cx, std::vector<Value*>& slots,
+                               std::vector<std::pair<Value*, Value*>>& covered, uint64_t& unmapped);
+  FrameWalker interpFrames = nullptr;
   // Trap details (valid after an entry returned a trap).
   std::string trapMessage;          // empty: use trapMessage(reason)
   // The backtrace, innermost first, as tiers unwind: per frame the defining-module function index, its instance and
@@ -489,9 +504,10 @@ class Store {
   static uint64_t externRefValue(Ref r) { return static_cast<ExternRefObject*>(r)->hostValue; }
 
   // ---- garbage collection (docs/design.md "Garbage collection") ----
-  // Mark-sweep from the roots: the value stack [stackBase, cx.sp) scanned conservatively (a slot is a root when it
-  // holds the exact address of a live heap object), and precisely: globals, table elements, element segments, the
-  // exception in flight (cx.exception), references pinned by the embedder (pinRef). Never moves an object.
+  // Mark-sweep from the roots: the value stack [stackBase, cx.sp) -- interpreter frames precisely by their stack
+  // maps (ExecContext::interpFrames), the rest conservatively (a slot is a root when it holds the exact address of a
+  // live heap object) --, globals, table elements, element segments, the exception in flight (cx.exception),
+  // references pinned by the embedder (pinRef). Never moves an object.
   void collectGarbage();
   // References held outside wasm (C API handles): kept alive while pinned (counted: pin twice, unpin twice).
   void pinRef(Ref r);
@@ -512,6 +528,12 @@ class Store {
     uint64_t freedBytes = 0;
     uint64_t totalPauseNs = 0, maxPauseNs = 0;
     uint64_t peakHeapBytes = 0;  // most heap bytes (heapBytes()) allocated at once
+    // Value-stack roots: slots reported precisely by stack maps, slots scanned conservatively (frames without a map:
+    // JIT frames, invoke's arguments, functions of modules without GC types), interpreter frames whose position had
+    // no map (scanned conservatively; none expected).
+    uint64_t preciseSlots = 0, conservativeSlots = 0, unmappedFrames = 0;
+    // MYRT_GC_CHECK_ROOTS: objects a stack slot pointed to that the precise roots did not keep (freed and poisoned).
+    uint64_t conservativeOnly = 0;
   };
   const GcStats& gcStats() const { return gcStats_; }
   // A collection is due once this many bytes were allocated since the last one, or as many as were live after it if
@@ -561,10 +583,14 @@ class Store {
   uint64_t heapBytes_ = 0;
   bool reserveHeapBytes(uint64_t bytes);
   GcObject* newHeapObject(GcKind kind, size_t headerBytes, uint64_t slots);
+  void markValueStack();
+  void checkConservativeOnly();
   void markFrom(Ref r);
   void drainMarkStack();
   GcHeap heap_;
   std::vector<GcObject*> markStack_;
+  std::vector<Value*> rootSlots_;                       // collectGarbage's scratch: precise value-stack roots
+  std::vector<std::pair<Value*, Value*>> coveredFrames_;  // and the frame ranges they came from
   std::unordered_map<Ref, uint64_t> pinned_;
   uint64_t allocatedSinceGc_ = 0;
   uint64_t gcTrigger_ = kMinGcTrigger;  // allocatedSinceGc_ at which the next allocation collects

@@ -222,6 +222,19 @@ struct InterpFunc : TierCode {
                                      [](const LoopHead& h, uint32_t p) { return h.pos < p; });
     return it != loopHeads.end() && it->pos == pos ? it->wasmOffset : UINT32_MAX;
   }
+  // GC stack maps (only in modules whose frames may hold GC references, Module::holdsGcRefs; docs/design.md "Garbage
+  // collection"): at each safepoint -- a call (also a tail call to another tier), an allocation (struct.new*,
+  // array.new*, throw), memory.grow / table.grow -- the frame slots that hold a reference to a GC object (any,
+  // extern or exn hierarchy), keyed by the code position right after the safepoint's op (a call's return position).
+  // Locals of such a type are live at every safepoint except tail calls (whose arguments overwrote them) and listed
+  // once.
+  struct GcMaps {
+    std::vector<uint32_t> refLocals;  // slots of params/locals of a GC reference type
+    std::vector<uint32_t> pos;        // safepoint positions, ascending
+    std::vector<uint32_t> start;      // per safepoint (and one past the last): first index in `slots`; bit 31: no locals
+    std::vector<uint32_t> slots;      // operand-stack, argument and scratch slots
+  };
+  std::unique_ptr<GcMaps> gcMaps;     // null: no maps (the frame is scanned conservatively)
   // Code position -> wasm offset (sorted (position, module offset) pairs, one per op start), built on the first trap
   // through the function (wasmOffsetAt); nullptr until then.
   std::unique_ptr<std::vector<std::pair<uint32_t, uint32_t>>> posMap;

@@ -234,6 +234,18 @@ class Lowering {
     numResults_ = static_cast<uint32_t>(type.results.size());
     out_.numParams = static_cast<uint32_t>(type.params.size());
     out_.numLocals = numLocals_;
+    if (m_.holdsGcRefs) {
+      out_.gcMaps = std::make_unique<InterpFunc::GcMaps>();
+      uint32_t i = 0;
+      for (ValType t : type.params) {
+        if (isGcRefType(t, m_)) out_.gcMaps->refLocals.push_back(i);
+        ++i;
+      }
+      for (ValType t : f.locals) {
+        if (isGcRefType(t, m_)) out_.gcMaps->refLocals.push_back(i);
+        ++i;
+      }
+    }
     nLabels_ = 0;
     newLabel();  // label 0: the function body (branches to it return)
   }
@@ -376,6 +388,7 @@ class Lowering {
     const uint32_t b = callBase(ft);
     materializeRange(b, b + static_cast<uint32_t>(ft.params.size()));
     emit(IOp::Call, funcIndex, slot(b));
+    callSafepoint(b, ft);
     reserve(b, ft);
     setOwn(b, height());
   }
@@ -385,6 +398,7 @@ class Lowering {
     const uint32_t np = static_cast<uint32_t>(ft.params.size());
     materializeRange(b, b + np);
     emit(IOp::CallIndirect, typeIndex, tableWord(tableIndex), use(b + np), slot(b));
+    callSafepoint(b, ft);
     reserve(b, ft);
     setOwn(b, height());
   }
@@ -394,6 +408,7 @@ class Lowering {
     const uint32_t np = static_cast<uint32_t>(ft.params.size());
     materializeRange(b, b + np);
     emit(IOp::CallRef, use(b + np), slot(b));
+    callSafepoint(b, ft);
     reserve(b, ft);
     setOwn(b, height());
   }
@@ -402,6 +417,7 @@ class Lowering {
     const uint32_t b = height();  // the arguments were popped: they sit at [b, b+np)
     moveArgsDown(b, ft);
     emit(IOp::TailCall, funcIndex);
+    tailCallSafepoint(ft);
   }
   void onReturnCallIndirect(uint32_t typeIndex, uint32_t tableIndex, const CompositeType& ft) {
     if (!live()) return;
@@ -411,6 +427,7 @@ class Lowering {
     const uint32_t idx = slot(b + np);
     moveArgsDown(b, ft);
     emit(IOp::TailCallIndirect, typeIndex, tableWord(tableIndex), idx);
+    tailCallSafepoint(ft);
   }
   void onReturnCallRef(uint32_t, const CompositeType& ft) {
     if (!live()) return;
@@ -420,6 +437,7 @@ class Lowering {
     const uint32_t ref = slot(b + np);
     moveArgsDown(b, ft);
     emit(IOp::TailCallRef, ref);
+    tailCallSafepoint(ft);
   }
   void onNop() {}
   // GC instructions: one generic internal op (gc.cpp) with up to five slot operands and three immediates.
@@ -470,6 +488,7 @@ class Lowering {
         break;
       default: return unsupported(opName(in.op));
     }
+    if (out_.gcMaps && semantics::gcAllocates(in.op)) allocSafepoint(in, h - 1);
     setOwnAfter(in.op, h);
   }
   // Legacy exception handling (try/catch/catch_all/delegate/rethrow): the try body is a handler range; each catch
@@ -516,6 +535,7 @@ class Lowering {
     const uint32_t n = static_cast<uint32_t>(ft.params.size());
     materializeRange(b, b + n);
     emit(IOp::Throw, tagIndex, slot(b), n);
+    callSafepoint(b, ft);  // the payload is the tag's params
   }
   void onThrowRef() {
     if (!live()) return;
@@ -863,7 +883,11 @@ class Lowering {
     const uint32_t a64 = addr.kind == ValKind::I64 ? 0x80000000u : 0;
     switch (in.op) {
       case Op::MemorySize: emitDst(IOp::MemorySize, slot(h - 1), in.idx | a64); setOwn(h - 1, h); return;
-      case Op::MemoryGrow: emitDst(IOp::MemoryGrow, slot(h - 1), vs_[h - 1], in.idx | a64); setOwn(h - 1, h); return;
+      case Op::MemoryGrow:
+        emitDst(IOp::MemoryGrow, slot(h - 1), vs_[h - 1], in.idx | a64);
+        safepoint(h - 1);
+        setOwn(h - 1, h);
+        return;
       case Op::MemoryFill: emit(IOp::MemoryFill, vs_[h], vs_[h + 1], vs_[h + 2], in.idx | a64); break;
       case Op::MemoryCopy: {
         const bool d64 = in.idx < m_.memories.size() && m_.memories[in.idx].type.limits.is64;
@@ -908,6 +932,9 @@ class Lowering {
       case Op::TableSize: emitDst(IOp::TableSize, slot(h - 1), in.idx | t64); setOwn(h - 1, h); return;
       case Op::TableGrow:
         emitDst(IOp::TableGrow, slot(h - 1), vs_[h - 1], vs_[h], in.idx | t64);
+        if (out_.gcMaps && isGcRefType(tt.elem, m_) && vs_[h - 1] != kPend && vs_[h - 1] >= numLocals_)
+          gcArgs_.push_back(vs_[h - 1]);  // the initial value
+        safepoint(h - 1);
         setOwn(h - 1, h);
         return;
       case Op::TableFill: emit(IOp::TableFill, vs_[h], vs_[h + 1], vs_[h + 2], in.idx | t64); break;
@@ -969,6 +996,11 @@ class Lowering {
     for (CatchEntry& e : out_.catches)
       if (e.exnSlot != UINT32_MAX && (e.exnSlot & kScratchFlag)) e.exnSlot = (e.exnSlot & ~kScratchFlag) + scratchBase;
     out_.frameSize = std::max(scratchBase + numScratch_, std::max(numResults_, out_.numParams));
+    if (InterpFunc::GcMaps* g = out_.gcMaps.get()) {
+      for (uint32_t& sl : g->slots)
+        if (sl & kScratchFlag) sl = (sl & ~kScratchFlag) + scratchBase;
+      g->start.push_back(static_cast<uint32_t>(g->slots.size()));
+    }
     out_.zeroEnd = m_.holdsGcRefs ? out_.frameSize : out_.numLocals;
     out_.entryCost = std::max<uint32_t>(1, outsideOps_);
     out_.code.assign(code_.data(), code_.data() + code_.size());
@@ -1168,6 +1200,57 @@ class Lowering {
     }
     emit(IOp::Ret);
   }
+  // ---- GC stack maps (InterpFunc::GcMaps; only with out_.gcMaps) ----
+  // A safepoint whose op was just emitted (its key: the position after it): the GC references among the operand-stack
+  // values [0, below) (types from the reader; values pending as local reads are covered by the locals), the slots in
+  // gcArgs_ (the op's consumed operands that are references), the exception scratch slot of each enclosing legacy
+  // catch body (for rethrow), and the locals unless `noLocals`.
+  void safepoint(uint32_t below, bool noLocals = false) {
+    InterpFunc::GcMaps* g = out_.gcMaps.get();
+    if (!g) return;
+    g->pos.push_back(pc());
+    g->start.push_back(static_cast<uint32_t>(g->slots.size()) | (noLocals ? 0x80000000u : 0));
+    const std::span<const ValType> types = r_->stack();
+    for (uint32_t p = 0; p < below; ++p)
+      if (isGcRefType(types[p], m_) && vs_[p] != kPend && vs_[p] >= numLocals_) g->slots.push_back(vs_[p]);
+    for (uint32_t sl : gcArgs_) g->slots.push_back(sl);
+    gcArgs_.clear();
+    for (uint32_t d = 0; d < r_->controlDepth(); ++d) {
+      const Label& l = labels_[r_->control(d).user];
+      if (l.exnScratch != kNoPos) g->slots.push_back(l.exnScratch | kScratchFlag);
+    }
+  }
+  // A call (or throw) with its arguments (payload) in their own slots [b, b+np).
+  void callSafepoint(uint32_t b, const CompositeType& ft) {
+    if (!out_.gcMaps) return;
+    for (uint32_t i = 0; i < ft.params.size(); ++i)
+      if (isGcRefType(ft.params[i], m_)) gcArgs_.push_back(numLocals_ + b + i);
+    safepoint(b);
+  }
+  // A tail call: the arguments were moved to slots [0, np) (over the locals); nothing else of the frame is live.
+  void tailCallSafepoint(const CompositeType& ft) {
+    if (!out_.gcMaps) return;
+    for (uint32_t i = 0; i < ft.params.size(); ++i)
+      if (isGcRefType(ft.params[i], m_)) gcArgs_.push_back(i);
+    safepoint(0, /*noLocals=*/true);
+  }
+  // An allocating GC op just emitted (emitGc: 2 handler words, op, dst, s0..s4, 3 immediates); its operands start at
+  // stack position `b`. struct.new / array.new_fixed read their values from consecutive slots from s0, array.new its
+  // initial value from s0.
+  void allocSafepoint(const Instr& in, uint32_t b) {
+    const uint32_t s0 = code_[pc() - 12 + 4];
+    const CompositeType* ct = in.idx < m_.types.size() ? &m_.types[in.idx].comp : nullptr;
+    if (ct && in.op == Op::StructNew) {
+      for (uint32_t i = 0; i < ct->fields.size(); ++i)
+        if (isGcRefType(ct->fields[i].type, m_)) gcArgs_.push_back(s0 + i);
+    } else if (ct && !ct->fields.empty() && isGcRefType(ct->fields[0].type, m_)) {
+      if (in.op == Op::ArrayNew && s0 >= numLocals_) gcArgs_.push_back(s0);
+      if (in.op == Op::ArrayNewFixed)  // imm1: the count
+        for (uint32_t i = 0, n = code_[pc() - 2]; i < n; ++i) gcArgs_.push_back(s0 + i);
+    }
+    safepoint(b);
+  }
+
   uint32_t callBase(const CompositeType& ft) const { return height() - static_cast<uint32_t>(ft.results.size()); }
   void reserve(uint32_t b, const CompositeType& ft) {
     slot(b + static_cast<uint32_t>(std::max(ft.params.size(), ft.results.size())));
@@ -1338,6 +1421,7 @@ class Lowering {
   std::vector<uint32_t>& scratchFixups_;
   std::vector<uint32_t>& srcs_;
   std::vector<uint32_t>& retStubCatches_;
+  std::vector<uint32_t> gcArgs_;  // safepoint(): the op's consumed operand slots holding references
   uint32_t nLabels_ = 0;
   uint32_t opCount_ = 0, outsideOps_ = 0, loopDepth_ = 0;
   uint32_t numLocals_ = 0, numResults_ = 0, maxHeight_ = 0, numScratch_ = 0;

@@ -48,6 +48,12 @@ struct InterpState {
   std::vector<Frame> frames;  // callers of `fn`, innermost last
   FuncInst* fn = nullptr;     // the function executing now (updated at calls, tail calls, returns, unwinding)
   const uint32_t* base = nullptr;  // fn's code (updated with fn): a fault's position is relative to it
+  // fn's frame and position at its last safepoint (the collector's frame walk, walkFrames): set by every op that may
+  // collect (allocations, grows) and every call to another tier or the host; ip is the position after that op (the
+  // key of its stack map), nullptr when the frame continued in JIT code (OSR, enter_jit: no slot of it is live).
+  const uint32_t* ip = nullptr;
+  Value* fp = nullptr;
+  InterpState* prev = nullptr;  // the next outer interpreter activation of the context (ExecContext::interpStates)
 };
 
 // The register run() pins its code position `ip` to, so that the fault handler can record it
@@ -603,6 +609,8 @@ do_call:
   }
   cx.sp = fp + CODE()->frameSize;
   cx.caller = fn->instance;
+  st->ip = ip;  // a safepoint (the callee may collect)
+  st->fp = fp;
   // A wasm callee's entry (another tier's) counts its own frame, as JIT code does; a host function counts here.
   cx.depth += callee->isHost();
   reason = callee->entry(cx, *callee, nfp);
@@ -620,14 +628,17 @@ do_call:
 
 L_TailCall:
   callee = id->funcs[ip[2]];
+  st->ip = ip + 3;  // the safepoint of a callee of another tier (do_tail_call)
   goto do_tail_call;
 L_TailCallIndirect: {
   if (TrapReason r = indirectCallee(cx, id, ip[2], ip[3], S(4), callee); r != TrapReason::None) TRAP(r);
+  st->ip = ip + 5;
   goto do_tail_call;
 }
 L_TailCallRef:
   callee = static_cast<FuncInst*>(S(2).ref);
   if (!callee) TRAP(TrapReason::NullFunctionReference);
+  st->ip = ip + 3;
   goto do_tail_call;
 
 do_tail_call:
@@ -646,6 +657,7 @@ do_tail_call:
   if (cx.depth >= cx.maxDepth) TRAP(TrapReason::CallStackExhausted);
   cx.sp = fp + std::max<size_t>(CODE()->frameSize, std::max(callee->numParams(), callee->numResults()));
   cx.caller = fn->instance;
+  st->fp = fp;
   cx.depth += callee->isHost();
   reason = callee->entry(cx, *callee, fp);
   cx.depth -= callee->isHost();
@@ -815,7 +827,9 @@ L_GlobalSet:
 #undef NO_FENCE
 L_Throw: {
   TagInst* tag = id->tags[ip[2]];
-  cx.sp = fp + CODE()->frameSize;  // the allocation may collect: this frame's slots are roots (docs/design.md)
+  cx.sp = fp + CODE()->frameSize;  // the allocation may collect: a safepoint (docs/design.md)
+  st->ip = ip + 5;
+  st->fp = fp;
   exn = cx.store->newException(tag, ip[4]);
   if (!exn) TRAP(TrapReason::OutOfMemory);
   std::copy(fp + ip[3], fp + ip[3] + ip[4], exn->payload().begin());
@@ -907,7 +921,9 @@ unwind:
 #undef CMP32
 #undef CMP64
 L_Gc:
-  cx.sp = fp + CODE()->frameSize;  // an allocation may collect: this frame's slots are roots (docs/design.md)
+  cx.sp = fp + CODE()->frameSize;  // an allocation may collect: a safepoint (docs/design.md)
+  st->ip = ip + 12;
+  st->fp = fp;
   reason = semantics::gcStep(cx, fp, ip, *fn->instance);
   if (reason != TrapReason::None) goto trap;
   ip += 12;
@@ -947,7 +963,9 @@ L_MemorySize:
   NEXT();
 L_MemoryGrow: {
   MemoryInst* m = id->memories[ip[4] & 0x7fffffffu];
-  cx.sp = fp + CODE()->frameSize;  // at the memory limit grow collects: this frame's slots are roots
+  cx.sp = fp + CODE()->frameSize;  // at the memory limit grow collects: a safepoint
+  st->ip = ip + 5;
+  st->fp = fp;
   const uint64_t r = m->grow(addrOf(S(3), ip[4]));
   wrAddr(S(2), r, ip[4]);
   ip += 5;
@@ -998,7 +1016,9 @@ L_TableSize:
   NEXT();
 L_TableGrow: {
   TableInst* t = id->tables[ip[5] & 0x7fffffffu];
-  cx.sp = fp + CODE()->frameSize;  // at the memory limit grow collects: this frame's slots are roots
+  cx.sp = fp + CODE()->frameSize;  // at the memory limit grow collects: a safepoint
+  st->ip = ip + 6;
+  st->fp = fp;
   const uint64_t r = t->grow(idxOf(S(4), ip[5]), S(3).ref, cx.store->config().limits.maxTableElems);
   wrAddr(S(2), r, ip[5]);
   ip += 6;
@@ -1099,6 +1119,8 @@ osr: {
   const uint32_t loopOffset = code->loopAt(osrTarget);
   if (loopOffset != UINT32_MAX) {
     cx.sp = fp + code->frameSize;
+    st->ip = nullptr;  // the JIT frame holds this frame's values from now on
+    st->fp = fp;
     --cx.depth;  // the JIT frame replaces this one
     const bool entered = cx.osr(cx, *fn, loopOffset, fp, &reason);
     ++cx.depth;
@@ -1112,6 +1134,8 @@ osr: {
   // (fp[0..)) as its arguments; the results come back in fp[0..) as from a call, and this frame returns them.
 enter_jit:
   cx.sp = fp + CODE()->frameSize;
+  st->ip = nullptr;  // the JIT frame holds this frame's values from now on
+  st->fp = fp;
   --cx.depth;  // the JIT frame replaces this one
   reason = fn->entry(cx, *fn, fp);
   ++cx.depth;
@@ -1183,6 +1207,55 @@ inline void leaveActivation(ExecContext& cx) {
   return r;
 }
 
+namespace {
+
+// ExecContext::interpFrames: the frames of every interpreter activation of the context (innermost first). A frame
+// whose function has stack maps reports the slots its map at the frame's position lists and its range; a frame
+// without maps (a module without GC types) is left to the conservative scan.
+void walkFrames(const ExecContext& cx, std::vector<Value*>& slots, std::vector<std::pair<Value*, Value*>>& covered,
+                uint64_t& unmapped) {
+  auto frame = [&](const FuncInst* f, Value* fp, const uint32_t* base, const uint32_t* ip) {
+    const auto* code = static_cast<const InterpFunc*>(f->code.get());
+    const InterpFunc::GcMaps* g = code ? code->gcMaps.get() : nullptr;
+    if (!g || !fp) return;
+    if (ip) {  // (nullptr: the frame continued in JIT code, no slot of it is live)
+      const uint32_t pos = static_cast<uint32_t>(ip - base);
+      const auto it = std::lower_bound(g->pos.begin(), g->pos.end(), pos);
+      if (base != code->code.data() || it == g->pos.end() || *it != pos) {
+        ++unmapped;  // (not expected: a collection only happens at safepoints) scanned conservatively
+        return;
+      }
+      const size_t k = static_cast<size_t>(it - g->pos.begin());
+      if (!(g->start[k] & 0x80000000u))
+        for (uint32_t s : g->refLocals) slots.push_back(fp + s);
+      for (uint32_t i = g->start[k] & 0x7fffffffu, e = g->start[k + 1] & 0x7fffffffu; i < e; ++i)
+        slots.push_back(fp + g->slots[i]);
+    }
+    covered.emplace_back(fp, fp + code->frameSize);
+  };
+  for (auto* st = static_cast<const InterpState*>(cx.interpStates); st; st = st->prev) {
+    if (st->fn && st->fp) frame(st->fn, st->fp, st->base, st->ip);
+    for (const Frame& f : st->frames) frame(f.func, f.fp, f.base, f.ip);
+  }
+}
+
+// Links an activation's InterpState into the context's chain for its lifetime (also when a host allocation failure
+// unwinds through it as std::bad_alloc).
+struct StateLink {
+  ExecContext& cx;
+  InterpState& st;
+  StateLink(ExecContext& c, InterpState& s) : cx(c), st(s) {
+    st.prev = static_cast<InterpState*>(cx.interpStates);
+    cx.interpStates = &st;
+    cx.interpFrames = &walkFrames;
+  }
+  ~StateLink() { cx.interpStates = st.prev; }
+  StateLink(const StateLink&) = delete;
+  StateLink& operator=(const StateLink&) = delete;
+};
+
+}  // namespace
+
 TrapReason interpEntry(ExecContext& cx, FuncInst& f, Value* io) {
   InterpFunc* code = ensureCode(cx, f);
   if (!code) {
@@ -1203,6 +1276,7 @@ TrapReason interpEntry(ExecContext& cx, FuncInst& f, Value* io) {
   ++cx.depth;
   ++cx.tierCalls.interp;
   InterpState st;
+  const StateLink link(cx, st);
   const TrapReason r = runActivation(cx, f, fp, st);
   cx.depth = savedDepth;
   cx.sp = savedSp;

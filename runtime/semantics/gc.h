@@ -32,4 +32,10 @@ struct GcImms {
 GcImms gcImmediates(const Instr& in, const Module& m, const std::vector<uint32_t>& typeIds);
 bool castMatches(const TypeRegistry& reg, Ref r, HeapKind kind, uint32_t canonId, bool nullable);
 
+// Whether instruction `op` allocates (and so may collect: a safepoint with a stack map in every tier).
+constexpr bool gcAllocates(Op op) {
+  return op == Op::StructNew || op == Op::StructNewDefault || op == Op::ArrayNew || op == Op::ArrayNewDefault ||
+         op == Op::ArrayNewFixed || op == Op::ArrayNewData || op == Op::ArrayNewElem;
+}
+
 }  // namespace myrt::semantics

@@ -153,4 +153,11 @@ struct Module {
   std::shared_ptr<const jit::Precompiled> precompiled;
 };
 
+// Whether values of type `t` (of module `m`) may be references to garbage-collected objects: a reference type outside
+// the func hierarchy (any, eq, i31, struct, array, extern, exn, none ..., or a concrete non-function type).
+inline bool isGcRefType(ValType t, const Module& m) {
+  if (!t.isRef() || t.heap == HeapKind::Func || t.heap == HeapKind::NoFunc) return false;
+  return t.heap != HeapKind::Concrete || t.index >= m.types.size() || m.types[t.index].comp.kind != CompKind::Func;
+}
+
 }  // namespace myrt
