@@ -196,6 +196,7 @@ struct WastOptions {
   bool aotRoundTrip = false;   // --aot-roundtrip: every module precompiled, serialized and loaded back before use
   bool json = false;        // print a JSON report instead of the text lines
   std::string junit;        // also write a JUnit XML report to this file
+  std::string exclusions;   // --exclusions FILE: assertions not run, each with its reason (cli/wast_component.h)
   FrontEndOptions frontEnd;
   Tier tier = defaultTier();  // execution tier (--tier)
 };

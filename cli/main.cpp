@@ -588,6 +588,10 @@ static int cliMain(int argc, char** argv) {
                      "LINE of an unsupported command allowed to be skipped under --strict (repeatable; a listed line "
                      "that is not skipped fails)")
         ->allow_extra_args(false);
+    wast->add_option("--exclusions", wastOpts.exclusions,
+                     "FILE of assertions not to run, one `SCRIPT:LINE  # reason` a line (each excluded one is reported "
+                     "with its reason and counted; a line naming no command of a script that ran fails)")
+        ->type_name("FILE");
     wast->add_flag("--stats", wastOpts.stats, "print the function calls per tier and the JIT's compiled functions");
     wast->add_flag("--expect-jit", wastOpts.expectJit,
                    "fail a script that called wasm functions none of which ran in JIT code (auto-tier tests)");

@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <regex>
+#include <sstream>
 
 namespace myrt::cli {
 
@@ -255,6 +257,108 @@ bool componentValEqual(const Val& e, const Val& a, const Type* t) {
     case TK::Bool: return (e.bits != 0) == (a.bits != 0);
     default: return e.bits == a.bits && e.resource == a.resource;
   }
+}
+
+const std::vector<MessageEquivalence>& wasmtimeMessageEquivalences() {
+  static const std::vector<MessageEquivalence> table = {
+      // traps: myrt keeps the core spec's wording
+      {"wasm `unreachable` instruction executed", "unreachable"},
+      // core module types checked at link time (wasmtime's texts; ours are wasmparser's subtyping messages)
+      {"module export `{a}` not defined", "missing expected export `{a}`"},
+      {"module import `{a}` not defined", "missing expected import `{a}`"},
+      {"export `{a}` has the wrong type", "type mismatch in export `{a}`"},
+      {"module import `{a}` has the wrong type", "type mismatch in import `{a}`"},
+      {"expected type `(func (param i32))`, found type `(func)`", "expected: (func [i32] -> []), found (func [] -> [])"},
+      // sorts: "function" is our "func", a core "module" our "core module"
+      {"expected function found {b}", "expected func, found {b}"},
+      {"expected module found {b}", "expected core module, found {b}"},
+      {"expected {a} found {b}", "expected {a}, found {b}"},
+      // an import, or an export of an imported instance, that is not there
+      {"was not found", "unknown import: "},
+      {"was not found", "missing expected export `"},
+  };
+  return table;
+}
+
+namespace {
+
+std::string regexEscape(const std::string& s) {
+  static const std::string special = R"(\^$.|?*+()[]{})";
+  std::string o;
+  for (char c : s) {
+    if (special.find(c) != std::string::npos) o += '\\';
+    o += c;
+  }
+  return o;
+}
+
+// Matches `text` against `pattern` with {a}/{b} placeholders; fills the captures.
+bool matchPattern(const std::string& pattern, const std::string& text, std::string* a, std::string* b) {
+  std::string re = "^";
+  std::vector<char> order;
+  size_t i = 0;
+  while (i < pattern.size()) {
+    size_t open = pattern.find('{', i);
+    if (open == std::string::npos || open + 2 >= pattern.size() || pattern[open + 2] != '}' ||
+        (pattern[open + 1] != 'a' && pattern[open + 1] != 'b')) {
+      re += regexEscape(pattern.substr(i));
+      break;
+    }
+    re += regexEscape(pattern.substr(i, open - i)) + "(.+?)";
+    order.push_back(pattern[open + 1]);
+    i = open + 3;
+  }
+  re += "$";
+  std::smatch m;
+  if (!std::regex_match(text, m, std::regex(re))) return false;
+  for (size_t k = 0; k < order.size(); ++k) (order[k] == 'a' ? *a : *b) = m[k + 1].str();
+  return true;
+}
+
+std::string substitute(std::string s, const std::string& a, const std::string& b) {
+  for (auto [ph, v] : {std::pair<const char*, const std::string*>{"{a}", &a}, {"{b}", &b}})
+    for (size_t p; (p = s.find(ph)) != std::string::npos;) s.replace(p, 3, *v);
+  return s;
+}
+
+}  // namespace
+
+bool equivalentMessage(const std::string& actual, const std::string& expected) {
+  for (const MessageEquivalence& e : wasmtimeMessageEquivalences()) {
+    std::string a, b;
+    if (matchPattern(e.wasmtime, expected, &a, &b) && actual.find(substitute(e.myrt, a, b)) != std::string::npos)
+      return true;
+  }
+  return false;
+}
+
+bool parseExclusions(const std::string& text, const std::string& file, std::vector<Exclusion>* out, std::string* error) {
+  std::istringstream in(text);
+  std::string line;
+  for (unsigned n = 1; std::getline(in, line); ++n) {
+    const size_t hash = line.find('#');
+    std::string item = line.substr(0, hash), reason = hash == std::string::npos ? "" : line.substr(hash + 1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t' || item.back() == '\r')) item.pop_back();
+    while (!reason.empty() && reason.front() == ' ') reason.erase(0, 1);
+    while (!reason.empty() && (reason.back() == ' ' || reason.back() == '\r')) reason.pop_back();
+    if (item.empty()) continue;
+    const size_t colon = item.rfind(':');
+    Exclusion x;
+    x.script = colon == std::string::npos ? "" : item.substr(0, colon);
+    const std::string num = colon == std::string::npos ? "" : item.substr(colon + 1);
+    if (x.script.empty() || num.empty() || num.find_first_not_of("0123456789") != std::string::npos || num.size() > 9) {
+      *error = file + ":" + std::to_string(n) + ": expected `SCRIPT:LINE  # reason`";
+      return false;
+    }
+    if (reason.empty()) {
+      *error = file + ":" + std::to_string(n) + ": an exclusion needs a reason (`# ...`)";
+      return false;
+    }
+    x.line = unsigned(std::stoul(num));
+    x.reason = reason;
+    out->push_back(std::move(x));
+  }
+  return true;
 }
 
 }  // namespace myrt::cli

@@ -45,12 +45,16 @@ namespace {
 struct Counts {
   size_t passed = 0, failed = 0, skipped = 0;
   size_t rejections = 0, messageMatches = 0;  // assert_malformed/assert_invalid rejections; with the expected text
+  size_t excluded = 0;    // --exclusions: assertions not run (each reported with its reason)
+  size_t equivalent = 0;  // component messages matched through wasmtimeMessageEquivalences()
   void add(const Counts& o) {
     passed += o.passed;
     failed += o.failed;
     skipped += o.skipped;
     rejections += o.rejections;
     messageMatches += o.messageMatches;
+    excluded += o.excluded;
+    equivalent += o.equivalent;
   }
 };
 
@@ -335,8 +339,17 @@ class FileRunner {
       fileError(std::to_string(lc.line) + ":" + std::to_string(lc.col) + ": script: " + e.message);
       return;
     }
-    for (const auto& cmd : script.value().commands) runCommand(cmd);
+    for (const auto& cmd : script.value().commands)
+      if (!excluded(cmd)) runCommand(cmd);
     finish();
+  }
+
+  // The --exclusions entries naming this script (SCRIPT a suffix of its path at a '/').
+  void useExclusions(const std::vector<Exclusion>& all) {
+    for (const Exclusion& x : all)
+      if (path_ == x.script || (path_.size() > x.script.size() && path_.compare(path_.size() - x.script.size(), x.script.size(), x.script) == 0 &&
+                                path_[path_.size() - x.script.size() - 1] == '/'))
+        exclusions_.push_back({x, false});
   }
 
  private:
@@ -374,6 +387,29 @@ class FileRunner {
     ++c_.skipped;
     if (opts_.verbose) report(cmd, "skipped: " + why);
     if (recording()) record(cmd, CommandRecord::Outcome::Skipped, why);
+  }
+  // An assertion listed with --exclusions is not run: reported (always) with its reason and counted.
+  bool excluded(const wast::Command& cmd) {
+    for (auto& [x, used] : exclusions_) {
+      if (x.line != cmd.line) continue;
+      used = true;
+      // An excluded assert_invalid/assert_malformed of a component is a component the listed reason calls valid:
+      // it must load (an excluded assertion still checks that myrt accepts it).
+      if ((cmd.kind == wast::CommandKind::AssertInvalid || cmd.kind == wast::CommandKind::AssertMalformed) &&
+          cmd.module.component) {
+        LoadedComponent l = loadComponent(cmd.module);
+        if (!l.comp) {
+          fail(cmd, "excluded (--exclusions: " + x.reason + ") but myrt rejects it too: " + describe(l));
+          return true;
+        }
+      }
+      ++c_.excluded;
+      const bool checked = cmd.kind == wast::CommandKind::AssertInvalid || cmd.kind == wast::CommandKind::AssertMalformed;
+      report(cmd, std::string(checked ? "excluded (--exclusions; myrt accepts it): " : "excluded (--exclusions): ") + x.reason);
+      if (recording()) record(cmd, CommandRecord::Outcome::Skipped, "excluded: " + x.reason);
+      return true;
+    }
+    return false;
   }
   void report(const wast::Command& cmd, const std::string& what) {
     out_ << path_ << ":" << cmd.line << ": " << cmd.keyword << ": " << what << "\n";
@@ -474,6 +510,8 @@ class FileRunner {
     rep_.optFunctions = store_->optCompiledFuncs + childOptFunctions_;
     rep_.jitFallbacks = store_->jitFallbacks;
     rep_.jitFallbacks.insert(rep_.jitFallbacks.end(), childFallbacks_.begin(), childFallbacks_.end());
+    for (const auto& [x, used] : exclusions_)
+      if (!used) fileError("--exclusions: " + x.script + ":" + std::to_string(x.line) + " names no command of this script");
     if (opts_.strict)
       for (unsigned line : opts_.knownSkips)
         if (!skippedLines_.count(line))
@@ -666,11 +704,16 @@ class FileRunner {
   }
   static std::string describe(const LoadedComponent& l) { return l.stage + ": " + l.error.toString(); }
   // Component scripts expect a message the way wasmtime's harness checks it: contained in the error, with wasmtime's
-  // "wasm trap: " prefix dropped (our traps carry the spec's wording, then wasmtime's in parentheses where they differ).
-  static bool componentMessageMatches(const std::string& actual, std::string expected) {
+  // "wasm trap: " prefix dropped (our traps carry the spec's wording, then wasmtime's in parentheses where they differ),
+  // or standing for ours through the explicit table of wasmtime/myrt wordings (wasmtimeMessageEquivalences; counted
+  // and printed in the summary).
+  bool componentMessageMatches(const std::string& actual, std::string expected) {
     static const std::string kPrefix = "wasm trap: ";
     if (startsWith(expected, kPrefix)) expected.erase(0, kPrefix.size());
-    return actual.find(expected) != std::string::npos;
+    if (actual.find(expected) != std::string::npos) return true;
+    if (!equivalentMessage(actual, expected)) return false;
+    ++c_.equivalent;
+    return true;
   }
 
   // The scripts' components import no host interfaces; as in wasmtime's harness, a named component instance
@@ -1008,6 +1051,7 @@ class FileRunner {
   std::vector<std::string> childFallbacks_;
   size_t fallbacksSeen_ = 0;
   std::set<unsigned> skippedLines_;
+  std::vector<std::pair<Exclusion, bool>> exclusions_;  // this script's --exclusions entries, and whether used
   Instance* current_ = nullptr;
   std::map<std::string, Instance*> instances_;
   std::map<std::string, std::shared_ptr<const Module>> definitions_;
@@ -1058,7 +1102,8 @@ std::string jsonList(const std::vector<std::string>& items) {
 std::string jsonCounts(const Counts& c) {
   return "\"passed\": " + std::to_string(c.passed) + ", \"failed\": " + std::to_string(c.failed) +
          ", \"skipped\": " + std::to_string(c.skipped) + ", \"rejections\": " + std::to_string(c.rejections) +
-         ", \"expected_messages\": " + std::to_string(c.messageMatches);
+         ", \"expected_messages\": " + std::to_string(c.messageMatches) + ", \"excluded\": " + std::to_string(c.excluded) +
+         ", \"wasmtime_wording\": " + std::to_string(c.equivalent);
 }
 
 // The --json report (format "myrt-wast-report" version 1; docs/testing.md describes it; tests/cli checks it against
@@ -1161,6 +1206,15 @@ int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
   std::ostream& out = opts.json ? static_cast<std::ostream&>(discard) : std::cout;
   std::vector<FileReport> reports;
   Counts total;
+  std::vector<Exclusion> exclusions;
+  if (!opts.exclusions.empty()) {
+    auto text = readFile(opts.exclusions);
+    std::string why;
+    if (!text.ok() || !parseExclusions(text.value(), opts.exclusions, &exclusions, &why)) {
+      std::cerr << "myrt: wast: --exclusions: " << (text.ok() ? why : opts.exclusions + ": " + text.error().message) << "\n";
+      return kExitError;
+    }
+  }
   ExecContext::TierCalls calls;
   uint64_t jitFunctions = 0, jitFallbacks = 0, gcCollections = 0, optFunctions = 0;
   uint64_t gcPrecise = 0, gcConservative = 0, gcUnmapped = 0, gcConservativeOnly = 0;
@@ -1173,7 +1227,9 @@ int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
       rep.errors.push_back(text.error().message);
       ++rep.counts.failed;
     } else {
-      FileRunner(rep, text.value(), opts, out).run();
+      FileRunner fr(rep, text.value(), opts, out);
+      fr.useExclusions(exclusions);
+      fr.run();
     }
     total.add(rep.counts);
     calls.interp += rep.calls.interp;
@@ -1193,6 +1249,11 @@ int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
   out << total.passed << " passed, " << total.failed << " failed, " << total.skipped << " skipped\n";
   out << "expected messages: " << total.messageMatches << " of " << total.rejections
       << " rejections carry the expected message\n";
+  if (!opts.exclusions.empty() || total.excluded)
+    out << "excluded: " << total.excluded << " assertions listed in " << opts.exclusions << " (each reported above)\n";
+  if (total.equivalent)
+    out << "wasmtime wording: " << total.equivalent
+        << " component messages matched through the equivalence table (cli/wast_component.cpp)\n";
   if (opts.stats) {
     out << tierStatsLine(calls, jitFunctions, jitFallbacks) << "\n";
     if (opts.tier != Tier::Interp && *simdCodePath()) out << "JIT SIMD code: " << simdCodePath() << "\n";

@@ -461,6 +461,12 @@ struct Instantiator {
       }
       return push(inst, et.sort, item, d);
     }
+    // Something of another sort under this name is a type mismatch, not a missing import.
+    const bool instanceNamed = linker.find(d.name) || linker.findInstance(d.name);
+    const bool funcNamed = linker.findRootFunc(d.name) != nullptr;
+    if ((instanceNamed && et.sort != Sort::Instance) || (funcNamed && !instanceNamed && et.sort != Sort::Func))
+      return err(d, "type mismatch for import `" + d.name + "`: expected " + sortName(et.sort) + ", found " +
+                        (instanceNamed ? "instance" : "func"));
     switch (et.sort) {
       case Sort::Instance: {
         const HostInterface* hi = linker.find(d.name);
@@ -492,8 +498,8 @@ struct Instantiator {
         item.func = f;
         break;
       }
-      default:
-        return err(d, "unsupported: importing a " + std::string(sortName(et.sort)) + " (`" + d.name + "`) from the host");
+      default:  // the host provides no core modules, components or (non-static) types by name
+        return err(d, "unknown import: `" + d.name + "` (" + externTypeToString(et) + ") is not provided by the host");
     }
     return push(inst, et.sort, item, d);
   }

@@ -1,0 +1,6 @@
+(assert_invalid (component (import "x" (component))) "root-level component imports are not supported")
+(assert_invalid (component (import "a" (func)) (import "a" (func))) "conflicts with previous name")
+(component (core module $m (func (export "f") unreachable)) (core instance $i (instantiate $m))
+  (func (export "f") (canon lift (core func $i "f"))))
+(assert_trap (invoke "f") "wasm `unreachable` instruction executed")
+(assert_trap (invoke "f") "wasm `foo` instruction executed")
