@@ -243,8 +243,14 @@ inline bool effective(uint64_t a, uint64_t off, uint64_t len, const MemoryInst* 
   return !__builtin_add_overflow(a, off, &ea) && m->inBounds(ea, len);
 }
 
-InterpFunc* ensureCode(ExecContext& cx, FuncInst& f) {
-  if (f.code) return static_cast<InterpFunc*>(f.code.get());
+// f's lowered code, lowering it at the first call (nullptr: it cannot be lowered; cx.trapMessage says why). The check
+// is inlined into every interpreted call; the lowering stays out of line.
+[[gnu::noinline]] InterpFunc* lowerCode(ExecContext& cx, FuncInst& f);
+inline InterpFunc* ensureCode(ExecContext& cx, FuncInst& f) {
+  if (f.code) [[likely]] return static_cast<InterpFunc*>(f.code.get());
+  return lowerCode(cx, f);
+}
+InterpFunc* lowerCode(ExecContext& cx, FuncInst& f) {
   if (!f.instance) {
     cx.trapMessage = "unsupported: function without instance";
     return nullptr;
