@@ -151,6 +151,7 @@ Outcome ProxyHandler::handle(HttpRequestData request) {
     }
     std::unique_ptr<Store> store = std::move(*made);
     store->config().shareInterpCode = true;  // the same modules every request: lower each function once
+    store->config().poolMemories = true;     // and reuse their memories' reservations
     if (config_.fuel) store->setFuel(true, static_cast<int64_t>(*config_.fuel));
     std::optional<Deadlines::Id> deadline;
     if (config_.timeoutMs) {

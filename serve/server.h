@@ -22,7 +22,7 @@ struct ServerConfig {
   unsigned threads = 0;                 // 0: the online CPUs
   unsigned connectionLimit = 0;         // concurrent connections, more are refused (0: the fd limit less 64)
   unsigned idleTimeoutSec = 30;         // a connection silent this long is closed (slow clients)
-  size_t headerLimit = 64 * 1024;       // per-connection buffer for the request line and headers (more: 431)
+  size_t headerLimit = 16 * 1024;       // per-connection buffer for the request line and headers (more: 431)
   uint64_t shutdownGraceMs = 10000;     // at SIGINT/SIGTERM: longest wait for requests in flight
   bool verbose = false;                 // access log line per request on stderr
   std::string name;                     // the component's path (messages)

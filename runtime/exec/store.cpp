@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
+#include <vector>
 
 namespace myrt {
 
@@ -22,13 +24,61 @@ void* reserveAddressSpace(uint64_t bytes) {
   return p == MAP_FAILED ? nullptr : p;
 }
 
+// StoreConfig::poolMemories: guarded reservations of dead memories, zeroed, with their first `accessible` bytes still
+// readable and writable (the rest PROT_NONE). Bounded: beyond kPoolMax a dying memory is unmapped as before.
+struct PooledReservation {
+  uint8_t* base;
+  uint64_t accessible;
+};
+constexpr size_t kPoolMax = 64;
+constexpr uint64_t kZeroByMemset = uint64_t(256) << 10;  // larger: madvise(MADV_DONTNEED) (pages refault as zeros)
+std::mutex poolMu;
+std::vector<PooledReservation> pool;
+
+bool poolReservation(uint8_t* base, uint64_t size) {
+  {
+    std::lock_guard<std::mutex> lock(poolMu);
+    if (pool.size() >= kPoolMax) return false;
+  }
+  if (size <= kZeroByMemset) {
+    std::memset(base, 0, size);
+  } else if (madvise(base, size, MADV_DONTNEED) != 0) {
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(poolMu);
+  if (pool.size() >= kPoolMax) return false;
+  pool.push_back({base, size});
+  return true;
+}
+
+// A pooled reservation with exactly `initial` bytes accessible, or nullptr.
+uint8_t* takePooledReservation(uint64_t initial) {
+  PooledReservation r;
+  {
+    std::lock_guard<std::mutex> lock(poolMu);
+    if (pool.empty()) return nullptr;
+    r = pool.back();
+    pool.pop_back();
+  }
+  const int bad = r.accessible > initial ? mprotect(r.base + initial, r.accessible - initial, PROT_NONE)
+                  : r.accessible < initial ? mprotect(r.base + r.accessible, initial - r.accessible, PROT_READ | PROT_WRITE)
+                                           : 0;
+  if (bad != 0) {
+    munmap(r.base, kGuardedReservation);
+    return nullptr;
+  }
+  return r.base;
+}
+
 }  // namespace
 
 // ---- memories -------------------------------------------------------------------------------------------------------
 
 MemoryInst::~MemoryInst() {
   if (guarded) unregisterGuardedMemory(base);
-  if (base) munmap(base, reserved ? reserved : kPageSize);
+  const bool pooled = base && store && store->config().poolMemories && reserved == kGuardedReservation &&
+                      !type.limits.shared && poolReservation(base, size);
+  if (base && !pooled) munmap(base, reserved ? reserved : kPageSize);
   if (store) store->releaseMemoryBytes(size);
 }
 
@@ -74,8 +124,14 @@ Result<MemoryInst*> Store::newMemory(const MemoryType& type) {
   const bool small = resv != 0 && resv < kGuardedReservation;
   if (small) want = std::min(want, std::max(l.min * kPageSize, (resv + kPageSize - 1) / kPageSize * kPageSize));
   void* p = nullptr;
+  const uint64_t initial = l.min * kPageSize;
+  bool committed = false;  // a pooled reservation comes with `initial` bytes accessible
   if (!l.is64 && config_.limits.guardPages && !small && installSignalHandlers()) {
-    p = reserveAddressSpace(kGuardedReservation);
+    if (config_.poolMemories && !l.shared) {
+      p = takePooledReservation(initial);
+      committed = p != nullptr;
+    }
+    if (!p) p = reserveAddressSpace(kGuardedReservation);
     if (p) {
       m->reserved = kGuardedReservation;
       m->guarded = registerGuardedMemory(p, kGuardedReservation);
@@ -92,10 +148,12 @@ Result<MemoryInst*> Store::newMemory(const MemoryType& type) {
   m->store = this;
   // With a reservation smaller than maxPages, grow fails past it (allowed: grow may always fail).
   if (m->reserved / kPageSize < m->maxPages) m->maxPages = m->reserved / kPageSize;
-  const uint64_t initial = l.min * kPageSize;
   if (initial) {
-    if (!reserveMemoryBytes(initial)) return Error("out of memory: memory limit exceeded");
-    if (mprotect(m->base, initial, PROT_READ | PROT_WRITE) != 0) {
+    if (!reserveMemoryBytes(initial)) {
+      if (committed) mprotect(m->base, initial, PROT_NONE);  // (pooled or unmapped with nothing accessible)
+      return Error("out of memory: memory limit exceeded");
+    }
+    if (!committed && mprotect(m->base, initial, PROT_READ | PROT_WRITE) != 0) {
       releaseMemoryBytes(initial);
       return Error("out of memory: cannot commit linear memory");
     }

@@ -269,6 +269,10 @@ struct StoreConfig {
   // same (canonical type ids, which memories are guarded), across stores -- a copy instead of lowering again. For
   // many short-lived instances of one module (`myrt serve`: one per request). Off: every instance lowers its own.
   bool shareInterpCode = false;
+  // Guarded linear memories (the 32-bit kGuardedReservation ones, not shared) go to a process-wide pool when they die
+  // and are reused by the next memory of any store with this flag: zeroed and re-protected instead of an munmap, an
+  // mmap, an mprotect and the page faults of a fresh mapping. For many short-lived instances (`myrt serve`).
+  bool poolMemories = false;
   FuncEntry wasmEntry = nullptr;  // entry installed into every wasm function (the tier); see interp/interp.h
   // JIT tier: compile the functions the optimizing tier supports with it (issue 16, `--tier=opt`), the rest with the
   // baseline compiler (jit/common/backend.h Backend::newOptCompiler). Ignored where the backend has no such tier.

@@ -3,6 +3,8 @@
 // (16,384 at most in 128 TiB), and the explicit bounds checks those memories get trap like guard pages on every tier.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "exec_harness.h"
 
 using namespace myrt;
@@ -57,6 +59,35 @@ TEST_CASE("small memory reservations: explicit bounds checks and grow up to the 
       REQUIRE(s.i32("size") == 4);
       REQUIRE(s.i32("peek", {I32(4 * 65536 - 4)}) == 0);
       REQUIRE(s.call("peek", {I32(4 * 65536 - 3)}) == "out of bounds memory access");
+    }
+  }
+}
+
+TEST_CASE("pooled memories (StoreConfig::poolMemories): reused zeroed, with guard pages past the new size, every tier") {
+  // `myrt serve`: a memory that dies goes back to a process-wide pool and the next store's memory reuses it. Each
+  // round's store writes near the end of its memory and grows it; the next sees zeros and traps past its size.
+  for (const ExecTier& tier : tiers()) {
+    DYNAMIC_SECTION(tier.name) {
+      std::set<const uint8_t*> earlier;  // the bases of the memories of the rounds before
+      for (int round = 0; round < 4; ++round) {
+        Session s(tier);
+        s.store->config().poolMemories = true;
+        REQUIRE(s.load(kOnePage) == "");
+        REQUIRE(s.last->memories[0]->guarded);
+        if (round > 0) REQUIRE(earlier.count(s.last->memories[0]->base) == 1);  // reused
+        for (Instance* i : {s.last, s.store->registered["spectest"]})
+          if (i && !i->memories.empty()) earlier.insert(i->memories[0]->base);
+        REQUIRE(s.i32("size") == 1);
+        REQUIRE(s.i32("peek", {I32(65532)}) == 0);
+        REQUIRE(s.call("peek", {I32(65533)}) == "out of bounds memory access");
+        REQUIRE(s.call("poke", {I32(65536), I32(1)}) == "out of bounds memory access");
+        REQUIRE(s.call("poke", {I32(65532), I32(7 + round)}) == "");
+        REQUIRE(s.i32("grow", {I32(round == 1 ? 20 : 2)}) == 1);  // round 1: past the memset threshold (madvise)
+        const uint32_t end = (round == 1 ? 21 : 3) * 65536;
+        REQUIRE(s.i32("peek", {I32(end - 4)}) == 0);
+        REQUIRE(s.call("poke", {I32(end - 4), I32(9)}) == "");
+        REQUIRE(s.call("peek", {I32(end - 3)}) == "out of bounds memory access");
+      }
     }
   }
 }
