@@ -100,6 +100,7 @@ struct JitFuncCode : TierCode {
   OsrRaw osrRaw = nullptr;  // auto tier: the OSR entry (nullptr: the function has no loops, or compiled for --tier=jit)
   std::vector<OsrTarget> osrLoops;  // by wasm offset
   uint64_t osrEntries = 0;  // interpreter frames that continued in this code (jit::osrEntries)
+  std::shared_ptr<const StackMaps> gcMaps;  // GC stack maps (walkJitFrames); null: frames scanned conservatively
 };
 
 // Compiled and linked machine code of a set of functions of one instance, not installed yet (compileFuncs, any
@@ -112,6 +113,7 @@ struct CompiledCode {
     OsrInfo osr;  // offsets relative to the function's start
     uint32_t faultLanding = 0;
     bool optimized = false;  // compiled by the optimizing tier
+    std::shared_ptr<const StackMaps> gcMaps = nullptr;
   };
   std::vector<Func> funcs;                                    // compiled
   std::vector<std::pair<FuncInst*, std::string>> fallbacks;   // not compilable (unsupported instruction): why
@@ -131,9 +133,34 @@ struct CompiledCode {
 // running inside a compiled activation of the same context go straight to the machine code.
 TrapReason trampolineEntry(ExecContext& cx, FuncInst& f, Value* io);
 
+// ExecContext::jitFrameWalker: the JIT frames of the context (the jitFrames links, innermost first) whose function
+// has stack maps report the slots of the map of the safepoint they are stopped at (its index in scratch slot 1,
+// stored before every call and every helper call that may collect) and their range; the others (no maps: modules
+// without GC types, code loaded from a cache or a precompiled artifact, the optimizing tier) are left to the
+// conservative scan. The frame link is scratch slot 0, [fp-16, fp) (jit/common/baseline_masm.h).
+void walkJitFrames(const ExecContext& cx, std::vector<Value*>& slots, std::vector<std::pair<Value*, Value*>>& covered,
+                   uint64_t& unmapped) {
+  for (void* const* link = static_cast<void* const*>(cx.jitFrames); link; link = static_cast<void* const*>(link[1])) {
+    const auto* f = static_cast<const FuncInst*>(link[0]);
+    const auto* jc = static_cast<const JitFuncCode*>(f->jitCode.get());
+    const StackMaps* g = jc ? jc->gcMaps.get() : nullptr;
+    if (!g) continue;
+    Value* fp = reinterpret_cast<Value*>(const_cast<void**>(link) + 2);
+    uint32_t site;
+    std::memcpy(&site, reinterpret_cast<const char*>(fp) - 32, sizeof site);
+    if (site >= g->count()) {
+      ++unmapped;  // (not expected) scanned conservatively
+      continue;
+    }
+    g->collect(site, fp, slots);
+    covered.emplace_back(fp + g->frameLow, fp + g->frameHigh);
+  }
+}
+
 // With `loop` set, enters through the OSR entry at that loop instead of the function's entry.
 [[gnu::noinline]] TrapReason runActivation(ExecContext& cx, FuncInst& f, Value* io, FuncEntry raw,
                                            const OsrTarget* loop = nullptr) {
+  cx.jitFrameWalker = &walkJitFrames;
   WasmActivation act;
   act.cx = &cx;
   act.kind = WasmActivation::Kind::Compiled;
@@ -222,6 +249,7 @@ struct FuncCode {
   std::vector<TypeIdSite> typeIds;
   std::string error;  // non-empty: not compiled (the reason)
   bool optimized = false;  // by the optimizing tier (FunctionCompiler::optimized)
+  std::shared_ptr<const StackMaps> gcMaps;  // FunctionCompiler::gcMaps
 };
 
 // Compiles funcs[i] into out[i] on `jobs` threads (the calling thread is one of them), each with its own
@@ -264,6 +292,7 @@ void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>
           out[i].sites = mc->sites();
           out[i].faultLanding = mc->faultLanding();
           out[i].optimized = mc->optimized();
+          out[i].gcMaps = mc->gcMaps();
           if (portable) {
             out[i].ptrs = mc->ptrSites();
             out[i].typeIds = mc->typeIdSites();
@@ -366,7 +395,8 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
         for (const PtrSite& ps : fc.ptrs) cc.ptrs.push_back({static_cast<uint32_t>(at + ps.machineOffset), ps.value});
         for (const TypeIdSite& t : fc.typeIds) cc.typeIds.push_back({static_cast<uint32_t>(at + t.machineOffset), t.typeIndex});
       }
-      cc.funcs.push_back({funcs[i], at, fc.bytes.size(), std::move(fc.osr), fc.faultLanding, fc.optimized});
+      cc.funcs.push_back({funcs[i], at, fc.bytes.size(), std::move(fc.osr), fc.faultLanding, fc.optimized,
+                          std::move(fc.gcMaps)});
       cc.stats.bodyBytes += m.funcs[funcs[i]->index].body.size;
       if (fc.optimized) ++cc.stats.optimized;
     }
@@ -459,6 +489,7 @@ void installCompiled(CompiledCode& cc, FuncEntry from) {
     auto fc = std::make_unique<JitFuncCode>();
     fc->block = cc.block;
     fc->raw = reinterpret_cast<FuncEntry>(cc.base + e.offset);
+    fc->gcMaps = e.gcMaps;
     if (e.osr.entryOffset) {
       fc->osrRaw = reinterpret_cast<OsrRaw>(cc.base + e.offset + e.osr.entryOffset);
       for (const auto& l : e.osr.loops) fc->osrLoops.push_back({l.wasmOffset, l.slots, cc.base + e.offset + l.codeOffset});

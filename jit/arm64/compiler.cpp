@@ -26,6 +26,7 @@ ModuleCompiler::~ModuleCompiler() = default;
 
 const std::vector<CodeSite>& ModuleCompiler::sites() const { return impl_->sites; }
 uint32_t ModuleCompiler::faultLanding() const { return impl_->faultLanding; }
+std::shared_ptr<const StackMaps> ModuleCompiler::gcMaps() const { return impl_->compiler.gcMaps(); }
 const std::vector<PtrSite>& ModuleCompiler::ptrSites() const {
   static const std::vector<PtrSite> kNone;
   return kNone;

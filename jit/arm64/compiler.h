@@ -30,6 +30,7 @@ class ModuleCompiler final : public FunctionCompiler {
                  OsrInfo* osr = nullptr) override;
   const std::vector<CodeSite>& sites() const override;
   uint32_t faultLanding() const override;
+  std::shared_ptr<const StackMaps> gcMaps() const override;
   // (not recorded on AArch64 yet: Backend::relocatableCode is false)
   const std::vector<PtrSite>& ptrSites() const override;
   const std::vector<TypeIdSite>& typeIdSites() const override;

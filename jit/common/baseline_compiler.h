@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -62,6 +64,8 @@ class BaselineCompiler {
   };
   MLabel osrEntry() const { return osrEntry_; }
   const std::vector<OsrLoop>& osrLoops() const { return osrLoops_; }
+  // The GC stack maps of the function compiled last (null when its module holds no GC references).
+  std::shared_ptr<const StackMaps> gcMaps() const { return gcMaps_; }
 
   // ---- function ----
   void onFuncStart(uint32_t funcIndex, const CompositeType& type) {
@@ -72,6 +76,7 @@ class BaselineCompiler {
     numLocals_ = numParams_ + static_cast<uint32_t>(f.locals.size());
     for (ValType t : type.params) localKinds_.push_back(t.kind);
     for (ValType t : f.locals) localKinds_.push_back(t.kind);
+    startGcMaps(type, f);
     localReg_.assign(numLocals_, -1);
     scanCounts_.assign(numLocals_, 0);
     bodyEnd_ = size_t(f.body.offset) + f.body.size;
@@ -135,6 +140,7 @@ class BaselineCompiler {
     for (const Table& t : tables_) a_.embedJumpTable(t.label, t.entries);
     a_.emitConstants();
     a_.emitFrameConstants(uint64_t(numLocals_ + maxHeight_ + 1) * 16, uint64_t(numScratch_) * 16);
+    finishGcMaps();
   }
 
   // ---- control ----
@@ -315,6 +321,7 @@ class BaselineCompiler {
     spillForCall();
     const uint32_t b = static_cast<uint32_t>(vs_.size()) - n;
     maxHeight_ = std::max<uint32_t>(maxHeight_, b + 1);
+    gcCallSite(b, ft);  // the exception's allocation may collect
     a_.callHelper(reinterpret_cast<const void*>(&throwHelper),
                   {Arg::cx(), Arg::pointer(inst_.tags[tagIndex]), Arg::address(slotMem(b)),
                    Arg::imm32(n)});
@@ -423,6 +430,7 @@ class BaselineCompiler {
         const uint32_t nIn = static_cast<uint32_t>(vs_.size()) - (after - (im.result ? 1 : 0));
         const uint32_t b = static_cast<uint32_t>(vs_.size()) - nIn;
         maxHeight_ = std::max<uint32_t>(maxHeight_, b + 1);
+        if (semantics::gcAllocates(in.op)) gcAllocSite(in, b, nIn);
         emitGcStep(in.op, im, b, b, nIn);
         for (uint32_t i = 0; i < nIn; ++i) vs_.pop_back();
         if (im.result) push(VarState::stack(kindOr(r_->stack().back().kind)));
@@ -729,6 +737,8 @@ class BaselineCompiler {
     numParams_ = numResults_ = numLocals_ = maxHeight_ = 0;
     zeroOperands_ = SIZE_MAX;
     numScratch_ = 1;  // scratch slot 0: the frame link
+    gcMaps_.reset();
+    gcArgs_.clear();
     trapStubs_.clear();
     sites_ = nullptr;
     faultLanding_ = MLabel();
@@ -1405,6 +1415,68 @@ class BaselineCompiler {
     if (sites_ && a_.lastAccessGuarded()) sites_->push_back({static_cast<uint32_t>(a_.offset()), kNoWasmOffset});
   }
 
+  // ---- GC stack maps (precise roots, docs/design.md "Garbage collection") ----
+  // In a module whose frames may hold GC references, every call and every helper call that may collect (an
+  // allocation, throw, memory.grow / table.grow) is a safepoint: its index is stored in scratch slot 1 of the frame
+  // right before it, and its map (StackMaps, slots relative to fp) lists the slots holding references then -- the
+  // operand-stack values below the op (spilled: in their home slots), the op's operands in gcArgs_, the exception
+  // scratch slot of each enclosing legacy catch body (rethrow), and the locals of such types (write-through: their
+  // frame slots are current). A tail call is no safepoint: the frame is gone before the callee runs.
+  void startGcMaps(const CompositeType& type, const Func& f) {
+    if (!m_.holdsGcRefs) return;
+    gcMaps_ = std::make_shared<StackMaps>();
+    numScratch_ = 2;  // scratch slot 1: the index of the safepoint the frame is stopped at
+    int32_t i = 0;
+    for (ValType t : type.params) {
+      if (isGcRefType(t, m_)) gcMaps_->refLocals.push_back(i);
+      ++i;
+    }
+    for (ValType t : f.locals) {
+      if (isGcRefType(t, m_)) gcMaps_->refLocals.push_back(i);
+      ++i;
+    }
+  }
+  void finishGcMaps() {
+    if (!gcMaps_) return;
+    gcMaps_->frameLow = -static_cast<int32_t>(numScratch_);
+    gcMaps_->frameHigh = static_cast<int32_t>(numLocals_ + maxHeight_ + 1);
+    gcMaps_->finish();
+  }
+  void gcSite(uint32_t below) {
+    if (!gcMaps_) return gcArgs_.clear();
+    StackMaps& g = *gcMaps_;
+    a_.storeConst(ValKind::I32, g.start.size(), scratchMem(1));
+    g.begin(/*noLocals=*/false);
+    const std::span<const ValType> types = r_->stack();
+    for (uint32_t p = 0; p < below; ++p)
+      if (isGcRefType(types[p], m_)) g.slots.push_back(static_cast<int32_t>(numLocals_ + p));
+    g.slots.insert(g.slots.end(), gcArgs_.begin(), gcArgs_.end());
+    gcArgs_.clear();
+    for (uint32_t d = 0; d < r_->controlDepth(); ++d) {
+      const Label& l = labels_[r_->control(d).user];
+      if (l.inCatch && l.exnScratch != UINT32_MAX) g.slots.push_back(-static_cast<int32_t>(l.exnScratch + 1));
+    }
+  }
+  // A call (or throw) with its arguments (payload) spilled to [b, b+np).
+  void gcCallSite(uint32_t b, const CompositeType& ft) {
+    if (!gcMaps_) return;
+    for (uint32_t i = 0; i < ft.params.size(); ++i)
+      if (isGcRefType(ft.params[i], m_)) gcArgs_.push_back(static_cast<int32_t>(numLocals_ + b + i));
+    gcSite(b);
+  }
+  void gcAllocSite(const Instr& in, uint32_t b, uint32_t nIn) {
+    if (!gcMaps_) return;
+    for (uint32_t k = 0, n = std::min(nIn, semantics::gcAllocOperands(in, m_, nIn)); k < n; ++k)
+      if (semantics::gcAllocOperandIsRef(in, m_, k)) gcArgs_.push_back(static_cast<int32_t>(numLocals_ + b + k));
+    gcSite(b);
+  }
+  void gcGrowSite(Op op, uint32_t b, uint32_t table) {
+    if (!gcMaps_) return;
+    if (op == Op::TableGrow && table < m_.tables.size() && isGcRefType(m_.tables[table].type.elem, m_))
+      gcArgs_.push_back(static_cast<int32_t>(numLocals_ + b));  // the initial value
+    gcSite(b);
+  }
+
   // ---- prologue ----
   // The Masm's entry (host ABI: saves what it must, checks the native stack, the call depth and the value stack,
   // links the frame) around the direct entry that calls within the instance use; then params from io, declared
@@ -1443,6 +1515,7 @@ class BaselineCompiler {
     const uint32_t np = static_cast<uint32_t>(ft.params.size());
     const uint32_t b = static_cast<uint32_t>(vs_.size()) - np;
     spillForCall();
+    if (!tail) gcCallSite(b, ft);
     FuncInst* callee = inst_.funcs[funcIndex];
     a_.calleeConst(callee);
     // same instance: a direct call to its machine code (patched at link time), no activation / entry indirection
@@ -1454,6 +1527,7 @@ class BaselineCompiler {
     const uint32_t np = static_cast<uint32_t>(ft.params.size());
     const uint32_t b = static_cast<uint32_t>(vs_.size()) - np - 1;
     spillForCall();
+    if (!tail) gcCallSite(b, ft);
     emitIndirectCallee(b + np, typeIndex, tableIndex);
     vs_.pop_back();
     emitCall(b, ft, UINT32_MAX, tail);
@@ -1463,6 +1537,7 @@ class BaselineCompiler {
     const uint32_t np = static_cast<uint32_t>(ft.params.size());
     const uint32_t b = static_cast<uint32_t>(vs_.size()) - np - 1;
     spillForCall();
+    if (!tail) gcCallSite(b, ft);
     a_.calleeFromSlot(slotMem(b + np));
     trapIf(a_.testCalleeNull(), TrapReason::NullFunctionReference);
     vs_.pop_back();
@@ -1510,6 +1585,7 @@ class BaselineCompiler {
     spillForCall();
     const uint32_t b = static_cast<uint32_t>(vs_.size()) - nIn;
     maxHeight_ = std::max<uint32_t>(maxHeight_, b + 1);
+    if (op == Op::MemoryGrow || op == Op::TableGrow) gcGrowSite(op, b, immA & 0x7fffffffu);  // may collect
     a_.callHelper(reinterpret_cast<const void*>(&bulkHelper),
                   {Arg::cx(), Arg::func(), Arg::address(slotMem(b)), Arg::imm32(static_cast<uint32_t>(op)),
                    Arg::imm32(immA), Arg::imm32(immB)});
@@ -1934,6 +2010,8 @@ class BaselineCompiler {
   std::vector<Label> labels_;
   std::vector<ValKind> localKinds_;
   MLabel directEntry_, osrEntry_;
+  std::shared_ptr<StackMaps> gcMaps_;  // GC stack maps of the function (null: its module holds no GC references)
+  std::vector<int32_t> gcArgs_;       // gcSite(): the op's operand slots holding references
   bool osr_ = false;  // emit an OSR entry and record the loops' targets
   std::vector<OsrLoop> osrLoops_;
   std::vector<uint32_t> osrLoopLabels_;  // per osrLoops_ entry: its loop's Label index

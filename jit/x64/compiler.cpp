@@ -29,6 +29,7 @@ ModuleCompiler::~ModuleCompiler() = default;
 
 const std::vector<ModuleCompiler::Site>& ModuleCompiler::sites() const { return impl_->sites; }
 uint32_t ModuleCompiler::faultLanding() const { return impl_->faultLanding; }
+std::shared_ptr<const StackMaps> ModuleCompiler::gcMaps() const { return impl_->compiler.gcMaps(); }
 const std::vector<PtrSite>& ModuleCompiler::ptrSites() const { return impl_->compiler.masm().ptrSites(); }
 const std::vector<TypeIdSite>& ModuleCompiler::typeIdSites() const { return impl_->typeIdSites; }
 

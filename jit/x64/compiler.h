@@ -42,6 +42,7 @@ class ModuleCompiler final : public FunctionCompiler {
   uint32_t faultLanding() const override;
   const std::vector<PtrSite>& ptrSites() const override;
   const std::vector<TypeIdSite>& typeIdSites() const override;
+  std::shared_ptr<const StackMaps> gcMaps() const override;
   // Appends the shared stub calls use for callees outside the caller's code block or known only at run time: to the
   // callee's direct entry (FuncInst::jitDirectEntry) when it is a function of the caller's instance with machine code,
   // else jmp [rsi + offsetof(FuncInst, entry)] (the interpreter, a host function, another instance).

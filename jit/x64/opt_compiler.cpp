@@ -817,6 +817,8 @@ class OptFunctionCompiler final : public FunctionCompiler {
   const std::vector<PtrSite>& ptrSites() const override { return optimized_ ? gen_.masm().ptrSites() : baseline_.ptrSites(); }
   const std::vector<TypeIdSite>& typeIdSites() const override { return optimized_ ? noTypeIds_ : baseline_.typeIdSites(); }
   bool optimized() const override { return optimized_; }
+  // (optimized functions hold no GC references: check() refuses modules whose frames may)
+  std::shared_ptr<const StackMaps> gcMaps() const override { return optimized_ ? nullptr : baseline_.gcMaps(); }
 
  private:
   Status compileOpt(uint32_t funcIndex, std::vector<uint8_t>& out, std::vector<CallFixup>* fixups) {

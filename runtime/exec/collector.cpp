@@ -161,6 +161,7 @@ void Store::markValueStack() {
   coveredFrames_.clear();
   uint64_t unmapped = 0;
   if (cx_.interpFrames && cx_.interpStates) cx_.interpFrames(cx_, rootSlots_, coveredFrames_, unmapped);
+  if (cx_.jitFrameWalker && cx_.jitFrames) cx_.jitFrameWalker(cx_, rootSlots_, coveredFrames_, unmapped);
   const bool check = gcCheckRootsFromEnv();
   std::unordered_set<Ref> hostRefs;  // (check) extern references of host values: not in the heap
   if (check)

@@ -319,6 +319,26 @@ struct InterruptFlag {
   std::atomic<int> wakeFd_{-1};
 };
 
+// Stack maps of one function's frames (precise value-stack roots, docs/design.md "Garbage collection"): per safepoint
+// k, the frame slots holding references to GC objects, as Value offsets from the frame pointer (negative: below it,
+// the JIT's scratch slots): slots[start[k], start[k+1]) and, unless bit 31 (kNoLocals) of start[k] is set, the locals
+// of such types (refLocals). `start` ends with one entry past the last safepoint.
+struct StackMaps {
+  static constexpr uint32_t kNoLocals = 0x80000000u;
+  std::vector<int32_t> refLocals, slots;
+  std::vector<uint32_t> start;
+  int32_t frameLow = 0, frameHigh = 0;  // JIT: the frame's slots are [fp + frameLow, fp + frameHigh)
+  size_t count() const { return start.empty() ? 0 : start.size() - 1; }
+  // Starts safepoint count() (its slots follow: slots.push_back); finish() after the last one.
+  void begin(bool noLocals) { start.push_back(static_cast<uint32_t>(slots.size()) | (noLocals ? kNoLocals : 0)); }
+  void finish() { start.push_back(static_cast<uint32_t>(slots.size())); }
+  void collect(size_t k, Value* fp, std::vector<Value*>& out) const {
+    if (!(start[k] & kNoLocals))
+      for (int32_t s : refLocals) out.push_back(fp + s);
+    for (uint32_t i = start[k] & ~kNoLocals, e = start[k + 1] & ~kNoLocals; i < e; ++i) out.push_back(fp + slots[i]);
+  }
+};
+
 // Per-store execution state (single-threaded: one thread runs a store at a time).
 struct ExecContext {
   Store* store = nullptr;
@@ -369,10 +389,13 @@ struct ExecContext {
   // reports the frames of the chain: per frame stopped at a safepoint with a stack map, the slots holding GC references
   // (`slots`) and the frame's range (`covered`: no other slot of it is a root); frames without a map are left out and
   // scanned conservatively. Set by the interpreter's entry.
+  // The baseline JIT's frames (linked through jitFrames) are reported the same way by `jitFrameWalker` (jit/jit.cpp,
+  // set by the JIT's entry).
   void* interpStates = nullptr;
   using FrameWalker = void (*)(const ExecContext& cx, std::vector<Value*>& slots,
                                std::vector<std::pair<Value*, Value*>>& covered, uint64_t& unmapped);
   FrameWalker interpFrames = nullptr;
+  FrameWalker jitFrameWalker = nullptr;
   // Trap details (valid after an entry returned a trap).
   std::string trapMessage;          // empty: use trapMessage(reason)
   // The backtrace, innermost first, as tiers unwind: per frame the defining-module function index, its instance and

@@ -229,10 +229,8 @@ struct InterpFunc : TierCode {
   // Locals of such a type are live at every safepoint except tail calls (whose arguments overwrote them) and listed
   // once.
   struct GcMaps {
-    std::vector<uint32_t> refLocals;  // slots of params/locals of a GC reference type
-    std::vector<uint32_t> pos;        // safepoint positions, ascending
-    std::vector<uint32_t> start;      // per safepoint (and one past the last): first index in `slots`; bit 31: no locals
-    std::vector<uint32_t> slots;      // operand-stack, argument and scratch slots
+    StackMaps maps;
+    std::vector<uint32_t> pos;  // per safepoint of `maps`: its position, ascending
   };
   std::unique_ptr<GcMaps> gcMaps;     // null: no maps (the frame is scanned conservatively)
   // Code position -> wasm offset (sorted (position, module offset) pairs, one per op start), built on the first trap

@@ -238,11 +238,11 @@ class Lowering {
       out_.gcMaps = std::make_unique<InterpFunc::GcMaps>();
       uint32_t i = 0;
       for (ValType t : type.params) {
-        if (isGcRefType(t, m_)) out_.gcMaps->refLocals.push_back(i);
+        if (isGcRefType(t, m_)) out_.gcMaps->maps.refLocals.push_back(static_cast<int32_t>(i));
         ++i;
       }
       for (ValType t : f.locals) {
-        if (isGcRefType(t, m_)) out_.gcMaps->refLocals.push_back(i);
+        if (isGcRefType(t, m_)) out_.gcMaps->maps.refLocals.push_back(static_cast<int32_t>(i));
         ++i;
       }
     }
@@ -997,9 +997,9 @@ class Lowering {
       if (e.exnSlot != UINT32_MAX && (e.exnSlot & kScratchFlag)) e.exnSlot = (e.exnSlot & ~kScratchFlag) + scratchBase;
     out_.frameSize = std::max(scratchBase + numScratch_, std::max(numResults_, out_.numParams));
     if (InterpFunc::GcMaps* g = out_.gcMaps.get()) {
-      for (uint32_t& sl : g->slots)
-        if (sl & kScratchFlag) sl = (sl & ~kScratchFlag) + scratchBase;
-      g->start.push_back(static_cast<uint32_t>(g->slots.size()));
+      for (int32_t& sl : g->maps.slots)
+        if (sl & kScratchFlag) sl = static_cast<int32_t>((sl & ~kScratchFlag) + scratchBase);
+      g->maps.finish();
     }
     out_.zeroEnd = m_.holdsGcRefs ? out_.frameSize : out_.numLocals;
     out_.entryCost = std::max<uint32_t>(1, outsideOps_);
@@ -1209,15 +1209,16 @@ class Lowering {
     InterpFunc::GcMaps* g = out_.gcMaps.get();
     if (!g) return;
     g->pos.push_back(pc());
-    g->start.push_back(static_cast<uint32_t>(g->slots.size()) | (noLocals ? 0x80000000u : 0));
+    g->maps.begin(noLocals);
+    std::vector<int32_t>& out = g->maps.slots;
     const std::span<const ValType> types = r_->stack();
     for (uint32_t p = 0; p < below; ++p)
-      if (isGcRefType(types[p], m_) && vs_[p] != kPend && vs_[p] >= numLocals_) g->slots.push_back(vs_[p]);
-    for (uint32_t sl : gcArgs_) g->slots.push_back(sl);
+      if (isGcRefType(types[p], m_) && vs_[p] != kPend && vs_[p] >= numLocals_) out.push_back(static_cast<int32_t>(vs_[p]));
+    for (uint32_t sl : gcArgs_) out.push_back(static_cast<int32_t>(sl));
     gcArgs_.clear();
     for (uint32_t d = 0; d < r_->controlDepth(); ++d) {
       const Label& l = labels_[r_->control(d).user];
-      if (l.exnScratch != kNoPos) g->slots.push_back(l.exnScratch | kScratchFlag);
+      if (l.exnScratch != kNoPos) out.push_back(static_cast<int32_t>(l.exnScratch | kScratchFlag));
     }
   }
   // A call (or throw) with its arguments (payload) in their own slots [b, b+np).
@@ -1239,15 +1240,8 @@ class Lowering {
   // initial value from s0.
   void allocSafepoint(const Instr& in, uint32_t b) {
     const uint32_t s0 = code_[pc() - 12 + 4];
-    const CompositeType* ct = in.idx < m_.types.size() ? &m_.types[in.idx].comp : nullptr;
-    if (ct && in.op == Op::StructNew) {
-      for (uint32_t i = 0; i < ct->fields.size(); ++i)
-        if (isGcRefType(ct->fields[i].type, m_)) gcArgs_.push_back(s0 + i);
-    } else if (ct && !ct->fields.empty() && isGcRefType(ct->fields[0].type, m_)) {
-      if (in.op == Op::ArrayNew && s0 >= numLocals_) gcArgs_.push_back(s0);
-      if (in.op == Op::ArrayNewFixed)  // imm1: the count
-        for (uint32_t i = 0, n = code_[pc() - 2]; i < n; ++i) gcArgs_.push_back(s0 + i);
-    }
+    for (uint32_t k = 0, n = semantics::gcAllocOperands(in, m_, code_[pc() - 2]); k < n; ++k)  // (imm1: a count)
+      if (semantics::gcAllocOperandIsRef(in, m_, k) && s0 + k >= numLocals_) gcArgs_.push_back(s0 + k);
     safepoint(b);
   }
 

@@ -1231,11 +1231,7 @@ void walkFrames(const ExecContext& cx, std::vector<Value*>& slots, std::vector<s
         ++unmapped;  // (not expected: a collection only happens at safepoints) scanned conservatively
         return;
       }
-      const size_t k = static_cast<size_t>(it - g->pos.begin());
-      if (!(g->start[k] & 0x80000000u))
-        for (uint32_t s : g->refLocals) slots.push_back(fp + s);
-      for (uint32_t i = g->start[k] & 0x7fffffffu, e = g->start[k + 1] & 0x7fffffffu; i < e; ++i)
-        slots.push_back(fp + g->slots[i]);
+      g->maps.collect(static_cast<size_t>(it - g->pos.begin()), fp, slots);
     }
     covered.emplace_back(fp, fp + code->frameSize);
   };

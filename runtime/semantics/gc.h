@@ -37,5 +37,23 @@ constexpr bool gcAllocates(Op op) {
   return op == Op::StructNew || op == Op::StructNewDefault || op == Op::ArrayNew || op == Op::ArrayNewDefault ||
          op == Op::ArrayNewFixed || op == Op::ArrayNewData || op == Op::ArrayNewElem;
 }
+// An allocating instruction's operands (consecutive stack values): how many (`count`: array.new_fixed's imm1) and
+// whether operand k is a reference to a GC object (struct.new's fields, array.new's initial value, array.new_fixed's
+// elements, by the type `in.idx` of module m): the stack maps list those at the allocation.
+inline uint32_t gcAllocOperands(const Instr& in, const Module& m, uint32_t count) {
+  switch (in.op) {
+    case Op::StructNew:
+      return in.idx < m.types.size() ? static_cast<uint32_t>(m.types[in.idx].comp.fields.size()) : 0;
+    case Op::ArrayNew: return 1;  // (then the length)
+    case Op::ArrayNewFixed: return count;
+    default: return 0;
+  }
+}
+inline bool gcAllocOperandIsRef(const Instr& in, const Module& m, uint32_t k) {
+  if (in.idx >= m.types.size()) return false;
+  const CompositeType& c = m.types[in.idx].comp;
+  if (in.op == Op::StructNew) return k < c.fields.size() && isGcRefType(c.fields[k].type, m);
+  return (in.op == Op::ArrayNew || in.op == Op::ArrayNewFixed) && !c.fields.empty() && isGcRefType(c.fields[0].type, m);
+}
 
 }  // namespace myrt::semantics
