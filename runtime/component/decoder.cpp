@@ -89,6 +89,9 @@ struct Scope {
   std::vector<const Component*> componentDefs;  // Component scopes: the component behind each index (or nullptr)
   std::vector<ExternDecl> imports, exports;
   std::unordered_set<std::string> importNames, exportNames;
+  // Component and component-type scopes: the post-`.` labels of [method]R.l / [static]R.l names (uniqueness key ->
+  // the full name), which conflict with a plain `l` (strong uniqueness on the post-`.` label).
+  std::unordered_map<std::string, std::string> importMethodLabels, exportMethodLabels;
   // Resource nodes defined in this scope (resource.new/rep need a local resource).
   std::unordered_set<const Type*> localResources;
   // External visibility of types (Explainer.md "external visibility"): named types (records, variants, enums, flags,
@@ -1543,14 +1546,29 @@ class Decoder {
     return d;
   }
 
-  // [constructor]/[method]/[static] names: func only, the resource must precede in this scope.
-  // Strong uniqueness of import/export names (case-insensitive). Not done: the component-model scripts also make a
-  // [method]R.l / [static]R.l label conflict with a plain `l`, but WASI's own wasi:http/types has both `method` and
-  // `[method]incoming-request.method`, so that rule is left out until its exact scope is known.
+  // Strong uniqueness of import/export names (case-insensitive). A [method]R.l / [static]R.l name also conflicts with a
+  // plain `l` (annotated-names.wast) -- applied to the imports and exports of a component or component type, not
+  // inside instance types: WASI 0.2's own wasi:http/types instance has both `method` (a variant) and
+  // `[method]incoming-request.method`, and refusing it would refuse every wasi:http component.
   Status uniqueName(size_t off, Scope& sc, const std::string& name, bool isImport) {
     auto& names = isImport ? sc.importNames : sc.exportNames;
+    const std::string what = isImport ? "import" : "export";
     if (!names.insert(uniquenessKey(name)).second)
-      return err(off, std::string(isImport ? "import" : "export") + " name `" + name + "` conflicts with previous name");
+      return err(off, what + " name `" + name + "` conflicts with previous name");
+    if (sc.kind != Scope::Kind::Component && sc.kind != Scope::Kind::ComponentType) return okStatus();
+    auto& labels = isImport ? sc.importMethodLabels : sc.exportMethodLabels;
+    for (const char* p : {"[method]", "[static]"}) {
+      if (name.rfind(p, 0) != 0) continue;
+      const size_t dot = name.find('.');
+      if (dot == std::string::npos) return okStatus();
+      const std::string label = name.substr(dot + 1);
+      if (names.count(uniquenessKey(label)))
+        return err(off, what + " name `" + name + "` conflicts with previous name `" + label + "`");
+      labels.emplace(uniquenessKey(label), name);
+      return okStatus();
+    }
+    if (auto it = labels.find(uniquenessKey(name)); it != labels.end())
+      return err(off, what + " name `" + name + "` conflicts with previous name `" + it->second + "`");
     return okStatus();
   }
 

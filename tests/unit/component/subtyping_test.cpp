@@ -350,3 +350,24 @@ TEST_CASE("annotated names in a bag of exports: the resource exported by the bag
                           " (instance (export \"a\" (type $T)) (export \"[constructor]a\" (func $f))))"),
                  "resource used in function does not have a name in this context"));
 }
+
+TEST_CASE("[method]R.l / [static]R.l conflict with a plain `l` among a component's names, not inside instance types",
+          "[component]") {
+  CHECK(contains(validate("(component (import \"a\" (type $a (sub resource)))"
+                          " (import \"[method]a.a\" (func (param \"self\" (borrow $a)))))"),
+                 "import name `[method]a.a` conflicts with previous name `a`"));
+  CHECK(contains(validate("(component (import \"r\" (type $r (sub resource)))"
+                          " (import \"[static]r.x\" (func)) (import \"x\" (func)))"),
+                 "import name `x` conflicts with previous name `[static]r.x`"));
+  // a component type's imports too
+  CHECK(contains(validate("(component (type (component (import \"a\" (type $a (sub resource)))"
+                          " (import \"[static]a.a\" (func)))))"),
+                 "conflicts with previous name `a`"));
+  // [constructor]a does not conflict with `a`
+  CHECK(validate("(component (import \"a\" (type $a (sub resource))) (import \"[constructor]a\" (func (result (own $a)))))") == "");
+  // inside an instance type (as in WASI 0.2's wasi:http/types: `method` and `[method]incoming-request.method`)
+  CHECK(validate("(component (import \"wasi:http/types@0.2.0\" (instance (type $m (variant (case \"get\")))"
+                 " (export \"method\" (type (eq $m)))"
+                 " (export \"incoming-request\" (type $r (sub resource)))"
+                 " (export \"[method]incoming-request.method\" (func (param \"self\" (borrow $r)))))))") == "");
+}
