@@ -290,11 +290,7 @@ class MacroAssembler : public a64::Assembler {
       std::memcpy(_bufferData + field, &rel, 4);
       return;
     }
-    const uint32_t id = l.id();
-    if (id >= pending_.size()) pending_.resize(id + 1 + id / 2, 0);
-    std::memcpy(_bufferData + field, &pending_[id], 4);
-    pending_[id] = static_cast<uint32_t>(field) + 1;
-    ++numPending_;
+    chainPending(field, l.id());
   }
   // Forward jumps to labels that were never bound (a compiler bug: such code must not run).
   bool hasPendingJumps() const { return numPending_ != 0; }
@@ -359,6 +355,14 @@ class MacroAssembler : public a64::Assembler {
   static constexpr uint32_t kJmp = 16, kCall = 17;  // jumpTo's kinds besides the 16 condition codes
   std::vector<uint32_t> pending_;  // per label id: position + 1 of the last pending rel32 field, 0: none
   size_t numPending_ = 0;
+  // The rel32 field at `field` waits for label `id`: it holds the previous pending field's position + 1 (0 ends the
+  // chain) until bind() patches the chain.
+  MYRT_MASM_INLINE void chainPending(size_t field, uint32_t id) {
+    if (id >= pending_.size()) pending_.resize(id + 1 + id / 2, 0);
+    std::memcpy(_bufferData + field, &pending_[id], 4);
+    pending_[id] = static_cast<uint32_t>(field) + 1;
+    ++numPending_;
+  }
   Err jumpTo(uint32_t kind, const asmjit::Label& l) {
     asmjit::LabelEntry* le = room() ? _code->labelEntry(l) : nullptr;
     if (!le || (le->isBound() && le->section() != _section)) {
@@ -370,11 +374,7 @@ class MacroAssembler : public a64::Assembler {
     uint8_t* p = _bufferPtr;
     if (kind < 16) *p++ = 0x0F;
     *p++ = static_cast<uint8_t>(kind == kJmp ? 0xE9 : kind == kCall ? 0xE8 : 0x80 + kind);
-    const uint32_t id = l.id();
-    if (id >= pending_.size()) pending_.resize(id + 1 + id / 2, 0);
-    std::memcpy(p, &pending_[id], 4);
-    pending_[id] = static_cast<uint32_t>(p - _bufferData) + 1;
-    ++numPending_;
+    chainPending(static_cast<size_t>(p - _bufferData), l.id());
     return done(p + 4);
   }
   size_t jumpForward(uint32_t kind) {
@@ -513,10 +513,7 @@ class MacroAssembler : public a64::Assembler {
       std::memcpy(end - 4, &rel, 4);
       return;
     }
-    if (m.label >= pending_.size()) pending_.resize(m.label + 1 + m.label / 2, 0);
-    std::memcpy(end - 4, &pending_[m.label], 4);
-    pending_[m.label] = static_cast<uint32_t>(field) + 1;
-    ++numPending_;
+    chainPending(static_cast<size_t>(field), m.label);
   }
   bool setcc(uint32_t cc, const Gp& r) {
     if (gpSize(r, true) != 1 || !room()) return false;
