@@ -5,7 +5,8 @@
 //
 // Code format: a stream of 32-bit words. Each instruction is a handler address (2 words, memcpy'd; direct threading
 // with computed goto) followed by its operands. Operands are frame slot indices (fp[i]) resolved at lowering time,
-// immediates, or absolute word indices of branch targets. A frame is [params, locals, operand stack slots, scratch];
+// immediates, or absolute word indices of branch targets. A frame is [params, locals, hidden locals, operand stack
+// slots, scratch];
 // a call passes its arguments in place: the callee's frame starts at the caller's slot of the first argument, and
 // results come back in the same slots.
 #pragma once
@@ -204,7 +205,11 @@ struct InterpFunc : TierCode {
   std::vector<HandlerRange> handlers;
   std::vector<CatchEntry> catches;
   uint32_t numParams = 0;
-  uint32_t numLocals = 0;   // params + declared locals
+  uint32_t numLocals = 0;   // params + declared locals + numHidden
+  // Hidden locals after the declared ones: one per legacy try with a catch clause, holding the caught exception for
+  // `rethrow` while its catch body runs. They lie below the operand area because a call's callee frame starts at
+  // its arguments and overwrites everything above them.
+  uint32_t numHidden = 0;
   uint32_t frameSize = 0;   // slots: locals + max operand height + scratch (>= numResults)
   // Slots [numParams, zeroEnd) are zeroed on entry: the declared locals, and the whole frame in modules whose frames
   // may hold GC references (Module::holdsGcRefs: no stale reference of an earlier frame stays for the collector).

@@ -214,9 +214,12 @@ class Lowering {
  public:
   using Reader = CodeReader<Lowering, false>;
 
-  Lowering(const Module& m, const std::vector<uint32_t>& typeIds, InterpFunc& out, LowerBuffers& b)
+  // `hidden`: the hidden locals to reserve for the exceptions of legacy catch bodies (InterpFunc::numHidden); a
+  // first lowering with 0 counts them (exnSlotsNeeded) and is done again with that count when there are any.
+  Lowering(const Module& m, const std::vector<uint32_t>& typeIds, InterpFunc& out, LowerBuffers& b, uint32_t hidden)
       : m_(m), typeIds_(typeIds), out_(out), handlers_(handlerTable()), code_(b.code), vs_(b.vs), pend_(b.pend),
         labels_(b.labels), scratchFixups_(b.scratchFixups), srcs_(b.srcs), retStubCatches_(b.retStubCatches) {
+    hidden_ = hidden;
     code_.clear();
     vs_.clear();
     scratchFixups_.clear();
@@ -225,12 +228,15 @@ class Lowering {
   void setReader(Reader* r) { r_ = r; }
   void setInstance(const Instance* inst) { inst_ = inst; }
   const std::string& error() const { return error_; }
+  uint32_t exnSlotsNeeded() const { return numExn_; }
 
   void onFuncStart(uint32_t funcIndex, const CompositeType& type) {
     const size_t bodyBytes = m_.funcs[funcIndex].body.size;
     code_.reserve(16 + bodyBytes * 3);
     const Func& f = m_.funcs[funcIndex];
-    numLocals_ = static_cast<uint32_t>(type.params.size() + f.locals.size());
+    declaredLocals_ = static_cast<uint32_t>(type.params.size() + f.locals.size());
+    numLocals_ = declaredLocals_ + hidden_;
+    out_.numHidden = hidden_;
     numResults_ = static_cast<uint32_t>(type.results.size());
     out_.numParams = static_cast<uint32_t>(type.params.size());
     out_.numLocals = numLocals_;
@@ -263,7 +269,9 @@ class Lowering {
     if (!labels_[c.user].dead) {
       labels_[c.user].pos = pc();
       labels_[c.user].opsAtHead = opCount_;
-      out_.loopHeads.push_back({pc(), static_cast<uint32_t>(c.offset)});
+      // Not inside a legacy catch body (its exception is live in a hidden local; the baseline JIT has no OSR
+      // entries there either).
+      if (!hidden_ || !inCatchBody()) out_.loopHeads.push_back({pc(), static_cast<uint32_t>(c.offset)});
     }
   }
   void onIf(const Instr&, ControlEntry& c) {
@@ -525,9 +533,7 @@ class Lowering {
     if (!live()) return;
     const Label& l = labels_[target.user];
     if (l.dead || l.exnScratch == kNoPos) return unsupported("rethrow");
-    emit(IOp::ThrowRef);
-    scratchFixups_.push_back(pc());
-    word(l.exnScratch);
+    emit(IOp::ThrowRef, l.exnScratch);
   }
   void onThrow(uint32_t tagIndex, const CompositeType& ft) {
     if (!live()) return;
@@ -993,12 +999,8 @@ class Lowering {
     }
     const uint32_t scratchBase = numLocals_ + maxHeight_ + 1;
     for (uint32_t pos : scratchFixups_) code_[pos] += scratchBase;
-    for (CatchEntry& e : out_.catches)
-      if (e.exnSlot != UINT32_MAX && (e.exnSlot & kScratchFlag)) e.exnSlot = (e.exnSlot & ~kScratchFlag) + scratchBase;
     out_.frameSize = std::max(scratchBase + numScratch_, std::max(numResults_, out_.numParams));
     if (InterpFunc::GcMaps* g = out_.gcMaps.get()) {
-      for (int32_t& sl : g->maps.slots)
-        if (sl & kScratchFlag) sl = static_cast<int32_t>((sl & ~kScratchFlag) + scratchBase);
       g->maps.finish();
     }
     out_.zeroEnd = m_.holdsGcRefs ? out_.frameSize : out_.numLocals;
@@ -1008,7 +1010,6 @@ class Lowering {
 
  private:
   static constexpr uint32_t kCatchPatch = 0x80000000u;
-  static constexpr uint32_t kScratchFlag = 0x40000000u;  // CatchEntry::exnSlot still a scratch index  // a patch naming CatchEntry::target instead of a code word
 
   // ---- stack mirror ----
   uint32_t height() const { return static_cast<uint32_t>(r_->stack().size()); }
@@ -1218,7 +1219,7 @@ class Lowering {
     gcArgs_.clear();
     for (uint32_t d = 0; d < r_->controlDepth(); ++d) {
       const Label& l = labels_[r_->control(d).user];
-      if (l.exnScratch != kNoPos) out.push_back(static_cast<int32_t>(l.exnScratch | kScratchFlag));
+      if (l.exnScratch != kNoPos) out.push_back(static_cast<int32_t>(l.exnScratch));
     }
   }
   // A call (or throw) with its arguments (payload) in their own slots [b, b+np).
@@ -1319,13 +1320,13 @@ class Lowering {
     }
     HandlerRange& h = out_.handlers[l.handler];
     if (c.kind == CtrlKind::Try) h.end = pc();  // the first catch closes the try body
-    if (l.exnScratch == kNoPos) l.exnScratch = scratch();
+    if (l.exnScratch == kNoPos) l.exnScratch = declaredLocals_ + numExn_++;  // a hidden local (second lowering)
     CatchEntry e;
     e.kind = static_cast<uint8_t>(kind);
     e.tag = tagIndex;
     e.dst = numLocals_ + c.height;
     e.target = pc();
-    e.exnSlot = l.exnScratch | kScratchFlag;
+    e.exnSlot = l.exnScratch;
     l.legacyCatches.push_back(e);  // made contiguous in InterpFunc::catches at the end of the try
     lastDst_ = kNoPos;
     const uint32_t np = kind == CatchClause::Catch && tagIndex < m_.tags.size() &&
@@ -1336,6 +1337,11 @@ class Lowering {
     setOwn(c.height, c.height + np);
   }
   uint32_t scratch() { return numScratch_++; }
+  bool inCatchBody() const {
+    for (uint32_t d = 0; d < r_->controlDepth(); ++d)
+      if (labels_[r_->control(d).user].exnScratch != kNoPos) return true;
+    return false;
+  }
   // Table index with bit 31 set for a 64-bit table (its index operands are i64).
   uint32_t tableWord(uint32_t t) const {
     return t | (t < m_.tables.size() && m_.tables[t].type.limits.is64 ? 0x80000000u : 0);
@@ -1418,6 +1424,8 @@ class Lowering {
   std::vector<uint32_t> gcArgs_;  // safepoint(): the op's consumed operand slots holding references
   uint32_t nLabels_ = 0;
   uint32_t opCount_ = 0, outsideOps_ = 0, loopDepth_ = 0;
+  uint32_t hidden_ = 0;
+  uint32_t declaredLocals_ = 0, numExn_ = 0;
   uint32_t numLocals_ = 0, numResults_ = 0, maxHeight_ = 0, numScratch_ = 0;
   uint32_t lastDst_ = kNoPos;    // dst word of the last instruction, while it may still be retargeted or fused
   uint32_t lastStart_ = kNoPos;  // start of the last instruction
@@ -1445,18 +1453,25 @@ Result<std::unique_ptr<InterpFunc>> lower(Instance& inst, uint32_t funcIndex,
   const Module& m = *inst.module;
   if (!inst.tierData) inst.tierData = std::make_unique<LowerContext>(m);
   auto* lc = static_cast<LowerContext*>(inst.tierData.get());
-  auto out = std::make_unique<InterpFunc>();
   static thread_local LowerBuffers buffers;
-  Lowering low(m, inst.typeIds, *out, buffers);
-  Lowering::Reader reader(lc->types, low);
-  low.setReader(&reader);
-  low.setInstance(&inst);
-  low.setPosMap(posMap);
-  Status s = reader.readFunction(funcIndex);
-  if (!s.ok()) return Error(s.error().message);
-  if (!low.error().empty()) return Error(low.error());
-  low.finish();
-  return out;
+  for (uint32_t hidden = 0;;) {
+    auto out = std::make_unique<InterpFunc>();
+    Lowering low(m, inst.typeIds, *out, buffers, hidden);
+    Lowering::Reader reader(lc->types, low);
+    low.setReader(&reader);
+    low.setInstance(&inst);
+    if (posMap) posMap->clear();
+    low.setPosMap(posMap);
+    Status s = reader.readFunction(funcIndex);
+    if (!s.ok()) return Error(s.error().message);
+    if (!low.error().empty()) return Error(low.error());
+    if (low.exnSlotsNeeded() != hidden) {  // legacy catch bodies: again, with their hidden locals
+      hidden = low.exnSlotsNeeded();
+      continue;
+    }
+    low.finish();
+    return out;
+  }
 }
 }  // namespace
 
@@ -1482,6 +1497,7 @@ std::unique_ptr<InterpFunc> copyOf(const InterpFunc& f) {
   out->catches = f.catches;
   out->numParams = f.numParams;
   out->numLocals = f.numLocals;
+  out->numHidden = f.numHidden;
   out->frameSize = f.frameSize;
   out->zeroEnd = f.zeroEnd;
   out->entryCost = f.entryCost;

@@ -1127,10 +1127,15 @@ osr: {
     cx.sp = fp + code->frameSize;
     st->ip = nullptr;  // the JIT frame holds this frame's values from now on
     st->fp = fp;
+    // JIT frames have no hidden locals (InterpFunc::numHidden): the operands move down next to the declared locals
+    // (the hidden ones are dead here: no loop head inside a legacy catch body is recorded), and back if OSR declines.
+    const uint32_t hidden = code->numHidden, operands = code->frameSize - code->numLocals;
+    if (hidden) std::memmove(fp + code->numLocals - hidden, fp + code->numLocals, operands * sizeof(Value));
     --cx.depth;  // the JIT frame replaces this one
     const bool entered = cx.osr(cx, *fn, loopOffset, fp, &reason);
     ++cx.depth;
     if (entered) goto jit_ran;
+    if (hidden) std::memmove(fp + code->numLocals, fp + code->numLocals - hidden, operands * sizeof(Value));
   }
   ip = base + osrTarget;
   NEXT();

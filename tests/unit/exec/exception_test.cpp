@@ -139,3 +139,31 @@ TEST_CASE("exceptions: across interpreted and compiled frames and instances", "[
       CHECK(findExportedFunc(*s.store->registered["a"], "mid")->entry == interpreterEntry());
   }
 }
+
+// A legacy catch body's exception is kept for `rethrow` in a slot a call inside the body must not overwrite: the
+// interpreter keeps it in a hidden local below the operand area (a callee's frame starts at its arguments).
+TEST_CASE("exceptions: legacy rethrow after a call in the catch body", "[exec][exception]") {
+  for (const ExecTier& tier : tiers()) {
+    INFO(tier.name);
+    Session s(tier);
+    REQUIRE(s.load(R"((module
+      (tag $t (param i32))
+      (func $f (param i32) (result i32) (local i32 i32 i32 i32 i32 i32)
+        (local.set 1 (i32.const 1)) (local.set 2 (i32.const 2)) (local.set 3 (i32.const 3))
+        (local.set 4 (i32.const 4)) (local.set 5 (i32.const 5)) (local.set 6 (i32.const 6))
+        (i32.add (i32.add (local.get 0) (local.get 1)) (i32.add (local.get 2) (i32.add (local.get 3) (local.get 6)))))
+      (func (export "run") (param i32) (result i32)
+        (try (result i32)
+          (do
+            (try
+              (do (throw $t (local.get 0)))
+              (catch $t (drop (call $f (i32.const 3)))
+                (try (do (throw $t (i32.const 9))) (catch_all (drop (call $f (i32.const 4))) (rethrow 1)))
+                (unreachable)))
+            (unreachable))
+          (catch $t))))
+    )") == "");
+    CHECK(s.i32("run", {I32(7)}) == 7);
+    CHECK(s.i32("run", {I32(-3)}) == uint32_t(-3));
+  }
+}

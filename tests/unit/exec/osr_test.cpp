@@ -16,7 +16,7 @@ using namespace myrt::test;
 namespace {
 
 // Function indices: 0 the import, then in order: sum 1, calls_sum 2, params 3, nested 4, divloop 5, calls_divloop 6,
-// oobloop 7, calls_oobloop 8, depthloop 9, calls_depthloop 10, spin 11.
+// oobloop 7, calls_oobloop 8, depthloop 9, calls_depthloop 10, spin 11, hidden 12.
 const char* kModule = R"((module
   (import "host" "depth" (func $depth (result i32)))
   (memory 1)
@@ -74,6 +74,22 @@ const char* kModule = R"((module
     (local.get $last))
   (func (export "calls_depthloop") (param i32) (result i32) (call $depthloop (local.get 0)))
   (func (export "spin") (loop $l (br $l)))
+  (tag $t (param i32))
+  ;; a legacy catch body (the interpreter keeps its exception in a hidden local below the operands), then a loop
+  ;; with a value below it: OSR hands over the operands at the JIT's frame layout
+  (func $hidden (export "hidden") (param $n i32) (result i32) (local $i i32) (local $s i32)
+    (local.set $s
+      (try (result i32)
+        (do (try (do (throw $t (i32.const 7))) (catch $t (drop (call $sum (i32.const 3))) (rethrow 0))) (unreachable))
+        (catch $t)))
+    (i32.add (i32.const 1000)
+      (i32.mul (i32.const 3)
+        (block (result i32)
+          (loop $l
+            (local.set $s (i32.add (local.get $s) (local.get $i)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+          (local.get $s)))))
 ))";
 
 constexpr uint32_t kThreshold = 50;
@@ -260,4 +276,14 @@ TEST_CASE("osr: every tier computes the same results (interp and jit never OSR)"
     if (tier.name != "auto") CHECK(s.osr(4) == 0);
     s.checkIdle();
   }
+}
+
+TEST_CASE("osr: operands of a frame with hidden locals (a legacy catch body) move to the JIT's layout",
+          "[exec][osr][jit]") {
+  if (!tierAvailable(Tier::Auto)) FAIL("auto tier not available on this build/CPU");
+  OsrSession s(autoTier(kThreshold));
+  REQUIRE(s.loadError == "");
+  CHECK(s.i32("hidden", {I32(100000)}) == uint32_t(1000 + 3 * (7 + uint64_t(99999) * 100000 / 2)));
+  CHECK(s.osr(12) == 1);
+  s.checkIdle();
 }
