@@ -11,6 +11,12 @@
 #define MYRT_VERSION "0.0.0"
 #endif
 
+#if defined(__x86_64__)
+namespace myrt::jit::x64 {
+std::string hostSimdSummary();  // jit/x64/simd.h (declared here without asmjit's headers)
+}
+#endif
+
 namespace myrt::cli {
 
 std::string versionText() {
@@ -21,13 +27,9 @@ std::string versionText() {
   s += std::string(" (default ") + tierName(defaultTier()) + ")";
 #if defined(__x86_64__)
   s += "; isa x86-64";
-  // What the JIT's SIMD code uses (jit/x64/simd.h reads the same CPU bits; MYRT_JIT_NO_AVX=1 turns AVX off).
-  const char* noAvx = std::getenv("MYRT_JIT_NO_AVX");
-  const bool avxOff = noAvx && std::string(noAvx) == "1";
-  s += "; simd sse4.1";
-  if (!__builtin_cpu_supports("sse4.1")) s += " (missing on this CPU: no JIT)";
-  if (__builtin_cpu_supports("avx")) s += avxOff ? ", avx (off: MYRT_JIT_NO_AVX=1)" : ", avx";
-  if (__builtin_cpu_supports("avx2") && !avxOff) s += ", avx2";
+  // What the JIT's SIMD code uses (jit/x64/simd.h reads the same CPU bits; MYRT_JIT_NO_AVX=1 turns AVX off). Not
+  // __builtin_cpu_supports: it links libgcc's CPU probe, a constructor that ran CPUID at every process start.
+  s += "; simd " + jit::x64::hostSimdSummary();
 #elif defined(__aarch64__)
   s += "; isa arm64 (interpreter only)";
 #else

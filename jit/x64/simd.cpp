@@ -34,6 +34,17 @@ const SimdFeatures& simdFeatures() {
   return f;
 }
 
+std::string hostSimdSummary() {
+  const CpuInfo& ci = CpuInfo::host();
+  const char* no = std::getenv("MYRT_JIT_NO_AVX");
+  const bool avxOff = no && *no && std::string(no) != "0";
+  std::string s = "sse4.1";
+  if (!ci.hasFeature(CpuFeatures::X86::kSSE4_1)) s += " (missing on this CPU: no JIT)";
+  if (ci.hasFeature(CpuFeatures::X86::kAVX)) s += avxOff ? ", avx (off: MYRT_JIT_NO_AVX=1)" : ", avx";
+  if (ci.hasFeature(CpuFeatures::X86::kAVX2) && !avxOff) s += ", avx2";
+  return s;
+}
+
 namespace {
 
 const a::Xmm t0 = a::xmm14, t1 = a::xmm15;

@@ -7,6 +7,8 @@
 #pragma once
 #include <functional>
 
+#include <string>
+
 #include "jit/x64/masm.h"
 #include "runtime/wasm/opcodes.h"
 
@@ -20,6 +22,9 @@ struct SimdFeatures {
 // The host CPU's features, read once. MYRT_JIT_NO_AVX=1 in the environment (read once) clears avx/avx2, so the
 // SSE4.1 sequences can be tested on an AVX machine.
 const SimdFeatures& simdFeatures();
+// For `myrt --version`: "sse4.1[ (missing on this CPU: no JIT)][, avx[ (off: MYRT_JIT_NO_AVX=1)]][, avx2]" (cli/version.cpp
+// declares it too, without asmjit's headers).
+std::string hostSimdSummary();
 
 class SimdEmitter {
  public:
