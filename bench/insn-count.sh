@@ -20,7 +20,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 plugin="$tmp/qemu_insn_count.so"
 gcc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$plugin" "$root/bench/qemu_insn_count.c"
-workloads="${WORKLOADS:-bytecode fib hash matmul memops nbody quicksort sieve simd}"
+workloads="${WORKLOADS:-bytecode fib hash matmul memops nbody quicksort sieve simd switch}"
 programs="${PROGRAMS:-shootout-ackermann shootout-xchacha20 blake3-scalar blake3-simd shootout-gimli shootout-keccak shootout-memmove richards tinygo-json regex rust-json bz2}"
 
 count() {  # ISA DIR ARGS... -> "total jit" (the program's result must match between the ISAs: printed to $tmp/out.ISA)

@@ -7,7 +7,7 @@ echo "# $(date -u '+%Y-%m-%d %H:%M UTC') commit $(git rev-parse --short HEAD) lo
 echo "| workload | native s | jit s | opt s | jit/native | opt/native | opt/jit |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 lj=0; lo=0; lr=0; n=0
-for w in fib matmul sieve nbody hash memops bytecode quicksort simd; do
+for w in fib matmul sieve nbody hash memops bytecode switch quicksort simd; do
   read -r sum nat < <($b/bench/workloads/$w.native 5)
   j=$($b/bench/macro_runner --tier jit --repeat 3 --expect $sum $b/bench/workloads/$w.wasm | sed -n 's/.*seconds=\([^ ]*\).*/\1/p')
   o=$($b/bench/macro_runner --tier opt --repeat 3 --expect $sum $b/bench/workloads/$w.wasm | sed -n 's/.*seconds=\([^ ]*\).*/\1/p')

@@ -24,7 +24,7 @@ interp_rep="${INTERP_REPEAT:-1}"
 jit_rep="${JIT_REPEAT:-3}"
 auto_rep="${AUTO_REPEAT:-3}"
 node_rep="${NODE_REPEAT:-3}"
-workloads=(${WORKLOADS:-fib matmul sieve nbody hash memops bytecode quicksort simd})
+workloads=(${WORKLOADS:-fib matmul sieve nbody hash memops bytecode switch quicksort simd})
 sightglass="${MYRT_BENCH_WASM:-$here/../../shared/bench-wasm}/sightglass"
 
 die() { echo "bench/run.sh: $*" >&2; exit 1; }

@@ -49,7 +49,7 @@
 //   returns the fixup's offset, jit/common/backend.h CallFixup), callViaEntry(), tail calls: tailCallIoEnd(n),
 //   tailCallCheckRoom() -> cond (true: exhausted), tailCallLeave(), tailJumpIndirect().
 // Branch helpers: testNonZero32(reg) -> cond, setCond(cond, reg) (an i32 0/1), compareSlotZero(mem, bytes) -> cond
-//   (true: zero), tableJump(indexReg, n, tableLabel), embedJumpTable(label, entries), constant(bytes, n) -> label, constantTypeId(label, byteOffset, typeIndex) (a canonical type id inside a constant)
+//   (true: zero), tableJump(indexReg, n, tableLabel), embedJumpTable(label, entries) (a jump table or a search tree), constant(bytes, n) -> label, constantTypeId(label, byteOffset, typeIndex) (a canonical type id inside a constant)
 //   (16-byte data after the code, deduplicated; ConstantPool below), emitConstants().
 // Exceptions: handlerPrologue(propagate) (not an exception in flight: on), branchIfTagNot(tag, next),
 //   storeException(mem).
