@@ -197,6 +197,7 @@ struct WastOptions {
   bool json = false;        // print a JSON report instead of the text lines
   std::string junit;        // also write a JUnit XML report to this file
   std::string exclusions;   // --exclusions FILE: assertions not run, each with its reason (cli/wast_component.h)
+  std::optional<uint64_t> maxMemoryBytes;  // --max-memory: the store's limit (StoreLimits::maxMemoryBytes)
   FrontEndOptions frontEnd;
   Tier tier = defaultTier();  // execution tier (--tier)
 };

@@ -567,6 +567,7 @@ static int cliMain(int argc, char** argv) {
 
   std::vector<std::string> wastFiles;
   WastOptions wastOpts;
+  std::string wastMaxMemory;
   auto* wast = app.add_subcommand("wast", "Run .wast spec-test scripts; prints `N passed, M failed, K skipped`");
   std::string wastTier = myrt::tierName(myrt::defaultTier());
   if (cmd == "wast") {
@@ -604,6 +605,10 @@ static int cliMain(int argc, char** argv) {
                    "print a JSON report (per file and per command: passed, failed with the reason and for assert_return "
                    "the expected and actual values, skipped with the reason) instead of the text lines");
     wast->add_option("--junit", wastOpts.junit, "also write a JUnit XML report to this FILE");
+    wast->add_option("--max-memory", wastMaxMemory,
+                     "limit the host memory of each script's store (linear memories by their size, tables, GC objects), "
+                     "e.g. 64M, 200G (default 16G)")
+        ->type_name("SIZE");
   }
 
   ServeOptions serveOpts;
@@ -818,7 +823,16 @@ static int cliMain(int argc, char** argv) {
     }
     *out = *t;
   }
-  if (wast->parsed()) return cmdWast(wastFiles, wastOpts);
+  if (wast->parsed()) {
+    if (!wastMaxMemory.empty()) {
+      wastOpts.maxMemoryBytes = parseSize(wastMaxMemory);
+      if (!wastOpts.maxMemoryBytes) {
+        std::cerr << "myrt: wast: invalid size '" << wastMaxMemory << "' (expected a number with an optional K, M or G suffix)\n";
+        return kExitUsage;
+      }
+    }
+    return cmdWast(wastFiles, wastOpts);
+  }
   if (serve->parsed()) {
     auto t = myrt::parseTier(serveTier);
     if (!t.ok()) {

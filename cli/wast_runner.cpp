@@ -313,11 +313,17 @@ bool knownUnsupported(const std::string& keyword) {
   return keyword == "assert_malformed_custom" || keyword == "assert_invalid_custom" || keyword == "either";
 }
 
+StoreLimits storeLimits(const WastOptions& opts) {
+  StoreLimits l;
+  if (opts.maxMemoryBytes) l.maxMemoryBytes = *opts.maxMemoryBytes;
+  return l;
+}
+
 class FileRunner {
  public:
   FileRunner(FileReport& rep, const std::string& text, const WastOptions& opts, std::ostream& out)
       : path_(rep.path), text_(text), opts_(opts), rep_(rep), c_(rep.counts), out_(out),
-        store_(std::move(makeStore(opts.tier).value())) {
+        store_(std::move(makeStore(opts.tier, storeLimits(opts)).value())) {
     createSpectest(*store_);
   }
   // A `thread` command's runner: a store of its own; `shared` are the parent's instances it may name.

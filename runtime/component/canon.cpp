@@ -2,8 +2,12 @@
 // Lowering", `canon lift` / `canon lower`, resource.new/drop/rep): component values <-> core values and linear
 // memory, handle tables, borrow scopes, reentrance (may_enter / may_leave) and the spec's traps with wasmtime's
 // wording (the component-model test scripts expect it).
-// Deviation: strings are carried as UTF-8 between the two sides, and lowering allocates the exact size with one
-// realloc call (the spec allocates a worst case and shrinks); the stored bytes are the same.
+// Strings: between two components (a `canon lower` whose callee is a lifted function) a string argument is lifted
+// lazily -- bounds and length checked, its code units left in the caller's memory -- and the callee's lowering calls
+// realloc first and transcodes straight from that memory (store_string's realloc sequence; as wasmtime's fused
+// adapters, so invalid text traps after the first realloc, not before it). Strings a host sees are decoded to UTF-8
+// (Val::str) remembering their source encoding and code units, so lowering them makes the same realloc calls.
+// Results are lifted eagerly (post-return may free them before the caller lowers them).
 // GCC 12 reports a false -Wrestrict in std::string concatenation ("a" + std::string(b); GCC bug 105329).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wrestrict"
@@ -108,6 +112,102 @@ void forEachCodePoint(const std::string& s, F&& f) {
     f(c);
   }
 }
+
+// An invalid UTF-8 sequence that runs to the end is "incomplete"; anything else "invalid utf-8".
+std::string utf8Problem(const uint8_t* s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    uint8_t c = s[i];
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0) return "invalid utf-8 sequence";
+    if (i + len > n) {
+      bool contOk = true;
+      for (size_t k = i + 1; k < n; ++k) contOk &= (s[k] & 0xc0) == 0x80;
+      if (contOk) return "incomplete utf-8 byte sequence";
+      return "invalid utf-8 sequence";
+    }
+    if (!isValidUtf8(s + i, len)) return "invalid utf-8 sequence";
+    i += len;
+  }
+  return "invalid utf-8 sequence";
+}
+
+// The form of a string's code units (CanonicalABI.md src_simple_encoding).
+enum class SimpleEncoding { Utf8, Utf16, Latin1 };
+
+// Reads the code points of `n` bytes of text in one simple encoding, validating as it goes (UTF-8 sequences, UTF-16
+// surrogate pairs): a string lifted lazily is decoded only as far as its lowering gets.
+struct CodePoints {
+  SimpleEncoding enc;
+  const uint8_t* p;
+  uint64_t n;
+  uint64_t i = 0;
+  std::string error;
+  CodePoints(SimpleEncoding e, const uint8_t* text, uint64_t bytes) : enc(e), p(text), n(bytes) {}
+  // 1: *cp is the next code point; 0: the end; -1: invalid text (`error`, the spec's trap)
+  int next(uint32_t* cp) {
+    if (i >= n) return 0;
+    switch (enc) {
+      case SimpleEncoding::Latin1: *cp = p[i++]; return 1;
+      case SimpleEncoding::Utf16: {
+        uint16_t u;
+        std::memcpy(&u, p + i, 2);
+        i += 2;
+        if (u >= 0xdc00 && u <= 0xdfff) return fail("invalid utf-16 string: unpaired surrogate");
+        if (u >= 0xd800 && u <= 0xdbff) {
+          uint16_t lo = 0;
+          if (i + 2 <= n) std::memcpy(&lo, p + i, 2);
+          if (i + 2 > n || lo < 0xdc00 || lo > 0xdfff) return fail("invalid utf-16 string: unpaired surrogate");
+          i += 2;
+          *cp = 0x10000 + ((uint32_t(u) - 0xd800) << 10) + (lo - 0xdc00);
+          return 1;
+        }
+        *cp = u;
+        return 1;
+      }
+      case SimpleEncoding::Utf8: {
+        const uint32_t c = p[i];
+        if (c < 0x80) {
+          ++i;
+          *cp = c;
+          return 1;
+        }
+        const size_t len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (len == 0 || i + len > n || !isValidUtf8(p + i, len)) return fail(utf8Problem(p + i, n - i));
+        const uint8_t* q = p + i;
+        *cp = len == 2 ? ((c & 0x1f) << 6) | (q[1] & 0x3f)
+              : len == 3 ? ((c & 0x0f) << 12) | ((q[1] & 0x3f) << 6) | (q[2] & 0x3f)
+                         : ((c & 0x07) << 18) | ((q[1] & 0x3f) << 12) | ((q[2] & 0x3f) << 6) | (q[3] & 0x3f);
+        i += len;
+        return 1;
+      }
+    }
+    return 0;
+  }
+  int fail(std::string why) {
+    error = std::move(why);
+    return -1;
+  }
+};
+// Checks a whole text without decoding it for anyone (the lazy copies of store_string_copy).
+bool validText(SimpleEncoding enc, const uint8_t* p, uint64_t n, std::string* why) {
+  if (enc == SimpleEncoding::Latin1) return true;
+  if (enc == SimpleEncoding::Utf8) {
+    if (isValidUtf8(p, n)) return true;
+    *why = utf8Problem(p, n);
+    return false;
+  }
+  CodePoints cps{enc, p, n};
+  uint32_t cp;
+  int r;
+  while ((r = cps.next(&cp)) > 0) {}
+  if (r == 0) return true;
+  *why = cps.error;
+  return false;
+}
+
+constexpr uint64_t kMaxStringBytes = 0x7fffffffu;  // MAX_STRING_BYTE_LENGTH (wasmtime's)
+constexpr uint32_t kUtf16Tag32 = 0x80000000u;      // the UTF-16 tag in Val::srcUnits (32-bit form)
 
 // Pointers and lengths are 64-bit throughout: with a 64-bit memory (the `memory` option's address type,
 // CanonicalABI.md ptr_type) they are i64 core values and (ptr, len) pairs take 16 bytes aligned to 8; with a 32-bit
@@ -296,79 +396,49 @@ struct Abi {
     return TrapReason::None;
   }
 
+  // CanonicalABI.md load_string_from_range: the byte length is limited (MAX_STRING_BYTE_LENGTH, 2^31 - 1 as in
+  // wasmtime and the spec before memory64: the component-model scripts expect that value), then the alignment and
+  // bounds are checked. With a.lazyStrings (the value goes straight to another component's lowering) the code units
+  // stay in the source memory: the lowering transcodes them from there after the destination's realloc, as
+  // wasmtime's fused adapters do, and validates them as it reads (no host copy of the string is made).
   TrapReason liftString(uint64_t p, uint64_t n, Val& v) {
     if (!a.memory) return trap("unsupported: string without a memory option");
     v = Val();
     v.kind = TK::String;
     v.srcEncoding = uint8_t(a.encoding);
-    // srcUnits keeps the 32-bit form (a latin1+utf16 length with the UTF-16 tag in bit 31; lowering to a 64-bit
-    // memory moves the tag); a string too long for it is lowered as host UTF-8.
-    const uint64_t tag = utf16Tag(), units = a.encoding == StringEncoding::Latin1Utf16 ? n & ~tag : n;
-    v.srcUnits = units < kUtf16Tag32 ? uint32_t(units) | ((n & tag) ? kUtf16Tag32 : 0) : UINT32_MAX;
-    switch (a.encoding) {
-      case StringEncoding::Utf8: {
-        if (!inBounds(p, n)) return trap("string content out-of-bounds (string pointer/length out of bounds of memory)");
-        const uint8_t* s = mem(p);
-        if (!isValidUtf8(s, n)) return trap(utf8Problem(s, n));
-        v.str.assign(reinterpret_cast<const char*>(s), n);
-        return TrapReason::None;
-      }
-      case StringEncoding::Utf16:
-        return liftUtf16(p, n, v);
-      case StringEncoding::Latin1Utf16: {
-        if (n & utf16Tag()) return liftUtf16(p, n & ~utf16Tag(), v);
-        // the spec aligns latin1+utf16 strings to 2 in both representations
-        if (p % 2) return trap("unaligned pointer (string pointer not aligned to 2)");
-        if (!inBounds(p, n)) return trap("string content out-of-bounds (string pointer/length out of bounds of memory)");
-        const uint8_t* s = mem(p);
-        v.str.reserve(n);
-        for (uint64_t i = 0; i < n; ++i) appendUtf8(v.str, s[i]);
-        return TrapReason::None;
-      }
-    }
-    return TrapReason::None;
-  }
-  static std::string utf8Problem(const uint8_t* s, size_t n) {
-    // An invalid sequence that runs to the end is "incomplete"; anything else "invalid utf-8".
-    size_t i = 0;
-    while (i < n) {
-      uint8_t c = s[i];
-      size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-      if (len == 0) return "invalid utf-8 sequence";
-      if (i + len > n) {
-        bool contOk = true;
-        for (size_t k = i + 1; k < n; ++k) contOk &= (s[k] & 0xc0) == 0x80;
-        if (contOk) return "incomplete utf-8 byte sequence";
-        return "invalid utf-8 sequence";
-      }
-      if (!isValidUtf8(s + i, len)) return "invalid utf-8 sequence";
-      i += len;
-    }
-    return "invalid utf-8 sequence";
-  }
-  TrapReason liftUtf16(uint64_t p, uint64_t n, Val& v) {
-    if (p % 2) return trap("unaligned pointer (string pointer not aligned to 2)");
-    if (n > a.memory->size / 2 || !inBounds(p, n * 2)) return trap("string content out-of-bounds (string pointer/length out of bounds of memory)");
+    const uint64_t tag = utf16Tag();
+    const SimpleEncoding simple = a.encoding == StringEncoding::Utf8    ? SimpleEncoding::Utf8
+                                  : a.encoding == StringEncoding::Utf16 ? SimpleEncoding::Utf16
+                                  : (n & tag)                           ? SimpleEncoding::Utf16
+                                                                        : SimpleEncoding::Latin1;
+    const uint64_t units = a.encoding == StringEncoding::Latin1Utf16 ? n & ~tag : n;
+    if (units > kMaxStringBytes || (simple == SimpleEncoding::Utf16 && 2 * units > kMaxStringBytes))
+      return trap("string content out-of-bounds (string byte length above 2^31-1)");
+    const uint64_t bytes = simple == SimpleEncoding::Utf16 ? 2 * units : units;
+    // the spec aligns utf16 and latin1+utf16 strings (both forms) to 2
+    if (a.encoding != StringEncoding::Utf8 && p % 2) return trap("unaligned pointer (string pointer not aligned to 2)");
+    if (!inBounds(p, bytes)) return trap("string content out-of-bounds (string pointer/length out of bounds of memory)");
+    // the 32-bit form of the tagged length (lowering to a 64-bit memory moves the tag); units < 2^31 here
+    v.srcUnits = uint32_t(units) | (a.encoding == StringEncoding::Latin1Utf16 && simple == SimpleEncoding::Utf16 ? kUtf16Tag32 : 0);
     const uint8_t* s = mem(p);
-    v.str.reserve(n);
-    for (uint64_t i = 0; i < n; ++i) {
-      uint16_t u;
-      std::memcpy(&u, s + 2 * i, 2);
-      uint32_t cp = u;
-      if (u >= 0xd800 && u <= 0xdbff) {
-        uint16_t lo = 0;
-        if (i + 1 < n) std::memcpy(&lo, s + 2 * (i + 1), 2);
-        if (i + 1 >= n || lo < 0xdc00 || lo > 0xdfff) return trap("invalid utf-16 string: unpaired surrogate");
-        cp = 0x10000 + ((uint32_t(u) - 0xd800) << 10) + (lo - 0xdc00);
-        ++i;
-      } else if (u >= 0xdc00 && u <= 0xdfff) {
-        return trap("invalid utf-16 string: unpaired surrogate");
-      }
-      appendUtf8(v.str, cp);
+    if (a.lazyStrings) {
+      v.srcMemory = a.memory;
+      v.srcPtr = p;
+      return TrapReason::None;
     }
+    if (simple == SimpleEncoding::Utf8) {
+      if (!isValidUtf8(s, bytes)) return trap(utf8Problem(s, bytes));
+      v.str.assign(reinterpret_cast<const char*>(s), bytes);
+      return TrapReason::None;
+    }
+    v.str.reserve(bytes);
+    CodePoints cps{simple, s, bytes};
+    uint32_t cp;
+    int r;
+    while ((r = cps.next(&cp)) > 0) appendUtf8(v.str, cp);
+    if (r < 0) return trap(cps.error);
     return TrapReason::None;
   }
-
   TrapReason liftList(const Type* t, uint64_t p, uint64_t n, Val& v) {
     const Type* e = t->listElem();
     if (!a.memory) return trap("unsupported: list without a memory option");
@@ -519,55 +589,67 @@ struct Abi {
     return TrapReason::None;
   }
 
-  // CanonicalABI.md store_string: the realloc calls depend on the source encoding and code units (a transcoding
-  // lowering allocates a worst case and shrinks or grows it with a second realloc, each result checked).
-  static constexpr uint64_t kMaxStringBytes = 0x7fffffffu;
-  static constexpr uint32_t kUtf16Tag32 = 0x80000000u;  // the tag in Val::srcUnits (32-bit form)
-  TrapReason lowerString(const Val& v, uint64_t* ptr, uint64_t* len) {
+  // CanonicalABI.md store_string_into_range: the realloc calls depend on the source encoding and code units (a
+  // transcoding lowering allocates a worst case and shrinks or grows it with a second realloc, each result checked).
+  // The code points come from the host's UTF-8 text, or from the source memory for a lazily lifted string (decoded
+  // and validated only as far as the lowering gets: a realloc that traps, or a worst case over the limit, stops it
+  // before the rest is read).
+  struct StringSource {
+    StringEncoding encoding;  // src_encoding
+    SimpleEncoding simple;    // src_simple_encoding
+    uint64_t units;           // src_code_units
+    bool lazy;                // cps reads the source memory (else the Val's UTF-8 text)
+    CodePoints cps;
+  };
+  static StringSource stringSource(const Val& v) {
+    const StringEncoding enc = StringEncoding(v.srcEncoding);
+    if (v.srcMemory) {
+      const SimpleEncoding simple = enc == StringEncoding::Utf8    ? SimpleEncoding::Utf8
+                                    : enc == StringEncoding::Utf16 ? SimpleEncoding::Utf16
+                                    : (v.srcUnits & kUtf16Tag32)   ? SimpleEncoding::Utf16
+                                                                   : SimpleEncoding::Latin1;
+      const uint64_t units = v.srcUnits & ~kUtf16Tag32;
+      const uint64_t bytes = simple == SimpleEncoding::Utf16 ? 2 * units : units;
+      return StringSource{enc, simple, units, true, CodePoints{simple, v.srcMemory->base + v.srcPtr, bytes}};
+    }
     const std::string& s = v.str;
-    StringEncoding src = StringEncoding(v.srcEncoding);
-    uint64_t tagged = v.srcUnits;
-    if (v.srcUnits == UINT32_MAX) {  // made by the host
-      src = StringEncoding::Utf8;
-      tagged = s.size();
+    CodePoints text{SimpleEncoding::Utf8, reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+    if (v.srcUnits == UINT32_MAX)  // made by the host
+      return StringSource{StringEncoding::Utf8, SimpleEncoding::Utf8, s.size(), false, text};
+    SimpleEncoding simple = enc == StringEncoding::Utf8 ? SimpleEncoding::Utf8 : SimpleEncoding::Utf16;
+    uint64_t units = v.srcUnits;
+    if (enc == StringEncoding::Latin1Utf16) {
+      simple = (v.srcUnits & kUtf16Tag32) ? SimpleEncoding::Utf16 : SimpleEncoding::Latin1;
+      units = v.srcUnits & ~kUtf16Tag32;
     }
-    enum class Simple { Utf8, Utf16, Latin1 } simple = src == StringEncoding::Utf8 ? Simple::Utf8 : Simple::Utf16;
-    uint64_t units = tagged;
-    if (src == StringEncoding::Latin1Utf16) {
-      simple = (tagged & kUtf16Tag32) ? Simple::Utf16 : Simple::Latin1;
-      units = tagged & ~uint64_t(kUtf16Tag32);
-    }
-    // The sizes below are computed from `units`: a Val whose text no longer matches them (changed by the embedder
-    // after lifting) counts as UTF-8 made by the host.
-    bool consistent = simple == Simple::Utf8 ? units == s.size() : true;
-    if (simple != Simple::Utf8) {
+    // The sizes are computed from `units`: a Val whose text no longer matches them (changed by the embedder after
+    // lifting) counts as UTF-8 made by the host.
+    bool consistent = simple == SimpleEncoding::Utf8 ? units == s.size() : isValidUtf8(s);
+    if (simple != SimpleEncoding::Utf8 && consistent) {
       uint64_t n = 0;
       bool latin1 = true;
       forEachCodePoint(s, [&](uint32_t c) {
-        n += simple == Simple::Utf16 && c >= 0x10000 ? 2 : 1;
+        n += simple == SimpleEncoding::Utf16 && c >= 0x10000 ? 2 : 1;
         latin1 &= c < 256;
       });
-      consistent = n == units && (simple != Simple::Latin1 || latin1);
+      consistent = n == units && (simple != SimpleEncoding::Latin1 || latin1);
     }
-    if (!consistent) {
-      src = StringEncoding::Utf8;
-      simple = Simple::Utf8;
-      units = s.size();
-    }
+    if (!consistent) return StringSource{StringEncoding::Utf8, SimpleEncoding::Utf8, s.size(), false, text};
+    return StringSource{enc, simple, units, false, text};
+  }
+  TrapReason lowerString(const Val& v, uint64_t* ptr, uint64_t* len) {
+    StringSource s = stringSource(v);
     switch (a.encoding) {
       case StringEncoding::Utf8:
-        if (simple == Simple::Utf8) return copyString(s.data(), s.size(), units, 1, ptr, len);
-        return storeToUtf8(s, units, units * (simple == Simple::Utf16 ? 3 : 2), ptr, len);
+        if (s.simple == SimpleEncoding::Utf8) return copyString(s, SimpleEncoding::Utf8, 1, ptr, len);
+        return storeToUtf8(s, s.units * (s.simple == SimpleEncoding::Utf16 ? 3 : 2), ptr, len);
       case StringEncoding::Utf16:
-        if (simple == Simple::Utf8) return storeUtf8ToUtf16(s, units, ptr, len);
-        return copyUtf16(s, units, ptr, len);
+        if (s.simple == SimpleEncoding::Utf8) return storeUtf8ToUtf16(s, ptr, len);
+        return copyString(s, SimpleEncoding::Utf16, 2, ptr, len);
       case StringEncoding::Latin1Utf16:
-        if (src != StringEncoding::Latin1Utf16) return storeToLatin1OrUtf16(s, units, ptr, len);
-        if (simple == Simple::Latin1) {
-          std::string l1 = toLatin1(s);
-          return copyString(l1.data(), l1.size(), units, 2, ptr, len);
-        }
-        return storeProbablyUtf16(s, units, ptr, len);
+        if (s.encoding != StringEncoding::Latin1Utf16) return storeToLatin1OrUtf16(s, ptr, len);
+        if (s.simple == SimpleEncoding::Latin1) return copyString(s, SimpleEncoding::Latin1, 2, ptr, len);
+        return storeProbablyUtf16(s, ptr, len);
     }
     return TrapReason::None;
   }
@@ -575,116 +657,166 @@ struct Abi {
     if (newSize > kMaxStringBytes) return trap("string content out-of-bounds");
     return reallocCall(oldPtr, oldSize, align, newSize, out, "string");
   }
-  // store_string_copy: the bytes of `units` code units of one size, one allocation.
-  TrapReason copyString(const void* bytes, size_t n, uint64_t units, uint32_t align, uint64_t* ptr, uint64_t* len) {
-    if (auto r = realloc2(0, 0, align, n, ptr); r != TrapReason::None) return r;
-    copyIn(*ptr, bytes, n);
-    *len = units;
+  // Writes code point cp in `form` at dst + *at (the buffer holds `cap` bytes) and advances *at. The sizes allocated
+  // from the source's code units always fit its code points; the checks keep a broken invariant from writing outside.
+  TrapReason put(SimpleEncoding form, uint64_t dst, uint64_t cap, uint64_t* at, uint32_t cp) {
+    uint8_t b[4];
+    size_t k;
+    switch (form) {
+      case SimpleEncoding::Latin1:
+        if (cp >= 256) return trap("internal error: a non-latin1 character in a latin1 string");
+        b[0] = uint8_t(cp);
+        k = 1;
+        break;
+      case SimpleEncoding::Utf16:
+        if (cp >= 0x10000) {
+          const uint16_t hi = uint16_t(0xd800 + ((cp - 0x10000) >> 10)), lo = uint16_t(0xdc00 + (cp & 0x3ff));
+          std::memcpy(b, &hi, 2);
+          std::memcpy(b + 2, &lo, 2);
+          k = 4;
+        } else {
+          const uint16_t u = uint16_t(cp);
+          std::memcpy(b, &u, 2);
+          k = 2;
+        }
+        break;
+      default:
+        if (cp < 0x80) {
+          b[0] = uint8_t(cp);
+          k = 1;
+        } else if (cp < 0x800) {
+          b[0] = uint8_t(0xc0 | (cp >> 6));
+          b[1] = uint8_t(0x80 | (cp & 0x3f));
+          k = 2;
+        } else if (cp < 0x10000) {
+          b[0] = uint8_t(0xe0 | (cp >> 12));
+          b[1] = uint8_t(0x80 | ((cp >> 6) & 0x3f));
+          b[2] = uint8_t(0x80 | (cp & 0x3f));
+          k = 3;
+        } else {
+          b[0] = uint8_t(0xf0 | (cp >> 18));
+          b[1] = uint8_t(0x80 | ((cp >> 12) & 0x3f));
+          b[2] = uint8_t(0x80 | ((cp >> 6) & 0x3f));
+          b[3] = uint8_t(0x80 | (cp & 0x3f));
+          k = 4;
+        }
+        break;
+    }
+    if (*at > cap || k > cap - *at) return trap("internal error: string larger than its allocation");
+    std::memcpy(mem(dst + *at), b, k);
+    *at += k;
     return TrapReason::None;
   }
-  TrapReason copyUtf16(const std::string& s, uint64_t units, uint64_t* ptr, uint64_t* len) {
-    std::vector<uint16_t> u = toUtf16(s);
-    return copyString(u.data(), u.size() * 2, units, 2, ptr, len);
+  // Writes the code points left in s.cps after `first` (already read; UINT32_MAX: none).
+  TrapReason putRest(StringSource& s, SimpleEncoding form, uint64_t dst, uint64_t cap, uint64_t* at, uint32_t first,
+                     bool* allLatin1 = nullptr) {
+    uint32_t cp = first;
+    int r = 1;
+    if (cp == UINT32_MAX) r = s.cps.next(&cp);
+    for (; r > 0; r = s.cps.next(&cp)) {
+      if (allLatin1) *allLatin1 &= cp < 256;
+      if (auto t = put(form, dst, cap, at, cp); t != TrapReason::None) return t;
+    }
+    return r < 0 ? trap(s.cps.error) : TrapReason::None;
+  }
+  // store_string_copy: `units` code units of the destination's size, one allocation; the same form is copied as is
+  // (validated first when it comes from guest memory).
+  TrapReason copyString(StringSource& s, SimpleEncoding form, uint32_t align, uint64_t* ptr, uint64_t* len) {
+    const uint64_t bytes = s.units * (form == SimpleEncoding::Utf16 ? 2 : 1);
+    if (auto r = realloc2(0, 0, align, bytes, ptr); r != TrapReason::None) return r;
+    *len = s.units;
+    if (s.simple == form && (s.lazy || form == SimpleEncoding::Utf8)) {
+      std::string why;
+      if (s.lazy && !validText(s.simple, s.cps.p, s.cps.n, &why)) return trap(why);
+      if (bytes) std::memmove(mem(*ptr), s.cps.p, bytes);  // lazily lifted: another memory, unless a component lowers its own lift
+      return TrapReason::None;
+    }
+    uint64_t at = 0;
+    return putRest(s, form, *ptr, bytes, &at, UINT32_MAX);
   }
   // store_string_to_utf8: optimistic (one byte per code unit), grown to the worst case at the first non-ASCII
   // character, then shrunk.
-  TrapReason storeToUtf8(const std::string& s, uint64_t units, uint64_t worst, uint64_t* ptr, uint64_t* len) {
-    if (auto r = realloc2(0, 0, 1, units, ptr); r != TrapReason::None) return r;
-    size_t i = 0;
-    while (i < s.size() && uint8_t(s[i]) < 0x80) ++i;
-    if (i == s.size()) {
-      copyIn(*ptr, s.data(), s.size());
-      *len = s.size();
-      return TrapReason::None;
+  TrapReason storeToUtf8(StringSource& s, uint64_t worst, uint64_t* ptr, uint64_t* len) {
+    if (auto r = realloc2(0, 0, 1, s.units, ptr); r != TrapReason::None) return r;
+    uint64_t at = 0;
+    uint32_t cp;
+    int r;
+    while ((r = s.cps.next(&cp)) > 0) {
+      if (cp >= 0x80) {
+        if (auto t = realloc2(*ptr, s.units, 1, worst, ptr); t != TrapReason::None) return t;
+        if (auto t = putRest(s, SimpleEncoding::Utf8, *ptr, worst, &at, cp); t != TrapReason::None) return t;
+        if (worst > at)
+          if (auto t = realloc2(*ptr, worst, 1, at, ptr); t != TrapReason::None) return t;
+        *len = at;
+        return TrapReason::None;
+      }
+      if (auto t = put(SimpleEncoding::Utf8, *ptr, s.units, &at, cp); t != TrapReason::None) return t;
     }
-    copyIn(*ptr, s.data(), i);
-    if (auto r = realloc2(*ptr, units, 1, worst, ptr); r != TrapReason::None) return r;
-    copyIn(*ptr + i, s.data() + i, s.size() - i);
-    if (worst > s.size())
-      if (auto r = realloc2(*ptr, worst, 1, s.size(), ptr); r != TrapReason::None) return r;
-    *len = s.size();
+    if (r < 0) return trap(s.cps.error);
+    *len = at;
     return TrapReason::None;
   }
   // store_utf8_to_utf16: the worst case (2 bytes per UTF-8 byte), then shrunk.
-  TrapReason storeUtf8ToUtf16(const std::string& s, uint64_t units, uint64_t* ptr, uint64_t* len) {
-    const uint64_t worst = 2 * units;
+  TrapReason storeUtf8ToUtf16(StringSource& s, uint64_t* ptr, uint64_t* len) {
+    const uint64_t worst = 2 * s.units;
     if (auto r = realloc2(0, 0, 2, worst, ptr); r != TrapReason::None) return r;
-    std::vector<uint16_t> u = toUtf16(s);
-    copyIn(*ptr, u.data(), u.size() * 2);
-    if (u.size() * 2 < worst)
-      if (auto r = realloc2(*ptr, worst, 2, u.size() * 2, ptr); r != TrapReason::None) return r;
-    *len = u.size();
+    uint64_t at = 0;
+    if (auto r = putRest(s, SimpleEncoding::Utf16, *ptr, worst, &at, UINT32_MAX); r != TrapReason::None) return r;
+    if (at < worst)
+      if (auto r = realloc2(*ptr, worst, 2, at, ptr); r != TrapReason::None) return r;
+    *len = at / 2;
     return TrapReason::None;
   }
   // store_string_to_latin1_or_utf16: latin1 while the characters fit, widened in place to UTF-16 (worst case) at the
   // first one that does not, then shrunk.
-  TrapReason storeToLatin1OrUtf16(const std::string& s, uint64_t units, uint64_t* ptr, uint64_t* len) {
-    if (auto r = realloc2(0, 0, 2, units, ptr); r != TrapReason::None) return r;
+  TrapReason storeToLatin1OrUtf16(StringSource& s, uint64_t* ptr, uint64_t* len) {
+    if (auto r = realloc2(0, 0, 2, s.units, ptr); r != TrapReason::None) return r;
     uint64_t dst = 0;
-    bool wide = false;
-    forEachCodePoint(s, [&](uint32_t c) {
-      if (wide) return;
-      if (c < 256) *mem(*ptr + dst++) = uint8_t(c);
-      else wide = true;
-    });
-    if (wide) {
-      const uint64_t worst = 2 * units;
-      if (auto r = realloc2(*ptr, units, 2, worst, ptr); r != TrapReason::None) return r;
+    uint32_t cp;
+    int r;
+    while ((r = s.cps.next(&cp)) > 0) {
+      if (cp < 256) {
+        if (auto t = put(SimpleEncoding::Latin1, *ptr, s.units, &dst, cp); t != TrapReason::None) return t;
+        continue;
+      }
+      const uint64_t worst = 2 * s.units;
+      if (auto t = realloc2(*ptr, s.units, 2, worst, ptr); t != TrapReason::None) return t;
       for (uint64_t j = dst; j-- > 0;) {
         *mem(*ptr + 2 * j) = *mem(*ptr + j);
         *mem(*ptr + 2 * j + 1) = 0;
       }
-      std::vector<uint16_t> u = toUtf16(s);
-      copyIn(*ptr + 2 * dst, u.data() + dst, (u.size() - dst) * 2);
-      if (worst > u.size() * 2)
-        if (auto r = realloc2(*ptr, worst, 2, u.size() * 2, ptr); r != TrapReason::None) return r;
-      *len = u.size() | utf16Tag();
+      uint64_t at = 2 * dst;
+      if (auto t = putRest(s, SimpleEncoding::Utf16, *ptr, worst, &at, cp); t != TrapReason::None) return t;
+      if (worst > at)
+        if (auto t = realloc2(*ptr, worst, 2, at, ptr); t != TrapReason::None) return t;
+      *len = (at / 2) | utf16Tag();
       return TrapReason::None;
     }
-    if (dst < units)
-      if (auto r = realloc2(*ptr, units, 2, dst, ptr); r != TrapReason::None) return r;
+    if (r < 0) return trap(s.cps.error);
+    if (dst < s.units)
+      if (auto t = realloc2(*ptr, s.units, 2, dst, ptr); t != TrapReason::None) return t;
     *len = dst;
     return TrapReason::None;
   }
   // store_probably_utf16_to_latin1_or_utf16: UTF-16 first; narrowed in place to latin1 (and shrunk) if it fits.
-  TrapReason storeProbablyUtf16(const std::string& s, uint64_t units, uint64_t* ptr, uint64_t* len) {
-    const uint64_t srcBytes = 2 * units;
+  TrapReason storeProbablyUtf16(StringSource& s, uint64_t* ptr, uint64_t* len) {
+    const uint64_t srcBytes = 2 * s.units;
     if (auto r = realloc2(0, 0, 2, srcBytes, ptr); r != TrapReason::None) return r;
-    std::vector<uint16_t> u = toUtf16(s);
-    copyIn(*ptr, u.data(), u.size() * 2);
+    uint64_t at = 0;
     bool latin1 = true;
-    for (uint16_t c : u) latin1 &= c < 256;
+    if (auto r = putRest(s, SimpleEncoding::Utf16, *ptr, srcBytes, &at, UINT32_MAX, &latin1); r != TrapReason::None)
+      return r;
+    const uint64_t n = at / 2;
     if (!latin1) {
-      *len = u.size() | utf16Tag();
+      *len = n | utf16Tag();
       return TrapReason::None;
     }
-    for (size_t i = 0; i < u.size(); ++i) *mem(*ptr + i) = *mem(*ptr + 2 * i);
+    for (uint64_t i = 0; i < n; ++i) *mem(*ptr + i) = *mem(*ptr + 2 * i);
     // latin1+utf16 strings are 2-aligned in both forms (the shrink asks for 2 and its result is checked)
-    if (auto r = realloc2(*ptr, srcBytes, 2, u.size(), ptr); r != TrapReason::None) return r;
-    *len = u.size();
+    if (auto r = realloc2(*ptr, srcBytes, 2, n, ptr); r != TrapReason::None) return r;
+    *len = n;
     return TrapReason::None;
   }
-  static std::string toLatin1(const std::string& s) {
-    std::string o;
-    o.reserve(s.size());
-    forEachCodePoint(s, [&](uint32_t c) { o += char(uint8_t(c)); });
-    return o;
-  }
-  static std::vector<uint16_t> toUtf16(const std::string& s) {
-    std::vector<uint16_t> u;
-    u.reserve(s.size());
-    forEachCodePoint(s, [&](uint32_t c) {
-      if (c >= 0x10000) {
-        c -= 0x10000;
-        u.push_back(uint16_t(0xd800 + (c >> 10)));
-        u.push_back(uint16_t(0xdc00 + (c & 0x3ff)));
-      } else {
-        u.push_back(uint16_t(c));
-      }
-    });
-    return u;
-  }
-
   TrapReason lowerList(const Type* t, const Val& v, uint64_t* ptr, uint64_t* len) {
     const Type* e = t->listElem();
     const uint64_t n = v.isBytes ? v.str.size() : v.elems.size();

@@ -210,8 +210,11 @@ struct Instantiator {
       if (!caller->mayLeave) return cx.hostTrap("cannot leave component instance");
       CallScope scope;
       AbiCx a{*st, cx, caller, memory, realloc, enc, &scope};
+      // A guest callee lowers the arguments at once: strings stay in this memory until its realloc has run.
+      a.lazyStrings = !callee->host;
       std::vector<Val> params;
       TrapReason r = liftParams(a, *ft, args, params);
+      a.lazyStrings = false;
       Val result;
       if (r == TrapReason::None) r = callAny(*st, *callee, params, ft->result ? &result : nullptr, scope, caller);
       releaseScope(scope);

@@ -108,6 +108,8 @@ struct AbiCx {
   FuncInst* realloc = nullptr;
   StringEncoding encoding = StringEncoding::Utf8;
   CallScope* scope = nullptr;
+  // Lift strings lazily (Val::srcMemory): set when the lifted values go straight to another component's lowering.
+  bool lazyStrings = false;
 };
 
 // Calls a core function on the store's context (nested calls keep the outer backtrace).

@@ -20,6 +20,7 @@
 
 namespace myrt {
 struct FuncInst;
+struct MemoryInst;
 }
 
 namespace myrt::component {
@@ -51,6 +52,11 @@ struct Val {
   // UINT32_MAX (host-made strings): UTF-8, str.size() units.
   uint8_t srcEncoding = 0;
   uint32_t srcUnits = UINT32_MAX;
+  // A string lifted lazily by a `canon lower` whose callee is another component's lifted function (never one a host
+  // sees): `str` is empty and the code units are still in srcMemory at srcPtr (validated bounds, not yet decoded);
+  // the callee's lowering transcodes them from there (runtime/component/canon.cpp).
+  MemoryInst* srcMemory = nullptr;
+  uint64_t srcPtr = 0;
 
   // ---- construction
   static Val boolean(bool b) { return scalar(TK::Bool, b ? 1 : 0); }

@@ -292,6 +292,119 @@ TEST_CASE("string lowering follows the Canonical ABI's realloc sequence (worst c
   CHECK(count("latin1", "\xe4\xb8\x96") == 3);       // 3 bytes as latin1, grown to utf16's worst case 6, shrunk to 2
 }
 
+namespace {
+
+// Component $B (strings in encoding e1) passes a string to component $A (e2) and returns what $A echoes: the argument
+// is lifted lazily from $B's memory and transcoded straight into $A's by $A's lowering; $A counts its realloc calls.
+std::string stringPairText(const std::string& e1, const std::string& e2) {
+  const std::string realloc =  // a bump allocator that keeps the contents (shrink in place, copy on grow)
+      " (global $bump (mut i32) (i32.const 1024)) (global $n (mut i32) (i32.const 0))"
+      " (func (export \"realloc\") (param $old i32) (param $oldSize i32) (param $align i32) (param $new i32) (result i32)"
+      "  (local $p i32) (global.set $n (i32.add (global.get $n) (i32.const 1)))"
+      "  (if (i32.and (i32.ne (local.get $old) (i32.const 0)) (i32.le_u (local.get $new) (local.get $oldSize)))"
+      "   (then (return (local.get $old))))"
+      "  (local.set $p (global.get $bump))"
+      "  (global.set $bump (i32.and (i32.add (i32.add (global.get $bump) (local.get $new)) (i32.const 7)) (i32.const -8)))"
+      "  (memory.copy (local.get $p) (local.get $old) (local.get $oldSize)) (local.get $p))";
+  auto opts = [](const std::string& enc, const char* inst) {
+    return " string-encoding=" + enc + " (memory (core memory " + inst + " \"mem\")) (realloc (core func " + inst +
+           " \"realloc\"))";
+  };
+  return "(component"
+         " (component $A (core module $m (memory (export \"mem\") 1)" + realloc +
+         "  (func (export \"echo\") (param i32 i32) (result i32)"
+         "   (i32.store (i32.const 0) (local.get 0)) (i32.store (i32.const 4) (local.get 1)) (i32.const 0))"
+         "  (func (export \"count\") (result i32) (local $c i32) (local.set $c (global.get $n)) (global.set $n (i32.const 0))"
+         "   (local.get $c)))"
+         "  (core instance $i (instantiate $m))"
+         "  (func (export \"echo\") (param \"s\" string) (result string) (canon lift (core func $i \"echo\")" + opts(e2, "$i") + "))"
+         "  (func (export \"count\") (result u32) (canon lift (core func $i \"count\"))))"
+         " (instance $a (instantiate $A))"
+         " (component $B (import \"echo\" (func $echo (param \"s\" string) (result string)))"
+         "  (core module $libc (memory (export \"mem\") 1)" + realloc + ")"
+         "  (core instance $libc (instantiate $libc))"
+         "  (core func $echo (canon lower (func $echo)" + opts(e1, "$libc") + "))"
+         "  (core module $main (import \"\" \"echo\" (func $echo (param i32 i32 i32))) (import \"\" \"mem\" (memory 1))"
+         "   (func (export \"run\") (param i32 i32) (result i32) (call $echo (local.get 0) (local.get 1) (i32.const 8))"
+         "    (i32.const 8))"
+         // one invalid code unit: the byte 0xff (utf8) or the unpaired surrogate 0xd8ff (utf16)
+         "   (func (export \"bad\") (result i32) (i32.store16 (i32.const 512) (i32.const 0xd8ff))"
+         "    (call $echo (i32.const 512) (i32.const 1) (i32.const 8)) (i32.const 8))"
+         "   (func (export \"pass\") (param i32 i32) (result i32) (call $echo (local.get 0) (local.get 1) (i32.const 8))"
+         "    (i32.const 8)))"
+         "  (core instance $main (instantiate $main (with \"\" (instance (export \"echo\" (func $echo))"
+         "   (export \"mem\" (memory $libc \"mem\"))))))"
+         "  (func (export \"run\") (param \"s\" string) (result string) (canon lift (core func $main \"run\")" +
+         opts(e1, "$libc") + "))"
+         "  (func (export \"bad\") (result string) (canon lift (core func $main \"bad\")" + opts(e1, "$libc") + "))"
+         "  (func (export \"pass\") (param \"p\" u32) (param \"n\" u32) (result string)"
+         "   (canon lift (core func $main \"pass\")" + opts(e1, "$libc") + ")))"
+         " (instance $b (instantiate $B (with \"echo\" (func $a \"echo\"))))"
+         " (export \"run\" (func $b \"run\")) (export \"bad\" (func $b \"bad\")) (export \"pass\" (func $b \"pass\"))"
+         " (export \"count\" (func $a \"count\")))";
+}
+
+}  // namespace
+
+TEST_CASE("strings between components: lifted lazily, realloc first, transcoded from the source memory", "[component]") {
+  const char* encs[3] = {"utf8", "utf16", "latin1+utf16"};
+  // the callee's realloc calls for "a\u00e9\u4e16\U0001F600" (utf8 10 bytes, utf16 5 units; no latin1 form) and
+  // "a\u00e9" (latin1 in a latin1+utf16 caller), per caller (row) and callee (column) encoding: store_string's
+  // sequences (a copy: 1; the worst case then a shrink: 2; optimistic, grown, shrunk: 3)
+  const int wide[3][3] = {{1, 2, 3}, {3, 1, 2}, {3, 1, 1}};
+  const int narrow[3][3] = {{1, 2, 2}, {3, 1, 1}, {3, 1, 1}};
+  const std::string wideText = "a\xc3\xa9\xe4\xb8\x96\xf0\x9f\x98\x80", narrowText = "a\xc3\xa9";
+  for (Tier t : availableTiers()) {
+    for (int e1 = 0; e1 < 3; ++e1) {
+      for (int e2 = 0; e2 < 3; ++e2) {
+        DYNAMIC_SECTION("tier " << tierName(t) << ", " << encs[e1] << " -> " << encs[e2]) {
+          TextInstance ti(stringPairText(encs[e1], encs[e2]), t);
+          REQUIRE(ti.inst);
+          auto call = [&](const char* fn, std::vector<Val> args, std::string* trap = nullptr) {
+            Val r;
+            InvokeResult res = component::call(*ti.store, *findFunc(*ti.inst, "", fn), args, &r);
+            if (trap) *trap = res.trap ? res.trap->message : "";
+            else if (res.trap) FAIL(std::string(fn) + ": " + res.trap->message);
+            return r;
+          };
+          CHECK(call("run", {Val::string(wideText)}).str == wideText);
+          CHECK(call("count", {}).asU32() == uint32_t(wide[e1][e2]));
+          CHECK(call("run", {Val::string(narrowText)}).str == narrowText);
+          CHECK(call("count", {}).asU32() == uint32_t(narrow[e1][e2]));
+          if (e1 < 2) {
+            // invalid text traps while the callee's lowering reads it: after its first realloc (wasmtime's order)
+            std::string trap;
+            call("bad", {}, &trap);
+            CHECK(trap.find(e1 == 0 ? "invalid utf-8 sequence" : "invalid utf-16 string: unpaired surrogate") !=
+                  std::string::npos);
+            CHECK(call("count", {}).asU32() == 1);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("string lengths above 2^31-1 bytes trap when lifted, before any realloc", "[component]") {
+  // MAX_STRING_BYTE_LENGTH as wasmtime (2^31-1), checked before the bounds; then the bounds, also before the realloc
+  auto trapOf = [](const char* e1, uint32_t units) {
+    TextInstance ti(stringPairText(e1, "utf8"));
+    REQUIRE(ti.inst);
+    std::vector<Val> args{Val::u32(0), Val::u32(units)};
+    Val r;
+    InvokeResult res = component::call(*ti.store, *findFunc(*ti.inst, "", "pass"), args, &r);
+    std::vector<Val> none;
+    CHECK(!component::call(*ti.store, *findFunc(*ti.inst, "", "count"), none, &r).trap);
+    CHECK(r.asU32() == 0);  // the callee's realloc was not called
+    return res.trap ? res.trap->message : std::string("no trap");
+  };
+  CHECK(trapOf("utf16", 0x40000000) == "string content out-of-bounds (string byte length above 2^31-1)");
+  CHECK(trapOf("utf8", 0x80000000) == "string content out-of-bounds (string byte length above 2^31-1)");
+  CHECK(trapOf("latin1+utf16", 0xc0000000) == "string content out-of-bounds (string byte length above 2^31-1)");
+  CHECK(trapOf("utf16", 0x3fffffff) == "string content out-of-bounds (string pointer/length out of bounds of memory)");
+  CHECK(trapOf("utf8", 0x7fffffff) == "string content out-of-bounds (string pointer/length out of bounds of memory)");
+}
+
 TEST_CASE("a lifted string changed by the host is lowered from its text, not its recorded source size", "[component]") {
   Fixture fx(Tier::Interp);
   Val v = fx.call("echo16", {Val::string("ab")});
