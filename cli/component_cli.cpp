@@ -80,6 +80,10 @@ int runComponent(const RunOptions& opts, const std::vector<uint8_t>& bytes, Stor
     std::cerr << "myrt: run: " << wasiCtx.error().message << "\n";
     return kExitUsage;
   }
+  // Blocking waits (wasi:io/poll, blocking stream reads/writes, sleeps) end when the store's interrupt is requested
+  // (--timeout's watchdog), so the guest traps "interrupted" at once instead of after the wait.
+  InterruptFlag& intr = store.interruptFlag();
+  (*wasiCtx)->setInterrupt(wasi::host::Interrupt{&intr.requested, intr.wakeFd()});
   component::Linker linker;
   wasi::p2::addToLinker(linker, **wasiCtx);  // the interfaces wasi:cli/command imports, at 0.2.12 (any 0.2.x links)
   // wasi:http/types and outgoing-handler (requests only to the destinations granted: --allow-http, -S inherit-network)
