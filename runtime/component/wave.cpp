@@ -1,6 +1,10 @@
 // runtime/component/wave.cpp -- WAVE, the WebAssembly Value Encoding wasmtime uses for `--invoke` arguments and
-// results: 42, -1.5, nan, inf, true, 'c', "str\n", [1, 2], (1, "a"), {x: 1, y: 2}, red, circle(1.5), some(3), none,
-// ok, ok("x"), err(e), {read, write} (flags). Resources have no WAVE form (an error).
+// results (wasm-tools crates/wasm-wave README): 42, -1.5, nan, inf, true, 'c', "str\n", multiline strings (""""),
+// [1, 2], (1, "a"), {x: 1, y: 2} ({:}: a record whose option fields are all none, which may be left out), red,
+// circle(1.5), %ok (a case named like a keyword), some(3) or a flat 3, none, ok, ok("x") or a flat "x", err(e),
+// {read, write} (flags), // comments; trailing option arguments may be left out. Values are printed as wasm-wave's
+// writer prints them (none fields left out, floats in Rust's plain decimal form, both quotes escaped). Resources have
+// no WAVE form (an error).
 // GCC 12 reports a false -Wrestrict in std::string concatenation ("a" + std::string(b); GCC bug 105329).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wrestrict"
@@ -21,20 +25,23 @@ namespace myrt::component {
 namespace {
 
 
-void quoteChar(std::string& o, uint32_t c, char quote) {
+bool isKeyword(std::string_view w) {
+  return w == "true" || w == "false" || w == "inf" || w == "nan" || w == "some" || w == "none" || w == "ok" ||
+         w == "err";
+}
+
+// As wasm-wave's writer: \ " ' tab CR LF escaped in chars and strings alike, other control characters as \u{..}.
+void quoteChar(std::string& o, uint32_t c) {
   switch (c) {
     case '\n': o += "\\n"; return;
     case '\t': o += "\\t"; return;
     case '\r': o += "\\r"; return;
     case '\\': o += "\\\\"; return;
+    case '"': o += "\\\""; return;
+    case '\'': o += "\\'"; return;
     default: break;
   }
-  if (c == uint32_t(quote)) {
-    o += '\\';
-    o += quote;
-    return;
-  }
-  if (c < 0x20 || c == 0x7f) {
+  if (c < 0x20 || (c >= 0x7f && c < 0xa0)) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "\\u{%x}", c);
     o += buf;
@@ -43,21 +50,38 @@ void quoteChar(std::string& o, uint32_t c, char quote) {
   appendUtf8(o, c);
 }
 
-std::string floatText(double d) {
+// Rust's Display of f32/f64 (what wasm-wave prints): the shortest digits that read back as the same value, in plain
+// decimal (no exponent: 1e20 -> 100000000000000000000, 1e-7 -> 0.0000001), -0 for negative zero.
+std::string floatText(double d, bool isF32) {
   if (std::isnan(d)) return "nan";
   if (std::isinf(d)) return d < 0 ? "-inf" : "inf";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", d);
-  // shortest round-trip form
   for (int p = 1; p <= 17; ++p) {
-    char t[64];
-    std::snprintf(t, sizeof t, "%.*g", p, d);
-    if (std::strtod(t, nullptr) == d) {
-      std::strcpy(buf, t);
-      break;
-    }
+    std::snprintf(buf, sizeof buf, "%.*e", p - 1, d);
+    if (isF32 ? std::strtof(buf, nullptr) == float(d) : std::strtod(buf, nullptr) == d) break;
   }
-  return buf;
+  // buf: [-]D[.DDD]e[+-]X
+  std::string m(buf);
+  const size_t e = m.find('e');
+  const int exp = std::atoi(m.c_str() + e + 1);
+  std::string digits;
+  for (size_t k = 0; k < e; ++k)
+    if (std::isdigit(static_cast<unsigned char>(m[k]))) digits += m[k];
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  std::string o = m[0] == '-' ? "-" : "";
+  const int point = exp + 1;  // digits before the decimal point
+  if (point <= 0) {
+    o += "0." + std::string(size_t(-point), '0') + digits;
+  } else if (size_t(point) >= digits.size()) {
+    o += digits + std::string(size_t(point) - digits.size(), '0');
+  } else {
+    o += digits.substr(0, size_t(point)) + "." + digits.substr(size_t(point));
+  }
+  return o;
+}
+void label(std::string& o, const std::string& l) {
+  if (isKeyword(l)) o += '%';
+  o += l;
 }
 
 void print(std::string& o, const Val& v, const Type* t) {
@@ -65,27 +89,11 @@ void print(std::string& o, const Val& v, const Type* t) {
     case TK::Bool: o += v.asBool() ? "true" : "false"; return;
     case TK::S8: case TK::S16: case TK::S32: case TK::S64: o += std::to_string(v.asS64()); return;
     case TK::U8: case TK::U16: case TK::U32: case TK::U64: o += std::to_string(v.asU64()); return;
-    case TK::F32: {
-      const float f = v.asF32();
-      if (std::isnan(f) || std::isinf(f)) {
-        o += floatText(f);
-        return;
-      }
-      for (int p = 1; p <= 9; ++p) {  // shortest text that reads back as the same f32
-        char b[32];
-        std::snprintf(b, sizeof b, "%.*g", p, double(f));
-        if (std::strtof(b, nullptr) == f) {
-          o += b;
-          return;
-        }
-      }
-      o += floatText(f);
-      return;
-    }
-    case TK::F64: o += floatText(v.asF64()); return;
+    case TK::F32: o += floatText(v.asF32(), true); return;
+    case TK::F64: o += floatText(v.asF64(), false); return;
     case TK::Char:
       o += '\'';
-      quoteChar(o, v.asU32(), '\'');
+      quoteChar(o, v.asU32());
       o += '\'';
       return;
     case TK::String: {
@@ -96,8 +104,12 @@ void print(std::string& o, const Val& v, const Type* t) {
       while (i < n) {
         uint32_t c = p[i];
         size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-        if (len == 1) quoteChar(o, c, '"');
-        else o.append(v.str, i, len);
+        if (len == 1 || (len == 2 && i + 1 < n && c == 0xc2 && p[i + 1] < 0xa0)) {  // ASCII, or a C1 control
+          quoteChar(o, len == 1 ? c : p[i + 1]);
+          i += len;
+          continue;
+        }
+        o.append(v.str, i, len);
         i += len;
       }
       o += '"';
@@ -129,19 +141,23 @@ void print(std::string& o, const Val& v, const Type* t) {
       o += ')';
       return;
     }
-    case TK::Record: {
+    case TK::Record: {  // fields that are `none` left out; `{:}` when nothing is left
       o += '{';
+      bool first = true;
       for (size_t i = 0; i < v.elems.size() && i < t->elems.size(); ++i) {
-        if (i) o += ", ";
+        if (t->elems[i]->kind == TK::Option && v.elems[i].index == 0) continue;
+        if (!first) o += ", ";
+        first = false;
         o += t->labels[i] + ": ";
         print(o, v.elems[i], t->elems[i]);
       }
-      o += '}';
+      o += first ? ":}" : "}";
       return;
     }
     case TK::Variant:
     case TK::Enum:
-      o += v.index < t->labels.size() ? t->labels[v.index] : "?";
+      if (v.index < t->labels.size()) label(o, t->labels[v.index]);
+      else o += "?";
       if (t->kind == TK::Variant && v.payload() && v.index < t->elems.size() && t->elems[v.index]) {
         o += '(';
         print(o, *v.payload(), t->elems[v.index]);
@@ -190,8 +206,16 @@ struct Parser {
   size_t i = 0;
   std::string err;
 
-  void ws() {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  void ws() {  // whitespace and // comments
+    while (i < s.size()) {
+      if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+        ++i;
+      } else if (s.substr(i, 2) == "//") {
+        while (i < s.size() && s[i] != '\n') ++i;
+      } else {
+        break;
+      }
+    }
   }
   bool eat(char c) {
     ws();
@@ -233,17 +257,24 @@ struct Parser {
     }
     return true;
   }
-  bool number(double* out) {
+  // JSON numbers, nan, inf, -inf; an f32 is read as an f32 (no double rounding through f64).
+  bool number(bool isF32, double* out, float* outF) {
     std::string_view w = word();
     std::string t(w);
     if (t == "nan") *out = NAN;
     else if (t == "inf") *out = INFINITY;
     else if (t == "-inf") *out = -INFINITY;
     else {
+      const bool json = !t.empty() && (std::isdigit(static_cast<unsigned char>(t[0])) ||
+                                       (t[0] == '-' && t.size() > 1 && std::isdigit(static_cast<unsigned char>(t[1]))));
       char* end = nullptr;
-      *out = std::strtod(t.c_str(), &end);
-      if (t.empty() || *end) return fail("invalid number `" + t + "`");
+      errno = 0;
+      if (isF32) *outF = std::strtof(t.c_str(), &end);
+      else *out = std::strtod(t.c_str(), &end);
+      if (!json || *end || t.find_first_of("xXpP") != std::string::npos) return fail("invalid number `" + t + "`");
+      return true;
     }
+    *outF = float(*out);
     return true;
   }
   bool escape(uint32_t* cp) {
@@ -283,13 +314,37 @@ struct Parser {
     i += len;
     return true;
   }
-  bool stringLit(std::string* out) {
-    if (!eat('"')) return fail("expected a string");
-    while (true) {
-      if (i >= s.size()) return fail("unterminated string");
-      if (s[i] == '"') {
-        ++i;
-        return true;
+  // """ + line break ... line break + the indentation + """: every line loses that indentation (WAVE "Multiline
+  // Strings"); the first and last line breaks are not part of the string.
+  bool multilineString(std::string* out) {
+    i += 3;
+    if (s.substr(i, 2) == "\r\n") i += 2;
+    else if (i < s.size() && s[i] == '\n') ++i;
+    else return fail("expected a line break after \"\"\"");
+    const size_t close = s.find("\"\"\"", i);
+    if (close == std::string_view::npos) return fail("unterminated multiline string");
+    size_t lineStart = close;  // the closing line: a line break, spaces, """
+    while (lineStart > i && s[lineStart - 1] == ' ') --lineStart;
+    if (lineStart == i || s[lineStart - 1] != '\n') return fail("the closing \"\"\" must be on a line of its own");
+    const size_t indent = close - lineStart;
+    size_t end = lineStart - 1;  // the last line break (and a CR before it) is not part of the string
+    if (end > i && s[end - 1] == '\r') --end;
+    bool lineBegin = true;
+    while (i < end) {
+      if (lineBegin) {
+        for (size_t k = 0; k < indent; ++k, ++i)
+          if (i >= end || s[i] != ' ') {
+            if (i < end && (s[i] == '\n' || s[i] == '\r')) break;  // an empty line
+            return fail("a line of a multiline string is indented less than its closing \"\"\"");
+          }
+        lineBegin = false;
+        continue;
+      }
+      if (s.substr(i, 2) == "\r\n" || s[i] == '\n') {
+        i += s[i] == '\r' ? 2 : 1;
+        *out += '\n';
+        lineBegin = true;
+        continue;
       }
       uint32_t cp = 0;
       if (s[i] == '\\') {
@@ -300,6 +355,37 @@ struct Parser {
       }
       appendUtf8(*out, cp);
     }
+    i = close + 3;
+    return true;
+  }
+  bool stringLit(std::string* out) {
+    ws();
+    if (s.substr(i, 3) == "\"\"\"") return multilineString(out);
+    if (!eat('"')) return fail("expected a string");
+    while (true) {
+      if (i >= s.size()) return fail("unterminated string");
+      if (s[i] == '"') {
+        ++i;
+        return true;
+      }
+      if (s[i] == '\n') return fail("a newline in a string must be written \\n");
+      uint32_t cp = 0;
+      if (s[i] == '\\') {
+        ++i;
+        if (!escape(&cp)) return false;
+      } else if (!utf8Char(&cp)) {
+        return false;
+      }
+      appendUtf8(*out, cp);
+    }
+  }
+  // A label, `%` prefix allowed (a case named like a keyword must have it); *escaped: it had one.
+  std::string_view label(bool* escaped = nullptr) {
+    ws();
+    const bool pct = i < s.size() && s[i] == '%';
+    if (pct) ++i;
+    if (escaped) *escaped = pct;
+    return word();
   }
   int labelIndex(const Type* t, std::string_view w) {
     for (size_t k = 0; k < t->labels.size(); ++k)
@@ -327,9 +413,10 @@ struct Parser {
         return true;
       }
       case TK::F32: case TK::F64: {
-        double d;
-        if (!number(&d)) return false;
-        v = t->kind == TK::F32 ? Val::f32(float(d)) : Val::f64(d);
+        double d = 0;
+        float f = 0;
+        if (!number(t->kind == TK::F32, &d, &f)) return false;
+        v = t->kind == TK::F32 ? Val::f32(f) : Val::f64(d);
         return true;
       }
       case TK::Char: {
@@ -359,6 +446,8 @@ struct Parser {
         v.kind = t->kind;
         if (!eat(']')) {
           do {
+            ws();
+            if (i < s.size() && s[i] == ']') break;  // a trailing comma
             v.elems.emplace_back();
             if (!value(t->elem(), v.elems.back())) return false;
           } while (eat(','));
@@ -385,11 +474,13 @@ struct Parser {
         v = Val::record({});
         v.elems.resize(t->elems.size());
         std::vector<bool> seen(t->elems.size());
-        if (!eat('}')) {
+        if (eat(':')) {  // {:} -- every field left out (all are options)
+          if (!eat('}')) return fail("expected `}` after `{:`");
+        } else if (!eat('}')) {
           do {
             ws();
             if (i < s.size() && s[i] == '}') break;
-            std::string_view f = word();
+            std::string_view f = label();
             int k = labelIndex(t, f);
             if (k < 0) return fail("unknown field `" + std::string(f) + "`");
             if (!eat(':')) return fail("expected `:`");
@@ -407,7 +498,7 @@ struct Parser {
       }
       case TK::Variant:
       case TK::Enum: {
-        std::string_view w = word();
+        std::string_view w = label();
         int k = labelIndex(t, w);
         if (k < 0) return fail("unknown case `" + std::string(w) + "`");
         v = t->kind == TK::Enum ? Val::enumCase(uint32_t(k)) : Val::variant(uint32_t(k));
@@ -420,8 +511,9 @@ struct Parser {
         return true;
       }
       case TK::Option: {
+        ws();
         size_t save = i;
-        std::string_view w = word();
+        std::string_view w = word();  // a `%none` case of the payload is not the keyword
         if (w == "none") {
           v = Val::none();
           return true;
@@ -434,15 +526,26 @@ struct Parser {
           v = Val::some(std::move(inner));
           return true;
         }
-        i = save;  // WAVE allows a bare value for some(value) when unambiguous
+        i = save;  // a flat some(value): not for an option or result payload (ambiguous)
+        if (t->elem()->kind == TK::Option || t->elem()->kind == TK::Result) return fail("expected some(...) or none");
         Val inner;
         if (!value(t->elem(), inner)) return false;
         v = Val::some(std::move(inner));
         return true;
       }
       case TK::Result: {
+        ws();
+        const size_t save = i;
         std::string_view w = word();
-        if (w != "ok" && w != "err") return fail("expected ok or err");
+        if (w != "ok" && w != "err") {  // a flat ok(value): only with an ok payload that is no option or result
+          const Type* okType = t->elems[0];
+          if (!okType || okType->kind == TK::Option || okType->kind == TK::Result) return fail("expected ok or err");
+          i = save;
+          Val inner;
+          if (!value(okType, inner)) return false;
+          v = Val::ok(std::move(inner));
+          return true;
+        }
         const uint32_t k = w == "ok" ? 0 : 1;
         v = k == 0 ? Val::ok() : Val::err();
         if (t->elems[k]) {
@@ -458,7 +561,9 @@ struct Parser {
         uint32_t bits = 0;
         if (!eat('}')) {
           do {
-            std::string_view f = word();
+            ws();
+            if (i < s.size() && s[i] == '}') break;  // a trailing comma
+            std::string_view f = label();
             int k = labelIndex(t, f);
             if (k < 0) return fail("unknown flag `" + std::string(f) + "`");
             bits |= 1u << k;
@@ -485,6 +590,20 @@ bool parseWaveArgs(std::string_view text, const Type& ft, std::vector<Val>* out,
   Parser p{text, 0, {}};
   out->clear();
   for (size_t k = 0; k < ft.elems.size(); ++k) {
+    // trailing option arguments may be left out (none): the text ends here (after an optional comma)
+    bool restOptional = true;
+    for (size_t r = k; r < ft.elems.size(); ++r) restOptional &= ft.elems[r]->kind == TK::Option;
+    if (restOptional) {
+      const size_t save = p.i;
+      if (k) p.eat(',');
+      p.ws();
+      const bool atEnd = p.i == text.size();
+      p.i = save;
+      if (atEnd) {
+        for (; k < ft.elems.size(); ++k) out->push_back(Val::none());
+        break;
+      }
+    }
     if (k && !p.eat(',')) {
       p.fail("expected `,` and " + std::to_string(ft.elems.size()) + " arguments");
       break;
