@@ -314,6 +314,18 @@ struct Parser {
     i += len;
     return true;
   }
+  // One character of a string at i (an escape or a UTF-8 sequence), appended to *out.
+  bool stringChar(std::string* out) {
+    uint32_t cp = 0;
+    if (s[i] == '\\') {
+      ++i;
+      if (!escape(&cp)) return false;
+    } else if (!utf8Char(&cp)) {
+      return false;
+    }
+    appendUtf8(*out, cp);
+    return true;
+  }
   // """ + line break ... line break + the indentation + """: every line loses that indentation (WAVE "Multiline
   // Strings"); the first and last line breaks are not part of the string.
   bool multilineString(std::string* out) {
@@ -346,14 +358,7 @@ struct Parser {
         lineBegin = true;
         continue;
       }
-      uint32_t cp = 0;
-      if (s[i] == '\\') {
-        ++i;
-        if (!escape(&cp)) return false;
-      } else if (!utf8Char(&cp)) {
-        return false;
-      }
-      appendUtf8(*out, cp);
+      if (!stringChar(out)) return false;
     }
     i = close + 3;
     return true;
@@ -369,14 +374,7 @@ struct Parser {
         return true;
       }
       if (s[i] == '\n') return fail("a newline in a string must be written \\n");
-      uint32_t cp = 0;
-      if (s[i] == '\\') {
-        ++i;
-        if (!escape(&cp)) return false;
-      } else if (!utf8Char(&cp)) {
-        return false;
-      }
-      appendUtf8(*out, cp);
+      if (!stringChar(out)) return false;
     }
   }
   // A label, `%` prefix allowed (a case named like a keyword must have it); *escaped: it had one.
