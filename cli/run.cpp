@@ -559,6 +559,9 @@ int cmdRun(const RunOptions& opts) {
     if (opts.verbose)
       std::cerr << "myrt: " << file << ": "
                 << tierStatsLine(store->context().tierCalls, store->jitCompiledFuncs, store->jitFallbacks.size()) << "\n";
+    if (opts.verbose && tier == Tier::Auto && store->optCompiledFuncs)  // the auto tier's third tier
+      std::cerr << "myrt: " << file << ": optimizing tier: " << store->optCompiledFuncs << " of the "
+                << store->jitCompiledFuncs << " compiled functions recompiled\n";
     if (opts.verbose && store->gcStats().collections) {
       const Store::GcStats& g = store->gcStats();
       std::cerr << "myrt: " << file << ": gc: " << g.collections << " collections, pauses " << g.totalPauseNs / 1000

@@ -1263,7 +1263,8 @@ int cmdWast(const std::vector<std::string>& files, const WastOptions& opts) {
   if (opts.stats) {
     out << tierStatsLine(calls, jitFunctions, jitFallbacks) << "\n";
     if (opts.tier != Tier::Interp && *simdCodePath()) out << "JIT SIMD code: " << simdCodePath() << "\n";
-    if (opts.tier == Tier::Opt) out << "optimizing tier: " << optFunctions << " of the " << jitFunctions << " compiled functions\n";
+    if (opts.tier == Tier::Opt || (opts.tier == Tier::Auto && tierAvailable(Tier::Opt)))
+      out << "optimizing tier: " << optFunctions << " of the " << jitFunctions << " compiled functions\n";
     if (gcCollections) {
       out << "GC collections: " << gcCollections << "\n";
       out << "GC value-stack roots: " << gcPrecise << " precise slots, " << gcConservative

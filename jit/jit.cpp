@@ -101,6 +101,11 @@ struct JitFuncCode : TierCode {
   std::vector<OsrTarget> osrLoops;  // by wasm offset
   uint64_t osrEntries = 0;  // interpreter frames that continued in this code (jit::osrEntries)
   std::shared_ptr<const StackMaps> gcMaps;  // GC stack maps (walkJitFrames); null: frames scanned conservatively
+  // The auto tier's optimized code keeps the baseline code it replaced: frames of that code may still run (and call
+  // the optimizing tier's helper), interpreter frames still enter it by OSR (osrRaw and osrLoops point into it), and
+  // its block stays registered for faults. Freed with the function.
+  std::unique_ptr<TierCode> replaced;
+  bool optimized = false;  // compiled by the optimizing tier
 };
 
 // Compiled and linked machine code of a set of functions of one instance, not installed yet (compileFuncs, any
@@ -258,8 +263,9 @@ struct FuncCode {
 // would cost more than it saves).
 // This is one window [begin, end) of a larger compile of `totalBytes` of wasm code, `doneBefore` of them compiled
 // already (progress; the one-thread rule looks at the whole compile); out[i - begin] gets funcs[i].
+// With `optOnly`, every function is compiled by the optimizing tier or refused (its error: the reason).
 void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>& all, size_t begin, size_t end,
-                 unsigned jobs, bool osrEntries, bool portable, uint64_t totalBytes, uint64_t doneBefore,
+                 unsigned jobs, bool osrEntries, bool portable, bool optOnly, uint64_t totalBytes, uint64_t doneBefore,
                  std::vector<FuncCode>& out) {
   const std::span<FuncInst* const> funcs(all.data() + begin, end - begin);
   out.assign(funcs.size(), FuncCode{});
@@ -276,7 +282,8 @@ void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>
   std::atomic<uint64_t> done{doneBefore};
   // --tier=opt (StoreConfig::optimize): the optimizing tier's compiler, which hands what it does not support to the
   // baseline compiler; not for OSR entries (the auto tier) nor precompiled artifacts (their relocations).
-  const bool optimize = !osrEntries && !portable && be.newOptCompiler && inst.store && inst.store->config().optimize;
+  const bool optimize =
+      optOnly || (!osrEntries && !portable && be.newOptCompiler && inst.store && inst.store->config().optimize);
   const auto* progress = inst.store && inst.store->config().compileProgress ? &inst.store->config().compileProgress
                                                                             : nullptr;
   auto work = [&] {
@@ -284,7 +291,10 @@ void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>
     for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < funcs.size();) {
       Status st = Error("out of memory");
       try {  // on any thread: a failed host allocation leaves this function interpreted
-        if (!mc) mc = optimize ? be.newOptCompiler(inst) : be.newCompiler(inst);
+        if (!mc) {
+          mc = optimize && be.newOptCompiler ? be.newOptCompiler(inst) : be.newCompiler(inst);
+          if (optOnly) mc->setBaselineFallback(false);
+        }
         st = long(funcs[i]->index) == reject
                  ? Status(Error("rejected by MYRT_JIT_REJECT (a test of the fallback checks)"))
                  : mc->compile(funcs[i]->index, out[i].bytes, &out[i].fixups, osrEntries ? &out[i].osr : nullptr);
@@ -334,8 +344,12 @@ void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>
 // copy plus the block, which made a whole-module compile cost three times its machine code at its peak.
 constexpr uint64_t kCompileWindowBytes = 1024 * 1024;
 
+// With `optOnly`, by the optimizing tier alone (the auto tier's third tier): what it refuses is a fallback.
+// Direct calls go to the callee's code in the block, or through the call-via-entry stub -- always through the stub in
+// the auto tier's baseline code when the store has a third tier, so that those calls reach a callee's optimized code
+// once it is installed (FuncInst::jitDirectEntry).
 CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, unsigned jobs, bool osrEntries,
-                          bool keepCode = false, bool portable = false) {
+                          bool keepCode = false, bool portable = false, bool optOnly = false) {
   CompiledCode cc;
   cc.keepCode = keepCode || portable;
   cc.portable = portable;
@@ -375,7 +389,7 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
       begin = end;
       continue;
     }
-    compileEach(*be, inst, funcs, begin, end, jobs, osrEntries, cc.portable, total, done, each);
+    compileEach(*be, inst, funcs, begin, end, jobs, osrEntries, cc.portable, optOnly, total, done, each);
     done += window;
     for (size_t i = begin; i < end; ++i) {
       FuncCode& fc = each[i - begin];
@@ -417,7 +431,9 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
   std::memcpy(p + used, stub.data(), stub.size());
   used += stub.size();
   std::vector<size_t> codeOf(m.funcs.size(), stubAt);
-  for (const CompiledCode::Func& e : cc.funcs) codeOf[e.f->index] = e.offset + be->directEntryOffset;
+  const bool viaStub = osrEntries && inst.store && inst.store->config().optTierUp;
+  if (!viaStub)
+    for (const CompiledCode::Func& e : cc.funcs) codeOf[e.f->index] = e.offset + be->directEntryOffset;
   for (const CallFixup& fx : fixups)
     be->patchCall(p, fx.offset, fx.calleeIndex == kCallViaStub ? stubAt : codeOf[fx.calleeIndex]);
   std::vector<CallFixup>().swap(fixups);
@@ -456,6 +472,22 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
   return cc;
 }
 
+// The code object of compiled function `e` of `cc` (its block linked and executable).
+std::unique_ptr<JitFuncCode> newFuncCode(const CompiledCode& cc, const CompiledCode::Func& e) {
+  auto fc = std::make_unique<JitFuncCode>();
+  fc->block = cc.block;
+  fc->raw = reinterpret_cast<FuncEntry>(cc.base + e.offset);
+  fc->gcMaps = e.gcMaps;
+  fc->optimized = e.optimized;
+  if (e.osr.entryOffset) {
+    fc->osrRaw = reinterpret_cast<OsrRaw>(cc.base + e.offset + e.osr.entryOffset);
+    for (const auto& l : e.osr.loops) fc->osrLoops.push_back({l.wasmOffset, l.slots, cc.base + e.offset + l.codeOffset});
+    std::sort(fc->osrLoops.begin(), fc->osrLoops.end(),
+              [](const OsrTarget& a, const OsrTarget& b) { return a.wasmOffset < b.wasmOffset; });
+  }
+  return fc;
+}
+
 // Store::jitFallbacks gets "function N (name): why" (store's thread).
 void recordFallback(const FuncInst& f, const std::string& why) {
   if (!f.instance || !f.instance->store) return;
@@ -486,27 +518,56 @@ void installCompiled(CompiledCode& cc, FuncEntry from) {
   }
   for (const CompiledCode::Func& e : cc.funcs) {
     if (e.f->entry != from) continue;
-    auto fc = std::make_unique<JitFuncCode>();
-    fc->block = cc.block;
-    fc->raw = reinterpret_cast<FuncEntry>(cc.base + e.offset);
-    fc->gcMaps = e.gcMaps;
-    if (e.osr.entryOffset) {
-      fc->osrRaw = reinterpret_cast<OsrRaw>(cc.base + e.offset + e.osr.entryOffset);
-      for (const auto& l : e.osr.loops) fc->osrLoops.push_back({l.wasmOffset, l.slots, cc.base + e.offset + l.codeOffset});
-      std::sort(fc->osrLoops.begin(), fc->osrLoops.end(),
-                [](const OsrTarget& a, const OsrTarget& b) { return a.wasmOffset < b.wasmOffset; });
-    }
+    std::unique_ptr<JitFuncCode> fc = newFuncCode(cc, e);
     // (nothing below throws: a function is installed whole or not at all -- jitDirectEntry is entered by other
     // blocks' call stubs, so it must never outlive the code it points into)
     e.f->jitDirectEntry = cc.base + e.offset + backend()->directEntryOffset;
     e.f->jitCode = std::move(fc);
     e.f->entry = &trampolineEntry;
-    if (e.f->instance->store) {
-      ++e.f->instance->store->jitCompiledFuncs;
-      if (e.optimized) ++e.f->instance->store->optCompiledFuncs;
+    if (Store* s = e.f->instance->store) {
+      ++s->jitCompiledFuncs;
+      if (e.optimized) ++s->optCompiledFuncs;
+      // the auto tier's baseline code counts this down towards the optimizing tier (StoreConfig::optTierUp)
+      e.f->optBudget = s->config().optTierUpThreshold;
+      e.f->optTier = kOptCounting;
     }
     perfMapAdd(cc.base + e.offset, e.size, e.f->instance->module.get(), e.f->index);
   }
+}
+
+// Store's thread, the auto tier's third tier: the functions of `cc` (compiled by the optimizing tier alone) that still
+// run the baseline code they were queued from get their optimized code (keeping that baseline code: JitFuncCode::replaced);
+// the ones it refused, or all when linking failed, stay in baseline code. Either way they are settled (never queued
+// again). Returns the number installed.
+uint64_t installOptimized(CompiledCode& cc) {
+  for (const auto& [f, why] : cc.fallbacks) {
+    f->optTier = kOptSettled;
+    f->optBudget = UINT32_MAX;
+    if (verbose()) std::fprintf(stderr, "jit: function %u stays in baseline code: %s\n", f->index, why.c_str());
+  }
+  uint64_t n = 0;
+  for (const CompiledCode::Func& e : cc.funcs) {
+    FuncInst* f = e.f;
+    f->optTier = kOptSettled;
+    f->optBudget = UINT32_MAX;
+    if (!cc.block || f->entry != &trampolineEntry || !f->jitCode) {
+      if (!cc.block && verbose())
+        std::fprintf(stderr, "jit: function %u stays in baseline code: %s\n", f->index, cc.failure.c_str());
+      continue;
+    }
+    std::unique_ptr<JitFuncCode> fc = newFuncCode(cc, e);
+    auto* old = static_cast<JitFuncCode*>(f->jitCode.get());
+    fc->osrRaw = old->osrRaw;  // interpreter frames of f still enter the baseline code by OSR
+    fc->osrLoops = old->osrLoops;
+    fc->osrEntries = old->osrEntries;
+    fc->replaced = std::move(f->jitCode);
+    f->jitDirectEntry = cc.base + e.offset + backend()->directEntryOffset;
+    f->jitCode = std::move(fc);
+    if (Store* s = f->instance->store) ++s->optCompiledFuncs;
+    perfMapAdd(cc.base + e.offset, e.size, f->instance->module.get(), f->index);
+    ++n;
+  }
+  return n;
 }
 
 // The functions of `inst` whose entry is `from`, in index order (store's thread).
@@ -649,6 +710,11 @@ CompileStats compileForMeasurement(Instance& inst) {
   return st;
 }
 
+bool optimizedCode(const FuncInst& f) {
+  const auto* jc = dynamic_cast<const JitFuncCode*>(f.jitCode.get());
+  return jc && jc->optimized;
+}
+
 uint64_t osrEntries(const FuncInst& f) {
   const auto* jc = dynamic_cast<const JitFuncCode*>(f.jitCode.get());
   return jc ? jc->osrEntries : 0;
@@ -717,13 +783,17 @@ struct TierUpBatch {
   Instance* inst = nullptr;
   std::vector<FuncInst*> funcs;  // in the order they got hot
   CompiledCode code;
+  bool optimize = false;  // the third tier: hot baseline code recompiled by the optimizing tier
 };
+// The optimizing tier compiles at about a tenth of the baseline's speed: smaller batches.
+constexpr uint64_t kOptBatchBytes = 32 * 1024;
 
 // Per-store state (Store::tierState). Destroyed first when the store dies: `cancelled` stops the drain between
 // batches, its queued item is dropped and a running one is waited for (it reads the store's instances and functions).
 struct AutoTierState : TierCode {
   std::mutex mu;  // guards the fields up to `cancelled` (store's thread <-> compile thread)
   std::vector<FuncInst*> queued;                       // hot, not compiled yet, in the order they got hot
+  std::vector<FuncInst*> optQueued;                    // hot in baseline code, for the optimizing tier (after `queued`)
   std::vector<std::unique_ptr<TierUpBatch>> finished;  // compiled, not installed yet
   bool draining = false;                               // a drain item is submitted or running
   bool cancelled = false;
@@ -757,6 +827,23 @@ void settle(ExecContext& cx, AutoTierState& st, const Instance* inst, size_t n) 
 
 // Store's thread: installs a compiled batch.
 void installBatch(ExecContext& cx, AutoTierState& st, TierUpBatch& b) {
+  if (b.optimize) {
+    uint64_t n = 0;
+    try {  // a failed host allocation leaves the rest in baseline code
+      n = installOptimized(b.code);
+    } catch (const std::bad_alloc&) {
+    }
+    for (FuncInst* f : b.funcs) {  // (also those of a batch whose compile ran out of memory)
+      f->optTier = kOptSettled;
+      f->optBudget = UINT32_MAX;
+    }
+    if (verbose())
+      std::fprintf(stderr, "jit: optimizing tier: %zu function%s (first: %u): %llu optimized, %llu stay in baseline code\n",
+                   b.funcs.size(), b.funcs.size() == 1 ? "" : "s", b.funcs.empty() ? 0u : b.funcs.front()->index,
+                   static_cast<unsigned long long>(n), static_cast<unsigned long long>(b.funcs.size() - n));
+    b.code = CompiledCode{};
+    return;
+  }
   try {  // at a poll, possibly under JIT frames: a failed host allocation leaves the rest interpreted
     installCompiled(b.code, interpreterEntry());
   } catch (const std::bad_alloc&) {
@@ -799,8 +886,8 @@ FuncInst* takeHot(AutoTierState& st, FuncInst& f) {
   return &f;
 }
 
-// Compile thread: compiles the queued functions, the first-queued first, until the queue is empty or the store is
-// going away. A failed host allocation leaves the batch's functions interpreted (an empty CompiledCode installs
+// Compile thread: compiles the queued functions, the first-queued first (the interpreter's before the baseline code's
+// for the optimizing tier), until the queues are empty or the store is going away. A failed host allocation leaves the batch's functions interpreted (an empty CompiledCode installs
 // nothing); without memory for a batch at all the drain stops and the queued functions stay interpreted.
 void drainQueue(AutoTierState& st, std::atomic<uint32_t>* ready) {
   for (;;) {
@@ -809,26 +896,31 @@ void drainQueue(AutoTierState& st, std::atomic<uint32_t>* ready) {
       std::lock_guard<std::mutex> lock(st.mu);
       try {
         b = std::make_unique<TierUpBatch>();
-        b->funcs.reserve(st.queued.size());  // (push_back below must not throw inside erase_if)
+        b->funcs.reserve(std::max(st.queued.size(), st.optQueued.size()));  // (push_back must not throw in erase_if)
       } catch (const std::bad_alloc&) {
         b.reset();
       }
-      if (!b || st.cancelled || st.queued.empty()) {
+      if (!b || st.cancelled || (st.queued.empty() && st.optQueued.empty())) {
         st.draining = false;
         return;
       }
-      b->inst = st.queued.front()->instance;
+      // the interpreter's hot functions first (the baseline compile is the cheap, large step)
+      b->optimize = st.queued.empty();
+      std::vector<FuncInst*>& q = b->optimize ? st.optQueued : st.queued;
+      const uint64_t limit = b->optimize ? kOptBatchBytes : kTierUpBatchBytes;
+      b->inst = q.front()->instance;
       const Module& m = *b->inst->module;
       uint64_t bytes = 0;
-      std::erase_if(st.queued, [&](FuncInst* f) {
-        if (f->instance != b->inst || bytes >= kTierUpBatchBytes) return false;
+      std::erase_if(q, [&](FuncInst* f) {
+        if (f->instance != b->inst || bytes >= limit) return false;
         bytes += m.funcs[f->index].body.size;
         b->funcs.push_back(f);
         return true;
       });
     }
     try {
-      b->code = compileFuncs(*b->inst, b->funcs, 1, /*osrEntries=*/true);
+      b->code = b->optimize ? compileFuncs(*b->inst, b->funcs, 1, false, false, false, /*optOnly=*/true)
+                            : compileFuncs(*b->inst, b->funcs, 1, /*osrEntries=*/true);
     } catch (const std::bad_alloc&) {
       b->code = CompiledCode{};
     }
@@ -894,6 +986,75 @@ void tierUpSynchronous(ExecContext& cx, FuncInst& f) {
   }
 }
 
+// ---- the auto tier's third tier: hot baseline code recompiled by the optimizing tier ----
+// The auto tier's baseline code (compiled with OSR entries for a store with StoreConfig::optTierUp) counts
+// FuncInst::optBudget down at its entry and loop heads, from StoreConfig::optTierUpThreshold; at 0 it calls
+// optTierUpHelper (jit/common/helpers.h) -> this hook, on the store's thread, in the middle of that code. The hook
+// installs finished compiles (this is the install poll of code that runs in JIT code, where the interpreter does not
+// poll), then queues f for the optimizing tier (background: after the interpreter's hot functions; synchronous: compiles
+// and installs at once) and gives f a small budget while it waits (kOptInstallPoll: its next polls look for the finished
+// compile) or, once settled, the largest one. Installing swaps FuncInst::jitCode and jitDirectEntry (FuncInst::entry
+// stays trampolineEntry): new calls from the host, the interpreter and other blocks' call stubs reach the optimized
+// code; the auto tier's baseline code calls every function through the stub (compileFuncs), so its calls do too.
+// Frames running the baseline code finish in it (no OSR from baseline into optimized code yet). Functions the optimizing
+// tier refuses stay in baseline code for good (FuncInst::optTier).
+constexpr uint32_t kOptInstallPoll = 256;
+
+void optTierUpBackground(ExecContext& cx, FuncInst& f) {
+  if (cx.tierUpReady.load(std::memory_order_acquire)) installReady(cx);
+  if (f.optTier == kOptCounting && f.instance) {
+    f.optTier = kOptSettled;  // (unless queued below)
+    try {
+      AutoTierState* st = autoState(*cx.store, true);
+      bool submit = false;
+      {
+        std::lock_guard<std::mutex> lock(st->mu);
+        st->optQueued.push_back(&f);
+        f.optTier = kOptQueued;
+        submit = !st->draining;
+        st->draining = true;
+      }
+      if (submit) {
+        std::atomic<uint32_t>* ready = &cx.tierUpReady;  // lives as long as the store, which outlives the work (cancel)
+        bool queued = false;
+        try {
+          queued = CompileService::get().submit(st, [st, ready] { drainQueue(*st, ready); });
+        } catch (const std::bad_alloc&) {
+        }
+        if (!queued) {  // no compile thread: what is queued for the optimizing tier stays in baseline code
+          std::lock_guard<std::mutex> lock(st->mu);
+          for (FuncInst* g : st->optQueued) g->optTier = kOptSettled;
+          st->optQueued.clear();
+          st->draining = false;
+        }
+      }
+    } catch (const std::bad_alloc&) {
+    }
+  }
+  f.optBudget = f.optTier == kOptQueued ? kOptInstallPoll : UINT32_MAX;
+}
+
+void optTierUpSynchronous(ExecContext& cx, FuncInst& f) {
+  if (cx.tierUpReady.load(std::memory_order_acquire)) installReady(cx);
+  if (f.optTier == kOptCounting && f.instance) {
+    f.optTier = kOptSettled;
+    try {
+      TierUpBatch b;
+      b.inst = f.instance;
+      b.funcs = {&f};
+      b.optimize = true;
+      try {  // a failed host allocation leaves f in baseline code
+        b.code = compileFuncs(*b.inst, b.funcs, 1, false, false, false, /*optOnly=*/true);
+      } catch (const std::bad_alloc&) {
+        b.code = CompiledCode{};
+      }
+      if (AutoTierState* st = autoState(*cx.store, true)) installBatch(cx, *st, b);
+    } catch (const std::bad_alloc&) {
+    }
+  }
+  f.optBudget = UINT32_MAX;
+}
+
 }  // namespace
 }  // namespace jit
 
@@ -943,12 +1104,29 @@ TierUpMode defaultTierUpMode() {
   return v;
 }
 
-StoreConfig autoConfig(const StoreLimits& limits, uint32_t threshold, std::optional<TierUpMode> mode) {
+uint32_t defaultOptTierUpThreshold() {
+  static const uint32_t v = [] {
+    const char* e = std::getenv("MYRT_OPT_TIER_UP_THRESHOLD");
+    if (e && *e) {
+      char* end = nullptr;
+      const unsigned long n = std::strtoul(e, &end, 10);
+      if (end && *end == 0 && n < UINT32_MAX) return static_cast<uint32_t>(n);
+    }
+    return kDefaultOptTierUpThreshold;
+  }();
+  return v;
+}
+
+StoreConfig autoConfig(const StoreLimits& limits, uint32_t threshold, std::optional<TierUpMode> mode,
+                       std::optional<uint32_t> optThreshold) {
   StoreConfig c;
   c.limits = limits;
   c.wasmEntry = interpreterEntry();
-  c.tierUp = mode.value_or(defaultTierUpMode()) == TierUpMode::Synchronous ? &jit::tierUpSynchronous
-                                                                            : &jit::tierUpBackground;
+  const bool sync = mode.value_or(defaultTierUpMode()) == TierUpMode::Synchronous;
+  c.tierUp = sync ? &jit::tierUpSynchronous : &jit::tierUpBackground;
+  c.optTierUpThreshold = optThreshold.value_or(defaultOptTierUpThreshold());
+  if (c.optTierUpThreshold && optAvailable()) c.optTierUp = sync ? &jit::optTierUpSynchronous : &jit::optTierUpBackground;
+  else c.optTierUpThreshold = 0;
   c.tierInstall = &jit::installReady;
   c.tierUpThreshold = threshold ? threshold : defaultTierUpThreshold();
   c.osr = osrEnabled() ? &jit::osrEnter : nullptr;

@@ -85,8 +85,21 @@ enum class TierUpMode : uint8_t {
 };
 // Background, or Synchronous when MYRT_TIER_UP_SYNC is set (and not "0").
 TierUpMode defaultTierUpMode();
-// threshold 0: defaultTierUpThreshold(); no mode: defaultTierUpMode().
-StoreConfig autoConfig(const StoreLimits& limits = {}, uint32_t threshold = 0, std::optional<TierUpMode> mode = {});
+// The third tier (x86-64: where optAvailable()): the auto tier's baseline code counts its polls (function entries,
+// loop heads) per function, down from the opt threshold (FuncInst::optBudget, one `dec` of memory and a branch per poll);
+// a function that reaches 0 is recompiled by the optimizing tier -- in the background after the interpreter's hot
+// functions, or at once in the Synchronous mode -- and its optimized code installed at a later count of any baseline
+// code or interpreter poll (store's thread), its baseline code kept for the frames still running it. What the
+// optimizing tier refuses stays in baseline code (never retried). Direct calls in that baseline code go through the
+// call-via-entry stub (FuncInst::jitDirectEntry), so they reach the optimized callee once installed. Tiers the
+// function through only when the module's frames hold no GC references (the optimizing tier refuses those).
+constexpr uint32_t kDefaultOptTierUpThreshold = 20000;
+// kDefaultOptTierUpThreshold, or MYRT_OPT_TIER_UP_THRESHOLD from the environment (0: no third tier).
+uint32_t defaultOptTierUpThreshold();
+// threshold 0: defaultTierUpThreshold(); no mode: defaultTierUpMode(); no optThreshold: defaultOptTierUpThreshold()
+// (0: the auto tier stops at the baseline compiler; so it does where !optAvailable()).
+StoreConfig autoConfig(const StoreLimits& limits = {}, uint32_t threshold = 0, std::optional<TierUpMode> mode = {},
+                       std::optional<uint32_t> optThreshold = {});
 
 // Threads compiling one instance on the JIT tier when StoreConfig::compileJobs is 0: the online CPUs, at most
 // kMaxDefaultCompileJobs. Instances with less than kParallelCompileMinBytes of code compile on one thread.
@@ -113,6 +126,9 @@ CompileStats compileInstance(Instance& inst);
 // The same for the functions of `inst` whose entry is `from` (the auto tier: interpreterEntry()). With
 // `osrEntries`, functions with loops also get an OSR entry (see autoConfig).
 CompileStats compileInstanceFrom(Instance& inst, FuncEntry from, bool osrEntries = false);
+
+// Whether `f`'s machine code now (FuncInst::jitCode) was compiled by the optimizing tier.
+bool optimizedCode(const FuncInst& f);
 
 // How many interpreter frames of `f` continued in its machine code by on-stack replacement (0 without JIT code).
 uint64_t osrEntries(const FuncInst& f);

@@ -76,6 +76,9 @@ class FunctionCompiler {
   virtual const std::vector<TypeIdSite>& typeIdSites() const = 0;
   // The function compiled last was compiled by the optimizing tier (Backend::newOptCompiler).
   virtual bool optimized() const { return false; }
+  // The optimizing tier's compiler: with `on` false, a function the optimizing tier does not compile is an error (its
+  // reason) instead of being compiled by the baseline compiler (the auto tier's recompiles of hot baseline code).
+  virtual void setBaselineFallback(bool on) { (void)on; }
   // The GC stack maps of the function compiled last (precise roots: the safepoint index is in the frame's scratch
   // slot 1, see jit/common/baseline_compiler.h); null when it has none (its frames are scanned conservatively).
   virtual std::shared_ptr<const StackMaps> gcMaps() const { return nullptr; }

@@ -100,6 +100,7 @@ class BaselineCompiler {
       a_.zeroFrameSlots(static_cast<int32_t>(16 * numLocals_), maxHeight_ + 1);
       a_.jmpBack(zeroOperandsBack_);
     }
+    emitTierUpCalls();
     for (const FuelSite& f : fuelSites_) {  // fuel charges: cost is about one unit per two code bytes of the region
       a_.patchHere(f.charge);
       const uint64_t cost = std::max<uint64_t>(1, f.bytes / 2);  // known now: an immediate
@@ -747,6 +748,8 @@ class BaselineCompiler {
     epilogue_ = propagate_ = MLabel();
     error_.clear();
     fuelSites_.clear();
+    tierUpSites_.clear();
+    tierUpCounters_ = osr && inst_.store && inst_.store->config().optTierUp && !m_.holdsGcRefs;
     pending_ = PendingCond{};
     a_.reset();
   }
@@ -1266,12 +1269,37 @@ class BaselineCompiler {
   // Function entries and loop headers: the interrupt flag, and fuel when metered (an out-of-line charge of the
   // region's cost, emitted by finish() when the region's size is known). Returns the fuel site's index.
   size_t pollInterrupt() {
+    countTierUp();
     trapIf(a_.testInterrupt(), TrapReason::Interrupted);
     FuelSite site;
     site.charge = a_.jumpIfFuelEnabled();
     site.back = a_.offset();
     fuelSites_.push_back(site);
     return fuelSites_.size() - 1;
+  }
+  // The auto tier's count towards the optimizing tier (StoreConfig::optTierUp, jit/jit.h), before each poll: the
+  // function's FuncInst::optBudget minus one, and at 0 an out-of-line call of optTierUpHelper (emitted by finish()),
+  // after which the registers the local cache holds here are loaded again from the frame (every value is in its home
+  // slot at a function's entry poll and at a loop head; the cache is write-through) and the poll goes on. Only in
+  // code the auto tier compiles (with OSR entries) for a store with a third tier, in modules whose frames hold no GC
+  // references (the optimizing tier refuses those), and where the Masm has the count (x86-64).
+  void countTierUp() {
+    if constexpr (requires(Masm& m) { m.countDownTierUp(); }) {
+      if (!tierUpCounters_) return;
+      TierUpSite t;
+      t.jump = a_.countDownTierUp();
+      t.back = a_.offset();
+      t.state = cacheState();
+      tierUpSites_.push_back(t);
+    }
+  }
+  void emitTierUpCalls() {
+    for (const TierUpSite& t : tierUpSites_) {
+      a_.patchHere(t.jump);
+      a_.callHelper(reinterpret_cast<const void*>(&optTierUpHelper), {Arg::cx(), Arg::func()});
+      emitHeadLoads(t.state);
+      a_.jmpBack(t.back);
+    }
   }
   // ---- exception handlers ----
   struct Catch {
@@ -2046,6 +2074,13 @@ class BaselineCompiler {
     uint64_t bytes = 0;  // code bytes of the metered region (function body, or a loop)
   };
   std::vector<FuelSite> fuelSites_;
+  struct TierUpSite {
+    size_t jump = 0;  // the fixup field of the jump to the helper call (Masm::countDownTierUp)
+    size_t back = 0;  // code offset the call returns to
+    CacheState state;  // what the local cache holds there
+  };
+  std::vector<TierUpSite> tierUpSites_;
+  bool tierUpCounters_ = false;  // countTierUp emits counts (reset())
   struct PendingCond {
     bool valid = false;
     size_t cmpEnd = 0, end = 0;  // code offsets: after the compare, after the setCond

@@ -184,6 +184,11 @@ TrapReason bulkHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t opWord, u
   }
 }
 
+void optTierUpHelper(ExecContext* cx, FuncInst* f) {
+  if (cx->optTierUp) cx->optTierUp(*cx, *f);
+  else f->optBudget = UINT32_MAX;  // (no third tier on this store: count on, harmlessly, for a long time)
+}
+
 TrapReason indirectHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t typeIdx, uint32_t tableWord) {
   const InstanceData* id = &f->instance->data;
   FuncInst* callee = nullptr;

@@ -43,6 +43,10 @@ TrapReason bulkHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t op, uint3
 // set), the other operands in s[1..), the result (if any) to s[0]; `offset` points at the memarg offset (8 bytes).
 TrapReason atomicHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t op, uint32_t mem, const uint8_t* offset);
 
+// The auto tier's third tier: baseline code whose FuncInst::optBudget ran out calls this (cx->optTierUp, jit/jit.h),
+// which may queue, compile and install code for any function; the running code goes on where it called it.
+void optTierUpHelper(ExecContext* cx, FuncInst* f);
+
 // call_indirect: resolves table[tableWord][s->i32/i64] against type `typeIdx` (bounds, null, subtyping); the callee is
 // written to s->ref.
 TrapReason indirectHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t typeIdx, uint32_t tableWord);

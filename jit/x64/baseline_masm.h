@@ -302,6 +302,12 @@ class BaselineMasm {
     a_.cmp(a::dword_ptr(a::rax), 0);
     return Cond::kNZ;
   }
+  // The auto tier's count towards the optimizing tier (BaselineCompiler::countTierUp): FuncInst::optBudget of this
+  // function (rbx) minus one; returns the fixup of the jump taken when it reaches 0.
+  size_t countDownTierUp() {
+    a_.dec(a::dword_ptr(kFn, kOffOptBudget));
+    return a_.jFwd(Cond::kZ);
+  }
   size_t jumpIfFuelEnabled() {
     a_.cmp(a::byte_ptr(kCx, kOffFuelEnabled), 0);
     return a_.jFwd(Cond::kNE);
@@ -970,6 +976,7 @@ class BaselineMasm {
   static constexpr int32_t kOffEntry = static_cast<int32_t>(offsetof(FuncInst, entry));
   static constexpr int32_t kOffJitDirect = static_cast<int32_t>(offsetof(FuncInst, jitDirectEntry));  // (the call stub)
   static constexpr int32_t kOffInstance = static_cast<int32_t>(offsetof(FuncInst, instance));
+  static constexpr int32_t kOffOptBudget = static_cast<int32_t>(offsetof(FuncInst, optBudget));
 
  private:
   size_t relFixup(uint8_t opcode) {

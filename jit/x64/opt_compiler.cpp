@@ -795,6 +795,8 @@ class OptFunctionCompiler final : public FunctionCompiler {
       const char* e = std::getenv("MYRT_OPT_ONLY");
       return e && *e ? std::strtol(e, nullptr, 10) : -1L;
     }();
+    if (!fallback_ && (osr || (only >= 0 && only != long(funcIndex))))
+      return Error(osr ? "OSR entries come from the baseline compiler" : "not optimized (MYRT_OPT_ONLY)");
     if (!osr && (only < 0 || only == long(funcIndex))) {  // (OSR entries: the baseline tier's frames only)
       const size_t outBefore = out.size(), fixupsBefore = fixups ? fixups->size() : 0;
       Status s = compileOpt(funcIndex, out, fixups);
@@ -808,7 +810,10 @@ class OptFunctionCompiler final : public FunctionCompiler {
         const char* e = std::getenv("MYRT_OPT_VERBOSE");
         return e && *e && std::string(e) != "0";
       }();
-      if (verbose) std::fprintf(stderr, "opt: function %u: baseline compiler: %s\n", funcIndex, s.error().message.c_str());
+      if (verbose)
+        std::fprintf(stderr, "opt: function %u: %s: %s\n", funcIndex, fallback_ ? "baseline compiler" : "refused",
+                     s.error().message.c_str());
+      if (!fallback_) return s;
     }
     return baseline_.compile(funcIndex, out, fixups, osr);
   }
@@ -817,6 +822,7 @@ class OptFunctionCompiler final : public FunctionCompiler {
   const std::vector<PtrSite>& ptrSites() const override { return optimized_ ? gen_.masm().ptrSites() : baseline_.ptrSites(); }
   const std::vector<TypeIdSite>& typeIdSites() const override { return optimized_ ? noTypeIds_ : baseline_.typeIdSites(); }
   bool optimized() const override { return optimized_; }
+  void setBaselineFallback(bool on) override { fallback_ = on; }
   // (optimized functions hold no GC references: check() refuses modules whose frames may)
   std::shared_ptr<const StackMaps> gcMaps() const override { return optimized_ ? nullptr : baseline_.gcMaps(); }
 
@@ -869,6 +875,7 @@ class OptFunctionCompiler final : public FunctionCompiler {
   std::vector<TypeIdSite> noTypeIds_;
   uint32_t faultLanding_ = 0;
   bool optimized_ = false;
+  bool fallback_ = true;  // setBaselineFallback
 };
 
 }  // namespace

@@ -268,6 +268,7 @@ Store::Store(const StoreConfig& config) : config_(config) {
   cx_.tierInstall = config_.tierInstall;
   cx_.tierUpThreshold = config_.tierUpThreshold;
   cx_.osr = config_.osr;
+  cx_.optTierUp = config_.optTierUp;
   cx_.maxDepth = config_.limits.maxCallDepth;
   gcStress_ = config_.gcStress || gcStressFromEnv();
   initStack();

@@ -59,6 +59,11 @@ struct FuncInst {
   const void* jitDirectEntry = nullptr;  // the JIT's direct entry into `jitCode` (jit/jit.h), for tail calls that
                                          // reach a function of their own instance through a reference or a table
   uint32_t hotness = 0;             // auto tier: interpreter polls (entries, loop back-edges) counted towards tier-up
+  // Auto tier with the optimizing tier (StoreConfig::optTierUp): the polls left in the function's baseline code
+  // before it asks for the optimizing tier (counted down by that code at its entry and loop heads; jit/jit.h), and
+  // where the function stands (OptTier: store's thread only).
+  uint32_t optBudget = 0;
+  uint8_t optTier = 0;
   HostFunc host;                    // host functions only
   std::unique_ptr<CompositeType> ownedType;  // host functions own their type
   bool isHost() const { return static_cast<bool>(host); }
@@ -246,6 +251,9 @@ using TierUpHook = void (*)(ExecContext& cx, FuncInst& f);
 // Install hook (auto tier): called by the interpreter at a poll when ExecContext::tierUpReady is set (a background
 // compile finished), on the store's thread; it swaps the entries of the compiled functions.
 using TierInstallHook = void (*)(ExecContext& cx);
+// FuncInst::optTier: the function's baseline code counts towards the optimizing tier, is queued for it, or is settled
+// (runs optimized code, or the optimizing tier refused it: it stays in baseline code, never retried).
+enum OptTier : uint8_t { kOptCounting = 0, kOptQueued = 1, kOptSettled = 2 };
 constexpr uint32_t kNoTierUp = UINT32_MAX;  // FuncInst::hotness of a function that is never tiered up again
 // On-stack replacement (auto tier): called by the interpreter at a taken loop back-edge of `f` when f has JIT code
 // (FuncInst::jitCode). `loopOffset` is the wasm code offset of the loop instruction; `fp` the interpreter frame, whose
@@ -281,6 +289,11 @@ struct StoreConfig {
   TierInstallHook tierInstall = nullptr;  // auto tier: installs finished background compiles (with tierUp)
   uint32_t tierUpThreshold = 0;   // polls of one function (entries + loop iterations) before tierUp is called
   OsrHook osr = nullptr;          // auto tier: interpreter frames enter JIT code at loop back-edges (null: never)
+  // Auto tier, third tier (jit/jit.h): baseline code compiled by the tier-up counts its polls (function entries, loop
+  // heads) down from optTierUpThreshold (FuncInst::optBudget) and calls optTierUp at 0, which recompiles the function
+  // with the optimizing tier. 0 / null: the auto tier stops at the baseline compiler.
+  TierUpHook optTierUp = nullptr;
+  uint32_t optTierUpThreshold = 0;
   // Auto tier: the entry of the functions of a module that carries precompiled machine code (Module::precompiled: a
   // deserialized artifact, the code cache) instead of wasmEntry and without tier-up counting; its first call installs
   // the whole instance's code (jit/aot.h). Null (other tiers): wasmEntry.
@@ -358,6 +371,7 @@ struct ExecContext {
   TierInstallHook tierInstall = nullptr;
   uint32_t tierUpThreshold = 0;
   OsrHook osr = nullptr;            // StoreConfig::osr
+  TierUpHook optTierUp = nullptr;   // StoreConfig::optTierUp (called by baseline code through jit::optTierUpHelper)
   // Reasons for every interpreter poll to take the slow path (pollSlow) besides fuel: the auto tier holds one per
   // instance whose functions are still counted or whose compile is not installed yet. At 0 the polls of an auto
   // store are as cheap as an interpreter store's (one load and a test of the interrupt flag). Read by the

@@ -26,8 +26,10 @@ struct ExecTier {  // (named apart from myrt::Tier, the tier enumeration)
 
 // Every tier this build and CPU can run (engine/tiers): the interpreter, and the JIT, auto and opt (the optimizing
 // tier, functions it does not support on the baseline compiler) tiers on x86-64. The
-// auto tier tiers up after 2 polls of a function (not the default 1000), so tests run on both sides of a tier-up,
-// synchronously (a background compile would often finish after a short test ends; tierup_test tests that mode).
+// auto tier tiers up after 2 polls of a function (not the default 1000), and its baseline code to the optimizing tier
+// after 2 more (where the optimizing tier exists: its third tier, jit/jit.h), so tests run on every side of each
+// tier-up, synchronously (a background compile would often finish after a short test ends; tierup_test and
+// opt_tierup_test test that mode).
 constexpr uint32_t kTestTierUpThreshold = 2;
 inline std::vector<ExecTier> tiers() {
   std::vector<ExecTier> out;
@@ -35,7 +37,7 @@ inline std::vector<ExecTier> tiers() {
     if (t == myrt::Tier::Auto)
       out.push_back(ExecTier{tierName(t), [](const StoreLimits& l) {
                                return std::make_unique<Store>(
-                                   autoConfig(l, kTestTierUpThreshold, TierUpMode::Synchronous));
+                                   autoConfig(l, kTestTierUpThreshold, TierUpMode::Synchronous, kTestTierUpThreshold));
                              }});
     else
       out.push_back(ExecTier{tierName(t), [t](const StoreLimits& l) { return std::move(makeStore(t, l).value()); }});
@@ -124,6 +126,25 @@ struct Session {
   Trap lastTrap;
   std::string lastError;
 };
+
+// The outcome of an i32 call: its result, or its trap with the backtrace (frames and wasm offsets), to compare a tier
+// against the interpreter.
+struct CallOutcome {
+  uint32_t value = 0;
+  std::string trap;
+  std::vector<uint32_t> frames, offsets;
+  bool operator==(const CallOutcome&) const = default;
+};
+inline CallOutcome callOutcome(Session& s, const std::string& name, std::vector<Value> args) {
+  CallOutcome o;
+  o.value = s.i32(name, std::move(args));
+  o.trap = s.lastError;
+  if (!o.trap.empty()) {
+    o.frames = s.lastTrap.backtrace;
+    o.offsets = s.lastTrap.backtraceOffsets;
+  }
+  return o;
+}
 
 inline Value I32(uint32_t v) { return Value::fromI32(v); }
 inline Value I64(uint64_t v) { return Value::fromI64(v); }

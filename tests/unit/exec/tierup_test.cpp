@@ -301,23 +301,8 @@ const char* kMixed = R"((module
   (func $direct2 (param i32) (result i32) (call $leaf (local.get 0)))
 ))";
 
-struct Outcome {
-  uint32_t value = 0;
-  std::string trap;
-  std::vector<uint32_t> frames, offsets;
-  bool operator==(const Outcome&) const = default;
-};
-
-Outcome run(Session& s, const std::string& name, std::vector<Value> args) {
-  Outcome o;
-  o.value = s.i32(name, std::move(args));
-  o.trap = s.lastError;
-  if (!o.trap.empty()) {
-    o.frames = s.lastTrap.backtrace;
-    o.offsets = s.lastTrap.backtraceOffsets;
-  }
-  return o;
-}
+using Outcome = CallOutcome;
+Outcome run(Session& s, const std::string& name, std::vector<Value> args) { return callOutcome(s, name, std::move(args)); }
 
 }  // namespace
 
