@@ -1,9 +1,10 @@
 // fuzz/diff_tiers_loop.cpp -- the interp-vs-JIT differential fuzzer without libFuzzer: a loop over generated modules
 // numbered from a seed (fuzz/lib/wasm_gen.h pseudoRandomBytes -> generateModule), each run on every configuration
-// of fuzz/lib/differential.h (interp and jit with guard pages and with explicit bounds checks, auto with tier-up
-// thresholds 1 and 7). For a machine or an emulator without clang's libFuzzer (AArch64 under qemu-aarch64:
-// scripts/test-arm64.sh builds it). Stops at the first difference or invalid module (the module's text, its number and
-// the difference on stderr, exit 1), else after --count modules or --seconds of run time, whichever comes first.
+// of fuzz/lib/differential.h (interp, jit and opt with guard pages and with explicit bounds checks, auto with tier-up
+// thresholds 1 and 7, and with its third tier at 1/1 and 7/3). For a machine or an emulator without clang's
+// libFuzzer (AArch64 under qemu-aarch64: scripts/test-arm64.sh builds it). Stops at the first difference or invalid
+// module (the module's text, its number and the difference on stderr, exit 1), else after --count modules or --seconds
+// of run time, whichever comes first.
 //   diff_tiers_loop [--seed N] [--count N] [--seconds N]    (defaults: seed 0, count unlimited, seconds 60)
 // Reproduce module K: diff_tiers_loop --seed K --count 1 (MYRT_FUZZ_PRINT=1 prints every module).
 // Layer: fuzz.
@@ -38,7 +39,7 @@ int main(int argc, char** argv) {
   for (const auto& c : configs) names += (names.empty() ? "" : ", ") + c.name();
   std::fprintf(stderr, "diff_tiers_loop: configurations %s\n", names.c_str());
   const auto start = std::chrono::steady_clock::now();
-  uint64_t modules = 0, calls = 0, traps = 0;
+  uint64_t modules = 0, calls = 0, traps = 0, optimized = 0;
   for (uint64_t k = seed; modules < count; ++k) {
     if (std::chrono::steady_clock::now() - start >= std::chrono::seconds(seconds)) break;
     const auto bytes = myrt::fuzz::pseudoRandomBytes(k);
@@ -61,11 +62,13 @@ int main(int argc, char** argv) {
     ++modules;
     calls += r.calls;
     traps += r.traps;
+    optimized += r.autoOptimized;
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("diff_tiers_loop: modules %llu..%llu (%llu) in %.0f s, %llu calls (%llu trapped), no difference\n",
+  std::printf("diff_tiers_loop: modules %llu..%llu (%llu) in %.0f s, %llu calls (%llu trapped), %llu functions "
+              "recompiled by the auto tier's third tier, no difference\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed + modules - (modules > 0)),
               static_cast<unsigned long long>(modules), secs, static_cast<unsigned long long>(calls),
-              static_cast<unsigned long long>(traps));
+              static_cast<unsigned long long>(traps), static_cast<unsigned long long>(optimized));
   return 0;
 }

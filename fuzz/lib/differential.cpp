@@ -34,6 +34,7 @@ struct Outcome {
     Value value;
   };
   std::vector<Global> globals;
+  uint64_t optimized = 0;  // functions whose optimized code was installed (Store::optCompiledFuncs)
 };
 
 Outcome runOn(const DiffConfig& c, const std::shared_ptr<const Module>& mod, const GeneratedModule& gm) {
@@ -41,7 +42,10 @@ Outcome runOn(const DiffConfig& c, const std::shared_ptr<const Module>& mod, con
   StoreLimits limits;
   limits.guardPages = c.guardPages;
   limits.valueStackSlots = 1 << 16;  // no recursion in generated modules; keeps store creation cheap
-  auto store = c.tier == Tier::Auto && c.tierUpThreshold
+  auto store = c.tier == Tier::Auto && c.optTierUpThreshold
+                   ? Result<std::unique_ptr<Store>>(std::make_unique<Store>(
+                         autoConfig(limits, c.tierUpThreshold, TierUpMode::Synchronous, c.optTierUpThreshold)))
+               : c.tier == Tier::Auto && c.tierUpThreshold
                    ? Result<std::unique_ptr<Store>>(std::make_unique<Store>(autoConfig(limits, c.tierUpThreshold)))
                    : makeStore(c.tier, limits);
   if (!store.ok()) {
@@ -73,6 +77,7 @@ Outcome runOn(const DiffConfig& c, const std::shared_ptr<const Module>& mod, con
     }
     o.calls.push_back(std::move(co));
   }
+  o.optimized = (*store)->optCompiledFuncs;
   if (MemoryInst* m = findExportedMemory(**inst, "mem")) o.memory.assign(m->base, m->base + m->size);
   for (const auto& [name, ex] : (*inst)->exports)
     if (ex.kind == ExternKind::Global) o.globals.push_back({name, ex.global->type.type.kind, ex.global->value});
@@ -136,7 +141,7 @@ std::string showCall(const CallOutcome& c, const CompositeType& type) {
 
 std::string DiffConfig::name() const {
   return std::string(tierName(tier)) + (tierUpThreshold ? std::to_string(tierUpThreshold) : "") +
-         (guardPages ? "+guard" : "+checks");
+         (optTierUpThreshold ? "-opt" + std::to_string(optTierUpThreshold) : "") + (guardPages ? "+guard" : "+checks");
 }
 
 std::vector<DiffConfig> diffConfigs() {
@@ -147,6 +152,10 @@ std::vector<DiffConfig> diffConfigs() {
   if (tierAvailable(Tier::Auto)) {
     out.push_back({Tier::Auto, true, 1});
     out.push_back({Tier::Auto, false, 7});
+  }
+  if (tierAvailable(Tier::Auto) && tierAvailable(Tier::Opt)) {
+    out.push_back({Tier::Auto, true, 1, 1});
+    out.push_back({Tier::Auto, false, 7, 3});
   }
   return out;
 }
@@ -173,6 +182,8 @@ DiffResult runDifferential(const GeneratedModule& gm, const std::vector<DiffConf
   const Outcome& ref = outs[0];
   res.calls = static_cast<uint32_t>(ref.calls.size());
   for (const CallOutcome& c : ref.calls) res.traps += c.trap != TrapReason::None;
+  for (size_t k = 0; k < outs.size(); ++k)
+    if (configs[k].optTierUpThreshold) res.autoOptimized += outs[k].optimized;
   const bool exact = gm.canonicalNaNs;
   for (size_t k = 0; k < outs.size(); ++k) {
     if (!outs[k].instantiateError.empty()) {
