@@ -122,6 +122,9 @@ struct Handle {
 Handle* newHandle(HKind kind, std::shared_ptr<StoreState> st, void* obj);
 wasm_trap_t* makeTrap(std::shared_ptr<StoreState> st, const Trap& t);
 wasm_trap_t* messageTrap(std::shared_ptr<StoreState> st, std::string message);
+// A WASI 0.2 context and its wasi:http / wasi:sockets bindings for components (component_capi.cpp).
+struct ComponentWasi;
+std::optional<uint32_t> componentWasiExitCode(const ComponentWasi&);
 std::string describeTrap(const TrapData& t);
 // Decodes and validates a module; with `st`, through the code cache when its engine enables it (machine code of a hit
 // attached; a miss compiled into the cache).
@@ -193,4 +196,17 @@ struct myrt_wasi_config_t {
   myrt_wasi_config_t() { config.stdinFd = config.stdoutFd = config.stderrFd = -1; }
   ~myrt_wasi_config_t();
   void setFd(int which, int fd, bool owned, bool capture = false);
+};
+
+struct myrt_wasi_t {
+  std::shared_ptr<myrt::capi::StoreState> st;
+  std::shared_ptr<myrt::wasi::WasiContext> ctx;
+  myrt::Instance* host = nullptr;  // the wasi_snapshot_preview1 host instance in st's store
+  int captureFds[3] = {-1, -1, -1};  // our duplicates of captured stdout/stderr (read with pread)
+  // WASI 0.2 for components (myrt_component_linker_define_wasi): the configuration (its stdio fds are our duplicates,
+  // configFds) and the context made from it on first use, shared with the linkers that link it.
+  myrt::wasi::WasiConfig config;
+  int configFds[3] = {-1, -1, -1};
+  std::shared_ptr<myrt::capi::ComponentWasi> p2;
+  ~myrt_wasi_t();
 };

@@ -6,6 +6,10 @@
 
 #include "capi/capi.h"
 #include "runtime/component/instance.h"
+#include "wasi/p2/http.h"
+#include "wasi/p2/http_link.h"
+#include "wasi/p2/link.h"
+#include "wasi/p2/sockets_link.h"
 
 using namespace myrt;
 using namespace myrt::capi;
@@ -14,7 +18,21 @@ namespace cm = myrt::component;
 struct myrt_cval_t {
   cm::Val v;
 };
+
+namespace myrt::capi {
+// WASI 0.2 over one configuration (myrt_component_linker_define_wasi): the context, its wasi:http and wasi:sockets
+// bindings (network grants of the configuration) and the store whose interrupt ends its blocking waits.
+struct ComponentWasi {
+  std::shared_ptr<StoreState> st;
+  std::unique_ptr<wasi::p2::WasiP2> io;
+  std::unique_ptr<wasi::p2::WasiHttp> http;
+  std::unique_ptr<wasi::p2::WasiSockets> sockets;
+};
+std::optional<uint32_t> componentWasiExitCode(const ComponentWasi& w) { return w.io->exitCode(); }
+}  // namespace myrt::capi
+
 struct LinkerData {
+  std::shared_ptr<ComponentWasi> wasi;  // myrt_component_linker_define_wasi
   cm::Linker linker;
   std::vector<std::pair<void*, void (*)(void*)>> finalizers;
   ~LinkerData() {
@@ -103,6 +121,28 @@ myrt_resource_type_t* myrt_component_linker_define_resource(myrt_component_linke
   return reinterpret_cast<myrt_resource_type_t*>(rt);
 }
 
+myrt_error_t* myrt_component_linker_define_wasi(myrt_component_linker_t* l, myrt_wasi_t* w) {
+  if (!l || !w) return newError(Error("myrt_component_linker_define_wasi: null argument"));
+  if (l->d->wasi) return newError(Error("myrt_component_linker_define_wasi: the linker already links WASI"));
+  if (!w->p2) {
+    auto io = wasi::p2::WasiP2::create(w->config);
+    if (!io) return newError(io.error());
+    auto cw = std::make_shared<ComponentWasi>();
+    cw->st = w->st;
+    cw->io = std::move(*io);
+    cw->http = std::make_unique<wasi::p2::WasiHttp>(*cw->io, uint64_t(64) << 20, w->config.network);
+    cw->sockets = std::make_unique<wasi::p2::WasiSockets>(*cw->io, w->config.network);
+    InterruptFlag& intr = w->st->store->interruptFlag();
+    cw->io->setInterrupt(wasi::host::Interrupt{&intr.requested, intr.wakeFd()});
+    w->p2 = std::move(cw);
+  }
+  wasi::p2::addToLinker(l->d->linker, *w->p2->io);
+  wasi::p2::addHttpToLinker(l->d->linker, *w->p2->io, *w->p2->http);
+  wasi::p2::addSocketsToLinker(l->d->linker, *w->p2->io, *w->p2->sockets);
+  l->d->wasi = w->p2;
+  return nullptr;
+}
+
 myrt_error_t* myrt_component_instantiate(wasm_store_t* s, const myrt_component_linker_t* l, const myrt_component_t* c,
                                          myrt_component_instance_t** out) {
   if (out) *out = nullptr;
@@ -113,6 +153,28 @@ myrt_error_t* myrt_component_instantiate(wasm_store_t* s, const myrt_component_l
   return nullptr;
 }
 void myrt_component_instance_delete(myrt_component_instance_t* i) { delete i; }
+
+int myrt_component_instance_run(myrt_component_instance_t* i, wasm_trap_t** trap) {
+  if (trap) *trap = nullptr;
+  if (!i) {
+    if (trap) *trap = messageTrap(nullptr, "myrt_component_instance_run: null argument");
+    return 134;
+  }
+  cm::ComponentFunc* run = cm::findFunc(*i->inst, "wasi:cli/run@0.2.0", "run");  // any 0.2.x
+  if (!run) {
+    if (trap) *trap = messageTrap(i->st, "the component exports no wasi:cli/run@0.2.x#run");
+    return 134;
+  }
+  cm::Val result;
+  InvokeResult r = cm::call(*i->st->store, *run, {}, &result);
+  if (r.trap) {
+    const ComponentWasi* w = i->linker->wasi.get();
+    if (w && w->io->exitCode() && wasi::isExitTrap(*r.trap)) return static_cast<int>(*w->io->exitCode());
+    if (trap) *trap = makeTrap(i->st, *r.trap);
+    return 134;
+  }
+  return result.index == 0 ? 0 : 1;
+}
 
 myrt_error_t* myrt_component_instance_call(myrt_component_instance_t* i, const char* iface, const char* name,
                                            const myrt_cval_t* const* args, size_t nargs, myrt_cval_t** result,

@@ -32,16 +32,12 @@ void myrt_wasi_config_t::setFd(int which, int fd, bool owned, bool capture) {
   (which == 0 ? config.stdinFd : which == 1 ? config.stdoutFd : config.stderrFd) = fd;
 }
 
-struct myrt_wasi_t {
-  std::shared_ptr<StoreState> st;
-  std::shared_ptr<wasi::WasiContext> ctx;
-  Instance* host = nullptr;  // the wasi_snapshot_preview1 host instance in st's store
-  int captureFds[3] = {-1, -1, -1};  // our duplicates of captured stdout/stderr (read with pread)
-  ~myrt_wasi_t() {
-    for (int fd : captureFds)
-      if (fd >= 0) close(fd);
-  }
-};
+myrt_wasi_t::~myrt_wasi_t() {
+  for (int fd : captureFds)
+    if (fd >= 0) close(fd);
+  for (int fd : configFds)
+    if (fd >= 0) close(fd);
+}
 
 namespace {
 
@@ -344,6 +340,11 @@ myrt_error_t* myrt_wasi_new(wasm_store_t* s, const myrt_wasi_config_t* c, myrt_w
   s->st->wasi.push_back(w->ctx);  // the store's host functions refer to the context
   for (int which : {1, 2})
     if (c->captured[which]) w->captureFds[which] = fcntl(c->ownedFds[which], F_DUPFD_CLOEXEC, 0);
+  // kept for a WASI 0.2 context (components), which may be made after the caller deleted the configuration
+  w->config = c->config;
+  int* fds[3] = {&w->config.stdinFd, &w->config.stdoutFd, &w->config.stderrFd};
+  for (int k = 0; k < 3; ++k)
+    if (*fds[k] >= 0) *fds[k] = w->configFds[k] = fcntl(*fds[k], F_DUPFD_CLOEXEC, 0);
   *out = w;
   return nullptr;
 }
@@ -406,6 +407,7 @@ int myrt_wasi_run_start(myrt_wasi_t* w, const wasm_instance_t* i, wasm_trap_t** 
 bool myrt_wasi_exit_code(const myrt_wasi_t* w, int* code) {
   if (!w) return false;
   auto c = w->ctx->exitCode();
+  if (!c && w->p2) c = capi::componentWasiExitCode(*w->p2);
   if (!c) return false;
   if (code) *code = static_cast<int>(*c);
   return true;

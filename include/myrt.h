@@ -313,8 +313,9 @@ WASM_API_EXTERN own myrt_error_t* myrt_linker_get_default(const myrt_linker_t*, 
  * Components (the component model, docs/embedding.md "Components"): load and validate a component, define host
  * functions and resource types by interface name ("wasi:io/streams@0.2.12"; imports link semver-compatibly: an import
  * of @0.2.0 finds a host interface @0.2.12), instantiate it in a store (its core modules run on the store's tier), and
- * call its exported functions with component values (myrt_cval_t). Synchronous ABI only: async components are
- * rejected at load time with "unsupported: ...". */
+ * call its exported functions with component values (myrt_cval_t); WASI 0.2 with myrt_component_linker_define_wasi.
+ * Synchronous ABI only: component-model async (async lifts/lowers, streams, futures, tasks) is decoded and validated,
+ * but calling it traps "unsupported: component-model async (...)". */
 typedef struct myrt_component_t myrt_component_t;
 typedef struct myrt_component_linker_t myrt_component_linker_t;
 typedef struct myrt_component_instance_t myrt_component_instance_t;
@@ -363,6 +364,21 @@ WASM_API_EXTERN own myrt_error_t* myrt_component_instantiate(wasm_store_t*, cons
                                                              const myrt_component_t*,
                                                              own myrt_component_instance_t** out);
 WASM_API_EXTERN void myrt_component_instance_delete(own myrt_component_instance_t*);
+
+/* WASI 0.2 for components: links the interfaces the wasi:cli/command world imports (wasi:cli/{environment, exit,
+ * stdin, stdout, stderr, terminal-*}, wasi:io/{error, poll, streams}, wasi:clocks/{monotonic-clock, wall-clock},
+ * wasi:filesystem/{types, preopens}, wasi:random/{random, insecure, insecure-seed}; an import of any 0.2.x links),
+ * wasi:sockets and wasi:http/types + outgoing-handler into the linker, over the capabilities of `wasi` (myrt_wasi_new:
+ * args, env, preopens and stdio of its configuration, the same sandbox as preview1; sockets and HTTP requests only
+ * with the configuration's network grants). Captured stdout/stderr are read with myrt_wasi_stdout/_stderr, a
+ * wasi:cli/exit status with myrt_wasi_exit_code. Blocking waits (poll, blocking reads) end when the interrupt of
+ * the store given to myrt_wasi_new is requested. One WASI per linker (a second call is an error); a myrt_wasi_t may
+ * be linked into several linkers (one context) and deleted afterwards. */
+WASM_API_EXTERN own myrt_error_t* myrt_component_linker_define_wasi(myrt_component_linker_t*, myrt_wasi_t*);
+/* Runs a command component: calls its wasi:cli/run#run export (any 0.2.x). Returns the exit status: 0 when run
+ * returns ok, 1 for err, the status given to wasi:cli/exit; 134 for a trap (*trap, if not NULL, receives it) or a
+ * component without wasi:cli/run (a trap saying so). */
+WASM_API_EXTERN int myrt_component_instance_run(myrt_component_instance_t*, own wasm_trap_t** trap);
 /* Calls exported function `name` (of the exported instance `interface`, e.g. "wasi:cli/run@0.2.12", or NULL for a
  * top-level export). Errors: no such function (an error). A trap: *trap (if not NULL) receives it and the call returns
  * NULL with *result untouched. On success *result receives the result (NULL for a function without one). */
