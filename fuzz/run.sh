@@ -8,6 +8,8 @@
 # guard pages and with explicit bounds checks; aborts on any difference in results, traps, memory or globals; no
 # seeds: the generator makes a valid module of any input) or component_decode (bytes -> component::loadComponent ->
 # describeComponent, seeded with tests/cli/inputs/component*.wasm and the components of ../shared/wasi-p2 under 64 KiB)
+# or wave_parse (text -> component::parseWaveArgs for one of 22 parameter lists chosen by the first byte; what parses
+# is printed, parsed and printed again and must give the same text; seeded with a few values of each type)
 # or dwarf_lookup (runtime/debug's source locations over untrusted .debug_* sections; seeded with the DWARF of
 # tests/debug/trap_dwarf.c and tests/programs/*.c built with clang --target=wasm32-wasi -g at -O0/-O2) or aot_parse
 # (jit/aot.h's precompiled-artifact header and section parser; seeded with the artifacts of tests/cli/inputs/*.wasm
@@ -26,8 +28,8 @@ suite3="${MYRT_SPEC_TESTSUITE:-$root/../shared/spec-testsuite}"
 suite2="${MYRT_SPEC_TESTSUITE_20:-$root/../shared/spec-testsuite-2.0}"
 cmtests="${MYRT_COMPONENT_TESTS:-$root/../shared/wasi-p2/component-model-tests}"
 case "$target" in
-  decode_validate|wast_parse|diff_tiers|component_decode|dwarf_lookup|aot_parse) ;;
-  *) echo "fuzz/run.sh: unknown MYRT_FUZZ_TARGET '$target' (decode_validate, wast_parse, diff_tiers, component_decode, dwarf_lookup or aot_parse)" >&2
+  decode_validate|wast_parse|diff_tiers|component_decode|wave_parse|dwarf_lookup|aot_parse) ;;
+  *) echo "fuzz/run.sh: unknown MYRT_FUZZ_TARGET '$target' (decode_validate, wast_parse, diff_tiers, component_decode, wave_parse, dwarf_lookup or aot_parse)" >&2
      exit 2 ;;
 esac
 
@@ -47,6 +49,21 @@ if [ -z "$(ls -A "$seeds")" ] && [ "$target" = component_decode ]; then
   i=0
   for s in "$root"/tests/cli/inputs/component*.wasm; do cp "$s" "$seeds/seed-$((i++)).wasm"; done
   while IFS= read -r s; do cp "$s" "$seeds/seed-$((i++)).wasm"; done < <(find "${MYRT_WASI_P2:-$root/../shared/wasi-p2}" -name '*.wasm' -size -64k 2>/dev/null)
+elif [ -z "$(ls -A "$seeds")" ] && [ "$target" = wave_parse ]; then
+  # first byte: the parameter type (fuzz/wave_parse.cpp Types::funcs order), then the text
+  i=0
+  for v in '200' '-9' '3.5e-7' 'nan' "'\\u{1F600}'" '"a\tb\"c"' 'true' '[1, 2, 3,]' '(false, "x")' \
+           '{a: 1, b-c: some("s")}' '{:}' '%err("oops")' '%ok' 'some(none)' '7' '5' 'err("e")' 'ok(none)' \
+           '{write, read,}' '[["a"], []]'; do
+    printf "\\$(printf %03o "$i")%s" "$v" > "$seeds/seed-$i.txt"
+    i=$((i + 1))
+  done
+  printf '\025%s' '1, // c
+ none' > "$seeds/seed-multi.txt"
+  printf '\005%s' '"""
+  two
+   lines
+  """' > "$seeds/seed-ml.txt"
 elif [ -z "$(ls -A "$seeds")" ]; then
   if [ "${#scripts[@]}" -eq 0 ] && [ "$target" != dwarf_lookup ]; then
     echo "fuzz/run.sh: no .wast scripts found in $suite3 or $suite2; starting from an empty corpus" >&2

@@ -7,30 +7,17 @@
 #endif
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <deque>
 
+#include "runtime/component/type_builder.h"
 #include "runtime/component/wave.h"
 
 using namespace myrt::component;
 
 namespace {
 
-// Type nodes for the tests (kept alive by the deque).
-struct Types {
-  std::deque<Type> nodes;
-  const Type* make(TK k, std::vector<const Type*> elems = {}, std::vector<std::string> labels = {}) {
-    Type& t = nodes.emplace_back();
-    t.kind = k;
-    t.elems = std::move(elems);
-    t.labels = std::move(labels);
-    return &t;
-  }
+// Type nodes for the tests, with a shorthand for the scalar kinds.
+struct Types : TypeBuilder {
   const Type* prim(TK k) { return make(k); }
-  const Type* func(std::vector<const Type*> params) {
-    std::vector<std::string> names;
-    for (size_t i = 0; i < params.size(); ++i) names.push_back("p" + std::to_string(i));
-    return make(TK::Func, std::move(params), std::move(names));
-  }
 };
 
 std::vector<Val> parse(const Type* ft, const std::string& text, std::string* error = nullptr) {
