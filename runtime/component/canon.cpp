@@ -114,7 +114,7 @@ void forEachCodePoint(const std::string& s, F&& f) {
 }
 
 // An invalid UTF-8 sequence that runs to the end is "incomplete"; anything else "invalid utf-8".
-std::string utf8Problem(const uint8_t* s, size_t n) {
+const char* utf8Problem(const uint8_t* s, size_t n) {
   size_t i = 0;
   while (i < n) {
     uint8_t c = s[i];
@@ -142,7 +142,7 @@ struct CodePoints {
   const uint8_t* p;
   uint64_t n;
   uint64_t i = 0;
-  std::string error;
+  const char* error = nullptr;  // a static message (no allocation: host strings are lowered through this type too)
   CodePoints(SimpleEncoding e, const uint8_t* text, uint64_t bytes) : enc(e), p(text), n(bytes) {}
   // 1: *cp is the next code point; 0: the end; -1: invalid text (`error`, the spec's trap)
   int next(uint32_t* cp) {
@@ -184,13 +184,13 @@ struct CodePoints {
     }
     return 0;
   }
-  int fail(std::string why) {
-    error = std::move(why);
+  int fail(const char* why) {
+    error = why;
     return -1;
   }
 };
 // Checks a whole text without decoding it for anyone (the lazy copies of store_string_copy).
-bool validText(SimpleEncoding enc, const uint8_t* p, uint64_t n, std::string* why) {
+bool validText(SimpleEncoding enc, const uint8_t* p, uint64_t n, const char** why) {
   if (enc == SimpleEncoding::Latin1) return true;
   if (enc == SimpleEncoding::Utf8) {
     if (isValidUtf8(p, n)) return true;
@@ -726,7 +726,7 @@ struct Abi {
     if (auto r = realloc2(0, 0, align, bytes, ptr); r != TrapReason::None) return r;
     *len = s.units;
     if (s.simple == form && (s.lazy || form == SimpleEncoding::Utf8)) {
-      std::string why;
+      const char* why = nullptr;
       if (s.lazy && !validText(s.simple, s.cps.p, s.cps.n, &why)) return trap(why);
       if (bytes) std::memmove(mem(*ptr), s.cps.p, bytes);  // lazily lifted: another memory, unless a component lowers its own lift
       return TrapReason::None;

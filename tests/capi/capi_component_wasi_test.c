@@ -54,7 +54,7 @@ static struct Run run(int argc, const char* const* argv, const char* env, const 
   r.status = inst ? myrt_component_instance_run(inst, &r.trap) : -1;
   wasm_byte_vec_t out;
   myrt_wasi_stdout(wasi, &out);
-  if (out.size < sizeof r.out) memcpy(r.out, out.data, out.size);
+  if (out.size && out.size < sizeof r.out) memcpy(r.out, out.data, out.size);
   wasm_byte_vec_delete(&out);
   r.exitCodeSet = myrt_wasi_exit_code(wasi, &r.exitCode);
   myrt_wasi_delete(wasi);
