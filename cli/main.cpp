@@ -633,8 +633,8 @@ static int cliMain(int argc, char** argv) {
         ->type_name("N");
     serve->add_option("--idle-timeout", serveOpts.idleTimeoutSec,
                       "seconds a connection may stay silent, also while sending a request (default 30)")->type_name("S");
-    serve->add_option("--tier", serveTier, "execution tier: interp (default: every request instantiates afresh, and "
-                      "the JIT tiers compile per instance), jit or auto")->type_name("TIER");
+    serve->add_option("--tier", serveTier, "execution tier: interp (default), jit or auto (the JIT tiers compile once per "
+                      "server thread, and again after a request that trapped)")->type_name("TIER");
     serve->add_option("--dir", serveOpts.dirs, "grant a host directory, read-write: HOST[::GUEST]")
         ->type_name("HOST[::GUEST]")->allow_extra_args(false);
     serve->add_option("--dir-ro", serveOpts.dirsReadOnly, "grant a host directory, read-only: HOST[::GUEST]")

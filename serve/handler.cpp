@@ -72,6 +72,12 @@ struct ProxyHandler::Worker {
   std::unique_ptr<wasi::p2::WasiSockets> sockets;
   component::Linker linker;
   wasi::p2::HttpResourceTypes types;
+  // The instance the next request runs on: a store with the component instantiated (null: instantiate afresh), and
+  // when its state could be captured right after instantiation, that state (null: the store serves one request).
+  std::unique_ptr<Store> store;
+  component::ComponentFunc* handle = nullptr;
+  std::unique_ptr<StoreSnapshot> snap;
+  std::shared_ptr<const component::ComponentSnapshot> componentSnap;
 };
 
 namespace {
@@ -98,17 +104,50 @@ Result<std::unique_ptr<ProxyHandler::Worker>> ProxyHandler::makeWorker() {
   return w;
 }
 
+void ProxyHandler::limit(Worker& w, Store& store, std::optional<Deadlines::Id>* deadline) {
+  if (config_.fuel) store.setFuel(true, static_cast<int64_t>(*config_.fuel));
+  if (!config_.timeoutMs) return;
+  InterruptFlag& flag = store.interruptFlag();
+  w.io->setInterrupt(wasi::host::Interrupt{&flag.requested, flag.wakeFd()});
+  *deadline = deadlines_.add(std::chrono::steady_clock::now() + std::chrono::milliseconds(*config_.timeoutMs),
+                             store.interruptHandle());
+}
+
+Status ProxyHandler::instantiate(Worker& w, std::optional<Deadlines::Id>* deadline) {
+  w.store.reset();
+  w.snap.reset();
+  w.componentSnap.reset();
+  w.handle = nullptr;
+  MYRT_ASSIGN(std::unique_ptr<Store> store, makeStore(config_.tier, config_.limits));
+  store->config().shareInterpCode = true;  // the same modules every instantiation: lower each function once
+  store->config().poolMemories = true;     // and reuse their memories' reservations
+  if (deadline) limit(w, *store, deadline);
+  auto inst = component::instantiate(*store, comp_, w.linker);
+  if (!inst) return Error("instantiation failed: " + errorText(inst.error()));
+  w.handle = component::findFunc(**inst, kHandlerInterface, "handle");
+  if (!w.handle) return Error("the component exports no wasi:http/incoming-handler@0.2.x (a wasi:http proxy world component is needed)");
+  // The state right after instantiation, put back after each request (restore): the next request's instance is
+  // as a fresh instantiation leaves it, without instantiating again. Not when that state cannot be captured (a start
+  // function called the host, a shared memory, GC objects): then every request instantiates afresh.
+  if (auto snap = store->snapshot()) {
+    if (auto csnap = component::snapshotComponents(*store)) {
+      w.snap = std::move(*snap);
+      w.componentSnap = std::move(*csnap);
+    }
+  }
+  w.store = std::move(store);
+  return okStatus();
+}
+
 Result<std::unique_ptr<ProxyHandler>> ProxyHandler::create(std::shared_ptr<const component::Component> comp,
                                                            HandlerConfig config) {
   config.wasi.args.clear();
   config.wasi.stdinFd = -1;
   std::unique_ptr<ProxyHandler> h(new ProxyHandler(std::move(comp), std::move(config)));
   MYRT_ASSIGN(auto worker, h->makeWorker());
-  // Instantiate once: missing imports and a missing handler export are errors now, not 500s later.
-  MYRT_ASSIGN(auto store, makeStore(h->config_.tier, h->config_.limits));
-  MYRT_ASSIGN(auto* inst, component::instantiate(*store, h->comp_, worker->linker));
-  if (!component::findFunc(*inst, kHandlerInterface, "handle"))
-    return Error("the component exports no wasi:http/incoming-handler@0.2.x (a wasi:http proxy world component is needed)");
+  // Instantiate once: missing imports and a missing handler export are errors now, not 500s later. The instance
+  // serves the first request (its snapshot the next ones).
+  MYRT_TRY(h->instantiate(*worker, nullptr));
   h->release(std::move(worker));
   return h;
 }
@@ -142,43 +181,30 @@ Outcome ProxyHandler::handle(HttpRequestData request) {
   w->io->reset();
   w->http->reset();
   w->sockets->reset();
-  {
-    auto made = makeStore(config_.tier, config_.limits);
-    if (!made) {
-      out.error = made.error().message;
-      release(std::move(w));
-      return out;
-    }
-    std::unique_ptr<Store> store = std::move(*made);
-    store->config().shareInterpCode = true;  // the same modules every request: lower each function once
-    store->config().poolMemories = true;     // and reuse their memories' reservations
-    if (config_.fuel) store->setFuel(true, static_cast<int64_t>(*config_.fuel));
-    std::optional<Deadlines::Id> deadline;
-    if (config_.timeoutMs) {
-      InterruptFlag& flag = store->interruptFlag();
-      w->io->setInterrupt(wasi::host::Interrupt{&flag.requested, flag.wakeFd()});
-      deadline = deadlines_.add(std::chrono::steady_clock::now() + std::chrono::milliseconds(*config_.timeoutMs),
-                                store->interruptHandle());
-    }
-    auto inst = component::instantiate(*store, comp_, w->linker);
-    if (!inst) {
-      out.error = "instantiation failed: " + errorText(inst.error());
-    } else if (component::ComponentFunc* f = component::findFunc(**inst, kHandlerInterface, "handle"); !f) {
-      out.error = "no wasi:http/incoming-handler#handle export";
+  std::optional<Deadlines::Id> deadline;
+  bool keep = false;  // the store is put back to its snapshot for the next request
+  if (!w->store) {
+    if (Status made = instantiate(*w, &deadline); !made) out.error = made.error().message;
+  } else {
+    limit(*w, *w->store, &deadline);
+  }
+  if (out.error.empty()) {
+    Store& store = *w->store;
+    const wasi::p2::Rep req = w->http->newIncomingRequest(std::move(request));
+    const wasi::p2::Rep param = w->http->newResponseOutparam();
+    component::Val args[2] = {component::Val::own(w->types.incomingRequest, req),
+                              component::Val::own(w->types.responseOutparam, param)};
+    InvokeResult r = component::call(store, *w->handle, args, nullptr);
+    const wasi::p2::HttpResponseData& resp = w->http->response();
+    if (r.trap) {
+      out.error = r.trap->reason == TrapReason::Interrupted ? "timeout (--timeout " + std::to_string(*config_.timeoutMs) + " ms): " : "trap: ";
+      out.trapText = r.trap->toString();
+      out.error += out.trapText;
+      out.trap = std::move(r.trap);
+      out.trap->backtraceInstances.clear();  // they die with the store
     } else {
-      const wasi::p2::Rep req = w->http->newIncomingRequest(std::move(request));
-      const wasi::p2::Rep param = w->http->newResponseOutparam();
-      component::Val args[2] = {component::Val::own(w->types.incomingRequest, req),
-                                component::Val::own(w->types.responseOutparam, param)};
-      InvokeResult r = component::call(*store, *f, args, nullptr);
-      const wasi::p2::HttpResponseData& resp = w->http->response();
-      if (r.trap) {
-        out.error = r.trap->reason == TrapReason::Interrupted ? "timeout (--timeout " + std::to_string(*config_.timeoutMs) + " ms): " : "trap: ";
-        out.trapText = r.trap->toString();
-        out.error += out.trapText;
-        out.trap = std::move(r.trap);
-        out.trap->backtraceInstances.clear();  // they die with the store
-      } else if (!resp.set) {
+      keep = true;
+      if (!resp.set) {
         out.error = "the handler returned without setting a response";
       } else if (resp.isError) {
         out.error = "the handler answered error-code " + resp.errorName;
@@ -190,13 +216,24 @@ Outcome ProxyHandler::handle(HttpRequestData request) {
         if (resp.body) out.body = std::move(*resp.body);
       }
     }
-    if (deadline) deadlines_.remove(*deadline);
-    w->io->setInterrupt({});
-    // the store (and the instance) die here, before the worker is handed to the next request
   }
+  if (deadline) deadlines_.remove(*deadline);
+  w->io->setInterrupt({});
+  // The host side first (its resources' destructors may refer to the guest's handles), then the guest's state: put
+  // back to the snapshot, or the store dies (a trap, no snapshot) and the next request instantiates afresh.
   w->io->reset();
   w->http->reset();
   w->sockets->reset();
+  if (w->store) {
+    keep = keep && w->snap && w->componentSnap && w->store->restore(*w->snap) &&
+           component::restoreComponents(*w->store, *w->componentSnap);
+    if (!keep) {
+      w->store.reset();
+      w->snap.reset();
+      w->componentSnap.reset();
+      w->handle = nullptr;
+    }
+  }
   release(std::move(w));
   if (!out.error.empty()) {
     out.status = 500;

@@ -87,6 +87,11 @@ class ProxyHandler {
   struct Worker;
   ProxyHandler(std::shared_ptr<const component::Component> comp, HandlerConfig config);
   Result<std::unique_ptr<Worker>> makeWorker();
+  // A new store with the component instantiated for `w` (and its snapshot when it can be taken); with `deadline`
+  // under the per-request fuel and timeout (the deadline it added).
+  Status instantiate(Worker& w, std::optional<Deadlines::Id>* deadline);
+  // Puts the per-request fuel and timeout on `store` (the deadline added goes to *deadline).
+  void limit(Worker& w, Store& store, std::optional<Deadlines::Id>* deadline);
   std::unique_ptr<Worker> acquire(std::string* error);
   void release(std::unique_ptr<Worker> w);
 

@@ -1181,6 +1181,7 @@ TrapReason callLifted(Store& store, ComponentFunc& f, std::span<const Val> args,
 TrapReason callAny(Store& store, ComponentFunc& f, std::span<const Val> args, Val* result, CallScope& scope,
                    ComponentInstance* caller) {
   if (f.host) {
+    ++componentStore(store).hostCalls;
     HostCall hc{store, store.context(), caller, f.type};
     Val tmp;
     HostCallScope outsideWasm;

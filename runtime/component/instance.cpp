@@ -551,6 +551,41 @@ std::vector<std::pair<std::string, ComponentFunc*>> exportedFuncs(ComponentInsta
   return out;
 }
 
+struct ComponentSnapshot {
+  struct State {
+    std::vector<Handle> handles;
+    std::vector<uint32_t> freeHandles;
+  };
+  std::vector<State> instances;  // parallel to ComponentStore::instances
+};
+
+Result<std::shared_ptr<const ComponentSnapshot>> snapshotComponents(Store& store) {
+  ComponentStore& cs = componentStore(store);
+  if (cs.hostCalls != 0)
+    return Error("unsupported: a snapshot of component instances whose instantiation called the host");
+  auto snap = std::make_shared<ComponentSnapshot>();
+  for (const auto& ci : cs.instances) {
+    if (ci->active != 0 || !ci->mayLeave) return Error("unsupported: a snapshot of a component instance in a call");
+    for (const Handle& h : ci->handles)
+      if (h.scope || h.lends) return Error("unsupported: a snapshot of a component instance with lent handles");
+    snap->instances.push_back({ci->handles, ci->freeHandles});
+  }
+  return std::shared_ptr<const ComponentSnapshot>(std::move(snap));
+}
+
+bool restoreComponents(Store& store, const ComponentSnapshot& snap) {
+  ComponentStore& cs = componentStore(store);
+  if (cs.instances.size() != snap.instances.size()) return false;
+  for (size_t i = 0; i < snap.instances.size(); ++i) {
+    ComponentInstance& ci = *cs.instances[i];
+    ci.handles = snap.instances[i].handles;
+    ci.freeHandles = snap.instances[i].freeHandles;
+    ci.active = 0;
+    ci.mayLeave = true;
+  }
+  return true;
+}
+
 InvokeResult call(Store& store, ComponentFunc& f, std::span<const Val> args, Val* result) {
   ExecContext& cx = store.context();
   Value* savedSp = cx.sp;

@@ -128,6 +128,15 @@ ComponentFunc* findFunc(ComponentInstance& inst, const std::string& iface, const
 // Every exported function, with its path ("len", "wasi:cli/run@0.2.12#run").
 std::vector<std::pair<std::string, ComponentFunc*>> exportedFuncs(ComponentInstance& inst);
 
+// The canonical-ABI state of a store's component instances (their handle tables), taken and put back together with
+// the store's (Store::snapshot / Store::restore): serve/handler.cpp runs each request on an instance restored to
+// the state right after instantiation. snapshotComponents fails ("unsupported: ...") when the instantiation called a
+// host function (a start function calling an import: its result may differ the next time, so only a real
+// instantiation is a fresh instance then); restoreComponents is false when component instances were added since.
+struct ComponentSnapshot;
+Result<std::shared_ptr<const ComponentSnapshot>> snapshotComponents(Store& store);
+bool restoreComponents(Store& store, const ComponentSnapshot& snap);
+
 // Calls a component function with component values (lowered with its canonical options), lifting its result.
 InvokeResult call(Store& store, ComponentFunc& f, std::span<const Val> args, Val* result);
 

@@ -95,6 +95,7 @@ struct ComponentInstance {
 // Per-store component state (kept in Store::componentState).
 struct ComponentStore : TierCode {
   std::vector<std::unique_ptr<ComponentInstance>> instances;
+  uint64_t hostCalls = 0;  // host functions called through lowered imports (callAny), for snapshotComponents
 };
 ComponentStore& componentStore(Store& store);
 

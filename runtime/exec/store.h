@@ -506,6 +506,25 @@ class TypeRegistry {
   std::vector<std::unique_ptr<CompositeType>> types_;  // by id (composite with module-relative indices; informational)
 };
 
+// The mutable state of a store's runtime objects at one moment (Store::snapshot): the contents and size of every
+// linear memory, the elements of every table, the value of every global, the element and data segments not yet
+// dropped. Store::restore puts it back, so the store's instances are as they were when it was taken -- `myrt serve`
+// takes it right after instantiating a component and restores it after each request: the next request gets an
+// instance in the state a fresh instantiation leaves (the code lowered or compiled by earlier requests stays).
+struct StoreSnapshot {
+  struct Memory {
+    uint64_t size = 0;           // bytes
+    std::vector<uint8_t> bytes;  // [0, size)
+  };
+  std::vector<Memory> memories;                  // parallel to the store's memories
+  std::vector<std::vector<Ref>> tables;          // parallel to the store's tables
+  std::vector<Value> globals;                    // parallel to the store's globals
+  std::vector<std::vector<std::vector<Ref>>> elemSegments;  // per instance
+  std::vector<std::vector<bool>> droppedData;    // per instance
+  size_t funcs = 0, tags = 0;                    // object counts (restore refuses when objects were added)
+  uint64_t memoryBytes = 0;
+};
+
 class Store {
  public:
   explicit Store(const StoreConfig& config = {});
@@ -522,6 +541,15 @@ class Store {
   // Fuel (see ExecContext::fuel): enable with an amount, or disable (std::nullopt-like: enabled=false).
   void setFuel(bool enabled, int64_t amount = 0) { cx_.fuelEnabled = enabled; cx_.fuel = amount; }
   TypeRegistry& types() { return types_; }
+  // Takes a snapshot (StoreSnapshot) of this store's state. Errors ("unsupported: ...") for a store whose state it
+  // cannot capture: a shared memory (other threads may write it), live garbage-collected objects or pinned references.
+  Result<std::unique_ptr<StoreSnapshot>> snapshot();
+  // Puts the state of `snap` (taken of this store) back, clears a pending interrupt and the execution context.
+  // Memories grown since shrink back (the pages beyond are zeroed and made inaccessible again); objects made since
+  // (GC objects, exceptions) are collected. False when the store cannot be put back -- objects other than GC ones
+  // were added since (functions, memories, tables, globals, tags, instances): then the caller drops the store.
+  // Call it only when no wasm code of this store runs.
+  bool restore(const StoreSnapshot& snap);
 
   // ---- object creation (objects live as long as the store, except the garbage-collected ones below) ----
   FuncInst* newHostFunc(CompositeType type, HostFunc fn);

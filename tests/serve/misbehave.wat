@@ -6,6 +6,10 @@
 ;;   DELETE  -> grows its memory until memory.grow fails (--max-memory), then traps
 ;;   PATCH   -> returns without setting a response
 ;;   OPTIONS -> sets err(error-code) as its response
+;;   HEAD    -> status 200 + what earlier requests left behind (a fresh instance: 200), then leaves something behind:
+;;              + the global $count, + 10 x (memory pages - 1), + 20 x (table size - 1), + the byte at 0x300; then
+;;              memory.init from the passive segment $d (traps once $d is dropped), data.drop $d, $count + 1, one
+;;              more memory page, one more table element, the byte at 0x300 set
 ;; The host's wasi:http/types is imported with only the functions used (the error-code variant reduced to one case:
 ;; a guest declares what it uses).
 (component
@@ -55,10 +59,29 @@
     (import "t" "status" (func $status (param i32 i32) (result i32)))
     (import "t" "set" (func $set (param i32 i32 i32)))
     (import "t" "memory" (memory 1))
+    (global $count (mut i32) (i32.const 0))
+    (table $t 1 funcref)
+    (data $d "\01")
     (func (export "handle") (param $req i32) (param $out i32)
-      (local $m i32) (local $r i32)
+      (local $m i32) (local $r i32) (local $st i32)
       (call $method (local.get $req) (i32.const 16))
       (local.set $m (i32.load8_u (i32.const 16)))
+      (if (i32.eq (local.get $m) (i32.const 1))
+        (then
+          (local.set $st
+            (i32.add (i32.add (i32.const 200) (global.get $count))
+              (i32.add (i32.mul (i32.sub (memory.size) (i32.const 1)) (i32.const 10))
+                (i32.add (i32.mul (i32.sub (table.size $t) (i32.const 1)) (i32.const 20))
+                  (i32.load8_u (i32.const 0x300))))))
+          (memory.init $d (i32.const 0x300) (i32.const 0) (i32.const 1))
+          (data.drop $d)
+          (global.set $count (i32.add (global.get $count) (i32.const 1)))
+          (drop (memory.grow (i32.const 1)))
+          (drop (table.grow $t (ref.null func) (i32.const 1)))
+          (local.set $r (call $resp (call $fields)))
+          (drop (call $status (local.get $r) (local.get $st)))
+          (call $set (local.get $out) (i32.const 0) (local.get $r))
+          return))
       (if (i32.eq (local.get $m) (i32.const 2)) (then unreachable))
       (if (i32.eq (local.get $m) (i32.const 3)) (then (loop $spin (br $spin))))
       (if (i32.eq (local.get $m) (i32.const 4))

@@ -8,6 +8,10 @@
       tests/serve/misbehave.wat: a trap, a timeout, fuel exhaustion, a memory limit, no response and an error-code
       response each answer 500 for that request only; the next request is answered; SIGTERM with a request in
       flight lets it finish, then exits 0.
+  serve_test.py isolation MYRT MISBEHAVE_WAT [-- SERVE_OPTIONS...]
+      one worker (--threads 1) serves requests one after another: each sees a fresh instance (HEAD in
+      misbehave.wat reports any global, memory, table or data segment state an earlier request left), after
+      successful requests and after a trap, a timeout, a memory limit, no response and an error-code response.
 
   serve_test.py hostile MYRT COMPONENT
       hostile clients against the C component (echo route): a malformed request line, a huge header section, a
@@ -172,6 +176,34 @@ def cmd_failures(myrt, wat):
     check("SIGINT: stopped after 2 requests (1 failed)" in srv.log(), "shutdown line after SIGINT")
 
 
+def cmd_isolation(myrt, wat, options):
+    """Every request sees a fresh instance, also when one worker serves them all (--threads 1) one after another:
+    HEAD answers 200 only if no earlier request's global, memory size or contents, table size or dropped data
+    segment is left (misbehave.wat), after successful requests and after each kind of failure."""
+    tmp = tempfile.mkdtemp(prefix="myrt-serve-")
+    wasm = os.path.join(tmp, "misbehave.wasm")
+    subprocess.run([myrt, "wat2wasm", wat, "-o", wasm], check=True, timeout=60)
+    srv = Server(myrt, wasm, ["--threads", "1", "--timeout", "300ms", "--max-memory", "4M"] + list(options))
+    try:
+        for before in ["HEAD", "HEAD", "GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]:
+            status = srv.request(before, "/before")[0]
+            check(status == (200 if before == "HEAD" else 201 if before == "GET" else 500),
+                  "%s answered %d" % (before, status))
+            status = srv.request("HEAD", "/after")[0]
+            check(status == 200, "HEAD after %s answered 200 (%d: state left behind)" % (before, status))
+        # many in a row, on one keep-alive connection
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=TIMEOUT)
+        for i in range(200):
+            conn.request("HEAD", "/%d" % i)
+            resp = conn.getresponse()
+            resp.read()
+            check(resp.status == 200, "HEAD #%d on one connection answered 200 (%d)" % (i, resp.status))
+        conn.close()
+    finally:
+        rc = srv.stop()
+    check(rc == 0, "exit code %d after SIGTERM" % rc)
+
+
 def raw(port, data, read=True, timeout=10):
     """Sends raw bytes on a new connection; returns what the server answers until it closes (or the timeout)."""
     s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
@@ -322,6 +354,11 @@ def main(argv):
         cmd_hostile(argv[2], argv[3])
     elif len(argv) == 4 and argv[1] == "failures":
         cmd_failures(argv[2], argv[3])
+    elif len(argv) >= 4 and argv[1] == "isolation":
+        options = argv[4:]
+        if options and options[0] == "--":
+            options = options[1:]
+        cmd_isolation(argv[2], argv[3], options)
     else:
         print(__doc__)
         return 2
