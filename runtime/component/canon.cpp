@@ -7,7 +7,8 @@
 // realloc first and transcodes straight from that memory (store_string's realloc sequence; as wasmtime's fused
 // adapters, so invalid text traps after the first realloc, not before it). Strings a host sees are decoded to UTF-8
 // (Val::str) remembering their source encoding and code units, so lowering them makes the same realloc calls.
-// Results are lifted eagerly (post-return may free them before the caller lowers them).
+// A result going to another component is lifted the same lazy way and lowered into the caller before the callee's
+// post-return (the spec's order: task.return, then post_return).
 // GCC 12 reports a false -Wrestrict in std::string concatenation ("a" + std::string(b); GCC bug 105329).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wrestrict"
@@ -1149,7 +1150,8 @@ void releaseScope(CallScope& scope) {
   scope.lenders.clear();
 }
 
-TrapReason callLifted(Store& store, ComponentFunc& f, std::span<const Val> args, Val* result, CallScope& scope) {
+TrapReason callLifted(Store& store, ComponentFunc& f, std::span<const Val> args, Val* result, CallScope& scope,
+                      const ResultSink* sink) {
   ExecContext& cx = store.context();
   ComponentInstance& inst = *f.instance;
   if (f.opts.async) return cx.hostTrap("unsupported: component-model async (calling an `async` lifted function)");
@@ -1166,7 +1168,19 @@ TrapReason callLifted(Store& store, ComponentFunc& f, std::span<const Val> args,
   Value results[1];
   const size_t nr = f.core->numResults();
   if (auto r = callCore(cx, f.core, flat.data(), flat.size(), results, nr); r != TrapReason::None) return r;
-  if (auto r = liftResult(a, *f.type, std::span<const Value>(results, nr), result); r != TrapReason::None) return r;
+  if (sink) {
+    // the result goes to another component: strings stay in this memory until the caller's lowering has read them,
+    // which happens now, before post-return (CanonicalABI.md canon_lift: task.return, then post_return)
+    Val v;
+    a.lazyStrings = true;
+    TrapReason r = liftResult(a, *f.type, std::span<const Value>(results, nr), f.type->result ? &v : nullptr);
+    a.lazyStrings = false;
+    if (r != TrapReason::None) return r;
+    if (scope.borrows) return cx.hostTrap("borrow handles still remain at the end of the call");
+    if (r = (*sink)(v); r != TrapReason::None) return r;
+  } else if (auto r = liftResult(a, *f.type, std::span<const Value>(results, nr), result); r != TrapReason::None) {
+    return r;
+  }
   if (f.postReturn) {
     const bool savedLeave = inst.mayLeave;
     inst.mayLeave = false;
@@ -1179,7 +1193,7 @@ TrapReason callLifted(Store& store, ComponentFunc& f, std::span<const Val> args,
 }
 
 TrapReason callAny(Store& store, ComponentFunc& f, std::span<const Val> args, Val* result, CallScope& scope,
-                   ComponentInstance* caller) {
+                   ComponentInstance* caller, const ResultSink* sink) {
   if (f.host) {
     ++componentStore(store).hostCalls;
     HostCall hc{store, store.context(), caller, f.type};
@@ -1187,7 +1201,7 @@ TrapReason callAny(Store& store, ComponentFunc& f, std::span<const Val> args, Va
     HostCallScope outsideWasm;
     return f.host(hc, args, result ? result : &tmp);
   }
-  return callLifted(store, f, args, result, scope);
+  return callLifted(store, f, args, result, scope, sink);
 }
 
 }  // namespace myrt::component

@@ -215,12 +215,24 @@ struct Instantiator {
       std::vector<Val> params;
       TrapReason r = liftParams(a, *ft, args, params);
       a.lazyStrings = false;
+      Value* out = results.empty() ? nullptr : &results[0];
+      if (!callee->host) {
+        // a guest callee hands its result here before its post-return: released lends, then lowered into the caller
+        const ResultSink sink = [&](const Val& v) -> TrapReason {
+          releaseScope(scope);
+          a.scope = nullptr;
+          return lowerResult(a, *ft, v, args, out);
+        };
+        if (r == TrapReason::None) r = callAny(*st, *callee, params, nullptr, scope, caller, &sink);
+        releaseScope(scope);
+        return r;
+      }
       Val result;
       if (r == TrapReason::None) r = callAny(*st, *callee, params, ft->result ? &result : nullptr, scope, caller);
       releaseScope(scope);
       if (r != TrapReason::None) return r;
       a.scope = nullptr;
-      return lowerResult(a, *ft, result, args, results.empty() ? nullptr : &results[0]);
+      return lowerResult(a, *ft, result, args, out);
     });
   }
 

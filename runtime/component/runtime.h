@@ -130,11 +130,17 @@ TrapReason resourceNew(ExecContext& cx, ComponentInstance& inst, ResourceType* r
 TrapReason resourceDrop(ExecContext& cx, ComponentInstance& inst, ResourceType* rt, uint32_t handle);
 TrapReason resourceRep(ExecContext& cx, ComponentInstance& inst, ResourceType* rt, uint32_t handle, uint32_t* rep);
 
-// Calls a lifted function (lowering `args` into its instance, lifting its result, post-return, borrow checks).
-TrapReason callLifted(Store& store, ComponentFunc& f, std::span<const Val> args, Val* result, CallScope& scope);
-// Calls any component function (host or lifted).
+// Where a lifted callee's result goes when the caller is another component: it lowers the result into the caller
+// (CanonicalABI.md: the caller's lowering runs before the callee's post-return, so the result can be lifted lazily --
+// its strings read from the callee's memory -- without a host copy).
+using ResultSink = std::function<TrapReason(const Val&)>;
+// Calls a lifted function (lowering `args` into its instance, lifting its result, post-return, borrow checks). With
+// `sink`, the result is lifted lazily and handed to it before post-return (`result` unused).
+TrapReason callLifted(Store& store, ComponentFunc& f, std::span<const Val> args, Val* result, CallScope& scope,
+                      const ResultSink* sink = nullptr);
+// Calls any component function (host or lifted). `sink`: see callLifted (not used for a host function).
 TrapReason callAny(Store& store, ComponentFunc& f, std::span<const Val> args, Val* result, CallScope& scope,
-                   ComponentInstance* caller);
+                   ComponentInstance* caller, const ResultSink* sink = nullptr);
 // Releases the lends of a finished call.
 void releaseScope(CallScope& scope);
 

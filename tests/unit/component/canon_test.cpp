@@ -295,7 +295,8 @@ TEST_CASE("string lowering follows the Canonical ABI's realloc sequence (worst c
 namespace {
 
 // Component $B (strings in encoding e1) passes a string to component $A (e2) and returns what $A echoes: the argument
-// is lifted lazily from $B's memory and transcoded straight into $A's by $A's lowering; $A counts its realloc calls.
+// is lifted lazily from $B's memory and transcoded straight into $A's by $A's lowering, the result likewise from $A's
+// memory into $B's before $A's post-return overwrites it; $A counts its realloc calls.
 std::string stringPairText(const std::string& e1, const std::string& e2) {
   const std::string realloc =  // a bump allocator that keeps the contents (shrink in place, copy on grow)
       " (global $bump (mut i32) (i32.const 1024)) (global $n (mut i32) (i32.const 0))"
@@ -315,9 +316,13 @@ std::string stringPairText(const std::string& e1, const std::string& e2) {
          "  (func (export \"echo\") (param i32 i32) (result i32)"
          "   (i32.store (i32.const 0) (local.get 0)) (i32.store (i32.const 4) (local.get 1)) (i32.const 0))"
          "  (func (export \"count\") (result i32) (local $c i32) (local.set $c (global.get $n)) (global.set $n (i32.const 0))"
-         "   (local.get $c)))"
+         "   (local.get $c))"
+         // post-return overwrites the returned string: the caller must have lowered it already (spec order)
+         "  (func (export \"scribble\") (param i32) (memory.fill (i32.load (i32.const 0)) (i32.const 0xff)"
+         "   (i32.and (i32.load (i32.const 4)) (i32.const 0x7fffffff)))))"
          "  (core instance $i (instantiate $m))"
-         "  (func (export \"echo\") (param \"s\" string) (result string) (canon lift (core func $i \"echo\")" + opts(e2, "$i") + "))"
+         "  (func (export \"echo\") (param \"s\" string) (result string) (canon lift (core func $i \"echo\")" + opts(e2, "$i") +
+         "   (post-return (core func $i \"scribble\"))))"
          "  (func (export \"count\") (result u32) (canon lift (core func $i \"count\"))))"
          " (instance $a (instantiate $A))"
          " (component $B (import \"echo\" (func $echo (param \"s\" string) (result string)))"
@@ -347,6 +352,7 @@ std::string stringPairText(const std::string& e1, const std::string& e2) {
 }  // namespace
 
 TEST_CASE("strings between components: lifted lazily, realloc first, transcoded from the source memory", "[component]") {
+  // (results too: lowered into the caller before the callee's post-return, which overwrites them)
   const char* encs[3] = {"utf8", "utf16", "latin1+utf16"};
   // the callee's realloc calls for "a\u00e9\u4e16\U0001F600" (utf8 10 bytes, utf16 5 units; no latin1 form) and
   // "a\u00e9" (latin1 in a latin1+utf16 caller), per caller (row) and callee (column) encoding: store_string's
