@@ -108,6 +108,11 @@ int runComponent(const RunOptions& opts, const std::vector<uint8_t>& bytes, Stor
   if (!opts.invoke) {
     component::ComponentFunc* run = component::findFunc(**inst, "wasi:cli/run@0.2.0", "run");
     if (!run) {
+      if (component::findFunc(**inst, "wasi:http/incoming-handler@0.2.0", "handle")) {
+        std::cerr << "myrt: " << file << ": the component is a wasi:http handler (it exports "
+                  << "wasi:http/incoming-handler, no wasi:cli/run): serve it with `myrt serve " << file << "`\n";
+        return kExitError;
+      }
       std::cerr << "myrt: " << file << ": the component exports no wasi:cli/run; use --invoke 'NAME(ARGS)' to call an export\n";
       return kExitError;
     }
