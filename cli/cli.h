@@ -64,10 +64,12 @@ std::optional<Module> loadContentsOrReport(const std::string& path, const std::s
 
 // Subcommands. Each returns the process exit code.
 int cmdValidate(const std::vector<std::string>& files, const FrontEndOptions& opts);
-// Components (cli/component_cli.cpp): the file's bytes when it is a component binary.
-std::optional<std::vector<uint8_t>> componentBytesOf(const std::string& path);
-// The same for a file already read: its bytes when they are a component.
-std::optional<std::vector<uint8_t>> componentBytesIn(const std::string& contents);
+// Components (cli/component_cli.cpp): the file's bytes when it is a component -- a component binary, or component text
+// (`(component ...)`, encoded as `myrt wat2wasm` does). Text that does not encode is reported (PATH:LINE:COL: reason)
+// and *failed is set (nullopt then means "stop", not "a module").
+std::optional<std::vector<uint8_t>> componentBytesOf(const std::string& path, bool* failed);
+// The same for a file already read (its contents).
+std::optional<std::vector<uint8_t>> componentBytesIn(const std::string& contents, const std::string& path, bool* failed);
 int validateComponentFile(const std::string& path, const std::vector<uint8_t>& bytes);
 int inspectComponentFile(const std::string& path, const std::vector<uint8_t>& bytes);
 struct InspectOptions {

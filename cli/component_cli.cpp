@@ -6,6 +6,7 @@
 #include "runtime/component/component.h"
 #include "runtime/component/instance.h"
 #include "runtime/component/wave.h"
+#include "runtime/text/wat.h"
 #include "wasi/p1/wasi.h"
 #include "wasi/p2/http.h"
 #include "wasi/p2/http_link.h"
@@ -14,16 +15,25 @@
 
 namespace myrt::cli {
 
-std::optional<std::vector<uint8_t>> componentBytesOf(const std::string& path) {
+std::optional<std::vector<uint8_t>> componentBytesOf(const std::string& path, bool* failed) {
+  *failed = false;
   auto contents = readFile(path);
   if (!contents.ok()) return std::nullopt;
-  return componentBytesIn(contents.value());
+  return componentBytesIn(contents.value(), path, failed);
 }
 
-std::optional<std::vector<uint8_t>> componentBytesIn(const std::string& c) {
+std::optional<std::vector<uint8_t>> componentBytesIn(const std::string& c, const std::string& path, bool* failed) {
+  *failed = false;
   std::span<const uint8_t> b(reinterpret_cast<const uint8_t*>(c.data()), c.size());
-  if (!component::isComponentBinary(b)) return std::nullopt;
-  return std::vector<uint8_t>(b.begin(), b.end());
+  if (component::isComponentBinary(b)) return std::vector<uint8_t>(b.begin(), b.end());
+  if (!isComponentText(c)) return std::nullopt;
+  auto bin = componentToBinary(c);
+  if (!bin.ok()) {
+    std::cerr << "myrt: " << formatError(path, bin.error(), &c) << "\n";
+    *failed = true;
+    return std::nullopt;
+  }
+  return std::move(bin).value();
 }
 
 int validateComponentFile(const std::string& path, const std::vector<uint8_t>& bytes) {

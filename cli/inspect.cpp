@@ -159,7 +159,9 @@ int dumpIr(const std::string& file, const Module& m, const InspectOptions& opts)
 }  // namespace
 
 int cmdInspect(const std::string& file, const InspectOptions& opts) {
-  if (auto cb = componentBytesOf(file)) return inspectComponentFile(file, *cb);
+  bool failed = false;
+  if (auto cb = componentBytesOf(file, &failed)) return inspectComponentFile(file, *cb);
+  if (failed) return kExitError;
   bool fromText = false;
   auto loaded = loadFileOrReport(file, {}, &fromText);
   if (!loaded) return kExitError;

@@ -254,8 +254,13 @@ int cmdWat2Wasm(const std::string& in, const std::string& out, const FrontEndOpt
 int cmdValidate(const std::vector<std::string>& files, const FrontEndOptions& opts) {
   int rc = kExitOk;
   for (const auto& f : files) {
-    if (auto cb = componentBytesOf(f)) {
+    bool failed = false;
+    if (auto cb = componentBytesOf(f, &failed)) {
       if (validateComponentFile(f, *cb) != kExitOk) rc = kExitError;
+      continue;
+    }
+    if (failed) {
+      rc = kExitError;
       continue;
     }
     if (loadFileOrReport(f, opts)) std::cout << f << ": valid\n";

@@ -469,7 +469,9 @@ int cmdRun(const RunOptions& opts) {
       std::cerr << "myrt: " << file << ": " << contents.error().message << "\n";
       return kExitError;
     }
-    componentBytes = componentBytesIn(contents.value());
+    bool failed = false;
+    componentBytes = componentBytesIn(contents.value(), file, &failed);
+    if (failed) return kExitError;
     if (!componentBytes) {
       auto loaded = loadContentsOrReport(file, contents.value());
       if (!loaded) return kExitError;

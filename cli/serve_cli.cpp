@@ -13,7 +13,9 @@
 namespace myrt::cli {
 
 int cmdServe(const ServeOptions& opts) {
-  auto bytes = componentBytesOf(opts.file);
+  bool failed = false;
+  auto bytes = componentBytesOf(opts.file, &failed);
+  if (failed) return kExitError;
   if (!bytes) {
     std::cerr << "myrt: serve: " << opts.file
               << ": not a component (myrt serve runs wasi:http proxy components; modules run with `myrt run`)\n";
