@@ -48,7 +48,7 @@ _myrt() {
     validate) COMPREPLY=($(compgen -W "--wasm2 --help" -- "$cur") $(compgen -f -- "$cur")) ;;
     inspect) COMPREPLY=($(compgen -W "--help" -- "$cur") $(compgen -f -- "$cur")) ;;
     wast)
-      if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "-v --verbose -m --mismatches --wasm2 --tier --strict --known-skip --stats --expect-jit --allow-fallback --json --junit --help" -- "$cur"))
+      if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "-v --verbose -m --mismatches --wasm2 --tier --strict --known-skip --stats --expect-jit --allow-fallback --json --junit --exclusions --max-memory --help" -- "$cur"))
       else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
   esac
 }

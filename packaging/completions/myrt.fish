@@ -14,6 +14,8 @@ complete -c myrt -n "__fish_seen_subcommand_from wast" -l stats -d "calls per ti
 complete -c myrt -n "__fish_seen_subcommand_from wast" -l expect-jit -d "fail scripts whose calls ran no JIT code"
 complete -c myrt -n "__fish_seen_subcommand_from wast" -l json -d "JSON report"
 complete -c myrt -n "__fish_seen_subcommand_from wast" -l junit -r -d "JUnit XML report file"
+complete -c myrt -n "__fish_seen_subcommand_from wast" -l exclusions -r -d "assertions not run, each with its reason"
+complete -c myrt -n "__fish_seen_subcommand_from wast" -l max-memory -r -d "the store's memory limit (default 16G)"
 # run (also the default command)
 set -l run "not __fish_seen_subcommand_from compile validate inspect wast help"
 complete -c myrt -n $run -l invoke -r -d "call this export with ARGS"
