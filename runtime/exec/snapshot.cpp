@@ -3,6 +3,7 @@
 // were just instantiated can serve as a fresh instance again and again (`myrt serve`).
 // Layer: exec.
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -10,7 +11,28 @@
 
 namespace myrt {
 
-Result<std::unique_ptr<StoreSnapshot>> Store::snapshot() {
+namespace {
+
+// Maps [base, base + size) privately from a memfd holding its current bytes: what the memory reads stays the same,
+// and madvise(MADV_DONTNEED) later drops the pages written since (they read the image again). False if any step
+// fails (the memory is then unchanged).
+bool mapImage(uint8_t* base, uint64_t size) {
+  const int fd = memfd_create("myrt-snapshot", MFD_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ftruncate(fd, static_cast<off_t>(size)) == 0;
+  for (uint64_t done = 0; ok && done < size;) {
+    const ssize_t n = pwrite(fd, base + done, size - done, static_cast<off_t>(done));
+    if (n <= 0) ok = false;
+    else done += static_cast<uint64_t>(n);
+  }
+  ok = ok && mmap(base, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0) != MAP_FAILED;
+  close(fd);  // the mapping keeps the file
+  return ok;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<StoreSnapshot>> Store::snapshot(uint64_t copyOnWriteFrom) {
   if (heapBytes_ != 0 || !pinned_.empty())
     return Error("unsupported: a snapshot of a store with live garbage-collected objects");
   auto snap = std::make_unique<StoreSnapshot>();
@@ -19,7 +41,10 @@ Result<std::unique_ptr<StoreSnapshot>> Store::snapshot() {
     if (m->type.limits.shared) return Error("unsupported: a snapshot of a store with a shared memory");
     StoreSnapshot::Memory sm;
     sm.size = m->size;
-    sm.bytes.assign(m->base, m->base + m->size);
+    // (a memory already mapped from an earlier snapshot's image keeps it: this one copies its bytes)
+    sm.image = m->imageMapped == 0 && m->size >= copyOnWriteFrom && m->size > 0 && mapImage(m->base, m->size);
+    if (sm.image) m->imageMapped = m->size;
+    else sm.bytes.assign(m->base, m->base + m->size);
     snap->memories.push_back(std::move(sm));
   }
   for (const auto& t : tables_) snap->tables.emplace_back(t->storage.begin(), t->storage.begin() + t->size);
@@ -63,7 +88,12 @@ bool Store::restore(const StoreSnapshot& snap) {
       m.size = sm.size;
       m.type.limits.min = sm.size / kPageSize;
     }
-    if (sm.size) std::memcpy(m.base, sm.bytes.data(), sm.size);
+    if (sm.image) {
+      if (m.imageMapped != sm.size || madvise(m.base, sm.size, MADV_DONTNEED) != 0) return false;
+    } else if (sm.size) {
+      if (sm.bytes.size() != sm.size) return false;
+      std::memcpy(m.base, sm.bytes.data(), sm.size);
+    }
   }
   for (size_t i = 0; i < tables_.size(); ++i) {
     TableInst& t = *tables_[i];

@@ -77,7 +77,7 @@ uint8_t* takePooledReservation(uint64_t initial) {
 MemoryInst::~MemoryInst() {
   if (guarded) unregisterGuardedMemory(base);
   const bool pooled = base && store && store->config().poolMemories && reserved == kGuardedReservation &&
-                      !type.limits.shared && poolReservation(base, size);
+                      !type.limits.shared && imageMapped == 0 && poolReservation(base, size);
   if (base && !pooled) munmap(base, reserved ? reserved : kPageSize);
   if (store) store->releaseMemoryBytes(size);
 }

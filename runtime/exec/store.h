@@ -88,6 +88,9 @@ struct MemoryInst {
   // commits the new pages, then publishes `size` with a release store (readers load it with acquire: a thread that
   // sees the new size sees committed pages). The base never moves, so other threads' accesses need no lock.
   std::mutex growMu;
+  // Bytes at base mapped copy-on-write from a snapshot's image (Store::snapshot): such a memory is unmapped when it
+  // dies, never pooled.
+  uint64_t imageMapped = 0;
   ~MemoryInst();
   uint64_t currentSize() const { return __atomic_load_n(&size, __ATOMIC_ACQUIRE); }
   uint64_t pages() const { return currentSize() / kPageSize; }
@@ -514,7 +517,8 @@ class TypeRegistry {
 struct StoreSnapshot {
   struct Memory {
     uint64_t size = 0;           // bytes
-    std::vector<uint8_t> bytes;  // [0, size)
+    std::vector<uint8_t> bytes;  // [0, size), unless `image`
+    bool image = false;          // this snapshot mapped the memory copy-on-write from its image (MemoryInst::imageMapped)
   };
   std::vector<Memory> memories;                  // parallel to the store's memories
   std::vector<std::vector<Ref>> tables;          // parallel to the store's tables
@@ -543,7 +547,11 @@ class Store {
   TypeRegistry& types() { return types_; }
   // Takes a snapshot (StoreSnapshot) of this store's state. Errors ("unsupported: ...") for a store whose state it
   // cannot capture: a shared memory (other threads may write it), live garbage-collected objects or pinned references.
-  Result<std::unique_ptr<StoreSnapshot>> snapshot();
+  // A memory of at least `copyOnWriteFrom` bytes is remapped copy-on-write from its image (a memfd): restoring it
+  // is then an madvise(MADV_DONTNEED) that costs in proportion to the pages written since, instead of a copy of the
+  // whole image. Smaller memories are copied back (a memcpy of a few pages beats the page faults).
+  static constexpr uint64_t kCopyOnWriteFrom = uint64_t(1) << 20;
+  Result<std::unique_ptr<StoreSnapshot>> snapshot(uint64_t copyOnWriteFrom = kCopyOnWriteFrom);
   // Puts the state of `snap` (taken of this store) back, clears a pending interrupt and the execution context.
   // Memories grown since shrink back (the pages beyond are zeroed and made inaccessible again); objects made since
   // (GC objects, exceptions) are collected. False when the store cannot be put back -- objects other than GC ones

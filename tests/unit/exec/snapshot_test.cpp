@@ -23,6 +23,8 @@ constexpr const char* kStateful = R"((module
   (func $seven (result i32) (i32.const 7))
   (func (export "g") (result i32) (global.get $g))
   (func (export "peek") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "poke") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
   (func (export "pages") (result i32) (memory.size))
   (func (export "tsize") (result i32) (table.size $t))
   (func (export "call0") (result i32) (call_indirect $t (type $ft) (i32.const 0)))
@@ -42,13 +44,16 @@ constexpr const char* kStateful = R"((module
 }  // namespace
 
 TEST_CASE("Store::snapshot / restore: globals, memory, tables, segments and GC objects back as they were, every tier") {
+  // the memory copied back (memcpy), or mapped copy-on-write from its image (madvise)
   for (const ExecTier& tier : tiers()) {
-    DYNAMIC_SECTION(tier.name) {
+   for (const uint64_t cowFrom : {~uint64_t(0), uint64_t(0)}) {
+    DYNAMIC_SECTION(tier.name << (cowFrom ? " copied" : " copy-on-write")) {
       Session s(tier);
       s.store = tier.makeStore({});  // without the spectest instance (its shared memory cannot be captured)
       REQUIRE(s.load(kStateful) == "");
-      auto snap = s.store->snapshot();
+      auto snap = s.store->snapshot(cowFrom);
       REQUIRE(snap.ok());
+      REQUIRE(s.last->memories[0]->imageMapped == (cowFrom ? 0 : 65536));
       const uint64_t bytes = s.store->memoryBytes();
       for (int round = 0; round < 3; ++round) {
         INFO("round " << round);
@@ -79,10 +84,24 @@ TEST_CASE("Store::snapshot / restore: globals, memory, tables, segments and GC o
       REQUIRE(s.call("obj", {}) == "null structure reference");
       REQUIRE(s.store->restore(**snap));
       REQUIRE(s.i32("g") == 5);
+      // a second snapshot of other contents (copied: the memory keeps the first one's image), back to it, then the first
+      REQUIRE(s.call("poke", {I32(100), I32(0x1234)}) == "");
+      REQUIRE(s.i32("grow", {I32(2)}) == 1);
+      auto second = s.store->snapshot(cowFrom);
+      REQUIRE(second.ok());
+      REQUIRE_FALSE((*second)->memories[0].image);
+      REQUIRE(s.call("poke", {I32(100), I32(0x5678)}) == "");
+      REQUIRE(s.store->restore(**second));
+      REQUIRE(s.i32("peek", {I32(100)}) == 0x1234);
+      REQUIRE(s.i32("pages") == 3);
+      REQUIRE(s.store->restore(**snap));
+      REQUIRE(s.i32("peek", {I32(100)}) == 0);
+      REQUIRE(s.i32("pages") == 1);
       // objects added since: not this snapshot's store any more
       REQUIRE(s.load("(module (global (export \"x\") (mut i32) (i32.const 1)))") == "");
       REQUIRE_FALSE(s.store->restore(**snap));
     }
+   }
   }
 }
 
