@@ -1,12 +1,15 @@
 // serve/handler.h -- running a wasi:http proxy component (one that exports wasi:http/incoming-handler) for one request
-// at a time per calling thread, with a fresh instance per request: each request gets a new Store and instance of the
-// one decoded and validated Component, so nothing a request leaves behind (memory, globals, handles) reaches the next,
-// and a trap, timeout, fuel exhaustion or memory limit ends only that request (its outcome is an error, which the
-// server answers with 500).
+// at a time per calling thread, with a fresh instance per request: each request runs on an instance of the one decoded
+// and validated Component in the state instantiation leaves, so nothing a request leaves behind (memory, globals,
+// tables, handles) reaches the next, and a trap, timeout, fuel exhaustion or memory limit ends only that request (its
+// outcome is an error, which the server answers with 500).
 //
 // Per thread (a pool of Workers, one taken per request) the WASI 0.2 and wasi:http host contexts and the Linker bound
-// to them are built once and reset between requests, so a request pays for a Store, the instantiation of the
-// component's core modules (data segments, tables) and the calls -- not for linking host interfaces.
+// to them are built once and reset between requests, and one Store holds the instantiated component with a snapshot
+// of its state right after instantiation (Store::snapshot, component::snapshotComponents), put back after every
+// request: a request pays for its call and the restore, not for an instantiation. After a trap the store is dropped
+// and the next request instantiates again; without a snapshot (a start function called the host, a shared memory)
+// every request does (docs/design.md "myrt serve").
 // Timeouts: one timer thread for all requests requests an interrupt of a request's store at its deadline.
 // Layer: serve (depends on engine, runtime/component, wasi). Used by serve/server.cpp and the C API.
 #pragma once
