@@ -13,5 +13,9 @@ namespace myrt {
 FuncEntry interpreterEntry();
 StoreConfig interpreterConfig(const StoreLimits& limits = {});
 std::unique_ptr<Store> makeInterpreterStore(const StoreLimits& limits = {});
+// Whether a trap of a guarded memory access (a fault) in the interpreter knows the faulting instruction's wasm offset:
+// the dispatch loop pins its code position to a register the fault handler reads, which only GCC builds on x86-64
+// and AArch64 do (run.cpp). Elsewhere (e.g. clang, the fuzzing builds) such a trap has the function but no offset.
+bool interpreterFaultOffsetsKnown();
 
 }  // namespace myrt

@@ -1296,6 +1296,14 @@ TrapReason interpEntry(ExecContext& cx, FuncInst& f, Value* io) {
 // ---- the tier's public entry points (interp.h) ----
 namespace myrt {
 
+bool interpreterFaultOffsetsKnown() {
+#if MYRT_INTERP_PINNED_IP
+  return true;
+#else
+  return false;
+#endif
+}
+
 FuncEntry interpreterEntry() { return &interp::interpEntry; }
 
 StoreConfig interpreterConfig(const StoreLimits& limits) {
