@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   for (const auto& c : configs) names += (names.empty() ? "" : ", ") + c.name();
   std::fprintf(stderr, "diff_tiers_loop: configurations %s\n", names.c_str());
   const auto start = std::chrono::steady_clock::now();
-  uint64_t modules = 0, calls = 0, traps = 0, optimized = 0;
+  uint64_t modules = 0, calls = 0, traps = 0, optimized = 0, osr = 0;
   for (uint64_t k = seed; modules < count; ++k) {
     if (std::chrono::steady_clock::now() - start >= std::chrono::seconds(seconds)) break;
     const auto bytes = myrt::fuzz::pseudoRandomBytes(k);
@@ -63,12 +63,14 @@ int main(int argc, char** argv) {
     calls += r.calls;
     traps += r.traps;
     optimized += r.autoOptimized;
+    osr += r.autoOsr;
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("diff_tiers_loop: modules %llu..%llu (%llu) in %.0f s, %llu calls (%llu trapped), %llu functions "
-              "recompiled by the auto tier's third tier, no difference\n",
+              "recompiled by the auto tier's third tier (%llu OSR versions), no difference\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed + modules - (modules > 0)),
               static_cast<unsigned long long>(modules), secs, static_cast<unsigned long long>(calls),
-              static_cast<unsigned long long>(traps), static_cast<unsigned long long>(optimized));
+              static_cast<unsigned long long>(traps), static_cast<unsigned long long>(optimized),
+              static_cast<unsigned long long>(osr));
   return 0;
 }

@@ -106,6 +106,9 @@ struct JitFuncCode : TierCode {
   // its block stays registered for faults. Freed with the function.
   std::unique_ptr<TierCode> replaced;
   bool optimized = false;  // compiled by the optimizing tier
+  // The auto tier: the optimizing tier's OSR versions of this function (loop wasm offset, entry), in their own blocks.
+  std::vector<std::pair<uint32_t, const void*>> osrVersions;
+  std::vector<std::shared_ptr<JitBlock>> osrBlocks;
 };
 
 // Compiled and linked machine code of a set of functions of one instance, not installed yet (compileFuncs, any
@@ -265,8 +268,8 @@ struct FuncCode {
 // already (progress; the one-thread rule looks at the whole compile); out[i - begin] gets funcs[i].
 // With `optOnly`, every function is compiled by the optimizing tier or refused (its error: the reason).
 void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>& all, size_t begin, size_t end,
-                 unsigned jobs, bool osrEntries, bool portable, bool optOnly, uint64_t totalBytes, uint64_t doneBefore,
-                 std::vector<FuncCode>& out) {
+                 unsigned jobs, bool osrEntries, bool portable, bool optOnly, uint32_t osrLoop, uint64_t totalBytes,
+                 uint64_t doneBefore, std::vector<FuncCode>& out) {
   const std::span<FuncInst* const> funcs(all.data() + begin, end - begin);
   out.assign(funcs.size(), FuncCode{});
   const Module& m = *inst.module;
@@ -294,6 +297,7 @@ void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>
         if (!mc) {
           mc = optimize && be.newOptCompiler ? be.newOptCompiler(inst) : be.newCompiler(inst);
           if (optOnly) mc->setBaselineFallback(false);
+          if (osrLoop != UINT32_MAX) mc->setOsrLoop(osrLoop);
         }
         st = long(funcs[i]->index) == reject
                  ? Status(Error("rejected by MYRT_JIT_REJECT (a test of the fallback checks)"))
@@ -344,12 +348,14 @@ void compileEach(const Backend& be, Instance& inst, const std::vector<FuncInst*>
 // copy plus the block, which made a whole-module compile cost three times its machine code at its peak.
 constexpr uint64_t kCompileWindowBytes = 1024 * 1024;
 
-// With `optOnly`, by the optimizing tier alone (the auto tier's third tier): what it refuses is a fallback.
+// With `optOnly`, by the optimizing tier alone (the auto tier's third tier): what it refuses is a fallback; with
+// `osrLoop` too, the functions' OSR versions for the loop at that wasm offset (FunctionCompiler::setOsrLoop).
 // Direct calls go to the callee's code in the block, or through the call-via-entry stub -- always through the stub in
 // the auto tier's baseline code when the store has a third tier, so that those calls reach a callee's optimized code
 // once it is installed (FuncInst::jitDirectEntry).
 CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, unsigned jobs, bool osrEntries,
-                          bool keepCode = false, bool portable = false, bool optOnly = false) {
+                          bool keepCode = false, bool portable = false, bool optOnly = false,
+                          uint32_t osrLoop = UINT32_MAX) {
   CompiledCode cc;
   cc.keepCode = keepCode || portable;
   cc.portable = portable;
@@ -389,7 +395,7 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
       begin = end;
       continue;
     }
-    compileEach(*be, inst, funcs, begin, end, jobs, osrEntries, cc.portable, optOnly, total, done, each);
+    compileEach(*be, inst, funcs, begin, end, jobs, osrEntries, cc.portable, optOnly, osrLoop, total, done, each);
     done += window;
     for (size_t i = begin; i < end; ++i) {
       FuncCode& fc = each[i - begin];
@@ -715,6 +721,11 @@ bool optimizedCode(const FuncInst& f) {
   return jc && jc->optimized;
 }
 
+uint64_t optOsrVersions(const FuncInst& f) {
+  const auto* jc = dynamic_cast<const JitFuncCode*>(f.jitCode.get());
+  return jc ? jc->osrVersions.size() : 0;
+}
+
 uint64_t osrEntries(const FuncInst& f) {
   const auto* jc = dynamic_cast<const JitFuncCode*>(f.jitCode.get());
   return jc ? jc->osrEntries : 0;
@@ -779,11 +790,23 @@ TrapReason precompiledEntry(ExecContext& cx, FuncInst& f, Value* io) {
 // installed finish in the interpreter or move to the JIT code at a loop back-edge (OSR); new calls take the new entry.
 constexpr uint64_t kTierUpBatchBytes = 128 * 1024;
 
+constexpr uint32_t kNoOsrLoop = UINT32_MAX;  // (FunctionCompiler::setOsrLoop: the function itself)
+// The third tier's budget of a function waiting for its optimized code or OSR version: its baseline code looks again
+// after this many counts (optTierUp).
+constexpr uint32_t kOptInstallPoll = 256;
+// kOptInstallPoll, or the store's threshold when that is smaller (tests force OSR with small thresholds).
+uint32_t installPoll(const FuncInst& f) {
+  const Store* s = f.instance ? f.instance->store : nullptr;
+  const uint32_t t = s ? s->config().optTierUpThreshold : 0;
+  return t ? std::min(t, kOptInstallPoll) : kOptInstallPoll;
+}
+
 struct TierUpBatch {
   Instance* inst = nullptr;
   std::vector<FuncInst*> funcs;  // in the order they got hot
   CompiledCode code;
   bool optimize = false;  // the third tier: hot baseline code recompiled by the optimizing tier
+  uint32_t osrLoop = kNoOsrLoop;  // with `optimize`: the OSR version of its one function for this loop
 };
 // The optimizing tier compiles at about a tenth of the baseline's speed: smaller batches.
 constexpr uint64_t kOptBatchBytes = 32 * 1024;
@@ -794,6 +817,7 @@ struct AutoTierState : TierCode {
   std::mutex mu;  // guards the fields up to `cancelled` (store's thread <-> compile thread)
   std::vector<FuncInst*> queued;                       // hot, not compiled yet, in the order they got hot
   std::vector<FuncInst*> optQueued;                    // hot in baseline code, for the optimizing tier (after `queued`)
+  std::vector<std::pair<FuncInst*, uint32_t>> osrQueued;  // OSR versions (function, loop), before optQueued
   std::vector<std::unique_ptr<TierUpBatch>> finished;  // compiled, not installed yet
   bool draining = false;                               // a drain item is submitted or running
   bool cancelled = false;
@@ -827,6 +851,27 @@ void settle(ExecContext& cx, AutoTierState& st, const Instance* inst, size_t n) 
 
 // Store's thread: installs a compiled batch.
 void installBatch(ExecContext& cx, AutoTierState& st, TierUpBatch& b) {
+  if (b.optimize && b.osrLoop != kNoOsrLoop) {  // an OSR version: kept by the function's optimized code
+    FuncInst* f = b.funcs.empty() ? nullptr : b.funcs.front();
+    if (!f) return;
+    f->optTier = kOptOsrSettled;
+    auto* jc = static_cast<JitFuncCode*>(f->jitCode.get());
+    bool ok = false;
+    if (b.code.block && b.code.funcs.size() == 1 && jc && jc->optimized) {
+      try {
+        jc->osrBlocks.push_back(b.code.block);
+        jc->osrVersions.push_back({b.osrLoop, b.code.base + b.code.funcs[0].offset});
+        ok = true;
+      } catch (const std::bad_alloc&) {
+      }
+    }
+    if (verbose())
+      std::fprintf(stderr, "jit: optimizing tier: OSR version of function %u at the loop at offset %u: %s\n", f->index,
+                   b.osrLoop, ok ? "installed" : !b.code.fallbacks.empty() ? b.code.fallbacks[0].second.c_str()
+                                                                           : b.code.failure.c_str());
+    b.code = CompiledCode{};
+    return;
+  }
   if (b.optimize) {
     uint64_t n = 0;
     try {  // a failed host allocation leaves the rest in baseline code
@@ -835,7 +880,8 @@ void installBatch(ExecContext& cx, AutoTierState& st, TierUpBatch& b) {
     }
     for (FuncInst* f : b.funcs) {  // (also those of a batch whose compile ran out of memory)
       f->optTier = kOptSettled;
-      f->optBudget = UINT32_MAX;
+      // optimized: one more count of a baseline frame still running it (at a loop head: its OSR version, optTierUp)
+      f->optBudget = optimizedCode(*f) ? installPoll(*f) : UINT32_MAX;
     }
     if (verbose())
       std::fprintf(stderr, "jit: optimizing tier: %zu function%s (first: %u): %llu optimized, %llu stay in baseline code\n",
@@ -886,9 +932,10 @@ FuncInst* takeHot(AutoTierState& st, FuncInst& f) {
   return &f;
 }
 
-// Compile thread: compiles the queued functions, the first-queued first (the interpreter's before the baseline code's
-// for the optimizing tier), until the queues are empty or the store is going away. A failed host allocation leaves the batch's functions interpreted (an empty CompiledCode installs
-// nothing); without memory for a batch at all the drain stops and the queued functions stay interpreted.
+// Compile thread: compiles the queued functions, the first-queued first (the interpreter's, then OSR versions a baseline
+// frame waits for, then the baseline code's for the optimizing tier), until the queues are empty or the store is going
+// away. A failed host allocation leaves the batch's functions where they are (an empty CompiledCode installs nothing);
+// without memory for a batch at all the drain stops and the queued functions stay where they are.
 void drainQueue(AutoTierState& st, std::atomic<uint32_t>* ready) {
   for (;;) {
     std::unique_ptr<TierUpBatch> b;
@@ -896,14 +943,38 @@ void drainQueue(AutoTierState& st, std::atomic<uint32_t>* ready) {
       std::lock_guard<std::mutex> lock(st.mu);
       try {
         b = std::make_unique<TierUpBatch>();
-        b->funcs.reserve(std::max(st.queued.size(), st.optQueued.size()));  // (push_back must not throw in erase_if)
+        b->funcs.reserve(std::max(st.queued.size(), st.optQueued.size()) + 1);  // (push_back must not throw in erase_if)
       } catch (const std::bad_alloc&) {
         b.reset();
       }
-      if (!b || st.cancelled || (st.queued.empty() && st.optQueued.empty())) {
+      if (!b || st.cancelled || (st.queued.empty() && st.optQueued.empty() && st.osrQueued.empty())) {
         st.draining = false;
         return;
       }
+      if (st.queued.empty() && !st.osrQueued.empty()) {  // an OSR version: a baseline frame waits for it
+        b->optimize = true;
+        b->inst = st.osrQueued.front().first->instance;
+        b->funcs.push_back(st.osrQueued.front().first);
+        b->osrLoop = st.osrQueued.front().second;
+        st.osrQueued.erase(st.osrQueued.begin());
+      }
+    }
+    if (b->osrLoop != kNoOsrLoop) {
+      try {
+        b->code = compileFuncs(*b->inst, b->funcs, 1, false, false, false, /*optOnly=*/true, b->osrLoop);
+      } catch (const std::bad_alloc&) {
+        b->code = CompiledCode{};
+      }
+      std::lock_guard<std::mutex> lock(st.mu);
+      try {
+        st.finished.push_back(std::move(b));
+      } catch (const std::bad_alloc&) {
+      }
+      ready->store(1, std::memory_order_release);
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> lock(st.mu);
       // the interpreter's hot functions first (the baseline compile is the cheap, large step)
       b->optimize = st.queued.empty();
       std::vector<FuncInst*>& q = b->optimize ? st.optQueued : st.queued;
@@ -996,63 +1067,102 @@ void tierUpSynchronous(ExecContext& cx, FuncInst& f) {
 // compile) or, once settled, the largest one. Installing swaps FuncInst::jitCode and jitDirectEntry (FuncInst::entry
 // stays trampolineEntry): new calls from the host, the interpreter and other blocks' call stubs reach the optimized
 // code; the auto tier's baseline code calls every function through the stub (compileFuncs), so its calls do too.
-// Frames running the baseline code finish in it (no OSR from baseline into optimized code yet). Functions the optimizing
-// tier refuses stay in baseline code for good (FuncInst::optTier).
-constexpr uint32_t kOptInstallPoll = 256;
+// Functions the optimizing tier refuses stay in baseline code for good (FuncInst::optTier).
+// OSR: a baseline frame still running a loop of f once f's optimized code is installed (its next count at that loop's
+// head: installing gives f kOptInstallPoll once more) gets f's OSR version for that loop compiled -- the optimized code
+// entered at that loop's head with the frame's slots (opt::buildFunction's osrLoop), one per function, queued before
+// the other functions waiting for the optimizing tier -- and at a count after it is installed continues in it
+// (optTierUpHelper returns its entry; Masm::optOsrTransfer). Frames of other loops of f finish in baseline code.
 
-void optTierUpBackground(ExecContext& cx, FuncInst& f) {
+// The entry of f's OSR version for the loop at `loopOffset` (null: none installed).
+const void* osrVersion(const FuncInst& f, uint32_t loopOffset) {
+  const auto* jc = static_cast<const JitFuncCode*>(f.jitCode.get());
+  if (!jc || !jc->optimized) return nullptr;
+  for (const auto& [loop, entry] : jc->osrVersions)
+    if (loop == loopOffset) return entry;
+  return nullptr;
+}
+
+// Store's thread: queues `b` (f, or f's OSR version) for the compile thread; false when that is impossible.
+bool queueOpt(ExecContext& cx, FuncInst& f, uint32_t osrLoop) {
+  try {
+    AutoTierState* st = autoState(*cx.store, true);
+    bool submit = false;
+    {
+      std::lock_guard<std::mutex> lock(st->mu);
+      if (osrLoop == kNoOsrLoop) st->optQueued.push_back(&f);
+      else st->osrQueued.push_back({&f, osrLoop});
+      submit = !st->draining;
+      st->draining = true;
+    }
+    if (!submit) return true;
+    std::atomic<uint32_t>* ready = &cx.tierUpReady;  // lives as long as the store, which outlives the work (cancel)
+    bool queued = false;
+    try {
+      queued = CompileService::get().submit(st, [st, ready] { drainQueue(*st, ready); });
+    } catch (const std::bad_alloc&) {
+    }
+    if (!queued) {  // no compile thread: what is queued for the optimizing tier stays in baseline code
+      std::lock_guard<std::mutex> lock(st->mu);
+      for (FuncInst* g : st->optQueued) g->optTier = kOptSettled;
+      for (const auto& [g, loop] : st->osrQueued) g->optTier = kOptOsrSettled;
+      st->optQueued.clear();
+      st->osrQueued.clear();
+      st->draining = false;
+      return false;
+    }
+    return true;
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+}
+
+// Compiles and installs f (or its OSR version) at once (the synchronous mode).
+void compileOptNow(ExecContext& cx, FuncInst& f, uint32_t osrLoop) {
+  try {
+    TierUpBatch b;
+    b.inst = f.instance;
+    b.funcs = {&f};
+    b.optimize = true;
+    b.osrLoop = osrLoop;
+    try {  // a failed host allocation leaves f in baseline code
+      b.code = compileFuncs(*b.inst, b.funcs, 1, false, false, false, /*optOnly=*/true, osrLoop);
+    } catch (const std::bad_alloc&) {
+      b.code = CompiledCode{};
+    }
+    if (AutoTierState* st = autoState(*cx.store, true)) installBatch(cx, *st, b);
+  } catch (const std::bad_alloc&) {
+  }
+}
+
+const void* optTierUp(ExecContext& cx, FuncInst& f, uint32_t loopOffset, bool sync) {
   if (cx.tierUpReady.load(std::memory_order_acquire)) installReady(cx);
   if (f.optTier == kOptCounting && f.instance) {
     f.optTier = kOptSettled;  // (unless queued below)
-    try {
-      AutoTierState* st = autoState(*cx.store, true);
-      bool submit = false;
-      {
-        std::lock_guard<std::mutex> lock(st->mu);
-        st->optQueued.push_back(&f);
-        f.optTier = kOptQueued;
-        submit = !st->draining;
-        st->draining = true;
-      }
-      if (submit) {
-        std::atomic<uint32_t>* ready = &cx.tierUpReady;  // lives as long as the store, which outlives the work (cancel)
-        bool queued = false;
-        try {
-          queued = CompileService::get().submit(st, [st, ready] { drainQueue(*st, ready); });
-        } catch (const std::bad_alloc&) {
-        }
-        if (!queued) {  // no compile thread: what is queued for the optimizing tier stays in baseline code
-          std::lock_guard<std::mutex> lock(st->mu);
-          for (FuncInst* g : st->optQueued) g->optTier = kOptSettled;
-          st->optQueued.clear();
-          st->draining = false;
-        }
-      }
-    } catch (const std::bad_alloc&) {
+    if (sync) compileOptNow(cx, f, kNoOsrLoop);
+    else if (queueOpt(cx, f, kNoOsrLoop)) f.optTier = kOptQueued;
+  }
+  if (loopOffset != kNoWasmOffset && optimizedCode(f)) {
+    if (const void* e = osrVersion(f, loopOffset)) return e;
+    if (f.optTier == kOptSettled) {
+      f.optTier = kOptOsrSettled;  // (unless queued below)
+      if (sync) compileOptNow(cx, f, loopOffset);
+      else if (queueOpt(cx, f, loopOffset)) f.optTier = kOptOsrQueued;
+      if (const void* e = osrVersion(f, loopOffset)) return e;
     }
   }
-  f.optBudget = f.optTier == kOptQueued ? kOptInstallPoll : UINT32_MAX;
+  // waiting for a compile, or optimized with no OSR version asked for yet (this frame may still reach a loop): look again
+  const bool again = f.optTier == kOptQueued || f.optTier == kOptOsrQueued ||
+                     (f.optTier == kOptSettled && optimizedCode(f));
+  f.optBudget = again ? installPoll(f) : UINT32_MAX;
+  return nullptr;
 }
 
-void optTierUpSynchronous(ExecContext& cx, FuncInst& f) {
-  if (cx.tierUpReady.load(std::memory_order_acquire)) installReady(cx);
-  if (f.optTier == kOptCounting && f.instance) {
-    f.optTier = kOptSettled;
-    try {
-      TierUpBatch b;
-      b.inst = f.instance;
-      b.funcs = {&f};
-      b.optimize = true;
-      try {  // a failed host allocation leaves f in baseline code
-        b.code = compileFuncs(*b.inst, b.funcs, 1, false, false, false, /*optOnly=*/true);
-      } catch (const std::bad_alloc&) {
-        b.code = CompiledCode{};
-      }
-      if (AutoTierState* st = autoState(*cx.store, true)) installBatch(cx, *st, b);
-    } catch (const std::bad_alloc&) {
-    }
-  }
-  f.optBudget = UINT32_MAX;
+const void* optTierUpBackground(ExecContext& cx, FuncInst& f, uint32_t loopOffset) {
+  return optTierUp(cx, f, loopOffset, false);
+}
+const void* optTierUpSynchronous(ExecContext& cx, FuncInst& f, uint32_t loopOffset) {
+  return optTierUp(cx, f, loopOffset, true);
 }
 
 }  // namespace

@@ -130,6 +130,9 @@ CompileStats compileInstanceFrom(Instance& inst, FuncEntry from, bool osrEntries
 // Whether `f`'s machine code now (FuncInst::jitCode) was compiled by the optimizing tier.
 bool optimizedCode(const FuncInst& f);
 
+// How many OSR versions of `f`'s optimized code the auto tier's third tier installed (baseline frames moved into them).
+uint64_t optOsrVersions(const FuncInst& f);
+
 // How many interpreter frames of `f` continued in its machine code by on-stack replacement (0 without JIT code).
 uint64_t osrEntries(const FuncInst& f);
 

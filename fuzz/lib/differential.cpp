@@ -37,6 +37,7 @@ struct Outcome {
   };
   std::vector<Global> globals;
   uint64_t optimized = 0;  // functions whose optimized code was installed (Store::optCompiledFuncs)
+  uint64_t osrVersions = 0;  // OSR versions of it installed (jit::optOsrVersions)
 };
 
 Outcome runOn(const DiffConfig& c, const std::shared_ptr<const Module>& mod, const GeneratedModule& gm) {
@@ -84,6 +85,8 @@ Outcome runOn(const DiffConfig& c, const std::shared_ptr<const Module>& mod, con
     o.calls.push_back(std::move(co));
   }
   o.optimized = (*store)->optCompiledFuncs;
+  for (const FuncInst* f : (*inst)->funcs)
+    if (f) o.osrVersions += jit::optOsrVersions(*f);
   if (MemoryInst* m = findExportedMemory(**inst, "mem")) o.memory.assign(m->base, m->base + m->size);
   for (const auto& [name, ex] : (*inst)->exports)
     if (ex.kind == ExternKind::Global) o.globals.push_back({name, ex.global->type.type.kind, ex.global->value});
@@ -189,7 +192,10 @@ DiffResult runDifferential(const GeneratedModule& gm, const std::vector<DiffConf
   res.calls = static_cast<uint32_t>(ref.calls.size());
   for (const CallOutcome& c : ref.calls) res.traps += c.trap != TrapReason::None;
   for (size_t k = 0; k < outs.size(); ++k)
-    if (configs[k].optTierUpThreshold) res.autoOptimized += outs[k].optimized;
+    if (configs[k].optTierUpThreshold) {
+      res.autoOptimized += outs[k].optimized;
+      res.autoOsr += outs[k].osrVersions;
+    }
   const bool exact = gm.canonicalNaNs;
   for (size_t k = 0; k < outs.size(); ++k) {
     if (!outs[k].instantiateError.empty()) {

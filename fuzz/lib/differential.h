@@ -32,6 +32,7 @@ struct DiffResult {
   std::string difference;  // the first observable difference between configurations ("" if none)
   uint32_t calls = 0, traps = 0;  // invocations, and how many of them trapped (on the reference configuration)
   uint64_t autoOptimized = 0;      // functions the auto tier's third tier optimized (summed over those configurations)
+  uint64_t autoOsr = 0;            // and OSR versions it installed (baseline frames moved into optimized code)
   bool ok() const { return invalid.empty() && difference.empty(); }
 };
 

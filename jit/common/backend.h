@@ -79,6 +79,11 @@ class FunctionCompiler {
   // The optimizing tier's compiler: with `on` false, a function the optimizing tier does not compile is an error (its
   // reason) instead of being compiled by the baseline compiler (the auto tier's recompiles of hot baseline code).
   virtual void setBaselineFallback(bool on) { (void)on; }
+  // The optimizing tier's compiler: compile the OSR version of each function entered at the head of the loop at this
+  // wasm offset (UINT32_MAX: the function itself) -- TrapReason(cx, f, io) entered through the function's full entry
+  // with the frame's slots at that loop head (locals, operand stack below the loop, the loop's params) in r8 (x86-64);
+  // results go to io. No OSR info of its own; no fallback.
+  virtual void setOsrLoop(uint32_t wasmOffset) { (void)wasmOffset; }
   // The GC stack maps of the function compiled last (precise roots: the safepoint index is in the frame's scratch
   // slot 1, see jit/common/baseline_compiler.h); null when it has none (its frames are scanned conservatively).
   virtual std::shared_ptr<const StackMaps> gcMaps() const { return nullptr; }

@@ -100,7 +100,7 @@ class BaselineCompiler {
       a_.zeroFrameSlots(static_cast<int32_t>(16 * numLocals_), maxHeight_ + 1);
       a_.jmpBack(zeroOperandsBack_);
     }
-    emitTierUpCalls();
+    emitTierUpCalls(exit);
     for (const FuelSite& f : fuelSites_) {  // fuel charges: cost is about one unit per two code bytes of the region
       a_.patchHere(f.charge);
       const uint64_t cost = std::max<uint64_t>(1, f.bytes / 2);  // known now: an immediate
@@ -161,7 +161,7 @@ class BaselineCompiler {
     l.headState = cacheState();
     loopStack_.push_back(c.user);
     a_.bind(l.head);
-    l.fuelSite = pollInterrupt();
+    l.fuelSite = pollInterrupt(static_cast<uint32_t>(c.offset));
     l.startOffset = c.offset;
     // OSR target: after the poll (the interpreter's back-edge polled). Here every value is in its home slot and only
     // the fixed registers hold state -- what the OSR entry sets up. Not inside a legacy catch body: its exception
@@ -1268,8 +1268,8 @@ class BaselineCompiler {
   }
   // Function entries and loop headers: the interrupt flag, and fuel when metered (an out-of-line charge of the
   // region's cost, emitted by finish() when the region's size is known). Returns the fuel site's index.
-  size_t pollInterrupt() {
-    countTierUp();
+  size_t pollInterrupt(uint32_t loopOffset = kNoWasmOffset) {
+    countTierUp(loopOffset);
     trapIf(a_.testInterrupt(), TrapReason::Interrupted);
     FuelSite site;
     site.charge = a_.jumpIfFuelEnabled();
@@ -1283,22 +1283,34 @@ class BaselineCompiler {
   // slot at a function's entry poll and at a loop head; the cache is write-through) and the poll goes on. Only in
   // code the auto tier compiles (with OSR entries) for a store with a third tier, in modules whose frames hold no GC
   // references (the optimizing tier refuses those), and where the Masm has the count (x86-64).
-  void countTierUp() {
+  // At a loop head the helper may return the entry of the function's optimized OSR version for that loop: then this
+  // frame continues in it (Masm::optOsrTransfer: the frame's slots -- locals, operand stack -- are its parameters,
+  // the results go to this frame's io, it records its own backtrace frame) and leaves through the exit with its
+  // TrapReason, recording no frame of its own.
+  void countTierUp(uint32_t loopOffset) {
     if constexpr (requires(Masm& m) { m.countDownTierUp(); }) {
       if (!tierUpCounters_) return;
       TierUpSite t;
       t.jump = a_.countDownTierUp();
       t.back = a_.offset();
       t.state = cacheState();
+      t.loopOffset = loopOffset;
       tierUpSites_.push_back(t);
     }
   }
-  void emitTierUpCalls() {
-    for (const TierUpSite& t : tierUpSites_) {
-      a_.patchHere(t.jump);
-      a_.callHelper(reinterpret_cast<const void*>(&optTierUpHelper), {Arg::cx(), Arg::func()});
-      emitHeadLoads(t.state);
-      a_.jmpBack(t.back);
+  void emitTierUpCalls(size_t exit) {
+    if constexpr (requires(Masm& m) { m.optOsrTransfer(); }) {
+      for (const TierUpSite& t : tierUpSites_) {
+        a_.patchHere(t.jump);
+        a_.callHelper(reinterpret_cast<const void*>(&optTierUpHelper), {Arg::cx(), Arg::func(), Arg::imm32(t.loopOffset)});
+        if (t.loopOffset != kNoWasmOffset) {
+          const size_t stay = a_.optOsrTransfer();
+          a_.jmpBack(exit);
+          a_.patchHere(stay);
+        }
+        emitHeadLoads(t.state);
+        a_.jmpBack(t.back);
+      }
     }
   }
   // ---- exception handlers ----
@@ -2078,6 +2090,7 @@ class BaselineCompiler {
     size_t jump = 0;  // the fixup field of the jump to the helper call (Masm::countDownTierUp)
     size_t back = 0;  // code offset the call returns to
     CacheState state;  // what the local cache holds there
+    uint32_t loopOffset = kNoWasmOffset;  // a loop head's: the loop's wasm offset
   };
   std::vector<TierUpSite> tierUpSites_;
   bool tierUpCounters_ = false;  // countTierUp emits counts (reset())

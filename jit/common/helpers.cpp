@@ -184,9 +184,10 @@ TrapReason bulkHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t opWord, u
   }
 }
 
-void optTierUpHelper(ExecContext* cx, FuncInst* f) {
-  if (cx->optTierUp) cx->optTierUp(*cx, *f);
-  else f->optBudget = UINT32_MAX;  // (no third tier on this store: count on, harmlessly, for a long time)
+const void* optTierUpHelper(ExecContext* cx, FuncInst* f, uint32_t loopOffset) {
+  if (cx->optTierUp) return cx->optTierUp(*cx, *f, loopOffset);
+  f->optBudget = UINT32_MAX;  // (no third tier on this store: count on, harmlessly, for a long time)
+  return nullptr;
 }
 
 TrapReason indirectHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t typeIdx, uint32_t tableWord) {

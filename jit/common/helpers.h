@@ -44,8 +44,10 @@ TrapReason bulkHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t op, uint3
 TrapReason atomicHelper(ExecContext* cx, FuncInst* f, Value* s, uint32_t op, uint32_t mem, const uint8_t* offset);
 
 // The auto tier's third tier: baseline code whose FuncInst::optBudget ran out calls this (cx->optTierUp, jit/jit.h),
-// which may queue, compile and install code for any function; the running code goes on where it called it.
-void optTierUpHelper(ExecContext* cx, FuncInst* f);
+// which may queue, compile and install code for any function. At a loop head (`loopOffset`: the loop's wasm offset,
+// else kNoWasmOffset) it may return the entry of f's optimized OSR version for that loop: the baseline frame continues
+// there (Masm::optOsrTransfer); null: the running code goes on where it called it.
+const void* optTierUpHelper(ExecContext* cx, FuncInst* f, uint32_t loopOffset);
 
 // call_indirect: resolves table[tableWord][s->i32/i64] against type `typeIdx` (bounds, null, subtyping); the callee is
 // written to s->ref.

@@ -19,6 +19,9 @@ using Reader = CodeReader<Builder, false>;
 class Builder : public NullInterface {
  public:
   explicit Builder(Func& f) : f_(f) {}
+  // The OSR version's target loop (Func::osrLoop); set before reading.
+  void setOsrLoop(uint32_t offset) { f_.osrLoop = offset; }
+  bool osrFound() const { return osrFound_; }
   void setReader(Reader* r) { r_ = r; }
   const std::string& failure() const { return failure_; }
   size_t failureOffset() const { return failureOffset_; }
@@ -33,6 +36,12 @@ class Builder : public NullInterface {
     for (ValType t : locals) localTy_.push_back(tyOf(t.kind));
     cur_ = newBlock();
     seal(cur_);
+    if (f_.osrLoop != Func::kNoOsr) {  // OSR version: block 0 gets its parameters at the loop; the code before it is dead
+      cur_ = newBlock();
+      seal(cur_);
+      for (size_t i = 0; i < locals.size(); ++i) writeLocal(static_cast<uint32_t>(i), cur_, zeroOf(localTy_[i]));
+      return;
+    }
     for (size_t i = 0; i < ft.params.size(); ++i) writeLocal(static_cast<uint32_t>(i), cur_, newParam(cur_, f_.params[i]));
     for (size_t i = ft.params.size(); i < locals.size(); ++i)
       writeLocal(static_cast<uint32_t>(i), cur_, zeroOf(localTy_[i]));
@@ -55,6 +64,7 @@ class Builder : public NullInterface {
       ctl.header = newBlock(c.params());
       std::vector<ValueId> args = popN(c.numParams);
       jump(ctl.header, std::move(args));
+      if (f_.osrLoop == c.offset && !osrFound_) enterOsr(ctl.header, c);
       cur_ = ctl.header;
       for (ValueId p : f_.blocks[ctl.header].params) vs_.push_back(p);
     }
@@ -333,6 +343,7 @@ class Builder : public NullInterface {
 
   // After the reader has finished: drop trivial parameters, forward every use, compact parameter lists.
   void finish() {
+    if (f_.osrLoop != Func::kNoOsr) removeUnreachableBlocks(f_);  // the code before the OSR loop
     removeTrivialParams();
     std::vector<uint8_t> drop(f_.insts.size(), 0);
     for (ValueId v = 0; v < alias_.size(); ++v) drop[v] = f_.insts[v].kind == Kind::Param && alias_[v] != kNoId;
@@ -543,6 +554,24 @@ class Builder : public NullInterface {
     sync();
   }
 
+  // The OSR version at loop `c` (its header just created, the operand stack below it on vs_): block 0's parameters
+  // are the frame's slots -- every local, the values below the loop, the loop's params -- and it jumps to the header.
+  void enterOsr(BlockId header, const ControlEntry& c) {
+    osrFound_ = true;
+    cur_ = 0;
+    for (uint32_t i = 0; i < localTy_.size(); ++i) {
+      // (a v128 or reference local of a function whose optimized code has no such values is never read live: its slot
+      // stays an unused i64 parameter and its reads get the zero)
+      const bool plain = localTy_[i] != Ty::V128 && localTy_[i] != Ty::Ref;
+      const ValueId p = newParam(0, plain ? localTy_[i] : Ty::I64);
+      writeLocal(i, 0, plain ? p : zeroOf(localTy_[i]));
+    }
+    for (ValueId& v : vs_) v = newParam(0, v == kNoId ? Ty::I32 : f_.insts[v].ty);
+    std::vector<ValueId> args;
+    for (ValType t : c.params()) args.push_back(newParam(0, tyOf(t.kind)));
+    jump(header, std::move(args));
+  }
+
   // ---- SSA construction for locals ----
   static uint64_t key(BlockId b, uint32_t local) { return (uint64_t(b) << 32) | local; }
   void writeLocal(uint32_t local, BlockId b, ValueId v) { defs_[key(b, local)] = v; }
@@ -653,6 +682,7 @@ class Builder : public NullInterface {
   ValueId zeros_[7] = {kNoId, kNoId, kNoId, kNoId, kNoId, kNoId, kNoId};
   std::string failure_;
   size_t failureOffset_ = 0;
+  bool osrFound_ = false;
 };
 
 }  // namespace
@@ -662,14 +692,16 @@ Result<Func> buildFunction(const Module& m, uint32_t funcIndex) {
   return buildFunction(m, ctx, funcIndex);
 }
 
-Result<Func> buildFunction(const Module& m, const TypeContext& ctx, uint32_t funcIndex) {
+Result<Func> buildFunction(const Module& m, const TypeContext& ctx, uint32_t funcIndex, uint32_t osrLoop) {
   if (funcIndex >= m.funcs.size() || m.funcs[funcIndex].imported) return Error("not a defined function");
   Func f;
   Builder b(f);
+  b.setOsrLoop(osrLoop);
   Reader reader(ctx, b);
   b.setReader(&reader);
   if (Status s = reader.readFunction(funcIndex); !s.ok()) return s.error();
   if (!b.failure().empty()) return Error(b.failureOffset(), b.failure());
+  if (osrLoop != Func::kNoOsr && !b.osrFound()) return Error("OSR loop not found");
   b.finish();
   return f;
 }

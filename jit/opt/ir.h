@@ -88,6 +88,11 @@ struct Block {
 struct Func {
   uint32_t index = 0;  // in the module's function index space
   std::vector<Ty> params, results;
+  // An OSR version (buildFunction's osrLoop): entered at the head of the loop at this wasm offset, with block 0's
+  // parameters the frame's slots there (the locals, then the operand stack below the loop and its params); kNoOsr:
+  // the function's own entry (block 0's parameters are its parameters).
+  static constexpr uint32_t kNoOsr = UINT32_MAX;
+  uint32_t osrLoop = kNoOsr;
   std::vector<Inst> insts;
   std::vector<Block> blocks;
   std::vector<V128> v128s;

@@ -308,6 +308,22 @@ class BaselineMasm {
     a_.dec(a::dword_ptr(kFn, kOffOptBudget));
     return a_.jFwd(Cond::kZ);
   }
+  // rax = the entry of this function's optimized OSR version for the loop here, or null: null jumps to the returned
+  // fixup's target; else the frame calls it through its full entry with rdx = this frame's io (the results) and r8 =
+  // fp (the slots: locals, then the operand stack), not counted in cx.depth while it runs (that frame replaces this
+  // one); eax = its TrapReason afterwards.
+  size_t optOsrTransfer() {
+    a_.test(a::rax, a::rax);
+    const size_t stay = a_.jFwd(Cond::kZ);
+    a_.dec(a::dword_ptr(kCx, kOffDepth));
+    a_.mov(a::rdi, kCx);
+    a_.mov(a::rsi, kFn);
+    a_.mov(a::rdx, a::qword_ptr(a::rsp));
+    a_.mov(a::r8, kFp);
+    a_.call(a::rax);
+    a_.inc(a::dword_ptr(kCx, kOffDepth));
+    return stay;
+  }
   size_t jumpIfFuelEnabled() {
     a_.cmp(a::byte_ptr(kCx, kOffFuelEnabled), 0);
     return a_.jFwd(Cond::kNE);

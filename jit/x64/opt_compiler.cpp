@@ -177,6 +177,10 @@ class OptCodegen {
 
     directEntry_ = bm_.newLabel();
     bm_.emitEntry(directEntry_);
+    // an OSR version (Func::osrLoop): entered like the function (rdx = io for the results) with r8 = the slots that
+    // are block 0's parameters (kept by the entry, like the baseline's OSR entry); the loop header polls
+    const bool osr = f.osrLoop != opt::Func::kNoOsr;
+    if (osr) a_.mov(x86::rdx, x86::r8);
     // parameters from io (rdx) to their locations
     for (size_t i = 0; i < f.blocks[0].params.size(); ++i) {
       const ValueId p = f.blocks[0].params[i];
@@ -188,7 +192,7 @@ class OptCodegen {
         bm_.storeReg(wide(p), clsOf(p) == RegClass::Gp ? kCopyGp : kCopyFp, slotMem(l.index));
       }
     }
-    poll(std::max<uint64_t>(1, wf.body.size / 2));
+    if (!osr) poll(std::max<uint64_t>(1, wf.body.size / 2));
     epilogue_ = bm_.newLabel();
 
     for (size_t oi = 0; oi < al.order.size(); ++oi) {
@@ -823,12 +827,13 @@ class OptFunctionCompiler final : public FunctionCompiler {
   const std::vector<TypeIdSite>& typeIdSites() const override { return optimized_ ? noTypeIds_ : baseline_.typeIdSites(); }
   bool optimized() const override { return optimized_; }
   void setBaselineFallback(bool on) override { fallback_ = on; }
+  void setOsrLoop(uint32_t wasmOffset) override { osrLoop_ = wasmOffset; }
   // (optimized functions hold no GC references: check() refuses modules whose frames may)
   std::shared_ptr<const StackMaps> gcMaps() const override { return optimized_ ? nullptr : baseline_.gcMaps(); }
 
  private:
   Status compileOpt(uint32_t funcIndex, std::vector<uint8_t>& out, std::vector<CallFixup>* fixups) {
-    auto built = opt::buildFunction(*inst_.module, types_, funcIndex);
+    auto built = opt::buildFunction(*inst_.module, types_, funcIndex, osrLoop_);
     if (!built.ok()) return built.error();
     opt::Func& f = *built;
     opt::optimize(f);
@@ -876,6 +881,7 @@ class OptFunctionCompiler final : public FunctionCompiler {
   uint32_t faultLanding_ = 0;
   bool optimized_ = false;
   bool fallback_ = true;  // setBaselineFallback
+  uint32_t osrLoop_ = opt::Func::kNoOsr;  // setOsrLoop
 };
 
 }  // namespace

@@ -255,8 +255,13 @@ using TierUpHook = void (*)(ExecContext& cx, FuncInst& f);
 // compile finished), on the store's thread; it swaps the entries of the compiled functions.
 using TierInstallHook = void (*)(ExecContext& cx);
 // FuncInst::optTier: the function's baseline code counts towards the optimizing tier, is queued for it, or is settled
-// (runs optimized code, or the optimizing tier refused it: it stays in baseline code, never retried).
-enum OptTier : uint8_t { kOptCounting = 0, kOptQueued = 1, kOptSettled = 2 };
+// (runs optimized code, or the optimizing tier refused it: it stays in baseline code, never retried); then, for a
+// baseline frame still running a loop of it, its OSR version is queued, or settled (built or refused).
+enum OptTier : uint8_t { kOptCounting = 0, kOptQueued = 1, kOptSettled = 2, kOptOsrQueued = 3, kOptOsrSettled = 4 };
+// The auto tier's third tier (StoreConfig::optTierUp): called by baseline code whose FuncInst::optBudget ran out, at
+// its entry (loopOffset kNoWasmOffset) or at the head of the loop at that wasm offset; returns the entry of f's
+// optimized OSR version for that loop, which the baseline frame then continues in, or null (it goes on).
+using OptTierUpHook = const void* (*)(ExecContext& cx, FuncInst& f, uint32_t loopOffset);
 constexpr uint32_t kNoTierUp = UINT32_MAX;  // FuncInst::hotness of a function that is never tiered up again
 // On-stack replacement (auto tier): called by the interpreter at a taken loop back-edge of `f` when f has JIT code
 // (FuncInst::jitCode). `loopOffset` is the wasm code offset of the loop instruction; `fp` the interpreter frame, whose
@@ -295,7 +300,7 @@ struct StoreConfig {
   // Auto tier, third tier (jit/jit.h): baseline code compiled by the tier-up counts its polls (function entries, loop
   // heads) down from optTierUpThreshold (FuncInst::optBudget) and calls optTierUp at 0, which recompiles the function
   // with the optimizing tier. 0 / null: the auto tier stops at the baseline compiler.
-  TierUpHook optTierUp = nullptr;
+  OptTierUpHook optTierUp = nullptr;
   uint32_t optTierUpThreshold = 0;
   // Auto tier: the entry of the functions of a module that carries precompiled machine code (Module::precompiled: a
   // deserialized artifact, the code cache) instead of wasmEntry and without tier-up counting; its first call installs
@@ -374,7 +379,7 @@ struct ExecContext {
   TierInstallHook tierInstall = nullptr;
   uint32_t tierUpThreshold = 0;
   OsrHook osr = nullptr;            // StoreConfig::osr
-  TierUpHook optTierUp = nullptr;   // StoreConfig::optTierUp (called by baseline code through jit::optTierUpHelper)
+  OptTierUpHook optTierUp = nullptr;  // StoreConfig::optTierUp (called by baseline code through jit::optTierUpHelper)
   // Reasons for every interpreter poll to take the slow path (pollSlow) besides fuel: the auto tier holds one per
   // instance whose functions are still counted or whose compile is not installed yet. At 0 the polls of an auto
   // store are as cheap as an interpreter store's (one load and a test of the interrupt flag). Read by the

@@ -73,8 +73,9 @@ TEST_CASE("auto tier, third tier (synchronous): interpreter, then baseline code,
   CHECK(s.store->optCompiledFuncs == 1);
   CHECK(add1->jitCode.get() != baseline);
   CHECK(optimized(add1));
+  const uint32_t budget = add1->optBudget;
   for (uint32_t i = 0; i < 50; ++i) CHECK(s.i32("add1", {I32(i)}) == i + 1);  // optimized code: no counting
-  CHECK(add1->optBudget == UINT32_MAX);
+  CHECK(add1->optBudget == budget);
   CHECK(s.store->optCompiledFuncs == 1);
   CHECK(s.store->jitCompiledFuncs == 1);
 }
@@ -128,9 +129,10 @@ TEST_CASE("auto tier, third tier: baseline code calls the callee's optimized cod
   // leaf alone gets hot and optimized
   while (!optimized(leaf)) CHECK(s.i32("leaf", {I32(7)}) == 8);
   CHECK(!optimized(caller));
+  const uint32_t budget = leaf->optBudget;
   // caller's baseline code now calls leaf: its optimized code, which counts nothing (its baseline code would)
   for (uint32_t i = 0; i < 20; ++i) CHECK(s.i32("caller", {I32(i + 2)}) == 2 * (i + 3));
-  CHECK(leaf->optBudget == UINT32_MAX);
+  CHECK(leaf->optBudget == budget);
   CHECK(!optimized(caller));
 }
 
@@ -178,4 +180,62 @@ TEST_CASE("auto tier, third tier: traps and backtraces in every tier equal the i
   }
   CHECK(optimized(caller));
   CHECK(optimized(leaf));
+}
+
+namespace {
+
+// Loops whose first call runs long: OSR from baseline code into the optimized code's OSR version, with values below the
+// loop on the operand stack, an inner loop inside an outer one, and a trap inside the loop.
+const char* kOsr = R"((module
+  (func (export "below") (param i32) (result i32) (local i32)
+    (i32.add (i32.const 1000)
+      (loop $l (result i32)
+        (local.set 1 (i32.add (local.get 1) (local.get 0)))
+        (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))
+        (local.get 1))))
+  (func (export "nested") (param i32) (result i32) (local i32 i32)
+    (loop $o
+      (local.set 2 (i32.const 1000))
+      (loop $i
+        (local.set 1 (i32.add (local.get 1) (i32.mul (local.get 2) (local.get 0))))
+        (br_if $i (local.tee 2 (i32.sub (local.get 2) (i32.const 1)))))
+      (br_if $o (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1))
+  (func (export "countdown") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.div_u (i32.const 1000000) (local.get 0))))
+      (br_if $l (i32.ge_s (local.tee 0 (i32.sub (local.get 0) (i32.const 1))) (i32.const 0))))
+    (local.get 1))
+  (func (export "outer") (param i32) (result i32) (i32.add (call 2 (local.get 0)) (i32.const 1)))
+))";
+
+}  // namespace
+
+TEST_CASE("auto tier, third tier: a long first call moves from baseline code into optimized code (OSR)", "[jit]") {
+  if (!tierAvailable(Tier::Opt)) FAIL("optimizing tier not available on this build/CPU");
+  Session ref(ExecTier{"interp", [](const StoreLimits& l) { return std::make_unique<Store>(interpreterConfig(l)); }});
+  REQUIRE(ref.load(kOsr) == "");
+  for (TierUpMode mode : {TierUpMode::Synchronous, TierUpMode::Background}) {
+    INFO((mode == TierUpMode::Synchronous ? "synchronous" : "background"));
+    for (const char* name : {"below", "nested", "countdown", "outer"}) {
+      INFO(name);
+      const uint32_t n = std::string(name) == "nested" ? 3000 : 3000000;
+      const Outcome want = run(ref, name, {I32(n)});
+      CHECK((std::string(name) == "countdown" || std::string(name) == "outer") == !want.trap.empty());
+      Session s(auto3(10, 100, mode));
+      REQUIRE(s.load(kOsr) == "");
+      FuncInst* f = findExportedFunc(*s.last, std::string(name) == "outer" ? "countdown" : name);
+      CHECK(run(s, name, {I32(n)}) == want);
+      jit::finishTierUps(*s.store);
+      // synchronous: the first call's loop moved into the OSR version; background: it may have ended before the
+      // compiles did (then the next calls run the optimized code's own entry)
+      if (mode == TierUpMode::Synchronous) CHECK(jit::optOsrVersions(*f) == 1);
+      for (int i = 0; i < 20 && !optimized(f); ++i) {
+        CHECK(run(s, name, {I32(n)}) == want);
+        jit::finishTierUps(*s.store);
+      }
+      CHECK(optimized(f));
+      CHECK(run(s, name, {I32(n)}) == want);  // (the optimized code's own entry)
+    }
+  }
 }
