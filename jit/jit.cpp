@@ -437,7 +437,8 @@ CompiledCode compileFuncs(Instance& inst, const std::vector<FuncInst*>& funcs, u
   std::memcpy(p + used, stub.data(), stub.size());
   used += stub.size();
   std::vector<size_t> codeOf(m.funcs.size(), stubAt);
-  const bool viaStub = osrEntries && inst.store && inst.store->config().optTierUp;
+  // (an OSR version is not its function's entry: its recursive calls go to the function through the stub too)
+  const bool viaStub = (osrEntries && inst.store && inst.store->config().optTierUp) || osrLoop != UINT32_MAX;
   if (!viaStub)
     for (const CompiledCode::Func& e : cc.funcs) codeOf[e.f->index] = e.offset + be->directEntryOffset;
   for (const CallFixup& fx : fixups)
