@@ -66,7 +66,7 @@ class Builder : public NullInterface {
       jump(ctl.header, std::move(args));
       if (f_.osrLoop == c.offset && !osrFound_) enterOsr(ctl.header, c);
       cur_ = ctl.header;
-      for (ValueId p : f_.blocks[ctl.header].params) vs_.push_back(p);
+      for (uint32_t i = 0; i < c.numParams; ++i) vs_.push_back(f_.blocks[ctl.header].params[i]);
     }
     pushCtl(c, std::move(ctl));
     sync();
@@ -554,9 +554,19 @@ class Builder : public NullInterface {
     sync();
   }
 
-  // The OSR version at loop `c` (its header just created, the operand stack below it on vs_): block 0's parameters
-  // are the frame's slots -- every local, the values below the loop, the loop's params -- and it jumps to the header.
+  // The OSR version at loop `c` (its header just created and entered from the code before it): block 0's parameters
+  // are the frame's slots -- every local, then the loop's params -- and it jumps to the header. Only for a loop with
+  // nothing below it on the operand stack: a value below it would be used after the enclosing constructs' ends, which
+  // paths that bypass the loop (an else arm, a branch out before it) also reach with their own value, so it cannot
+  // simply become a parameter of block 0 (LLVM's loops sit at statement level: their operand stack is empty).
   void enterOsr(BlockId header, const ControlEntry& c) {
+    if (!vs_.empty()) {
+      if (failure_.empty()) {
+        failure_ = "no OSR version for a loop with values below it on the operand stack";
+        failureOffset_ = c.offset;
+      }
+      return;
+    }
     osrFound_ = true;
     cur_ = 0;
     for (uint32_t i = 0; i < localTy_.size(); ++i) {
@@ -566,7 +576,6 @@ class Builder : public NullInterface {
       const ValueId p = newParam(0, plain ? localTy_[i] : Ty::I64);
       writeLocal(i, 0, plain ? p : zeroOf(localTy_[i]));
     }
-    for (ValueId& v : vs_) v = newParam(0, v == kNoId ? Ty::I32 : f_.insts[v].ty);
     std::vector<ValueId> args;
     for (ValType t : c.params()) args.push_back(newParam(0, tyOf(t.kind)));
     jump(header, std::move(args));

@@ -29,7 +29,8 @@ Result<Func> buildFunction(const Module& m, uint32_t funcIndex);
 // With `osrLoop` (a loop's wasm offset): the function's OSR version, entered at that loop's head (Func::osrLoop): block 0
 // takes the frame's slots there as parameters (the locals, the operand stack below the loop, the loop's params) and
 // jumps to the loop's header; the code before the loop is built into blocks no path from block 0 reaches, which are
-// removed. "OSR loop not found" when no reachable loop starts there.
+// removed. "OSR loop not found" when no reachable loop starts there; an error for a loop with values below it on the
+// operand stack (see Builder::enterOsr).
 Result<Func> buildFunction(const Module& m, const TypeContext& ctx, uint32_t funcIndex, uint32_t osrLoop = Func::kNoOsr);
 
 }  // namespace myrt::opt

@@ -184,8 +184,9 @@ TEST_CASE("auto tier, third tier: traps and backtraces in every tier equal the i
 
 namespace {
 
-// Loops whose first call runs long: OSR from baseline code into the optimized code's OSR version, with values below the
-// loop on the operand stack, an inner loop inside an outer one, and a trap inside the loop.
+// Loops whose first call runs long: OSR from baseline code into the optimized code's OSR version, an inner loop inside
+// an outer one, a trap inside the loop (and through a caller); a loop with a value below it on the operand stack (no
+// OSR version: it stays in baseline code).
 const char* kOsr = R"((module
   (func (export "below") (param i32) (result i32) (local i32)
     (i32.add (i32.const 1000)
@@ -229,7 +230,9 @@ TEST_CASE("auto tier, third tier: a long first call moves from baseline code int
       jit::finishTierUps(*s.store);
       // synchronous: the first call's loop moved into the OSR version; background: it may have ended before the
       // compiles did (then the next calls run the optimized code's own entry)
-      if (mode == TierUpMode::Synchronous) CHECK(jit::optOsrVersions(*f) == 1);
+      // ("below": a loop with a value below it on the operand stack gets no OSR version; its frame stays in baseline
+      // code)
+      if (mode == TierUpMode::Synchronous) CHECK(jit::optOsrVersions(*f) == (std::string(name) == "below" ? 0u : 1u));
       for (int i = 0; i < 20 && !optimized(f); ++i) {
         CHECK(run(s, name, {I32(n)}) == want);
         jit::finishTierUps(*s.store);
