@@ -208,6 +208,16 @@ const char* kOsr = R"((module
       (br_if $l (i32.ge_s (local.tee 0 (i32.sub (local.get 0) (i32.const 1))) (i32.const 0))))
     (local.get 1))
   (func (export "outer") (param i32) (result i32) (i32.add (call 2 (local.get 0)) (i32.const 1)))
+  ;; rec(n): a loop of n iterations whose last one calls rec(n / 2) (from the OSR version: its recursive call must
+  ;; enter the function, not the OSR version)
+  (func $rec (export "rec") (param i32) (result i32) (local i32 i32)
+    (local.set 2 (local.get 0))
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (local.get 2)))
+      (if (i32.and (i32.eq (local.get 2) (i32.const 1)) (i32.gt_u (local.get 0) (i32.const 1)))
+        (then (local.set 1 (i32.add (local.get 1) (call $rec (i32.shr_u (local.get 0) (i32.const 1)))))))
+      (br_if $l (local.tee 2 (i32.sub (local.get 2) (i32.const 1)))))
+    (local.get 1))
 ))";
 
 }  // namespace
@@ -218,7 +228,7 @@ TEST_CASE("auto tier, third tier: a long first call moves from baseline code int
   REQUIRE(ref.load(kOsr) == "");
   for (TierUpMode mode : {TierUpMode::Synchronous, TierUpMode::Background}) {
     INFO((mode == TierUpMode::Synchronous ? "synchronous" : "background"));
-    for (const char* name : {"below", "nested", "countdown", "outer"}) {
+    for (const char* name : {"below", "nested", "countdown", "outer", "rec"}) {
       INFO(name);
       const uint32_t n = std::string(name) == "nested" ? 3000 : 3000000;
       const Outcome want = run(ref, name, {I32(n)});
